@@ -1,0 +1,107 @@
+"""The execution package's exceptions, grouped by what the caller must do.
+
+ccxt's exceptions are translated once, in :func:`translate_venue_error`, at the boundary
+where the product calls a venue (``raise translate_venue_error(e) from e``).
+"""
+
+from __future__ import annotations
+
+
+class ExecutionError(Exception):
+    """Root of every error raised by :mod:`execution`."""
+
+    code = "execution_error"
+
+
+# --- the venue boundary -------------------------------------------------------------
+
+
+class VenueError(ExecutionError):
+    """The venue refused or failed a call."""
+
+    code = "venue_error"
+
+
+class VenueUnavailable(VenueError):
+    """Temporary: network error, timeout or rate limit. Safe to retry reads, never orders."""
+
+    code = "venue_unavailable"
+
+
+class OrderRejected(VenueError):
+    """The venue rejected the order as asked (funds, size, symbol): the user must change it."""
+
+    code = "order_rejected"
+
+
+class OrderNotFound(VenueError):
+    """The venue knows no order with that id."""
+
+    code = "order_not_found"
+
+
+class DuplicateOrder(VenueError):
+    """An order with that clientOrderId was already accepted."""
+
+    code = "duplicate_order"
+
+
+def translate_venue_error(exc: Exception) -> VenueError:
+    """Map a ccxt exception to our hierarchy, keeping the venue's message."""
+    import ccxt  # deferred: ccxt is slow to import and only venue calls need it
+
+    message = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, ccxt.DuplicateOrderId):
+        return DuplicateOrder(message)
+    if isinstance(exc, ccxt.OrderNotFound):
+        return OrderNotFound(message)
+    if isinstance(exc, ccxt.InsufficientFunds | ccxt.InvalidOrder | ccxt.BadSymbol):
+        return OrderRejected(message)
+    if isinstance(exc, ccxt.NetworkError):  # RequestTimeout, RateLimitExceeded, ... too
+        return VenueUnavailable(message)
+    return VenueError(message)
+
+
+# --- checkpoints, lifecycles, journal, policy ----------------------------------------
+
+
+class ConfirmationRefused(ExecutionError):
+    """A confirmation token was not accepted; nothing was sent."""
+
+    code = "confirmation_refused"
+
+
+class TokenExpired(ConfirmationRefused):
+    code = "token_expired"
+
+
+class TokenReused(ConfirmationRefused):
+    code = "token_reused"
+
+
+class TokenMismatch(ConfirmationRefused):
+    code = "token_mismatch"
+
+
+class InvalidTransition(ExecutionError):
+    """A plan or step was asked to move to a state its lifecycle does not allow."""
+
+    code = "invalid_transition"
+
+
+class JournalError(ExecutionError):
+    """The journal could not record or read an event."""
+
+    code = "journal_error"
+
+
+class NotFound(ExecutionError):
+    """No such session, plan or step (or not one this user may see)."""
+
+    code = "not_found"
+
+
+class PermissionDenied(ExecutionError):
+    """The user's role or scope does not allow this action."""
+
+    code = "permission_denied"

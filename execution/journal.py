@@ -1,0 +1,258 @@
+"""The journal: an append-only, hash-chained log of events per session.
+
+Each entry's hash covers its session, sequence number, time, kind, actor, payload and
+the previous entry's hash, so an edited, reordered or deleted entry breaks the chain.
+Session state is a fold over these events (:mod:`execution.session_state`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from execution.clock import Clock
+from execution.errors import JournalError
+
+GENESIS_HASH = "0" * 64
+
+
+def canonical_json(value: Any) -> str:
+    """The one serialisation that is hashed: sorted keys, no spaces, UTF-8 kept."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def entry_hash(
+    session_id: str,
+    seq: int,
+    ts_ms: int,
+    kind: str,
+    actor: str,
+    payload: Mapping[str, Any],
+    prev_hash: str,
+) -> str:
+    body = canonical_json(
+        {
+            "session_id": session_id,
+            "seq": seq,
+            "ts_ms": ts_ms,
+            "kind": kind,
+            "actor": actor,
+            "payload": payload,
+            "prev_hash": prev_hash,
+        }
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One journal entry. ``payload`` is JSON data (decimals as strings)."""
+
+    session_id: str
+    seq: int
+    ts_ms: int
+    kind: str
+    actor: str
+    payload: Mapping[str, Any]
+    prev_hash: str
+    hash: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "session_id": self.session_id,
+            "seq": self.seq,
+            "ts_ms": self.ts_ms,
+            "kind": self.kind,
+            "actor": self.actor,
+            "payload": dict(self.payload),
+            "prev_hash": self.prev_hash,
+            "hash": self.hash,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """The result of checking one session's chain."""
+
+    session_id: str
+    ok: bool
+    events: int
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSummary:
+    session_id: str
+    owner: str
+    opened_ms: int
+    events: int
+    last_ms: int
+
+
+def verify_chain(session_id: str, events: list[Event]) -> Verification:
+    """Recompute every hash and link; name each entry that does not match."""
+    problems: list[str] = []
+    prev = GENESIS_HASH
+    for expected_seq, event in enumerate(events):
+        if event.seq != expected_seq:
+            problems.append(f"entry {expected_seq}: found seq {event.seq!r} (missing entry?)")
+        if event.prev_hash != prev:
+            problems.append(f"entry {event.seq}: prev_hash does not link to the entry before")
+        recomputed = entry_hash(
+            event.session_id, event.seq, event.ts_ms, event.kind, event.actor,
+            event.payload, event.prev_hash,
+        )
+        if recomputed != event.hash:
+            problems.append(f"entry {event.seq} ({event.kind}): content does not match its hash")
+        prev = event.hash
+    return Verification(session_id, not problems, len(events), tuple(problems))
+
+
+class Journal(Protocol):
+    """Where events are appended and read back; one contract for every backend."""
+
+    def append(
+        self, session_id: str, kind: str, actor: str, payload: Mapping[str, Any]
+    ) -> Event: ...
+
+    def read(self, session_id: str) -> list[Event]: ...
+
+    def sessions(self, owner: str | None = None) -> list[SessionSummary]: ...
+
+    def verify(self, session_id: str) -> Verification: ...
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    session_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    ts_ms INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    PRIMARY KEY (session_id, seq)
+);
+CREATE TABLE IF NOT EXISTS session_heads (
+    session_id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    opened_ms INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL,
+    last_hash TEXT NOT NULL,
+    last_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS session_heads_owner ON session_heads (owner, opened_ms);
+"""
+
+
+class SQLiteJournal:
+    """The embedded journal: one SQLite file in WAL mode.
+
+    Durability: ``synchronous=FULL`` by default, so an acknowledged append survives a
+    power loss; ``NORMAL`` survives a process crash but may lose the last appends on
+    power loss. The first event of a session must carry ``payload["owner"]``.
+    """
+
+    def __init__(self, path: Path | str, clock: Clock, *, synchronous: str = "FULL") -> None:
+        if synchronous not in {"FULL", "NORMAL", "OFF"}:
+            raise ValueError(f"synchronous must be FULL, NORMAL or OFF, not {synchronous!r}")
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(
+            str(path), check_same_thread=False, isolation_level=None, timeout=30
+        )
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(f"PRAGMA synchronous={synchronous}")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def append(
+        self, session_id: str, kind: str, actor: str, payload: Mapping[str, Any]
+    ) -> Event:
+        data = json.loads(canonical_json(payload))  # fails early on what JSON cannot hold
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                head = self._db.execute(
+                    "SELECT last_seq, last_hash FROM session_heads WHERE session_id = ?",
+                    (session_id,),
+                ).fetchone()
+                ts = self._clock.now_ms()
+                if head is None:
+                    owner = data.get("owner")
+                    if not isinstance(owner, str) or not owner:
+                        raise JournalError(
+                            f"the first event of session {session_id!r} must name its owner"
+                        )
+                    seq, prev = 0, GENESIS_HASH
+                    self._db.execute(
+                        "INSERT INTO session_heads VALUES (?, ?, ?, ?, ?, ?)",
+                        (session_id, owner, ts, -1, GENESIS_HASH, ts),
+                    )
+                else:
+                    seq, prev = int(head[0]) + 1, str(head[1])
+                digest = entry_hash(session_id, seq, ts, kind, actor, data, prev)
+                self._db.execute(
+                    "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (session_id, seq, ts, kind, actor, canonical_json(data), prev, digest),
+                )
+                self._db.execute(
+                    "UPDATE session_heads SET last_seq = ?, last_hash = ?, last_ms = ? "
+                    "WHERE session_id = ?",
+                    (seq, digest, ts, session_id),
+                )
+                self._db.execute("COMMIT")
+            except BaseException as exc:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise JournalError(f"could not append {kind!r} to {session_id!r}: {exc}") from exc
+                raise
+        return Event(session_id, seq, ts, kind, actor, data, prev, digest)
+
+    def read(self, session_id: str) -> list[Event]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT session_id, seq, ts_ms, kind, actor, payload, prev_hash, hash "
+                "FROM events WHERE session_id = ? ORDER BY seq",
+                (session_id,),
+            ).fetchall()
+        return [
+            Event(r[0], int(r[1]), int(r[2]), r[3], r[4], json.loads(r[5]), r[6], r[7])
+            for r in rows
+        ]
+
+    def sessions(self, owner: str | None = None) -> list[SessionSummary]:
+        query = "SELECT session_id, owner, opened_ms, last_seq, last_ms FROM session_heads"
+        args: tuple[str, ...] = ()
+        if owner is not None:
+            query += " WHERE owner = ?"
+            args = (owner,)
+        with self._lock:
+            rows = self._db.execute(query + " ORDER BY opened_ms DESC, session_id", args).fetchall()
+        return [SessionSummary(r[0], r[1], int(r[2]), int(r[3]) + 1, int(r[4])) for r in rows]
+
+    def verify(self, session_id: str) -> Verification:
+        events = self.read(session_id)
+        result = verify_chain(session_id, events)
+        with self._lock:
+            head = self._db.execute(
+                "SELECT last_seq, last_hash FROM session_heads WHERE session_id = ?",
+                (session_id,),
+            ).fetchone()
+        if head is not None and events and (int(head[0]), head[1]) != (events[-1].seq, events[-1].hash):
+            # A deleted tail leaves a valid-looking chain; the head remembers the last entry.
+            problems = (*result.problems, f"chain head is entry {head[0]} but the log ends at "
+                        f"entry {events[-1].seq}: entries were removed or replaced")
+            return Verification(session_id, False, len(events), problems)
+        return result

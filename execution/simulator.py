@@ -1,0 +1,309 @@
+"""The simulator: what one order step would do on a venue, without sending anything.
+
+It walks the venue's order book for the expected average and worst price, applies the
+market's precision and limits, the fee, and the customer's balances, and says what it
+assumed. The chat, the support replay and the simulation API all preview through here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from typing import Any, Literal
+
+from pydantic import Field
+
+from execution.journal import canonical_json
+from execution.venue import Venue
+from intent.models import Model, OrderSpec, Side
+
+BPS = Decimal(10_000)
+ZERO = Decimal(0)
+
+
+def dec(value: Any) -> Decimal:
+    """A venue number (ccxt gives floats or strings) as an exact Decimal."""
+    if value is None:
+        raise ValueError("expected a number, got None")
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+class Fee(Model):
+    currency: str
+    rate: Decimal
+    cost: Decimal
+
+
+class PreviewWarning(Model):
+    """Something the customer must see before confirming. ``blocking`` ones stop confirmation."""
+
+    code: str
+    message: str
+    blocking: bool = False
+
+
+class Assumptions(Model):
+    fill_model: str
+    depth_used: int
+    book_levels: int
+    fee_tier: str
+    snapshot_ms: int
+    venue: str
+
+
+class StepPreview(Model):
+    """The figures shown for one order step; its hash is what a confirmation is bound to."""
+
+    step_id: str
+    symbol: str
+    side: Side
+    type: Literal["market", "limit"]
+    amount: Decimal
+    price: Decimal | None
+    average_price: Decimal | None
+    worst_price: Decimal | None
+    mid_price: Decimal
+    best_bid: Decimal
+    best_ask: Decimal
+    slippage_bps: Decimal
+    price_impact_bps: Decimal
+    levels: int
+    notional: Decimal
+    fee: Fee
+    balances_before: dict[str, Decimal]
+    balances_after: dict[str, Decimal]
+    warnings: tuple[PreviewWarning, ...] = ()
+    assumptions: Assumptions
+    policy_version: str
+    created_ms: int
+    expires_ms: int
+    notes: tuple[str, ...] = Field(default=())
+
+    @property
+    def blocked(self) -> bool:
+        return any(w.blocking for w in self.warnings)
+
+    def digest(self) -> str:
+        """SHA-256 over exactly what is shown: the hash a confirmation token is bound to."""
+        return hashlib.sha256(canonical_json(self.model_dump(mode="json")).encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class _Walk:
+    filled: Decimal
+    cost: Decimal
+    worst: Decimal | None
+    levels: int
+    exhausted: bool
+
+
+def _walk_amount(levels: Sequence[Sequence[Any]], amount: Decimal, limit: Decimal | None,
+                 side: Side) -> _Walk:
+    """Take ``amount`` base units from the book, no further than ``limit``."""
+    filled = cost = ZERO
+    worst: Decimal | None = None
+    used = 0
+    for level in levels:
+        price, size = dec(level[0]), dec(level[1])
+        if limit is not None and (price > limit if side == "buy" else price < limit):
+            break
+        take = min(size, amount - filled)
+        filled += take
+        cost += take * price
+        worst = price
+        used += 1
+        if filled >= amount:
+            return _Walk(filled, cost, worst, used, exhausted=False)
+    return _Walk(filled, cost, worst, used, exhausted=limit is None)
+
+
+def _amount_for_cost(levels: Sequence[Sequence[Any]], budget: Decimal) -> Decimal:
+    """How many base units ``budget`` quote units buy (or fetch) walking the book."""
+    filled = spent = ZERO
+    for level in levels:
+        price, size = dec(level[0]), dec(level[1])
+        level_cost = price * size
+        if spent + level_cost >= budget:
+            return filled + (budget - spent) / price
+        filled += size
+        spent += level_cost
+    return filled
+
+
+def _to_step(value: Decimal, step: Decimal, rounding: str) -> Decimal:
+    """Round to a multiple of the market's tick, as ccxt's TICK_SIZE precision mode does."""
+    return (value / step).to_integral_value(rounding) * step if step > 0 else value
+
+
+def _fmt(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+class Simulator:
+    """Previews order steps against one venue."""
+
+    def __init__(self, venue: Venue, *, policy_version: str, ttl_ms: int,
+                 book_depth: int = 50) -> None:
+        self._venue = venue
+        self._policy_version = policy_version
+        self._ttl_ms = ttl_ms
+        self._book_depth = book_depth
+
+    def snapshot(self, symbol: str) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+        """The market and order book a preview of ``symbol`` uses (journaled with it)."""
+        venue = self._venue
+        return venue.market(symbol), venue.fetch_order_book(symbol, self._book_depth)
+
+    def preview(self, step_id: str, order: OrderSpec, balances: Mapping[str, Decimal],
+                now_ms: int, *, market: Mapping[str, Any], book: Mapping[str, Any]
+                ) -> StepPreview:
+        """Preview ``order`` on the given market and book snapshot; sends nothing."""
+        venue = self._venue
+        base, quote = str(market["base"]), str(market["quote"])
+        bids, asks = book["bids"], book["asks"]
+        if not bids or not asks:
+            raise ValueError(f"the order book of {order.symbol!r} is empty on {venue.id!r}")
+        best_bid, best_ask = dec(bids[0][0]), dec(asks[0][0])
+        mid = (best_bid + best_ask) / 2
+        side_levels = asks if order.side == "buy" else bids
+        notes: list[str] = []
+        warnings: list[PreviewWarning] = []
+
+        amount_step = dec(market["precision"]["amount"])
+        price_step = dec(market["precision"]["price"])
+        limit = order.price
+        if limit is not None:
+            limit = _to_step(limit, price_step, ROUND_HALF_UP)
+            if limit != order.price:
+                notes.append(f"limit price rounded to the tick: {_fmt(order.price or ZERO)} "
+                             f"→ {_fmt(limit)}")
+
+        if order.amount is not None:
+            requested = order.amount
+        elif order.quote_amount is not None:
+            if limit is not None:
+                requested = order.quote_amount / limit
+            else:
+                requested = _amount_for_cost(side_levels, order.quote_amount)
+            approx = requested.quantize(Decimal("1e-12"), ROUND_DOWN)
+            notes.append(f"{_fmt(order.quote_amount)} {quote} ≈ {_fmt(approx)} {base} "
+                         "at the current book")
+        else:
+            raise ValueError(f"step {step_id!r} has neither an amount nor a quote amount")
+
+        amount = _to_step(requested, amount_step, ROUND_DOWN)
+        if order.amount is not None and amount != order.amount:
+            notes.append(f"amount rounded to the market's step: {_fmt(order.amount)} → {_fmt(amount)}")
+
+        walk = _walk_amount(side_levels, amount, limit, order.side)
+        resting = amount - walk.filled
+        taker_rate, maker_rate = dec(market.get("taker") or 0), dec(market.get("maker") or 0)
+        if order.type == "market":
+            fill_model = f"market order walks the top {len(side_levels)} levels of the book"
+            average = walk.cost / walk.filled if walk.filled else None
+            worst = walk.worst
+            notional = walk.cost
+            levels = walk.levels
+            if walk.exhausted and resting > 0:
+                warnings.append(PreviewWarning(
+                    code="thin_book",
+                    message=f"the visible book holds only {_fmt(walk.filled)} {base}: "
+                            f"{_fmt(resting)} {base} might not fill",
+                ))
+            fee_rate = taker_rate
+        else:
+            assert limit is not None  # a limit OrderSpec always has a price (planner)
+            notional = walk.cost + resting * limit
+            average = notional / amount if amount else None
+            worst = limit if resting > 0 else walk.worst
+            levels = walk.levels
+            if walk.filled > 0:
+                fill_model = (f"limit order takes {_fmt(walk.filled)} {base} from the book "
+                              f"up to {_fmt(limit)}; the rest rests at the limit")
+            else:
+                fill_model = "limit order rests at its price; figures assume a full fill there"
+            fee_rate = taker_rate if walk.filled > 0 and resting == 0 else maker_rate
+            if walk.filled > 0 and resting > 0:
+                fee_rate = taker_rate  # the higher of the two, so the preview never understates
+
+        slippage = ZERO
+        impact = ZERO
+        if average is not None and mid > 0:
+            signed = (average - mid) if order.side == "buy" else (mid - average)
+            slippage = (signed / mid * BPS).quantize(Decimal("0.01"))
+            best = best_ask if order.side == "buy" else best_bid
+            if worst is not None and best > 0:
+                impact = (abs(worst - best) / best * BPS).quantize(Decimal("0.01"))
+
+        if order.side == "buy":
+            fee = Fee(currency=base, rate=fee_rate, cost=amount * fee_rate)
+            deltas = {quote: -notional, base: amount - fee.cost}
+            spend_currency, spend = quote, notional
+        else:
+            fee = Fee(currency=quote, rate=fee_rate, cost=notional * fee_rate)
+            deltas = {base: -amount, quote: notional - fee.cost}
+            spend_currency, spend = base, amount
+
+        before = {ccy: dec(balances.get(ccy, ZERO)) for ccy in (base, quote)}
+        after = {ccy: before[ccy] + deltas[ccy] for ccy in (base, quote)}
+        have = before[spend_currency]
+        if spend > have:
+            warnings.append(PreviewWarning(
+                code="insufficient_balance", blocking=True,
+                message=f"this needs {_fmt(spend)} {spend_currency} but you have {_fmt(have)} "
+                        f"{spend_currency}",
+            ))
+        warnings.extend(self._limit_warnings(market, amount, notional, base, quote))
+
+        return StepPreview(
+            step_id=step_id, symbol=order.symbol, side=order.side, type=order.type,
+            amount=amount, price=limit, average_price=average, worst_price=worst,
+            mid_price=mid, best_bid=best_bid, best_ask=best_ask,
+            slippage_bps=slippage, price_impact_bps=impact, levels=levels,
+            notional=notional, fee=fee, balances_before=before, balances_after=after,
+            warnings=tuple(warnings),
+            assumptions=Assumptions(
+                fill_model=fill_model, depth_used=levels, book_levels=len(side_levels),
+                fee_tier=f"{'taker' if fee_rate == taker_rate else 'maker'} "
+                         f"{_fmt(fee_rate * 100)}% (market default tier)",
+                snapshot_ms=int(book.get("timestamp") or now_ms), venue=venue.id,
+            ),
+            policy_version=self._policy_version, created_ms=now_ms,
+            expires_ms=now_ms + self._ttl_ms, notes=tuple(notes),
+        )
+
+    @staticmethod
+    def _limit_warnings(market: Mapping[str, Any], amount: Decimal, notional: Decimal,
+                        base: str, quote: str) -> list[PreviewWarning]:
+        limits = market.get("limits") or {}
+        found: list[PreviewWarning] = []
+        amount_limits = limits.get("amount") or {}
+        cost_limits = limits.get("cost") or {}
+        if amount <= 0:
+            found.append(PreviewWarning(
+                code="amount_rounds_to_zero", blocking=True,
+                message=f"the amount rounds to zero at this market's step "
+                        f"({market.get('precision', {}).get('amount')} {base})",
+            ))
+            return found
+        if amount_limits.get("min") is not None and amount < dec(amount_limits["min"]):
+            found.append(PreviewWarning(
+                code="below_min_amount", blocking=True,
+                message=f"{_fmt(amount)} {base} is below this market's minimum of "
+                        f"{_fmt(dec(amount_limits['min']))} {base}",
+            ))
+        if amount_limits.get("max") is not None and amount > dec(amount_limits["max"]):
+            found.append(PreviewWarning(
+                code="above_max_amount", blocking=True,
+                message=f"{_fmt(amount)} {base} is above this market's maximum of "
+                        f"{_fmt(dec(amount_limits['max']))} {base}",
+            ))
+        if cost_limits.get("min") is not None and notional < dec(cost_limits["min"]):
+            found.append(PreviewWarning(
+                code="below_min_notional", blocking=True,
+                message=f"{_fmt(notional)} {quote} is below this market's minimum order value "
+                        f"of {_fmt(dec(cost_limits['min']))} {quote}",
+            ))
+        return found

@@ -1,0 +1,337 @@
+"""The vocabulary of the rule parser: assets, currencies and the words of the grammar.
+
+Every known word maps to one or more *tags* (single characters) that the grammar in
+:mod:`intent.rules` matches with regular expressions over the tag string. A tag may carry a
+payload string: an asset code, a share percentage, a time unit or an unsupported reason.
+
+Tag alphabet (kept in one place so the grammar stays readable)::
+
+    N number         P percent         H share word (payload %)   V vague amount ("some")
+    A crypto asset   Q quote currency  k generic crypto ("crypto", "coins")
+    B buy            g get (weak buy)  S sell       C convert     D spend/put/use/invest
+    t trade/do (no side)               X cancel     M market
+    o of/worth/的    w with/用         f for/to/into/on   m my    a a/an    c classifier 个
+    @ at/@/以        L limit           K stop       J stop-limit  G trigger
+    R take profit    Z stop loss       i if/when/once
+    < falls/跌破     > rises/突破      d below/以下  u above/以上  O over/within/接下来
+    E every/每       F daily/weekly    Y time unit  x times/次    n next
+    p price          l balance         h how much   v have/hold   r orders   W show/what
+    ! unsupported (payload reason)
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+#: Currencies that can be the quote side of a pair.
+QUOTE_CURRENCIES: frozenset[str] = frozenset({"USD", "USDT", "USDC", "HKD", "EUR"})
+
+#: Crypto assets the exchange lists (codes used in intents).
+CRYPTO_ASSETS: frozenset[str] = frozenset(
+    {"BTC", "ETH", "SOL", "XRP", "DOGE", "ADA", "LINK", "AVAX", "LTC", "DOT", "BNB", "HSK"}
+)
+
+#: English (lower-case) and Chinese (simplified) names of assets and currencies.
+ASSET_ALIASES: dict[str, str] = {
+    # crypto
+    "btc": "BTC", "bitcoin": "BTC", "bitcoins": "BTC", "xbt": "BTC",
+    "比特币": "BTC", "比特": "BTC", "大饼": "BTC", "饼": "BTC",
+    "eth": "ETH", "ether": "ETH", "ethereum": "ETH", "ethers": "ETH",
+    "以太坊": "ETH", "以太": "ETH", "姨太": "ETH", "以太币": "ETH",
+    "sol": "SOL", "solana": "SOL", "索拉纳": "SOL",
+    "xrp": "XRP", "ripple": "XRP", "瑞波币": "XRP", "瑞波": "XRP",
+    "doge": "DOGE", "dogecoin": "DOGE", "dogecoins": "DOGE", "狗狗币": "DOGE", "狗币": "DOGE",
+    "狗狗": "DOGE",
+    "ada": "ADA", "cardano": "ADA", "艾达币": "ADA", "艾达": "ADA",
+    "link": "LINK", "chainlink": "LINK",
+    "avax": "AVAX", "avalanche": "AVAX", "雪崩": "AVAX",
+    "ltc": "LTC", "litecoin": "LTC", "litecoins": "LTC", "莱特币": "LTC",
+    "dot": "DOT", "polkadot": "DOT", "波卡": "DOT",
+    "bnb": "BNB", "币安币": "BNB",
+    "hsk": "HSK",
+    # quote currencies
+    "usdt": "USDT", "tether": "USDT", "泰达币": "USDT",
+    "usdc": "USDC",
+    "usd": "USD", "dollar": "USD", "dollars": "USD", "buck": "USD", "bucks": "USD",
+    "美元": "USD", "美金": "USD", "刀": "USD",
+    "hkd": "HKD", "港币": "HKD", "港元": "HKD",
+    "eur": "EUR", "euro": "EUR", "euros": "EUR", "欧元": "EUR",
+}
+
+#: Currency symbols written before or after a number.
+CURRENCY_SYMBOLS: dict[str, str] = {"$": "USD", "us$": "USD", "hk$": "HKD", "€": "EUR"}
+
+# Names long enough to be matched with a typo. Short codes (eth, sol, dot, ...) never are:
+# one letter off a three-letter code is usually another word or another asset.
+_FUZZY_NAMES: dict[str, str] = {
+    name: code for name, code in ASSET_ALIASES.items() if name.isascii() and len(name) >= 6
+}
+
+# English words of the grammar: word -> ((tag, payload), ...).
+Entry = tuple[tuple[str, str], ...]
+
+
+def _e(*pairs: str) -> Entry:
+    """``_e("S")`` or ``_e("H", "100")``: build a lexicon entry from tag/payload pairs."""
+    out: list[tuple[str, str]] = []
+    for item in pairs:
+        if len(item) == 1 or not out or out[-1][1]:
+            out.append((item, ""))
+        else:
+            out[-1] = (out[-1][0], item)
+    return tuple(out)
+
+
+def _tags(tag: str, *words: str) -> dict[str, Entry]:
+    return {w: ((tag, ""),) for w in words}
+
+
+WORDS: dict[str, Entry] = {
+    **_tags("B", "buy", "buying", "purchase", "purchasing", "acquire", "grab", "long-buy"),
+    **_tags("g", "get"),
+    **_tags("S", "sell", "selling", "dump", "offload", "liquidate", "unload"),
+    **_tags("C", "convert", "swap", "exchange", "converting", "swapping"),
+    **_tags("D", "spend", "put", "use", "invest", "dca", "deploy", "allocate"),
+    **_tags("t", "trade", "do"),
+    **_tags("X", "cancel", "cancle", "revoke", "withdraw-order"),
+    **_tags("M", "market"),
+    **_tags("o", "of", "worth"),
+    **_tags("w", "with", "using"),
+    **_tags("f", "for", "to", "into", "in", "on"),
+    **_tags("m", "my"),
+    **_tags("a", "a", "an"),
+    **_tags("@", "at"),
+    **_tags("L", "limit"),
+    **_tags("K", "stop"),
+    **_tags("J", "stop-limit", "stoplimit"),
+    **_tags("G", "trigger", "triggered"),
+    **_tags("R", "tp", "take-profit", "takeprofit"),
+    **_tags("Z", "sl", "stop-loss", "stoploss"),
+    **_tags("i", "if", "when", "once", "whenever"),
+    **_tags("<", "drops", "drop", "dropped", "falls", "fall", "dips", "dip", "sinks", "crashes"),
+    **_tags(">", "breaks", "break", "climbs", "climb", "rises", "rise", "exceeds", "pumps"),
+    **_tags("d", "below", "under", "beneath"),
+    **_tags("u", "above"),
+    **_tags("O", "over", "within", "during"),
+    **_tags("E", "every", "each", "per"),
+    **_tags("x", "times", "time", "orders-count"),
+    **_tags("n", "next", "coming"),
+    **_tags("p", "price", "prices", "quote", "trading"),
+    **_tags("l", "balance", "balances", "holdings", "portfolio", "positions"),
+    **_tags("v", "have", "hold", "own", "got"),
+    **_tags("r", "orders", "order"),
+    **_tags("W", "show", "what", "what's", "whats", "check", "list", "display", "see", "view"),
+    **_tags("V", "some", "few", "several"),
+    **_tags("k", "crypto", "coin", "coins", "token", "tokens", "cryptocurrency"),
+    "half": (("H", "50"),),
+    "quarter": (("H", "25"),),
+    "all": (("H", "100"),),
+    "everything": (("H", "100"),),
+    "entire": (("H", "100"),),
+    "percent": (("%", ""),),
+    "pct": (("%", ""),),
+    "daily": (("F", "D"),),
+    "hourly": (("F", "H"),),
+    "weekly": (("F", "W"),),
+    "monthly": (("F", "MO"),),
+    "minute": (("Y", "MIN"),), "minutes": (("Y", "MIN"),), "min": (("Y", "MIN"),),
+    "mins": (("Y", "MIN"),),
+    "hour": (("Y", "H"),), "hours": (("Y", "H"),), "hr": (("Y", "H"),), "hrs": (("Y", "H"),),
+    "h": (("Y", "H"),),
+    "day": (("Y", "D"),), "days": (("Y", "D"),), "d": (("Y", "D"),),
+    "week": (("Y", "W"),), "weeks": (("Y", "W"),), "wk": (("Y", "W"),), "wks": (("Y", "W"),),
+    "month": (("Y", "MO"),), "months": (("Y", "MO"),),
+    # Things the assistant will not do.
+    **{w: (("!", "withdrawal"),) for w in (
+        "withdraw", "withdrawal", "withdrawals", "withdrawing", "withdrew")},
+    **{w: (("!", "transfer"),) for w in (
+        "send", "sending", "sent", "transfer", "transferring", "wire", "pay", "tip")},
+    **{w: (("!", "leverage"),) for w in (
+        "leverage", "leveraged", "margin", "futures", "future", "perp", "perps", "perpetual",
+        "perpetuals", "short", "shorting", "shorts", "long", "longs", "liquidation")},
+    **{w: (("!", "staking"),) for w in ("stake", "staking", "unstake", "restake")},
+    **{w: (("!", "lending"),) for w in ("lend", "lending", "borrow", "borrowing", "loan")},
+    **{w: (("!", "deposit"),) for w in ("deposit", "deposits", "depositing")},
+    **{w: (("!", "options"),) for w in ("options", "puts", "calls")},
+}
+
+# Multi-word phrases, matched before single words (longest first).
+PHRASES: dict[tuple[str, ...], Entry] = {
+    ("take", "profit"): (("R", ""),),
+    ("profit", "target"): (("R", ""),),
+    ("stop", "loss"): (("Z", ""),),
+    ("stop", "limit"): (("J", ""),),
+    ("stop", "price"): (("K", ""),),
+    ("trigger", "price"): (("G", ""),),
+    ("limit", "price"): (("L", ""),),
+    ("open", "orders"): (("r", ""),),
+    ("open", "order"): (("r", ""),),
+    ("pending", "orders"): (("r", ""),),
+    ("how", "much"): (("h", ""),),
+    ("how", "many"): (("h", ""),),
+    ("a", "quarter"): (("H", "25"),),
+    ("a", "half"): (("H", "50"),),
+    ("a", "bit"): (("V", ""),),
+    ("a", "little"): (("V", ""),),
+    ("a", "few"): (("V", ""),),
+    ("a", "couple"): (("V", ""),),
+    ("or", "better"): (),
+    ("less", "than"): (("d", ""),),
+    ("lower", "than"): (("d", ""),),
+    ("more", "than"): (("u", ""),),
+    ("higher", "than"): (("u", ""),),
+    ("greater", "than"): (("u", ""),),
+    ("goes", "over"): (("u", ""),),
+    ("go", "over"): (("u", ""),),
+    ("gets", "over"): (("u", ""),),
+    ("us", "dollars"): (("Q", "USD"),),
+    ("hk", "dollars"): (("Q", "HKD"),),
+    ("hong", "kong", "dollars"): (("Q", "HKD"),),
+    ("send", "me"): (),
+    # "long"/"short" only mean leverage as trading words.
+    ("how", "long"): (), ("so", "long"): (), ("as", "long"): (), ("too", "long"): (),
+    ("for", "long"): (), ("long", "term"): (), ("short", "term"): (), ("in", "short"): (),
+    ("short", "while"): (),
+}
+PHRASE_MAX_WORDS = max(len(k) for k in PHRASES)
+
+# Chinese words (simplified; traditional text is mapped first): word -> tags.
+CJK_WORDS: dict[str, Entry] = {
+    **_tags("B", "买", "买入", "买进", "购买", "购入", "抄底", "入手", "加仓"),
+    **_tags("S", "卖", "卖出", "卖掉", "抛", "抛售", "抛掉", "出售", "减仓", "止盈卖出"),
+    "清仓": (("S", ""), ("H", "100")),
+    "全卖": (("S", ""), ("H", "100")),
+    **_tags("C", "换", "兑换", "转换", "兑", "换掉"),
+    "换成": (("C", ""), ("f", "")),
+    "换为": (("C", ""), ("f", "")),
+    "兑换成": (("C", ""), ("f", "")),
+    "转换成": (("C", ""), ("f", "")),
+    "成": (("f", ""),),
+    **_tags("D", "定投", "投", "投入", "花"),
+    **_tags("t", "交易", "操作"),
+    **_tags("X", "撤", "撤销", "取消", "撤单", "撤回"),
+    **_tags("M", "市价"),
+    **_tags("o", "的", "价值"),
+    **_tags("w", "用", "拿"),
+    **_tags("m", "我的"),
+    **_tags("c", "个", "颗", "枚", "份"),
+    **_tags("@", "以", "在"),
+    **_tags("L", "限价", "挂单", "限价单", "挂"),
+    **_tags("K", "止损单"),
+    **_tags("R", "止盈"),
+    **_tags("Z", "止损"),
+    **_tags("i", "如果", "要是", "若", "当", "等"),
+    **_tags("<", "跌破", "跌到", "跌至", "跌穿", "低于", "跌", "掉到", "回落到"),
+    **_tags(">", "突破", "涨到", "涨破", "涨至", "高于", "超过", "涨", "站上"),
+    **_tags("d", "以下", "之下"),
+    **_tags("u", "以上", "之上"),
+    **_tags("O", "接下来", "未来", "内", "之内", "以内", "分批"),
+    **_tags("E", "每", "每隔"),
+    **_tags("x", "次"),
+    **_tags("p", "价格", "多少钱", "现价", "行情", "价", "币价"),
+    **_tags("l", "余额", "还剩", "剩", "持仓", "资产", "剩下"),
+    **_tags("h", "多少", "几个"),
+    **_tags("v", "有"),
+    **_tags("r", "订单", "委托", "单"),
+    **_tags("W", "查", "查看", "查询", "看看", "显示"),
+    **_tags("V", "一点", "一些", "点", "些", "点儿"),
+    **_tags("k", "币", "加密货币", "数字货币"),
+    "一半": (("H", "50"),),
+    "半": (("H", "50"),),
+    "全部": (("H", "100"),),
+    "所有": (("H", "100"),),
+    "全": (("H", "100"),),
+    "分钟": (("Y", "MIN"),),
+    "小时": (("Y", "H"),), "个小时": (("Y", "H"),), "钟头": (("Y", "H"),),
+    "天": (("Y", "D"),), "日": (("Y", "D"),),
+    "周": (("Y", "W"),), "星期": (("Y", "W"),), "礼拜": (("Y", "W"),), "个星期": (("Y", "W"),),
+    "月": (("Y", "MO"),), "个月": (("Y", "MO"),),
+    **{w: (("!", "withdrawal"),) for w in ("提币", "提现", "提款", "出金", "提出")},
+    **{w: (("!", "transfer"),) for w in ("转账", "转给", "转到", "打给", "汇款", "转币")},
+    **{w: (("!", "leverage"),) for w in (
+        "杠杆", "合约", "做空", "做多", "期货", "倍", "永续", "保证金", "开多", "开空")},
+    **{w: (("!", "staking"),) for w in ("质押",)},
+    **{w: (("!", "lending"),) for w in ("借贷", "借币")},
+    **{w: (("!", "deposit"),) for w in ("充值", "入金")},
+    # Fillers that would otherwise be split into meaningful characters.
+    **{w: () for w in (
+        "可以", "所以", "以后", "之后", "现在", "一下", "帮我", "我想", "我要", "请", "马上",
+        "立刻", "立即", "然后", "并且", "同时", "已经", "以前", "之前", "一个个", "单位")},
+}
+for _alias, _code in ASSET_ALIASES.items():
+    if not _alias.isascii():
+        CJK_WORDS[_alias] = (("Q" if _code in QUOTE_CURRENCIES else "A", _code),)
+CJK_MAX_LEN = max(len(k) for k in CJK_WORDS)
+
+# Traditional → simplified for the characters the lexicon uses (same length, so spans hold).
+TRAD_TO_SIMP = str.maketrans(
+    "買賣幣個顆價錢單撤銷掛損換還餘倉兌現時內週後漲於額設這幫們對點從將讓給轉帳賬債"
+    "場務應當為與準備條開關區實業說請樣約槓桿質產資數萬億兩隻鐘頭禮拜級圓歐狗艾達萊雙"
+    "條達貨幾麼麽進購溝隨億幾査剩查詢裡裏來筆倍頻",
+    "买卖币个颗价钱单撤销挂损换还余仓兑现时内周后涨于额设这帮们对点从将让给转帐账债"
+    "场务应当为与准备条开关区实业说请样约杠杆质产资数万亿两只钟头礼拜级圆欧狗艾达莱双"
+    "条达货几么么进购沟随亿几查剩查询里里来笔倍频",
+)
+
+#: Helpful messages for each unsupported reason.
+UNSUPPORTED_MESSAGES: dict[str, str] = {
+    "withdrawal": "I can't move funds off the exchange. Withdrawals are done from the "
+    "Withdraw page after your own security checks; I can help you buy, sell or convert.",
+    "transfer": "I can't send or transfer funds to other people or addresses. I can help you "
+    "buy, sell, convert, cancel orders or check prices and balances.",
+    "leverage": "Leverage, margin, futures and short selling aren't available here: I can "
+    "only place spot orders with funds you hold.",
+    "staking": "Staking isn't something I can do. I can help with spot buy, sell and convert "
+    "orders.",
+    "lending": "Lending and borrowing aren't available. I can help with spot buy, sell and "
+    "convert orders.",
+    "deposit": "I can't take deposits; use the Deposit page. I can help you trade once your "
+    "funds arrive.",
+    "options": "Options aren't available here: I can only place spot orders.",
+    "injection": "I can only act on trading requests such as \"buy 0.1 BTC\" or \"sell half my "
+    "ETH\"; instructions to change how I work are ignored.",
+    "off_topic": "I can help with trading on this exchange: buying, selling, converting, "
+    "cancelling orders, and checking prices, balances and open orders.",
+    "too_long": "That message is too long for me to act on safely. Please state the trade in "
+    "one short sentence.",
+}
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance between ``a`` and ``b``, or ``limit + 1`` once it exceeds ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+@lru_cache(maxsize=4096)
+def fuzzy_asset(word: str) -> str | None:
+    """The asset code a misspelled name most likely means (``bitcon`` → BTC), else ``None``.
+
+    Conservative on purpose: only names of six letters or more are candidates, the allowed
+    distance is 1 (2 for names of nine letters or more), the word must not itself be a known
+    name or grammar word, and the best candidate must be unique: a typo never turns one asset
+    into another.
+    """
+    if len(word) < 5 or word in ASSET_ALIASES or word in WORDS:
+        return None
+    best: set[str] = set()
+    best_distance = 3
+    for name, code in _FUZZY_NAMES.items():
+        limit = 2 if len(name) >= 9 else 1
+        distance = edit_distance(word, name, limit)
+        if distance > limit:
+            continue
+        if distance < best_distance:
+            best, best_distance = {code}, distance
+        elif distance == best_distance:
+            best.add(code)
+    return next(iter(best)) if len(best) == 1 else None

@@ -1,0 +1,139 @@
+"""What the customer asked for: the parse results and the plan built from them.
+
+Every model is frozen and forbids unknown keys; money and quantities are ``Decimal``.
+A parse yields exactly one of :class:`Intent`, :class:`Clarification` or
+:class:`Unsupported` (the :data:`ParseResult` union, discriminated by ``kind``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+Side = Literal["buy", "sell"]
+Action = Literal["buy", "sell", "convert", "cancel", "query"]
+OrderType = Literal["market", "limit"]
+QueryKind = Literal["price", "balance", "orders"]
+MissingField = Literal["amount", "asset", "side", "price"]
+
+
+class Model(BaseModel):
+    """Base for the domain models: immutable, no unknown keys."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Amount(Model):
+    """A quantity in ``unit``: an asset code (``BTC``), a currency (``USD``) or ``%``.
+
+    ``%`` is a share of holdings: of the asset sold, or of the quote balance on a buy.
+    """
+
+    value: Decimal = Field(gt=0)
+    unit: str = Field(min_length=1, max_length=16)
+
+    @property
+    def is_share(self) -> bool:
+        return self.unit == "%"
+
+
+class Trigger(Model):
+    """A price condition on the asset that must hold before the order is placed."""
+
+    op: Literal["<=", ">="]
+    price: Decimal = Field(gt=0)
+
+
+class Schedule(Model):
+    """Repeated (``every`` x ``count``) or spread (``over``) orders; ISO 8601 durations."""
+
+    every: str | None = None
+    count: int | None = Field(default=None, gt=0)
+    over: str | None = None
+
+
+class Span(Model):
+    """The characters ``text[start:end]`` of the utterance that produced ``field``."""
+
+    field: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+
+
+class IntentFields(Model):
+    """Fields shared by a complete intent and a clarification that is still missing some."""
+
+    asset: str | None = None
+    to: str | None = None
+    quote: str | None = None
+    amount: Amount | None = None
+    order_type: OrderType | None = None
+    limit_price: Decimal | None = Field(default=None, gt=0)
+    trigger: Trigger | None = None
+    take_profit: Decimal | None = Field(default=None, gt=0)
+    stop_loss: Decimal | None = Field(default=None, gt=0)
+    schedule: Schedule | None = None
+    query: QueryKind | None = None
+    spans: tuple[Span, ...] = ()
+
+
+class Intent(IntentFields):
+    """A complete request: nothing is missing to plan it."""
+
+    kind: Literal["intent"] = "intent"
+    action: Action
+
+
+class Clarification(IntentFields):
+    """A request that cannot be planned until the customer answers ``question``."""
+
+    kind: Literal["clarification"] = "clarification"
+    side: Literal["buy", "sell", "convert"] | None = None
+    missing: tuple[MissingField, ...] = Field(min_length=1)
+    question: str
+
+
+class Unsupported(Model):
+    """A request the assistant will not act on (withdrawals, leverage, chit-chat, ...)."""
+
+    kind: Literal["unsupported"] = "unsupported"
+    reason: str
+    message: str
+
+
+ParseResult = Annotated[Intent | Clarification | Unsupported, Field(discriminator="kind")]
+PARSE_RESULT_ADAPTER: TypeAdapter[Intent | Clarification | Unsupported] = TypeAdapter(ParseResult)
+
+
+class OrderSpec(Model):
+    """The order a step would send, in the venue's terms (amounts in base units)."""
+
+    symbol: str
+    side: Side
+    type: OrderType
+    amount: Decimal | None = Field(default=None, gt=0)
+    quote_amount: Decimal | None = Field(default=None, gt=0)
+    price: Decimal | None = Field(default=None, gt=0)
+
+
+class PlanStep(Model):
+    """One step of a plan. Every step that sends or cancels an order needs confirmation."""
+
+    step_id: str
+    kind: Literal["place_order"]
+    description: str
+    order: OrderSpec
+    requires_confirmation: bool = True
+    depends_on: tuple[str, ...] = ()
+
+
+class Plan(Model):
+    """An ordered list of steps that carries out one intent."""
+
+    plan_id: str
+    intent: Intent
+    steps: tuple[PlanStep, ...] = Field(min_length=1)
+    notes: tuple[str, ...] = ()

@@ -1,0 +1,956 @@
+"""A deterministic rule parser: tokenizer, tag grammar and lexicon → intent.
+
+How it works:
+
+1. :func:`normalize` lower-cases the text, maps full-width forms and traditional Chinese to
+   the forms the lexicon uses, keeping every character at its offset (spans stay valid).
+   Prompt-injection phrases are blanked out: they never change the meaning.
+2. :func:`tokenize` turns the text into tokens, each with a one-character *tag* (see
+   :mod:`intent.lexicon` for the alphabet). Words the grammar does not know are dropped, so
+   filler ("could you please", "for me", "rn") never gets in the way.
+3. The grammar is a series of named phrase patterns (regular expressions over the tag
+   string): schedules, take-profit/stop-loss, stops and conditions, limit prices, amounts.
+   Each phrase consumes its tokens so a number is used for exactly one role.
+4. :meth:`RuleParser.parse` decides the action from the verbs, the assets given and
+   received from the connectors (with/for/into), and returns an :class:`Intent`, a
+   :class:`Clarification` naming what is missing, or :class:`Unsupported`. It never guesses
+   an amount, an asset or a side, and a number it cannot place blocks execution.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+
+from intent.lexicon import (
+    ASSET_ALIASES,
+    CJK_MAX_LEN,
+    CJK_WORDS,
+    CURRENCY_SYMBOLS,
+    PHRASE_MAX_WORDS,
+    PHRASES,
+    QUOTE_CURRENCIES,
+    TRAD_TO_SIMP,
+    UNSUPPORTED_MESSAGES,
+    WORDS,
+    Entry,
+    fuzzy_asset,
+)
+from intent.models import (
+    Amount,
+    Clarification,
+    Intent,
+    MissingField,
+    QueryKind,
+    Schedule,
+    Span,
+    Trigger,
+    Unsupported,
+)
+from intent.numbers import (
+    CJK_NUMERAL_RE,
+    EN_NUMBER_WORDS,
+    NUMERIC_RE,
+    SUFFIX_MULTIPLIERS,
+    parse_chinese,
+    parse_decimal,
+    parse_english,
+)
+
+ParseOutput = Intent | Clarification | Unsupported
+
+#: Longer inputs are refused rather than parsed: nobody types a trade that long.
+MAX_INPUT_CHARS = 2000
+
+# ---------------------------------------------------------------------------------------------
+# 1. Normalization
+# ---------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8192)
+def _normalize_char(ch: str) -> str:
+    folded = unicodedata.normalize("NFKC", ch)
+    if len(folded) != 1:  # ligatures and the like would shift offsets: keep the original
+        folded = ch
+    lowered = folded.lower()
+    if len(lowered) == 1:
+        folded = lowered
+    return folded.translate(TRAD_TO_SIMP)
+
+
+def normalize(text: str) -> str:
+    """Lower-case, fold full-width forms and traditional Chinese; same length as ``text``."""
+    if text.isascii():
+        return text.lower()
+    return "".join(map(_normalize_char, text))
+
+
+# Attempts to change the assistant's rules. They are blanked so only the literal request
+# remains; a message that is nothing but such an attempt is refused as "injection".
+_INJECTION_RE = re.compile(
+    r"\b(?:ignore|disregard|forget|bypass|override|skip)\b[^.,;!?\n]{0,40}?"
+    r"\b(?:rules?|instructions?|prompts?|guidelines?|restrictions?|polic(?:y|ies)|safety|"
+    r"checks?|confirmations?|guardrails?|programming)\b"
+    r"|\b(?:admin|administrator|developer|dev|god|sudo|debug|root|jailbreak|dan|maintenance)"
+    r"\s+mode\b(?:\s+(?:on|enabled|activated))?"
+    r"|\byou\s+are\s+now\b[^.,;!?\n]{0,40}"
+    r"|\b(?:new|system)\s+(?:prompt|instructions?)\b:?"
+    r"|\bno\s+(?:confirmation|limits)\b"
+    r"|\bwithout\s+(?:confirmation|asking|checks?)\b"
+    r"|忽略[^，。,.]{0,10}?(?:规则|指令|限制|提示)|管理员模式|开发者模式"
+)
+
+# ---------------------------------------------------------------------------------------------
+# 2. Tokens
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Token:
+    """One grammar token: a tag (see :mod:`intent.lexicon`) over ``text[start:end]``."""
+
+    tag: str
+    start: int
+    end: int
+    value: Decimal | None = None
+    code: str = ""  # asset/currency code, time unit or unsupported reason
+
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# One pass over the text; the outer named groups close last, so ``lastgroup`` names the kind.
+_TOKEN_RE = re.compile(
+    r"(?P<lev>\d+(?:\.\d+)?\s?x)(?![a-z0-9])"  # 10x, 5x: leverage
+    r"|(?P<number>(?:(?P<cur>hk\$|us\$|\$|€)\s?)?(?P<num>" + NUMERIC_RE.pattern + r")"
+    r"(?P<pct>\s?%)?(?P<suffix>u(?![a-z])|\s?\$)?)"
+    r"|(?P<word>[a-z]+(?:['’\-][a-z]+)*)"
+    rf"|(?P<cjk>[{_CJK}]+)"
+    r"|(?P<sym>[$€@%:])"
+)
+_CJK_CHAR_RE = re.compile(rf"[{_CJK}]")
+_PHRASE_FIRST = frozenset(k[0] for k in PHRASES)
+_SYMBOL_TAGS = {"@": "@", "%": "%", ":": ":"}
+_SCALE_WORDS = frozenset({"hundred", "thousand", "million", "billion"})
+
+
+def _asset_entry(code: str) -> Entry:
+    return (("Q" if code in QUOTE_CURRENCIES else "A", code),)
+
+
+# Every single English word the grammar knows, with its tags, in one table.
+_WORD_TABLE: dict[str, Entry] = {
+    **WORDS,
+    **{alias: _asset_entry(code) for alias, code in ASSET_ALIASES.items() if alias.isascii()},
+}
+
+
+def _emit(tokens: list[Token], entry: Entry, start: int, end: int) -> None:
+    for tag, payload in entry:
+        if tag == "%":  # "30 percent"; a stray percent word means nothing
+            if tokens and tokens[-1].tag == "N":
+                prev = tokens.pop()
+                tokens.append(Token("P", prev.start, end, prev.value))
+        elif tag == "H":
+            tokens.append(Token("H", start, end, Decimal(payload)))
+        else:
+            tokens.append(Token(tag, start, end, None, payload))
+
+
+def _word_gap_ok(text: str, end: int, start: int) -> bool:
+    gap = text[end:start]
+    return gap == " " or gap.strip(" -\t") == ""
+
+
+def tokenize(text: str) -> list[Token]:
+    """Tokens of normalized ``text``; unknown words and characters are dropped."""
+    raw = list(_TOKEN_RE.finditer(text))
+    words = [m["word"] for m in raw]
+    tokens: list[Token] = []
+    i = 0
+    n = len(raw)
+    while i < n:
+        m = raw[i]
+        kind = m.lastgroup
+        if kind == "word":
+            i = _word_tokens(text, raw, words, i, tokens)
+            continue
+        if kind == "number":
+            tokens.append(_number_token(m))
+        elif kind == "cjk":
+            _segment_cjk(text, m.start(), m.end(), tokens)
+        elif kind == "lev":
+            tokens.append(Token("!", m.start(), m.end(), None, "leverage"))
+        else:
+            sym = m.group()
+            if sym in CURRENCY_SYMBOLS:
+                tokens.append(Token("$", m.start(), m.end(), None, CURRENCY_SYMBOLS[sym]))
+            elif sym == "%" and tokens and tokens[-1].tag == "N":
+                prev = tokens.pop()  # "30 %"
+                tokens.append(Token("P", prev.start, m.end(), prev.value))
+            elif sym != "%":
+                tokens.append(Token(_SYMBOL_TAGS[sym], m.start(), m.end()))
+        i += 1
+    return tokens
+
+
+def _number_token(m: re.Match[str]) -> Token:
+    value = parse_decimal(m["digits"]) or Decimal(0)
+    suffix = m["mult"] or m["word_mult"] or m["cjk_mult"]
+    if suffix:
+        value *= SUFFIX_MULTIPLIERS[suffix]
+    if m["pct"]:
+        return Token("P", m.start(), m.end(), value)
+    code = ""
+    if m["cur"]:
+        code = CURRENCY_SYMBOLS[m["cur"]]
+    elif m["suffix"]:
+        code = "USDT" if m["suffix"] == "u" else "USD"  # 100u is USDT (FORMAT.md)
+    return Token("N", m.start(), m.end(), value, code)
+
+
+def _word_tokens(
+    text: str, raw: list[re.Match[str]], words: list[str | None], i: int, tokens: list[Token]
+) -> int:
+    """Emit the tokens of the word at ``raw[i]`` (or a phrase starting there); next index."""
+    word = words[i]
+    assert word is not None
+    if word in _PHRASE_FIRST:  # multi-word phrases first, longest first
+        for size in range(min(PHRASE_MAX_WORDS, len(raw) - i), 1, -1):
+            group = words[i : i + size]
+            entry = PHRASES.get(tuple(group))  # type: ignore[arg-type]
+            if entry is not None and all(
+                _word_gap_ok(text, raw[k].end(), raw[k + 1].start()) for k in range(i, i + size - 1)
+            ):
+                _emit(tokens, entry, raw[i].start(), raw[i + size - 1].end())
+                return i + size
+    if word in EN_NUMBER_WORDS or "-" in word or (
+        word == "a" and i + 1 < len(raw) and words[i + 1] in _SCALE_WORDS
+    ):
+        j = _number_words(text, raw, words, i, tokens)
+        if j > i:
+            return j
+    start, end = raw[i].start(), raw[i].end()
+    entry = _WORD_TABLE.get(word)
+    if entry is None and word.endswith(("'s", "’s")):
+        entry = _WORD_TABLE.get(word[:-2])
+    if entry is not None:
+        _emit(tokens, entry, start, end)
+    elif word == "u":
+        # "u" next to Chinese is USDT (我的U); in English it is "you".
+        if _CJK_CHAR_RE.match(text[start - 1 : start]) or _CJK_CHAR_RE.match(text[end : end + 1]):
+            tokens.append(Token("Q", start, end, None, "USDT"))
+    else:
+        code = fuzzy_asset(word)
+        if code is not None:
+            _emit(tokens, _asset_entry(code), start, end)
+    return i + 1
+
+
+def _number_words(
+    text: str, raw: list[re.Match[str]], words: list[str | None], i: int, tokens: list[Token]
+) -> int:
+    """English number words: "five hundred", "a thousand", "twenty-five"; next index."""
+    j = i
+    parts: list[str] = []
+    while j < len(raw):
+        w = words[j]
+        if w is None or (j > i and not _word_gap_ok(text, raw[j - 1].end(), raw[j].start())):
+            break
+        pieces = w.split("-")
+        if all(p in EN_NUMBER_WORDS for p in pieces) or (w == "a" and not parts) or (
+            w == "and" and parts and j + 1 < len(raw) and words[j + 1] in EN_NUMBER_WORDS
+        ):
+            parts.extend(pieces)
+            j += 1
+        else:
+            break
+    value = parse_english(parts) if parts else None
+    if value is None or value <= 0:
+        return i
+    tokens.append(Token("N", raw[i].start(), raw[j - 1].end(), value))
+    return j
+
+
+def _segment_cjk(text: str, start: int, end: int, tokens: list[Token]) -> None:
+    """Greedy longest-match segmentation of a run of Chinese characters."""
+    i = start
+    while i < end:
+        if text.startswith("百分之", i):  # 百分之三十 = 30%
+            num = CJK_NUMERAL_RE.match(text, i + 3, end)
+            if num is not None:
+                value = parse_chinese(num.group())
+                if value is not None:
+                    tokens.append(Token("P", i, num.end(), value))
+                    i = num.end()
+                    continue
+        lex_len = 0
+        entry: Entry | None = None
+        for size in range(min(CJK_MAX_LEN, end - i), 0, -1):
+            entry = CJK_WORDS.get(text[i : i + size])
+            if entry is not None:
+                lex_len = size
+                break
+        num = CJK_NUMERAL_RE.match(text, i, end)
+        if num is not None and num.end() - i > lex_len:
+            value = parse_chinese(num.group())
+            stop = num.end()
+            if value is not None and value > 0:
+                if text.startswith("成", stop):  # 三成 = 30%
+                    tokens.append(Token("P", i, stop + 1, value * 10))
+                    stop += 1
+                else:
+                    tokens.append(Token("N", i, stop, value))
+            i = stop
+        elif entry is not None:
+            _emit(tokens, entry, i, i + lex_len)
+            i += lex_len
+        else:
+            i += 1
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Grammar: named phrase patterns over the tag string
+# ---------------------------------------------------------------------------------------------
+
+# Schedules.
+_EVERY = re.compile(r"E(N)?(Y)|(F)")  # every 4 hours / every week / 每周 / daily
+_TIMES = re.compile(r"(N)x")  # 6 times / 6次
+_FOR_PERIOD = re.compile(r"[fDBSn]*a?(N)?(Y)")  # for 4 weeks / 投8周 / for the next month
+_OVER = re.compile(r"(?:O|f?n)+a?(N)?(Y)O*")  # over the next 2 hours / 接下来3小时内
+
+# Attached take-profit / stop-loss: "TP 70k", "take profit at 4000", "a 100 take-profit".
+_TAKE_PROFIT = re.compile(r"R[@:of]*(N)")
+_TAKE_PROFIT_BEFORE = re.compile(r"(N)R")
+_STOP_LOSS = re.compile(r"Z[@:of]*(N)")
+_STOP_LOSS_BEFORE = re.compile(r"(N)Z")
+
+# Stops and conditions. A number followed by an asset or classifier is an amount, not a price.
+_STOP_PRICE = re.compile(r"[KG][@:of]*(N)(?![AQckY])")  # stop 120 / trigger 3,500
+_CONDITION = re.compile(r"i[Apokm@]*([<>duO]+)f?a?(N)[du]?")  # if it drops below 60k
+_MOVE = re.compile(r"([<>])[du]?f?(N)[du]?")  # 跌破6万 / breaks 4000 / 跌到100以下
+
+# Limit price: at 3000 / limit 72,000 / @3.8k / at a limit of 580 / 挂单3000 / 以65000的价格.
+_LIMIT_PRICE = re.compile(r"[@L][@Lao:]*(N)(?![AQckYxP])(Q)?")
+
+# Amounts.
+_HALF_A = re.compile(r"(H)a(A)")  # half a bitcoin
+_QUOTE_AMOUNT = re.compile(r"(N)c?(Q)")  # 500 USDT / 300 dollars / 五千港币
+_UNIT_AMOUNT = re.compile(r"(N)c?([Ak])")  # 10 SOL / 0.2个大饼
+_SHARE = re.compile(r"([HP])o?m?o?([AQk])?")  # half my ETH / 30% of my SOL / 一半的以太 / all
+_BARE_AMOUNT = re.compile(r"(N)c?")  # 买0.2个 (asset named elsewhere)
+_ONE_UNIT = re.compile(r"(?<=[BSCg])a(A)")  # buy a bitcoin
+
+_VERBS = "BSCDgX"
+_MARK_SKIP = frozenset("HPNmoac")
+
+
+@dataclass(slots=True)
+class _Amount:
+    kind: str  # "units" | "quote" | "share" | "bare"
+    value: Decimal
+    unit: str  # asset or currency code; "" while unknown
+    first: int  # token range
+    last: int
+    attached: int = -1  # share: index of the asset/currency it is a share of
+
+
+@dataclass(slots=True)
+class _Mention:
+    index: int
+    code: str
+    marker: str  # "w" (with/用), "f" (for/to/into), or ""
+
+    @property
+    def is_quote(self) -> bool:
+        return self.code in QUOTE_CURRENCIES
+
+
+@dataclass
+class _Analysis:
+    """Everything the grammar found, before the action is decided."""
+
+    tokens: list[Token]
+    tags: str
+    free: list[bool] = field(default_factory=list)
+    live_tags: str = ""
+    spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    every: str | None = None
+    count: int | None = None
+    over: str | None = None
+    take_profit: Decimal | None = None
+    stop_loss: Decimal | None = None
+    stop_price: Decimal | None = None
+    condition: Trigger | None = None
+    limit_price: Decimal | None = None
+    price_quote: str = ""
+    amounts: list[_Amount] = field(default_factory=list)
+    unit_quote_tokens: set[int] = field(default_factory=set)
+    vague: bool = False
+    unresolved: bool = False  # a number or price word no phrase could place
+
+    def live(self) -> str:
+        """The tag string with consumed tokens replaced by ``_``."""
+        return self.live_tags
+
+    def take(self, first: int, last: int, name: str | None = None) -> None:
+        """Consume tokens ``first..last-1`` (and record them as the span of ``name``)."""
+        for k in range(first, last):
+            self.free[k] = False
+        self.live_tags = self.live_tags[:first] + "_" * (last - first) + self.live_tags[last:]
+        if name is not None:
+            self.spans.setdefault(name, []).append((first, last))
+
+
+_UNIT_MINUTES = {"MIN": 1, "H": 60, "D": 1440, "W": 10080}
+
+
+def _iso_duration(n: int, unit: str) -> str:
+    if unit == "MIN":
+        return f"PT{n}M"
+    if unit == "H":
+        return f"PT{n}H"
+    if unit == "MO":
+        return f"P{n}M"
+    return f"P{n}{unit}"
+
+
+def _whole(value: Decimal | None) -> int | None:
+    if value is None:
+        return 1
+    if value <= 0 or value != value.to_integral_value():
+        return None
+    return int(value)
+
+
+def _analyse(tokens: list[Token]) -> _Analysis:
+    an = _Analysis(tokens, "".join(t.tag for t in tokens))
+    an.free = [True] * len(tokens)
+    an.live_tags = an.tags
+    _schedule_phrases(an)
+    _bracket_phrases(an)
+    _trigger_phrases(an)
+    _limit_phrases(an)
+    _amount_phrases(an)
+    return an
+
+
+def _num(an: _Analysis, m: re.Match[str], group: int) -> Decimal | None:
+    idx = m.start(group)
+    return an.tokens[idx].value if idx >= 0 else None
+
+
+def _schedule_phrases(an: _Analysis) -> None:
+    m = _EVERY.search(an.live())
+    if m is not None:
+        if m.group(3):
+            step, unit = 1, an.tokens[m.start(3)].code
+        else:
+            step_value = _whole(_num(an, m, 1))
+            unit = an.tokens[m.start(2)].code
+            if step_value is None:
+                an.unresolved = True
+                return
+            step = step_value
+        an.every = _iso_duration(step, unit)
+        an.take(m.start(), m.end(), "schedule")
+        live = an.live()
+        times = _TIMES.search(live)
+        if times is not None:
+            an.count = _whole(_num(an, times, 1))
+            an.take(times.start(), times.end(), "schedule")
+            return
+        period = _FOR_PERIOD.search(live)
+        if period is not None:
+            length = _whole(_num(an, period, 1))
+            period_unit = an.tokens[period.start(2)].code
+            an.take(period.start(), period.end(), "schedule")
+            if length is not None and period_unit == unit and length % step == 0:
+                an.count = length // step
+            elif (
+                length is not None
+                and unit in _UNIT_MINUTES
+                and period_unit in _UNIT_MINUTES
+                and (length * _UNIT_MINUTES[period_unit]) % (step * _UNIT_MINUTES[unit]) == 0
+            ):
+                an.count = length * _UNIT_MINUTES[period_unit] // (step * _UNIT_MINUTES[unit])
+            else:
+                an.unresolved = True
+        return
+    m = _OVER.search(an.live())
+    if m is not None:
+        length = _whole(_num(an, m, 1))
+        if length is None:
+            an.unresolved = True
+            return
+        an.over = _iso_duration(length, an.tokens[m.start(2)].code)
+        an.take(m.start(), m.end(), "schedule")
+
+
+def _bracket_phrases(an: _Analysis) -> None:
+    for name, forward, backward in (
+        ("take_profit", _TAKE_PROFIT, _TAKE_PROFIT_BEFORE),
+        ("stop_loss", _STOP_LOSS, _STOP_LOSS_BEFORE),
+    ):
+        m = forward.search(an.live()) or backward.search(an.live())
+        if m is None:
+            continue
+        setattr(an, name, _num(an, m, 1))
+        an.take(m.start(), m.end(), name)
+
+
+def _trigger_phrases(an: _Analysis) -> None:
+    live = an.live()
+    m = _STOP_PRICE.search(live)
+    if m is not None:
+        an.stop_price = _num(an, m, 1)
+        an.take(m.start(), m.end(), "trigger")
+        live = an.live()
+    m = _CONDITION.search(live) or _MOVE.search(live)
+    if m is not None:
+        words = m.group(1)
+        strong = [c for c in words if c in "<>"]
+        first = strong[0] if strong else words[0]
+        price = _num(an, m, 2)
+        if price is not None and price > 0:
+            an.condition = Trigger(op="<=" if first in "<d" else ">=", price=price)
+            an.take(m.start(), m.end(), "trigger")
+
+
+def _limit_phrases(an: _Analysis) -> None:
+    live = an.live()
+    for m in _LIMIT_PRICE.finditer(live):
+        if an.limit_price is not None:
+            an.unresolved = True  # two prices: do not pick one
+            return
+        an.limit_price = _num(an, m, 1)
+        code = an.tokens[m.start(1)].code
+        if m.group(2):
+            code = an.tokens[m.start(2)].code
+            an.unit_quote_tokens.add(m.start(2))
+        an.price_quote = code
+        an.take(m.start(), m.end(), "limit_price")
+
+
+def _amount_phrases(an: _Analysis) -> None:
+    tokens = an.tokens
+
+    def add(kind: str, value: Decimal | None, unit: str, first: int, last: int, att: int = -1) -> None:
+        if value is None or value <= 0:
+            an.unresolved = True
+            return
+        an.amounts.append(_Amount(kind, value, unit, first, last, att))
+        an.take(first, last, "amount")
+
+    for m in _HALF_A.finditer(an.live()):
+        share = tokens[m.start(1)].value or Decimal(0)
+        add("units", share / 100, tokens[m.start(2)].code, m.start(), m.start(2))
+    # Numbers written with their currency: $500, 100u, 500$.
+    for k, tok in enumerate(tokens):
+        if an.free[k] and tok.tag == "N" and tok.code:
+            last = k + 1
+            if last < len(tokens) and tokens[last].tag == "Q" and tokens[last].code == tok.code:
+                an.unit_quote_tokens.add(last)
+                last += 1
+            add("quote", tok.value, tok.code, k, last)
+    for m in _QUOTE_AMOUNT.finditer(an.live()):
+        an.unit_quote_tokens.add(m.start(2))
+        add("quote", _num(an, m, 1), tokens[m.start(2)].code, m.start(), m.end())
+    for m in _UNIT_AMOUNT.finditer(an.live()):
+        add("units", _num(an, m, 1), tokens[m.start(2)].code, m.start(), m.end() - 1)
+    for m in _SHARE.finditer(an.live()):
+        attached = m.start(2) if m.group(2) else -1
+        add("share", tokens[m.start(1)].value, "%", m.start(), m.end(1), attached)
+    for m in _BARE_AMOUNT.finditer(an.live()):
+        if any(a.kind == "bare" for a in an.amounts):
+            an.unresolved = True  # a second loose number: we don't know what it is
+            break
+        add("bare", _num(an, m, 1), "", m.start(), m.end())
+    if not an.amounts:
+        m = _ONE_UNIT.search(an.live())
+        if m is not None:
+            add("units", Decimal(1), tokens[m.start(1)].code, m.start(), m.start(1))
+    an.vague = "V" in an.tags
+    # Numbers no phrase could place (a "%" share or time unit left over, a dangling price).
+    if any(f and t in "NP" for t, f in zip(an.tags, an.free, strict=True)):
+        an.unresolved = True
+
+
+def _mentions(an: _Analysis) -> list[_Mention]:
+    """Assets and currencies named as objects (not as the unit of an amount), first first."""
+    out: list[_Mention] = []
+    seen: set[str] = set()
+    for k, tok in enumerate(an.tokens):
+        if tok.tag not in "AQ" or k in an.unit_quote_tokens or tok.code in seen:
+            continue
+        seen.add(tok.code)
+        marker = ""
+        j = k - 1
+        while j >= 0 and an.tags[j] in _MARK_SKIP:
+            j -= 1
+        if j >= 0 and an.tags[j] in "wf":
+            marker = an.tags[j]
+        out.append(_Mention(k, tok.code, marker))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. Interpretation
+# ---------------------------------------------------------------------------------------------
+
+_SIDE_WORDS = {"buy": "buy", "sell": "sell", "convert": "convert"}
+
+
+def _first_tag(an: _Analysis, tags: str) -> int:
+    for k, t in enumerate(an.tags):
+        if t in tags:
+            return k
+    return -1
+
+
+def _query_kind(tags: str, has_mention: bool) -> QueryKind | None:
+    if "r" in tags:
+        return "orders"
+    if "l" in tags or ("h" in tags and "v" in tags) or ("v" in tags and has_mention):
+        return "balance"
+    if "p" in tags or ("h" in tags and has_mention) or ("W" in tags and has_mention):
+        return "price"
+    if "L" in tags and "N" not in tags:  # 我的挂单: the word for a limit order, alone
+        return "orders"
+    return None
+
+
+class RuleParser:
+    """Deterministic parser from an utterance (English or Chinese) to a parse result."""
+
+    name = "rules"
+    version = "1.0.0"
+
+    def parse(self, text: str) -> ParseOutput:
+        """Parse ``text``; never raises for any string."""
+        try:
+            return self._parse(text)
+        except Exception:  # last-resort safety net: a parser bug must not become a trade
+            return Unsupported(
+                reason="parse_error",
+                message="Sorry, I couldn't understand that. Please rephrase the request, "
+                "e.g. \"buy 0.1 BTC\".",
+            )
+
+    def _parse(self, text: str) -> ParseOutput:
+        if len(text) > MAX_INPUT_CHARS:
+            return _unsupported("too_long")
+        norm = normalize(text)
+        injected = False
+        if _INJECTION_RE.search(norm):
+            injected = True
+            norm = _INJECTION_RE.sub(lambda m: " " * len(m.group()), norm)
+        tokens = tokenize(norm)
+        for tok in tokens:
+            if tok.tag == "!":
+                return _unsupported(tok.code)
+        an = _analyse(tokens)
+        return _interpret(text, an, injected)
+
+
+def _unsupported(reason: str) -> Unsupported:
+    message = UNSUPPORTED_MESSAGES.get(reason, UNSUPPORTED_MESSAGES["off_topic"])
+    return Unsupported(reason=reason, message=message)
+
+
+def _spans(text: str, an: _Analysis, fields: dict[str, list[tuple[int, int]]]) -> tuple[Span, ...]:
+    out: list[Span] = []
+    for name, ranges in fields.items():
+        for first, last in ranges:
+            if first < 0 or last <= first:
+                continue
+            start, end = an.tokens[first].start, an.tokens[last - 1].end
+            out.append(Span(field=name, start=start, end=end, text=text[start:end]))
+    out.sort(key=lambda s: (s.start, s.field))
+    return tuple(out)
+
+
+def _interpret(text: str, an: _Analysis, injected: bool) -> ParseOutput:
+    tags = an.tags
+    mentions = _mentions(an)
+    fields: dict[str, list[tuple[int, int]]] = {}
+
+    def mark(name: str, index: int) -> None:
+        if index >= 0:
+            fields.setdefault(name, []).append((index, index + 1))
+
+    # Cancel.
+    if "X" in tags:
+        mark("action", _first_tag(an, "X"))
+        asset = mentions[0].code if mentions else None
+        if mentions:
+            mark("asset", mentions[0].index)
+        return Intent(action="cancel", asset=asset, spans=_spans(text, an, fields))
+
+    strong = {t for t in tags if t in "BSCD"}
+    trade_signal = bool(an.amounts or mentions or an.vague or "k" in tags or "t" in tags)
+    if not strong:
+        kind = _query_kind(tags, bool(mentions))
+        if kind is not None and not an.amounts:
+            mark("query", _first_tag(an, "rlhvpWL"))
+            asset = mentions[0].code if mentions else None
+            if asset is not None:
+                mark("asset", mentions[0].index)
+            if kind == "price" and asset is None:
+                return Clarification(
+                    missing=("asset",), question="Which asset's price do you want?",
+                    spans=_spans(text, an, fields),
+                )
+            return Intent(action="query", query=kind, asset=asset, spans=_spans(text, an, fields))
+        if "g" in tags and (an.amounts or mentions):
+            strong = {"B"}
+        elif not trade_signal:
+            return _unsupported("injection" if injected else "off_topic")
+
+    side: str | None
+    if "C" in strong:
+        side, verb = "convert", "C"
+    elif "S" in strong and not (strong & {"B", "D"}):
+        side, verb = "sell", "S"
+    elif strong & {"B", "D"} and "S" not in strong:
+        side, verb = "buy", "BDg"
+    else:
+        side, verb = None, ""
+    if verb:
+        mark("action", _first_tag(an, verb))
+    return _trade(text, an, side, mentions, fields)
+
+
+def _pick_give_get(
+    side: str | None, tags: str, mentions: list[_Mention], quote_amount: bool
+) -> tuple[_Mention | None, _Mention | None, bool]:
+    """The asset given up and the asset received; the flag is False when it is ambiguous.
+
+    ``quote_amount``: the amount is in a currency ("convert 1000 USDT to ETH"), which is then
+    what is given when no other object is named.
+    """
+    unmarked = [m for m in mentions if not m.marker]
+    if side == "sell" or side == "convert":
+        # The thing sold is the unmarked object ("sell ETH for BTC"); failing that the only
+        # crypto named ("sell everything I have in XRP").
+        give = unmarked[0] if unmarked else None
+        if give is None and not quote_amount:
+            give = next((m for m in mentions if not m.is_quote), None)
+        rest = [m for m in mentions if m is not give]
+        to = [m for m in rest if m.marker == "f"] or rest
+        get = to[0] if to else None
+        return give, get, len(rest) <= 1
+    if side == "buy":
+        if "D" in tags and "B" not in tags:
+            quotes = [m for m in mentions if m.is_quote]
+            cryptos = [m for m in mentions if not m.is_quote]
+            if len(cryptos) >= 2:
+                return cryptos[0], cryptos[1], len(cryptos) == 2 and not quotes
+            return (quotes[0] if quotes else None), (cryptos[0] if cryptos else None), len(quotes) <= 1
+        # The thing bought: an unmarked crypto ("buy SOL with ETH"), else any crypto not paid
+        # with ("a limit buy for 20 SOL"), else an unmarked currency.
+        get = (
+            next((m for m in unmarked if not m.is_quote), None)
+            or next((m for m in mentions if not m.is_quote and m.marker != "w"), None)
+            or (unmarked[0] if unmarked else None)
+        )
+        gives = [m for m in mentions if m is not get]
+        give = gives[0] if gives else None
+        return give, get, len(gives) <= 1
+    # No side: report the asset the user named, nothing more.
+    cryptos = [m for m in mentions if not m.is_quote] or mentions
+    return (cryptos[0] if cryptos else None), None, True
+
+
+def _trade(
+    text: str,
+    an: _Analysis,
+    side: str | None,
+    mentions: list[_Mention],
+    fields: dict[str, list[tuple[int, int]]],
+) -> ParseOutput:
+    tags = an.tags
+    missing: set[MissingField] = set()
+    amount_spec = an.amounts[0] if len(an.amounts) == 1 else None
+    quote_amount = amount_spec is not None and amount_spec.kind == "quote"
+    give, get, clear = _pick_give_get(side, tags, mentions, quote_amount)
+    if not clear:
+        missing.add("asset")
+
+    if len(an.amounts) > 1:
+        missing.add("amount")
+    # A quote-currency amount with nothing else given: that currency is what is spent.
+    if (
+        give is None
+        and amount_spec is not None
+        and amount_spec.kind == "quote"
+        and side in ("convert", "sell")
+    ):
+        give = _Mention(amount_spec.first, amount_spec.unit, "")
+    elif give is None and amount_spec is not None and amount_spec.kind == "share" and (
+        amount_spec.attached >= 0
+    ):
+        code = an.tokens[amount_spec.attached].code
+        if code in QUOTE_CURRENCIES and side == "buy":
+            give = _Mention(amount_spec.attached, code, "w")
+
+    # Reduce give/get to (action, base asset, target, quote).
+    action = side
+    asset: _Mention | None = None
+    target: _Mention | None = None
+    quote: str | None = None
+    quote_at = -1
+    if side is None:
+        asset = give
+    elif give is not None and get is not None:
+        if get.is_quote and not give.is_quote:
+            action, asset, quote, quote_at = "sell", give, get.code, get.index
+        elif give.is_quote and not get.is_quote:
+            action, asset, quote, quote_at = "buy", get, give.code, give.index
+        elif give.is_quote and get.is_quote:
+            action, asset, quote, quote_at = "sell", give, get.code, get.index
+        else:
+            action, asset, target = "convert", give, get
+    elif side == "sell":
+        asset = give
+    elif side == "buy":
+        asset = get
+    else:  # convert with only one side known
+        asset = give or get
+        missing.add("asset")
+    if asset is not None and asset.is_quote and action in ("buy", "sell") and quote is None:
+        # "buy 100 USDT" / "sell my USDT": which asset the other side is, we don't know.
+        missing.add("asset")
+    if asset is None and action is not None:
+        missing.add("asset")
+    if asset is None and side is None and not an.amounts:
+        missing.add("asset")
+
+    # The amount, in the unit it was given in.
+    amount: Amount | None = None
+    if amount_spec is not None:
+        unit = amount_spec.unit
+        if amount_spec.kind == "bare":
+            unit = asset.code if asset is not None else ""
+        elif amount_spec.kind == "quote":
+            if quote is None:
+                quote, quote_at = unit, amount_spec.first
+        elif amount_spec.kind == "share" and amount_spec.attached >= 0:
+            code = an.tokens[amount_spec.attached].code
+            if action == "buy" and code not in QUOTE_CURRENCIES:
+                missing.add("amount")  # "buy half my ETH": a share of what we buy is no amount
+            elif code in QUOTE_CURRENCIES and quote is None and action == "buy":
+                quote, quote_at = code, amount_spec.attached
+        elif amount_spec.kind == "units" and unit in QUOTE_CURRENCIES and quote is None:
+            quote, quote_at = unit, amount_spec.first
+        if unit and "amount" not in missing:
+            amount = Amount(value=amount_spec.value, unit=unit)
+            fields.setdefault("amount", []).append((amount_spec.first, amount_spec.last))
+        elif not unit:
+            missing.add("asset")
+    elif an.vague or not _my_asset(an, asset, action):
+        missing.add("amount")
+    else:
+        amount = Amount(value=Decimal(100), unit="%")
+        if asset is not None:
+            fields.setdefault("amount", []).append((asset.index - 1, asset.index + 1))
+    if an.vague and amount is None:
+        missing.add("amount")
+    if quote is None and an.price_quote:
+        quote = an.price_quote
+        fields.setdefault("quote", []).extend(an.spans.get("limit_price", []))
+    if quote_at >= 0:
+        fields.setdefault("quote", []).append((quote_at, quote_at + 1))
+    if asset is not None:
+        fields.setdefault("asset", []).append((asset.index, asset.index + 1))
+    if target is not None:
+        fields.setdefault("to", []).append((target.index, target.index + 1))
+
+    # Prices: limit, stop, condition, brackets.
+    limit_price = an.limit_price
+    trigger = an.condition
+    stop_words = an.tags.count("K") + an.tags.count("J") + an.tags.count("G")
+    if an.stop_price is not None or (stop_words and limit_price is not None and "J" not in tags):
+        stop = an.stop_price
+        if stop is None:  # "stop sell 1 ETH at 2800": the "at" price is the stop
+            stop, limit_price = limit_price, None
+            an.spans["trigger"] = an.spans.pop("limit_price", [])
+        if trigger is not None or stop is None or stop <= 0 or action not in ("buy", "sell"):
+            missing.add("price")
+        else:
+            trigger = Trigger(op="<=" if action == "sell" else ">=", price=stop)
+    elif stop_words:
+        missing.add("price")  # a stop with no price
+    wants_limit = "L" in tags or "J" in tags
+    if wants_limit and limit_price is None:
+        missing.add("price")
+    for word, value in (("R", an.take_profit), ("Z", an.stop_loss)):
+        if word in tags and value is None:
+            missing.add("price")
+    if an.unresolved:
+        missing.add("price")
+    if "i" in tags and trigger is None and any(t in tags for t in "<>du"):
+        missing.add("price")
+    if side is None:
+        missing.add("side")
+
+    for name in ("limit_price", "trigger", "take_profit", "stop_loss", "schedule"):
+        if name in an.spans:
+            fields.setdefault(name, []).extend(an.spans[name])
+    spans = _spans(text, an, fields)
+    schedule = None
+    if an.every or an.over:
+        schedule = Schedule(every=an.every, count=an.count, over=an.over)
+
+    if missing or action is None:
+        ordered = tuple(sorted(missing or {"side"}))
+        return Clarification(
+            side=side if side in ("buy", "sell", "convert") else None,  # type: ignore[arg-type]
+            asset=asset.code if asset is not None else None,
+            to=target.code if target is not None else None,
+            quote=quote,
+            amount=amount,
+            missing=ordered,
+            question=_question(ordered, side, asset.code if asset else None),
+            spans=tuple(s for s in spans if s.field in ("action", "asset", "to", "quote", "amount")),
+        )
+    assert asset is not None  # guaranteed: a missing asset is a clarification
+    return Intent(
+        action=action,  # type: ignore[arg-type]
+        asset=asset.code,
+        to=target.code if target is not None else None,
+        quote=quote,
+        amount=amount,
+        order_type="limit" if limit_price is not None else "market",
+        limit_price=limit_price,
+        trigger=trigger,
+        take_profit=an.take_profit,
+        stop_loss=an.stop_loss,
+        schedule=schedule,
+        spans=spans,
+    )
+
+
+def _my_asset(an: _Analysis, asset: _Mention | None, action: str | None) -> bool:
+    """"sell my LINK": selling or converting *my* asset with no amount means all of it."""
+    if asset is None or action not in ("sell", "convert"):
+        return False
+    return asset.index > 0 and an.tags[asset.index - 1] == "m"
+
+
+def _question(missing: tuple[MissingField, ...], side: str | None, asset: str | None) -> str:
+    verb = side or "trade"
+    thing = asset or "it"
+    parts: list[str] = []
+    if "side" in missing:
+        parts.append(f"Do you want to buy or sell {asset or 'it'}?")
+    if "asset" in missing:
+        parts.append(f"Which asset do you want to {verb}?")
+    if "amount" in missing:
+        parts.append(
+            f"How much {thing if asset else ''} do you want to {verb}?".replace("  ", " ")
+        )
+    if "price" in missing:
+        parts.append("At what price? Please give the limit or trigger price in numbers.")
+    return " ".join(parts)

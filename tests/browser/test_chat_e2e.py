@@ -1,0 +1,75 @@
+"""End to end in real headless Chromium: sign in, ask, see the preview, confirm, see the fill."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+pytestmark = pytest.mark.browser
+
+
+def _sign_in(browser: Browser, server: str, user: str, token: str) -> Page:
+    page = browser.new_page()
+    page.goto(f"{server}/login")
+    page.fill("input[name=user_id]", user)
+    page.fill("input[name=token]", token)
+    page.click("button[type=submit]")
+    return page
+
+
+def test_customer_buys_and_sees_the_fill(browser: Browser, server: str) -> None:
+    page = _sign_in(browser, server, "demo-customer", "demo-customer-token")
+    expect(page).to_have_url(f"{server}/chat")
+    expect(page.locator("#balances tr[data-currency=BTC] td")).to_have_text("0.5")
+
+    page.fill("#message", "buy 0.01 BTC")
+    page.press("#message", "Enter")
+
+    step = page.locator(".plan-step")
+    expect(step).to_contain_text("Buy 0.01 BTC at market on BTC/USDT")
+    expect(step).to_contain_text("Average price")
+    expect(step).to_contain_text("Slippage")
+    expect(step.locator(".summary")).to_contain_text("Balances after")
+    step.locator("button.confirm").click()
+
+    expect(step.locator(".step-status")).to_have_text(re.compile(r"^Filled: 0\.01 at [\d.]+"))
+    expect(page.locator("#balances tr[data-currency=BTC] td")).to_have_text(
+        re.compile(r"^0\.50\d+$"))  # 0.5 + 0.01 less the fee paid in BTC
+    page.close()
+
+
+def test_support_console_shows_verified_timeline(browser: Browser, server: str) -> None:
+    customer = _sign_in(browser, server, "demo-customer", "demo-customer-token")
+    customer.fill("#message", "sell 2 SOL at 180")
+    customer.press("#message", "Enter")
+    expect(customer.locator(".plan-step button.confirm").last).to_be_visible()
+    customer.close()
+
+    page = _sign_in(browser, server, "demo-support", "demo-support-token")
+    expect(page).to_have_url(f"{server}/support")
+    page.locator("#sessions a").first.click()
+
+    expect(page.locator("#chain-status")).to_contain_text("Chain verified")
+    expect(page.locator("#timeline")).to_contain_text("step_previewed")
+    csrf = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    status = page.evaluate(
+        """async ([csrf]) => {
+            const sessions = await (await fetch('/api/support/sessions')).json();
+            const id = sessions.sessions[0].id;
+            const r = await fetch(`/api/sessions/${id}/steps/p1.1/confirm`, {
+              method: 'POST', headers: {'Content-Type': 'application/json', 'X-CSRF-Token': csrf},
+              body: JSON.stringify({token: 'v1.0.x'})});
+            return r.status;
+        }""",
+        [csrf],
+    )
+    assert status == 403
+    page.close()
+
+
+def test_wrong_token_cannot_sign_in(browser: Browser, server: str) -> None:
+    page = _sign_in(browser, server, "demo-customer", "wrong")
+    expect(page.locator(".error")).to_contain_text("Unknown user or wrong token")
+    page.close()

@@ -1,0 +1,83 @@
+"""The planner resolves what it can from the snapshot and refuses what it must not guess."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from intent.errors import PlanningError
+from intent.models import Amount, Intent, Trigger
+from intent.planner import plan_intent
+
+SYMBOLS = {"BTC/USDT", "ETH/USDT", "ETH/USD", "SOL/USDT", "BTC/USDC"}
+BALANCES = {"USDT": Decimal(1000), "ETH": Decimal(3), "SOL": Decimal(0)}
+
+
+def _plan(**fields: object):  # type: ignore[no-untyped-def]
+    intent = Intent.model_validate({"action": "buy", "order_type": "market", **fields})
+    return plan_intent(intent, plan_id="p1", symbols=SYMBOLS, balances=BALANCES)
+
+
+def test_base_amount_market_buy_defaults_to_the_default_quote() -> None:
+    plan = _plan(asset="BTC", amount={"value": "0.01", "unit": "BTC"})
+
+    (step,) = plan.steps
+    assert step.step_id == "p1.1"
+    assert step.requires_confirmation
+    assert (step.order.symbol, step.order.side, step.order.type) == ("BTC/USDT", "buy", "market")
+    assert step.order.amount == Decimal("0.01")
+    assert step.order.quote_amount is None
+    assert any("default quote" in note for note in plan.notes)
+
+
+def test_quote_amount_uses_the_named_currency_market() -> None:
+    plan = _plan(asset="ETH", quote="USD", amount={"value": 500, "unit": "USD"})
+
+    order = plan.steps[0].order
+    assert (order.symbol, order.quote_amount, order.amount) == ("ETH/USD", Decimal(500), None)
+    assert plan.notes == ()
+
+
+def test_limit_sell_carries_its_price() -> None:
+    plan = _plan(action="sell", asset="SOL", order_type="limit", limit_price="180",
+                 amount={"value": 2, "unit": "SOL"})
+
+    order = plan.steps[0].order
+    assert (order.side, order.type, order.price, order.amount) == (
+        "sell", "limit", Decimal(180), Decimal(2))
+
+
+def test_share_of_holdings_is_resolved_and_shown() -> None:
+    plan = _plan(action="sell", asset="ETH", amount={"value": 50, "unit": "%"})
+
+    assert plan.steps[0].order.amount == Decimal("1.5")
+    assert any("50% of your 3 ETH" in note for note in plan.notes)
+
+
+def test_share_of_quote_on_a_buy_spends_that_share() -> None:
+    plan = _plan(asset="BTC", quote="USDT", amount={"value": 25, "unit": "%"})
+
+    assert plan.steps[0].order.quote_amount == Decimal(250)
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"asset": "DOGE", "amount": {"value": 5, "unit": "DOGE"}}, "no DOGE/USDT market"),
+        ({"asset": "SOL", "quote": "USD", "amount": {"value": 5, "unit": "USD"}},
+         "markets for SOL: SOL/USDT"),
+        ({"action": "sell", "asset": "SOL", "amount": {"value": 50, "unit": "%"}}, "hold no SOL"),
+        ({"asset": "BTC", "amount": {"value": 1, "unit": "ETH"}}, "amount in ETH"),
+        ({"asset": "BTC", "amount": {"value": 1, "unit": "BTC"},
+          "trigger": Trigger(op="<=", price=Decimal(60_000))}, "price triggers"),
+    ],
+)
+def test_what_cannot_be_planned_says_why(fields: dict[str, object], message: str) -> None:
+    with pytest.raises(PlanningError, match=message):
+        _plan(**fields)
+
+
+def test_amount_model_rejects_non_positive_values() -> None:
+    with pytest.raises(ValueError, match="greater than 0"):
+        Amount(value=Decimal(0), unit="BTC")

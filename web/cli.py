@@ -1,0 +1,164 @@
+"""The ``tradeassist`` command: serve, parse, simulate, eval-intents, replay.
+
+Imports are deferred to each command so that ``parse`` and ``eval-intents`` never load
+ccxt or FastAPI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TextIO
+
+
+def _balance(text: str) -> tuple[str, Decimal]:
+    code, sep, value = text.partition("=")
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        amount = Decimal(-1)
+    if not sep or not code.strip() or not amount.is_finite() or amount < 0:
+        raise argparse.ArgumentTypeError(f"expected CURRENCY=AMOUNT (e.g. USDT=10000), got {text!r}")
+    return code.strip().upper(), amount
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tradeassist", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the web app (embedded defaults)")
+    serve.add_argument("--host", help="bind address (default: TRADEASSIST_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default: TRADEASSIST_PORT or 8000)")
+
+    parse = commands.add_parser("parse", help="parse utterances read one per line on stdin")
+    parse.add_argument("--canonical", action="store_true",
+                       help="write the canonical intent format (one JSON object per line)")
+
+    simulate = commands.add_parser("simulate", help="parse, plan and preview one request")
+    simulate.add_argument("text")
+    simulate.add_argument("--balance", action="append", type=_balance, default=[],
+                          metavar="CCY=AMOUNT", help="a balance (repeatable); default: demo")
+    simulate.add_argument("--seed", type=int, help="order-book seed (default: settings)")
+
+    evaluate = commands.add_parser("eval-intents", help="score the parser on a labeled corpus")
+    evaluate.add_argument("file", type=Path)
+
+    replay = commands.add_parser("replay", help="print a session's journal")
+    replay.add_argument("session_id")
+    replay.add_argument("--verify", action="store_true", help="check the hash chain")
+    return parser
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from web.app import create_app
+    from web.settings import Settings
+
+    overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+    settings = Settings(**overrides)
+    print(f"tradeassist on http://{settings.host}:{settings.port} "
+          f"(mode {settings.mode}, data in {settings.data_dir})", file=sys.stderr)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+    return 0
+
+
+def cmd_parse(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from intent.canonical import to_canonical
+    from intent.rules import RuleParser
+
+    parser = RuleParser()
+    for line in stdin:
+        result = parser.parse(line.rstrip("\n"))
+        data = to_canonical(result) if args.canonical else result.model_dump(mode="json")
+        stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace, stdout: TextIO) -> int:
+    from execution.clock import SystemClock
+    from execution.plan_simulation import SimulationError, simulate_text
+    from execution.policy import Policy
+    from execution.sandbox import MarketCatalog, SandboxExchange
+    from intent.rules import RuleParser
+    from web.settings import Settings
+
+    settings = Settings()
+    balances = dict(args.balance) if args.balance else dict(settings.demo_balances)
+    clock = SystemClock()
+    venue = SandboxExchange(MarketCatalog.default(), balances=balances, clock=clock,
+                            seed=settings.seed if args.seed is None else args.seed,
+                            account_id="simulation")
+    try:
+        result = simulate_text(args.text, balances, parser=RuleParser(), venue=venue,
+                               policy=Policy(), now_ms=clock.now_ms(),
+                               default_quote=settings.default_quote,
+                               ttl_ms=settings.confirmation_ttl_s * 1000)
+    except SimulationError as exc:
+        print(f"tradeassist simulate: {exc}", file=sys.stderr)
+        return 1
+    stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, stdout: TextIO) -> int:
+    from intent.evaluate import evaluate, format_report, load_corpus
+    from intent.rules import RuleParser
+
+    if not args.file.is_file():
+        print(f"tradeassist eval-intents: no such file {str(args.file)!r}", file=sys.stderr)
+        return 2
+    report = evaluate(load_corpus(args.file), RuleParser())
+    stdout.write(format_report(report) + "\n")
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace, stdout: TextIO) -> int:
+    from execution.clock import SystemClock, iso
+    from execution.journal import SQLiteJournal
+    from web.settings import Settings
+
+    settings = Settings()
+    if not settings.database_path.is_file():
+        print(f"tradeassist replay: no database at {settings.database_path}", file=sys.stderr)
+        return 2
+    journal = SQLiteJournal(settings.database_path, SystemClock())
+    try:
+        events = journal.read(args.session_id)
+        if not events:
+            print(f"tradeassist replay: no session {args.session_id!r}", file=sys.stderr)
+            return 2
+        for event in events:
+            stdout.write(f"#{event.seq:<4} {iso(event.ts_ms)} {event.kind:<22} {event.actor} "
+                         f"{json.dumps(dict(event.payload), ensure_ascii=False)[:160]}\n")
+        if not args.verify:
+            return 0
+        verification = journal.verify(args.session_id)
+    finally:
+        journal.close()
+    if verification.ok:
+        stdout.write(f"chain verified: {verification.events} entries\n")
+        return 0
+    stdout.write("chain BROKEN:\n" + "".join(f"  {p}\n" for p in verification.problems))
+    return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return cmd_serve(args)
+    if args.command == "parse":
+        return cmd_parse(args, sys.stdin, sys.stdout)
+    if args.command == "simulate":
+        return cmd_simulate(args, sys.stdout)
+    if args.command == "eval-intents":
+        return cmd_eval(args, sys.stdout)
+    return cmd_replay(args, sys.stdout)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

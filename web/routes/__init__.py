@@ -1,0 +1,1 @@
+"""HTTP routes: the customer JSON API, the support console, the /v1 simulation API, pages."""

@@ -1,0 +1,106 @@
+"""Server-rendered pages: login, the customer chat, the support console."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from execution.assistant import Actor
+from execution.clock import iso
+from web.auth import Principal
+from web.deps import ServicesDep, check_csrf, csrf_token
+
+router = APIRouter(include_in_schema=False)
+HOME_BY_ROLE = {"customer": "/chat", "support": "/support", "product": "/docs", "admin": "/support"}
+
+
+def templates(request: Request) -> Jinja2Templates:
+    found: Jinja2Templates = request.app.state.templates
+    return found
+
+
+def _signed_in(request: Request, services: ServicesDep) -> Principal | None:
+    user_id = request.session.get("user_id")
+    return services.principals.by_id(user_id) if isinstance(user_id, str) else None
+
+
+def _page(request: Request, name: str, principal: Principal | None, **context: object
+          ) -> HTMLResponse:
+    return templates(request).TemplateResponse(
+        request, name, {"principal": principal, "csrf": csrf_token(request), **context}
+    )
+
+
+def _guard(request: Request, services: ServicesDep, *roles: str) -> Principal | Response:
+    principal = _signed_in(request, services)
+    if principal is None:
+        return RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
+    if principal.role not in roles:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"role {principal.role!r} may not view this")
+    return principal
+
+
+@router.get("/")
+def home(request: Request, services: ServicesDep) -> Response:
+    principal = _signed_in(request, services)
+    target = "/login" if principal is None else HOME_BY_ROLE[principal.role]
+    return RedirectResponse(target, status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/login")
+def login_form(request: Request, services: ServicesDep) -> Response:
+    return _page(request, "login.html", _signed_in(request, services), error=None)
+
+
+@router.post("/login")
+def login(request: Request, services: ServicesDep, user_id: Annotated[str, Form()],
+          token: Annotated[str, Form()], csrf: Annotated[str, Form()]) -> Response:
+    check_csrf(request, csrf)
+    principal = services.principals.by_login(user_id.strip(), token)
+    if principal is None:
+        response = _page(request, "login.html", None, error="Unknown user or wrong token.")
+        response.status_code = status.HTTP_401_UNAUTHORIZED
+        return response
+    request.session.clear()
+    request.session["user_id"] = principal.user_id
+    return RedirectResponse(HOME_BY_ROLE[principal.role], status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: Annotated[str, Form()]) -> Response:
+    check_csrf(request, csrf)
+    request.session.clear()
+    return RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/chat")
+def chat(request: Request, services: ServicesDep) -> Response:
+    principal = _guard(request, services, "customer")
+    if isinstance(principal, Response):
+        return principal
+    return _page(request, "chat.html", principal)
+
+
+@router.get("/support")
+def support_sessions(request: Request, services: ServicesDep) -> Response:
+    principal = _guard(request, services, "support", "admin")
+    if isinstance(principal, Response):
+        return principal
+    sessions = services.journal.sessions()
+    return _page(request, "support_sessions.html", principal, sessions=sessions, iso=iso)
+
+
+@router.get("/support/sessions/{session_id}")
+def support_session(session_id: str, request: Request, services: ServicesDep) -> Response:
+    principal = _guard(request, services, "support", "admin")
+    if isinstance(principal, Response):
+        return principal
+    actor = Actor(principal.user_id, principal.role, "chat")
+    state = services.assistant.state(session_id, actor)
+    events = services.journal.read(session_id)
+    verification = services.journal.verify(session_id)
+    return _page(request, "support_session.html", principal, state=state, events=events,
+                 verification=verification, iso=iso)

@@ -1,0 +1,101 @@
+"""The customer JSON API the chat page is a client of (cookie or bearer token)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from execution.assistant import PendingConfirmation, Turn
+from web.deps import Customer, ServicesDep, SessionReader, actor_for
+
+router = APIRouter(prefix="/api/sessions", tags=["customer sessions"])
+
+
+class MessageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=500)
+
+
+class ConfirmIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    token: str = Field(min_length=1, max_length=200)
+
+
+class SessionCreated(BaseModel):
+    id: str
+
+
+class StepOut(BaseModel):
+    step: dict[str, Any]
+    pending: PendingConfirmation | None = None
+
+
+@router.post("", status_code=201)
+def create_session(request: Request, principal: Customer, services: ServicesDep) -> SessionCreated:
+    """Open a new chat session for the signed-in customer."""
+    return SessionCreated(id=services.assistant.open_session(actor_for(principal, request)))
+
+
+@router.post("/{session_id}/messages")
+def post_message(session_id: str, body: MessageIn, request: Request, principal: Customer,
+                 services: ServicesDep) -> Turn:
+    """Send one customer message; the reply carries the plan, its preview and the tokens."""
+    return services.assistant.handle_message(session_id, actor_for(principal, request), body.text)
+
+
+@router.post("/{session_id}/steps/{step_id}/confirm")
+def confirm_step(session_id: str, step_id: str, body: ConfirmIn, request: Request,
+                 principal: Customer, services: ServicesDep) -> StepOut:
+    """Confirm a step with the token issued with its preview; the order is sent once."""
+    step = services.assistant.confirm_step(session_id, step_id, actor_for(principal, request),
+                                           body.token)
+    return StepOut(step=step.to_json())
+
+
+@router.post("/{session_id}/steps/{step_id}/reject")
+def reject_step(session_id: str, step_id: str, request: Request, principal: Customer,
+                services: ServicesDep) -> StepOut:
+    """Say no to a step; nothing is sent."""
+    step = services.assistant.reject_step(session_id, step_id, actor_for(principal, request))
+    return StepOut(step=step.to_json())
+
+
+@router.post("/{session_id}/steps/{step_id}/preview")
+def refresh_preview(session_id: str, step_id: str, request: Request, principal: Customer,
+                    services: ServicesDep) -> StepOut:
+    """Preview a step again (say, after its token expired) and issue a new token."""
+    step, pending = services.assistant.refresh_step(session_id, step_id,
+                                                    actor_for(principal, request))
+    return StepOut(step=step.to_json(), pending=pending)
+
+
+@router.get("/{session_id}")
+def get_session(session_id: str, request: Request, principal: SessionReader,
+                services: ServicesDep) -> dict[str, Any]:
+    """The session as its journal folds: plans, steps, orders, transcript and balances."""
+    state = services.assistant.state(session_id, actor_for(principal, request))
+    balances = services.assistant.balances(state.owner)
+    return {
+        "id": session_id,
+        "owner": state.owner,
+        "plans": list(state.plans.values()),
+        "steps": [step.to_json() for step in state.steps.values()],
+        "orders": [step.venue_order for step in state.steps.values() if step.venue_order],
+        "transcript": state.transcript,
+        "balances": {part: {k: str(v) for k, v in values.items()}
+                     for part, values in balances.items()},
+    }
+
+
+@router.get("/{session_id}/events")
+def get_events(session_id: str, request: Request, principal: SessionReader,
+               services: ServicesDep) -> dict[str, Any]:
+    """The session's journal, with the result of checking its hash chain."""
+    events = services.assistant.events(session_id, actor_for(principal, request))
+    verification = services.journal.verify(session_id)
+    return {
+        "events": [event.to_json() for event in events],
+        "verification": {"ok": verification.ok, "problems": list(verification.problems)},
+    }

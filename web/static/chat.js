@@ -1,0 +1,171 @@
+// The chat page: a thin client of the JSON API (/api/sessions/...). No build step.
+"use strict";
+
+const csrf = document.querySelector('meta[name="csrf-token"]').content;
+const transcript = document.getElementById("transcript");
+let sessionId = null;
+
+async function api(method, path, body) {
+  const response = await fetch(path, {
+    method,
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const error = data.error || {};
+    const message = error.message || data.detail || `HTTP ${response.status}`;
+    throw new Error(typeof message === "string" ? message : JSON.stringify(message));
+  }
+  return data;
+}
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (key === "class") node.className = value;
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) {
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+function say(role, text) {
+  const bubble = el("div", { class: `bubble ${role}` }, text);
+  transcript.append(bubble);
+  bubble.scrollIntoView({ block: "end" });
+  return bubble;
+}
+
+function row(label, value) {
+  return el("tr", {}, el("th", {}, label), el("td", {}, value));
+}
+
+function stepCard(step, preview, pending) {
+  const base = preview.symbol.split("/")[0];
+  const quote = preview.symbol.split("/")[1];
+  const card = el("div", { class: "plan-step", "data-step-id": step.step_id });
+  card.append(el("h3", {}, step.description));
+  const table = el("table", { class: "figures" });
+  table.append(
+    row("Amount", `${preview.amount} ${base}`),
+    row("Average price", preview.average_price ? `${preview.average_price} ${quote}` : "n/a"),
+    row("Worst price", preview.worst_price ? `${preview.worst_price} ${quote}` : "n/a"),
+    row("Mid price", `${preview.mid_price} ${quote}`),
+    row("Slippage", `${preview.slippage_bps} bps (${preview.levels} level(s))`),
+    row("Notional", `${preview.notional} ${quote}`),
+    row("Fee", `${preview.fee.cost} ${preview.fee.currency} (${preview.fee.rate})`),
+    row("Balances after", Object.entries(preview.balances_after).map(([c, v]) => `${c} ${v}`).join(", ")),
+  );
+  card.append(table);
+  for (const note of preview.notes || []) card.append(el("p", { class: "note" }, note));
+  for (const warning of preview.warnings) {
+    card.append(el("p", { class: warning.blocking ? "warning blocking" : "warning", "data-code": warning.code }, warning.message));
+  }
+  card.append(el("p", { class: "muted assumptions" },
+    `Assumes: ${preview.assumptions.fill_model}; fee tier ${preview.assumptions.fee_tier}; policy ${preview.policy_version}.`));
+  const status = el("p", { class: "step-status" });
+  card.append(status);
+  if (pending) {
+    card.append(el("p", { class: "summary" }, pending.summary));
+    const confirm = el("button", { class: "confirm", type: "button" }, "Confirm");
+    const reject = el("button", { class: "reject", type: "button" }, "Reject");
+    const expires = el("p", { class: "muted expires" }, `Confirm before ${new Date(pending.expires_ms).toLocaleTimeString()}.`);
+    let token = pending.token;
+    confirm.addEventListener("click", async () => {
+      confirm.disabled = reject.disabled = true;
+      try {
+        const result = await api("POST", `/api/sessions/${sessionId}/steps/${step.step_id}/confirm`, { token });
+        showStepResult(status, result.step);
+        confirm.remove(); reject.remove(); expires.remove();
+        await refreshBalances();
+      } catch (error) {
+        status.textContent = `Not sent: ${error.message}`;
+        status.className = "step-status error";
+        if (/expired/.test(error.message)) {
+          const refresh = el("button", { class: "refresh", type: "button" }, "Refresh quote");
+          refresh.addEventListener("click", async () => {
+            const fresh = await api("POST", `/api/sessions/${sessionId}/steps/${step.step_id}/preview`);
+            card.replaceWith(stepCard(fresh.step, fresh.step.preview, fresh.pending));
+          });
+          confirm.replaceWith(refresh);
+        }
+      }
+    });
+    reject.addEventListener("click", async () => {
+      confirm.disabled = reject.disabled = true;
+      try {
+        const result = await api("POST", `/api/sessions/${sessionId}/steps/${step.step_id}/reject`);
+        status.textContent = `Rejected. Nothing was sent (${result.step.state}).`;
+        confirm.remove(); reject.remove(); expires.remove();
+      } catch (error) {
+        status.textContent = error.message;
+      }
+    });
+    card.append(el("div", { class: "actions" }, confirm, reject), expires);
+  }
+  return card;
+}
+
+function showStepResult(status, step) {
+  const order = step.venue_order || {};
+  if (step.state === "filled") {
+    status.textContent = `Filled: ${order.filled} at ${order.average} average (order ${order.id}).`;
+    status.className = "step-status filled";
+  } else if (step.state === "open") {
+    status.textContent = `Order ${order.id} is open at ${order.price}: ${order.remaining} remaining.`;
+    status.className = "step-status open";
+  } else {
+    status.textContent = `State: ${step.state}${step.error ? ` — ${step.error}` : ""}`;
+    status.className = "step-status error";
+  }
+}
+
+function renderTurn(turn) {
+  const bubble = say("assistant", turn.reply);
+  if (!turn.plan || !turn.preview) return;
+  const pendingById = Object.fromEntries(turn.pending.map((p) => [p.step_id, p]));
+  const previewById = Object.fromEntries(turn.preview.steps.map((p) => [p.step_id, p]));
+  const card = el("div", { class: "plan-card" });
+  for (const note of turn.plan.notes) card.append(el("p", { class: "note" }, note));
+  for (const step of turn.plan.steps) {
+    card.append(stepCard(step, previewById[step.step_id], pendingById[step.step_id]));
+  }
+  bubble.append(card);
+  card.scrollIntoView({ block: "end" });
+}
+
+async function refreshBalances() {
+  const session = await api("GET", `/api/sessions/${sessionId}`);
+  const body = document.querySelector("#balances tbody");
+  body.replaceChildren(...Object.entries(session.balances.total).sort().map(([ccy, total]) =>
+    el("tr", { "data-currency": ccy }, el("th", {}, ccy), el("td", {}, total))));
+}
+
+document.getElementById("composer").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const input = document.getElementById("message");
+  const text = input.value.trim();
+  if (!text) return;
+  input.value = "";
+  say("customer", text);
+  try {
+    renderTurn(await api("POST", `/api/sessions/${sessionId}/messages`, { text }));
+  } catch (error) {
+    say("assistant error", `Sorry: ${error.message}`);
+  }
+});
+
+(async () => {
+  try {
+    sessionId = (await api("POST", "/api/sessions")).id;
+    document.body.dataset.sessionId = sessionId;
+    say("assistant", "Hello. Tell me what you would like to trade; I will show you a preview and send nothing until you confirm.");
+    await refreshBalances();
+  } catch (error) {
+    say("assistant error", `Could not start a session: ${error.message}`);
+  }
+})();
