@@ -44,6 +44,7 @@ from intent.parser import Parser
 from intent.planner import plan_intent
 
 T = TypeVar("T")
+ASSISTANT_ACTOR = "assistant"
 Role = Literal["customer", "support", "product", "admin"]
 Channel = Literal["chat", "api", "cli"]
 
@@ -222,7 +223,6 @@ class Assistant:
             if token is not None:
                 pending.append(token)
         lines = [f"Here is the plan ({len(plan.steps)} step{'s' if len(plan.steps) > 1 else ''})."]
-        lines += [f"Note: {note}." for note in plan.notes]
         lines.append("Nothing is sent until you confirm each step." if pending else
                      "It cannot be confirmed as it stands: see the warnings.")
         return reply(" ".join(lines), plan=plan,
@@ -395,7 +395,9 @@ class Assistant:
     # --- plumbing ---------------------------------------------------------------------
 
     def _append(self, session_id: str, actor: Actor, kind: str, payload: dict[str, Any]) -> Event:
-        return self._journal.append(session_id, kind, actor.user_id, payload)
+        # What the customer did is theirs; what followed from it is the assistant's.
+        by = actor.user_id if kind in ev.CUSTOMER_EVENTS else ASSISTANT_ACTOR
+        return self._journal.append(session_id, kind, by, payload)
 
     def _lock(self, session_id: str) -> threading.Lock:
         with self._locks_guard:

@@ -30,6 +30,11 @@ ORDER_ACCEPTED = "order_accepted"
 ORDER_FAILED = "order_failed"
 ORDER_UNKNOWN = "order_unknown"
 
+# Events that record what the customer did (the rest record what the assistant did).
+CUSTOMER_EVENTS = frozenset(
+    {SESSION_OPENED, MESSAGE_RECEIVED, STEP_CONFIRMED, STEP_REJECTED, CONFIRMATION_REFUSED}
+)
+
 
 @dataclass
 class StepView:

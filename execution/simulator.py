@@ -60,7 +60,8 @@ class StepPreview(Model):
     symbol: str
     side: Side
     type: Literal["market", "limit"]
-    amount: Decimal
+    amount: Decimal  # rounded to the market's step: what would be sent
+    expected_amount: Decimal  # what is expected to fill (less than amount on a thin book)
     price: Decimal | None
     average_price: Decimal | None
     worst_price: Decimal | None
@@ -200,50 +201,52 @@ class Simulator:
         walk = _walk_amount(side_levels, amount, limit, order.side)
         resting = amount - walk.filled
         taker_rate, maker_rate = dec(market.get("taker") or 0), dec(market.get("maker") or 0)
+        levels = walk.levels
         if order.type == "market":
             fill_model = f"market order walks the top {len(side_levels)} levels of the book"
-            average = walk.cost / walk.filled if walk.filled else None
-            worst = walk.worst
+            expected = walk.filled  # what the visible book can fill
             notional = walk.cost
-            levels = walk.levels
+            worst = walk.worst
+            fee_rate = taker_rate
             if walk.exhausted and resting > 0:
                 warnings.append(PreviewWarning(
                     code="thin_book",
                     message=f"the visible book holds only {_fmt(walk.filled)} {base}: "
                             f"{_fmt(resting)} {base} might not fill",
                 ))
-            fee_rate = taker_rate
         else:
             assert limit is not None  # a limit OrderSpec always has a price (planner)
+            expected = amount  # figures assume the resting part fills at the limit
             notional = walk.cost + resting * limit
-            average = notional / amount if amount else None
             worst = limit if resting > 0 else walk.worst
-            levels = walk.levels
+            # Any part taken from the book pays the taker rate; quote the higher rate for
+            # the whole order so the preview never understates the fee.
+            fee_rate = taker_rate if walk.filled > 0 else maker_rate
             if walk.filled > 0:
                 fill_model = (f"limit order takes {_fmt(walk.filled)} {base} from the book "
                               f"up to {_fmt(limit)}; the rest rests at the limit")
             else:
                 fill_model = "limit order rests at its price; figures assume a full fill there"
-            fee_rate = taker_rate if walk.filled > 0 and resting == 0 else maker_rate
-            if walk.filled > 0 and resting > 0:
-                fee_rate = taker_rate  # the higher of the two, so the preview never understates
+        exact_average = notional / expected if expected else None
+        average = (None if exact_average is None
+                   else exact_average.quantize(price_step / 100, ROUND_HALF_UP))
 
         slippage = ZERO
         impact = ZERO
-        if average is not None and mid > 0:
-            signed = (average - mid) if order.side == "buy" else (mid - average)
+        if exact_average is not None and mid > 0:
+            signed = (exact_average - mid) if order.side == "buy" else (mid - exact_average)
             slippage = (signed / mid * BPS).quantize(Decimal("0.01"))
             best = best_ask if order.side == "buy" else best_bid
             if worst is not None and best > 0:
                 impact = (abs(worst - best) / best * BPS).quantize(Decimal("0.01"))
 
         if order.side == "buy":
-            fee = Fee(currency=base, rate=fee_rate, cost=amount * fee_rate)
-            deltas = {quote: -notional, base: amount - fee.cost}
+            fee = Fee(currency=base, rate=fee_rate, cost=expected * fee_rate)
+            deltas = {quote: -notional, base: expected - fee.cost}
             spend_currency, spend = quote, notional
         else:
             fee = Fee(currency=quote, rate=fee_rate, cost=notional * fee_rate)
-            deltas = {base: -amount, quote: notional - fee.cost}
+            deltas = {base: -expected, quote: notional - fee.cost}
             spend_currency, spend = base, amount
 
         before = {ccy: dec(balances.get(ccy, ZERO)) for ccy in (base, quote)}
@@ -259,7 +262,7 @@ class Simulator:
 
         return StepPreview(
             step_id=step_id, symbol=order.symbol, side=order.side, type=order.type,
-            amount=amount, price=limit, average_price=average, worst_price=worst,
+            amount=amount, expected_amount=expected, price=limit, average_price=average, worst_price=worst,
             mid_price=mid, best_bid=best_bid, best_ask=best_ask,
             slippage_bps=slippage, price_impact_bps=impact, levels=levels,
             notional=notional, fee=fee, balances_before=before, balances_after=after,

@@ -16,7 +16,7 @@ Tag alphabet (kept in one place so the grammar stays readable)::
     < falls/跌破     > rises/突破      d below/以下  u above/以上  O over/within/接下来
     E every/每       F daily/weekly    Y time unit  x times/次    n next
     p price          l balance         h how much   v have/hold   r orders   W show/what
-    ! unsupported (payload reason)
+    q last/latest (which order?)   ! unsupported (payload reason)
 """
 
 from __future__ import annotations
@@ -95,6 +95,7 @@ WORDS: dict[str, Entry] = {
     **_tags("t", "trade", "do"),
     **_tags("X", "cancel", "cancle", "revoke", "withdraw-order"),
     **_tags("M", "market"),
+    **_tags("q", "last", "latest", "recent", "previous", "newest", "oldest", "earlier"),
     **_tags("o", "of", "worth"),
     **_tags("w", "with", "using"),
     **_tags("f", "for", "to", "into", "in", "on"),
@@ -121,7 +122,15 @@ WORDS: dict[str, Entry] = {
     **_tags("v", "have", "hold", "own", "got"),
     **_tags("r", "orders", "order"),
     **_tags("W", "show", "what", "what's", "whats", "check", "list", "display", "see", "view"),
-    **_tags("V", "some", "few", "several"),
+    # Vague quantities: never turned into a number (and they block "my X" = all of it).
+    **_tags("V", "some", "few", "several", "part", "portion", "partial", "most", "bit", "little",
+            "chunk", "fraction", "piece", "bunch", "lot", "lots", "more", "less", "rest",
+            "remaining", "majority", "bulk", "small", "tiny", "large", "big", "amount"),
+    **{w: (("!", "negation"),) for w in (
+        "don't", "dont", "don’t", "never", "not", "stop-trading", "nothing")},
+    **{w: (("!", "advice"),) for w in (
+        "should", "shall", "recommend", "recommendation", "advice", "advise", "suggest",
+        "suggestion", "predict", "prediction", "forecast", "opinion", "good", "bad")},
     **_tags("k", "crypto", "coin", "coins", "token", "tokens", "cryptocurrency"),
     "half": (("H", "50"),),
     "quarter": (("H", "25"),),
@@ -170,6 +179,16 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("how", "much"): (("h", ""),),
     ("how", "many"): (("h", ""),),
     ("a", "quarter"): (("H", "25"),),
+    ("a", "third"): (("H", "33.33333333333333333333333333"),),
+    ("one", "third"): (("H", "33.33333333333333333333333333"),),
+    ("two", "thirds"): (("H", "66.66666666666666666666666667"),),
+    ("three", "quarters"): (("H", "75"),),
+    ("a", "tenth"): (("H", "10"),),
+    ("one", "quarter"): (("H", "25"),),
+    ("one", "half"): (("H", "50"),),
+    ("do", "not"): (("!", "negation"),),
+    ("does", "not"): (("!", "negation"),),
+    ("is", "it", "worth"): (("!", "advice"),),
     ("a", "half"): (("H", "50"),),
     ("a", "bit"): (("V", ""),),
     ("a", "little"): (("V", ""),),
@@ -211,6 +230,7 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("t", "交易", "操作"),
     **_tags("X", "撤", "撤销", "取消", "撤单", "撤回"),
     **_tags("M", "市价"),
+    **_tags("q", "最后", "最近", "上一个", "刚才", "刚刚"),
     **_tags("o", "的", "价值"),
     **_tags("w", "用", "拿"),
     **_tags("m", "我的"),
@@ -253,6 +273,8 @@ CJK_WORDS: dict[str, Entry] = {
     **{w: (("!", "staking"),) for w in ("质押",)},
     **{w: (("!", "lending"),) for w in ("借贷", "借币")},
     **{w: (("!", "deposit"),) for w in ("充值", "入金")},
+    **{w: (("!", "negation"),) for w in ("别", "不要", "不用", "不想", "不", "没")},
+    **{w: (("!", "advice"),) for w in ("应该", "建议", "推荐", "会涨", "会跌", "预测", "值得")},
     # Fillers that would otherwise be split into meaningful characters.
     **{w: () for w in (
         "可以", "所以", "以后", "之后", "现在", "一下", "帮我", "我想", "我要", "请", "马上",
@@ -288,6 +310,10 @@ UNSUPPORTED_MESSAGES: dict[str, str] = {
     "deposit": "I can't take deposits; use the Deposit page. I can help you trade once your "
     "funds arrive.",
     "options": "Options aren't available here: I can only place spot orders.",
+    "negation": "I won't place anything: that reads as something you don't want to do. Tell "
+    "me the trade you do want, e.g. \"buy 0.1 BTC\".",
+    "advice": "I can't give investment advice or predictions. I can place the trade you decide "
+    "on, or show prices and balances.",
     "injection": "I can only act on trading requests such as \"buy 0.1 BTC\" or \"sell half my "
     "ETH\"; instructions to change how I work are ignored.",
     "off_topic": "I can help with trading on this exchange: buying, selling, converting, "

@@ -126,7 +126,7 @@ def parse_english(words: Sequence[str]) -> Decimal | None:
         elif word == "dozen":
             current = (current or 1) * 12
             seen = True
-        elif word == "a" and i + 1 < len(items) and items[i + 1] in _EN_SCALES:
+        elif word == "a" and i + 1 < len(items) and items[i + 1] in (*_EN_SCALES, "dozen"):
             current += 1
         elif word == "and" and seen:
             continue

@@ -24,6 +24,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from typing import Literal
 
 from intent.lexicon import (
     ASSET_ALIASES,
@@ -61,6 +62,7 @@ from intent.numbers import (
 )
 
 ParseOutput = Intent | Clarification | Unsupported
+TradeSide = Literal["buy", "sell", "convert"]
 
 #: Longer inputs are refused rather than parsed: nobody types a trade that long.
 MAX_INPUT_CHARS = 2000
@@ -132,7 +134,7 @@ _TOKEN_RE = re.compile(
 _CJK_CHAR_RE = re.compile(rf"[{_CJK}]")
 _PHRASE_FIRST = frozenset(k[0] for k in PHRASES)
 _SYMBOL_TAGS = {"@": "@", "%": "%", ":": ":"}
-_SCALE_WORDS = frozenset({"hundred", "thousand", "million", "billion"})
+_SCALE_WORDS = frozenset({"hundred", "thousand", "million", "billion", "dozen"})
 
 
 def _asset_entry(code: str) -> Entry:
@@ -323,7 +325,7 @@ _OVER = re.compile(r"(?:O|f?n)+a?(N)?(Y)O*")  # over the next 2 hours / 接下�
 # Attached take-profit / stop-loss: "TP 70k", "take profit at 4000", "a 100 take-profit".
 _TAKE_PROFIT = re.compile(r"R[@:of]*(N)")
 _TAKE_PROFIT_BEFORE = re.compile(r"(N)R")
-_STOP_LOSS = re.compile(r"Z[@:of]*(N)")
+_STOP_LOSS = re.compile(r"(?:Z|wa?K)[@:of]*(N)")  # "stop loss 3000" / "with a stop at 3000"
 _STOP_LOSS_BEFORE = re.compile(r"(N)Z")
 
 # Stops and conditions. A number followed by an asset or classifier is an amount, not a price.
@@ -342,7 +344,7 @@ _SHARE = re.compile(r"([HP])o?m?o?([AQk])?")  # half my ETH / 30% of my SOL / �
 _BARE_AMOUNT = re.compile(r"(N)c?")  # 买0.2个 (asset named elsewhere)
 _ONE_UNIT = re.compile(r"(?<=[BSCg])a(A)")  # buy a bitcoin
 
-_VERBS = "BSCDgX"
+_CLARIFY_FIELDS = frozenset({"action", "asset", "to", "quote", "amount"})
 _MARK_SKIP = frozenset("HPNmoac")
 
 
@@ -424,14 +426,25 @@ def _whole(value: Decimal | None) -> int | None:
     return int(value)
 
 
+_KEYS_SCHEDULE = re.compile(r"[EFOn]")
+_KEYS_BRACKET = re.compile(r"[RZK]")
+_KEYS_TRIGGER = re.compile(r"[KGi<>]")
+_KEYS_LIMIT = re.compile(r"[@L]")
+
+
 def _analyse(tokens: list[Token]) -> _Analysis:
     an = _Analysis(tokens, "".join(t.tag for t in tokens))
     an.free = [True] * len(tokens)
-    an.live_tags = an.tags
-    _schedule_phrases(an)
-    _bracket_phrases(an)
-    _trigger_phrases(an)
-    _limit_phrases(an)
+    an.live_tags = tags = an.tags
+    # Each phrase family runs only when one of its key words is present (speed).
+    if _KEYS_SCHEDULE.search(tags):
+        _schedule_phrases(an)
+    if _KEYS_BRACKET.search(tags):
+        _bracket_phrases(an)
+    if _KEYS_TRIGGER.search(tags):
+        _trigger_phrases(an)
+    if _KEYS_LIMIT.search(tags):
+        _limit_phrases(an)
     _amount_phrases(an)
     return an
 
@@ -536,7 +549,9 @@ def _limit_phrases(an: _Analysis) -> None:
 def _amount_phrases(an: _Analysis) -> None:
     tokens = an.tokens
 
-    def add(kind: str, value: Decimal | None, unit: str, first: int, last: int, att: int = -1) -> None:
+    def add(
+        kind: str, value: Decimal | None, unit: str, first: int, last: int, att: int = -1
+    ) -> None:
         if value is None or value <= 0:
             an.unresolved = True
             return
@@ -568,9 +583,9 @@ def _amount_phrases(an: _Analysis) -> None:
             break
         add("bare", _num(an, m, 1), "", m.start(), m.end())
     if not an.amounts:
-        m = _ONE_UNIT.search(an.live())
-        if m is not None:
-            add("units", Decimal(1), tokens[m.start(1)].code, m.start(), m.start(1))
+        one = _ONE_UNIT.search(an.live())
+        if one is not None:
+            add("units", Decimal(1), tokens[one.start(1)].code, one.start(), one.start(1))
     an.vague = "V" in an.tags
     # Numbers no phrase could place (a "%" share or time unit left over, a dangling price).
     if any(f and t in "NP" for t, f in zip(an.tags, an.free, strict=True)):
@@ -684,6 +699,11 @@ def _interpret(text: str, an: _Analysis, injected: bool) -> ParseOutput:
     if "X" in tags:
         mark("action", _first_tag(an, "X"))
         asset = mentions[0].code if mentions else None
+        if asset is None and "q" in tags:  # "cancel my last order": which one? never all
+            return Clarification(
+                missing=("asset",), question="Which order do you want to cancel?",
+                spans=_spans(text, an, fields),
+            )
         if mentions:
             mark("asset", mentions[0].index)
         return Intent(action="cancel", asset=asset, spans=_spans(text, an, fields))
@@ -708,7 +728,7 @@ def _interpret(text: str, an: _Analysis, injected: bool) -> ParseOutput:
         elif not trade_signal:
             return _unsupported("injection" if injected else "off_topic")
 
-    side: str | None
+    side: TradeSide | None
     if "C" in strong:
         side, verb = "convert", "C"
     elif "S" in strong and not (strong & {"B", "D"}):
@@ -747,7 +767,8 @@ def _pick_give_get(
             cryptos = [m for m in mentions if not m.is_quote]
             if len(cryptos) >= 2:
                 return cryptos[0], cryptos[1], len(cryptos) == 2 and not quotes
-            return (quotes[0] if quotes else None), (cryptos[0] if cryptos else None), len(quotes) <= 1
+            give = quotes[0] if quotes else None
+            return give, (cryptos[0] if cryptos else None), len(quotes) <= 1
         # The thing bought: an unmarked crypto ("buy SOL with ETH"), else any crypto not paid
         # with ("a limit buy for 20 SOL"), else an unmarked currency.
         get = (
@@ -766,7 +787,7 @@ def _pick_give_get(
 def _trade(
     text: str,
     an: _Analysis,
-    side: str | None,
+    side: TradeSide | None,
     mentions: list[_Mention],
     fields: dict[str, list[tuple[int, int]]],
 ) -> ParseOutput:
@@ -796,7 +817,7 @@ def _trade(
             give = _Mention(amount_spec.attached, code, "w")
 
     # Reduce give/get to (action, base asset, target, quote).
-    action = side
+    action: TradeSide | None = side
     asset: _Mention | None = None
     target: _Mention | None = None
     quote: str | None = None
@@ -870,7 +891,8 @@ def _trade(
     # Prices: limit, stop, condition, brackets.
     limit_price = an.limit_price
     trigger = an.condition
-    stop_words = an.tags.count("K") + an.tags.count("J") + an.tags.count("G")
+    live = an.live()  # stop words already used by a phrase ("with a stop at") don't count
+    stop_words = live.count("K") + live.count("J") + live.count("G")
     if an.stop_price is not None or (stop_words and limit_price is not None and "J" not in tags):
         stop = an.stop_price
         if stop is None:  # "stop sell 1 ETH at 2800": the "at" price is the stop
@@ -885,9 +907,8 @@ def _trade(
     wants_limit = "L" in tags or "J" in tags
     if wants_limit and limit_price is None:
         missing.add("price")
-    for word, value in (("R", an.take_profit), ("Z", an.stop_loss)):
-        if word in tags and value is None:
-            missing.add("price")
+    if "R" in live or "Z" in live:  # a take-profit or stop-loss without its price
+        missing.add("price")
     if an.unresolved:
         missing.add("price")
     if "i" in tags and trigger is None and any(t in tags for t in "<>du"):
@@ -904,20 +925,22 @@ def _trade(
         schedule = Schedule(every=an.every, count=an.count, over=an.over)
 
     if missing or action is None:
-        ordered = tuple(sorted(missing or {"side"}))
+        if not missing:
+            missing.add("side")
+        ordered = tuple(sorted(missing))
         return Clarification(
-            side=side if side in ("buy", "sell", "convert") else None,  # type: ignore[arg-type]
+            side=side,
             asset=asset.code if asset is not None else None,
             to=target.code if target is not None else None,
             quote=quote,
             amount=amount,
             missing=ordered,
             question=_question(ordered, side, asset.code if asset else None),
-            spans=tuple(s for s in spans if s.field in ("action", "asset", "to", "quote", "amount")),
+            spans=tuple(s for s in spans if s.field in _CLARIFY_FIELDS),
         )
     assert asset is not None  # guaranteed: a missing asset is a clarification
     return Intent(
-        action=action,  # type: ignore[arg-type]
+        action=action,
         asset=asset.code,
         to=target.code if target is not None else None,
         quote=quote,

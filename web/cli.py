@@ -148,7 +148,19 @@ def cmd_replay(args: argparse.Namespace, stdout: TextIO) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from pydantic import ValidationError
+
     args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except ValidationError as exc:  # bad TRADEASSIST_* settings: say which, no traceback
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}"
+                             for e in exc.errors())
+        print(f"tradeassist: invalid settings: {problems}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "serve":
         return cmd_serve(args)
     if args.command == "parse":

@@ -35,7 +35,8 @@ def test_market_buy_preview_matches_the_fill(venue: SandboxExchange, clock: Manu
     filled = venue.create_order("BTC/USDT", "market", "buy", 0.8)
 
     assert preview.levels >= 2  # large enough to walk past the best level
-    assert preview.average_price == pytest.approx(Decimal(str(filled["average"])), rel=1e-12)
+    tick = Decimal(str(venue.market("BTC/USDT")["precision"]["price"]))
+    assert abs(preview.average_price - Decimal(str(filled["average"]))) <= tick / 200
     assert preview.notional == pytest.approx(Decimal(str(filled["cost"])), rel=1e-12)
     assert preview.fee.currency == filled["fee"]["currency"] == "BTC"
     assert preview.fee.cost == pytest.approx(Decimal(str(filled["fee"]["cost"])), rel=1e-9)
@@ -109,3 +110,14 @@ def test_digest_changes_with_any_figure(venue: SandboxExchange, clock: ManualClo
 
     assert first.digest() == again.digest()
     assert first.digest() != later.digest()  # the expiry is part of what was shown
+
+
+def test_thin_book_previews_only_what_can_fill(venue: SandboxExchange, clock: ManualClock) -> None:
+    order = OrderSpec(symbol="BTC/USDT", side="buy", type="market", amount=Decimal(500))
+    preview = _preview(venue, clock, order, {"USDT": Decimal(10**9)})
+
+    assert "thin_book" in {w.code for w in preview.warnings}
+    assert preview.expected_amount < preview.amount
+    assert preview.balances_after["BTC"] == (
+        preview.balances_before["BTC"] + preview.expected_amount - preview.fee.cost)
+    assert preview.fee.cost == preview.expected_amount * preview.fee.rate

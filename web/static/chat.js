@@ -51,13 +51,13 @@ function stepCard(step, preview, pending) {
   card.append(el("h3", {}, step.description));
   const table = el("table", { class: "figures" });
   table.append(
-    row("Amount", `${preview.amount} ${base}`),
+    row("Amount", `${preview.amount} ${base}` + (preview.expected_amount !== preview.amount ? ` (≈ ${preview.expected_amount} expected to fill)` : "")),
     row("Average price", preview.average_price ? `${preview.average_price} ${quote}` : "n/a"),
     row("Worst price", preview.worst_price ? `${preview.worst_price} ${quote}` : "n/a"),
     row("Mid price", `${preview.mid_price} ${quote}`),
     row("Slippage", `${preview.slippage_bps} bps (${preview.levels} level(s))`),
     row("Notional", `${preview.notional} ${quote}`),
-    row("Fee", `${preview.fee.cost} ${preview.fee.currency} (${preview.fee.rate})`),
+    row("Fee", `${preview.fee.cost} ${preview.fee.currency} (${(Number(preview.fee.rate) * 100).toFixed(3)}%)`),
     row("Balances after", Object.entries(preview.balances_after).map(([c, v]) => `${c} ${v}`).join(", ")),
   );
   card.append(table);

@@ -1,0 +1,113 @@
+"""The tradeassist command, run as a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from execution.assistant import Actor
+from execution.clock import ManualClock
+from web.services import build_services
+from web.settings import Settings
+
+from ..conftest import SHARED
+
+
+def _run(*args: str, stdin: str = "", env: dict[str, str] | None = None
+         ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "web.cli", *args], input=stdin, capture_output=True, text=True,
+        env={**os.environ, **(env or {})}, timeout=60, check=False,
+    )
+
+
+def test_parse_canonical_writes_one_object_per_line_without_loading_ccxt() -> None:
+    probe = ("import io, sys\nfrom web.cli import main\n"
+             "sys.stdin = io.StringIO('buy 0.5 BTC\\nsell half my ETH\\n')\n"
+             "main(['parse', '--canonical'])\n"
+             "print('ccxt loaded' if 'ccxt' in sys.modules else 'ccxt not loaded')\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=60, check=True)
+
+    lines = done.stdout.splitlines()
+    first, second = json.loads(lines[0]), json.loads(lines[1])
+    assert first["action"] == "buy"
+    assert first["amount"] == {"value": 0.5, "unit": "BTC"}
+    assert second["amount"] == {"value": 50, "unit": "%"}
+    assert list(first) == ["action", "asset", "to", "quote", "amount", "order_type",
+                           "limit_price", "trigger", "take_profit", "stop_loss", "schedule",
+                           "query", "missing"]
+    assert lines[2] == "ccxt not loaded"
+
+
+def test_eval_intents_ends_with_the_exact_line() -> None:
+    corpus = SHARED / "intent-eval" / "dev.jsonl"
+    if not corpus.is_file():
+        pytest.skip(f"no dev corpus at {corpus}")
+
+    done = _run("eval-intents", str(corpus))
+
+    assert done.returncode == 0, done.stderr
+    last = done.stdout.strip().splitlines()[-1]
+    assert last.startswith("exact: ")
+    assert last.endswith("/140)")
+
+
+def test_eval_intents_on_a_missing_file_says_so() -> None:
+    done = _run("eval-intents", "/nonexistent.jsonl")
+    assert done.returncode == 2
+    assert "no such file" in done.stderr
+
+
+def test_simulate_prints_intent_plan_and_preview() -> None:
+    done = _run("simulate", "buy 0.01 BTC", "--balance", "USDT=1000")
+
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["plan"]["steps"][0]["order"]["symbol"] == "BTC/USDT"
+    assert result["preview"]["steps"][0]["balances_before"]["USDT"] == "1000"
+
+
+def test_simulate_rejects_a_malformed_balance() -> None:
+    done = _run("simulate", "buy 0.01 BTC", "--balance", "USDT")
+    assert done.returncode == 2
+    assert "CURRENCY=AMOUNT" in done.stderr
+
+
+def test_replay_verify_passes_then_detects_tampering(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    services = build_services(settings, ManualClock())
+    actor = Actor("demo-customer", "customer", "cli")
+    session_id = services.assistant.open_session(actor)
+    services.assistant.handle_message(session_id, actor, "buy 0.01 BTC")
+    services.close()
+    env = {"TRADEASSIST_DATA_DIR": str(tmp_path)}
+
+    ok = _run("replay", session_id, "--verify", env=env)
+    assert ok.returncode == 0, ok.stderr
+    assert "step_previewed" in ok.stdout
+    assert "chain verified" in ok.stdout
+
+    db = sqlite3.connect(settings.database_path)
+    db.execute("DELETE FROM events WHERE session_id = ? AND seq = 2", (session_id,))
+    db.commit()
+    db.close()
+    broken = _run("replay", session_id, "--verify", env=env)
+    assert broken.returncode == 1
+    assert "chain BROKEN" in broken.stdout
+
+    assert _run("replay", "no-such-session", env=env).returncode == 2
+
+
+def test_serve_refuses_unsafe_production_settings() -> None:
+    done = _run("serve", env={"TRADEASSIST_MODE": "production"})
+
+    assert done.returncode == 2
+    assert "refusing to start in production" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -1,0 +1,76 @@
+"""Server-rendered pages: login with CSRF, role guards, cookie sessions need the CSRF header."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+
+def _csrf(html: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert match, "the form carries a CSRF token"
+    return match.group(1)
+
+
+def _login(client: TestClient, user: str, token: str) -> str:
+    """Sign in; return the CSRF token of the new session (it is rotated at sign-in)."""
+    before = _csrf(client.get("/login").text)
+    response = client.post("/login", data={"user_id": user, "token": token, "csrf": before},
+                           follow_redirects=False)
+    assert response.status_code == 303, response.text
+    after = _csrf(client.get(response.headers["location"]).text)
+    assert after != before
+    return after
+
+
+def test_login_without_csrf_is_refused(client: TestClient) -> None:
+    client.get("/login")
+    response = client.post("/login", data={"user_id": "demo-customer",
+                                           "token": "demo-customer-token", "csrf": "forged"})
+    assert response.status_code == 403
+    assert client.get("/chat", follow_redirects=False).headers["location"] == "/login"
+
+
+def test_wrong_token_is_401_with_a_message(client: TestClient) -> None:
+    csrf = _csrf(client.get("/login").text)
+    response = client.post("/login", data={"user_id": "demo-customer", "token": "nope",
+                                           "csrf": csrf})
+    assert response.status_code == 401
+    assert "Unknown user or wrong token" in response.text
+
+
+def test_customer_cookie_session_uses_the_csrf_header(client: TestClient) -> None:
+    csrf = _login(client, "demo-customer", "demo-customer-token")
+
+    assert client.post("/api/sessions").status_code == 403  # cookie but no CSRF header
+    created = client.post("/api/sessions", headers={"X-CSRF-Token": csrf})
+    assert created.status_code == 201
+    turn = client.post(f"/api/sessions/{created.json()['id']}/messages",
+                       json={"text": "buy 0.01 BTC"}, headers={"X-CSRF-Token": csrf}).json()
+    pending = turn["pending"][0]
+    confirmed = client.post(
+        f"/api/sessions/{created.json()['id']}/steps/{pending['step_id']}/confirm",
+        json={"token": pending["token"]}, headers={"X-CSRF-Token": csrf})
+    assert confirmed.json()["step"]["state"] == "filled"
+    events = client.get(f"/api/sessions/{created.json()['id']}/events").json()["events"]
+    assert next(e for e in events if e["kind"] == "step_confirmed")["payload"]["channel"] == "chat"
+
+
+def test_roles_land_on_their_own_pages(client: TestClient) -> None:
+    _login(client, "demo-support", "demo-support-token")
+    assert client.get("/", follow_redirects=False).headers["location"] == "/support"
+    assert client.get("/support").status_code == 200
+    assert client.get("/chat").status_code == 403
+
+
+def test_logout_needs_csrf_and_ends_the_session(client: TestClient) -> None:
+    csrf = _login(client, "demo-customer", "demo-customer-token")
+    assert client.post("/logout", data={"csrf": "forged"}).status_code == 403
+    client.post("/logout", data={"csrf": csrf})
+    assert client.get("/chat", follow_redirects=False).status_code == 303
+
+
+def test_openapi_docs_are_served(client: TestClient) -> None:
+    assert client.get("/docs").status_code == 200
+    assert "/v1/simulations" in client.get("/openapi.json").json()["paths"]
