@@ -17,8 +17,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Literal, TypeVar
 
-from intent.canonical import to_canonical
-
 from execution import session_state as ev
 from execution.checkpoints import Binding, Checkpoints
 from execution.clock import Clock, iso
@@ -38,6 +36,7 @@ from execution.policy import Denial, Policy, PolicyDecision
 from execution.session_state import SessionState, StepView, fold
 from execution.simulator import PreviewWarning, Simulator, StepPreview, dec
 from execution.venue import Venue
+from intent.canonical import to_canonical
 from intent.errors import PlanningError
 from intent.models import Clarification, Intent, Model, OrderSpec, Plan, Unsupported
 from intent.parser import Parser
@@ -144,8 +143,12 @@ class Assistant:
     def open_session(self, actor: Actor) -> str:
         self._require_customer(actor, "open a session")
         session_id = self._new_id()
-        self._journal.append(session_id, ev.SESSION_OPENED, actor.user_id,
-                             {"owner": actor.user_id, "channel": actor.channel})
+        self._journal.append(
+            session_id,
+            ev.SESSION_OPENED,
+            actor.user_id,
+            {"owner": actor.user_id, "channel": actor.channel},
+        )
         return session_id
 
     def state(self, session_id: str, actor: Actor) -> SessionState:
@@ -175,24 +178,38 @@ class Assistant:
         self._require_customer(actor, "send messages")
         with self._lock(session_id):
             state = self.state(session_id, actor)
-            self._append(session_id, actor, ev.MESSAGE_RECEIVED,
-                         {"text": text, "channel": actor.channel})
+            self._append(
+                session_id, actor, ev.MESSAGE_RECEIVED, {"text": text, "channel": actor.channel}
+            )
             result = self._parser.parse(text)
             canonical = to_canonical(result)
-            self._append(session_id, actor, ev.INTENT_PARSED, {
-                "parser": self._parser.name, "parser_version": self._parser.version,
-                "result": result.model_dump(mode="json"), "canonical": canonical,
-            })
+            self._append(
+                session_id,
+                actor,
+                ev.INTENT_PARSED,
+                {
+                    "parser": self._parser.name,
+                    "parser_version": self._parser.version,
+                    "result": result.model_dump(mode="json"),
+                    "canonical": canonical,
+                },
+            )
             turn = self._respond(session_id, actor, state, result, canonical)
             self._append(session_id, actor, ev.REPLY_SENT, {"text": turn.reply})
             return turn
 
-    def _respond(self, session_id: str, actor: Actor, state: SessionState,
-                 result: Intent | Clarification | Unsupported,
-                 canonical: dict[str, Any]) -> Turn:
+    def _respond(
+        self,
+        session_id: str,
+        actor: Actor,
+        state: SessionState,
+        result: Intent | Clarification | Unsupported,
+        canonical: dict[str, Any],
+    ) -> Turn:
         def reply(text: str, **extra: Any) -> Turn:
-            return Turn(session_id=session_id, reply=text, result=result.kind,
-                        intent=canonical, **extra)
+            return Turn(
+                session_id=session_id, reply=text, result=result.kind, intent=canonical, **extra
+            )
 
         if isinstance(result, Unsupported):
             return reply(result.message)
@@ -205,29 +222,52 @@ class Assistant:
         plan_id = f"p{len(state.plans) + 1}"
         try:
             symbols = self._call(lambda: venue.load_markets()).keys()
-            plan = plan_intent(result, plan_id=plan_id, symbols=symbols, balances=balances,
-                               default_quote=self._default_quote)
+            plan = plan_intent(
+                result,
+                plan_id=plan_id,
+                symbols=symbols,
+                balances=balances,
+                default_quote=self._default_quote,
+            )
         except PlanningError as exc:
             self._append(session_id, actor, ev.PLANNING_FAILED, {"reason": str(exc)})
             return reply(f"I understood the request, but {exc}.")
-        self._append(session_id, actor, ev.PLAN_CREATED, {
-            "plan": plan.model_dump(mode="json"),
-            "balances_snapshot": {k: str(v) for k, v in balances.items()},
-        })
+        self._append(
+            session_id,
+            actor,
+            ev.PLAN_CREATED,
+            {
+                "plan": plan.model_dump(mode="json"),
+                "balances_snapshot": {k: str(v) for k, v in balances.items()},
+            },
+        )
         pending: list[PendingConfirmation] = []
         previews: list[dict[str, Any]] = []
         for step in plan.steps:
-            preview, token = self._preview_step(session_id, actor, plan.plan_id, step.step_id,
-                                                step.description, step.order, balances)
+            preview, token = self._preview_step(
+                session_id,
+                actor,
+                plan.plan_id,
+                step.step_id,
+                step.description,
+                step.order,
+                balances,
+            )
             previews.append(preview.model_dump(mode="json"))
             if token is not None:
                 pending.append(token)
         lines = [f"Here is the plan ({len(plan.steps)} step{'s' if len(plan.steps) > 1 else ''})."]
-        lines.append("Nothing is sent until you confirm each step." if pending else
-                     "It cannot be confirmed as it stands: see the warnings.")
-        return reply(" ".join(lines), plan=plan,
-                     preview={"steps": previews, "policy_version": self._policy.version},
-                     pending=tuple(pending))
+        lines.append(
+            "Nothing is sent until you confirm each step."
+            if pending
+            else "It cannot be confirmed as it stands: see the warnings."
+        )
+        return reply(
+            " ".join(lines),
+            plan=plan,
+            preview={"steps": previews, "policy_version": self._policy.version},
+            pending=tuple(pending),
+        )
 
     def _answer_query(self, user_id: str, intent: Intent) -> str:
         venue = self._venue_for(user_id)
@@ -238,8 +278,10 @@ class Assistant:
                 ticker = self._call(lambda: venue.fetch_ticker(symbol))
             except VenueError as exc:
                 return f"I could not get a price for {symbol}: {exc}"
-            return (f"{symbol}: bid {ticker.get('bid')}, ask {ticker.get('ask')}, "
-                    f"last {ticker.get('last')}.")
+            return (
+                f"{symbol}: bid {ticker.get('bid')}, ask {ticker.get('ask')}, "
+                f"last {ticker.get('last')}."
+            )
         if intent.query == "balance":
             free = self.balances(user_id)["total"]
             if intent.asset is not None:
@@ -251,14 +293,24 @@ class Assistant:
             orders = [o for o in orders if str(o.get("symbol", "")).startswith(f"{intent.asset}/")]
         if not orders:
             return "You have no open orders."
-        return "Open orders: " + "; ".join(
-            f"{o['side']} {o['amount']} {o['symbol']} at {o['price']} ({o['status']})"
-            for o in orders
-        ) + "."
+        return (
+            "Open orders: "
+            + "; ".join(
+                f"{o['side']} {o['amount']} {o['symbol']} at {o['price']} ({o['status']})"
+                for o in orders
+            )
+            + "."
+        )
 
     def _preview_step(
-        self, session_id: str, actor: Actor, plan_id: str, step_id: str, description: str,
-        order_spec: OrderSpec | Mapping[str, Any], balances: Mapping[str, Decimal],
+        self,
+        session_id: str,
+        actor: Actor,
+        plan_id: str,
+        step_id: str,
+        description: str,
+        order_spec: OrderSpec | Mapping[str, Any],
+        balances: Mapping[str, Decimal],
     ) -> tuple[StepPreview, PendingConfirmation | None]:
         order = OrderSpec.model_validate(order_spec)
         venue = self._venue_for(actor.user_id)
@@ -268,46 +320,78 @@ class Assistant:
         preview = simulator.preview(step_id, order, balances, now, market=market, book=book)
         decision = self._policy.check(preview)
         if not decision.allowed:
-            preview = preview.model_copy(update={"warnings": preview.warnings + tuple(
-                _denial_warning(d) for d in decision.denials)})
+            preview = preview.model_copy(
+                update={
+                    "warnings": preview.warnings
+                    + tuple(_denial_warning(d) for d in decision.denials)
+                }
+            )
         preview_hash = preview.digest()
-        self._append(session_id, actor, ev.STEP_PREVIEWED, {
-            "plan_id": plan_id, "step_id": step_id,
-            "preview": preview.model_dump(mode="json"), "preview_hash": preview_hash,
-            "expires_ms": preview.expires_ms, "policy_version": preview.policy_version,
-            "blocked": preview.blocked,
-            "book": {"timestamp": book.get("timestamp"), "bids": list(book["bids"][:20]),
-                     "asks": list(book["asks"][:20])},
-            "policy": decision.model_dump(mode="json"),
-        })
+        self._append(
+            session_id,
+            actor,
+            ev.STEP_PREVIEWED,
+            {
+                "plan_id": plan_id,
+                "step_id": step_id,
+                "preview": preview.model_dump(mode="json"),
+                "preview_hash": preview_hash,
+                "expires_ms": preview.expires_ms,
+                "policy_version": preview.policy_version,
+                "blocked": preview.blocked,
+                "book": {
+                    "timestamp": book.get("timestamp"),
+                    "bids": list(book["bids"][:20]),
+                    "asks": list(book["asks"][:20]),
+                },
+                "policy": decision.model_dump(mode="json"),
+            },
+        )
         if not decision.allowed:
-            self._append(session_id, actor, ev.POLICY_DENIED, {
-                "step_id": step_id, "decision": decision.model_dump(mode="json")})
+            self._append(
+                session_id,
+                actor,
+                ev.POLICY_DENIED,
+                {"step_id": step_id, "decision": decision.model_dump(mode="json")},
+            )
         if preview.blocked:
             return preview, None
-        binding = Binding(session_id, plan_id, step_id, preview_hash, actor.user_id,
-                          preview.expires_ms, preview.policy_version)
+        binding = Binding(
+            session_id,
+            plan_id,
+            step_id,
+            preview_hash,
+            actor.user_id,
+            preview.expires_ms,
+            preview.policy_version,
+        )
         return preview, PendingConfirmation(
-            step_id=step_id, token=self._checkpoints.issue(binding),
-            expires_ms=preview.expires_ms, expires_at=iso(preview.expires_ms),
-            preview_hash=preview_hash, summary=confirmation_text(description, preview),
+            step_id=step_id,
+            token=self._checkpoints.issue(binding),
+            expires_ms=preview.expires_ms,
+            expires_at=iso(preview.expires_ms),
+            preview_hash=preview_hash,
+            summary=confirmation_text(description, preview),
         )
 
     # --- checkpoints ------------------------------------------------------------------
 
-    def refresh_step(self, session_id: str, step_id: str, actor: Actor
-                     ) -> tuple[StepView, PendingConfirmation | None]:
+    def refresh_step(
+        self, session_id: str, step_id: str, actor: Actor
+    ) -> tuple[StepView, PendingConfirmation | None]:
         """A new preview and token for a step still awaiting confirmation (e.g. expired)."""
         self._require_customer(actor, "preview orders")
         with self._lock(session_id):
             state = self.state(session_id, actor)
             step = self._step(state, step_id)
             if step.state not in ("awaiting_confirmation", "blocked"):
-                raise TokenReused(f"step {step_id!r} is already {step.state}; it cannot be "
-                                  "previewed again")
+                raise TokenReused(
+                    f"step {step_id!r} is already {step.state}; it cannot be previewed again"
+                )
             balances = self.balances(actor.user_id)["free"]
-            _, pending = self._preview_step(session_id, actor, step.plan_id, step_id,
-                                            step.description, step.order, balances)
+            _, pending = self._preview_step(
+                session_id, actor, step.plan_id, step_id, step.description, step.order, balances
+            )
             return self._step(self.state(session_id, actor), step_id), pending
 
     def reject_step(self, session_id: str, step_id: str, actor: Actor) -> StepView:
@@ -316,8 +400,12 @@ class Assistant:
             step = self._step(self.state(session_id, actor), step_id)
             if step.state not in ("awaiting_confirmation", "blocked"):
                 raise TokenReused(f"step {step_id!r} is already {step.state}")
-            self._append(session_id, actor, ev.STEP_REJECTED,
-                         {"step_id": step_id, "user": actor.user_id, "channel": actor.channel})
+            self._append(
+                session_id,
+                actor,
+                ev.STEP_REJECTED,
+                {"step_id": step_id, "user": actor.user_id, "channel": actor.channel},
+            )
             return self._step(self.state(session_id, actor), step_id)
 
     def confirm_step(self, session_id: str, step_id: str, actor: Actor, token: str) -> StepView:
@@ -329,68 +417,121 @@ class Assistant:
             try:
                 self._check_token(session_id, step, actor, token)
             except ConfirmationRefused as exc:
-                self._append(session_id, actor, ev.CONFIRMATION_REFUSED, {
-                    "step_id": step_id, "code": exc.code, "message": str(exc),
-                    "user": actor.user_id, "channel": actor.channel})
+                self._append(
+                    session_id,
+                    actor,
+                    ev.CONFIRMATION_REFUSED,
+                    {
+                        "step_id": step_id,
+                        "code": exc.code,
+                        "message": str(exc),
+                        "user": actor.user_id,
+                        "channel": actor.channel,
+                    },
+                )
                 raise
             assert step.preview is not None  # _check_token ensured a preview was shown
             preview = StepPreview.model_validate(step.preview)
-            self._append(session_id, actor, ev.STEP_CONFIRMED, {
-                "step_id": step_id, "user": actor.user_id, "channel": actor.channel,
-                "preview_hash": step.preview_hash, "policy_version": step.policy_version,
-                "shown_text": confirmation_text(step.description, preview),
-            })
+            self._append(
+                session_id,
+                actor,
+                ev.STEP_CONFIRMED,
+                {
+                    "step_id": step_id,
+                    "user": actor.user_id,
+                    "channel": actor.channel,
+                    "preview_hash": step.preview_hash,
+                    "policy_version": step.policy_version,
+                    "shown_text": confirmation_text(step.description, preview),
+                },
+            )
             self._submit(session_id, actor, step_id, preview)
             return self._step(self.state(session_id, actor), step_id)
 
     def _check_token(self, session_id: str, step: StepView, actor: Actor, token: str) -> None:
         if step.preview_hash is None or step.expires_ms is None or step.policy_version is None:
             raise TokenMismatch(f"step {step.step_id!r} has no preview to confirm")
-        binding = Binding(session_id, step.plan_id, step.step_id, step.preview_hash,
-                          actor.user_id, step.expires_ms, step.policy_version)
+        binding = Binding(
+            session_id,
+            step.plan_id,
+            step.step_id,
+            step.preview_hash,
+            actor.user_id,
+            step.expires_ms,
+            step.policy_version,
+        )
         if step.state != "awaiting_confirmation":
             if self._checkpoints.matches(token, binding):
-                raise TokenReused(f"this token was already used: step {step.step_id!r} is "
-                                  f"{step.state}; nothing more was sent")
-            raise TokenMismatch(f"step {step.step_id!r} is {step.state} and cannot be "
-                                 "confirmed")
+                raise TokenReused(
+                    f"this token was already used: step {step.step_id!r} is "
+                    f"{step.state}; nothing more was sent"
+                )
+            raise TokenMismatch(f"step {step.step_id!r} is {step.state} and cannot be confirmed")
         self._checkpoints.check(token, binding, self._clock.now_ms())
 
     def _submit(self, session_id: str, actor: Actor, step_id: str, preview: StepPreview) -> None:
         venue = self._venue_for(actor.user_id)
         coid = client_order_id(session_id, step_id)
-        request = {"symbol": preview.symbol, "type": preview.type, "side": preview.side,
-                   "amount": str(preview.amount),
-                   "price": None if preview.price is None else str(preview.price),
-                   "params": {"clientOrderId": coid}}
+        request = {
+            "symbol": preview.symbol,
+            "type": preview.type,
+            "side": preview.side,
+            "amount": str(preview.amount),
+            "price": None if preview.price is None else str(preview.price),
+            "params": {"clientOrderId": coid},
+        }
         # Journaled before sending: after a crash the id is known and can be looked up.
-        self._append(session_id, actor, ev.ORDER_SUBMITTED,
-                     {"step_id": step_id, "client_order_id": coid, "request": request})
+        self._append(
+            session_id,
+            actor,
+            ev.ORDER_SUBMITTED,
+            {"step_id": step_id, "client_order_id": coid, "request": request},
+        )
         try:
-            order = self._call(lambda: venue.create_order(
-                preview.symbol, preview.type, preview.side, float(preview.amount),
-                None if preview.price is None else float(preview.price),
-                {"clientOrderId": coid}))
+            order = self._call(
+                lambda: venue.create_order(
+                    preview.symbol,
+                    preview.type,
+                    preview.side,
+                    float(preview.amount),
+                    None if preview.price is None else float(preview.price),
+                    {"clientOrderId": coid},
+                )
+            )
         except VenueUnavailable as exc:
             # Never resend blindly: find out whether the venue took it.
             try:
-                order = self._call(lambda: venue.fetch_order(
-                    "", preview.symbol, {"clientOrderId": coid}))
+                order = self._call(
+                    lambda: venue.fetch_order("", preview.symbol, {"clientOrderId": coid})
+                )
             except OrderNotFound:
-                self._append(session_id, actor, ev.ORDER_FAILED,
-                             {"step_id": step_id, "error": f"not accepted by the venue: {exc}"})
+                self._append(
+                    session_id,
+                    actor,
+                    ev.ORDER_FAILED,
+                    {"step_id": step_id, "error": f"not accepted by the venue: {exc}"},
+                )
                 return
             except VenueError as lookup_exc:
-                self._append(session_id, actor, ev.ORDER_UNKNOWN, {
-                    "step_id": step_id,
-                    "error": f"{exc}; the lookup by clientOrderId failed too: {lookup_exc}; "
-                             "it will be reconciled, not resent"})
+                self._append(
+                    session_id,
+                    actor,
+                    ev.ORDER_UNKNOWN,
+                    {
+                        "step_id": step_id,
+                        "error": f"{exc}; the lookup by clientOrderId failed too: {lookup_exc}; "
+                        "it will be reconciled, not resent",
+                    },
+                )
                 return
         except VenueError as exc:
-            self._append(session_id, actor, ev.ORDER_FAILED, {"step_id": step_id, "error": str(exc)})
+            self._append(
+                session_id, actor, ev.ORDER_FAILED, {"step_id": step_id, "error": str(exc)}
+            )
             return
-        self._append(session_id, actor, ev.ORDER_ACCEPTED,
-                     {"step_id": step_id, "order": _jsonable(order)})
+        self._append(
+            session_id, actor, ev.ORDER_ACCEPTED, {"step_id": step_id, "order": _jsonable(order)}
+        )
 
     # --- plumbing ---------------------------------------------------------------------
 
@@ -445,5 +586,12 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-__all__ = ["Actor", "Assistant", "PendingConfirmation", "PolicyDecision", "Turn",
-           "client_order_id", "confirmation_text"]
+__all__ = [
+    "Actor",
+    "Assistant",
+    "PendingConfirmation",
+    "PolicyDecision",
+    "Turn",
+    "client_order_id",
+    "confirmation_text",
+]

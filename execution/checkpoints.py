@@ -32,8 +32,16 @@ class Binding:
     policy_version: str
 
     def message(self) -> bytes:
-        parts = (_VERSION, self.session_id, self.plan_id, self.step_id, self.preview_hash,
-                 self.user_id, str(self.expires_ms), self.policy_version)
+        parts = (
+            _VERSION,
+            self.session_id,
+            self.plan_id,
+            self.step_id,
+            self.preview_hash,
+            self.user_id,
+            str(self.expires_ms),
+            self.policy_version,
+        )
         return "\x1f".join(parts).encode()
 
 

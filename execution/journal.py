@@ -105,8 +105,13 @@ def verify_chain(session_id: str, events: list[Event]) -> Verification:
         if event.prev_hash != prev:
             problems.append(f"entry {event.seq}: prev_hash does not link to the entry before")
         recomputed = entry_hash(
-            event.session_id, event.seq, event.ts_ms, event.kind, event.actor,
-            event.payload, event.prev_hash,
+            event.session_id,
+            event.seq,
+            event.ts_ms,
+            event.kind,
+            event.actor,
+            event.payload,
+            event.prev_hash,
         )
         if recomputed != event.hash:
             problems.append(f"entry {event.seq} ({event.kind}): content does not match its hash")
@@ -176,9 +181,7 @@ class SQLiteJournal:
         with self._lock:
             self._db.close()
 
-    def append(
-        self, session_id: str, kind: str, actor: str, payload: Mapping[str, Any]
-    ) -> Event:
+    def append(self, session_id: str, kind: str, actor: str, payload: Mapping[str, Any]) -> Event:
         data = json.loads(canonical_json(payload))  # fails early on what JSON cannot hold
         with self._lock:
             try:
@@ -216,7 +219,9 @@ class SQLiteJournal:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.Error):
-                    raise JournalError(f"could not append {kind!r} to {session_id!r}: {exc}") from exc
+                    raise JournalError(
+                        f"could not append {kind!r} to {session_id!r}: {exc}"
+                    ) from exc
                 raise
         return Event(session_id, seq, ts, kind, actor, data, prev, digest)
 
@@ -250,9 +255,16 @@ class SQLiteJournal:
                 "SELECT last_seq, last_hash FROM session_heads WHERE session_id = ?",
                 (session_id,),
             ).fetchone()
-        if head is not None and events and (int(head[0]), head[1]) != (events[-1].seq, events[-1].hash):
+        if (
+            head is not None
+            and events
+            and (int(head[0]), head[1]) != (events[-1].seq, events[-1].hash)
+        ):
             # A deleted tail leaves a valid-looking chain; the head remembers the last entry.
-            problems = (*result.problems, f"chain head is entry {head[0]} but the log ends at "
-                        f"entry {events[-1].seq}: entries were removed or replaced")
+            problems = (
+                *result.problems,
+                f"chain head is entry {head[0]} but the log ends at "
+                f"entry {events[-1].seq}: entries were removed or replaced",
+            )
             return Verification(session_id, False, len(events), problems)
         return result

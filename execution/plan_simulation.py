@@ -42,11 +42,20 @@ def simulate_text(
         message = result.question if result.kind == "clarification" else result.message
         return {"intent": canonical, "plan": None, "preview": None, "message": message}
     if result.action in ("query", "cancel"):
-        return {"intent": canonical, "plan": None, "preview": None,
-                "message": f"{result.action} requests have no plan to simulate"}
+        return {
+            "intent": canonical,
+            "plan": None,
+            "preview": None,
+            "message": f"{result.action} requests have no plan to simulate",
+        }
     try:
-        plan = plan_intent(result, plan_id="sim", symbols=venue.load_markets().keys(),
-                           balances=balances, default_quote=default_quote)
+        plan = plan_intent(
+            result,
+            plan_id="sim",
+            symbols=venue.load_markets().keys(),
+            balances=balances,
+            default_quote=default_quote,
+        )
     except PlanningError as exc:
         raise SimulationError(str(exc)) from exc
     simulator = Simulator(venue, policy_version=policy.version, ttl_ms=ttl_ms)
@@ -54,10 +63,16 @@ def simulate_text(
     steps = []
     for step in plan.steps:
         market, book = simulator.snapshot(step.order.symbol)
-        preview = simulator.preview(step.step_id, step.order, running, now_ms,
-                                    market=market, book=book)
+        preview = simulator.preview(
+            step.step_id, step.order, running, now_ms, market=market, book=book
+        )
         running.update(preview.balances_after)  # a later step spends what this one yields
         decision = policy.check(preview)
-        steps.append({**preview.model_dump(mode="json"), "policy": decision.model_dump(mode="json")})
-    return {"intent": canonical, "plan": plan.model_dump(mode="json"),
-            "preview": {"steps": steps, "policy_version": policy.version}}
+        steps.append(
+            {**preview.model_dump(mode="json"), "policy": decision.model_dump(mode="json")}
+        )
+    return {
+        "intent": canonical,
+        "plan": plan.model_dump(mode="json"),
+        "preview": {"steps": steps, "policy_version": policy.version},
+    }

@@ -99,8 +99,10 @@ class SessionState:
             self.plans[plan["plan_id"]] = plan
             for step in plan["steps"]:
                 self.steps[step["step_id"]] = StepView(
-                    step_id=step["step_id"], plan_id=plan["plan_id"],
-                    description=step["description"], order=step["order"],
+                    step_id=step["step_id"],
+                    plan_id=plan["plan_id"],
+                    description=step["description"],
+                    order=step["order"],
                 )
         elif kind == STEP_PREVIEWED:
             step = self._step(p["step_id"])

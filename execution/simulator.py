@@ -100,8 +100,9 @@ class _Walk:
     exhausted: bool
 
 
-def _walk_amount(levels: Sequence[Sequence[Any]], amount: Decimal, limit: Decimal | None,
-                 side: Side) -> _Walk:
+def _walk_amount(
+    levels: Sequence[Sequence[Any]], amount: Decimal, limit: Decimal | None, side: Side
+) -> _Walk:
     """Take ``amount`` base units from the book, no further than ``limit``."""
     filled = cost = ZERO
     worst: Decimal | None = None
@@ -145,8 +146,9 @@ def _fmt(value: Decimal) -> str:
 class Simulator:
     """Previews order steps against one venue."""
 
-    def __init__(self, venue: Venue, *, policy_version: str, ttl_ms: int,
-                 book_depth: int = 50) -> None:
+    def __init__(
+        self, venue: Venue, *, policy_version: str, ttl_ms: int, book_depth: int = 50
+    ) -> None:
         self._venue = venue
         self._policy_version = policy_version
         self._ttl_ms = ttl_ms
@@ -157,9 +159,16 @@ class Simulator:
         venue = self._venue
         return venue.market(symbol), venue.fetch_order_book(symbol, self._book_depth)
 
-    def preview(self, step_id: str, order: OrderSpec, balances: Mapping[str, Decimal],
-                now_ms: int, *, market: Mapping[str, Any], book: Mapping[str, Any]
-                ) -> StepPreview:
+    def preview(
+        self,
+        step_id: str,
+        order: OrderSpec,
+        balances: Mapping[str, Decimal],
+        now_ms: int,
+        *,
+        market: Mapping[str, Any],
+        book: Mapping[str, Any],
+    ) -> StepPreview:
         """Preview ``order`` on the given market and book snapshot; sends nothing."""
         venue = self._venue
         base, quote = str(market["base"]), str(market["quote"])
@@ -178,8 +187,9 @@ class Simulator:
         if limit is not None:
             limit = _to_step(limit, price_step, ROUND_HALF_UP)
             if limit != order.price:
-                notes.append(f"limit price rounded to the tick: {_fmt(order.price or ZERO)} "
-                             f"→ {_fmt(limit)}")
+                notes.append(
+                    f"limit price rounded to the tick: {_fmt(order.price or ZERO)} → {_fmt(limit)}"
+                )
 
         if order.amount is not None:
             requested = order.amount
@@ -189,14 +199,17 @@ class Simulator:
             else:
                 requested = _amount_for_cost(side_levels, order.quote_amount)
             approx = requested.quantize(Decimal("1e-12"), ROUND_DOWN)
-            notes.append(f"{_fmt(order.quote_amount)} {quote} ≈ {_fmt(approx)} {base} "
-                         "at the current book")
+            notes.append(
+                f"{_fmt(order.quote_amount)} {quote} ≈ {_fmt(approx)} {base} at the current book"
+            )
         else:
             raise ValueError(f"step {step_id!r} has neither an amount nor a quote amount")
 
         amount = _to_step(requested, amount_step, ROUND_DOWN)
         if order.amount is not None and amount != order.amount:
-            notes.append(f"amount rounded to the market's step: {_fmt(order.amount)} → {_fmt(amount)}")
+            notes.append(
+                f"amount rounded to the market's step: {_fmt(order.amount)} → {_fmt(amount)}"
+            )
 
         walk = _walk_amount(side_levels, amount, limit, order.side)
         resting = amount - walk.filled
@@ -209,11 +222,13 @@ class Simulator:
             worst = walk.worst
             fee_rate = taker_rate
             if walk.exhausted and resting > 0:
-                warnings.append(PreviewWarning(
-                    code="thin_book",
-                    message=f"the visible book holds only {_fmt(walk.filled)} {base}: "
-                            f"{_fmt(resting)} {base} might not fill",
-                ))
+                warnings.append(
+                    PreviewWarning(
+                        code="thin_book",
+                        message=f"the visible book holds only {_fmt(walk.filled)} {base}: "
+                        f"{_fmt(resting)} {base} might not fill",
+                    )
+                )
         else:
             assert limit is not None  # a limit OrderSpec always has a price (planner)
             expected = amount  # figures assume the resting part fills at the limit
@@ -223,13 +238,18 @@ class Simulator:
             # the whole order so the preview never understates the fee.
             fee_rate = taker_rate if walk.filled > 0 else maker_rate
             if walk.filled > 0:
-                fill_model = (f"limit order takes {_fmt(walk.filled)} {base} from the book "
-                              f"up to {_fmt(limit)}; the rest rests at the limit")
+                fill_model = (
+                    f"limit order takes {_fmt(walk.filled)} {base} from the book "
+                    f"up to {_fmt(limit)}; the rest rests at the limit"
+                )
             else:
                 fill_model = "limit order rests at its price; figures assume a full fill there"
         exact_average = notional / expected if expected else None
-        average = (None if exact_average is None
-                   else exact_average.quantize(price_step / 100, ROUND_HALF_UP))
+        average = (
+            None
+            if exact_average is None
+            else exact_average.quantize(price_step / 100, ROUND_HALF_UP)
+        )
 
         slippage = ZERO
         impact = ZERO
@@ -253,60 +273,95 @@ class Simulator:
         after = {ccy: before[ccy] + deltas[ccy] for ccy in (base, quote)}
         have = before[spend_currency]
         if spend > have:
-            warnings.append(PreviewWarning(
-                code="insufficient_balance", blocking=True,
-                message=f"this needs {_fmt(spend)} {spend_currency} but you have {_fmt(have)} "
-                        f"{spend_currency}",
-            ))
+            warnings.append(
+                PreviewWarning(
+                    code="insufficient_balance",
+                    blocking=True,
+                    message=f"this needs {_fmt(spend)} {spend_currency} but you have {_fmt(have)} "
+                    f"{spend_currency}",
+                )
+            )
         warnings.extend(self._limit_warnings(market, amount, notional, base, quote))
 
         return StepPreview(
-            step_id=step_id, symbol=order.symbol, side=order.side, type=order.type,
-            amount=amount, expected_amount=expected, price=limit, average_price=average, worst_price=worst,
-            mid_price=mid, best_bid=best_bid, best_ask=best_ask,
-            slippage_bps=slippage, price_impact_bps=impact, levels=levels,
-            notional=notional, fee=fee, balances_before=before, balances_after=after,
+            step_id=step_id,
+            symbol=order.symbol,
+            side=order.side,
+            type=order.type,
+            amount=amount,
+            expected_amount=expected,
+            price=limit,
+            average_price=average,
+            worst_price=worst,
+            mid_price=mid,
+            best_bid=best_bid,
+            best_ask=best_ask,
+            slippage_bps=slippage,
+            price_impact_bps=impact,
+            levels=levels,
+            notional=notional,
+            fee=fee,
+            balances_before=before,
+            balances_after=after,
             warnings=tuple(warnings),
             assumptions=Assumptions(
-                fill_model=fill_model, depth_used=levels, book_levels=len(side_levels),
+                fill_model=fill_model,
+                depth_used=levels,
+                book_levels=len(side_levels),
                 fee_tier=f"{'taker' if fee_rate == taker_rate else 'maker'} "
-                         f"{_fmt(fee_rate * 100)}% (market default tier)",
-                snapshot_ms=int(book.get("timestamp") or now_ms), venue=venue.id,
+                f"{_fmt(fee_rate * 100)}% (market default tier)",
+                snapshot_ms=int(book.get("timestamp") or now_ms),
+                venue=venue.id,
             ),
-            policy_version=self._policy_version, created_ms=now_ms,
-            expires_ms=now_ms + self._ttl_ms, notes=tuple(notes),
+            policy_version=self._policy_version,
+            created_ms=now_ms,
+            expires_ms=now_ms + self._ttl_ms,
+            notes=tuple(notes),
         )
 
     @staticmethod
-    def _limit_warnings(market: Mapping[str, Any], amount: Decimal, notional: Decimal,
-                        base: str, quote: str) -> list[PreviewWarning]:
+    def _limit_warnings(
+        market: Mapping[str, Any], amount: Decimal, notional: Decimal, base: str, quote: str
+    ) -> list[PreviewWarning]:
         limits = market.get("limits") or {}
         found: list[PreviewWarning] = []
         amount_limits = limits.get("amount") or {}
         cost_limits = limits.get("cost") or {}
         if amount <= 0:
-            found.append(PreviewWarning(
-                code="amount_rounds_to_zero", blocking=True,
-                message=f"the amount rounds to zero at this market's step "
-                        f"({market.get('precision', {}).get('amount')} {base})",
-            ))
+            found.append(
+                PreviewWarning(
+                    code="amount_rounds_to_zero",
+                    blocking=True,
+                    message=f"the amount rounds to zero at this market's step "
+                    f"({market.get('precision', {}).get('amount')} {base})",
+                )
+            )
             return found
         if amount_limits.get("min") is not None and amount < dec(amount_limits["min"]):
-            found.append(PreviewWarning(
-                code="below_min_amount", blocking=True,
-                message=f"{_fmt(amount)} {base} is below this market's minimum of "
-                        f"{_fmt(dec(amount_limits['min']))} {base}",
-            ))
+            found.append(
+                PreviewWarning(
+                    code="below_min_amount",
+                    blocking=True,
+                    message=f"{_fmt(amount)} {base} is below this market's minimum of "
+                    f"{_fmt(dec(amount_limits['min']))} {base}",
+                )
+            )
         if amount_limits.get("max") is not None and amount > dec(amount_limits["max"]):
-            found.append(PreviewWarning(
-                code="above_max_amount", blocking=True,
-                message=f"{_fmt(amount)} {base} is above this market's maximum of "
-                        f"{_fmt(dec(amount_limits['max']))} {base}",
-            ))
+            found.append(
+                PreviewWarning(
+                    code="above_max_amount",
+                    blocking=True,
+                    message=f"{_fmt(amount)} {base} is above this market's maximum of "
+                    f"{_fmt(dec(amount_limits['max']))} {base}",
+                )
+            )
         if cost_limits.get("min") is not None and notional < dec(cost_limits["min"]):
-            found.append(PreviewWarning(
-                code="below_min_notional", blocking=True,
-                message=f"{_fmt(notional)} {quote} is below this market's minimum order value "
-                        f"of {_fmt(dec(cost_limits['min']))} {quote}",
-            ))
+            found.append(
+                PreviewWarning(
+                    code="below_min_notional",
+                    blocking=True,
+                    message=f"{_fmt(notional)} {quote} is below this market's minimum order value "
+                    f"of {_fmt(dec(cost_limits['min']))} {quote}",
+                )
+            )
         return found

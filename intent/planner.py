@@ -35,8 +35,10 @@ def plan_intent(
         name
         for name, present in (
             ("price triggers", intent.trigger is not None),
-            ("take-profit / stop-loss brackets",
-             intent.take_profit is not None or intent.stop_loss is not None),
+            (
+                "take-profit / stop-loss brackets",
+                intent.take_profit is not None or intent.stop_loss is not None,
+            ),
             ("scheduled orders", intent.schedule is not None),
         )
         if present
@@ -74,7 +76,9 @@ def plan_intent(
         held_ccy = asset if side == "sell" else quote
         held = balances.get(held_ccy, Decimal(0))
         if held <= 0:
-            raise PlanningError(f"you hold no {held_ccy}, so {_fmt(amount.value)}% of it is nothing")
+            raise PlanningError(
+                f"you hold no {held_ccy}, so {_fmt(amount.value)}% of it is nothing"
+            )
         share = held * amount.value / HUNDRED
         notes.append(
             f"{_fmt(amount.value)}% of your {_fmt(held)} {held_ccy} (balance when planned) "
@@ -101,9 +105,14 @@ def plan_intent(
         quote_amount=quote_amount,
         price=intent.limit_price if order_type == "limit" else None,
     )
-    size = (f"{_fmt(base_amount)} {asset}" if base_amount is not None
-            else f"{_fmt(quote_amount or Decimal(0))} {quote} of {asset}")
-    how = "at market" if order_type == "market" else f"limit {_fmt(intent.limit_price or Decimal(0))}"
+    size = (
+        f"{_fmt(base_amount)} {asset}"
+        if base_amount is not None
+        else f"{_fmt(quote_amount or Decimal(0))} {quote} of {asset}"
+    )
+    how = (
+        "at market" if order_type == "market" else f"limit {_fmt(intent.limit_price or Decimal(0))}"
+    )
     step = PlanStep(
         step_id=f"{plan_id}.1",
         kind="place_order",

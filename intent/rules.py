@@ -105,6 +105,17 @@ _INJECTION_RE = re.compile(
     r"|忽略[^，。,.]{0,10}?(?:规则|指令|限制|提示)|管理员模式|开发者模式"
 )
 
+# Numbers that cannot be read without guessing: a negative amount ("-3"), or digits run
+# into the letters o/l that people type for 0/1 ("1O", "5l"). They are blanked (offsets
+# kept), so the grammar sees no number there and asks for the amount instead.
+_MALFORMED_NUMBER = re.compile(r"(?:(?<=\s)|^)[-−–]\s?\d[\d,.]*[a-z]*|\b\d[\d,.]*[ol][a-z\d]*\b")
+
+# Cheap pre-check: the full pattern only runs when one of its key words is present.
+_INJECTION_HINT = re.compile(
+    r"ignore|disregard|forget|bypass|override|skip|mode|you are|prompt|instruction|"
+    r"confirmation|limits|without|忽略|模式"
+)
+
 # ---------------------------------------------------------------------------------------------
 # 2. Tokens
 # ---------------------------------------------------------------------------------------------
@@ -227,8 +238,10 @@ def _word_tokens(
             ):
                 _emit(tokens, entry, raw[i].start(), raw[i + size - 1].end())
                 return i + size
-    if word in EN_NUMBER_WORDS or "-" in word or (
-        word == "a" and i + 1 < len(raw) and words[i + 1] in _SCALE_WORDS
+    if (
+        word in EN_NUMBER_WORDS
+        or "-" in word
+        or (word == "a" and i + 1 < len(raw) and words[i + 1] in _SCALE_WORDS)
     ):
         j = _number_words(text, raw, words, i, tokens)
         if j > i:
@@ -261,8 +274,10 @@ def _number_words(
         if w is None or (j > i and not _word_gap_ok(text, raw[j - 1].end(), raw[j].start())):
             break
         pieces = w.split("-")
-        if all(p in EN_NUMBER_WORDS for p in pieces) or (w == "a" and not parts) or (
-            w == "and" and parts and j + 1 < len(raw) and words[j + 1] in EN_NUMBER_WORDS
+        if (
+            all(p in EN_NUMBER_WORDS for p in pieces)
+            or (w == "a" and not parts)
+            or (w == "and" and parts and j + 1 < len(raw) and words[j + 1] in EN_NUMBER_WORDS)
         ):
             parts.extend(pieces)
             j += 1
@@ -650,7 +665,7 @@ class RuleParser:
             return Unsupported(
                 reason="parse_error",
                 message="Sorry, I couldn't understand that. Please rephrase the request, "
-                "e.g. \"buy 0.1 BTC\".",
+                'e.g. "buy 0.1 BTC".',
             )
 
     def _parse(self, text: str) -> ParseOutput:
@@ -658,9 +673,10 @@ class RuleParser:
             return _unsupported("too_long")
         norm = normalize(text)
         injected = False
-        if _INJECTION_RE.search(norm):
+        if _INJECTION_HINT.search(norm) and _INJECTION_RE.search(norm):
             injected = True
             norm = _INJECTION_RE.sub(lambda m: " " * len(m.group()), norm)
+        norm = _MALFORMED_NUMBER.sub(lambda m: " " * len(m.group()), norm)
         tokens = tokenize(norm)
         for tok in tokens:
             if tok.tag == "!":
@@ -701,7 +717,8 @@ def _interpret(text: str, an: _Analysis, injected: bool) -> ParseOutput:
         asset = mentions[0].code if mentions else None
         if asset is None and "q" in tags:  # "cancel my last order": which one? never all
             return Clarification(
-                missing=("asset",), question="Which order do you want to cancel?",
+                missing=("asset",),
+                question="Which order do you want to cancel?",
                 spans=_spans(text, an, fields),
             )
         if mentions:
@@ -719,7 +736,8 @@ def _interpret(text: str, an: _Analysis, injected: bool) -> ParseOutput:
                 mark("asset", mentions[0].index)
             if kind == "price" and asset is None:
                 return Clarification(
-                    missing=("asset",), question="Which asset's price do you want?",
+                    missing=("asset",),
+                    question="Which asset's price do you want?",
                     spans=_spans(text, an, fields),
                 )
             return Intent(action="query", query=kind, asset=asset, spans=_spans(text, an, fields))
@@ -809,8 +827,11 @@ def _trade(
         and side in ("convert", "sell")
     ):
         give = _Mention(amount_spec.first, amount_spec.unit, "")
-    elif give is None and amount_spec is not None and amount_spec.kind == "share" and (
-        amount_spec.attached >= 0
+    elif (
+        give is None
+        and amount_spec is not None
+        and amount_spec.kind == "share"
+        and (amount_spec.attached >= 0)
     ):
         code = an.tokens[amount_spec.attached].code
         if code in QUOTE_CURRENCIES and side == "buy":
@@ -956,7 +977,7 @@ def _trade(
 
 
 def _my_asset(an: _Analysis, asset: _Mention | None, action: str | None) -> bool:
-    """"sell my LINK": selling or converting *my* asset with no amount means all of it."""
+    """ "sell my LINK": selling or converting *my* asset with no amount means all of it."""
     if asset is None or action not in ("sell", "convert"):
         return False
     return asset.index > 0 and an.tags[asset.index - 1] == "m"
@@ -971,9 +992,7 @@ def _question(missing: tuple[MissingField, ...], side: str | None, asset: str | 
     if "asset" in missing:
         parts.append(f"Which asset do you want to {verb}?")
     if "amount" in missing:
-        parts.append(
-            f"How much {thing if asset else ''} do you want to {verb}?".replace("  ", " ")
-        )
+        parts.append(f"How much {thing if asset else ''} do you want to {verb}?".replace("  ", " "))
     if "price" in missing:
         parts.append("At what price? Please give the limit or trigger price in numbers.")
     return " ".join(parts)

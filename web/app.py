@@ -33,8 +33,12 @@ def _error(status_code: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status_code)
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
-               services: Services | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    services: Services | None = None,
+) -> FastAPI:
     """Build the app; the stores open at start-up and close at shutdown."""
     settings = settings or Settings()
     services = services or build_services(settings, clock)
@@ -44,8 +48,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
         yield
         services.close()
 
-    app = FastAPI(title="tradeassist", version="0.1.0", lifespan=lifespan,
-                  description="Intent-driven trading assistant with confirmation checkpoints.")
+    app = FastAPI(
+        title="tradeassist",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Intent-driven trading assistant with confirmation checkpoints.",
+    )
     app.state.services = services
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.add_middleware(

@@ -64,8 +64,13 @@ class Principals:
                 "INSERT INTO principals VALUES (?, ?, ?, ?, ?) ON CONFLICT(user_id) DO UPDATE "
                 "SET display_name=excluded.display_name, role=excluded.role, "
                 "scopes=excluded.scopes, secret_hash=excluded.secret_hash",
-                (principal.user_id, principal.display_name, principal.role,
-                 " ".join(sorted(principal.scopes)), hash_secret(secret)),
+                (
+                    principal.user_id,
+                    principal.display_name,
+                    principal.role,
+                    " ".join(sorted(principal.scopes)),
+                    hash_secret(secret),
+                ),
             )
 
     def remove(self, user_id: str) -> None:
@@ -105,7 +110,10 @@ class Principals:
 
 
 _ROLES: dict[str, Role] = {
-    "customer": "customer", "support": "support", "product": "product", "admin": "admin"
+    "customer": "customer",
+    "support": "support",
+    "product": "product",
+    "admin": "admin",
 }
 
 

@@ -22,7 +22,9 @@ def _balance(text: str) -> tuple[str, Decimal]:
     except InvalidOperation:
         amount = Decimal(-1)
     if not sep or not code.strip() or not amount.is_finite() or amount < 0:
-        raise argparse.ArgumentTypeError(f"expected CURRENCY=AMOUNT (e.g. USDT=10000), got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected CURRENCY=AMOUNT (e.g. USDT=10000), got {text!r}"
+        )
     return code.strip().upper(), amount
 
 
@@ -35,13 +37,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port (default: TRADEASSIST_PORT or 8000)")
 
     parse = commands.add_parser("parse", help="parse utterances read one per line on stdin")
-    parse.add_argument("--canonical", action="store_true",
-                       help="write the canonical intent format (one JSON object per line)")
+    parse.add_argument(
+        "--canonical",
+        action="store_true",
+        help="write the canonical intent format (one JSON object per line)",
+    )
 
     simulate = commands.add_parser("simulate", help="parse, plan and preview one request")
     simulate.add_argument("text")
-    simulate.add_argument("--balance", action="append", type=_balance, default=[],
-                          metavar="CCY=AMOUNT", help="a balance (repeatable); default: demo")
+    simulate.add_argument(
+        "--balance",
+        action="append",
+        type=_balance,
+        default=[],
+        metavar="CCY=AMOUNT",
+        help="a balance (repeatable); default: demo",
+    )
     simulate.add_argument("--seed", type=int, help="order-book seed (default: settings)")
 
     evaluate = commands.add_parser("eval-intents", help="score the parser on a labeled corpus")
@@ -61,8 +72,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     settings = Settings(**overrides)
-    print(f"tradeassist on http://{settings.host}:{settings.port} "
-          f"(mode {settings.mode}, data in {settings.data_dir})", file=sys.stderr)
+    print(
+        f"tradeassist on http://{settings.host}:{settings.port} "
+        f"(mode {settings.mode}, data in {settings.data_dir})",
+        file=sys.stderr,
+    )
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
     return 0
 
@@ -90,14 +104,24 @@ def cmd_simulate(args: argparse.Namespace, stdout: TextIO) -> int:
     settings = Settings()
     balances = dict(args.balance) if args.balance else dict(settings.demo_balances)
     clock = SystemClock()
-    venue = SandboxExchange(MarketCatalog.default(), balances=balances, clock=clock,
-                            seed=settings.seed if args.seed is None else args.seed,
-                            account_id="simulation")
+    venue = SandboxExchange(
+        MarketCatalog.default(),
+        balances=balances,
+        clock=clock,
+        seed=settings.seed if args.seed is None else args.seed,
+        account_id="simulation",
+    )
     try:
-        result = simulate_text(args.text, balances, parser=RuleParser(), venue=venue,
-                               policy=Policy(), now_ms=clock.now_ms(),
-                               default_quote=settings.default_quote,
-                               ttl_ms=settings.confirmation_ttl_s * 1000)
+        result = simulate_text(
+            args.text,
+            balances,
+            parser=RuleParser(),
+            venue=venue,
+            policy=Policy(),
+            now_ms=clock.now_ms(),
+            default_quote=settings.default_quote,
+            ttl_ms=settings.confirmation_ttl_s * 1000,
+        )
     except SimulationError as exc:
         print(f"tradeassist simulate: {exc}", file=sys.stderr)
         return 1
@@ -133,8 +157,10 @@ def cmd_replay(args: argparse.Namespace, stdout: TextIO) -> int:
             print(f"tradeassist replay: no session {args.session_id!r}", file=sys.stderr)
             return 2
         for event in events:
-            stdout.write(f"#{event.seq:<4} {iso(event.ts_ms)} {event.kind:<22} {event.actor} "
-                         f"{json.dumps(dict(event.payload), ensure_ascii=False)[:160]}\n")
+            stdout.write(
+                f"#{event.seq:<4} {iso(event.ts_ms)} {event.kind:<22} {event.actor} "
+                f"{json.dumps(dict(event.payload), ensure_ascii=False)[:160]}\n"
+            )
         if not args.verify:
             return 0
         verification = journal.verify(args.session_id)
@@ -154,8 +180,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _dispatch(args)
     except ValidationError as exc:  # bad TRADEASSIST_* settings: say which, no traceback
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}"
-                             for e in exc.errors())
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors()
+        )
         print(f"tradeassist: invalid settings: {problems}", file=sys.stderr)
         return 2
 

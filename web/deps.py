@@ -36,8 +36,10 @@ def csrf_token(request: Request) -> str:
 
 def check_csrf(request: Request, submitted: str | None) -> None:
     expected = request.session.get("csrf")
-    if not isinstance(expected, str) or not submitted or not hmac.compare_digest(
-        expected, submitted
+    if (
+        not isinstance(expected, str)
+        or not submitted
+        or not hmac.compare_digest(expected, submitted)
     ):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "missing or invalid CSRF token")
 
@@ -54,8 +56,11 @@ def optional_principal(request: Request, services: ServicesDep) -> Principal | N
     if token is not None:
         principal = services.principals.by_secret(token)
         if principal is None:
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid bearer token",
-                                headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                "invalid bearer token",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         return principal
     user_id = request.session.get("user_id")
     if not isinstance(user_id, str):
@@ -70,8 +75,9 @@ def current_principal(
     principal: Annotated[Principal | None, Depends(optional_principal)],
 ) -> Principal:
     if principal is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "not signed in",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "not signed in", headers={"WWW-Authenticate": "Bearer"}
+        )
     return principal
 
 
@@ -86,8 +92,9 @@ def actor_for(principal: Principal, request: Request) -> Actor:
 def _role_checker(*roles: Role) -> Callable[[Principal], Principal]:
     def dependency(principal: CurrentPrincipal) -> Principal:
         if principal.role not in roles:
-            raise HTTPException(status.HTTP_403_FORBIDDEN,
-                                f"role {principal.role!r} may not do this")
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN, f"role {principal.role!r} may not do this"
+            )
         return principal
 
     return dependency

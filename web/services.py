@@ -25,8 +25,13 @@ from web.settings import Settings
 class SandboxAccounts:
     """One sandbox exchange account per customer, all trading on one shared market."""
 
-    def __init__(self, catalog: MarketCatalog, clock: Clock, seed: int,
-                 opening_balances: Mapping[str, Decimal]) -> None:
+    def __init__(
+        self,
+        catalog: MarketCatalog,
+        clock: Clock,
+        seed: int,
+        opening_balances: Mapping[str, Decimal],
+    ) -> None:
         self._market = SandboxMarket(catalog, seed=seed)
         self._clock = clock
         self._opening = dict(opening_balances)
@@ -37,8 +42,9 @@ class SandboxAccounts:
         with self._lock:
             venue = self._accounts.get(user_id)
             if venue is None:
-                venue = self._market.open_account(balances=self._opening, clock=self._clock,
-                                                  account_id=user_id)
+                venue = self._market.open_account(
+                    balances=self._opening, clock=self._clock, account_id=user_id
+                )
                 self._accounts[user_id] = venue
             return venue
 
@@ -47,8 +53,7 @@ class SandboxAccounts:
         market = self._market
         if seed is not None and seed != market.seed:
             market = SandboxMarket(market.catalog, seed=seed, params=market.params)
-        return market.open_account(balances=balances, clock=self._clock,
-                                   account_id="simulation")
+        return market.open_account(balances=balances, clock=self._clock, account_id="simulation")
 
 
 @dataclass
@@ -66,12 +71,17 @@ class Services:
         self.journal.close()
         self.principals.close()
 
-    def simulate(self, text: str, balances: Mapping[str, Decimal],
-                 seed: int | None = None) -> dict[str, Any]:
+    def simulate(
+        self, text: str, balances: Mapping[str, Decimal], seed: int | None = None
+    ) -> dict[str, Any]:
         """Parse, plan and preview ``text`` on an isolated sandbox account; sends nothing."""
         return simulate_text(
-            text, balances, parser=self.parser, venue=self.venues.isolated(balances, seed),
-            policy=self.policy, now_ms=self.clock.now_ms(),
+            text,
+            balances,
+            parser=self.parser,
+            venue=self.venues.isolated(balances, seed),
+            policy=self.policy,
+            now_ms=self.clock.now_ms(),
             default_quote=self.settings.default_quote,
             ttl_ms=self.settings.confirmation_ttl_s * 1000,
         )
@@ -81,8 +91,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     """Open the stores under ``settings.data_dir`` and wire the services together."""
     clock = clock or SystemClock()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    journal = SQLiteJournal(settings.database_path, clock,
-                            synchronous=settings.journal_synchronous)
+    journal = SQLiteJournal(settings.database_path, clock, synchronous=settings.journal_synchronous)
     principals = Principals(settings.database_path)
     if settings.demo_accounts:
         principals.put(DEMO_CUSTOMER, settings.demo_customer_token)
@@ -93,12 +102,15 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
             principals.remove(demo.user_id)
     parser = RuleParser()
     policy = Policy()
-    venues = SandboxAccounts(MarketCatalog.default(), clock, settings.seed,
-                             settings.demo_balances)
+    venues = SandboxAccounts(MarketCatalog.default(), clock, settings.seed, settings.demo_balances)
     assistant = Assistant(
-        journal=journal, parser=parser, venue_for=venues,
+        journal=journal,
+        parser=parser,
+        venue_for=venues,
         checkpoints=Checkpoints(settings.derived_key("confirmation-token")),
-        policy=policy, clock=clock, default_quote=settings.default_quote,
+        policy=policy,
+        clock=clock,
+        default_quote=settings.default_quote,
         confirmation_ttl_ms=settings.confirmation_ttl_s * 1000,
     )
     return Services(settings, clock, journal, principals, parser, policy, venues, assistant)

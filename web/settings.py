@@ -49,8 +49,12 @@ class Settings(BaseSettings):
     demo_product_api_key: str = DEFAULT_PRODUCT_API_KEY
     demo_balances: dict[str, Decimal] = Field(
         default_factory=lambda: {
-            "USDT": Decimal(25_000), "USD": Decimal(5_000), "USDC": Decimal(5_000),
-            "BTC": Decimal("0.5"), "ETH": Decimal(4), "SOL": Decimal(40),
+            "USDT": Decimal(25_000),
+            "USD": Decimal(5_000),
+            "USDC": Decimal(5_000),
+            "BTC": Decimal("0.5"),
+            "ETH": Decimal(4),
+            "SOL": Decimal(40),
         }
     )
 
@@ -66,8 +70,11 @@ class Settings(BaseSettings):
         for name, value, default in (
             ("TRADEASSIST_DEMO_CUSTOMER_TOKEN", self.demo_customer_token, DEFAULT_CUSTOMER_TOKEN),
             ("TRADEASSIST_DEMO_SUPPORT_TOKEN", self.demo_support_token, DEFAULT_SUPPORT_TOKEN),
-            ("TRADEASSIST_DEMO_PRODUCT_API_KEY", self.demo_product_api_key,
-             DEFAULT_PRODUCT_API_KEY),
+            (
+                "TRADEASSIST_DEMO_PRODUCT_API_KEY",
+                self.demo_product_api_key,
+                DEFAULT_PRODUCT_API_KEY,
+            ),
         ):
             if self.demo_accounts and value == default:
                 problems.append(f"{name} is the published demo value")

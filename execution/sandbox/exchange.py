@@ -250,6 +250,7 @@ class SandboxExchange:
                 raise ValueError(f"starting balance of {code} must be >= 0, got {amount!r}")
             self._total[code] = value
             self._used[code] = _ZERO
+        self._markets: dict[str, MarketInterface] | None = None
         self._orders: dict[str, _OrderState] = {}
         self._client_ids: dict[str, str] = {}
         self._fills: list[_Fill] = []
@@ -267,12 +268,17 @@ class SandboxExchange:
         return self.catalog.symbols
 
     def load_markets(self, reload: bool = False) -> dict[str, MarketInterface]:
-        """Every market (copies); ``reload`` is accepted for ccxt compatibility."""
-        return self.catalog.all_markets()
+        """Every market, copied from the catalog once per account and cached, as ccxt
+        caches ``exchange.markets``; ``reload`` copies them again."""
+        with self._lock:
+            if self._markets is None or reload:
+                self._markets = self.catalog.all_markets()
+            return self._markets
 
     def market(self, symbol: str) -> MarketInterface:
         """The ccxt market of ``symbol``; ``ccxt.BadSymbol`` if unknown."""
-        return self.catalog.market(symbol)
+        found = self.load_markets().get(symbol)
+        return found if found is not None else self.catalog.market(symbol)
 
     def _market(self, symbol: str) -> Mapping[str, Any]:
         # Internal, uncopied view; BadSymbol with the catalog's message when unknown.

@@ -16,8 +16,13 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 
@@ -35,14 +40,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = (data_dir / "server.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "web.cli", "serve", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=Path(__file__).resolve().parents[2],
     )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=1):
+                with urllib.request.urlopen(f"{url}/healthz", timeout=1):  # noqa: S310 (our own http URL)
                     break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:

@@ -36,7 +36,8 @@ def test_customer_buys_and_sees_the_fill(browser: Browser, server: str) -> None:
 
     expect(step.locator(".step-status")).to_have_text(re.compile(r"^Filled: 0\.01 at [\d.]+"))
     expect(page.locator("#balances tr[data-currency=BTC] td")).to_have_text(
-        re.compile(r"^0\.50\d+$"))  # 0.5 + 0.01 less the fee paid in BTC
+        re.compile(r"^0\.50\d+$")
+    )  # 0.5 + 0.01 less the fee paid in BTC
     page.close()
 
 

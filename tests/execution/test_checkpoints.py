@@ -29,9 +29,16 @@ def test_expired_token_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    "field, value",
-    [("session_id", "s2"), ("plan_id", "p2"), ("step_id", "p1.2"), ("preview_hash", "cd" * 32),
-     ("user_id", "mallory"), ("expires_ms", 2_000_000), ("policy_version", "other")],
+    ("field", "value"),
+    [
+        ("session_id", "s2"),
+        ("plan_id", "p2"),
+        ("step_id", "p1.2"),
+        ("preview_hash", "cd" * 32),
+        ("user_id", "mallory"),
+        ("expires_ms", 2_000_000),
+        ("policy_version", "other"),
+    ],
 )
 def test_token_for_anything_else_is_a_mismatch(field: str, value: object) -> None:
     checkpoints = Checkpoints(KEY)

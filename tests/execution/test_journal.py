@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from execution.journal import GENESIS_HASH, SQLiteJournal
 
 
 @pytest.fixture
-def journal(tmp_path: Path, clock: ManualClock) -> SQLiteJournal:
+def journal(tmp_path: Path, clock: ManualClock) -> Iterator[SQLiteJournal]:
     j = SQLiteJournal(tmp_path / "journal.sqlite3", clock)
     yield j
     j.close()
@@ -33,7 +35,7 @@ def test_appends_are_numbered_and_chained(journal: SQLiteJournal, clock: ManualC
 
     assert [e.seq for e in events] == [0, 1, 2, 3]
     assert events[0].prev_hash == GENESIS_HASH
-    assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(events))
     assert [e.ts_ms for e in events] == [clock.now_ms() - 30 + 10 * i for i in range(4)]
     assert journal.verify("s1").ok
 
@@ -46,7 +48,9 @@ def test_sessions_are_independent_and_listed(journal: SQLiteJournal, clock: Manu
     listed = journal.sessions()
 
     assert [(s.session_id, s.owner, s.events) for s in listed] == [
-        ("s2", "alice", 3), ("s1", "alice", 2)]
+        ("s2", "alice", 3),
+        ("s1", "alice", 2),
+    ]
     assert [s.session_id for s in journal.sessions(owner="bob")] == []
     assert journal.read("s2")[0].prev_hash == GENESIS_HASH
 
@@ -57,12 +61,15 @@ def test_first_event_must_name_an_owner(journal: SQLiteJournal) -> None:
     assert journal.read("s1") == []
 
 
-def test_edited_payload_is_detected(journal: SQLiteJournal, clock: ManualClock,
-                                    tmp_path: Path) -> None:
+def test_edited_payload_is_detected(
+    journal: SQLiteJournal, clock: ManualClock, tmp_path: Path
+) -> None:
     _fill(journal, clock)
     db = sqlite3.connect(tmp_path / "journal.sqlite3")
-    db.execute("UPDATE events SET payload = ? WHERE session_id = 's1' AND seq = 2",
-               ('{"n":2,"text":"message 2 (edited)"}',))
+    db.execute(
+        "UPDATE events SET payload = ? WHERE session_id = 's1' AND seq = 2",
+        ('{"n":2,"text":"message 2 (edited)"}',),
+    )
     db.commit()
 
     result = journal.verify("s1")
@@ -71,8 +78,9 @@ def test_edited_payload_is_detected(journal: SQLiteJournal, clock: ManualClock,
     assert any("entry 2" in p and "does not match its hash" in p for p in result.problems)
 
 
-def test_deleted_middle_entry_is_detected(journal: SQLiteJournal, clock: ManualClock,
-                                          tmp_path: Path) -> None:
+def test_deleted_middle_entry_is_detected(
+    journal: SQLiteJournal, clock: ManualClock, tmp_path: Path
+) -> None:
     _fill(journal, clock)
     db = sqlite3.connect(tmp_path / "journal.sqlite3")
     db.execute("DELETE FROM events WHERE session_id = 's1' AND seq = 1")
@@ -84,8 +92,9 @@ def test_deleted_middle_entry_is_detected(journal: SQLiteJournal, clock: ManualC
     assert any("missing entry" in p for p in result.problems)
 
 
-def test_deleted_last_entry_is_detected(journal: SQLiteJournal, clock: ManualClock,
-                                        tmp_path: Path) -> None:
+def test_deleted_last_entry_is_detected(
+    journal: SQLiteJournal, clock: ManualClock, tmp_path: Path
+) -> None:
     _fill(journal, clock)
     db = sqlite3.connect(tmp_path / "journal.sqlite3")
     db.execute("DELETE FROM events WHERE session_id = 's1' AND seq = 3")

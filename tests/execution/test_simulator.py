@@ -16,16 +16,22 @@ BALANCES = {"USDT": Decimal(20_000), "BTC": Decimal("0.5"), "ETH": Decimal(3)}
 
 @pytest.fixture
 def venue(clock: ManualClock) -> SandboxExchange:
-    return SandboxExchange(MarketCatalog.default(), balances={**BALANCES, "USDT": Decimal(10**6)},
-                           clock=clock, seed=7)
+    return SandboxExchange(
+        MarketCatalog.default(), balances={**BALANCES, "USDT": Decimal(10**6)}, clock=clock, seed=7
+    )
 
 
-def _preview(venue: SandboxExchange, clock: ManualClock, order: OrderSpec,
-             balances: dict[str, Decimal] | None = None) -> StepPreview:
+def _preview(
+    venue: SandboxExchange,
+    clock: ManualClock,
+    order: OrderSpec,
+    balances: dict[str, Decimal] | None = None,
+) -> StepPreview:
     simulator = Simulator(venue, policy_version="test", ttl_ms=30_000)
     market, book = simulator.snapshot(order.symbol)
-    return simulator.preview("p1.1", order, balances or BALANCES, clock.now_ms(),
-                             market=market, book=book)
+    return simulator.preview(
+        "p1.1", order, balances or BALANCES, clock.now_ms(), market=market, book=book
+    )
 
 
 def test_market_buy_preview_matches_the_fill(venue: SandboxExchange, clock: ManualClock) -> None:
@@ -42,7 +48,10 @@ def test_market_buy_preview_matches_the_fill(venue: SandboxExchange, clock: Manu
     assert preview.fee.cost == pytest.approx(Decimal(str(filled["fee"]["cost"])), rel=1e-9)
     assert preview.best_ask <= preview.average_price <= preview.worst_price
     assert preview.slippage_bps > 0
-    assert preview.balances_after["BTC"] == preview.balances_before["BTC"] + Decimal("0.8") - preview.fee.cost
+    assert (
+        preview.balances_after["BTC"]
+        == preview.balances_before["BTC"] + Decimal("0.8") - preview.fee.cost
+    )
 
 
 def test_market_sell_preview_walks_the_bids(venue: SandboxExchange, clock: ManualClock) -> None:
@@ -56,8 +65,9 @@ def test_market_sell_preview_walks_the_bids(venue: SandboxExchange, clock: Manua
     assert not preview.warnings
 
 
-def test_quote_amount_buy_spends_at_most_the_budget(venue: SandboxExchange,
-                                                    clock: ManualClock) -> None:
+def test_quote_amount_buy_spends_at_most_the_budget(
+    venue: SandboxExchange, clock: ManualClock
+) -> None:
     order = OrderSpec(symbol="ETH/USDT", side="buy", type="market", quote_amount=Decimal(500))
     preview = _preview(venue, clock, order)
 
@@ -68,10 +78,12 @@ def test_quote_amount_buy_spends_at_most_the_budget(venue: SandboxExchange,
     assert any("500 USDT" in note for note in preview.notes)
 
 
-def test_resting_limit_assumes_a_fill_at_the_limit(venue: SandboxExchange,
-                                                   clock: ManualClock) -> None:
-    order = OrderSpec(symbol="BTC/USDT", side="buy", type="limit", amount=Decimal("0.1"),
-                      price=Decimal(60_000))
+def test_resting_limit_assumes_a_fill_at_the_limit(
+    venue: SandboxExchange, clock: ManualClock
+) -> None:
+    order = OrderSpec(
+        symbol="BTC/USDT", side="buy", type="limit", amount=Decimal("0.1"), price=Decimal(60_000)
+    )
     preview = _preview(venue, clock, order)
 
     assert preview.levels == 0
@@ -91,8 +103,9 @@ def test_short_balance_is_a_blocking_warning(venue: SandboxExchange, clock: Manu
     assert preview.blocked
 
 
-def test_below_market_minimum_is_a_blocking_warning(venue: SandboxExchange,
-                                                    clock: ManualClock) -> None:
+def test_below_market_minimum_is_a_blocking_warning(
+    venue: SandboxExchange, clock: ManualClock
+) -> None:
     minimum = Decimal(str(venue.market("BTC/USDT")["limits"]["amount"]["min"]))
     order = OrderSpec(symbol="BTC/USDT", side="buy", type="market", amount=minimum / 10)
     preview = _preview(venue, clock, order)
@@ -119,5 +132,6 @@ def test_thin_book_previews_only_what_can_fill(venue: SandboxExchange, clock: Ma
     assert "thin_book" in {w.code for w in preview.warnings}
     assert preview.expected_amount < preview.amount
     assert preview.balances_after["BTC"] == (
-        preview.balances_before["BTC"] + preview.expected_amount - preview.fee.cost)
+        preview.balances_before["BTC"] + preview.expected_amount - preview.fee.cost
+    )
     assert preview.fee.cost == preview.expected_amount * preview.fee.rate

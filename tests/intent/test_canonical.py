@@ -67,11 +67,17 @@ def test_query_and_cancel_have_no_order_type() -> None:
 
 def test_convert_to_quote_is_a_sell() -> None:
     convert = _blank(
-        action="convert", asset="SOL", to="USDC", amount={"value": 2, "unit": "SOL"},
+        action="convert",
+        asset="SOL",
+        to="USDC",
+        amount={"value": 2, "unit": "SOL"},
         order_type="market",
     )
     sell = _blank(
-        action="sell", asset="SOL", quote="USDC", amount={"value": 2, "unit": "SOL"},
+        action="sell",
+        asset="SOL",
+        quote="USDC",
+        amount={"value": 2, "unit": "SOL"},
         order_type="market",
     )
     assert normalize_convert(convert) == sell
@@ -81,11 +87,17 @@ def test_convert_to_quote_is_a_sell() -> None:
 
 def test_convert_from_quote_is_a_buy() -> None:
     convert = _blank(
-        action="convert", asset="USDT", to="ETH", amount={"value": 10, "unit": "USDT"},
+        action="convert",
+        asset="USDT",
+        to="ETH",
+        amount={"value": 10, "unit": "USDT"},
         order_type="market",
     )
     buy = _blank(
-        action="buy", asset="ETH", quote="USDT", amount={"value": 10, "unit": "USDT"},
+        action="buy",
+        asset="ETH",
+        quote="USDT",
+        amount={"value": 10, "unit": "USDT"},
         order_type="market",
     )
     assert same_meaning(buy, convert)
@@ -100,10 +112,14 @@ def test_crypto_convert_is_not_a_sell() -> None:
 def test_numbers_relative_tolerance() -> None:
     a = _blank(action="buy", asset="BTC", amount={"value": 0.1, "unit": "BTC"}, order_type="market")
     b = _blank(
-        action="buy", asset="BTC", amount={"value": 0.1 + 1e-12, "unit": "BTC"},
+        action="buy",
+        asset="BTC",
+        amount={"value": 0.1 + 1e-12, "unit": "BTC"},
         order_type="market",
     )
-    c = _blank(action="buy", asset="BTC", amount={"value": 0.11, "unit": "BTC"}, order_type="market")
+    c = _blank(
+        action="buy", asset="BTC", amount={"value": 0.11, "unit": "BTC"}, order_type="market"
+    )
     assert same_meaning(a, b)
     assert not same_meaning(a, c)
 

@@ -28,15 +28,26 @@ def _expect(**kw: Any) -> dict[str, Any]:
 
 class _AlwaysBuyOneBtc:
     def parse(self, text: str) -> Intent | Clarification | Unsupported:
-        return Intent(action="buy", asset="BTC", amount=Amount(value=1, unit="BTC"),
-                      order_type="market")
+        return Intent(
+            action="buy", asset="BTC", amount=Amount(value=1, unit="BTC"), order_type="market"
+        )
 
 
 ROWS = [
-    {"text": "buy 1 btc", "lang": "en", "expect": _expect(
-        action="buy", asset="BTC", amount={"value": 1, "unit": "BTC"}, order_type="market")},
-    {"text": "sell 1 btc", "lang": "en", "expect": _expect(
-        action="sell", asset="BTC", amount={"value": 1, "unit": "BTC"}, order_type="market")},
+    {
+        "text": "buy 1 btc",
+        "lang": "en",
+        "expect": _expect(
+            action="buy", asset="BTC", amount={"value": 1, "unit": "BTC"}, order_type="market"
+        ),
+    },
+    {
+        "text": "sell 1 btc",
+        "lang": "en",
+        "expect": _expect(
+            action="sell", asset="BTC", amount={"value": 1, "unit": "BTC"}, order_type="market"
+        ),
+    },
     {"text": "hello", "lang": "en", "expect": _expect(action="unsupported")},
 ]
 

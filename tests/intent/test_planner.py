@@ -40,12 +40,21 @@ def test_quote_amount_uses_the_named_currency_market() -> None:
 
 
 def test_limit_sell_carries_its_price() -> None:
-    plan = _plan(action="sell", asset="SOL", order_type="limit", limit_price="180",
-                 amount={"value": 2, "unit": "SOL"})
+    plan = _plan(
+        action="sell",
+        asset="SOL",
+        order_type="limit",
+        limit_price="180",
+        amount={"value": 2, "unit": "SOL"},
+    )
 
     order = plan.steps[0].order
     assert (order.side, order.type, order.price, order.amount) == (
-        "sell", "limit", Decimal(180), Decimal(2))
+        "sell",
+        "limit",
+        Decimal(180),
+        Decimal(2),
+    )
 
 
 def test_share_of_holdings_is_resolved_and_shown() -> None:
@@ -62,15 +71,23 @@ def test_share_of_quote_on_a_buy_spends_that_share() -> None:
 
 
 @pytest.mark.parametrize(
-    "fields, message",
+    ("fields", "message"),
     [
         ({"asset": "DOGE", "amount": {"value": 5, "unit": "DOGE"}}, "no DOGE/USDT market"),
-        ({"asset": "SOL", "quote": "USD", "amount": {"value": 5, "unit": "USD"}},
-         "markets for SOL: SOL/USDT"),
+        (
+            {"asset": "SOL", "quote": "USD", "amount": {"value": 5, "unit": "USD"}},
+            "markets for SOL: SOL/USDT",
+        ),
         ({"action": "sell", "asset": "SOL", "amount": {"value": 50, "unit": "%"}}, "hold no SOL"),
         ({"asset": "BTC", "amount": {"value": 1, "unit": "ETH"}}, "amount in ETH"),
-        ({"asset": "BTC", "amount": {"value": 1, "unit": "BTC"},
-          "trigger": Trigger(op="<=", price=Decimal(60_000))}, "price triggers"),
+        (
+            {
+                "asset": "BTC",
+                "amount": {"value": 1, "unit": "BTC"},
+                "trigger": Trigger(op="<=", price=Decimal(60_000)),
+            },
+            "price triggers",
+        ),
     ],
 )
 def test_what_cannot_be_planned_says_why(fields: dict[str, object], message: str) -> None:

@@ -19,30 +19,51 @@ from web.settings import Settings
 from ..conftest import SHARED
 
 
-def _run(*args: str, stdin: str = "", env: dict[str, str] | None = None
-         ) -> subprocess.CompletedProcess[str]:
+def _run(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "web.cli", *args], input=stdin, capture_output=True, text=True,
-        env={**os.environ, **(env or {})}, timeout=60, check=False,
+        [sys.executable, "-m", "web.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+        check=False,
     )
 
 
 def test_parse_canonical_writes_one_object_per_line_without_loading_ccxt() -> None:
-    probe = ("import io, sys\nfrom web.cli import main\n"
-             "sys.stdin = io.StringIO('buy 0.5 BTC\\nsell half my ETH\\n')\n"
-             "main(['parse', '--canonical'])\n"
-             "print('ccxt loaded' if 'ccxt' in sys.modules else 'ccxt not loaded')\n")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          timeout=60, check=True)
+    probe = (
+        "import io, sys\nfrom web.cli import main\n"
+        "sys.stdin = io.StringIO('buy 0.5 BTC\\nsell half my ETH\\n')\n"
+        "main(['parse', '--canonical'])\n"
+        "print('ccxt loaded' if 'ccxt' in sys.modules else 'ccxt not loaded')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
 
     lines = done.stdout.splitlines()
     first, second = json.loads(lines[0]), json.loads(lines[1])
     assert first["action"] == "buy"
     assert first["amount"] == {"value": 0.5, "unit": "BTC"}
     assert second["amount"] == {"value": 50, "unit": "%"}
-    assert list(first) == ["action", "asset", "to", "quote", "amount", "order_type",
-                           "limit_price", "trigger", "take_profit", "stop_loss", "schedule",
-                           "query", "missing"]
+    assert list(first) == [
+        "action",
+        "asset",
+        "to",
+        "quote",
+        "amount",
+        "order_type",
+        "limit_price",
+        "trigger",
+        "take_profit",
+        "stop_loss",
+        "schedule",
+        "query",
+        "missing",
+    ]
     assert lines[2] == "ccxt not loaded"
 
 

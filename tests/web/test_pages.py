@@ -16,8 +16,9 @@ def _csrf(html: str) -> str:
 def _login(client: TestClient, user: str, token: str) -> str:
     """Sign in; return the CSRF token of the new session (it is rotated at sign-in)."""
     before = _csrf(client.get("/login").text)
-    response = client.post("/login", data={"user_id": user, "token": token, "csrf": before},
-                           follow_redirects=False)
+    response = client.post(
+        "/login", data={"user_id": user, "token": token, "csrf": before}, follow_redirects=False
+    )
     assert response.status_code == 303, response.text
     after = _csrf(client.get(response.headers["location"]).text)
     assert after != before
@@ -26,16 +27,19 @@ def _login(client: TestClient, user: str, token: str) -> str:
 
 def test_login_without_csrf_is_refused(client: TestClient) -> None:
     client.get("/login")
-    response = client.post("/login", data={"user_id": "demo-customer",
-                                           "token": "demo-customer-token", "csrf": "forged"})
+    response = client.post(
+        "/login",
+        data={"user_id": "demo-customer", "token": "demo-customer-token", "csrf": "forged"},
+    )
     assert response.status_code == 403
     assert client.get("/chat", follow_redirects=False).headers["location"] == "/login"
 
 
 def test_wrong_token_is_401_with_a_message(client: TestClient) -> None:
     csrf = _csrf(client.get("/login").text)
-    response = client.post("/login", data={"user_id": "demo-customer", "token": "nope",
-                                           "csrf": csrf})
+    response = client.post(
+        "/login", data={"user_id": "demo-customer", "token": "nope", "csrf": csrf}
+    )
     assert response.status_code == 401
     assert "Unknown user or wrong token" in response.text
 
@@ -46,12 +50,17 @@ def test_customer_cookie_session_uses_the_csrf_header(client: TestClient) -> Non
     assert client.post("/api/sessions").status_code == 403  # cookie but no CSRF header
     created = client.post("/api/sessions", headers={"X-CSRF-Token": csrf})
     assert created.status_code == 201
-    turn = client.post(f"/api/sessions/{created.json()['id']}/messages",
-                       json={"text": "buy 0.01 BTC"}, headers={"X-CSRF-Token": csrf}).json()
+    turn = client.post(
+        f"/api/sessions/{created.json()['id']}/messages",
+        json={"text": "buy 0.01 BTC"},
+        headers={"X-CSRF-Token": csrf},
+    ).json()
     pending = turn["pending"][0]
     confirmed = client.post(
         f"/api/sessions/{created.json()['id']}/steps/{pending['step_id']}/confirm",
-        json={"token": pending["token"]}, headers={"X-CSRF-Token": csrf})
+        json={"token": pending["token"]},
+        headers={"X-CSRF-Token": csrf},
+    )
     assert confirmed.json()["step"]["state"] == "filled"
     events = client.get(f"/api/sessions/{created.json()['id']}/events").json()["events"]
     assert next(e for e in events if e["kind"] == "step_confirmed")["payload"]["channel"] == "chat"

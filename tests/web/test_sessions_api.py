@@ -22,26 +22,37 @@ def _session(client: TestClient, headers: dict[str, str] = CUSTOMER) -> str:
     return str(response.json()["id"])
 
 
-def _say(client: TestClient, session_id: str, text: str,
-         headers: dict[str, str] = CUSTOMER) -> dict[str, Any]:
-    response = client.post(f"/api/sessions/{session_id}/messages", json={"text": text},
-                           headers=headers)
+def _say(
+    client: TestClient, session_id: str, text: str, headers: dict[str, str] = CUSTOMER
+) -> dict[str, Any]:
+    response = client.post(
+        f"/api/sessions/{session_id}/messages", json={"text": text}, headers=headers
+    )
     assert response.status_code == 200, response.text
     return dict(response.json())
 
 
-def _confirm(client: TestClient, session_id: str, step_id: str, token: str,
-             headers: dict[str, str] = CUSTOMER) -> Any:
-    return client.post(f"/api/sessions/{session_id}/steps/{step_id}/confirm",
-                       json={"token": token}, headers=headers)
+def _confirm(
+    client: TestClient,
+    session_id: str,
+    step_id: str,
+    token: str,
+    headers: dict[str, str] = CUSTOMER,
+) -> Any:
+    return client.post(
+        f"/api/sessions/{session_id}/steps/{step_id}/confirm",
+        json={"token": token},
+        headers=headers,
+    )
 
 
 def _orders(services: Services, user: str = "demo-customer") -> list[Any]:
     return services.venues(user).fetch_my_trades()
 
 
-def test_market_buy_by_base_amount_from_message_to_fill(client: TestClient,
-                                                         services: Services) -> None:
+def test_market_buy_by_base_amount_from_message_to_fill(
+    client: TestClient, services: Services
+) -> None:
     sid = _session(client)
     before = client.get(f"/api/sessions/{sid}", headers=CUSTOMER).json()["balances"]["total"]
 
@@ -52,8 +63,17 @@ def test_market_buy_by_base_amount_from_message_to_fill(client: TestClient,
     (step,) = turn["plan"]["steps"]
     assert step["requires_confirmation"] is True
     (preview,) = turn["preview"]["steps"]
-    for key in ("average_price", "worst_price", "mid_price", "slippage_bps", "notional",
-                "fee", "balances_after", "warnings", "assumptions"):
+    for key in (
+        "average_price",
+        "worst_price",
+        "mid_price",
+        "slippage_bps",
+        "notional",
+        "fee",
+        "balances_after",
+        "warnings",
+        "assumptions",
+    ):
         assert key in preview
     assert isinstance(preview["average_price"], str)  # decimals travel as strings
     (pending,) = turn["pending"]
@@ -66,19 +86,24 @@ def test_market_buy_by_base_amount_from_message_to_fill(client: TestClient,
     result = confirmed.json()["step"]
     assert result["state"] == "filled"
     assert result["venue_order"]["filled"] == 0.01
-    assert abs(Decimal(str(result["venue_order"]["average"])) - Decimal(
-        preview["average_price"])) <= Decimal("0.0001")
+    assert abs(
+        Decimal(str(result["venue_order"]["average"])) - Decimal(preview["average_price"])
+    ) <= Decimal("0.0001")
     view = client.get(f"/api/sessions/{sid}", headers=CUSTOMER).json()
     after = view["balances"]["total"]
     assert Decimal(after["BTC"]) == Decimal(before["BTC"]) + Decimal("0.01") - Decimal(
-        preview["fee"]["cost"])
+        preview["fee"]["cost"]
+    )
     assert Decimal(after["USDT"]) == Decimal(before["USDT"]) - Decimal(preview["notional"])
     assert [o["clientOrderId"] for o in view["orders"]] == [result["client_order_id"]]
     events = client.get(f"/api/sessions/{sid}/events", headers=CUSTOMER).json()
     assert events["verification"] == {"ok": True, "problems": []}
     kinds = [e["kind"] for e in events["events"]]
-    assert kinds.index("step_confirmed") < kinds.index("order_submitted") < kinds.index(
-        "order_accepted")
+    assert (
+        kinds.index("step_confirmed")
+        < kinds.index("order_submitted")
+        < kinds.index("order_accepted")
+    )
     confirmation = next(e for e in events["events"] if e["kind"] == "step_confirmed")
     assert confirmation["payload"]["shown_text"] == pending["summary"]
     assert confirmation["payload"]["channel"] == "api"
@@ -119,11 +144,13 @@ def test_limit_sell_rests_on_the_book(client: TestClient, services: Services) ->
     assert step["venue_order"]["price"] == 180
     assert step["venue_order"]["remaining"] == 2
     assert [o["id"] for o in services.venues("demo-customer").fetch_open_orders()] == [
-        step["venue_order"]["id"]]
+        step["venue_order"]["id"]
+    ]
 
 
-def test_reused_token_is_refused_and_sends_nothing_more(client: TestClient,
-                                                        services: Services) -> None:
+def test_reused_token_is_refused_and_sends_nothing_more(
+    client: TestClient, services: Services
+) -> None:
     sid = _session(client)
     (pending,) = _say(client, sid, "buy 0.01 BTC")["pending"]
     assert _confirm(client, sid, pending["step_id"], pending["token"]).status_code == 200
@@ -137,7 +164,8 @@ def test_reused_token_is_refused_and_sends_nothing_more(client: TestClient,
 
 
 def test_expired_token_is_refused_then_a_fresh_preview_can_be_confirmed(
-        client: TestClient, services: Services, clock: ManualClock, settings: Settings) -> None:
+    client: TestClient, services: Services, clock: ManualClock, settings: Settings
+) -> None:
     sid = _session(client)
     (pending,) = _say(client, sid, "buy 0.01 BTC")["pending"]
     clock.advance(settings.confirmation_ttl_s * 1000)
@@ -147,11 +175,14 @@ def test_expired_token_is_refused_then_a_fresh_preview_can_be_confirmed(
     assert expired.status_code == 409
     assert expired.json()["error"]["code"] == "token_expired"
     assert not _orders(services)
-    fresh = client.post(f"/api/sessions/{sid}/steps/{pending['step_id']}/preview",
-                        headers=CUSTOMER).json()["pending"]
+    fresh = client.post(
+        f"/api/sessions/{sid}/steps/{pending['step_id']}/preview", headers=CUSTOMER
+    ).json()["pending"]
     assert fresh["token"] != pending["token"]
-    assert _confirm(client, sid, pending["step_id"], pending["token"]).json()["error"][
-        "code"] == "token_mismatch"  # the old token is bound to the old preview
+    assert (
+        _confirm(client, sid, pending["step_id"], pending["token"]).json()["error"]["code"]
+        == "token_mismatch"
+    )  # the old token is bound to the old preview
     assert _confirm(client, sid, pending["step_id"], fresh["token"]).status_code == 200
     assert len(_orders(services)) == 1
 
@@ -166,18 +197,23 @@ def test_token_of_another_step_is_a_mismatch(client: TestClient, services: Servi
     assert crossed.status_code == 409
     assert crossed.json()["error"]["code"] == "token_mismatch"
     assert not _orders(services)
-    refused = [e for e in client.get(f"/api/sessions/{sid}/events", headers=CUSTOMER).json()[
-        "events"] if e["kind"] == "confirmation_refused"]
+    refused = [
+        e
+        for e in client.get(f"/api/sessions/{sid}/events", headers=CUSTOMER).json()["events"]
+        if e["kind"] == "confirmation_refused"
+    ]
     assert [e["payload"]["code"] for e in refused] == ["token_mismatch"]
 
 
-def test_rejected_step_sends_nothing_and_cannot_be_confirmed(client: TestClient,
-                                                             services: Services) -> None:
+def test_rejected_step_sends_nothing_and_cannot_be_confirmed(
+    client: TestClient, services: Services
+) -> None:
     sid = _session(client)
     (pending,) = _say(client, sid, "buy 0.01 BTC")["pending"]
 
-    rejected = client.post(f"/api/sessions/{sid}/steps/{pending['step_id']}/reject",
-                           headers=CUSTOMER)
+    rejected = client.post(
+        f"/api/sessions/{sid}/steps/{pending['step_id']}/reject", headers=CUSTOMER
+    )
 
     assert rejected.json()["step"]["state"] == "rejected"
     assert _confirm(client, sid, pending["step_id"], pending["token"]).status_code == 409
@@ -205,14 +241,17 @@ def test_clarification_and_unsupported_make_no_plan(client: TestClient) -> None:
     assert unsupported["plan"] is None
 
 
-def test_support_reads_but_cannot_confirm_or_chat(client: TestClient,
-                                                  services: Services) -> None:
+def test_support_reads_but_cannot_confirm_or_chat(client: TestClient, services: Services) -> None:
     sid = _session(client)
     (pending,) = _say(client, sid, "buy 0.01 BTC")["pending"]
 
     assert _confirm(client, sid, pending["step_id"], pending["token"], SUPPORT).status_code == 403
-    assert client.post(f"/api/sessions/{sid}/messages", json={"text": "buy 1 BTC"},
-                       headers=SUPPORT).status_code == 403
+    assert (
+        client.post(
+            f"/api/sessions/{sid}/messages", json={"text": "buy 1 BTC"}, headers=SUPPORT
+        ).status_code
+        == 403
+    )
     assert client.post("/api/sessions", headers=SUPPORT).status_code == 403
     assert not _orders(services)
     assert client.get(f"/api/sessions/{sid}", headers=SUPPORT).status_code == 200
@@ -227,41 +266,49 @@ def test_customers_cannot_see_each_other(client: TestClient, services: Services)
 
     bob = {"Authorization": "Bearer bob-token"}
     assert client.get(f"/api/sessions/{sid}", headers=bob).status_code == 404
-    assert client.post(f"/api/sessions/{sid}/messages", json={"text": "buy 1 BTC"},
-                       headers=bob).status_code == 404
+    assert (
+        client.post(
+            f"/api/sessions/{sid}/messages", json={"text": "buy 1 BTC"}, headers=bob
+        ).status_code
+        == 404
+    )
 
 
 def test_unauthenticated_and_bad_tokens_get_401(client: TestClient) -> None:
     assert client.post("/api/sessions").status_code == 401
-    assert client.post("/api/sessions",
-                       headers={"Authorization": "Bearer nope"}).status_code == 401
+    assert client.post("/api/sessions", headers={"Authorization": "Bearer nope"}).status_code == 401
 
 
 def test_bad_input_is_a_clear_422(client: TestClient) -> None:
     sid = _session(client)
 
     empty = client.post(f"/api/sessions/{sid}/messages", json={"text": ""}, headers=CUSTOMER)
-    extra = client.post(f"/api/sessions/{sid}/messages", json={"text": "hi", "admin": True},
-                        headers=CUSTOMER)
+    extra = client.post(
+        f"/api/sessions/{sid}/messages", json={"text": "hi", "admin": True}, headers=CUSTOMER
+    )
 
     assert empty.status_code == 422
     assert extra.status_code == 422
     assert "admin" in extra.text
-    assert client.get(f"/api/sessions/{sid}/events", headers=CUSTOMER).json()["events"][-1][
-        "kind"] == "session_opened"
+    assert (
+        client.get(f"/api/sessions/{sid}/events", headers=CUSTOMER).json()["events"][-1]["kind"]
+        == "session_opened"
+    )
 
 
 def test_tampered_journal_fails_verification(client: TestClient, settings: Settings) -> None:
     sid = _session(client)
     _say(client, sid, "buy 0.01 BTC")
     db = sqlite3.connect(settings.database_path)
-    db.execute("UPDATE events SET payload = replace(payload, '0.01', '0.10') "
-               "WHERE session_id = ? AND kind = 'message_received'", (sid,))
+    db.execute(
+        "UPDATE events SET payload = replace(payload, '0.01', '0.10') "
+        "WHERE session_id = ? AND kind = 'message_received'",
+        (sid,),
+    )
     db.commit()
     db.close()
 
-    verification = client.get(f"/api/sessions/{sid}/events", headers=SUPPORT).json()[
-        "verification"]
+    verification = client.get(f"/api/sessions/{sid}/events", headers=SUPPORT).json()["verification"]
 
     assert verification["ok"] is False
     assert any("message_received" in p for p in verification["problems"])

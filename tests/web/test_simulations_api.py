@@ -13,8 +13,7 @@ BODY = {"text": "buy $500 of ETH", "balances": {"USD": "10000"}}
 
 def test_missing_or_wrong_key_is_401(client: TestClient) -> None:
     assert client.post("/v1/simulations", json=BODY).status_code == 401
-    wrong = client.post("/v1/simulations", json=BODY,
-                        headers={"Authorization": "Bearer not-a-key"})
+    wrong = client.post("/v1/simulations", json=BODY, headers={"Authorization": "Bearer not-a-key"})
     assert wrong.status_code == 401
 
 
@@ -23,7 +22,8 @@ def test_a_key_without_the_simulate_scope_is_403(client: TestClient) -> None:
 
 
 def test_simulation_returns_intent_plan_and_preview_and_places_no_order(
-        client: TestClient, services: Services) -> None:
+    client: TestClient, services: Services
+) -> None:
     response = client.post("/v1/simulations", json=BODY, headers=PRODUCT)
 
     assert response.status_code == 200, response.text
@@ -43,14 +43,16 @@ def test_simulation_explains_what_it_cannot_plan(client: TestClient) -> None:
     clarify = client.post("/v1/simulations", json={"text": "buy some ETH"}, headers=PRODUCT)
     assert clarify.json()["plan"] is None
     assert clarify.json()["intent"]["action"] == "clarify"
-    no_market = client.post("/v1/simulations", json={"text": "buy 5 DOGE with HKD"},
-                            headers=PRODUCT)
+    no_market = client.post(
+        "/v1/simulations", json={"text": "buy 5 DOGE with HKD"}, headers=PRODUCT
+    )
     assert no_market.status_code == 422
     assert "DOGE/HKD" in no_market.json()["detail"]
 
 
 def test_negative_balances_are_rejected(client: TestClient) -> None:
-    response = client.post("/v1/simulations", json={**BODY, "balances": {"USD": "-1"}},
-                           headers=PRODUCT)
+    response = client.post(
+        "/v1/simulations", json={**BODY, "balances": {"USD": "-1"}}, headers=PRODUCT
+    )
     assert response.status_code == 422
     assert "USD" in response.json()["detail"]

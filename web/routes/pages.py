@@ -27,8 +27,9 @@ def _signed_in(request: Request, services: ServicesDep) -> Principal | None:
     return services.principals.by_id(user_id) if isinstance(user_id, str) else None
 
 
-def _page(request: Request, name: str, principal: Principal | None, **context: object
-          ) -> HTMLResponse:
+def _page(
+    request: Request, name: str, principal: Principal | None, **context: object
+) -> HTMLResponse:
     return templates(request).TemplateResponse(
         request, name, {"principal": principal, "csrf": csrf_token(request), **context}
     )
@@ -56,8 +57,13 @@ def login_form(request: Request, services: ServicesDep) -> Response:
 
 
 @router.post("/login")
-def login(request: Request, services: ServicesDep, user_id: Annotated[str, Form()],
-          token: Annotated[str, Form()], csrf: Annotated[str, Form()]) -> Response:
+def login(
+    request: Request,
+    services: ServicesDep,
+    user_id: Annotated[str, Form()],
+    token: Annotated[str, Form()],
+    csrf: Annotated[str, Form()],
+) -> Response:
     check_csrf(request, csrf)
     principal = services.principals.by_login(user_id.strip(), token)
     if principal is None:
@@ -102,5 +108,12 @@ def support_session(session_id: str, request: Request, services: ServicesDep) ->
     state = services.assistant.state(session_id, actor)
     events = services.journal.read(session_id)
     verification = services.journal.verify(session_id)
-    return _page(request, "support_session.html", principal, state=state, events=events,
-                 verification=verification, iso=iso)
+    return _page(
+        request,
+        "support_session.html",
+        principal,
+        state=state,
+        events=events,
+        verification=verification,
+        iso=iso,
+    )

@@ -39,41 +39,53 @@ def create_session(request: Request, principal: Customer, services: ServicesDep)
 
 
 @router.post("/{session_id}/messages")
-def post_message(session_id: str, body: MessageIn, request: Request, principal: Customer,
-                 services: ServicesDep) -> Turn:
+def post_message(
+    session_id: str, body: MessageIn, request: Request, principal: Customer, services: ServicesDep
+) -> Turn:
     """Send one customer message; the reply carries the plan, its preview and the tokens."""
     return services.assistant.handle_message(session_id, actor_for(principal, request), body.text)
 
 
 @router.post("/{session_id}/steps/{step_id}/confirm")
-def confirm_step(session_id: str, step_id: str, body: ConfirmIn, request: Request,
-                 principal: Customer, services: ServicesDep) -> StepOut:
+def confirm_step(
+    session_id: str,
+    step_id: str,
+    body: ConfirmIn,
+    request: Request,
+    principal: Customer,
+    services: ServicesDep,
+) -> StepOut:
     """Confirm a step with the token issued with its preview; the order is sent once."""
-    step = services.assistant.confirm_step(session_id, step_id, actor_for(principal, request),
-                                           body.token)
+    step = services.assistant.confirm_step(
+        session_id, step_id, actor_for(principal, request), body.token
+    )
     return StepOut(step=step.to_json())
 
 
 @router.post("/{session_id}/steps/{step_id}/reject")
-def reject_step(session_id: str, step_id: str, request: Request, principal: Customer,
-                services: ServicesDep) -> StepOut:
+def reject_step(
+    session_id: str, step_id: str, request: Request, principal: Customer, services: ServicesDep
+) -> StepOut:
     """Say no to a step; nothing is sent."""
     step = services.assistant.reject_step(session_id, step_id, actor_for(principal, request))
     return StepOut(step=step.to_json())
 
 
 @router.post("/{session_id}/steps/{step_id}/preview")
-def refresh_preview(session_id: str, step_id: str, request: Request, principal: Customer,
-                    services: ServicesDep) -> StepOut:
+def refresh_preview(
+    session_id: str, step_id: str, request: Request, principal: Customer, services: ServicesDep
+) -> StepOut:
     """Preview a step again (say, after its token expired) and issue a new token."""
-    step, pending = services.assistant.refresh_step(session_id, step_id,
-                                                    actor_for(principal, request))
+    step, pending = services.assistant.refresh_step(
+        session_id, step_id, actor_for(principal, request)
+    )
     return StepOut(step=step.to_json(), pending=pending)
 
 
 @router.get("/{session_id}")
-def get_session(session_id: str, request: Request, principal: SessionReader,
-                services: ServicesDep) -> dict[str, Any]:
+def get_session(
+    session_id: str, request: Request, principal: SessionReader, services: ServicesDep
+) -> dict[str, Any]:
     """The session as its journal folds: plans, steps, orders, transcript and balances."""
     state = services.assistant.state(session_id, actor_for(principal, request))
     balances = services.assistant.balances(state.owner)
@@ -84,14 +96,16 @@ def get_session(session_id: str, request: Request, principal: SessionReader,
         "steps": [step.to_json() for step in state.steps.values()],
         "orders": [step.venue_order for step in state.steps.values() if step.venue_order],
         "transcript": state.transcript,
-        "balances": {part: {k: str(v) for k, v in values.items()}
-                     for part, values in balances.items()},
+        "balances": {
+            part: {k: str(v) for k, v in values.items()} for part, values in balances.items()
+        },
     }
 
 
 @router.get("/{session_id}/events")
-def get_events(session_id: str, request: Request, principal: SessionReader,
-               services: ServicesDep) -> dict[str, Any]:
+def get_events(
+    session_id: str, request: Request, principal: SessionReader, services: ServicesDep
+) -> dict[str, Any]:
     """The session's journal, with the result of checking its hash chain."""
     events = services.assistant.events(session_id, actor_for(principal, request))
     verification = services.journal.verify(session_id)

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from execution.plan_simulation import SimulationError
 from web.auth import Principal
 from web.deps import CurrentPrincipal, ServicesDep
-from execution.plan_simulation import SimulationError
 
 router = APIRouter(prefix="/v1", tags=["simulations"])
 
@@ -32,13 +32,16 @@ class SimulationIn(BaseModel):
 
 
 @router.post("/simulations")
-def create_simulation(body: SimulationIn, principal: Simulator,
-                      services: ServicesDep) -> dict[str, Any]:
+def create_simulation(
+    body: SimulationIn, principal: Simulator, services: ServicesDep
+) -> dict[str, Any]:
     """Simulate what ``text`` would do with ``balances``: intent, plan and preview."""
     negative = sorted(ccy for ccy, value in body.balances.items() if value < 0)
     if negative:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            f"balances must not be negative: {', '.join(negative)}")
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"balances must not be negative: {', '.join(negative)}",
+        )
     try:
         return services.simulate(body.text, body.balances, body.seed)
     except SimulationError as exc:

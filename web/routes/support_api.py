@@ -17,8 +17,13 @@ def list_sessions(principal: Support, services: ServicesDep) -> dict[str, Any]:
     """Every session, newest first."""
     return {
         "sessions": [
-            {"id": s.session_id, "owner": s.owner, "opened_at": iso(s.opened_ms),
-             "last_at": iso(s.last_ms), "events": s.events}
+            {
+                "id": s.session_id,
+                "owner": s.owner,
+                "opened_at": iso(s.opened_ms),
+                "last_at": iso(s.last_ms),
+                "events": s.events,
+            }
             for s in services.journal.sessions()
         ]
     }
