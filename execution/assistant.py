@@ -38,7 +38,7 @@ from execution.simulator import PreviewWarning, Simulator, StepPreview, dec
 from execution.venue import Venue
 from intent.canonical import to_canonical
 from intent.errors import PlanningError
-from intent.models import Clarification, Intent, Model, OrderSpec, Plan, Unsupported
+from intent.models import Clarification, Intent, Model, OrderSpec, Plan, Unsupported, plain
 from intent.parser import Parser
 from intent.planner import plan_intent
 
@@ -87,9 +87,7 @@ def client_order_id(session_id: str, step_id: str) -> str:
 
 
 def _fmt(value: Decimal, places: int | None = None) -> str:
-    if places is not None:
-        return f"{value:,.{places}f}"
-    return format(value.normalize(), "f")
+    return plain(value) if places is None else f"{value:,.{places}f}"
 
 
 def confirmation_text(description: str, preview: StepPreview) -> str:

@@ -17,7 +17,7 @@ from pydantic import Field
 
 from execution.journal import canonical_json
 from execution.venue import Venue
-from intent.models import Model, OrderSpec, Side
+from intent.models import Model, OrderSpec, Side, plain
 
 BPS = Decimal(10_000)
 ZERO = Decimal(0)
@@ -139,10 +139,6 @@ def _to_step(value: Decimal, step: Decimal, rounding: str) -> Decimal:
     return (value / step).to_integral_value(rounding) * step if step > 0 else value
 
 
-def _fmt(value: Decimal) -> str:
-    return format(value.normalize(), "f")
-
-
 class Simulator:
     """Previews order steps against one venue."""
 
@@ -188,7 +184,8 @@ class Simulator:
             limit = _to_step(limit, price_step, ROUND_HALF_UP)
             if limit != order.price:
                 notes.append(
-                    f"limit price rounded to the tick: {_fmt(order.price or ZERO)} → {_fmt(limit)}"
+                    f"limit price rounded to the tick: {plain(order.price or ZERO)} "
+                    f"→ {plain(limit)}"
                 )
 
         if order.amount is not None:
@@ -200,7 +197,7 @@ class Simulator:
                 requested = _amount_for_cost(side_levels, order.quote_amount)
             approx = requested.quantize(Decimal("1e-12"), ROUND_DOWN)
             notes.append(
-                f"{_fmt(order.quote_amount)} {quote} ≈ {_fmt(approx)} {base} at the current book"
+                f"{plain(order.quote_amount)} {quote} ≈ {plain(approx)} {base} at the current book"
             )
         else:
             raise ValueError(f"step {step_id!r} has neither an amount nor a quote amount")
@@ -208,7 +205,7 @@ class Simulator:
         amount = _to_step(requested, amount_step, ROUND_DOWN)
         if order.amount is not None and amount != order.amount:
             notes.append(
-                f"amount rounded to the market's step: {_fmt(order.amount)} → {_fmt(amount)}"
+                f"amount rounded to the market's step: {plain(order.amount)} → {plain(amount)}"
             )
 
         walk = _walk_amount(side_levels, amount, limit, order.side)
@@ -225,8 +222,8 @@ class Simulator:
                 warnings.append(
                     PreviewWarning(
                         code="thin_book",
-                        message=f"the visible book holds only {_fmt(walk.filled)} {base}: "
-                        f"{_fmt(resting)} {base} might not fill",
+                        message=f"the visible book holds only {plain(walk.filled)} {base}: "
+                        f"{plain(resting)} {base} might not fill",
                     )
                 )
         else:
@@ -239,8 +236,8 @@ class Simulator:
             fee_rate = taker_rate if walk.filled > 0 else maker_rate
             if walk.filled > 0:
                 fill_model = (
-                    f"limit order takes {_fmt(walk.filled)} {base} from the book "
-                    f"up to {_fmt(limit)}; the rest rests at the limit"
+                    f"limit order takes {plain(walk.filled)} {base} from the book "
+                    f"up to {plain(limit)}; the rest rests at the limit"
                 )
             else:
                 fill_model = "limit order rests at its price; figures assume a full fill there"
@@ -277,8 +274,8 @@ class Simulator:
                 PreviewWarning(
                     code="insufficient_balance",
                     blocking=True,
-                    message=f"this needs {_fmt(spend)} {spend_currency} but you have {_fmt(have)} "
-                    f"{spend_currency}",
+                    message=f"this needs {plain(spend)} {spend_currency} "
+                    f"but you have {plain(have)} {spend_currency}",
                 )
             )
         warnings.extend(self._limit_warnings(market, amount, notional, base, quote))
@@ -309,7 +306,7 @@ class Simulator:
                 depth_used=levels,
                 book_levels=len(side_levels),
                 fee_tier=f"{'taker' if fee_rate == taker_rate else 'maker'} "
-                f"{_fmt(fee_rate * 100)}% (market default tier)",
+                f"{plain(fee_rate * 100)}% (market default tier)",
                 snapshot_ms=int(book.get("timestamp") or now_ms),
                 venue=venue.id,
             ),
@@ -342,8 +339,8 @@ class Simulator:
                 PreviewWarning(
                     code="below_min_amount",
                     blocking=True,
-                    message=f"{_fmt(amount)} {base} is below this market's minimum of "
-                    f"{_fmt(dec(amount_limits['min']))} {base}",
+                    message=f"{plain(amount)} {base} is below this market's minimum of "
+                    f"{plain(dec(amount_limits['min']))} {base}",
                 )
             )
         if amount_limits.get("max") is not None and amount > dec(amount_limits["max"]):
@@ -351,8 +348,8 @@ class Simulator:
                 PreviewWarning(
                     code="above_max_amount",
                     blocking=True,
-                    message=f"{_fmt(amount)} {base} is above this market's maximum of "
-                    f"{_fmt(dec(amount_limits['max']))} {base}",
+                    message=f"{plain(amount)} {base} is above this market's maximum of "
+                    f"{plain(dec(amount_limits['max']))} {base}",
                 )
             )
         if cost_limits.get("min") is not None and notional < dec(cost_limits["min"]):
@@ -360,8 +357,8 @@ class Simulator:
                 PreviewWarning(
                     code="below_min_notional",
                     blocking=True,
-                    message=f"{_fmt(notional)} {quote} is below this market's minimum order value "
-                    f"of {_fmt(dec(cost_limits['min']))} {quote}",
+                    message=f"{plain(notional)} {quote} is below this market's minimum order value "
+                    f"of {plain(dec(cost_limits['min']))} {quote}",
                 )
             )
         return found

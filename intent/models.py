@@ -19,6 +19,11 @@ QueryKind = Literal["price", "balance", "orders"]
 MissingField = Literal["amount", "asset", "side", "price"]
 
 
+def plain(value: Decimal) -> str:
+    """A decimal as people write it: no exponent, no trailing zeros (``1E+2`` → ``100``)."""
+    return format(value.normalize(), "f")
+
+
 class Model(BaseModel):
     """Base for the domain models: immutable, no unknown keys."""
 

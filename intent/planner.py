@@ -10,14 +10,10 @@ from collections.abc import Collection, Mapping
 from decimal import Decimal
 
 from intent.errors import PlanningError
-from intent.models import Intent, OrderSpec, Plan, PlanStep
+from intent.models import Intent, OrderSpec, Plan, PlanStep, plain
 
 QUOTE_CURRENCIES = frozenset({"USD", "USDT", "USDC", "HKD", "EUR"})
 HUNDRED = Decimal(100)
-
-
-def _fmt(value: Decimal) -> str:
-    return format(value.normalize(), "f")
 
 
 def plan_intent(
@@ -72,17 +68,17 @@ def plan_intent(
         quote_amount = amount.value
     elif amount.is_share:
         if amount.value > HUNDRED:
-            raise PlanningError(f"{_fmt(amount.value)}% is more than all of your holdings")
+            raise PlanningError(f"{plain(amount.value)}% is more than all of your holdings")
         held_ccy = asset if side == "sell" else quote
         held = balances.get(held_ccy, Decimal(0))
         if held <= 0:
             raise PlanningError(
-                f"you hold no {held_ccy}, so {_fmt(amount.value)}% of it is nothing"
+                f"you hold no {held_ccy}, so {plain(amount.value)}% of it is nothing"
             )
         share = held * amount.value / HUNDRED
         notes.append(
-            f"{_fmt(amount.value)}% of your {_fmt(held)} {held_ccy} (balance when planned) "
-            f"= {_fmt(share)} {held_ccy}"
+            f"{plain(amount.value)}% of your {plain(held)} {held_ccy} (balance when planned) "
+            f"= {plain(share)} {held_ccy}"
         )
         if side == "sell":
             base_amount = share
@@ -106,13 +102,12 @@ def plan_intent(
         price=intent.limit_price if order_type == "limit" else None,
     )
     size = (
-        f"{_fmt(base_amount)} {asset}"
+        f"{plain(base_amount)} {asset}"
         if base_amount is not None
-        else f"{_fmt(quote_amount or Decimal(0))} {quote} of {asset}"
+        else f"{plain(quote_amount or Decimal(0))} {quote} of {asset}"
     )
-    how = (
-        "at market" if order_type == "market" else f"limit {_fmt(intent.limit_price or Decimal(0))}"
-    )
+    limit = intent.limit_price or Decimal(0)
+    how = "at market" if order_type == "market" else f"limit {plain(limit)}"
     step = PlanStep(
         step_id=f"{plan_id}.1",
         kind="place_order",

@@ -13,6 +13,7 @@ import pytest
 
 from execution.assistant import Actor
 from execution.clock import ManualClock
+from intent.canonical import CANONICAL_KEYS
 from web.services import build_services
 from web.settings import Settings
 
@@ -49,21 +50,7 @@ def test_parse_canonical_writes_one_object_per_line_without_loading_ccxt() -> No
     assert first["action"] == "buy"
     assert first["amount"] == {"value": 0.5, "unit": "BTC"}
     assert second["amount"] == {"value": 50, "unit": "%"}
-    assert list(first) == [
-        "action",
-        "asset",
-        "to",
-        "quote",
-        "amount",
-        "order_type",
-        "limit_price",
-        "trigger",
-        "take_profit",
-        "stop_loss",
-        "schedule",
-        "query",
-        "missing",
-    ]
+    assert tuple(first) == tuple(CANONICAL_KEYS)
     assert lines[2] == "ccxt not loaded"
 
 
