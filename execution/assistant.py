@@ -270,8 +270,9 @@ class Assistant:
     def _answer_query(self, user_id: str, intent: Intent) -> str:
         venue = self._venue_for(user_id)
         if intent.query == "price":
-            asset = intent.asset or "BTC"
-            symbol = f"{asset}/{intent.quote or self._default_quote}"
+            if intent.asset is None:
+                return "Which asset's price would you like?"
+            symbol = f"{intent.asset}/{intent.quote or self._default_quote}"
             try:
                 ticker = self._call(lambda: venue.fetch_ticker(symbol))
             except VenueError as exc:

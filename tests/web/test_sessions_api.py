@@ -312,3 +312,27 @@ def test_tampered_journal_fails_verification(client: TestClient, settings: Setti
 
     assert verification["ok"] is False
     assert any("message_received" in p for p in verification["problems"])
+
+
+def test_queries_are_answered_from_the_venue(client: TestClient) -> None:
+    sid = _session(client)
+
+    price = _say(client, sid, "what's the price of BTC?")
+    balance = _say(client, sid, "how much ETH do I have")
+
+    assert price["result"] == "intent"
+    assert price["reply"].startswith("BTC/USDT: bid ")
+    assert balance["reply"] == "You hold 4 ETH."
+    assert _say(client, sid, "show my open orders")["reply"] == "You have no open orders."
+
+
+def test_what_is_understood_but_not_yet_plannable_sends_nothing(
+    client: TestClient, services: Services
+) -> None:
+    sid = _session(client)
+
+    turn = _say(client, sid, "buy 0.1 BTC if it drops below 60k")
+
+    assert turn["plan"] is None
+    assert "price triggers are not available yet; nothing was sent" in turn["reply"]
+    assert not _orders(services)
