@@ -16,6 +16,7 @@ import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from execution.assistant import Role
 
@@ -42,6 +43,9 @@ CREATE TABLE IF NOT EXISTS principals (
     secret_hash TEXT NOT NULL UNIQUE
 );
 """
+
+_SELECT = "SELECT user_id, display_name, role, scopes, secret_hash FROM principals WHERE "
+_SELECT_BY = {"user_id": _SELECT + "user_id = ?", "secret_hash": _SELECT + "secret_hash = ?"}
 
 
 class Principals:
@@ -79,34 +83,26 @@ class Principals:
 
     def by_secret(self, secret: str) -> Principal | None:
         """The account whose token or API key is ``secret``."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT user_id, display_name, role, scopes, secret_hash FROM principals "
-                "WHERE secret_hash = ?",
-                (hash_secret(secret),),
-            ).fetchone()
+        row = self._row("secret_hash", hash_secret(secret))
         return None if row is None else _principal(row)
 
     def by_login(self, user_id: str, secret: str) -> Principal | None:
         """The account if ``user_id`` and ``secret`` match, compared in constant time."""
-        found = self.by_id(user_id)
-        with self._lock:
-            row = self._db.execute(
-                "SELECT secret_hash FROM principals WHERE user_id = ?", (user_id,)
-            ).fetchone()
-        stored = row[0] if row else hash_secret("\x00no-such-user")
-        if hmac.compare_digest(stored, hash_secret(secret)) and found is not None:
-            return found
-        return None
+        row = self._row("user_id", user_id)
+        stored = row[4] if row else hash_secret("\x00no-such-user")
+        matches = hmac.compare_digest(stored, hash_secret(secret))
+        return _principal(row) if row is not None and matches else None
 
     def by_id(self, user_id: str) -> Principal | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT user_id, display_name, role, scopes, secret_hash FROM principals "
-                "WHERE user_id = ?",
-                (user_id,),
-            ).fetchone()
+        row = self._row("user_id", user_id)
         return None if row is None else _principal(row)
+
+    def _row(
+        self, column: Literal["user_id", "secret_hash"], value: str
+    ) -> tuple[str, str, str, str, str] | None:
+        with self._lock:
+            row = self._db.execute(_SELECT_BY[column], (value,)).fetchone()
+        return None if row is None else (row[0], row[1], row[2], row[3], row[4])
 
 
 _ROLES: dict[str, Role] = {
