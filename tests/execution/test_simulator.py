@@ -45,7 +45,9 @@ def test_market_buy_preview_matches_the_fill(venue: SandboxExchange, clock: Manu
     assert abs(preview.average_price - Decimal(str(filled["average"]))) <= tick / 200
     assert preview.notional == pytest.approx(Decimal(str(filled["cost"])), rel=Decimal("1e-12"))
     assert preview.fee.currency == filled["fee"]["currency"] == "BTC"
-    assert preview.fee.cost == pytest.approx(Decimal(str(filled["fee"]["cost"])), rel=Decimal("1e-9"))
+    assert preview.fee.cost == pytest.approx(
+        Decimal(str(filled["fee"]["cost"])), rel=Decimal("1e-9")
+    )
     assert preview.best_ask <= preview.average_price <= preview.worst_price
     assert preview.slippage_bps > 0
     assert (
