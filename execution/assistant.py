@@ -32,7 +32,7 @@ from execution.errors import (
     translate_venue_error,
 )
 from execution.journal import Event, Journal
-from execution.policy import Denial, Policy, PolicyDecision
+from execution.policy import Denial, Policy
 from execution.session_state import SessionState, StepView, fold
 from execution.simulator import PreviewWarning, Simulator, StepPreview, dec
 from execution.venue import Venue
@@ -589,7 +589,6 @@ __all__ = [
     "Actor",
     "Assistant",
     "PendingConfirmation",
-    "PolicyDecision",
     "Turn",
     "client_order_id",
     "confirmation_text",

@@ -34,10 +34,6 @@ STEP_TRANSITIONS: dict[StepState, frozenset[StepState]] = {
     "failed": frozenset(),
 }
 
-TERMINAL_STEP_STATES: frozenset[StepState] = frozenset(
-    state for state, nexts in STEP_TRANSITIONS.items() if not nexts
-)
-
 
 def check_step_transition(step_id: str, current: StepState, new: StepState) -> None:
     """Raise :class:`InvalidTransition` unless ``current -> new`` is in the table."""
