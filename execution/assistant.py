@@ -39,7 +39,7 @@ from execution.venue import Venue
 from intent.canonical import to_canonical
 from intent.errors import PlanningError
 from intent.models import Clarification, Intent, Model, OrderSpec, Plan, Unsupported, plain
-from intent.parser import Parser
+from intent.parser import Parser, parse_traced
 from intent.planner import plan_intent
 
 T = TypeVar("T")
@@ -179,15 +179,14 @@ class Assistant:
             self._append(
                 session_id, actor, ev.MESSAGE_RECEIVED, {"text": text, "channel": actor.channel}
             )
-            result = self._parser.parse(text)
+            result, provenance = parse_traced(self._parser, text)
             canonical = to_canonical(result)
             self._append(
                 session_id,
                 actor,
                 ev.INTENT_PARSED,
                 {
-                    "parser": self._parser.name,
-                    "parser_version": self._parser.version,
+                    "provenance": provenance.model_dump(mode="json"),
                     "result": result.model_dump(mode="json"),
                     "canonical": canonical,
                 },

@@ -1,10 +1,27 @@
-"""The Parser protocol: text in, exactly one parse result out, never an exception."""
+"""The Parser protocol: text in, exactly one parse result out, never an exception.
+
+A parser may also report which parser, model and prompt produced each result
+(:class:`Provenance`); the journal records it with every parse.
+"""
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from intent.models import Clarification, Intent, Unsupported
+from intent.models import Clarification, Intent, Model, Unsupported
+
+ParseOutput = Intent | Clarification | Unsupported
+
+
+class Provenance(Model):
+    """Where one parse result came from."""
+
+    parser: str  # "rules" or "llm"
+    version: str
+    model: str | None = None
+    prompt_version: str | None = None
+    attempts: int = 1
+    note: str | None = None  # e.g. why the LLM's answer was not used
 
 
 class Parser(Protocol):
@@ -13,4 +30,19 @@ class Parser(Protocol):
     name: str
     version: str
 
-    def parse(self, text: str) -> Intent | Clarification | Unsupported: ...
+    def parse(self, text: str) -> ParseOutput: ...
+
+
+class TracedParser(Parser, Protocol):
+    """A parser that also says where each result came from."""
+
+    def parse_traced(self, text: str) -> tuple[ParseOutput, Provenance]: ...
+
+
+def parse_traced(parser: Parser, text: str) -> tuple[ParseOutput, Provenance]:
+    """Parse ``text`` and say which parser produced the result."""
+    traced = getattr(parser, "parse_traced", None)
+    if traced is not None:
+        result, provenance = traced(text)
+        return result, provenance
+    return parser.parse(text), Provenance(parser=parser.name, version=parser.version)
