@@ -37,9 +37,10 @@ from execution.session_state import SessionState, StepView, fold
 from execution.simulator import PreviewWarning, Simulator, StepPreview, dec
 from execution.venue import Venue
 from intent.canonical import to_canonical
+from intent.dialogue import Dismissed, continue_dialogue
 from intent.errors import PlanningError
 from intent.models import Clarification, Intent, Model, OrderSpec, Plan, Unsupported, plain
-from intent.parser import Parser, parse_traced
+from intent.parser import ParseOutput, Parser, parse_traced
 from intent.planner import plan_intent
 
 T = TypeVar("T")
@@ -179,18 +180,33 @@ class Assistant:
             self._append(
                 session_id, actor, ev.MESSAGE_RECEIVED, {"text": text, "channel": actor.channel}
             )
-            result, provenance = parse_traced(self._parser, text)
-            canonical = to_canonical(result)
-            self._append(
-                session_id,
-                actor,
-                ev.INTENT_PARSED,
-                {
-                    "provenance": provenance.model_dump(mode="json"),
-                    "result": result.model_dump(mode="json"),
-                    "canonical": canonical,
-                },
-            )
+            raw, provenance = parse_traced(self._parser, text)
+            result: ParseOutput | None = raw
+            payload: dict[str, Any] = {
+                "provenance": provenance.model_dump(mode="json"),
+                "result": raw.model_dump(mode="json"),
+            }
+            if state.pending_clarification is not None:
+                # A reply to the question we asked: merge it with what was said before.
+                pending = Clarification.model_validate(state.pending_clarification)
+                outcome = continue_dialogue(pending, state.pending_text, text, raw)
+                result = None if isinstance(outcome, Dismissed) else outcome.result
+                payload["dialogue"] = {
+                    "outcome": outcome.kind,
+                    "result": None if result is None else result.model_dump(mode="json"),
+                }
+            canonical = to_canonical(raw if result is None else result)
+            payload["canonical"] = canonical
+            self._append(session_id, actor, ev.INTENT_PARSED, payload)
+            if result is None:
+                turn = Turn(
+                    session_id=session_id,
+                    reply="OK, I dropped that request. Nothing was sent.",
+                    result=raw.kind,
+                    intent=canonical,
+                )
+                self._append(session_id, actor, ev.REPLY_SENT, {"text": turn.reply})
+                return turn
             turn = self._respond(session_id, actor, state, result, canonical)
             self._append(session_id, actor, ev.REPLY_SENT, {"text": turn.reply})
             return turn
@@ -200,7 +216,7 @@ class Assistant:
         session_id: str,
         actor: Actor,
         state: SessionState,
-        result: Intent | Clarification | Unsupported,
+        result: ParseOutput,
         canonical: dict[str, Any],
     ) -> Turn:
         def reply(text: str, **extra: Any) -> Turn:

@@ -78,6 +78,9 @@ class SessionState:
     steps: dict[str, StepView] = field(default_factory=dict)
     transcript: list[dict[str, Any]] = field(default_factory=list)
     events: int = 0
+    # The question the assistant is waiting on, and the message that raised it.
+    pending_clarification: dict[str, Any] | None = None
+    pending_text: str = ""
 
     @property
     def latest_plan_id(self) -> str | None:
@@ -92,6 +95,17 @@ class SessionState:
             self.owner, self.opened_ms = str(p["owner"]), event.ts_ms
         elif kind == MESSAGE_RECEIVED:
             self.transcript.append({"role": "customer", "text": p["text"], "ts_ms": event.ts_ms})
+        elif kind == INTENT_PARSED:
+            dialogue = p.get("dialogue")
+            effective = p["result"] if dialogue is None else dialogue["result"]
+            if effective is not None and effective["kind"] == "clarification":
+                if dialogue is None or dialogue["outcome"] == "new_request":
+                    self.pending_text = self.transcript[-1]["text"]
+                else:
+                    self.pending_text = ""  # its numbers were used in the merge
+                self.pending_clarification = effective
+            else:
+                self.pending_clarification, self.pending_text = None, ""
         elif kind == REPLY_SENT:
             self.transcript.append({"role": "assistant", "text": p["text"], "ts_ms": event.ts_ms})
         elif kind == PLAN_CREATED:

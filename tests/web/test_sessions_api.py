@@ -336,3 +336,42 @@ def test_what_is_understood_but_not_yet_plannable_sends_nothing(
     assert turn["plan"] is None
     assert "price triggers are not available yet; nothing was sent" in turn["reply"]
     assert not _orders(services)
+
+
+def test_clarification_dialogue_ends_in_a_confirmable_plan(
+    client: TestClient, services: Services
+) -> None:
+    sid = _session(client)
+
+    asked = _say(client, sid, "buy some bitcoin")
+    answered = _say(client, sid, "0.01")
+
+    assert asked["result"] == "clarification"
+    assert "How much BTC" in asked["reply"]
+    assert answered["intent"]["amount"] == {"value": 0.01, "unit": "BTC"}
+    (pending,) = answered["pending"]
+    step = _confirm(client, sid, pending["step_id"], pending["token"]).json()["step"]
+    assert step["state"] == "filled"
+    parsed = [
+        e["payload"]
+        for e in client.get(f"/api/sessions/{sid}/events", headers=CUSTOMER).json()["events"]
+        if e["kind"] == "intent_parsed"
+    ]
+    assert parsed[1]["dialogue"]["outcome"] == "answered"
+    assert parsed[1]["result"]["kind"] == "clarification"  # the reply alone said too little
+    assert parsed[1]["provenance"]["parser"] == "rules"
+
+
+def test_never_mind_drops_the_question_and_a_later_number_means_nothing(
+    client: TestClient, services: Services
+) -> None:
+    sid = _session(client)
+    _say(client, sid, "buy some bitcoin")
+
+    dropped = _say(client, sid, "never mind")
+    later = _say(client, sid, "0.1")
+
+    assert dropped["reply"] == "OK, I dropped that request. Nothing was sent."
+    assert later["plan"] is None
+    assert later["result"] == "clarification"
+    assert not _orders(services)
