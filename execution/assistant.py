@@ -39,7 +39,16 @@ from execution.venue import Venue
 from intent.canonical import to_canonical
 from intent.dialogue import Dismissed, continue_dialogue
 from intent.errors import PlanningError
-from intent.models import Clarification, Intent, Model, OrderSpec, Plan, Unsupported, plain
+from intent.models import (
+    Clarification,
+    Intent,
+    Model,
+    OrderSpec,
+    Plan,
+    Span,
+    Unsupported,
+    plain,
+)
 from intent.parser import ParseOutput, Parser, parse_traced
 from intent.planner import plan_intent
 
@@ -76,6 +85,7 @@ class Turn(Model):
     reply: str
     result: Literal["intent", "clarification", "unsupported"]
     intent: dict[str, Any]
+    spans: tuple[Span, ...] = ()  # which words of the message produced which field
     plan: Plan | None = None
     preview: dict[str, Any] | None = None
     pending: tuple[PendingConfirmation, ...] = ()
@@ -204,10 +214,12 @@ class Assistant:
                     reply="OK, I dropped that request. Nothing was sent.",
                     result=raw.kind,
                     intent=canonical,
+                    spans=() if isinstance(raw, Unsupported) else raw.spans,
                 )
                 self._append(session_id, actor, ev.REPLY_SENT, {"text": turn.reply})
                 return turn
-            turn = self._respond(session_id, actor, state, result, canonical)
+            spans = () if isinstance(raw, Unsupported) else raw.spans
+            turn = self._respond(session_id, actor, state, result, canonical, spans)
             self._append(session_id, actor, ev.REPLY_SENT, {"text": turn.reply})
             return turn
 
@@ -218,10 +230,16 @@ class Assistant:
         state: SessionState,
         result: ParseOutput,
         canonical: dict[str, Any],
+        spans: tuple[Span, ...],
     ) -> Turn:
         def reply(text: str, **extra: Any) -> Turn:
             return Turn(
-                session_id=session_id, reply=text, result=result.kind, intent=canonical, **extra
+                session_id=session_id,
+                reply=text,
+                result=result.kind,
+                intent=canonical,
+                spans=spans,
+                **extra,
             )
 
         if isinstance(result, Unsupported):

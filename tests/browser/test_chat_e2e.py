@@ -74,3 +74,19 @@ def test_wrong_token_cannot_sign_in(browser: Browser, server: str) -> None:
     page = _sign_in(browser, server, "demo-customer", "wrong")
     expect(page.locator(".error")).to_contain_text("Unknown user or wrong token")
     page.close()
+
+
+def test_clarification_dialogue_and_highlighted_words(browser: Browser, server: str) -> None:
+    page = _sign_in(browser, server, "demo-customer", "demo-customer-token")
+
+    page.fill("#message", "buy some bitcoin")
+    page.press("#message", "Enter")
+    expect(page.locator(".bubble.assistant").last).to_contain_text("How much BTC")
+    expect(page.locator(".bubble.customer mark[data-field=asset]").first).to_have_text("bitcoin")
+    page.fill("#message", "0.01")
+    page.press("#message", "Enter")
+
+    step = page.locator(".plan-step").last
+    expect(step).to_contain_text("Buy 0.01 BTC at market on BTC/USDT")
+    expect(page.locator(".bubble.customer").last.locator("mark")).to_have_count(0)
+    page.close()

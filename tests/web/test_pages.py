@@ -83,3 +83,18 @@ def test_logout_needs_csrf_and_ends_the_session(client: TestClient) -> None:
 def test_openapi_docs_are_served(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
     assert "/v1/simulations" in client.get("/openapi.json").json()["paths"]
+
+
+def test_support_timeline_explains_each_parse(client: TestClient) -> None:
+    bearer = {"Authorization": "Bearer demo-customer-token"}
+    sid = client.post("/api/sessions", headers=bearer).json()["id"]
+    client.post(f"/api/sessions/{sid}/messages", json={"text": "buy some bitcoin"}, headers=bearer)
+    client.post(f"/api/sessions/{sid}/messages", json={"text": "0.01"}, headers=bearer)
+    _login(client, "demo-support", "demo-support-token")
+
+    page = client.get(f"/support/sessions/{sid}").text
+
+    assert "Understood as <strong>clarify</strong>" in page
+    assert "by the rules parser" in page
+    assert 'title="asset">bitcoin</mark> → asset' in page
+    assert "A reply to the assistant's question: answered." in page

@@ -145,15 +145,32 @@ async function refreshBalances() {
     el("tr", { "data-currency": ccy }, el("th", {}, ccy), el("td", {}, total))));
 }
 
+// Mark the words of the customer's message that produced each field of the intent.
+function highlight(bubble, text, spans) {
+  const nodes = [];
+  let at = 0;
+  for (const span of [...spans].sort((a, b) => a.start - b.start)) {
+    if (span.start < at) continue; // overlapping spans: keep the first
+    nodes.push(text.slice(at, span.start));
+    nodes.push(el("mark", { class: `span span-${span.field}`, title: span.field, "data-field": span.field },
+      text.slice(span.start, span.end)));
+    at = span.end;
+  }
+  nodes.push(text.slice(at));
+  bubble.replaceChildren(...nodes);
+}
+
 document.getElementById("composer").addEventListener("submit", async (event) => {
   event.preventDefault();
   const input = document.getElementById("message");
   const text = input.value.trim();
   if (!text) return;
   input.value = "";
-  say("customer", text);
+  const bubble = say("customer", text);
   try {
-    renderTurn(await api("POST", `/api/sessions/${sessionId}/messages`, { text }));
+    const turn = await api("POST", `/api/sessions/${sessionId}/messages`, { text });
+    highlight(bubble, text, turn.spans);
+    renderTurn(turn);
   } catch (error) {
     say("assistant error", `Sorry: ${error.message}`);
   }
