@@ -32,6 +32,7 @@ from execution.errors import (
     translate_venue_error,
 )
 from execution.journal import Event, Journal
+from execution.plan_simulation import funded
 from execution.policy import Denial, Policy
 from execution.session_state import SessionState, StepView, fold
 from execution.simulator import PreviewWarning, Simulator, StepPreview, dec
@@ -89,6 +90,27 @@ class Turn(Model):
     plan: Plan | None = None
     preview: dict[str, Any] | None = None
     pending: tuple[PendingConfirmation, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StepUpdate:
+    """A step whose state changed as a consequence, with its new token if it has one."""
+
+    step: StepView
+    pending: PendingConfirmation | None
+
+
+def order_yield(order: Mapping[str, Any]) -> Decimal:
+    """What a filled ccxt order yielded, net of a fee paid in what was received."""
+    base, quote = str(order["symbol"]).split("/", 1)
+    fee = order.get("fee") or {}
+    if order["side"] == "buy":
+        got, currency = dec(order.get("filled") or 0), base
+    else:
+        got, currency = dec(order.get("cost") or 0), quote
+    if fee.get("currency") == currency and fee.get("cost") is not None:
+        got -= dec(fee["cost"])
+    return got
 
 
 def client_order_id(session_id: str, step_id: str) -> str:
@@ -274,16 +296,23 @@ class Assistant:
         )
         pending: list[PendingConfirmation] = []
         previews: list[dict[str, Any]] = []
+        running = dict(balances)
+        yields: dict[str, Decimal] = {}
         for step in plan.steps:
+            # A dependent step is previewed on what the earlier step is expected to yield;
+            # it gets its own preview and token once that step has actually filled.
             preview, token = self._preview_step(
                 session_id,
                 actor,
                 plan.plan_id,
                 step.step_id,
                 step.description,
-                step.order,
-                balances,
+                funded(step.order, yields),
+                running,
+                waiting=bool(step.depends_on),
             )
+            running.update(preview.balances_after)
+            yields[step.step_id] = preview.received[1]
             previews.append(preview.model_dump(mode="json"))
             if token is not None:
                 pending.append(token)
@@ -343,7 +372,10 @@ class Assistant:
         description: str,
         order_spec: OrderSpec | Mapping[str, Any],
         balances: Mapping[str, Decimal],
+        *,
+        waiting: bool = False,
     ) -> tuple[StepPreview, PendingConfirmation | None]:
+        """Preview one step and journal it; a token only if it can be confirmed now."""
         order = OrderSpec.model_validate(order_spec)
         venue = self._venue_for(actor.user_id)
         simulator = Simulator(venue, policy_version=self._policy.version, ttl_ms=self._ttl_ms)
@@ -371,6 +403,8 @@ class Assistant:
                 "expires_ms": preview.expires_ms,
                 "policy_version": preview.policy_version,
                 "blocked": preview.blocked,
+                "waiting": waiting,
+                "order": order.model_dump(mode="json"),
                 "book": {
                     "timestamp": book.get("timestamp"),
                     "bids": list(book["bids"][:20]),
@@ -386,7 +420,7 @@ class Assistant:
                 ev.POLICY_DENIED,
                 {"step_id": step_id, "decision": decision.model_dump(mode="json")},
             )
-        if preview.blocked:
+        if preview.blocked or waiting:
             return preview, None
         binding = Binding(
             session_id,
@@ -418,15 +452,24 @@ class Assistant:
             step = self._step(state, step_id)
             if step.state not in ("awaiting_confirmation", "blocked"):
                 raise TokenReused(
-                    f"step {step_id!r} is already {step.state}; it cannot be previewed again"
+                    f"step {step_id!r} is {step.state}; it cannot be previewed again now"
                 )
             balances = self.balances(actor.user_id)["free"]
             _, pending = self._preview_step(
-                session_id, actor, step.plan_id, step_id, step.description, step.order, balances
+                session_id,
+                actor,
+                step.plan_id,
+                step_id,
+                step.description,
+                step.previewed_order or step.order,
+                balances,
             )
             return self._step(self.state(session_id, actor), step_id), pending
 
-    def reject_step(self, session_id: str, step_id: str, actor: Actor) -> StepView:
+    def reject_step(
+        self, session_id: str, step_id: str, actor: Actor
+    ) -> tuple[StepView, list[StepUpdate]]:
+        """Say no to a step: nothing is sent, and the steps depending on it are skipped."""
         self._require_customer(actor, "reject steps")
         with self._lock(session_id):
             step = self._step(self.state(session_id, actor), step_id)
@@ -438,10 +481,16 @@ class Assistant:
                 ev.STEP_REJECTED,
                 {"step_id": step_id, "user": actor.user_id, "channel": actor.channel},
             )
-            return self._step(self.state(session_id, actor), step_id)
+            updates = self._advance_dependents(session_id, actor, step_id)
+            return self._step(self.state(session_id, actor), step_id), updates
 
-    def confirm_step(self, session_id: str, step_id: str, actor: Actor, token: str) -> StepView:
-        """Check the token against the preview shown, then submit the order exactly once."""
+    def confirm_step(
+        self, session_id: str, step_id: str, actor: Actor, token: str
+    ) -> tuple[StepView, list[StepUpdate]]:
+        """Check the token against the preview shown, then submit the order exactly once.
+
+        Returns the step and what its outcome did to the steps depending on it (a fresh
+        preview and token on what it actually yielded, or skipped)."""
         self._require_customer(actor, "confirm orders")
         with self._lock(session_id):
             state = self.state(session_id, actor)
@@ -478,7 +527,44 @@ class Assistant:
                 },
             )
             self._submit(session_id, actor, step_id, preview)
-            return self._step(self.state(session_id, actor), step_id)
+            updates = self._advance_dependents(session_id, actor, step_id)
+            return self._step(self.state(session_id, actor), step_id), updates
+
+    def _advance_dependents(self, session_id: str, actor: Actor, step_id: str) -> list[StepUpdate]:
+        """Re-preview the steps waiting on ``step_id`` with what it yielded, or skip them."""
+        state = self.state(session_id, actor)
+        source = state.steps[step_id]
+        updates: list[StepUpdate] = []
+        for step in list(state.steps.values()):
+            if step_id not in step.depends_on or step.state != "waiting":
+                continue
+            if source.state in ("filled", "partially_filled") and source.venue_order:
+                order = OrderSpec.model_validate(step.order).model_copy(
+                    update={"quote_amount": order_yield(source.venue_order)}
+                )
+                _, pending = self._preview_step(
+                    session_id,
+                    actor,
+                    step.plan_id,
+                    step.step_id,
+                    step.description,
+                    order,
+                    self.balances(actor.user_id)["free"],
+                )
+            elif source.state in ("failed", "rejected", "skipped"):
+                pending = None
+                self._append(
+                    session_id,
+                    actor,
+                    ev.STEP_SKIPPED,
+                    {"step_id": step.step_id, "reason": f"step {step_id} {source.state}"},
+                )
+            else:
+                continue  # still open or unknown: keep waiting
+            updates.append(
+                StepUpdate(self._step(self.state(session_id, actor), step.step_id), pending)
+            )
+        return updates
 
     def _check_token(self, session_id: str, step: StepView, actor: Actor, token: str) -> None:
         if step.preview_hash is None or step.expires_ms is None or step.policy_version is None:
@@ -622,6 +708,7 @@ __all__ = [
     "Actor",
     "Assistant",
     "PendingConfirmation",
+    "StepUpdate",
     "Turn",
     "client_order_id",
     "confirmation_text",

@@ -8,6 +8,7 @@ from execution.errors import InvalidTransition
 
 StepState = Literal[
     "planned",  # in a plan, not yet previewed
+    "waiting",  # previewed on expected figures; waits for the step it depends on to fill
     "awaiting_confirmation",  # previewed, a token was issued, nothing sent
     "blocked",  # previewed, but a blocking warning or policy denial stops confirmation
     "rejected",  # the customer said no
@@ -16,11 +17,13 @@ StepState = Literal[
     "open",  # the venue accepted it and it rests (limit)
     "filled",  # fully filled
     "partially_filled",  # part filled, the rest canceled by the venue (book exhausted)
+    "skipped",  # never sent: the step it depended on did not fill
     "failed",  # the venue rejected it
 ]
 
 STEP_TRANSITIONS: dict[StepState, frozenset[StepState]] = {
-    "planned": frozenset({"awaiting_confirmation", "blocked"}),
+    "planned": frozenset({"awaiting_confirmation", "blocked", "waiting"}),
+    "waiting": frozenset({"awaiting_confirmation", "blocked", "skipped", "rejected"}),
     "awaiting_confirmation": frozenset(
         {"awaiting_confirmation", "blocked", "rejected", "confirmed"}
     ),
@@ -31,6 +34,7 @@ STEP_TRANSITIONS: dict[StepState, frozenset[StepState]] = {
     "rejected": frozenset(),
     "filled": frozenset(),
     "partially_filled": frozenset(),
+    "skipped": frozenset(),
     "failed": frozenset(),
 }
 

@@ -15,9 +15,16 @@ from execution.simulator import Simulator
 from execution.venue import Venue
 from intent.canonical import to_canonical
 from intent.errors import PlanningError
-from intent.models import Intent
+from intent.models import Intent, OrderSpec
 from intent.parser import Parser
 from intent.planner import plan_intent
+
+
+def funded(order: OrderSpec, yields: Mapping[str, Decimal]) -> OrderSpec:
+    """``order`` with the quote amount it spends from an earlier step filled in."""
+    if order.quote_amount_from is None:
+        return order
+    return order.model_copy(update={"quote_amount": yields[order.quote_amount_from]})
 
 
 class SimulationError(ValueError):
@@ -60,13 +67,14 @@ def simulate_text(
         raise SimulationError(str(exc)) from exc
     simulator = Simulator(venue, policy_version=policy.version, ttl_ms=ttl_ms)
     running = dict(balances)
+    yields: dict[str, Decimal] = {}
     steps = []
     for step in plan.steps:
-        market, book = simulator.snapshot(step.order.symbol)
-        preview = simulator.preview(
-            step.step_id, step.order, running, now_ms, market=market, book=book
-        )
+        order = funded(step.order, yields)
+        market, book = simulator.snapshot(order.symbol)
+        preview = simulator.preview(step.step_id, order, running, now_ms, market=market, book=book)
         running.update(preview.balances_after)  # a later step spends what this one yields
+        yields[step.step_id] = preview.received[1]
         decision = policy.check(preview)
         steps.append(
             {**preview.model_dump(mode="json"), "policy": decision.model_dump(mode="json")}

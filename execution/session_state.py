@@ -29,6 +29,7 @@ ORDER_SUBMITTED = "order_submitted"
 ORDER_ACCEPTED = "order_accepted"
 ORDER_FAILED = "order_failed"
 ORDER_UNKNOWN = "order_unknown"
+STEP_SKIPPED = "step_skipped"
 
 # Events that record what the customer did (the rest record what the assistant did).
 CUSTOMER_EVENTS = frozenset(
@@ -43,7 +44,9 @@ class StepView:
     description: str
     order: dict[str, Any]
     state: StepState = "planned"
+    depends_on: tuple[str, ...] = ()
     preview: dict[str, Any] | None = None
+    previewed_order: dict[str, Any] | None = None  # the order as previewed (funded amounts)
     preview_hash: str | None = None
     expires_ms: int | None = None
     policy_version: str | None = None
@@ -63,6 +66,8 @@ class StepView:
             "preview_hash": self.preview_hash,
             "expires_ms": self.expires_ms,
             "client_order_id": self.client_order_id,
+            "depends_on": list(self.depends_on),
+            "previewed_order": self.previewed_order,
             "venue_order": self.venue_order,
             "error": self.error,
             "confirmed_by": self.confirmed_by,
@@ -117,14 +122,22 @@ class SessionState:
                     plan_id=plan["plan_id"],
                     description=step["description"],
                     order=step["order"],
+                    depends_on=tuple(step.get("depends_on", ())),
                 )
         elif kind == STEP_PREVIEWED:
             step = self._step(p["step_id"])
-            new: StepState = "blocked" if p["blocked"] else "awaiting_confirmation"
+            new: StepState = (
+                "waiting"
+                if p.get("waiting")
+                else "blocked"
+                if p["blocked"]
+                else "awaiting_confirmation"
+            )
             check_step_transition(step.step_id, step.state, new)
             step.state = new
             step.preview, step.preview_hash = p["preview"], p["preview_hash"]
             step.expires_ms, step.policy_version = p["expires_ms"], p["policy_version"]
+            step.previewed_order = p.get("order")
         elif kind in (STEP_CONFIRMED, STEP_REJECTED):
             step = self._move(p["step_id"], "confirmed" if kind == STEP_CONFIRMED else "rejected")
             step.confirmed_by = str(p["user"]) if kind == STEP_CONFIRMED else None
@@ -135,6 +148,8 @@ class SessionState:
             self._move(p["step_id"], step_state_for(order)).venue_order = order
         elif kind == ORDER_FAILED:
             self._move(p["step_id"], "failed").error = p["error"]
+        elif kind == STEP_SKIPPED:
+            self._move(p["step_id"], "skipped").error = p["reason"]
         elif kind == ORDER_UNKNOWN:
             self._step(p["step_id"]).error = p["error"]
 

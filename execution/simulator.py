@@ -83,6 +83,16 @@ class StepPreview(Model):
     notes: tuple[str, ...] = Field(default=())
 
     @property
+    def received(self) -> tuple[str, Decimal]:
+        """What the step is expected to yield, net of the fee: (currency, amount)."""
+        base, quote = self.symbol.split("/", 1)
+        if self.side == "buy":
+            fee = self.fee.cost if self.fee.currency == base else Decimal(0)
+            return base, self.expected_amount - fee
+        fee = self.fee.cost if self.fee.currency == quote else Decimal(0)
+        return quote, self.notional - fee
+
+    @property
     def blocked(self) -> bool:
         return any(w.blocking for w in self.warnings)
 

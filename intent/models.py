@@ -121,6 +121,8 @@ class OrderSpec(Model):
     type: OrderType
     amount: Decimal | None = Field(default=None, gt=0)
     quote_amount: Decimal | None = Field(default=None, gt=0)
+    # Spend what an earlier step yields (a convert through a quote currency): its id.
+    quote_amount_from: str | None = None
     price: Decimal | None = Field(default=None, gt=0)
 
 

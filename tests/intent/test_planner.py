@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from intent.errors import PlanningError
-from intent.models import Amount, Intent, Trigger
+from intent.models import Amount, Intent, Plan, Trigger
 from intent.planner import plan_intent
 
 SYMBOLS = {"BTC/USDT", "ETH/USDT", "ETH/USD", "SOL/USDT", "BTC/USDC"}
@@ -98,3 +98,53 @@ def test_what_cannot_be_planned_says_why(fields: dict[str, object], message: str
 def test_amount_model_rejects_non_positive_values() -> None:
     with pytest.raises(ValueError, match="greater than 0"):
         Amount(value=Decimal(0), unit="BTC")
+
+
+def _convert(give: str, get: str, value: object, unit: str | None = None) -> Plan:
+    intent = Intent.model_validate(
+        {
+            "action": "convert",
+            "asset": give,
+            "to": get,
+            "order_type": "market",
+            "amount": {"value": value, "unit": unit or give},
+        }
+    )
+    symbols = SYMBOLS | {"ETH/BTC", "SOL/USD", "DOGE/USDT", "ADA/USDT"}
+    return plan_intent(intent, plan_id="p1", symbols=symbols, balances=BALANCES)
+
+
+def test_convert_on_a_direct_market_is_one_order() -> None:
+    to_eth = _convert("BTC", "ETH", "0.05")
+    to_btc = _convert("ETH", "BTC", 1)
+
+    (buy,) = to_eth.steps
+    assert (buy.order.symbol, buy.order.side, buy.order.quote_amount) == (
+        "ETH/BTC",
+        "buy",
+        Decimal("0.05"),
+    )
+    (sell,) = to_btc.steps
+    assert (sell.order.symbol, sell.order.side, sell.order.amount) == ("ETH/BTC", "sell", 1)
+
+
+def test_cross_convert_goes_through_the_default_quote() -> None:
+    plan = _convert("ETH", "SOL", 50, "%")
+
+    first, second = plan.steps
+    assert (first.order.symbol, first.order.side, first.order.amount) == (
+        "ETH/USDT",
+        "sell",
+        Decimal("1.5"),
+    )
+    assert (second.order.symbol, second.order.side) == ("SOL/USDT", "buy")
+    assert second.order.quote_amount is None
+    assert second.order.quote_amount_from == first.step_id
+    assert second.depends_on == (first.step_id,)
+    assert all(step.requires_confirmation for step in plan.steps)
+    assert any("then buy SOL with the USDT received" in note for note in plan.notes)
+
+
+def test_convert_without_a_path_says_so() -> None:
+    with pytest.raises(PlanningError, match="no market path from ETH to XRP"):
+        _convert("ETH", "XRP", 1)

@@ -375,3 +375,50 @@ def test_never_mind_drops_the_question_and_a_later_number_means_nothing(
     assert later["plan"] is None
     assert later["result"] == "clarification"
     assert not _orders(services)
+
+
+def test_cross_convert_confirms_the_second_order_on_what_the_first_yielded(
+    client: TestClient, services: Services
+) -> None:
+    sid = _session(client)
+
+    turn = _say(client, sid, "convert 1 ETH to SOL")
+
+    first, second = turn["plan"]["steps"]
+    assert (first["order"]["symbol"], second["order"]["symbol"]) == ("ETH/USDT", "SOL/USDT")
+    assert [p["step_id"] for p in turn["pending"]] == [first["step_id"]]  # step 2 waits
+    expected = Decimal(turn["preview"]["steps"][1]["notional"])
+    done = _confirm(client, sid, first["step_id"], turn["pending"][0]["token"]).json()
+    assert done["step"]["state"] == "filled"
+    (moved,) = done["next"]
+    assert moved["step"]["step_id"] == second["step_id"]
+    assert moved["step"]["state"] == "awaiting_confirmation"
+    sold = done["step"]["venue_order"]
+    received = Decimal(str(sold["cost"])) - Decimal(str(sold["fee"]["cost"]))
+    assert Decimal(moved["step"]["previewed_order"]["quote_amount"]) == received
+    assert Decimal(moved["step"]["preview"]["notional"]) <= received
+    assert abs(Decimal(moved["step"]["preview"]["notional"]) - expected) < Decimal(1)
+    bought = _confirm(client, sid, second["step_id"], moved["pending"]["token"]).json()
+    assert bought["step"]["state"] == "filled"
+    assert len(_orders(services)) == 2
+
+
+def test_rejecting_the_first_step_of_a_convert_skips_the_second(
+    client: TestClient, services: Services
+) -> None:
+    sid = _session(client)
+    turn = _say(client, sid, "convert 1 ETH to SOL")
+    first, second = turn["plan"]["steps"]
+
+    rejected = client.post(
+        f"/api/sessions/{sid}/steps/{first['step_id']}/reject", headers=CUSTOMER
+    ).json()
+
+    (moved,) = rejected["next"]
+    assert moved["step"]["state"] == "skipped"
+    assert moved["pending"] is None
+    refused = client.post(
+        f"/api/sessions/{sid}/steps/{second['step_id']}/preview", headers=CUSTOMER
+    )
+    assert refused.status_code == 409
+    assert not _orders(services)

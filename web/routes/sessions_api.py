@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from execution.assistant import PendingConfirmation, Turn
+from execution.assistant import PendingConfirmation, StepUpdate, Turn
+from execution.session_state import StepView
 from web.deps import Customer, ServicesDep, SessionReader, actor_for
 
 router = APIRouter(prefix="/api/sessions", tags=["customer sessions"])
@@ -28,8 +29,19 @@ class SessionCreated(BaseModel):
 
 
 class StepOut(BaseModel):
+    """A step's state; ``pending`` when it can be confirmed now; ``next``: the steps its
+    outcome moved (a convert's second order, previewed on what the first yielded)."""
+
     step: dict[str, Any]
     pending: PendingConfirmation | None = None
+    next: list[StepOut] = Field(default_factory=list)
+
+
+def _step_out(step: StepView, updates: list[StepUpdate]) -> StepOut:
+    return StepOut(
+        step=step.to_json(),
+        next=[StepOut(step=u.step.to_json(), pending=u.pending) for u in updates],
+    )
 
 
 @router.post("", status_code=201)
@@ -56,10 +68,10 @@ def confirm_step(
     services: ServicesDep,
 ) -> StepOut:
     """Confirm a step with the token issued with its preview; the order is sent once."""
-    step = services.assistant.confirm_step(
+    step, updates = services.assistant.confirm_step(
         session_id, step_id, actor_for(principal, request), body.token
     )
-    return StepOut(step=step.to_json())
+    return _step_out(step, updates)
 
 
 @router.post("/{session_id}/steps/{step_id}/reject")
@@ -67,8 +79,10 @@ def reject_step(
     session_id: str, step_id: str, request: Request, principal: Customer, services: ServicesDep
 ) -> StepOut:
     """Say no to a step; nothing is sent."""
-    step = services.assistant.reject_step(session_id, step_id, actor_for(principal, request))
-    return StepOut(step=step.to_json())
+    step, updates = services.assistant.reject_step(
+        session_id, step_id, actor_for(principal, request)
+    )
+    return _step_out(step, updates)
 
 
 @router.post("/{session_id}/steps/{step_id}/preview")

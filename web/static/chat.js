@@ -69,6 +69,14 @@ function stepCard(step, preview, pending) {
     `Assumes: ${preview.assumptions.fill_model}; fee tier ${preview.assumptions.fee_tier}; policy ${preview.policy_version}.`));
   const status = el("p", { class: "step-status" });
   card.append(status);
+  if (step.state === "skipped") {
+    status.textContent = `Skipped: ${step.error}. Nothing was sent.`;
+    status.className = "step-status error";
+  } else if (!pending && (step.depends_on || []).length) {
+    status.textContent = `Waits for step ${step.depends_on.join(", ")} to fill; it is then previewed ` +
+      "again with what that step actually yielded, for you to confirm.";
+    status.className = "step-status waiting";
+  }
   if (pending) {
     card.append(el("p", { class: "summary" }, pending.summary));
     const confirm = el("button", { class: "confirm", type: "button" }, "Confirm");
@@ -81,6 +89,7 @@ function stepCard(step, preview, pending) {
         const result = await api("POST", `/api/sessions/${sessionId}/steps/${step.step_id}/confirm`, { token });
         showStepResult(status, result.step);
         confirm.remove(); reject.remove(); expires.remove();
+        showNext(result.next);
         await refreshBalances();
       } catch (error) {
         status.textContent = `Not sent: ${error.message}`;
@@ -101,6 +110,7 @@ function stepCard(step, preview, pending) {
         const result = await api("POST", `/api/sessions/${sessionId}/steps/${step.step_id}/reject`);
         status.textContent = `Rejected. Nothing was sent (${result.step.state}).`;
         confirm.remove(); reject.remove(); expires.remove();
+        showNext(result.next);
       } catch (error) {
         status.textContent = error.message;
       }
@@ -108,6 +118,15 @@ function stepCard(step, preview, pending) {
     card.append(el("div", { class: "actions" }, confirm, reject), expires);
   }
   return card;
+}
+
+// Steps that moved because of this one: a fresh card for each (new preview, or skipped).
+function showNext(updates) {
+  for (const update of updates || []) {
+    const old = document.querySelector(`.plan-step[data-step-id="${update.step.step_id}"]`);
+    const card = stepCard(update.step, update.step.preview, update.pending);
+    if (old) old.replaceWith(card);
+  }
 }
 
 function showStepResult(status, step) {
