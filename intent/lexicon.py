@@ -17,6 +17,7 @@ Tag alphabet (kept in one place so the grammar stays readable)::
     E every/每       F daily/weekly    Y time unit  x times/次    n next
     p price          l balance         h how much   v have/hold   r orders   W show/what
     q last/latest (which order?)   ! unsupported (payload reason)
+    = reaches/hits (a price level with no direction)    | or (alternatives)
 """
 
 from __future__ import annotations
@@ -157,6 +158,8 @@ WORDS: dict[str, Entry] = {
     **_tags("i", "if", "when", "once", "whenever"),
     **_tags("<", "drops", "drop", "dropped", "falls", "fall", "dips", "dip", "sinks", "crashes"),
     **_tags(">", "breaks", "break", "climbs", "climb", "rises", "rise", "exceeds", "pumps"),
+    **_tags("=", "reaches", "reach", "reached", "hits", "hit", "touches", "touch"),
+    **_tags("|", "or"),
     **_tags("d", "below", "under", "beneath"),
     **_tags("u", "above"),
     **_tags("O", "over", "within", "during"),
@@ -322,6 +325,9 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("more", "than"): (("u", ""),),
     ("higher", "than"): (("u", ""),),
     ("greater", "than"): (("u", ""),),
+    ("gets", "to"): (("=", ""),),
+    ("goes", "to"): (("=", ""),),
+    ("comes", "to"): (("=", ""),),
     ("goes", "over"): (("u", ""),),
     ("go", "over"): (("u", ""),),
     ("gets", "over"): (("u", ""),),
@@ -371,6 +377,8 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("i", "如果", "要是", "若", "当", "等"),
     **_tags("<", "跌破", "跌到", "跌至", "跌穿", "低于", "跌", "掉到", "回落到"),
     **_tags(">", "突破", "涨到", "涨破", "涨至", "高于", "超过", "涨", "站上"),
+    **_tags("=", "到", "达到", "到达", "触及", "碰到", "摸到"),
+    **_tags("|", "或", "或者"),
     **_tags("d", "以下", "之下"),
     **_tags("u", "以上", "之上"),
     **_tags("O", "接下来", "未来", "内", "之内", "以内", "分批"),

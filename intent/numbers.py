@@ -32,8 +32,12 @@ SUFFIX_MULTIPLIERS: dict[str, Decimal] = {
 NUMERIC_RE = re.compile(
     r"(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
     r"(?:(?P<mult>mm|bn|k|m|b)(?![a-z])|\s?(?P<word_mult>thousand|million|billion)\b"
-    r"|(?P<cjk_mult>[百千万亿]))?"
+    r"|(?P<cjk_mult>[百千万亿])(?P<cjk_tail>\d[千百]|\d{1,4}(?![\d.,]))?)?"
 )
+
+# The digit places a tail after a Chinese multiplier must fill to be read literally
+# (``5万5000`` = 55000); a single digit means one step below it (``5万5`` = 55000).
+_CJK_TAIL_PLACES: dict[str, int] = {"百": 2, "千": 3, "万": 4, "亿": 8}
 
 _CJK_DIGITS: dict[str, int] = {
     "零": 0,
@@ -124,18 +128,46 @@ def parse_decimal(digits: str) -> Decimal | None:
         return None
 
 
-def parse_numeric(text: str) -> Decimal | None:
-    """Digits with an optional multiplier: ``60k``, ``1.5m``, ``2,500``, ``.25``, ``6万``."""
-    match = NUMERIC_RE.fullmatch(text.strip().lower())
-    if match is None:
-        return None
+def numeric_value(match: re.Match[str]) -> Decimal | None:
+    """The value of a :data:`NUMERIC_RE` match; ``None`` when it cannot be read for sure.
+
+    Colloquial Chinese tails: ``1万2`` = 12000, ``3千5`` = 3500, ``1万2千`` = 12000,
+    ``5万5000`` = 55000. A tail that fits neither reading (``1万25``, ``1.5万2``) is ``None``.
+    """
     value = parse_decimal(match["digits"])
     if value is None:
         return None
     suffix = match["mult"] or match["word_mult"] or match["cjk_mult"]
     if suffix:
         value *= SUFFIX_MULTIPLIERS[suffix]
+    tail = match["cjk_tail"]
+    if tail:
+        return _with_cjk_tail(value, match["digits"], match["cjk_mult"], tail)
     return value
+
+
+def _with_cjk_tail(value: Decimal, digits: str, mult: str, tail: str) -> Decimal | None:
+    if not digits.isdigit():  # 1.5万2: no reading is certain
+        return None
+    places = _CJK_TAIL_PLACES[mult]
+    if tail[-1] in "千百":
+        unit = SUFFIX_MULTIPLIERS[tail[-1]]
+        if unit >= SUFFIX_MULTIPLIERS[mult]:
+            return None
+        return value + int(tail[0]) * unit
+    if len(tail) == 1:
+        return value + int(tail) * (SUFFIX_MULTIPLIERS[mult] / 10)
+    if len(tail) == places:
+        return value + int(tail)
+    return None
+
+
+def parse_numeric(text: str) -> Decimal | None:
+    """Digits with an optional multiplier: ``60k``, ``1.5m``, ``2,500``, ``.25``, ``6万``."""
+    match = NUMERIC_RE.fullmatch(text.strip().lower())
+    if match is None:
+        return None
+    return numeric_value(match)
 
 
 def parse_english(words: Sequence[str]) -> Decimal | None:

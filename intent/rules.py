@@ -24,7 +24,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel
 
 from intent.lexicon import (
     ASSET_ALIASES,
@@ -55,14 +57,79 @@ from intent.numbers import (
     CJK_NUMERAL_RE,
     EN_NUMBER_WORDS,
     NUMERIC_RE,
-    SUFFIX_MULTIPLIERS,
+    numeric_value,
     parse_chinese,
-    parse_decimal,
     parse_english,
 )
 
 ParseOutput = Intent | Clarification | Unsupported
 TradeSide = Literal["buy", "sell", "convert"]
+_M = TypeVar("_M", bound=BaseModel)
+
+# ---------------------------------------------------------------------------------------------
+# 0. Result construction
+# ---------------------------------------------------------------------------------------------
+#
+# Validating a result (Span, Amount, Intent, ...) costs more than the whole grammar. Every value
+# the parser puts into a result is valid by construction (codes from the lexicon, Decimals > 0
+# checked where they are read, a non-empty ``missing``), so results are built directly, as
+# pydantic's own ``model_construct`` does but without its per-field Python loop.
+# tests/intent/test_heldout_own.py proves ``Model.model_validate(r.model_dump()) == r`` for
+# every utterance of the corpora and for random text.
+
+_new_object = object.__new__
+_set_attr = object.__setattr__
+
+
+def _template(cls: type[BaseModel]) -> dict[str, Any]:
+    return {name: info.get_default() for name, info in cls.model_fields.items()}
+
+
+def _construct(cls: type[_M], template: dict[str, Any], values: dict[str, Any]) -> _M:
+    """An instance of ``cls`` with ``values`` over the defaults in ``template``, unvalidated."""
+    data = template.copy()
+    data.update(values)
+    obj = _new_object(cls)
+    _set_attr(obj, "__dict__", data)
+    _set_attr(obj, "__pydantic_fields_set__", set(values))
+    _set_attr(obj, "__pydantic_extra__", None)
+    _set_attr(obj, "__pydantic_private__", None)
+    return obj
+
+
+_AMOUNT_T = _template(Amount)
+_TRIGGER_T = _template(Trigger)
+_SCHEDULE_T = _template(Schedule)
+_INTENT_T = _template(Intent)
+_CLARIFICATION_T = _template(Clarification)
+_UNSUPPORTED_T = _template(Unsupported)
+
+
+def _span(field: str, start: int, end: int, text: str) -> Span:
+    # _construct, inlined: a result has several spans.
+    obj = _new_object(Span)
+    _set_attr(obj, "__dict__", {"field": field, "start": start, "end": end, "text": text})
+    _set_attr(obj, "__pydantic_fields_set__", {"field", "start", "end", "text"})
+    _set_attr(obj, "__pydantic_extra__", None)
+    _set_attr(obj, "__pydantic_private__", None)
+    return obj
+
+
+def _amount(value: Decimal, unit: str) -> Amount:
+    return _construct(Amount, _AMOUNT_T, {"value": value, "unit": unit})
+
+
+def _trigger(op: Literal["<=", ">="], price: Decimal) -> Trigger:
+    return _construct(Trigger, _TRIGGER_T, {"op": op, "price": price})
+
+
+def _intent(**values: Any) -> Intent:
+    return _construct(Intent, _INTENT_T, values)
+
+
+def _clarification(**values: Any) -> Clarification:
+    return _construct(Clarification, _CLARIFICATION_T, values)
+
 
 #: Longer inputs are refused rather than parsed: nobody types a trade that long.
 MAX_INPUT_CHARS = 2000
@@ -136,6 +203,7 @@ _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # One pass over the text; the outer named groups close last, so ``lastgroup`` names the kind.
 _TOKEN_RE = re.compile(
     r"(?P<lev>\d+(?:\.\d+)?\s?x)(?![a-z0-9])"  # 10x, 5x: leverage
+    r"|(?P<frac>\d{1,3}/\d{1,3})(?![\d/.,])"  # 1/2, 1/3: a share, as "half" is
     r"|(?P<number>(?:(?P<cur>hk\$|us\$|\$|€)\s?)?(?P<num>" + NUMERIC_RE.pattern + r")"
     r"(?P<pct>\s?%)?(?P<suffix>u(?![a-z])|\s?\$)?)"
     r"|(?P<word>[a-z]+(?:['’\-][a-z]+)*)"
@@ -146,6 +214,7 @@ _CJK_CHAR_RE = re.compile(rf"[{_CJK}]")
 _PHRASE_FIRST = frozenset(k[0] for k in PHRASES)
 _SYMBOL_TAGS = {"@": "@", "%": "%", ":": ":"}
 _SCALE_WORDS = frozenset({"hundred", "thousand", "million", "billion", "dozen"})
+_AND_FRACTIONS = {"half": Decimal("0.5"), "quarter": Decimal("0.25")}
 
 
 def _asset_entry(code: str) -> Entry:
@@ -193,6 +262,8 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(_number_token(m))
         elif kind == "cjk":
             _segment_cjk(text, m.start(), m.end(), tokens)
+        elif kind == "frac":
+            tokens.append(_fraction_token(m))
         elif kind == "lev":
             tokens.append(Token("!", m.start(), m.end(), None, "leverage"))
         else:
@@ -208,11 +279,17 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+def _fraction_token(m: re.Match[str]) -> Token:
+    """``1/2`` is a share word like "half" (50%); an improper fraction is no amount at all."""
+    top, _, bottom = m.group().partition("/")
+    num, den = int(top), int(bottom)
+    if 0 < num < den:
+        return Token("H", m.start(), m.end(), Decimal(num) * 100 / Decimal(den))
+    return Token("N", m.start(), m.end(), Decimal(0))  # 0: no phrase will place it
+
+
 def _number_token(m: re.Match[str]) -> Token:
-    value = parse_decimal(m["digits"]) or Decimal(0)
-    suffix = m["mult"] or m["word_mult"] or m["cjk_mult"]
-    if suffix:
-        value *= SUFFIX_MULTIPLIERS[suffix]
+    value = numeric_value(m) or Decimal(0)  # 0: unreadable, so no phrase will place it
     if m["pct"]:
         return Token("P", m.start(), m.end(), value)
     code = ""
@@ -286,6 +363,16 @@ def _number_words(
     value = parse_english(parts) if parts else None
     if value is None or value <= 0:
         return i
+    # "one and a half", "two and a quarter": a fraction added to the whole number.
+    if (
+        j + 2 < len(raw)
+        and words[j] == "and"
+        and words[j + 1] == "a"
+        and words[j + 2] in _AND_FRACTIONS
+        and all(_word_gap_ok(text, raw[k].end(), raw[k + 1].start()) for k in range(j - 1, j + 2))
+    ):
+        value += _AND_FRACTIONS[words[j + 2] or ""]
+        j += 3
     tokens.append(Token("N", raw[i].start(), raw[j - 1].end(), value))
     return j
 
@@ -345,11 +432,15 @@ _STOP_LOSS_BEFORE = re.compile(r"(N)Z")
 
 # Stops and conditions. A number followed by an asset or classifier is an amount, not a price.
 _STOP_PRICE = re.compile(r"[KG][@:of]*(N)(?![AQckY])")  # stop 120 / trigger 3,500
-_CONDITION = re.compile(r"i[Apokm@]*([<>duO]+)f?a?(N)[du]?")  # if it drops below 60k
-_MOVE = re.compile(r"([<>])[du]?f?(N)[du]?")  # 跌破6万 / breaks 4000 / 跌到100以下
+# "=" (reaches/hits/达到) names a level but no direction: only a following below/above does.
+_CONDITION = re.compile(r"i[Apokm@]*([<>duO=]+)f?a?(N)([du])?")  # if it drops below 60k
+_MOVE = re.compile(r"([<>=])[du]?f?(N)([du])?")  # 跌破6万 / breaks 4000 / 跌到100以下
 
 # Limit price: at 3000 / limit 72,000 / @3.8k / at a limit of 580 / 挂单3000 / 以65000的价格.
-_LIMIT_PRICE = re.compile(r"[@L][@Lao:]*(N)(?![AQckYxP])(Q)?")
+_LIMIT_PRICE = re.compile(r"[@L][@Laop:]*(N)(?![AckYxP]|Q[oAk])(Q)?")  # at 2500 USDT
+_ALTERNATIVE_PRICE = re.compile(r"\|a?N(?![AQckYxP])Q?")  # at 60k or 61k: two prices
+# "at market price of 65000": a market order with a price is a contradiction, not a limit.
+_MARKET_PRICE = re.compile(r"M[pao@:]*(N)(?![AQckYxP])Q?")
 
 # Amounts.
 _HALF_A = re.compile(r"(H)a(A)")  # half a bitcoin
@@ -359,6 +450,7 @@ _SHARE = re.compile(r"([HP])o?m?o?([AQk])?")  # half my ETH / 30% of my SOL / �
 _BARE_AMOUNT = re.compile(r"(N)c?")  # 买0.2个 (asset named elsewhere)
 _ONE_UNIT = re.compile(r"(?<=[BSCg])a(A)")  # buy a bitcoin
 
+_HUNDRED = Decimal(100)
 _CLARIFY_FIELDS = frozenset({"action", "asset", "to", "quote", "amount"})
 _MARK_SKIP = frozenset("HPNmoac")
 
@@ -406,6 +498,7 @@ class _Analysis:
     unit_quote_tokens: set[int] = field(default_factory=set)
     vague: bool = False
     unresolved: bool = False  # a number or price word no phrase could place
+    bad_amount: bool = False  # an amount phrase whose number cannot be read
 
     def live(self) -> str:
         """The tag string with consumed tokens replaced by ``_``."""
@@ -443,8 +536,8 @@ def _whole(value: Decimal | None) -> int | None:
 
 _KEYS_SCHEDULE = re.compile(r"[EFOn]")
 _KEYS_BRACKET = re.compile(r"[RZK]")
-_KEYS_TRIGGER = re.compile(r"[KGi<>]")
-_KEYS_LIMIT = re.compile(r"[@L]")
+_KEYS_TRIGGER = re.compile(r"[KGi<>=]")
+_KEYS_LIMIT = re.compile(r"[@LM]")
 
 
 def _analyse(tokens: list[Token]) -> _Analysis:
@@ -539,18 +632,36 @@ def _trigger_phrases(an: _Analysis) -> None:
     if m is not None:
         words = m.group(1)
         strong = [c for c in words if c in "<>"]
-        first = strong[0] if strong else words[0]
+        directed = words.replace("=", "")
+        if strong:
+            first = strong[0]
+        elif directed:
+            first = directed[0]
+        else:  # "when it reaches 4.2k": up or down? Only "reaches 4.2k or below" would say
+            first = m.group(3) or ""
         price = _num(an, m, 2)
-        if price is not None and price > 0:
-            an.condition = Trigger(op="<=" if first in "<d" else ">=", price=price)
-            an.take(m.start(), m.end(), "trigger")
+        if first and price is not None and price > 0:
+            an.condition = _trigger("<=" if first in "<d" else ">=", price)
+        else:
+            an.unresolved = True  # a condition we cannot state: ask for it, keep the amount
+        an.take(m.start(), m.end(), "trigger")
 
 
 def _limit_phrases(an: _Analysis) -> None:
     live = an.live()
+    market = _MARKET_PRICE.search(live) if "M" in live else None
+    if market is not None:
+        an.unresolved = True  # "market" and a price: which one is meant?
+        an.take(market.start(), market.end(), "limit_price")
+        live = an.live()
     for m in _LIMIT_PRICE.finditer(live):
         if an.limit_price is not None:
             an.unresolved = True  # two prices: do not pick one
+            return
+        alternative = _ALTERNATIVE_PRICE.match(live, m.end())
+        if alternative is not None:
+            an.unresolved = True  # "at 60k or 61k": do not pick one
+            an.take(m.start(), alternative.end(), "limit_price")
             return
         an.limit_price = _num(an, m, 1)
         code = an.tokens[m.start(1)].code
@@ -568,42 +679,51 @@ def _amount_phrases(an: _Analysis) -> None:
         kind: str, value: Decimal | None, unit: str, first: int, last: int, att: int = -1
     ) -> None:
         if value is None or value <= 0:
-            an.unresolved = True
+            an.bad_amount = True  # "0 BTC", "3/2 ETH", "1万25": no amount we can read
+            an.take(first, last)
             return
         an.amounts.append(_Amount(kind, value, unit, first, last, att))
         an.take(first, last, "amount")
 
-    for m in _HALF_A.finditer(an.live()):
+    live = an.live()
+    # Each phrase runs only when its tags are there (speed); ``live`` is re-read after takes.
+    for m in _HALF_A.finditer(live) if "H" in live else ():
         share = tokens[m.start(1)].value or Decimal(0)
         add("units", share / 100, tokens[m.start(2)].code, m.start(), m.start(2))
     # Numbers written with their currency: $500, 100u, 500$.
-    for k, tok in enumerate(tokens):
-        if an.free[k] and tok.tag == "N" and tok.code:
+    for k, tok in enumerate(tokens) if "N" in live else ():
+        if tok.code and tok.tag == "N" and an.free[k]:
             last = k + 1
             if last < len(tokens) and tokens[last].tag == "Q" and tokens[last].code == tok.code:
                 an.unit_quote_tokens.add(last)
                 last += 1
             add("quote", tok.value, tok.code, k, last)
-    for m in _QUOTE_AMOUNT.finditer(an.live()):
+    live = an.live()
+    has_number = "N" in live
+    for m in _QUOTE_AMOUNT.finditer(live) if has_number and "Q" in live else ():
         an.unit_quote_tokens.add(m.start(2))
         add("quote", _num(an, m, 1), tokens[m.start(2)].code, m.start(), m.end())
-    for m in _UNIT_AMOUNT.finditer(an.live()):
+    live = an.live()
+    for m in _UNIT_AMOUNT.finditer(live) if has_number else ():
         add("units", _num(an, m, 1), tokens[m.start(2)].code, m.start(), m.end() - 1)
-    for m in _SHARE.finditer(an.live()):
+    live = an.live()
+    for m in _SHARE.finditer(live) if "H" in live or "P" in live else ():
         attached = m.start(2) if m.group(2) else -1
         add("share", tokens[m.start(1)].value, "%", m.start(), m.end(1), attached)
-    for m in _BARE_AMOUNT.finditer(an.live()):
+    live = an.live()
+    for m in _BARE_AMOUNT.finditer(live) if "N" in live else ():
         if any(a.kind == "bare" for a in an.amounts):
             an.unresolved = True  # a second loose number: we don't know what it is
             break
         add("bare", _num(an, m, 1), "", m.start(), m.end())
-    if not an.amounts:
+    if not an.amounts and "a" in an.tags:
         one = _ONE_UNIT.search(an.live())
         if one is not None:
             add("units", Decimal(1), tokens[one.start(1)].code, one.start(), one.start(1))
     an.vague = "V" in an.tags
     # Numbers no phrase could place (a "%" share or time unit left over, a dangling price).
-    if any(f and t in "NP" for t, f in zip(an.tags, an.free, strict=True)):
+    live = an.live()  # consumed tokens are "_" there
+    if "N" in live or "P" in live:
         an.unresolved = True
 
 
@@ -621,6 +741,8 @@ def _mentions(an: _Analysis) -> list[_Mention]:
             j -= 1
         if j >= 0 and an.tags[j] in "wf":
             marker = an.tags[j]
+        elif j >= 0 and an.tags[j] == "D":  # "use 1 ETH to buy SOL": what is used is paid
+            marker = "w"
         out.append(_Mention(k, tok.code, marker))
     return out
 
@@ -687,7 +809,7 @@ class RuleParser:
 
 def _unsupported(reason: str) -> Unsupported:
     message = UNSUPPORTED_MESSAGES.get(reason, UNSUPPORTED_MESSAGES["off_topic"])
-    return Unsupported(reason=reason, message=message)
+    return _construct(Unsupported, _UNSUPPORTED_T, {"reason": reason, "message": message})
 
 
 def _spans(text: str, an: _Analysis, fields: dict[str, list[tuple[int, int]]]) -> tuple[Span, ...]:
@@ -697,7 +819,7 @@ def _spans(text: str, an: _Analysis, fields: dict[str, list[tuple[int, int]]]) -
             if first < 0 or last <= first:
                 continue
             start, end = an.tokens[first].start, an.tokens[last - 1].end
-            out.append(Span(field=name, start=start, end=end, text=text[start:end]))
+            out.append(_span(name, start, end, text[start:end]))
     out.sort(key=lambda s: (s.start, s.field))
     return tuple(out)
 
@@ -716,14 +838,14 @@ def _interpret(text: str, an: _Analysis, injected: bool) -> ParseOutput:
         mark("action", _first_tag(an, "X"))
         asset = mentions[0].code if mentions else None
         if asset is None and "q" in tags:  # "cancel my last order": which one? never all
-            return Clarification(
+            return _clarification(
                 missing=("asset",),
                 question="Which order do you want to cancel?",
                 spans=_spans(text, an, fields),
             )
         if mentions:
             mark("asset", mentions[0].index)
-        return Intent(action="cancel", asset=asset, spans=_spans(text, an, fields))
+        return _intent(action="cancel", asset=asset, spans=_spans(text, an, fields))
 
     strong = {t for t in tags if t in "BSCD"}
     trade_signal = bool(an.amounts or mentions or an.vague or "k" in tags or "t" in tags)
@@ -735,12 +857,12 @@ def _interpret(text: str, an: _Analysis, injected: bool) -> ParseOutput:
             if asset is not None:
                 mark("asset", mentions[0].index)
             if kind == "price" and asset is None:
-                return Clarification(
+                return _clarification(
                     missing=("asset",),
                     question="Which asset's price do you want?",
                     spans=_spans(text, an, fields),
                 )
-            return Intent(action="query", query=kind, asset=asset, spans=_spans(text, an, fields))
+            return _intent(action="query", query=kind, asset=asset, spans=_spans(text, an, fields))
         if "g" in tags and (an.amounts or mentions):
             strong = {"B"}
         elif not trade_signal:
@@ -778,13 +900,22 @@ def _pick_give_get(
         rest = [m for m in mentions if m is not give]
         to = [m for m in rest if m.marker == "f"] or rest
         get = to[0] if to else None
-        return give, get, len(rest) <= 1
+        # What is received must be said so ("for BTC", "into SOL", "以太换比特币"), or be a
+        # currency ("sell ETH USDT"): "sell my BTC and ETH" is two sales, not a swap.
+        said = (
+            get is None
+            or bool(get.marker)
+            or get.is_quote
+            or (give is not None and give.index < tags.find("C", give.index) < get.index)
+        )
+        return give, get, len(rest) <= 1 and said
     if side == "buy":
         if "D" in tags and "B" not in tags:
             quotes = [m for m in mentions if m.is_quote]
             cryptos = [m for m in mentions if not m.is_quote]
             if len(cryptos) >= 2:
-                return cryptos[0], cryptos[1], len(cryptos) == 2 and not quotes
+                said = cryptos[1].marker == "f"  # "spend ETH on SOL", not "put BTC and ETH"
+                return cryptos[0], cryptos[1], len(cryptos) == 2 and not quotes and said
             give = quotes[0] if quotes else None
             return give, (cryptos[0] if cryptos else None), len(quotes) <= 1
         # The thing bought: an unmarked crypto ("buy SOL with ETH"), else any crypto not paid
@@ -796,7 +927,10 @@ def _pick_give_get(
         )
         gives = [m for m in mentions if m is not get]
         give = gives[0] if gives else None
-        return give, get, len(gives) <= 1
+        # What is paid must be said so ("with ETH", "用以太") or be a currency ("buy BTC USDT"):
+        # "buy 1 BTC ETH" or "buy BTC and ETH" is no swap.
+        said = give is None or bool(give.marker) or give.is_quote
+        return give, get, len(gives) <= 1 and said
     # No side: report the asset the user named, nothing more.
     cryptos = [m for m in mentions if not m.is_quote] or mentions
     return (cryptos[0] if cryptos else None), None, True
@@ -817,7 +951,7 @@ def _trade(
     if not clear:
         missing.add("asset")
 
-    if len(an.amounts) > 1:
+    if len(an.amounts) > 1 or an.bad_amount:
         missing.add("amount")
     # A quote-currency amount with nothing else given: that currency is what is spent.
     if (
@@ -887,14 +1021,14 @@ def _trade(
         elif amount_spec.kind == "units" and unit in QUOTE_CURRENCIES and quote is None:
             quote, quote_at = unit, amount_spec.first
         if unit and "amount" not in missing:
-            amount = Amount(value=amount_spec.value, unit=unit)
+            amount = _amount(amount_spec.value, unit)
             fields.setdefault("amount", []).append((amount_spec.first, amount_spec.last))
         elif not unit:
             missing.add("asset")
     elif an.vague or not _my_asset(an, asset, action):
         missing.add("amount")
     else:
-        amount = Amount(value=Decimal(100), unit="%")
+        amount = _amount(_HUNDRED, "%")
         if asset is not None:
             fields.setdefault("amount", []).append((asset.index - 1, asset.index + 1))
     if an.vague and amount is None:
@@ -922,7 +1056,7 @@ def _trade(
         if trigger is not None or stop is None or stop <= 0 or action not in ("buy", "sell"):
             missing.add("price")
         else:
-            trigger = Trigger(op="<=" if action == "sell" else ">=", price=stop)
+            trigger = _trigger("<=" if action == "sell" else ">=", stop)
     elif stop_words:
         missing.add("price")  # a stop with no price
     wants_limit = "L" in tags or "J" in tags
@@ -930,8 +1064,10 @@ def _trade(
         missing.add("price")
     if "R" in live or "Z" in live:  # a take-profit or stop-loss without its price
         missing.add("price")
-    if an.unresolved:
-        missing.add("price")
+    if an.unresolved or any(
+        price is not None and price <= 0 for price in (limit_price, an.take_profit, an.stop_loss)
+    ):
+        missing.add("price")  # "at 0" is no price: ask (results are built unvalidated)
     if "i" in tags and trigger is None and any(t in tags for t in "<>du"):
         missing.add("price")
     if side is None:
@@ -943,13 +1079,15 @@ def _trade(
     spans = _spans(text, an, fields)
     schedule = None
     if an.every or an.over:
-        schedule = Schedule(every=an.every, count=an.count, over=an.over)
+        schedule = _construct(
+            Schedule, _SCHEDULE_T, {"every": an.every, "count": an.count, "over": an.over}
+        )
 
     if missing or action is None:
         if not missing:
             missing.add("side")
         ordered = tuple(sorted(missing))
-        return Clarification(
+        return _clarification(
             side=side,
             asset=asset.code if asset is not None else None,
             to=target.code if target is not None else None,
@@ -960,7 +1098,7 @@ def _trade(
             spans=tuple(s for s in spans if s.field in _CLARIFY_FIELDS),
         )
     assert asset is not None  # guaranteed: a missing asset is a clarification
-    return Intent(
+    return _intent(
         action=action,
         asset=asset.code,
         to=target.code if target is not None else None,

@@ -97,3 +97,23 @@ def test_half_as_a_number() -> None:
 def test_garbage_is_none() -> None:
     for text in ("", "   ", "k", "1.2.3", "万万万x", "$"):
         assert parse_number(text) is None or isinstance(parse_number(text), Decimal)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1万2", "12000"),
+        ("3千5", "3500"),
+        ("5万5", "55000"),
+        ("1万2千", "12000"),
+        ("5万5000", "55000"),
+        ("2百5", "250"),
+    ],
+)
+def test_colloquial_chinese_tails(text: str, expected: str) -> None:
+    assert parse_numeric(text) == Decimal(expected)
+
+
+@pytest.mark.parametrize("text", ["1万25", "1.5万2", "3千2万"])
+def test_ambiguous_chinese_tails_are_not_read(text: str) -> None:
+    assert parse_numeric(text) is None
