@@ -46,6 +46,15 @@ class DuplicateOrder(VenueError):
     code = "duplicate_order"
 
 
+class VenueConfigurationError(ExecutionError):
+    """A venue cannot be set up as asked (unknown exchange, no testnet): nothing was called.
+
+    Not a :class:`VenueError`: no call failed, the operator must change the configuration.
+    """
+
+    code = "venue_configuration"
+
+
 def translate_venue_error(exc: Exception) -> VenueError:
     """Map a ccxt exception to our hierarchy, keeping the venue's message."""
     import ccxt  # deferred: ccxt is slow to import and only venue calls need it
