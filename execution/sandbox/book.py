@@ -8,7 +8,9 @@ symbol (Python's ``hash()`` is salted per process, so it would break reproducibi
 Where the reference price comes from is a separate concern (:class:`PriceSource`): the
 bundled :class:`StaticPrices` returns the catalog's fixed price whatever the time, and a
 future price process can implement ``reference_price(symbol, now_ms)`` to move books over
-time without touching the generator.
+time without touching the generator (see :mod:`execution.sandbox.prices`). Books can also
+come from a snapshot (:func:`book_from_snapshot`), moved with the price by
+:func:`shift_book`.
 """
 
 from __future__ import annotations
@@ -33,7 +35,9 @@ __all__ = [
     "Level",
     "PriceSource",
     "StaticPrices",
+    "book_from_snapshot",
     "generate_book",
+    "shift_book",
     "stable_seed",
 ]
 
@@ -221,3 +225,64 @@ def generate_book(
             bids.append(Level(bid_price, max(amount, amount_min)))
 
     return Book(symbol=symbol, reference_price=reference_price, bids=tuple(bids), asks=tuple(asks))
+
+
+def book_from_snapshot(symbol: str, snapshot: Mapping[str, Any]) -> Book:
+    """A :class:`Book` from a ccxt ``OrderBook`` dict (``bids``/``asks`` of ``[price, amount]``).
+
+    Levels are sorted best-first, zero or negative amounts dropped, and the reference price
+    is the mid of the touch (or the one-sided touch). ``ValueError`` if the snapshot is
+    crossed, empty, or has a non-positive price.
+    """
+
+    def levels(key: str, reverse: bool) -> tuple[Level, ...]:
+        rows = []
+        for row in snapshot.get(key) or ():
+            price, amount = _step(row[0]), _step(row[1])
+            if price <= 0:
+                raise ValueError(f"snapshot of {symbol}: {key} price {row[0]!r} must be > 0")
+            if amount > 0:
+                rows.append(Level(price, amount))
+        return tuple(sorted(rows, key=lambda lvl: lvl.price, reverse=reverse))
+
+    bids, asks = levels("bids", True), levels("asks", False)
+    if bids and asks and bids[0].price >= asks[0].price:
+        raise ValueError(
+            f"snapshot of {symbol} is crossed: best bid {bids[0].price} >= best ask {asks[0].price}"
+        )
+    if bids and asks:
+        reference = (bids[0].price + asks[0].price) / 2
+    elif bids or asks:
+        reference = (bids or asks)[0].price
+    else:
+        raise ValueError(f"snapshot of {symbol} has no levels")
+    return Book(symbol=symbol, reference_price=reference, bids=bids, asks=asks)
+
+
+def shift_book(book: Book, market: Mapping[str, Any], reference_price: Decimal) -> Book:
+    """``book`` moved proportionally so that its mid becomes ``reference_price``.
+
+    Every level's price is scaled by ``reference_price / book.reference_price`` and put back
+    on the tick (asks up, bids down, kept strictly monotonic); amounts are unchanged. This is
+    how a snapshot book follows a moving price process.
+    """
+    if reference_price == book.reference_price:
+        return book
+    ratio = reference_price / book.reference_price
+    tick = _step(market["precision"]["price"])
+    asks: list[Level] = []
+    for level in book.asks:
+        price = _round_to(level.price * ratio, tick, ROUND_CEILING)
+        if asks and price <= asks[-1].price:
+            price = asks[-1].price + tick
+        asks.append(Level(price, level.amount))
+    bids: list[Level] = []
+    for level in book.bids:
+        price = _round_to(level.price * ratio, tick, ROUND_FLOOR)
+        if bids and price >= bids[-1].price:
+            price = bids[-1].price - tick
+        if asks and price >= asks[0].price:
+            price = asks[0].price - tick
+        if price > 0:
+            bids.append(Level(price, level.amount))
+    return Book(book.symbol, reference_price, tuple(bids), tuple(asks))

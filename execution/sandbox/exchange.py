@@ -19,7 +19,31 @@ Execution model, chosen to be simple, reproducible and honest about what it simu
   ``timeInForce`` ``'IOC'`` cancels the remainder, ``'FOK'`` cancels the whole order
   unless it fills completely, ``'PO'``/``postOnly`` rejects a crossing order with
   ``ccxt.OrderImmediatelyFillable``. A resting order fills in full, at its limit price,
-  as maker, once the reference price has moved (a price process) and the book crosses it.
+  as maker, once the reference price has moved (a price process) and the book crosses it:
+  it takes at its limit price what the book offers at or better than that price, so it
+  fills *partially* where that depth is short and the remainder stays open.
+* **Time.** On every account call the exchange catches up with the clock: with a stepped
+  price process (:class:`~execution.sandbox.prices.RandomWalkPrices`) it visits each grid
+  time since the last call, in order, firing triggers and filling resting orders at the
+  prices of that moment; other price sources are evaluated at the current time only.
+* **Triggered orders** (``params`` ``triggerPrice``/``stopPrice`` for stop and
+  stop-limit, ``takeProfitPrice``/``stopLossPrice``) wait ``'open'`` with the trigger
+  fields set, and activate when the reference price crosses the trigger (a stop or
+  stop-loss sell at ``price <= trigger``, a take-profit sell at ``>=``, buys mirrored);
+  they then execute as the market or limit order they carry. One that would fire at once
+  is rejected (``ccxt.OrderImmediatelyFillable``), as venues reject it. **Funds are
+  reserved at placement**, as HashKey and Binance lock them for conditional orders: the
+  base amount for a sell, ``amount × limit`` for a stop-limit buy and ``amount × trigger ×
+  (1 + buffer)`` for a stop-market buy (buffer: the market's ``MARKET_TRADING``
+  ``buyPriceUpRate``, else :data:`TRIGGER_MARKET_BUY_BUFFER`). A triggered market buy spends
+  at most that reservation; what it cannot pay for is cancelled.
+* **Filters.** Beyond ``limits`` (amount, price, cost), HashKey's ``info.filters`` are
+  enforced with ``ccxt.InvalidOrder`` (:mod:`execution.sandbox.filters`); the price bands
+  use the book's reference price at the time (for a triggered order at placement: its
+  trigger price; at activation: the price then, cancelling the order if it is outside).
+* **Faults** (optional :class:`~execution.sandbox.faults.FaultPlan`): seeded network
+  errors, timeouts before or after the venue processed the request, rate limits and
+  latency on the methods that would go over the network.
 * **Fees** are ``market['taker']`` on taking fills and ``market['maker']`` on resting
   fills, charged in the currency received (base on a buy, quote on a sell), as most spot
   venues do (ccxt ``feeSide: 'get'``). An account therefore never needs spare balance to
@@ -29,16 +53,20 @@ Execution model, chosen to be simple, reproducible and honest about what it simu
   float ``total`` is computed as ``free + used`` so the identity holds on the numbers
   returned.
 * **Determinism.** Time comes only from the injected clock, randomness only from the
-  seed, and ids from per-account counters (``<account_id>-000001``).
+  seeds (books, price process, faults: independent), and ids from per-account counters
+  (``<account_id>-000001``).
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 import ccxt
 from ccxt.base.decimal_to_precision import (
@@ -50,29 +78,60 @@ from ccxt.base.decimal_to_precision import (
 )
 
 from execution.clock import Clock, iso
-from execution.sandbox.book import Book, BookParams, Level, PriceSource, StaticPrices, generate_book
+from execution.sandbox.book import (
+    Book,
+    BookParams,
+    Level,
+    PriceSource,
+    StaticPrices,
+    book_from_snapshot,
+    generate_book,
+    shift_book,
+)
+from execution.sandbox.faults import FaultInjector, FaultPlan
+from execution.sandbox.filters import MarketFilters, check_filters, parse_filters
 from execution.sandbox.markets import MarketCatalog
+from execution.sandbox.prices import SteppedPriceSource
 
 if TYPE_CHECKING:
     from ccxt.base.types import Balances, MarketInterface, Order, OrderBook, Ticker, Trade
 
-__all__ = ["DEFAULT_DEPTH", "DEFAULT_SPREAD_BPS", "SandboxExchange", "SandboxMarket"]
+__all__ = [
+    "DEFAULT_DEPTH",
+    "DEFAULT_SPREAD_BPS",
+    "TRIGGER_MARKET_BUY_BUFFER",
+    "SandboxExchange",
+    "SandboxMarket",
+]
 
 DEFAULT_SPREAD_BPS = Decimal(10)
 DEFAULT_DEPTH = 20
+#: Extra quote reserved for a stop-market buy above ``amount × trigger`` when the market has
+#: no ``MARKET_TRADING`` band: room for the book's spread and slippage at activation.
+TRIGGER_MARKET_BUY_BUFFER = Decimal("0.1")
 
 _ORDER_TYPES = ("market", "limit")
 _SIDES = ("buy", "sell")
 _TIME_IN_FORCE = ("GTC", "IOC", "FOK", "PO")
 _ZERO = Decimal(0)
+_TRIGGER_PARAMS = ("triggerPrice", "stopPrice", "takeProfitPrice", "stopLossPrice")
+# ccxt's ISO formatting costs ~10 us; orders and their trades repeat the same few times.
+_iso = functools.lru_cache(maxsize=4096)(iso)
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 class SandboxMarket:
     """The shared side of the sandbox: markets, seeded books and reference prices.
 
     ``prices`` is the hook for a price process; by default prices are the catalog's
-    static reference prices. Books are cached per ``(symbol, reference price)`` since
-    generation is deterministic in those.
+    static reference prices (pass a :class:`~execution.sandbox.prices.RandomWalkPrices` to
+    move them). ``snapshot`` replaces generated books by recorded ones for the symbols it
+    holds: a path to a JSON file or a mapping ``{symbol: ccxt OrderBook}``; those books are
+    used as they are with static prices, and moved proportionally with the price process
+    otherwise (their mid follows ``price(t) / catalog reference price``). Books are cached
+    per ``(symbol, reference price)`` since they are deterministic in those.
     """
 
     def __init__(
@@ -82,18 +141,61 @@ class SandboxMarket:
         seed: int = 0,
         params: BookParams | None = None,
         prices: PriceSource | None = None,
+        snapshot: str | Path | Mapping[str, Any] | None = None,
     ) -> None:
         self.catalog = catalog
         self.seed = seed
         self.params = params or BookParams(spread_bps=DEFAULT_SPREAD_BPS, depth=DEFAULT_DEPTH)
         self.prices: PriceSource = prices or StaticPrices(catalog)
+        self._static = prices is None or isinstance(prices, StaticPrices)
+        # The grid the price changes on, if the source declares one (else: evaluate "now").
+        self.grid_step: tuple[int, int] | None = None
+        if isinstance(prices, SteppedPriceSource):
+            self.grid_step = (int(prices.step_ms), int(prices.origin_ms))
+        self.snapshots: dict[str, Book] = {}
+        if snapshot is not None:
+            self.snapshots = self._load_snapshot(snapshot)
         self._books: dict[tuple[str, Decimal], Book] = {}
+        self._filters: dict[str, MarketFilters] = {}
         self._lock = threading.Lock()
+
+    def _load_snapshot(self, snapshot: str | Path | Mapping[str, Any]) -> dict[str, Book]:
+        if isinstance(snapshot, Mapping):
+            document: Mapping[str, Any] = snapshot
+        else:
+            document = json.loads(Path(snapshot).read_text(encoding="utf-8"))
+        books: dict[str, Book] = {}
+        for symbol, raw in document.items():
+            if not isinstance(raw, Mapping):
+                continue  # comments and metadata next to the books
+            self.catalog.market(symbol)  # BadSymbol: a snapshot for a market not listed
+            books[symbol] = book_from_snapshot(symbol, raw)
+        return books
+
+    def filters(self, symbol: str) -> MarketFilters:
+        """The parsed ``info.filters`` of ``symbol`` (cached; the catalog is immutable)."""
+        found = self._filters.get(symbol)
+        if found is None:
+            found = parse_filters(self.catalog.markets[symbol])
+            self._filters[symbol] = found
+        return found
 
     def reference_price(self, symbol: str, now_ms: int) -> Decimal:
         """The price ``symbol``'s book is centred on at ``now_ms``."""
-        self.catalog.market(symbol)  # BadSymbol before asking the price source
-        return self.prices.reference_price(symbol, now_ms)
+        if symbol not in self.catalog.markets:
+            self.catalog.market(symbol)  # BadSymbol before asking the price source
+        snap = self.snapshots.get(symbol)
+        if snap is None:
+            return self.prices.reference_price(symbol, now_ms)
+        if self._static:
+            return snap.reference_price
+        try:
+            anchor = self.catalog.reference_price(symbol)
+        except ccxt.BadSymbol:
+            return snap.reference_price  # no price to move relative to: the snapshot stands
+        tick = Decimal(str(self.catalog.markets[symbol]["precision"]["price"]))
+        moved = snap.reference_price * self.prices.reference_price(symbol, now_ms) / anchor
+        return max((moved / tick).to_integral_value() * tick, tick)
 
     def book(self, symbol: str, now_ms: int) -> Book:
         """The (exact, Decimal) book of ``symbol`` at ``now_ms``."""
@@ -103,17 +205,33 @@ class SandboxMarket:
             book = self._books.get(key)
             if book is None:
                 market = self.catalog.markets[symbol]
-                book = generate_book(
-                    seed=self.seed,
-                    market=market,
-                    reference_price=price,
-                    params=self.params,
-                    quote_usd_rate=self.catalog.usd_rate(market["quote"]),
-                )
+                snap = self.snapshots.get(symbol)
+                if snap is not None:
+                    book = shift_book(snap, market, price)
+                else:
+                    book = generate_book(
+                        seed=self.seed,
+                        market=market,
+                        reference_price=price,
+                        params=self.params,
+                        quote_usd_rate=self.catalog.usd_rate(market["quote"]),
+                    )
                 if len(self._books) > 4096:  # a moving price process must not grow this forever
                     self._books.clear()
                 self._books[key] = book
             return book
+
+    def grid(self, after_ms: int, until_ms: int) -> Iterable[int]:
+        """The times in ``(after_ms, until_ms]`` at which prices may have changed.
+
+        A stepped source's grid times; for any other source just ``until_ms`` (its price is
+        only known "now"), so an account call always looks at the current price.
+        """
+        if self.grid_step is None:
+            return (until_ms,)
+        step, origin = self.grid_step
+        first = origin + ((after_ms - origin) // step + 1) * step
+        return range(first, until_ms + 1, step)
 
     def open_account(
         self,
@@ -121,14 +239,20 @@ class SandboxMarket:
         balances: Mapping[str, Decimal | int | str],
         clock: Clock,
         account_id: str = "sandbox",
+        faults: FaultPlan | None = None,
     ) -> SandboxExchange:
         """A new :class:`SandboxExchange` account trading on these shared books."""
         return SandboxExchange(
-            self.catalog, balances=balances, clock=clock, account_id=account_id, shared=self
+            self.catalog,
+            balances=balances,
+            clock=clock,
+            account_id=account_id,
+            shared=self,
+            faults=faults,
         )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen __init__ costs ~2 us per fill
 class _Fill:
     id: str
     order_id: str
@@ -145,7 +269,7 @@ class _Fill:
     timestamp: int
 
 
-@dataclass
+@dataclass(slots=True)
 class _OrderState:
     """Mutable bookkeeping of one order (only the owning exchange touches it)."""
 
@@ -172,6 +296,13 @@ class _OrderState:
     last_update_timestamp: int | None = None
     reserved: Decimal = _ZERO
     cancel_reason: str | None = None
+    # Conditional orders: which trigger param, its price, and the side of it that fires.
+    trigger_kind: str | None = None
+    trigger_price: Decimal | None = None
+    trigger_above: bool = False
+    triggered: bool = False
+    trigger_time: int | None = None
+    reserve_cap: Decimal | None = None  # spending cap of a triggered market buy
 
     @property
     def remaining(self) -> Decimal:
@@ -190,6 +321,38 @@ def _fnum(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
+def _faultable(
+    method: Callable[Concatenate[SandboxExchange, _P], _R],
+) -> Callable[Concatenate[SandboxExchange, _P], _R]:
+    """Run ``method`` through the account's fault injector, if it has one."""
+    name = method.__name__
+
+    @functools.wraps(method)
+    def wrapper(self: SandboxExchange, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        injector = self.faults
+        if injector is None:
+            return method(self, *args, **kwargs)
+        decision = injector.decide(name)
+        injector.raise_before(decision, self.id)
+        try:
+            result = method(self, *args, **kwargs)
+        except ccxt.BaseError as exc:
+            # The venue answered with an error, but the answer was lost on the way back.
+            injector.raise_after(decision, self.id, cause=exc)
+            raise
+        injector.raise_after(decision, self.id)
+        return result
+
+    return wrapper
+
+
+@functools.lru_cache(maxsize=8192)
+def _decimal_to_precision(number: str, rounding: int, step: str) -> str:
+    """ccxt's own rounding (TICK_SIZE mode, no padding), memoised: it is a pure function
+    of its arguments and costs several microseconds a call."""
+    return str(decimal_to_precision(number, rounding, step, TICK_SIZE, NO_PADDING))
+
+
 def _rate(market: Mapping[str, Any], key: str) -> Decimal:
     value = market.get(key)
     # Some fixtures omit fees; a missing rate is treated as free rather than an error.
@@ -202,7 +365,9 @@ class SandboxExchange:
     ``balances`` are the account's starting totals (all free). Either pass ``shared`` (a
     :class:`SandboxMarket` several accounts use) or let the exchange build its own from
     ``catalog``, ``seed``, ``spread_bps`` and ``depth``; with ``shared``, any of those given
-    must agree with it. See the module docstring for the execution model.
+    must agree with it. ``faults`` injects seeded failures (see
+    :mod:`execution.sandbox.faults`); its decisions are logged in ``self.faults.log``. See
+    the module docstring for the execution model.
     """
 
     id = "sandbox"
@@ -218,6 +383,7 @@ class SandboxExchange:
         spread_bps: Decimal | int | str | None = None,
         depth: int | None = None,
         shared: SandboxMarket | None = None,
+        faults: FaultPlan | None = None,
     ) -> None:
         if shared is None:
             params = BookParams(
@@ -252,6 +418,12 @@ class SandboxExchange:
             self._used[code] = _ZERO
         self._markets: dict[str, MarketInterface] | None = None
         self._orders: dict[str, _OrderState] = {}
+        # Open orders only, in creation order: what a clock catch-up has to look at.
+        self._active: dict[str, _OrderState] = {}
+        self._synced_to = clock.now_ms()
+        self.faults: FaultInjector | None = (
+            None if faults is None else FaultInjector(faults, account_id)
+        )
         self._client_ids: dict[str, str] = {}
         self._fills: list[_Fill] = []
         self._order_seq = 0
@@ -310,7 +482,7 @@ class SandboxExchange:
 
     def _to_precision(self, value: Any, rounding: int, step: Any, what: str) -> str:
         number = self._number(value, what)
-        return str(decimal_to_precision(str(number), rounding, step, TICK_SIZE, NO_PADDING))
+        return _decimal_to_precision(str(number), rounding, str(step))
 
     def _number(self, value: Any, what: str) -> Decimal:
         if isinstance(value, bool):
@@ -325,12 +497,14 @@ class SandboxExchange:
 
     # -- market data ----------------------------------------------------------------------
 
+    @_faultable
     def fetch_order_book(self, symbol: str, limit: int | None = None) -> OrderBook:
         """The seeded book of ``symbol`` now, ``limit`` levels per side (all if ``None``)."""
         with self._lock:
             now = self._sync()
             return self.shared.book(symbol, now).to_ccxt(now, limit)
 
+    @_faultable
     def fetch_ticker(self, symbol: str) -> Ticker:
         """A ccxt ``Ticker``: touch prices from the book, last/close at the reference.
 
@@ -351,7 +525,7 @@ class SandboxExchange:
                     "bestAskPrice": None if ask is None else str(ask.price),
                 },
                 "timestamp": now,
-                "datetime": iso(now),
+                "datetime": _iso(now),
                 "high": None,
                 "low": None,
                 "bid": None if bid is None else float(bid.price),
@@ -374,6 +548,7 @@ class SandboxExchange:
 
     # -- account ----------------------------------------------------------------------------
 
+    @_faultable
     def fetch_balance(self) -> Balances:
         """ccxt ``Balances``: per-currency and free/used/total views, ``free + used == total``."""
         with self._lock:
@@ -392,7 +567,7 @@ class SandboxExchange:
                     ],
                 },
                 "timestamp": now,
-                "datetime": iso(now),
+                "datetime": _iso(now),
                 "free": {},
                 "used": {},
                 "total": {},
@@ -426,6 +601,7 @@ class SandboxExchange:
 
     # -- orders -----------------------------------------------------------------------------
 
+    @_faultable
     def create_order(
         self,
         symbol: str,
@@ -438,7 +614,10 @@ class SandboxExchange:
         """Place an order; see the module docstring for how it executes.
 
         ``params`` understood: ``clientOrderId`` (unique per account, else
-        ``ccxt.DuplicateOrderId``), ``timeInForce`` (GTC, IOC, FOK, PO) and ``postOnly``.
+        ``ccxt.DuplicateOrderId``), ``timeInForce`` (GTC, IOC, FOK, PO), ``postOnly``, and
+        one trigger: ``triggerPrice`` (alias ``stopPrice``), ``takeProfitPrice`` or
+        ``stopLossPrice``, which makes a ``market`` order a stop(-market) order and a
+        ``limit`` order a stop-limit order.
         """
         params = dict(params or {})
         with self._lock:
@@ -455,6 +634,7 @@ class SandboxExchange:
             qty = self._checked_amount(symbol, market, amount)
             tif, post_only = self._time_in_force(type, params)
             limit_price = self._checked_price(symbol, market, type, price)
+            trigger = self._checked_trigger(symbol, market, side, params)
             client_id = params.get("clientOrderId")
             if client_id is not None:
                 client_id = str(client_id)
@@ -463,6 +643,12 @@ class SandboxExchange:
                         f"{self.id} clientOrderId {client_id!r} is already used by order "
                         f"{self._client_ids[client_id]} on account {self.account_id}"
                     )
+            if trigger is not None:
+                if post_only:
+                    raise ccxt.InvalidOrder(f"{self.id} a triggered order cannot be post-only")
+                return self._place_triggered(
+                    symbol, market, type, side, qty, limit_price, tif, client_id, trigger, now
+                )
 
             book = self.shared.book(symbol, now)
             plan = self._walk(book, side, qty, limit_price)
@@ -481,6 +667,19 @@ class SandboxExchange:
             # limit order, the executable cost for a market order.
             notional = qty * limit_price if limit_price is not None else planned_cost
             self._check_cost(symbol, market, notional)
+            filters = self.shared.filters(symbol)
+            if not filters.empty:
+                self._raise_filters(
+                    filters,
+                    type=type,
+                    side=side,
+                    amount=qty,
+                    price=limit_price,
+                    reference=book.reference_price,
+                    expected_average=planned_cost / planned_qty if planned_qty else None,
+                    expected_cost=planned_cost if type == "market" else None,
+                    now_ms=now,
+                )
 
             base, quote = market["base"], market["quote"]
             spend_code = quote if side == "buy" else base
@@ -492,50 +691,167 @@ class SandboxExchange:
                     f"needs {needed} {spend_code}, free {free} {spend_code}"
                 )
 
-            self._order_seq += 1
-            order = _OrderState(
-                id=f"{self.account_id}-{self._order_seq:06d}",
-                client_order_id=client_id,
-                symbol=symbol,
-                base=base,
-                quote=quote,
-                type=type,
-                side=side,
-                time_in_force=tif,
-                post_only=post_only,
-                amount=qty,
-                price=limit_price,
-                timestamp=now,
-                maker_rate=_rate(market, "maker"),
-                seen_reference=book.reference_price,
-                last_update_timestamp=now,
+            order = self._new_order(
+                market, type, side, qty, limit_price, tif, post_only, client_id, now
             )
-            self._orders[order.id] = order
-            if client_id is not None:
-                self._client_ids[client_id] = order.id
-
+            order.seen_reference = book.reference_price
             if tif == "FOK" and planned_qty < qty:
-                order.status = "canceled"
-                order.cancel_reason = "fill-or-kill could not fill completely"
+                self._close(order, "canceled", "fill-or-kill could not fill completely")
                 return self._order_dict(order)
             taker_rate = _rate(market, "taker")
             for fill_price, fill_qty in plan:
                 self._fill(order, fill_price, fill_qty, taker_rate, "taker", now)
-
-            if order.remaining == 0:
-                order.status = "closed"
-            elif type == "market":
-                order.status = "canceled"
-                order.cancel_reason = "book exhausted"
-            elif tif == "IOC":
-                order.status = "canceled"
-                order.cancel_reason = "immediate-or-cancel remainder"
-            else:
-                assert limit_price is not None
-                self._reserve(
-                    order, order.remaining * limit_price if side == "buy" else order.remaining
-                )
+            self._settle_taken(order, "book exhausted")
             return self._order_dict(order)
+
+    def _new_order(
+        self,
+        market: Mapping[str, Any],
+        type: str,
+        side: str,
+        qty: Decimal,
+        limit_price: Decimal | None,
+        tif: str,
+        post_only: bool,
+        client_id: str | None,
+        now: int,
+    ) -> _OrderState:
+        """Record a new order (status 'open') under its id and client id."""
+        self._order_seq += 1
+        order = _OrderState(
+            id=f"{self.account_id}-{self._order_seq:06d}",
+            client_order_id=client_id,
+            symbol=market["symbol"],
+            base=market["base"],
+            quote=market["quote"],
+            type=type,
+            side=side,
+            time_in_force=tif,
+            post_only=post_only,
+            amount=qty,
+            price=limit_price,
+            timestamp=now,
+            maker_rate=_rate(market, "maker"),
+            seen_reference=_ZERO,
+            last_update_timestamp=now,
+        )
+        self._orders[order.id] = order
+        self._active[order.id] = order
+        if client_id is not None:
+            self._client_ids[client_id] = order.id
+        return order
+
+    def _settle_taken(self, order: _OrderState, exhausted_reason: str) -> None:
+        """After an order took liquidity: close it, cancel its remainder, or rest it."""
+        if order.remaining == 0:
+            self._close(order, "closed")
+        elif order.type == "market":
+            self._close(order, "canceled", exhausted_reason)
+        elif order.time_in_force == "IOC":
+            self._close(order, "canceled", "immediate-or-cancel remainder")
+        else:
+            assert order.price is not None
+            self._reserve(
+                order, order.remaining * order.price if order.side == "buy" else order.remaining
+            )
+
+    def _close(self, order: _OrderState, status: str, reason: str | None = None) -> None:
+        order.status = status
+        if reason is not None:
+            order.cancel_reason = reason
+        self._active.pop(order.id, None)
+
+    def _raise_filters(self, filters: MarketFilters, **order: Any) -> None:
+        violations = check_filters(filters, **order)
+        if violations:
+            raise ccxt.InvalidOrder(f"{self.id} {violations[0].message}")
+
+    def _checked_trigger(
+        self, symbol: str, market: Mapping[str, Any], side: str, params: Mapping[str, Any]
+    ) -> tuple[str, Decimal, bool] | None:
+        """``(kind, trigger price, fires when the price is >= it)`` or ``None``."""
+        given = {key: params[key] for key in _TRIGGER_PARAMS if params.get(key) is not None}
+        if not given:
+            return None
+        stop = {given.pop(k) for k in ("triggerPrice", "stopPrice") if k in given}
+        kinds = ([("stop", stop.pop())] if len(stop) == 1 else []) + [
+            ("take_profit" if key == "takeProfitPrice" else "stop_loss", value)
+            for key, value in given.items()
+        ]
+        if len(stop) > 0 or len(kinds) != 1:
+            named = sorted(params.keys() & set(_TRIGGER_PARAMS))
+            raise ccxt.InvalidOrder(
+                f"{self.id} an order takes one trigger (triggerPrice/stopPrice, "
+                f"takeProfitPrice or stopLossPrice), got {named}"
+            )
+        kind, raw = kinds[0]
+        number = self._number(raw, f"{kind} trigger price")
+        if number <= 0:
+            raise ccxt.InvalidOrder(f"{self.id} trigger price must be positive, got {raw!r}")
+        trigger = Decimal(self.price_to_precision(symbol, number))
+        # A stop buys a breakout (fires on the way up) and sells a breakdown; a take-profit
+        # sells high / buys low; a stop-loss sells low / buys (covers) high.
+        above = {"stop": side == "buy", "take_profit": side == "sell", "stop_loss": side == "buy"}
+        return kind, trigger, above[kind]
+
+    def _place_triggered(
+        self,
+        symbol: str,
+        market: Mapping[str, Any],
+        type: str,
+        side: str,
+        qty: Decimal,
+        limit_price: Decimal | None,
+        tif: str,
+        client_id: str | None,
+        trigger: tuple[str, Decimal, bool],
+        now: int,
+    ) -> Order:
+        kind, trigger_price, above = trigger
+        reference = self.shared.reference_price(symbol, now)
+        if (reference >= trigger_price) if above else (reference <= trigger_price):
+            relation = "at or above" if above else "at or below"
+            raise ccxt.OrderImmediatelyFillable(
+                f"{self.id} {kind} {side} trigger {trigger_price} on {symbol} would trigger "
+                f"immediately: the reference price {reference} is already {relation} it"
+            )
+        # Checked as the order will be when it fires, priced at its trigger (the best
+        # estimate of the price then); the band is re-checked on activation.
+        notional = qty * (limit_price if limit_price is not None else trigger_price)
+        self._check_cost(symbol, market, notional)
+        filters = self.shared.filters(symbol)
+        if not filters.empty:
+            self._raise_filters(
+                filters,
+                type=type,
+                side=side,
+                amount=qty,
+                price=limit_price,
+                reference=trigger_price,
+                expected_cost=notional if type == "market" else None,
+            )
+        base, quote = market["base"], market["quote"]
+        if side == "sell":
+            spend_code, needed = base, qty
+        elif limit_price is not None:
+            spend_code, needed = quote, qty * limit_price
+        else:
+            buffer = filters.market_buy_up_rate or TRIGGER_MARKET_BUY_BUFFER
+            spend_code, needed = quote, qty * trigger_price * (1 + buffer)
+        free = self._free(spend_code)
+        if needed > free:
+            raise ccxt.InsufficientFunds(
+                f"{self.id} account {self.account_id} has insufficient {spend_code}: "
+                f"needs {needed} {spend_code}, free {free} {spend_code} (reserved for the "
+                f"{kind} order until it triggers)"
+            )
+        order = self._new_order(market, type, side, qty, limit_price, tif, False, client_id, now)
+        order.trigger_kind, order.trigger_price, order.trigger_above = kind, trigger_price, above
+        order.seen_reference = reference
+        self._reserve(order, needed)
+        if side == "buy" and limit_price is None:
+            order.reserve_cap = needed
+        return self._order_dict(order)
 
     def _checked_amount(self, symbol: str, market: Mapping[str, Any], amount: Any) -> Decimal:
         raw = self._number(amount, "amount")
@@ -673,32 +989,121 @@ class SandboxExchange:
         order.last_update_timestamp = now
 
     def _sync(self) -> int:
-        """Read the clock and fill resting orders the (moved) book now crosses.
+        """Read the clock and catch up with it: fire triggers and fill resting orders.
 
-        A resting order is only re-examined once its book's reference price has changed
-        since it was last seen: with a static price nothing ever fills passively, and an
-        order that outgrew the book at placement does not refill from the same snapshot.
+        Grid times since the last call are visited in order (see :meth:`SandboxMarket.grid`);
+        at each, open orders are examined oldest first. A resting limit is only re-examined
+        once its book's reference price has changed since it was last seen: with a static
+        price nothing ever fills passively, and an order that outgrew the book at placement
+        does not refill from the same snapshot.
         """
         now = self._clock.now_ms()
-        for order in list(self._orders.values()):
-            if order.status != "open" or order.price is None:
-                continue
-            book = self.shared.book(order.symbol, now)
-            if book.reference_price == order.seen_reference:
-                continue
-            order.seen_reference = book.reference_price
-            touch = book.best_ask if order.side == "buy" else book.best_bid
-            if touch is None:
-                continue
-            crosses = (
-                touch.price <= order.price if order.side == "buy" else touch.price >= order.price
-            )
-            if crosses:
-                qty = order.remaining
-                self._release(order, qty * order.price if order.side == "buy" else qty)
-                self._fill(order, order.price, qty, order.maker_rate, "maker", now)
-                order.status = "closed"
+        if self._active:
+            for t in self.shared.grid(self._synced_to, now):
+                if not self._active:
+                    break
+                prices: dict[str, Decimal] = {}
+                for order in list(self._active.values()):
+                    if order.status != "open":
+                        continue
+                    ref = prices.get(order.symbol)
+                    if ref is None:
+                        ref = prices[order.symbol] = self.shared.reference_price(order.symbol, t)
+                    if order.trigger_price is not None and not order.triggered:
+                        fires = (
+                            ref >= order.trigger_price
+                            if order.trigger_above
+                            else ref <= order.trigger_price
+                        )
+                        if fires:
+                            self._activate(order, t)
+                    elif order.price is not None:
+                        self._rest(order, ref, t)
+        self._synced_to = max(self._synced_to, now)
         return now
+
+    def _rest(self, order: _OrderState, ref: Decimal, t: int) -> None:
+        """Fill a resting limit as maker from what the book at ``t`` offers through it."""
+        if ref == order.seen_reference:
+            return
+        order.seen_reference = ref
+        assert order.price is not None
+        # The touch is never better than the reference price (books are uncrossed around
+        # it), so most steps are settled without building the book.
+        if (order.side == "buy" and ref > order.price) or (
+            order.side == "sell" and ref < order.price
+        ):
+            return
+        book = self.shared.book(order.symbol, t)
+        depth = sum(
+            (q for _, q in self._walk(book, order.side, order.remaining, order.price)), _ZERO
+        )
+        if depth == 0:
+            return
+        self._release(order, depth * order.price if order.side == "buy" else depth)
+        self._fill(order, order.price, depth, order.maker_rate, "maker", t)
+        if order.remaining == 0:
+            self._close(order, "closed")
+
+    def _activate(self, order: _OrderState, t: int) -> None:
+        """A trigger fired at ``t``: execute the order it carries, as if placed then."""
+        order.triggered = True
+        order.trigger_time = t
+        order.last_update_timestamp = t
+        book = self.shared.book(order.symbol, t)
+        order.seen_reference = book.reference_price
+        budget = order.reserve_cap
+        # The reservation was for the order as placed; it is recomputed for what rests.
+        self._release(order, order.reserved)
+        market = self._market(order.symbol)
+        full = self._walk(book, order.side, order.remaining, order.price)
+        plan = full
+        if budget is not None:
+            plan = self._within_budget(full, budget, Decimal(str(market["precision"]["amount"])))
+        planned_qty = sum((q for _, q in plan), _ZERO)
+        planned_cost = sum((p * q for p, q in plan), _ZERO)
+        filters = self.shared.filters(order.symbol)
+        violations = check_filters(
+            filters,
+            type="market" if order.type == "market" else "limit",
+            side=order.side,
+            amount=order.remaining,
+            price=order.price,
+            reference=book.reference_price,
+            expected_average=planned_cost / planned_qty if planned_qty else None,
+        )
+        bands = [v for v in violations if v.filter in ("LIMIT_TRADING", "MARKET_TRADING")]
+        if bands:
+            self._close(order, "canceled", f"rejected at trigger: {bands[0].message}")
+            return
+        if order.type == "market" and not plan:
+            self._close(order, "canceled", "no liquidity at trigger")
+            return
+        if order.time_in_force == "FOK" and planned_qty < order.remaining:
+            self._close(order, "canceled", "fill-or-kill could not fill completely")
+            return
+        taker_rate = _rate(market, "taker")
+        for fill_price, fill_qty in plan:
+            self._fill(order, fill_price, fill_qty, taker_rate, "taker", t)
+        self._settle_taken(order, "reserved funds exhausted" if plan != full else "book exhausted")
+
+    @staticmethod
+    def _within_budget(
+        plan: list[tuple[Decimal, Decimal]], budget: Decimal, step: Decimal
+    ) -> list[tuple[Decimal, Decimal]]:
+        """The prefix of ``plan`` a buyer with ``budget`` quote can pay for (whole steps)."""
+        kept: list[tuple[Decimal, Decimal]] = []
+        left = budget
+        for price, qty in plan:
+            if price * qty <= left:
+                kept.append((price, qty))
+                left -= price * qty
+                continue
+            part = (left / price / step).to_integral_value(rounding=ROUND_FLOOR) * step
+            if part > 0:
+                kept.append((price, part))
+            break
+        return kept
 
     def _find(
         self, id: str | None, symbol: str | None, params: Mapping[str, Any] | None
@@ -724,6 +1129,7 @@ class SandboxExchange:
             )
         return order
 
+    @_faultable
     def cancel_order(
         self, id: str, symbol: str | None = None, params: dict[str, Any] | None = None
     ) -> Order:
@@ -741,11 +1147,11 @@ class SandboxExchange:
                     f"{self.id} order {order.id!r} is {order.status}, not open; cannot cancel"
                 )
             self._release(order, order.reserved)
-            order.status = "canceled"
-            order.cancel_reason = "canceled by user"
+            self._close(order, "canceled", "canceled by user")
             order.last_update_timestamp = now
             return self._order_dict(order)
 
+    @_faultable
     def fetch_order(
         self, id: str, symbol: str | None = None, params: dict[str, Any] | None = None
     ) -> Order:
@@ -754,6 +1160,7 @@ class SandboxExchange:
             self._sync()
             return self._order_dict(self._find(id, symbol, params))
 
+    @_faultable
     def fetch_open_orders(self, symbol: str | None = None) -> list[Order]:
         """Open orders of this account, oldest first, optionally for one symbol."""
         with self._lock:
@@ -766,6 +1173,7 @@ class SandboxExchange:
                 if order.status == "open" and (symbol is None or order.symbol == symbol)
             ]
 
+    @_faultable
     def fetch_my_trades(self, symbol: str | None = None) -> list[Trade]:
         """This account's fills (ccxt ``Trade`` dicts), oldest first."""
         with self._lock:
@@ -791,7 +1199,7 @@ class SandboxExchange:
                 "tradeId": fill.id,
                 "orderId": fill.order_id,
                 "accountId": self.account_id,
-                "symbol": self._market(fill.symbol)["id"],
+                "symbol": self.catalog.markets[fill.symbol]["id"],
                 "price": str(fill.price),
                 "qty": str(fill.amount),
                 "quoteQty": str(fill.cost),
@@ -801,7 +1209,7 @@ class SandboxExchange:
                 "time": fill.timestamp,
             },
             "amount": float(fill.amount),
-            "datetime": iso(fill.timestamp),
+            "datetime": _iso(fill.timestamp),
             "id": fill.id,
             "order": fill.order_id,
             "price": float(fill.price),
@@ -823,6 +1231,7 @@ class SandboxExchange:
         else:
             rate = rates.pop() if len(rates) == 1 else None  # mixed taker/maker: no one rate
         fee = {"currency": order.fee_currency, "cost": float(order.fee_cost), "rate": _fnum(rate)}
+        trigger = _fnum(order.trigger_price)
         venue_status = {
             "open": "PARTIALLY_FILLED" if order.filled else "NEW",
             "closed": "FILLED",
@@ -831,7 +1240,7 @@ class SandboxExchange:
         return {
             "id": order.id,
             "clientOrderId": order.client_order_id,
-            "datetime": iso(order.timestamp),
+            "datetime": _iso(order.timestamp),
             "timestamp": order.timestamp,
             "lastTradeTimestamp": order.last_trade_timestamp,
             "lastUpdateTimestamp": order.last_update_timestamp,
@@ -846,10 +1255,11 @@ class SandboxExchange:
             "amount": float(order.amount),
             "filled": float(order.filled),
             "remaining": float(order.remaining),
-            "stopPrice": None,
-            "triggerPrice": None,
-            "takeProfitPrice": None,
-            "stopLossPrice": None,
+            # ccxt reports a trigger as triggerPrice and its older alias stopPrice.
+            "stopPrice": trigger,
+            "triggerPrice": trigger,
+            "takeProfitPrice": trigger if order.trigger_kind == "take_profit" else None,
+            "stopLossPrice": trigger if order.trigger_kind == "stop_loss" else None,
             "cost": float(order.cost),
             "trades": [self._trade_dict(fill) for fill in order.fills],
             "fee": fee,
@@ -863,7 +1273,7 @@ class SandboxExchange:
                 "orderId": order.id,
                 "clientOrderId": order.client_order_id,
                 "accountId": self.account_id,
-                "symbol": self._market(order.symbol)["id"],
+                "symbol": self.catalog.markets[order.symbol]["id"],
                 "side": order.side.upper(),
                 "type": order.type.upper(),
                 "timeInForce": order.time_in_force,
@@ -876,6 +1286,10 @@ class SandboxExchange:
                 "reserved": str(order.reserved),
                 "status": venue_status,
                 "cancelReason": order.cancel_reason,
+                "stopPrice": None if order.trigger_price is None else str(order.trigger_price),
+                "triggerType": order.trigger_kind,
+                "triggered": order.triggered if order.trigger_kind else None,
+                "triggerTime": order.trigger_time,
                 "time": order.timestamp,
                 "updateTime": order.last_update_timestamp,
             },

@@ -235,7 +235,8 @@ class MarketCatalog:
 
     def reference_price(self, symbol: str) -> Decimal:
         """The static mid price of ``symbol`` (quote per base); ``ccxt.BadSymbol`` if none."""
-        self.market(symbol)  # BadSymbol for an unknown market
+        if symbol not in self.markets:  # BadSymbol for an unknown market (without a copy)
+            self.market(symbol)
         try:
             return self.reference_prices[symbol]
         except KeyError:
