@@ -74,8 +74,9 @@ def bench_preview(n: int) -> float:
     return _rate(
         "preview (market step, fixed snapshot)",
         n,
-        lambda i: simulator.preview("p1.1", order, balances, clock.now_ms(), market=market,
-                                    book=book),
+        lambda i: simulator.preview(
+            "p1.1", order, balances, clock.now_ms(), market=market, book=book
+        ),
     )
 
 
@@ -122,8 +123,10 @@ def main() -> None:
     bench_preview(args.n)
     reference = bench_ccxt_reference(max(args.n // 4, 1000))
     if reference:
-        print(f"sandbox create_order costs {reference / sandbox:.2f}x ccxt's own "
-              "build-and-parse of one create_order")
+        print(
+            f"sandbox create_order costs {reference / sandbox:.2f}x ccxt's own "
+            "build-and-parse of one create_order"
+        )
 
 
 if __name__ == "__main__":
