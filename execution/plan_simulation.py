@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from execution.policy import Policy
+from execution.scenarios import SymbolScenario, apply_scenario
 from execution.simulator import Simulator
 from execution.venue import Venue
 from intent.canonical import to_canonical
@@ -41,8 +42,16 @@ def simulate_text(
     now_ms: int,
     default_quote: str,
     ttl_ms: int,
+    scenario: Mapping[str, SymbolScenario] | None = None,
 ) -> dict[str, Any]:
-    """``{"intent", "plan", "preview"}`` for ``text``; a non-trade gives plan and preview null."""
+    """``{"intent", "plan", "preview"}`` for ``text``; a non-trade gives plan and preview null.
+
+    ``scenario`` reshapes the named symbols' books before the preview (what-if)."""
+    scenario = scenario or {}
+    markets = venue.load_markets()
+    unknown = sorted(set(scenario) - set(markets))
+    if unknown:
+        raise SimulationError(f"the scenario names symbols this venue does not list: {unknown}")
     result = parser.parse(text)
     canonical = to_canonical(result)
     if not isinstance(result, Intent):
@@ -59,7 +68,7 @@ def simulate_text(
         plan = plan_intent(
             result,
             plan_id="sim",
-            symbols=venue.load_markets().keys(),
+            symbols=markets.keys(),
             balances=balances,
             default_quote=default_quote,
         )
@@ -72,9 +81,20 @@ def simulate_text(
     for step in plan.steps:
         order = funded(step.order, yields)
         market, book = simulator.snapshot(order.symbol)
+        what_if = scenario.get(order.symbol)
+        if what_if is not None:
+            book = apply_scenario(book, market, what_if)
         preview = simulator.preview(step.step_id, order, running, now_ms, market=market, book=book)
         running.update(preview.balances_after)  # a later step spends what this one yields
         yields[step.step_id] = preview.received[1]
+        if what_if is not None:
+            preview = preview.model_copy(
+                update={
+                    "assumptions": preview.assumptions.model_copy(
+                        update={"scenario": what_if.model_dump(mode="json")}
+                    )
+                }
+            )
         decision = policy.check(preview)
         steps.append(
             {**preview.model_dump(mode="json"), "policy": decision.model_dump(mode="json")}

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from execution.filters import check_filters
 from execution.journal import canonical_json
 from execution.venue import Venue
 from intent.models import Model, OrderSpec, Side, plain
@@ -51,6 +52,7 @@ class Assumptions(Model):
     fee_tier: str
     snapshot_ms: int
     venue: str
+    scenario: dict[str, str] | None = None  # the what-if applied to the book, if any
 
 
 class StepPreview(Model):
@@ -289,6 +291,34 @@ class Simulator:
                 )
             )
         warnings.extend(self._limit_warnings(market, amount, notional, base, quote))
+        if order.type == "limit" and resting > 0:
+            warnings.append(
+                PreviewWarning(
+                    code="partial_fill_risk",
+                    message=f"{plain(resting)} {base} would rest on the book at "
+                    f"{plain(limit or ZERO)} and fills only if the market comes to that price; "
+                    "it may fill in part or not at all",
+                )
+            )
+        for violation in check_filters(
+            market,
+            type=order.type,
+            side=order.side,
+            amount=amount,
+            price=limit,
+            reference=mid,
+            expected_average=exact_average if order.type == "market" else None,
+            expected_cost=notional if order.type == "market" else None,
+            now_ms=now_ms,
+        ):
+            banded = violation.filter in ("LIMIT_TRADING", "MARKET_TRADING")
+            warnings.append(
+                PreviewWarning(
+                    code="outside_price_band" if banded else f"venue_{violation.filter.lower()}",
+                    message=f"the venue would reject this: {violation.message}",
+                    blocking=True,
+                )
+            )
 
         return StepPreview(
             step_id=step_id,

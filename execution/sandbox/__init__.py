@@ -13,6 +13,13 @@ import fast, such as :mod:`execution.venue` and :mod:`execution.clock`.
 
 from __future__ import annotations
 
+from execution.filters import (
+    FilterViolation,
+    MarketFilters,
+    check_filters,
+    parse_filters,
+    price_band,
+)
 from execution.sandbox.book import (
     Book,
     BookParams,
@@ -32,13 +39,6 @@ from execution.sandbox.exchange import (
     SandboxMarket,
 )
 from execution.sandbox.faults import FaultPlan
-from execution.sandbox.filters import (
-    FilterViolation,
-    MarketFilters,
-    check_filters,
-    parse_filters,
-    price_band,
-)
 from execution.sandbox.markets import MarketCatalog
 from execution.sandbox.prices import RandomWalkPrices, SteppedPriceSource
 

@@ -38,7 +38,7 @@ Execution model, chosen to be simple, reproducible and honest about what it simu
   ``buyPriceUpRate``, else :data:`TRIGGER_MARKET_BUY_BUFFER`). A triggered market buy spends
   at most that reservation; what it cannot pay for is cancelled.
 * **Filters.** Beyond ``limits`` (amount, price, cost), HashKey's ``info.filters`` are
-  enforced with ``ccxt.InvalidOrder`` (:mod:`execution.sandbox.filters`); the price bands
+  enforced with ``ccxt.InvalidOrder`` (:mod:`execution.filters`); the price bands
   use the book's reference price at the time (for a triggered order at placement: its
   trigger price; at activation: the price then, cancelling the order if it is outside).
 * **Faults** (optional :class:`~execution.sandbox.faults.FaultPlan`): seeded network
@@ -78,6 +78,7 @@ from ccxt.base.decimal_to_precision import (
 )
 
 from execution.clock import Clock, iso
+from execution.filters import MarketFilters, check_filters, parse_filters
 from execution.sandbox.book import (
     Book,
     BookParams,
@@ -89,7 +90,6 @@ from execution.sandbox.book import (
     shift_book,
 )
 from execution.sandbox.faults import FaultInjector, FaultPlan
-from execution.sandbox.filters import MarketFilters, check_filters, parse_filters
 from execution.sandbox.markets import MarketCatalog
 from execution.sandbox.prices import SteppedPriceSource
 

@@ -1,4 +1,4 @@
-"""HashKey ``info.filters`` in the sandbox (execution.sandbox.filters)."""
+"""HashKey ``info.filters`` in the sandbox (execution.filters)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import ccxt
 import pytest
 
 from execution.clock import ManualClock
+from execution.filters import check_filters, parse_filters, price_band
 from execution.sandbox import MarketCatalog, SandboxExchange, SandboxMarket
-from execution.sandbox.filters import check_filters, parse_filters, price_band
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared/venues/ccxt-static/markets"
 

@@ -137,3 +137,31 @@ def test_thin_book_previews_only_what_can_fill(venue: SandboxExchange, clock: Ma
         preview.balances_before["BTC"] + preview.expected_amount - preview.fee.cost
     )
     assert preview.fee.cost == preview.expected_amount * preview.fee.rate
+
+
+def test_limit_outside_the_venue_price_band_is_blocked(
+    venue: SandboxExchange, clock: ManualClock
+) -> None:
+    # BTC/USDT carries HashKey's LIMIT_TRADING filter: a buy at most 10% above the mid.
+    order = OrderSpec(
+        symbol="BTC/USDT", side="buy", type="limit", amount=Decimal("0.01"), price=Decimal(80_000)
+    )
+    preview = _preview(venue, clock, order)
+
+    band = [w for w in preview.warnings if w.code == "outside_price_band"]
+    assert band
+    assert band[0].blocking
+    assert "LIMIT_TRADING" in band[0].message
+
+
+def test_resting_limit_warns_of_partial_fill_risk(
+    venue: SandboxExchange, clock: ManualClock
+) -> None:
+    order = OrderSpec(
+        symbol="BTC/USDT", side="buy", type="limit", amount=Decimal("0.1"), price=Decimal(64_000)
+    )
+    preview = _preview(venue, clock, order)
+
+    (risk,) = [w for w in preview.warnings if w.code == "partial_fill_risk"]
+    assert not risk.blocking
+    assert not preview.blocked
