@@ -255,16 +255,15 @@ class SQLiteJournal:
                 "SELECT last_seq, last_hash FROM session_heads WHERE session_id = ?",
                 (session_id,),
             ).fetchone()
-        if (
-            head is not None
-            and events
-            and (int(head[0]), head[1]) != (events[-1].seq, events[-1].hash)
-        ):
-            # A deleted tail leaves a valid-looking chain; the head remembers the last entry.
+        if head is None:
+            return result
+        # A deleted tail leaves a valid-looking chain; the head remembers the last entry.
+        last = (events[-1].seq, events[-1].hash) if events else (-1, GENESIS_HASH)
+        if (int(head[0]), head[1]) != last:
             problems = (
                 *result.problems,
-                f"chain head is entry {head[0]} but the log ends at "
-                f"entry {events[-1].seq}: entries were removed or replaced",
+                f"chain head is entry {head[0]} but the log ends at entry {last[0]}: "
+                "entries were removed or replaced",
             )
             return Verification(session_id, False, len(events), problems)
         return result

@@ -1,0 +1,388 @@
+"""The shared journal: the same hash-chained log as :class:`SQLiteJournal`, kept in Redis.
+
+Used when several app processes run behind a load balancer and must append to one chain.
+
+Layout (every key starts with the configured prefix, ``tradeassist:`` by default):
+
+* ``journal:s:<session>:log``: a list of entries, each the canonical JSON of
+  :meth:`Event.to_json`, in sequence order;
+* ``journal:s:<session>:head``: a hash holding ``owner``, ``opened_ms``, ``last_seq``,
+  ``last_hash`` and ``last_ms``: the chain head;
+* ``journal:s:<session>:turn``: while it exists, the one client allowed to append (see
+  below), with a short lease;
+* ``journal:sessions``: a sorted set of every session, scored by its opening time;
+* ``journal:o:<owner>``: the same, for one owner's sessions.
+
+The suffixes differ in their last character and the namespaces (``s:``, ``o:``,
+``sessions``) in their first, so no session id or owner can make two keys collide.
+
+**Atomicity.** The entry hash is SHA-256 over the previous hash, and Redis' Lua has no
+SHA-256, so the hash is computed here and the append is a compare-and-set: one Lua script
+(:data:`_APPEND_LUA`, loaded once and called with EVALSHA) checks that the head is still
+the one the hash was computed from, then pushes the entry and moves the head, in one
+step. If another client got there first, the script writes nothing and answers with the
+current head; the append is recomputed on it and tried again, a bounded number of times.
+A client refused twice claims the session's *turn*, which makes every other client's
+append wait until its own lands, so a busy writer cannot starve a slower one. The last
+head this client wrote is cached per session, so an uncontended append costs a single
+round trip.
+
+**Durability** is the Redis server's: an acknowledged append survives a server restart
+only with ``appendonly yes`` (``appendfsync always`` to survive a power loss as
+``synchronous=FULL`` does in SQLite; ``everysec`` may lose the last second).
+
+Not for Redis Cluster: the script touches the session's keys and the global indexes,
+which would live in different slots.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import threading
+import time
+import uuid
+import zlib
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any
+
+import redis
+
+from execution.clock import Clock
+from execution.errors import JournalError
+from execution.journal import (
+    GENESIS_HASH,
+    Event,
+    SessionSummary,
+    Verification,
+    verify_chain,
+)
+
+# KEYS: head, log, sessions index, owner index, turn.
+# ARGV: expected last seq ("-1": no session yet), expected last hash, new seq, entry JSON,
+#       entry hash, ts_ms, owner ("" when the payload names none), session id,
+#       this client's token, "1" to claim the turn if refused, the turn's lease in ms.
+# Returns {"ok"}, {"conflict", last_seq, last_hash}, {"no_owner"} or {"orphan_log"}.
+# Values are compared and stored as the strings Python sent: Lua 5.1 numbers are doubles
+# and would print large integers in exponent notation.
+#
+# The turn makes retries fair: without it, a client that keeps appending wins every race
+# against one that lost once (it learns each new head first), and the loser can starve.
+# A client refused several times claims the turn; while the turn is held, every other
+# client is refused, so the holder's next attempt lands. The lease frees the turn if the
+# holder dies.
+_APPEND_LUA = """
+local head = redis.call('HMGET', KEYS[1], 'last_seq', 'last_hash')
+local function refuse()
+  if ARGV[10] == '1' then
+    redis.call('SET', KEYS[5], ARGV[9], 'PX', ARGV[11], 'NX')
+  end
+  return {'conflict', head[1] or '-1', head[2] or ''}
+end
+local turn = redis.call('GET', KEYS[5])
+if turn and turn ~= ARGV[9] then
+  return refuse()
+end
+if not head[1] then
+  if ARGV[1] ~= '-1' then
+    return refuse()
+  end
+  if redis.call('EXISTS', KEYS[2]) == 1 then
+    return {'orphan_log'}
+  end
+  if ARGV[7] == '' then
+    return {'no_owner'}
+  end
+  redis.call('HSET', KEYS[1], 'owner', ARGV[7], 'opened_ms', ARGV[6], 'last_seq', ARGV[3],
+             'last_hash', ARGV[5], 'last_ms', ARGV[6])
+  redis.call('ZADD', KEYS[3], ARGV[6], ARGV[8])
+  redis.call('ZADD', KEYS[4], ARGV[6], ARGV[8])
+else
+  if head[1] ~= ARGV[1] or head[2] ~= ARGV[2] then
+    return refuse()
+  end
+  redis.call('HSET', KEYS[1], 'last_seq', ARGV[3], 'last_hash', ARGV[5], 'last_ms', ARGV[6])
+end
+redis.call('RPUSH', KEYS[2], ARGV[4])
+if turn then
+  redis.call('DEL', KEYS[5])
+end
+return {'ok'}
+"""
+
+_NO_HEAD = (-1, GENESIS_HASH)
+_CLAIM_TURN_AFTER = 2  # refusals before a client claims the turn
+_TURN_LEASE_MS = 50  # well under a refused client's patience (~100 tries, <= 4 ms apart)
+_LOCK_STRIPES = 64
+_HEAD_CACHE_SIZE = 4096
+
+
+def _text(value: bytes | str) -> str:
+    """Redis answers bytes unless the client decodes; accept either kind of client."""
+    return value.decode() if isinstance(value, bytes) else value
+
+
+class RedisJournal:
+    """A :class:`~execution.journal.Journal` kept in Redis; safe across threads and processes.
+
+    The first event of a session must carry ``payload["owner"]``. ``close()`` closes the
+    client only when this journal created it (:meth:`from_url`).
+    """
+
+    def __init__(
+        self,
+        client: redis.Redis[Any],
+        clock: Clock,
+        *,
+        prefix: str = "tradeassist:",
+        max_attempts: int = 100,
+    ) -> None:
+        if max_attempts < 1:
+            raise ValueError(f"max_attempts must be at least 1, not {max_attempts!r}")
+        self._client = client
+        self._clock = clock
+        self._prefix = prefix
+        self._max_attempts = max_attempts
+        self._owns_client = False
+        self._token = uuid.uuid4().hex  # names this client when it holds a session's turn
+        # Registering only hashes the script; redis-py loads it on the first EVALSHA that
+        # answers NOSCRIPT, so constructing a journal needs no connection.
+        self._append_script = client.register_script(_APPEND_LUA)
+        # Appends to one session from this process queue on a lock instead of racing each
+        # other through compare-and-set retries; other processes still race, safely.
+        self._locks = [threading.Lock() for _ in range(_LOCK_STRIPES)]
+        self._heads: OrderedDict[str, tuple[int, str]] = OrderedDict()
+        self._heads_lock = threading.Lock()
+
+    @classmethod
+    def from_url(
+        cls, url: str, clock: Clock, *, prefix: str = "tradeassist:", max_attempts: int = 100
+    ) -> RedisJournal:
+        """A journal on its own client for ``url`` (``redis://host:port/db``)."""
+        journal = cls(redis.Redis.from_url(url), clock, prefix=prefix, max_attempts=max_attempts)
+        journal._owns_client = True
+        return journal
+
+    def close(self) -> None:
+        """Release the client's connections if this journal created the client."""
+        if self._owns_client:
+            self._client.close()
+
+    # --- keys -------------------------------------------------------------------------
+
+    def _head_key(self, session_id: str) -> str:
+        return f"{self._prefix}journal:s:{session_id}:head"
+
+    def _log_key(self, session_id: str) -> str:
+        return f"{self._prefix}journal:s:{session_id}:log"
+
+    def _turn_key(self, session_id: str) -> str:
+        return f"{self._prefix}journal:s:{session_id}:turn"
+
+    def _sessions_key(self) -> str:
+        return f"{self._prefix}journal:sessions"
+
+    def _owner_key(self, owner: str) -> str:
+        return f"{self._prefix}journal:o:{owner}"
+
+    # --- the head cache ---------------------------------------------------------------
+
+    def _cached_head(self, session_id: str) -> tuple[int, str]:
+        with self._heads_lock:
+            return self._heads.get(session_id, _NO_HEAD)
+
+    def _remember_head(self, session_id: str, head: tuple[int, str]) -> None:
+        with self._heads_lock:
+            self._heads[session_id] = head
+            self._heads.move_to_end(session_id)
+            if len(self._heads) > _HEAD_CACHE_SIZE:
+                self._heads.popitem(last=False)
+
+    # --- the protocol -----------------------------------------------------------------
+
+    def append(self, session_id: str, kind: str, actor: str, payload: Mapping[str, Any]) -> Event:
+        """Append one event after the session's chain head, atomically; return it."""
+        payload_json = _canonical(payload)  # fails early on what JSON cannot hold
+        data = json.loads(payload_json)  # the payload as it will be read back
+        owner = data.get("owner")
+        owner_text = owner if isinstance(owner, str) else ""
+        keys = [
+            self._head_key(session_id),
+            self._log_key(session_id),
+            self._sessions_key(),
+            self._owner_key(owner_text),
+            self._turn_key(session_id),
+        ]
+        stripe = self._locks[zlib.crc32(session_id.encode()) % _LOCK_STRIPES]
+        with stripe:
+            last_seq, prev = self._cached_head(session_id)
+            for attempt in range(self._max_attempts):
+                # The time is read after the head is known, so a later entry never carries
+                # an earlier time than the one it follows.
+                seq, ts = last_seq + 1, self._clock.now_ms()
+                digest, entry = _hash_and_entry(
+                    session_id, seq, ts, kind, actor, payload_json, prev
+                )
+                args = [
+                    str(last_seq),
+                    prev,
+                    str(seq),
+                    entry,
+                    digest,
+                    str(ts),
+                    owner_text,
+                    session_id,
+                    self._token,
+                    "1" if attempt >= _CLAIM_TURN_AFTER else "0",
+                    str(_TURN_LEASE_MS),
+                ]
+                try:
+                    reply = self._append_script(keys=keys, args=args)
+                except redis.RedisError as exc:
+                    raise JournalError(
+                        f"could not append {kind!r} to {session_id!r}: {type(exc).__name__}: {exc}"
+                    ) from exc
+                status = _text(reply[0])
+                if status == "ok":
+                    self._remember_head(session_id, (seq, digest))
+                    return Event(session_id, seq, ts, kind, actor, data, prev, digest)
+                if status == "no_owner":
+                    raise JournalError(
+                        f"the first event of session {session_id!r} must name its owner "
+                        f"(got {kind!r})"
+                    )
+                if status == "orphan_log":
+                    raise JournalError(
+                        f"could not append {kind!r} to {session_id!r}: the session has "
+                        "entries but no chain head (the head was deleted)"
+                    )
+                # Refused: another writer moved the head or holds the turn. Retry on the
+                # head it reports; after the first miss (often just a cold cache), back off
+                # with jitter so contending processes stop colliding in lockstep.
+                last_seq = int(_text(reply[1]))
+                prev = _text(reply[2]) if last_seq >= 0 else GENESIS_HASH
+                if attempt:
+                    time.sleep(random.uniform(0, min(0.004, 0.0001 * 2**attempt)))  # noqa: S311
+        raise JournalError(
+            f"could not append {kind!r} to {session_id!r}: the chain head kept moving "
+            f"({self._max_attempts} attempts)"
+        )
+
+    def read(self, session_id: str) -> list[Event]:
+        """The session's events in log order (an empty list for an unknown session)."""
+        try:
+            raw = self._client.lrange(self._log_key(session_id), 0, -1)
+        except redis.RedisError as exc:
+            raise JournalError(
+                f"could not read session {session_id!r}: {type(exc).__name__}: {exc}"
+            ) from exc
+        return [_decode(session_id, index, _text(item)) for index, item in enumerate(raw)]
+
+    def sessions(self, owner: str | None = None) -> list[SessionSummary]:
+        """Sessions newest first (ties by id), optionally only ``owner``'s."""
+        index = self._sessions_key() if owner is None else self._owner_key(owner)
+        try:
+            ids = [_text(member) for member in self._client.zrange(index, 0, -1)]
+            pipe = self._client.pipeline(transaction=False)
+            for session_id in ids:
+                pipe.hmget(
+                    self._head_key(session_id), ["owner", "opened_ms", "last_seq", "last_ms"]
+                )
+            heads = pipe.execute()
+        except redis.RedisError as exc:
+            raise JournalError(
+                f"could not list sessions (owner {owner!r}): {type(exc).__name__}: {exc}"
+            ) from exc
+        summaries = [
+            SessionSummary(
+                session_id,
+                _text(head[0]),
+                int(_text(head[1])),
+                int(_text(head[2])) + 1,
+                int(_text(head[3])),
+            )
+            for session_id, head in zip(ids, heads, strict=True)
+            if head[0] is not None  # an indexed session whose head is gone: nothing to show
+        ]
+        summaries.sort(key=lambda s: (-s.opened_ms, s.session_id))
+        return summaries
+
+    def verify(self, session_id: str) -> Verification:
+        """Recompute the chain and compare its end with the head: names what was tampered."""
+        try:
+            pipe = self._client.pipeline(transaction=True)  # log and head from one instant
+            pipe.lrange(self._log_key(session_id), 0, -1)
+            pipe.hmget(self._head_key(session_id), ["last_seq", "last_hash"])
+            raw, head = pipe.execute()
+        except redis.RedisError as exc:
+            raise JournalError(
+                f"could not verify session {session_id!r}: {type(exc).__name__}: {exc}"
+            ) from exc
+        events: list[Event] = []
+        for index, item in enumerate(raw):
+            try:
+                events.append(_decode(session_id, index, _text(item)))
+            except JournalError as exc:
+                return Verification(session_id, False, len(raw), (str(exc),))
+        result = verify_chain(session_id, events)
+        if head[0] is None:
+            if not events:
+                return result
+            problem = "the session has entries but no chain head: the head was removed"
+            return Verification(session_id, False, len(events), (*result.problems, problem))
+        head_seq, head_hash = int(_text(head[0])), _text(head[1])
+        last = (events[-1].seq, events[-1].hash) if events else (-1, GENESIS_HASH)
+        if (head_seq, head_hash) != last:
+            # A deleted tail leaves a valid-looking chain; the head remembers the last entry.
+            end = f"entry {last[0]}" if events else "no entry (the log is empty)"
+            problem = (
+                f"chain head is entry {head_seq} but the log ends at {end}: "
+                "entries were removed or replaced"
+            )
+            return Verification(session_id, False, len(events), (*result.problems, problem))
+        return result
+
+
+# canonical_json's settings, built once: json.dumps builds an encoder per call otherwise.
+_canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+
+def _hash_and_entry(
+    session_id: str, seq: int, ts_ms: int, kind: str, actor: str, payload_json: str, prev: str
+) -> tuple[str, str]:
+    """The entry hash and the stored entry, built from the already serialised payload.
+
+    Equal to ``entry_hash(...)`` and ``canonical_json(event.to_json())`` (the tests hold
+    them to it) at a third of the cost: the payload is serialised once, and the stored
+    entry is the hashed body with ``"hash"`` spliced in where sorting puts it, between
+    ``"actor"`` and ``"kind"``.
+    """
+    head = f'{{"actor":{_canonical(actor)},'
+    tail = (
+        f'"kind":{_canonical(kind)},"payload":{payload_json},"prev_hash":{_canonical(prev)},'
+        f'"seq":{seq},"session_id":{_canonical(session_id)},"ts_ms":{ts_ms}}}'
+    )
+    digest = hashlib.sha256((head + tail).encode()).hexdigest()
+    return digest, f'{head}"hash":"{digest}",{tail}'
+
+
+def _decode(session_id: str, index: int, raw: str) -> Event:
+    """One stored entry back into an Event; a malformed one is reported, not guessed at."""
+    try:
+        entry = json.loads(raw)
+        return Event(
+            str(entry["session_id"]),
+            int(entry["seq"]),
+            int(entry["ts_ms"]),
+            str(entry["kind"]),
+            str(entry["actor"]),
+            entry["payload"],
+            str(entry["prev_hash"]),
+            str(entry["hash"]),
+        )
+    except (ValueError, KeyError, TypeError) as exc:
+        raise JournalError(
+            f"entry {index} of session {session_id!r} is not a journal entry: {exc}"
+        ) from exc
