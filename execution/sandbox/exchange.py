@@ -44,6 +44,8 @@ Execution model, chosen to be simple, reproducible and honest about what it simu
 * **Faults** (optional :class:`~execution.sandbox.faults.FaultPlan`): seeded network
   errors, timeouts before or after the venue processed the request, rate limits and
   latency on the methods that would go over the network.
+* **Order responses** carry ``trades: []``, as HashKey's ``createOrder`` and ``fetchOrder``
+  responses do; ``fetch_my_trades`` lists the fills.
 * **Fees** are ``market['taker']`` on taking fills and ``market['maker']`` on resting
   fills, charged in the currency received (base on a buy, quote on a sell), as most spot
   venues do (ccxt ``feeSide: 'get'``). An account therefore never needs spare balance to
@@ -1261,7 +1263,8 @@ class SandboxExchange:
             "takeProfitPrice": trigger if order.trigger_kind == "take_profit" else None,
             "stopLossPrice": trigger if order.trigger_kind == "stop_loss" else None,
             "cost": float(order.cost),
-            "trades": [self._trade_dict(fill) for fill in order.fills],
+            # HashKey's createOrder / fetchOrder carry no fills; fetch_my_trades lists them.
+            "trades": [],
             "fee": fee,
             "fees": [dict(fee)] if order.fills else [],
             "reduceOnly": False,
