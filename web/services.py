@@ -10,16 +10,22 @@ from typing import Any
 
 from execution.assistant import Assistant
 from execution.checkpoints import Checkpoints
-from execution.clock import Clock, SystemClock
+from execution.clock import Clock, ManualClock, SystemClock
 from execution.journal import SQLiteJournal
 from execution.plan_simulation import simulate_text
 from execution.policy import Policy
 from execution.sandbox import MarketCatalog, SandboxExchange, SandboxMarket
+from execution.scenarios import SymbolScenario
 from execution.venue import Venue
+from intent.hybrid import HybridParser
+from intent.llm import LLMParser, LLMSettings
 from intent.parser import Parser
 from intent.rules import RuleParser
 from web.auth import DEMO_CUSTOMER, DEMO_PRODUCT, DEMO_SUPPORT, Principals
 from web.settings import Settings
+
+# Simulations run at this instant unless asked otherwise: 2026-01-01T00:00:00Z.
+SIMULATION_EPOCH_MS = 1_767_225_600_000
 
 
 class SandboxAccounts:
@@ -48,12 +54,13 @@ class SandboxAccounts:
                 self._accounts[user_id] = venue
             return venue
 
-    def isolated(self, balances: Mapping[str, Decimal], seed: int | None = None) -> Venue:
-        """A throwaway account for simulations: same markets, its own balances (and seed)."""
+    def isolated(self, balances: Mapping[str, Decimal], seed: int | None, clock: Clock) -> Venue:
+        """A throwaway account for simulations: same markets, its own balances, seed and
+        clock (a simulation runs at a fixed instant, so it can be repeated exactly)."""
         market = self._market
         if seed is not None and seed != market.seed:
             market = SandboxMarket(market.catalog, seed=seed, params=market.params)
-        return market.open_account(balances=balances, clock=self._clock, account_id="simulation")
+        return market.open_account(balances=balances, clock=clock, account_id="simulation")
 
 
 @dataclass
@@ -72,19 +79,44 @@ class Services:
         self.principals.close()
 
     def simulate(
-        self, text: str, balances: Mapping[str, Decimal], seed: int | None = None
+        self,
+        text: str,
+        balances: Mapping[str, Decimal],
+        *,
+        seed: int | None = None,
+        scenario: Mapping[str, SymbolScenario] | None = None,
+        as_of_ms: int = SIMULATION_EPOCH_MS,
     ) -> dict[str, Any]:
-        """Parse, plan and preview ``text`` on an isolated sandbox account; sends nothing."""
+        """Parse, plan and preview ``text`` on an isolated sandbox account at ``as_of_ms``;
+        sends nothing, and the same arguments always give the same answer."""
         return simulate_text(
             text,
             balances,
             parser=self.parser,
-            venue=self.venues.isolated(balances, seed),
+            venue=self.venues.isolated(balances, seed, ManualClock(as_of_ms)),
             policy=self.policy,
-            now_ms=self.clock.now_ms(),
+            now_ms=as_of_ms,
             default_quote=self.settings.default_quote,
             ttl_ms=self.settings.confirmation_ttl_s * 1000,
+            scenario=scenario,
         )
+
+
+def build_parser(settings: Settings) -> Parser:
+    """The parser ``settings.parser`` names: rules (default), llm, or hybrid (rules first)."""
+    if settings.parser == "rules" or settings.llm_base_url is None:
+        return RuleParser()
+    key = settings.llm_api_key
+    llm = LLMParser(
+        LLMSettings(
+            base_url=settings.llm_base_url,
+            model=settings.llm_model,
+            api_key=key.get_secret_value() if key is not None else None,
+            timeout_s=settings.llm_timeout_s,
+            mode=settings.llm_mode,
+        )
+    )
+    return llm if settings.parser == "llm" else HybridParser(llm, RuleParser())
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -100,7 +132,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     else:
         for demo in (DEMO_CUSTOMER, DEMO_SUPPORT, DEMO_PRODUCT):
             principals.remove(demo.user_id)
-    parser = RuleParser()
+    parser = build_parser(settings)
     policy = Policy()
     venues = SandboxAccounts(MarketCatalog.default(), clock, settings.seed, settings.demo_balances)
     assistant = Assistant(

@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me-in-production-0000"  # noqa: S105
@@ -36,7 +36,13 @@ class Settings(BaseSettings):
     data_dir: Path = Path.home() / ".local" / "share" / "tradeassist"
     secret_key: str = Field(default=DEFAULT_SECRET_KEY, min_length=32)
 
-    parser: Literal["rules"] = "rules"
+    parser: Literal["rules", "llm", "hybrid"] = "rules"
+    # The LLM parser (off by default): any OpenAI-compatible endpoint.
+    llm_base_url: str | None = None
+    llm_model: str = "gemma-3-270m"
+    llm_api_key: SecretStr | None = None  # SecretStr: never printed in repr or logs
+    llm_timeout_s: float = Field(default=10, gt=0, le=120)
+    llm_mode: Literal["json_schema", "json_object", "tools"] = "json_schema"
     venue: Literal["sandbox"] = "sandbox"
     seed: int = 7
     default_quote: str = "USDT"
@@ -57,6 +63,15 @@ class Settings(BaseSettings):
             "SOL": Decimal(40),
         }
     )
+
+    @model_validator(mode="after")
+    def _llm_needs_an_endpoint(self) -> Settings:
+        if self.parser != "rules" and not self.llm_base_url:
+            raise ValueError(
+                f"TRADEASSIST_PARSER={self.parser} needs TRADEASSIST_LLM_BASE_URL "
+                "(an OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from fastapi.testclient import TestClient
 
 from web.services import Services
@@ -36,7 +38,7 @@ def test_simulation_returns_intent_plan_and_preview_and_places_no_order(
     assert float(step["notional"]) <= 500
     assert step["policy"]["allowed"] is True
     assert services.journal.sessions() == []
-    assert client.post("/v1/simulations", json=BODY, headers=PRODUCT).json() == body
+    assert client.post("/v1/simulations", json=BODY, headers=PRODUCT).json() == body  # same
 
 
 def test_simulation_explains_what_it_cannot_plan(client: TestClient) -> None:
@@ -55,4 +57,90 @@ def test_negative_balances_are_rejected(client: TestClient) -> None:
         "/v1/simulations", json={**BODY, "balances": {"USD": "-1"}}, headers=PRODUCT
     )
     assert response.status_code == 422
-    assert "USD" in response.json()["detail"]
+    assert "not negative: USD" in response.text
+
+
+def _sim(client: TestClient, **body: object) -> dict[str, object]:
+    response = client.post("/v1/simulations", json={**BODY, **body}, headers=PRODUCT)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def _step(result: dict[str, object]) -> dict[str, str]:
+    return result["preview"]["steps"][0]  # type: ignore[index,no-any-return]
+
+
+def test_the_same_request_gives_the_same_answer_and_the_seed_matters(client: TestClient) -> None:
+    big = {"text": "buy 30 ETH", "balances": {"USDT": "1000000"}}  # walks several levels
+    first = _sim(client, seed=11, **big)
+
+    assert _sim(client, seed=11, **big) == first
+    assert _step(_sim(client, seed=12, **big))["average_price"] != _step(first)["average_price"]
+    assert _step(first)["created_ms"] == 1_767_225_600_000  # the default as_of
+    later = _sim(client, seed=11, as_of="2026-06-01T12:00:00Z")
+    assert _step(later)["created_ms"] == 1_780_315_200_000
+
+
+def test_price_shock_moves_the_book(client: TestClient) -> None:
+    base = _step(_sim(client))
+    shocked = _step(_sim(client, scenario={"ETH/USD": {"shock_pct": "-10"}}))
+
+    ratio = Decimal(shocked["mid_price"]) / Decimal(base["mid_price"])
+    assert abs(ratio - Decimal("0.9")) < Decimal("0.0001")
+    assert Decimal(shocked["amount"]) > Decimal(base["amount"])  # $500 buys more
+    assert shocked["assumptions"]["scenario"]["shock_pct"] == "-10"  # type: ignore[index]
+
+
+def test_wider_spread_and_thinner_book_cost_more(client: TestClient) -> None:
+    big = {"text": "buy 20 ETH", "balances": {"USDT": "1000000"}}
+    base = _step(_sim(client, **big))
+    wide = _step(_sim(client, **big, scenario={"ETH/USDT": {"spread_mult": "3"}}))
+    thin = _step(_sim(client, **big, scenario={"ETH/USDT": {"depth_mult": "0.25"}}))
+
+    assert Decimal(wide["slippage_bps"]) > Decimal(base["slippage_bps"])
+    assert Decimal(thin["slippage_bps"]) > Decimal(base["slippage_bps"])
+    assert thin["levels"] > base["levels"]
+
+
+def test_scenario_for_an_unknown_symbol_or_bad_value_is_422(client: TestClient) -> None:
+    unknown = client.post(
+        "/v1/simulations", json={**BODY, "scenario": {"FOO/BAR": {}}}, headers=PRODUCT
+    )
+    assert unknown.status_code == 422
+    assert "FOO/BAR" in unknown.text
+    bad = client.post(
+        "/v1/simulations",
+        json={**BODY, "scenario": {"ETH/USD": {"depth_mult": "0"}}},
+        headers=PRODUCT,
+    )
+    assert bad.status_code == 422
+    assert "depth_mult" in bad.text
+
+
+def test_cross_convert_simulation_feeds_the_first_steps_proceeds(client: TestClient) -> None:
+    result = _sim(client, text="convert 1 ETH to SOL", balances={"ETH": "2"})
+
+    first, second = result["preview"]["steps"]  # type: ignore[index]
+    received = Decimal(first["notional"]) - Decimal(first["fee"]["cost"])
+    assert Decimal(second["notional"]) <= received
+    assert Decimal(second["balances_after"]["USDT"]) >= 0
+
+
+def test_batch_runs_each_request_on_its_own(client: TestClient, services: Services) -> None:
+    response = client.post(
+        "/v1/simulations/batch",
+        json={"simulations": [BODY, {"text": "buy 5 DOGE with HKD"}, {**BODY, "seed": 3}]},
+        headers=PRODUCT,
+    )
+
+    results = response.json()["results"]
+    assert [r["ok"] for r in results] == [True, False, True]
+    assert "DOGE/HKD" in results[1]["error"]["message"]
+    assert results[0]["preview"] == _sim(client)["preview"]
+    assert services.journal.sessions() == []
+
+
+def test_batch_limits_and_keys(client: TestClient) -> None:
+    too_many = {"simulations": [BODY] * 101}
+    assert client.post("/v1/simulations/batch", json=too_many, headers=PRODUCT).status_code == 422
+    assert client.post("/v1/simulations/batch", json={"simulations": [BODY]}).status_code == 401

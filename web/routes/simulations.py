@@ -1,18 +1,27 @@
-"""The product team's plan-simulation API: parse, plan and preview; never an order."""
+"""The product team's plan-simulation API: parse, plan and preview; never an order.
+
+Every simulation runs on a throwaway sandbox account at a fixed instant (``as_of``), with
+a given order-book ``seed`` and optional what-if ``scenario`` per symbol, so the same
+request always gives the same answer.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from execution.plan_simulation import SimulationError
+from execution.scenarios import SymbolScenario
 from web.auth import Principal
 from web.deps import CurrentPrincipal, ServicesDep
+from web.services import SIMULATION_EPOCH_MS, Services
 
 router = APIRouter(prefix="/v1", tags=["simulations"])
+MAX_BATCH = 100
 
 
 def simulate_scope(principal: CurrentPrincipal) -> Principal:
@@ -29,6 +38,41 @@ class SimulationIn(BaseModel):
     text: str = Field(min_length=1, max_length=500, examples=["buy $500 of ETH"])
     balances: dict[str, Decimal] = Field(default_factory=dict, examples=[{"USDT": "10000"}])
     seed: int | None = Field(default=None, description="order-book seed; default: the app's")
+    scenario: dict[str, SymbolScenario] = Field(
+        default_factory=dict,
+        description="what-if per symbol: shock_pct, spread_mult, depth_mult",
+        examples=[{"ETH/USD": {"shock_pct": "-5", "spread_mult": "2", "depth_mult": "0.5"}}],
+    )
+    as_of: datetime | None = Field(
+        default=None, description="the instant simulated; default 2026-01-01T00:00:00Z"
+    )
+
+    @field_validator("balances")
+    @classmethod
+    def _non_negative(cls, balances: dict[str, Decimal]) -> dict[str, Decimal]:
+        negative = sorted(ccy for ccy, value in balances.items() if not value >= 0)
+        if negative:
+            raise ValueError(f"balances must be finite and not negative: {', '.join(negative)}")
+        return balances
+
+    @field_validator("as_of")
+    @classmethod
+    def _aware(cls, as_of: datetime | None) -> datetime | None:
+        if as_of is not None and as_of.tzinfo is None:
+            raise ValueError("as_of needs a time zone, e.g. 2026-01-01T00:00:00Z")
+        return as_of
+
+
+class BatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    simulations: list[SimulationIn] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+def _run(services: Services, body: SimulationIn) -> dict[str, Any]:
+    as_of_ms = SIMULATION_EPOCH_MS if body.as_of is None else int(body.as_of.timestamp() * 1000)
+    return services.simulate(
+        body.text, body.balances, seed=body.seed, scenario=body.scenario, as_of_ms=as_of_ms
+    )
 
 
 @router.post("/simulations")
@@ -36,13 +80,22 @@ def create_simulation(
     body: SimulationIn, principal: Simulator, services: ServicesDep
 ) -> dict[str, Any]:
     """Simulate what ``text`` would do with ``balances``: intent, plan and preview."""
-    negative = sorted(ccy for ccy, value in body.balances.items() if value < 0)
-    if negative:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            f"balances must not be negative: {', '.join(negative)}",
-        )
     try:
-        return services.simulate(body.text, body.balances, body.seed)
+        return _run(services, body)
     except SimulationError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+
+
+@router.post("/simulations/batch")
+def create_simulations(
+    body: BatchIn, principal: Simulator, services: ServicesDep
+) -> dict[str, Any]:
+    """Up to 100 simulations at once; each result is ``{"ok": true, ...}`` or carries its
+    own ``error``, so one bad request does not sink the others."""
+    results: list[dict[str, Any]] = []
+    for item in body.simulations:
+        try:
+            results.append({"ok": True, **_run(services, item)})
+        except SimulationError as exc:
+            results.append({"ok": False, "error": {"code": "not_plannable", "message": str(exc)}})
+    return {"results": results}
