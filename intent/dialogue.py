@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from intent.models import Amount, Clarification, Intent, MissingField, Unsupported
+from intent.models import (
+    Amount,
+    Clarification,
+    Intent,
+    IntentFields,
+    MissingField,
+    Unsupported,
+)
 from intent.numbers import NUMERIC_RE, parse_number
 from intent.parser import ParseOutput
 
@@ -29,6 +36,8 @@ _PRICE = re.compile(
     r"^\s*(?:at|@|limit(?:\s+price)?|price|限价|限價|价格|價格)?\s*(?P<n>[^\s].*?)\s*$"
 )
 _TRADE_ACTIONS = ("buy", "sell", "convert")
+# What a reply may supply: every field of a request but its provenance and query kind.
+_FILLABLE = tuple(name for name in IntentFields.model_fields if name not in ("spans", "query"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,18 +101,7 @@ def continue_dialogue(
 
     fills: dict[str, object] = {}
     if isinstance(reply, Clarification):
-        for name in (
-            "asset",
-            "to",
-            "quote",
-            "amount",
-            "order_type",
-            "limit_price",
-            "trigger",
-            "take_profit",
-            "stop_loss",
-            "schedule",
-        ):
+        for name in _FILLABLE:
             value = getattr(reply, name)
             if value is not None:
                 fills[name] = value

@@ -24,6 +24,11 @@ from execution.sandbox import (
     stable_seed,
 )
 from execution.venue import Venue
+from tests.execution.sandbox_invariants import (
+    cancel_all_releases_everything,
+    check_account,
+    exact_totals,
+)
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared/venues/ccxt-static/markets"
 REPO = Path(__file__).resolve().parents[2]
@@ -553,11 +558,6 @@ actions = st.lists(
 )
 
 
-def exact_totals(ex: SandboxExchange) -> dict[str, Decimal]:
-    rows = ex.fetch_balance()["info"]["balances"]
-    return {row["asset"]: d(row["total"]) for row in rows}
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(min_value=0, max_value=3),
@@ -597,38 +597,7 @@ def test_balances_stay_consistent_and_value_is_conserved_up_to_fees(
         else:
             clock.advance(action[1])
 
-        balance = ex.fetch_balance()
-        assert_balance_consistent(balance)
-        # Reserved funds are exactly what the open orders hold back.
-        reserved: dict[str, Decimal] = {}
-        for order in ex.fetch_open_orders():
-            market = catalog.market(order["symbol"])
-            code = market["quote"] if order["side"] == "buy" else market["base"]
-            reserved[code] = reserved.get(code, Decimal(0)) + d(order["info"]["reserved"])
-        for row in balance["info"]["balances"]:
-            assert d(row["locked"]) == reserved.get(row["asset"], Decimal(0))
+        assert_balance_consistent(ex.fetch_balance())
+        seen_trades = check_account(ex, catalog, before, seen_trades)
 
-        # Every balance change is explained by new fills, and at each fill's price the
-        # account's value changes by exactly minus the fee.
-        trades = ex.fetch_my_trades()[seen_trades:]
-        seen_trades += len(trades)
-        delta: dict[str, Decimal] = {}
-        for trade in trades:
-            market = catalog.market(trade["symbol"])
-            base, quote = market["base"], market["quote"]
-            price, qty = d(trade["info"]["price"]), d(trade["info"]["qty"])
-            fee = d(trade["info"]["commission"])
-            sign = 1 if trade["side"] == "buy" else -1
-            d_base = sign * qty - (fee if trade["fee"]["currency"] == base else 0)
-            d_quote = -sign * price * qty - (fee if trade["fee"]["currency"] == quote else 0)
-            fee_value = fee * price if trade["fee"]["currency"] == base else fee
-            assert d_base * price + d_quote == -fee_value
-            delta[base] = delta.get(base, Decimal(0)) + d_base
-            delta[quote] = delta.get(quote, Decimal(0)) + d_quote
-        after = exact_totals(ex)
-        for code in set(before) | set(after):
-            assert after.get(code, 0) - before.get(code, 0) == delta.get(code, 0), code
-
-    for order in ex.fetch_open_orders():
-        ex.cancel_order(order["id"])
-    assert all(v == 0 for v in ex.fetch_balance()["used"].values())
+    cancel_all_releases_everything(ex)

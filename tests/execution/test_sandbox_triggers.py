@@ -14,6 +14,11 @@ from hypothesis import strategies as st
 from execution.clock import ManualClock
 from execution.sandbox import MarketCatalog, SandboxExchange, SandboxMarket
 from execution.sandbox.prices import RandomWalkPrices
+from tests.execution.sandbox_invariants import (
+    cancel_all_releases_everything,
+    check_account,
+    exact_totals,
+)
 
 T0 = ManualClock().now_ms()
 
@@ -238,10 +243,6 @@ actions = st.lists(
 )
 
 
-def exact_totals(ex: SandboxExchange) -> dict[str, Decimal]:
-    return {r["asset"]: d(r["total"]) for r in ex.fetch_balance()["info"]["balances"]}
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(min_value=0, max_value=5), script=actions)
 def test_moving_prices_keep_balances_consistent_and_conserve_value(
@@ -276,41 +277,6 @@ def test_moving_prices_keep_balances_consistent_and_conserve_value(
         else:
             clock.advance(action[1])
 
-        balance = ex.fetch_balance()
-        for code, total in balance["total"].items():
-            assert balance["free"][code] + balance["used"][code] == total
-        rows = balance["info"]["balances"]
-        for row in rows:
-            assert d(row["free"]) + d(row["locked"]) == d(row["total"])
-            assert d(row["free"]) >= 0
-            assert d(row["locked"]) >= 0
-        reserved: dict[str, Decimal] = {}
-        for order in ex.fetch_open_orders():
-            market = catalog.market(order["symbol"])
-            code = market["quote"] if order["side"] == "buy" else market["base"]
-            reserved[code] = reserved.get(code, Decimal(0)) + d(order["info"]["reserved"])
-        for row in rows:
-            assert d(row["locked"]) == reserved.get(row["asset"], Decimal(0))
+        seen_trades = check_account(ex, catalog, before, seen_trades)
 
-        trades = ex.fetch_my_trades()[seen_trades:]
-        seen_trades += len(trades)
-        delta: dict[str, Decimal] = {}
-        for trade in trades:
-            market = catalog.market(trade["symbol"])
-            base, quote = market["base"], market["quote"]
-            price, qty = d(trade["info"]["price"]), d(trade["info"]["qty"])
-            fee = d(trade["info"]["commission"])
-            sign = 1 if trade["side"] == "buy" else -1
-            d_base = sign * qty - (fee if trade["fee"]["currency"] == base else 0)
-            d_quote = -sign * price * qty - (fee if trade["fee"]["currency"] == quote else 0)
-            fee_value = fee * price if trade["fee"]["currency"] == base else fee
-            assert d_base * price + d_quote == -fee_value
-            delta[base] = delta.get(base, Decimal(0)) + d_base
-            delta[quote] = delta.get(quote, Decimal(0)) + d_quote
-        after = exact_totals(ex)
-        for code in set(before) | set(after):
-            assert after.get(code, 0) - before.get(code, 0) == delta.get(code, 0), code
-
-    for order in ex.fetch_open_orders():
-        ex.cancel_order(order["id"])
-    assert all(v == 0 for v in ex.fetch_balance()["used"].values())
+    cancel_all_releases_everything(ex)
