@@ -668,20 +668,19 @@ class SandboxExchange:
             # Notional checked against the market's cost limits: the limit notional for a
             # limit order, the executable cost for a market order.
             notional = qty * limit_price if limit_price is not None else planned_cost
-            self._check_cost(symbol, market, notional)
-            filters = self.shared.filters(symbol)
-            if not filters.empty:
-                self._raise_filters(
-                    filters,
-                    type=type,
-                    side=side,
-                    amount=qty,
-                    price=limit_price,
-                    reference=book.reference_price,
-                    expected_average=planned_cost / planned_qty if planned_qty else None,
-                    expected_cost=planned_cost if type == "market" else None,
-                    now_ms=now,
-                )
+            self._check_order_limits(
+                symbol,
+                market,
+                notional,
+                type=type,
+                side=side,
+                amount=qty,
+                price=limit_price,
+                reference=book.reference_price,
+                expected_average=planned_cost / planned_qty if planned_qty else None,
+                expected_cost=planned_cost if type == "market" else None,
+                now_ms=now,
+            )
 
             base, quote = market["base"], market["quote"]
             spend_code = quote if side == "buy" else base
@@ -763,7 +762,15 @@ class SandboxExchange:
             order.cancel_reason = reason
         self._active.pop(order.id, None)
 
-    def _raise_filters(self, filters: MarketFilters, **order: Any) -> None:
+    def _check_order_limits(
+        self, symbol: str, market: Mapping[str, Any], notional: Decimal, **order: Any
+    ) -> None:
+        """The market's cost limits, then its venue filters: ``ccxt.InvalidOrder`` at the first
+        one broken. ``order`` is what :func:`check_filters` takes."""
+        self._check_cost(symbol, market, notional)
+        filters = self.shared.filters(symbol)
+        if filters.empty:
+            return
         violations = check_filters(filters, **order)
         if violations:
             raise ccxt.InvalidOrder(f"{self.id} {violations[0].message}")
@@ -820,25 +827,24 @@ class SandboxExchange:
         # Checked as the order will be when it fires, priced at its trigger (the best
         # estimate of the price then); the band is re-checked on activation.
         notional = qty * (limit_price if limit_price is not None else trigger_price)
-        self._check_cost(symbol, market, notional)
-        filters = self.shared.filters(symbol)
-        if not filters.empty:
-            self._raise_filters(
-                filters,
-                type=type,
-                side=side,
-                amount=qty,
-                price=limit_price,
-                reference=trigger_price,
-                expected_cost=notional if type == "market" else None,
-            )
+        self._check_order_limits(
+            symbol,
+            market,
+            notional,
+            type=type,
+            side=side,
+            amount=qty,
+            price=limit_price,
+            reference=trigger_price,
+            expected_cost=notional if type == "market" else None,
+        )
         base, quote = market["base"], market["quote"]
         if side == "sell":
             spend_code, needed = base, qty
         elif limit_price is not None:
             spend_code, needed = quote, qty * limit_price
         else:
-            buffer = filters.market_buy_up_rate or TRIGGER_MARKET_BUY_BUFFER
+            buffer = self.shared.filters(symbol).market_buy_up_rate or TRIGGER_MARKET_BUY_BUFFER
             spend_code, needed = quote, qty * trigger_price * (1 + buffer)
         free = self._free(spend_code)
         if needed > free:
