@@ -20,6 +20,7 @@ from intent.models import (
     IntentFields,
     MissingField,
     Unsupported,
+    clarification_question,
 )
 from intent.numbers import NUMERIC_RE, parse_number
 from intent.parser import ParseOutput
@@ -148,25 +149,14 @@ def _merge(pending: Clarification, fills: dict[str, object]) -> Intent | Clarifi
         return Clarification(
             side=side if side in _TRADE_ACTIONS else None,
             missing=tuple(sorted(set(missing))),
-            question=_question(missing, side, fields.get("asset")),
+            question=clarification_question(
+                missing,
+                side if isinstance(side, str) and side in _TRADE_ACTIONS else None,
+                asset if isinstance(asset := fields.get("asset"), str) else None,
+            ),
             **fields,
         )
     fields.setdefault("order_type", "market")
     if fields["order_type"] is None:
         fields["order_type"] = "market"
     return Intent(action=side, **fields)
-
-
-def _question(missing: list[MissingField], side: object, asset: object) -> str:
-    parts = []
-    if "side" in missing:
-        parts.append("Do you want to buy or sell?")
-    if "asset" in missing:
-        parts.append("Which asset?")
-    if "amount" in missing:
-        what = f" {asset}" if isinstance(asset, str) else ""
-        verb = side if side in _TRADE_ACTIONS else "trade"
-        parts.append(f"How much{what} do you want to {verb}?")
-    if "price" in missing:
-        parts.append("At what limit price?")
-    return " ".join(parts)

@@ -52,6 +52,7 @@ from intent.models import (
     Schedule,
     Trigger,
     Unsupported,
+    clarification_question,
 )
 from intent.numbers import parse_number
 from intent.parser import ParseOutput, Provenance
@@ -319,20 +320,6 @@ class LLMOutput(_Strict):
         return [] if v is None else v
 
 
-def _question(missing: tuple[MissingField, ...], side: str | None, asset: str | None) -> str:
-    verb = side or "trade"
-    parts: list[str] = []
-    if "side" in missing:
-        parts.append(f"Do you want to buy or sell {asset or 'it'}?")
-    if "asset" in missing:
-        parts.append(f"Which asset do you want to {verb}?")
-    if "amount" in missing:
-        parts.append(f"How much {asset + ' ' if asset else ''}do you want to {verb}?")
-    if "price" in missing:
-        parts.append("At what price? Please give the limit or trigger price in numbers.")
-    return " ".join(parts)
-
-
 def to_result(out: LLMOutput) -> ParseOutput:
     """Convert a validated answer to our models; raises ``ValueError`` if it is inconsistent.
 
@@ -379,7 +366,7 @@ def to_result(out: LLMOutput) -> ParseOutput:
             quote=out.quote,
             amount=amount,
             missing=ordered,
-            question=_question(ordered, side, out.asset),
+            question=clarification_question(ordered, side, out.asset),
         )
     assert side is not None  # a "clarify" always has something missing
     schedule = None

@@ -7,6 +7,7 @@ A parse yields exactly one of :class:`Intent`, :class:`Clarification` or
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -99,6 +100,23 @@ class Clarification(IntentFields):
     side: Literal["buy", "sell", "convert"] | None = None
     missing: tuple[MissingField, ...] = Field(min_length=1)
     question: str
+
+
+def clarification_question(
+    missing: Sequence[MissingField], side: str | None, asset: str | None
+) -> str:
+    """The question a :class:`Clarification` asks: one sentence per missing field."""
+    verb = side or "trade"
+    parts: list[str] = []
+    if "side" in missing:
+        parts.append(f"Do you want to buy or sell {asset or 'it'}?")
+    if "asset" in missing:
+        parts.append(f"Which asset do you want to {verb}?")
+    if "amount" in missing:
+        parts.append(f"How much {asset + ' ' if asset else ''}do you want to {verb}?")
+    if "price" in missing:
+        parts.append("At what price? Please give the limit or trigger price in numbers.")
+    return " ".join(parts)
 
 
 class Unsupported(Model):

@@ -52,6 +52,7 @@ from intent.models import (
     Span,
     Trigger,
     Unsupported,
+    clarification_question,
 )
 from intent.numbers import (
     CJK_NUMERAL_RE,
@@ -1094,7 +1095,7 @@ def _trade(
             quote=quote,
             amount=amount,
             missing=ordered,
-            question=_question(ordered, side, asset.code if asset else None),
+            question=clarification_question(ordered, side, asset.code if asset else None),
             spans=tuple(s for s in spans if s.field in _CLARIFY_FIELDS),
         )
     assert asset is not None  # guaranteed: a missing asset is a clarification
@@ -1119,18 +1120,3 @@ def _my_asset(an: _Analysis, asset: _Mention | None, action: str | None) -> bool
     if asset is None or action not in ("sell", "convert"):
         return False
     return asset.index > 0 and an.tags[asset.index - 1] == "m"
-
-
-def _question(missing: tuple[MissingField, ...], side: str | None, asset: str | None) -> str:
-    verb = side or "trade"
-    thing = asset or "it"
-    parts: list[str] = []
-    if "side" in missing:
-        parts.append(f"Do you want to buy or sell {asset or 'it'}?")
-    if "asset" in missing:
-        parts.append(f"Which asset do you want to {verb}?")
-    if "amount" in missing:
-        parts.append(f"How much {thing if asset else ''} do you want to {verb}?".replace("  ", " "))
-    if "price" in missing:
-        parts.append("At what price? Please give the limit or trigger price in numbers.")
-    return " ".join(parts)
