@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from execution import session_state as ev
 from execution.checkpoints import Binding, Checkpoints
@@ -29,7 +29,7 @@ from execution.errors import (
     TokenReused,
     VenueError,
     VenueUnavailable,
-    translate_venue_error,
+    call_translated,
 )
 from execution.journal import Event, Journal
 from execution.plan_simulation import funded
@@ -53,7 +53,6 @@ from intent.models import (
 from intent.parser import ParseOutput, Parser, parse_traced
 from intent.planner import plan_intent
 
-T = TypeVar("T")
 ASSISTANT_ACTOR = "assistant"
 Role = Literal["customer", "support", "product", "admin"]
 Channel = Literal["chat", "api", "cli"]
@@ -197,7 +196,7 @@ class Assistant:
         return self._journal.read(session_id)
 
     def balances(self, user_id: str) -> dict[str, dict[str, Decimal]]:
-        raw = self._call(lambda: self._venue_for(user_id).fetch_balance())
+        raw = call_translated(lambda: self._venue_for(user_id).fetch_balance())
         return {
             part: {ccy: dec(v) for ccy, v in (raw.get(part) or {}).items() if v}
             for part in ("free", "used", "total")
@@ -274,7 +273,7 @@ class Assistant:
         balances = self.balances(actor.user_id)["free"]
         plan_id = f"p{len(state.plans) + 1}"
         try:
-            symbols = self._call(lambda: venue.load_markets()).keys()
+            symbols = call_translated(lambda: venue.load_markets()).keys()
             plan = plan_intent(
                 result,
                 plan_id=plan_id,
@@ -336,7 +335,7 @@ class Assistant:
                 return "Which asset's price would you like?"
             symbol = f"{intent.asset}/{intent.quote or self._default_quote}"
             try:
-                ticker = self._call(lambda: venue.fetch_ticker(symbol))
+                ticker = call_translated(lambda: venue.fetch_ticker(symbol))
             except VenueError as exc:
                 return f"I could not get a price for {symbol}: {exc}"
             return (
@@ -349,7 +348,7 @@ class Assistant:
                 return f"You hold {_fmt(free.get(intent.asset, Decimal(0)))} {intent.asset}."
             held = ", ".join(f"{ccy} {_fmt(v)}" for ccy, v in sorted(free.items()))
             return f"Your balances: {held or 'none'}."
-        orders = self._call(lambda: venue.fetch_open_orders())
+        orders = call_translated(lambda: venue.fetch_open_orders())
         if intent.asset is not None:
             orders = [o for o in orders if str(o.get("symbol", "")).startswith(f"{intent.asset}/")]
         if not orders:
@@ -379,7 +378,7 @@ class Assistant:
         order = OrderSpec.model_validate(order_spec)
         venue = self._venue_for(actor.user_id)
         simulator = Simulator(venue, policy_version=self._policy.version, ttl_ms=self._ttl_ms)
-        market, book = self._call(lambda: simulator.snapshot(order.symbol))
+        market, book = call_translated(lambda: simulator.snapshot(order.symbol))
         now = self._clock.now_ms()
         preview = simulator.preview(step_id, order, balances, now, market=market, book=book)
         decision = self._policy.check(preview)
@@ -606,7 +605,7 @@ class Assistant:
             {"step_id": step_id, "client_order_id": coid, "request": request},
         )
         try:
-            order = self._call(
+            order = call_translated(
                 lambda: venue.create_order(
                     preview.symbol,
                     preview.type,
@@ -619,7 +618,7 @@ class Assistant:
         except VenueUnavailable as exc:
             # Never resend blindly: find out whether the venue took it.
             try:
-                order = self._call(
+                order = call_translated(
                     lambda: venue.fetch_order("", preview.symbol, {"clientOrderId": coid})
                 )
             except OrderNotFound:
@@ -673,18 +672,6 @@ class Assistant:
     def _require_customer(actor: Actor, what: str) -> None:
         if actor.role != "customer":
             raise PermissionDenied(f"role {actor.role!r} cannot {what}")
-
-    @staticmethod
-    def _call(fn: Callable[[], T]) -> T:
-        """Run one venue call, translating ccxt's exceptions at this boundary."""
-        try:
-            return fn()
-        except VenueError:
-            raise
-        except Exception as exc:
-            if type(exc).__module__.startswith("ccxt"):
-                raise translate_venue_error(exc) from exc
-            raise
 
 
 def _denial_warning(denial: Denial) -> PreviewWarning:

@@ -34,7 +34,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import ccxt
 from ccxt.base import types as _ccxt_types
 
-from execution.errors import VenueConfigurationError, VenueUnavailable, translate_venue_error
+from execution.errors import (
+    VenueConfigurationError,
+    VenueUnavailable,
+    call_translated,
+    translate_venue_error,
+)
 
 if TYPE_CHECKING:
     from ccxt.base.types import Balances, MarketInterface, Order, OrderBook, Ticker, Trade
@@ -79,15 +84,6 @@ CLIENT_ORDER_ID_PARAM: Mapping[str, str] = {
 _SECRET_ATTRIBUTES = ("apiKey", "secret", "password", "privateKey", "token")
 _MIN_SECRET_LENGTH = 4  # shorter values would redact ordinary text ("" is ccxt's unset)
 _REDACTED = "***"
-
-
-def call_translated(fn: Callable[[], T]) -> T:
-    """Run one venue call, raising our :class:`~execution.errors.VenueError` for any
-    ccxt exception (once: nothing of ours is re-wrapped)."""
-    try:
-        return fn()
-    except ccxt.BaseError as exc:
-        raise translate_venue_error(exc) from exc
 
 
 class TranslatingVenue:

@@ -6,6 +6,12 @@ where the product calls a venue (``raise translate_venue_error(e) from e``).
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
 
 class ExecutionError(Exception):
     """Root of every error raised by :mod:`execution`."""
@@ -53,6 +59,19 @@ class VenueConfigurationError(ExecutionError):
     """
 
     code = "venue_configuration"
+
+
+def call_translated(fn: Callable[[], T]) -> T:
+    """Run one venue call, raising our :class:`VenueError` for any ccxt exception (once:
+    nothing of ours is re-wrapped). Needs no ccxt import: if ccxt was never loaded, no
+    exception can be one of its."""
+    try:
+        return fn()
+    except Exception as exc:
+        ccxt = sys.modules.get("ccxt")
+        if ccxt is not None and isinstance(exc, ccxt.BaseError):
+            raise translate_venue_error(exc) from exc
+        raise
 
 
 def translate_venue_error(exc: Exception) -> VenueError:

@@ -20,7 +20,6 @@ import pytest
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from execution.assistant import Assistant
 from execution.ccxt_venue import CcxtVenue, TranslatingVenue
 from execution.errors import (
     DuplicateOrder,
@@ -30,6 +29,7 @@ from execution.errors import (
     VenueConfigurationError,
     VenueError,
     VenueUnavailable,
+    call_translated,
 )
 from tests.execution.test_venue_contract import (
     RecordedTransport,
@@ -252,10 +252,10 @@ def test_ccxt_errors_are_translated_once(
     assert type(raised.value) is ours
     assert isinstance(raised.value.__cause__, raised_by_ccxt)
     assert f"{raised_by_ccxt.__name__}: hashkey says no" in str(raised.value)
-    # The Assistant translates raw ccxt errors at its own boundary; ours pass unchanged,
-    # so the cause is still ccxt's exception, not a second wrapper.
+    # The Assistant calls venues through call_translated, which translates raw ccxt errors;
+    # ours pass unchanged, so the cause is still ccxt's exception, not a second wrapper.
     with pytest.raises(VenueError) as through_assistant:
-        Assistant._call(lambda: venue.create_order("ETH/USDT", "market", "sell", 0.001))
+        call_translated(lambda: venue.create_order("ETH/USDT", "market", "sell", 0.001))
     assert type(through_assistant.value) is ours
     assert isinstance(through_assistant.value.__cause__, raised_by_ccxt)
 
