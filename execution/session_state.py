@@ -125,16 +125,12 @@ class SessionState:
                     depends_on=tuple(step.get("depends_on", ())),
                 )
         elif kind == STEP_PREVIEWED:
-            step = self._step(p["step_id"])
-            new: StepState = (
-                "waiting"
-                if p.get("waiting")
-                else "blocked"
-                if p["blocked"]
-                else "awaiting_confirmation"
-            )
-            check_step_transition(step.step_id, step.state, new)
-            step.state = new
+            new: StepState = "awaiting_confirmation"
+            if p.get("waiting"):
+                new = "waiting"
+            elif p["blocked"]:
+                new = "blocked"
+            step = self._move(p["step_id"], new)
             step.preview, step.preview_hash = p["preview"], p["preview_hash"]
             step.expires_ms, step.policy_version = p["expires_ms"], p["policy_version"]
             step.previewed_order = p.get("order")
