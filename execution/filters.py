@@ -37,6 +37,8 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 from typing import Any, Literal
 
+from intent.models import plain
+
 __all__ = [
     "FilterViolation",
     "MarketFilters",
@@ -173,11 +175,6 @@ def price_band(
     return _band(filters, reference, kind)
 
 
-def _fmt(value: Decimal) -> str:
-    # Plain notation without trailing zeros: "71500", "0.00001", never "7.15E+4".
-    return format(value.normalize(), "f")
-
-
 def check_filters(
     market: Mapping[str, Any] | MarketFilters,
     *,
@@ -225,8 +222,8 @@ def check_filters(
                 "marketOrderMaxQty",
                 amount,
                 f.market_max_qty,
-                f"market order amount {_fmt(amount)} of {symbol} is above LOT_SIZE "
-                f"marketOrderMaxQty {_fmt(f.market_max_qty)}",
+                f"market order amount {plain(amount)} of {symbol} is above LOT_SIZE "
+                f"marketOrderMaxQty {plain(f.market_max_qty)}",
             )
         if f.market_min_qty is not None and amount < f.market_min_qty:
             add(
@@ -234,8 +231,8 @@ def check_filters(
                 "marketOrderMinQty",
                 amount,
                 f.market_min_qty,
-                f"market order amount {_fmt(amount)} of {symbol} is below LOT_SIZE "
-                f"marketOrderMinQty {_fmt(f.market_min_qty)}",
+                f"market order amount {plain(amount)} of {symbol} is below LOT_SIZE "
+                f"marketOrderMinQty {plain(f.market_min_qty)}",
             )
 
     notional = amount * price if type == "limit" and price is not None else expected_cost
@@ -246,8 +243,8 @@ def check_filters(
                 "minNotional",
                 notional,
                 f.min_notional,
-                f"order notional {_fmt(notional)} on {symbol} is below MIN_NOTIONAL "
-                f"minNotional {_fmt(f.min_notional)}",
+                f"order notional {plain(notional)} on {symbol} is below MIN_NOTIONAL "
+                f"minNotional {plain(f.min_notional)}",
             )
         if type == "market" and (f.market_min_amount or f.market_max_amount):
             low, high = f.market_min_amount, f.market_max_amount
@@ -261,8 +258,8 @@ def check_filters(
                 low_field,
                 notional,
                 low,
-                f"{type} order notional {_fmt(notional)} on {symbol} is below TRADE_AMOUNT "
-                f"{low_field} {_fmt(low)}",
+                f"{type} order notional {plain(notional)} on {symbol} is below TRADE_AMOUNT "
+                f"{low_field} {plain(low)}",
             )
         if high is not None and notional > high:
             add(
@@ -270,8 +267,8 @@ def check_filters(
                 high_field,
                 notional,
                 high,
-                f"{type} order notional {_fmt(notional)} on {symbol} is above TRADE_AMOUNT "
-                f"{high_field} {_fmt(high)}",
+                f"{type} order notional {plain(notional)} on {symbol} is above TRADE_AMOUNT "
+                f"{high_field} {plain(high)}",
             )
 
     checked = price if type == "limit" else expected_average
@@ -280,9 +277,9 @@ def check_filters(
         if band is not None:
             low_bound, high_bound = band
             name = "LIMIT_TRADING" if type == "limit" else "MARKET_TRADING"
-            what = f"{type} {side} price {_fmt(checked)}"
+            what = f"{type} {side} price {plain(checked)}"
             if type == "market":
-                what = f"market {side} expected average price {_fmt(checked)}"
+                what = f"market {side} expected average price {plain(checked)}"
             if side == "buy" and high_bound is not None and checked > high_bound:
                 rate = f.limit_buy_up_rate if type == "limit" else f.market_buy_up_rate
                 add(
@@ -291,8 +288,8 @@ def check_filters(
                     checked,
                     high_bound,
                     f"{what} of {symbol} is above the {name} price band: at most "
-                    f"{_fmt(high_bound)} (reference {_fmt(reference)} x (1 + buyPriceUpRate "
-                    f"{_fmt(rate or Decimal(0))}))",
+                    f"{plain(high_bound)} (reference {plain(reference)} x (1 + buyPriceUpRate "
+                    f"{plain(rate or Decimal(0))}))",
                 )
             if side == "sell" and low_bound is not None and checked < low_bound:
                 rate = f.limit_sell_down_rate if type == "limit" else f.market_sell_down_rate
@@ -302,7 +299,7 @@ def check_filters(
                     checked,
                     low_bound,
                     f"{what} of {symbol} is below the {name} price band: at least "
-                    f"{_fmt(low_bound)} (reference {_fmt(reference)} x (1 - sellPriceDownRate "
-                    f"{_fmt(rate or Decimal(0))}))",
+                    f"{plain(low_bound)} (reference {plain(reference)} x (1 - sellPriceDownRate "
+                    f"{plain(rate or Decimal(0))}))",
                 )
     return out
