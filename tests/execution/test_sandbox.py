@@ -27,6 +27,7 @@ from execution.venue import Venue
 from tests.execution.sandbox_invariants import (
     cancel_all_releases_everything,
     check_account,
+    d,
     exact_totals,
 )
 
@@ -70,10 +71,6 @@ def fixture_path(name: str) -> Path:
 def trades_of(ex: SandboxExchange, order: dict[str, Any]) -> list[dict[str, Any]]:
     """The fills of ``order``: like HashKey, order responses carry none (``trades: []``)."""
     return [t for t in ex.fetch_my_trades(order["symbol"]) if t["order"] == order["id"]]
-
-
-def d(value: Any) -> Decimal:
-    return Decimal(str(value))
 
 
 def assert_balance_consistent(balance: dict[str, Any]) -> None:

