@@ -14,15 +14,22 @@ How one utterance is parsed:
    :class:`~intent.models.Intent`, :class:`~intent.models.Clarification` or
    :class:`~intent.models.Unsupported`. A missing amount, asset or side becomes a
    clarification: the model's silence is never filled in.
-4. Invalid output (not JSON, not the schema, not our models) gets exactly one retry that
+4. The answer is then checked against the utterance (:func:`check_against_text`, with
+   :func:`intent.plausibility.implausibilities`, the same check in every mode): a side,
+   asset, amount or price the text does not state is dropped and asked for, so an
+   invented field never becomes an executable intent; a reading of a text that holds a
+   word the assistant refuses ("withdraw", "don't") is refused.
+5. Invalid output (not JSON, not the schema, not our models) gets exactly one retry that
    quotes the validation error; a second invalid answer becomes a clarification.
-5. openai's exceptions are translated once, here, into :mod:`intent.errors`
+6. openai's exceptions are translated once, here, into :mod:`intent.errors`
    (:class:`~intent.errors.LLMUnavailable`, :class:`~intent.errors.LLMRefused`,
    :class:`~intent.errors.LLMInvalidOutput`) and then into a result:
    :meth:`LLMParser.parse` never raises. An unreachable, slow, rate-limited or failing
    endpoint gives ``Unsupported(reason="llm_unavailable")`` (not a clarification: nothing
    is missing from what the customer wrote, so there is nothing to ask); a refusal or a
    content filter gives ``Unsupported(reason="llm_refused")``.
+7. ``timeout_s`` bounds the whole parse, the retry included, not just each network phase as
+   openai's own timeout does: a response that drips in slowly is unavailable at the deadline.
 
 ``import openai`` happens on the first parse, so importing :mod:`intent` stays fast.
 """
@@ -34,6 +41,9 @@ import json
 import logging
 import re
 import threading
+import time
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -56,6 +66,7 @@ from intent.models import (
 )
 from intent.numbers import parse_number
 from intent.parser import ParseOutput, Provenance
+from intent.plausibility import Problem, ProblemField, implausibilities
 
 if TYPE_CHECKING:
     from openai import OpenAI
@@ -394,6 +405,84 @@ def to_result(out: LLMOutput) -> ParseOutput:
     )
 
 
+# What to ask when a field of the model's reading is not supported by the text.
+_ASK_FOR: dict[ProblemField, MissingField] = {
+    "action": "side",
+    "asset": "asset",
+    "to": "asset",
+    "quote": "asset",
+    "amount": "amount",
+    "schedule": "amount",  # an invented count: how much in all is not known
+    "limit_price": "price",
+    "trigger": "price",
+    "take_profit": "price",
+    "stop_loss": "price",
+}
+
+
+def check_against_text(text: str, result: ParseOutput) -> tuple[ParseOutput, list[Problem]]:
+    """``result`` if the text supports it; else what may be kept of it, and the problems.
+
+    An implausible trade becomes a :class:`Clarification` that keeps only the fields the
+    text supports and asks for the others (the side, the asset, the amount, the price); a
+    clarification loses its unsupported fields the same way, so the dialogue cannot later
+    complete an invented amount. A cancel or query the text does not support asks what the
+    customer wants; any reading of a text holding a refused word is refused with that
+    word's reason, as the rule parser does.
+    """
+    if isinstance(result, Unsupported):
+        return result, []
+    problems = implausibilities(text, result)
+    if not problems:
+        return result, problems
+    refused = next((p.reason for p in problems if p.field == "refused"), None)
+    if refused is not None:
+        message = UNSUPPORTED_MESSAGES.get(refused, UNSUPPORTED_MESSAGES["off_topic"])
+        return Unsupported(reason=refused, message=message), problems
+    if isinstance(result, Intent) and result.action in ("cancel", "query"):
+        return Clarification(
+            missing=("amount", "asset", "side"), question=INVALID_QUESTION
+        ), problems
+    dropped = {p.field for p in problems}
+    missing: set[MissingField] = {_ASK_FOR[name] for name in dropped if name in _ASK_FOR}
+    if isinstance(result, Clarification):
+        missing.update(result.missing)
+        side = result.side
+    else:
+        side = result.action if result.action in ("buy", "sell", "convert") else None
+    if "action" in dropped:
+        side = None
+    kept = {
+        name: None if name in dropped else getattr(result, name)
+        for name in (
+            "asset",
+            "to",
+            "quote",
+            "amount",
+            "limit_price",
+            "trigger",
+            "take_profit",
+            "stop_loss",
+            "schedule",
+        )
+    }
+    if kept["asset"] is None:
+        missing.add("asset")
+    if kept["amount"] is None:
+        missing.add("amount")
+    ordered = tuple(sorted(missing))
+    return (
+        Clarification(
+            side=side,
+            order_type="limit" if kept["limit_price"] is not None else None,
+            missing=ordered,
+            question=clarification_question(ordered, side, kept["asset"]),
+            **kept,
+        ),
+        problems,
+    )
+
+
 _FENCE_RE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
 
 
@@ -430,7 +519,7 @@ class LLMSettings:
     base_url: str
     model: str = "gemma-3-270m"
     api_key: str | None = field(default=None, repr=False)
-    timeout_s: float = 10.0
+    timeout_s: float = 10.0  # for a whole parse (both attempts), not per network phase
     mode: LLMMode = "json_schema"
     max_tokens: int = 400
     temperature: float = 0.0
@@ -475,12 +564,19 @@ class LLMParser:
         messages = self.messages(text)
         note: str | None = None
         try:
+            self._openai()  # built once (it imports openai): not part of the time allowed
+            deadline = self._deadline()  # for the whole parse, the retry included
             for attempt in (1, 2):
                 attempts = attempt
                 raw = ""
                 try:
-                    raw = self._complete(messages)
-                    return interpret(raw), self._provenance(attempts, note)
+                    raw = self._complete(messages, deadline)
+                    result, problems = check_against_text(text, interpret(raw))
+                    if problems:
+                        why = "implausible: " + "; ".join(p.message for p in problems)
+                        log.info("llm answer not supported by the text: %s", why)
+                        note = f"{note}; {why}" if note else why
+                    return result, self._provenance(attempts, note)
                 except LLMInvalidOutput as exc:
                     note = f"invalid output (attempt {attempt}): {exc}"[:_MAX_ERROR_CHARS]
                     log.info("llm answer rejected: %s", note)
@@ -598,17 +694,52 @@ class LLMParser:
 
         Raises the :mod:`intent.errors` LLM exceptions.
         """
-        return self._complete(self.messages(text))
+        self._openai()
+        return self._complete(self.messages(text), self._deadline())
 
-    def _complete(self, messages: list[dict[str, Any]]) -> str:
-        """One request; the raw JSON text of the answer, or an :class:`LLMError`."""
+    def _deadline(self) -> float:
+        """When a parse that starts now must have its answer (:func:`time.monotonic`)."""
+        return time.monotonic() + self.settings.timeout_s
+
+    def _timeout(self) -> LLMUnavailable:
+        return LLMUnavailable(f"timeout after {self.settings.timeout_s}s")
+
+    def _complete(self, messages: list[dict[str, Any]], deadline: float) -> str:
+        """One request answered before ``deadline``; the raw JSON text, or an LLMError.
+
+        openai's timeout (httpx's) bounds each network phase, not the whole request: a
+        response that drips in, each piece within the read timeout, could take any time.
+        So the request runs on a worker thread, waited for until ``deadline`` at most; a
+        later answer is dropped (the thread ends with its request, which the per-phase
+        timeout still bounds whenever the server stalls).
+        """
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise self._timeout()
+        client = self._openai()
+        request = self.request(messages)
+        answer: Future[str] = Future()
+
+        def send() -> None:
+            try:
+                answer.set_result(self._send(client, request))
+            except Exception as exc:  # handed to the waiting thread, which raises it
+                answer.set_exception(exc)
+
+        threading.Thread(target=send, name="llm-request", daemon=True).start()
+        try:
+            return answer.result(timeout=remaining)
+        except FutureTimeout as exc:
+            raise self._timeout() from exc
+
+    def _send(self, client: OpenAI, request: dict[str, Any]) -> str:
+        """Send one request (on the worker thread); openai's exceptions become LLMErrors."""
         import openai
 
-        client = self._openai()
         try:
-            completion = client.chat.completions.create(**self.request(messages))
+            completion = client.chat.completions.create(**request)
         except openai.APITimeoutError as exc:
-            raise LLMUnavailable(f"timeout after {self.settings.timeout_s}s") from exc
+            raise self._timeout() from exc
         except openai.APIConnectionError as exc:
             raise LLMUnavailable(f"connection failed: {exc}") from exc
         except openai.RateLimitError as exc:

@@ -145,14 +145,18 @@ class OrderSpec(Model):
 
 
 class PlanStep(Model):
-    """One step of a plan. Every step that sends or cancels an order needs confirmation."""
+    """One step of a plan. Every step that sends or cancels an order needs confirmation.
+
+    A ``cancel_order`` step names the venue's order (``cancel_order_id``); its ``order`` is
+    that order as the venue reported it when planned (amount: what still rests)."""
 
     step_id: str
-    kind: Literal["place_order"]
+    kind: Literal["place_order", "cancel_order"]
     description: str
     order: OrderSpec
     requires_confirmation: bool = True
     depends_on: tuple[str, ...] = ()
+    cancel_order_id: str | None = None
 
 
 class Plan(Model):

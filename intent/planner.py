@@ -8,8 +8,9 @@ currency, the second spending what the first yields.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from intent.errors import PlanningError
 from intent.models import Amount, Intent, OrderSpec, Plan, PlanStep, plain
@@ -25,8 +26,13 @@ def plan_intent(
     symbols: Collection[str],
     balances: Mapping[str, Decimal],
     default_quote: str = "USDT",
+    open_orders: Sequence[Mapping[str, Any]] = (),
 ) -> Plan:
-    """Build the plan for ``intent``; raise :class:`PlanningError` saying what cannot be done."""
+    """Build the plan for ``intent``; raise :class:`PlanningError` saying what cannot be done.
+
+    ``open_orders`` (ccxt order structures) is what a cancel can name."""
+    if intent.action == "cancel":
+        return _cancel_plan(intent, plan_id, open_orders)
     if intent.action not in ("buy", "sell", "convert"):
         raise PlanningError(f"{intent.action!r} requests are not available yet; nothing was sent")
     unavailable = [
@@ -198,3 +204,44 @@ class _Planner:
             order=order,
             depends_on=depends_on,
         )
+
+
+def _cancel_plan(intent: Intent, plan_id: str, open_orders: Sequence[Mapping[str, Any]]) -> Plan:
+    """One confirmable cancel step per open order of the asset named (all if none)."""
+    matching = [
+        o
+        for o in open_orders
+        if intent.asset is None or str(o["symbol"]).split("/", 1)[0] == intent.asset
+    ]
+    if not matching:
+        which = f"{intent.asset} " if intent.asset is not None else ""
+        raise PlanningError(f"you have no open {which}orders, so there is nothing to cancel")
+    steps = []
+    for n, o in enumerate(matching, start=1):
+        remaining = _venue_number(o["remaining"] if o.get("remaining") is not None else o["amount"])
+        price = None if o.get("price") is None else _venue_number(o["price"])
+        spec = OrderSpec(
+            symbol=str(o["symbol"]),
+            side=o["side"],
+            type="limit" if o.get("type") == "limit" else "market",
+            amount=remaining,
+            price=price,
+        )
+        at = "" if price is None else f" at {plain(price)}"
+        steps.append(
+            PlanStep(
+                step_id=f"{plan_id}.{n}",
+                kind="cancel_order",
+                description=f"Cancel order {o['id']}: {spec.side} {plain(remaining)} "
+                f"{spec.symbol.split('/', 1)[0]}{at} on {spec.symbol}",
+                order=spec,
+                cancel_order_id=str(o["id"]),
+            )
+        )
+    return Plan(plan_id=plan_id, intent=intent, steps=tuple(steps))
+
+
+def _venue_number(value: Any) -> Decimal:
+    """A ccxt number (a float such as 55000.0) as the Decimal it stands for (55000)."""
+    number = Decimal(str(value))
+    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number

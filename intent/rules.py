@@ -53,6 +53,7 @@ from intent.models import (
     Trigger,
     Unsupported,
     clarification_question,
+    plain,
 )
 from intent.numbers import (
     CJK_NUMERAL_RE,
@@ -174,8 +175,9 @@ _INJECTION_RE = re.compile(
 )
 
 # Numbers that cannot be read without guessing: a negative amount ("-3"), or digits run
-# into the letters o/l that people type for 0/1 ("1O", "5l"). They are blanked (offsets
-# kept), so the grammar sees no number there and asks for the amount instead.
+# into the letters o/l that people type for 0/1 ("1O", "5l"). Each becomes "0" padded with
+# blanks (offsets kept): a number no role accepts, so the grammar asks for whatever it
+# stood for ("sell my ETH 1O" asks how much, not "all of it"; "at 6OOOO" asks the price).
 _MALFORMED_NUMBER = re.compile(r"(?:(?<=\s)|^)[-−–]\s?\d[\d,.]*[a-z]*|\b\d[\d,.]*[ol][a-z\d]*\b")
 
 # Cheap pre-check: the full pattern only runs when one of its key words is present.
@@ -204,7 +206,7 @@ _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # One pass over the text; the outer named groups close last, so ``lastgroup`` names the kind.
 _TOKEN_RE = re.compile(
     r"(?P<lev>\d+(?:\.\d+)?\s?x)(?![a-z0-9])"  # 10x, 5x: leverage
-    r"|(?P<frac>\d{1,3}/\d{1,3})(?![\d/.,])"  # 1/2, 1/3: a share, as "half" is
+    r"|(?P<frac>\d{1,3}/\d{1,3})(?![\d/.,])"  # 1/2, 1/3: a share only with "of"/"my"
     r"|(?P<number>(?:(?P<cur>hk\$|us\$|\$|€)\s?)?(?P<num>" + NUMERIC_RE.pattern + r")"
     r"(?P<pct>\s?%)?(?P<suffix>u(?![a-z])|\s?\$)?)"
     r"|(?P<word>[a-z]+(?:['’\-][a-z]+)*)"
@@ -280,12 +282,20 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+#: The code of a share token written as a slash fraction ("1/2"), not as a word ("half").
+_SLASH = "/"
+
+
 def _fraction_token(m: re.Match[str]) -> Token:
-    """``1/2`` is a share word like "half" (50%); an improper fraction is no amount at all."""
+    """``1/2`` is a share token (50%) marked as a slash fraction; an improper one no amount.
+
+    Only "1/2 of my ETH", "1/2 my ETH" or "1/2 of ETH" make it a share of holdings: a bare
+    "1/2 ETH" may as well mean 0.5 ETH, so :func:`_amount_phrases` asks for the amount.
+    """
     top, _, bottom = m.group().partition("/")
     num, den = int(top), int(bottom)
     if 0 < num < den:
-        return Token("H", m.start(), m.end(), Decimal(num) * 100 / Decimal(den))
+        return Token("H", m.start(), m.end(), Decimal(num) * 100 / Decimal(den), _SLASH)
     return Token("N", m.start(), m.end(), Decimal(0))  # 0: no phrase will place it
 
 
@@ -444,10 +454,12 @@ _ALTERNATIVE_PRICE = re.compile(r"\|a?N(?![AQckYxP])Q?")  # at 60k or 61k: two p
 _MARKET_PRICE = re.compile(r"M[pao@:]*(N)(?![AQckYxP])Q?")
 
 # Amounts.
-_HALF_A = re.compile(r"(H)a(A)")  # half a bitcoin
+# half a bitcoin / half of a bitcoin / 50% of a bitcoin / 半个比特币: a quantity, no share
+_HALF_A = re.compile(r"([HP])o?[ac](A)")
 _QUOTE_AMOUNT = re.compile(r"(N)c?(Q)")  # 500 USDT / 300 dollars / 五千港币
 _UNIT_AMOUNT = re.compile(r"(N)c?([Ak])")  # 10 SOL / 0.2个大饼
 _SHARE = re.compile(r"([HP])o?m?o?([AQk])?")  # half my ETH / 30% of my SOL / 一半的以太 / all
+_OF_MY = re.compile(r"[om]")  # "1/2 of my ETH", "1/2 my ETH", "1/2 of ETH", 1/2的以太坊
 _BARE_AMOUNT = re.compile(r"(N)c?")  # 买0.2个 (asset named elsewhere)
 _ONE_UNIT = re.compile(r"(?<=[BSCg])a(A)")  # buy a bitcoin
 
@@ -500,6 +512,8 @@ class _Analysis:
     vague: bool = False
     unresolved: bool = False  # a number or price word no phrase could place
     bad_amount: bool = False  # an amount phrase whose number cannot be read
+    ambiguous_share: int = -1  # token of a bare "1/2" (0.5 units or half my holdings?)
+    ambiguous_unit: str = ""  # the asset or currency right after it, if any
 
     def live(self) -> str:
         """The tag string with consumed tokens replaced by ``_``."""
@@ -688,7 +702,7 @@ def _amount_phrases(an: _Analysis) -> None:
 
     live = an.live()
     # Each phrase runs only when its tags are there (speed); ``live`` is re-read after takes.
-    for m in _HALF_A.finditer(live) if "H" in live else ():
+    for m in _HALF_A.finditer(live) if "H" in live or "P" in live else ():
         share = tokens[m.start(1)].value or Decimal(0)
         add("units", share / 100, tokens[m.start(2)].code, m.start(), m.start(2))
     # Numbers written with their currency: $500, 100u, 500$.
@@ -709,12 +723,19 @@ def _amount_phrases(an: _Analysis) -> None:
         add("units", _num(an, m, 1), tokens[m.start(2)].code, m.start(), m.end() - 1)
     live = an.live()
     for m in _SHARE.finditer(live) if "H" in live or "P" in live else ():
+        if tokens[m.start(1)].code == _SLASH and not _OF_MY.search(live, m.end(1), m.end()):
+            # "sell 1/2 ETH": 0.5 ETH or half of my ETH? Never pick one: ask for the amount.
+            an.ambiguous_share = m.start(1)
+            an.ambiguous_unit = tokens[m.start(2)].code if m.group(2) else ""
+            add("share", None, "%", m.start(), m.end(1))
+            continue
         attached = m.start(2) if m.group(2) else -1
         add("share", tokens[m.start(1)].value, "%", m.start(), m.end(1), attached)
     live = an.live()
     for m in _BARE_AMOUNT.finditer(live) if "N" in live else ():
         if any(a.kind == "bare" for a in an.amounts):
-            an.unresolved = True  # a second loose number: we don't know what it is
+            # A second loose number: we don't know which is the amount, nor what the other is.
+            an.unresolved = an.bad_amount = True
             break
         add("bare", _num(an, m, 1), "", m.start(), m.end())
     if not an.amounts and "a" in an.tags:
@@ -799,13 +820,17 @@ class RuleParser:
         if _INJECTION_HINT.search(norm) and _INJECTION_RE.search(norm):
             injected = True
             norm = _INJECTION_RE.sub(lambda m: " " * len(m.group()), norm)
-        norm = _MALFORMED_NUMBER.sub(lambda m: " " * len(m.group()), norm)
+        norm = _MALFORMED_NUMBER.sub(_unreadable_number, norm)
         tokens = tokenize(norm)
         for tok in tokens:
             if tok.tag == "!":
                 return _unsupported(tok.code)
         an = _analyse(tokens)
         return _interpret(text, an, injected)
+
+
+def _unreadable_number(m: re.Match[str]) -> str:
+    return "0".ljust(len(m.group()))
 
 
 def _unsupported(reason: str) -> Unsupported:
@@ -1026,8 +1051,8 @@ def _trade(
             fields.setdefault("amount", []).append((amount_spec.first, amount_spec.last))
         elif not unit:
             missing.add("asset")
-    elif an.vague or not _my_asset(an, asset, action):
-        missing.add("amount")
+    elif an.vague or "amount" in missing or not _my_asset(an, asset, action):
+        missing.add("amount")  # "sell my ETH 3/2": not "all of it" when a number was unread
     else:
         amount = _amount(_HUNDRED, "%")
         if asset is not None:
@@ -1095,7 +1120,8 @@ def _trade(
             quote=quote,
             amount=amount,
             missing=ordered,
-            question=clarification_question(ordered, side, asset.code if asset else None),
+            question=_share_or_units(text, an, asset.code if asset else None, ordered)
+            + clarification_question(ordered, side, asset.code if asset else None),
             spans=tuple(s for s in spans if s.field in _CLARIFY_FIELDS),
         )
     assert asset is not None  # guaranteed: a missing asset is a clarification
@@ -1113,6 +1139,27 @@ def _trade(
         schedule=schedule,
         spans=spans,
     )
+
+
+def _share_or_units(
+    text: str, an: _Analysis, asset: str | None, missing: tuple[MissingField, ...]
+) -> str:
+    """Why a bare "1/2" is asked about: it names a quantity or a share, we can't tell which."""
+    if an.ambiguous_share < 0 or "amount" not in missing:
+        return ""
+    tok = an.tokens[an.ambiguous_share]
+    written = text[tok.start : tok.end]
+    unit = an.ambiguous_unit or asset
+    if unit is None:
+        return f'"{written}" could be a quantity or a share of your holdings. '
+    share = tok.value or Decimal(0)
+    units = share / _HUNDRED
+    if units == round(units, 8):  # 1/2, 1/4, 1/8: say both readings in numbers
+        return (
+            f'"{written} {unit}" could mean {plain(units)} {unit} '
+            f"or {plain(share)}% of your {unit}. "
+        )
+    return f'"{written} {unit}" could be a quantity of {unit} or a share of your {unit}. '
 
 
 def _my_asset(an: _Analysis, asset: _Mention | None, action: str | None) -> bool:

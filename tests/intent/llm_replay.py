@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -26,6 +27,12 @@ class Reply:
     status: int = 200
     delay_s: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
+    #: A slow drip: send the response (status line and headers too, when ``drip_head``) in
+    #: pieces of ``drip_bytes`` with ``drip_s`` seconds between them. Each pause is shorter
+    #: than a client's read timeout, so only a deadline on the whole call stops it.
+    drip_s: float = 0.0
+    drip_bytes: int = 8
+    drip_head: bool = False
 
 
 @dataclass
@@ -46,6 +53,8 @@ class ReplayServer:
         self.requests: list[Recorded] = []
         self._lock = threading.Lock()
         self._closing = threading.Event()
+        #: Set when a client hung up before a reply was fully sent (a drip it gave up on).
+        self.abandoned = threading.Event()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -70,16 +79,35 @@ class ReplayServer:
                 data = (
                     reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
                 )
+                headers = {
+                    "Content-Type": "application/json",
+                    **reply.headers,
+                    "Content-Length": str(len(data)),
+                }
                 try:
-                    self.send_response(reply.status)
-                    self.send_header("Content-Type", "application/json")
-                    for name, value in reply.headers.items():
-                        self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
+                    if reply.drip_s and reply.drip_head:
+                        lines = [f"{self.protocol_version} {HTTPStatus(reply.status).value} "]
+                        lines[0] += HTTPStatus(reply.status).phrase
+                        lines += [f"{name}: {value}" for name, value in headers.items()]
+                        self._drip("\r\n".join([*lines, "", ""]).encode("latin-1"), reply)
+                    else:
+                        self.send_response(reply.status)
+                        for name, value in headers.items():
+                            self.send_header(name, value)
+                        self.end_headers()
+                    if reply.drip_s:
+                        self._drip(data, reply)
+                    else:
+                        self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (a timeout test): nothing to answer
+                    server.abandoned.set()  # the client gave up (a timeout test)
+
+            def _drip(self, data: bytes, reply: Reply) -> None:
+                for i in range(0, len(data), reply.drip_bytes):
+                    if i and server._closing.wait(reply.drip_s):
+                        return
+                    self.wfile.write(data[i : i + reply.drip_bytes])
+                    self.wfile.flush()
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)

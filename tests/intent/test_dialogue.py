@@ -107,3 +107,29 @@ def test_a_bare_number_without_a_known_asset_is_not_guessed() -> None:
     outcome = _converse("I want to buy crypto", "5")
 
     assert isinstance(outcome, NewRequest)  # neither an amount of what, nor a price
+
+
+@pytest.mark.parametrize(
+    ("messages", "amount", "unit"),
+    [
+        (("sell 1/2 eth", "0.5"), "0.5", "ETH"),
+        (("sell 1/2 eth", "half my eth"), "50", "%"),
+        (("sell 1/2 eth", "50%"), "50", "%"),
+        (("卖出1/2以太坊", "一半"), "50", "%"),
+    ],
+)
+def test_an_ambiguous_fraction_is_settled_by_the_reply(
+    messages: tuple[str, ...], amount: str, unit: str
+) -> None:
+    intent = _intent(_converse(*messages))
+
+    assert (intent.action, intent.asset) == ("sell", "ETH")
+    assert intent.amount is not None
+    assert (intent.amount.value, intent.amount.unit) == (Decimal(amount), unit)
+
+
+def test_repeating_the_ambiguous_fraction_settles_nothing() -> None:
+    outcome = _converse("sell 1/2 eth", "1/2")
+
+    assert isinstance(outcome, NewRequest)
+    assert not isinstance(outcome.result, Intent)

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from intent.hybrid import HybridParser, plausibility_problems, rules_could_not_parse
+from intent.hybrid import HybridParser, rules_could_not_parse
 from intent.llm import LLMParser, LLMSettings, load_prompt
 from intent.models import Amount, Clarification, Intent, Trigger, Unsupported
 from intent.parser import ParseOutput, parse_traced
+from intent.plausibility import plausibility_problems
 from intent.rules import RuleParser
 from tests.intent.llm_replay import ReplayServer, Reply, answer, completion, serving
 

@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -296,6 +297,57 @@ def test_timeout_is_unavailable_and_quick(replay: ReplayServer) -> None:
     assert len(replay.requests) == 1  # no retry of a timeout
 
 
+@pytest.mark.parametrize("drip_head", [False, True], ids=["body", "headers-and-body"])
+def test_a_slow_drip_is_cut_at_the_deadline(replay: ReplayServer, drip_head: bool) -> None:
+    # Every piece arrives well within httpx's read timeout (0.05 s apart, the timeout is
+    # 0.5 s), so only a deadline on the whole call stops it: sent in full, it would take
+    # more than 100 x 0.05 s = 5 s, ten times the deadline.
+    deadline = 0.5
+    body = completion(BUY_HALF_BTC)
+    assert len(json.dumps(body).encode()) > 100 * 4  # more than 100 pieces of 4 bytes
+    replay.queue(Reply(body), Reply(body, drip_s=0.05, drip_bytes=4, drip_head=drip_head))
+    parser = make(replay, timeout_s=deadline)
+    assert isinstance(parser.parse("buy 0.5 BTC"), Intent)  # warm: openai imported, connected
+
+    started = time.monotonic()
+    result, provenance = parse_traced(parser, "buy 0.5 BTC")
+    elapsed = time.monotonic() - started
+
+    assert isinstance(result, Unsupported)
+    assert result.reason == "llm_unavailable"
+    assert provenance.note is not None
+    assert "timeout" in provenance.note
+    assert elapsed < 5 * deadline
+    assert len(replay.requests) == 2  # no retry of a timeout
+
+
+def test_the_deadline_covers_the_retry(replay: ReplayServer) -> None:
+    # Each answer alone is in time (0.4 s < 0.6 s); the invalid first one and its retry
+    # together are not. The customer waits for one deadline, not one per request.
+    replay.queue(
+        Reply(completion("Sure! You want to buy 0.5 BTC."), delay_s=0.4),
+        Reply(completion(BUY_HALF_BTC), delay_s=0.4),
+    )
+
+    result, provenance = parse_traced(make(replay, timeout_s=0.6), "buy 0.5 BTC")
+
+    assert isinstance(result, Unsupported)
+    assert result.reason == "llm_unavailable"
+    assert provenance.attempts == 2
+    assert provenance.note is not None
+    assert "timeout" in provenance.note
+
+
+def test_raw_completion_has_the_deadline_too(replay: ReplayServer) -> None:
+    from intent.errors import LLMUnavailable
+
+    replay.queue(Reply(completion(BUY_HALF_BTC), drip_s=0.05))
+    parser = make(replay, timeout_s=0.5)
+
+    with pytest.raises(LLMUnavailable, match="timeout"):
+        parser.raw_completion("buy 0.5 BTC")
+
+
 @pytest.mark.parametrize(
     ("status", "body", "headers", "expected"),
     [
@@ -470,7 +522,11 @@ def test_conversion_of_full_intents() -> None:
     )
     assert isinstance(limit, Intent)
     assert limit.order_type == "limit"
-    assert (limit.limit_price, limit.take_profit, limit.stop_loss) == (60000, 70000, 55000)
+    assert (limit.limit_price, limit.take_profit, limit.stop_loss) == (
+        Decimal(60000),
+        Decimal(70000),
+        Decimal(55000),
+    )
     assert limit.schedule is not None
     assert (limit.schedule.every, limit.schedule.count) == (
         "P1W",
@@ -485,3 +541,219 @@ def test_conversion_of_full_intents() -> None:
     off = convert(action="unsupported")
     assert isinstance(off, Unsupported)
     assert off.reason == "llm_unsupported"
+
+
+# --- the pure LLM mode checks the answer against the text, as the hybrid does ---------------
+
+
+def trade(**fields: Any) -> str:
+    fields.setdefault("order_type", "market")
+    return answer(**fields)
+
+
+def _units(value: str, unit: str) -> dict[str, str]:
+    return {"value": value, "unit": unit}
+
+
+@pytest.mark.parametrize(
+    ("text", "fields", "expected", "problem"),
+    [
+        (  # an invented amount: the amount is asked, side and asset are kept
+            "buy some bitcoin",
+            {"action": "buy", "asset": "BTC", "amount": _units("0.1", "BTC")},
+            Clarification(
+                side="buy",
+                asset="BTC",
+                missing=("amount",),
+                question="How much BTC do you want to buy?",
+            ),
+            "amount 0.1 BTC is not written",
+        ),
+        (  # an invented side: asked, the amount and asset the text states are kept
+            "0.5 BTC please",
+            {"action": "sell", "asset": "BTC", "amount": _units("0.5", "BTC")},
+            Clarification(
+                asset="BTC",
+                amount={"value": Decimal("0.5"), "unit": "BTC"},
+                missing=("side",),
+                question="Do you want to buy or sell BTC?",
+            ),
+            "says sell",
+        ),
+        (  # an invented asset (and a side no verb states)
+            "I'd fancy picking up 0.2 of the orange coin",
+            {"action": "buy", "asset": "BTC", "amount": _units("0.2", "BTC")},
+            Clarification(
+                missing=("amount", "asset", "side"),
+                question="Do you want to buy or sell it? Which asset do you want to trade? "
+                "How much do you want to trade?",
+            ),
+            "asset BTC is not named",
+        ),
+        (  # "1/2 ETH": neither 50% nor 0.5 ETH is written, nor "1" or "2" ETH
+            "sell 1/2 eth",
+            {"action": "sell", "asset": "ETH", "amount": _units("50", "%")},
+            Clarification(
+                side="sell",
+                asset="ETH",
+                missing=("amount",),
+                question="How much ETH do you want to sell?",
+            ),
+            "amount 50%",
+        ),
+        (
+            "sell 1/2 eth",
+            {"action": "sell", "asset": "ETH", "amount": _units("2", "ETH")},
+            Clarification(
+                side="sell",
+                asset="ETH",
+                missing=("amount",),
+                question="How much ETH do you want to sell?",
+            ),
+            "amount 2 ETH",
+        ),
+        (  # "half a bitcoin" is 0.5 BTC, not half of the holdings
+            "sell half a bitcoin",
+            {"action": "sell", "asset": "BTC", "amount": _units("50", "%")},
+            Clarification(
+                side="sell",
+                asset="BTC",
+                missing=("amount",),
+                question="How much BTC do you want to sell?",
+            ),
+            "amount 50%",
+        ),
+        (  # an invented limit price: the price is asked, the amount kept
+            "sell 1 eth at the usual price",
+            {
+                "action": "sell",
+                "asset": "ETH",
+                "amount": _units("1", "ETH"),
+                "order_type": "limit",
+                "limit_price": 3000,
+            },
+            Clarification(
+                side="sell",
+                asset="ETH",
+                amount={"value": Decimal(1), "unit": "ETH"},
+                missing=("price",),
+                question="At what price? Please give the limit or trigger price in numbers.",
+            ),
+            "limit price 3000",
+        ),
+    ],
+    ids=["amount", "side", "asset", "fraction-share", "fraction-digit", "half-a", "price"],
+)
+def test_an_implausible_answer_is_a_clarification_in_llm_mode(
+    replay: ReplayServer,
+    text: str,
+    fields: dict[str, Any],
+    expected: Clarification,
+    problem: str,
+) -> None:
+    replay.queue(Reply(completion(trade(**fields))))
+
+    result, provenance = parse_traced(make(replay), text)
+
+    assert result == expected
+    assert provenance.parser == "llm"
+    assert provenance.attempts == 1  # a valid answer the text does not support: no retry
+    assert provenance.note is not None
+    assert provenance.note.startswith("implausible: ")
+    assert problem in provenance.note
+
+
+def test_an_invented_amount_in_a_clarification_is_dropped(replay: ReplayServer) -> None:
+    # The model asks for the side but slips in an amount: the dialogue must not complete it.
+    replay.queue(
+        Reply(
+            completion(
+                answer(
+                    action="clarify", asset="BTC", amount=_units("0.25", "BTC"), missing=["side"]
+                )
+            )
+        )
+    )
+
+    result, provenance = parse_traced(make(replay), "0.2 BTC please")
+
+    assert isinstance(result, Clarification)
+    assert (result.asset, result.amount) == ("BTC", None)
+    assert result.missing == ("amount", "side")
+    assert provenance.note is not None
+    assert "amount 0.25 BTC" in provenance.note
+
+
+@pytest.mark.parametrize(
+    ("text", "fields", "reason"),
+    [
+        (
+            "withdraw 1 BTC to my wallet",
+            {"action": "sell", "asset": "BTC", "amount": _units("1", "BTC")},
+            "withdrawal",
+        ),
+        (
+            "don't sell my ETH",
+            {"action": "sell", "asset": "ETH", "amount": _units("100", "%")},
+            "negation",
+        ),
+    ],
+)
+def test_a_reading_of_a_refused_text_is_refused(
+    replay: ReplayServer, text: str, fields: dict[str, Any], reason: str
+) -> None:
+    replay.queue(Reply(completion(trade(**fields))))
+
+    result = make(replay).parse(text)
+
+    assert isinstance(result, Unsupported)
+    assert result.reason == reason
+
+
+def test_an_invented_cancel_asks_what_is_wanted(replay: ReplayServer) -> None:
+    # Dropping the invented asset would cancel every order: the whole reading is asked again.
+    replay.queue(Reply(completion(answer(action="cancel", asset="BTC"))))
+
+    result = make(replay).parse("my bitcoin order")
+
+    assert result == Clarification(missing=("amount", "asset", "side"), question=INVALID_QUESTION)
+
+
+@pytest.mark.parametrize(
+    ("text", "fields"),
+    [
+        ("sell 1/2 of my eth", {"action": "sell", "asset": "ETH", "amount": _units("50", "%")}),
+        ("sell half a bitcoin", {"action": "sell", "asset": "BTC", "amount": _units("0.5", "BTC")}),
+        ("卖半个比特币", {"action": "sell", "asset": "BTC", "amount": _units("0.5", "BTC")}),
+        ("卖掉一半的以太坊", {"action": "sell", "asset": "ETH", "amount": _units("50", "%")}),
+        ("dump my ETH", {"action": "sell", "asset": "ETH", "amount": _units("100", "%")}),
+    ],
+)
+def test_a_plausible_answer_is_used_in_llm_mode(
+    replay: ReplayServer, text: str, fields: dict[str, Any]
+) -> None:
+    replay.queue(Reply(completion(trade(**fields))))
+
+    result, provenance = parse_traced(make(replay), text)
+
+    assert isinstance(result, Intent), provenance.note
+    assert result.amount is not None
+    assert result.amount.value == Decimal(fields["amount"]["value"])
+    assert provenance.note is None
+
+
+def test_the_web_llm_mode_checks_the_answer(replay: ReplayServer, tmp_path: Path) -> None:
+    from web.services import build_parser
+    from web.settings import Settings
+
+    settings = Settings(
+        data_dir=tmp_path, parser="llm", llm_base_url=replay.base_url, llm_model="gpt-4o-mini"
+    )
+    parser = build_parser(settings)
+    replay.queue(Reply(completion(trade(action="buy", asset="BTC", amount=_units("0.1", "BTC")))))
+
+    result, provenance = parse_traced(parser, "buy some bitcoin")
+
+    assert provenance.parser == "llm"
+    assert isinstance(result, Clarification)
+    assert result.missing == ("amount",)

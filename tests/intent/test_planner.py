@@ -125,7 +125,11 @@ def test_convert_on_a_direct_market_is_one_order() -> None:
         Decimal("0.05"),
     )
     (sell,) = to_btc.steps
-    assert (sell.order.symbol, sell.order.side, sell.order.amount) == ("ETH/BTC", "sell", 1)
+    assert (sell.order.symbol, sell.order.side, sell.order.amount) == (
+        "ETH/BTC",
+        "sell",
+        Decimal(1),
+    )
 
 
 def test_cross_convert_goes_through_the_default_quote() -> None:

@@ -600,3 +600,109 @@ def test_swap_direction(text: str, asset: str, to: str) -> None:
 def test_price_words_and_price_quote() -> None:
     subset("buy 1 eth at a price of 3000", action="buy", order_type="limit", limit_price=3000)
     subset("buy 3 eth at 2500 usdt", action="buy", quote="USDT", limit_price=2500)
+
+
+# --- fractions: a share of holdings only when the words say so ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "asset"),
+    [
+        # "1/2 ETH" may be 0.5 ETH or half of my ETH: the amount is asked, never picked
+        ("sell 1/2 eth", "ETH"),
+        ("Sell 1/2 ETH now", "ETH"),
+        ("sell 1/4 bitcoin", "BTC"),
+        ("sell eth 1/2", "ETH"),
+        ("sell 1/2 btc if it drops below 60k", "BTC"),
+        ("convert 1/2 eth to sol", "ETH"),
+        ("buy btc with 1/2 usdt", "BTC"),
+        ("卖出1/2以太坊", "ETH"),
+        ("賣掉1/2比特幣", "BTC"),
+        ("卖掉我的1/2以太坊", "ETH"),
+    ],
+)
+def test_a_bare_slash_fraction_asks_for_the_amount(text: str, asset: str) -> None:
+    result = PARSER.parse(text)
+
+    assert isinstance(result, Clarification), result
+    assert result.missing == ("amount",)
+    assert result.amount is None  # neither 50% nor 0.5 is carried into the dialogue
+    assert result.asset == asset
+
+
+def test_the_fraction_question_names_both_readings() -> None:
+    half = PARSER.parse("sell 1/2 eth")
+    assert isinstance(half, Clarification)
+    assert half.question == (
+        '"1/2 ETH" could mean 0.5 ETH or 50% of your ETH. How much ETH do you want to sell?'
+    )
+    third = PARSER.parse("sell 1/3 eth")
+    assert isinstance(third, Clarification)
+    assert third.question.startswith('"1/3 ETH" could be a quantity of ETH or a share of your')
+    paid = PARSER.parse("buy btc with 1/2 usdt")
+    assert isinstance(paid, Clarification)
+    assert paid.question.startswith('"1/2 USDT" could mean 0.5 USDT or 50% of your USDT.')
+    alone = PARSER.parse("sell 1/2")
+    assert isinstance(alone, Clarification)
+    assert alone.missing == ("amount", "asset")
+    assert alone.amount is None
+    assert alone.question.startswith('"1/2" could be a quantity or a share of your holdings.')
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "asset", "amount"),
+    [
+        # a share of holdings, said so: "my", "of my", "of", 的
+        ("sell 1/2 my eth", "sell", "ETH", {"value": 50, "unit": "%"}),
+        ("sell 1/2 of my eth", "sell", "ETH", {"value": 50, "unit": "%"}),
+        ("sell 1/4 of my BTC", "sell", "BTC", {"value": 25, "unit": "%"}),
+        ("sell 1/2 of eth", "sell", "ETH", {"value": 50, "unit": "%"}),
+        ("convert 1/2 of my eth to sol", "convert", "ETH", {"value": 50, "unit": "%"}),
+        ("buy btc with 1/2 of my usdt", "buy", "BTC", {"value": 50, "unit": "%"}),
+        ("卖1/2的以太坊", "sell", "ETH", {"value": 50, "unit": "%"}),
+        ("卖掉我1/2的以太坊", "sell", "ETH", {"value": 50, "unit": "%"}),
+        # the word forms of FORMAT.md are unchanged
+        ("sell half my eth", "sell", "ETH", {"value": 50, "unit": "%"}),
+        ("sell a quarter of my btc", "sell", "BTC", {"value": 25, "unit": "%"}),
+        ("卖掉一半的以太坊", "sell", "ETH", {"value": 50, "unit": "%"}),
+        # a fraction of one unit is a quantity: "half a", "half of a", 半个, 1/2个
+        ("sell half a bitcoin", "sell", "BTC", {"value": 0.5, "unit": "BTC"}),
+        ("sell half of a bitcoin", "sell", "BTC", {"value": 0.5, "unit": "BTC"}),
+        ("sell a quarter of a btc", "sell", "BTC", {"value": 0.25, "unit": "BTC"}),
+        ("sell 1/2 a btc", "sell", "BTC", {"value": 0.5, "unit": "BTC"}),
+        ("sell 30% of a btc", "sell", "BTC", {"value": 0.3, "unit": "BTC"}),
+        ("卖半个比特币", "sell", "BTC", {"value": 0.5, "unit": "BTC"}),
+        ("買半顆比特幣", "buy", "BTC", {"value": 0.5, "unit": "BTC"}),
+        ("卖1/2个以太坊", "sell", "ETH", {"value": 0.5, "unit": "ETH"}),
+    ],
+)
+def test_fraction_forms_that_say_what_they_mean(
+    text: str, action: str, asset: str, amount: dict[str, Any]
+) -> None:
+    got = canon(text)
+    assert (got["action"], got["asset"]) == (action, asset), got
+    assert got["amount"]["unit"] == amount["unit"], got
+    assert got["amount"]["value"] == pytest.approx(amount["value"], rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("text", "missing"),
+    [
+        # an unreadable number next to "my ETH" is not "all of it"
+        ("sell my eth 1O", ["amount"]),
+        ("sell all my eth -3", ["amount"]),
+        ("sell my eth 3/2", ["amount"]),
+        ("sell my eth 1/2", ["amount"]),
+        # an unreadable price is asked for: no market order instead of the limit
+        ("buy 1 btc at 6OOOO", ["price"]),
+        # two loose numbers: which one is the amount?
+        ("sell my eth 1 or 2", ["amount", "price"]),
+    ],
+)
+def test_unreadable_numbers_never_become_an_amount(text: str, missing: list[str]) -> None:
+    result = PARSER.parse(text)
+
+    assert isinstance(result, Clarification), result
+    assert list(result.missing) == missing
+    if "amount" in missing:
+        assert result.amount is None
