@@ -8,12 +8,12 @@ is always the fold of that journal.
 
 from __future__ import annotations
 
+import copy
 import hashlib
-import threading
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -22,20 +22,35 @@ from execution.checkpoints import Binding, Checkpoints
 from execution.clock import Clock, iso
 from execution.errors import (
     ConfirmationRefused,
+    InvalidTransition,
+    JournalError,
+    LimitExceeded,
     NotFound,
     OrderNotFound,
     PermissionDenied,
+    RequoteRequired,
     TokenMismatch,
     TokenReused,
     VenueError,
     VenueUnavailable,
     call_translated,
 )
-from execution.journal import Event, Journal
+from execution.journal import GENESIS_HASH, Event, Journal
+from execution.lifecycle import IN_FLIGHT_STEP_STATES
+from execution.limits import LimitLedger, Reservation, reserve_order, used_today
 from execution.plan_simulation import funded
-from execution.policy import Denial, Policy
-from execution.session_state import SessionState, StepView, fold
-from execution.simulator import PreviewWarning, Simulator, StepPreview, dec
+from execution.policy import DEFAULT_TIER, Denial, Policy, PolicyDecision
+from execution.requote import DEFAULT_TOLERANCE_BPS, requote_reasons
+from execution.session_log import SessionLog
+from execution.session_state import SessionState, StepView
+from execution.simulator import (
+    CancelPreview,
+    PreviewWarning,
+    Simulator,
+    StepPreview,
+    dec,
+    preview_cancel,
+)
 from execution.venue import Venue
 from intent.canonical import to_canonical
 from intent.dialogue import Dismissed, continue_dialogue
@@ -55,7 +70,7 @@ from intent.planner import plan_intent
 
 ASSISTANT_ACTOR = "assistant"
 Role = Literal["customer", "support", "product", "admin"]
-Channel = Literal["chat", "api", "cli"]
+Channel = Literal["chat", "api", "cli", "worker"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +80,10 @@ class Actor:
     user_id: str
     role: Role
     channel: Channel
+
+
+# Reconciliation and the worker act for no customer: their events are the assistant's.
+SYSTEM = Actor("system", "admin", "worker")
 
 
 class PendingConfirmation(Model):
@@ -140,8 +159,21 @@ def confirmation_text(description: str, preview: StepPreview) -> str:
     return text
 
 
+def cancel_text(description: str, preview: CancelPreview) -> str:
+    """The sentence shown next to Confirm for a cancel step."""
+    return (
+        f"{description}: frees ≈ {_fmt(preview.releases.amount)} {preview.releases.currency}. "
+        "Whatever has already filled stays filled."
+    )
+
+
 class Assistant:
-    """Orchestrates parse → plan → preview → confirm → submit for customer sessions."""
+    """Orchestrates parse → plan → preview → confirm → submit for customer sessions.
+
+    Every decision is appended to the session's journal through :class:`SessionLog`,
+    which refuses it if another process changed the session first; that is what makes
+    a step's order go out once, however many processes confirm it at the same time.
+    """
 
     def __init__(
         self,
@@ -150,23 +182,35 @@ class Assistant:
         parser: Parser,
         venue_for: Callable[[str], Venue],
         checkpoints: Checkpoints,
-        policy: Policy,
+        policy: Policy | Callable[[], Policy],
         clock: Clock,
+        tier_of: Callable[[str], str] = lambda user_id: DEFAULT_TIER,
+        limits: LimitLedger | None = None,
         default_quote: str = "USDT",
         confirmation_ttl_ms: int = 30_000,
+        requote_tolerance_bps: Decimal = DEFAULT_TOLERANCE_BPS,
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+        crash_point: Callable[[str], None] | None = None,
     ) -> None:
         self._journal = journal
+        self._log = SessionLog(journal)
         self._parser = parser
         self._venue_for = venue_for
         self._checkpoints = checkpoints
-        self._policy = policy
+        # The policy in force: a version an administrator publishes applies to the next
+        # preview in every process.
+        self._policy_source = policy if callable(policy) else (lambda: policy)
+        self._tier_of = tier_of
+        self._limits = limits
         self._clock = clock
         self._default_quote = default_quote
         self._ttl_ms = confirmation_ttl_ms
+        self._tolerance_bps = requote_tolerance_bps
         self._new_id = new_id
-        self._locks: dict[str, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
+        # Called with the name of each point between a confirmation and the fill being
+        # journaled ("confirmed", "submitted", "sent", "accepted"); the crash tests kill
+        # the process there.
+        self._crash_point = crash_point or (lambda point: None)
 
     # --- sessions -----------------------------------------------------------------
 
@@ -178,22 +222,22 @@ class Assistant:
             ev.SESSION_OPENED,
             actor.user_id,
             {"owner": actor.user_id, "channel": actor.channel},
+            expect=(-1, GENESIS_HASH),
         )
         return session_id
 
     def state(self, session_id: str, actor: Actor) -> SessionState:
-        """The session as its journal folds; customers see only their own."""
-        events = self._journal.read(session_id)
-        state = fold(session_id, events)
-        if not events or (actor.role == "customer" and state.owner != actor.user_id):
-            raise NotFound(f"no session {session_id!r}")
-        if actor.role not in ("customer", "support", "admin"):
-            raise PermissionDenied(f"role {actor.role!r} cannot read sessions")
+        """The session as its journal folds (a private copy); customers see only their own."""
+        state = self._log.snapshot(session_id)
+        self._check_visible(session_id, state.owner if state.events else None, actor)
         return state
 
     def events(self, session_id: str, actor: Actor) -> list[Event]:
-        self.state(session_id, actor)  # the same visibility rule
-        return self._journal.read(session_id)
+        """The session's journal, under the same visibility rule (read once, no fold)."""
+        events = self._journal.read(session_id)
+        owner = str(events[0].payload.get("owner", "")) if events else None
+        self._check_visible(session_id, owner, actor)
+        return events
 
     def balances(self, user_id: str) -> dict[str, dict[str, Decimal]]:
         raw = call_translated(lambda: self._venue_for(user_id).fetch_balance())
@@ -202,14 +246,29 @@ class Assistant:
             for part in ("free", "used", "total")
         }
 
+    def _load(self, session_id: str, actor: Actor) -> SessionState:
+        """The session to decide on; the caller holds the session's lock."""
+        state = self._log.load(session_id)
+        self._check_visible(session_id, state.owner if state.events else None, actor)
+        return state
+
+    @staticmethod
+    def _check_visible(session_id: str, owner: str | None, actor: Actor) -> None:
+        """``owner``: the session's (None: no such session)."""
+        if owner is None or (actor.role == "customer" and owner != actor.user_id):
+            raise NotFound(f"no session {session_id!r}")
+        if actor.role not in ("customer", "support", "admin"):
+            raise PermissionDenied(f"role {actor.role!r} cannot read sessions")
+
     # --- one customer message -----------------------------------------------------
 
     def handle_message(self, session_id: str, actor: Actor, text: str) -> Turn:
         self._require_customer(actor, "send messages")
-        with self._lock(session_id):
-            state = self.state(session_id, actor)
+        with self._log.lock(session_id):
+            state = self._load(session_id, actor)
+            pending_clarification, pending_text = state.pending_clarification, state.pending_text
             self._append(
-                session_id, actor, ev.MESSAGE_RECEIVED, {"text": text, "channel": actor.channel}
+                state, actor, ev.MESSAGE_RECEIVED, {"text": text, "channel": actor.channel}
             )
             raw, provenance = parse_traced(self._parser, text)
             result: ParseOutput | None = raw
@@ -217,10 +276,10 @@ class Assistant:
                 "provenance": provenance.model_dump(mode="json"),
                 "result": raw.model_dump(mode="json"),
             }
-            if state.pending_clarification is not None:
+            if pending_clarification is not None:
                 # A reply to the question we asked: merge it with what was said before.
-                pending = Clarification.model_validate(state.pending_clarification)
-                outcome = continue_dialogue(pending, state.pending_text, text, raw)
+                pending = Clarification.model_validate(pending_clarification)
+                outcome = continue_dialogue(pending, pending_text, text, raw)
                 result = None if isinstance(outcome, Dismissed) else outcome.result
                 payload["dialogue"] = {
                     "outcome": outcome.kind,
@@ -228,34 +287,32 @@ class Assistant:
                 }
             canonical = to_canonical(raw if result is None else result)
             payload["canonical"] = canonical
-            self._append(session_id, actor, ev.INTENT_PARSED, payload)
+            self._append(state, actor, ev.INTENT_PARSED, payload)
+            spans = () if isinstance(raw, Unsupported) else raw.spans
             if result is None:
                 turn = Turn(
                     session_id=session_id,
                     reply="OK, I dropped that request. Nothing was sent.",
                     result=raw.kind,
                     intent=canonical,
-                    spans=() if isinstance(raw, Unsupported) else raw.spans,
+                    spans=spans,
                 )
-                self._append(session_id, actor, ev.REPLY_SENT, {"text": turn.reply})
-                return turn
-            spans = () if isinstance(raw, Unsupported) else raw.spans
-            turn = self._respond(session_id, actor, state, result, canonical, spans)
-            self._append(session_id, actor, ev.REPLY_SENT, {"text": turn.reply})
+            else:
+                turn = self._respond(state, actor, result, canonical, spans)
+            self._append(state, actor, ev.REPLY_SENT, {"text": turn.reply})
             return turn
 
     def _respond(
         self,
-        session_id: str,
-        actor: Actor,
         state: SessionState,
+        actor: Actor,
         result: ParseOutput,
         canonical: dict[str, Any],
         spans: tuple[Span, ...],
     ) -> Turn:
         def reply(text: str, **extra: Any) -> Turn:
             return Turn(
-                session_id=session_id,
+                session_id=state.session_id,
                 reply=text,
                 result=result.kind,
                 intent=canonical,
@@ -268,9 +325,12 @@ class Assistant:
         if isinstance(result, Clarification):
             return reply(result.question)
         if result.action == "query":
-            return reply(self._answer_query(actor.user_id, result))
-        venue = self._venue_for(actor.user_id)
-        balances = self.balances(actor.user_id)["free"]
+            return reply(self._answer_query(state.owner, result))
+        venue = self._venue_for(state.owner)
+        balances = self.balances(state.owner)["free"]
+        open_orders: list[Any] = []
+        if result.action == "cancel":
+            open_orders = call_translated(lambda: venue.fetch_open_orders())
         plan_id = f"p{len(state.plans) + 1}"
         try:
             symbols = call_translated(lambda: venue.load_markets()).keys()
@@ -280,51 +340,65 @@ class Assistant:
                 symbols=symbols,
                 balances=balances,
                 default_quote=self._default_quote,
+                open_orders=open_orders,
             )
         except PlanningError as exc:
-            self._append(session_id, actor, ev.PLANNING_FAILED, {"reason": str(exc)})
+            self._append(state, actor, ev.PLANNING_FAILED, {"reason": str(exc)})
             return reply(f"I understood the request, but {exc}.")
-        self._append(
-            session_id,
-            actor,
-            ev.PLAN_CREATED,
-            {
-                "plan": plan.model_dump(mode="json"),
-                "balances_snapshot": {k: str(v) for k, v in balances.items()},
-            },
-        )
+        created: dict[str, Any] = {
+            "plan": plan.model_dump(mode="json"),
+            "balances_snapshot": {k: str(v) for k, v in balances.items()},
+        }
+        if result.action == "cancel":
+            created["open_orders"] = _jsonable(open_orders)  # what the cancel was planned on
+        self._append(state, actor, ev.PLAN_CREATED, created)
         pending: list[PendingConfirmation] = []
         previews: list[dict[str, Any]] = []
         running = dict(balances)
         yields: dict[str, Decimal] = {}
+        failed: list[str] = []
         for step in plan.steps:
+            if step.kind == "cancel_order":
+                cancel, cancel_token = self._preview_cancel(state, actor, state.steps[step.step_id])
+                previews.append(cancel.model_dump(mode="json"))
+                pending.append(cancel_token)
+                continue
             # A dependent step is previewed on what the earlier step is expected to yield;
             # it gets its own preview and token once that step has actually filled.
-            preview, token = self._preview_step(
-                session_id,
-                actor,
-                plan.plan_id,
-                step.step_id,
-                step.description,
-                funded(step.order, yields),
-                running,
-                waiting=bool(step.depends_on),
-            )
+            try:
+                preview, token = self._preview_step(
+                    state,
+                    actor,
+                    state.steps[step.step_id],
+                    funded(step.order, yields),
+                    running,
+                    waiting=bool(step.depends_on),
+                )
+            except VenueError as exc:
+                # Nothing is guessed: the step stays planned, to be previewed again.
+                self._append(
+                    state, actor, ev.PREVIEW_FAILED, {"step_id": step.step_id, "error": str(exc)}
+                )
+                failed.append(f"step {step.step_id} could not be previewed ({exc})")
+                break  # the later steps build on this one's figures
             running.update(preview.balances_after)
             yields[step.step_id] = preview.received[1]
             previews.append(preview.model_dump(mode="json"))
             if token is not None:
                 pending.append(token)
         lines = [f"Here is the plan ({len(plan.steps)} step{'s' if len(plan.steps) > 1 else ''})."]
-        lines.append(
-            "Nothing is sent until you confirm each step."
-            if pending
-            else "It cannot be confirmed as it stands: see the warnings."
-        )
+        if failed:
+            lines.append(f"Nothing was sent: {'; '.join(failed)}. Ask me to preview it again.")
+        else:
+            lines.append(
+                "Nothing is sent until you confirm each step."
+                if pending
+                else "It cannot be confirmed as it stands: see the warnings."
+            )
         return reply(
             " ".join(lines),
             plan=plan,
-            preview={"steps": previews, "policy_version": self._policy.version},
+            preview={"steps": previews, "policy_version": self._policy_source().version},
             pending=tuple(pending),
         )
 
@@ -362,13 +436,30 @@ class Assistant:
             + "."
         )
 
+    # --- previews ---------------------------------------------------------------------
+
+    def _evaluate(
+        self, owner: str, step_id: str, order: OrderSpec, balances: Mapping[str, Decimal]
+    ) -> _Evaluation:
+        """Preview one step on the venue now and check it against the policy; no record."""
+        venue = self._venue_for(owner)
+        policy = self._policy_source()
+        simulator = Simulator(venue, policy_version=policy.version, ttl_ms=self._ttl_ms)
+        market, book = call_translated(lambda: simulator.snapshot(order.symbol))
+        now = self._clock.now_ms()
+        preview = simulator.preview(step_id, order, balances, now, market=market, book=book)
+        tier = self._tier_of(owner)
+        used = Decimal(0) if self._limits is None else used_today(self._limits, owner, preview)
+        preview, decision = apply_policy(policy, preview, tier=tier, used_today=used)
+        return _Evaluation(
+            venue.id, order, dict(balances), market, book, preview, decision, tier, used
+        )
+
     def _preview_step(
         self,
-        session_id: str,
+        state: SessionState,
         actor: Actor,
-        plan_id: str,
-        step_id: str,
-        description: str,
+        step: StepView,
         order_spec: OrderSpec | Mapping[str, Any],
         balances: Mapping[str, Decimal],
         *,
@@ -376,68 +467,117 @@ class Assistant:
     ) -> tuple[StepPreview, PendingConfirmation | None]:
         """Preview one step and journal it; a token only if it can be confirmed now."""
         order = OrderSpec.model_validate(order_spec)
-        venue = self._venue_for(actor.user_id)
-        simulator = Simulator(venue, policy_version=self._policy.version, ttl_ms=self._ttl_ms)
-        market, book = call_translated(lambda: simulator.snapshot(order.symbol))
-        now = self._clock.now_ms()
-        preview = simulator.preview(step_id, order, balances, now, market=market, book=book)
-        decision = self._policy.check(preview)
-        if not decision.allowed:
-            preview = preview.model_copy(
-                update={
-                    "warnings": preview.warnings
-                    + tuple(_denial_warning(d) for d in decision.denials)
-                }
-            )
+        evaluation = self._evaluate(state.owner, step.step_id, order, balances)
+        return evaluation.preview, self._record_preview(state, actor, step, evaluation, waiting)
+
+    def _record_preview(
+        self,
+        state: SessionState,
+        actor: Actor,
+        step: StepView,
+        evaluation: _Evaluation,
+        waiting: bool = False,
+        requote: Mapping[str, Any] | None = None,
+    ) -> PendingConfirmation | None:
+        preview, decision, book = evaluation.preview, evaluation.decision, evaluation.book
         preview_hash = preview.digest()
-        self._append(
-            session_id,
-            actor,
-            ev.STEP_PREVIEWED,
-            {
-                "plan_id": plan_id,
-                "step_id": step_id,
-                "preview": preview.model_dump(mode="json"),
-                "preview_hash": preview_hash,
-                "expires_ms": preview.expires_ms,
-                "policy_version": preview.policy_version,
-                "blocked": preview.blocked,
-                "waiting": waiting,
-                "order": order.model_dump(mode="json"),
-                "book": {
-                    "timestamp": book.get("timestamp"),
-                    "bids": list(book["bids"][:20]),
-                    "asks": list(book["asks"][:20]),
-                },
-                "policy": decision.model_dump(mode="json"),
+        payload: dict[str, Any] = {
+            "plan_id": step.plan_id,
+            "step_id": step.step_id,
+            "preview": preview.model_dump(mode="json"),
+            "preview_hash": preview_hash,
+            "expires_ms": preview.expires_ms,
+            "policy_version": preview.policy_version,
+            "blocked": preview.blocked,
+            "waiting": waiting,
+            "order": evaluation.order.model_dump(mode="json"),
+            # The inputs of this preview, so a replay can re-run it exactly.
+            "venue": evaluation.venue_id,
+            "market": _jsonable(evaluation.market),
+            "balances": {ccy: str(v) for ccy, v in evaluation.balances.items()},
+            "book": {
+                "timestamp": book.get("timestamp"),
+                # Every level fetched (Simulator book_depth): a preview may walk them all.
+                "bids": list(book["bids"]),
+                "asks": list(book["asks"]),
             },
-        )
+            "policy": decision.model_dump(mode="json"),
+            "tier": evaluation.tier,
+            "used_today": str(evaluation.used_today),
+        }
+        if requote is not None:
+            payload["requote"] = dict(requote)
+        self._append(state, actor, ev.STEP_PREVIEWED, payload)
         if not decision.allowed:
             self._append(
-                session_id,
+                state,
                 actor,
                 ev.POLICY_DENIED,
-                {"step_id": step_id, "decision": decision.model_dump(mode="json")},
+                {"step_id": step.step_id, "decision": decision.model_dump(mode="json")},
             )
         if preview.blocked or waiting:
-            return preview, None
+            return None
+        return self._issue(state, step, preview, confirmation_text(step.description, preview))
+
+    def _issue(
+        self,
+        state: SessionState,
+        step: StepView,
+        preview: StepPreview | CancelPreview,
+        summary: str,
+    ) -> PendingConfirmation:
+        """The single-use token for ``preview``, bound to the session's owner."""
+        preview_hash = preview.digest()
         binding = Binding(
-            session_id,
-            plan_id,
-            step_id,
+            state.session_id,
+            step.plan_id,
+            step.step_id,
             preview_hash,
-            actor.user_id,
+            state.owner,
             preview.expires_ms,
             preview.policy_version,
         )
-        return preview, PendingConfirmation(
-            step_id=step_id,
+        return PendingConfirmation(
+            step_id=step.step_id,
             token=self._checkpoints.issue(binding),
             expires_ms=preview.expires_ms,
             expires_at=iso(preview.expires_ms),
             preview_hash=preview_hash,
-            summary=confirmation_text(description, preview),
+            summary=summary,
         )
+
+    def _preview_cancel(
+        self, state: SessionState, actor: Actor, step: StepView
+    ) -> tuple[CancelPreview, PendingConfirmation]:
+        """Preview a cancel step (the order it names, the funds it frees) and journal it."""
+        assert step.cancel_order_id is not None  # a cancel step names its order
+        order = OrderSpec.model_validate(step.order)
+        preview = preview_cancel(
+            step.step_id,
+            step.cancel_order_id,
+            order,
+            policy_version=self._policy_source().version,
+            now_ms=self._clock.now_ms(),
+            ttl_ms=self._ttl_ms,
+        )
+        self._append(
+            state,
+            actor,
+            ev.STEP_PREVIEWED,
+            {
+                "plan_id": step.plan_id,
+                "step_id": step.step_id,
+                "preview": preview.model_dump(mode="json"),
+                "preview_hash": preview.digest(),
+                "expires_ms": preview.expires_ms,
+                "policy_version": preview.policy_version,
+                "blocked": False,
+                "waiting": False,
+                "order": order.model_dump(mode="json"),
+                "cancel": {"order_id": step.cancel_order_id},
+            },
+        )
+        return preview, self._issue(state, step, preview, cancel_text(step.description, preview))
 
     # --- checkpoints ------------------------------------------------------------------
 
@@ -446,130 +586,350 @@ class Assistant:
     ) -> tuple[StepView, PendingConfirmation | None]:
         """A new preview and token for a step still awaiting confirmation (e.g. expired)."""
         self._require_customer(actor, "preview orders")
-        with self._lock(session_id):
-            state = self.state(session_id, actor)
+        with self._log.lock(session_id):
+            state = self._load(session_id, actor)
             step = self._step(state, step_id)
-            if step.state not in ("awaiting_confirmation", "blocked"):
+            if step.state not in ("planned", "waiting", "awaiting_confirmation", "blocked"):
                 raise TokenReused(
                     f"step {step_id!r} is {step.state}; it cannot be previewed again now"
                 )
-            balances = self.balances(actor.user_id)["free"]
+            if step.state in ("planned", "waiting") and step.depends_on:
+                pending = self._preview_dependent(state, actor, step)
+                return copy.copy(self._step(state, step_id)), pending
+            if step.kind == "cancel_order":
+                _, pending = self._preview_cancel(state, actor, step)
+                return copy.copy(self._step(state, step_id)), pending
             _, pending = self._preview_step(
-                session_id,
+                state,
                 actor,
-                step.plan_id,
-                step_id,
-                step.description,
+                step,
                 step.previewed_order or step.order,
-                balances,
+                self.balances(state.owner)["free"],
             )
-            return self._step(self.state(session_id, actor), step_id), pending
+            return copy.copy(self._step(state, step_id)), pending
 
     def reject_step(
         self, session_id: str, step_id: str, actor: Actor
     ) -> tuple[StepView, list[StepUpdate]]:
         """Say no to a step: nothing is sent, and the steps depending on it are skipped."""
         self._require_customer(actor, "reject steps")
-        with self._lock(session_id):
-            step = self._step(self.state(session_id, actor), step_id)
-            if step.state not in ("awaiting_confirmation", "blocked"):
+        with self._log.lock(session_id):
+            state = self._load(session_id, actor)
+            step = self._step(state, step_id)
+            if step.state not in ("planned", "awaiting_confirmation", "blocked"):
                 raise TokenReused(f"step {step_id!r} is already {step.state}")
-            self._append(
-                session_id,
-                actor,
-                ev.STEP_REJECTED,
-                {"step_id": step_id, "user": actor.user_id, "channel": actor.channel},
-            )
-            updates = self._advance_dependents(session_id, actor, step_id)
-            return self._step(self.state(session_id, actor), step_id), updates
+            try:
+                self._append(
+                    state,
+                    actor,
+                    ev.STEP_REJECTED,
+                    {"step_id": step_id, "user": actor.user_id, "channel": actor.channel},
+                )
+            except InvalidTransition:
+                # Another process moved the step first (confirmed it, say).
+                raise TokenReused(
+                    f"step {step_id!r} is already {state.steps[step_id].state}"
+                ) from None
+            updates = self._advance_dependents(state, actor, step_id)
+            return copy.copy(self._step(state, step_id)), updates
 
     def confirm_step(
         self, session_id: str, step_id: str, actor: Actor, token: str
     ) -> tuple[StepView, list[StepUpdate]]:
-        """Check the token against the preview shown, then submit the order exactly once.
+        """Check the token against the preview shown, preview again, then submit the order
+        exactly once.
 
         Returns the step and what its outcome did to the steps depending on it (a fresh
-        preview and token on what it actually yielded, or skipped)."""
+        preview and token on what it actually yielded, or skipped). Raises
+        :class:`RequoteRequired` (with the new preview and token) when the market, fees,
+        balances or policy moved beyond tolerance since the preview."""
         self._require_customer(actor, "confirm orders")
-        with self._lock(session_id):
-            state = self.state(session_id, actor)
-            step = self._step(state, step_id)
-            try:
-                self._check_token(session_id, step, actor, token)
-            except ConfirmationRefused as exc:
-                self._append(
-                    session_id,
-                    actor,
-                    ev.CONFIRMATION_REFUSED,
-                    {
-                        "step_id": step_id,
-                        "code": exc.code,
-                        "message": str(exc),
-                        "user": actor.user_id,
-                        "channel": actor.channel,
-                    },
-                )
-                raise
-            assert step.preview is not None  # _check_token ensured a preview was shown
-            preview = StepPreview.model_validate(step.preview)
+        with self._log.lock(session_id):
+            state = self._load(session_id, actor)
+            for _ in range(_CONFIRM_ATTEMPTS):
+                step = self._step(state, step_id)
+                self._check_token_journaled(state, step, actor, token)
+                assert step.preview is not None  # the token check ensured a preview was shown
+                if step.kind == "cancel_order":
+                    if not self._confirm_cancel(state, actor, step):
+                        continue  # another process got there first: the token check says how
+                    return copy.copy(self._step(state, step_id)), []
+                shown = StepPreview.model_validate(step.preview)
+                try:
+                    self._requote_if_moved(state, actor, step, shown)
+                except InvalidTransition:
+                    continue  # another process moved the step: the token check says how
+                reservation = self._reserve_daily(state, actor, step, shown)
+                try:
+                    self._append(
+                        state,
+                        actor,
+                        ev.STEP_CONFIRMED,
+                        {
+                            "step_id": step_id,
+                            "user": actor.user_id,
+                            "channel": actor.channel,
+                            "preview_hash": step.preview_hash,
+                            "policy_version": step.policy_version,
+                            "shown_text": confirmation_text(step.description, shown),
+                            "reservation": _reservation_json(reservation),
+                        },
+                    )
+                except BaseException as exc:
+                    self._release(reservation)
+                    if isinstance(exc, InvalidTransition):
+                        continue  # another process got there first: the token check says how
+                    raise
+                self._crash_point("confirmed")
+                self._submit(state, actor, step_id, shown)
+                updates = self._advance_dependents(state, actor, step_id)
+                return copy.copy(self._step(state, step_id)), updates
+            raise JournalError(f"step {step_id!r} kept changing while it was being confirmed")
+
+    def _check_token_journaled(
+        self, state: SessionState, step: StepView, actor: Actor, token: str
+    ) -> None:
+        try:
+            self._check_token(state, step, actor, token)
+        except ConfirmationRefused as exc:
+            self._refused(state, actor, step.step_id, exc)
+            raise
+
+    def _refused(
+        self, state: SessionState, actor: Actor, step_id: str, exc: ConfirmationRefused
+    ) -> None:
+        self._append(
+            state,
+            actor,
+            ev.CONFIRMATION_REFUSED,
+            {
+                "step_id": step_id,
+                "code": exc.code,
+                "message": str(exc),
+                "user": actor.user_id,
+                "channel": actor.channel,
+            },
+        )
+
+    def _requote_if_moved(
+        self, state: SessionState, actor: Actor, step: StepView, shown: StepPreview
+    ) -> None:
+        """Preview the step again now; if it moved beyond tolerance, record the new
+        preview and raise RequoteRequired with its token. Nothing is sent either way."""
+        order = OrderSpec.model_validate(step.previewed_order or step.order)
+        now = self._evaluate(state.owner, step.step_id, order, self.balances(state.owner)["free"])
+        reasons = requote_reasons(shown, now.preview, self._tolerance_bps)
+        if not reasons:
+            return
+        message = "the preview is out of date: " + "; ".join(reasons) + ". Nothing was sent"
+        refused = RequoteRequired(message, {})
+        # The new preview first: if another process moved the step meanwhile (confirmed
+        # it, say), this raises InvalidTransition and the caller checks the token again.
+        pending = self._record_preview(
+            state,
+            actor,
+            step,
+            now,
+            requote={"reasons": reasons, "replaces": step.preview_hash},
+        )
+        self._refused(state, actor, step.step_id, refused)
+        refused.details = {
+            "step": self._step(state, step.step_id).to_json(),
+            "pending": None if pending is None else pending.model_dump(mode="json"),
+            "reasons": reasons,
+        }
+        raise refused
+
+    def _confirm_cancel(self, state: SessionState, actor: Actor, step: StepView) -> bool:
+        """Journal the confirmation of a cancel step and cancel the order; False if another
+        process changed the step first."""
+        assert step.preview is not None
+        shown = CancelPreview.model_validate(step.preview)
+        try:
             self._append(
-                session_id,
+                state,
                 actor,
                 ev.STEP_CONFIRMED,
                 {
-                    "step_id": step_id,
+                    "step_id": step.step_id,
                     "user": actor.user_id,
                     "channel": actor.channel,
                     "preview_hash": step.preview_hash,
                     "policy_version": step.policy_version,
-                    "shown_text": confirmation_text(step.description, preview),
+                    "shown_text": cancel_text(step.description, shown),
                 },
             )
-            self._submit(session_id, actor, step_id, preview)
-            updates = self._advance_dependents(session_id, actor, step_id)
-            return self._step(self.state(session_id, actor), step_id), updates
+        except InvalidTransition:
+            return False
+        self._crash_point("confirmed")
+        self._submit_cancel(state, actor, step.step_id, shown)
+        return True
 
-    def _advance_dependents(self, session_id: str, actor: Actor, step_id: str) -> list[StepUpdate]:
+    def _submit_cancel(
+        self, state: SessionState, actor: Actor, step_id: str, shown: CancelPreview
+    ) -> None:
+        """Cancel the order a cancel step names, once; settle a timeout by looking it up."""
+        venue = self._venue_for(state.owner)
+        self._append(
+            state,
+            actor,
+            ev.ORDER_SUBMITTED,
+            {
+                "step_id": step_id,
+                "client_order_id": None,
+                "request": {"cancel": shown.order_id, "symbol": shown.symbol},
+            },
+        )
+        self._crash_point("submitted")
+        try:
+            order = call_translated(lambda: venue.cancel_order(shown.order_id, shown.symbol))
+        except (VenueUnavailable, OrderNotFound) as exc:
+            # Did the cancel land (or had the order already ended)? Ask, never resend.
+            self._settle_cancel(state, actor, step_id, shown, str(exc))
+            return
+        except VenueError as exc:
+            self._append(state, actor, ev.ORDER_FAILED, {"step_id": step_id, "error": str(exc)})
+            return
+        self._crash_point("sent")
+        self._canceled(state, actor, step_id, order)
+
+    def _settle_cancel(
+        self, state: SessionState, actor: Actor, step_id: str, shown: CancelPreview, why: str
+    ) -> bool:
+        """Journal what the venue says of a cancel step's order; True if settled."""
+        venue = self._venue_for(state.owner)
+        try:
+            order = call_translated(lambda: venue.fetch_order(shown.order_id, shown.symbol))
+        except VenueError as exc:
+            self._append(
+                state,
+                actor,
+                ev.ORDER_UNKNOWN,
+                {"step_id": step_id, "error": f"{why}; the lookup failed too: {exc}"},
+            )
+            return False
+        if order.get("status") == "canceled":
+            self._canceled(state, actor, step_id, order)
+        else:
+            self._append(
+                state,
+                actor,
+                ev.ORDER_FAILED,
+                {
+                    "step_id": step_id,
+                    "error": f"not canceled: the order is {order.get('status')} ({why})",
+                    "order": _jsonable(order),
+                },
+            )
+        return True
+
+    def _canceled(
+        self, state: SessionState, actor: Actor, step_id: str, order: Mapping[str, Any]
+    ) -> None:
+        """Record a cancel step done, and the canceled order on the step that placed it."""
+        data = _jsonable(order)
+        self._append(state, actor, ev.ORDER_CANCELED, {"step_id": step_id, "order": data})
+        for placed in list(state.steps.values()):
+            if placed.state == "open" and placed.client_order_id == order.get("clientOrderId"):
+                self._append(
+                    state, actor, ev.ORDER_UPDATED, {"step_id": placed.step_id, "order": data}
+                )
+
+    def _reserve_daily(
+        self, state: SessionState, actor: Actor, step: StepView, shown: StepPreview
+    ) -> Reservation | None:
+        """Count the step's notional against the customer's daily cap, atomically across
+        processes; if the day is full, journal the denial and refuse: nothing is sent."""
+        if self._limits is None:
+            return None
+        tier = self._tier_of(state.owner)
+        outcome = reserve_order(
+            self._limits, self._policy_source(), user_id=state.owner, tier=tier, preview=shown
+        )
+        if isinstance(outcome, Reservation):
+            return outcome
+        decision = PolicyDecision(
+            policy_version=shown.policy_version, allowed=False, denials=(outcome,)
+        )
+        self._append(
+            state,
+            actor,
+            ev.POLICY_DENIED,
+            {"step_id": step.step_id, "decision": decision.model_dump(mode="json")},
+        )
+        refused = LimitExceeded(f"{outcome.message}. Nothing was sent")
+        self._refused(state, actor, step.step_id, refused)
+        raise refused
+
+    def _release(self, reservation: Reservation | None) -> None:
+        if reservation is not None and self._limits is not None:
+            self._limits.release(reservation)
+
+    def _release_for(self, state: SessionState, step_id: str) -> None:
+        """Give back the daily notional of a step whose order was not sent or failed."""
+        confirmed = state.steps[step_id].reservation
+        if confirmed is not None and self._limits is not None:
+            self._limits.release(_reservation_from_json(confirmed))
+
+    def _advance_dependents(
+        self, state: SessionState, actor: Actor, step_id: str
+    ) -> list[StepUpdate]:
         """Re-preview the steps waiting on ``step_id`` with what it yielded, or skip them."""
-        state = self.state(session_id, actor)
         source = state.steps[step_id]
         updates: list[StepUpdate] = []
         for step in list(state.steps.values()):
-            if step_id not in step.depends_on or step.state != "waiting":
+            if step_id not in step.depends_on or step.state not in ("waiting", "planned"):
                 continue
             if source.state in ("filled", "partially_filled") and source.venue_order:
-                order = OrderSpec.model_validate(step.order).model_copy(
-                    update={"quote_amount": order_yield(source.venue_order)}
-                )
-                _, pending = self._preview_step(
-                    session_id,
-                    actor,
-                    step.plan_id,
-                    step.step_id,
-                    step.description,
-                    order,
-                    self.balances(actor.user_id)["free"],
-                )
-            elif source.state in ("failed", "rejected", "skipped"):
+                try:
+                    pending = self._preview_dependent(state, actor, step)
+                except VenueError as exc:
+                    # The order went through; only the next preview failed. The step keeps
+                    # waiting and can be previewed again (refresh) on the same yield.
+                    self._append(
+                        state,
+                        actor,
+                        ev.PREVIEW_FAILED,
+                        {"step_id": step.step_id, "error": str(exc)},
+                    )
+                    pending = None
+            elif source.state in ("failed", "rejected", "skipped", "canceled"):
                 pending = None
                 self._append(
-                    session_id,
+                    state,
                     actor,
                     ev.STEP_SKIPPED,
                     {"step_id": step.step_id, "reason": f"step {step_id} {source.state}"},
                 )
             else:
                 continue  # still open or unknown: keep waiting
-            updates.append(
-                StepUpdate(self._step(self.state(session_id, actor), step.step_id), pending)
-            )
+            updates.append(StepUpdate(copy.copy(self._step(state, step.step_id)), pending))
         return updates
 
-    def _check_token(self, session_id: str, step: StepView, actor: Actor, token: str) -> None:
+    def _preview_dependent(
+        self, state: SessionState, actor: Actor, step: StepView
+    ) -> PendingConfirmation | None:
+        """Preview a step on what the step it depends on actually yielded."""
+        (source_id,) = step.depends_on
+        source = state.steps[source_id]
+        if source.state not in ("filled", "partially_filled") or not source.venue_order:
+            raise TokenMismatch(
+                f"step {step.step_id!r} is previewed once step {source_id} has filled "
+                f"(it is {source.state})"
+            )
+        order = OrderSpec.model_validate(step.order).model_copy(
+            update={"quote_amount": order_yield(source.venue_order)}
+        )
+        _, pending = self._preview_step(
+            state, actor, step, order, self.balances(state.owner)["free"]
+        )
+        return pending
+
+    def _check_token(self, state: SessionState, step: StepView, actor: Actor, token: str) -> None:
         if step.preview_hash is None or step.expires_ms is None or step.policy_version is None:
             raise TokenMismatch(f"step {step.step_id!r} has no preview to confirm")
         binding = Binding(
-            session_id,
+            state.session_id,
             step.plan_id,
             step.step_id,
             step.preview_hash,
@@ -586,9 +946,13 @@ class Assistant:
             raise TokenMismatch(f"step {step.step_id!r} is {step.state} and cannot be confirmed")
         self._checkpoints.check(token, binding, self._clock.now_ms())
 
-    def _submit(self, session_id: str, actor: Actor, step_id: str, preview: StepPreview) -> None:
-        venue = self._venue_for(actor.user_id)
-        coid = client_order_id(session_id, step_id)
+    # --- the executor: send once, settle by clientOrderId -------------------------------
+
+    def _submit(
+        self, state: SessionState, actor: Actor, step_id: str, preview: StepPreview
+    ) -> None:
+        venue = self._venue_for(state.owner)
+        coid = client_order_id(state.session_id, step_id)
         request = {
             "symbol": preview.symbol,
             "type": preview.type,
@@ -599,11 +963,12 @@ class Assistant:
         }
         # Journaled before sending: after a crash the id is known and can be looked up.
         self._append(
-            session_id,
+            state,
             actor,
             ev.ORDER_SUBMITTED,
             {"step_id": step_id, "client_order_id": coid, "request": request},
         )
+        self._crash_point("submitted")
         try:
             order = call_translated(
                 lambda: venue.create_order(
@@ -617,49 +982,166 @@ class Assistant:
             )
         except VenueUnavailable as exc:
             # Never resend blindly: find out whether the venue took it.
-            try:
-                order = call_translated(
-                    lambda: venue.fetch_order("", preview.symbol, {"clientOrderId": coid})
+            self._settle_by_lookup(state, actor, step_id, preview.symbol, str(exc))
+            return
+        except VenueError as exc:
+            self._append(state, actor, ev.ORDER_FAILED, {"step_id": step_id, "error": str(exc)})
+            self._release_for(state, step_id)
+            return
+        self._crash_point("sent")
+        self._append(
+            state, actor, ev.ORDER_ACCEPTED, {"step_id": step_id, "order": _jsonable(order)}
+        )
+        self._crash_point("accepted")
+
+    def _settle_by_lookup(
+        self, state: SessionState, actor: Actor, step_id: str, symbol: str, why: str
+    ) -> bool:
+        """Ask the venue for the step's order by clientOrderId and journal the answer:
+        accepted (it has the order) or failed (it has none). True if settled."""
+        try:
+            order = self._order_by_client_id(state, step_id, symbol)
+        except OrderNotFound:
+            self._append(
+                state,
+                actor,
+                ev.ORDER_FAILED,
+                {"step_id": step_id, "error": f"not accepted by the venue: {why}"},
+            )
+            self._release_for(state, step_id)
+            return True
+        except VenueError as lookup_exc:
+            self._append(
+                state,
+                actor,
+                ev.ORDER_UNKNOWN,
+                {
+                    "step_id": step_id,
+                    "error": f"{why}; the lookup by clientOrderId failed too: {lookup_exc}; "
+                    "it will be reconciled, not resent",
+                },
+            )
+            return False
+        self._append(
+            state, actor, ev.ORDER_ACCEPTED, {"step_id": step_id, "order": _jsonable(order)}
+        )
+        return True
+
+    # --- reconciliation -----------------------------------------------------------------
+
+    def reconcile(self, *, grace_ms: int = 0) -> ReconcileReport:
+        """Settle every step left in flight with the venue, by its clientOrderId.
+
+        Run at start-up (and by the worker): a step confirmed but never journaled as sent
+        was not sent; one sent but not acknowledged is looked up; a resting order's later
+        status is recorded. Steps whose last event is younger than ``grace_ms`` are left to
+        the process that may still be working on them. Nothing is ever sent from here."""
+        report = ReconcileReport()
+        now = self._clock.now_ms()
+        for summary in self._journal.sessions():
+            with self._log.lock(summary.session_id):
+                state = self._log.load(summary.session_id)
+                for step in list(state.steps.values()):
+                    if step.state not in IN_FLIGHT_STEP_STATES or now - step.updated_ms < grace_ms:
+                        continue
+                    report.checked += 1
+                    try:
+                        settled = self._reconcile_step(state, step)
+                    except VenueError as exc:
+                        report.unsettled.append(f"{state.session_id}/{step.step_id}: {exc}")
+                        continue
+                    if settled:
+                        report.settled.append(
+                            f"{state.session_id}/{step.step_id}: {state.steps[step.step_id].state}"
+                        )
+                        self._advance_dependents(state, SYSTEM, step.step_id)
+                    elif step.state != "open":
+                        report.unsettled.append(f"{state.session_id}/{step.step_id}: unknown")
+                self._log.sync_plans(state)
+        return report
+
+    def _reconcile_step(self, state: SessionState, step: StepView) -> bool:
+        """Journal what the venue says about one in-flight step; True if it moved."""
+        if step.kind == "cancel_order":
+            assert step.preview is not None
+            shown = CancelPreview.model_validate(step.preview)
+            if step.state == "confirmed":  # the cancel was never journaled as sent
+                self._append(
+                    state,
+                    SYSTEM,
+                    ev.ORDER_FAILED,
+                    {"step_id": step.step_id, "error": "not sent: the app stopped first"},
                 )
+                return True
+            return self._settle_cancel(
+                state, SYSTEM, step.step_id, shown, "the app stopped before the venue answered"
+            )
+        symbol = str((step.previewed_order or step.order)["symbol"])
+        if step.state == "confirmed":
+            # Confirmed, but the send was never journaled, so it was never sent: the
+            # order must not exist. Check anyway before saying so.
+            try:
+                order = self._order_by_client_id(state, step.step_id, symbol)
             except OrderNotFound:
                 self._append(
-                    session_id,
-                    actor,
+                    state,
+                    SYSTEM,
                     ev.ORDER_FAILED,
-                    {"step_id": step_id, "error": f"not accepted by the venue: {exc}"},
-                )
-                return
-            except VenueError as lookup_exc:
-                self._append(
-                    session_id,
-                    actor,
-                    ev.ORDER_UNKNOWN,
                     {
-                        "step_id": step_id,
-                        "error": f"{exc}; the lookup by clientOrderId failed too: {lookup_exc}; "
-                        "it will be reconciled, not resent",
+                        "step_id": step.step_id,
+                        "error": "not sent: the app stopped after the confirmation and "
+                        "before sending; nothing was sent. Ask for a new preview",
                     },
                 )
-                return
-        except VenueError as exc:
+                self._release_for(state, step.step_id)
+                return True
             self._append(
-                session_id, actor, ev.ORDER_FAILED, {"step_id": step_id, "error": str(exc)}
+                state,
+                SYSTEM,
+                ev.ORDER_SUBMITTED,
+                {
+                    "step_id": step.step_id,
+                    "client_order_id": client_order_id(state.session_id, step.step_id),
+                    "recovered": True,
+                },
             )
-            return
+            self._append(
+                state,
+                SYSTEM,
+                ev.ORDER_ACCEPTED,
+                {"step_id": step.step_id, "order": _jsonable(order)},
+            )
+            return True
+        if step.state == "submitted":
+            return self._settle_by_lookup(
+                state, SYSTEM, step.step_id, symbol, "the app stopped before the venue answered"
+            )
+        order = self._order_by_client_id(state, step.step_id, symbol)
+        known = step.venue_order or {}
+        if (order.get("status"), order.get("filled")) == (known.get("status"), known.get("filled")):
+            return False
         self._append(
-            session_id, actor, ev.ORDER_ACCEPTED, {"step_id": step_id, "order": _jsonable(order)}
+            state, SYSTEM, ev.ORDER_UPDATED, {"step_id": step.step_id, "order": _jsonable(order)}
         )
+        return True
+
+    def _order_by_client_id(
+        self, state: SessionState, step_id: str, symbol: str
+    ) -> Mapping[str, Any]:
+        """The venue's order for a step, found by the step's deterministic clientOrderId
+        (raises OrderNotFound if the venue never took it)."""
+        venue = self._venue_for(state.owner)
+        coid = client_order_id(state.session_id, step_id)
+        return call_translated(lambda: venue.fetch_order("", symbol, {"clientOrderId": coid}))
 
     # --- plumbing ---------------------------------------------------------------------
 
-    def _append(self, session_id: str, actor: Actor, kind: str, payload: dict[str, Any]) -> Event:
+    def _append(
+        self, state: SessionState, actor: Actor, kind: str, payload: dict[str, Any]
+    ) -> Event:
         # What the customer did is theirs; what followed from it is the assistant's.
         by = actor.user_id if kind in ev.CUSTOMER_EVENTS else ASSISTANT_ACTOR
-        return self._journal.append(session_id, kind, by, payload)
-
-    def _lock(self, session_id: str) -> threading.Lock:
-        with self._locks_guard:
-            return self._locks.setdefault(session_id, threading.Lock())
+        return self._log.append(state, kind, by, payload)
 
     @staticmethod
     def _step(state: SessionState, step_id: str) -> StepView:
@@ -674,8 +1156,79 @@ class Assistant:
             raise PermissionDenied(f"role {actor.role!r} cannot {what}")
 
 
+_CONFIRM_ATTEMPTS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class _Evaluation:
+    """One preview as computed, with the inputs it was computed on."""
+
+    venue_id: str
+    order: OrderSpec
+    balances: dict[str, Decimal]
+    market: Mapping[str, Any]
+    book: Mapping[str, Any]
+    preview: StepPreview
+    decision: PolicyDecision
+    tier: str
+    used_today: Decimal  # the customer's notional already counted today in this quote
+
+
+@dataclass
+class ReconcileReport:
+    """What a reconciliation pass found: steps checked, settled and still unknown."""
+
+    checked: int = 0
+    settled: list[str] = field(default_factory=list)
+    unsettled: list[str] = field(default_factory=list)
+
+
 def _denial_warning(denial: Denial) -> PreviewWarning:
     return PreviewWarning(code=denial.code, message=denial.message, blocking=True)
+
+
+def apply_policy(
+    policy: Policy,
+    preview: StepPreview,
+    *,
+    tier: str = DEFAULT_TIER,
+    used_today: Decimal = Decimal(0),
+) -> tuple[StepPreview, PolicyDecision]:
+    """Check ``preview`` against ``policy`` for a customer of ``tier`` who has already
+    traded ``used_today`` in its quote currency: each denial becomes a blocking warning.
+
+    The chat preview and the replay's re-run both go through here."""
+    decision = policy.check(preview, tier=tier, used_today=used_today)
+    if decision.allowed:
+        return preview, decision
+    warnings = preview.warnings + tuple(_denial_warning(d) for d in decision.denials)
+    return preview.model_copy(update={"warnings": warnings}), decision
+
+
+def _reservation_json(reservation: Reservation | None) -> dict[str, str] | None:
+    if reservation is None:
+        return None
+    return {
+        "reservation_id": reservation.reservation_id,
+        "user_id": reservation.user_id,
+        "day": reservation.day.isoformat(),
+        "quote": reservation.quote,
+        "amount": str(reservation.amount),
+        "used": str(reservation.used),
+        "cap": str(reservation.cap),
+    }
+
+
+def _reservation_from_json(data: Mapping[str, str]) -> Reservation:
+    return Reservation(
+        reservation_id=data["reservation_id"],
+        user_id=data["user_id"],
+        day=date.fromisoformat(data["day"]),
+        quote=data["quote"],
+        amount=Decimal(data["amount"]),
+        used=Decimal(data["used"]),
+        cap=Decimal(data["cap"]),
+    )
 
 
 def _jsonable(value: Any) -> Any:
@@ -695,8 +1248,10 @@ __all__ = [
     "Actor",
     "Assistant",
     "PendingConfirmation",
+    "ReconcileReport",
     "StepUpdate",
     "Turn",
+    "apply_policy",
     "client_order_id",
     "confirmation_text",
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -17,6 +17,7 @@ class ExecutionError(Exception):
     """Root of every error raised by :mod:`execution`."""
 
     code = "execution_error"
+    details: dict[str, Any] | None = None  # JSON data the caller needs to act on it
 
 
 # --- the venue boundary -------------------------------------------------------------
@@ -111,6 +112,23 @@ class TokenMismatch(ConfirmationRefused):
     code = "token_mismatch"
 
 
+class RequoteRequired(ConfirmationRefused):
+    """The market, fees, balances or policy moved since the preview: nothing was sent,
+    and the new preview (in ``details``) needs its own confirmation."""
+
+    code = "requote_required"
+
+    def __init__(self, message: str, details: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.details = details
+
+
+class LimitExceeded(ConfirmationRefused):
+    """Confirming would take the customer past a daily notional cap: nothing was sent."""
+
+    code = "limit_exceeded"
+
+
 class InvalidTransition(ExecutionError):
     """A plan or step was asked to move to a state its lifecycle does not allow."""
 
@@ -123,6 +141,19 @@ class JournalError(ExecutionError):
     code = "journal_error"
 
 
+class JournalConflict(ExecutionError):
+    """The session's chain head moved since the caller read it: nothing was appended.
+
+    The caller decided on a state that is no longer current; it must read the new events
+    and decide again (this is how concurrent confirmations of one step race safely)."""
+
+    code = "journal_conflict"
+
+    def __init__(self, message: str, head: tuple[int, str]) -> None:
+        super().__init__(message)
+        self.head = head
+
+
 class NotFound(ExecutionError):
     """No such session, plan or step (or not one this user may see)."""
 
@@ -133,3 +164,10 @@ class PermissionDenied(ExecutionError):
     """The user's role or scope does not allow this action."""
 
     code = "permission_denied"
+
+
+class LimitStoreError(ExecutionError):
+    """The daily-limit ledger or the policy store could not record or read (sqlite3 or
+    Redis failed); nothing was reserved or published."""
+
+    code = "limit_store_error"

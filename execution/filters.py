@@ -35,6 +35,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
+from functools import cached_property
 from typing import Any, Literal
 
 from intent.models import plain
@@ -81,9 +82,9 @@ class MarketFilters:
     no_market_from_ms: int | None = None
     no_market_until_ms: int | None = None
 
-    @property
+    @cached_property
     def empty(self) -> bool:
-        """True when no filter is set (the market needs no extra checks)."""
+        """True when no filter is set (the market needs no extra checks); computed once."""
         return all(
             getattr(self, name) is None
             for name in self.__dataclass_fields__
@@ -277,9 +278,8 @@ def check_filters(
         if band is not None:
             low_bound, high_bound = band
             name = "LIMIT_TRADING" if type == "limit" else "MARKET_TRADING"
-            what = f"{type} {side} price {plain(checked)}"
-            if type == "market":
-                what = f"market {side} expected average price {plain(checked)}"
+            # The offending price is only formatted for a violation.
+            what = f"market {side} expected average" if type == "market" else f"{type} {side}"
             if side == "buy" and high_bound is not None and checked > high_bound:
                 rate = f.limit_buy_up_rate if type == "limit" else f.market_buy_up_rate
                 add(
@@ -287,9 +287,9 @@ def check_filters(
                     "buyPriceUpRate",
                     checked,
                     high_bound,
-                    f"{what} of {symbol} is above the {name} price band: at most "
-                    f"{plain(high_bound)} (reference {plain(reference)} x (1 + buyPriceUpRate "
-                    f"{plain(rate or Decimal(0))}))",
+                    f"{what} price {plain(checked)} of {symbol} is above the {name} price band: "
+                    f"at most {plain(high_bound)} (reference {plain(reference)} x "
+                    f"(1 + buyPriceUpRate {plain(rate or Decimal(0))}))",
                 )
             if side == "sell" and low_bound is not None and checked < low_bound:
                 rate = f.limit_sell_down_rate if type == "limit" else f.market_sell_down_rate
@@ -298,8 +298,8 @@ def check_filters(
                     "sellPriceDownRate",
                     checked,
                     low_bound,
-                    f"{what} of {symbol} is below the {name} price band: at least "
-                    f"{plain(low_bound)} (reference {plain(reference)} x (1 - sellPriceDownRate "
-                    f"{plain(rate or Decimal(0))}))",
+                    f"{what} price {plain(checked)} of {symbol} is below the {name} price band: "
+                    f"at least {plain(low_bound)} (reference {plain(reference)} x "
+                    f"(1 - sellPriceDownRate {plain(rate or Decimal(0))}))",
                 )
     return out

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from execution.clock import Clock
-from execution.errors import JournalError
+from execution.errors import JournalConflict, JournalError
+from execution.stores import immediate_transaction
 
 GENESIS_HASH = "0" * 64
 
@@ -123,10 +124,21 @@ class Journal(Protocol):
     """Where events are appended and read back; one contract for every backend."""
 
     def append(
-        self, session_id: str, kind: str, actor: str, payload: Mapping[str, Any]
-    ) -> Event: ...
+        self,
+        session_id: str,
+        kind: str,
+        actor: str,
+        payload: Mapping[str, Any],
+        *,
+        expect: tuple[int, str] | None = None,
+    ) -> Event:
+        """Append after the head; with ``expect`` (seq, hash), only if the head is still
+        that entry (``(-1, GENESIS_HASH)``: no entry yet), else raise JournalConflict."""
+        ...
 
-    def read(self, session_id: str) -> list[Event]: ...
+    def read(self, session_id: str, after_seq: int = -1) -> list[Event]:
+        """The session's events with ``seq > after_seq``, in order."""
+        ...
 
     def sessions(self, owner: str | None = None) -> list[SessionSummary]: ...
 
@@ -181,56 +193,64 @@ class SQLiteJournal:
         with self._lock:
             self._db.close()
 
-    def append(self, session_id: str, kind: str, actor: str, payload: Mapping[str, Any]) -> Event:
+    def append(
+        self,
+        session_id: str,
+        kind: str,
+        actor: str,
+        payload: Mapping[str, Any],
+        *,
+        expect: tuple[int, str] | None = None,
+    ) -> Event:
         data = json.loads(canonical_json(payload))  # fails early on what JSON cannot hold
         with self._lock:
             try:
-                self._db.execute("BEGIN IMMEDIATE")
-                head = self._db.execute(
-                    "SELECT last_seq, last_hash FROM session_heads WHERE session_id = ?",
-                    (session_id,),
-                ).fetchone()
-                ts = self._clock.now_ms()
-                if head is None:
-                    owner = data.get("owner")
-                    if not isinstance(owner, str) or not owner:
-                        raise JournalError(
-                            f"the first event of session {session_id!r} must name its owner"
+                with immediate_transaction(self._db):
+                    head = self._db.execute(
+                        "SELECT last_seq, last_hash FROM session_heads WHERE session_id = ?",
+                        (session_id,),
+                    ).fetchone()
+                    current = (-1, GENESIS_HASH) if head is None else (int(head[0]), str(head[1]))
+                    if expect is not None and current != expect:
+                        raise JournalConflict(
+                            f"session {session_id!r} moved on to entry {current[0]} "
+                            f"(expected entry {expect[0]}); {kind!r} was not appended",
+                            current,
                         )
-                    seq, prev = 0, GENESIS_HASH
+                    ts = self._clock.now_ms()
+                    if head is None:
+                        owner = data.get("owner")
+                        if not isinstance(owner, str) or not owner:
+                            raise JournalError(
+                                f"the first event of session {session_id!r} must name its owner"
+                            )
+                        seq, prev = 0, GENESIS_HASH
+                        self._db.execute(
+                            "INSERT INTO session_heads VALUES (?, ?, ?, ?, ?, ?)",
+                            (session_id, owner, ts, -1, GENESIS_HASH, ts),
+                        )
+                    else:
+                        seq, prev = int(head[0]) + 1, str(head[1])
+                    digest = entry_hash(session_id, seq, ts, kind, actor, data, prev)
                     self._db.execute(
-                        "INSERT INTO session_heads VALUES (?, ?, ?, ?, ?, ?)",
-                        (session_id, owner, ts, -1, GENESIS_HASH, ts),
+                        "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (session_id, seq, ts, kind, actor, canonical_json(data), prev, digest),
                     )
-                else:
-                    seq, prev = int(head[0]) + 1, str(head[1])
-                digest = entry_hash(session_id, seq, ts, kind, actor, data, prev)
-                self._db.execute(
-                    "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (session_id, seq, ts, kind, actor, canonical_json(data), prev, digest),
-                )
-                self._db.execute(
-                    "UPDATE session_heads SET last_seq = ?, last_hash = ?, last_ms = ? "
-                    "WHERE session_id = ?",
-                    (seq, digest, ts, session_id),
-                )
-                self._db.execute("COMMIT")
-            except BaseException as exc:
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.Error):
-                    raise JournalError(
-                        f"could not append {kind!r} to {session_id!r}: {exc}"
-                    ) from exc
-                raise
+                    self._db.execute(
+                        "UPDATE session_heads SET last_seq = ?, last_hash = ?, last_ms = ? "
+                        "WHERE session_id = ?",
+                        (seq, digest, ts, session_id),
+                    )
+            except sqlite3.Error as exc:
+                raise JournalError(f"could not append {kind!r} to {session_id!r}: {exc}") from exc
         return Event(session_id, seq, ts, kind, actor, data, prev, digest)
 
-    def read(self, session_id: str) -> list[Event]:
+    def read(self, session_id: str, after_seq: int = -1) -> list[Event]:
         with self._lock:
             rows = self._db.execute(
                 "SELECT session_id, seq, ts_ms, kind, actor, payload, prev_hash, hash "
-                "FROM events WHERE session_id = ? ORDER BY seq",
-                (session_id,),
+                "FROM events WHERE session_id = ? AND seq > ? ORDER BY seq",
+                (session_id, after_seq),
             ).fetchall()
         return [
             Event(r[0], int(r[1]), int(r[2]), r[3], r[4], json.loads(r[5]), r[6], r[7])

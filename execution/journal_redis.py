@@ -51,7 +51,7 @@ from typing import Any
 import redis
 
 from execution.clock import Clock
-from execution.errors import JournalError
+from execution.errors import JournalConflict, JournalError
 from execution.journal import (
     GENESIS_HASH,
     Event,
@@ -202,8 +202,19 @@ class RedisJournal:
 
     # --- the protocol -----------------------------------------------------------------
 
-    def append(self, session_id: str, kind: str, actor: str, payload: Mapping[str, Any]) -> Event:
-        """Append one event after the session's chain head, atomically; return it."""
+    def append(
+        self,
+        session_id: str,
+        kind: str,
+        actor: str,
+        payload: Mapping[str, Any],
+        *,
+        expect: tuple[int, str] | None = None,
+    ) -> Event:
+        """Append one event after the session's chain head, atomically; return it.
+
+        With ``expect``, one compare-and-set against that head and no retry: a refusal
+        raises :class:`JournalConflict` with the head Redis reported."""
         payload_json = _canonical(payload)  # fails early on what JSON cannot hold
         data = json.loads(payload_json)  # the payload as it will be read back
         owner = data.get("owner")
@@ -217,8 +228,8 @@ class RedisJournal:
         ]
         stripe = self._locks[zlib.crc32(session_id.encode()) % _LOCK_STRIPES]
         with stripe:
-            last_seq, prev = self._cached_head(session_id)
-            for attempt in range(self._max_attempts):
+            last_seq, prev = self._cached_head(session_id) if expect is None else expect
+            for attempt in range(self._max_attempts if expect is None else 1):
                 # The time is read after the head is known, so a later entry never carries
                 # an earlier time than the one it follows.
                 seq, ts = last_seq + 1, self._clock.now_ms()
@@ -263,6 +274,16 @@ class RedisJournal:
                 # with jitter so contending processes stop colliding in lockstep.
                 last_seq = int(_text(reply[1]))
                 prev = _text(reply[2]) if last_seq >= 0 else GENESIS_HASH
+                if expect is not None:
+                    self._remember_head(session_id, (last_seq, prev))
+                    # Refused on the head or on another client's turn: either way the
+                    # caller must catch up and decide again.
+                    raise JournalConflict(
+                        f"session {session_id!r} is at entry {last_seq}, not the expected "
+                        f"entry {expect[0]} (or another client holds its turn); {kind!r} "
+                        "was not appended",
+                        (last_seq, prev),
+                    )
                 if attempt:
                     time.sleep(random.uniform(0, min(0.004, 0.0001 * 2**attempt)))  # noqa: S311
         raise JournalError(
@@ -270,15 +291,17 @@ class RedisJournal:
             f"({self._max_attempts} attempts)"
         )
 
-    def read(self, session_id: str) -> list[Event]:
-        """The session's events in log order (an empty list for an unknown session)."""
+    def read(self, session_id: str, after_seq: int = -1) -> list[Event]:
+        """The session's events after ``after_seq`` in log order (the list index is the
+        seq; an empty list for an unknown session)."""
+        start = max(after_seq + 1, 0)
         try:
-            raw = self._client.lrange(self._log_key(session_id), 0, -1)
+            raw = self._client.lrange(self._log_key(session_id), start, -1)
         except redis.RedisError as exc:
             raise JournalError(
                 f"could not read session {session_id!r}: {type(exc).__name__}: {exc}"
             ) from exc
-        return [_decode(session_id, index, _text(item)) for index, item in enumerate(raw)]
+        return [_decode(session_id, start + index, _text(item)) for index, item in enumerate(raw)]
 
     def sessions(self, owner: str | None = None) -> list[SessionSummary]:
         """Sessions newest first (ties by id), optionally only ``owner``'s."""

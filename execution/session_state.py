@@ -6,12 +6,18 @@ support console show is recomputed here, so a replay shows exactly what happened
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from execution.journal import Event
-from execution.lifecycle import StepState, check_step_transition
+from execution.errors import InvalidTransition
+from execution.journal import GENESIS_HASH, Event
+from execution.lifecycle import (
+    PlanState,
+    StepState,
+    check_plan_transition,
+    check_step_transition,
+)
 
 # Event kinds, past tense: each names something that happened.
 SESSION_OPENED = "session_opened"
@@ -21,6 +27,7 @@ REPLY_SENT = "reply_sent"
 PLAN_CREATED = "plan_created"
 PLANNING_FAILED = "planning_failed"
 STEP_PREVIEWED = "step_previewed"
+PREVIEW_FAILED = "preview_failed"  # the venue could not be read; the step stays planned
 POLICY_DENIED = "policy_denied"
 CONFIRMATION_REFUSED = "confirmation_refused"
 STEP_CONFIRMED = "step_confirmed"
@@ -29,7 +36,10 @@ ORDER_SUBMITTED = "order_submitted"
 ORDER_ACCEPTED = "order_accepted"
 ORDER_FAILED = "order_failed"
 ORDER_UNKNOWN = "order_unknown"
+ORDER_UPDATED = "order_updated"  # a resting order's later status, learned from the venue
+ORDER_CANCELED = "order_canceled"  # a cancel step's order was canceled by the venue
 STEP_SKIPPED = "step_skipped"
+PLAN_UPDATED = "plan_updated"
 
 # Events that record what the customer did (the rest record what the assistant did).
 CUSTOMER_EVENTS = frozenset(
@@ -44,6 +54,8 @@ class StepView:
     description: str
     order: dict[str, Any]
     state: StepState = "planned"
+    kind: str = "place_order"  # or "cancel_order"
+    cancel_order_id: str | None = None  # the venue order a cancel step names
     depends_on: tuple[str, ...] = ()
     preview: dict[str, Any] | None = None
     previewed_order: dict[str, Any] | None = None  # the order as previewed (funded amounts)
@@ -54,12 +66,16 @@ class StepView:
     venue_order: dict[str, Any] | None = None
     error: str | None = None
     confirmed_by: str | None = None
+    updated_ms: int = 0  # when the step last changed state
+    reservation: dict[str, Any] | None = None  # daily notional counted at confirmation
 
     def to_json(self) -> dict[str, Any]:
         return {
             "step_id": self.step_id,
             "plan_id": self.plan_id,
             "description": self.description,
+            "kind": self.kind,
+            "cancel_order_id": self.cancel_order_id,
             "order": self.order,
             "state": self.state,
             "preview": self.preview,
@@ -71,6 +87,7 @@ class StepView:
             "venue_order": self.venue_order,
             "error": self.error,
             "confirmed_by": self.confirmed_by,
+            "updated_ms": self.updated_ms,
         }
 
 
@@ -80,23 +97,67 @@ class SessionState:
     owner: str = ""
     opened_ms: int = 0
     plans: dict[str, dict[str, Any]] = field(default_factory=dict)
+    plan_states: dict[str, PlanState] = field(default_factory=dict)
     steps: dict[str, StepView] = field(default_factory=dict)
     transcript: list[dict[str, Any]] = field(default_factory=list)
     events: int = 0
+    # The last entry folded in: (seq, hash). A decision taken on this state is appended
+    # only if the journal's head is still this entry.
+    head: tuple[int, str] = (-1, GENESIS_HASH)
     # The question the assistant is waiting on, and the message that raised it.
     pending_clarification: dict[str, Any] | None = None
     pending_text: str = ""
+
+    def plans_json(self) -> list[dict[str, Any]]:
+        """Each plan with the state its lifecycle is in."""
+        return [{**plan, "state": self.plan_states[pid]} for pid, plan in self.plans.items()]
 
     @property
     def latest_plan_id(self) -> str | None:
         return next(reversed(self.plans), None)
 
+    def check(self, kind: str, payload: Mapping[str, Any]) -> None:
+        """Raise :class:`InvalidTransition` if an event of ``kind`` cannot follow now."""
+        if kind == STEP_CONFIRMED:
+            step = self._step(payload["step_id"])
+            if step.preview_hash != payload.get("preview_hash"):
+                raise InvalidTransition(
+                    f"step {step.step_id!r} was previewed again; the confirmation was for "
+                    "an earlier preview"
+                )
+        target = self._step_target(kind, payload)
+        if target is not None:
+            step_id, new = target
+            check_step_transition(step_id, self._step(step_id).state, new)
+        elif kind == PLAN_UPDATED:
+            plan_id = payload["plan_id"]
+            check_plan_transition(plan_id, self.plan_states[plan_id], payload["state"])
+        elif kind == PLAN_CREATED and payload["plan"]["plan_id"] in self.plans:
+            raise InvalidTransition(f"plan {payload['plan']['plan_id']!r} already exists")
+
     def apply(self, event: Event) -> None:
-        """Fold one event in; raises InvalidTransition on an impossible step change."""
+        """Fold one event in; raises InvalidTransition on an impossible change."""
         p = event.payload
-        self.events += 1
         kind = event.kind
-        if kind == SESSION_OPENED:
+        target = self._step_target(kind, p)
+        if target is not None:
+            step = self._move(*target)
+            step.updated_ms = event.ts_ms
+            if kind == STEP_PREVIEWED:
+                step.preview, step.preview_hash = p["preview"], p["preview_hash"]
+                step.expires_ms, step.policy_version = p["expires_ms"], p["policy_version"]
+                step.previewed_order = p.get("order")
+            elif kind == STEP_CONFIRMED:
+                step.confirmed_by, step.reservation = str(p["user"]), p.get("reservation")
+            elif kind == ORDER_SUBMITTED:
+                step.client_order_id = p["client_order_id"]
+            elif kind in (ORDER_ACCEPTED, ORDER_UPDATED, ORDER_CANCELED):
+                step.venue_order = p["order"]
+            elif kind == ORDER_FAILED:
+                step.error = p["error"]
+            elif kind == STEP_SKIPPED:
+                step.error = p["reason"]
+        elif kind == SESSION_OPENED:
             self.owner, self.opened_ms = str(p["owner"]), event.ts_ms
         elif kind == MESSAGE_RECEIVED:
             self.transcript.append({"role": "customer", "text": p["text"], "ts_ms": event.ts_ms})
@@ -116,6 +177,7 @@ class SessionState:
         elif kind == PLAN_CREATED:
             plan = p["plan"]
             self.plans[plan["plan_id"]] = plan
+            self.plan_states[plan["plan_id"]] = "proposed"
             for step in plan["steps"]:
                 self.steps[step["step_id"]] = StepView(
                     step_id=step["step_id"],
@@ -123,34 +185,52 @@ class SessionState:
                     description=step["description"],
                     order=step["order"],
                     depends_on=tuple(step.get("depends_on", ())),
+                    kind=step.get("kind", "place_order"),
+                    cancel_order_id=step.get("cancel_order_id"),
                 )
-        elif kind == STEP_PREVIEWED:
-            new: StepState = "awaiting_confirmation"
+        elif kind == PLAN_UPDATED:
+            plan_id, new_state = p["plan_id"], p["state"]
+            check_plan_transition(plan_id, self.plan_states[plan_id], new_state)
+            self.plan_states[plan_id] = new_state
+        elif kind == ORDER_UNKNOWN:
+            self._step(p["step_id"]).error = p["error"]
+        self.events += 1
+        self.head = (event.seq, event.hash)
+
+    def _step_target(self, kind: str, p: Mapping[str, Any]) -> tuple[str, StepState] | None:
+        """The step an event moves and the state it moves it to (None: no step moves)."""
+        new: StepState
+        if kind == STEP_PREVIEWED:
+            new = "awaiting_confirmation"
             if p.get("waiting"):
                 new = "waiting"
             elif p["blocked"]:
                 new = "blocked"
-            step = self._move(p["step_id"], new)
-            step.preview, step.preview_hash = p["preview"], p["preview_hash"]
-            step.expires_ms, step.policy_version = p["expires_ms"], p["policy_version"]
-            step.previewed_order = p.get("order")
-        elif kind in (STEP_CONFIRMED, STEP_REJECTED):
-            step = self._move(p["step_id"], "confirmed" if kind == STEP_CONFIRMED else "rejected")
-            step.confirmed_by = str(p["user"]) if kind == STEP_CONFIRMED else None
+        elif kind == STEP_CONFIRMED:
+            new = "confirmed"
+        elif kind == STEP_REJECTED:
+            new = "rejected"
         elif kind == ORDER_SUBMITTED:
-            self._move(p["step_id"], "submitted").client_order_id = p["client_order_id"]
+            new = "submitted"
         elif kind == ORDER_ACCEPTED:
-            order = p["order"]
-            self._move(p["step_id"], step_state_for(order)).venue_order = order
+            new = step_state_for(p["order"])
+        elif kind == ORDER_UPDATED:
+            new = step_state_for(p["order"], resting=True)
+        elif kind == ORDER_CANCELED:
+            new = "done"
         elif kind == ORDER_FAILED:
-            self._move(p["step_id"], "failed").error = p["error"]
+            new = "failed"
         elif kind == STEP_SKIPPED:
-            self._move(p["step_id"], "skipped").error = p["reason"]
-        elif kind == ORDER_UNKNOWN:
-            self._step(p["step_id"]).error = p["error"]
+            new = "skipped"
+        else:
+            return None
+        return str(p["step_id"]), new
 
     def _step(self, step_id: str) -> StepView:
-        return self.steps[step_id]
+        try:
+            return self.steps[step_id]
+        except KeyError:
+            raise InvalidTransition(f"no step {step_id!r} in this session") from None
 
     def _move(self, step_id: str, new: StepState) -> StepView:
         step = self._step(step_id)
@@ -159,14 +239,17 @@ class SessionState:
         return step
 
 
-def step_state_for(order: dict[str, Any]) -> StepState:
-    """The step state a venue order's ccxt ``status`` means."""
+def step_state_for(order: Mapping[str, Any], *, resting: bool = False) -> StepState:
+    """The step state a venue order's ccxt ``status`` means. An order that ends unfilled
+    failed when the venue ended it on arrival, and was canceled once it had rested."""
     status = order.get("status")
     if status == "closed":
         return "filled"
     if status == "open":
         return "open"
-    return "partially_filled" if (order.get("filled") or 0) > 0 else "failed"
+    if (order.get("filled") or 0) > 0:
+        return "partially_filled"
+    return "canceled" if resting and status == "canceled" else "failed"
 
 
 def fold(session_id: str, events: Iterable[Event]) -> SessionState:

@@ -103,6 +103,68 @@ class StepPreview(Model):
         return hashlib.sha256(canonical_json(self.model_dump(mode="json")).encode()).hexdigest()
 
 
+class Released(Model):
+    currency: str
+    amount: Decimal
+
+
+class CancelPreview(Model):
+    """What cancelling one resting order would do: the order, and the funds it frees."""
+
+    kind: Literal["cancel"] = "cancel"
+    step_id: str
+    order_id: str
+    symbol: str
+    side: Side
+    type: Literal["market", "limit"]
+    amount: Decimal  # what still rests, as the venue reported it
+    price: Decimal | None
+    releases: Released
+    warnings: tuple[PreviewWarning, ...] = ()
+    policy_version: str
+    created_ms: int
+    expires_ms: int
+
+    @property
+    def blocked(self) -> bool:
+        return any(w.blocking for w in self.warnings)
+
+    def digest(self) -> str:
+        """SHA-256 over exactly what is shown: the hash a confirmation token is bound to."""
+        return hashlib.sha256(canonical_json(self.model_dump(mode="json")).encode()).hexdigest()
+
+
+def preview_cancel(
+    step_id: str,
+    order_id: str,
+    order: OrderSpec,
+    *,
+    policy_version: str,
+    now_ms: int,
+    ttl_ms: int,
+) -> CancelPreview:
+    """The preview of cancelling ``order`` (the order as the venue reported it)."""
+    base, quote = order.symbol.split("/", 1)
+    amount = order.amount or ZERO
+    if order.side == "buy":
+        released = Released(currency=quote, amount=amount * (order.price or ZERO))
+    else:
+        released = Released(currency=base, amount=amount)
+    return CancelPreview(
+        step_id=step_id,
+        order_id=order_id,
+        symbol=order.symbol,
+        side=order.side,
+        type=order.type,
+        amount=amount,
+        price=order.price,
+        releases=released,
+        policy_version=policy_version,
+        created_ms=now_ms,
+        expires_ms=now_ms + ttl_ms,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class _Walk:
     filled: Decimal

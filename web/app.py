@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
@@ -17,20 +18,27 @@ from execution.errors import (
     ConfirmationRefused,
     ExecutionError,
     InvalidTransition,
+    LimitStoreError,
     NotFound,
     PermissionDenied,
     VenueError,
     VenueUnavailable,
 )
-from web.routes import pages, sessions_api, simulations, support_api
+from execution.worker import Worker, WorkerSettings
+from web.routes import admin_api, pages, sessions_api, simulations, support_api
 from web.services import Services, build_services
 from web.settings import Settings
 
 HERE = Path(__file__).resolve().parent
 
 
-def _error(status_code: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status_code)
+def _error(
+    status_code: int, code: str, message: str, details: dict[str, Any] | None = None
+) -> JSONResponse:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        error["details"] = details
+    return JSONResponse({"error": error}, status_code=status_code)
 
 
 def create_app(
@@ -45,7 +53,23 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = Worker(
+            services.assistant,
+            WorkerSettings(
+                interval_s=settings.worker_interval_s,
+                grace_ms=settings.reconcile_grace_s * 1000,
+            ),
+        )
+        # Steps a stopped process left between confirmation and fill are settled with
+        # the venue by clientOrderId before anything new is served; nothing is resent.
+        # This is the worker's first pass; embedded, it then runs on a thread.
+        worker.run_once()
+        thread = worker.start_thread() if settings.embedded_worker else None
+        app.state.worker = worker
         yield
+        if thread is not None:
+            worker.stop()
+            thread.join(timeout=30)
         services.close()
 
     app = FastAPI(
@@ -65,7 +89,13 @@ def create_app(
         max_age=8 * 3600,
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for router in (pages.router, sessions_api.router, support_api.router, simulations.router):
+    for router in (
+        pages.router,
+        sessions_api.router,
+        support_api.router,
+        simulations.router,
+        admin_api.router,
+    ):
         app.include_router(router)
 
     @app.get("/healthz", include_in_schema=False)
@@ -79,6 +109,7 @@ def create_app(
         (ConfirmationRefused, status.HTTP_409_CONFLICT),
         (InvalidTransition, status.HTTP_409_CONFLICT),
         (VenueUnavailable, status.HTTP_503_SERVICE_UNAVAILABLE),
+        (LimitStoreError, status.HTTP_503_SERVICE_UNAVAILABLE),
         (VenueError, status.HTTP_502_BAD_GATEWAY),
     ]
 
@@ -86,7 +117,7 @@ def create_app(
     def execution_error(request: Request, exc: ExecutionError) -> JSONResponse:
         for kind, code in mapping:
             if isinstance(exc, kind):
-                return _error(code, exc.code, str(exc))
+                return _error(code, exc.code, str(exc), exc.details)
         return _error(status.HTTP_500_INTERNAL_SERVER_ERROR, exc.code, str(exc))
 
     return app

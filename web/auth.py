@@ -1,11 +1,15 @@
 """Principals, roles and credentials. Tokens and API keys are stored only as hashes.
 
-Roles and what they may do:
+Roles, the scopes each may hold (:data:`ROLE_SCOPES`), and what they allow:
 
-- ``customer``: chat, preview, confirm and reject on their own sessions;
-- ``support``: read any session and its journal; never confirm or trade;
-- ``product``: the ``/v1`` simulation API (scope ``simulate``); no sessions;
-- ``admin``: settings (reserved).
+- ``customer`` (``trade``): chat, preview, confirm and reject on their own sessions;
+- ``support`` (``read``): read any session and its journal; never confirm or trade;
+- ``product`` (``simulate``): the ``/v1`` simulation API; no sessions;
+- ``admin`` (``settings``, ``read``): the policy and customer tiers (``/v1/admin``), and
+  what support may read; never trade.
+
+Every principal has a ``tier`` (``verified`` unless set) that selects its limits in the
+policy; an administrator changes it with :meth:`Principals.set_tier`, which audits it.
 """
 
 from __future__ import annotations
@@ -19,6 +23,15 @@ from pathlib import Path
 from typing import Literal
 
 from execution.assistant import Role
+from execution.policy import AUDIT_SCHEMA, DEFAULT_TIER, record_audit
+from execution.stores import immediate_transaction
+
+ROLE_SCOPES: dict[Role, frozenset[str]] = {
+    "customer": frozenset({"trade"}),
+    "support": frozenset({"read"}),
+    "product": frozenset({"simulate"}),
+    "admin": frozenset({"settings", "read"}),
+}
 
 
 def hash_secret(secret: str) -> str:
@@ -32,6 +45,7 @@ class Principal:
     display_name: str
     role: Role
     scopes: frozenset[str]
+    tier: str = DEFAULT_TIER
 
 
 _SCHEMA = """
@@ -40,11 +54,13 @@ CREATE TABLE IF NOT EXISTS principals (
     display_name TEXT NOT NULL,
     role TEXT NOT NULL,
     scopes TEXT NOT NULL,
-    secret_hash TEXT NOT NULL UNIQUE
+    secret_hash TEXT NOT NULL UNIQUE,
+    tier TEXT NOT NULL DEFAULT 'verified'
 );
 """
 
-_SELECT = "SELECT user_id, display_name, role, scopes, secret_hash FROM principals WHERE "
+_Row = tuple[str, str, str, str, str, str]
+_SELECT = "SELECT user_id, display_name, role, scopes, secret_hash, tier FROM principals WHERE "
 _SELECT_BY = {"user_id": _SELECT + "user_id = ?", "secret_hash": _SELECT + "secret_hash = ?"}
 
 
@@ -55,27 +71,63 @@ class Principals:
         self._lock = threading.Lock()
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
+        self._db.executescript(_SCHEMA + AUDIT_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(principals)")}
+        if "tier" not in columns:  # a database from before tiers: everyone is verified
+            self._db.execute(
+                f"ALTER TABLE principals ADD COLUMN tier TEXT NOT NULL DEFAULT '{DEFAULT_TIER}'"
+            )
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
     def put(self, principal: Principal, secret: str) -> None:
-        """Create or replace an account; ``secret`` is hashed, never stored."""
+        """Create or replace an account; ``secret`` is hashed, never stored.
+
+        A scope the role may not hold (:data:`ROLE_SCOPES`) is refused with ValueError."""
+        allowed = ROLE_SCOPES.get(principal.role)
+        if allowed is None:
+            raise ValueError(f"unknown role {principal.role!r}")
+        if not principal.scopes <= allowed:
+            extra = ", ".join(sorted(principal.scopes - allowed))
+            raise ValueError(f"role {principal.role!r} cannot hold the scope(s) {extra}")
         with self._lock:
             self._db.execute(
-                "INSERT INTO principals VALUES (?, ?, ?, ?, ?) ON CONFLICT(user_id) DO UPDATE "
+                "INSERT INTO principals (user_id, display_name, role, scopes, secret_hash, tier) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(user_id) DO UPDATE "
                 "SET display_name=excluded.display_name, role=excluded.role, "
-                "scopes=excluded.scopes, secret_hash=excluded.secret_hash",
+                "scopes=excluded.scopes, secret_hash=excluded.secret_hash, tier=excluded.tier",
                 (
                     principal.user_id,
                     principal.display_name,
                     principal.role,
                     " ".join(sorted(principal.scopes)),
                     hash_secret(secret),
+                    principal.tier,
                 ),
             )
+
+    def set_tier(self, user_id: str, tier: str, *, by: str, at_ms: int) -> str | None:
+        """Move ``user_id`` to ``tier`` and audit it (who, when, old and new tier) in the same
+        transaction; the old tier, or None (nothing written) if there is no such account."""
+        with self._lock, immediate_transaction(self._db):
+            row = self._db.execute(
+                "SELECT tier FROM principals WHERE user_id = ?", (user_id,)
+            ).fetchone()
+            if row is None:
+                return None  # nothing was written
+            self._db.execute("UPDATE principals SET tier = ? WHERE user_id = ?", (tier, user_id))
+            record_audit(
+                self._db,
+                at_ms=at_ms,
+                who=by,
+                action="tier_changed",
+                subject=user_id,
+                old_value=str(row[0]),
+                new_value=tier,
+            )
+        return str(row[0])
 
     def remove(self, user_id: str) -> None:
         with self._lock:
@@ -93,16 +145,19 @@ class Principals:
         matches = hmac.compare_digest(stored, hash_secret(secret))
         return _principal(row) if row is not None and matches else None
 
+    def tier_of(self, user_id: str) -> str:
+        """The tier whose limits apply to ``user_id`` (the default for an unknown id)."""
+        principal = self.by_id(user_id)
+        return DEFAULT_TIER if principal is None else principal.tier
+
     def by_id(self, user_id: str) -> Principal | None:
         row = self._row("user_id", user_id)
         return None if row is None else _principal(row)
 
-    def _row(
-        self, column: Literal["user_id", "secret_hash"], value: str
-    ) -> tuple[str, str, str, str, str] | None:
+    def _row(self, column: Literal["user_id", "secret_hash"], value: str) -> _Row | None:
         with self._lock:
             row = self._db.execute(_SELECT_BY[column], (value,)).fetchone()
-        return None if row is None else (row[0], row[1], row[2], row[3], row[4])
+        return None if row is None else (row[0], row[1], row[2], row[3], row[4], row[5])
 
 
 _ROLES: dict[str, Role] = {
@@ -113,14 +168,20 @@ _ROLES: dict[str, Role] = {
 }
 
 
-def _principal(row: tuple[str, str, str, str, str]) -> Principal:
+def _principal(row: _Row) -> Principal:
     role = _ROLES.get(row[2])
     if role is None:
         raise ValueError(f"account {row[0]!r} has an unknown role {row[2]!r}")
-    return Principal(row[0], row[1], role, frozenset(row[3].split()))
+    # A scope written behind put()'s back that the role may not hold grants nothing.
+    scopes = frozenset(row[3].split()) & ROLE_SCOPES[role]
+    return Principal(row[0], row[1], role, scopes, row[5])
 
 
-DEMO_CUSTOMER = Principal("demo-customer", "Demo Customer", "customer", frozenset({"trade"}))
+DEMO_CUSTOMER = Principal(
+    "demo-customer", "Demo Customer", "customer", frozenset({"trade"}), DEFAULT_TIER
+)
 DEMO_SUPPORT = Principal("demo-support", "Demo Support", "support", frozenset({"read"}))
 DEMO_PRODUCT = Principal("demo-product", "Demo Product Team", "product", frozenset({"simulate"}))
-DEMO_ACCOUNTS = (DEMO_CUSTOMER, DEMO_SUPPORT, DEMO_PRODUCT)
+# Development only, like every demo account: production refuses TRADEASSIST_DEMO_ACCOUNTS.
+DEMO_ADMIN = Principal("demo-admin", "Demo Admin", "admin", frozenset({"settings", "read"}))
+DEMO_ACCOUNTS = (DEMO_CUSTOMER, DEMO_SUPPORT, DEMO_PRODUCT, DEMO_ADMIN)

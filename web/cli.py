@@ -1,4 +1,4 @@
-"""The ``tradeassist`` command: serve, parse, simulate, eval-intents, replay.
+"""The ``tradeassist`` command: serve, parse, simulate, eval-intents, replay, sandbox-server.
 
 Imports are deferred to each command so that ``parse`` and ``eval-intents`` never load
 ccxt or FastAPI.
@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
@@ -60,8 +62,67 @@ def build_parser() -> argparse.ArgumentParser:
 
     replay = commands.add_parser("replay", help="print a session's journal")
     replay.add_argument("session_id")
-    replay.add_argument("--verify", action="store_true", help="check the hash chain")
+    replay.add_argument(
+        "--verify",
+        action="store_true",
+        help="check the hash chain and re-run parse, plan and preview on the recorded inputs",
+    )
+
+    sandbox = commands.add_parser(
+        "sandbox-server", help="serve the sandbox exchange to several app processes"
+    )
+    sandbox.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    sandbox.add_argument("--port", type=int, default=8765, help="port, 0 for any free one")
+    sandbox.add_argument("--seed", type=int, help="order-book seed (default: settings)")
+    sandbox.add_argument(
+        "--balance",
+        action="append",
+        type=_balance,
+        default=[],
+        metavar="CCY=AMOUNT",
+        help="every account's opening balance (repeatable); default: demo",
+    )
+    sandbox.add_argument("--verbose", action="store_true", help="log each request to stderr")
+
+    worker = commands.add_parser(
+        "worker", help="follow confirmed orders: settle steps in flight, record later fills"
+    )
+    worker.add_argument("--once", action="store_true", help="one pass, print what it did")
+    worker.add_argument("--interval", type=float, help="seconds between passes (default: settings)")
     return parser
+
+
+def cmd_worker(args: argparse.Namespace, out: TextIO) -> int:
+    from execution.worker import Worker, WorkerSettings
+    from web.services import build_services
+    from web.settings import Settings
+
+    settings = Settings()
+    services = build_services(settings)
+    interval = args.interval or settings.worker_interval_s
+    worker = Worker(
+        services.assistant,
+        WorkerSettings(interval_s=interval, grace_ms=settings.reconcile_grace_s * 1000),
+    )
+    try:
+        if args.once:
+            report = worker.run_once()
+            out.write(
+                f"checked {report.checked} step(s) in flight; settled {len(report.settled)}; "
+                f"unknown {len(report.unsettled)}\n"
+            )
+            for line in report.settled:
+                out.write(f"  settled {line}\n")
+            for line in report.unsettled:
+                out.write(f"  unknown {line}\n")
+            return 0
+        for stop_on in (signal.SIGTERM, signal.SIGINT):  # finish the pass, then stop
+            signal.signal(stop_on, lambda *_: worker.stop())
+        print(f"tradeassist worker: a pass every {interval} s", file=sys.stderr)
+        worker.run()
+        return 0
+    finally:
+        services.close()
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -70,8 +131,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from web.app import create_app
     from web.settings import Settings
 
-    overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
-    settings = Settings(**overrides)
+    overrides: dict[str, object] = {
+        k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None
+    }
+    if "TRADEASSIST_EMBEDDED_WORKER" not in os.environ:
+        overrides["embedded_worker"] = True  # the one-process default runs its worker too
+    settings = Settings(**overrides)  # type: ignore[arg-type]
     print(
         f"tradeassist on http://{settings.host}:{settings.port} "
         f"(mode {settings.mode}, data in {settings.data_dir})",
@@ -143,14 +208,14 @@ def cmd_eval(args: argparse.Namespace, stdout: TextIO) -> int:
 
 def cmd_replay(args: argparse.Namespace, stdout: TextIO) -> int:
     from execution.clock import SystemClock, iso
-    from execution.journal import SQLiteJournal
+    from web.services import open_journal
     from web.settings import Settings
 
     settings = Settings()
-    if not settings.database_path.is_file():
+    if settings.journal_url is None and not settings.database_path.is_file():
         print(f"tradeassist replay: no database at {settings.database_path}", file=sys.stderr)
         return 2
-    journal = SQLiteJournal(settings.database_path, SystemClock())
+    journal = open_journal(settings, SystemClock())
     try:
         events = journal.read(args.session_id)
         if not events:
@@ -168,17 +233,67 @@ def cmd_replay(args: argparse.Namespace, stdout: TextIO) -> int:
         journal.close()
     if verification.ok:
         stdout.write(f"chain verified: {verification.events} entries\n")
-        return 0
-    stdout.write("chain BROKEN:\n" + "".join(f"  {p}\n" for p in verification.problems))
-    return 1
+    else:
+        stdout.write("chain BROKEN:\n" + "".join(f"  {p}\n" for p in verification.problems))
+    # Parse, plan and preview re-run on the recorded inputs, with the app's configuration
+    # (the policy in force is the newest version published to the store).
+    from execution.policy import PolicyStore
+    from execution.replay import format_report, parsers_for, rerun
+    from web.services import build_parser
+
+    store = PolicyStore(settings.database_path, SystemClock())
+    try:
+        policy = store.current()
+    finally:
+        store.close()
+    report = rerun(
+        args.session_id,
+        events,
+        parsers=parsers_for(build_parser(settings)),
+        policy=policy,
+        ttl_ms=settings.confirmation_ttl_s * 1000,
+        default_quote=settings.default_quote,
+    )
+    stdout.write(format_report(report) + "\n")
+    return 0 if verification.ok and report.ok else 1
+
+
+def cmd_sandbox_server(args: argparse.Namespace) -> int:
+    from execution.sandbox import MarketCatalog, SandboxMarket
+    from execution.sandbox.server import make_server, serve
+    from web.settings import Settings
+
+    settings = Settings()
+    seed = settings.seed if args.seed is None else args.seed
+    try:
+        server = make_server(
+            args.host,
+            args.port,
+            market=SandboxMarket(MarketCatalog.default(), seed=seed),
+            opening_balances=dict(args.balance) if args.balance else settings.demo_balances,
+            verbose=args.verbose,
+        )
+    except OSError as exc:
+        print(
+            f"tradeassist sandbox-server: cannot listen on {args.host}:{args.port}: {exc}",
+            file=sys.stderr,
+        )
+        return 2
+    serve(server)
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     from pydantic import ValidationError
 
+    from web.settings import SettingsError
+
     args = build_parser().parse_args(argv)
     try:
         return _dispatch(args)
+    except SettingsError as exc:  # a setting names something unusable (e.g. Redis down)
+        print(f"tradeassist: {exc}", file=sys.stderr)
+        return 2
     except ValidationError as exc:  # bad TRADEASSIST_* settings: say which, no traceback
         problems = "; ".join(
             f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors()
@@ -196,6 +311,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return cmd_simulate(args, sys.stdout)
     if args.command == "eval-intents":
         return cmd_eval(args, sys.stdout)
+    if args.command == "sandbox-server":
+        return cmd_sandbox_server(args)
+    if args.command == "worker":
+        return cmd_worker(args, sys.stdout)
     return cmd_replay(args, sys.stdout)
 
 

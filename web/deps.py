@@ -89,17 +89,32 @@ def actor_for(principal: Principal, request: Request) -> Actor:
     return Actor(principal.user_id, principal.role, channel)
 
 
-def _role_checker(*roles: Role) -> Callable[[Principal], Principal]:
+def allowing(*grants: tuple[Role, str]) -> Callable[[Principal], Principal]:
+    """A dependency admitting a principal whose (role, scope) matches one of ``grants``:
+    the role says who they are, the scope what their account was given (ROLE_SCOPES)."""
+
     def dependency(principal: CurrentPrincipal) -> Principal:
+        roles = {role for role, _ in grants}
         if principal.role not in roles:
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN, f"role {principal.role!r} may not do this"
+            )
+        needed = sorted({scope for role, scope in grants if role == principal.role})
+        if not any(scope in principal.scopes for scope in needed):
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                f"this account lacks the {' or '.join(map(repr, needed))} scope",
             )
         return principal
 
     return dependency
 
 
-Customer = Annotated[Principal, Depends(_role_checker("customer"))]
-SessionReader = Annotated[Principal, Depends(_role_checker("customer", "support", "admin"))]
-Support = Annotated[Principal, Depends(_role_checker("support", "admin"))]
+# customer: own sessions (trade); support: read; admin: settings and read.
+Customer = Annotated[Principal, Depends(allowing(("customer", "trade")))]
+SessionReader = Annotated[
+    Principal,
+    Depends(allowing(("customer", "trade"), ("support", "read"), ("admin", "read"))),
+]
+Support = Annotated[Principal, Depends(allowing(("support", "read"), ("admin", "read")))]
+Admin = Annotated[Principal, Depends(allowing(("admin", "settings")))]

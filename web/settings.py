@@ -11,8 +11,9 @@ import hashlib
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me-in-production-0000"  # noqa: S105
@@ -25,10 +26,38 @@ class UnsafeSettings(ValueError):
     """The settings would be unsafe in production; the message names each problem."""
 
 
+class SettingsError(ValueError):
+    """A setting names something that cannot be used (a store or venue that does not
+    answer); the message names the setting. Raised at start-up, not by validation."""
+
+
+def redact_url(url: str) -> str:
+    """``url`` with any password replaced by ``***`` (for error messages and logs)."""
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        host = parts.hostname or ""
+        if ":" in host:
+            host = f"[{host}]"
+        port = f":{parts.port}" if parts.port is not None else ""
+    except ValueError:  # unparseable: show nothing that could be a secret
+        return "<unparseable URL>"
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}{port}"))
+
+
+JOURNAL_URL_SCHEMES = ("redis", "rediss", "unix")
+
+
 class Settings(BaseSettings):
     """Every knob of the app; see README.md for the table."""
 
-    model_config = SettingsConfigDict(env_prefix="TRADEASSIST_", extra="forbid", frozen=True)
+    # hide_input_in_errors: a refused value may be a secret (a key, a token, a URL with a
+    # password); the messages name the setting instead.
+    model_config = SettingsConfigDict(
+        env_prefix="TRADEASSIST_", extra="forbid", frozen=True, hide_input_in_errors=True
+    )
 
     mode: Literal["development", "production"] = "development"
     host: str = "127.0.0.1"
@@ -43,16 +72,34 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None  # SecretStr: never printed in repr or logs
     llm_timeout_s: float = Field(default=10, gt=0, le=120)
     llm_mode: Literal["json_schema", "json_object", "tools"] = "json_schema"
-    venue: Literal["sandbox"] = "sandbox"
+    # sandbox: an in-process sandbox per app process; sandbox-remote: the accounts on a
+    # sandbox server (``tradeassist sandbox-server``) shared by every app process.
+    venue: Literal["sandbox", "sandbox-remote"] = "sandbox"
+    venue_url: str | None = None
+    venue_timeout_s: float = Field(default=10, gt=0, le=120)
     seed: int = 7
     default_quote: str = "USDT"
     confirmation_ttl_s: int = Field(default=30, ge=5, le=600)
+    # Confirming previews again; a move beyond this needs a new confirmation.
+    requote_tolerance_bps: Decimal = Field(default=Decimal(50), ge=0, le=1_000)
+    # At start-up, steps left in flight are settled with the venue; those changed in the
+    # last grace seconds are left to the process that may still be sending them.
+    reconcile_grace_s: int = Field(default=30, ge=0, le=3_600)
+    # Run the worker (execution/worker.py) on a thread of the app; `tradeassist serve`
+    # turns it on unless this is set. Off for apps built in tests and libraries.
+    embedded_worker: bool = False
+    worker_interval_s: float = Field(default=2.0, gt=0, le=3_600)
     journal_synchronous: Literal["FULL", "NORMAL"] = "FULL"
+    # Unset: SQLite under data_dir. redis://HOST:PORT/DB: the Redis journal, shared by
+    # several app processes. SecretStr: the URL may carry a password.
+    journal_url: SecretStr | None = None
+    journal_prefix: str = Field(default="tradeassist:", min_length=1)
 
     demo_accounts: bool = True
     demo_customer_token: str = DEFAULT_CUSTOMER_TOKEN
     demo_support_token: str = DEFAULT_SUPPORT_TOKEN
     demo_product_api_key: str = DEFAULT_PRODUCT_API_KEY
+    demo_admin_token: str = "demo-admin-token"  # noqa: S105  (demo accounts: dev only)
     demo_balances: dict[str, Decimal] = Field(
         default_factory=lambda: {
             "USDT": Decimal(25_000),
@@ -70,6 +117,58 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"TRADEASSIST_PARSER={self.parser} needs TRADEASSIST_LLM_BASE_URL "
                 "(an OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1)"
+            )
+        return self
+
+    @field_validator("venue_url")
+    @classmethod
+    def _venue_url_is_http(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        # The check RemoteSandbox makes; importing it here would load the sandbox package.
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
+        except ValueError as exc:
+            raise ValueError(f"TRADEASSIST_VENUE_URL={value!r} is not a URL: {exc}") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+            raise ValueError(
+                f"TRADEASSIST_VENUE_URL={value!r} must be the sandbox server's "
+                "http://HOST:PORT (e.g. http://127.0.0.1:8765)"
+            )
+        return value
+
+    @field_validator("journal_url")
+    @classmethod
+    def _journal_url_is_redis(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        url = value.get_secret_value()
+        shown = redact_url(url)
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
+        except ValueError as exc:
+            raise ValueError(f"TRADEASSIST_JOURNAL_URL={shown} is not a URL: {exc}") from None
+        if parts.scheme not in JOURNAL_URL_SCHEMES or not (parts.hostname or parts.path):
+            raise ValueError(
+                f"TRADEASSIST_JOURNAL_URL={shown} must be a Redis URL "
+                "(redis://HOST:PORT/DB, rediss://... or unix://PATH), "
+                "or be unset for SQLite under TRADEASSIST_DATA_DIR"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _remote_venue_needs_a_url(self) -> Settings:
+        if self.venue == "sandbox-remote" and not self.venue_url:
+            raise ValueError(
+                "TRADEASSIST_VENUE=sandbox-remote needs TRADEASSIST_VENUE_URL (the URL "
+                "`tradeassist sandbox-server` prints, e.g. http://127.0.0.1:8765)"
+            )
+        if self.venue == "sandbox" and self.venue_url:
+            raise ValueError(
+                "TRADEASSIST_VENUE_URL is set but TRADEASSIST_VENUE=sandbox runs an "
+                "in-process sandbox and would ignore it; set TRADEASSIST_VENUE=sandbox-remote"
             )
         return self
 

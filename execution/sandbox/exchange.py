@@ -64,11 +64,12 @@ from __future__ import annotations
 import functools
 import json
 import threading
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, Final, ParamSpec, TypeVar
 
 import ccxt
 from ccxt.base.decimal_to_precision import (
@@ -116,6 +117,8 @@ _ORDER_TYPES = ("market", "limit")
 _SIDES = ("buy", "sell")
 _TIME_IN_FORCE = ("GTC", "IOC", "FOK", "PO")
 _ZERO = Decimal(0)
+# ccxt order status -> HashKey's (an open order is NEW or PARTIALLY_FILLED).
+_VENUE_STATUS = {"closed": "FILLED", "canceled": "CANCELED"}
 _TRIGGER_PARAMS = ("triggerPrice", "stopPrice", "takeProfitPrice", "stopLossPrice")
 # ccxt's ISO formatting costs ~10 us; orders and their trades repeat the same few times.
 _iso = functools.lru_cache(maxsize=4096)(iso)
@@ -159,6 +162,7 @@ class SandboxMarket:
             self.snapshots = self._load_snapshot(snapshot)
         self._books: dict[tuple[str, Decimal], Book] = {}
         self._filters: dict[str, MarketFilters] = {}
+        self._rules: dict[str, _MarketRules] = {}
         self._lock = threading.Lock()
 
     def _load_snapshot(self, snapshot: str | Path | Mapping[str, Any]) -> dict[str, Book]:
@@ -180,6 +184,13 @@ class SandboxMarket:
         if found is None:
             found = parse_filters(self.catalog.markets[symbol])
             self._filters[symbol] = found
+        return found
+
+    def rules(self, symbol: str) -> _MarketRules:
+        """The converted limits, steps and fees of ``symbol`` (cached, like :meth:`filters`)."""
+        found = self._rules.get(symbol)
+        if found is None:
+            found = self._rules[symbol] = _MarketRules(self.catalog.markets[symbol])
         return found
 
     def reference_price(self, symbol: str, now_ms: int) -> Decimal:
@@ -254,21 +265,15 @@ class SandboxMarket:
         )
 
 
-@dataclass(slots=True)  # not frozen: a frozen __init__ costs ~2 us per fill
-class _Fill:
-    id: str
-    order_id: str
-    symbol: str
-    type: str
-    side: str
-    price: Decimal
-    amount: Decimal
-    cost: Decimal
-    fee_cost: Decimal
-    fee_currency: str
-    fee_rate: Decimal
-    taker_or_maker: str
-    timestamp: int
+# One fill: ``(id, order_id, symbol, type, side, price, amount, cost, fee_cost,
+# fee_currency, fee_rate, taker_or_maker, timestamp)``. A plain tuple rather than an object
+# because an account keeps every fill it ever made: the garbage collector stops tracking a
+# tuple of atoms (str, int, Decimal) after its first collection, whereas every dataclass
+# instance is traversed again by each full collection (with five fills per order, those
+# collections were about a quarter of a market order's cost in bench/venue.py).
+_Fill = tuple[str, str, str, str, str, Decimal, Decimal, Decimal, Decimal, str, Decimal, str, int]
+_FILL_SYMBOL: Final = 2
+_FILL_FEE_RATE: Final = 10
 
 
 @dataclass(slots=True)
@@ -293,7 +298,7 @@ class _OrderState:
     filled: Decimal = _ZERO
     cost: Decimal = _ZERO
     fee_cost: Decimal = _ZERO
-    fills: list[_Fill] = field(default_factory=list)
+    fills: tuple[_Fill, ...] = ()
     last_trade_timestamp: int | None = None
     last_update_timestamp: int | None = None
     reserved: Decimal = _ZERO
@@ -355,10 +360,76 @@ def _decimal_to_precision(number: str, rounding: int, step: str) -> str:
     return str(decimal_to_precision(number, rounding, step, TICK_SIZE, NO_PADDING))
 
 
+def _totals(plan: Iterable[tuple[Decimal, Decimal]]) -> tuple[Decimal, Decimal]:
+    """``(sum of amounts, sum of price x amount)`` of a plan of fills, added up from zero in
+    plan order (as ``sum(..., Decimal(0))`` does), in one pass."""
+    qty = cost = _ZERO
+    for price, amount in plan:
+        qty += amount
+        cost += price * amount
+    return qty, cost
+
+
 def _rate(market: Mapping[str, Any], key: str) -> Decimal:
     value = market.get(key)
     # Some fixtures omit fees; a missing rate is treated as free rather than an error.
     return _ZERO if value is None else Decimal(str(value))
+
+
+def _min_max(market: Mapping[str, Any], kind: str) -> tuple[Any, Any]:
+    limits = (market.get("limits") or {}).get(kind) or {}
+    return limits.get("min"), limits.get("max")
+
+
+class _MarketRules:
+    """What an order on one market is checked and charged with, converted from its catalog
+    entry once rather than on every order (the catalog is immutable): the amount step as
+    ccxt's precision string, the fee rates and the amount and cost limits as Decimals.
+
+    Each value is a ``cached_property`` computed on first use: a malformed catalog value
+    raises where, and every time, it is used, as converting it on each order did.
+    """
+
+    def __init__(self, market: Mapping[str, Any]) -> None:
+        self.market = market
+
+    @cached_property
+    def amount_step(self) -> str:
+        return str(self.market["precision"]["amount"])
+
+    @cached_property
+    def taker(self) -> Decimal:
+        return _rate(self.market, "taker")
+
+    @cached_property
+    def maker(self) -> Decimal:
+        return _rate(self.market, "maker")
+
+    @cached_property
+    def amount_limits(self) -> tuple[Any, Any]:
+        """``limits.amount`` ``(min, max)`` as the catalog has them (``None``: no limit)."""
+        return _min_max(self.market, "amount")
+
+    @cached_property
+    def amount_min(self) -> Decimal:  # read only when there is a minimum
+        return Decimal(str(self.amount_limits[0]))
+
+    @cached_property
+    def amount_max(self) -> Decimal:  # read only when there is a maximum
+        return Decimal(str(self.amount_limits[1]))
+
+    @cached_property
+    def cost_limits(self) -> tuple[Any, Any]:
+        """``limits.cost`` ``(min, max)`` as the catalog has them (``None``: no limit)."""
+        return _min_max(self.market, "cost")
+
+    @cached_property
+    def cost_min(self) -> Decimal:  # read only when there is a minimum
+        return Decimal(str(self.cost_limits[0]))
+
+    @cached_property
+    def cost_max(self) -> Decimal:  # read only when there is a maximum
+        return Decimal(str(self.cost_limits[1]))
 
 
 class SandboxExchange:
@@ -468,12 +539,18 @@ class SandboxExchange:
         Raises ``ccxt.InvalidOrder`` if it truncates to zero, as ccxt does.
         """
         market = self._market(symbol)
-        step = market["precision"]["amount"]
-        result = self._to_precision(amount, TRUNCATE, step, "amount")
+        step = self.shared.rules(symbol).amount_step
+        return self._truncated(symbol, market, step, self._number(amount, "amount"), amount)
+
+    def _truncated(
+        self, symbol: str, market: Mapping[str, Any], step: str, number: Decimal, amount: Any
+    ) -> str:
+        """:meth:`amount_to_precision` of ``amount``, already parsed into ``number``."""
+        result = _decimal_to_precision(str(number), TRUNCATE, step)
         if Decimal(result) == 0:
             raise ccxt.InvalidOrder(
                 f"{self.id} amount {amount} of {symbol} rounds to zero: "
-                f"must be at least the amount precision {step}"
+                f"must be at least the amount precision {market['precision']['amount']}"
             )
         return result
 
@@ -587,10 +664,6 @@ class SandboxExchange:
     def _free(self, code: str) -> Decimal:
         return self._total.get(code, _ZERO) - self._used.get(code, _ZERO)
 
-    def _credit(self, code: str, amount: Decimal) -> None:
-        self._total[code] = self._total.get(code, _ZERO) + amount
-        self._used.setdefault(code, _ZERO)
-
     def _reserve(self, order: _OrderState, amount: Decimal) -> None:
         code = order.reserve_currency
         self._used[code] = self._used.get(code, _ZERO) + amount
@@ -654,8 +727,7 @@ class SandboxExchange:
 
             book = self.shared.book(symbol, now)
             plan = self._walk(book, side, qty, limit_price)
-            planned_qty = sum((q for _, q in plan), _ZERO)
-            planned_cost = sum((p * q for p, q in plan), _ZERO)
+            planned_qty, planned_cost = _totals(plan)
             if post_only and plan:
                 touch = plan[0][0]
                 raise ccxt.OrderImmediatelyFillable(
@@ -693,20 +765,19 @@ class SandboxExchange:
                 )
 
             order = self._new_order(
-                market, type, side, qty, limit_price, tif, post_only, client_id, now
+                symbol, market, type, side, qty, limit_price, tif, post_only, client_id, now
             )
             order.seen_reference = book.reference_price
             if tif == "FOK" and planned_qty < qty:
                 self._close(order, "canceled", "fill-or-kill could not fill completely")
                 return self._order_dict(order)
-            taker_rate = _rate(market, "taker")
-            for fill_price, fill_qty in plan:
-                self._fill(order, fill_price, fill_qty, taker_rate, "taker", now)
+            self._fill(order, plan, self.shared.rules(symbol).taker, "taker", now)
             self._settle_taken(order, "book exhausted")
             return self._order_dict(order)
 
     def _new_order(
         self,
+        symbol: str,
         market: Mapping[str, Any],
         type: str,
         side: str,
@@ -717,7 +788,8 @@ class SandboxExchange:
         client_id: str | None,
         now: int,
     ) -> _OrderState:
-        """Record a new order (status 'open') under its id and client id."""
+        """Record a new order (status 'open') under its id and client id; ``market`` is the
+        catalog's market of ``symbol``."""
         self._order_seq += 1
         order = _OrderState(
             id=f"{self.account_id}-{self._order_seq:06d}",
@@ -732,7 +804,7 @@ class SandboxExchange:
             amount=qty,
             price=limit_price,
             timestamp=now,
-            maker_rate=_rate(market, "maker"),
+            maker_rate=self.shared.rules(symbol).maker,
             seen_reference=_ZERO,
             last_update_timestamp=now,
         )
@@ -853,7 +925,9 @@ class SandboxExchange:
                 f"needs {needed} {spend_code}, free {free} {spend_code} (reserved for the "
                 f"{kind} order until it triggers)"
             )
-        order = self._new_order(market, type, side, qty, limit_price, tif, False, client_id, now)
+        order = self._new_order(
+            symbol, market, type, side, qty, limit_price, tif, False, client_id, now
+        )
         order.trigger_kind, order.trigger_price, order.trigger_above = kind, trigger_price, above
         order.seen_reference = reference
         self._reserve(order, needed)
@@ -865,14 +939,14 @@ class SandboxExchange:
         raw = self._number(amount, "amount")
         if raw <= 0:
             raise ccxt.InvalidOrder(f"{self.id} amount must be positive, got {amount!r}")
-        qty = Decimal(self.amount_to_precision(symbol, raw))
-        limits = (market.get("limits") or {}).get("amount") or {}
-        low, high = limits.get("min"), limits.get("max")
-        if low is not None and qty < Decimal(str(low)):
+        rules = self.shared.rules(symbol)
+        qty = Decimal(self._truncated(symbol, market, rules.amount_step, raw, raw))
+        low, high = rules.amount_limits
+        if low is not None and qty < rules.amount_min:
             raise ccxt.InvalidOrder(
                 f"{self.id} amount {qty} of {symbol} is below the minimum amount {low}"
             )
-        if high is not None and qty > Decimal(str(high)):
+        if high is not None and qty > rules.amount_max:
             raise ccxt.InvalidOrder(
                 f"{self.id} amount {qty} of {symbol} is above the maximum amount {high}"
             )
@@ -902,15 +976,15 @@ class SandboxExchange:
         return rounded
 
     def _check_cost(self, symbol: str, market: Mapping[str, Any], notional: Decimal) -> None:
-        limits = (market.get("limits") or {}).get("cost") or {}
-        low, high = limits.get("min"), limits.get("max")
+        rules = self.shared.rules(symbol)
+        low, high = rules.cost_limits
         quote = market["quote"]
-        if low is not None and notional < Decimal(str(low)):
+        if low is not None and notional < rules.cost_min:
             raise ccxt.InvalidOrder(
                 f"{self.id} order cost {notional} {quote} on {symbol} is below the minimum "
                 f"cost {low} {quote}"
             )
-        if high is not None and notional > Decimal(str(high)):
+        if high is not None and notional > rules.cost_max:
             raise ccxt.InvalidOrder(
                 f"{self.id} order cost {notional} {quote} on {symbol} is above the maximum "
                 f"cost {high} {quote}"
@@ -957,42 +1031,64 @@ class SandboxExchange:
     def _fill(
         self,
         order: _OrderState,
-        price: Decimal,
-        qty: Decimal,
+        plan: Sequence[tuple[Decimal, Decimal]],
         rate: Decimal,
         taker_or_maker: str,
         now: int,
     ) -> None:
-        cost = price * qty
-        if order.side == "buy":
-            fee = qty * rate
-            self._credit(order.quote, -cost)
-            self._credit(order.base, qty - fee)
-        else:
-            fee = cost * rate
-            self._credit(order.base, -qty)
-            self._credit(order.quote, cost - fee)
-        self._trade_seq += 1
-        fill = _Fill(
-            id=f"{self.account_id}-t{self._trade_seq:06d}",
-            order_id=order.id,
-            symbol=order.symbol,
-            type=order.type,
-            side=order.side,
-            price=price,
-            amount=qty,
-            cost=cost,
-            fee_cost=fee,
-            fee_currency=order.fee_currency,
-            fee_rate=rate,
-            taker_or_maker=taker_or_maker,
-            timestamp=now,
-        )
-        self._fills.append(fill)
-        order.fills.append(fill)
-        order.filled += qty
-        order.cost += cost
-        order.fee_cost += fee
+        """Execute ``plan``'s ``(price, amount)`` fills of ``order`` in turn: balances, the
+        account's trades and the order's totals, with the same Decimal operations in the
+        same order as one fill at a time (the arithmetic is not associative once it rounds).
+        """
+        if not plan:
+            return
+        total = self._total
+        buy = order.side == "buy"
+        spend, get = (order.quote, order.base) if buy else (order.base, order.quote)
+        prefix = f"{self.account_id}-t"
+        fee_currency = order.fee_currency
+        order_id, symbol, type, side = order.id, order.symbol, order.type, order.side
+        filled, bought, fees = order.filled, order.cost, order.fee_cost
+        seq = self._trade_seq
+        new: list[_Fill] = []
+        for price, qty in plan:
+            cost = price * qty
+            if buy:
+                fee = qty * rate
+                total[spend] = total.get(spend, _ZERO) + -cost
+                total[get] = total.get(get, _ZERO) + (qty - fee)
+            else:
+                fee = cost * rate
+                total[spend] = total.get(spend, _ZERO) + -qty
+                total[get] = total.get(get, _ZERO) + (cost - fee)
+            seq += 1
+            new.append(
+                (
+                    f"{prefix}{seq:06d}",
+                    order_id,
+                    symbol,
+                    type,
+                    side,
+                    price,
+                    qty,
+                    cost,
+                    fee,
+                    fee_currency,
+                    rate,
+                    taker_or_maker,
+                    now,
+                )
+            )
+            filled += qty
+            bought += cost
+            fees += fee
+        used = self._used
+        used.setdefault(spend, _ZERO)
+        used.setdefault(get, _ZERO)
+        self._trade_seq = seq
+        self._fills.extend(new)
+        order.fills += tuple(new)
+        order.filled, order.cost, order.fee_cost = filled, bought, fees
         order.last_trade_timestamp = now
         order.last_update_timestamp = now
 
@@ -1049,7 +1145,7 @@ class SandboxExchange:
         if depth == 0:
             return
         self._release(order, depth * order.price if order.side == "buy" else depth)
-        self._fill(order, order.price, depth, order.maker_rate, "maker", t)
+        self._fill(order, ((order.price, depth),), order.maker_rate, "maker", t)
         if order.remaining == 0:
             self._close(order, "closed")
 
@@ -1068,8 +1164,7 @@ class SandboxExchange:
         plan = full
         if budget is not None:
             plan = self._within_budget(full, budget, Decimal(str(market["precision"]["amount"])))
-        planned_qty = sum((q for _, q in plan), _ZERO)
-        planned_cost = sum((p * q for p, q in plan), _ZERO)
+        planned_qty, planned_cost = _totals(plan)
         filters = self.shared.filters(order.symbol)
         violations = check_filters(
             filters,
@@ -1090,9 +1185,7 @@ class SandboxExchange:
         if order.time_in_force == "FOK" and planned_qty < order.remaining:
             self._close(order, "canceled", "fill-or-kill could not fill completely")
             return
-        taker_rate = _rate(market, "taker")
-        for fill_price, fill_qty in plan:
-            self._fill(order, fill_price, fill_qty, taker_rate, "taker", t)
+        self._fill(order, plan, self.shared.rules(order.symbol).taker, "taker", t)
         self._settle_taken(order, "reserved funds exhausted" if plan != full else "book exhausted")
 
     @staticmethod
@@ -1191,60 +1284,72 @@ class SandboxExchange:
             return [
                 self._trade_dict(fill)
                 for fill in self._fills
-                if symbol is None or fill.symbol == symbol
+                if symbol is None or fill[_FILL_SYMBOL] == symbol
             ]
 
     # -- ccxt structures ---------------------------------------------------------------------
 
     def _trade_dict(self, fill: _Fill) -> Trade:
-        fee = {
-            "currency": fill.fee_currency,
-            "cost": float(fill.fee_cost),
-            "rate": float(fill.fee_rate),
-        }
+        (
+            trade_id,
+            order_id,
+            symbol,
+            type,
+            side,
+            price,
+            amount,
+            cost,
+            fee_cost,
+            fee_currency,
+            fee_rate,
+            taker_or_maker,
+            timestamp,
+        ) = fill
+        fee = {"currency": fee_currency, "cost": float(fee_cost), "rate": float(fee_rate)}
         return {
             "info": {
-                "tradeId": fill.id,
-                "orderId": fill.order_id,
+                "tradeId": trade_id,
+                "orderId": order_id,
                 "accountId": self.account_id,
-                "symbol": self.catalog.markets[fill.symbol]["id"],
-                "price": str(fill.price),
-                "qty": str(fill.amount),
-                "quoteQty": str(fill.cost),
-                "commission": str(fill.fee_cost),
-                "commissionAsset": fill.fee_currency,
-                "isMaker": fill.taker_or_maker == "maker",
-                "time": fill.timestamp,
+                "symbol": self.catalog.markets[symbol]["id"],
+                "price": str(price),
+                "qty": str(amount),
+                "quoteQty": str(cost),
+                "commission": str(fee_cost),
+                "commissionAsset": fee_currency,
+                "isMaker": taker_or_maker == "maker",
+                "time": timestamp,
             },
-            "amount": float(fill.amount),
-            "datetime": _iso(fill.timestamp),
-            "id": fill.id,
-            "order": fill.order_id,
-            "price": float(fill.price),
-            "timestamp": fill.timestamp,
-            "type": fill.type,
-            "side": fill.side,
-            "symbol": fill.symbol,
-            "takerOrMaker": fill.taker_or_maker,
-            "cost": float(fill.cost),
+            "amount": float(amount),
+            "datetime": _iso(timestamp),
+            "id": trade_id,
+            "order": order_id,
+            "price": float(price),
+            "timestamp": timestamp,
+            "type": type,
+            "side": side,
+            "symbol": symbol,
+            "takerOrMaker": taker_or_maker,
+            "cost": float(cost),
             "fee": fee,
             "fees": [dict(fee)],
         }
 
     def _order_dict(self, order: _OrderState) -> Order:
-        average = order.cost / order.filled if order.filled else None
-        rates = {fill.fee_rate for fill in order.fills}
-        if not order.fills:
-            rate: Decimal | None = order.maker_rate if order.status == "open" else None
+        filled, fills, status = order.filled, order.fills, order.status
+        average = _fnum(order.cost / filled) if filled else None
+        if not fills:
+            rate: Decimal | None = order.maker_rate if status == "open" else None
         else:
+            rates = {fill[_FILL_FEE_RATE] for fill in fills}
             rate = rates.pop() if len(rates) == 1 else None  # mixed taker/maker: no one rate
-        fee = {"currency": order.fee_currency, "cost": float(order.fee_cost), "rate": _fnum(rate)}
+        fee_currency = order.fee_currency
+        fee = {"currency": fee_currency, "cost": float(order.fee_cost), "rate": _fnum(rate)}
         trigger = _fnum(order.trigger_price)
-        venue_status = {
-            "open": "PARTIALLY_FILLED" if order.filled else "NEW",
-            "closed": "FILLED",
-            "canceled": "CANCELED",
-        }[order.status]
+        if status == "open":
+            venue_status = "PARTIALLY_FILLED" if filled else "NEW"
+        else:
+            venue_status = _VENUE_STATUS[status]
         return {
             "id": order.id,
             "clientOrderId": order.client_order_id,
@@ -1258,11 +1363,11 @@ class SandboxExchange:
             "timeInForce": order.time_in_force,
             "side": order.side,
             # Market orders have no price of their own; ccxt reports the average there.
-            "price": _fnum(order.price if order.price is not None else average),
-            "average": _fnum(average),
+            "price": average if order.price is None else float(order.price),
+            "average": average,
             "amount": float(order.amount),
-            "filled": float(order.filled),
-            "remaining": float(order.remaining),
+            "filled": float(filled),
+            "remaining": float(order.amount - filled),
             # ccxt reports a trigger as triggerPrice and its older alias stopPrice.
             "stopPrice": trigger,
             "triggerPrice": trigger,
@@ -1272,7 +1377,7 @@ class SandboxExchange:
             # HashKey's createOrder / fetchOrder carry no fills; fetch_my_trades lists them.
             "trades": [],
             "fee": fee,
-            "fees": [dict(fee)] if order.fills else [],
+            "fees": [dict(fee)] if fills else [],
             "reduceOnly": False,
             "postOnly": order.post_only,
             "marginMode": None,
@@ -1288,10 +1393,10 @@ class SandboxExchange:
                 "timeInForce": order.time_in_force,
                 "price": None if order.price is None else str(order.price),
                 "origQty": str(order.amount),
-                "executedQty": str(order.filled),
+                "executedQty": str(filled),
                 "cummulativeQuoteQty": str(order.cost),
                 "commission": str(order.fee_cost),
-                "commissionAsset": order.fee_currency,
+                "commissionAsset": fee_currency,
                 "reserved": str(order.reserved),
                 "status": venue_status,
                 "cancelReason": order.cancel_reason,

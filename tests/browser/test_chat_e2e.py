@@ -90,3 +90,48 @@ def test_clarification_dialogue_and_highlighted_words(browser: Browser, server: 
     expect(step).to_contain_text("Buy 0.01 BTC at market on BTC/USDT")
     expect(page.locator(".bubble.customer").last.locator("mark")).to_have_count(0)
     page.close()
+
+
+def test_a_stale_preview_is_shown_again_before_anything_is_sent(
+    browser: Browser, server: str
+) -> None:
+    page = _sign_in(browser, server, "demo-customer", "demo-customer-token")
+    page.fill("#message", "buy 0.01 BTC")
+    page.press("#message", "Enter")
+    btc = page.locator(".plan-step", has_text="Buy 0.01 BTC")  # locators are lazy: by text
+    expect(btc.locator("button.confirm")).to_be_visible()
+    # A second order spends USDT, so the first preview's balances are out of date.
+    page.fill("#message", "buy 0.1 ETH")
+    page.press("#message", "Enter")
+    eth = page.locator(".plan-step", has_text="Buy 0.1 ETH")
+    eth.locator("button.confirm").click()
+    expect(eth.locator(".step-status")).to_contain_text("Filled")
+
+    btc.locator("button.confirm").click()
+
+    requoted = btc
+    expect(requoted.locator(".step-status")).to_contain_text(
+        "Not sent: your USDT balance changed since the preview"
+    )
+    requoted.locator("button.confirm").click()
+    expect(requoted.locator(".step-status")).to_have_text(re.compile(r"^Filled: 0\.01 at"))
+    page.close()
+
+
+def test_customer_cancels_a_resting_order(browser: Browser, server: str) -> None:
+    page = _sign_in(browser, server, "demo-customer", "demo-customer-token")
+    page.fill("#message", "buy 0.01 BTC at 50000")
+    page.press("#message", "Enter")
+    resting = page.locator(".plan-step", has_text="Buy 0.01 BTC limit 50000")
+    resting.locator("button.confirm").click()
+    expect(resting.locator(".step-status")).to_contain_text("is open at 50000")
+
+    page.fill("#message", "cancel my BTC order")
+    page.press("#message", "Enter")
+    cancel = page.locator(".plan-step", has_text="Cancel order")
+    expect(cancel).to_contain_text("Frees")
+    expect(cancel.locator(".summary")).to_contain_text("frees ≈ 500")
+    cancel.locator("button.confirm").click()
+
+    expect(cancel.locator(".step-status")).to_contain_text("Canceled: order")
+    page.close()

@@ -16,7 +16,6 @@ from __future__ import annotations
 import itertools
 import json
 import multiprocessing
-import os
 import sqlite3
 import threading
 import uuid
@@ -29,7 +28,7 @@ import pytest
 import redis
 
 from execution.clock import ManualClock
-from execution.errors import JournalError
+from execution.errors import JournalConflict, JournalError
 from execution.journal import (
     GENESIS_HASH,
     Event,
@@ -39,8 +38,6 @@ from execution.journal import (
     entry_hash,
 )
 from execution.journal_redis import RedisJournal
-
-DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 class ClosableJournal(Journal, Protocol):
@@ -135,32 +132,12 @@ class RedisStore:
         self.raw.close()
 
 
-def redis_url() -> str:
-    return os.environ.get("TRADEASSIST_TEST_REDIS_URL", DEFAULT_TEST_REDIS_URL)
-
-
-@pytest.fixture(scope="session")
-def live_redis_url() -> str:
-    """The test server's URL; fails (CI set the URL) or skips (it did not) if none answers."""
-    url = redis_url()
-    client = redis.Redis.from_url(url, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.ConnectionError as exc:
-        if "TRADEASSIST_TEST_REDIS_URL" in os.environ:
-            pytest.fail(f"TRADEASSIST_TEST_REDIS_URL={url} does not answer: {exc}")
-        pytest.skip(f"no Redis at {url} (set TRADEASSIST_TEST_REDIS_URL): {exc}")
-    finally:
-        client.close()
-    return url
-
-
 @pytest.fixture(params=["sqlite", "redis"])
 def store(request: pytest.FixtureRequest, tmp_path: Path, clock: ManualClock) -> Iterator[Store]:
     if request.param == "sqlite":
         yield SQLiteStore(tmp_path / "journal.sqlite3", clock)
         return
-    redis_store = RedisStore(request.getfixturevalue("live_redis_url"), clock)
+    redis_store = RedisStore(request.getfixturevalue("test_redis_url"), clock)
     yield redis_store
     redis_store.cleanup()
 
@@ -414,12 +391,96 @@ def test_concurrent_appends_form_one_chain(journal: Journal) -> None:
     assert journal.sessions()[0].events == threads * per_thread
 
 
+# --- compare-and-set appends: how concurrent decisions race -----------------------------
+
+
+def test_read_after_seq_returns_the_tail(journal: Journal, clock: ManualClock) -> None:
+    _fill(journal, clock, n=5)
+
+    everything = journal.read("s1")
+
+    assert journal.read("s1", after_seq=2) == everything[3:]
+    assert journal.read("s1", after_seq=-1) == everything
+    assert journal.read("s1", after_seq=4) == []
+    assert journal.read("unknown", after_seq=3) == []
+
+
+def test_append_with_the_current_head_lands(journal: Journal) -> None:
+    first = journal.append(
+        "s1", "session_opened", "alice", {"owner": "alice"}, expect=(-1, GENESIS_HASH)
+    )
+
+    second = journal.append("s1", "step_confirmed", "alice", {}, expect=(first.seq, first.hash))
+
+    assert (second.seq, second.prev_hash) == (1, first.hash)
+    assert journal.verify("s1").ok
+
+
+def test_append_with_a_stale_head_is_refused_and_writes_nothing(
+    journal: Journal, clock: ManualClock
+) -> None:
+    _fill(journal, clock, n=3)
+    events = journal.read("s1")
+    stale = (events[1].seq, events[1].hash)
+
+    with pytest.raises(JournalConflict) as refused:
+        journal.append("s1", "step_confirmed", "alice", {"n": 1}, expect=stale)
+
+    assert refused.value.head == (events[-1].seq, events[-1].hash)
+    assert journal.read("s1") == events
+    assert journal.verify("s1").ok
+    # The same decision, taken again on the head the refusal named, lands.
+    landed = journal.append("s1", "step_confirmed", "alice", {"n": 1}, expect=refused.value.head)
+    assert landed.seq == 3
+
+
+def test_expecting_a_new_session_is_refused_once_it_exists(journal: Journal) -> None:
+    journal.append("s1", "session_opened", "alice", {"owner": "alice"})
+
+    with pytest.raises(JournalConflict):
+        journal.append("s1", "session_opened", "bob", {"owner": "bob"}, expect=(-1, GENESIS_HASH))
+
+    assert [e.actor for e in journal.read("s1")] == ["alice"]
+
+
+def test_concurrent_expecting_appends_let_exactly_one_land(journal: Journal) -> None:
+    opened = journal.append("s1", "session_opened", "alice", {"owner": "alice"})
+    head = (opened.seq, opened.hash)
+    threads, rounds = 8, 25
+    landed: list[tuple[int, int]] = []
+    barrier = threading.Barrier(threads)
+
+    def run(worker: int) -> None:
+        nonlocal head
+        for r in range(rounds):
+            barrier.wait()
+            try:
+                journal.append(
+                    "s1", "step_confirmed", "alice", {"round": r, "worker": worker}, expect=head
+                )
+                landed.append((r, worker))
+            except JournalConflict:
+                pass
+            barrier.wait()
+            if worker == 0:
+                last = journal.read("s1")[-1]
+                head = (last.seq, last.hash)
+            barrier.wait()
+
+    errors = _run_threads(threads, run)
+
+    assert errors == []
+    assert sorted(r for r, _ in landed) == list(range(rounds))  # one winner per round
+    assert len(journal.read("s1")) == 1 + rounds
+    assert journal.verify("s1").ok
+
+
 # --- Redis only: compare-and-set against other clients, and error translation ----------
 
 
 @pytest.fixture
-def redis_store(live_redis_url: str, clock: ManualClock) -> Iterator[RedisStore]:
-    s = RedisStore(live_redis_url, clock)
+def redis_store(test_redis_url: str, clock: ManualClock) -> Iterator[RedisStore]:
+    s = RedisStore(test_redis_url, clock)
     yield s
     s.cleanup()
 

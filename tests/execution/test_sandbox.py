@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -486,6 +486,64 @@ def test_amount_below_market_minimum(catalog: MarketCatalog) -> None:
     with pytest.raises(ccxt.InvalidOrder, match=r"amount 0.005 of ETH/USDT is below the minimum"):
         ex.create_order("ETH/USDT", "limit", "buy", 0.005, 3000)
     assert ex.create_order("ETH/USDT", "limit", "buy", 0.01, 3000)["status"] == "open"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("BTC/USDT", "market", "buy", 0.000001),
+            "sandbox amount 0.000001 of BTC/USDT rounds to zero: must be at least the amount "
+            "precision 1e-05",
+        ),
+        (
+            ("ETH/USDT", "market", "buy", 1e-9),
+            "sandbox amount 1E-9 of ETH/USDT rounds to zero: must be at least the amount "
+            "precision 0.0001",
+        ),
+        (
+            ("BTC/USDT", "market", "buy", 100.5),
+            "sandbox amount 100.5 of BTC/USDT is above the maximum amount 100",
+        ),
+        (
+            ("BTC/USDT", "limit", "buy", 0.00001, 60_000),
+            "sandbox order cost 0.60000 USDT on BTC/USDT is below the minimum cost 1 USDT",
+        ),
+        (
+            ("BTC/USDT", "limit", "buy", 99, 60_000),
+            "sandbox order cost 5940000 USDT on BTC/USDT is above the maximum cost 5000000 USDT",
+        ),
+    ],
+)
+def test_limit_messages_quote_the_catalog(
+    catalog: MarketCatalog, args: tuple[Any, ...], message: str
+) -> None:
+    # Limits, steps and fees are converted once per market; messages still show the
+    # catalog's own numbers and the order's exact decimals.
+    rich = SandboxExchange(catalog, balances={"USDT": 10**7}, clock=ManualClock(), seed=7)
+    for _ in range(2):  # the first order of a market converts, the second reuses
+        with pytest.raises(ccxt.InvalidOrder) as info:
+            rich.create_order(*args)
+        assert str(info.value) == message
+
+
+def test_market_without_fees_or_with_a_malformed_limit(catalog: MarketCatalog) -> None:
+    market = dict(catalog.market("ETH/USDT"))
+    del market["taker"], market["maker"]  # some fixtures omit fees: trading is free
+    free = MarketCatalog.from_markets({"ETH/USDT": market}, reference_prices={"ETH/USDT": "3200"})
+    ex = SandboxExchange(free, balances={"USDT": 10**6}, clock=ManualClock())
+    order = ex.create_order("ETH/USDT", "market", "buy", 1)
+    assert order["fee"] == {"currency": "ETH", "cost": 0.0, "rate": 0.0}
+    # A limit that is not a number fails every order that reaches its check, not just the
+    # first (nothing half-converted is kept).
+    market["limits"] = {**market["limits"], "cost": {"min": "abc", "max": None}}
+    bad = MarketCatalog.from_markets({"ETH/USDT": market}, reference_prices={"ETH/USDT": "3200"})
+    ex = SandboxExchange(bad, balances={"USDT": 10**6}, clock=ManualClock())
+    for _ in range(2):
+        with pytest.raises(InvalidOperation):
+            ex.create_order("ETH/USDT", "market", "buy", 1)
+    assert ex.fetch_open_orders() == []
+    assert ex.fetch_my_trades() == []
 
 
 def test_insufficient_funds_names_currency_needed_and_free(ex: SandboxExchange) -> None:

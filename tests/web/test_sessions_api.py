@@ -6,9 +6,13 @@ import sqlite3
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from execution.assistant import Actor
 from execution.clock import ManualClock
+from tests.execution.assistant_support import make_assistant
+from web.app import create_app
 from web.auth import Principal
 from web.services import Services
 from web.settings import Settings
@@ -422,3 +426,80 @@ def test_rejecting_the_first_step_of_a_convert_skips_the_second(
     )
     assert refused.status_code == 409
     assert not _orders(services)
+
+
+def test_a_changed_balance_at_confirmation_is_a_409_with_the_new_preview(
+    client: TestClient, services: Services
+) -> None:
+    sid = _session(client)
+    pending = _say(client, sid, "buy 0.01 BTC")["pending"][0]
+    # The customer's USDT moves between the preview and the confirmation.
+    services.venues("demo-customer").create_order("ETH/USDT", "market", "buy", 0.5)
+
+    refused = _confirm(client, sid, pending["step_id"], pending["token"])
+
+    assert refused.status_code == 409
+    error = refused.json()["error"]
+    assert error["code"] == "requote_required"
+    assert error["details"]["reasons"] == ["your USDT balance changed since the preview"]
+    new = error["details"]["pending"]
+    assert new["preview_hash"] != pending["preview_hash"]
+    assert error["details"]["step"]["preview_hash"] == new["preview_hash"]
+    assert len(_orders(services)) == 1  # only the ETH order: nothing was sent for the step
+    confirmed = _confirm(client, sid, pending["step_id"], new["token"])
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["step"]["state"] == "filled"
+
+
+def test_session_shows_each_plans_lifecycle_state(client: TestClient) -> None:
+    sid = _session(client)
+    pending = _say(client, sid, "buy 0.01 BTC")["pending"][0]
+    assert client.get(f"/api/sessions/{sid}", headers=CUSTOMER).json()["plans"][0]["state"] == (
+        "proposed"
+    )
+
+    _confirm(client, sid, pending["step_id"], pending["token"])
+
+    plans = client.get(f"/api/sessions/{sid}", headers=CUSTOMER).json()["plans"]
+    assert [p["state"] for p in plans] == ["completed"]
+
+
+def test_app_start_up_settles_a_step_a_stopped_process_left_in_flight(
+    settings: Settings, services: Services, clock: ManualClock
+) -> None:
+    class Stopped(BaseException):
+        pass
+
+    def stop_after_send(point: str) -> None:
+        if point == "sent":
+            raise Stopped(point)
+
+    # An earlier process on the same journal and venue stopped after the venue took the
+    # order and before it journaled the acceptance.
+    customer = Actor("demo-customer", "customer", "chat")
+    earlier = make_assistant(services.journal, services.venues, clock, crash_point=stop_after_send)
+    sid = earlier.open_session(customer)
+    pending = earlier.handle_message(sid, customer, "buy 0.01 BTC").pending[0]
+    with pytest.raises(Stopped):
+        earlier.confirm_step(sid, pending.step_id, customer, pending.token)
+    clock.advance(settings.reconcile_grace_s * 1000 + 1)
+
+    with TestClient(create_app(settings, services=services)) as started:
+        body = started.get(f"/api/sessions/{sid}", headers=CUSTOMER).json()
+
+    assert [s["state"] for s in body["steps"]] == ["filled"]
+    assert [p["state"] for p in body["plans"]] == ["completed"]
+    assert len(_orders(services)) == 1
+
+
+def test_the_customers_tier_sets_the_caps_of_every_preview(
+    client: TestClient, services: Services, clock: ManualClock
+) -> None:
+    services.principals.set_tier("demo-customer", "basic", by="test", at_ms=clock.now_ms())
+    sid = _session(client)
+
+    turn = _say(client, sid, "buy 0.1 BTC")  # about 6,500 USDT; basic allows 5,000 an order
+
+    assert turn["pending"] == []
+    messages = [w["message"] for w in turn["preview"]["steps"][0]["warnings"]]
+    assert any("NOTIONAL_EXCEEDS_MAX_PER_ORDER" in m and "5000" in m for m in messages), messages

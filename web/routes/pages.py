@@ -12,6 +12,7 @@ from execution.assistant import Actor
 from execution.clock import iso
 from web.auth import Principal
 from web.deps import ServicesDep, check_csrf, csrf_token
+from web.routes.support_api import reverify
 
 router = APIRouter(include_in_schema=False)
 HOME_BY_ROLE = {"customer": "/chat", "support": "/support", "product": "/docs", "admin": "/support"}
@@ -107,7 +108,7 @@ def support_session(session_id: str, request: Request, services: ServicesDep) ->
     actor = Actor(principal.user_id, principal.role, "chat")
     state = services.assistant.state(session_id, actor)
     events = services.journal.read(session_id)
-    verification = services.journal.verify(session_id)
+    verification, report = reverify(services, session_id)
     return _page(
         request,
         "support_session.html",
@@ -115,5 +116,6 @@ def support_session(session_id: str, request: Request, services: ServicesDep) ->
         state=state,
         events=events,
         verification=verification,
+        report=report,
         iso=iso,
     )

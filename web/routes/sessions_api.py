@@ -106,7 +106,7 @@ def get_session(
     return {
         "id": session_id,
         "owner": state.owner,
-        "plans": list(state.plans.values()),
+        "plans": state.plans_json(),
         "steps": [step.to_json() for step in state.steps.values()],
         "orders": [step.venue_order for step in state.steps.values() if step.venue_order],
         "transcript": state.transcript,

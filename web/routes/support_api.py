@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from execution.clock import iso
-from web.deps import ServicesDep, Support
+from execution.journal import Verification
+from execution.replay import ReplayReport, parsers_for, rerun
+from web.deps import ServicesDep, Support, actor_for
+from web.services import Services
 
 router = APIRouter(prefix="/api/support", tags=["support"])
 
@@ -27,3 +30,39 @@ def list_sessions(principal: Support, services: ServicesDep) -> dict[str, Any]:
             for s in services.journal.sessions()
         ]
     }
+
+
+@router.get("/sessions/{session_id}/reverify")
+def reverify_session(
+    session_id: str, request: Request, principal: Support, services: ServicesDep
+) -> dict[str, Any]:
+    """The re-simulation diff: the chain check, then every parse, plan and preview of the
+    session re-run on its recorded inputs and compared with what was recorded. Read-only:
+    nothing is journaled and no venue is asked. ``ok`` is false on a broken chain or any
+    difference."""
+    services.assistant.state(session_id, actor_for(principal, request))  # 404 if unknown
+    verification, report = reverify(services, session_id)
+    return {
+        "session_id": session_id,
+        "ok": verification.ok and report.ok,
+        "chain": {
+            "ok": verification.ok,
+            "events": verification.events,
+            "problems": list(verification.problems),
+        },
+        "rerun": report.to_json(),
+    }
+
+
+def reverify(services: Services, session_id: str) -> tuple[Verification, ReplayReport]:
+    """Check the session's chain and re-run it with the app's parser, policy and settings."""
+    verification = services.journal.verify(session_id)
+    report = rerun(
+        session_id,
+        services.journal.read(session_id),
+        parsers=parsers_for(services.parser),
+        policy=services.current_policy(),
+        ttl_ms=services.settings.confirmation_ttl_s * 1000,
+        default_quote=services.settings.default_quote,
+    )
+    return verification, report

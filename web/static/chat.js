@@ -16,7 +16,10 @@ async function api(method, path, body) {
   if (!response.ok) {
     const error = data.error || {};
     const message = error.message || data.detail || `HTTP ${response.status}`;
-    throw new Error(typeof message === "string" ? message : JSON.stringify(message));
+    const failure = new Error(typeof message === "string" ? message : JSON.stringify(message));
+    failure.code = error.code;
+    failure.details = error.details;
+    throw failure;
   }
   return data;
 }
@@ -44,13 +47,19 @@ function row(label, value) {
   return el("tr", {}, el("th", {}, label), el("td", {}, value));
 }
 
-function stepCard(step, preview, pending) {
+function stepCard(step, preview, pending, notice) {
   const base = preview.symbol.split("/")[0];
   const quote = preview.symbol.split("/")[1];
   const card = el("div", { class: "plan-step", "data-step-id": step.step_id });
   card.append(el("h3", {}, step.description));
   const table = el("table", { class: "figures" });
-  table.append(
+  if (preview.kind === "cancel") {
+    table.append(
+      row("Order", `${preview.order_id} on ${preview.symbol}`),
+      row("Resting", `${preview.side} ${preview.amount} ${base}` + (preview.price ? ` at ${preview.price} ${quote}` : "")),
+      row("Frees", `${preview.releases.amount} ${preview.releases.currency}`),
+    );
+  } else table.append(
     row("Amount", `${preview.amount} ${base}` + (preview.expected_amount !== preview.amount ? ` (≈ ${preview.expected_amount} expected to fill)` : "")),
     row("Average price", preview.average_price ? `${preview.average_price} ${quote}` : "n/a"),
     row("Worst price", preview.worst_price ? `${preview.worst_price} ${quote}` : "n/a"),
@@ -65,10 +74,16 @@ function stepCard(step, preview, pending) {
   for (const warning of preview.warnings) {
     card.append(el("p", { class: warning.blocking ? "warning blocking" : "warning", "data-code": warning.code }, warning.message));
   }
-  card.append(el("p", { class: "muted assumptions" },
-    `Assumes: ${preview.assumptions.fill_model}; fee tier ${preview.assumptions.fee_tier}; policy ${preview.policy_version}.`));
+  if (preview.assumptions) {
+    card.append(el("p", { class: "muted assumptions" },
+      `Assumes: ${preview.assumptions.fill_model}; fee tier ${preview.assumptions.fee_tier}; policy ${preview.policy_version}.`));
+  }
   const status = el("p", { class: "step-status" });
   card.append(status);
+  if (notice) {
+    status.textContent = notice;
+    status.className = "step-status requoted";
+  }
   if (step.state === "skipped") {
     status.textContent = `Skipped: ${step.error}. Nothing was sent.`;
     status.className = "step-status error";
@@ -92,6 +107,13 @@ function stepCard(step, preview, pending) {
         showNext(result.next);
         await refreshBalances();
       } catch (error) {
+        if (error.code === "requote_required" && error.details) {
+          // The market or the account moved: show the new preview, to be confirmed anew.
+          const fresh = error.details.step;
+          card.replaceWith(stepCard(fresh, fresh.preview, error.details.pending,
+            `Not sent: ${error.details.reasons.join("; ")}. Here is the new preview.`));
+          return;
+        }
         status.textContent = `Not sent: ${error.message}`;
         status.className = "step-status error";
         if (/expired/.test(error.message)) {
@@ -131,7 +153,10 @@ function showNext(updates) {
 
 function showStepResult(status, step) {
   const order = step.venue_order || {};
-  if (step.state === "filled") {
+  if (step.state === "done") {
+    status.textContent = `Canceled: order ${order.id} (${order.filled || 0} had filled).`;
+    status.className = "step-status filled";
+  } else if (step.state === "filled") {
     status.textContent = `Filled: ${order.filled} at ${order.average} average (order ${order.id}).`;
     status.className = "step-status filled";
   } else if (step.state === "open") {
@@ -187,6 +212,7 @@ document.getElementById("composer").addEventListener("submit", async (event) => 
   input.value = "";
   const bubble = say("customer", text);
   try {
+    await ready; // a message typed while the session is still being opened waits for it
     const turn = await api("POST", `/api/sessions/${sessionId}/messages`, { text });
     highlight(bubble, text, turn.spans);
     renderTurn(turn);
@@ -195,7 +221,11 @@ document.getElementById("composer").addEventListener("submit", async (event) => 
   }
 });
 
-(async () => {
+for (const control of document.querySelectorAll("#composer input, #composer button")) {
+  control.disabled = false;
+}
+
+const ready = (async () => {
   try {
     sessionId = (await api("POST", "/api/sessions")).id;
     document.body.dataset.sessionId = sessionId;

@@ -1,0 +1,73 @@
+"""The worker: keeps what the customer confirmed moving after the request has ended.
+
+Each pass asks the venue about every step in flight, by its clientOrderId, and journals
+what it learns: a resting limit that filled, an order whose acknowledgement a stopped
+process never journaled, a cancel whose answer never came. It never sends an order on
+its own; each order it follows was confirmed by the customer.
+
+``tradeassist worker`` runs it as its own process (one per deployment is enough, more
+are safe: they race in the journal like any other writer); with
+``TRADEASSIST_EMBEDDED_WORKER`` the app runs it on a thread of its own.
+
+Not yet here (issue 5): price triggers, take-profit / stop-loss brackets and scheduled
+(DCA / TWAP) mandates; the planner still answers "not available yet" for those.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from execution.assistant import Assistant, ReconcileReport
+from execution.errors import ExecutionError
+
+log = logging.getLogger("tradeassist.worker")
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerSettings:
+    interval_s: float = 2.0  # between passes
+    grace_ms: int = 30_000  # steps changed more recently belong to their own process
+
+
+class Worker:
+    """Runs reconciliation passes until stopped."""
+
+    def __init__(self, assistant: Assistant, settings: WorkerSettings | None = None) -> None:
+        self._assistant = assistant
+        self._settings = settings or WorkerSettings()
+        self._stop = threading.Event()
+        self.passes = 0
+
+    def run_once(self) -> ReconcileReport:
+        """One pass over every step in flight."""
+        report = self._assistant.reconcile(grace_ms=self._settings.grace_ms)
+        self.passes += 1
+        if report.settled or report.unsettled:
+            log.info("worker pass: settled %s; unknown %s", report.settled, report.unsettled)
+        return report
+
+    def run(self, *, wait_first: bool = False) -> None:
+        """Pass after pass until :meth:`stop`; a failing pass is logged and retried.
+        ``wait_first``: the caller has just made a pass (the app does, at start-up)."""
+        if wait_first and self._stop.wait(self._settings.interval_s):
+            return
+        while not self._stop.is_set():
+            try:
+                self.run_once()
+            except ExecutionError as exc:  # the journal or venue failed: try again later
+                log.warning("worker pass failed: %s: %s", exc.code, exc)
+            self._stop.wait(self._settings.interval_s)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def start_thread(self) -> threading.Thread:
+        """Run in a daemon thread after a pass just made (the app's embedded mode, after
+        its start-up pass); :meth:`stop` ends it."""
+        thread = threading.Thread(
+            target=self.run, kwargs={"wait_first": True}, name="tradeassist-worker", daemon=True
+        )
+        thread.start()
+        return thread

@@ -1,0 +1,102 @@
+"""Administrators (role ``admin``, scope ``settings``): the policy in force and customer tiers.
+
+Every change is stored with who made it and when, and audited (old and new version or
+tier) in the same transaction; other roles get 403. A published policy is in force for the
+next preview in every app process (:meth:`PolicyStore.current`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from execution.clock import iso
+from execution.policy import Policy, PolicyRules, PolicyStore, TierName
+from web.deps import Admin, ServicesDep
+from web.services import Services
+
+router = APIRouter(prefix="/v1/admin", tags=["admin"])
+
+
+class TierIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    tier: TierName = Field(examples=["pro"])
+
+
+def _store(services: Services) -> PolicyStore:
+    store = services.policy_store
+    if store is None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "no policy store is configured")
+    return store
+
+
+def _policy_json(policy: Policy) -> dict[str, Any]:
+    return {"version": policy.version, "policy": policy.model_dump(mode="json")}
+
+
+@router.get("/policy")
+def get_policy(principal: Admin, services: ServicesDep) -> dict[str, Any]:
+    """The policy in force and its version."""
+    return _policy_json(_store(services).current())
+
+
+@router.put("/policy")
+def put_policy(body: PolicyRules, principal: Admin, services: ServicesDep) -> dict[str, Any]:
+    """Publish ``body`` (every rule; the version is assigned here) as the policy in force."""
+    old, new = _store(services).publish(body, by=principal.user_id)
+    return {**_policy_json(new), "previous_version": old.version}
+
+
+@router.get("/policy/versions")
+def policy_versions(principal: Admin, services: ServicesDep) -> dict[str, Any]:
+    """Every version ever in force, oldest first."""
+    return {
+        "versions": [
+            {"version": v.version, "created_at": iso(v.created_ms), "created_by": v.created_by}
+            for v in _store(services).versions()
+        ]
+    }
+
+
+@router.put("/principals/{user_id}/tier")
+def put_tier(user_id: str, body: TierIn, principal: Admin, services: ServicesDep) -> dict[str, Any]:
+    """Move an account to a tier the policy in force defines."""
+    policy = _store(services).current()
+    if body.tier not in policy.tiers:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            [
+                {
+                    "loc": ["body", "tier"],
+                    "msg": f"policy {policy.version} has no tier {body.tier!r} "
+                    f"(known: {', '.join(sorted(policy.tiers))})",
+                    "type": "value_error",
+                }
+            ],
+        )
+    old = services.principals.set_tier(
+        user_id, body.tier, by=principal.user_id, at_ms=services.clock.now_ms()
+    )
+    if old is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no account {user_id!r}")
+    return {"user_id": user_id, "tier": body.tier, "previous_tier": old}
+
+
+@router.get("/audit")
+def audit(principal: Admin, services: ServicesDep) -> dict[str, Any]:
+    """Every administrative change, oldest first."""
+    return {
+        "entries": [
+            {
+                "at": iso(e.at_ms),
+                "who": e.who,
+                "action": e.action,
+                "subject": e.subject,
+                "old": e.old_value,
+                "new": e.new_value,
+            }
+            for e in _store(services).audit()
+        ]
+    }
