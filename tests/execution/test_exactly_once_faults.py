@@ -1,29 +1,35 @@
 """With the venue failing one call in five, 500 plans all end in a known terminal state
-and no step's order reaches the venue twice.
+and no step's order reaches the venue twice, on both journal backends.
 
 The customer here is persistent: they re-send a message the venue could not answer,
 preview again when a preview failed, confirm the new preview when asked to, and the
 reconciler settles what the venue left unknown. Every fault is one of the sandbox's
 seeded ccxt faults: NetworkError, RequestTimeout before and after the venue accepted the
 order, and RateLimitExceeded.
+
+The same proof runs on SQLite (the journal and the daily-limit ledger in one file) and on
+Redis (``RedisJournal`` and ``RedisLimitLedger`` under the test's own key prefix).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import ccxt
+import pytest
 from ccxt.base.types import Trade
 
 from execution import session_state as ev
 from execution.assistant import Assistant, PendingConfirmation, client_order_id
 from execution.clock import ManualClock
 from execution.errors import RequoteRequired, VenueUnavailable
-from execution.journal import SQLiteJournal
+from execution.journal import Journal, SQLiteJournal
+from execution.journal_redis import RedisJournal
 from execution.lifecycle import PLAN_TRANSITIONS, TERMINAL_STEP_STATES
+from execution.limits import LimitLedger, RedisLimitLedger, SQLiteLimitLedger
 from execution.sandbox import FaultPlan, MarketCatalog, SandboxMarket
 from execution.session_state import SessionState
 from execution.venue import Venue
@@ -100,7 +106,30 @@ class Customer:
         return ", ".join(f"{s.step_id}={s.state}" for s in state.steps.values())
 
 
-def test_500_plans_with_a_fifth_of_venue_calls_failing(tmp_path: Path, clock: ManualClock) -> None:
+@pytest.fixture(params=["sqlite", "redis"])
+def stores(
+    request: pytest.FixtureRequest, tmp_path: Path, clock: ManualClock
+) -> Iterator[tuple[Journal, LimitLedger]]:
+    """The journal and the daily-limit ledger, both on SQLite or both on the test Redis."""
+    journal: SQLiteJournal | RedisJournal
+    limits: LimitLedger
+    if request.param == "sqlite":
+        path = tmp_path / "journal.sqlite3"
+        journal = SQLiteJournal(path, clock, synchronous="OFF")
+        limits = SQLiteLimitLedger(path, clock)
+    else:
+        url = request.getfixturevalue("test_redis_url")
+        prefix = request.getfixturevalue("redis_prefix")
+        journal = RedisJournal.from_url(url, clock, prefix=prefix)
+        limits = RedisLimitLedger.from_url(url, clock, prefix=prefix)
+    yield journal, limits
+    limits.close()
+    journal.close()
+
+
+def test_500_plans_with_a_fifth_of_venue_calls_failing(
+    stores: tuple[Journal, LimitLedger], clock: ManualClock
+) -> None:
     market = SandboxMarket(MarketCatalog.default(), seed=11)
     venue = market.open_account(
         balances={"USDT": Decimal(50_000), "BTC": Decimal(1), "ETH": Decimal(10)},
@@ -112,8 +141,8 @@ def test_500_plans_with_a_fifth_of_venue_calls_failing(tmp_path: Path, clock: Ma
     def venue_for(user_id: str) -> Venue:
         return venue
 
-    journal = SQLiteJournal(tmp_path / "journal.sqlite3", clock, synchronous="OFF")
-    assistant = make_assistant(journal, venue_for, clock)
+    journal, limits = stores
+    assistant = make_assistant(journal, venue_for, clock, limits=limits)
     customer = Customer(assistant, clock)
 
     sessions = [customer.run(TEXTS[i % len(TEXTS)]) for i in range(PLANS)]
@@ -150,6 +179,8 @@ def test_500_plans_with_a_fifth_of_venue_calls_failing(tmp_path: Path, clock: Ma
     assert customer.faults_seen["message"] > 0
     assert customer.faults_seen["reconcile"] > 0
     assert plan_states["completed"] > PLANS // 2
+    # The daily-limit ledger of the same backend counted the orders that went out.
+    assert limits.used(ALICE.user_id, limits.today(), "USDT") > 0
     unknown = sum(_count(journal, s, ev.ORDER_UNKNOWN) for s in sessions)
     looked_up = sum(_count(journal, s, ev.ORDER_FAILED) for s in sessions)
     print(
@@ -158,7 +189,7 @@ def test_500_plans_with_a_fifth_of_venue_calls_failing(tmp_path: Path, clock: Ma
     )
 
 
-def _count(journal: SQLiteJournal, session: str, kind: str) -> int:
+def _count(journal: Journal, session: str, kind: str) -> int:
     return sum(1 for e in journal.read(session) if e.kind == kind)
 
 
