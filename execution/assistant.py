@@ -36,9 +36,17 @@ from execution.errors import (
     call_translated,
 )
 from execution.journal import GENESIS_HASH, Event, Journal
-from execution.lifecycle import IN_FLIGHT_STEP_STATES
+from execution.lifecycle import IN_FLIGHT_STEP_STATES, TERMINAL_STEP_STATES
 from execution.limits import LimitLedger, Reservation, reserve_order, used_today
-from execution.plan_simulation import funded
+from execution.mandates import (
+    band_breach,
+    condition_holds,
+    next_due_ms,
+    sized,
+    terms_text,
+    ticker_price,
+)
+from execution.plan_simulation import PlanSequence, preview_order
 from execution.policy import DEFAULT_TIER, Denial, Policy, PolicyDecision
 from execution.requote import DEFAULT_TOLERANCE_BPS, requote_reasons
 from execution.session_log import SessionLog
@@ -58,9 +66,11 @@ from intent.errors import PlanningError
 from intent.models import (
     Clarification,
     Intent,
+    Mandate,
     Model,
     OrderSpec,
     Plan,
+    PlanStep,
     Span,
     Unsupported,
     plain,
@@ -156,6 +166,8 @@ def confirmation_text(description: str, preview: StepPreview) -> str:
     )
     for warning in preview.warnings:
         text += f" Warning: {warning.message}."
+    if preview.mandate is not None:
+        text += " " + terms_text(preview.mandate)
     return text
 
 
@@ -354,8 +366,7 @@ class Assistant:
         self._append(state, actor, ev.PLAN_CREATED, created)
         pending: list[PendingConfirmation] = []
         previews: list[dict[str, Any]] = []
-        running = dict(balances)
-        yields: dict[str, Decimal] = {}
+        sequence = PlanSequence(balances)
         failed: list[str] = []
         for step in plan.steps:
             if step.kind == "cancel_order":
@@ -363,16 +374,18 @@ class Assistant:
                 previews.append(cancel.model_dump(mode="json"))
                 pending.append(cancel_token)
                 continue
-            # A dependent step is previewed on what the earlier step is expected to yield;
-            # it gets its own preview and token once that step has actually filled.
+            # A dependent order is previewed on what the earlier step is expected to
+            # yield; it gets its own preview and token once that step has actually filled.
+            # A bracket exit is confirmed up front, as a mandate on what the entry buys.
+            order, step_balances = sequence.inputs(step)
             try:
                 preview, token = self._preview_step(
                     state,
                     actor,
                     state.steps[step.step_id],
-                    funded(step.order, yields),
-                    running,
-                    waiting=bool(step.depends_on),
+                    order,
+                    step_balances,
+                    waiting=bool(step.depends_on) and step.kind != "mandate",
                 )
             except VenueError as exc:
                 # Nothing is guessed: the step stays planned, to be previewed again.
@@ -381,8 +394,7 @@ class Assistant:
                 )
                 failed.append(f"step {step.step_id} could not be previewed ({exc})")
                 break  # the later steps build on this one's figures
-            running.update(preview.balances_after)
-            yields[step.step_id] = preview.received[1]
+            sequence.record(step, preview)
             previews.append(preview.model_dump(mode="json"))
             if token is not None:
                 pending.append(token)
@@ -439,7 +451,12 @@ class Assistant:
     # --- previews ---------------------------------------------------------------------
 
     def _evaluate(
-        self, owner: str, step_id: str, order: OrderSpec, balances: Mapping[str, Decimal]
+        self,
+        owner: str,
+        step_id: str,
+        order: OrderSpec,
+        balances: Mapping[str, Decimal],
+        mandate: Mandate | None = None,
     ) -> _Evaluation:
         """Preview one step on the venue now and check it against the policy; no record."""
         venue = self._venue_for(owner)
@@ -447,12 +464,14 @@ class Assistant:
         simulator = Simulator(venue, policy_version=policy.version, ttl_ms=self._ttl_ms)
         market, book = call_translated(lambda: simulator.snapshot(order.symbol))
         now = self._clock.now_ms()
-        preview = simulator.preview(step_id, order, balances, now, market=market, book=book)
+        preview = preview_order(
+            simulator, step_id, order, balances, now, market=market, book=book, mandate=mandate
+        )
         tier = self._tier_of(owner)
         used = Decimal(0) if self._limits is None else used_today(self._limits, owner, preview)
         preview, decision = apply_policy(policy, preview, tier=tier, used_today=used)
         return _Evaluation(
-            venue.id, order, dict(balances), market, book, preview, decision, tier, used
+            venue.id, order, dict(balances), market, book, preview, decision, tier, used, mandate
         )
 
     def _preview_step(
@@ -467,7 +486,8 @@ class Assistant:
     ) -> tuple[StepPreview, PendingConfirmation | None]:
         """Preview one step and journal it; a token only if it can be confirmed now."""
         order = OrderSpec.model_validate(order_spec)
-        evaluation = self._evaluate(state.owner, step.step_id, order, balances)
+        mandate = None if step.mandate is None else Mandate.model_validate(step.mandate)
+        evaluation = self._evaluate(state.owner, step.step_id, order, balances, mandate)
         return evaluation.preview, self._record_preview(state, actor, step, evaluation, waiting)
 
     def _record_preview(
@@ -505,6 +525,8 @@ class Assistant:
             "tier": evaluation.tier,
             "used_today": str(evaluation.used_today),
         }
+        if evaluation.mandate is not None:
+            payload["mandate"] = evaluation.mandate.model_dump(mode="json")
         if requote is not None:
             payload["requote"] = dict(requote)
         self._append(state, actor, ev.STEP_PREVIEWED, payload)
@@ -589,10 +611,20 @@ class Assistant:
         with self._log.lock(session_id):
             state = self._load(session_id, actor)
             step = self._step(state, step_id)
-            if step.state not in ("planned", "waiting", "awaiting_confirmation", "blocked"):
+            if step.state not in (
+                "planned",
+                "waiting",
+                "awaiting_confirmation",
+                "blocked",
+                "paused",
+            ):
                 raise TokenReused(
                     f"step {step_id!r} is {step.state}; it cannot be previewed again now"
                 )
+            if step.kind == "mandate":
+                order, balances = self._mandate_inputs(state, step)
+                _, pending = self._preview_step(state, actor, step, order, balances)
+                return copy.copy(self._step(state, step_id)), pending
             if step.state in ("planned", "waiting") and step.depends_on:
                 pending = self._preview_dependent(state, actor, step)
                 return copy.copy(self._step(state, step_id)), pending
@@ -611,12 +643,15 @@ class Assistant:
     def reject_step(
         self, session_id: str, step_id: str, actor: Actor
     ) -> tuple[StepView, list[StepUpdate]]:
-        """Say no to a step: nothing is sent, and the steps depending on it are skipped."""
+        """Say no to a step: nothing is sent, and the steps depending on it are skipped.
+        An armed or paused mandate stops: it places no more orders (those already sent
+        stay as they are)."""
         self._require_customer(actor, "reject steps")
         with self._log.lock(session_id):
             state = self._load(session_id, actor)
             step = self._step(state, step_id)
-            if step.state not in ("planned", "awaiting_confirmation", "blocked"):
+            stoppable = ("armed", "paused") if step.kind == "mandate" else ()
+            if step.state not in ("planned", "awaiting_confirmation", "blocked", *stoppable):
                 raise TokenReused(f"step {step_id!r} is already {step.state}")
             try:
                 self._append(
@@ -655,6 +690,10 @@ class Assistant:
                         continue  # another process got there first: the token check says how
                     return copy.copy(self._step(state, step_id)), []
                 shown = StepPreview.model_validate(step.preview)
+                if step.kind == "mandate":
+                    if not self._arm(state, actor, step, shown):
+                        continue  # another process got there first: the token check says how
+                    return copy.copy(self._step(state, step_id)), []
                 try:
                     self._requote_if_moved(state, actor, step, shown)
                 except InvalidTransition:
@@ -739,6 +778,32 @@ class Assistant:
             "reasons": reasons,
         }
         raise refused
+
+    def _arm(self, state: SessionState, actor: Actor, step: StepView, shown: StepPreview) -> bool:
+        """Journal a mandate's confirmation (it becomes armed) and run it once now: an
+        order already due goes out at once. False if another process moved it first.
+
+        Nothing is re-quoted and no daily notional is counted here: the customer agreed
+        to terms, not to today's figures, and each order the mandate places is previewed,
+        checked against the terms and the policy, and counted when it is due."""
+        try:
+            self._append(
+                state,
+                actor,
+                ev.STEP_CONFIRMED,
+                {
+                    "step_id": step.step_id,
+                    "user": actor.user_id,
+                    "channel": actor.channel,
+                    "preview_hash": step.preview_hash,
+                    "policy_version": step.policy_version,
+                    "shown_text": confirmation_text(step.description, shown),
+                },
+            )
+        except InvalidTransition:
+            return False
+        self._run_mandate(state, step.step_id)
+        return True
 
     def _confirm_cancel(self, state: SessionState, actor: Actor, step: StepView) -> bool:
         """Journal the confirmation of a cancel step and cancel the order; False if another
@@ -878,7 +943,21 @@ class Assistant:
         source = state.steps[step_id]
         updates: list[StepUpdate] = []
         for step in list(state.steps.values()):
-            if step_id not in step.depends_on or step.state not in ("waiting", "planned"):
+            if step_id not in step.depends_on:
+                continue
+            if step.kind == "mandate":
+                # A bracket exit: the worker sells what the entry bought; if it bought
+                # nothing, there is nothing to protect.
+                if step.state not in TERMINAL_STEP_STATES and self._bought(state, source) == 0:
+                    self._append(
+                        state,
+                        actor,
+                        ev.STEP_SKIPPED,
+                        {"step_id": step.step_id, "reason": f"step {step_id} bought nothing"},
+                    )
+                    updates.append(StepUpdate(copy.copy(self._step(state, step.step_id)), None))
+                continue
+            if step.state not in ("waiting", "planned"):
                 continue
             if source.state in ("filled", "partially_filled") and source.venue_order:
                 try:
@@ -1027,6 +1106,222 @@ class Assistant:
         )
         return True
 
+    # --- mandates: what the worker does after one confirmation --------------------------
+
+    def run_mandates(self) -> MandateReport:
+        """One pass over every armed mandate: place each order that is due and whose
+        condition holds, inside the agreed terms; pause and ask at a bound. Every order is
+        a step of its own, journaled like a confirmed one, so reconciliation covers it."""
+        report = MandateReport()
+        for summary in self._journal.sessions():
+            with self._log.lock(summary.session_id):
+                state = self._log.load(summary.session_id)
+                for step in list(state.steps.values()):
+                    if step.kind != "mandate" or step.state != "armed":
+                        continue
+                    report.checked += 1
+                    try:
+                        report.actions.extend(
+                            f"{state.session_id}/{done}"
+                            for done in self._run_mandate(state, step.step_id)
+                        )
+                    except VenueError as exc:
+                        report.errors.append(f"{state.session_id}/{step.step_id}: {exc}")
+                    except InvalidTransition:
+                        continue  # another process moved it; the next pass sees how
+                self._log.sync_plans(state)
+        return report
+
+    def _run_mandate(self, state: SessionState, mandate_id: str) -> list[str]:
+        """Act on one armed mandate until nothing more is due now; what was done."""
+        done: list[str] = []
+        for _ in range(_MANDATE_ACTIONS):
+            action = self._mandate_action(state, mandate_id)
+            if action is None:
+                break
+            done.append(f"{mandate_id}: {action}")
+        return done
+
+    def _mandate_action(self, state: SessionState, mandate_id: str) -> str | None:
+        """Take the next action a mandate calls for now, if any; a word for what it was."""
+        step = state.steps[mandate_id]
+        if step.state != "armed" or step.preview is None or step.armed_ms is None:
+            return None
+        terms = StepPreview.model_validate(step.preview).mandate
+        assert terms is not None  # a mandate's preview carries its terms
+        now = self._clock.now_ms()
+        children = state.children(mandate_id)
+        unfinished = [c for c in children if c.state not in TERMINAL_STEP_STATES]
+        if any(c.state in IN_FLIGHT_STEP_STATES for c in unfinished):
+            return None  # an order is out; reconciliation follows it
+        last = children[-1] if children else None
+        if last is not None and last.state == "failed" and last.updated_ms >= step.armed_ms:
+            self._pause(state, step, f"order {last.step_id} failed: {last.error}")
+            return "paused"
+        placed = sum(1 for c in children if c.state not in ("failed", *_UNSENT))
+        if placed >= terms.orders:
+            return self._end(state, step, f"all {terms.orders} orders placed")
+        if now > terms.expires_ms:
+            if placed:
+                return self._end(state, step, f"expired after {placed} of {terms.orders} orders")
+            return self._skip(state, step, "expired before its condition was met; nothing sent")
+        if now < next_due_ms(terms, step.armed_ms, placed):
+            return None
+        amount: Decimal | None = None
+        if terms.amount_from is not None:
+            bought = self._bought(state, state.steps[terms.amount_from])
+            if bought is None:
+                return None  # the entry has not ended yet
+            if bought <= 0:
+                return self._skip(state, step, f"step {terms.amount_from} bought nothing")
+            amount = bought
+        order = sized(step.order, amount)
+        venue = self._venue_for(state.owner)
+        ticker = call_translated(lambda: venue.fetch_ticker(order.symbol))
+        price = ticker_price(ticker)
+        if price is None or not condition_holds(terms.condition, price):
+            return None
+        child = unfinished[0] if unfinished else None  # added, not sent: the worker stopped
+        child_id = child.step_id if child else f"{mandate_id}.{len(children) + 1}"
+        evaluation = self._evaluate(
+            state.owner, child_id, order, self.balances(state.owner)["free"]
+        )
+        reasons = [w.message for w in evaluation.preview.warnings if w.blocking]
+        if order.type == "market":
+            breach = band_breach(terms, evaluation.preview.average_price)
+            if breach is not None:
+                reasons.append(breach)
+        if reasons:
+            self._pause(state, step, "; ".join(reasons))
+            return "paused"
+        for other in terms.oco_with:  # one cancels the other: this exit fires, the rest end
+            if state.steps[other].state not in TERMINAL_STEP_STATES:
+                self._append(
+                    state,
+                    SYSTEM,
+                    ev.STEP_SKIPPED,
+                    {
+                        "step_id": other,
+                        "reason": f"one cancels the other: {mandate_id} fired at {plain(price)}",
+                        "superseded_by": mandate_id,
+                    },
+                )
+        if child is None:
+            n = len(children) + 1
+            self._append(
+                state,
+                SYSTEM,
+                ev.STEP_ADDED,
+                {
+                    "plan_id": step.plan_id,
+                    "step_id": child_id,
+                    "parent": mandate_id,
+                    "price": plain(price),
+                    "step": PlanStep(
+                        step_id=child_id,
+                        kind="place_order",
+                        description=f"{_order_words(order)} (order {n} of {terms.orders} "
+                        f"of {mandate_id})",
+                        order=order,
+                    ).model_dump(mode="json"),
+                },
+            )
+        self._send_for_mandate(state, step, self._step(state, child_id), evaluation)
+        return f"order {child_id} {state.steps[child_id].state}"
+
+    def _send_for_mandate(
+        self, state: SessionState, mandate: StepView, child: StepView, evaluation: _Evaluation
+    ) -> None:
+        """Preview, confirm (under the mandate) and send one of its orders."""
+        self._record_preview(state, SYSTEM, child, evaluation)
+        shown = evaluation.preview
+        try:
+            reservation = self._reserve_daily(state, SYSTEM, child, shown)
+        except LimitExceeded as exc:
+            self._pause(state, mandate, str(exc))
+            return
+        try:
+            self._append(
+                state,
+                SYSTEM,
+                ev.STEP_CONFIRMED,
+                {
+                    "step_id": child.step_id,
+                    "user": SYSTEM.user_id,
+                    "channel": SYSTEM.channel,
+                    "parent": mandate.step_id,
+                    "mandate_confirmed_by": mandate.confirmed_by,
+                    "preview_hash": state.steps[child.step_id].preview_hash,
+                    "policy_version": shown.policy_version,
+                    "shown_text": confirmation_text(child.description, shown),
+                    "reservation": _reservation_json(reservation),
+                },
+            )
+        except BaseException:
+            self._release(reservation)
+            raise
+        self._crash_point("confirmed")
+        self._submit(state, SYSTEM, child.step_id, shown)
+
+    def _pause(self, state: SessionState, step: StepView, reason: str) -> None:
+        """Stop a mandate at a bound and ask the customer (in the session's transcript)."""
+        self._append(state, SYSTEM, ev.MANDATE_PAUSED, {"step_id": step.step_id, "reason": reason})
+        self._append(
+            state,
+            SYSTEM,
+            ev.REPLY_SENT,
+            {
+                "text": f"I paused step {step.step_id} ({step.description}): {reason}. "
+                "Nothing more is sent until you preview it again and confirm, or stop it.",
+                "step_id": step.step_id,
+            },
+        )
+
+    def _end(self, state: SessionState, step: StepView, reason: str) -> str:
+        self._append(state, SYSTEM, ev.MANDATE_ENDED, {"step_id": step.step_id, "reason": reason})
+        self._advance_dependents(state, SYSTEM, step.step_id)
+        return "done"
+
+    def _skip(self, state: SessionState, step: StepView, reason: str) -> str:
+        self._append(state, SYSTEM, ev.STEP_SKIPPED, {"step_id": step.step_id, "reason": reason})
+        self._advance_dependents(state, SYSTEM, step.step_id)
+        return "skipped"
+
+    def _bought(self, state: SessionState, source: StepView) -> Decimal | None:
+        """What ``source`` (an order step, or a mandate's orders) bought, net of a fee paid
+        in it; None while it may still buy more."""
+        if source.kind == "mandate":
+            if source.state not in TERMINAL_STEP_STATES:
+                return None
+            return sum(
+                (self._bought(state, c) or Decimal(0) for c in state.children(source.step_id)),
+                Decimal(0),
+            )
+        if source.state not in TERMINAL_STEP_STATES:
+            return None
+        if source.state in ("filled", "partially_filled") and source.venue_order:
+            return order_yield(source.venue_order)
+        return Decimal(0)
+
+    def _mandate_inputs(
+        self, state: SessionState, step: StepView
+    ) -> tuple[OrderSpec, dict[str, Decimal]]:
+        """The order and balances a mandate is previewed on again: a bracket exit sells
+        what its entry bought, or, before the entry has ended, what it is expected to buy
+        on the balances it is expected to leave."""
+        free = self.balances(state.owner)["free"]
+        source_id = (step.mandate or {}).get("amount_from")
+        if source_id is None:
+            return OrderSpec.model_validate(step.order), free
+        source = state.steps[source_id]
+        bought = self._bought(state, source)
+        if bought is not None:
+            return sized(step.order, bought), free
+        if source.preview is None:
+            raise TokenMismatch(f"step {step.step_id!r} is previewed once step {source_id} is")
+        expected = StepPreview.model_validate(source.preview)
+        return sized(step.order, expected.received[1]), {**free, **expected.balances_after}
+
     # --- reconciliation -----------------------------------------------------------------
 
     def reconcile(self, *, grace_ms: int = 0) -> ReconcileReport:
@@ -1157,6 +1452,18 @@ class Assistant:
 
 
 _CONFIRM_ATTEMPTS = 5
+_MANDATE_ACTIONS = 4  # per mandate per pass: e.g. skip the other exit, place, end
+_UNSENT = ("planned", "awaiting_confirmation", "blocked", "rejected", "skipped")
+
+
+def _order_words(order: OrderSpec) -> str:
+    base, quote = order.symbol.split("/", 1)
+    if order.amount is not None:
+        size = f"{plain(order.amount)} {base}"
+    else:
+        size = f"{plain(order.quote_amount or Decimal(0))} {quote} of {base}"
+    how = "at market" if order.type == "market" else f"limit {plain(order.price or Decimal(0))}"
+    return f"{order.side.capitalize()} {size} {how} on {order.symbol}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -1172,6 +1479,16 @@ class _Evaluation:
     decision: PolicyDecision
     tier: str
     used_today: Decimal  # the customer's notional already counted today in this quote
+    mandate: Mandate | None = None  # a mandate step's bounds, previewed with its order
+
+
+@dataclass
+class MandateReport:
+    """What a pass over the armed mandates did."""
+
+    checked: int = 0
+    actions: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -1247,6 +1564,7 @@ def _jsonable(value: Any) -> Any:
 __all__ = [
     "Actor",
     "Assistant",
+    "MandateReport",
     "PendingConfirmation",
     "ReconcileReport",
     "StepUpdate",

@@ -19,13 +19,16 @@ StepState = Literal[
     "blocked",  # previewed, but a blocking warning or policy denial stops confirmation
     "rejected",  # the customer said no
     "confirmed",  # token accepted; about to be sent
+    "armed",  # a mandate confirmed: the worker places its orders when they are due
+    "paused",  # a mandate stopped at a bound; it asks the customer to preview it again
     "submitted",  # clientOrderId journaled, order sent
     "open",  # the venue accepted it and it rests (limit)
     "filled",  # fully filled
     "partially_filled",  # part filled, the rest canceled (book exhausted, or by request)
     "canceled",  # a resting order canceled before anything filled
-    "done",  # a cancel step carried out: the venue canceled the order it names
-    "skipped",  # never sent: the step it depended on did not fill
+    "done",  # a cancel step carried out, or a mandate that has placed its orders
+    "skipped",  # never sent: the step it depended on did not fill, the mandate expired,
+    # or the other exit of a take-profit / stop-loss pair fired first
     "failed",  # the venue rejected it, or it was never sent (interrupted before sending)
 ]
 
@@ -33,10 +36,14 @@ STEP_TRANSITIONS: dict[StepState, frozenset[StepState]] = {
     # planned -> rejected: the preview failed (venue unavailable) and the customer gave up.
     "planned": frozenset({"awaiting_confirmation", "blocked", "waiting", "rejected", "skipped"}),
     "waiting": frozenset({"awaiting_confirmation", "blocked", "skipped", "rejected"}),
+    # -> armed: a mandate confirmed; -> skipped: the step a bracket exit sells from
+    # ended unfilled before the exit was confirmed.
     "awaiting_confirmation": frozenset(
-        {"awaiting_confirmation", "blocked", "rejected", "confirmed"}
+        {"awaiting_confirmation", "blocked", "rejected", "confirmed", "armed", "skipped"}
     ),
-    "blocked": frozenset({"awaiting_confirmation", "blocked", "rejected"}),
+    "blocked": frozenset({"awaiting_confirmation", "blocked", "rejected", "skipped"}),
+    "armed": frozenset({"paused", "done", "skipped", "rejected"}),
+    "paused": frozenset({"awaiting_confirmation", "blocked", "rejected", "skipped", "done"}),
     # confirmed -> failed: the app stopped after the confirmation, before journaling the
     # send; reconciliation found no order under the step's clientOrderId.
     "confirmed": frozenset({"submitted", "failed"}),
@@ -88,10 +95,13 @@ _NOTHING_DONE: frozenset[StepState] = frozenset({"rejected", "skipped", "cancele
 _UNTOUCHED: frozenset[StepState] = frozenset(
     {"planned", "waiting", "awaiting_confirmation", "blocked", "rejected", "skipped"}
 )
+# Mandates the worker carries out (placing orders only when they are due).
+ACTIVE_MANDATE_STATES: frozenset[StepState] = frozenset({"armed"})
 
 
 def plan_state_for(steps: Iterable[StepState]) -> PlanState:
-    """The state a plan is in, given its steps' states."""
+    """The state a plan is in, given its steps' states (a bracket exit skipped because
+    the other exit fired is left out by the caller: it ended as planned)."""
     states = list(steps)
     if not all(state in TERMINAL_STEP_STATES for state in states):
         return "proposed" if all(state in _UNTOUCHED for state in states) else "in_progress"

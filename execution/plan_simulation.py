@@ -10,13 +10,14 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from execution.mandates import sized, terms_for
 from execution.policy import Policy
 from execution.scenarios import SymbolScenario, apply_scenario
-from execution.simulator import Simulator
+from execution.simulator import Simulator, StepPreview
 from execution.venue import Venue
 from intent.canonical import to_canonical
 from intent.errors import PlanningError
-from intent.models import Intent, OrderSpec
+from intent.models import Intent, Mandate, OrderSpec, PlanStep, plain
 from intent.parser import Parser
 from intent.planner import plan_intent
 
@@ -26,6 +27,66 @@ def funded(order: OrderSpec, yields: Mapping[str, Decimal]) -> OrderSpec:
     if order.quote_amount_from is None:
         return order
     return order.model_copy(update={"quote_amount": yields[order.quote_amount_from]})
+
+
+class PlanSequence:
+    """The figures each step of a plan is previewed on: the balances the steps before it
+    leave, and what an earlier step yields where this one spends it. A bracket's exits are
+    alternatives: each is previewed on the balances after its entry, selling what the
+    entry is expected to buy."""
+
+    def __init__(self, balances: Mapping[str, Decimal]) -> None:
+        self.running = dict(balances)
+        self.yields: dict[str, Decimal] = {}
+        self.after: dict[str, dict[str, Decimal]] = {}
+
+    def inputs(self, step: PlanStep) -> tuple[OrderSpec, dict[str, Decimal]]:
+        source = step.mandate.amount_from if step.mandate is not None else None
+        if source is None:
+            return funded(step.order, self.yields), self.running
+        return sized(step.order, self.yields[source]), self.after[source]
+
+    def record(self, step: PlanStep, preview: StepPreview) -> None:
+        self.yields[step.step_id] = preview.received[1]
+        self.after[step.step_id] = {**self.running, **preview.balances_after}
+        if step.mandate is None or step.mandate.amount_from is None:
+            self.running.update(preview.balances_after)  # a later step spends its yield
+
+
+def at_price(book: Mapping[str, Any], market: Mapping[str, Any], price: Decimal) -> dict[str, Any]:
+    """``book`` moved as a whole so that its mid is (about, on the tick) ``price``."""
+    mid = (Decimal(str(book["bids"][0][0])) + Decimal(str(book["asks"][0][0]))) / 2
+    shock = (price / mid - 1) * 100
+    return apply_scenario(book, market, SymbolScenario(shock_pct=shock))
+
+
+def preview_order(
+    simulator: Simulator,
+    step_id: str,
+    order: OrderSpec,
+    balances: Mapping[str, Decimal],
+    now_ms: int,
+    *,
+    market: Mapping[str, Any],
+    book: Mapping[str, Any],
+    mandate: Mandate | None = None,
+) -> StepPreview:
+    """One order step's preview. A mandate's order is previewed at its condition price,
+    where it would go out (the book moved there, said in the assumptions), and carries
+    the terms the customer agrees to. The chat, the simulation API and the replay all
+    preview through here."""
+    if mandate is None:
+        return simulator.preview(step_id, order, balances, now_ms, market=market, book=book)
+    condition = mandate.condition
+    if condition is not None:
+        book = at_price(book, market, condition.price)
+    preview = simulator.preview(step_id, order, balances, now_ms, market=market, book=book)
+    updates: dict[str, Any] = {"mandate": terms_for(mandate, preview.mid_price, now_ms)}
+    if condition is not None:
+        updates["assumptions"] = preview.assumptions.model_copy(
+            update={"scenario": {"at_price": plain(condition.price)}}
+        )
+    return preview.model_copy(update=updates)
 
 
 class SimulationError(ValueError):
@@ -75,18 +136,25 @@ def simulate_text(
     except PlanningError as exc:
         raise SimulationError(str(exc)) from exc
     simulator = Simulator(venue, policy_version=policy.version, ttl_ms=ttl_ms)
-    running = dict(balances)
-    yields: dict[str, Decimal] = {}
+    sequence = PlanSequence(balances)
     steps = []
     for step in plan.steps:
-        order = funded(step.order, yields)
+        order, step_balances = sequence.inputs(step)
         market, book = simulator.snapshot(order.symbol)
         what_if = scenario.get(order.symbol)
         if what_if is not None:
             book = apply_scenario(book, market, what_if)
-        preview = simulator.preview(step.step_id, order, running, now_ms, market=market, book=book)
-        running.update(preview.balances_after)  # a later step spends what this one yields
-        yields[step.step_id] = preview.received[1]
+        preview = preview_order(
+            simulator,
+            step.step_id,
+            order,
+            step_balances,
+            now_ms,
+            market=market,
+            book=book,
+            mandate=step.mandate,
+        )
+        sequence.record(step, preview)
         if what_if is not None:
             preview = preview.model_copy(
                 update={

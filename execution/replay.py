@@ -22,6 +22,7 @@ from typing import Any, Literal, NoReturn
 from execution import session_state as ev
 from execution.assistant import apply_policy
 from execution.journal import Event, canonical_json
+from execution.plan_simulation import preview_order
 from execution.policy import DEFAULT_TIER, Policy
 from execution.session_state import SessionState
 from execution.simulator import Simulator, StepPreview, preview_cancel
@@ -29,7 +30,7 @@ from intent.canonical import to_canonical
 from intent.dialogue import Dismissed, continue_dialogue
 from intent.errors import PlanningError
 from intent.hybrid import HybridParser
-from intent.models import Clarification, Intent, OrderSpec
+from intent.models import Clarification, Intent, Mandate, OrderSpec
 from intent.parser import ParseOutput, Parser, parse_traced
 from intent.planner import plan_intent
 from intent.rules import RuleParser
@@ -428,13 +429,15 @@ class _Replay:
             _RecordedVenue(str(venue_id)), policy_version=self.policy.version, ttl_ms=self.ttl_ms
         )
         balances = {ccy: Decimal(str(v)) for ccy, v in p["balances"].items()}
-        preview: StepPreview = simulator.preview(
+        preview: StepPreview = preview_order(
+            simulator,
             step_id,
             order,
             balances,
             int(recorded_preview["created_ms"]),
             market=p["market"],
             book=book,
+            mandate=None if p.get("mandate") is None else Mandate.model_validate(p["mandate"]),
         )
         preview, decision = apply_policy(
             self.policy,

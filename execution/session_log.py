@@ -141,7 +141,11 @@ class SessionLog:
         record the same transition first; then the state has caught up, and the path is
         computed again from there."""
         for _ in range(_MAX_ATTEMPTS):
-            steps = [s.state for s in state.steps.values() if s.plan_id == plan_id]
+            steps = [
+                s.state
+                for s in state.steps.values()
+                if s.plan_id == plan_id and s.superseded_by is None
+            ]
             path = plan_path(state.plan_states[plan_id], plan_state_for(steps))
             if not path:
                 return

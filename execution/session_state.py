@@ -40,6 +40,10 @@ ORDER_UPDATED = "order_updated"  # a resting order's later status, learned from 
 ORDER_CANCELED = "order_canceled"  # a cancel step's order was canceled by the venue
 STEP_SKIPPED = "step_skipped"
 PLAN_UPDATED = "plan_updated"
+# Mandates (steps the worker carries out after one confirmation):
+STEP_ADDED = "step_added"  # one order of an armed mandate, about to be previewed and sent
+MANDATE_PAUSED = "mandate_paused"  # a bound was reached: the customer is asked again
+MANDATE_ENDED = "mandate_ended"  # every order placed (or expired after some)
 
 # Events that record what the customer did (the rest record what the assistant did).
 CUSTOMER_EVENTS = frozenset(
@@ -68,6 +72,10 @@ class StepView:
     confirmed_by: str | None = None
     updated_ms: int = 0  # when the step last changed state
     reservation: dict[str, Any] | None = None  # daily notional counted at confirmation
+    mandate: dict[str, Any] | None = None  # a mandate step's bounds (intent.models.Mandate)
+    parent: str | None = None  # the mandate that placed this step's order
+    armed_ms: int | None = None  # when the mandate was (last) confirmed
+    superseded_by: str | None = None  # the bracket exit that fired first and skipped this
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -88,6 +96,10 @@ class StepView:
             "error": self.error,
             "confirmed_by": self.confirmed_by,
             "updated_ms": self.updated_ms,
+            "mandate": self.mandate,
+            "parent": self.parent,
+            "armed_ms": self.armed_ms,
+            "superseded_by": self.superseded_by,
         }
 
 
@@ -134,6 +146,14 @@ class SessionState:
             check_plan_transition(plan_id, self.plan_states[plan_id], payload["state"])
         elif kind == PLAN_CREATED and payload["plan"]["plan_id"] in self.plans:
             raise InvalidTransition(f"plan {payload['plan']['plan_id']!r} already exists")
+        if kind == STEP_ADDED and payload["step_id"] in self.steps:
+            raise InvalidTransition(f"step {payload['step_id']!r} already exists")
+        if kind in (STEP_ADDED, STEP_CONFIRMED) and payload.get("parent") is not None:
+            parent = self._step(payload["parent"])
+            if parent.state != "armed":
+                raise InvalidTransition(
+                    f"mandate {parent.step_id!r} is {parent.state}: it places no order now"
+                )
 
     def apply(self, event: Event) -> None:
         """Fold one event in; raises InvalidTransition on an impossible change."""
@@ -149,6 +169,8 @@ class SessionState:
                 step.previewed_order = p.get("order")
             elif kind == STEP_CONFIRMED:
                 step.confirmed_by, step.reservation = str(p["user"]), p.get("reservation")
+                if step.state == "armed":
+                    step.armed_ms = event.ts_ms
             elif kind == ORDER_SUBMITTED:
                 step.client_order_id = p["client_order_id"]
             elif kind in (ORDER_ACCEPTED, ORDER_UPDATED, ORDER_CANCELED):
@@ -156,6 +178,8 @@ class SessionState:
             elif kind == ORDER_FAILED:
                 step.error = p["error"]
             elif kind == STEP_SKIPPED:
+                step.error, step.superseded_by = p["reason"], p.get("superseded_by")
+            elif kind in (MANDATE_PAUSED, MANDATE_ENDED):
                 step.error = p["reason"]
         elif kind == SESSION_OPENED:
             self.owner, self.opened_ms = str(p["owner"]), event.ts_ms
@@ -179,15 +203,9 @@ class SessionState:
             self.plans[plan["plan_id"]] = plan
             self.plan_states[plan["plan_id"]] = "proposed"
             for step in plan["steps"]:
-                self.steps[step["step_id"]] = StepView(
-                    step_id=step["step_id"],
-                    plan_id=plan["plan_id"],
-                    description=step["description"],
-                    order=step["order"],
-                    depends_on=tuple(step.get("depends_on", ())),
-                    kind=step.get("kind", "place_order"),
-                    cancel_order_id=step.get("cancel_order_id"),
-                )
+                self._add_step(plan["plan_id"], step)
+        elif kind == STEP_ADDED:
+            self._add_step(p["plan_id"], p["step"], parent=p["parent"])
         elif kind == PLAN_UPDATED:
             plan_id, new_state = p["plan_id"], p["state"]
             check_plan_transition(plan_id, self.plan_states[plan_id], new_state)
@@ -207,7 +225,7 @@ class SessionState:
             elif p["blocked"]:
                 new = "blocked"
         elif kind == STEP_CONFIRMED:
-            new = "confirmed"
+            new = "armed" if self._step(p["step_id"]).kind == "mandate" else "confirmed"
         elif kind == STEP_REJECTED:
             new = "rejected"
         elif kind == ORDER_SUBMITTED:
@@ -222,9 +240,30 @@ class SessionState:
             new = "failed"
         elif kind == STEP_SKIPPED:
             new = "skipped"
+        elif kind == MANDATE_PAUSED:
+            new = "paused"
+        elif kind == MANDATE_ENDED:
+            new = "done"
         else:
             return None
         return str(p["step_id"]), new
+
+    def _add_step(self, plan_id: str, step: Mapping[str, Any], parent: str | None = None) -> None:
+        self.steps[step["step_id"]] = StepView(
+            step_id=step["step_id"],
+            plan_id=plan_id,
+            description=step["description"],
+            order=step["order"],
+            depends_on=tuple(step.get("depends_on", ())),
+            kind=step.get("kind", "place_order"),
+            cancel_order_id=step.get("cancel_order_id"),
+            mandate=step.get("mandate"),
+            parent=parent,
+        )
+
+    def children(self, mandate_id: str) -> list[StepView]:
+        """The steps a mandate has placed, in order."""
+        return [s for s in self.steps.values() if s.parent == mandate_id]
 
     def _step(self, step_id: str) -> StepView:
         try:

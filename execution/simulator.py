@@ -17,6 +17,7 @@ from pydantic import Field
 
 from execution.filters import check_filters
 from execution.journal import canonical_json
+from execution.mandates import MandateTerms
 from execution.venue import Venue
 from intent.models import Model, OrderSpec, Side, plain
 
@@ -83,6 +84,7 @@ class StepPreview(Model):
     created_ms: int
     expires_ms: int
     notes: tuple[str, ...] = Field(default=())
+    mandate: MandateTerms | None = None  # a mandate step's bounds: see execution.mandates
 
     @property
     def received(self) -> tuple[str, Decimal]:

@@ -1,16 +1,16 @@
 """The worker: keeps what the customer confirmed moving after the request has ended.
 
-Each pass asks the venue about every step in flight, by its clientOrderId, and journals
-what it learns: a resting limit that filled, an order whose acknowledgement a stopped
-process never journaled, a cancel whose answer never came. It never sends an order on
-its own; each order it follows was confirmed by the customer.
+Each pass first asks the venue about every step in flight, by its clientOrderId, and
+journals what it learns: a resting limit that filled, an order whose acknowledgement a
+stopped process never journaled, a cancel whose answer never came. Then it runs the armed
+mandates (``execution.mandates``): price conditions, take-profit / stop-loss exits (the
+first to fire skips the other) and DCA / TWAP schedules. It sends only inside a mandate
+the customer confirmed, each order previewed and checked against its terms when due, and
+pauses the mandate to ask when an order would fall outside them.
 
 ``tradeassist worker`` runs it as its own process (one per deployment is enough, more
 are safe: they race in the journal like any other writer); with
 ``TRADEASSIST_EMBEDDED_WORKER`` the app runs it on a thread of its own.
-
-Not yet here (issue 5): price triggers, take-profit / stop-loss brackets and scheduled
-(DCA / TWAP) mandates; the planner still answers "not available yet" for those.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import logging
 import threading
 from dataclasses import dataclass
 
-from execution.assistant import Assistant, ReconcileReport
+from execution.assistant import Assistant, MandateReport, ReconcileReport
 from execution.errors import ExecutionError
 
 log = logging.getLogger("tradeassist.worker")
@@ -40,13 +40,16 @@ class Worker:
         self._stop = threading.Event()
         self.passes = 0
 
-    def run_once(self) -> ReconcileReport:
-        """One pass over every step in flight."""
+    def run_once(self) -> tuple[ReconcileReport, MandateReport]:
+        """One pass: every step in flight, then every armed mandate."""
         report = self._assistant.reconcile(grace_ms=self._settings.grace_ms)
-        self.passes += 1
         if report.settled or report.unsettled:
             log.info("worker pass: settled %s; unknown %s", report.settled, report.unsettled)
-        return report
+        mandates = self._assistant.run_mandates()
+        if mandates.actions or mandates.errors:
+            log.info("mandates: %s; errors %s", mandates.actions, mandates.errors)
+        self.passes += 1
+        return report, mandates
 
     def run(self, *, wait_first: bool = False) -> None:
         """Pass after pass until :meth:`stop`; a failing pass is logged and retried.

@@ -144,19 +144,41 @@ class OrderSpec(Model):
     price: Decimal | None = Field(default=None, gt=0)
 
 
+class Mandate(Model):
+    """What the worker may send for the customer after one confirmation, and no more.
+
+    Each order is ``PlanStep.order``; it goes out only while ``condition`` holds, at most
+    ``count`` of them ``every_s`` apart (the first when armed), each expected to fill
+    within ``band_bps`` of the reference price (the trigger price, else the mid when the
+    mandate was previewed), and none after ``ttl_s`` from arming. Outside those bounds the
+    mandate pauses and asks. A bracket exit sells what step ``amount_from`` bought, and
+    the first exit of an ``oco_with`` group to fire skips the others."""
+
+    condition: Trigger | None = None
+    count: int = Field(default=1, ge=1, le=100)
+    every_s: int | None = Field(default=None, gt=0)
+    band_bps: int = Field(gt=0, le=10_000)
+    ttl_s: int = Field(gt=0)
+    amount_from: str | None = None
+    oco_with: tuple[str, ...] = ()
+
+
 class PlanStep(Model):
     """One step of a plan. Every step that sends or cancels an order needs confirmation.
 
     A ``cancel_order`` step names the venue's order (``cancel_order_id``); its ``order`` is
-    that order as the venue reported it when planned (amount: what still rests)."""
+    that order as the venue reported it when planned (amount: what still rests). A
+    ``mandate`` step is confirmed once; the worker then places its orders (``order`` each)
+    within ``mandate``, each as a step of its own."""
 
     step_id: str
-    kind: Literal["place_order", "cancel_order"]
+    kind: Literal["place_order", "cancel_order", "mandate"]
     description: str
     order: OrderSpec
     requires_confirmation: bool = True
     depends_on: tuple[str, ...] = ()
     cancel_order_id: str | None = None
+    mandate: Mandate | None = None
 
 
 class Plan(Model):

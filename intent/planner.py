@@ -4,19 +4,60 @@ It never invents what the customer did not say: a share of holdings is resolved 
 the snapshot and the resolution is written into the plan's notes, so the customer sees it.
 A convert uses a direct market where one exists, else two orders through a quote
 currency, the second spending what the first yields.
+
+A price condition, a schedule (DCA ``every``, TWAP ``over``) or a take-profit / stop-loss
+becomes a ``mandate`` step: confirmed once, then carried out by the worker within the
+bounds written into the step (count, spacing, price band, expiry), which the customer
+sees in the preview before confirming.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping, Sequence
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from intent.errors import PlanningError
-from intent.models import Amount, Intent, OrderSpec, Plan, PlanStep, plain
+from intent.models import Amount, Intent, Mandate, OrderSpec, Plan, PlanStep, Trigger, plain
 
 QUOTE_CURRENCIES = frozenset({"USD", "USDT", "USDC", "HKD", "EUR"})
 HUNDRED = Decimal(100)
+
+# The bounds of a mandate, shown to the customer before they confirm it.
+TRIGGER_BAND_BPS = 300  # an order a condition fires is expected within 3% of its price
+TWAP_BAND_BPS = 300  # each slice of an "over" order within 3% of the mid when confirmed
+DCA_BAND_BPS = 2_000  # each order of an "every" schedule within 20% of that mid
+TRIGGER_TTL_S = 30 * 86_400  # a price condition waits 30 days at most
+TWAP_SLICE_S = 300  # an "over" order is sliced every 5 minutes ...
+TWAP_MAX_SLICES = 12  # ... into at most 12 orders
+MAX_ORDERS = 100  # orders one mandate may place
+MONTH_S = 30 * 86_400  # P1M is read as 30 days (said in the plan's notes)
+_DURATION = re.compile(
+    r"^P(?:(?P<W>\d+)W)?(?:(?P<M>\d+)M)?(?:(?P<D>\d+)D)?"
+    r"(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+)S)?)?$"
+)
+_UNIT_S = {"W": 604_800, "M": MONTH_S, "D": 86_400, "h": 3_600, "m": 60, "s": 1}
+
+
+def duration_s(iso: str) -> int:
+    """Seconds in an ISO 8601 duration as FORMAT.md writes them (P1W, P1D, PT4H, P1DT12H)."""
+    match = _DURATION.match(iso)
+    seconds = (
+        0 if match is None else sum(int(v) * _UNIT_S[k] for k, v in match.groupdict().items() if v)
+    )
+    if seconds <= 0:
+        raise PlanningError(f"{iso!r} is not a duration I can schedule on")
+    return seconds
+
+
+def describe_duration(seconds: int) -> str:
+    """``604800`` → ``"1 week"``: the largest whole unit."""
+    for name, size in (("week", 604_800), ("day", 86_400), ("hour", 3_600), ("minute", 60)):
+        if seconds % size == 0:
+            n = seconds // size
+            return f"{n} {name}{'s' if n != 1 else ''}"
+    return f"{seconds} seconds"
 
 
 def plan_intent(
@@ -35,27 +76,30 @@ def plan_intent(
         return _cancel_plan(intent, plan_id, open_orders)
     if intent.action not in ("buy", "sell", "convert"):
         raise PlanningError(f"{intent.action!r} requests are not available yet; nothing was sent")
-    unavailable = [
-        name
-        for name, present in (
-            ("price triggers", intent.trigger is not None),
-            (
-                "take-profit / stop-loss brackets",
-                intent.take_profit is not None or intent.stop_loss is not None,
-            ),
-            ("scheduled orders", intent.schedule is not None),
-        )
-        if present
-    ]
-    if unavailable:
-        raise PlanningError(f"{' and '.join(unavailable)} are not available yet; nothing was sent")
     if intent.asset is None or intent.amount is None:  # an Intent is complete by construction
         raise PlanningError("the request has no asset or no amount")
+    bracket = intent.take_profit is not None or intent.stop_loss is not None
+    conditional = intent.trigger is not None or intent.schedule is not None or bracket
+    if intent.action == "convert" and conditional:
+        raise PlanningError(
+            "a convert is done now, at market: price conditions, schedules and "
+            "take-profit / stop-loss are for buy and sell orders"
+        )
+    if intent.schedule is not None and (intent.trigger is not None or bracket):
+        raise PlanningError(
+            "a schedule cannot be combined with a price condition or a take-profit / "
+            "stop-loss; ask for them separately"
+        )
     planner = _Planner(plan_id, symbols, balances, default_quote)
     if intent.action == "convert":
         steps = planner.convert(intent, intent.asset, intent.amount)
     else:
-        steps = (planner.trade(intent, intent.asset, intent.amount),)
+        step = planner.trade(intent, intent.asset, intent.amount)
+        if intent.trigger is not None:
+            step = planner.on_condition(step, intent.trigger)
+        elif intent.schedule is not None:
+            step = planner.scheduled(step, intent)
+        steps = (step, *planner.bracket(step, intent)) if bracket else (step,)
     return Plan(plan_id=plan_id, intent=intent, steps=steps, notes=tuple(planner.notes))
 
 
@@ -158,6 +202,121 @@ class _Planner:
         )
         return first, second
 
+    def on_condition(self, step: PlanStep, trigger: Trigger) -> PlanStep:
+        """``step`` placed by the worker once the price is at or beyond ``trigger``."""
+        when = "at or below" if trigger.op == "<=" else "at or above"
+        return step.model_copy(
+            update={
+                "kind": "mandate",
+                "description": f"{step.description}, once the price is {when} "
+                f"{plain(trigger.price)}",
+                "mandate": Mandate(
+                    condition=trigger, band_bps=TRIGGER_BAND_BPS, ttl_s=TRIGGER_TTL_S
+                ),
+            }
+        )
+
+    def scheduled(self, step: PlanStep, intent: Intent) -> PlanStep:
+        """``step`` repeated (``every`` x ``count``) or sliced (``over``) by the worker."""
+        schedule = intent.schedule
+        assert schedule is not None
+        if schedule.every is not None:
+            every_s, count = duration_s(schedule.every), schedule.count or 1
+            if "M" in schedule.every.split("T")[0]:
+                self.notes.append("a month is taken as 30 days")
+            band, order = DCA_BAND_BPS, step.order
+            how = f"every {describe_duration(every_s)}, {count} orders"
+        elif schedule.over is not None:
+            over_s = duration_s(schedule.over)
+            count = max(2, min(TWAP_MAX_SLICES, over_s // TWAP_SLICE_S))
+            every_s, band = over_s // count, TWAP_BAND_BPS
+            order = self._sliced(step.order, count)
+            how = (
+                f"over {describe_duration(over_s)}: {count} orders, one every "
+                f"{describe_duration(every_s)}"
+            )
+        else:
+            raise PlanningError("a schedule needs 'every' or 'over'")
+        if count > MAX_ORDERS:
+            raise PlanningError(f"a schedule places at most {MAX_ORDERS} orders; {count} asked")
+        return self._step(
+            1,
+            order,
+            kind="mandate",
+            mandate=Mandate(
+                count=count, every_s=every_s, band_bps=band, ttl_s=every_s * (count + 1)
+            ),
+            suffix=f", {how}",
+        )
+
+    def _sliced(self, order: OrderSpec, count: int) -> OrderSpec:
+        def part(total: Decimal | None) -> Decimal | None:
+            return None if total is None else _slice(total, count)
+
+        sliced = order.model_copy(
+            update={"amount": part(order.amount), "quote_amount": part(order.quote_amount)}
+        )
+        total = order.amount if order.amount is not None else order.quote_amount
+        each = sliced.amount if sliced.amount is not None else sliced.quote_amount
+        assert total is not None and each is not None  # trade() sets one of the two
+        self.notes.append(f"{plain(total)} in {count} orders of {plain(each)}")
+        return sliced
+
+    def bracket(self, entry: PlanStep, intent: Intent) -> tuple[PlanStep, ...]:
+        """Take-profit and stop-loss exits: sell what ``entry`` bought once the price
+        reaches either; the first to fire skips the other."""
+        tp, sl = intent.take_profit, intent.stop_loss
+        if entry.order.side != "buy":
+            raise PlanningError(
+                "a take-profit or stop-loss is attached to a buy: it sells what the buy got"
+            )
+        if tp is not None and sl is not None and tp <= sl:
+            raise PlanningError(
+                f"the take-profit ({plain(tp)}) must be above the stop-loss ({plain(sl)})"
+            )
+        entry_price = entry.order.price or (
+            intent.trigger.price if intent.trigger is not None else None
+        )
+        if entry_price is not None and (
+            (tp is not None and tp <= entry_price) or (sl is not None and sl >= entry_price)
+        ):
+            raise PlanningError(
+                f"the take-profit must be above and the stop-loss below the entry price "
+                f"({plain(entry_price)})"
+            )
+        base = entry.order.symbol.split("/", 1)[0]
+        exits = [
+            (name, Trigger(op=op, price=price))
+            for name, op, price in (("take-profit", ">=", tp), ("stop-loss", "<=", sl))
+            if price is not None
+        ]
+        ids = [f"{self.plan_id}.{n}" for n in range(2, 2 + len(exits))]
+        steps = []
+        for n, (name, trigger) in enumerate(exits, start=2):
+            when = "at or above" if trigger.op == ">=" else "at or below"
+            step_id = f"{self.plan_id}.{n}"
+            steps.append(
+                PlanStep(
+                    step_id=step_id,
+                    kind="mandate",
+                    description=f"{name.capitalize()}: sell the {base} bought in step "
+                    f"{entry.step_id} at market on {entry.order.symbol}, once the price is "
+                    f"{when} {plain(trigger.price)}",
+                    order=OrderSpec(symbol=entry.order.symbol, side="sell", type="market"),
+                    depends_on=(entry.step_id,),
+                    mandate=Mandate(
+                        condition=trigger,
+                        band_bps=TRIGGER_BAND_BPS,
+                        ttl_s=TRIGGER_TTL_S,
+                        amount_from=entry.step_id,
+                        oco_with=tuple(i for i in ids if i != step_id),
+                    ),
+                )
+            )
+        if len(steps) == 2:
+            self.notes.append("take-profit and stop-loss: the first to fire cancels the other")
+        return tuple(steps)
+
     def _bridge(self, give: str, get: str) -> str:
         candidates = [self.default_quote, *sorted(QUOTE_CURRENCIES - {self.default_quote})]
         for quote in candidates:
@@ -188,7 +347,16 @@ class _Planner:
         )
         return share
 
-    def _step(self, n: int, order: OrderSpec, depends_on: tuple[str, ...] = ()) -> PlanStep:
+    def _step(
+        self,
+        n: int,
+        order: OrderSpec,
+        depends_on: tuple[str, ...] = (),
+        *,
+        kind: str = "place_order",
+        mandate: Mandate | None = None,
+        suffix: str = "",
+    ) -> PlanStep:
         base, quote = order.symbol.split("/", 1)
         if order.amount is not None:
             size = f"{plain(order.amount)} {base}"
@@ -199,11 +367,17 @@ class _Planner:
         how = "at market" if order.type == "market" else f"limit {plain(order.price or Decimal(0))}"
         return PlanStep(
             step_id=f"{self.plan_id}.{n}",
-            kind="place_order",
-            description=f"{order.side.capitalize()} {size} {how} on {order.symbol}",
+            kind="mandate" if kind == "mandate" else "place_order",
+            description=f"{order.side.capitalize()} {size} {how} on {order.symbol}{suffix}",
             order=order,
             depends_on=depends_on,
+            mandate=mandate,
         )
+
+
+def _slice(total: Decimal, count: int) -> Decimal:
+    """One of ``count`` equal parts of ``total``, rounded down to 8 decimals."""
+    return (total / count).quantize(Decimal("0.00000001"), rounding=ROUND_DOWN).normalize()
 
 
 def _cancel_plan(intent: Intent, plan_id: str, open_orders: Sequence[Mapping[str, Any]]) -> Plan:

@@ -106,15 +106,20 @@ def cmd_worker(args: argparse.Namespace, out: TextIO) -> int:
     )
     try:
         if args.once:
-            report = worker.run_once()
+            report, mandates = worker.run_once()
             out.write(
                 f"checked {report.checked} step(s) in flight; settled {len(report.settled)}; "
-                f"unknown {len(report.unsettled)}\n"
+                f"unknown {len(report.unsettled)}; {mandates.checked} armed mandate(s), "
+                f"{len(mandates.actions)} action(s)\n"
             )
             for line in report.settled:
                 out.write(f"  settled {line}\n")
             for line in report.unsettled:
                 out.write(f"  unknown {line}\n")
+            for line in mandates.actions:
+                out.write(f"  mandate {line}\n")
+            for line in mandates.errors:
+                out.write(f"  mandate error {line}\n")
             return 0
         for stop_on in (signal.SIGTERM, signal.SIGINT):  # finish the pass, then stop
             signal.signal(stop_on, lambda *_: worker.stop())

@@ -127,7 +127,7 @@ def _conversation(session: Session) -> None:
     session.say("sell some")
     session.say("never mind")
     session.say("how much ETH do I have")
-    session.say("buy 0.1 BTC if it drops below 60k")
+    session.say("sell 1 ETH with take profit at 5000")  # a take-profit exits a buy
 
 
 def _edited(events: list[Event], seq: int, edit: Callable[[dict[str, Any]], None]) -> list[Event]:

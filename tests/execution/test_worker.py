@@ -34,7 +34,7 @@ def test_a_pass_records_a_resting_order_that_filled(tmp_path: Path, clock: Manua
     (pending,) = assistant.handle_message(session, ALICE, "buy 0.01 BTC at 55000").pending
     assistant.confirm_step(session, pending.step_id, ALICE, pending.token)
     worker = Worker(assistant, WorkerSettings(interval_s=0.01, grace_ms=0))
-    assert worker.run_once().settled == []  # still resting
+    assert worker.run_once()[0].settled == []  # still resting
 
     prices.factor["BTC/USDT"] = Decimal("0.8")
     clock.advance(60_000)

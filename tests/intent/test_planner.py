@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from intent.errors import PlanningError
-from intent.models import Amount, Intent, Plan, Trigger
-from intent.planner import plan_intent
+from intent.models import Amount, Intent, Mandate, Plan, Schedule, Trigger
+from intent.planner import TRIGGER_BAND_BPS, duration_s, plan_intent
 
 SYMBOLS = {"BTC/USDT", "ETH/USDT", "ETH/USD", "SOL/USDT", "BTC/USDC"}
 BALANCES = {"USDT": Decimal(1000), "ETH": Decimal(3), "SOL": Decimal(0)}
@@ -81,12 +81,35 @@ def test_share_of_quote_on_a_buy_spends_that_share() -> None:
         ({"action": "sell", "asset": "SOL", "amount": {"value": 50, "unit": "%"}}, "hold no SOL"),
         ({"asset": "BTC", "amount": {"value": 1, "unit": "ETH"}}, "amount in ETH"),
         (
-            {
-                "asset": "BTC",
-                "amount": {"value": 1, "unit": "BTC"},
-                "trigger": Trigger(op="<=", price=Decimal(60_000)),
-            },
-            "price triggers",
+            {"action": "sell", "asset": "ETH", "amount": {"value": 1, "unit": "ETH"}}
+            | {"take_profit": Decimal(5000)},
+            "attached to a buy",
+        ),
+        (
+            {"asset": "BTC", "amount": {"value": 1, "unit": "BTC"}}
+            | {"take_profit": Decimal(50_000), "stop_loss": Decimal(55_000)},
+            "must be above the stop-loss",
+        ),
+        (
+            {"asset": "BTC", "order_type": "limit", "limit_price": Decimal(60_000)}
+            | {"amount": {"value": 1, "unit": "BTC"}, "stop_loss": Decimal(61_000)},
+            "below the entry price",
+        ),
+        (
+            {"action": "convert", "asset": "ETH", "to": "SOL", "order_type": None}
+            | {"amount": {"value": 1, "unit": "ETH"}, "trigger": Trigger(op="<=", price=2)},
+            "convert is done now",
+        ),
+        (
+            {"asset": "BTC", "amount": {"value": 1, "unit": "BTC"}}
+            | {"trigger": Trigger(op="<=", price=Decimal(60_000))}
+            | {"schedule": Schedule(every="P1D", count=3)},
+            "cannot be combined",
+        ),
+        (
+            {"asset": "BTC", "amount": {"value": 1, "unit": "BTC"}}
+            | {"schedule": Schedule(every="PT1M", count=500)},
+            "at most 100 orders",
         ),
     ],
 )
@@ -152,3 +175,90 @@ def test_cross_convert_goes_through_the_default_quote() -> None:
 def test_convert_without_a_path_says_so() -> None:
     with pytest.raises(PlanningError, match="no market path from ETH to XRP"):
         _convert("ETH", "XRP", 1)
+
+
+# --- mandates: conditions, schedules, brackets ------------------------------------------
+
+
+def test_a_price_condition_is_a_mandate_the_worker_fires_once() -> None:
+    plan = _plan(
+        asset="BTC",
+        amount={"value": 500, "unit": "USDT"},
+        trigger=Trigger(op="<=", price=Decimal(60_000)),
+    )
+
+    (step,) = plan.steps
+    assert step.kind == "mandate"
+    assert step.order.quote_amount == Decimal(500)
+    assert step.mandate == Mandate(
+        condition=Trigger(op="<=", price=Decimal(60_000)),
+        band_bps=TRIGGER_BAND_BPS,
+        ttl_s=30 * 86_400,
+    )
+    assert step.description.endswith("once the price is at or below 60000")
+
+
+def test_every_week_for_4_weeks_is_4_orders_a_week_apart() -> None:
+    plan = _plan(
+        asset="BTC",
+        amount={"value": 100, "unit": "USDT"},
+        schedule=Schedule(every="P1W", count=4),
+    )
+
+    (step,) = plan.steps
+    assert step.mandate is not None
+    assert (step.mandate.count, step.mandate.every_s) == (4, 7 * 86_400)
+    assert step.order.quote_amount == Decimal(100)  # per order
+    assert step.mandate.ttl_s == 5 * 7 * 86_400
+    assert "every 1 week, 4 orders" in step.description
+
+
+def test_over_two_hours_slices_the_total_into_equal_orders() -> None:
+    plan = _plan(
+        action="sell",
+        asset="ETH",
+        amount={"value": "1.2", "unit": "ETH"},
+        schedule=Schedule(over="PT2H"),
+    )
+
+    (step,) = plan.steps
+    assert step.mandate is not None
+    assert (step.mandate.count, step.mandate.every_s) == (12, 600)
+    assert step.order.amount == Decimal("0.1")
+    assert "1.2 in 12 orders of 0.1" in plan.notes
+
+
+def test_a_bracket_is_an_entry_and_two_exits_that_cancel_each_other() -> None:
+    plan = _plan(
+        asset="BTC",
+        amount={"value": "0.1", "unit": "BTC"},
+        take_profit=Decimal(70_000),
+        stop_loss=Decimal(55_000),
+    )
+
+    entry, tp, sl = plan.steps
+    assert entry.kind == "place_order"
+    for exit_step, op, price in ((tp, ">=", 70_000), (sl, "<=", 55_000)):
+        assert exit_step.kind == "mandate"
+        assert exit_step.depends_on == ("p1.1",)
+        assert exit_step.order.side == "sell"
+        assert exit_step.mandate is not None
+        assert exit_step.mandate.amount_from == "p1.1"
+        assert exit_step.mandate.condition == Trigger(op=op, price=Decimal(price))  # type: ignore[arg-type]
+    assert tp.mandate is not None
+    assert sl.mandate is not None
+    assert (tp.mandate.oco_with, sl.mandate.oco_with) == (("p1.3",), ("p1.2",))
+
+
+@pytest.mark.parametrize(
+    ("iso", "seconds"),
+    [("PT30M", 1800), ("PT4H", 14_400), ("P1D", 86_400), ("P1W", 604_800), ("P1DT12H", 129_600)],
+)
+def test_iso_durations(iso: str, seconds: int) -> None:
+    assert duration_s(iso) == seconds
+
+
+@pytest.mark.parametrize("iso", ["", "P", "1D", "PT", "P0D", "every day"])
+def test_a_duration_that_is_not_one_says_so(iso: str) -> None:
+    with pytest.raises(PlanningError, match="not a duration"):
+        duration_s(iso)

@@ -330,16 +330,35 @@ def test_queries_are_answered_from_the_venue(client: TestClient) -> None:
     assert _say(client, sid, "show my open orders")["reply"] == "You have no open orders."
 
 
-def test_what_is_understood_but_not_yet_plannable_sends_nothing(
+def test_what_is_understood_but_cannot_be_planned_sends_nothing(
+    client: TestClient, services: Services
+) -> None:
+    sid = _session(client)
+
+    turn = _say(client, sid, "sell 1 ETH with take profit at 5000")
+
+    assert turn["plan"] is None
+    assert "a take-profit or stop-loss is attached to a buy" in turn["reply"]
+    assert not _orders(services)
+
+
+def test_a_price_condition_is_previewed_at_its_price_and_armed_not_sent(
     client: TestClient, services: Services
 ) -> None:
     sid = _session(client)
 
     turn = _say(client, sid, "buy 0.1 BTC if it drops below 60k")
 
-    assert turn["plan"] is None
-    assert "price triggers are not available yet; nothing was sent" in turn["reply"]
-    assert not _orders(services)
+    (preview,) = turn["preview"]["steps"]
+    assert preview["mandate"]["condition"] == {"op": "<=", "price": "60000"}
+    assert (preview["mandate"]["band_low"], preview["mandate"]["band_high"]) == ("58200", "61800")
+    assert preview["assumptions"]["scenario"] == {"at_price": "60000"}
+    assert Decimal(preview["mid_price"]) == Decimal(60_000)
+    (pending,) = turn["pending"]
+    assert "Mandate: only once the price is at or below 60000" in pending["summary"]
+    step = _confirm(client, sid, pending["step_id"], pending["token"]).json()["step"]
+    assert step["state"] == "armed"
+    assert not _orders(services)  # BTC is above 60k: the worker waits
 
 
 def test_clarification_dialogue_ends_in_a_confirmable_plan(
