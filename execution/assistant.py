@@ -1158,14 +1158,15 @@ class Assistant:
         if last is not None and last.state == "failed" and last.updated_ms >= step.armed_ms:
             self._pause(state, step, f"order {last.step_id} failed: {last.error}")
             return "paused"
-        placed = sum(1 for c in children if c.state not in ("failed", *_UNSENT))
+        sent = [c for c in children if c.state not in ("failed", *_UNSENT)]
+        placed = len(sent)
         if placed >= terms.orders:
             return self._end(state, step, f"all {terms.orders} orders placed")
         if now > terms.expires_ms:
             if placed:
                 return self._end(state, step, f"expired after {placed} of {terms.orders} orders")
             return self._skip(state, step, "expired before its condition was met; nothing sent")
-        if now < next_due_ms(terms, step.armed_ms, placed):
+        if now < next_due_ms(terms, step.armed_ms, sent[-1].created_ms if sent else None):
             return None
         amount: Decimal | None = None
         if terms.amount_from is not None:

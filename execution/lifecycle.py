@@ -118,8 +118,8 @@ def plan_path(current: PlanState, target: PlanState) -> list[PlanState]:
     """The transitions that take a plan from ``current`` to ``target`` through the table:
     a plan whose steps ended while it was still ``proposed`` (the app stopped before it
     recorded the progress) goes through ``in_progress``."""
-    if current == target:
-        return []
+    if current == target or (current == "in_progress" and target == "proposed"):
+        return []  # a paused mandate previewed again: the plan stays in progress
     if target in PLAN_TRANSITIONS[current]:
         return [target]
     if current == "proposed" and target in PLAN_TRANSITIONS["in_progress"]:

@@ -39,9 +39,13 @@ class MandateTerms(Model):
     oco_with: tuple[str, ...] = ()  # the first exit of the group to fire skips the others
 
 
-def terms_for(mandate: Mandate, mid_price: Decimal, created_ms: int) -> MandateTerms:
-    """The terms of ``mandate`` previewed at ``created_ms`` with the mid at ``mid_price``."""
-    reference = mandate.condition.price if mandate.condition is not None else mid_price
+def terms_for(
+    mandate: Mandate, mid_price: Decimal, created_ms: int, *, waits: bool
+) -> MandateTerms:
+    """The terms of ``mandate`` previewed at ``created_ms`` with the mid at ``mid_price``.
+    The band is centred on the trigger price while the mandate ``waits`` for it, else on
+    the mid the customer sees (a condition already met, a schedule)."""
+    reference = mandate.condition.price if waits and mandate.condition else mid_price
     band = reference * mandate.band_bps / BPS
     return MandateTerms(
         orders=mandate.count,
@@ -62,9 +66,12 @@ def condition_holds(condition: Trigger | None, price: Decimal) -> bool:
     return price <= condition.price if condition.op == "<=" else price >= condition.price
 
 
-def next_due_ms(terms: MandateTerms, armed_ms: int, placed: int) -> int:
-    """When order number ``placed`` (from 0) may go out."""
-    return armed_ms + placed * (terms.every_s or 0) * 1000
+def next_due_ms(terms: MandateTerms, armed_ms: int, last_placed_ms: int | None) -> int:
+    """When the next order may go out: on arming (or re-arming after a pause), then one
+    period after the order before it."""
+    if last_placed_ms is None or last_placed_ms < armed_ms:
+        return armed_ms
+    return last_placed_ms + (terms.every_s or 0) * 1000
 
 
 def band_breach(terms: MandateTerms, average_price: Decimal | None) -> str | None:

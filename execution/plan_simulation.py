@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from execution.mandates import sized, terms_for
+from execution.mandates import condition_holds, sized, terms_for
 from execution.policy import Policy
 from execution.scenarios import SymbolScenario, apply_scenario
 from execution.simulator import Simulator, StepPreview
@@ -53,10 +53,13 @@ class PlanSequence:
             self.running.update(preview.balances_after)  # a later step spends its yield
 
 
+def _mid(book: Mapping[str, Any]) -> Decimal:
+    return (Decimal(str(book["bids"][0][0])) + Decimal(str(book["asks"][0][0]))) / 2
+
+
 def at_price(book: Mapping[str, Any], market: Mapping[str, Any], price: Decimal) -> dict[str, Any]:
     """``book`` moved as a whole so that its mid is (about, on the tick) ``price``."""
-    mid = (Decimal(str(book["bids"][0][0])) + Decimal(str(book["asks"][0][0]))) / 2
-    shock = (price / mid - 1) * 100
+    shock = (price / _mid(book) - 1) * 100
     return apply_scenario(book, market, SymbolScenario(shock_pct=shock))
 
 
@@ -71,18 +74,23 @@ def preview_order(
     book: Mapping[str, Any],
     mandate: Mandate | None = None,
 ) -> StepPreview:
-    """One order step's preview. A mandate's order is previewed at its condition price,
-    where it would go out (the book moved there, said in the assumptions), and carries
-    the terms the customer agrees to. The chat, the simulation API and the replay all
+    """One order step's preview. A mandate's order is previewed where it would go out: at
+    its condition price while the market has not got there (the book moved there, said
+    in the assumptions), else on the book as it is; it carries the terms the customer
+    agrees to. The chat, the simulation API and the replay all
     preview through here."""
     if mandate is None:
         return simulator.preview(step_id, order, balances, now_ms, market=market, book=book)
     condition = mandate.condition
-    if condition is not None:
+    waits = condition is not None and not condition_holds(condition, _mid(book))
+    if waits:
+        assert condition is not None
         book = at_price(book, market, condition.price)
     preview = simulator.preview(step_id, order, balances, now_ms, market=market, book=book)
-    updates: dict[str, Any] = {"mandate": terms_for(mandate, preview.mid_price, now_ms)}
-    if condition is not None:
+    terms = terms_for(mandate, preview.mid_price, now_ms, waits=waits)
+    updates: dict[str, Any] = {"mandate": terms}
+    if waits:
+        assert condition is not None
         updates["assumptions"] = preview.assumptions.model_copy(
             update={"scenario": {"at_price": plain(condition.price)}}
         )

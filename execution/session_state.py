@@ -74,6 +74,7 @@ class StepView:
     reservation: dict[str, Any] | None = None  # daily notional counted at confirmation
     mandate: dict[str, Any] | None = None  # a mandate step's bounds (intent.models.Mandate)
     parent: str | None = None  # the mandate that placed this step's order
+    created_ms: int | None = None  # when the mandate added this step
     armed_ms: int | None = None  # when the mandate was (last) confirmed
     superseded_by: str | None = None  # the bracket exit that fired first and skipped this
 
@@ -206,6 +207,7 @@ class SessionState:
                 self._add_step(plan["plan_id"], step)
         elif kind == STEP_ADDED:
             self._add_step(p["plan_id"], p["step"], parent=p["parent"])
+            self.steps[p["step_id"]].created_ms = event.ts_ms
         elif kind == PLAN_UPDATED:
             plan_id, new_state = p["plan_id"], p["state"]
             check_plan_transition(plan_id, self.plan_states[plan_id], new_state)

@@ -258,7 +258,8 @@ class _Planner:
         )
         total = order.amount if order.amount is not None else order.quote_amount
         each = sliced.amount if sliced.amount is not None else sliced.quote_amount
-        assert total is not None and each is not None  # trade() sets one of the two
+        assert total is not None
+        assert each is not None
         self.notes.append(f"{plain(total)} in {count} orders of {plain(each)}")
         return sliced
 
