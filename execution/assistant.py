@@ -8,6 +8,7 @@ is always the fold of that journal.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import uuid
@@ -802,7 +803,9 @@ class Assistant:
             )
         except InvalidTransition:
             return False
-        self._run_mandate(state, step.step_id)
+        # It is armed either way; if the venue fails now, the worker's next pass tries again.
+        with contextlib.suppress(VenueError, InvalidTransition):
+            self._run_mandate(state, step.step_id)
         return True
 
     def _confirm_cancel(self, state: SessionState, actor: Actor, step: StepView) -> bool:

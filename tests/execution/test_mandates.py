@@ -4,6 +4,7 @@ their terms, paused when an order would fall outside them, and never placed twic
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -18,10 +19,16 @@ from execution.journal import Journal, SQLiteJournal
 from execution.journal_redis import RedisJournal
 from execution.policy import Policy
 from execution.replay import format_report, rerun
-from execution.sandbox import MarketCatalog, SandboxMarket
+from execution.sandbox import FaultPlan, MarketCatalog, SandboxMarket
 from execution.venue import Venue
 from intent.rules import RuleParser
-from tests.execution.assistant_support import ALICE, Accounts, MovablePrices, make_assistant
+from tests.execution.assistant_support import (
+    ALICE,
+    OPENING,
+    Accounts,
+    MovablePrices,
+    make_assistant,
+)
 
 DAY_MS = 86_400_000
 
@@ -386,3 +393,47 @@ def test_a_mandate_session_replays_with_no_difference(
         "preview p1.3",
         "preview p1.3.1",
     ]
+
+
+def test_under_venue_faults_every_mandate_ends_known_and_no_order_is_sent_twice(
+    journal: SQLiteJournal, clock: ManualClock
+) -> None:
+    """20% of venue calls fail (network errors, timeouts before and after the venue took
+    the order, rate limits): the worker keeps passing, and each DCA mandate ends done or
+    paused with every order it sent accounted for once."""
+    market = SandboxMarket(MarketCatalog.default(), seed=7)
+    faults = FaultPlan(
+        seed=11, network_error=0.05, timeout_before=0.05, timeout_after=0.05, rate_limit=0.05
+    )
+    clean = Counting(market.open_account(balances=OPENING, clock=clock, account_id=ALICE.user_id))
+    faulty = Counting(
+        market.open_account(balances=OPENING, clock=clock, account_id="alice-f", faults=faults)
+    )
+    customer = make_assistant(journal, lambda user: clean, clock)  # type: ignore[arg-type,return-value]
+    worker = make_assistant(journal, lambda user: faulty, clock)  # type: ignore[arg-type,return-value]
+    sessions = []
+    for _ in range(30):
+        session, (pending,) = _ask(customer, "buy 10 USDT of BTC every day for 3 days")
+        _confirm(customer, session, pending)
+        sessions.append(session)
+
+    for _ in range(4):
+        clock.advance(DAY_MS)
+        for _ in range(20):  # several passes a day, as the worker makes
+            worker.reconcile()
+            worker.run_mandates()
+
+    outcomes: Counter[str] = Counter()
+    for session in sessions:
+        state = customer.state(session, ALICE)
+        mandate = state.steps["p1.1"]
+        outcomes[mandate.state] += 1
+        assert mandate.state in ("done", "paused"), (session, mandate.state, mandate.error)
+        children = state.children("p1.1")
+        assert all(c.state in ("filled", "failed") for c in children), children
+        if mandate.state == "done":
+            assert sum(c.state == "filled" for c in children) == 3
+    sent = clean.created + faulty.created
+    assert len(sent) == len(set(sent)), "an order was sent twice"
+    assert faulty.created, "the faulty venue was never used"
+    assert outcomes["done"] > 0, outcomes
