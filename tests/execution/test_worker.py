@@ -51,6 +51,26 @@ def test_a_pass_records_a_resting_order_that_filled(tmp_path: Path, clock: Manua
     assert assistant.state(session, ALICE).plan_states["p1"] == "completed"
 
 
+def test_a_pass_runs_the_armed_mandates_after_settling_what_is_in_flight(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    accounts = Accounts(clock)
+    assistant = make_assistant(SQLiteJournal(tmp_path / "j.sqlite3", clock), accounts, clock)
+    session = assistant.open_session(ALICE)
+    (pending,) = assistant.handle_message(
+        session, ALICE, "buy 10 USDT of BTC daily for 2 days"
+    ).pending
+    assistant.confirm_step(session, pending.step_id, ALICE, pending.token)  # order 1 of 2
+    worker = Worker(assistant, WorkerSettings(interval_s=0.01, grace_ms=0))
+
+    assert worker.run_once()[1].actions == []  # the second is due tomorrow
+    clock.advance(86_400_000)
+    _, mandates = worker.run_once()
+
+    assert mandates.actions == [f"{session}/p1.1: order p1.1.2 filled", f"{session}/p1.1: done"]
+    assert assistant.state(session, ALICE).plan_states["p1"] == "completed"
+
+
 @pytest.mark.parametrize("embedded", [True, False])
 def test_the_app_makes_a_start_up_pass_and_runs_the_worker_when_embedded(
     tmp_path: Path, embedded: bool
