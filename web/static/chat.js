@@ -4,6 +4,15 @@
 const csrf = document.querySelector('meta[name="csrf-token"]').content;
 const transcript = document.getElementById("transcript");
 let sessionId = null;
+// Mandate orders placed by the worker, by their mandate's step id (from the last poll).
+const childrenByParent = {};
+// Assistant replies this page has already shown (text -> count), and how much of the
+// session's transcript has been looked at: a poll shows only the messages it adds
+// (a mandate paused by the worker, say), each once.
+const shownReplies = new Map();
+let transcriptSeen = 0;
+// Steps that can still change without the customer: the page polls while any is here.
+const LIVE_STATES = new Set(["armed", "paused", "confirmed", "submitted", "open"]);
 
 async function api(method, path, body) {
   const response = await fetch(path, {
@@ -47,12 +56,62 @@ function row(label, value) {
   return el("tr", {}, el("th", {}, label), el("td", {}, value));
 }
 
+// Sending a message and polling the session run one at a time, so a poll never sees
+// a reply in the transcript before the page has shown it with its plan.
+let queue = Promise.resolve();
+function serial(task) {
+  const run = queue.then(task, task);
+  queue = run.catch(() => {});
+  return run;
+}
+
+function duration(seconds) {
+  for (const [unit, size] of [["day", 86400], ["hour", 3600], ["minute", 60], ["second", 1]]) {
+    if (seconds >= size && seconds % size === 0) {
+      const n = seconds / size;
+      return `${n} ${unit}${n === 1 ? "" : "s"}`;
+    }
+  }
+  return `${seconds} seconds`;
+}
+
+function conditionText(condition, quote) {
+  const when = condition.op === "<=" ? "at or below" : "at or above";
+  return `price ${when} ${condition.price} ${quote}`;
+}
+
+function when(ms) {
+  return new Date(ms).toLocaleString();
+}
+
+// The terms a mandate's confirmation agrees to, as rows of the figures table.
+function mandateRows(terms, quote) {
+  const rows = [];
+  rows.push(row("Condition", terms.condition
+    ? `Only once the ${conditionText(terms.condition, quote)}`
+    : "None: the first order goes out when you confirm"));
+  rows.push(row("Orders", terms.orders > 1
+    ? `At most ${terms.orders}` + (terms.every_s ? `, one every ${duration(terms.every_s)}` : "")
+    : "One"));
+  if (terms.amount_from) rows.push(row("Sells", `What step ${terms.amount_from} bought`));
+  rows.push(row("Price band", `Each order expected between ${terms.band_low} and ${terms.band_high} ${quote} ` +
+    `(around ${terms.reference_price}); outside it the mandate pauses and asks you`));
+  rows.push(row("Until", when(terms.expires_ms)));
+  if ((terms.oco_with || []).length) {
+    rows.push(row("One cancels the other", `With step ${terms.oco_with.join(", ")}: the first to fire skips the other`));
+  }
+  return rows;
+}
+
 function stepCard(step, preview, pending, notice) {
   const base = preview.symbol.split("/")[0];
   const quote = preview.symbol.split("/")[1];
-  const card = el("div", { class: "plan-step", "data-step-id": step.step_id });
+  const terms = step.kind === "mandate" ? preview.mandate : null;
+  const card = el("div", { class: terms ? "plan-step mandate" : "plan-step", "data-step-id": step.step_id });
+  card.dataset.state = step.state || "";
   card.append(el("h3", {}, step.description));
   const table = el("table", { class: "figures" });
+  if (terms) table.append(...mandateRows(terms, quote));
   if (preview.kind === "cancel") {
     table.append(
       row("Order", `${preview.order_id} on ${preview.symbol}`),
@@ -60,7 +119,7 @@ function stepCard(step, preview, pending, notice) {
       row("Frees", `${preview.releases.amount} ${preview.releases.currency}`),
     );
   } else table.append(
-    row("Amount", `${preview.amount} ${base}` + (preview.expected_amount !== preview.amount ? ` (≈ ${preview.expected_amount} expected to fill)` : "")),
+    row(terms && terms.orders > 1 ? "Amount (each order)" : "Amount", `${preview.amount} ${base}` + (preview.expected_amount !== preview.amount ? ` (≈ ${preview.expected_amount} expected to fill)` : "")),
     row("Average price", preview.average_price ? `${preview.average_price} ${quote}` : "n/a"),
     row("Worst price", preview.worst_price ? `${preview.worst_price} ${quote}` : "n/a"),
     row("Mid price", `${preview.mid_price} ${quote}`),
@@ -84,7 +143,12 @@ function stepCard(step, preview, pending, notice) {
     status.textContent = notice;
     status.className = "step-status requoted";
   }
-  if (step.state === "skipped") {
+  if (terms) {
+    card.append(el("ul", { class: "mandate-orders" }));
+  }
+  if (terms && !pending && step.state && step.preview) {
+    renderMandate(card, step);
+  } else if (step.state === "skipped") {
     status.textContent = `Skipped: ${step.error}. Nothing was sent.`;
     status.className = "step-status error";
   } else if (!pending && (step.depends_on || []).length) {
@@ -94,7 +158,7 @@ function stepCard(step, preview, pending, notice) {
   }
   if (pending) {
     card.append(el("p", { class: "summary" }, pending.summary));
-    const confirm = el("button", { class: "confirm", type: "button" }, "Confirm");
+    const confirm = el("button", { class: "confirm", type: "button" }, terms ? "Confirm mandate" : "Confirm");
     const reject = el("button", { class: "reject", type: "button" }, "Reject");
     const expires = el("p", { class: "muted expires" }, `Confirm before ${new Date(pending.expires_ms).toLocaleTimeString()}.`);
     let token = pending.token;
@@ -102,10 +166,13 @@ function stepCard(step, preview, pending, notice) {
       confirm.disabled = reject.disabled = true;
       try {
         const result = await api("POST", `/api/sessions/${sessionId}/steps/${step.step_id}/confirm`, { token });
-        showStepResult(status, result.step);
         confirm.remove(); reject.remove(); expires.remove();
+        if (terms) renderMandate(card, result.step);
+        else showStepResult(status, result.step);
+        card.dataset.state = result.step.state;
         showNext(result.next);
         await refreshBalances();
+        pollSoon();
       } catch (error) {
         if (error.code === "requote_required" && error.details) {
           // The market or the account moved: show the new preview, to be confirmed anew.
@@ -131,6 +198,7 @@ function stepCard(step, preview, pending, notice) {
       try {
         const result = await api("POST", `/api/sessions/${sessionId}/steps/${step.step_id}/reject`);
         status.textContent = `Rejected. Nothing was sent (${result.step.state}).`;
+        card.dataset.state = result.step.state;
         confirm.remove(); reject.remove(); expires.remove();
         showNext(result.next);
       } catch (error) {
@@ -140,6 +208,172 @@ function stepCard(step, preview, pending, notice) {
     card.append(el("div", { class: "actions" }, confirm, reject), expires);
   }
   return card;
+}
+
+function childText(child, index, symbol) {
+  const [base, quote] = symbol.split("/");
+  const order = child.venue_order || {};
+  const head = `Order ${index + 1} (${child.step_id}): `;
+  if (child.state === "filled") return head + `filled ${order.filled} ${base} at ${order.average} ${quote} average (order ${order.id})`;
+  if (child.state === "partially_filled") return head + `partially filled: ${order.filled} of ${order.amount} ${base} at ${order.average} ${quote} average`;
+  if (child.state === "open") return head + `open at ${order.price} ${quote}, ${order.remaining} ${base} remaining`;
+  if (child.state === "canceled") return head + "canceled before anything filled";
+  if (child.state === "failed") return head + `failed: ${child.error}`;
+  if (["confirmed", "submitted"].includes(child.state)) return head + "being sent";
+  return head + child.state + (child.error ? `: ${child.error}` : "");
+}
+
+// A mandate card after its confirmation: its state, its orders so far, and what the
+// customer can do now (stop it; preview a paused one again).
+function renderMandate(card, step) {
+  const terms = (step.preview || {}).mandate;
+  if (!terms) return;
+  const quote = step.preview.symbol.split("/")[1];
+  const status = card.querySelector(".step-status");
+  const children = childrenByParent[step.step_id] || [];
+  const list = card.querySelector(".mandate-orders");
+  list.replaceChildren(...children.map((child, i) =>
+    el("li", { "data-step-id": child.step_id, "data-state": child.state, class: child.state }, childText(child, i, step.preview.symbol))));
+  card.dataset.state = step.state;
+  card.dataset.signature = mandateSignature(step);
+  const placed = children.filter((c) => !["failed", "planned", "awaiting_confirmation"].includes(c.state)).length;
+  let text;
+  let css = step.state;
+  const actions = [];
+  if (step.state === "armed") {
+    const what = terms.orders > 1
+      ? `up to ${terms.orders} orders, one every ${duration(terms.every_s || 0)}` +
+        (terms.condition ? `, each only while the ${conditionText(terms.condition, quote)}` : "")
+      : terms.condition ? `places the order once the ${conditionText(terms.condition, quote)}` : "places the order";
+    text = `Armed: ${what}; each expected between ${terms.band_low} and ${terms.band_high} ${quote}; until ${when(terms.expires_ms)}.` +
+      (terms.orders > 1 ? ` ${placed} of ${terms.orders} placed so far.` : "");
+    actions.push("stop");
+  } else if (step.state === "paused") {
+    text = `Paused: ${step.error}. Nothing more is sent until you preview it again and confirm, or stop it.`;
+    actions.push("preview", "stop");
+  } else if (step.state === "blocked") {
+    text = "Blocked: see the warnings above. Preview it again when they are resolved, or stop it.";
+    css = "error";
+    actions.push("preview", "stop");
+  } else if (step.state === "done") {
+    text = `Done: ${step.error || `${placed} order(s) placed`}.`;
+    css = "filled";
+  } else if (step.state === "skipped") {
+    text = step.superseded_by
+      ? `Skipped: step ${step.superseded_by} fired first (one cancels the other). Nothing more is sent.`
+      : `Skipped: ${step.error}. Nothing more is sent.`;
+    css = "muted";
+  } else if (step.state === "rejected") {
+    text = step.armed_ms
+      ? `Stopped: no more orders are placed${placed ? `; the ${placed} already sent stay as they are` : ""}.`
+      : "Rejected. Nothing was sent (rejected).";
+    css = "muted";
+  } else {
+    text = `State: ${step.state}${step.error ? ` — ${step.error}` : ""}`;
+  }
+  status.textContent = text;
+  status.className = `step-status mandate-status ${css}`;
+  card.querySelector(".mandate-actions")?.remove();
+  if (!actions.length) return;
+  const bar = el("div", { class: "actions mandate-actions" });
+  if (actions.includes("preview")) {
+    const again = el("button", { class: "preview-again", type: "button" }, "Preview again");
+    again.addEventListener("click", async () => {
+      again.disabled = true;
+      try {
+        const fresh = await api("POST", `/api/sessions/${sessionId}/steps/${step.step_id}/preview`);
+        card.replaceWith(stepCard(fresh.step, fresh.step.preview, fresh.pending));
+      } catch (error) {
+        status.textContent = `Could not preview it again: ${error.message}`;
+        again.disabled = false;
+      }
+    });
+    bar.append(again);
+  }
+  if (actions.includes("stop")) {
+    const stop = el("button", { class: "stop reject", type: "button" }, "Stop");
+    stop.addEventListener("click", async () => {
+      for (const button of bar.querySelectorAll("button")) button.disabled = true;
+      try {
+        const result = await api("POST", `/api/sessions/${sessionId}/steps/${step.step_id}/reject`);
+        renderMandate(card, result.step);
+        showNext(result.next);
+      } catch (error) {
+        status.textContent = `Could not stop it: ${error.message}`;
+        pollSoon();
+      }
+    });
+    bar.append(stop);
+  }
+  card.append(bar);
+}
+
+function mandateSignature(step) {
+  const children = (childrenByParent[step.step_id] || []).map((c) => `${c.step_id}:${c.state}`);
+  return [step.state, step.error || "", ...children].join("|");
+}
+
+// Bring the cards in line with the session as the journal folds it; true while any step
+// can still change on its own (the worker or the venue moving it).
+async function pollOnce() {
+  if (!sessionId) return false;
+  const session = await api("GET", `/api/sessions/${sessionId}`);
+  for (const key of Object.keys(childrenByParent)) delete childrenByParent[key];
+  for (const step of session.steps) {
+    if (step.parent) (childrenByParent[step.parent] ||= []).push(step);
+  }
+  let live = false;
+  for (const step of session.steps) {
+    if (LIVE_STATES.has(step.state)) live = true;
+    if (step.parent) continue;
+    const card = document.querySelector(`.plan-step[data-step-id="${step.step_id}"]`);
+    if (!card) continue;
+    if (step.kind === "mandate") {
+      // Only cards past their confirmation: a preview waiting for one is left alone.
+      const after = ["armed", "paused", "done", "skipped", "rejected"].includes(step.state);
+      const shown = ["armed", "paused", "done", "skipped", "rejected", "blocked"].includes(card.dataset.state);
+      if (after && shown && card.dataset.signature !== mandateSignature(step)) {
+        renderMandate(card, step);
+      }
+    } else if (LIVE_STATES.has(card.dataset.state) && card.dataset.state !== step.state) {
+      showStepResult(card.querySelector(".step-status"), step);
+      card.dataset.state = step.state;
+    }
+  }
+  showNewMessages(session.transcript);
+  renderBalances(session);
+  return live;
+}
+
+function showNewMessages(entries) {
+  for (const entry of entries.slice(transcriptSeen)) {
+    if (entry.role !== "assistant") continue;
+    const shown = shownReplies.get(entry.text) || 0;
+    if (shown > 0) shownReplies.set(entry.text, shown - 1);
+    else say("assistant notice", entry.text);
+  }
+  transcriptSeen = entries.length;
+}
+
+let pollTimer = null;
+function schedulePoll(delay) {
+  if (pollTimer !== null) return;
+  pollTimer = setTimeout(async () => {
+    pollTimer = null;
+    let again = true;
+    try {
+      again = await serial(pollOnce);
+    } catch (error) {
+      again = true; // a failed poll is tried again
+    }
+    if (again) schedulePoll(2000);
+  }, delay);
+}
+
+function pollSoon() {
+  if (pollTimer !== null) clearTimeout(pollTimer);
+  pollTimer = null;
+  schedulePoll(0);
 }
 
 // Steps that moved because of this one: a fresh card for each (new preview, or skipped).
@@ -159,6 +393,12 @@ function showStepResult(status, step) {
   } else if (step.state === "filled") {
     status.textContent = `Filled: ${order.filled} at ${order.average} average (order ${order.id}).`;
     status.className = "step-status filled";
+  } else if (step.state === "partially_filled") {
+    status.textContent = `Partially filled: ${order.filled} of ${order.amount} at ${order.average} average (order ${order.id}).`;
+    status.className = "step-status filled";
+  } else if (step.state === "canceled") {
+    status.textContent = `Order ${order.id} was canceled before anything filled.`;
+    status.className = "step-status muted";
   } else if (step.state === "open") {
     status.textContent = `Order ${order.id} is open at ${order.price}: ${order.remaining} remaining.`;
     status.className = "step-status open";
@@ -169,6 +409,7 @@ function showStepResult(status, step) {
 }
 
 function renderTurn(turn) {
+  shownReplies.set(turn.reply, (shownReplies.get(turn.reply) || 0) + 1);
   const bubble = say("assistant", turn.reply);
   if (!turn.plan || !turn.preview) return;
   const pendingById = Object.fromEntries(turn.pending.map((p) => [p.step_id, p]));
@@ -183,7 +424,10 @@ function renderTurn(turn) {
 }
 
 async function refreshBalances() {
-  const session = await api("GET", `/api/sessions/${sessionId}`);
+  renderBalances(await api("GET", `/api/sessions/${sessionId}`));
+}
+
+function renderBalances(session) {
   const body = document.querySelector("#balances tbody");
   body.replaceChildren(...Object.entries(session.balances.total).sort().map(([ccy, total]) =>
     el("tr", { "data-currency": ccy }, el("th", {}, ccy), el("td", {}, total))));
@@ -213,9 +457,11 @@ document.getElementById("composer").addEventListener("submit", async (event) => 
   const bubble = say("customer", text);
   try {
     await ready; // a message typed while the session is still being opened waits for it
-    const turn = await api("POST", `/api/sessions/${sessionId}/messages`, { text });
-    highlight(bubble, text, turn.spans);
-    renderTurn(turn);
+    await serial(async () => {
+      const turn = await api("POST", `/api/sessions/${sessionId}/messages`, { text });
+      highlight(bubble, text, turn.spans);
+      renderTurn(turn);
+    });
   } catch (error) {
     say("assistant error", `Sorry: ${error.message}`);
   }
