@@ -85,7 +85,7 @@ def test_a_paused_mandate_asks_and_is_confirmed_again(browser: Browser, server: 
     _send(page, "sell 0.3 BTC if it rises above 1000")
     mandate = page.locator(".plan-step", has_text="once the price is at or above 1000")
     expect(mandate.locator("table.figures")).to_contain_text(
-        "Only once the price at or above 1000 USDT"
+        "Only once the price is at or above 1000 USDT"
     )
     expect(mandate.locator("table.figures")).to_contain_text("One")
     expect(mandate.locator("button.confirm")).to_have_text("Confirm mandate")

@@ -76,8 +76,8 @@ function duration(seconds) {
 }
 
 function conditionText(condition, quote) {
-  const when = condition.op === "<=" ? "at or below" : "at or above";
-  return `price ${when} ${condition.price} ${quote}`;
+  const bound = condition.op === "<=" ? "at or below" : "at or above";
+  return `price is ${bound} ${condition.price} ${quote}`;
 }
 
 function when(ms) {
