@@ -77,7 +77,7 @@ from intent.models import (
     plain,
 )
 from intent.parser import ParseOutput, Parser, parse_traced
-from intent.planner import plan_intent
+from intent.planner import order_words, plan_intent
 
 ASSISTANT_ACTOR = "assistant"
 Role = Literal["customer", "support", "product", "admin"]
@@ -1224,7 +1224,7 @@ class Assistant:
                     "step": PlanStep(
                         step_id=child_id,
                         kind="place_order",
-                        description=f"{_order_words(order)} (order {n} of {terms.orders} "
+                        description=f"{order_words(order)} (order {n} of {terms.orders} "
                         f"of {mandate_id})",
                         order=order,
                     ).model_dump(mode="json"),
@@ -1458,16 +1458,6 @@ class Assistant:
 _CONFIRM_ATTEMPTS = 5
 _MANDATE_ACTIONS = 4  # per mandate per pass: e.g. skip the other exit, place, end
 _UNSENT = ("planned", "awaiting_confirmation", "blocked", "rejected", "skipped")
-
-
-def _order_words(order: OrderSpec) -> str:
-    base, quote = order.symbol.split("/", 1)
-    if order.amount is not None:
-        size = f"{plain(order.amount)} {base}"
-    else:
-        size = f"{plain(order.quote_amount or Decimal(0))} {quote} of {base}"
-    how = "at market" if order.type == "market" else f"limit {plain(order.price or Decimal(0))}"
-    return f"{order.side.capitalize()} {size} {how} on {order.symbol}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -358,22 +358,27 @@ class _Planner:
         mandate: Mandate | None = None,
         suffix: str = "",
     ) -> PlanStep:
-        base, quote = order.symbol.split("/", 1)
-        if order.amount is not None:
-            size = f"{plain(order.amount)} {base}"
-        elif order.quote_amount is not None:
-            size = f"{plain(order.quote_amount)} {quote} of {base}"
-        else:
-            size = f"{base} with the {quote} from step {n - 1}"
-        how = "at market" if order.type == "market" else f"limit {plain(order.price or Decimal(0))}"
         return PlanStep(
             step_id=f"{self.plan_id}.{n}",
             kind="mandate" if kind == "mandate" else "place_order",
-            description=f"{order.side.capitalize()} {size} {how} on {order.symbol}{suffix}",
+            description=order_words(order, f"step {n - 1}") + suffix,
             order=order,
             depends_on=depends_on,
             mandate=mandate,
         )
+
+
+def order_words(order: OrderSpec, funding_step: str = "an earlier step") -> str:
+    """``Buy 0.1 BTC at market on BTC/USDT``: an order as a step's description says it."""
+    base, quote = order.symbol.split("/", 1)
+    if order.amount is not None:
+        size = f"{plain(order.amount)} {base}"
+    elif order.quote_amount is not None:
+        size = f"{plain(order.quote_amount)} {quote} of {base}"
+    else:
+        size = f"{base} with the {quote} from {funding_step}"
+    how = "at market" if order.type == "market" else f"limit {plain(order.price or Decimal(0))}"
+    return f"{order.side.capitalize()} {size} {how} on {order.symbol}"
 
 
 def _slice(total: Decimal, count: int) -> Decimal:
