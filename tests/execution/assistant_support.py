@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from typing import Any
 
 from execution.assistant import Actor, Assistant
 from execution.checkpoints import Checkpoints
@@ -24,6 +26,24 @@ OPENING: dict[str, Decimal] = {
     "ETH": Decimal(4),
     "SOL": Decimal(40),
 }
+
+
+class Counting:
+    """A venue proxy counting the orders that reach the venue, by clientOrderId."""
+
+    def __init__(self, venue: Venue) -> None:
+        self._venue = venue
+        self.created: list[str] = []
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._venue, name)
+
+    def create_order(self, *args: Any, **kwargs: Any) -> Any:
+        params = args[5] if len(args) > 5 else kwargs.get("params") or {}
+        with self._lock:
+            self.created.append(str(params.get("clientOrderId")))
+        return self._venue.create_order(*args, **kwargs)
 
 
 class MovablePrices:

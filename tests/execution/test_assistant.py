@@ -41,27 +41,10 @@ from execution.venue import Venue
 from tests.execution.assistant_support import (
     ALICE,
     Accounts,
+    Counting,
     MovablePrices,
     make_assistant,
 )
-
-
-class Counting:
-    """A venue proxy counting the orders that reach the venue."""
-
-    def __init__(self, venue: Venue) -> None:
-        self._venue = venue
-        self.created: list[str] = []
-        self._lock = threading.Lock()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._venue, name)
-
-    def create_order(self, *args: Any, **kwargs: Any) -> Any:
-        params = args[5] if len(args) > 5 else kwargs.get("params") or {}
-        with self._lock:
-            self.created.append(str(params.get("clientOrderId")))
-        return self._venue.create_order(*args, **kwargs)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -20,34 +19,17 @@ from execution.journal_redis import RedisJournal
 from execution.policy import Policy
 from execution.replay import format_report, rerun
 from execution.sandbox import FaultPlan, MarketCatalog, SandboxMarket
-from execution.venue import Venue
 from intent.rules import RuleParser
 from tests.execution.assistant_support import (
     ALICE,
     OPENING,
     Accounts,
+    Counting,
     MovablePrices,
     make_assistant,
 )
 
 DAY_MS = 86_400_000
-
-
-class Counting:
-    """A venue proxy counting the orders that reach the venue, by clientOrderId."""
-
-    def __init__(self, venue: Venue) -> None:
-        self._venue = venue
-        self.created: list[str] = []
-        self._lock = threading.Lock()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._venue, name)
-
-    def create_order(self, *args: Any, **kwargs: Any) -> Any:
-        with self._lock:
-            self.created.append(str(args[5]["clientOrderId"]))
-        return self._venue.create_order(*args, **kwargs)
 
 
 @pytest.fixture
