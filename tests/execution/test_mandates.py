@@ -50,7 +50,7 @@ def journal(tmp_path: Path, clock: ManualClock) -> SQLiteJournal:
 
 @pytest.fixture
 def assistant(journal: SQLiteJournal, venue: Counting, clock: ManualClock) -> Assistant:
-    return make_assistant(journal, lambda user: venue, clock)  # type: ignore[arg-type,return-value]
+    return make_assistant(journal, lambda user: venue, clock)
 
 
 def _ask(assistant: Assistant, text: str) -> tuple[str, tuple[PendingConfirmation, ...]]:
@@ -91,6 +91,7 @@ def test_a_price_condition_places_its_order_once_when_the_price_gets_there(
     assert state.steps["p1.1"].state == "done"
     child = state.steps["p1.1.1"]
     assert (child.parent, child.state, child.confirmed_by) == ("p1.1", "filled", "system")
+    assert child.venue_order is not None
     assert Decimal(str(child.venue_order["filled"])) == Decimal("0.01"), child.venue_order
     assert len(venue.created) == 1
     assert state.plan_states["p1"] == "completed"
@@ -170,6 +171,7 @@ def test_a_bracket_sells_what_the_entry_bought_when_one_exit_fires_and_skips_the
     assert state.steps["p1.2"].state == "done"
     sold = state.steps["p1.2.1"]
     assert sold.state == "filled"
+    assert sold.venue_order is not None
     assert Decimal(str(sold.venue_order["amount"])) == bought
     stop = state.steps["p1.3"]
     assert (stop.state, stop.superseded_by) == ("skipped", "p1.2")
@@ -260,11 +262,11 @@ def shared_journal(
     request: pytest.FixtureRequest, tmp_path: Path, clock: ManualClock
 ) -> Iterator[Callable[[], Journal]]:
     """A factory of journal connections to one store, one per worker."""
-    opened: list[Journal] = []
+    opened: list[SQLiteJournal | RedisJournal] = []
 
     def connect() -> Journal:
         if request.param == "sqlite":
-            journal: Journal = SQLiteJournal(tmp_path / "j.sqlite3", clock)
+            journal: SQLiteJournal | RedisJournal = SQLiteJournal(tmp_path / "j.sqlite3", clock)
         else:
             journal = RedisJournal.from_url(
                 request.getfixturevalue("test_redis_url"),
@@ -282,10 +284,7 @@ def shared_journal(
 def test_eight_workers_racing_on_due_orders_place_each_once(
     shared_journal: Callable[[], Journal], venue: Counting, clock: ManualClock
 ) -> None:
-    workers = [
-        make_assistant(shared_journal(), lambda user: venue, clock)  # type: ignore[arg-type,return-value]
-        for _ in range(8)
-    ]
+    workers = [make_assistant(shared_journal(), lambda user: venue, clock) for _ in range(8)]
     sessions = []
     for n in range(5):
         session, (pending,) = _ask(workers[n], "buy 20 USDT of BTC every day for 4 days")
@@ -321,7 +320,7 @@ class Crash(BaseException):
 def test_a_worker_stopped_mid_order_is_reconciled_and_never_sends_twice(
     journal: SQLiteJournal, venue: Counting, prices: MovablePrices, clock: ManualClock, point: str
 ) -> None:
-    customer = make_assistant(journal, lambda user: venue, clock)  # type: ignore[arg-type]
+    customer = make_assistant(journal, lambda user: venue, clock)
     session, (pending,) = _ask(customer, "buy 0.01 BTC if it drops below 60k")
     _confirm(customer, session, pending)
     prices.factor["BTC/USDT"] = Decimal("0.915")
@@ -330,10 +329,10 @@ def test_a_worker_stopped_mid_order_is_reconciled_and_never_sends_twice(
         if at == point:
             raise Crash(at)
 
-    dying = make_assistant(journal, lambda user: venue, clock, crash_point=crash)  # type: ignore[arg-type]
+    dying = make_assistant(journal, lambda user: venue, clock, crash_point=crash)
     with pytest.raises(Crash):
         dying.run_mandates()
-    restarted = make_assistant(journal, lambda user: venue, clock)  # type: ignore[arg-type]
+    restarted = make_assistant(journal, lambda user: venue, clock)
     restarted.reconcile()
     restarted.run_mandates()
     restarted.run_mandates()
@@ -391,8 +390,8 @@ def test_under_venue_faults_every_mandate_ends_known_and_no_order_is_sent_twice(
     faulty = Counting(
         market.open_account(balances=OPENING, clock=clock, account_id="alice-f", faults=faults)
     )
-    customer = make_assistant(journal, lambda user: clean, clock)  # type: ignore[arg-type,return-value]
-    worker = make_assistant(journal, lambda user: faulty, clock)  # type: ignore[arg-type,return-value]
+    customer = make_assistant(journal, lambda user: clean, clock)
+    worker = make_assistant(journal, lambda user: faulty, clock)
     sessions = []
     for _ in range(30):
         session, (pending,) = _ask(customer, "buy 10 USDT of BTC every day for 3 days")
