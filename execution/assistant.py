@@ -701,19 +701,12 @@ class Assistant:
                     continue  # another process moved the step: the token check says how
                 reservation = self._reserve_daily(state, actor, step, shown)
                 try:
-                    self._append(
+                    self._journal_confirmation(
                         state,
                         actor,
-                        ev.STEP_CONFIRMED,
-                        {
-                            "step_id": step_id,
-                            "user": actor.user_id,
-                            "channel": actor.channel,
-                            "preview_hash": step.preview_hash,
-                            "policy_version": step.policy_version,
-                            "shown_text": confirmation_text(step.description, shown),
-                            "reservation": _reservation_json(reservation),
-                        },
+                        step_id,
+                        confirmation_text(step.description, shown),
+                        reservation=_reservation_json(reservation),
                     )
                 except BaseException as exc:
                     self._release(reservation)
@@ -725,6 +718,28 @@ class Assistant:
                 updates = self._advance_dependents(state, actor, step_id)
                 return copy.copy(self._step(state, step_id)), updates
             raise JournalError(f"step {step_id!r} kept changing while it was being confirmed")
+
+    def _journal_confirmation(
+        self, state: SessionState, actor: Actor, step_id: str, shown_text: str, **extra: Any
+    ) -> None:
+        """Journal the confirmation of the preview the step shows now: who, through which
+        channel, and the exact text shown. Raises InvalidTransition if another process
+        moved the step first."""
+        step = state.steps[step_id]
+        self._append(
+            state,
+            actor,
+            ev.STEP_CONFIRMED,
+            {
+                "step_id": step_id,
+                "user": actor.user_id,
+                "channel": actor.channel,
+                "preview_hash": step.preview_hash,
+                "policy_version": step.policy_version,
+                "shown_text": shown_text,
+                **extra,
+            },
+        )
 
     def _check_token_journaled(
         self, state: SessionState, step: StepView, actor: Actor, token: str
@@ -788,18 +803,8 @@ class Assistant:
         to terms, not to today's figures, and each order the mandate places is previewed,
         checked against the terms and the policy, and counted when it is due."""
         try:
-            self._append(
-                state,
-                actor,
-                ev.STEP_CONFIRMED,
-                {
-                    "step_id": step.step_id,
-                    "user": actor.user_id,
-                    "channel": actor.channel,
-                    "preview_hash": step.preview_hash,
-                    "policy_version": step.policy_version,
-                    "shown_text": confirmation_text(step.description, shown),
-                },
+            self._journal_confirmation(
+                state, actor, step.step_id, confirmation_text(step.description, shown)
             )
         except InvalidTransition:
             return False
@@ -814,18 +819,8 @@ class Assistant:
         assert step.preview is not None
         shown = CancelPreview.model_validate(step.preview)
         try:
-            self._append(
-                state,
-                actor,
-                ev.STEP_CONFIRMED,
-                {
-                    "step_id": step.step_id,
-                    "user": actor.user_id,
-                    "channel": actor.channel,
-                    "preview_hash": step.preview_hash,
-                    "policy_version": step.policy_version,
-                    "shown_text": cancel_text(step.description, shown),
-                },
+            self._journal_confirmation(
+                state, actor, step.step_id, cancel_text(step.description, shown)
             )
         except InvalidTransition:
             return False
@@ -1245,21 +1240,14 @@ class Assistant:
             self._pause(state, mandate, str(exc))
             return
         try:
-            self._append(
+            self._journal_confirmation(
                 state,
                 SYSTEM,
-                ev.STEP_CONFIRMED,
-                {
-                    "step_id": child.step_id,
-                    "user": SYSTEM.user_id,
-                    "channel": SYSTEM.channel,
-                    "parent": mandate.step_id,
-                    "mandate_confirmed_by": mandate.confirmed_by,
-                    "preview_hash": state.steps[child.step_id].preview_hash,
-                    "policy_version": shown.policy_version,
-                    "shown_text": confirmation_text(child.description, shown),
-                    "reservation": _reservation_json(reservation),
-                },
+                child.step_id,
+                confirmation_text(child.description, shown),
+                parent=mandate.step_id,
+                mandate_confirmed_by=mandate.confirmed_by,
+                reservation=_reservation_json(reservation),
             )
         except BaseException:
             self._release(reservation)
