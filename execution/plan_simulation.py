@@ -12,7 +12,7 @@ from typing import Any
 
 from execution.mandates import condition_holds, sized, terms_for
 from execution.policy import Policy
-from execution.scenarios import SymbolScenario, apply_scenario
+from execution.scenarios import SymbolScenario, apply_scenario, book_mid
 from execution.simulator import Simulator, StepPreview
 from execution.venue import Venue
 from intent.canonical import to_canonical
@@ -53,13 +53,9 @@ class PlanSequence:
             self.running.update(preview.balances_after)  # a later step spends its yield
 
 
-def _mid(book: Mapping[str, Any]) -> Decimal:
-    return (Decimal(str(book["bids"][0][0])) + Decimal(str(book["asks"][0][0]))) / 2
-
-
 def at_price(book: Mapping[str, Any], market: Mapping[str, Any], price: Decimal) -> dict[str, Any]:
     """``book`` moved as a whole so that its mid is (about, on the tick) ``price``."""
-    shock = (price / _mid(book) - 1) * 100
+    shock = (price / book_mid(book) - 1) * 100
     return apply_scenario(book, market, SymbolScenario(shock_pct=shock))
 
 
@@ -82,7 +78,7 @@ def preview_order(
     if mandate is None:
         return simulator.preview(step_id, order, balances, now_ms, market=market, book=book)
     condition = mandate.condition
-    waits = condition is not None and not condition_holds(condition, _mid(book))
+    waits = condition is not None and not condition_holds(condition, book_mid(book))
     if waits:
         assert condition is not None
         book = at_price(book, market, condition.price)

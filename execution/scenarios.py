@@ -30,12 +30,17 @@ def _on_step(value: Decimal, step: Decimal, rounding: str) -> Decimal:
     return (value / step).to_integral_value(rounding) * step if step > 0 else value
 
 
+def book_mid(book: Mapping[str, Any]) -> Decimal:
+    """The mid of a ccxt order book: halfway between the best bid and the best ask."""
+    return (Decimal(str(book["bids"][0][0])) + Decimal(str(book["asks"][0][0]))) / 2
+
+
 def apply_scenario(
     book: Mapping[str, Any], market: Mapping[str, Any], scenario: SymbolScenario
 ) -> dict[str, Any]:
     """A copy of ``book`` (ccxt OrderBook shape) as it would look under ``scenario``."""
     bids, asks = book["bids"], book["asks"]
-    mid = (Decimal(str(bids[0][0])) + Decimal(str(asks[0][0]))) / 2
+    mid = book_mid(book)
     factor = 1 + scenario.shock_pct / HUNDRED
     shocked_mid = mid * factor
     tick = Decimal(str(market["precision"]["price"]))

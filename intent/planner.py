@@ -293,9 +293,8 @@ class _Planner:
         ]
         ids = [f"{self.plan_id}.{n}" for n in range(2, 2 + len(exits))]
         steps = []
-        for n, (name, trigger) in enumerate(exits, start=2):
+        for step_id, (name, trigger) in zip(ids, exits, strict=True):
             when = "at or above" if trigger.op == ">=" else "at or below"
-            step_id = f"{self.plan_id}.{n}"
             steps.append(
                 PlanStep(
                     step_id=step_id,
