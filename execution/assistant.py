@@ -1282,15 +1282,13 @@ class Assistant:
     def _bought(self, state: SessionState, source: StepView) -> Decimal | None:
         """What ``source`` (an order step, or a mandate's orders) bought, net of a fee paid
         in it; None while it may still buy more."""
+        if source.state not in TERMINAL_STEP_STATES:
+            return None
         if source.kind == "mandate":
-            if source.state not in TERMINAL_STEP_STATES:
-                return None
             return sum(
                 (self._bought(state, c) or Decimal(0) for c in state.children(source.step_id)),
                 Decimal(0),
             )
-        if source.state not in TERMINAL_STEP_STATES:
-            return None
         if source.state in ("filled", "partially_filled") and source.venue_order:
             return order_yield(source.venue_order)
         return Decimal(0)

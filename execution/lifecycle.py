@@ -95,8 +95,6 @@ _NOTHING_DONE: frozenset[StepState] = frozenset({"rejected", "skipped", "cancele
 _UNTOUCHED: frozenset[StepState] = frozenset(
     {"planned", "waiting", "awaiting_confirmation", "blocked", "rejected", "skipped"}
 )
-# Mandates the worker carries out (placing orders only when they are due).
-ACTIVE_MANDATE_STATES: frozenset[StepState] = frozenset({"armed"})
 
 
 def plan_state_for(steps: Iterable[StepState]) -> PlanState:
