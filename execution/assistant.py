@@ -206,7 +206,7 @@ class Assistant:
         crash_point: Callable[[str], None] | None = None,
     ) -> None:
         self._journal = journal
-        self._log = SessionLog(journal)
+        self._log = SessionLog(journal, clock)
         self._parser = parser
         self._venue_for = venue_for
         self._checkpoints = checkpoints
@@ -283,36 +283,39 @@ class Assistant:
             self._append(
                 state, actor, ev.MESSAGE_RECEIVED, {"text": text, "channel": actor.channel}
             )
-            raw, provenance = parse_traced(self._parser, text)
-            result: ParseOutput | None = raw
-            payload: dict[str, Any] = {
-                "provenance": provenance.model_dump(mode="json"),
-                "result": raw.model_dump(mode="json"),
-            }
-            if pending_clarification is not None:
-                # A reply to the question we asked: merge it with what was said before.
-                pending = Clarification.model_validate(pending_clarification)
-                outcome = continue_dialogue(pending, pending_text, text, raw)
-                result = None if isinstance(outcome, Dismissed) else outcome.result
-                payload["dialogue"] = {
-                    "outcome": outcome.kind,
-                    "result": None if result is None else result.model_dump(mode="json"),
+            # The message is on record before it is parsed; what the assistant made of it
+            # (reading, plan, previews and the reply shown) is stored as one segment.
+            with self._log.batch(state):
+                raw, provenance = parse_traced(self._parser, text)
+                result: ParseOutput | None = raw
+                payload: dict[str, Any] = {
+                    "provenance": provenance.model_dump(mode="json"),
+                    "result": raw.model_dump(mode="json"),
                 }
-            canonical = to_canonical(raw if result is None else result)
-            payload["canonical"] = canonical
-            self._append(state, actor, ev.INTENT_PARSED, payload)
-            spans = () if isinstance(raw, Unsupported) else raw.spans
-            if result is None:
-                turn = Turn(
-                    session_id=session_id,
-                    reply="OK, I dropped that request. Nothing was sent.",
-                    result=raw.kind,
-                    intent=canonical,
-                    spans=spans,
-                )
-            else:
-                turn = self._respond(state, actor, result, canonical, spans)
-            self._append(state, actor, ev.REPLY_SENT, {"text": turn.reply})
+                if pending_clarification is not None:
+                    # A reply to the question we asked: merge it with what was said before.
+                    pending = Clarification.model_validate(pending_clarification)
+                    outcome = continue_dialogue(pending, pending_text, text, raw)
+                    result = None if isinstance(outcome, Dismissed) else outcome.result
+                    payload["dialogue"] = {
+                        "outcome": outcome.kind,
+                        "result": None if result is None else result.model_dump(mode="json"),
+                    }
+                canonical = to_canonical(raw if result is None else result)
+                payload["canonical"] = canonical
+                self._append(state, actor, ev.INTENT_PARSED, payload)
+                spans = () if isinstance(raw, Unsupported) else raw.spans
+                if result is None:
+                    turn = Turn(
+                        session_id=session_id,
+                        reply="OK, I dropped that request. Nothing was sent.",
+                        result=raw.kind,
+                        intent=canonical,
+                        spans=spans,
+                    )
+                else:
+                    turn = self._respond(state, actor, result, canonical, spans)
+                self._append(state, actor, ev.REPLY_SENT, {"text": turn.reply})
             return turn
 
     def _respond(

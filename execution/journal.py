@@ -11,7 +11,7 @@ import hashlib
 import json
 import sqlite3
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -25,7 +25,11 @@ GENESIS_HASH = "0" * 64
 
 def canonical_json(value: Any) -> str:
     """The one serialisation that is hashed: sorted keys, no spaces, UTF-8 kept."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _canonical(value)
+
+
+# canonical_json's settings, built once: json.dumps builds an encoder per call otherwise.
+_canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 
 
 def entry_hash(
@@ -37,18 +41,27 @@ def entry_hash(
     payload: Mapping[str, Any],
     prev_hash: str,
 ) -> str:
-    body = canonical_json(
-        {
-            "session_id": session_id,
-            "seq": seq,
-            "ts_ms": ts_ms,
-            "kind": kind,
-            "actor": actor,
-            "payload": payload,
-            "prev_hash": prev_hash,
-        }
+    """SHA-256 over the canonical JSON of the entry's fields other than its hash."""
+    return hash_and_entry(session_id, seq, ts_ms, kind, actor, _canonical(payload), prev_hash)[0]
+
+
+def hash_and_entry(
+    session_id: str, seq: int, ts_ms: int, kind: str, actor: str, payload_json: str, prev: str
+) -> tuple[str, str]:
+    """The entry hash and the entry's canonical JSON (``canonical_json(event.to_json())``),
+    from the payload already serialised.
+
+    The hashed body is the canonical JSON of the entry without ``"hash"``, built by hand
+    so the payload is serialised once; the stored entry is that body with ``"hash"``
+    spliced in where sorting puts it, between ``"actor"`` and ``"kind"`` (the tests hold
+    both to ``canonical_json``)."""
+    head = f'{{"actor":{_canonical(actor)},'
+    tail = (
+        f'"kind":{_canonical(kind)},"payload":{payload_json},"prev_hash":{_canonical(prev)},'
+        f'"seq":{seq},"session_id":{_canonical(session_id)},"ts_ms":{ts_ms}}}'
     )
-    return hashlib.sha256(body.encode()).hexdigest()
+    digest = hashlib.sha256((head + tail).encode()).hexdigest()
+    return digest, f'{head}"hash":"{digest}",{tail}'
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +88,60 @@ class Event:
             "prev_hash": self.prev_hash,
             "hash": self.hash,
         }
+
+
+def chain_event(
+    session_id: str,
+    after: tuple[int, str],
+    ts_ms: int,
+    kind: str,
+    actor: str,
+    payload: Mapping[str, Any],
+) -> Event:
+    """The entry that follows ``after`` (seq, hash), for :meth:`Journal.append_events`.
+
+    The payload is stored as it will be read back (a round trip through JSON), so this
+    fails early on what JSON cannot hold."""
+    payload_json = _canonical(payload)
+    seq, prev = after[0] + 1, after[1]
+    digest, _ = hash_and_entry(session_id, seq, ts_ms, kind, actor, payload_json, prev)
+    return Event(session_id, seq, ts_ms, kind, actor, json.loads(payload_json), prev, digest)
+
+
+def stored_entries(events: Sequence[Event]) -> list[str]:
+    """Each entry's canonical JSON, after refusing a segment that is empty, spans
+    sessions, or does not chain by itself: each entry must follow the one before and
+    match its own hash (a caller's bug, never a race). So a backend stores only entries
+    :func:`verify_chain` will accept."""
+    if not events:
+        raise JournalError("nothing to append: the segment is empty")
+    first = events[0]
+    entries: list[str] = []
+    for before, event in zip((None, *events), events, strict=False):
+        if event.session_id != first.session_id:
+            raise JournalError(
+                f"a segment belongs to one session: {event.session_id!r} after {first.session_id!r}"
+            )
+        if before is not None and (event.seq, event.prev_hash) != (before.seq + 1, before.hash):
+            raise JournalError(
+                f"entry {event.seq} ({event.kind}) of {event.session_id!r} does not follow "
+                f"entry {before.seq}"
+            )
+        digest, entry = hash_and_entry(
+            event.session_id,
+            event.seq,
+            event.ts_ms,
+            event.kind,
+            event.actor,
+            _canonical(event.payload),
+            event.prev_hash,
+        )
+        if digest != event.hash:
+            raise JournalError(
+                f"entry {event.seq} ({event.kind}) of {event.session_id!r} does not match its hash"
+            )
+        entries.append(entry)
+    return entries
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +201,12 @@ class Journal(Protocol):
     ) -> Event:
         """Append after the head; with ``expect`` (seq, hash), only if the head is still
         that entry (``(-1, GENESIS_HASH)``: no entry yet), else raise JournalConflict."""
+        ...
+
+    def append_events(self, events: Sequence[Event]) -> None:
+        """Store entries built with :func:`chain_event` in one atomic step, all or none,
+        if the first follows the session's head; else raise JournalConflict. One decision
+        (an event and the plan transitions it implies, or a whole reply) is one step."""
         ...
 
     def read(self, session_id: str, after_seq: int = -1) -> list[Event]:
@@ -202,48 +275,79 @@ class SQLiteJournal:
         *,
         expect: tuple[int, str] | None = None,
     ) -> Event:
-        data = json.loads(canonical_json(payload))  # fails early on what JSON cannot hold
+        json.loads(canonical_json(payload))  # fails early on what JSON cannot hold
         with self._lock:
             try:
                 with immediate_transaction(self._db):
-                    head = self._db.execute(
-                        "SELECT last_seq, last_hash FROM session_heads WHERE session_id = ?",
-                        (session_id,),
-                    ).fetchone()
-                    current = (-1, GENESIS_HASH) if head is None else (int(head[0]), str(head[1]))
+                    current = self._head(session_id)
                     if expect is not None and current != expect:
-                        raise JournalConflict(
-                            f"session {session_id!r} moved on to entry {current[0]} "
-                            f"(expected entry {expect[0]}); {kind!r} was not appended",
-                            current,
-                        )
-                    ts = self._clock.now_ms()
-                    if head is None:
-                        owner = data.get("owner")
-                        if not isinstance(owner, str) or not owner:
-                            raise JournalError(
-                                f"the first event of session {session_id!r} must name its owner"
-                            )
-                        seq, prev = 0, GENESIS_HASH
-                        self._db.execute(
-                            "INSERT INTO session_heads VALUES (?, ?, ?, ?, ?, ?)",
-                            (session_id, owner, ts, -1, GENESIS_HASH, ts),
-                        )
-                    else:
-                        seq, prev = int(head[0]) + 1, str(head[1])
-                    digest = entry_hash(session_id, seq, ts, kind, actor, data, prev)
-                    self._db.execute(
-                        "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        (session_id, seq, ts, kind, actor, canonical_json(data), prev, digest),
+                        raise _conflict(session_id, current, expect, kind)
+                    # The time is read after the head is known, so a later entry never
+                    # carries an earlier time than the one it follows.
+                    event = chain_event(
+                        session_id, current, self._clock.now_ms(), kind, actor, payload
                     )
-                    self._db.execute(
-                        "UPDATE session_heads SET last_seq = ?, last_hash = ?, last_ms = ? "
-                        "WHERE session_id = ?",
-                        (seq, digest, ts, session_id),
-                    )
+                    self._store(current, [event])
             except sqlite3.Error as exc:
                 raise JournalError(f"could not append {kind!r} to {session_id!r}: {exc}") from exc
-        return Event(session_id, seq, ts, kind, actor, data, prev, digest)
+        return event
+
+    def append_events(self, events: Sequence[Event]) -> None:
+        stored_entries(events)  # checks the segment
+        first = events[0]
+        expect = (first.seq - 1, first.prev_hash)
+        with self._lock:
+            try:
+                with immediate_transaction(self._db):
+                    current = self._head(first.session_id)
+                    if current != expect:
+                        raise _conflict(first.session_id, current, expect, first.kind)
+                    self._store(current, events)
+            except sqlite3.Error as exc:
+                raise JournalError(
+                    f"could not append {len(events)} entries to {first.session_id!r}: {exc}"
+                ) from exc
+
+    def _head(self, session_id: str) -> tuple[int, str]:
+        head = self._db.execute(
+            "SELECT last_seq, last_hash FROM session_heads WHERE session_id = ?", (session_id,)
+        ).fetchone()
+        return (-1, GENESIS_HASH) if head is None else (int(head[0]), str(head[1]))
+
+    def _store(self, current: tuple[int, str], events: Sequence[Event]) -> None:
+        """Insert a checked segment that follows ``current``; the caller's transaction."""
+        first, last = events[0], events[-1]
+        if current[0] < 0:
+            owner = first.payload.get("owner")
+            if not isinstance(owner, str) or not owner:
+                raise JournalError(
+                    f"the first event of session {first.session_id!r} must name its owner"
+                )
+            self._db.execute(
+                "INSERT INTO session_heads VALUES (?, ?, ?, ?, ?, ?)",
+                (first.session_id, owner, first.ts_ms, -1, GENESIS_HASH, first.ts_ms),
+            )
+        self._db.executemany(
+            "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    e.session_id,
+                    e.seq,
+                    e.ts_ms,
+                    e.kind,
+                    e.actor,
+                    canonical_json(e.payload),
+                    e.prev_hash,
+                    e.hash,
+                )
+                for e in events
+            ],
+        )
+        self._db.execute(
+            "UPDATE session_heads SET last_seq = ?, last_hash = ?, last_ms = ? "
+            "WHERE session_id = ?",
+            (last.seq, last.hash, last.ts_ms, last.session_id),
+        )
 
     def read(self, session_id: str, after_seq: int = -1) -> list[Event]:
         with self._lock:
@@ -287,3 +391,13 @@ class SQLiteJournal:
             )
             return Verification(session_id, False, len(events), problems)
         return result
+
+
+def _conflict(
+    session_id: str, current: tuple[int, str], expect: tuple[int, str], kind: str
+) -> JournalConflict:
+    return JournalConflict(
+        f"session {session_id!r} moved on to entry {current[0]} "
+        f"(expected entry {expect[0]}); {kind!r} was not appended",
+        current,
+    )

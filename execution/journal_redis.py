@@ -20,8 +20,10 @@ The suffixes differ in their last character and the namespaces (``s:``, ``o:``,
 SHA-256, so the hash is computed here and the append is a compare-and-set: one Lua script
 (:data:`_APPEND_LUA`, loaded once and called with EVALSHA) checks that the head is still
 the one the hash was computed from, then pushes the entry and moves the head, in one
-step. If another client got there first, the script writes nothing and answers with the
-current head; the append is recomputed on it and tried again, a bounded number of times.
+step. The same script stores a segment of several entries (:meth:`append_events`, one
+decision of the app) in one round trip, all or none. If another client got there first,
+the script writes nothing and answers with the current head; the append is recomputed on
+it and tried again, a bounded number of times.
 A client refused twice claims the session's *turn*, which makes every other client's
 append wait until its own lands, so a busy writer cannot starve a slower one. The last
 head this client wrote is cached per session, so an uncontended append costs a single
@@ -37,7 +39,6 @@ which would live in different slots.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import threading
@@ -45,7 +46,7 @@ import time
 import uuid
 import zlib
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import redis
@@ -57,13 +58,17 @@ from execution.journal import (
     Event,
     SessionSummary,
     Verification,
+    canonical_json,
+    hash_and_entry,
+    stored_entries,
     verify_chain,
 )
 
 # KEYS: head, log, sessions index, owner index, turn.
-# ARGV: expected last seq ("-1": no session yet), expected last hash, new seq, entry JSON,
-#       entry hash, ts_ms, owner ("" when the payload names none), session id,
-#       this client's token, "1" to claim the turn if refused, the turn's lease in ms.
+# ARGV: expected last seq ("-1": no session yet), expected last hash, owner ("" when the
+#       first payload names none), session id, this client's token, "1" to claim the turn
+#       if refused, the turn's lease in ms, the new last seq, the new last hash, the first
+#       entry's ts_ms, the last entry's ts_ms, then each entry's JSON, in order.
 # Returns {"ok"}, {"conflict", last_seq, last_hash}, {"no_owner"} or {"orphan_log"}.
 # Values are compared and stored as the strings Python sent: Lua 5.1 numbers are doubles
 # and would print large integers in exponent notation.
@@ -76,13 +81,13 @@ from execution.journal import (
 _APPEND_LUA = """
 local head = redis.call('HMGET', KEYS[1], 'last_seq', 'last_hash')
 local function refuse()
-  if ARGV[10] == '1' then
-    redis.call('SET', KEYS[5], ARGV[9], 'PX', ARGV[11], 'NX')
+  if ARGV[6] == '1' then
+    redis.call('SET', KEYS[5], ARGV[5], 'PX', ARGV[7], 'NX')
   end
   return {'conflict', head[1] or '-1', head[2] or ''}
 end
 local turn = redis.call('GET', KEYS[5])
-if turn and turn ~= ARGV[9] then
+if turn and turn ~= ARGV[5] then
   return refuse()
 end
 if not head[1] then
@@ -92,20 +97,20 @@ if not head[1] then
   if redis.call('EXISTS', KEYS[2]) == 1 then
     return {'orphan_log'}
   end
-  if ARGV[7] == '' then
+  if ARGV[3] == '' then
     return {'no_owner'}
   end
-  redis.call('HSET', KEYS[1], 'owner', ARGV[7], 'opened_ms', ARGV[6], 'last_seq', ARGV[3],
-             'last_hash', ARGV[5], 'last_ms', ARGV[6])
-  redis.call('ZADD', KEYS[3], ARGV[6], ARGV[8])
-  redis.call('ZADD', KEYS[4], ARGV[6], ARGV[8])
+  redis.call('HSET', KEYS[1], 'owner', ARGV[3], 'opened_ms', ARGV[10], 'last_seq', ARGV[8],
+             'last_hash', ARGV[9], 'last_ms', ARGV[11])
+  redis.call('ZADD', KEYS[3], ARGV[10], ARGV[4])
+  redis.call('ZADD', KEYS[4], ARGV[10], ARGV[4])
 else
   if head[1] ~= ARGV[1] or head[2] ~= ARGV[2] then
     return refuse()
   end
-  redis.call('HSET', KEYS[1], 'last_seq', ARGV[3], 'last_hash', ARGV[5], 'last_ms', ARGV[6])
+  redis.call('HSET', KEYS[1], 'last_seq', ARGV[8], 'last_hash', ARGV[9], 'last_ms', ARGV[11])
 end
-redis.call('RPUSH', KEYS[2], ARGV[4])
+redis.call('RPUSH', KEYS[2], unpack(ARGV, 12))
 if turn then
   redis.call('DEL', KEYS[5])
 end
@@ -215,9 +220,80 @@ class RedisJournal:
 
         With ``expect``, one compare-and-set against that head and no retry: a refusal
         raises :class:`JournalConflict` with the head Redis reported."""
-        payload_json = _canonical(payload)  # fails early on what JSON cannot hold
+        payload_json = canonical_json(payload)  # fails early on what JSON cannot hold
         data = json.loads(payload_json)  # the payload as it will be read back
         owner = data.get("owner")
+        stripe = self._locks[zlib.crc32(session_id.encode()) % _LOCK_STRIPES]
+        with stripe:
+            last_seq, prev = self._cached_head(session_id) if expect is None else expect
+            for attempt in range(self._max_attempts if expect is None else 1):
+                # The time is read after the head is known, so a later entry never carries
+                # an earlier time than the one it follows.
+                seq, ts = last_seq + 1, self._clock.now_ms()
+                digest, entry = hash_and_entry(session_id, seq, ts, kind, actor, payload_json, prev)
+                head = self._store(
+                    session_id,
+                    (last_seq, prev),
+                    owner,
+                    (seq, digest),
+                    (ts, ts),
+                    [entry],
+                    claim_turn=attempt >= _CLAIM_TURN_AFTER,
+                    what=repr(kind),
+                )
+                if head is None:
+                    return Event(session_id, seq, ts, kind, actor, data, prev, digest)
+                # Refused: another writer moved the head or holds the turn. Retry on the
+                # head it reports; after the first miss (often just a cold cache), back off
+                # with jitter so contending processes stop colliding in lockstep.
+                last_seq, prev = head
+                if expect is not None:
+                    raise _conflict(session_id, head, expect, repr(kind))
+                if attempt:
+                    time.sleep(random.uniform(0, min(0.004, 0.0001 * 2**attempt)))  # noqa: S311
+        raise JournalError(
+            f"could not append {kind!r} to {session_id!r}: the chain head kept moving "
+            f"({self._max_attempts} attempts)"
+        )
+
+    def append_events(self, events: Sequence[Event]) -> None:
+        """Store a segment built with :func:`~execution.journal.chain_event`, all or none,
+        in one round trip; a refusal raises :class:`JournalConflict` (no retry: the
+        segment is chained to the head it names)."""
+        entries = stored_entries(events)
+        first, last = events[0], events[-1]
+        session_id = first.session_id
+        what = f"{len(events)} entries ({first.kind}, ...)"
+        expect = (first.seq - 1, first.prev_hash)
+        stripe = self._locks[zlib.crc32(session_id.encode()) % _LOCK_STRIPES]
+        with stripe:
+            head = self._store(
+                session_id,
+                expect,
+                first.payload.get("owner"),
+                (last.seq, last.hash),
+                (first.ts_ms, last.ts_ms),
+                entries,
+                claim_turn=False,
+                what=what,
+            )
+        if head is not None:
+            raise _conflict(session_id, head, expect, what)
+
+    def _store(
+        self,
+        session_id: str,
+        expect: tuple[int, str],
+        owner: object,
+        new_head: tuple[int, str],
+        span_ms: tuple[int, int],
+        entries: list[str],
+        *,
+        claim_turn: bool,
+        what: str,
+    ) -> tuple[int, str] | None:
+        """Run the append script once: None when the entries landed, else the head that
+        refused them (the caller holds the session's stripe lock)."""
         owner_text = owner if isinstance(owner, str) else ""
         keys = [
             self._head_key(session_id),
@@ -226,70 +302,43 @@ class RedisJournal:
             self._owner_key(owner_text),
             self._turn_key(session_id),
         ]
-        stripe = self._locks[zlib.crc32(session_id.encode()) % _LOCK_STRIPES]
-        with stripe:
-            last_seq, prev = self._cached_head(session_id) if expect is None else expect
-            for attempt in range(self._max_attempts if expect is None else 1):
-                # The time is read after the head is known, so a later entry never carries
-                # an earlier time than the one it follows.
-                seq, ts = last_seq + 1, self._clock.now_ms()
-                digest, entry = _hash_and_entry(
-                    session_id, seq, ts, kind, actor, payload_json, prev
-                )
-                args = [
-                    str(last_seq),
-                    prev,
-                    str(seq),
-                    entry,
-                    digest,
-                    str(ts),
-                    owner_text,
-                    session_id,
-                    self._token,
-                    "1" if attempt >= _CLAIM_TURN_AFTER else "0",
-                    str(_TURN_LEASE_MS),
-                ]
-                try:
-                    reply = self._append_script(keys=keys, args=args)
-                except redis.RedisError as exc:
-                    raise JournalError(
-                        f"could not append {kind!r} to {session_id!r}: {type(exc).__name__}: {exc}"
-                    ) from exc
-                status = _text(reply[0])
-                if status == "ok":
-                    self._remember_head(session_id, (seq, digest))
-                    return Event(session_id, seq, ts, kind, actor, data, prev, digest)
-                if status == "no_owner":
-                    raise JournalError(
-                        f"the first event of session {session_id!r} must name its owner "
-                        f"(got {kind!r})"
-                    )
-                if status == "orphan_log":
-                    raise JournalError(
-                        f"could not append {kind!r} to {session_id!r}: the session has "
-                        "entries but no chain head (the head was deleted)"
-                    )
-                # Refused: another writer moved the head or holds the turn. Retry on the
-                # head it reports; after the first miss (often just a cold cache), back off
-                # with jitter so contending processes stop colliding in lockstep.
-                last_seq = int(_text(reply[1]))
-                prev = _text(reply[2]) if last_seq >= 0 else GENESIS_HASH
-                if expect is not None:
-                    self._remember_head(session_id, (last_seq, prev))
-                    # Refused on the head or on another client's turn: either way the
-                    # caller must catch up and decide again.
-                    raise JournalConflict(
-                        f"session {session_id!r} is at entry {last_seq}, not the expected "
-                        f"entry {expect[0]} (or another client holds its turn); {kind!r} "
-                        "was not appended",
-                        (last_seq, prev),
-                    )
-                if attempt:
-                    time.sleep(random.uniform(0, min(0.004, 0.0001 * 2**attempt)))  # noqa: S311
-        raise JournalError(
-            f"could not append {kind!r} to {session_id!r}: the chain head kept moving "
-            f"({self._max_attempts} attempts)"
-        )
+        args = [
+            str(expect[0]),
+            expect[1],
+            owner_text,
+            session_id,
+            self._token,
+            "1" if claim_turn else "0",
+            str(_TURN_LEASE_MS),
+            str(new_head[0]),
+            new_head[1],
+            str(span_ms[0]),
+            str(span_ms[1]),
+            *entries,
+        ]
+        try:
+            reply = self._append_script(keys=keys, args=args)
+        except redis.RedisError as exc:
+            raise JournalError(
+                f"could not append {what} to {session_id!r}: {type(exc).__name__}: {exc}"
+            ) from exc
+        status = _text(reply[0])
+        if status == "ok":
+            self._remember_head(session_id, new_head)
+            return None
+        if status == "no_owner":
+            raise JournalError(
+                f"the first event of session {session_id!r} must name its owner (got {what})"
+            )
+        if status == "orphan_log":
+            raise JournalError(
+                f"could not append {what} to {session_id!r}: the session has entries but no "
+                "chain head (the head was deleted)"
+            )
+        last_seq = int(_text(reply[1]))
+        head = (last_seq, _text(reply[2]) if last_seq >= 0 else GENESIS_HASH)
+        self._remember_head(session_id, head)
+        return head
 
     def read(self, session_id: str, after_seq: int = -1) -> list[Event]:
         """The session's events after ``after_seq`` in log order (the list index is the
@@ -368,27 +417,16 @@ class RedisJournal:
         return result
 
 
-# canonical_json's settings, built once: json.dumps builds an encoder per call otherwise.
-_canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
-
-
-def _hash_and_entry(
-    session_id: str, seq: int, ts_ms: int, kind: str, actor: str, payload_json: str, prev: str
-) -> tuple[str, str]:
-    """The entry hash and the stored entry, built from the already serialised payload.
-
-    Equal to ``entry_hash(...)`` and ``canonical_json(event.to_json())`` (the tests hold
-    them to it) at a third of the cost: the payload is serialised once, and the stored
-    entry is the hashed body with ``"hash"`` spliced in where sorting puts it, between
-    ``"actor"`` and ``"kind"``.
-    """
-    head = f'{{"actor":{_canonical(actor)},'
-    tail = (
-        f'"kind":{_canonical(kind)},"payload":{payload_json},"prev_hash":{_canonical(prev)},'
-        f'"seq":{seq},"session_id":{_canonical(session_id)},"ts_ms":{ts_ms}}}'
+def _conflict(
+    session_id: str, head: tuple[int, str], expect: tuple[int, str], what: str
+) -> JournalConflict:
+    # Refused on the head or on another client's turn: either way the caller must catch
+    # up and decide again.
+    return JournalConflict(
+        f"session {session_id!r} is at entry {head[0]}, not the expected entry {expect[0]} "
+        f"(or another client holds its turn); {what} was not appended",
+        head,
     )
-    digest = hashlib.sha256((head + tail).encode()).hexdigest()
-    return digest, f'{head}"hash":"{digest}",{tail}'
 
 
 def _decode(session_id: str, index: int, raw: str) -> Event:

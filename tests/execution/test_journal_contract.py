@@ -13,6 +13,7 @@ errors.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import multiprocessing
@@ -35,6 +36,7 @@ from execution.journal import (
     Journal,
     SQLiteJournal,
     canonical_json,
+    chain_event,
     entry_hash,
 )
 from execution.journal_redis import RedisJournal
@@ -472,6 +474,147 @@ def test_concurrent_expecting_appends_let_exactly_one_land(journal: Journal) -> 
     assert errors == []
     assert sorted(r for r, _ in landed) == list(range(rounds))  # one winner per round
     assert len(journal.read("s1")) == 1 + rounds
+    assert journal.verify("s1").ok
+
+
+# --- segments: the events of one decision, stored together ---------------------------
+
+
+def _segment(
+    session: str, after: tuple[int, str], ts_ms: int, *payloads: dict[str, Any]
+) -> list[Event]:
+    events: list[Event] = []
+    for payload in payloads:
+        events.append(chain_event(session, after, ts_ms, "message_received", "alice", payload))
+        after = (events[-1].seq, events[-1].hash)
+    return events
+
+
+def test_a_segment_opens_a_session_and_reads_back_exactly(
+    journal: Journal, clock: ManualClock
+) -> None:
+    segment = _segment(
+        "s1", (-1, GENESIS_HASH), clock.now_ms(), {"owner": "alice"}, {"n": 1}, {"n": "卖"}
+    )
+
+    journal.append_events(segment)
+
+    assert journal.read("s1") == segment
+    assert journal.verify("s1").ok
+    (summary,) = journal.sessions("alice")
+    assert (summary.events, summary.opened_ms, summary.last_ms) == (
+        3,
+        clock.now_ms(),
+        clock.now_ms(),
+    )
+    # A single append continues after the segment's last entry.
+    assert journal.append("s1", "reply_sent", "assistant", {}).seq == 3
+
+
+def test_a_segment_continues_the_chain_and_a_reopened_journal_follows_it(
+    store: Store, clock: ManualClock
+) -> None:
+    first = store.open()
+    _fill(first, clock, n=2)
+    last = first.read("s1")[-1]
+    clock.advance(5)
+    first.append_events(_segment("s1", (last.seq, last.hash), clock.now_ms(), {"a": 1}, {"b": 2}))
+    first.close()
+
+    second = store.open()
+    appended = second.append("s1", "reply_sent", "assistant", {})
+    second.close()
+
+    assert appended.seq == 4
+    assert [e.seq for e in store.open().read("s1")] == [0, 1, 2, 3, 4]
+
+
+def test_a_stale_segment_is_refused_whole(journal: Journal, clock: ManualClock) -> None:
+    _fill(journal, clock, n=3)
+    events = journal.read("s1")
+    stale = (events[1].seq, events[1].hash)
+
+    with pytest.raises(JournalConflict) as refused:
+        journal.append_events(_segment("s1", stale, clock.now_ms(), {"a": 1}, {"b": 2}))
+
+    assert refused.value.head == (events[-1].seq, events[-1].hash)
+    assert journal.read("s1") == events
+    assert journal.verify("s1").ok
+
+
+def test_a_segment_opening_a_session_must_name_its_owner(
+    journal: Journal, clock: ManualClock
+) -> None:
+    with pytest.raises(JournalError, match="owner"):
+        journal.append_events(_segment("s1", (-1, GENESIS_HASH), clock.now_ms(), {"a": 1}))
+
+    assert journal.read("s1") == []
+    assert journal.sessions() == []
+
+
+def _forged(events: list[Event], index: int, **changes: Any) -> list[Event]:
+    forged = list(events)
+    forged[index] = dataclasses.replace(events[index], **changes)
+    return forged
+
+
+@pytest.mark.parametrize(
+    ("how", "problem"),
+    [
+        ("empty", "empty"),
+        ("gap", "does not follow"),
+        ("unlinked", "does not follow"),
+        ("edited", "does not match its hash"),
+        ("two sessions", "one session"),
+    ],
+)
+def test_a_malformed_segment_is_refused_and_writes_nothing(
+    journal: Journal, clock: ManualClock, how: str, problem: str
+) -> None:
+    _fill(journal, clock, n=2)
+    before = journal.read("s1")
+    good = _segment("s1", (before[-1].seq, before[-1].hash), clock.now_ms(), {"a": 1}, {"b": 2})
+    segment = {
+        "empty": [],
+        "gap": _forged(good, 1, seq=good[1].seq + 1),
+        "unlinked": _forged(good, 1, prev_hash=GENESIS_HASH),
+        "edited": _forged(good, 1, payload={"b": 3}),
+        "two sessions": _forged(good, 1, session_id="s2"),
+    }[how]
+
+    with pytest.raises(JournalError, match=problem):
+        journal.append_events(segment)
+
+    assert journal.read("s1") == before
+    assert journal.read("s2") == []
+
+
+def test_concurrent_segments_land_whole_and_in_one_chain(journal: Journal) -> None:
+    journal.append("s1", "session_opened", "alice", {"owner": "alice"})
+    threads, per_thread, size = 6, 40, 3
+
+    def work(worker: int) -> None:
+        for i in range(per_thread):
+            while True:  # decide on the head as read, retry on a refusal: SessionLog's loop
+                last = journal.read("s1")[-1]
+                payloads = [{"worker": worker, "i": i, "part": part} for part in range(size)]
+                try:
+                    journal.append_events(
+                        _segment("s1", (last.seq, last.hash), last.ts_ms, *payloads)
+                    )
+                    break
+                except JournalConflict:
+                    continue
+
+    errors = _run_threads(threads, work)
+
+    assert errors == []
+    events = journal.read("s1")[1:]
+    assert len(events) == threads * per_thread * size
+    for start in range(0, len(events), size):  # no segment interleaves with another
+        parts = [(e.payload["worker"], e.payload["i"]) for e in events[start : start + size]]
+        assert len(set(parts)) == 1
+        assert [e.payload["part"] for e in events[start : start + size]] == list(range(size))
     assert journal.verify("s1").ok
 
 
