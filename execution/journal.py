@@ -281,7 +281,7 @@ class SQLiteJournal:
                 with immediate_transaction(self._db):
                     current = self._head(session_id)
                     if expect is not None and current != expect:
-                        raise _conflict(session_id, current, expect, kind)
+                        raise conflict(session_id, current, expect, repr(kind))
                     # The time is read after the head is known, so a later entry never
                     # carries an earlier time than the one it follows.
                     event = chain_event(
@@ -301,7 +301,7 @@ class SQLiteJournal:
                 with immediate_transaction(self._db):
                     current = self._head(first.session_id)
                     if current != expect:
-                        raise _conflict(first.session_id, current, expect, first.kind)
+                        raise conflict(first.session_id, current, expect, f"{len(events)} entries")
                     self._store(current, events)
             except sqlite3.Error as exc:
                 raise JournalError(
@@ -393,11 +393,12 @@ class SQLiteJournal:
         return result
 
 
-def _conflict(
-    session_id: str, current: tuple[int, str], expect: tuple[int, str], kind: str
+def conflict(
+    session_id: str, head: tuple[int, str], expect: tuple[int, str], what: str, why: str = ""
 ) -> JournalConflict:
+    """The refusal of an append decided on ``expect`` when the session's head is ``head``."""
     return JournalConflict(
-        f"session {session_id!r} moved on to entry {current[0]} "
-        f"(expected entry {expect[0]}); {kind!r} was not appended",
-        current,
+        f"session {session_id!r} is at entry {head[0]}, not the expected entry {expect[0]}"
+        f"{why}; {what} was not appended",
+        head,
     )

@@ -52,13 +52,14 @@ from typing import Any
 import redis
 
 from execution.clock import Clock
-from execution.errors import JournalConflict, JournalError
+from execution.errors import JournalError
 from execution.journal import (
     GENESIS_HASH,
     Event,
     SessionSummary,
     Verification,
     canonical_json,
+    conflict,
     hash_and_entry,
     stored_entries,
     verify_chain,
@@ -118,6 +119,9 @@ return {'ok'}
 """
 
 _NO_HEAD = (-1, GENESIS_HASH)
+# Refused on the head or on another client's turn: either way the caller must catch up
+# and decide again.
+_TURN_NOTE = " (or another client holds its turn)"
 _CLAIM_TURN_AFTER = 2  # refusals before a client claims the turn
 _TURN_LEASE_MS = 50  # well under a refused client's patience (~100 tries, <= 4 ms apart)
 _LOCK_STRIPES = 64
@@ -248,7 +252,7 @@ class RedisJournal:
                 # with jitter so contending processes stop colliding in lockstep.
                 last_seq, prev = head
                 if expect is not None:
-                    raise _conflict(session_id, head, expect, repr(kind))
+                    raise conflict(session_id, head, expect, repr(kind), _TURN_NOTE)
                 if attempt:
                     time.sleep(random.uniform(0, min(0.004, 0.0001 * 2**attempt)))  # noqa: S311
         raise JournalError(
@@ -263,7 +267,7 @@ class RedisJournal:
         entries = stored_entries(events)
         first, last = events[0], events[-1]
         session_id = first.session_id
-        what = f"{len(events)} entries ({first.kind}, ...)"
+        what = f"{len(events)} entries"
         expect = (first.seq - 1, first.prev_hash)
         stripe = self._locks[zlib.crc32(session_id.encode()) % _LOCK_STRIPES]
         with stripe:
@@ -278,7 +282,7 @@ class RedisJournal:
                 what=what,
             )
         if head is not None:
-            raise _conflict(session_id, head, expect, what)
+            raise conflict(session_id, head, expect, what, _TURN_NOTE)
 
     def _store(
         self,
@@ -415,18 +419,6 @@ class RedisJournal:
             )
             return Verification(session_id, False, len(events), (*result.problems, problem))
         return result
-
-
-def _conflict(
-    session_id: str, head: tuple[int, str], expect: tuple[int, str], what: str
-) -> JournalConflict:
-    # Refused on the head or on another client's turn: either way the caller must catch
-    # up and decide again.
-    return JournalConflict(
-        f"session {session_id!r} is at entry {head[0]}, not the expected entry {expect[0]} "
-        f"(or another client holds its turn); {what} was not appended",
-        head,
-    )
 
 
 def _decode(session_id: str, index: int, raw: str) -> Event:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,7 +15,6 @@ from execution import session_state as ev
 from execution.assistant import Assistant, PendingConfirmation
 from execution.clock import ManualClock
 from execution.journal import Journal, SQLiteJournal
-from execution.journal_redis import RedisJournal
 from execution.policy import Policy
 from execution.replay import format_report, rerun
 from execution.sandbox import FaultPlan, MarketCatalog, SandboxMarket
@@ -255,30 +254,6 @@ def test_twap_slices_on_time_and_a_move_outside_the_band_pauses_it(
 
 
 # --- exactly once: concurrent workers, a crash mid-order ------------------------------------
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def shared_journal(
-    request: pytest.FixtureRequest, tmp_path: Path, clock: ManualClock
-) -> Iterator[Callable[[], Journal]]:
-    """A factory of journal connections to one store, one per worker."""
-    opened: list[SQLiteJournal | RedisJournal] = []
-
-    def connect() -> Journal:
-        if request.param == "sqlite":
-            journal: SQLiteJournal | RedisJournal = SQLiteJournal(tmp_path / "j.sqlite3", clock)
-        else:
-            journal = RedisJournal.from_url(
-                request.getfixturevalue("test_redis_url"),
-                clock,
-                prefix=request.getfixturevalue("redis_prefix"),
-            )
-        opened.append(journal)
-        return journal
-
-    yield connect
-    for journal in opened:
-        journal.close()
 
 
 def test_eight_workers_racing_on_due_orders_place_each_once(

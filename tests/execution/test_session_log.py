@@ -1,13 +1,13 @@
 """SessionLog: one decision is one journal write, and a race never stores half of one.
 
-Runs on both journals. "Another process" is a second SessionLog on its own connection to
-the same store, which is how two app processes behind a load balancer share a session.
+Runs on both journals (``shared_journal``). "Another process" is a second SessionLog on
+its own connection to the same store, which is how two app processes behind a load
+balancer share a session.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
@@ -16,8 +16,7 @@ from execution import session_state as ev
 from execution.assistant import Assistant
 from execution.clock import ManualClock
 from execution.errors import InvalidTransition, JournalError
-from execution.journal import Event, Journal, SQLiteJournal
-from execution.journal_redis import RedisJournal
+from execution.journal import Event, Journal
 from execution.sandbox import MarketCatalog, SandboxMarket
 from execution.session_log import SessionLog
 from execution.session_state import SessionState, fold
@@ -49,30 +48,6 @@ class Recording:
         self.writes.append([e.kind for e in events])
 
 
-@pytest.fixture(params=["sqlite", "redis"])
-def connect(
-    request: pytest.FixtureRequest, tmp_path: Path, clock: ManualClock
-) -> Iterator[Callable[[], Journal]]:
-    """Connections to one store: each is what one app process would hold."""
-    opened: list[SQLiteJournal | RedisJournal] = []
-
-    def open_one() -> Journal:
-        if request.param == "sqlite":
-            journal: SQLiteJournal | RedisJournal = SQLiteJournal(tmp_path / "j.sqlite3", clock)
-        else:
-            journal = RedisJournal.from_url(
-                request.getfixturevalue("test_redis_url"),
-                clock,
-                prefix=request.getfixturevalue("redis_prefix"),
-            )
-        opened.append(journal)
-        return journal
-
-    yield open_one
-    for journal in opened:
-        journal.close()
-
-
 def _step(step_id: str) -> dict[str, Any]:
     order = {"symbol": "BTC/USDT", "side": "buy", "type": "market", "amount": "0.01"}
     return {"step_id": step_id, "description": f"buy 0.01 BTC ({step_id})", "order": order}
@@ -96,9 +71,9 @@ def _journal_fold(journal: Journal) -> SessionState:
 
 
 def test_an_event_and_the_plan_move_it_implies_are_one_write(
-    connect: Callable[[], Journal], clock: ManualClock
+    shared_journal: Callable[[], Journal], clock: ManualClock
 ) -> None:
-    journal = Recording(connect())
+    journal = Recording(shared_journal())
     log = SessionLog(journal, clock)
     state = _open(log)
 
@@ -112,9 +87,9 @@ def test_an_event_and_the_plan_move_it_implies_are_one_write(
 
 
 def test_a_batch_is_one_write_and_the_code_inside_reads_its_events(
-    connect: Callable[[], Journal], clock: ManualClock
+    shared_journal: Callable[[], Journal], clock: ManualClock
 ) -> None:
-    journal = Recording(connect())
+    journal = Recording(shared_journal())
     log = SessionLog(journal, clock)
     state = _open(log)
     writes = len(journal.writes)
@@ -134,9 +109,9 @@ def test_a_batch_is_one_write_and_the_code_inside_reads_its_events(
 
 
 def test_a_batch_that_raises_keeps_what_was_decided_before(
-    connect: Callable[[], Journal], clock: ManualClock
+    shared_journal: Callable[[], Journal], clock: ManualClock
 ) -> None:
-    journal = connect()
+    journal = shared_journal()
     log = SessionLog(journal, clock)
     state = _open(log)
 
@@ -154,9 +129,9 @@ def test_a_batch_that_raises_keeps_what_was_decided_before(
 
 
 def test_a_batch_overtaken_by_another_process_is_made_again_on_the_new_head(
-    connect: Callable[[], Journal], clock: ManualClock
+    shared_journal: Callable[[], Journal], clock: ManualClock
 ) -> None:
-    ours, theirs = SessionLog(connect(), clock), SessionLog(connect(), clock)
+    ours, theirs = SessionLog(shared_journal(), clock), SessionLog(shared_journal(), clock)
     state = _open(ours)
     other = theirs.load(SESSION)
 
@@ -183,9 +158,9 @@ def test_a_batch_overtaken_by_another_process_is_made_again_on_the_new_head(
 
 
 def test_an_overtaken_event_that_no_longer_fits_is_refused_with_its_whole_batch(
-    connect: Callable[[], Journal], clock: ManualClock
+    shared_journal: Callable[[], Journal], clock: ManualClock
 ) -> None:
-    ours, theirs = SessionLog(connect(), clock), SessionLog(connect(), clock)
+    ours, theirs = SessionLog(shared_journal(), clock), SessionLog(shared_journal(), clock)
     state = _open(ours)
     other = theirs.load(SESSION)
 
@@ -207,9 +182,9 @@ def test_an_overtaken_event_that_no_longer_fits_is_refused_with_its_whole_batch(
 
 
 def test_a_journal_failure_at_the_end_of_a_batch_leaves_nothing_unstored_behind(
-    connect: Callable[[], Journal], clock: ManualClock
+    shared_journal: Callable[[], Journal], clock: ManualClock
 ) -> None:
-    journal = Recording(connect())
+    journal = Recording(shared_journal())
     log = SessionLog(journal, clock)
     state = _open(log)
     journal.fail = True
@@ -224,9 +199,9 @@ def test_a_journal_failure_at_the_end_of_a_batch_leaves_nothing_unstored_behind(
 
 
 def test_a_message_turn_is_two_writes_the_message_then_all_that_answers_it(
-    connect: Callable[[], Journal], clock: ManualClock
+    shared_journal: Callable[[], Journal], clock: ManualClock
 ) -> None:
-    journal = Recording(connect())
+    journal = Recording(shared_journal())
     accounts = Accounts(clock, SandboxMarket(MarketCatalog.default(), seed=7))
     assistant: Assistant = make_assistant(journal, accounts, clock)
     session = assistant.open_session(ALICE)
