@@ -275,7 +275,6 @@ class SQLiteJournal:
         *,
         expect: tuple[int, str] | None = None,
     ) -> Event:
-        json.loads(canonical_json(payload))  # fails early on what JSON cannot hold
         with self._lock:
             try:
                 with immediate_transaction(self._db):
