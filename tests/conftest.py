@@ -1,4 +1,4 @@
-"""Shared fixtures: a manual clock, the shared fixtures beside the repo, the test Redis."""
+"""Shared fixtures: a manual clock, the fixture files in the repo, the test Redis."""
 
 from __future__ import annotations
 
@@ -13,19 +13,15 @@ import redis
 from execution.clock import ManualClock
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+#: Fixture files copied into the repo (ccxt's static fixtures: see their SOURCE.md).
+CCXT_STATIC = REPO / "tests" / "fixtures" / "ccxt-static"
+#: The labelled intent corpora (see their README.md).
+CORPORA = REPO / "tests" / "intent" / "corpora"
 
 
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()
-
-
-@pytest.fixture
-def shared_dir() -> Path:
-    if not SHARED.is_dir():
-        pytest.skip(f"the shared fixtures are not at {SHARED}")
-    return SHARED
 
 
 DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379/15"

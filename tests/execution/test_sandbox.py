@@ -24,6 +24,7 @@ from execution.sandbox import (
     stable_seed,
 )
 from execution.venue import Venue
+from tests.conftest import CCXT_STATIC
 from tests.execution.sandbox_invariants import (
     cancel_all_releases_everything,
     check_account,
@@ -31,7 +32,7 @@ from tests.execution.sandbox_invariants import (
     exact_totals,
 )
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared/venues/ccxt-static/markets"
+FIXTURES = CCXT_STATIC / "markets"
 REPO = Path(__file__).resolve().parents[2]
 
 ORDER_KEYS = set(ccxt_types.Order.__annotations__)
@@ -62,10 +63,7 @@ def ex(catalog: MarketCatalog, clock: ManualClock) -> SandboxExchange:
 
 
 def fixture_path(name: str) -> Path:
-    path = FIXTURES / name
-    if not path.exists():
-        pytest.skip(f"shared ccxt fixture {path} is not available")
-    return path
+    return FIXTURES / name
 
 
 def trades_of(ex: SandboxExchange, order: dict[str, Any]) -> list[dict[str, Any]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import ccxt
@@ -12,8 +11,9 @@ import pytest
 from execution.clock import ManualClock
 from execution.filters import check_filters, parse_filters, price_band
 from execution.sandbox import MarketCatalog, SandboxExchange, SandboxMarket
+from tests.conftest import CCXT_STATIC
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared/venues/ccxt-static/markets"
+FIXTURES = CCXT_STATIC / "markets"
 
 
 @pytest.fixture(scope="module")
@@ -23,10 +23,7 @@ def catalog() -> MarketCatalog:
 
 @pytest.fixture(scope="module")
 def hashkey() -> MarketCatalog:
-    path = FIXTURES / "hashkey.json"
-    if not path.exists():
-        pytest.skip(f"shared ccxt fixture {path} is not available")
-    return MarketCatalog.from_file(path)
+    return MarketCatalog.from_file(FIXTURES / "hashkey.json")
 
 
 @pytest.fixture

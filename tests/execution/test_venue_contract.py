@@ -23,16 +23,13 @@ import pytest
 from execution.ccxt_venue import CcxtVenue, TranslatingVenue
 from execution.clock import ManualClock
 from execution.sandbox import MarketCatalog, SandboxExchange
+from tests.conftest import CCXT_STATIC
 from tests.execution import venue_contract as contract
 from tests.execution.venue_contract import OrderArgs, VenueCase, VenueContract
 
-CCXT_STATIC = Path(__file__).resolve().parents[3] / "shared/venues/ccxt-static"
-
 
 def ccxt_static() -> Path:
-    """The shared ccxt fixtures, or skip: they live beside the repo, not in it."""
-    if not (CCXT_STATIC / "response/hashkey.json").is_file():
-        pytest.skip(f"ccxt's static fixtures are not at {CCXT_STATIC} (see SOURCE.md there)")
+    """ccxt's static fixtures, copied into tests/fixtures (see SOURCE.md there)."""
     return CCXT_STATIC
 
 

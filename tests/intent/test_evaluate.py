@@ -12,8 +12,9 @@ from intent.canonical import CANONICAL_KEYS
 from intent.evaluate import evaluate, format_report, load_corpus
 from intent.models import Amount, Clarification, Intent, Unsupported
 from intent.rules import RuleParser
+from tests.conftest import CORPORA
 
-DEV_CORPUS = Path(__file__).resolve().parents[3] / "shared/intent-eval/dev.jsonl"
+DEV_CORPUS = CORPORA / "dev.jsonl"
 
 # The level the rule parser reached on the dev corpus; it must not regress.
 DEV_MIN_EXACT = 140

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from intent.evaluate import evaluate, format_report, load_corpus
 from intent.models import PARSE_RESULT_ADAPTER
 from intent.rules import RuleParser
+from tests.conftest import CORPORA
 
 CORPUS = Path(__file__).with_name("heldout_own.jsonl")
 
@@ -28,7 +29,7 @@ def test_heldout_own_exact_and_no_wrong_trade() -> None:
     assert report.accuracy >= 0.95, format_report(report)
 
 
-DEV = Path(__file__).resolve().parents[3] / "shared" / "intent-eval" / "dev.jsonl"
+DEV = CORPORA / "dev.jsonl"
 
 
 def _all_texts() -> list[str]:

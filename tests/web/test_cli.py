@@ -9,15 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from execution.assistant import Actor
 from execution.clock import ManualClock
 from intent.canonical import CANONICAL_KEYS
 from web.services import build_services
 from web.settings import Settings
 
-from ..conftest import SHARED
+from ..conftest import CORPORA
 
 
 def _run(
@@ -55,9 +53,7 @@ def test_parse_canonical_writes_one_object_per_line_without_loading_ccxt() -> No
 
 
 def test_eval_intents_ends_with_the_exact_line() -> None:
-    corpus = SHARED / "intent-eval" / "dev.jsonl"
-    if not corpus.is_file():
-        pytest.skip(f"no dev corpus at {corpus}")
+    corpus = CORPORA / "dev.jsonl"
 
     done = _run("eval-intents", str(corpus))
 
