@@ -109,14 +109,46 @@ def _ratio(correct: int, total: int) -> str:
     return f"{correct / total:.3f} ({correct}/{total})" if total else "n/a (0/0)"
 
 
-def format_report(report: EvalReport) -> str:
-    """A readable report; the last line is ``exact: 0.xxx (k/n)``."""
+def is_blind(name: str) -> bool:
+    """Whether a corpus is a blind split, whose failures are never shown (see
+    tests/intent/corpora/README.md): studying them would turn it into a tuning set."""
+    return Path(name).stem.startswith(("blind", "dialogues_blind"))
+
+
+def format_side_by_side(reports: dict[str, EvalReport]) -> str:
+    """One column per corpus: size, exact share, wrong executable trades, per action."""
+    names = list(reports)
+    width = max(12, *(len(n) + 2 for n in names))
+    head = f"{'':<20}" + "".join(f"{n:>{width}}" for n in names)
+    rows = [head]
+
+    def row(label: str, cells: list[str]) -> None:
+        rows.append(f"{label:<20}" + "".join(f"{c:>{width}}" for c in cells))
+
+    row("utterances", [str(r.n) for r in reports.values()])
+    row("exact", [f"{r.accuracy:.3f}" for r in reports.values()])
+    row("wrong executable", [str(r.wrong_executable) for r in reports.values()])
+    actions = sorted({a for r in reports.values() for a in r.per_action})
+    for action in actions:
+        cells = []
+        for r in reports.values():
+            correct, total = r.per_action.get(action, (0, 0))
+            cells.append(f"{correct}/{total}" if total else "-")
+        row(f"  {action}", cells)
+    return "\n".join(rows)
+
+
+def format_report(report: EvalReport, *, failures: bool = True, name: str = "") -> str:
+    """A readable report; the last line is ``exact: 0.xxx (k/n)``. Failures are listed
+    when ``failures`` is set, unless ``name`` is a blind corpus."""
     lines = ["per action:"]
     lines += [f"  {a:<12} {_ratio(*c)}" for a, c in report.per_action.items()]
     lines.append("per field:")
     lines += [f"  {k:<12} {_ratio(*c)}" for k, c in report.per_field.items()]
     lines.append(f"wrong executable: {report.wrong_executable}")
-    if report.failures:
+    if failures and report.failures and is_blind(name):
+        lines.append("failures: not shown for a blind corpus")
+    elif failures and report.failures:
         lines.append("failures:")
         for failure in report.failures:
             flag = "!!" if failure.executable else "  "

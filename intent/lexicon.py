@@ -22,18 +22,14 @@ Tag alphabet (kept in one place so the grammar stays readable)::
 
 from __future__ import annotations
 
-from functools import lru_cache
+from intent.language.assets import aliases as universe_aliases
+from intent.language.assets import correct
 
 #: Currencies that can be the quote side of a pair.
 QUOTE_CURRENCIES: frozenset[str] = frozenset({"USD", "USDT", "USDC", "HKD", "EUR"})
 
-#: Crypto assets the exchange lists (codes used in intents).
-CRYPTO_ASSETS: frozenset[str] = frozenset(
-    {"BTC", "ETH", "SOL", "XRP", "DOGE", "ADA", "LINK", "AVAX", "LTC", "DOT", "BNB", "HSK"}
-)
-
-#: English (lower-case) and Chinese (simplified) names of assets and currencies.
-ASSET_ALIASES: dict[str, str] = {
+#: Names the lexicon fixes itself (nicknames, currencies); the universe adds the rest.
+_CURATED_ALIASES: dict[str, str] = {
     # crypto
     "btc": "BTC",
     "bitcoin": "BTC",
@@ -105,14 +101,16 @@ ASSET_ALIASES: dict[str, str] = {
     "欧元": "EUR",
 }
 
+_UNIVERSE, _UNIVERSE_CLASH = universe_aliases()
+#: Every name of an asset or currency (English lower case, Chinese simplified or
+#: traditional) → its code: the curated names above, then the asset universe's.
+ASSET_ALIASES: dict[str, str] = {**_UNIVERSE, **_CURATED_ALIASES}
+#: Universe names that are also ordinary words ("near", "one", "gas"): a coin only in
+#: capitals or right after a number, "my", "of", a share or a trade verb.
+CLASH_ALIASES: frozenset[str] = frozenset(a for a in _UNIVERSE_CLASH if a not in _CURATED_ALIASES)
+
 #: Currency symbols written before or after a number.
 CURRENCY_SYMBOLS: dict[str, str] = {"$": "USD", "us$": "USD", "hk$": "HKD", "€": "EUR"}
-
-# Names long enough to be matched with a typo. Short codes (eth, sol, dot, ...) never are:
-# one letter off a three-letter code is usually another word or another asset.
-_FUZZY_NAMES: dict[str, str] = {
-    name: code for name, code in ASSET_ALIASES.items() if name.isascii() and len(name) >= 6
-}
 
 # English words of the grammar: word -> ((tag, payload), ...).
 Entry = tuple[tuple[str, str], ...]
@@ -346,7 +344,14 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("in", "short"): (),
     ("short", "while"): (),
 }
+# Coin names of several words ("bitcoin cash", "shiba inu") are phrases too.
+for _alias, _code in ASSET_ALIASES.items():
+    _words = tuple(_alias.split())
+    if len(_words) > 1 and all(w.isalpha() for w in _words):
+        PHRASES.setdefault(_words, (("Q" if _code in QUOTE_CURRENCIES else "A", _code),))
 PHRASE_MAX_WORDS = max(len(k) for k in PHRASES)
+#: Words that mean something to the grammar: never read as a misspelt coin name.
+_GRAMMAR_WORDS = frozenset(WORDS) | {w for phrase in PHRASES for w in phrase}
 
 # Chinese words (simplified; traditional text is mapped first): word -> tags.
 CJK_WORDS: dict[str, Entry] = {
@@ -491,41 +496,10 @@ UNSUPPORTED_MESSAGES: dict[str, str] = {
 }
 
 
-def edit_distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance between ``a`` and ``b``, or ``limit + 1`` once it exceeds ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
-
-
-@lru_cache(maxsize=4096)
 def fuzzy_asset(word: str) -> str | None:
-    """The asset code a misspelled name most likely means (``bitcon`` → BTC), else ``None``.
+    """The asset code a misspelled name unambiguously means (``bitcon`` → BTC), else ``None``.
 
-    Conservative on purpose: only names of six letters or more are candidates, the allowed
-    distance is 1 (2 for names of nine letters or more), the word must not itself be a known
-    name or grammar word, and the best candidate must be unique: a typo never turns one asset
-    into another.
+    Grammar words are never corrected; see :func:`intent.language.assets.correct`.
     """
-    if len(word) < 5 or word in ASSET_ALIASES or word in WORDS:
-        return None
-    best: set[str] = set()
-    best_distance = 3
-    for name, code in _FUZZY_NAMES.items():
-        limit = 2 if len(name) >= 9 else 1
-        distance = edit_distance(word, name, limit)
-        if distance > limit:
-            continue
-        if distance < best_distance:
-            best, best_distance = {code}, distance
-        elif distance == best_distance:
-            best.add(code)
-    return next(iter(best)) if len(best) == 1 else None
+    found = correct(word, _GRAMMAR_WORDS)
+    return None if found is None else found.code

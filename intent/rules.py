@@ -32,6 +32,7 @@ from intent.lexicon import (
     ASSET_ALIASES,
     CJK_MAX_LEN,
     CJK_WORDS,
+    CLASH_ALIASES,
     CURRENCY_SYMBOLS,
     PHRASE_MAX_WORDS,
     PHRASES,
@@ -248,9 +249,13 @@ def _word_gap_ok(text: str, end: int, start: int) -> bool:
     return gap == " " or gap.strip(" -\t") == ""
 
 
-def tokenize(text: str) -> list[Token]:
-    """Tokens of normalized ``text``; unknown words and characters are dropped."""
+def tokenize(text: str, original: str = "") -> list[Token]:
+    """Tokens of normalized ``text``; unknown words and characters are dropped.
+
+    ``original`` is the text as typed (same length): a coin name that is also a word
+    ("near", "one") counts as the coin when it was written in capitals."""
     raw = list(_TOKEN_RE.finditer(text))
+    capitals = _Capitals(original)
     words = [m["word"] for m in raw]
     tokens: list[Token] = []
     i = 0
@@ -259,7 +264,7 @@ def tokenize(text: str) -> list[Token]:
         m = raw[i]
         kind = m.lastgroup
         if kind == "word":
-            i = _word_tokens(text, raw, words, i, tokens)
+            i = _word_tokens(text, raw, words, i, tokens, capitals)
             continue
         if kind == "number":
             tokens.append(_number_token(m))
@@ -311,8 +316,29 @@ def _number_token(m: re.Match[str]) -> Token:
     return Token("N", m.start(), m.end(), value, code)
 
 
+@dataclass(slots=True)
+class _Capitals:
+    """Which words were typed in capitals (a signal only when the whole text is not)."""
+
+    original: str
+
+    def __call__(self, start: int, end: int) -> bool:
+        written = self.original[start:end]
+        return written.isupper() and not self.original.isupper()
+
+
+#: Tags after which a coin name that is also a word is the coin: "100 near", "my near",
+#: "of near", "half near", "sell near".
+_ASSET_CONTEXT = frozenset("NcmoHBSCDgP")
+
+
 def _word_tokens(
-    text: str, raw: list[re.Match[str]], words: list[str | None], i: int, tokens: list[Token]
+    text: str,
+    raw: list[re.Match[str]],
+    words: list[str | None],
+    i: int,
+    tokens: list[Token],
+    capitals: _Capitals,
 ) -> int:
     """Emit the tokens of the word at ``raw[i]`` (or a phrase starting there); next index."""
     word = words[i]
@@ -338,7 +364,12 @@ def _word_tokens(
     entry = _WORD_TABLE.get(word)
     if entry is None and word.endswith(("'s", "’s")):
         entry = _WORD_TABLE.get(word[:-2])
-    if entry is not None:
+    if entry is not None and word in CLASH_ALIASES and word not in WORDS:
+        if capitals(start, end) or (
+            tokens and tokens[-1].tag in _ASSET_CONTEXT and not text[tokens[-1].end : start].strip()
+        ):
+            _emit(tokens, entry, start, end)
+    elif entry is not None:
         _emit(tokens, entry, start, end)
     elif word == "u":
         # "u" next to Chinese is USDT (我的U); in English it is "you".
@@ -821,7 +852,7 @@ class RuleParser:
             injected = True
             norm = _INJECTION_RE.sub(lambda m: " " * len(m.group()), norm)
         norm = _MALFORMED_NUMBER.sub(_unreadable_number, norm)
-        tokens = tokenize(norm)
+        tokens = tokenize(norm, text)
         for tok in tokens:
             if tok.tag == "!":
                 return _unsupported(tok.code)

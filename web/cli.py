@@ -57,8 +57,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     simulate.add_argument("--seed", type=int, help="order-book seed (default: settings)")
 
-    evaluate = commands.add_parser("eval-intents", help="score the parser on a labeled corpus")
-    evaluate.add_argument("file", type=Path)
+    evaluate = commands.add_parser(
+        "eval-intents", help="score the parser on labelled corpora, side by side"
+    )
+    evaluate.add_argument(
+        "files",
+        type=Path,
+        nargs="*",
+        help="corpora (default: dev, tune and blind under tests/intent/corpora)",
+    )
+    evaluate.add_argument(
+        "--failures",
+        action="store_true",
+        help="list the failures (never those of a blind corpus)",
+    )
+    dialogues = commands.add_parser(
+        "eval-dialogues", help="score the dialogue engine on labelled multi-turn dialogues"
+    )
+    dialogues.add_argument("files", type=Path, nargs="+")
+    dialogues.add_argument(
+        "--failures", action="store_true", help="list the failures (never blind ones)"
+    )
 
     replay = commands.add_parser("replay", help="print a session's journal")
     replay.add_argument("session_id")
@@ -199,15 +218,49 @@ def cmd_simulate(args: argparse.Namespace, stdout: TextIO) -> int:
     return 0
 
 
+#: The corpora ``eval-intents`` scores when none are named (run from the repository).
+DEFAULT_CORPORA = tuple(
+    Path("tests/intent/corpora") / f"{name}.jsonl" for name in ("dev", "tune", "blind")
+)
+
+
+def _corpus_files(command: str, files: list[Path]) -> list[Path] | None:
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        print(f"tradeassist {command}: no such file {', '.join(map(repr, missing))}", file=sys.stderr)
+        return None
+    return files
+
+
 def cmd_eval(args: argparse.Namespace, stdout: TextIO) -> int:
-    from intent.evaluate import evaluate, format_report, load_corpus
+    from intent.evaluate import evaluate, format_report, format_side_by_side, load_corpus
     from intent.rules import RuleParser
 
-    if not args.file.is_file():
-        print(f"tradeassist eval-intents: no such file {str(args.file)!r}", file=sys.stderr)
+    files = _corpus_files("eval-intents", list(args.files) or list(DEFAULT_CORPORA))
+    if files is None:
         return 2
-    report = evaluate(load_corpus(args.file), RuleParser())
-    stdout.write(format_report(report) + "\n")
+    parser = RuleParser()
+    reports = {f.stem: evaluate(load_corpus(f), parser) for f in files}
+    stdout.write(format_side_by_side(reports) + "\n")
+    if args.failures:
+        for name, report in reports.items():
+            stdout.write(f"\n== {name}\n" + format_report(report, name=name) + "\n")
+    return 0
+
+
+def cmd_eval_dialogues(args: argparse.Namespace, stdout: TextIO) -> int:
+    from intent.evaluate import evaluate_dialogues, format_report, format_side_by_side, load_corpus
+    from intent.rules import RuleParser
+
+    files = _corpus_files("eval-dialogues", list(args.files))
+    if files is None:
+        return 2
+    parser = RuleParser()
+    reports = {f.stem: evaluate_dialogues(load_corpus(f), parser) for f in files}
+    stdout.write(format_side_by_side(reports) + "\n")
+    if args.failures:
+        for name, report in reports.items():
+            stdout.write(f"\n== {name}\n" + format_report(report, name=name) + "\n")
     return 0
 
 
@@ -316,6 +369,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return cmd_simulate(args, sys.stdout)
     if args.command == "eval-intents":
         return cmd_eval(args, sys.stdout)
+    if args.command == "eval-dialogues":
+        return cmd_eval_dialogues(args, sys.stdout)
     if args.command == "sandbox-server":
         return cmd_sandbox_server(args)
     if args.command == "worker":

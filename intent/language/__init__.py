@@ -1,0 +1,1 @@
+"""Language data of the parser: the asset universe and the common-word list."""
