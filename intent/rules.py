@@ -19,6 +19,7 @@ How it works:
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -63,6 +64,7 @@ from intent.numbers import (
     numeric_value,
     parse_chinese,
     parse_english,
+    parse_number,
 )
 
 ParseOutput = Intent | Clarification | Unsupported
@@ -201,12 +203,15 @@ class Token:
     end: int
     value: Decimal | None = None
     code: str = ""  # asset/currency code, time unit or unsupported reason
+    unclear: str = ""  # a number's: the unknown word right after it ("100 块", "500 foo")
 
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # One pass over the text; the outer named groups close last, so ``lastgroup`` names the kind.
 _TOKEN_RE = re.compile(
-    r"(?P<lev>\d+(?:\.\d+)?\s?x)(?![a-z0-9])"  # 10x, 5x: leverage
+    r"(?P<clock>\d{1,2}:\d{2})(?!\d)"  # 09:00: a time of day, not a price
+    r"|(?P<arrow>->|=>|→|⇒|➡)"  # ETH -> SOL
+    r"|(?P<lev>\d+(?:\.\d+)?\s?x)(?![a-z0-9])"  # 10x, 5x: leverage, or times in a schedule
     r"|(?P<frac>\d{1,3}/\d{1,3})(?![\d/.,])"  # 1/2, 1/3: a share only with "of"/"my"
     r"|(?P<number>(?:(?P<cur>hk\$|us\$|\$|€)\s?)?(?P<num>" + NUMERIC_RE.pattern + r")"
     r"(?P<pct>\s?%)?(?P<suffix>u(?![a-z])|\s?\$)?)"
@@ -238,8 +243,8 @@ def _emit(tokens: list[Token], entry: Entry, start: int, end: int) -> None:
             if tokens and tokens[-1].tag == "N":
                 prev = tokens.pop()
                 tokens.append(Token("P", prev.start, end, prev.value))
-        elif tag == "H":
-            tokens.append(Token("H", start, end, Decimal(payload)))
+        elif tag in ("H", "N"):
+            tokens.append(Token(tag, start, end, Decimal(payload)))
         else:
             tokens.append(Token(tag, start, end, None, payload))
 
@@ -273,7 +278,13 @@ def tokenize(text: str, original: str = "") -> list[Token]:
         elif kind == "frac":
             tokens.append(_fraction_token(m))
         elif kind == "lev":
-            tokens.append(Token("!", m.start(), m.end(), None, "leverage"))
+            value = parse_number(m.group().rstrip("x ")) or Decimal(0)
+            tokens.append(Token("!", m.start(), m.end(), value, "leverage"))
+        elif kind == "clock":
+            tokens.append(Token("T", m.start(), m.end()))
+        elif kind == "arrow":
+            tokens.append(Token("C", m.start(), m.end()))
+            tokens.append(Token("f", m.start(), m.end()))
         else:
             sym = m.group()
             if sym in CURRENCY_SYMBOLS:
@@ -379,7 +390,25 @@ def _word_tokens(
         code = fuzzy_asset(word)
         if code is not None:
             _emit(tokens, _asset_entry(code), start, end)
+        elif word not in _HARMLESS_AFTER_NUMBER:
+            _mark_unclear(text, tokens, start, end)
     return i + 1
+
+
+#: Unknown words that say nothing about the number before them ("sell 2 pls").
+_HARMLESS_AFTER_NUMBER = frozenset(
+    "pls please plz now rn asap thanks thx ty lol each total bro fam ser today then and "
+    "only immediately too also guys mate ok okay".split()
+)
+_HARMLESS_CJK_AFTER_NUMBER = frozenset("吧了呢啊哈呀啦喇嘛哦噢咯啰先就再，。")
+
+
+def _mark_unclear(text: str, tokens: list[Token], start: int, end: int) -> None:
+    """An unknown word right after a bare number: that number's unit is not understood
+    ("100 块", "500 foo"), so no phrase may read it as an amount in some other unit."""
+    if tokens and tokens[-1].tag == "N" and not tokens[-1].code:
+        if not text[tokens[-1].end : start].strip():
+            tokens[-1].unclear = text[start:end]
 
 
 def _number_words(
@@ -453,6 +482,8 @@ def _segment_cjk(text: str, start: int, end: int, tokens: list[Token]) -> None:
             _emit(tokens, entry, i, i + lex_len)
             i += lex_len
         else:
+            if text[i] not in _HARMLESS_CJK_AFTER_NUMBER:
+                _mark_unclear(text, tokens, i, i + 1)
             i += 1
 
 
@@ -487,7 +518,10 @@ _MARKET_PRICE = re.compile(r"M[pao@:]*(N)(?![AQckYxP])Q?")
 # Amounts.
 # half a bitcoin / half of a bitcoin / 50% of a bitcoin / 半个比特币: a quantity, no share
 _HALF_A = re.compile(r"([HP])o?[ac](A)")
-_QUOTE_AMOUNT = re.compile(r"(N)c?(Q)")  # 500 USDT / 300 dollars / 五千港币
+_QUOTE_AMOUNT = re.compile(r"(N)c?(Q)¥?")  # 500 USDT / 300 dollars / 五千港币 / 五千港币元
+_QUOTE_FIRST = re.compile(r"(Q)(N)¥?(?![AcQk])")  # 港币五千元 / HKD 5000 / 美金100
+# A number whose money unit is not named: 500块, 100元, "500 worth of SOL", "1000的大饼".
+_UNNAMED_MONEY = re.compile(r"(N)(?:¥|e|o(?=[Ak]))")
 _UNIT_AMOUNT = re.compile(r"(N)c?([Ak])")  # 10 SOL / 0.2个大饼
 _SHARE = re.compile(r"([HP])o?m?o?([AQk])?")  # half my ETH / 30% of my SOL / 一半的以太 / all
 _OF_MY = re.compile(r"[om]")  # "1/2 of my ETH", "1/2 my ETH", "1/2 of ETH", 1/2的以太坊
@@ -495,6 +529,7 @@ _BARE_AMOUNT = re.compile(r"(N)c?")  # 买0.2个 (asset named elsewhere)
 _ONE_UNIT = re.compile(r"(?<=[BSCg])a(A)")  # buy a bitcoin
 
 _HUNDRED = Decimal(100)
+_ONE = Decimal(1)
 _CLARIFY_FIELDS = frozenset({"action", "asset", "to", "quote", "amount"})
 _MARK_SKIP = frozenset("HPNmoac")
 
@@ -545,6 +580,7 @@ class _Analysis:
     bad_amount: bool = False  # an amount phrase whose number cannot be read
     ambiguous_share: int = -1  # token of a bare "1/2" (0.5 units or half my holdings?)
     ambiguous_unit: str = ""  # the asset or currency right after it, if any
+    unclear: list[str] = field(default_factory=list)  # unknown words after numbers
 
     def live(self) -> str:
         """The tag string with consumed tokens replaced by ``_``."""
@@ -581,6 +617,7 @@ def _whole(value: Decimal | None) -> int | None:
 
 
 _KEYS_SCHEDULE = re.compile(r"[EFOn]")
+_KEYS_EXIT = re.compile(r"[BDg].*[<>=].*|[BDg].*[SRZ]")
 _KEYS_BRACKET = re.compile(r"[RZK]")
 _KEYS_TRIGGER = re.compile(r"[KGi<>=]")
 _KEYS_LIMIT = re.compile(r"[@LM]")
@@ -593,6 +630,8 @@ def _analyse(tokens: list[Token]) -> _Analysis:
     # Each phrase family runs only when one of its key words is present (speed).
     if _KEYS_SCHEDULE.search(tags):
         _schedule_phrases(an)
+    if _KEYS_EXIT.search(tags):
+        _exit_phrases(an)
     if _KEYS_BRACKET.search(tags):
         _bracket_phrases(an)
     if _KEYS_TRIGGER.search(tags):
@@ -606,6 +645,46 @@ def _analyse(tokens: list[Token]) -> _Analysis:
 def _num(an: _Analysis, m: re.Match[str], group: int) -> Decimal | None:
     idx = m.start(group)
     return an.tokens[idx].value if idx >= 0 else None
+
+
+# An exit said as a condition after the buy: "sell it if it gets to 4000", "涨到200就卖",
+# "跌到150止损". The condition's price is the exit's; up is a take-profit, down a stop-loss.
+_EXIT_MOVE = re.compile(r"i?[Apokm@]*([<>=du]+)f?a?(N)([du])?([SRZ]?)")
+_EXIT_SAYS = frozenset("SRZ")
+
+
+def _exit_phrases(an: _Analysis) -> None:
+    tags = an.live()
+    start = min((tags.find(t) for t in "BDg" if t in tags), default=-1)
+    sells = [k for k in range(start + 1, len(tags)) if tags[k] in _EXIT_SAYS]
+    first_sell = tags.find("S")
+    if start < 0 or not sells or (0 <= first_sell < start):
+        return  # no buy, or the sell comes first: no exits of a position opened here
+    exits: list[tuple[re.Match[str], str]] = []
+    for m in _EXIT_MOVE.finditer(tags, start + 1):
+        words = m.group(1) + (m.group(3) or "")
+        up, down = any(c in ">u" for c in words), any(c in "<d" for c in words)
+        said = m.group(4)
+        kind = "take_profit" if said == "R" else "stop_loss" if said == "Z" else ""
+        if not kind and up != down:
+            kind = "take_profit" if up else "stop_loss"
+        exits.append((m, kind))
+    if not exits or len(exits) > 2:
+        return
+    if len(exits) == 2 and {k for _, k in exits} == {"take_profit", ""}:
+        exits = [(m, k or "stop_loss") for m, k in exits]
+    elif len(exits) == 2 and {k for _, k in exits} == {"stop_loss", ""}:
+        exits = [(m, k or "take_profit") for m, k in exits]
+    if any(not kind for _, kind in exits) or len({k for _, k in exits}) != len(exits):
+        return  # an exit with no direction ("if it gets to 4000"), or two of one kind
+    for m, kind in exits:
+        setattr(an, kind, _num(an, m, 2))
+        an.take(m.start(), m.end(), kind)
+    for k in sells:  # "sell it", "就卖": the exit's verb, not a second side
+        if an.free[k] and an.tokens[k].tag == "S":
+            an.tokens[k].tag = "_"
+            an.tags = an.tags[:k] + "_" + an.tags[k + 1 :]
+            an.take(k, k + 1)
 
 
 def _schedule_phrases(an: _Analysis) -> None:
@@ -656,6 +735,12 @@ def _schedule_phrases(an: _Analysis) -> None:
 
 
 def _bracket_phrases(an: _Analysis) -> None:
+    if "R" in an.live() and "K" in an.live() and "S" not in an.tags:
+        # "take profit 3,600, stop 2,880" on a buy: the stop is the stop-loss
+        k = an.live().find("K")
+        an.tokens[k].tag = "Z"
+        an.tags = an.tags[:k] + "Z" + an.tags[k + 1 :]
+        an.live_tags = an.live_tags[:k] + "Z" + an.live_tags[k + 1 :]
     for name, forward, backward in (
         ("take_profit", _TAKE_PROFIT, _TAKE_PROFIT_BEFORE),
         ("stop_loss", _STOP_LOSS, _STOP_LOSS_BEFORE),
@@ -744,11 +829,23 @@ def _amount_phrases(an: _Analysis) -> None:
                 an.unit_quote_tokens.add(last)
                 last += 1
             add("quote", tok.value, tok.code, k, last)
+    # A number followed by a word we don't know: its unit is unknown ("100 块", "2 foo").
+    for k, tok in enumerate(tokens) if "N" in live else ():
+        if tok.tag == "N" and tok.unclear and an.free[k]:
+            an.unclear.append(tok.unclear)
+            add("bare", None, "", k, k + 1)
     live = an.live()
     has_number = "N" in live
     for m in _QUOTE_AMOUNT.finditer(live) if has_number and "Q" in live else ():
         an.unit_quote_tokens.add(m.start(2))
         add("quote", _num(an, m, 1), tokens[m.start(2)].code, m.start(), m.end())
+    live = an.live()
+    for m in _QUOTE_FIRST.finditer(live) if has_number and "Q" in live else ():
+        an.unit_quote_tokens.add(m.start(1))
+        add("quote", _num(an, m, 2), tokens[m.start(1)].code, m.start(), m.end())
+    live = an.live()
+    for m in _UNNAMED_MONEY.finditer(live) if has_number else ():
+        add("bare", None, "", m.start(), m.end())
     live = an.live()
     for m in _UNIT_AMOUNT.finditer(live) if has_number else ():
         add("units", _num(an, m, 1), tokens[m.start(2)].code, m.start(), m.end() - 1)
@@ -852,12 +949,82 @@ class RuleParser:
             injected = True
             norm = _INJECTION_RE.sub(lambda m: " " * len(m.group()), norm)
         norm = _MALFORMED_NUMBER.sub(_unreadable_number, norm)
-        tokens = tokenize(norm, text)
+        tokens = _in_context(tokenize(norm, text))
         for tok in tokens:
             if tok.tag == "!":
                 return _unsupported(tok.code)
-        an = _analyse(tokens)
+        scoped = _scope_negations(norm, tokens)
+        if scoped is None:
+            return _unsupported("negation")
+        an = _analyse(scoped)
         return _interpret(text, an, injected)
+
+
+def _in_context(tokens: list[Token]) -> list[Token]:
+    """Words whose meaning depends on the rest of the message.
+
+    "10x" is leverage, except in a schedule ("every day, 10x" is ten times); "withdraw" is
+    a withdrawal of funds, except of an order ("withdraw my ETH order" cancels it).
+    """
+    tags = {t.tag for t in tokens}
+    out: list[Token] = []
+    for tok in tokens:
+        if tok.tag == "!" and tok.code == "leverage" and tok.value and tags & {"E", "F"}:
+            out.append(Token("N", tok.start, tok.end, tok.value))
+            out.append(Token("x", tok.start, tok.end))
+        elif tok.tag == "!" and tok.code == "withdrawal" and "r" in tags:
+            out.append(Token("~", tok.start, tok.end))
+        else:
+            out.append(tok)
+    return out
+
+
+# Where one clause ends and the next begins (a negation scopes over its own clause only).
+_CLAUSE_BREAK = re.compile(
+    r"[,;，；。!?！？\n]|\.(?!\d)|\s[-—–]+\s|—|\bbut\b|\binstead\b|\brather\b|而是|但是|不过|係"
+)
+#: Objects a negation can deny on their own: "not BTC", "not 2", "不是比特币".
+_DENIABLE = frozenset("AQNPHck")
+#: A negated clause holding one of these is a constraint we must not drop: "don't sell
+#: until it hits 4000, then sell 1 ETH" is not "sell 1 ETH now".
+_CONSTRAINT = frozenset("iI<>=duTKGOEF")
+
+
+def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
+    """The tokens with what each negation denies taken out; ``None`` if nothing is left to
+    do, or if a denied clause held a condition (the request is then refused, not guessed).
+
+    A negation followed by objects denies those objects ("not BTC, buy 1 ETH", "buy 1 ETH,
+    not 2"); otherwise it denies its whole clause ("don't sell BTC — sell 5 ETH instead",
+    "唔係買呀,係賣,賣2個ETH"). In a cancel, named assets stay: "I don't want ARB any more,
+    cancel" cancels the ARB order.
+    """
+    if not any(t.tag == "^" for t in tokens):
+        return tokens
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(norm)]
+    clause = [bisect.bisect_right(breaks, t.start) for t in tokens]
+    cancel = any(t.tag == "X" for t in tokens)
+    drop: set[int] = set()
+    for i, tok in enumerate(tokens):
+        if tok.tag != "^":
+            continue
+        j = i + 1
+        while j < len(tokens) and clause[j] == clause[i] and tokens[j].tag in _DENIABLE:
+            j += 1
+        if j > i + 1 and (j == len(tokens) or clause[j] != clause[i] or tokens[j].tag == "^"):
+            denied = range(i, j)  # "not BTC", "not 2"
+        else:
+            denied = range(len(tokens))
+            denied = [k for k in denied if clause[k] == clause[i]]
+        for k in denied:
+            if tokens[k].tag in _CONSTRAINT:
+                return None
+            if not (cancel and tokens[k].tag in "AQ"):
+                drop.add(k)
+    kept = [t for k, t in enumerate(tokens) if k not in drop]
+    if not any(t.tag not in "^oafwmc" for t in kept):
+        return None
+    return kept
 
 
 def _unreadable_number(m: re.Match[str]) -> str:
@@ -890,9 +1057,10 @@ def _interpret(text: str, an: _Analysis, injected: bool) -> ParseOutput:
         if index >= 0:
             fields.setdefault(name, []).append((index, index + 1))
 
-    # Cancel.
-    if "X" in tags:
-        mark("action", _first_tag(an, "X"))
+    # Cancel: "cancel ...", or a soft verb of an order ("kill my SOL order", "停止BTC定投").
+    soft = ("~" in tags or "K" in tags) and ("r" in tags or "D" in tags) and not an.amounts
+    if "X" in tags or soft:
+        mark("action", _first_tag(an, "X~K"))
         asset = mentions[0].code if mentions else None
         if asset is None and "q" in tags:  # "cancel my last order": which one? never all
             return _clarification(
@@ -949,9 +1117,12 @@ def _pick_give_get(
     """
     unmarked = [m for m in mentions if not m.marker]
     if side == "sell" or side == "convert":
-        # The thing sold is the unmarked object ("sell ETH for BTC"); failing that the only
-        # crypto named ("sell everything I have in XRP").
-        give = unmarked[0] if unmarked else None
+        # The thing given is what is paid with ("用X换Y", "拿X换Y", "把X换成Y"), else the
+        # unmarked object ("sell ETH for BTC"); failing that the only crypto named ("sell
+        # everything I have in XRP"). Roles, never word order alone, decide.
+        paid = [m for m in mentions if m.marker == "w"]
+        give = paid[0] if len(paid) == 1 and side == "convert" else None
+        give = give or (unmarked[0] if unmarked else None)
         if give is None and not quote_amount:
             give = next((m for m in mentions if not m.is_quote), None)
         rest = [m for m in mentions if m is not give]
@@ -1127,6 +1298,18 @@ def _trade(
         missing.add("price")  # "at 0" is no price: ask (results are built unvalidated)
     if "i" in tags and trigger is None and any(t in tags for t in "<>du"):
         missing.add("price")
+    if "I" in tags or re.search(r"M[du]|[du]M", tags):
+        missing.add("price")  # "unless it drops", "a bit below market": no price we can state
+    take_profit, stop_loss = an.take_profit, an.stop_loss
+    if action == "sell" and (take_profit or stop_loss):
+        # Exits of a sell are its trigger: "跌破2780止损卖出" sells once it is at or below 2780.
+        if trigger is None and (take_profit is None) != (stop_loss is None):
+            trigger = (
+                _trigger("<=", stop_loss) if stop_loss else _trigger(">=", take_profit or _ONE)
+            )
+            take_profit = stop_loss = None
+        else:
+            missing.add("price")
     if side is None:
         missing.add("side")
 
@@ -1165,8 +1348,8 @@ def _trade(
         order_type="limit" if limit_price is not None else "market",
         limit_price=limit_price,
         trigger=trigger,
-        take_profit=an.take_profit,
-        stop_loss=an.stop_loss,
+        take_profit=take_profit,
+        stop_loss=stop_loss,
         schedule=schedule,
         spans=spans,
     )
