@@ -64,6 +64,7 @@ _CURATED_ALIASES: dict[str, str] = {
     "狗狗币": "DOGE",
     "狗币": "DOGE",
     "狗狗": "DOGE",
+    "狗子": "DOGE",
     "ada": "ADA",
     "cardano": "ADA",
     "艾达币": "ADA",
@@ -196,6 +197,7 @@ WORDS: dict[str, Entry] = {
         "rotate",
         "flip",
         "turn",
+        "change",
     ),
     **_tags("D", "spend", "put", "use", "invest", "dca", "deploy", "allocate", "chuck", "throw"),
     **_tags("~", "kill", "scrap", "scratch", "pull", "remove", "delete", "undo", "nuke", "drop"),
@@ -325,7 +327,6 @@ WORDS: dict[str, Entry] = {
     **{
         w: (("!", "advice"),)
         for w in (
-            "should",
             "shall",
             "recommend",
             "recommendation",
@@ -337,8 +338,6 @@ WORDS: dict[str, Entry] = {
             "prediction",
             "forecast",
             "opinion",
-            "good",
-            "bad",
         )
     },
     **_tags("k", "crypto", "coin", "coins", "token", "tokens", "cryptocurrency"),
@@ -498,6 +497,24 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("a", "ton", "of"): (("V", ""),),
     ("tons", "of"): (("V", ""),),
     ("is", "it", "worth"): (("!", "advice"),),
+    ("should", "i"): (("!", "advice"),),
+    ("should", "we"): (("!", "advice"),),
+    ("is", "it", "good"): (("!", "advice"),),
+    ("is", "it", "a", "good"): (("!", "advice"),),
+    ("good", "idea"): (("!", "advice"),),
+    ("good", "time"): (("!", "advice"),),
+    ("bad", "idea"): (("!", "advice"),),
+    ("pay", "with"): (("w", ""),),
+    ("paying", "with"): (("w", ""),),
+    ("pay", "for", "it", "with"): (("w", ""),),
+    ("add", "to"): (("B", ""),),
+    ("put", "in"): (),
+    ("good", "investment"): (("!", "advice"),),
+    ("goes", "up"): ((">", ""),),
+    ("go", "up"): ((">", ""),),
+    ("goes", "down"): (("<", ""),),
+    ("go", "down"): (("<", ""),),
+    ("trade", "for"): (("C", ""), ("f", "")),
     ("a", "half"): (("H", "50"),),
     ("a", "bit"): (("V", ""),),
     ("a", "little"): (("V", ""),),
@@ -623,10 +640,13 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("Z", "止损", "止蚀"),
     # Conditions the grammar cannot state as a price trigger: a reading with one asks.
     **_tags("I", "除非", "之前", "以前", "之后", "以后"),
-    **_tags("i", "如果", "要是", "若", "当", "等"),
-    **_tags("<", "跌破", "跌到", "跌至", "跌穿", "低于", "跌", "掉到", "回落到"),
-    **_tags(">", "突破", "涨到", "涨破", "涨至", "高于", "超过", "涨", "站上"),
-    **_tags("=", "到", "达到", "到达", "触及", "碰到", "摸到"),
+    **_tags("i", "如果", "要是", "若", "当", "等", "的话", "假如"),
+    **_tags("<", "跌破", "跌到", "跌至", "跌穿", "低于", "跌", "掉到", "回落到", "低过", "跌返"),
+    **_tags(
+        ">", "突破", "涨到", "涨破", "涨至", "高于", "超过", "涨", "站上", "升", "升到", "升穿",
+        "升破", "升至", "高过", "过",
+    ),
+    **_tags("=", "到", "达到", "到达", "触及", "碰到", "摸到", "去到", "见到"),
     **_tags("|", "或", "或者"),
     **_tags("d", "以下", "之下"),
     **_tags("u", "以上", "之上"),
@@ -634,7 +654,7 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("E", "每", "每隔"),
     **_tags("x", "次"),
     **_tags("p", "价格", "多少钱", "现价", "行情", "价", "币价", "几钱", "几毛", "几多钱"),
-    **_tags("l", "余额", "还剩", "剩", "持仓", "资产", "剩下"),
+    **_tags("l", "余额", "还剩", "剩", "持仓", "资产", "剩下", "账户", "户口"),
     **_tags("h", "多少", "几个", "几多"),
     **_tags("v", "有"),
     **_tags("r", "订单", "委托", "单"),
@@ -684,10 +704,25 @@ CJK_WORDS: dict[str, Entry] = {
     **{w: (("!", "staking"),) for w in ("质押",)},
     **{w: (("!", "lending"),) for w in ("借贷", "借币", "借钱", "贷款")},
     **{w: (("!", "deposit"),) for w in ("充值", "入金")},
-    **_tags("^", "别", "不要", "不用", "不想", "不", "没", "唔", "唔好", "唔使", "冇", "咪", "勿"),
+    **_tags(
+        "^", "别", "不要", "不用", "不想", "不", "没", "唔", "唔好", "唔使", "冇", "咪", "勿", "唔系",
+        "不是",
+    ),
+    "一过": (("i", ""), (">", "")),
     # Not negations: 不低于 names a limit, 不过 joins clauses, 唔该 is "please".
     **_tags("@", "不低于", "不高于", "不超过"),
-    **{w: (("!", "advice"),) for w in ("应该", "建议", "推荐", "会涨", "会跌", "预测", "值得")},
+    **{
+        w: (("!", "advice"),)
+        for w in (
+            "应该", "建议", "推荐", "会涨", "会跌", "预测", "值得", "你觉得", "会不会", "会唔会",
+            "好唔好", "好不好",
+        )
+    },
+    # After a price: "0.65或以上" is the limit itself, like "or better".
+    **{w: () for w in ("或以上", "或以下", "或更高", "或更低", "或更好", "或者更好")},
+    "半个钟": (("N", "30"), ("Y", "MIN")),
+    "半小时": (("N", "30"), ("Y", "MIN")),
+    "半个小时": (("N", "30"), ("Y", "MIN")),
     # Fillers that would otherwise be split into meaningful characters.
     **{
         w: ()
@@ -723,6 +758,18 @@ CJK_WORDS: dict[str, Entry] = {
             "一下子",
             "出现",
             "即刻",
+            "一张",
+            "一共",
+            "总共",
+            "共",
+            "清楚",
+            "put-in",
+            "那张",
+            "这张",
+            "张",
+            "那笔",
+            "这笔",
+            "一笔",
         )
     },
 }
@@ -735,10 +782,10 @@ CJK_MAX_LEN = max(len(k) for k in CJK_WORDS)
 TRAD_TO_SIMP = str.maketrans(
     "買賣幣個顆價錢單撤銷掛損換還餘倉兌現時內週後漲於額設這幫們對點從將讓給轉帳賬債"
     "場務應當為與準備條開關區實業說請樣約槓桿質產資數萬億兩隻鐘頭禮拜級圓歐狗艾達萊雙"
-    "條達貨幾麼麽進購溝隨億幾査剩查詢裡裏來筆倍頻掃紙執衝刪聽車銀塊線勢盤蝕賺",
+    "條達貨幾麼麽進購溝隨億幾査剩查詢裡裏來筆倍頻掃紙執衝刪聽車銀塊線勢盤蝕賺餅該沒張",
     "买卖币个颗价钱单撤销挂损换还余仓兑现时内周后涨于额设这帮们对点从将让给转帐账债"
     "场务应当为与准备条开关区实业说请样约杠杆质产资数万亿两只钟头礼拜级圆欧狗艾达莱双"
-    "条达货几么么进购沟随亿几查剩查询里里来笔倍频扫纸执冲删听车银块线势盘蚀赚",
+    "条达货几么么进购沟随亿几查剩查询里里来笔倍频扫纸执冲删听车银块线势盘蚀赚饼该没张",
 )
 
 #: Helpful messages for each unsupported reason.

@@ -232,8 +232,8 @@ def _asset_entry(code: str) -> Entry:
 
 # Every single English word the grammar knows, with its tags, in one table.
 _WORD_TABLE: dict[str, Entry] = {
-    **WORDS,
     **{alias: _asset_entry(code) for alias, code in ASSET_ALIASES.items() if alias.isascii()},
+    **WORDS,  # a grammar word ("not", "me") is never a coin's ticker
 }
 
 
@@ -335,6 +335,8 @@ class _Capitals:
 
     def __call__(self, start: int, end: int) -> bool:
         written = self.original[start:end]
+        if _CJK_CHAR_RE.search(self.original):
+            return True  # Latin letters amid Chinese are a ticker ("OP而家好平")
         return written.isupper() and not self.original.isupper()
 
 
@@ -448,10 +450,20 @@ def _number_words(
     return j
 
 
+_CJK_FRACTION = re.compile(r"(?P<den>[一二两三四五六七八九十])分之(?P<num>[一二两三四五六七八九])")
+
+
 def _segment_cjk(text: str, start: int, end: int, tokens: list[Token]) -> None:
     """Greedy longest-match segmentation of a run of Chinese characters."""
     i = start
     while i < end:
+        fraction = _CJK_FRACTION.match(text, i, end)
+        if fraction is not None:  # 四分之一 = 25%: a share, like "a quarter"
+            den, num = parse_chinese(fraction["den"]), parse_chinese(fraction["num"])
+            if den and num and 0 < num < den:
+                tokens.append(Token("H", i, fraction.end(), num * 100 / den))
+                i = fraction.end()
+                continue
         if text.startswith("百分之", i):  # 百分之三十 = 30%
             num = CJK_NUMERAL_RE.match(text, i + 3, end)
             if num is not None:
@@ -495,7 +507,8 @@ def _segment_cjk(text: str, start: int, end: int, tokens: list[Token]) -> None:
 _EVERY = re.compile(r"E(N)?(Y)|(F)")  # every 4 hours / every week / 每周 / daily
 _TIMES = re.compile(r"(N)x")  # 6 times / 6次
 _FOR_PERIOD = re.compile(r"[fDBSn]*a?(N)?(Y)")  # for 4 weeks / 投8周 / for the next month
-_OVER = re.compile(r"(?:O|f?n)+a?(N)?(Y)O*")  # over the next 2 hours / 接下来3小时内
+_OVER = re.compile(r"(?:O|f?n)+a?(N)?(Y)O*|(N)?(Y)O")  # over the next 2 hours / 2小时内
+_CHUNKS = re.compile(r"(N)[xr]")  # in 4 chunks / into 4 orders / 分4次 / 分5笔
 
 # Attached take-profit / stop-loss: "TP 70k", "take profit at 4000", "a 100 take-profit".
 _TAKE_PROFIT = re.compile(r"R[@:of]*(N)")
@@ -510,7 +523,10 @@ _CONDITION = re.compile(r"i[Apokm@]*([<>duO=]+)f?a?(N)([du])?")  # if it drops b
 _MOVE = re.compile(r"([<>=])[du]?f?(N)([du])?")  # 跌破6万 / breaks 4000 / 跌到100以下
 
 # Limit price: at 3000 / limit 72,000 / @3.8k / at a limit of 580 / 挂单3000 / 以65000的价格.
-_LIMIT_PRICE = re.compile(r"[@L][@Laop:]*(N)(?![AckYxP]|Q[oAk])(Q)?")  # at 2500 USDT
+_LIMIT_PRICE = re.compile(
+    r"[@Lp][@Laopc:]*(N)(?![AckYxP]|Q[oAk])(Q)?"  # at 2500 USDT / 价格180 / 挂个1.2的
+    r"|(N)(?=L)"  # 3000挂单 / 7万挂单
+)
 _ALTERNATIVE_PRICE = re.compile(r"\|a?N(?![AQckYxP])Q?")  # at 60k or 61k: two prices
 # "at market price of 65000": a market order with a price is a contradiction, not a limit.
 _MARKET_PRICE = re.compile(r"M[pao@:]*(N)(?![AQckYxP])Q?")
@@ -620,7 +636,7 @@ _KEYS_SCHEDULE = re.compile(r"[EFOn]")
 _KEYS_EXIT = re.compile(r"[BDg].*[<>=].*|[BDg].*[SRZ]")
 _KEYS_BRACKET = re.compile(r"[RZK]")
 _KEYS_TRIGGER = re.compile(r"[KGi<>=]")
-_KEYS_LIMIT = re.compile(r"[@LM]")
+_KEYS_LIMIT = re.compile(r"[@LMp]")
 
 
 def _analyse(tokens: list[Token]) -> _Analysis:
@@ -681,7 +697,7 @@ def _exit_phrases(an: _Analysis) -> None:
         setattr(an, kind, _num(an, m, 2))
         an.take(m.start(), m.end(), kind)
     for k in sells:  # "sell it", "就卖": the exit's verb, not a second side
-        if an.free[k] and an.tokens[k].tag == "S":
+        if an.tokens[k].tag == "S":
             an.tokens[k].tag = "_"
             an.tags = an.tags[:k] + "_" + an.tags[k + 1 :]
             an.take(k, k + 1)
@@ -726,12 +742,17 @@ def _schedule_phrases(an: _Analysis) -> None:
         return
     m = _OVER.search(an.live())
     if m is not None:
-        length = _whole(_num(an, m, 1))
+        number, unit = (1, 2) if m.group(2) else (3, 4)
+        length = _whole(_num(an, m, number))
         if length is None:
             an.unresolved = True
             return
-        an.over = _iso_duration(length, an.tokens[m.start(2)].code)
+        an.over = _iso_duration(length, an.tokens[m.start(unit)].code)
         an.take(m.start(), m.end(), "schedule")
+        chunks = _CHUNKS.search(an.live())
+        if chunks is not None:
+            an.count = _whole(_num(an, chunks, 1))
+            an.take(chunks.start(), chunks.end(), "schedule")
 
 
 def _bracket_phrases(an: _Analysis) -> None:
@@ -794,8 +815,9 @@ def _limit_phrases(an: _Analysis) -> None:
             an.unresolved = True  # "at 60k or 61k": do not pick one
             an.take(m.start(), alternative.end(), "limit_price")
             return
-        an.limit_price = _num(an, m, 1)
-        code = an.tokens[m.start(1)].code
+        number = 1 if m.group(1) is not None else 3
+        an.limit_price = _num(an, m, number)
+        code = an.tokens[m.start(number)].code
         if m.group(2):
             code = an.tokens[m.start(2)].code
             an.unit_quote_tokens.add(m.start(2))
@@ -981,7 +1003,7 @@ def _in_context(tokens: list[Token]) -> list[Token]:
 
 # Where one clause ends and the next begins (a negation scopes over its own clause only).
 _CLAUSE_BREAK = re.compile(
-    r"[,;，；。!?！？\n]|\.(?!\d)|\s[-—–]+\s|—|\bbut\b|\binstead\b|\brather\b|而是|但是|不过|係"
+    r"[,;，；。!?！？\n]|\.(?!\d)|\s[-—–]+\s|—|\bbut\b|\binstead\b|\brather\b|而是|但是|不过"
 )
 #: Objects a negation can deny on their own: "not BTC", "not 2", "不是比特币".
 _DENIABLE = frozenset("AQNPHck")
@@ -995,9 +1017,11 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
     do, or if a denied clause held a condition (the request is then refused, not guessed).
 
     A negation followed by objects denies those objects ("not BTC, buy 1 ETH", "buy 1 ETH,
-    not 2"); otherwise it denies its whole clause ("don't sell BTC — sell 5 ETH instead",
-    "唔係買呀,係賣,賣2個ETH"). In a cancel, named assets stay: "I don't want ARB any more,
-    cancel" cancels the ARB order.
+    not 2"); otherwise it denies the rest of its clause ("don't sell BTC — sell 5 ETH
+    instead", "唔係買呀,係賣,賣2個ETH", "spread it so that I do not move the price"). In a
+    cancel, named assets stay: "I don't want ARB any more, cancel" cancels the ARB order.
+    A denied condition ("don't sell until it hits 4000, then sell 1 ETH") refuses the whole
+    message unless what is kept states its own ("buy once it breaks 70k; not before").
     """
     if not any(t.tag == "^" for t in tokens):
         return tokens
@@ -1014,15 +1038,16 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
         if j > i + 1 and (j == len(tokens) or clause[j] != clause[i] or tokens[j].tag == "^"):
             denied = range(i, j)  # "not BTC", "not 2"
         else:
-            denied = range(len(tokens))
+            denied = range(i, len(tokens))
             denied = [k for k in denied if clause[k] == clause[i]]
         for k in denied:
-            if tokens[k].tag in _CONSTRAINT:
-                return None
             if not (cancel and tokens[k].tag in "AQ"):
                 drop.add(k)
     kept = [t for k, t in enumerate(tokens) if k not in drop]
     if not any(t.tag not in "^oafwmc" for t in kept):
+        return None
+    constrained = any(tokens[k].tag in _CONSTRAINT for k in drop)
+    if constrained and not any(t.tag in "i<>KGJ" for t in kept):
         return None
     return kept
 
@@ -1285,7 +1310,7 @@ def _trade(
             missing.add("price")
         else:
             trigger = _trigger("<=" if action == "sell" else ">=", stop)
-    elif stop_words:
+    elif stop_words and trigger is None:
         missing.add("price")  # a stop with no price
     wants_limit = "L" in tags or "J" in tags
     if wants_limit and limit_price is None:
@@ -1296,7 +1321,7 @@ def _trade(
         price is not None and price <= 0 for price in (limit_price, an.take_profit, an.stop_loss)
     ):
         missing.add("price")  # "at 0" is no price: ask (results are built unvalidated)
-    if "i" in tags and trigger is None and any(t in tags for t in "<>du"):
+    if "i" in live and trigger is None and any(t in live for t in "<>du"):
         missing.add("price")
     if "I" in tags or re.search(r"M[du]|[du]M", tags):
         missing.add("price")  # "unless it drops", "a bit below market": no price we can state
