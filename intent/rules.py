@@ -342,7 +342,7 @@ class _Capitals:
 
 #: Tags after which a coin name that is also a word is the coin: "100 near", "my near",
 #: "of near", "half near", "sell near".
-_ASSET_CONTEXT = frozenset("NcmoHBSCDgP")
+_ASSET_CONTEXT = frozenset("NcmoHBSCDP")
 
 
 def _word_tokens(
@@ -762,11 +762,15 @@ def _bracket_phrases(an: _Analysis) -> None:
         an.tokens[k].tag = "Z"
         an.tags = an.tags[:k] + "Z" + an.tags[k + 1 :]
         an.live_tags = an.live_tags[:k] + "Z" + an.live_tags[k + 1 :]
+    # "3500止賺, 2800止蝕": each price before its word, when every exit is written so.
+    exits = [k for k, t in enumerate(an.live()) if t in "RZ"]
+    postfix = bool(exits) and "N" not in an.live()[exits[-1] :]
     for name, forward, backward in (
         ("take_profit", _TAKE_PROFIT, _TAKE_PROFIT_BEFORE),
         ("stop_loss", _STOP_LOSS, _STOP_LOSS_BEFORE),
     ):
-        m = forward.search(an.live()) or backward.search(an.live())
+        first, second = (backward, forward) if postfix else (forward, backward)
+        m = first.search(an.live()) or second.search(an.live())
         if m is None:
             continue
         setattr(an, name, _num(an, m, 1))
@@ -870,7 +874,8 @@ def _amount_phrases(an: _Analysis) -> None:
         add("bare", None, "", m.start(), m.end())
     live = an.live()
     for m in _UNIT_AMOUNT.finditer(live) if has_number else ():
-        add("units", _num(an, m, 1), tokens[m.start(2)].code, m.start(), m.end() - 1)
+        unit = tokens[m.start(2)].code  # "" for "50 tokens": the asset named elsewhere
+        add("units" if unit else "bare", _num(an, m, 1), unit, m.start(), m.end() - 1)
     live = an.live()
     for m in _SHARE.finditer(live) if "H" in live or "P" in live else ():
         if tokens[m.start(1)].code == _SLASH and not _OF_MY.search(live, m.end(1), m.end()):
@@ -1083,7 +1088,9 @@ def _interpret(text: str, an: _Analysis, injected: bool) -> ParseOutput:
             fields.setdefault(name, []).append((index, index + 1))
 
     # Cancel: "cancel ...", or a soft verb of an order ("kill my SOL order", "停止BTC定投").
-    soft = ("~" in tags or "K" in tags) and ("r" in tags or "D" in tags) and not an.amounts
+    everything = all(a.kind == "share" and a.value == _HUNDRED for a in an.amounts)
+    orders = "r" in tags or "D" in tags or "L" in tags
+    soft = ("~" in tags or "K" in tags) and orders and everything
     if "X" in tags or soft:
         mark("action", _first_tag(an, "X~K"))
         asset = mentions[0].code if mentions else None
@@ -1101,7 +1108,10 @@ def _interpret(text: str, an: _Analysis, injected: bool) -> ParseOutput:
     trade_signal = bool(an.amounts or mentions or an.vague or "k" in tags or "t" in tags)
     if not strong:
         kind = _query_kind(tags, bool(mentions))
-        if kind is not None and not an.amounts:
+        # "how much is 1 TON", "幾錢一個": a price per unit; "all my orders": all of them.
+        one_unit = [a for a in an.amounts if a.kind in ("units", "bare") and a.value == _ONE]
+        asked = (kind == "price" and an.amounts == one_unit) or (kind and everything)
+        if kind is not None and (not an.amounts or asked):
             mark("query", _first_tag(an, "rlhvpWL"))
             asset = mentions[0].code if mentions else None
             if asset is not None:
@@ -1115,6 +1125,10 @@ def _interpret(text: str, an: _Analysis, injected: bool) -> ParseOutput:
             return _intent(action="query", query=kind, asset=asset, spans=_spans(text, an, fields))
         if "g" in tags and (an.amounts or mentions):
             strong = {"B"}
+        elif re.search(r"[RZ]", an.live()) and "B" not in tags:
+            strong = {"S"}  # "SOL升到200就止賺一半", "take profit on a quarter of my BTC"
+        elif "t" in tags and _two_cryptos_to(mentions) or _two_cryptos_to(mentions, verbless=True):
+            strong = {"C"}  # "trade LTC for BTC", "BTC to ETH, 0.02 BTC"
         elif not trade_signal:
             return _unsupported("injection" if injected else "off_topic")
 
@@ -1130,6 +1144,14 @@ def _interpret(text: str, an: _Analysis, injected: bool) -> ParseOutput:
     if verb:
         mark("action", _first_tag(an, verb))
     return _trade(text, an, side, mentions, fields)
+
+
+def _two_cryptos_to(mentions: list[_Mention], *, verbless: bool = False) -> bool:
+    """Two crypto assets, the second received ("for BTC", "to ETH", "into SOL")."""
+    cryptos = [m for m in mentions if not m.is_quote]
+    if len(cryptos) != 2 or cryptos[1].marker != "f" or cryptos[0].marker:
+        return False
+    return not verbless or len(mentions) == 2
 
 
 def _pick_give_get(
@@ -1315,8 +1337,12 @@ def _trade(
     wants_limit = "L" in tags or "J" in tags
     if wants_limit and limit_price is None:
         missing.add("price")
-    if "R" in live or "Z" in live:  # a take-profit or stop-loss without its price
-        missing.add("price")
+    if action == "sell" and re.search("[RZ]", live) and trigger is None and limit_price:
+        # "stop loss sell 1 ETH at 2900": the price is the stop of this sell
+        word = "<=" if "Z" in live else ">="
+        trigger, limit_price = _trigger(word, limit_price), None
+    elif (action != "sell" or trigger is None) and re.search("[RZ]", live):
+        missing.add("price")  # a take-profit or stop-loss without its price
     if an.unresolved or any(
         price is not None and price <= 0 for price in (limit_price, an.take_profit, an.stop_loss)
     ):
