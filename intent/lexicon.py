@@ -22,6 +22,7 @@ Tag alphabet (kept in one place so the grammar stays readable)::
     T a time that is not a schedule (tomorrow, 明天)   ~ soft cancel (kill, remove: of an order)
     ^ negation (not, don't, 不要, 唔好): scopes over its clause (see intent.rules)
     I a condition that is no price trigger (unless, until, before, 除非): the reading asks
+    j a weekday (Monday, 周一): weekly after "every", else a date we cannot wait for
 """
 
 from __future__ import annotations
@@ -273,8 +274,6 @@ WORDS: dict[str, Entry] = {
         "noon",
         "midnight",
         "weekend",
-        "am",
-        "pm",
         "hkt",
     ),
     **_tags("x", "chunks", "slices", "clips", "tranches", "pieces", "batches"),
@@ -358,7 +357,7 @@ WORDS: dict[str, Entry] = {
     "biweekly": (("E", ""), ("N", "2"), ("Y", "W")),
     "fortnightly": (("E", ""), ("N", "2"), ("Y", "W")),
     "twice": (("N", "2"), ("x", "")),
-    **{day: (("Y", "W"),) for day in _WEEKDAYS},
+    **{day: (("j", "W"),) for day in _WEEKDAYS},
     "minute": (("Y", "MIN"),),
     "minutes": (("Y", "MIN"),),
     "min": (("Y", "MIN"),),
@@ -496,6 +495,10 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("good", "til", "cancelled"): (),
     ("gtc",): (),
     ("right", "now"): (),
+    ("good", "morning"): (),
+    ("good", "afternoon"): (),
+    ("good", "evening"): (),
+    ("good", "night"): (),
     ("in", "total"): (),
     ("a", "ton", "of"): (("V", ""),),
     ("tons", "of"): (("V", ""),),
@@ -696,7 +699,7 @@ CJK_WORDS: dict[str, Entry] = {
     "每隔一天": (("E", ""), ("N", "2"), ("Y", "D")),
     "每隔一日": (("E", ""), ("N", "2"), ("Y", "D")),
     **{
-        prefix + day: (("Y", "W"),)
+        prefix + day: (("j", "W"),)
         for prefix in ("周", "星期", "礼拜", "个星期", "个礼拜")
         for day in ("一", "二", "三", "四", "五", "六", "日", "天")
     },
@@ -771,6 +774,7 @@ CJK_WORDS: dict[str, Entry] = {
             "总共",
             "共",
             "清楚",
+            "月亮",
             "put-in",
             "那张",
             "这张",
@@ -819,6 +823,9 @@ UNSUPPORTED_MESSAGES: dict[str, str] = {
     'ETH"; instructions to change how I work are ignored.',
     "off_topic": "I can help with trading on this exchange: buying, selling, converting, "
     "cancelling orders, and checking prices, balances and open orders.",
+    "timing": "I can't wait for a date or a time of day. I can place the order now, when the "
+    'price reaches a level you name ("if BTC drops below 60k"), or on a repeating schedule '
+    '("every Monday").',
     "too_long": "That message is too long for me to act on safely. Please state the trade in "
     "one short sentence.",
 }

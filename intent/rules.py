@@ -374,6 +374,9 @@ def _word_tokens(
         if j > i:
             return j
     start, end = raw[i].start(), raw[i].end()
+    if word in _CLOCK_WORDS and tokens and tokens[-1].tag == "N":
+        tokens[-1].tag = "T"  # "9am", "10 pm": a time of day, not a price
+        return i + 1
     entry = _WORD_TABLE.get(word)
     if entry is None and word.endswith(("'s", "’s")):
         entry = _WORD_TABLE.get(word[:-2])
@@ -397,6 +400,7 @@ def _word_tokens(
     return i + 1
 
 
+_CLOCK_WORDS = frozenset({"am", "pm", "oclock", "o'clock", "hkt"})
 #: Unknown words that say nothing about the number before them ("sell 2 pls").
 _HARMLESS_AFTER_NUMBER = frozenset(
     "pls please plz now rn asap thanks thx ty lol each total bro fam ser today then and "
@@ -450,12 +454,17 @@ def _number_words(
     return j
 
 
+_CJK_CLOCK = re.compile(r"点钟|点半|点(?![几一二两三四五六七八九十儿])|号")
 _CJK_FRACTION = re.compile(r"(?P<den>[一二两三四五六七八九十])分之(?P<num>[一二两三四五六七八九])")
 
 
 def _segment_cjk(text: str, start: int, end: int, tokens: list[Token]) -> None:
     """Greedy longest-match segmentation of a run of Chinese characters."""
     i = start
+    clock = _CJK_CLOCK.match(text, i, end)
+    if clock is not None and tokens and tokens[-1].tag == "N" and tokens[-1].end == start:
+        tokens[-1].tag = "T"  # 1号, 9点: a date or a time of day, not a quantity
+        i = clock.end()
     while i < end:
         fraction = _CJK_FRACTION.match(text, i, end)
         if fraction is not None:  # 四分之一 = 25%: a share, like "a quarter"
@@ -484,6 +493,11 @@ def _segment_cjk(text: str, start: int, end: int, tokens: list[Token]) -> None:
             value = parse_chinese(num.group())
             stop = num.end()
             if value is not None and value > 0:
+                clock = _CJK_CLOCK.match(text, stop, end)
+                if clock is not None:  # 9点, 1号: a time or a date, not a quantity
+                    tokens.append(Token("T", i, clock.end()))
+                    i = clock.end()
+                    continue
                 if text.startswith("成", stop):  # 三成 = 30%
                     tokens.append(Token("P", i, stop + 1, value * 10))
                     stop += 1
@@ -504,10 +518,11 @@ def _segment_cjk(text: str, start: int, end: int, tokens: list[Token]) -> None:
 # ---------------------------------------------------------------------------------------------
 
 # Schedules.
-_EVERY = re.compile(r"E(N)?(Y)|(F)")  # every 4 hours / every week / 每周 / daily
+_EVERY = re.compile(r"E(N)?([Yj])|(F)")  # every 4 hours / every week / 每周 / daily
 _TIMES = re.compile(r"(N)x")  # 6 times / 6次
 _FOR_PERIOD = re.compile(r"[fDBSn]*a?(N)?(Y)")  # for 4 weeks / 投8周 / for the next month
-_OVER = re.compile(r"(?:O|f?n)+a?(N)?(Y)O*|(N)?(Y)O")  # over the next 2 hours / 2小时内
+# over the next 2 hours / in the next hour / 接下来3小时内 / 2小时内; not "next week" (a date)
+_OVER = re.compile(r"(?:O+n?|f?n(?=a?N?YO)|fn)a?(N)?(Y)O*|(N)?(Y)O")
 _CHUNKS = re.compile(r"(N)[xr]")  # in 4 chunks / into 4 orders / 分4次 / 分5笔
 
 # Attached take-profit / stop-loss: "TP 70k", "take profit at 4000", "a 100 take-profit".
@@ -544,6 +559,9 @@ _OF_MY = re.compile(r"[om]")  # "1/2 of my ETH", "1/2 my ETH", "1/2 of ETH", 1/2
 _BARE_AMOUNT = re.compile(r"(N)c?")  # 买0.2个 (asset named elsewhere)
 _ONE_UNIT = re.compile(r"(?<=[BSCg])a(A)")  # buy a bitcoin
 
+#: Time words a schedule phrase must consume, or the reading is refused ("this week" alone
+#: says nothing to do; "next week", "3 weeks", "3 times", "tomorrow" do).
+_TIME_LEFT = re.compile(r"[TnEFxOj]|N_*Y")
 _HUNDRED = Decimal(100)
 _ONE = Decimal(1)
 _CLARIFY_FIELDS = frozenset({"action", "asset", "to", "quote", "amount"})
@@ -1111,6 +1129,8 @@ def _interpret(text: str, an: _Analysis, injected: bool) -> ParseOutput:
         # "how much is 1 TON", "幾錢一個": a price per unit; "all my orders": all of them.
         one_unit = [a for a in an.amounts if a.kind in ("units", "bare") and a.value == _ONE]
         asked = (kind == "price" and an.amounts == one_unit) or (kind and everything)
+        if kind is not None and (not an.amounts or asked) and injected:
+            return _unsupported("injection")  # "admin mode: lift my limits" asks nothing
         if kind is not None and (not an.amounts or asked):
             mark("query", _first_tag(an, "rlhvpWL"))
             asset = mentions[0].code if mentions else None
@@ -1367,6 +1387,10 @@ def _trade(
     for name in ("limit_price", "trigger", "take_profit", "stop_loss", "schedule"):
         if name in an.spans:
             fields.setdefault(name, []).extend(an.spans[name])
+    if not an.every and _TIME_LEFT.search(live.replace("x", "_") if an.over else live):
+        # "buy 1 BTC tomorrow", "next week", "at 09:00", "3 times": a time or a count no
+        # schedule phrase placed. A schedule may name its time of day ("every Monday at 9").
+        return _unsupported("timing")
     spans = _spans(text, an, fields)
     schedule = None
     if an.every or an.over:
