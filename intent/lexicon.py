@@ -121,11 +121,9 @@ CLASH_ALIASES: frozenset[str] = frozenset(a for a in _UNIVERSE_CLASH if a not in
 #: Currency symbols written before or after a number.
 CURRENCY_SYMBOLS: dict[str, str] = {"$": "USD", "us$": "USD", "hk$": "HKD", "€": "EUR"}
 
-_WEEKDAYS = tuple(
-    day + suffix
-    for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-    for suffix in ("", "s")
-)
+_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAYS = {day + suffix: day for day in _DAYS for suffix in ("", "s")}
+_CJK_DAYS = dict(zip("一二三四五六日天", (*_DAYS, "sunday"), strict=True))
 
 # English words of the grammar: word -> ((tag, payload), ...).
 Entry = tuple[tuple[str, str], ...]
@@ -357,7 +355,7 @@ WORDS: dict[str, Entry] = {
     "biweekly": (("E", ""), ("N", "2"), ("Y", "W")),
     "fortnightly": (("E", ""), ("N", "2"), ("Y", "W")),
     "twice": (("N", "2"), ("x", "")),
-    **{day: (("j", "W"),) for day in _WEEKDAYS},
+    **{word: (("j", day),) for word, day in _WEEKDAYS.items()},
     "minute": (("Y", "MIN"),),
     "minutes": (("Y", "MIN"),),
     "min": (("Y", "MIN"),),
@@ -629,6 +627,8 @@ CJK_WORDS: dict[str, Entry] = {
     "转做": (("C", ""), ("f", "")),
     "转为": (("C", ""), ("f", "")),
     "做": (("f", ""),),
+    "连续": (("f", ""),),
+    "连": (("f", ""),),
     "成": (("f", ""),),
     "收": (("f", ""),),
     "把": (("w", ""),),
@@ -699,9 +699,9 @@ CJK_WORDS: dict[str, Entry] = {
     "每隔一天": (("E", ""), ("N", "2"), ("Y", "D")),
     "每隔一日": (("E", ""), ("N", "2"), ("Y", "D")),
     **{
-        prefix + day: (("j", "W"),)
+        prefix + char: (("j", day),)
         for prefix in ("周", "星期", "礼拜", "个星期", "个礼拜")
-        for day in ("一", "二", "三", "四", "五", "六", "日", "天")
+        for char, day in _CJK_DAYS.items()
     },
     **{w: (("!", "withdrawal"),) for w in ("提币", "提现", "提款", "出金", "提出")},
     **{

@@ -52,12 +52,19 @@ class Trigger(Model):
     price: Decimal = Field(gt=0)
 
 
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
 class Schedule(Model):
-    """Repeated (``every`` x ``count``) or spread (``over``) orders; ISO 8601 durations."""
+    """Repeated (``every`` x ``count``) or spread (``over``) orders; ISO 8601 durations.
+
+    ``on`` is the weekday a weekly schedule was asked for ("every Monday"): the canonical
+    format has no place for it, but the plan must honour it, not start on another day."""
 
     every: str | None = None
     count: int | None = Field(default=None, gt=0)
     over: str | None = None
+    on: Weekday | None = None
 
 
 class Span(Model):

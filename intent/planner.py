@@ -220,6 +220,16 @@ class _Planner:
         """``step`` repeated (``every`` x ``count``) or sliced (``over``) by the worker."""
         schedule = intent.schedule
         assert schedule is not None
+        if schedule.on is not None:
+            raise PlanningError(
+                f"a schedule starting on a {schedule.on.title()} is not available yet: the first "
+                "order would go when you confirm; say 'every week' to start now"
+            )
+        if schedule.every is not None and schedule.count is None:
+            raise PlanningError(
+                f"say how many orders to place (at most {MAX_ORDERS}): a repeating order "
+                "needs an end"
+            )
         if schedule.every is not None:
             every_s, count = duration_s(schedule.every), schedule.count or 1
             if "M" in schedule.every.split("T")[0]:
@@ -228,7 +238,8 @@ class _Planner:
             how = f"every {describe_duration(every_s)}, {count} orders"
         elif schedule.over is not None:
             over_s = duration_s(schedule.over)
-            count = max(2, min(TWAP_MAX_SLICES, over_s // TWAP_SLICE_S))
+            # "in 4 orders over 2 hours": the customer's count; else one slice per TWAP_SLICE_S
+            count = schedule.count or max(2, min(TWAP_MAX_SLICES, over_s // TWAP_SLICE_S))
             every_s, band = over_s // count, TWAP_BAND_BPS
             order = self._sliced(step.order, count)
             how = (

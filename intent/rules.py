@@ -520,9 +520,9 @@ def _segment_cjk(text: str, start: int, end: int, tokens: list[Token]) -> None:
 # Schedules.
 _EVERY = re.compile(r"E(N)?([Yj])|(F)")  # every 4 hours / every week / 每周 / daily
 _TIMES = re.compile(r"(N)x")  # 6 times / 6次
-_FOR_PERIOD = re.compile(r"[fDBSn]*a?(N)?(Y)")  # for 4 weeks / 投8周 / for the next month
+_FOR_PERIOD = re.compile(r"[fDBSCt]+n?a?(N)?(Y)")  # for 4 weeks / 投8周 / for the next month
 # over the next 2 hours / in the next hour / 接下来3小时内 / 2小时内; not "next week" (a date)
-_OVER = re.compile(r"(?:O+n?|f?n(?=a?N?YO)|fn)a?(N)?(Y)O*|(N)?(Y)O")
+_OVER = re.compile(r"(?:O+n?|f?n(?=a?N?YO)|fn)a?(N)?(Y)O*|(N)?(Y)O+")
 _CHUNKS = re.compile(r"(N)[xr]")  # in 4 chunks / into 4 orders / 分4次 / 分5笔
 
 # Attached take-profit / stop-loss: "TP 70k", "take profit at 4000", "a 100 take-profit".
@@ -601,6 +601,7 @@ class _Analysis:
     every: str | None = None
     count: int | None = None
     over: str | None = None
+    on: str | None = None  # the weekday of "every Monday"
     take_profit: Decimal | None = None
     stop_loss: Decimal | None = None
     stop_price: Decimal | None = None
@@ -729,6 +730,8 @@ def _schedule_phrases(an: _Analysis) -> None:
         else:
             step_value = _whole(_num(an, m, 1))
             unit = an.tokens[m.start(2)].code
+            if an.tags[m.start(2)] == "j":  # every Monday: weekly, on that day
+                an.on, unit = unit, "W"
             if step_value is None:
                 an.unresolved = True
                 return
@@ -739,6 +742,7 @@ def _schedule_phrases(an: _Analysis) -> None:
         times = _TIMES.search(live)
         if times is not None:
             an.count = _whole(_num(an, times, 1))
+            an.unresolved = an.unresolved or an.count is None  # "2.5 times"
             an.take(times.start(), times.end(), "schedule")
             return
         period = _FOR_PERIOD.search(live)
@@ -770,6 +774,7 @@ def _schedule_phrases(an: _Analysis) -> None:
         chunks = _CHUNKS.search(an.live())
         if chunks is not None:
             an.count = _whole(_num(an, chunks, 1))
+            an.unresolved = an.unresolved or an.count is None  # "in 2.5 chunks"
             an.take(chunks.start(), chunks.end(), "schedule")
 
 
@@ -1028,11 +1033,15 @@ def _in_context(tokens: list[Token]) -> list[Token]:
 _CLAUSE_BREAK = re.compile(
     r"[,;，；。!?！？\n]|\.(?!\d)|\s[-—–]+\s|—|\bbut\b|\binstead\b|\brather\b|而是|但是|不过"
 )
+#: Tags that say nothing on their own (a negation, of, a, for, with, my, a classifier).
+_EMPTY = frozenset("^oafwmc")
+#: What a negation must deny for us to know what it means: an object or a verb.
+_DENIABLE_CORE = frozenset("AQNPHBSCDX~")
 #: Objects a negation can deny on their own: "not BTC", "not 2", "不是比特币".
 _DENIABLE = frozenset("AQNPHck")
 #: A negated clause holding one of these is a constraint we must not drop: "don't sell
 #: until it hits 4000, then sell 1 ETH" is not "sell 1 ETH now".
-_CONSTRAINT = frozenset("iI<>=duTKGOEF")
+_CONSTRAINT = frozenset("iI<>=duTKGOEFnYj")
 
 
 def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
@@ -1063,16 +1072,33 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
         else:
             denied = range(i, len(tokens))
             denied = [k for k in denied if clause[k] == clause[i]]
+        if any(tokens[k].tag in "^~" for k in denied if k != i):
+            return None  # "not 不是BTC", "not 唔要": two negations, a meaning we would guess
+        if not any(tokens[k].tag in _DENIABLE_CORE for k in denied if k != i):
+            # "buy 1 BTC not", "no wait", "not a limit order", "not not": a negation of no
+            # asset, amount or verb is one we cannot place
+            return None
         for k in denied:
             if not (cancel and tokens[k].tag in "AQ"):
                 drop.add(k)
     kept = [t for k, t in enumerate(tokens) if k not in drop]
-    if not any(t.tag not in "^oafwmc" for t in kept):
+    if all(t.tag in _EMPTY for t in kept):
         return None
+    denied_meaning = {_meaning(tokens[k]) for k in drop if tokens[k].tag not in _EMPTY}
+    if denied_meaning & {_meaning(t) for t in kept}:
+        return None  # "buy 5 SOL, not SOL", "买 不要 入": what is denied is also asked for
+    verb_denied = any(tokens[k].tag in "BSCDX" for k in drop)
+    if verb_denied and any(t.tag in "i<>=" for t in kept):
+        return None  # "if it drops to 62k, don't sell": the condition was the denied verb's
     constrained = any(tokens[k].tag in _CONSTRAINT for k in drop)
     if constrained and not any(t.tag in "i<>KGJ" for t in kept):
         return None
     return kept
+
+
+def _meaning(tok: Token) -> tuple[str, str]:
+    """What a token stands for, with the verbs of one side made equal (buy, get, spend)."""
+    return ("B" if tok.tag in "Bg" else tok.tag, tok.code)
 
 
 def _unreadable_number(m: re.Match[str]) -> str:
@@ -1387,15 +1413,18 @@ def _trade(
     for name in ("limit_price", "trigger", "take_profit", "stop_loss", "schedule"):
         if name in an.spans:
             fields.setdefault(name, []).extend(an.spans[name])
-    if not an.every and _TIME_LEFT.search(live.replace("x", "_") if an.over else live):
-        # "buy 1 BTC tomorrow", "next week", "at 09:00", "3 times": a time or a count no
-        # schedule phrase placed. A schedule may name its time of day ("every Monday at 9").
+    if _TIME_LEFT.search(live.replace("x", "_") if an.over else live):
+        # "buy 1 BTC tomorrow", "next week", "at 09:00", "3 times", "every day at 9": a time
+        # or a count no schedule phrase placed. Orders go now, on a price or on a cadence
+        # that starts now; a time we cannot honour is refused, never dropped.
         return _unsupported("timing")
     spans = _spans(text, an, fields)
     schedule = None
     if an.every or an.over:
         schedule = _construct(
-            Schedule, _SCHEDULE_T, {"every": an.every, "count": an.count, "over": an.over}
+            Schedule,
+            _SCHEDULE_T,
+            {"every": an.every, "count": an.count, "over": an.over, "on": an.on},
         )
 
     if missing or action is None:

@@ -1,0 +1,130 @@
+"""Every meaningful token is accounted for: a number, a negation or a time phrase put into a
+valid order never yields an executable reading that ignores it.
+
+The property is what makes a wrong executable trade impossible by construction rather than a
+matter of lexicon coverage: whatever the grammar does not place turns the reading into a
+question or a refusal.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from intent.canonical import to_canonical
+from intent.rules import RuleParser
+from tests.conftest import CORPORA
+
+PARSER = RuleParser()
+_TRADES = ("buy", "sell", "convert")
+
+
+def _orders() -> list[str]:
+    """Utterances of the dev and tuning corpora that the parser reads as an executable trade."""
+    out = []
+    for name in ("dev.jsonl", "tune.jsonl"):
+        for line in (CORPORA / name).read_text(encoding="utf-8").splitlines():
+            text = json.loads(line)["text"]
+            if to_canonical(PARSER.parse(text))["action"] in _TRADES:
+                out.append(text)
+    return out
+
+
+ORDERS = _orders()
+
+NUMBERS = ["7", "0.3", "5k", "12,500", "三", "两万", "$40", "2x"]
+NEGATIONS = ["not", "don't", "never", "no", "不要", "别", "唔好", "唔係", "不"]
+TIMES = [
+    "tomorrow",
+    "next week",
+    "at 9pm",
+    "on Monday",
+    "tonight",
+    "in 3 days",
+    "明天",
+    "下周",
+    "今晚",
+    "聽日",
+    "星期五",
+    "9点",
+]
+
+# Places to insert: between words, or between Chinese characters, never inside a number or
+# a word (that would make a different token, not add one).
+_BOUNDARY = re.compile(r"(?<=[\s,，。.!?])|(?<=[\u4e00-\u9fff])(?=[\u4e00-\u9fff\s])|^|$")
+
+
+# A place after a negation in its own clause: a number put there is denied ("not BTC 7").
+_NEGATED = re.compile(r"(?:\bnot|n't|\bno|\bnever|不|别|唔|冇)[^,，。.;；!?！？—]*$", re.IGNORECASE)
+
+
+def _boundaries(text: str) -> list[int]:
+    return sorted({m.start() for m in _BOUNDARY.finditer(text)})
+
+
+def _insert(text: str, at: int, words: str) -> str:
+    return f"{text[:at]} {words} {text[at:]}".strip()
+
+
+@st.composite
+def _altered(draw: st.DrawFn, inserts: list[str]) -> tuple[str, str]:
+    text = draw(st.sampled_from(ORDERS))
+    places = _boundaries(text)
+    if inserts is NUMBERS:  # "not 7", "not BTC $40": a denied number is a used number
+        places = [at for at in places if not _NEGATED.search(text[:at])] or [len(text)]
+    at = draw(st.sampled_from(places))
+    return text, _insert(text, at, draw(st.sampled_from(inserts)))
+
+
+def _reading(text: str) -> dict[str, object]:
+    result = PARSER.parse(text)
+    return {"canonical": to_canonical(result), "model": result.model_dump(exclude={"spans"})}
+
+
+def _ignores_insertion(original: str, altered: str) -> bool:
+    """The altered text is executable and means exactly what the original meant (in every
+    field of the reading, also those the canonical form has no place for)."""
+    got = _reading(altered)
+    return got["canonical"]["action"] in _TRADES and got == _reading(original)
+
+
+def test_there_are_orders_to_alter() -> None:
+    assert len(ORDERS) >= 300
+
+
+@settings(max_examples=600, deadline=None)
+@given(_altered(NUMBERS))
+def test_an_inserted_number_is_never_ignored(case: tuple[str, str]) -> None:
+    original, altered = case
+    assert not _ignores_insertion(original, altered), altered
+
+
+@settings(max_examples=600, deadline=None)
+@given(_altered(NEGATIONS))
+def test_an_inserted_negation_is_never_ignored(case: tuple[str, str]) -> None:
+    original, altered = case
+    assert not _ignores_insertion(original, altered), altered
+
+
+@settings(max_examples=600, deadline=None)
+@given(_altered(TIMES))
+def test_an_inserted_time_is_never_ignored(case: tuple[str, str]) -> None:
+    original, altered = case
+    assert not _ignores_insertion(original, altered), altered
+
+
+def test_every_insertion_place_of_every_order_for_each_kind() -> None:
+    """The same property, exhaustively for one insertion of each kind (no sampling)."""
+    failures = []
+    for text in ORDERS:
+        for at in _boundaries(text):
+            for words in ("7", "not", "tomorrow", "不要", "明天"):
+                if words == "7" and _NEGATED.search(text[:at]):
+                    continue  # "not 7", "not BTC 7": the number is denied, a use of it
+                altered = _insert(text, at, words)
+                if _ignores_insertion(text, altered):
+                    failures.append(altered)
+    assert not failures, f"{len(failures)} ignored insertions, e.g. {failures[:20]}"
