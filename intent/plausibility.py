@@ -110,6 +110,8 @@ class _Text:
 
     def _add(self, word: str, entry: Entry) -> None:
         for tag, payload in entry:
+            if tag == "^":  # a negation: the rules scope it; an LLM reading of it is not used
+                tag, payload = "!", "negation"
             self.tags.setdefault(tag, []).append(word)
             if tag == "!":
                 self.refusals.append(payload)

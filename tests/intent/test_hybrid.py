@@ -129,7 +129,7 @@ def test_an_invented_side_is_rejected_with_the_real_rules(replay: ReplayServer) 
 
 
 def test_an_invented_asset_and_amount_are_rejected(replay: ReplayServer) -> None:
-    text = "I'd fancy picking up 0.2 of the orange coin"
+    text = "I'd fancy nabbing 0.2 of the orange coin"
     replay.queue(Reply(completion(trade(action="buy", asset="BTC", amount=_units("0.25", "BTC")))))
 
     result, provenance = parse_traced(HybridParser(llm(replay)), text)
@@ -217,7 +217,7 @@ def test_a_non_intent_answer_keeps_the_rule_result(replay: ReplayServer) -> None
 
 def test_an_unavailable_llm_keeps_the_rule_result(replay: ReplayServer) -> None:
     replay.queue(Reply({"error": {"message": "overloaded", "type": "server_error"}}, status=503))
-    text = "I'd fancy picking up 0.2 of the orange coin"
+    text = "I'd fancy nabbing 0.2 of the orange coin"
 
     result, provenance = parse_traced(HybridParser(llm(replay)), text)
 

@@ -581,7 +581,7 @@ def _units(value: str, unit: str) -> dict[str, str]:
             "says sell",
         ),
         (  # an invented asset (and a side no verb states)
-            "I'd fancy picking up 0.2 of the orange coin",
+            "I'd fancy nabbing 0.2 of the orange coin",
             {"action": "buy", "asset": "BTC", "amount": _units("0.2", "BTC")},
             Clarification(
                 missing=("amount", "asset", "side"),

@@ -77,7 +77,7 @@ def test_each_problem_names_its_field() -> None:
         limit_price=Decimal(60000),
     )
 
-    problems = implausibilities("picking up 0.2 of the orange coin", reading)
+    problems = implausibilities("nabbing 0.2 of the orange coin", reading)
 
     assert [p.field for p in problems] == [
         "action",
