@@ -62,7 +62,7 @@ from execution.simulator import (
 )
 from execution.venue import Venue
 from intent.canonical import to_canonical
-from intent.dialogue import Dismissed, continue_dialogue
+from intent.dialogue import respond, to_record
 from intent.errors import PlanningError
 from intent.models import (
     Clarification,
@@ -279,7 +279,7 @@ class Assistant:
         self._require_customer(actor, "send messages")
         with self._log.lock(session_id):
             state = self._load(session_id, actor)
-            pending_clarification, pending_text = state.pending_clarification, state.pending_text
+            dialogue = state.dialogue
             self._append(
                 state, actor, ev.MESSAGE_RECEIVED, {"text": text, "channel": actor.channel}
             )
@@ -287,20 +287,16 @@ class Assistant:
             # (reading, plan, previews and the reply shown) is stored as one segment.
             with self._log.batch(state):
                 raw, provenance = parse_traced(self._parser, text)
-                result: ParseOutput | None = raw
+                # What the message means after what was said before (intent.dialogue).
+                outcome = respond(dialogue, text, raw)
+                result = outcome.result
                 payload: dict[str, Any] = {
                     "provenance": provenance.model_dump(mode="json"),
                     "result": raw.model_dump(mode="json"),
                 }
-                if pending_clarification is not None:
-                    # A reply to the question we asked: merge it with what was said before.
-                    pending = Clarification.model_validate(pending_clarification)
-                    outcome = continue_dialogue(pending, pending_text, text, raw)
-                    result = None if isinstance(outcome, Dismissed) else outcome.result
-                    payload["dialogue"] = {
-                        "outcome": outcome.kind,
-                        "result": None if result is None else result.model_dump(mode="json"),
-                    }
+                record = to_record(dialogue, outcome)
+                if record is not None:
+                    payload["dialogue"] = record
                 canonical = to_canonical(raw if result is None else result)
                 payload["canonical"] = canonical
                 self._append(state, actor, ev.INTENT_PARSED, payload)

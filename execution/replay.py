@@ -27,11 +27,11 @@ from execution.policy import DEFAULT_TIER, Policy
 from execution.session_state import SessionState
 from execution.simulator import Simulator, StepPreview, preview_cancel
 from intent.canonical import to_canonical
-from intent.dialogue import Dismissed, continue_dialogue
+from intent.dialogue import respond, to_record
 from intent.errors import PlanningError
 from intent.hybrid import HybridParser
-from intent.models import Clarification, Intent, Mandate, OrderSpec
-from intent.parser import ParseOutput, Parser, parse_traced
+from intent.models import Intent, Mandate, OrderSpec
+from intent.parser import Parser, parse_traced
 from intent.planner import plan_intent
 from intent.rules import RuleParser
 
@@ -301,20 +301,15 @@ class _Replay:
             return _not_rerun(event, what, f"parsed by {by}; {missing}")
         # As Assistant.handle_message does, on the state the journal folds to before it.
         raw, rerun_provenance = parse_traced(parser, text)
-        result: ParseOutput | None = raw
+        outcome = respond(seen.state.dialogue, text, raw)
+        result = outcome.result
         payload: dict[str, Any] = {
             "provenance": {"parser": rerun_provenance.parser, "version": rerun_provenance.version},
             "result": raw.model_dump(mode="json"),
         }
-        state = seen.state
-        if state.pending_clarification is not None:
-            pending = Clarification.model_validate(state.pending_clarification)
-            outcome = continue_dialogue(pending, state.pending_text, text, raw)
-            result = None if isinstance(outcome, Dismissed) else outcome.result
-            payload["dialogue"] = {
-                "outcome": outcome.kind,
-                "result": None if result is None else result.model_dump(mode="json"),
-            }
+        record = to_record(seen.state.dialogue, outcome)
+        if record is not None:
+            payload["dialogue"] = record
         payload["canonical"] = to_canonical(raw if result is None else result)
         recorded = {
             "provenance": {

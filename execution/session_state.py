@@ -18,6 +18,7 @@ from execution.lifecycle import (
     check_plan_transition,
     check_step_transition,
 )
+from intent.dialogue import DialogueState, advance, from_record
 
 # Event kinds, past tense: each names something that happened.
 SESSION_OPENED = "session_opened"
@@ -117,9 +118,8 @@ class SessionState:
     # The last entry folded in: (seq, hash). A decision taken on this state is appended
     # only if the journal's head is still this entry.
     head: tuple[int, str] = (-1, GENESIS_HASH)
-    # The question the assistant is waiting on, and the message that raised it.
-    pending_clarification: dict[str, Any] | None = None
-    pending_text: str = ""
+    # The conversation: the question the assistant is waiting on, the last request.
+    dialogue: DialogueState = field(default_factory=DialogueState)
 
     def plans_json(self) -> list[dict[str, Any]]:
         """Each plan with the state its lifecycle is in."""
@@ -187,16 +187,8 @@ class SessionState:
         elif kind == MESSAGE_RECEIVED:
             self.transcript.append({"role": "customer", "text": p["text"], "ts_ms": event.ts_ms})
         elif kind == INTENT_PARSED:
-            dialogue = p.get("dialogue")
-            effective = p["result"] if dialogue is None else dialogue["result"]
-            if effective is not None and effective["kind"] == "clarification":
-                if dialogue is None or dialogue["outcome"] == "new_request":
-                    self.pending_text = self.transcript[-1]["text"]
-                else:
-                    self.pending_text = ""  # its numbers were used in the merge
-                self.pending_clarification = effective
-            else:
-                self.pending_clarification, self.pending_text = None, ""
+            outcome = from_record(p.get("dialogue"), p["result"])
+            self.dialogue = advance(self.dialogue, self.transcript[-1]["text"], outcome)
         elif kind == REPLY_SENT:
             self.transcript.append({"role": "assistant", "text": p["text"], "ts_ms": event.ts_ms})
         elif kind == PLAN_CREATED:

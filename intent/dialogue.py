@@ -1,40 +1,89 @@
-"""Multi-turn clarification: a pending question, the customer's reply, what they now mean.
+"""Multi-turn dialogue: what a message means given what was said before.
 
-"buy some bitcoin" → the assistant asks how much → "0.1" → buy 0.1 BTC. A reply can fill
-any missing field ("sell", "BTC", "at 3000"); "never mind" drops the pending request; a
-reply that is a complete request on its own replaces it. Nothing is guessed: the merge
-only copies what one of the two messages said, and what is still missing is asked again.
+The chat, replay and ``tradeassist eval-dialogues`` all call :func:`respond` for what a
+message means and :func:`advance` for what the conversation holds afterwards. The rules,
+in the order they are tried (:data:`RULES` lists them; the tests follow it row by row):
+
+1. "never mind", "算了" drops the pending request.
+2. A correction ("change that to 0.3", "make the price 59k", "改成0.3", "不对，是姨太")
+   changes only the field it names, in the pending request or else the last complete one.
+   A number that could be either the amount or a price, or a correction of nothing, asks.
+3. With no question pending, a message stands on its own.
+4. A reply that is itself a complete request (a trade, query or cancel), or an explicit
+   refusal, replaces the pending one. So does a reply with its own side and asset that
+   differ from the pending request's ("buy some BTC" → "sell ETH").
+5. A reply fills only the field that was asked, and may add what the pending request does
+   not have yet; everything already given (limit price, trigger, schedule, quote, exits)
+   survives. A reply that contradicts what was given is a new request.
+6. A bare number answers the one missing quantity (amount or price); when both are missing,
+   or the reply holds several numbers, the question is asked again.
+7. A number from a question the customer walked away from is never revived: the pending
+   request and its text are dropped as soon as a message does not answer it.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from intent.models import (
+    PARSE_RESULT_ADAPTER,
     Amount,
     Clarification,
     Intent,
     IntentFields,
     MissingField,
+    Trigger,
     Unsupported,
     clarification_question,
 )
-from intent.numbers import NUMERIC_RE, parse_number
+from intent.numbers import CJK_NUMERAL_RE, NUMERIC_RE, numeric_value, parse_chinese
 from intent.parser import ParseOutput
+
+#: The dialogue rules, in the order :func:`respond` tries them (see the module docstring).
+RULES: tuple[tuple[str, str], ...] = (
+    ("dismiss", "'never mind' drops the pending request"),
+    ("correct", "a correction changes only the field it names; an unclear one asks"),
+    ("stand_alone", "with no question pending, a message stands on its own"),
+    ("replace", "a complete request or a refusal replaces the pending one"),
+    ("fill", "a reply fills the asked field; what was given survives; a contradiction is new"),
+    ("bare_number", "a bare number answers the one missing quantity, else the question stays"),
+    ("no_revival", "a number from an abandoned question is never used again"),
+)
 
 # Replies that withdraw the pending request (EN, zh-Hans, zh-Hant).
 _DISMISS = re.compile(
     r"^\s*(?:never\s*mind|nevermind|nvm|forget\s+(?:it|that|about\s+it)|cancel(?:\s+(?:that|it))?"
-    r"|no(?:pe)?|stop|drop\s+it|don'?t|skip\s+it|算了(?:吧)?|不用了?|不要了?|取消(?:吧)?|别买了|"
-    r"別買了|不买了|不買了|不卖了|不賣了)\s*[.!。！]*\s*$",
+    r"|no(?:pe)?|stop|drop\s+it|don'?t|skip\s+it|算了(?:吧|啦)?|算数啦|算數啦|不用了?|不要了?"
+    r"|取消(?:吧)?|别买了|別買了|不买了|不買了|不卖了|不賣了|唔使喇|唔要喇)\s*[.!。！]*\s*$",
     re.IGNORECASE,
 )
-# A bare price: "at 3000", "@3k", "limit 3000", "price 3000", "3000" (when a price is missing).
-_PRICE = re.compile(
-    r"^\s*(?:at|@|limit(?:\s+price)?|price|限价|限價|价格|價格)?\s*(?P<n>[^\s].*?)\s*$"
+# A correction: its lead words, then what is corrected ("0.3", "the price to 59k", "姨太").
+_CORRECTION = re.compile(
+    r"^\s*(?:(?:no|nope|sorry|oops|wait|actually|correction|hmm)\b[\s,.:!-]*)*"
+    r"(?:(?:change|make|set|update|modify|edit)\s+(?:it|that|this|the\s+order)?\s*(?:to|into)?"
+    r"|(?:change|make|set|update)\s+the\s+(?P<field>[a-z -]+?)\s+(?:to\s+)?(?=\S*\d)"
+    r"|i\s+meant?|i\s+mean|instead\s+of\s+that|"
+    r"(?:不对|不對|不是|错了|錯了|唔係|唔系|唔啱)?[\s,，]*(?:改成|改為|改为|改做|改到|改下|改)"
+    r"|(?:不对|不對|错了|錯了|唔係|唔系|唔啱)[\s,，]*(?:是|係|系)?)"
+    r"\s*(?P<rest>.+?)\s*(?:instead|then|please|pls|吧|啦|喇)?\s*[.!。！]*\s*$",
+    re.IGNORECASE,
+)
+_FIELD_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("take_profit", re.compile(r"take[\s-]?profit|\btp\b|止盈|止賺|止赚", re.IGNORECASE)),
+    ("stop_loss", re.compile(r"stop[\s-]?loss|\bsl\b|止损|止損|止蝕|止蚀", re.IGNORECASE)),
+    ("trigger", re.compile(r"trigger|\bstop\b|触发|觸發", re.IGNORECASE)),
+    ("limit_price", re.compile(r"price|limit|\bat\b|@|价|價", re.IGNORECASE)),
+    ("amount", re.compile(r"amount|quantity|\bqty\b|size|数量|數量", re.IGNORECASE)),
+)
+_PRICE_FIELDS = ("limit_price", "trigger", "take_profit", "stop_loss")
+# What may stand beside the number of a bare reply: "at 3000", "@3k", "价格3000", "0.5!".
+_BARE_NUMBER_NOISE = re.compile(
+    r"[\d.,\s]|[零〇一二两兩三四五六七八九十百千万萬亿億点點]|\bat\b|@|price|价格?|價格?",
+    re.IGNORECASE,
 )
 _TRADE_ACTIONS = ("buy", "sell", "convert")
 # What a reply may supply: every field of a request but its provenance and query kind.
@@ -42,10 +91,27 @@ _FILLABLE = tuple(name for name in IntentFields.model_fields if name not in ("sp
 
 
 @dataclass(frozen=True, slots=True)
+class DialogueState:
+    """What the conversation holds between two messages.
+
+    ``pending`` is the question the assistant asked, about ``pending_text`` (whose one
+    number "sell 2" may still get its unit); ``last`` is the last complete trade request,
+    which a correction may change."""
+
+    pending: Clarification | None = None
+    pending_text: str = ""
+    last: Intent | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Dismissed:
     """The customer withdrew the pending request."""
 
     kind: Literal["dismissed"] = "dismissed"
+
+    @property
+    def result(self) -> None:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +123,14 @@ class Answered:
 
 
 @dataclass(frozen=True, slots=True)
+class Corrected:
+    """The reply changed one field of the pending or last request."""
+
+    result: Intent | Clarification
+    kind: Literal["corrected"] = "corrected"
+
+
+@dataclass(frozen=True, slots=True)
 class NewRequest:
     """The reply stands on its own (a complete trade, a query, a refusal): handle it as is."""
 
@@ -64,69 +138,284 @@ class NewRequest:
     kind: Literal["new_request"] = "new_request"
 
 
-Outcome = Dismissed | Answered | NewRequest
+Outcome = Dismissed | Answered | Corrected | NewRequest
 
 
-def _bare_number(text: str) -> Decimal | None:
-    match = _PRICE.match(text)
-    if match is None:
+def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
+    """What ``text`` (which the parser read as ``parsed``) means in ``state``."""
+    if _DISMISS.match(text) and (state.pending is not None or not isinstance(parsed, Intent)):
+        return Dismissed()
+    corrected = _correction(state, text, parsed)
+    if corrected is not None:
+        return corrected
+    pending = state.pending
+    if pending is None:
+        return NewRequest(parsed)
+    if isinstance(parsed, Intent):
+        if parsed.action == "cancel" and parsed.asset is None:
+            return Dismissed()  # "cancel that" while a question is open: drop the question
+        return NewRequest(parsed)
+    if isinstance(parsed, Unsupported):
+        if parsed.reason in ("off_topic", "parse_error"):
+            return _bare_answer(pending, state.pending_text, text, parsed)
+        return NewRequest(parsed)  # an explicit refusal (withdrawal, leverage...) stands
+    if _is_new_request(pending, parsed):
+        return NewRequest(parsed)
+    fills: dict[str, Any] = {
+        name: value for name in _FILLABLE if (value := getattr(parsed, name)) is not None
+    }
+    if parsed.side is not None:
+        fills["side"] = parsed.side
+    if not fills:
+        return _bare_answer(pending, state.pending_text, text, parsed)
+    return Answered(_merge(pending, state.pending_text, fills))
+
+
+def advance(state: DialogueState, text: str, outcome: Outcome) -> DialogueState:
+    """The conversation after ``outcome`` of ``text``."""
+    result = outcome.result
+    if result is None:
+        return DialogueState()
+    if isinstance(result, Clarification):
+        # A question about a fresh message keeps its text ("sell 2": 2 of the asset named
+        # next); after a merge, the numbers of the text are used already.
+        fresh = isinstance(outcome, NewRequest)
+        last = state.last if not fresh else None
+        return DialogueState(pending=result, pending_text=text if fresh else "", last=last)
+    if isinstance(result, Intent) and result.action in _TRADE_ACTIONS:
+        return DialogueState(last=result)
+    if isinstance(result, Intent) and result.action == "cancel":
+        return DialogueState()
+    return replace(state, pending=None, pending_text="")  # a query or refusal: keep `last`
+
+
+def to_record(state: DialogueState, outcome: Outcome) -> dict[str, Any] | None:
+    """What the journal keeps of ``outcome`` (``None``: the message stood on its own)."""
+    if isinstance(outcome, NewRequest) and state.pending is None:
         return None
-    value = parse_number(match["n"])
-    return value if value is not None and value > 0 else None
+    result = outcome.result
+    return {
+        "outcome": outcome.kind,
+        "result": None if result is None else result.model_dump(mode="json"),
+    }
+
+
+def from_record(record: Mapping[str, Any] | None, raw: Mapping[str, Any]) -> Outcome:
+    """The outcome a journaled message had: ``record`` as :func:`to_record` wrote it, over
+    the parse result ``raw``."""
+    if record is None:
+        return NewRequest(PARSE_RESULT_ADAPTER.validate_python(raw))
+    kind, result = record["outcome"], record["result"]
+    if kind == "dismissed" or result is None:
+        return Dismissed()
+    parsed = PARSE_RESULT_ADAPTER.validate_python(result)
+    if kind == "new_request":
+        return NewRequest(parsed)
+    assert not isinstance(parsed, Unsupported), record  # an answer is a request
+    return Corrected(parsed) if kind == "corrected" else Answered(parsed)
+
+
+# --- rule 2: corrections -------------------------------------------------------------------
+
+
+def _correction(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome | None:
+    target: Intent | Clarification | None = state.pending or state.last
+    match = _CORRECTION.match(text)
+    if match is None or target is None:
+        return None
+    if isinstance(parsed, Intent) and parsed.action in _TRADE_ACTIONS:
+        return None  # "actually, buy 1 ETH": a complete request of its own (rule 4)
+    rest = match["rest"]
+    field = _named_field(match["field"] or rest)
+    numbers = _numbers(rest)
+    fields = target.model_dump(exclude={"kind", "missing", "question", "spans", "action"})
+    side = target.action if isinstance(target, Intent) else target.side
+    asset = parsed.asset if not isinstance(parsed, Unsupported) else None
+    if asset is not None and asset not in (fields.get("asset"), fields.get("quote")):
+        if numbers or field is not None:
+            return Corrected(_ask(fields, side, "amount", "I could not tell what to change."))
+        amount = fields.get("amount")
+        if amount is not None and amount["unit"] == fields.get("asset"):
+            fields["amount"] = {"value": amount["value"], "unit": asset}
+        fields["asset"] = asset  # "不对，是姨太": the asset, nothing else
+        return Corrected(_rebuild(fields, side, target))
+    if len(numbers) != 1:
+        return Corrected(_ask(fields, side, "amount", "Which number do you mean?"))
+    value = numbers[0]
+    field = field or _field_by_magnitude(fields, value, parsed)
+    if field is None:
+        return Corrected(_ask(fields, side, "amount", f"Is {value} the amount or the price?"))
+    if field == "amount":
+        unit = _amount_unit(parsed, fields)
+        if unit is None:
+            return Corrected(_ask(fields, side, "amount", "In which unit?"))
+        fields["amount"] = {"value": value, "unit": unit}
+    elif field == "trigger":
+        trigger = fields.get("trigger")
+        if trigger is None:
+            return Corrected(_ask(fields, side, "price", "There is no trigger to change."))
+        fields["trigger"] = {"op": trigger["op"], "price": value}
+    else:
+        if field == "limit_price":
+            fields["order_type"] = "limit"
+        fields[field] = value
+    return Corrected(_rebuild(fields, side, target))
+
+
+def _named_field(text: str) -> str | None:
+    for name, words in _FIELD_WORDS:
+        if words.search(text):
+            return name
+    return None
+
+
+def _numbers(text: str) -> list[Decimal]:
+    found: list[Decimal] = []
+    for m in NUMERIC_RE.finditer(text.lower()):
+        value = numeric_value(m)
+        if value is not None and value > 0:
+            found.append(value)
+    for m in CJK_NUMERAL_RE.finditer(text):
+        value = parse_chinese(m.group())
+        if value is not None and value > 0:
+            found.append(value)
+    return found
+
+
+def _field_by_magnitude(fields: dict[str, Any], value: Decimal, parsed: ParseOutput) -> str | None:
+    """Which field a bare corrected number belongs to: the only quantity there is, or the
+    one it is close to ("buy 0.5 BTC at 60k" → "0.3" is the amount, "59k" the price).
+    ``None`` when it could be either."""
+    if not isinstance(parsed, Unsupported) and parsed.amount is not None:
+        return "amount"  # "make it 0.3 BTC", "改成500U"
+    prices = [
+        name
+        for name in _PRICE_FIELDS
+        if (price := _price(fields, name)) is not None and price / 2 <= value <= price * 2
+    ]
+    amount = fields.get("amount")
+    held = Decimal(amount["value"]) if amount is not None else None
+    near_amount = held is not None and (
+        (amount is not None and amount["unit"] == "%" and value <= 100)
+        or held / 5 <= value <= held * 5
+    )
+    if len(prices) == 1 and not near_amount:
+        return prices[0]
+    if near_amount and not prices:
+        return "amount"
+    if amount is None and not prices and not any(_price(fields, n) for n in _PRICE_FIELDS):
+        return "amount"
+    return None
+
+
+def _price(fields: dict[str, Any], name: str) -> Decimal | None:
+    value = fields.get(name)
+    if isinstance(value, dict):
+        value = value.get("price")
+    return None if value is None else Decimal(value)
+
+
+def _amount_unit(parsed: ParseOutput, fields: dict[str, Any]) -> str | None:
+    if not isinstance(parsed, Unsupported) and parsed.amount is not None:
+        return parsed.amount.unit
+    amount = fields.get("amount")
+    if amount is not None:
+        return str(amount["unit"])
+    asset = fields.get("asset")
+    return str(asset) if asset is not None else None
+
+
+def _ask(
+    fields: dict[str, Any], side: str | None, missing: MissingField, why: str
+) -> Clarification:
+    """The request as it stands, asking again about ``missing``."""
+    fields = {k: v for k, v in fields.items() if k != "query"}
+    asset = fields.get("asset")
+    return Clarification.model_validate(
+        {
+            **fields,
+            "side": side if side in _TRADE_ACTIONS else None,
+            "missing": (missing,),
+            "question": f"{why} "
+            + clarification_question((missing,), side, asset if isinstance(asset, str) else None),
+        }
+    )
+
+
+def _rebuild(
+    fields: dict[str, Any], side: str | None, target: Intent | Clarification
+) -> Intent | Clarification:
+    if isinstance(target, Clarification):
+        pending = Clarification.model_validate(
+            {**fields, "side": side, "missing": target.missing, "question": target.question}
+        )
+        return _merge(pending, "", {})
+    return Intent.model_validate({**fields, "action": side})
+
+
+# --- rules 4 to 7: answers ---------------------------------------------------------------
+
+
+def _is_new_request(pending: Clarification, reply: Clarification) -> bool:
+    """A reply with its own side and asset that are not the pending request's."""
+    if reply.side is None or reply.asset is None:
+        return False
+    if "asset" in pending.missing and pending.side in (None, reply.side):
+        return False  # "sell 2" → "sell ETH": the asset that was asked
+    return reply.side != pending.side or reply.asset not in (pending.asset, pending.to)
+
+
+def _bare_answer(
+    pending: Clarification, pending_text: str, text: str, parsed: ParseOutput
+) -> Outcome:
+    """A reply the parser found nothing in but, maybe, a number."""
+    numbers = _numbers(text)
+    if len(numbers) != 1 or _BARE_NUMBER_NOISE.sub("", text).strip(" .!?。！？kK"):
+        return NewRequest(parsed)  # several numbers, or words we do not know
+    value = numbers[0]
+    fills: dict[str, Any] = {}
+    if "amount" in pending.missing and "price" in pending.missing:
+        return Answered(_ask_again(pending, "Is that the amount or the price?"))
+    if "amount" in pending.missing and pending.asset is not None:
+        unit = pending.asset if pending.side != "buy" or pending.quote is None else None
+        if unit is None:
+            return Answered(_ask_again(pending, f"{value} {pending.asset} or {pending.quote}?"))
+        fills["amount"] = Amount(value=value, unit=unit)
+    elif "price" in pending.missing:
+        fills["limit_price"] = value
+    if not fills:
+        return NewRequest(parsed)
+    return Answered(_merge(pending, pending_text, fills))
+
+
+def _ask_again(pending: Clarification, why: str) -> Clarification:
+    """``pending`` asked once more, saying why."""
+    return pending.model_copy(update={"question": f"{why} {pending.question}"})
 
 
 def _unitless_amount(pending: Clarification, pending_text: str) -> Decimal | None:
     """The one number of "sell 2" (amount understood, unit unknown until the asset is)."""
     if pending.amount is not None or "amount" in pending.missing:
         return None
-    found = [m.group() for m in NUMERIC_RE.finditer(pending_text.lower())]
-    if len(found) != 1:
-        return None
-    value = parse_number(found[0])
-    return value if value is not None and value > 0 else None
+    found = _numbers(pending_text)
+    return found[0] if len(found) == 1 else None
 
 
-def continue_dialogue(
-    pending: Clarification, pending_text: str, reply_text: str, reply: ParseOutput
-) -> Outcome:
-    """What ``reply_text`` (parsed as ``reply``) means given the ``pending`` question,
-    which the parser asked after ``pending_text``."""
-    if _DISMISS.match(reply_text):
-        return Dismissed()
-    if isinstance(reply, Intent):
-        if reply.action == "cancel" and reply.asset is None:
-            return Dismissed()  # "cancel that" while a question is open: drop the question
-        return NewRequest(reply)
-    if isinstance(reply, Unsupported) and reply.reason not in ("off_topic", "parse_error"):
-        return NewRequest(reply)  # an explicit refusal (withdrawal, leverage...) stands
-
-    fills: dict[str, object] = {}
-    if isinstance(reply, Clarification):
-        for name in _FILLABLE:
-            value = getattr(reply, name)
-            if value is not None:
-                fills[name] = value
-        if reply.side is not None:
-            fills["side"] = reply.side
-    if not fills:
-        number = _bare_number(reply_text)
-        if number is not None:
-            if "amount" in pending.missing and pending.asset is not None:
-                fills["amount"] = Amount(value=number, unit=pending.asset)
-            elif "price" in pending.missing:
-                fills["limit_price"] = number
-    if not fills:
-        return NewRequest(reply)  # nothing in the reply answers the question
-    unitless = _unitless_amount(pending, pending_text)
-    asset = fills.get("asset", pending.asset)
-    if unitless is not None and "amount" not in fills and isinstance(asset, str):
-        fills["amount"] = Amount(value=unitless, unit=asset)
-    return Answered(_merge(pending, fills))
-
-
-def _merge(pending: Clarification, fills: dict[str, object]) -> Intent | Clarification:
+def _merge(
+    pending: Clarification, pending_text: str, fills: dict[str, Any]
+) -> Intent | Clarification:
+    """``pending`` with ``fills`` over it: a complete Intent, or what is still missing."""
     fields = pending.model_dump(exclude={"kind", "missing", "question", "spans"})
-    fields.update(fills)
+    receives = pending.side == "convert" and pending.asset is not None and pending.to is None
+    if receives and "asset" in pending.missing and fills.get("asset") not in (None, pending.asset):
+        fills = {**fills, "to": fills.pop("asset")}  # "swap my ETH" → "SOL": the one received
+    for name, value in fills.items():
+        current = fields.get(name)
+        if name in pending.missing or current is None or name in ("side", "amount", "asset"):
+            fields[name] = value.model_dump() if hasattr(value, "model_dump") else value
+    unitless = _unitless_amount(pending, pending_text)
+    if unitless is not None and "amount" not in fills and isinstance(fields.get("asset"), str):
+        fields["amount"] = {"value": unitless, "unit": fields["asset"]}
     if fields.get("limit_price") is not None and fields.get("order_type") is None:
         fields["order_type"] = "limit"
     side = fields.pop("side")
@@ -135,28 +424,33 @@ def _merge(pending: Clarification, fills: dict[str, object]) -> Intent | Clarifi
         missing.append("side")
     if fields.get("asset") is None or (side == "convert" and fields.get("to") is None):
         missing.append("asset")
-    if fields.get("amount") is None:
+    amount = fields.get("amount")
+    if amount is None:
         missing.append("amount")
-    elif fields["amount"] is not None and isinstance(fields["amount"], Amount):
-        unit = fields["amount"].unit
-        if unit not in ("%", fields.get("asset"), fields.get("to"), fields.get("quote")) and (
-            fields.get("quote") is None
-        ):
-            fields["quote"] = unit  # "500 usdt" answering "how much BTC?": spend 500 USDT
+    elif fields.get("quote") is None and amount["unit"] not in (
+        "%",
+        fields.get("asset"),
+        fields.get("to"),
+    ):
+        fields["quote"] = amount["unit"]  # "500 usdt" answering "how much BTC?"
     if "price" in pending.missing and fields.get("limit_price") is None:
-        missing.append("price")
+        trigger: Trigger | dict[str, Any] | None = fields.get("trigger")
+        if trigger is None:
+            missing.append("price")
+    asset = fields.get("asset")
     if missing:
-        return Clarification(
-            side=side if side in _TRADE_ACTIONS else None,
-            missing=tuple(sorted(set(missing))),
-            question=clarification_question(
-                missing,
-                side if isinstance(side, str) and side in _TRADE_ACTIONS else None,
-                asset if isinstance(asset := fields.get("asset"), str) else None,
-            ),
-            **fields,
+        return Clarification.model_validate(
+            {
+                **fields,
+                "side": side if side in _TRADE_ACTIONS else None,
+                "missing": tuple(sorted(set(missing))),
+                "question": clarification_question(
+                    missing,
+                    side if side in _TRADE_ACTIONS else None,
+                    asset if isinstance(asset, str) else None,
+                ),
+            }
         )
-    fields.setdefault("order_type", "market")
-    if fields["order_type"] is None:
+    if fields.get("order_type") is None:
         fields["order_type"] = "market"
-    return Intent(action=side, **fields)
+    return Intent.model_validate({**fields, "action": side})

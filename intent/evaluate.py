@@ -19,6 +19,7 @@ from intent.canonical import (
     same_meaning,
     to_canonical,
 )
+from intent.dialogue import DialogueState, Outcome, advance, respond
 from intent.models import Clarification, Intent, Unsupported
 
 _EXECUTABLE = frozenset({"buy", "sell", "convert"})
@@ -67,19 +68,46 @@ def load_corpus(path: str | Path) -> list[dict[str, Any]]:
     return rows
 
 
+def final_reading(turns: Iterable[str], parser: Parser) -> dict[str, Any]:
+    """The canonical reading after the last of ``turns``, each parsed and put through the
+    dialogue engine as the chat does (:func:`intent.dialogue.respond`, then
+    :func:`~intent.dialogue.advance`). A dropped request reads as ``unsupported``."""
+    state = DialogueState()
+    outcome: Outcome | None = None
+    for turn in turns:
+        outcome = respond(state, turn, parser.parse(turn))
+        state = advance(state, turn, outcome)
+    if outcome is None or outcome.result is None:
+        return to_canonical(Unsupported(reason="dismissed", message=""))
+    return to_canonical(outcome.result)
+
+
+def evaluate_dialogues(rows: Iterable[dict[str, Any]], parser: Parser) -> EvalReport:
+    """Score dialogues (``turns``, ``expect``): the final reading against ``expect``."""
+    return _score(
+        ((" ⏎ ".join(row["turns"]), row["expect"], final_reading(row["turns"], parser)))
+        for row in rows
+    )
+
+
 def evaluate(rows: Iterable[dict[str, Any]], parser: Parser) -> EvalReport:
     """Parse every row's ``text`` and compare with its ``expect`` (see :func:`same_meaning`).
 
     Per-field accuracy is over all canonical keys of every row, with converts to or from a
     quote currency rewritten as the equivalent sell or buy first.
     """
+    return _score(
+        (row["text"], row["expect"], to_canonical(parser.parse(row["text"]))) for row in rows
+    )
+
+
+def _score(cases: Iterable[tuple[str, dict[str, Any], dict[str, Any]]]) -> EvalReport:
+    """The report over (text, expected, got) triples."""
     n = exact = wrong_executable = 0
     per_action: dict[str, list[int]] = {}
     per_field: dict[str, list[int]] = {key: [0, 0] for key in CANONICAL_KEYS}
     failures: list[Failure] = []
-    for row in rows:
-        expected: dict[str, Any] = row["expect"]
-        got = to_canonical(parser.parse(row["text"]))
+    for text, expected, got in cases:
         n += 1
         action = str(normalize_convert(expected).get("action"))
         counts = per_action.setdefault(action, [0, 0])
@@ -94,7 +122,7 @@ def evaluate(rows: Iterable[dict[str, Any]], parser: Parser) -> EvalReport:
             continue
         executable = got["action"] in _EXECUTABLE
         wrong_executable += executable
-        failures.append(Failure(row["text"], expected, got, executable))
+        failures.append(Failure(text, expected, got, executable))
     return EvalReport(
         n=n,
         exact=exact,

@@ -403,8 +403,34 @@ def _word_tokens(
 _CLOCK_WORDS = frozenset({"am", "pm", "oclock", "o'clock", "hkt"})
 #: Unknown words that say nothing about the number before them ("sell 2 pls").
 _HARMLESS_AFTER_NUMBER = frozenset(
-    "pls please plz now rn asap thanks thx ty lol each total bro fam ser today then and "
-    "only immediately too also guys mate ok okay".split()
+    {
+        "pls",
+        "please",
+        "plz",
+        "now",
+        "rn",
+        "asap",
+        "thanks",
+        "thx",
+        "ty",
+        "lol",
+        "each",
+        "total",
+        "bro",
+        "fam",
+        "ser",
+        "today",
+        "then",
+        "and",
+        "only",
+        "immediately",
+        "too",
+        "also",
+        "guys",
+        "mate",
+        "ok",
+        "okay",
+    }
 )
 _HARMLESS_CJK_AFTER_NUMBER = frozenset("吧了呢啊哈呀啦喇嘛哦噢咯啰先就再，。")
 
@@ -412,9 +438,14 @@ _HARMLESS_CJK_AFTER_NUMBER = frozenset("吧了呢啊哈呀啦喇嘛哦噢咯啰�
 def _mark_unclear(text: str, tokens: list[Token], start: int, end: int) -> None:
     """An unknown word right after a bare number: that number's unit is not understood
     ("100 块", "500 foo"), so no phrase may read it as an amount in some other unit."""
-    if tokens and tokens[-1].tag == "N" and not tokens[-1].code:
-        if not text[tokens[-1].end : start].strip():
-            tokens[-1].unclear = text[start:end]
+    last = tokens[-1] if tokens else None
+    if (
+        last is not None
+        and last.tag == "N"
+        and not last.code
+        and not text[last.end : start].strip()
+    ):
+        last.unclear = text[start:end]
 
 
 def _number_words(
@@ -468,9 +499,9 @@ def _segment_cjk(text: str, start: int, end: int, tokens: list[Token]) -> None:
     while i < end:
         fraction = _CJK_FRACTION.match(text, i, end)
         if fraction is not None:  # 四分之一 = 25%: a share, like "a quarter"
-            den, num = parse_chinese(fraction["den"]), parse_chinese(fraction["num"])
-            if den and num and 0 < num < den:
-                tokens.append(Token("H", i, fraction.end(), num * 100 / den))
+            den, part = parse_chinese(fraction["den"]), parse_chinese(fraction["num"])
+            if den and part and 0 < part < den:
+                tokens.append(Token("H", i, fraction.end(), part * 100 / den))
                 i = fraction.end()
                 continue
         if text.startswith("百分之", i):  # 百分之三十 = 30%
@@ -564,7 +595,10 @@ _ONE_UNIT = re.compile(r"(?<=[BSCg])a(A)")  # buy a bitcoin
 _TIME_LEFT = re.compile(r"[TnEFxOj]|N_*Y")
 _HUNDRED = Decimal(100)
 _ONE = Decimal(1)
-_CLARIFY_FIELDS = frozenset({"action", "asset", "to", "quote", "amount"})
+_CLARIFY_FIELDS = frozenset(
+    {"action", "asset", "to", "quote", "amount", "limit_price", "trigger", "take_profit"}
+    | {"stop_loss", "schedule"}
+)
 _MARK_SKIP = frozenset("HPNmoac")
 
 
@@ -764,12 +798,12 @@ def _schedule_phrases(an: _Analysis) -> None:
         return
     m = _OVER.search(an.live())
     if m is not None:
-        number, unit = (1, 2) if m.group(2) else (3, 4)
+        number, unit_group = (1, 2) if m.group(2) else (3, 4)
         length = _whole(_num(an, m, number))
         if length is None:
             an.unresolved = True
             return
-        an.over = _iso_duration(length, an.tokens[m.start(unit)].code)
+        an.over = _iso_duration(length, an.tokens[m.start(unit_group)].code)
         an.take(m.start(), m.end(), "schedule")
         chunks = _CHUNKS.search(an.live())
         if chunks is not None:
@@ -810,12 +844,12 @@ def _trigger_phrases(an: _Analysis) -> None:
     m = _CONDITION.search(live) or _MOVE.search(live)
     if m is not None:
         words = m.group(1)
-        strong = [c for c in words if c in "<>"]
-        directed = words.replace("=", "")
-        if strong:
-            first = strong[0]
-        elif directed:
-            first = directed[0]
+        # "breaks below 0.00002": a preposition says the side over the verb; "goes over".
+        preps = [c for c in words if c in "du"] or [c for c in words if c in "<>"]
+        if preps:
+            first = preps[0]
+        elif "O" in words:
+            first = ">"
         else:  # "when it reaches 4.2k": up or down? Only "reaches 4.2k or below" would say
             first = m.group(3) or ""
         price = _num(an, m, 2)
@@ -1068,10 +1102,9 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
         while j < len(tokens) and clause[j] == clause[i] and tokens[j].tag in _DENIABLE:
             j += 1
         if j > i + 1 and (j == len(tokens) or clause[j] != clause[i] or tokens[j].tag == "^"):
-            denied = range(i, j)  # "not BTC", "not 2"
+            denied = list(range(i, j))  # "not BTC", "not 2"
         else:
-            denied = range(i, len(tokens))
-            denied = [k for k in denied if clause[k] == clause[i]]
+            denied = [k for k in range(i, len(tokens)) if clause[k] == clause[i]]
         if any(tokens[k].tag in "^~" for k in denied if k != i):
             return None  # "not 不是BTC", "not 唔要": two negations, a meaning we would guess
         if not any(tokens[k].tag in _DENIABLE_CORE for k in denied if k != i):
@@ -1173,7 +1206,7 @@ def _interpret(text: str, an: _Analysis, injected: bool) -> ParseOutput:
             strong = {"B"}
         elif re.search(r"[RZ]", an.live()) and "B" not in tags:
             strong = {"S"}  # "SOL升到200就止賺一半", "take profit on a quarter of my BTC"
-        elif "t" in tags and _two_cryptos_to(mentions) or _two_cryptos_to(mentions, verbless=True):
+        elif _two_cryptos_to(mentions, verbless="t" not in tags):
             strong = {"C"}  # "trade LTC for BTC", "BTC to ETH, 0.02 BTC"
         elif not trade_signal:
             return _unsupported("injection" if injected else "off_topic")
@@ -1216,8 +1249,9 @@ def _pick_give_get(
         paid = [m for m in mentions if m.marker == "w"]
         give = paid[0] if len(paid) == 1 and side == "convert" else None
         give = give or (unmarked[0] if unmarked else None)
-        if give is None and not quote_amount:
-            give = next((m for m in mentions if not m.is_quote), None)
+        if give is None and not quote_amount:  # a convert's is not what it receives: "into SOL"
+            receives = "f" if side == "convert" else ""
+            give = next((m for m in mentions if not m.is_quote and m.marker != receives), None)
         rest = [m for m in mentions if m is not give]
         to = [m for m in rest if m.marker == "f"] or rest
         get = to[0] if to else None
@@ -1385,8 +1419,8 @@ def _trade(
         missing.add("price")
     if action == "sell" and re.search("[RZ]", live) and trigger is None and limit_price:
         # "stop loss sell 1 ETH at 2900": the price is the stop of this sell
-        word = "<=" if "Z" in live else ">="
-        trigger, limit_price = _trigger(word, limit_price), None
+        op: Literal["<=", ">="] = "<=" if "Z" in live else ">="
+        trigger, limit_price = _trigger(op, limit_price), None
     elif (action != "sell" or trigger is None) and re.search("[RZ]", live):
         missing.add("price")  # a take-profit or stop-loss without its price
     if an.unresolved or any(
@@ -1431,12 +1465,25 @@ def _trade(
         if not missing:
             missing.add("side")
         ordered = tuple(sorted(missing))
+
+        # What was read survives the question ("sell ETH at 3,500" → "how much?"): prices
+        # only when they are real ones, the schedule always.
+        def positive(value: Decimal | None) -> Decimal | None:
+            return value if value is not None and value > 0 else None
+
+        kept_limit = positive(limit_price)
         return _clarification(
             side=side,
             asset=asset.code if asset is not None else None,
             to=target.code if target is not None else None,
             quote=quote,
             amount=amount,
+            order_type="limit" if kept_limit is not None else None,
+            limit_price=kept_limit,
+            trigger=trigger if trigger is not None and trigger.price > 0 else None,
+            take_profit=positive(take_profit),
+            stop_loss=positive(stop_loss),
+            schedule=schedule,
             missing=ordered,
             question=_share_or_units(text, an, asset.code if asset else None, ordered)
             + clarification_question(ordered, side, asset.code if asset else None),

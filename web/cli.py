@@ -227,7 +227,8 @@ DEFAULT_CORPORA = tuple(
 def _corpus_files(command: str, files: list[Path]) -> list[Path] | None:
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
-        print(f"tradeassist {command}: no such file {', '.join(map(repr, missing))}", file=sys.stderr)
+        names = ", ".join(map(repr, missing))
+        print(f"tradeassist {command}: no such file {names}", file=sys.stderr)
         return None
     return files
 

@@ -9,8 +9,8 @@ Some names are also ordinary words ("near", "one", "gas", "ape"). Those are *cla
 aliases: the parser takes them for a coin only in capitals or in a clear asset position
 (see :mod:`intent.rules`). A misspelt name is corrected only when it is unambiguous, at
 most one edit off (two for names of eight letters or more; swapping two neighbouring
-letters is one edit), four letters or longer, and not itself a common English word (``common_words.txt``): "bitcoiin" is
-Bitcoin, "done" is not Dogecoin.
+letters is one edit), four letters or longer, and not itself a common English word
+(``common_words.txt``): "bitcoiin" is Bitcoin, "done" is not Dogecoin.
 """
 
 from __future__ import annotations
