@@ -40,8 +40,8 @@ from intent.models import (
     Unsupported,
     clarification_question,
 )
-from intent.numbers import CJK_NUMERAL_RE, NUMERIC_RE, numeric_value, parse_chinese
 from intent.parser import ParseOutput
+from intent.rules import reply_terms
 
 #: The dialogue rules, in the order :func:`respond` tries them (see the module docstring).
 RULES: tuple[tuple[str, str], ...] = (
@@ -64,12 +64,14 @@ _DISMISS = re.compile(
 # A correction: its lead words, then what is corrected ("0.3", "the price to 59k", "姨太").
 _CORRECTION = re.compile(
     r"^\s*(?:(?:no|nope|sorry|oops|wait|actually|correction|hmm)\b[\s,.:!-]*)*"
-    r"(?:(?:change|make|set|update|modify|edit)\s+(?:it|that|this|the\s+order)?\s*(?:to|into)?"
-    r"|(?:change|make|set|update)\s+the\s+(?P<field>[a-z -]+?)\s+(?:to\s+)?(?=\S*\d)"
-    r"|i\s+meant?|i\s+mean|instead\s+of\s+that|"
-    r"(?:不对|不對|不是|错了|錯了|唔係|唔系|唔啱)?[\s,，]*(?:改成|改為|改为|改做|改到|改下|改)"
+    r"(?:(?:change|make|set|update|modify|edit|move)\s+the\s+(?P<field>[a-z -]+?)\s+"
+    r"(?:to\s+)?(?=\S*\d)"
+    r"|(?:change|make|set|update|modify|edit|move)\s+(?:it|that|this|the\s+order)?\s*(?:to|into)?"
+    r"|i\s+meant?|i\s+mean|"
+    r"(?:不对|不對|不是|错了|錯了|唔係|唔系|唔啱)?[\s,，]*(?P<zh_field>[^\d\s,，]{0,4}?)"
+    r"(?:改成|改為|改为|改做|改到|改下)"
     r"|(?:不对|不對|错了|錯了|唔係|唔系|唔啱)[\s,，]*(?:是|係|系)?)"
-    r"\s*(?P<rest>.+?)\s*(?:instead|then|please|pls|吧|啦|喇)?\s*[.!。！]*\s*$",
+    r"\s*(?P<rest>.+?)\s*(?:instead(?:\s+of\b.*)?|then|please|pls|吧|啦|喇)?\s*[.!。！]*\s*$",
     re.IGNORECASE,
 )
 _FIELD_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -80,11 +82,6 @@ _FIELD_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("amount", re.compile(r"amount|quantity|\bqty\b|size|数量|數量", re.IGNORECASE)),
 )
 _PRICE_FIELDS = ("limit_price", "trigger", "take_profit", "stop_loss")
-# What may stand beside the number of a bare reply: "at 3000", "@3k", "价格3000", "0.5!".
-_BARE_NUMBER_NOISE = re.compile(
-    r"[\d.,\s]|[零〇一二两兩三四五六七八九十百千万萬亿億点點]|\bat\b|@|price|价格?|價格?",
-    re.IGNORECASE,
-)
 _TRADE_ACTIONS = ("buy", "sell", "convert")
 # What a reply may supply: every field of a request but its provenance and query kind.
 _FILLABLE = tuple(name for name in IntentFields.model_fields if name not in ("spans", "query"))
@@ -156,7 +153,8 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
             return Dismissed()  # "cancel that" while a question is open: drop the question
         return NewRequest(parsed)
     if isinstance(parsed, Unsupported):
-        if parsed.reason in ("off_topic", "parse_error"):
+        if parsed.reason in ("off_topic", "parse_error", "negation"):
+            # nothing the parser could act on ("0.1... no wait, 0.2 or 0.3?"): maybe numbers
             return _bare_answer(pending, state.pending_text, text, parsed)
         return NewRequest(parsed)  # an explicit refusal (withdrawal, leverage...) stands
     if _is_new_request(pending, parsed):
@@ -182,10 +180,8 @@ def advance(state: DialogueState, text: str, outcome: Outcome) -> DialogueState:
         fresh = isinstance(outcome, NewRequest)
         last = state.last if not fresh else None
         return DialogueState(pending=result, pending_text=text if fresh else "", last=last)
-    if isinstance(result, Intent) and result.action in _TRADE_ACTIONS:
+    if isinstance(result, Intent) and result.action in (*_TRADE_ACTIONS, "cancel"):
         return DialogueState(last=result)
-    if isinstance(result, Intent) and result.action == "cancel":
-        return DialogueState()
     return replace(state, pending=None, pending_text="")  # a query or refusal: keep `last`
 
 
@@ -226,11 +222,12 @@ def _correction(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome
     if isinstance(parsed, Intent) and parsed.action in _TRADE_ACTIONS:
         return None  # "actually, buy 1 ETH": a complete request of its own (rule 4)
     rest = match["rest"]
-    field = _named_field(match["field"] or rest)
-    numbers = _numbers(rest)
+    field = _named_field(match["field"] or match["zh_field"] or rest)
+    terms = reply_terms(_FIELD_NAMES.sub(" ", rest))
+    numbers = terms.numbers
     fields = target.model_dump(exclude={"kind", "missing", "question", "spans", "action"})
     side = target.action if isinstance(target, Intent) else target.side
-    asset = parsed.asset if not isinstance(parsed, Unsupported) else None
+    asset = terms.assets[0] if len(terms.assets) == 1 else None
     if asset is not None and asset not in (fields.get("asset"), fields.get("quote")):
         if numbers or field is not None:
             return Corrected(_ask(fields, side, "amount", "I could not tell what to change."))
@@ -269,17 +266,7 @@ def _named_field(text: str) -> str | None:
     return None
 
 
-def _numbers(text: str) -> list[Decimal]:
-    found: list[Decimal] = []
-    for m in NUMERIC_RE.finditer(text.lower()):
-        value = numeric_value(m)
-        if value is not None and value > 0:
-            found.append(value)
-    for m in CJK_NUMERAL_RE.finditer(text):
-        value = parse_chinese(m.group())
-        if value is not None and value > 0:
-            found.append(value)
-    return found
+_FIELD_NAMES = re.compile("|".join(w.pattern for _, w in _FIELD_WORDS), re.IGNORECASE)
 
 
 def _field_by_magnitude(fields: dict[str, Any], value: Decimal, parsed: ParseOutput) -> str | None:
@@ -369,18 +356,21 @@ def _bare_answer(
     pending: Clarification, pending_text: str, text: str, parsed: ParseOutput
 ) -> Outcome:
     """A reply the parser found nothing in but, maybe, a number."""
-    numbers = _numbers(text)
-    if len(numbers) != 1 or _BARE_NUMBER_NOISE.sub("", text).strip(" .!?。！？kK"):
-        return NewRequest(parsed)  # several numbers, or words we do not know
-    value = numbers[0]
+    terms = reply_terms(text)
+    if not terms.bare or not terms.numbers:
+        return NewRequest(parsed)  # words we do not know, or nothing at all
+    if len(terms.numbers) > 1 or terms.negated:
+        return Answered(_ask_again(pending, "Which one do you mean?"))  # "0.2, no, 0.3?"
+    value = terms.numbers[0]
     fills: dict[str, Any] = {}
     if "amount" in pending.missing and "price" in pending.missing:
         return Answered(_ask_again(pending, "Is that the amount or the price?"))
     if "amount" in pending.missing and pending.asset is not None:
-        unit = pending.asset if pending.side != "buy" or pending.quote is None else None
-        if unit is None:
-            return Answered(_ask_again(pending, f"{value} {pending.asset} or {pending.quote}?"))
-        fills["amount"] = Amount(value=value, unit=unit)
+        if pending.side == "buy" and pending.quote is not None:
+            # "buy ETH with USDC" → "250": 250 ETH or 250 USDC? Both are read, so ask.
+            why = f"{value} {pending.asset} or {value} {pending.quote}?"
+            return Answered(_ask_again(pending, why))
+        fills["amount"] = Amount(value=value, unit=pending.asset)
     elif "price" in pending.missing:
         fills["limit_price"] = value
     if not fills:
@@ -397,7 +387,7 @@ def _unitless_amount(pending: Clarification, pending_text: str) -> Decimal | Non
     """The one number of "sell 2" (amount understood, unit unknown until the asset is)."""
     if pending.amount is not None or "amount" in pending.missing:
         return None
-    found = _numbers(pending_text)
+    found = reply_terms(pending_text).numbers
     return found[0] if len(found) == 1 else None
 
 
@@ -408,7 +398,8 @@ def _merge(
     fields = pending.model_dump(exclude={"kind", "missing", "question", "spans"})
     receives = pending.side == "convert" and pending.asset is not None and pending.to is None
     if receives and "asset" in pending.missing and fills.get("asset") not in (None, pending.asset):
-        fills = {**fills, "to": fills.pop("asset")}  # "swap my ETH" → "SOL": the one received
+        fills = {k: v for k, v in fills.items() if k != "asset"} | {"to": fills["asset"]}
+        # "swap my ETH" → "SOL": the asset named is the one received
     for name, value in fills.items():
         current = fields.get(name)
         if name in pending.missing or current is None or name in ("side", "amount", "asset"):

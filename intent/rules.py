@@ -592,7 +592,7 @@ _ONE_UNIT = re.compile(r"(?<=[BSCg])a(A)")  # buy a bitcoin
 
 #: Time words a schedule phrase must consume, or the reading is refused ("this week" alone
 #: says nothing to do; "next week", "3 weeks", "3 times", "tomorrow" do).
-_TIME_LEFT = re.compile(r"[TnEFxOj]|N_*Y")
+_TIME_LEFT = re.compile(r"[TnFxOj]|E(?=.*[NYj])|N_*Y")  # "250 USDT each" is no schedule
 _HUNDRED = Decimal(100)
 _ONE = Decimal(1)
 _CLARIFY_FIELDS = frozenset(
@@ -1225,6 +1225,46 @@ def _interpret(text: str, an: _Analysis, injected: bool) -> ParseOutput:
     return _trade(text, an, side, mentions, fields)
 
 
+def _bare_huan(an: _Analysis, mentions: list[_Mention]) -> bool:
+    """Chinese 换 with a single object after it, and nothing paid with: what is received."""
+    verbs = [k for k, t in enumerate(an.tokens) if t.tag == "C"]
+    return (
+        len(mentions) == 1
+        and not mentions[0].marker
+        and len(verbs) == 1
+        and an.tokens[verbs[0]].code == "get"
+        and verbs[0] < mentions[0].index
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyTerms:
+    """The numbers and assets of a short reply, and whether it says anything else.
+
+    ``bare``: nothing but numbers, classifiers, "at", "or", "price" ("0.2个", "Two, please",
+    "5粒...定50粒?", "at 3,000"); ``negated``: a negation among them ("0.1... no wait 0.2")."""
+
+    numbers: tuple[Decimal, ...]
+    assets: tuple[str, ...]
+    bare: bool
+    negated: bool
+
+
+def reply_terms(text: str) -> ReplyTerms:
+    """What :mod:`intent.dialogue` needs of a reply: see :class:`ReplyTerms`."""
+    tokens = tokenize(normalize(text), text)
+    return ReplyTerms(
+        numbers=tuple(t.value for t in tokens if t.tag == "N" and t.value and t.value > 0),
+        assets=tuple(dict.fromkeys(t.code for t in tokens if t.tag == "A")),
+        bare=all(t.tag in _BARE_REPLY and not t.unclear for t in tokens),
+        negated=any(t.tag == "^" for t in tokens),
+    )
+
+
+#: What may stand beside the numbers of a bare reply: classifiers, "at", "or", "price", "no".
+_BARE_REPLY = frozenset("Nc@|pa^")
+
+
 def _two_cryptos_to(mentions: list[_Mention], *, verbless: bool = False) -> bool:
     """Two crypto assets, the second received ("for BTC", "to ETH", "into SOL")."""
     cryptos = [m for m in mentions if not m.is_quote]
@@ -1303,6 +1343,8 @@ def _trade(
     amount_spec = an.amounts[0] if len(an.amounts) == 1 else None
     quote_amount = amount_spec is not None and amount_spec.kind == "quote"
     give, get, clear = _pick_give_get(side, tags, mentions, quote_amount)
+    if side == "convert" and _bare_huan(an, mentions):
+        give, get = None, mentions[0]  # "换点姨太": 换 with one object gets it
     if not clear:
         missing.add("asset")
 
@@ -1347,8 +1389,8 @@ def _trade(
         asset = give
     elif side == "buy":
         asset = get
-    else:  # convert with only one side known
-        asset = give or get
+    else:  # convert with only one side known: "换成比特币" names what is received
+        asset, target = give, get
         missing.add("asset")
     if asset is not None and asset.is_quote and action in ("buy", "sell") and quote is None:
         # "buy 100 USDT" / "sell my USDT": which asset the other side is, we don't know.
@@ -1473,7 +1515,7 @@ def _trade(
 
         kept_limit = positive(limit_price)
         return _clarification(
-            side=side,
+            side=action or side,  # "swap USDC for SOL" is a buy of SOL with USDC
             asset=asset.code if asset is not None else None,
             to=target.code if target is not None else None,
             quote=quote,
