@@ -1,4 +1,4 @@
-"""Multi-turn clarification: replies fill what was missing; nothing is guessed."""
+"""The dialogue rules (intent.dialogue.RULES), one group of tests per rule, in its order."""
 
 from __future__ import annotations
 
@@ -6,7 +6,19 @@ from decimal import Decimal
 
 import pytest
 
-from intent.dialogue import Answered, Dismissed, NewRequest, Outcome, continue_dialogue
+from intent.dialogue import (
+    RULES,
+    Answered,
+    Corrected,
+    DialogueState,
+    Dismissed,
+    NewRequest,
+    Outcome,
+    advance,
+    from_record,
+    respond,
+    to_record,
+)
 from intent.models import Clarification, Intent
 from intent.rules import RuleParser
 
@@ -14,23 +26,153 @@ PARSER = RuleParser()
 
 
 def _converse(*messages: str) -> Outcome:
-    """Say ``messages`` in turn; return the outcome of the last reply."""
-    first = PARSER.parse(messages[0])
-    assert isinstance(first, Clarification), first
-    pending, pending_text = first, messages[0]
+    """Say ``messages`` in turn, as the chat does; the outcome of the last one."""
+    state = DialogueState()
     outcome: Outcome | None = None
-    for reply in messages[1:]:
-        outcome = continue_dialogue(pending, pending_text, reply, PARSER.parse(reply))
-        if isinstance(outcome, Answered) and isinstance(outcome.result, Clarification):
-            pending, pending_text = outcome.result, ""
+    for text in messages:
+        outcome = respond(state, text, PARSER.parse(text))
+        state = advance(state, text, outcome)
     assert outcome is not None
     return outcome
 
 
 def _intent(outcome: Outcome) -> Intent:
-    assert isinstance(outcome, Answered), outcome
-    assert isinstance(outcome.result, Intent), outcome.result
+    assert isinstance(outcome.result, Intent), outcome
     return outcome.result
+
+
+def _amount(intent: Intent | Clarification) -> tuple[Decimal, str] | None:
+    return None if intent.amount is None else (intent.amount.value, intent.amount.unit)
+
+
+def test_the_rules_table_names_each_rule_once() -> None:
+    names = [name for name, _ in RULES]
+    assert names == [
+        "dismiss",
+        "correct",
+        "stand_alone",
+        "replace",
+        "fill",
+        "bare_number",
+        "no_revival",
+    ]
+
+
+# --- dismiss ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "reply", ["never mind", "nvm", "forget it", "算了", "不用了", "cancel that"]
+)
+def test_never_mind_drops_the_pending_request(reply: str) -> None:
+    assert isinstance(_converse("buy some bitcoin", reply), Dismissed)
+
+
+def test_after_a_dismissal_nothing_is_pending() -> None:
+    outcome = _converse("buy some bitcoin", "never mind", "0.1")
+
+    assert isinstance(outcome, NewRequest)
+    assert not isinstance(outcome.result, Intent)
+
+
+# --- correct ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("messages", "amount", "limit"),
+    [
+        (("buy 0.5 BTC at 60k", "change that to 0.3"), ("0.3", "BTC"), "60000"),
+        (("buy 0.5 BTC at 60k", "make the price 59k"), ("0.5", "BTC"), "59000"),
+        (("buy 0.5 BTC at 60k", "make it 59k"), ("0.5", "BTC"), "59000"),
+        (("買入0.5個BTC，限價6萬", "改成0.3"), ("0.3", "BTC"), "60000"),
+        (("卖出2个BTC，限价7万", "价格改成7.1万"), ("2", "BTC"), "71000"),
+        (("sell 1 ETH at 3500", "actually make it 2"), ("2", "ETH"), "3500"),
+    ],
+)
+def test_a_correction_changes_only_its_field(
+    messages: tuple[str, ...], amount: tuple[str, str], limit: str
+) -> None:
+    outcome = _converse(*messages)
+
+    assert isinstance(outcome, Corrected)
+    intent = _intent(outcome)
+    assert _amount(intent) == (Decimal(amount[0]), amount[1])
+    assert intent.limit_price == Decimal(limit)
+    assert intent.action == PARSER.parse(messages[0]).model_dump()["action"]
+
+
+def test_a_correction_keeps_the_trigger_and_moves_it() -> None:
+    intent = _intent(_converse("Sell 2 ETH if it drops below 2,900.", "Move the trigger to 2,850."))
+
+    assert intent.trigger is not None
+    assert (intent.trigger.op, intent.trigger.price) == ("<=", Decimal(2850))
+    assert _amount(intent) == (Decimal(2), "ETH")
+
+
+def test_a_correction_of_the_asset_moves_the_amount_with_it() -> None:
+    intent = _intent(_converse("上车0.1个大饼", "不对，是姨太"))
+
+    assert (intent.action, intent.asset, _amount(intent)) == ("buy", "ETH", (Decimal("0.1"), "ETH"))
+
+
+def test_a_correction_of_a_pending_question_keeps_the_question() -> None:
+    outcome = _converse("sell ETH at 3500", "make the price 3600")
+
+    assert isinstance(outcome.result, Clarification)
+    assert outcome.result.limit_price == Decimal(3600)
+    assert outcome.result.missing == ("amount",)
+
+
+@pytest.mark.parametrize(
+    "correction",
+    ["change that to 0.3 or 0.4", "make it 2000"],  # two numbers; near neither amount nor price
+)
+def test_an_unclear_correction_asks(correction: str) -> None:
+    outcome = _converse("buy 0.5 BTC at 60k", correction)
+
+    assert isinstance(outcome, Corrected)
+    assert isinstance(outcome.result, Clarification)
+
+
+def test_a_correction_of_nothing_is_no_correction() -> None:
+    outcome = _converse("change that to 0.3")
+
+    assert isinstance(outcome, NewRequest)
+
+
+# --- stand_alone / replace -------------------------------------------------------------
+
+
+def test_with_nothing_pending_a_message_stands_on_its_own() -> None:
+    outcome = _converse("buy 1 ETH")
+
+    assert isinstance(outcome, NewRequest)
+    assert _intent(outcome).asset == "ETH"
+
+
+def test_a_complete_request_replaces_the_pending_one() -> None:
+    outcome = _converse("buy some bitcoin", "sell 1 ETH")
+
+    assert isinstance(outcome, NewRequest)
+    assert (_intent(outcome).action, _intent(outcome).asset) == ("sell", "ETH")
+
+
+def test_a_request_with_its_own_side_and_asset_replaces_the_pending_one() -> None:
+    outcome = _converse("sell 2", "buy BTC")
+
+    assert isinstance(outcome, NewRequest)
+    assert isinstance(outcome.result, Clarification)
+    assert outcome.result.missing == ("amount",)  # 2 belonged to the sale, not to this buy
+
+
+def test_a_refusal_stands_and_off_topic_answers_nothing() -> None:
+    refused = _converse("buy some bitcoin", "withdraw it all to my wallet")
+    assert isinstance(refused, NewRequest)
+    assert refused.result.kind == "unsupported"
+    assert isinstance(_converse("buy some bitcoin", "what's the weather"), NewRequest)
+
+
+# --- fill -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -44,6 +186,8 @@ def _intent(outcome: Outcome) -> Intent:
         (("幫我賣一半", "以太坊"), "sell", "ETH", "50", "%"),
         (("buy some SOL", "300 usdt"), "buy", "SOL", "300", "USDT"),
         (("buy some bitcoin", "two hundred dollars"), "buy", "BTC", "200", "USD"),
+        (("幫我買啲嘢", "SOL", "10粒"), "buy", "SOL", "10", "SOL"),
+        (("Swap 3 ETH.", "Into SOL."), "convert", "ETH", "3", "ETH"),
     ],
 )
 def test_replies_complete_the_request(
@@ -52,15 +196,31 @@ def test_replies_complete_the_request(
     intent = _intent(_converse(*messages))
 
     assert (intent.action, intent.asset) == (action, asset)
-    assert intent.amount is not None
-    assert (intent.amount.value, intent.amount.unit) == (Decimal(amount), unit)
-    assert intent.order_type == "market"
+    assert _amount(intent) == (Decimal(amount), unit)
 
 
-def test_a_reply_can_give_the_missing_limit_price() -> None:
-    intent = _intent(_converse("place a limit buy for 3 SOL", "at 150"))
+@pytest.mark.parametrize(
+    ("messages", "field", "value"),
+    [
+        (("Please sell Ethereum at 3,500.", "Two, please."), "limit_price", Decimal(3500)),
+        (("如果比特幣跌穿五萬八，請幫我買入。", "零點一個。"), "trigger", Decimal(58000)),
+        (("入ETH,4000止賺3000止蝕", "1.5個"), "take_profit", Decimal(4000)),
+        (("入ETH,4000止賺3000止蝕", "1.5個"), "stop_loss", Decimal(3000)),
+        (("一个小时内分批卖掉一些比特币", "0.2个"), "schedule", "PT1H"),
+        (("buy bitcoin every week for 4 weeks", "$25 each time"), "schedule", "P1W"),
+    ],
+)
+def test_what_was_given_survives_the_answer(
+    messages: tuple[str, ...], field: str, value: object
+) -> None:
+    intent = _intent(_converse(*messages))
 
-    assert (intent.order_type, intent.limit_price) == ("limit", Decimal(150))
+    got = getattr(intent, field)
+    if field == "trigger":
+        got = got.price
+    elif field == "schedule":
+        got = got.every or got.over
+    assert got == value
 
 
 def test_what_is_still_missing_is_asked_again() -> None:
@@ -73,34 +233,38 @@ def test_what_is_still_missing_is_asked_again() -> None:
     assert "How much XRP" in outcome.result.question
 
 
-@pytest.mark.parametrize(
-    "reply", ["never mind", "nvm", "forget it", "算了", "不用了", "cancel that"]
-)
-def test_never_mind_drops_the_pending_request(reply: str) -> None:
-    assert isinstance(_converse("buy some bitcoin", reply), Dismissed)
+def test_a_reply_can_give_the_missing_limit_price() -> None:
+    intent = _intent(_converse("place a limit buy for 3 SOL", "at 150"))
+
+    assert (intent.order_type, intent.limit_price) == ("limit", Decimal(150))
 
 
-def test_a_complete_request_replaces_the_pending_one() -> None:
-    outcome = _converse("buy some bitcoin", "sell 1 ETH")
-
-    assert isinstance(outcome, NewRequest)
-    assert isinstance(outcome.result, Intent)
-    assert (outcome.result.action, outcome.result.asset) == ("sell", "ETH")
-
-
-def test_a_refusal_stands_and_off_topic_answers_nothing() -> None:
-    refused = _converse("buy some bitcoin", "withdraw it all to my wallet")
-    assert isinstance(refused, NewRequest)
-    assert refused.result.kind == "unsupported"
-    assert isinstance(_converse("buy some bitcoin", "what's the weather"), NewRequest)
+# --- bare_number ------------------------------------------------------------------------
 
 
 def test_a_bare_number_is_not_a_price_when_the_amount_is_missing() -> None:
     intent = _intent(_converse("buy some ETH", "3000"))
 
-    assert intent.amount is not None
-    assert intent.amount.value == Decimal(3000)
+    assert _amount(intent) == (Decimal(3000), "ETH")
     assert intent.limit_price is None  # the question was "how much", not "at what price"
+
+
+@pytest.mark.parametrize(
+    "reply", ["0.1... no wait, 0.2 or 0.3?", "3个，不对，5个还是6个呢", "5粒...定50粒?", "not 2"]
+)
+def test_several_numbers_or_a_denied_one_ask_again(reply: str) -> None:
+    outcome = _converse("buy some ETH", reply)
+
+    assert isinstance(outcome, Answered)
+    assert isinstance(outcome.result, Clarification)
+    assert outcome.result.missing == ("amount",)
+
+
+def test_a_number_that_could_be_in_either_currency_asks() -> None:
+    outcome = _converse("buy ETH with USDC", "250")
+
+    assert isinstance(outcome.result, Clarification)
+    assert "250 ETH or 250 USDC" in outcome.result.question
 
 
 def test_a_bare_number_without_a_known_asset_is_not_guessed() -> None:
@@ -124,12 +288,49 @@ def test_an_ambiguous_fraction_is_settled_by_the_reply(
     intent = _intent(_converse(*messages))
 
     assert (intent.action, intent.asset) == ("sell", "ETH")
-    assert intent.amount is not None
-    assert (intent.amount.value, intent.amount.unit) == (Decimal(amount), unit)
+    assert _amount(intent) == (Decimal(amount), unit)
 
 
-def test_repeating_the_ambiguous_fraction_settles_nothing() -> None:
-    outcome = _converse("sell 1/2 eth", "1/2")
+# --- no_revival -------------------------------------------------------------------------
 
-    assert isinstance(outcome, NewRequest)
-    assert not isinstance(outcome.result, Intent)
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        ("sell 1", "what's the BTC price?", "buy BTC"),
+        ("buy some BTC", "actually what's my balance", "buy ETH"),
+        ("buy 0.5", "wait what's the price of solana?", "ok buy solana"),
+    ],
+)
+def test_a_number_from_an_abandoned_question_is_never_revived(messages: tuple[str, ...]) -> None:
+    outcome = _converse(*messages)
+
+    assert isinstance(outcome.result, Clarification)
+    assert outcome.result.missing == ("amount",)
+    assert outcome.result.amount is None
+
+
+def test_an_explicit_amount_in_a_later_request_is_kept() -> None:
+    intent = _intent(_converse("sell 2", "sell 3 ETH"))
+
+    assert _amount(intent) == (Decimal(3), "ETH")
+
+
+# --- the journal's record ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [("buy some BTC", "0.1"), ("buy 0.5 BTC at 60k", "make it 0.3"), ("buy some BTC", "算了")],
+)
+def test_an_outcome_round_trips_through_its_record(messages: tuple[str, ...]) -> None:
+    state = DialogueState()
+    for text in messages[:-1]:
+        state = advance(state, text, respond(state, text, PARSER.parse(text)))
+    raw = PARSER.parse(messages[-1])
+    outcome = respond(state, messages[-1], raw)
+
+    record = to_record(state, outcome)
+
+    assert record is not None
+    assert from_record(record, raw.model_dump(mode="json")) == outcome
