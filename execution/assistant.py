@@ -322,10 +322,13 @@ class Assistant:
         canonical: dict[str, Any],
         spans: tuple[Span, ...],
     ) -> Turn:
+        corrections = () if isinstance(result, Unsupported) else result.corrections
+        read_as = "".join(f'I read "{c.written}" as {c.meant} ({c.code}). ' for c in corrections)
+
         def reply(text: str, **extra: Any) -> Turn:
             return Turn(
                 session_id=state.session_id,
-                reply=text,
+                reply=read_as + text,
                 result=result.kind,
                 intent=canonical,
                 spans=spans,

@@ -82,9 +82,13 @@ _FIELD_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("amount", re.compile(r"amount|quantity|\bqty\b|size|数量|數量", re.IGNORECASE)),
 )
 _PRICE_FIELDS = ("limit_price", "trigger", "take_profit", "stop_loss")
+#: Fields a reply may restate over what was given: the side, the asset, the amount.
+_RESTATED = frozenset({"side", "asset", "amount", "corrections"})
 _TRADE_ACTIONS = ("buy", "sell", "convert")
 # What a reply may supply: every field of a request but its provenance and query kind.
-_FILLABLE = tuple(name for name in IntentFields.model_fields if name not in ("spans", "query"))
+_FILLABLE = tuple(
+    name for name in IntentFields.model_fields if name not in ("spans", "query", "corrections")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +170,8 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
         fills["side"] = parsed.side
     if not fills:
         return _bare_answer(pending, state.pending_text, text, parsed)
+    if parsed.corrections:  # "etherium" answering "which asset?": shown, as any reading
+        fills["corrections"] = pending.corrections + parsed.corrections
     return Answered(_merge(pending, state.pending_text, fills))
 
 
@@ -402,7 +408,7 @@ def _merge(
         # "swap my ETH" → "SOL": the asset named is the one received
     for name, value in fills.items():
         current = fields.get(name)
-        if name in pending.missing or current is None or name in ("side", "amount", "asset"):
+        if name in pending.missing or current is None or name in _RESTATED:
             fields[name] = value.model_dump() if hasattr(value, "model_dump") else value
     unitless = _unitless_amount(pending, pending_text)
     if unitless is not None and "amount" not in fills and isinstance(fields.get("asset"), str):

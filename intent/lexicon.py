@@ -27,8 +27,8 @@ Tag alphabet (kept in one place so the grammar stays readable)::
 
 from __future__ import annotations
 
+from intent.language.assets import Asset, correct
 from intent.language.assets import aliases as universe_aliases
-from intent.language.assets import correct
 
 #: Currencies that can be the quote side of a pair.
 QUOTE_CURRENCIES: frozenset[str] = frozenset({"USD", "USDT", "USDC", "HKD", "EUR"})
@@ -861,10 +861,9 @@ UNSUPPORTED_MESSAGES: dict[str, str] = {
 }
 
 
-def fuzzy_asset(word: str) -> str | None:
-    """The asset code a misspelled name unambiguously means (``bitcon`` → BTC), else ``None``.
+def fuzzy_asset(word: str) -> Asset | None:
+    """The asset a misspelled name unambiguously means (``bitcon`` → Bitcoin), else ``None``.
 
     Grammar words are never corrected; see :func:`intent.language.assets.correct`.
     """
-    found = correct(word, _GRAMMAR_WORDS)
-    return None if found is None else found.code
+    return correct(word, _GRAMMAR_WORDS)

@@ -76,6 +76,14 @@ class Span(Model):
     text: str
 
 
+class Correction(Model):
+    """A misspelt coin name read as a coin ("bitcoiin" → Bitcoin, BTC): shown and journaled."""
+
+    written: str
+    meant: str
+    code: str
+
+
 class IntentFields(Model):
     """Fields shared by a complete intent and a clarification that is still missing some."""
 
@@ -91,6 +99,7 @@ class IntentFields(Model):
     schedule: Schedule | None = None
     query: QueryKind | None = None
     spans: tuple[Span, ...] = ()
+    corrections: tuple[Correction, ...] = ()
 
 
 class Intent(IntentFields):

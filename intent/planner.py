@@ -90,6 +90,11 @@ def plan_intent(
             "a schedule cannot be combined with a price condition or a take-profit / "
             "stop-loss; ask for them separately"
         )
+    listed = {part for symbol in symbols for part in symbol.split("/")}
+    for code in (intent.asset, intent.to):
+        if code is not None and code not in listed:
+            # Understood, but not traded here: say so rather than "which asset?".
+            raise PlanningError(f"{code} is not listed on this exchange, so it cannot be traded")
     planner = _Planner(plan_id, symbols, balances, default_quote)
     if intent.action == "convert":
         steps = planner.convert(intent, intent.asset, intent.amount)

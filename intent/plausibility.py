@@ -146,8 +146,8 @@ class _Text:
         for word in self.words:
             if word in ASSET_ALIASES:
                 codes.add(ASSET_ALIASES[word])
-            elif word not in WORDS and (code := fuzzy_asset(word)) is not None:
-                codes.add(code)
+            elif word not in WORDS and (found := fuzzy_asset(word)) is not None:
+                codes.add(found.code)
             codes.add(word.upper())  # a code written as such, listed or not ("PEPE")
         for alias, code in ASSET_ALIASES.items():
             if not alias.isascii() and alias in self.norm:

@@ -47,6 +47,7 @@ from intent.lexicon import (
 from intent.models import (
     Amount,
     Clarification,
+    Correction,
     Intent,
     MissingField,
     QueryKind,
@@ -204,6 +205,7 @@ class Token:
     value: Decimal | None = None
     code: str = ""  # asset/currency code, time unit or unsupported reason
     unclear: str = ""  # a number's: the unknown word right after it ("100 块", "500 foo")
+    meant: str = ""  # an asset's, when typed misspelt: the name it was read as ("Bitcoin")
 
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -392,9 +394,10 @@ def _word_tokens(
         if _CJK_CHAR_RE.match(text[start - 1 : start]) or _CJK_CHAR_RE.match(text[end : end + 1]):
             tokens.append(Token("Q", start, end, None, "USDT"))
     else:
-        code = fuzzy_asset(word)
-        if code is not None:
-            _emit(tokens, _asset_entry(code), start, end)
+        found = fuzzy_asset(word)
+        if found is not None:
+            _emit(tokens, _asset_entry(found.code), start, end)
+            tokens[-1].meant = found.name
         elif word not in _HARMLESS_AFTER_NUMBER:
             _mark_unclear(text, tokens, start, end)
     return i + 1
@@ -1515,6 +1518,7 @@ def _trade(
 
         kept_limit = positive(limit_price)
         return _clarification(
+            corrections=_corrections(text, an),
             side=action or side,  # "swap USDC for SOL" is a buy of SOL with USDC
             asset=asset.code if asset is not None else None,
             to=target.code if target is not None else None,
@@ -1533,6 +1537,7 @@ def _trade(
         )
     assert asset is not None  # guaranteed: a missing asset is a clarification
     return _intent(
+        corrections=_corrections(text, an),
         action=action,
         asset=asset.code,
         to=target.code if target is not None else None,
@@ -1545,6 +1550,15 @@ def _trade(
         stop_loss=stop_loss,
         schedule=schedule,
         spans=spans,
+    )
+
+
+def _corrections(text: str, an: _Analysis) -> tuple[Correction, ...]:
+    """Each misspelt coin name and what it was read as ("bitcoiin" → Bitcoin, BTC)."""
+    return tuple(
+        Correction(written=text[t.start : t.end], meant=t.meant, code=t.code)
+        for t in an.tokens
+        if t.meant
     )
 
 

@@ -37,15 +37,6 @@ class Asset:
     rank: int
 
 
-@dataclass(frozen=True, slots=True)
-class Correction:
-    """A misspelt coin name read as ``code``: shown to the customer and journaled."""
-
-    written: str
-    meant: str
-    code: str
-
-
 def _read(name: str) -> str:
     return resources.files("intent.language").joinpath(name).read_text(encoding="utf-8")
 
@@ -101,7 +92,7 @@ def _fuzzy_choices() -> dict[str, str]:
 
 
 @lru_cache(maxsize=8192)
-def correct(word: str, known: frozenset[str] = frozenset()) -> Correction | None:
+def correct(word: str, known: frozenset[str] = frozenset()) -> Asset | None:
     """The coin a misspelt ``word`` (lower case) unambiguously means, else ``None``.
 
     ``known`` holds words that mean something else (the grammar's own vocabulary): they are
@@ -125,8 +116,7 @@ def correct(word: str, known: frozenset[str] = frozenset()) -> Correction | None
     codes = {choices[alias] for alias, distance in found if distance == best}
     if len(codes) != 1:
         return None  # two coins as close: never pick one
-    code = codes.pop()
-    return Correction(word, universe()[code].name, code)
+    return universe()[codes.pop()]
 
 
 def _allowed(name: str) -> int:

@@ -73,7 +73,7 @@ def test_share_of_quote_on_a_buy_spends_that_share() -> None:
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"asset": "DOGE", "amount": {"value": 5, "unit": "DOGE"}}, "no DOGE/USDT market"),
+        ({"asset": "DOGE", "amount": {"value": 5, "unit": "DOGE"}}, "DOGE is not listed"),
         (
             {"asset": "SOL", "quote": "USD", "amount": {"value": 5, "unit": "USD"}},
             "markets for SOL: SOL/USDT",
@@ -173,8 +173,17 @@ def test_cross_convert_goes_through_the_default_quote() -> None:
 
 
 def test_convert_without_a_path_says_so() -> None:
+    intent = Intent.model_validate(
+        {
+            "action": "convert",
+            "asset": "ETH",
+            "to": "XRP",
+            "order_type": "market",
+            "amount": {"value": 1, "unit": "ETH"},
+        }
+    )
     with pytest.raises(PlanningError, match="no market path from ETH to XRP"):
-        _convert("ETH", "XRP", 1)
+        plan_intent(intent, plan_id="p1", symbols=SYMBOLS | {"XRP/EUR"}, balances=BALANCES)
 
 
 # --- mandates: conditions, schedules, brackets ------------------------------------------
@@ -262,3 +271,60 @@ def test_iso_durations(iso: str, seconds: int) -> None:
 def test_a_duration_that_is_not_one_says_so(iso: str) -> None:
     with pytest.raises(PlanningError, match="not a duration"):
         duration_s(iso)
+
+
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        (
+            {"action": "buy", "asset": "PEPE", "amount": Amount(value=Decimal(1000), unit="PEPE")},
+            "PEPE",
+        ),
+        (
+            {
+                "action": "convert",
+                "asset": "ETH",
+                "to": "SUI",
+                "amount": Amount(value=Decimal(1), unit="ETH"),
+            },
+            "SUI",
+        ),
+    ],
+)
+def test_a_coin_the_venue_does_not_list_is_refused_by_name(
+    fields: dict[str, object], code: str
+) -> None:
+    with pytest.raises(PlanningError, match=f"{code} is not listed on this exchange"):
+        _plan(order_type="market", **fields)
+
+
+@pytest.mark.parametrize(
+    ("schedule", "message"),
+    [
+        (Schedule(every="P1W", count=4, on="monday"), "starting on a Monday"),
+        (Schedule(every="P1D"), "say how many orders"),
+    ],
+)
+def test_a_schedule_the_worker_cannot_honour_is_refused(schedule: Schedule, message: str) -> None:
+    with pytest.raises(PlanningError, match=message):
+        _plan(
+            action="buy",
+            asset="BTC",
+            amount=Amount(value=Decimal("0.01"), unit="BTC"),
+            order_type="market",
+            schedule=schedule,
+        )
+
+
+def test_a_spread_order_uses_the_count_the_customer_gave() -> None:
+    plan = _plan(
+        action="buy",
+        asset="BTC",
+        amount=Amount(value=Decimal("0.4"), unit="BTC"),
+        order_type="market",
+        schedule=Schedule(over="PT2H", count=4),
+    )
+
+    mandate = plan.steps[0].mandate
+    assert mandate is not None
+    assert (mandate.count, mandate.every_s) == (4, 1800)
