@@ -143,8 +143,9 @@ def is_blind(name: str) -> bool:
     return Path(name).stem.startswith(("blind", "dialogues_blind"))
 
 
-def format_side_by_side(reports: dict[str, EvalReport]) -> str:
-    """One column per corpus: size, exact share, wrong executable trades, per action."""
+def format_side_by_side(reports: dict[str, EvalReport], items: str = "utterances") -> str:
+    """One column per corpus: size (``items``), exact share, wrong executable trades, and
+    the exact share per expected action."""
     names = list(reports)
     width = max(12, *(len(n) + 2 for n in names))
     head = f"{'':<20}" + "".join(f"{n:>{width}}" for n in names)
@@ -153,7 +154,7 @@ def format_side_by_side(reports: dict[str, EvalReport]) -> str:
     def row(label: str, cells: list[str]) -> None:
         rows.append(f"{label:<20}" + "".join(f"{c:>{width}}" for c in cells))
 
-    row("utterances", [str(r.n) for r in reports.values()])
+    row(items, [str(r.n) for r in reports.values()])
     row("exact", [f"{r.accuracy:.3f}" for r in reports.values()])
     row("wrong executable", [str(r.wrong_executable) for r in reports.values()])
     actions = sorted({a for r in reports.values() for a in r.per_action})

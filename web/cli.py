@@ -44,6 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write the canonical intent format (one JSON object per line)",
     )
+    parse.add_argument(
+        "--jobs",
+        type=int,
+        default=0,
+        help="parser processes for large inputs (default: one per CPU)",
+    )
 
     simulate = commands.add_parser("simulate", help="parse, plan and preview one request")
     simulate.add_argument("text")
@@ -170,15 +176,38 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_parse(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
-    from intent.canonical import to_canonical
-    from intent.rules import RuleParser
+#: Lines per chunk a parser process takes; below two chunks, one process parses all.
+PARSE_CHUNK = 2000
 
-    parser = RuleParser()
-    for line in stdin:
-        result = parser.parse(line.rstrip("\n"))
-        data = to_canonical(result) if args.canonical else result.model_dump(mode="json")
-        stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+def cmd_parse(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    """One JSON line per input line, in order. Large inputs are split into chunks parsed by
+    one forked process per CPU (the parser is deterministic and holds no state)."""
+    import multiprocessing
+    from functools import partial
+
+    from intent.parse_batch import parse_lines
+
+    lines = stdin.read().splitlines()
+    work = partial(parse_lines, canonical=args.canonical)
+    jobs = args.jobs or os.cpu_count() or 1
+    chunks = [lines[i : i + PARSE_CHUNK] for i in range(0, len(lines), PARSE_CHUNK)]
+    out = getattr(stdout, "buffer", None)
+
+    def emit(data: bytes) -> None:
+        if out is not None:
+            out.write(data)
+        else:
+            stdout.write(data.decode())
+
+    if jobs > 1 and len(chunks) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:
+            for data in pool.imap(work, chunks):
+                emit(data)
+    else:
+        for chunk in chunks:
+            emit(work(chunk))
+    stdout.flush()
     return 0
 
 
@@ -258,7 +287,7 @@ def cmd_eval_dialogues(args: argparse.Namespace, stdout: TextIO) -> int:
         return 2
     parser = RuleParser()
     reports = {f.stem: evaluate_dialogues(load_corpus(f), parser) for f in files}
-    stdout.write(format_side_by_side(reports) + "\n")
+    stdout.write(format_side_by_side(reports, "dialogues") + "\n")
     if args.failures:
         for name, report in reports.items():
             stdout.write(f"\n== {name}\n" + format_report(report, name=name) + "\n")

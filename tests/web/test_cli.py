@@ -52,15 +52,25 @@ def test_parse_canonical_writes_one_object_per_line_without_loading_ccxt() -> No
     assert lines[2] == "ccxt not loaded"
 
 
-def test_eval_intents_ends_with_the_exact_line() -> None:
-    corpus = CORPORA / "dev.jsonl"
-
-    done = _run("eval-intents", str(corpus))
+def test_eval_intents_scores_corpora_side_by_side() -> None:
+    done = _run(
+        "eval-intents", str(CORPORA / "dev.jsonl"), str(CORPORA / "blind.jsonl"), "--failures"
+    )
 
     assert done.returncode == 0, done.stderr
-    last = done.stdout.strip().splitlines()[-1]
-    assert last.startswith("exact: ")
-    assert last.endswith("/140)")
+    header, size, exact, wrong = done.stdout.splitlines()[:4]
+    assert header.split() == ["dev", "blind"]
+    assert size.split() == ["utterances", "140", "821"]
+    assert exact.split()[0] == "exact"
+    assert wrong.split()[:2] == ["wrong", "executable"]
+    assert "failures: not shown for a blind corpus" in done.stdout  # never studied
+
+
+def test_eval_dialogues_runs_the_dialogue_engine() -> None:
+    done = _run("eval-dialogues", str(CORPORA / "dialogues_tune.jsonl"))
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[1].split() == ["dialogues", "93"]
 
 
 def test_eval_intents_on_a_missing_file_says_so() -> None:
