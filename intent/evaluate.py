@@ -84,7 +84,7 @@ def final_reading(turns: Iterable[str], parser: Parser) -> dict[str, Any]:
 
 def evaluate_dialogues(rows: Iterable[dict[str, Any]], parser: Parser) -> EvalReport:
     """Score dialogues (``turns``, ``expect``): the final reading against ``expect``."""
-    return _score(
+    return score(
         ((" ⏎ ".join(row["turns"]), row["expect"], final_reading(row["turns"], parser)))
         for row in rows
     )
@@ -96,13 +96,14 @@ def evaluate(rows: Iterable[dict[str, Any]], parser: Parser) -> EvalReport:
     Per-field accuracy is over all canonical keys of every row, with converts to or from a
     quote currency rewritten as the equivalent sell or buy first.
     """
-    return _score(
+    return score(
         (row["text"], row["expect"], to_canonical(parser.parse(row["text"]))) for row in rows
     )
 
 
-def _score(cases: Iterable[tuple[str, dict[str, Any], dict[str, Any]]]) -> EvalReport:
-    """The report over (text, expected, got) triples."""
+def score(cases: Iterable[tuple[str, dict[str, Any], dict[str, Any]]]) -> EvalReport:
+    """The report over (text, expected, got) triples: what :func:`evaluate` and
+    :func:`evaluate_dialogues` compute, for any source of readings."""
     n = exact = wrong_executable = 0
     per_action: dict[str, list[int]] = {}
     per_field: dict[str, list[int]] = {key: [0, 0] for key in CANONICAL_KEYS}

@@ -18,7 +18,7 @@ from intent.hybrid import HybridParser
 from intent.llm import OUTPUT_SCHEMA, LLMMode, LLMParser, LLMSettings, load_prompt
 from intent.models import PARSE_RESULT_ADAPTER, Clarification, Intent, Unsupported
 from intent.rules import RuleParser
-from tests.llm.conftest import LLMServer
+from tests.llm.server import LLMServer
 
 pytestmark = pytest.mark.llm
 
