@@ -127,7 +127,7 @@ def _conversation(session: Session) -> None:
     session.say("sell some")
     session.say("never mind")
     session.say("how much ETH do I have")
-    session.say("sell 1 ETH with take profit at 5000")  # a take-profit exits a buy
+    session.say("buy 1000 PEPE")  # understood, but not listed on this venue
 
 
 def _edited(events: list[Event], seq: int, edit: Callable[[dict[str, Any]], None]) -> list[Event]:

@@ -335,11 +335,21 @@ def test_what_is_understood_but_cannot_be_planned_sends_nothing(
 ) -> None:
     sid = _session(client)
 
-    turn = _say(client, sid, "sell 1 ETH with take profit at 5000")
+    turn = _say(client, sid, "buy 1000 PEPE")
 
     assert turn["plan"] is None
-    assert "a take-profit or stop-loss is attached to a buy" in turn["reply"]
+    assert turn["intent"]["asset"] == "PEPE"  # read, then refused by the planner
+    assert "PEPE is not listed on this exchange" in turn["reply"]
     assert not _orders(services)
+
+
+def test_a_misspelt_coin_name_is_read_and_said_so(client: TestClient) -> None:
+    sid = _session(client)
+
+    turn = _say(client, sid, "buy 0.01 bitcoiin")
+
+    assert turn["intent"]["asset"] == "BTC"
+    assert turn["reply"].startswith('I read "bitcoiin" as Bitcoin (BTC).')
 
 
 def test_a_price_condition_is_previewed_at_its_price_and_armed_not_sent(
