@@ -20,7 +20,7 @@ from intent.rules import RuleParser
 from web.services import build_services
 from web.settings import Settings
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "intent-eval" / "dev.jsonl"
+CORPUS = Path(__file__).resolve().parents[1] / "tests" / "intent" / "corpora" / "dev.jsonl"
 
 
 def _report(name: str, samples_ns: list[int]) -> None:

@@ -1,8 +1,8 @@
 """Benchmark ``RuleParser().parse`` on one core over the dev corpus.
 
 Run: ``python bench/parser.py [--rounds 50] [--corpus PATH]``. The corpus defaults to
-``shared/intent-eval/dev.jsonl`` and falls back to ``tests/intent/heldout_own.jsonl`` when
-the dev corpus is missing. The process is pinned to one CPU where the OS allows it; one
+``tests/intent/corpora/dev.jsonl`` and falls back to ``tests/intent/heldout_own.jsonl``
+when the dev corpus is missing. The process is pinned to one CPU where the OS allows it; one
 warm-up round is not measured. Prints the load average, throughput (utterances per second
 of wall time, the timer included), per-call latency p50/p99/max, and the CPU-time figure
 (the parser's own cost on a shared machine). Targets: ≥ 20,000/s and p99 ≤ 250 µs.
@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from intent.evaluate import load_corpus  # noqa: E402
 from intent.rules import RuleParser  # noqa: E402
 
-DEV = ROOT.parent / "shared" / "intent-eval" / "dev.jsonl"
+DEV = ROOT / "tests" / "intent" / "corpora" / "dev.jsonl"
 OWN = ROOT / "tests" / "intent" / "heldout_own.jsonl"
 
 

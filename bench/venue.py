@@ -31,7 +31,7 @@ from execution.sandbox import MarketCatalog, SandboxExchange
 from execution.simulator import Simulator
 from intent.models import OrderSpec
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "venues" / "ccxt-static"
+SHARED = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "ccxt-static"
 
 
 def _rate(name: str, n: int, fn: Callable[[int], object]) -> float:
