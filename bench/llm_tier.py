@@ -55,7 +55,8 @@ def _line(name: str, report: object, latencies: list[float]) -> str:
 def main() -> None:
     cli = argparse.ArgumentParser(description=__doc__)
     cli.add_argument("--corpus", type=Path, default=ROOT / "tests/intent/corpora/blind.jsonl")
-    cli.add_argument("--mode", choices=get_args(LLMMode), default="json_schema")
+    # llama-cpp-python 0.3 accepts json_object with a schema, not OpenAI's json_schema.
+    cli.add_argument("--mode", choices=get_args(LLMMode), default="json_object")
     args = cli.parse_args()
     rows = load_corpus(args.corpus)
     print(f"corpus {args.corpus.name}: {len(rows)} utterances; load {os.getloadavg()}")
