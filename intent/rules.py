@@ -383,8 +383,12 @@ def _word_tokens(
     if entry is None and word.endswith(("'s", "’s")):
         entry = _WORD_TABLE.get(word[:-2])
     if entry is not None and word in CLASH_ALIASES and word not in WORDS:
+        last = tokens[-1] if tokens else None
+        after = last is not None and not text[last.end : start].strip()
         if capitals(start, end) or (
-            tokens and tokens[-1].tag in _ASSET_CONTEXT and not text[tokens[-1].end : start].strip()
+            after
+            and last is not None
+            and (last.tag in _ASSET_CONTEXT or text[last.start : last.end] in ("into", "to"))
         ):
             _emit(tokens, entry, start, end)
     elif entry is not None:
@@ -957,6 +961,8 @@ def _amount_phrases(an: _Analysis) -> None:
         one = _ONE_UNIT.search(an.live())
         if one is not None:
             add("units", Decimal(1), tokens[one.start(1)].code, one.start(), one.start(1))
+    if len(an.amounts) > 1 and len({(a.kind, a.value, a.unit) for a in an.amounts}) == 1:
+        del an.amounts[1:]  # the same amount said twice ("sell 2 SOL… yes, sell 2 SOL")
     an.vague = "V" in an.tags
     # Numbers no phrase could place (a "%" share or time unit left over, a dangling price).
     live = an.live()  # consumed tokens are "_" there
@@ -999,14 +1005,12 @@ def _first_tag(an: _Analysis, tags: str) -> int:
 
 
 def _query_kind(tags: str, has_mention: bool) -> QueryKind | None:
-    if "r" in tags:
+    if "r" in tags or ("L" in tags and "N" not in tags):  # 我的挂单: a limit order, asked about
         return "orders"
     if "l" in tags or ("h" in tags and "v" in tags) or ("v" in tags and has_mention):
         return "balance"
     if "p" in tags or ("h" in tags and has_mention) or ("W" in tags and has_mention):
         return "price"
-    if "L" in tags and "N" not in tags:  # 我的挂单: the word for a limit order, alone
-        return "orders"
     return None
 
 
@@ -1108,11 +1112,14 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
             denied = list(range(i, j))  # "not BTC", "not 2"
         else:
             denied = [k for k in range(i, len(tokens)) if clause[k] == clause[i]]
+        if cancel:  # "大饼的定投取消掉，不投了": in a cancel, a negation only confirms it
+            drop.update(k for k in denied if tokens[k].tag not in "AQ")
+            continue
         if any(tokens[k].tag in "^~" for k in denied if k != i):
             return None  # "not 不是BTC", "not 唔要": two negations, a meaning we would guess
         if not any(tokens[k].tag in _DENIABLE_CORE for k in denied if k != i):
-            # "buy 1 BTC not", "no wait", "not a limit order", "not not": a negation of no
-            # asset, amount or verb is one we cannot place
+            # "buy 1 BTC not", "not a limit order", "not not": a negation of no asset,
+            # amount or verb is one we cannot place
             return None
         for k in denied:
             if not (cancel and tokens[k].tag in "AQ"):
@@ -1120,9 +1127,14 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
     kept = [t for k, t in enumerate(tokens) if k not in drop]
     if all(t.tag in _EMPTY for t in kept):
         return None
-    denied_meaning = {_meaning(tokens[k]) for k in drop if tokens[k].tag not in _EMPTY}
-    if denied_meaning & {_meaning(t) for t in kept}:
-        return None  # "buy 5 SOL, not SOL", "买 不要 入": what is denied is also asked for
+    # What is denied must not also be asked for: "buy 5 SOL, not SOL"; and a denied verb
+    # with no object of its own ("买 不要 入") must not be the verb that remains. A denied
+    # verb with its object is a change of mind: "別買狗子了，改買SHIB".
+    denied = [tokens[k] for k in drop if tokens[k].tag not in _EMPTY]
+    objects = {_meaning(t) for t in denied if t.tag in "AQNPH"}
+    said = objects or {_meaning(t) for t in denied}
+    if said & {_meaning(t) for t in kept}:
+        return None
     verb_denied = any(tokens[k].tag in "BSCDX" for k in drop)
     if verb_denied and any(t.tag in "i<>=" for t in kept):
         return None  # "if it drops to 62k, don't sell": the condition was the denied verb's
