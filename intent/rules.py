@@ -1130,9 +1130,9 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
     # What is denied must not also be asked for: "buy 5 SOL, not SOL"; and a denied verb
     # with no object of its own ("买 不要 入") must not be the verb that remains. A denied
     # verb with its object is a change of mind: "別買狗子了，改買SHIB".
-    denied = [tokens[k] for k in drop if tokens[k].tag not in _EMPTY]
-    objects = {_meaning(t) for t in denied if t.tag in "AQNPH"}
-    said = objects or {_meaning(t) for t in denied}
+    denied_tokens = [tokens[k] for k in drop if tokens[k].tag not in _EMPTY]
+    objects = {_meaning(t) for t in denied_tokens if t.tag in "AQNPH"}
+    said = objects or {_meaning(t) for t in denied_tokens}
     if said & {_meaning(t) for t in kept}:
         return None
     verb_denied = any(tokens[k].tag in "BSCDX" for k in drop)
