@@ -350,7 +350,12 @@ def _rebuild(
 
 
 def _is_new_request(pending: Clarification, reply: Clarification) -> bool:
-    """A reply with its own side and asset that are not the pending request's."""
+    """A reply with its own side and asset that are not the pending request's, or one that
+    contradicts what was given ("buy some BTC" → "0.5 ETH": which do they want?)."""
+    named = {pending.asset, pending.to, pending.quote} - {None}
+    if reply.asset is not None and named and reply.asset not in named:
+        if "asset" not in pending.missing:
+            return True
     if reply.side is None or reply.asset is None:
         return False
     if "asset" in pending.missing and pending.side in (None, reply.side):

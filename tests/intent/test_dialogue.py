@@ -334,3 +334,10 @@ def test_an_outcome_round_trips_through_its_record(messages: tuple[str, ...]) ->
 
     assert record is not None
     assert from_record(record, raw.model_dump(mode="json")) == outcome
+
+
+def test_a_reply_that_contradicts_what_was_given_is_a_new_request() -> None:
+    outcome = _converse("buy some BTC", "0.5 ETH")
+
+    assert isinstance(outcome, NewRequest)  # BTC or ETH? asked again, not merged
+    assert not isinstance(outcome.result, Intent)
