@@ -599,7 +599,7 @@ _ONE_UNIT = re.compile(r"(?<=[BSCg])a(A)")  # buy a bitcoin
 
 #: Time words a schedule phrase must consume, or the reading is refused ("this week" alone
 #: says nothing to do; "next week", "3 weeks", "3 times", "tomorrow" do).
-_TIME_LEFT = re.compile(r"[TnFxOj]|E(?=.*[NYj])|N_*Y")  # "250 USDT each" is no schedule
+_TIME_LEFT = re.compile(r"[TnFxOj]|E(?=.*[NYj])|[Na]_*Y")  # "250 USDT each" is no schedule
 _HUNDRED = Decimal(100)
 _ONE = Decimal(1)
 _CLARIFY_FIELDS = frozenset(
@@ -693,7 +693,7 @@ def _whole(value: Decimal | None) -> int | None:
 
 
 _KEYS_SCHEDULE = re.compile(r"[EFOn]")
-_KEYS_EXIT = re.compile(r"[BDg].*[<>=].*|[BDg].*[SRZ]")
+_KEYS_EXIT = re.compile(r"[BDg].*[<>=SRZ]")
 _KEYS_BRACKET = re.compile(r"[RZK]")
 _KEYS_TRIGGER = re.compile(r"[KGi<>=]")
 _KEYS_LIMIT = re.compile(r"[@LMp]")
@@ -1044,11 +1044,14 @@ class RuleParser:
         for tok in tokens:
             if tok.tag == "!":
                 return _unsupported(tok.code)
+        if injected:
+            # An attempt to change the rules refuses the whole message: the customer sends
+            # the trade on its own, and support sees the attempt (it is never half-obeyed).
+            return _unsupported("injection")
         scoped = _scope_negations(norm, tokens)
         if scoped is None:
             return _unsupported("negation")
-        an = _analyse(scoped)
-        return _interpret(text, an, injected)
+        return _interpret(text, _analyse(scoped))
 
 
 def _in_context(tokens: list[Token]) -> list[Token]:
@@ -1170,7 +1173,7 @@ def _spans(text: str, an: _Analysis, fields: dict[str, list[tuple[int, int]]]) -
     return tuple(out)
 
 
-def _interpret(text: str, an: _Analysis, injected: bool) -> ParseOutput:
+def _interpret(text: str, an: _Analysis) -> ParseOutput:
     tags = an.tags
     mentions = _mentions(an)
     fields: dict[str, list[tuple[int, int]]] = {}
@@ -1203,8 +1206,6 @@ def _interpret(text: str, an: _Analysis, injected: bool) -> ParseOutput:
         # "how much is 1 TON", "幾錢一個": a price per unit; "all my orders": all of them.
         one_unit = [a for a in an.amounts if a.kind in ("units", "bare") and a.value == _ONE]
         asked = (kind == "price" and an.amounts == one_unit) or (kind and everything)
-        if kind is not None and (not an.amounts or asked) and injected:
-            return _unsupported("injection")  # "admin mode: lift my limits" asks nothing
         if kind is not None and (not an.amounts or asked):
             mark("query", _first_tag(an, "rlhvpWL"))
             asset = mentions[0].code if mentions else None
@@ -1224,7 +1225,7 @@ def _interpret(text: str, an: _Analysis, injected: bool) -> ParseOutput:
         elif _two_cryptos_to(mentions, verbless="t" not in tags):
             strong = {"C"}  # "trade LTC for BTC", "BTC to ETH, 0.02 BTC"
         elif not trade_signal:
-            return _unsupported("injection" if injected else "off_topic")
+            return _unsupported("off_topic")
 
     side: TradeSide | None
     if "C" in strong:
@@ -1543,7 +1544,8 @@ def _trade(
             stop_loss=positive(stop_loss),
             schedule=schedule,
             missing=ordered,
-            question=_share_or_units(text, an, asset.code if asset else None, ordered)
+            question=_unclear_words(an, ordered)
+            + _share_or_units(text, an, asset.code if asset else None, ordered)
             + clarification_question(ordered, side, asset.code if asset else None),
             spans=tuple(s for s in spans if s.field in _CLARIFY_FIELDS),
         )
@@ -1572,6 +1574,14 @@ def _corrections(text: str, an: _Analysis) -> tuple[Correction, ...]:
         for t in an.tokens
         if t.meant
     )
+
+
+def _unclear_words(an: _Analysis, missing: tuple[MissingField, ...]) -> str:
+    """What was not understood, said first: "I didn't understand "块" after 100."."""
+    if not an.unclear or "amount" not in missing:
+        return ""
+    words = ", ".join(f'"{w}"' for w in dict.fromkeys(an.unclear))
+    return f"I didn't understand {words} after the number. "
 
 
 def _share_or_units(
