@@ -67,9 +67,9 @@ _CORRECTION = re.compile(
     r"(?:(?:change|make|set|update|modify|edit|move)\s+the\s+(?P<field>[a-z -]+?)\s+"
     r"(?:to\s+)?(?=\S*\d)"
     r"|(?:change|make|set|update|modify|edit|move)\s+(?:it|that|this|the\s+order)?\s*(?:to|into)?"
-    r"|i\s+meant?|i\s+mean|"
+    r"|i\s+meant?|i\s+mean|(?<=actually)[\s,]+|(?<=instead)[\s,]+|"
     r"(?:不对|不對|不是|错了|錯了|唔係|唔系|唔啱)?[\s,，]*(?P<zh_field>[^\d\s,，]{0,4}?)"
-    r"(?:改成|改為|改为|改做|改到|改下)"
+    r"(?:改成|改為|改为|改做|改到|改下|改(?=\s*\d))"
     r"|(?:不对|不對|错了|錯了|唔係|唔系|唔啱)[\s,，]*(?:是|係|系)?)"
     r"\s*(?P<rest>.+?)\s*(?:instead(?:\s+of\b.*)?|then|please|pls|吧|啦|喇)?\s*[.!。！]*\s*$",
     re.IGNORECASE,
@@ -82,6 +82,7 @@ _FIELD_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("amount", re.compile(r"amount|quantity|\bqty\b|size|数量|數量", re.IGNORECASE)),
 )
 _PRICE_FIELDS = ("limit_price", "trigger", "take_profit", "stop_loss")
+_EXITS = ("take_profit", "stop_loss")
 #: Fields a reply may restate over what was given: the side, the asset, the amount.
 _RESTATED = frozenset({"side", "asset", "amount", "corrections"})
 _TRADE_ACTIONS = ("buy", "sell", "convert")
@@ -234,6 +235,8 @@ def _correction(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome
     fields = target.model_dump(exclude={"kind", "missing", "question", "spans", "action"})
     side = target.action if isinstance(target, Intent) else target.side
     asset = terms.assets[0] if len(terms.assets) == 1 else None
+    if len(terms.assets) > 1 and not isinstance(parsed, Unsupported) and parsed.asset:
+        asset = parsed.asset  # "唔係ETH，係SOL": the parser kept the one not denied
     if asset is not None and asset not in (fields.get("asset"), fields.get("quote")):
         if numbers or field is not None:
             return Corrected(_ask(fields, side, "amount", "I could not tell what to change."))
@@ -241,6 +244,9 @@ def _correction(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome
         if amount is not None and amount["unit"] == fields.get("asset"):
             fields["amount"] = {"value": amount["value"], "unit": asset}
         fields["asset"] = asset  # "不对，是姨太": the asset, nothing else
+        return Corrected(_rebuild(fields, side, target))
+    if not numbers and len(terms.shares) == 1 and field in (None, "amount"):
+        fields["amount"] = {"value": terms.shares[0], "unit": "%"}  # "actually only half"
         return Corrected(_rebuild(fields, side, target))
     if len(numbers) != 1:
         return Corrected(_ask(fields, side, "amount", "Which number do you mean?"))
@@ -253,7 +259,8 @@ def _correction(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome
         if unit is None:
             return Corrected(_ask(fields, side, "amount", "In which unit?"))
         fields["amount"] = {"value": value, "unit": unit}
-    elif field == "trigger":
+    elif field == "trigger" or (field in _EXITS and fields.get(field) is None):
+        # a sell's stop ("止损价改成2700") is its trigger; so is "move the trigger"
         trigger = fields.get("trigger")
         if trigger is None:
             return Corrected(_ask(fields, side, "price", "There is no trigger to change."))
@@ -354,8 +361,7 @@ def _is_new_request(pending: Clarification, reply: Clarification) -> bool:
     contradicts what was given ("buy some BTC" → "0.5 ETH": which do they want?)."""
     named = {pending.asset, pending.to, pending.quote} - {None}
     if reply.asset is not None and named and reply.asset not in named:
-        if "asset" not in pending.missing:
-            return True
+        return "asset" not in pending.missing or reply.side not in (None, pending.side)
     if reply.side is None or reply.asset is None:
         return False
     if "asset" in pending.missing and pending.side in (None, reply.side):
@@ -368,8 +374,10 @@ def _bare_answer(
 ) -> Outcome:
     """A reply the parser found nothing in but, maybe, a number."""
     terms = reply_terms(text)
-    if not terms.bare or not terms.numbers:
-        return NewRequest(parsed)  # words we do not know, or nothing at all
+    if not terms.bare or not terms.numbers or (terms.priced and "price" not in pending.missing):
+        # words we do not know, nothing at all, or a price nobody asked for ("price 150"
+        # is never an amount)
+        return NewRequest(parsed)
     if len(terms.numbers) > 1 or terms.negated:
         return Answered(_ask_again(pending, "Which one do you mean?"))  # "0.2, no, 0.3?"
     value = terms.numbers[0]

@@ -21,6 +21,7 @@ Tag alphabet (kept in one place so the grammar stays readable)::
     e worth/价值 (the number before it is money)   ¥ 块/元: a currency unit it does not name
     T a time that is not a schedule (tomorrow, 明天)   ~ soft cancel (kill, remove: of an order)
     ^ negation (not, don't, 不要, 唔好): scopes over its clause (see intent.rules)
+    y a currency we do not trade (人民币, RMB): an amount in it is asked about
     I a condition that is no price trigger (unless, until, before, 除非): the reading asks
     j a weekday (Monday, 周一): weekly after "every", else a date we cannot wait for
 """
@@ -264,6 +265,7 @@ WORDS: dict[str, Entry] = {
         "where's",
         "wheres",
     ),
+    **_tags("p", "cost", "costs"),
     **_tags(
         "T",
         "tomorrow",
@@ -343,7 +345,24 @@ WORDS: dict[str, Entry] = {
             "opinion",
         )
     },
-    **_tags("k", "crypto", "coin", "coins", "token", "tokens", "cryptocurrency"),
+    **_tags(
+        "k",
+        "crypto",
+        "coin",
+        "coins",
+        "token",
+        "tokens",
+        "cryptocurrency",
+        "memecoin",
+        "memecoins",
+        "altcoin",
+        "altcoins",
+        "shitcoin",
+        "shitcoins",
+        "stablecoin",
+        "stablecoins",
+    ),
+    **_tags("y", "rmb", "cny", "yuan", "renminbi"),
     "half": (("H", "50"),),
     "quarter": (("H", "25"),),
     "all": (("H", "100"),),
@@ -445,11 +464,14 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("do", "not"): (("^", ""),),
     ("does", "not"): (("^", ""),),
     # Uncertainty is no negation: "not sure how much" leaves the amount to ask for.
-    ("not", "sure"): (("V", ""),),
-    ("not", "quite", "sure"): (("V", ""),),
+    ("not", "sure"): (("V", "unsure"),),
+    ("not", "quite", "sure"): (("V", "unsure"),),
     ("not", "too", "much", "trouble"): (),
     ("no", "wait"): (),
+    ("never", "mind"): (),
+    ("nevermind",): (),
     ("drop", "my"): (("~", ""),),
+    ("still", "open"): (("r", ""),),
     ("drop", "the"): (("~", ""),),
     ("drop", "all"): (("~", ""),),
     ("full", "bag"): (("H", "100"),),
@@ -507,6 +529,13 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("good", "till", "cancelled"): (),
     ("good", "til", "cancelled"): (),
     ("right", "now"): (),
+    ("at", "market"): (("M", ""),),
+    ("at", "the", "market"): (("M", ""),),
+    ("at", "the", "market", "price"): (("M", ""),),
+    ("at", "market", "price"): (("M", ""),),
+    ("at", "the", "current", "price"): (("M", ""),),
+    ("at", "current", "price"): (("M", ""),),
+    ("at", "the", "current", "market", "price"): (("M", ""),),
     ("each", "time"): (),
     ("every", "time"): (),
     ("per", "order"): (),
@@ -608,6 +637,7 @@ CJK_WORDS: dict[str, Entry] = {
         "补仓",
     ),
     **_tags("g", "来", "搞"),
+    **_tags("S", "斩", "斩仓", "斩咗", "止蚀卖"),
     **_tags(
         "S",
         "卖",
@@ -656,11 +686,12 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("t", "交易", "操作"),
     **_tags("X", "撤", "撤销", "取消", "撤单", "撤回", "撤掉", "删", "删除", "撳走"),
     **_tags("~", "唔要", "不要了", "停", "停止", "停咗"),
-    **_tags("M", "市价"),
+    **_tags("M", "市价", "以市价", "按市价", "用市价"),
     **_tags("q", "最后", "最近", "上一个", "刚才", "刚刚"),
     **_tags("o", "的", "嘅"),
     **_tags("e", "价值"),
-    **_tags("¥", "块", "块钱", "元", "人民币"),
+    **_tags("¥", "块", "块钱", "元"),
+    **_tags("y", "人民币", "人仔"),  # a currency we do not trade
     **_tags("w", "用", "拿"),
     **_tags("m", "我的"),
     **_tags("c", "个", "颗", "枚", "份", "粒", "只"),
@@ -729,6 +760,8 @@ CJK_WORDS: dict[str, Entry] = {
     "钟": (("Y", "H"),),
     "个礼拜": (("Y", "W"),),
     "隔日": (("E", ""), ("N", "2"), ("Y", "D")),
+    "隔一日": (("E", ""), ("N", "2"), ("Y", "D")),
+    "隔一天": (("E", ""), ("N", "2"), ("Y", "D")),
     "隔天": (("E", ""), ("N", "2"), ("Y", "D")),
     "每隔一天": (("E", ""), ("N", "2"), ("Y", "D")),
     "每隔一日": (("E", ""), ("N", "2"), ("Y", "D")),
@@ -819,6 +852,9 @@ CJK_WORDS: dict[str, Entry] = {
             "不如",
             "每次",
             "不急",
+            "唔好意思",
+            "不好意思",
+            "一次",
             "不对",
             "唔啱",
             "了没",
@@ -844,10 +880,10 @@ CJK_MAX_LEN = max(len(k) for k in CJK_WORDS)
 TRAD_TO_SIMP = str.maketrans(
     "買賣幣個顆價錢單撤銷掛損換還餘倉兌現時內週後漲於額設這幫們對點從將讓給轉帳賬債"
     "場務應當為與準備條開關區實業說請樣約槓桿質產資數萬億兩隻鐘頭禮拜級圓歐狗艾達萊雙"
-    "條達貨幾麼麽進購溝隨億幾査剩查詢裡裏來筆倍頻掃紙執衝刪聽車銀塊線勢盤蝕賺餅該沒張",
+    "條達貨幾麼麽進購溝隨億幾査剩查詢裡裏來筆倍頻掃紙執衝刪聽車銀塊線勢盤蝕賺餅該沒張斬",
     "买卖币个颗价钱单撤销挂损换还余仓兑现时内周后涨于额设这帮们对点从将让给转帐账债"
     "场务应当为与准备条开关区实业说请样约杠杆质产资数万亿两只钟头礼拜级圆欧狗艾达莱双"
-    "条达货几么么进购沟随亿几查剩查询里里来笔倍频扫纸执冲删听车银块线势盘蚀赚饼该没张",
+    "条达货几么么进购沟随亿几查剩查询里里来笔倍频扫纸执冲删听车银块线势盘蚀赚饼该没张斩",
 )
 
 #: Helpful messages for each unsupported reason.

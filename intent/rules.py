@@ -337,8 +337,10 @@ class _Capitals:
 
     def __call__(self, start: int, end: int) -> bool:
         written = self.original[start:end]
-        if _CJK_CHAR_RE.search(self.original):
-            return True  # Latin letters amid Chinese are a ticker ("OP而家好平")
+        if _CJK_CHAR_RE.match(self.original[start - 1 : start] if start else "") or (
+            _CJK_CHAR_RE.match(self.original[end : end + 1])
+        ):
+            return True  # Latin letters touching Chinese are a ticker ("OP而家好平", "换成op")
         return written.isupper() and not self.original.isupper()
 
 
@@ -394,8 +396,11 @@ def _word_tokens(
     elif entry is not None:
         _emit(tokens, entry, start, end)
     elif word == "u":
-        # "u" next to Chinese is USDT (我的U); in English it is "you".
-        if _CJK_CHAR_RE.match(text[start - 1 : start]) or _CJK_CHAR_RE.match(text[end : end + 1]):
+        # "u" next to Chinese (我的U) or right after a number ("1k U") is USDT; else "you".
+        last = tokens[-1] if tokens else None
+        if last is not None and last.tag == "N" and not last.code and last.end == start - 1:
+            last.code = "USDT"
+        elif _CJK_CHAR_RE.match(text[start - 1 : start]) or _CJK_CHAR_RE.match(text[end : end + 1]):
             tokens.append(Token("Q", start, end, None, "USDT"))
     else:
         found = fuzzy_asset(word)
@@ -439,7 +444,7 @@ _HARMLESS_AFTER_NUMBER = frozenset(
         "okay",
     }
 )
-_HARMLESS_CJK_AFTER_NUMBER = frozenset("吧了呢啊哈呀啦喇嘛哦噢咯啰先就再，。")
+_HARMLESS_CJK_AFTER_NUMBER = frozenset("吧了呢啊哈呀啦喇嘛哦噢咯啰先就再好，。")
 
 
 def _mark_unclear(text: str, tokens: list[Token], start: int, end: int) -> None:
@@ -587,16 +592,20 @@ _MARKET_PRICE = re.compile(r"M[pao@:]*(N)(?![AQckYxP])Q?")
 # Amounts.
 # half a bitcoin / half of a bitcoin / 50% of a bitcoin / 半个比特币: a quantity, no share
 _HALF_A = re.compile(r"([HP])o?[ac](A)")
+_HALF_UNIT = re.compile(r"(H)c(?!A)")  # 再买多半个 (ETH named before)
 _QUOTE_AMOUNT = re.compile(r"(N)c?(Q)¥?")  # 500 USDT / 300 dollars / 五千港币 / 五千港币元
 _QUOTE_FIRST = re.compile(r"(Q)(N)¥?(?![AcQk])")  # 港币五千元 / HKD 5000 / 美金100
-# A number whose money unit is not named: 500块, 100元, "500 worth of SOL", "1000的大饼".
-_UNNAMED_MONEY = re.compile(r"(N)(?:¥|e|o(?=[Ak]))")
+# A number whose money unit is not named: 500块, 100元, "500 worth of SOL", "1000的大饼"; or
+# is one we do not trade (1000人民币, "2000 蚊人民幣": which is it?).
+_UNNAMED_MONEY = re.compile(r"(N)(?:¥|e|o(?=[Ak])|c?Q?y)")
 _UNIT_AMOUNT = re.compile(r"(N)c?([Ak])")  # 10 SOL / 0.2个大饼
 _SHARE = re.compile(r"([HP])o?m?o?([AQk])?")  # half my ETH / 30% of my SOL / 一半的以太 / all
 _OF_MY = re.compile(r"[om]")  # "1/2 of my ETH", "1/2 my ETH", "1/2 of ETH", 1/2的以太坊
 _BARE_AMOUNT = re.compile(r"(N)c?")  # 买0.2个 (asset named elsewhere)
 _ONE_UNIT = re.compile(r"(?<=[BSCg])a(A)")  # buy a bitcoin
 
+_QUESTION = re.compile(r"[?？]|[吗嗎呢]|^\s*(?:is|are|do|does|did|has|have|any)\b", re.I)
+_UNPLACED_PRICE = re.compile(r"[i<>=]|@(?=_*[apV])")
 #: Time words a schedule phrase must consume, or the reading is refused ("this week" alone
 #: says nothing to do; "next week", "3 weeks", "3 times", "tomorrow" do).
 _TIME_LEFT = re.compile(r"[TnFxOj]|E(?=.*[NYj])|[Na]_*Y")  # "250 USDT each" is no schedule
@@ -657,6 +666,7 @@ class _Analysis:
     ambiguous_share: int = -1  # token of a bare "1/2" (0.5 units or half my holdings?)
     ambiguous_unit: str = ""  # the asset or currency right after it, if any
     unclear: list[str] = field(default_factory=list)  # unknown words after numbers
+    denied_amount: bool = False  # a negation denied a number or share ("not all of it")
 
     def live(self) -> str:
         """The tag string with consumed tokens replaced by ``_``."""
@@ -837,6 +847,8 @@ def _bracket_phrases(an: _Analysis) -> None:
         m = first.search(an.live()) or second.search(an.live())
         if m is None:
             continue
+        if getattr(an, name) is not None:
+            an.unresolved = True  # a second take-profit (or stop-loss): which one?
         setattr(an, name, _num(an, m, 1))
         an.take(m.start(), m.end(), name)
 
@@ -899,8 +911,10 @@ def _amount_phrases(an: _Analysis) -> None:
     def add(
         kind: str, value: Decimal | None, unit: str, first: int, last: int, att: int = -1
     ) -> None:
-        if value is None or value <= 0:
-            an.bad_amount = True  # "0 BTC", "3/2 ETH", "1万25": no amount we can read
+        if value is None or value <= 0 or (first > 0 and tokens[first - 1].tag == "V"):
+            # "0 BTC", "3/2 ETH", "1万25": no amount we can read; "a few hundred dollars":
+            # a number made vague
+            an.bad_amount = True
             an.take(first, last)
             return
         an.amounts.append(_Amount(kind, value, unit, first, last, att))
@@ -908,6 +922,11 @@ def _amount_phrases(an: _Analysis) -> None:
 
     live = an.live()
     # Each phrase runs only when its tags are there (speed); ``live`` is re-read after takes.
+    for m in _HALF_UNIT.finditer(live) if "H" in live else ():
+        # "半个", "half a one": a quantity of the asset named elsewhere, never a share
+        share = tokens[m.start(1)].value or Decimal(0)
+        add("bare", share / 100, "", m.start(), m.end())
+    live = an.live()
     for m in _HALF_A.finditer(live) if "H" in live or "P" in live else ():
         share = tokens[m.start(1)].value or Decimal(0)
         add("units", share / 100, tokens[m.start(2)].code, m.start(), m.start(2))
@@ -926,6 +945,9 @@ def _amount_phrases(an: _Analysis) -> None:
             add("bare", None, "", k, k + 1)
     live = an.live()
     has_number = "N" in live
+    for m in _UNNAMED_MONEY.finditer(live) if has_number and "y" in live else ():
+        add("bare", None, "", m.start(), m.end())  # before "2000 蚊" is read as HKD
+    live = an.live()
     for m in _QUOTE_AMOUNT.finditer(live) if has_number and "Q" in live else ():
         an.unit_quote_tokens.add(m.start(2))
         add("quote", _num(an, m, 1), tokens[m.start(2)].code, m.start(), m.end())
@@ -1051,7 +1073,12 @@ class RuleParser:
         scoped = _scope_negations(norm, tokens)
         if scoped is None:
             return _unsupported("negation")
-        return _interpret(text, _analyse(scoped))
+        an = _analyse(scoped)
+        # "convert my USDC, not all of it": a denied amount leaves "my X" no default of all
+        an.denied_amount = len(scoped) < len(tokens) and any(
+            t.tag in "NPH" for t in tokens if t not in scoped
+        )
+        return _interpret(text, an)
 
 
 def _in_context(tokens: list[Token]) -> list[Token]:
@@ -1148,8 +1175,12 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
 
 
 def _meaning(tok: Token) -> tuple[str, str]:
-    """What a token stands for, with the verbs of one side made equal (buy, get, spend)."""
-    return ("B" if tok.tag in "Bg" else tok.tag, tok.code)
+    """What a token stands for: the verbs of one side made equal (buy, get, spend, DCA), a
+    share by its value ("not all of it, just half" denies 100, asks 50); any number is any
+    other (a number denied beside one kept is a change we do not guess at)."""
+    if tok.tag in "PH":
+        return (tok.tag, f"{tok.value}")
+    return ("B" if tok.tag in "BgD" else tok.tag, tok.code)
 
 
 def _unreadable_number(m: re.Match[str]) -> str:
@@ -1201,10 +1232,20 @@ def _interpret(text: str, an: _Analysis) -> ParseOutput:
 
     strong = {t for t in tags if t in "BSCD"}
     trade_signal = bool(an.amounts or mentions or an.vague or "k" in tags or "t" in tags)
+    one_unit = [a for a in an.amounts if a.kind in ("units", "bare") and a.value == _ONE]
+    if strong and _QUESTION.search(text) and an.amounts == one_unit:
+        # A question about a trade is no trade: "買一個索拉納要幾多錢？" asks the price, "is
+        # my XRP sell still open?" asks about an order.
+        kind = "orders" if "r" in tags else "price" if "p" in tags else None
+        if kind is not None and mentions:
+            mark("query", _first_tag(an, "rp"))
+            mark("asset", mentions[0].index)
+            return _intent(
+                action="query", query=kind, asset=mentions[0].code, spans=_spans(text, an, fields)
+            )
     if not strong:
         kind = _query_kind(tags, bool(mentions))
         # "how much is 1 TON", "幾錢一個": a price per unit; "all my orders": all of them.
-        one_unit = [a for a in an.amounts if a.kind in ("units", "bare") and a.value == _ONE]
         asked = (kind == "price" and an.amounts == one_unit) or (kind and everything)
         if kind is not None and (not an.amounts or asked):
             mark("query", _first_tag(an, "rlhvpWL"))
@@ -1261,9 +1302,11 @@ class ReplyTerms:
     "5粒...定50粒?", "at 3,000"); ``negated``: a negation among them ("0.1... no wait 0.2")."""
 
     numbers: tuple[Decimal, ...]
+    shares: tuple[Decimal, ...]  # percentages and share words ("half", "30%")
     assets: tuple[str, ...]
     bare: bool
     negated: bool
+    priced: bool  # names a price ("price 150", "at 3000")
 
 
 def reply_terms(text: str) -> ReplyTerms:
@@ -1271,9 +1314,11 @@ def reply_terms(text: str) -> ReplyTerms:
     tokens = tokenize(normalize(text), text)
     return ReplyTerms(
         numbers=tuple(t.value for t in tokens if t.tag == "N" and t.value and t.value > 0),
+        shares=tuple(t.value for t in tokens if t.tag in "HP" and t.value and t.value > 0),
         assets=tuple(dict.fromkeys(t.code for t in tokens if t.tag == "A")),
         bare=all(t.tag in _BARE_REPLY and not t.unclear for t in tokens),
         negated=any(t.tag == "^" for t in tokens),
+        priced=any(t.tag in "p@L" for t in tokens),
     )
 
 
@@ -1481,12 +1526,18 @@ def _trade(
         trigger, limit_price = _trigger(op, limit_price), None
     elif (action != "sell" or trigger is None) and re.search("[RZ]", live):
         missing.add("price")  # a take-profit or stop-loss without its price
+    if trigger is None and _UNPLACED_PRICE.search(live):
+        # A condition or a price word no phrase placed ("跌了就买", "at a good price", "when
+        # the price is right"): the price is asked for, the order never goes at market.
+        missing.add("price")
     if an.unresolved or any(
         price is not None and price <= 0 for price in (limit_price, an.take_profit, an.stop_loss)
     ):
         missing.add("price")  # "at 0" is no price: ask (results are built unvalidated)
-    if "i" in live and trigger is None and any(t in live for t in "<>du"):
-        missing.add("price")
+    if not missing and any(t.code == "unsure" for t in an.tokens):
+        missing.add("amount")  # "buy 0.1 BTC… I'm not sure": nothing goes while unsure
+    if "~" in live:
+        missing.add("side")  # "停咗" in a trade: stop what? cancel or trade?
     if "I" in tags or re.search(r"M[du]|[du]M", tags):
         missing.add("price")  # "unless it drops", "a bit below market": no price we can state
     take_profit, stop_loss = an.take_profit, an.stop_loss
@@ -1607,6 +1658,6 @@ def _share_or_units(
 
 def _my_asset(an: _Analysis, asset: _Mention | None, action: str | None) -> bool:
     """ "sell my LINK": selling or converting *my* asset with no amount means all of it."""
-    if asset is None or action not in ("sell", "convert"):
+    if asset is None or action not in ("sell", "convert") or an.denied_amount:
         return False
     return asset.index > 0 and an.tags[asset.index - 1] == "m"
