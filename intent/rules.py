@@ -541,6 +541,11 @@ def _segment_cjk(text: str, start: int, end: int, tokens: list[Token]) -> None:
                     tokens.append(Token("T", i, clock.end()))
                     i = clock.end()
                     continue
+                if text.startswith("个半", stop):  # 两个半 = 2.5 (of the asset named)
+                    tokens.append(Token("N", i, stop + 1, value + Decimal("0.5")))
+                    tokens.append(Token("c", stop, stop + 2))
+                    i = stop + 2
+                    continue
                 if text.startswith("成", stop):  # 三成 = 30%
                     tokens.append(Token("P", i, stop + 1, value * 10))
                     stop += 1
@@ -548,7 +553,8 @@ def _segment_cjk(text: str, start: int, end: int, tokens: list[Token]) -> None:
                     tokens.append(Token("N", i, stop, value))
             i = stop
         elif entry is not None:
-            _emit(tokens, entry, i, i + lex_len)
+            if text[i : i + lex_len] != "晒" or (tokens and tokens[-1].tag in "BSCDg"):
+                _emit(tokens, entry, i, i + lex_len)  # 晒 is "all" only after its verb (沽晒)
             i += lex_len
         else:
             if text[i] not in _HARMLESS_CJK_AFTER_NUMBER:
@@ -691,6 +697,8 @@ def _iso_duration(n: int, unit: str) -> str:
         return f"PT{n}H"
     if unit == "MO":
         return f"P{n}M"
+    if unit == "YR":
+        return f"P{n}Y"
     return f"P{n}{unit}"
 
 
@@ -803,6 +811,8 @@ def _schedule_phrases(an: _Analysis) -> None:
             an.take(period.start(), period.end(), "schedule")
             if length is not None and period_unit == unit and length % step == 0:
                 an.count = length // step
+            elif length is not None and (unit, period_unit) == ("MO", "YR") and 12 % step == 0:
+                an.count = length * 12 // step  # every month for a year: 12
             elif (
                 length is not None
                 and unit in _UNIT_MINUTES
@@ -983,6 +993,10 @@ def _amount_phrases(an: _Analysis) -> None:
         one = _ONE_UNIT.search(an.live())
         if one is not None:
             add("units", Decimal(1), tokens[one.start(1)].code, one.start(), one.start(1))
+    explicit = [a for a in an.amounts if a.kind in ("units", "quote")]
+    if explicit and len(an.amounts) > len(explicit):
+        # "0.1个转晒做SOL", "五万蚊…买晒": 晒/all beside an explicit amount is "all of it"
+        an.amounts[:] = [a for a in an.amounts if not _all_of_it(a)]
     if len(an.amounts) > 1 and len({(a.kind, a.value, a.unit) for a in an.amounts}) == 1:
         del an.amounts[1:]  # the same amount said twice ("sell 2 SOL… yes, sell 2 SOL")
     an.vague = "V" in an.tags
@@ -990,6 +1004,11 @@ def _amount_phrases(an: _Analysis) -> None:
     live = an.live()  # consumed tokens are "_" there
     if "N" in live or "P" in live:
         an.unresolved = True
+
+
+def _all_of_it(amount: _Amount) -> bool:
+    """A share of 100% attached to nothing: "all", 晒."""
+    return amount.kind == "share" and amount.value == _HUNDRED and amount.attached < 0
 
 
 def _mentions(an: _Analysis) -> list[_Mention]:
@@ -1362,6 +1381,7 @@ def _pick_give_get(
             get is None
             or bool(get.marker)
             or get.is_quote
+            or (give is not None and give.marker == "w")  # 换0.01个BTC，用以太币嚟换
             or (give is not None and give.index < tags.find("C", give.index) < get.index)
         )
         return give, get, len(rest) <= 1 and said
@@ -1536,8 +1556,8 @@ def _trade(
         missing.add("price")  # "at 0" is no price: ask (results are built unvalidated)
     if not missing and any(t.code == "unsure" for t in an.tokens):
         missing.add("amount")  # "buy 0.1 BTC… I'm not sure": nothing goes while unsure
-    if "~" in live:
-        missing.add("side")  # "停咗" in a trade: stop what? cancel or trade?
+    if "~" in live and action != "sell":
+        missing.add("side")  # "停咗" in a buy: stop what? ("唔要" in a sale only agrees)
     if "I" in tags or re.search(r"M[du]|[du]M", tags):
         missing.add("price")  # "unless it drops", "a bit below market": no price we can state
     take_profit, stop_loss = an.take_profit, an.stop_loss
