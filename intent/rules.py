@@ -337,9 +337,8 @@ class _Capitals:
 
     def __call__(self, start: int, end: int) -> bool:
         written = self.original[start:end]
-        if _CJK_CHAR_RE.match(self.original[start - 1 : start] if start else "") or (
-            _CJK_CHAR_RE.match(self.original[end : end + 1])
-        ):
+        before, after = self.original[start - 1 : start], self.original[end : end + 1]
+        if _CJK_CHAR_RE.match(before) or _CJK_CHAR_RE.match(after):
             return True  # Latin letters touching Chinese are a ticker ("OP而家好平", "换成op")
         return written.isupper() and not self.original.isupper()
 
@@ -577,7 +576,7 @@ _CHUNKS = re.compile(r"(N)[xr]")  # in 4 chunks / into 4 orders / 分4次 / 分5
 # Attached take-profit / stop-loss: "TP 70k", "take profit at 4000", "a 100 take-profit".
 _TAKE_PROFIT = re.compile(r"R[@:of]*(N)")
 _TAKE_PROFIT_BEFORE = re.compile(r"(N)R")
-_STOP_LOSS = re.compile(r"(?:Z|wa?K)[@:of]*(N)")  # "stop loss 3000" / "with a stop at 3000"
+_STOP_LOSS = re.compile(r"(?:Z|wa?K)[@:of<d]*(N)")  # "stop loss 3000" / "with a stop at 3000"
 _STOP_LOSS_BEFORE = re.compile(r"(N)Z")
 
 # Stops and conditions. A number followed by an asset or classifier is an amount, not a price.
@@ -589,7 +588,7 @@ _MOVE = re.compile(r"([<>=])[du]?f?(N)([du])?")  # 跌破6万 / breaks 4000 / �
 # Limit price: at 3000 / limit 72,000 / @3.8k / at a limit of 580 / 挂单3000 / 以65000的价格.
 _LIMIT_PRICE = re.compile(
     r"[@Lp][@Laopc:]*(N)(?![AckYxP]|Q[oAk])(Q)?"  # at 2500 USDT / 价格180 / 挂个1.2的
-    r"|(N)(?=L)"  # 3000挂单 / 7万挂单
+    r"|(N)(?=L)"  # 3000挂单 / 7万挂单 (a Chinese limit word only: see _limit_phrases)
 )
 _ALTERNATIVE_PRICE = re.compile(r"\|a?N(?![AQckYxP])Q?")  # at 60k or 61k: two prices
 # "at market price of 65000": a market order with a price is a contradiction, not a limit.
@@ -897,6 +896,8 @@ def _limit_phrases(an: _Analysis) -> None:
         an.take(market.start(), market.end(), "limit_price")
         live = an.live()
     for m in _LIMIT_PRICE.finditer(live):
+        if m.group(3) is not None and an.tokens[m.end()].code != "zh":
+            continue  # "0.05, limit 58000": in English the price follows "limit"
         if an.limit_price is not None:
             an.unresolved = True  # two prices: do not pick one
             return
