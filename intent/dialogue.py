@@ -63,7 +63,8 @@ _DISMISS = re.compile(
 )
 # A correction: its lead words, then what is corrected ("0.3", "the price to 59k", "姨太").
 _CORRECTION = re.compile(
-    r"^\s*(?:(?:no|nope|sorry|oops|wait|actually|correction|hmm)\b[\s,.:!-]*)*"
+    r"^\s*(?:(?:no|nope|sorry|oops|wait|actually|correction|hmm)\b[\s,.:!-]*"
+    r"|(?:唔好意思|不好意思|唔該|唔该|sorry)[\s,，]*)*"
     r"(?:(?:change|make|set|update|modify|edit|move)\s+the\s+(?P<field>[a-z -]+?)\s+"
     r"(?:to\s+)?(?=\S*\d)"
     r"|(?:change|make|set|update|modify|edit|move)\s+(?:it|that|this|the\s+order)?\s*(?:to|into)?"
@@ -226,11 +227,13 @@ def _correction(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome
     match = _CORRECTION.match(text)
     if match is None or target is None:
         return None
-    if isinstance(parsed, Intent) and parsed.action in _TRADE_ACTIONS:
-        return None  # "actually, buy 1 ETH": a complete request of its own (rule 4)
+    if isinstance(parsed, Intent):
+        return None  # "actually, buy 1 ETH", "actually, what's my balance?": its own request
     rest = match["rest"]
     field = _named_field(match["field"] or match["zh_field"] or rest)
     terms = reply_terms(_FIELD_NAMES.sub(" ", rest))
+    if terms.timed:
+        return NewRequest(parsed)  # "改做两个钟": a change of schedule is asked for afresh
     numbers = terms.numbers
     fields = target.model_dump(exclude={"kind", "missing", "question", "spans", "action"})
     side = target.action if isinstance(target, Intent) else target.side
@@ -251,6 +254,8 @@ def _correction(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome
     if len(numbers) != 1:
         return Corrected(_ask(fields, side, "amount", "Which number do you mean?"))
     value = numbers[0]
+    if field == "trigger" and fields.get("trigger") is None and fields.get("stop_loss"):
+        field = "stop_loss"  # "make the stop 3.2k" on a buy with a stop-loss
     field = field or _field_by_magnitude(fields, value, parsed)
     if field is None:
         return Corrected(_ask(fields, side, "amount", f"Is {value} the amount or the price?"))
@@ -294,11 +299,9 @@ def _field_by_magnitude(fields: dict[str, Any], value: Decimal, parsed: ParseOut
         if (price := _price(fields, name)) is not None and price / 2 <= value <= price * 2
     ]
     amount = fields.get("amount")
-    held = Decimal(amount["value"]) if amount is not None else None
-    near_amount = held is not None and (
-        (amount is not None and amount["unit"] == "%" and value <= 100)
-        or held / 5 <= value <= held * 5
-    )
+    held = Decimal(amount["value"]) if amount is not None and amount["unit"] != "%" else None
+    # A share changes by a share ("only half"), never by a bare number: 2 of "all of it"?
+    near_amount = held is not None and held / 5 <= value <= held * 5
     if len(prices) == 1 and not near_amount:
         return prices[0]
     if near_amount and not prices:
@@ -385,7 +388,7 @@ def _bare_answer(
     if "amount" in pending.missing and "price" in pending.missing:
         return Answered(_ask_again(pending, "Is that the amount or the price?"))
     if "amount" in pending.missing and pending.asset is not None:
-        if pending.side == "buy" and pending.quote is not None:
+        if pending.side == "buy" and pending.quote is not None and not terms.counted:
             # "buy ETH with USDC" → "250": 250 ETH or 250 USDC? Both are read, so ask.
             why = f"{value} {pending.asset} or {value} {pending.quote}?"
             return Answered(_ask_again(pending, why))

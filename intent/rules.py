@@ -1327,6 +1327,8 @@ class ReplyTerms:
     bare: bool
     negated: bool
     priced: bool  # names a price ("price 150", "at 3000")
+    counted: bool  # counts coins with a classifier ("3个", "10粒"): not money
+    timed: bool  # names a time or a cadence ("两个钟", "every week")
 
 
 def reply_terms(text: str) -> ReplyTerms:
@@ -1339,6 +1341,8 @@ def reply_terms(text: str) -> ReplyTerms:
         bare=all(t.tag in _BARE_REPLY and not t.unclear for t in tokens),
         negated=any(t.tag == "^" for t in tokens),
         priced=any(t.tag in "p@L" for t in tokens),
+        counted=any(t.tag == "c" for t in tokens),
+        timed=any(t.tag in "YEFOTjx" for t in tokens),
     )
 
 

@@ -341,3 +341,33 @@ def test_a_reply_that_contradicts_what_was_given_is_a_new_request() -> None:
 
     assert isinstance(outcome, NewRequest)  # BTC or ETH? asked again, not merged
     assert not isinstance(outcome.result, Intent)
+
+
+@pytest.mark.parametrize(
+    ("messages", "amount"),
+    [
+        (("用USDC买点SOL", "3个"), ("3", "SOL")),  # counted with a classifier: coins, not money
+        (("幫我買0.5個比特幣，限價六萬", "唔好意思，改做0.3個"), ("0.3", "BTC")),
+    ],
+)
+def test_replies_that_count_coins_or_apologise(
+    messages: tuple[str, ...], amount: tuple[str, str]
+) -> None:
+    intent = _intent(_converse(*messages))
+
+    assert _amount(intent) == (Decimal(amount[0]), amount[1])
+
+
+def test_a_question_after_actually_is_a_question() -> None:
+    outcome = _converse("Please buy some Bitcoin.", "Actually, what is my balance?")
+
+    assert isinstance(outcome, NewRequest)
+    assert _intent(outcome).action == "query"
+
+
+def test_a_change_of_schedule_or_a_bare_share_number_is_never_a_guessed_field() -> None:
+    spread = _converse("一個鐘內分批賣晒我啲比特幣", "唔該，改做兩個鐘")
+    share = _converse("sell my ETH", "change it to 50")
+
+    assert not isinstance(spread.result, Intent)  # 2 is hours, not 2% of the BTC
+    assert not isinstance(share.result, Intent)  # 50 ETH or 50%? asked
