@@ -135,3 +135,20 @@ def test_customer_cancels_a_resting_order(browser: Browser, server: str) -> None
 
     expect(cancel.locator(".step-status")).to_contain_text("Canceled: order")
     page.close()
+
+
+def test_a_customer_in_chinese_is_understood_and_corrected(browser: Browser, server: str) -> None:
+    page = _sign_in(browser, server, "demo-customer", "demo-customer-token")
+
+    page.fill("#message", "用0.01个bitcoiin换姨太")  # a misspelt coin, a convert by roles
+    page.press("#message", "Enter")
+
+    reply = page.locator(".bubble.assistant").last
+    expect(reply).to_contain_text('I read "bitcoiin" as Bitcoin (BTC).')
+    step = page.locator(".plan-step").first
+    expect(step).to_contain_text("BTC")
+    expect(step).to_contain_text("ETH")
+
+    page.fill("#message", "改成0.02")  # a correction changes only the amount
+    page.press("#message", "Enter")
+    expect(page.locator(".plan-step").last).to_contain_text("0.02")
