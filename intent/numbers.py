@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 # Multipliers written right after digits: ``60k``, ``1.5m``, ``6万``. ``b`` is a billion.
 SUFFIX_MULTIPLIERS: dict[str, Decimal] = {
     "k": Decimal(1_000),
+    "w": Decimal(10_000),  # 2w, 1.5w: 万 as mainland users type it
     "m": Decimal(1_000_000),
     "mm": Decimal(1_000_000),
     "b": Decimal(1_000_000_000),
@@ -31,7 +32,7 @@ SUFFIX_MULTIPLIERS: dict[str, Decimal] = {
 # The letter multipliers must not run into a word (``5 bnb`` is not five billion).
 NUMERIC_RE = re.compile(
     r"(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
-    r"(?:(?P<mult>mm|bn|k|m|b)(?![a-z])|\s?(?P<word_mult>thousand|million|billion)\b"
+    r"(?:(?P<mult>mm|bn|k|m|b|w)(?![a-tv-z])|\s?(?P<word_mult>thousand|million|billion)\b"
     r"|(?P<cjk_mult>[百千万亿])(?P<cjk_tail>\d[千百]|\d{1,4}(?![\d.,]))?)?"
 )
 

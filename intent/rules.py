@@ -337,10 +337,13 @@ class _Capitals:
 
     def __call__(self, start: int, end: int) -> bool:
         written = self.original[start:end]
+        shouting = not any(c.islower() for c in self.original if c.isascii())
+        latin = sum(c.isascii() and c.isalpha() for c in self.original)
         before, after = self.original[start - 1 : start], self.original[end : end + 1]
         if _CJK_CHAR_RE.match(before) or _CJK_CHAR_RE.match(after):
             return True  # Latin letters touching Chinese are a ticker ("OP而家好平", "换成op")
-        return written.isupper() and not self.original.isupper()
+        # Capitals say "ticker" unless the whole message is in capitals ("BUY 150 ADA NOW").
+        return written.isupper() and not (shouting and latin > len(written) + 4)
 
 
 #: Tags after which a coin name that is also a word is the coin: "100 near", "my near",
@@ -552,7 +555,7 @@ def _segment_cjk(text: str, start: int, end: int, tokens: list[Token]) -> None:
                     tokens.append(Token("N", i, stop, value))
             i = stop
         elif entry is not None:
-            if text[i : i + lex_len] != "晒" or (tokens and tokens[-1].tag in "BSCDg"):
+            if text[i : i + lex_len] != "晒" or (tokens and tokens[-1].tag in "BSCDgw"):
                 _emit(tokens, entry, i, i + lex_len)  # 晒 is "all" only after its verb (沽晒)
             i += lex_len
         else:
@@ -1150,7 +1153,9 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
         return tokens
     breaks = [m.start() for m in _CLAUSE_BREAK.finditer(norm)]
     clause = [bisect.bisect_right(breaks, t.start) for t in tokens]
-    cancel = any(t.tag == "X" for t in tokens)
+    cancel = any(t.tag == "X" for t in tokens) or (
+        any(t.tag == "~" for t in tokens) and any(t.tag in "rDL" for t in tokens)
+    )
     drop: set[int] = set()
     for i, tok in enumerate(tokens):
         if tok.tag != "^":
