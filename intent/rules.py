@@ -583,6 +583,7 @@ _STOP_LOSS = re.compile(r"(?:Z|wa?K)[@:of<d]*(N)")  # "stop loss 3000" / "with a
 _STOP_LOSS_BEFORE = re.compile(r"(N)Z")
 
 # Stops and conditions. A number followed by an asset or classifier is an amount, not a price.
+_STOP_LEVEL = re.compile(r"[du](N)(?![AQckY])")  # "stop-market buy 20 ETH above 3,400"
 _STOP_PRICE = re.compile(r"[KG][@:of]*(N)(?![AQckY])")  # stop 120 / trigger 3,500
 # "=" (reaches/hits/达到) names a level but no direction: only a following below/above does.
 _CONDITION = re.compile(r"i[Apokm@]*([<>duO=]+)f?a?(N)([du])?")  # if it drops below 60k
@@ -867,7 +868,7 @@ def _bracket_phrases(an: _Analysis) -> None:
 
 def _trigger_phrases(an: _Analysis) -> None:
     live = an.live()
-    m = _STOP_PRICE.search(live)
+    m = _STOP_PRICE.search(live) or (_STOP_LEVEL.search(live) if "K" in live else None)
     if m is not None:
         an.stop_price = _num(an, m, 1)
         an.take(m.start(), m.end(), "trigger")
@@ -1168,7 +1169,7 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
         else:
             denied = [k for k in range(i, len(tokens)) if clause[k] == clause[i]]
         if cancel:  # "大饼的定投取消掉，不投了": in a cancel, a negation only confirms it
-            drop.update(k for k in denied if tokens[k].tag not in "AQ")
+            drop.update(k for k in denied if tokens[k].tag not in "AQrDL")
             continue
         if any(tokens[k].tag in "^~" for k in denied if k != i):
             return None  # "not 不是BTC", "not 唔要": two negations, a meaning we would guess
@@ -1180,6 +1181,8 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
             if not (cancel and tokens[k].tag in "AQ"):
                 drop.add(k)
     kept = [t for k, t in enumerate(tokens) if k not in drop]
+    if cancel:
+        return kept  # what the cancel names stays; nothing else can trade
     if all(t.tag in _EMPTY for t in kept):
         return None
     # What is denied must not also be asked for: "buy 5 SOL, not SOL"; and a denied verb
@@ -1502,7 +1505,7 @@ def _trade(
                 quote, quote_at = unit, amount_spec.first
         elif amount_spec.kind == "share" and amount_spec.attached >= 0:
             code = an.tokens[amount_spec.attached].code
-            if action == "buy" and code not in QUOTE_CURRENCIES:
+            if action == "buy" and code not in QUOTE_CURRENCIES and quote is None:
                 missing.add("amount")  # "buy half my ETH": a share of what we buy is no amount
             elif code in QUOTE_CURRENCIES and quote is None and action == "buy":
                 quote, quote_at = code, amount_spec.attached
@@ -1513,6 +1516,15 @@ def _trade(
             fields.setdefault("amount", []).append((amount_spec.first, amount_spec.last))
         elif not unit:
             missing.add("asset")
+    elif (
+        action == "buy"
+        and quote is not None
+        and give is not None
+        and give.index > 0
+        and an.tags[give.index - 1] == "m"
+        and not (an.vague or "amount" in missing or an.denied_amount)
+    ):
+        amount = _amount(_HUNDRED, "%")  # "swap my USDT for BTC": all of the USDT paid
     elif an.vague or "amount" in missing or not _my_asset(an, asset, action):
         missing.add("amount")  # "sell my ETH 3/2": not "all of it" when a number was unread
     else:

@@ -72,11 +72,19 @@ def _insert(text: str, at: int, words: str) -> str:
 @st.composite
 def _altered(draw: st.DrawFn, inserts: list[str]) -> tuple[str, str]:
     text = draw(st.sampled_from(ORDERS))
+    words = draw(st.sampled_from(inserts))
+    if inserts is NUMBERS and _repeats(text, words):
+        words = "7"  # the same amount said twice is one amount ("sell 2 SOL… yes, 2 SOL")
     places = _boundaries(text)
     if inserts is NUMBERS:  # "not 7", "not BTC $40": a denied number is a used number
         places = [at for at in places if not _NEGATED.search(text[:at])] or [len(text)]
     at = draw(st.sampled_from(places))
-    return text, _insert(text, at, draw(st.sampled_from(inserts)))
+    return text, _insert(text, at, words)
+
+
+def _repeats(text: str, number: str) -> bool:
+    """Whether ``number`` is already written in ``text`` as a number of its own."""
+    return re.search(rf"(?<![\d.]){re.escape(number)}(?![\d.])", text) is not None
 
 
 def _reading(text: str) -> dict[str, object]:
