@@ -577,9 +577,11 @@ _OVER = re.compile(r"(?:O+n?|f?n(?=a?N?YO)|fn)a?(N)?(Y)O*|(N)?(Y)O+")
 _CHUNKS = re.compile(r"(N)[xr]")  # in 4 chunks / into 4 orders / 分4次 / 分5笔
 
 # Attached take-profit / stop-loss: "TP 70k", "take profit at 4000", "a 100 take-profit".
-_TAKE_PROFIT = re.compile(r"R[@:of]*(N)")
+_TAKE_PROFIT = re.compile(r"R[@:o]*(N)(?!o?m)")  # not "on 2 of my SOL": that is an amount
 _TAKE_PROFIT_BEFORE = re.compile(r"(N)R")
-_STOP_LOSS = re.compile(r"(?:Z|wa?K)[@:of<d]*(N)")  # "stop loss 3000" / "with a stop at 3000"
+_STOP_LOSS = re.compile(
+    r"(?:Z|wa?K)[@:of<d]*(N)(?!o?m)"
+)  # "stop loss 3000" / "with a stop at 3000"
 _STOP_LOSS_BEFORE = re.compile(r"(N)Z")
 
 # Stops and conditions. A number followed by an asset or classifier is an amount, not a price.
@@ -1290,7 +1292,9 @@ def _interpret(text: str, an: _Analysis) -> ParseOutput:
         if "g" in tags and (an.amounts or mentions):
             strong = {"B"}
         elif re.search(r"[RZ]", an.live()) and "B" not in tags:
-            strong = {"S"}  # "SOL升到200就止賺一半", "take profit on a quarter of my BTC"
+            # "take profit on a quarter of my BTC": a sale, whose price is still asked for
+            # (with a price and no verb, "ETH 1個, TP 4000", the side is never guessed)
+            strong = {"S"}
         elif _two_cryptos_to(mentions, verbless="t" not in tags):
             strong = {"C"}  # "trade LTC for BTC", "BTC to ETH, 0.02 BTC"
         elif not trade_signal:
@@ -1578,8 +1582,10 @@ def _trade(
         missing.add("price")  # "at 0" is no price: ask (results are built unvalidated)
     if not missing and any(t.code == "unsure" for t in an.tokens):
         missing.add("amount")  # "buy 0.1 BTC… I'm not sure": nothing goes while unsure
-    if "~" in live and action != "sell":
-        missing.add("side")  # "停咗" in a buy: stop what? ("唔要" in a sale only agrees)
+    unwanted_only = all(t.code == "unwanted" for t in an.tokens if t.tag == "~")
+    if "~" in live and (action == "buy" or not unwanted_only):
+        # "kill my ETH sell", "停咗" in a trade: cancel or trade? ("唔要" in a sale agrees)
+        missing.add("side")
     if "I" in tags or re.search(r"M[du]|[du]M", tags):
         missing.add("price")  # "unless it drops", "a bit below market": no price we can state
     take_profit, stop_loss = an.take_profit, an.stop_loss
