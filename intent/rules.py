@@ -1130,6 +1130,10 @@ def _in_context(tokens: list[Token]) -> list[Token]:
 _CLAUSE_BREAK = re.compile(
     r"[,;，；。!?！？\n]|\.(?!\d)|\s[-—–]+\s|—|\bbut\b|\binstead\b|\brather\b|而是|但是|不过"
 )
+#: What a negation may deny to only restate a condition the message states elsewhere:
+#: "not before then", "I do not wish to buy before it has done so".
+_RESTATING = frozenset("IBSDg")
+_WHEN_WORDS = frozenset("I")  # before, until, unless, after: what makes it a restatement
 #: Tags that say nothing on their own (a negation, of, a, for, with, my, a classifier).
 _EMPTY = frozenset("^oafwmc")
 #: What a negation must deny for us to know what it means: an object or a verb.
@@ -1160,6 +1164,7 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
         any(t.tag == "~" for t in tokens) and any(t.tag in "rDL" for t in tokens)
     )
     drop: set[int] = set()
+    restated: set[int] = set()
     for i, tok in enumerate(tokens):
         if tok.tag != "^":
             continue
@@ -1175,6 +1180,16 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
             continue
         if any(tokens[k].tag in "^~" for k in denied if k != i):
             return None  # "not 不是BTC", "not 唔要": two negations, a meaning we would guess
+        said = {tokens[k].tag for k in denied if k != i} - _EMPTY
+        others = [t for k, t in enumerate(tokens) if k not in denied]
+        elsewhere = any(t.tag in "i<>KGJ" for t in others)
+        same_side = {_meaning(tokens[k])[0] for k in denied if tokens[k].tag in "BSDg"} <= {
+            _meaning(t)[0] for t in others if t.tag in "BSDg"
+        }
+        if said <= _RESTATING and said & _WHEN_WORDS and elsewhere and same_side:
+            # "buy once it breaks 70k; I do not wish to buy before": the condition said again
+            restated.update(denied)
+            continue
         if not any(tokens[k].tag in _DENIABLE_CORE for k in denied if k != i):
             # "buy 1 BTC not", "not a limit order", "not not": a negation of no asset,
             # amount or verb is one we cannot place
@@ -1182,7 +1197,7 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
         for k in denied:
             if not (cancel and tokens[k].tag in "AQ"):
                 drop.add(k)
-    kept = [t for k, t in enumerate(tokens) if k not in drop]
+    kept = [t for k, t in enumerate(tokens) if k not in drop and k not in restated]
     if cancel:
         return kept  # what the cancel names stays; nothing else can trade
     if all(t.tag in _EMPTY for t in kept):
@@ -1192,8 +1207,8 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
     # verb with its object is a change of mind: "別買狗子了，改買SHIB".
     denied_tokens = [tokens[k] for k in drop if tokens[k].tag not in _EMPTY]
     objects = {_meaning(t) for t in denied_tokens if t.tag in "AQNPH"}
-    said = objects or {_meaning(t) for t in denied_tokens}
-    if said & {_meaning(t) for t in kept}:
+    denied_meaning = objects or {_meaning(t) for t in denied_tokens}
+    if denied_meaning & {_meaning(t) for t in kept}:
         return None
     verb_denied = any(tokens[k].tag in "BSCDX" for k in drop)
     if verb_denied and any(t.tag in "i<>=" for t in kept):

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from intent.canonical import to_canonical
+from intent.numbers import NUMERIC_RE, parse_number
 from intent.rules import RuleParser
 from tests.conftest import CORPORA
 
@@ -83,8 +84,10 @@ def _altered(draw: st.DrawFn, inserts: list[str]) -> tuple[str, str]:
 
 
 def _repeats(text: str, number: str) -> bool:
-    """Whether ``number`` is already written in ``text`` as a number of its own."""
-    return re.search(rf"(?<![\d.]){re.escape(number)}(?![\d.])", text) is not None
+    """Whether the value of ``number`` is already written in ``text`` ("5k" and "5000")."""
+    value = parse_number(number.lstrip("$"))
+    written = (parse_number(m.group()) for m in NUMERIC_RE.finditer(text.lower()))
+    return value is not None and value in set(written)
 
 
 def _reading(text: str) -> dict[str, object]:
