@@ -169,6 +169,7 @@ WORDS: dict[str, Entry] = {
         "yolo",
         "scale-in",
         "load",
+        "chase",
     ),
     # A bid is a limit buy, an offer a limit sell: both need their price.
     "bid": (("B", ""), ("L", "")),
@@ -497,6 +498,7 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("to", "my", "position"): (("B", ""),),
     ("whole", "bag"): (("H", "100"),),
     ("all", "in", "on"): (("B", ""), ("H", "100")),
+    ("all", "in"): (("B", ""), ("H", "100")),
     ("go", "all", "in", "on"): (("B", ""), ("H", "100")),
     ("going", "all", "in", "on"): (("B", ""), ("H", "100")),
     ("no", "worse", "than"): (("@", ""),),
