@@ -253,41 +253,31 @@ DEFAULT_CORPORA = tuple(
 )
 
 
-def _corpus_files(command: str, files: list[Path]) -> list[Path] | None:
+def cmd_eval(args: argparse.Namespace, stdout: TextIO) -> int:
+    """``eval-intents`` and ``eval-dialogues``: one column per corpus; the failures of
+    non-blind corpora with ``--failures``."""
+    from intent.evaluate import (
+        evaluate,
+        evaluate_dialogues,
+        format_report,
+        format_side_by_side,
+        load_corpus,
+    )
+    from intent.rules import RuleParser
+
+    files = list(args.files) or list(DEFAULT_CORPORA)
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
-        names = ", ".join(map(repr, missing))
-        print(f"tradeassist {command}: no such file {names}", file=sys.stderr)
-        return None
-    return files
-
-
-def cmd_eval(args: argparse.Namespace, stdout: TextIO) -> int:
-    from intent.evaluate import evaluate, format_report, format_side_by_side, load_corpus
-    from intent.rules import RuleParser
-
-    files = _corpus_files("eval-intents", list(args.files) or list(DEFAULT_CORPORA))
-    if files is None:
+        print(
+            f"tradeassist {args.command}: no such file {', '.join(map(repr, missing))}",
+            file=sys.stderr,
+        )
         return 2
+    dialogues = args.command == "eval-dialogues"
+    score = evaluate_dialogues if dialogues else evaluate
     parser = RuleParser()
-    reports = {f.stem: evaluate(load_corpus(f), parser) for f in files}
-    stdout.write(format_side_by_side(reports) + "\n")
-    if args.failures:
-        for name, report in reports.items():
-            stdout.write(f"\n== {name}\n" + format_report(report, name=name) + "\n")
-    return 0
-
-
-def cmd_eval_dialogues(args: argparse.Namespace, stdout: TextIO) -> int:
-    from intent.evaluate import evaluate_dialogues, format_report, format_side_by_side, load_corpus
-    from intent.rules import RuleParser
-
-    files = _corpus_files("eval-dialogues", list(args.files))
-    if files is None:
-        return 2
-    parser = RuleParser()
-    reports = {f.stem: evaluate_dialogues(load_corpus(f), parser) for f in files}
-    stdout.write(format_side_by_side(reports, "dialogues") + "\n")
+    reports = {f.stem: score(load_corpus(f), parser) for f in files}
+    stdout.write(format_side_by_side(reports, "dialogues" if dialogues else "utterances") + "\n")
     if args.failures:
         for name, report in reports.items():
             stdout.write(f"\n== {name}\n" + format_report(report, name=name) + "\n")
@@ -397,10 +387,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return cmd_parse(args, sys.stdin, sys.stdout)
     if args.command == "simulate":
         return cmd_simulate(args, sys.stdout)
-    if args.command == "eval-intents":
+    if args.command in ("eval-intents", "eval-dialogues"):
         return cmd_eval(args, sys.stdout)
-    if args.command == "eval-dialogues":
-        return cmd_eval_dialogues(args, sys.stdout)
     if args.command == "sandbox-server":
         return cmd_sandbox_server(args)
     if args.command == "worker":
