@@ -62,7 +62,7 @@ from execution.simulator import (
 )
 from execution.venue import Venue
 from intent.canonical import to_canonical
-from intent.dialogue import respond, to_record
+from intent.dialogue import Corrected, respond, to_record
 from intent.errors import PlanningError
 from intent.models import (
     Clarification,
@@ -301,6 +301,10 @@ class Assistant:
                 payload["canonical"] = canonical
                 self._append(state, actor, ev.INTENT_PARSED, payload)
                 spans = () if isinstance(raw, Unsupported) else raw.spans
+                if isinstance(outcome, Corrected) and isinstance(result, Intent):
+                    # A correction replaces the request it corrects: the old plan's steps
+                    # still awaiting confirmation can no longer be confirmed.
+                    self._replace_unconfirmed(state, actor)
                 if result is None:
                     turn = Turn(
                         session_id=session_id,
@@ -1276,6 +1280,20 @@ class Assistant:
         self._advance_dependents(state, SYSTEM, step.step_id)
         return "done"
 
+    def _replace_unconfirmed(self, state: SessionState, actor: Actor) -> None:
+        """Skip the latest plan's steps not yet confirmed: a correction replaced them."""
+        if not state.plans:
+            return
+        latest = list(state.plans)[-1]
+        for step in list(state.steps.values()):
+            if step.plan_id == latest and step.state in _REPLACEABLE:
+                self._append(
+                    state,
+                    actor,
+                    ev.STEP_SKIPPED,
+                    {"step_id": step.step_id, "reason": "replaced by the corrected request"},
+                )
+
     def _skip(self, state: SessionState, step: StepView, reason: str) -> str:
         self._append(state, SYSTEM, ev.STEP_SKIPPED, {"step_id": step.step_id, "reason": reason})
         self._advance_dependents(state, SYSTEM, step.step_id)
@@ -1446,6 +1464,8 @@ class Assistant:
 _CONFIRM_ATTEMPTS = 5
 _MANDATE_ACTIONS = 4  # per mandate per pass: e.g. skip the other exit, place, end
 _UNSENT = ("planned", "awaiting_confirmation", "blocked", "rejected", "skipped")
+# Steps a correction replaces: none of them was confirmed, so nothing was sent or armed.
+_REPLACEABLE = frozenset({"planned", "awaiting_confirmation", "blocked", "waiting"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,8 +98,9 @@ class DialogueState:
     """What the conversation holds between two messages.
 
     ``pending`` is the question the assistant asked, about ``pending_text`` (whose one
-    number "sell 2" may still get its unit); ``last`` is the last complete trade request,
-    which a correction may change."""
+    number "sell 2" may still get its unit); ``last`` is the last complete request (a
+    trade or a cancel), which a correction may change: the chat then skips the steps of
+    the plan it replaces that were not confirmed yet."""
 
     pending: Clarification | None = None
     pending_text: str = ""

@@ -532,3 +532,19 @@ def test_the_customers_tier_sets_the_caps_of_every_preview(
     assert turn["pending"] == []
     messages = [w["message"] for w in turn["preview"]["steps"][0]["warnings"]]
     assert any("NOTIONAL_EXCEEDS_MAX_PER_ORDER" in m and "5000" in m for m in messages), messages
+
+
+def test_a_correction_replaces_the_plan_it_corrects(client: TestClient, services: Services) -> None:
+    sid = _session(client)
+    first = _say(client, sid, "buy 0.02 BTC at 60000")
+    (old_pending,) = first["pending"]
+
+    corrected = _say(client, sid, "change that to 0.01")
+
+    assert corrected["intent"]["amount"] == {"value": 0.01, "unit": "BTC"}
+    assert corrected["intent"]["limit_price"] == 60000  # only the amount changed
+    refused = _confirm(client, sid, old_pending["step_id"], old_pending["token"])
+    assert refused.status_code == 409, refused.text  # the replaced step cannot be confirmed
+    (new_pending,) = corrected["pending"]
+    assert _confirm(client, sid, new_pending["step_id"], new_pending["token"]).status_code == 200
+    assert not _orders(services)  # a resting limit below the market: nothing filled yet
