@@ -217,7 +217,9 @@ WORDS: dict[str, Entry] = {
     **_tags("q", "last", "latest", "recent", "previous", "newest", "oldest", "earlier"),
     **_tags("o", "of"),
     **_tags("e", "worth"),
-    **_tags("w", "with", "using"),
+    # "with" names what is paid on a buy; on a swap ("swap ETH with SOL") it is ambiguous.
+    "with": (("w", "with"),),
+    "using": (("w", ""),),
     **_tags("f", "for", "to", "into", "in", "on"),
     **_tags("m", "my"),
     **_tags("a", "a", "an"),

@@ -644,6 +644,7 @@ class _Mention:
     index: int
     code: str
     marker: str  # "w" (with/用), "f" (for/to/into), or ""
+    by: str = ""  # the marker's own payload: "with" for the English word
 
     @property
     def is_quote(self) -> bool:
@@ -1030,11 +1031,12 @@ def _mentions(an: _Analysis) -> list[_Mention]:
         j = k - 1
         while j >= 0 and an.tags[j] in _MARK_SKIP:
             j -= 1
+        by = ""
         if j >= 0 and an.tags[j] in "wf":
-            marker = an.tags[j]
+            marker, by = an.tags[j], an.tokens[j].code
         elif j >= 0 and an.tags[j] == "D":  # "use 1 ETH to buy SOL": what is used is paid
             marker = "w"
-        out.append(_Mention(k, tok.code, marker))
+        out.append(_Mention(k, tok.code, marker, by))
     return out
 
 
@@ -1399,6 +1401,9 @@ def _pick_give_get(
         # unmarked object ("sell ETH for BTC"); failing that the only crypto named ("sell
         # everything I have in XRP"). Roles, never word order alone, decide.
         paid = [m for m in mentions if m.marker == "w"]
+        if side == "convert" and any(m.by == "with" for m in paid) and len(mentions) > 1:
+            # "swap ETH with SOL": which is given? English "with" does not say on a swap.
+            return (paid[0], None, False)
         give = paid[0] if len(paid) == 1 and side == "convert" else None
         give = give or (unmarked[0] if unmarked else None)
         if give is None and not quote_amount:  # a convert's is not what it receives: "into SOL"

@@ -710,3 +710,8 @@ def test_unreadable_numbers_never_become_an_amount(text: str, missing: list[str]
     assert list(result.missing) == missing
     if "amount" in missing:
         assert result.amount is None
+
+
+@pytest.mark.parametrize("text", ["swap 1 ETH with SOL", "exchange my BTC with ETH"])
+def test_with_on_a_swap_does_not_say_which_side_is_given(text: str) -> None:
+    assert canon(text)["action"] == "clarify"  # 用X换Y and "buy SOL with ETH" do say it
