@@ -1044,7 +1044,6 @@ def _mentions(an: _Analysis) -> list[_Mention]:
 # 4. Interpretation
 # ---------------------------------------------------------------------------------------------
 
-_SIDE_WORDS = {"buy": "buy", "sell": "sell", "convert": "convert"}
 
 
 def _first_tag(an: _Analysis, tags: str) -> int:
