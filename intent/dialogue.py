@@ -76,13 +76,17 @@ _CORRECTION = re.compile(
     re.IGNORECASE,
 )
 _FIELD_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("take_profit", re.compile(r"take[\s-]?profit|\btp\b|止盈|止賺|止赚", re.IGNORECASE)),
-    ("stop_loss", re.compile(r"stop[\s-]?loss|\bsl\b|止损|止損|止蝕|止蚀", re.IGNORECASE)),
+    ("take_profit", re.compile(r"take[\s-]?profit|\btp\b|止盈|止賺|止赚|停利", re.IGNORECASE)),
+    (
+        "stop_loss",
+        re.compile(r"stop[\s-]?loss|\bsl\b|止损|止損|止蝕|止蚀|停损|停損", re.IGNORECASE),
+    ),
     ("trigger", re.compile(r"trigger|\bstop\b|触发|觸發", re.IGNORECASE)),
     ("limit_price", re.compile(r"price|limit|\bat\b|@|价|價", re.IGNORECASE)),
     ("amount", re.compile(r"amount|quantity|\bqty\b|size|数量|數量", re.IGNORECASE)),
 )
 _PRICE_FIELDS = ("limit_price", "trigger", "take_profit", "stop_loss")
+_RECEIVED = re.compile(r"\b(?:into|to|for)\b|成|做|->|→", re.IGNORECASE)
 _EXITS = ("take_profit", "stop_loss")
 #: Fields a reply may restate over what was given: the side, the asset, the amount.
 _RESTATED = frozenset({"side", "asset", "amount", "corrections"})
@@ -244,6 +248,11 @@ def _correction(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome
     if asset is not None and asset not in (fields.get("asset"), fields.get("quote")):
         if numbers or field is not None:
             return Corrected(_ask(fields, side, "amount", "I could not tell what to change."))
+        if side == "convert":
+            if not _RECEIVED.search(rest):
+                return Corrected(_ask(fields, side, "asset", "Is that what you give or get?"))
+            fields["to"] = asset  # "actually into AVAX": what is received
+            return Corrected(_rebuild(fields, side, target))
         amount = fields.get("amount")
         if amount is not None and amount["unit"] == fields.get("asset"):
             fields["amount"] = {"value": amount["value"], "unit": asset}
@@ -307,9 +316,7 @@ def _field_by_magnitude(fields: dict[str, Any], value: Decimal, parsed: ParseOut
         return prices[0]
     if near_amount and not prices:
         return "amount"
-    if amount is None and not prices and not any(_price(fields, n) for n in _PRICE_FIELDS):
-        return "amount"
-    return None
+    return None  # could be either, or changes a field that was never given: asked
 
 
 def _price(fields: dict[str, Any], name: str) -> Decimal | None:

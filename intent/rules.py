@@ -348,7 +348,7 @@ class _Capitals:
 
 #: Tags after which a coin name that is also a word is the coin: "100 near", "my near",
 #: "of near", "half near", "sell near".
-_ASSET_CONTEXT = frozenset("NcmoHBSCDP")
+_ASSET_CONTEXT = frozenset("NcmoHBSCDPfw")  # "for arb", "with op": pronouns are WORDS
 
 
 def _word_tokens(
@@ -608,7 +608,7 @@ _QUOTE_AMOUNT = re.compile(r"(N)c?(Q)¥?")  # 500 USDT / 300 dollars / 五千港
 _QUOTE_FIRST = re.compile(r"(Q)(N)¥?(?![AcQk])")  # 港币五千元 / HKD 5000 / 美金100
 # A number whose money unit is not named: 500块, 100元, "500 worth of SOL", "1000的大饼"; or
 # is one we do not trade (1000人民币, "2000 蚊人民幣": which is it?).
-_UNNAMED_MONEY = re.compile(r"(N)(?:¥|e|o(?=[Ak])|c?Q?y)")
+_UNNAMED_MONEY = re.compile(r"(N)(?:¥|e|o(?=[Ak])|c?Q?y)|y(N)")  # … or 新台币2万
 _UNIT_AMOUNT = re.compile(r"(N)c?([Ak])")  # 10 SOL / 0.2个大饼
 _SHARE = re.compile(r"([HP])o?m?o?([AQk])?")  # half my ETH / 30% of my SOL / 一半的以太 / all
 _OF_MY = re.compile(r"[om]")  # "1/2 of my ETH", "1/2 my ETH", "1/2 of ETH", 1/2的以太坊
@@ -1045,7 +1045,6 @@ def _mentions(an: _Analysis) -> list[_Mention]:
 # ---------------------------------------------------------------------------------------------
 
 
-
 def _first_tag(an: _Analysis, tags: str) -> int:
     for k, t in enumerate(an.tags):
         if t in tags:
@@ -1226,7 +1225,8 @@ def _meaning(tok: Token) -> tuple[str, str]:
     other (a number denied beside one kept is a change we do not guess at)."""
     if tok.tag in "PH":
         return (tok.tag, f"{tok.value}")
-    return ("B" if tok.tag in "BgD" else tok.tag, tok.code)
+    side = "B" if tok.tag in "BgD" else "S" if tok.tag in "SC" else tok.tag  # a swap gives up
+    return (side, tok.code)
 
 
 def _unreadable_number(m: re.Match[str]) -> str:
@@ -1383,7 +1383,8 @@ def _two_cryptos_to(mentions: list[_Mention], *, verbless: bool = False) -> bool
     cryptos = [m for m in mentions if not m.is_quote]
     if len(cryptos) != 2 or cryptos[1].marker != "f" or cryptos[0].marker:
         return False
-    return not verbless or len(mentions) == 2
+    # Without a verb only "to"/"into"/→ say the direction: "I want SUI for my 20 APT" gives APT
+    return not verbless or (len(mentions) == 2 and cryptos[1].by != "for")
 
 
 def _pick_give_get(
@@ -1585,12 +1586,18 @@ def _trade(
     wants_limit = "L" in tags or "J" in tags
     if wants_limit and limit_price is None:
         missing.add("price")
-    if action == "sell" and re.search("[RZ]", live) and trigger is None and limit_price:
-        # "stop loss sell 1 ETH at 2900": the price is the stop of this sell
-        op: Literal["<=", ">="] = "<=" if "Z" in live else ">="
-        trigger, limit_price = _trigger(op, limit_price), None
+    if action == "sell" and "Z" in live and trigger is None and limit_price:
+        # "stop loss sell 1 ETH at 2900": the price is the stop of this sell ("take profit
+        # on 0.5 BTC at 74k" stays a limit: a sale at that price or better)
+        trigger, limit_price = _trigger("<=", limit_price), None
+    elif action == "sell" and "R" in live and trigger is None and limit_price:
+        pass
     elif (action != "sell" or trigger is None) and re.search("[RZ]", live):
         missing.add("price")  # a take-profit or stop-loss without its price
+    if "@" in live and any(
+        t.tag == "@" and t.code != "zh" and an.free[k] for k, t in enumerate(an.tokens)
+    ):
+        missing.add("price")  # "sell 1 SOL at... whatever you think", "某个价位": no price
     if trigger is None and _UNPLACED_PRICE.search(live):
         # A condition or a price word no phrase placed ("跌了就买", "at a good price", "when
         # the price is right"): the price is asked for, the order never goes at market.
