@@ -176,7 +176,12 @@ WORDS: dict[str, Entry] = {
     # A bid is a limit buy, an offer a limit sell: both need their price.
     "bid": (("B", ""), ("L", "")),
     "offer": (("S", ""), ("L", "")),
-    **_tags("g", "get", "gimme"),
+    **_tags("g", "get", "gimme"),  # not "want"/"need": "I want 2 bitcoins" says no side
+    "lift": (("B", ""),),
+    "trig": (("G", ""),),
+    "loses": (("<", ""),),
+    "lose": (("<", ""),),
+    "option": (("!", "options"),),
     **_tags(
         "S",
         "sell",
@@ -527,6 +532,10 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("buy", "back"): (("B", ""),),
     ("get", "rid", "of"): (("S", ""),),
     ("get", "out", "of"): (("C", ""),),
+    ("out", "of"): (("C", ""),),  # "I want out of SOL and into ETH": SOL is given
+    ("hit", "the", "bid"): (("S", ""),),
+    ("hit", "the", "bid", "on"): (("S", ""),),
+    ("lift", "the", "offer"): (("B", ""),),
     ("dca", "out", "of"): (("S", ""),),
     ("dca", "out"): (("S", ""),),
     ("twap", "out", "of"): (("S", ""),),
@@ -672,6 +681,11 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("g", "来", "搞"),
     **_tags("S", "斩", "斩仓", "斩咗", "止蚀卖"),
     **_tags("B", "揸多", "捞底", "撈底", "追入"),
+    **_tags("B", "加码", "进场", "敲进", "低接", "囤", "布局", "捡便宜", "追买", "买进"),
+    **_tags("S", "变现", "脱手", "减码", "砍仓", "获利了结", "出清", "认赔杀出", "倒货"),
+    **_tags("S", "落袋为安"),
+    **{w: (("!", "leverage"),) for w in ("放空",)},
+    **{w: (("!", "options"),) for w in ("选择权",)},
     **_tags("w", "拎", "攞"),
     **_tags("p", "几刀"),
     **_tags("r", "没成交", "未成交"),
@@ -749,6 +763,7 @@ CJK_WORDS: dict[str, Entry] = {
     **{w: (("@", "vague"),) for w in ("某个价位", "某个价格", "合适的价格", "合适价格", "好价钱")},
     **{w: (("L", "zh"),) for w in ("限价", "挂单", "限价单", "挂")},
     **_tags("K", "止损单"),
+    **_tags("G", "触发", "触发价"),
     **_tags("R", "止盈", "止赚", "停利"),
     **_tags("Z", "止损", "止蚀", "停损"),
     # Conditions the grammar cannot state as a price trigger: a reading with one asks.
@@ -947,10 +962,10 @@ CJK_MAX_LEN = max(len(k) for k in CJK_WORDS)
 TRAD_TO_SIMP = str.maketrans(
     "買賣幣個顆價錢單撤銷掛損換還餘倉兌現時內週後漲於額設這幫們對點從將讓給轉帳賬債"
     "場務應當為與準備條開關區實業說請樣約槓桿質產資數萬億兩隻鐘頭禮拜級圓歐狗艾達萊雙"
-    "條達貨幾麼麽進購溝隨億幾査剩查詢裡裏來筆倍頻掃紙執衝刪聽車銀塊線勢盤蝕賺餅該沒張斬戶謝煩",
+    "條達貨幾麼麽進購溝隨億幾査剩查詢裡裏來筆倍頻掃紙執衝刪聽車銀塊線勢盤蝕賺餅該沒張斬戶謝煩發碼場敲撿擇脫獲結認賠殺袋囤佈倉續",
     "买卖币个颗价钱单撤销挂损换还余仓兑现时内周后涨于额设这帮们对点从将让给转帐账债"
     "场务应当为与准备条开关区实业说请样约杠杆质产资数万亿两只钟头礼拜级圆欧狗艾达莱双"
-    "条达货几么么进购沟随亿几查剩查询里里来笔倍频扫纸执冲删听车银块线势盘蚀赚饼该没张斩户谢烦",
+    "条达货几么么进购沟随亿几查剩查询里里来笔倍频扫纸执冲删听车银块线势盘蚀赚饼该没张斩户谢烦发码场敲捡择脱获结认赔杀袋囤布仓续",
 )
 
 #: Helpful messages for each unsupported reason.

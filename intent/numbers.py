@@ -33,7 +33,7 @@ SUFFIX_MULTIPLIERS: dict[str, Decimal] = {
 NUMERIC_RE = re.compile(
     r"(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
     r"(?:(?P<mult>mm|bn|k|m|b|w)(?![a-tv-z])|\s?(?P<word_mult>thousand|million|billion)\b"
-    r"|(?P<cjk_mult>[百千万亿])(?P<cjk_tail>\d[千百]|\d{1,4}(?![\d.,]))?)?"
+    r"|\s?(?P<cjk_mult>[百千万亿])(?P<cjk_tail>\d[千百]|\d{1,4}(?![\d.,]))?)?"
 )
 
 # The digit places a tail after a Chinese multiplier must fill to be read literally

@@ -219,6 +219,7 @@ _TOKEN_RE = re.compile(
     r"(?P<pct>\s?%)?(?P<suffix>u(?![a-z])|\s?\$)?)"
     r"|(?P<word>[a-z]+(?:['’\-][a-z]+)*)"
     rf"|(?P<cjk>[{_CJK}]+)"
+    r"|(?P<cmp>[<>]=?)"  # sol < 120, eth >= 4000
     r"|(?P<sym>[$€@%:])"
 )
 _CJK_CHAR_RE = re.compile(rf"[{_CJK}]")
@@ -284,6 +285,8 @@ def tokenize(text: str, original: str = "") -> list[Token]:
             tokens.append(Token("!", m.start(), m.end(), value, "leverage"))
         elif kind == "clock":
             tokens.append(Token("T", m.start(), m.end()))
+        elif kind == "cmp":
+            tokens.append(Token(m.group()[0], m.start(), m.end()))
         elif kind == "arrow":
             tokens.append(Token("C", m.start(), m.end()))
             tokens.append(Token("f", m.start(), m.end()))
@@ -348,7 +351,7 @@ class _Capitals:
 
 #: Tags after which a coin name that is also a word is the coin: "100 near", "my near",
 #: "of near", "half near", "sell near".
-_ASSET_CONTEXT = frozenset("NcmoHBSCDPfw")  # "for arb", "with op": pronouns are WORDS
+_ASSET_CONTEXT = frozenset("NcmoHBSCDPfwX~")  # "for arb", "with op": pronouns are WORDS
 
 
 def _word_tokens(
@@ -444,6 +447,14 @@ _HARMLESS_AFTER_NUMBER = frozenset(
         "mate",
         "ok",
         "okay",
+        "lah",
+        "la",
+        "leh",
+        "lor",
+        "ah",
+        "meh",
+        "can",
+        "asap",
     }
 )
 _HARMLESS_CJK_AFTER_NUMBER = frozenset("吧了呢啊哈呀啦喇嘛哦噢咯啰先就再好，。")
@@ -570,7 +581,7 @@ def _segment_cjk(text: str, start: int, end: int, tokens: list[Token]) -> None:
 
 # Schedules.
 _EVERY = re.compile(r"E(N)?([Yj])|(F)")  # every 4 hours / every week / 每周 / daily
-_TIMES = re.compile(r"(N)x")  # 6 times / 6次
+_TIMES = re.compile(r"(N)x|x(N)")  # 6 times / 6次 / x10
 _FOR_PERIOD = re.compile(r"[fDBSCt]+n?a?(N)?(Y)")  # for 4 weeks / 投8周 / for the next month
 # over the next 2 hours / in the next hour / 接下来3小时内 / 2小时内; not "next week" (a date)
 _OVER = re.compile(r"(?:O+n?|f?n(?=a?N?YO)|fn)a?(N)?(Y)O*|(N)?(Y)O+")
@@ -806,7 +817,7 @@ def _schedule_phrases(an: _Analysis) -> None:
         live = an.live()
         times = _TIMES.search(live)
         if times is not None:
-            an.count = _whole(_num(an, times, 1))
+            an.count = _whole(_num(an, times, 1 if times.group(1) is not None else 2))
             an.unresolved = an.unresolved or an.count is None  # "2.5 times"
             an.take(times.start(), times.end(), "schedule")
             return
@@ -1311,8 +1322,8 @@ def _interpret(text: str, an: _Analysis) -> ParseOutput:
             # "take profit on a quarter of my BTC": a sale, whose price is still asked for
             # (with a price and no verb, "ETH 1個, TP 4000", the side is never guessed)
             strong = {"S"}
-        elif _two_cryptos_to(mentions, verbless="t" not in tags):
-            strong = {"C"}  # "trade LTC for BTC", "BTC to ETH, 0.02 BTC"
+        elif _two_cryptos_to(mentions, verbless="t" not in tags) or _money_into(an, mentions):
+            strong = {"C"}  # "trade LTC for BTC", "BTC to ETH, 0.02 BTC", "HK$8,000 into ETH"
         elif not trade_signal:
             return _unsupported("off_topic")
 
@@ -1376,6 +1387,18 @@ def reply_terms(text: str) -> ReplyTerms:
 
 #: What may stand beside the numbers of a bare reply: classifiers, "at", "or", "price", "no".
 _BARE_REPLY = frozenset("Nc@|pa^")
+
+
+def _money_into(an: _Analysis, mentions: list[_Mention]) -> bool:
+    """An amount of money put "into" or "to" one crypto, with no verb: a buy of it."""
+    cryptos = [m for m in mentions if not m.is_quote]
+    money = [a for a in an.amounts if a.kind == "quote"]
+    return (
+        len(money) == len(an.amounts) == 1
+        and len(cryptos) == 1
+        and cryptos[0].marker == "f"
+        and cryptos[0].by != "for"
+    )
 
 
 def _two_cryptos_to(mentions: list[_Mention], *, verbless: bool = False) -> bool:
