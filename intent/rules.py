@@ -454,7 +454,6 @@ _HARMLESS_AFTER_NUMBER = frozenset(
         "ah",
         "meh",
         "can",
-        "asap",
     }
 )
 _HARMLESS_CJK_AFTER_NUMBER = frozenset("吧了呢啊哈呀啦喇嘛哦噢咯啰先就再好，。")
