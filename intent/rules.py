@@ -587,10 +587,10 @@ _OVER = re.compile(r"(?:O+n?|f?n(?=a?N?YO)|fn)a?(N)?(Y)O*|(N)?(Y)O+")
 _CHUNKS = re.compile(r"(N)[xr]")  # in 4 chunks / into 4 orders / 分4次 / 分5笔
 
 # Attached take-profit / stop-loss: "TP 70k", "take profit at 4000", "a 100 take-profit".
-_TAKE_PROFIT = re.compile(r"R[@:o]*(N)(?!o?m)")  # not "on 2 of my SOL": that is an amount
+_TAKE_PROFIT = re.compile(r"R[@:op]*(N)(?!o?m)")  # not "on 2 of my SOL": that is an amount
 _TAKE_PROFIT_BEFORE = re.compile(r"(N)R")
 _STOP_LOSS = re.compile(
-    r"(?:Z|wa?K)[@:of<d]*(N)(?!o?m)"
+    r"(?:Z|wa?K)[@:of<dp]*(N)(?!o?m)"
 )  # "stop loss 3000" / "with a stop at 3000"
 _STOP_LOSS_BEFORE = re.compile(r"(N)Z")
 
@@ -1139,6 +1139,7 @@ def _in_context(tokens: list[Token]) -> list[Token]:
 # Where one clause ends and the next begins (a negation scopes over its own clause only).
 _CLAUSE_BREAK = re.compile(
     r"[,;，；。!?！？\n]|\.(?!\d)|\s[-—–]+\s|—|\bbut\b|\binstead\b|\brather\b|而是|但是|不过"
+    r"|(?<=了)\s+"  # "别买了 改成卖": a sentence ended by 了
 )
 #: What a negation may deny to only restate a condition the message states elsewhere:
 #: "not before then", "I do not wish to buy before it has done so".
@@ -1147,7 +1148,7 @@ _WHEN_WORDS = frozenset("I")  # before, until, unless, after: what makes it a re
 #: Tags that say nothing on their own (a negation, of, a, for, with, my, a classifier).
 _EMPTY = frozenset("^oafwmc")
 #: What a negation must deny for us to know what it means: an object or a verb.
-_DENIABLE_CORE = frozenset("AQNPHBSCDX~")
+_DENIABLE_CORE = frozenset("AQNPHBSCDX~M")
 #: Objects a negation can deny on their own: "not BTC", "not 2", "不是比特币".
 _DENIABLE = frozenset("AQNPHck")
 #: A negated clause holding one of these is a constraint we must not drop: "don't sell
@@ -1196,7 +1197,10 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
         same_side = {_meaning(tokens[k])[0] for k in denied if tokens[k].tag in "BSDg"} <= {
             _meaning(t)[0] for t in others if t.tag in "BSDg"
         }
-        if said <= _RESTATING and said & _WHEN_WORDS and elsewhere and same_side:
+        when = said & _WHEN_WORDS or any(
+            t.tag in _WHEN_WORDS and clause[k] == clause[i] for k, t in enumerate(tokens)
+        )  # "之前先不要卖": the time word comes before the negation in Chinese
+        if said <= _RESTATING and when and elsewhere and same_side:
             # "buy once it breaks 70k; I do not wish to buy before": the condition said again
             restated.update(denied)
             continue
@@ -1208,6 +1212,9 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
             if not (cancel and tokens[k].tag in "AQ"):
                 drop.add(k)
     kept = [t for k, t in enumerate(tokens) if k not in drop and k not in restated]
+    if any(tokens[k].tag == "M" for k in drop):
+        # "not market, limit 3500": denied, market is what the order must not be
+        kept.append(Token("^", tokens[-1].end, tokens[-1].end, code="not-market"))
     if cancel:
         return kept  # what the cancel names stays; nothing else can trade
     if all(t.tag in _EMPTY for t in kept):
@@ -1628,6 +1635,8 @@ def _trade(
         price is not None and price <= 0 for price in (limit_price, an.take_profit, an.stop_loss)
     ):
         missing.add("price")  # "at 0" is no price: ask (results are built unvalidated)
+    if limit_price is None and any(t.code == "not-market" for t in an.tokens):
+        missing.add("price")  # "not at market", and no price given: which one?
     if not missing and any(t.code == "unsure" for t in an.tokens):
         missing.add("amount")  # "buy 0.1 BTC… I'm not sure": nothing goes while unsure
     unwanted_only = all(t.code == "unwanted" for t in an.tokens if t.tag == "~")

@@ -715,3 +715,23 @@ def test_unreadable_numbers_never_become_an_amount(text: str, missing: list[str]
 @pytest.mark.parametrize("text", ["swap 1 ETH with SOL", "exchange my BTC with ETH"])
 def test_with_on_a_swap_does_not_say_which_side_is_given(text: str) -> None:
     assert canon(text)["action"] == "clarify"  # 用X换Y and "buy SOL with ETH" do say it
+
+
+def test_every_traditional_form_of_the_lexicon_is_normalized() -> None:
+    """A 繁體 message reads as its 简体 form: no character of the Chinese vocabulary has a
+    traditional form (by OpenCC) that normalization would leave as it is."""
+    import opencc
+
+    from intent.lexicon import CJK_WORDS
+    from intent.rules import normalize
+
+    to_traditional = opencc.OpenCC("s2t")
+    missing = {
+        char: traditional
+        for word in CJK_WORDS
+        for char in word
+        if len(traditional := to_traditional.convert(char)) == 1
+        and traditional != char
+        and normalize(traditional) != char
+    }
+    assert not missing, missing
