@@ -1017,7 +1017,7 @@ def _amount_phrases(an: _Analysis) -> None:
         an.amounts[:] = [a for a in an.amounts if not _all_of_it(a)]
     if len(an.amounts) > 1 and len({(a.kind, a.value, a.unit) for a in an.amounts}) == 1:
         del an.amounts[1:]  # the same amount said twice ("sell 2 SOL… yes, sell 2 SOL")
-    an.vague = "V" in an.tags
+    an.vague = any(t.tag == "V" and t.code != "no-exit" for t in an.tokens)
     # Numbers no phrase could place (a "%" share or time unit left over, a dangling price).
     live = an.live()  # consumed tokens are "_" there
     if "N" in live or "P" in live:
@@ -1646,6 +1646,9 @@ def _trade(
     if "I" in tags or re.search(r"M[du]|[du]M", tags):
         missing.add("price")  # "unless it drops", "a bit below market": no price we can state
     take_profit, stop_loss = an.take_profit, an.stop_loss
+    exits = take_profit is not None or stop_loss is not None or trigger is not None
+    if exits and any(t.code == "no-exit" for t in an.tokens):
+        missing.add("price")  # "no stop loss: sell 1 ETH if it drops to 2800": which is it?
     if action == "sell" and (take_profit or stop_loss):
         # Exits of a sell are its trigger: "跌破2780止损卖出" sells once it is at or below 2780.
         if trigger is None and (take_profit is None) != (stop_loss is None):
