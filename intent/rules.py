@@ -1011,7 +1011,7 @@ def _amount_phrases(an: _Analysis) -> None:
         one = _ONE_UNIT.search(an.live())
         if one is not None:
             add("units", Decimal(1), tokens[one.start(1)].code, one.start(), one.start(1))
-    explicit = [a for a in an.amounts if a.kind in ("units", "quote")]
+    explicit = [a for a in an.amounts if a.kind in ("units", "quote", "bare")]
     if explicit and len(an.amounts) > len(explicit):
         # "0.1个转晒做SOL", "五万蚊…买晒": 晒/all beside an explicit amount is "all of it"
         an.amounts[:] = [a for a in an.amounts if not _all_of_it(a)]
