@@ -1,6 +1,6 @@
 """Export of parse results to the canonical intent format, and the scorer's comparison.
 
-See ``shared/intent-eval/FORMAT.md``: every key present, in order, ``null`` where it does
+See ``tests/intent/corpora/FORMAT.md``: every key present, in order, ``null`` where it does
 not apply; numbers as JSON numbers.
 """
 
