@@ -332,21 +332,23 @@ def _number_token(m: re.Match[str]) -> Token:
     return Token("N", m.start(), m.end(), value, code)
 
 
-@dataclass(slots=True)
 class _Capitals:
     """Which words were typed in capitals (a signal only when the whole text is not)."""
 
-    original: str
+    __slots__ = ("latin", "original", "shouting")
+
+    def __init__(self, original: str) -> None:
+        self.original = original
+        self.shouting = not any(c.islower() for c in original if c.isascii())
+        self.latin = sum(c.isascii() and c.isalpha() for c in original)
 
     def __call__(self, start: int, end: int) -> bool:
         written = self.original[start:end]
-        shouting = not any(c.islower() for c in self.original if c.isascii())
-        latin = sum(c.isascii() and c.isalpha() for c in self.original)
         before, after = self.original[start - 1 : start], self.original[end : end + 1]
         if _CJK_CHAR_RE.match(before) or _CJK_CHAR_RE.match(after):
             return True  # Latin letters touching Chinese are a ticker ("OP而家好平", "换成op")
         # Capitals say "ticker" unless the whole message is in capitals ("BUY 150 ADA NOW").
-        return written.isupper() and not (shouting and latin > len(written) + 4)
+        return written.isupper() and not (self.shouting and self.latin > len(written) + 4)
 
 
 #: Tags after which a coin name that is also a word is the coin: "100 near", "my near",
