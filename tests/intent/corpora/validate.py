@@ -8,21 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-KEYS = [
-    "action",
-    "asset",
-    "to",
-    "quote",
-    "amount",
-    "order_type",
-    "limit_price",
-    "trigger",
-    "take_profit",
-    "stop_loss",
-    "schedule",
-    "query",
-    "missing",
-]
+from intent.canonical import CANONICAL_KEYS
+
 ACTIONS = {"buy", "sell", "convert", "cancel", "query", "clarify", "unsupported"}
 DURATION = re.compile(r"^P(?:\d+[DWMY]|T\d+[HMS])$")
 CODE = re.compile(r"^[A-Z0-9]{2,10}$")
@@ -33,8 +20,8 @@ def problems(expect: Any) -> list[str]:
     if not isinstance(expect, dict):
         return ["expect is not an object"]
     out = []
-    if sorted(expect) != sorted(KEYS):
-        out.append(f"keys {sorted(expect)} != {sorted(KEYS)}")
+    if sorted(expect) != sorted(CANONICAL_KEYS):
+        out.append(f"keys {sorted(expect)} != {sorted(CANONICAL_KEYS)}")
         return out
     action = expect["action"]
     if action not in ACTIONS:
