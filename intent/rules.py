@@ -1617,12 +1617,10 @@ def _trade(
     wants_limit = "L" in tags or "J" in tags
     if wants_limit and limit_price is None:
         missing.add("price")
-    if action == "sell" and "Z" in live and trigger is None and limit_price:
-        # "stop loss sell 1 ETH at 2900": the price is the stop of this sell ("take profit
-        # on 0.5 BTC at 74k" stays a limit: a sale at that price or better)
-        trigger, limit_price = _trigger("<=", limit_price), None
-    elif action == "sell" and "R" in live and trigger is None and limit_price:
-        pass
+    if action == "sell" and trigger is None and limit_price and re.search("[RZ]", live):
+        if "Z" in live:  # "stop loss sell 1 ETH at 2900": the price is the stop of this sell
+            trigger, limit_price = _trigger("<=", limit_price), None
+        # "take profit on 0.5 BTC at 74k" stays a limit: a sale at that price or better
     elif (action != "sell" or trigger is None) and re.search("[RZ]", live):
         missing.add("price")  # a take-profit or stop-loss without its price
     if "@" in live and any(
