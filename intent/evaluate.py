@@ -168,17 +168,17 @@ def format_side_by_side(reports: dict[str, EvalReport], items: str = "utterances
     return "\n".join(rows)
 
 
-def format_report(report: EvalReport, *, failures: bool = True, name: str = "") -> str:
+def format_report(report: EvalReport, *, name: str = "") -> str:
     """A readable report; the last line is ``exact: 0.xxx (k/n)``. Failures are listed
-    when ``failures`` is set, unless ``name`` is a blind corpus."""
+    unless ``name`` is a blind corpus."""
     lines = ["per action:"]
     lines += [f"  {a:<12} {_ratio(*c)}" for a, c in report.per_action.items()]
     lines.append("per field:")
     lines += [f"  {k:<12} {_ratio(*c)}" for k, c in report.per_field.items()]
     lines.append(f"wrong executable: {report.wrong_executable}")
-    if failures and report.failures and is_blind(name):
+    if report.failures and is_blind(name):
         lines.append("failures: not shown for a blind corpus")
-    elif failures and report.failures:
+    elif report.failures:
         lines.append("failures:")
         for failure in report.failures:
             flag = "!!" if failure.executable else "  "
