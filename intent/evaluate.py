@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m intent.evaluate CORPUS.jsonl", file=sys.stderr)
         return 2
     report = evaluate(load_corpus(args[0]), RuleParser())
-    print(format_report(report))
+    print(format_report(report, name=args[0]))
     return 0
 
 

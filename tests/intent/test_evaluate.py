@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from intent.canonical import CANONICAL_KEYS
-from intent.evaluate import evaluate, format_report, load_corpus
+from intent.evaluate import evaluate, format_report, load_corpus, main
 from intent.models import Amount, Clarification, Intent, Unsupported
 from intent.rules import RuleParser
 from tests.conftest import CORPORA
@@ -63,6 +63,21 @@ def test_report_counts() -> None:
     assert len(report.failures) == 2
     text = format_report(report)
     assert text.splitlines()[-1] == "exact: 0.333 (1/3)"
+
+
+def test_the_module_command_keeps_a_blind_corpus_failures_hidden(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    row = {**ROWS[0], "text": "buy 1 eth"}  # read as ETH, labelled BTC: a failure
+    for name in ("tune.jsonl", "blind.jsonl"):
+        (tmp_path / name).write_text(json.dumps(row) + "\n", encoding="utf-8")
+
+    assert main([str(tmp_path / "tune.jsonl")]) == 0
+    assert "buy 1 eth" in capsys.readouterr().out
+    assert main([str(tmp_path / "blind.jsonl")]) == 0
+    shown = capsys.readouterr().out
+    assert "failures: not shown for a blind corpus" in shown
+    assert "buy 1 eth" not in shown
 
 
 def test_rule_parser_on_small_rows() -> None:
