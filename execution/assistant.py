@@ -1282,9 +1282,9 @@ class Assistant:
 
     def _replace_unconfirmed(self, state: SessionState, actor: Actor) -> None:
         """Skip the latest plan's steps not yet confirmed: a correction replaced them."""
-        if not state.plans:
+        latest = state.latest_plan_id
+        if latest is None:
             return
-        latest = list(state.plans)[-1]
         for step in list(state.steps.values()):
             if step.plan_id == latest and step.state in _REPLACEABLE:
                 self._append(
