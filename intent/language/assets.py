@@ -19,6 +19,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -42,11 +43,17 @@ def _read(name: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _rows() -> list[dict[str, Any]]:
+    """The coins of ``assets.json``, read once."""
+    rows: list[dict[str, Any]] = json.loads(_read("assets.json"))["assets"]
+    return rows
+
+
+@lru_cache(maxsize=1)
 def universe() -> dict[str, Asset]:
     """Every coin of ``assets.json`` by code."""
-    rows = json.loads(_read("assets.json"))["assets"]
     out: dict[str, Asset] = {}
-    for rank, row in enumerate(rows, 1):
+    for rank, row in enumerate(_rows(), 1):
         names = row["names"]
         out[row["code"]] = Asset(row["code"], names[0].title() if names else row["code"], rank)
     return out
@@ -59,7 +66,7 @@ def aliases() -> tuple[dict[str, str], frozenset[str]]:
     table: dict[str, str] = {}
     clash: set[str] = set()
     words = common_words()
-    for row in json.loads(_read("assets.json"))["assets"]:
+    for row in _rows():
         code: str = row["code"]
         flagged = set(row["clash"])
         for alias in (code.lower(), *row["names"], *row["zh"]):
@@ -100,9 +107,9 @@ def correct(word: str, known: frozenset[str] = frozenset()) -> Asset | None:
     """
     if len(word) < FUZZY_MIN_LEN or not word.isalpha() or word in known:
         return None
-    choices = _fuzzy_choices()
-    if word in choices or word in common_words() or word in aliases()[0]:
+    if word in aliases()[0] or word in common_words():
         return None
+    choices = _fuzzy_choices()
     found = [
         (alias, distance)
         for alias, distance, _ in process.extract(
