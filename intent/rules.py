@@ -591,9 +591,8 @@ _CHUNKS = re.compile(r"(N)[xr]")  # in 4 chunks / into 4 orders / 分4次 / 分5
 # Attached take-profit / stop-loss: "TP 70k", "take profit at 4000", "a 100 take-profit".
 _TAKE_PROFIT = re.compile(r"R[@:op]*(N)(?!o?m)")  # not "on 2 of my SOL": that is an amount
 _TAKE_PROFIT_BEFORE = re.compile(r"(N)R")
-_STOP_LOSS = re.compile(
-    r"(?:Z|wa?K)[@:of<dp]*(N)(?!o?m)"
-)  # "stop loss 3000" / "with a stop at 3000"
+# "stop loss 3000" / "with a stop at 3000"
+_STOP_LOSS = re.compile(r"(?:Z|wa?K)[@:of<dp]*(N)(?!o?m)")
 _STOP_LOSS_BEFORE = re.compile(r"(N)Z")
 
 # Stops and conditions. A number followed by an asset or classifier is an amount, not a price.
@@ -704,6 +703,12 @@ class _Analysis:
         if name is not None:
             self.spans.setdefault(name, []).append((first, last))
 
+    def retag(self, k: int, tag: str) -> None:
+        """Give token ``k`` another tag, in the token and in both tag strings."""
+        self.tokens[k].tag = tag
+        self.tags = self.tags[:k] + tag + self.tags[k + 1 :]
+        self.live_tags = self.live_tags[:k] + tag + self.live_tags[k + 1 :]
+
 
 _UNIT_MINUTES = {"MIN": 1, "H": 60, "D": 1440, "W": 10080}
 
@@ -794,8 +799,7 @@ def _exit_phrases(an: _Analysis) -> None:
         an.take(m.start(), m.end(), kind)
     for k in sells:  # "sell it", "就卖": the exit's verb, not a second side
         if an.tokens[k].tag == "S":
-            an.tokens[k].tag = "_"
-            an.tags = an.tags[:k] + "_" + an.tags[k + 1 :]
+            an.retag(k, "_")
             an.take(k, k + 1)
 
 
@@ -860,10 +864,7 @@ def _schedule_phrases(an: _Analysis) -> None:
 def _bracket_phrases(an: _Analysis) -> None:
     if "R" in an.live() and "K" in an.live() and "S" not in an.tags:
         # "take profit 3,600, stop 2,880" on a buy: the stop is the stop-loss
-        k = an.live().find("K")
-        an.tokens[k].tag = "Z"
-        an.tags = an.tags[:k] + "Z" + an.tags[k + 1 :]
-        an.live_tags = an.live_tags[:k] + "Z" + an.live_tags[k + 1 :]
+        an.retag(an.live().find("K"), "Z")
     # "3500止賺, 2800止蝕": each price before its word, when every exit is written so.
     exits = [k for k, t in enumerate(an.live()) if t in "RZ"]
     postfix = bool(exits) and "N" not in an.live()[exits[-1] :]
