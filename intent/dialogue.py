@@ -36,7 +36,6 @@ from intent.models import (
     Intent,
     IntentFields,
     MissingField,
-    Trigger,
     Unsupported,
     clarification_question,
 )
@@ -454,10 +453,9 @@ def _merge(
         fields.get("to"),
     ):
         fields["quote"] = amount["unit"]  # "500 usdt" answering "how much BTC?"
-    if "price" in pending.missing and fields.get("limit_price") is None:
-        trigger: Trigger | dict[str, Any] | None = fields.get("trigger")
-        if trigger is None:
-            missing.append("price")
+    unpriced = fields.get("limit_price") is None and fields.get("trigger") is None
+    if "price" in pending.missing and unpriced:
+        missing.append("price")
     asset = fields.get("asset")
     if missing:
         return Clarification.model_validate(
