@@ -10,7 +10,6 @@ each figure; take the best of the runs on a quiet machine.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -18,6 +17,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from intent.evaluate import load_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT / "tests" / "intent" / "corpora" / "dev.jsonl"
@@ -35,7 +36,7 @@ def main() -> None:
     cli.add_argument("--times", type=int, default=200, help="repetitions of the dev corpus")
     cli.add_argument("--runs", type=int, default=3)
     args = cli.parse_args()
-    texts = [json.loads(line)["text"] for line in DEV.read_text(encoding="utf-8").splitlines()]
+    texts = [row["text"] for row in load_corpus(DEV)]
     tool = shutil.which("tradeassist") or sys.exit(
         "tradeassist is not installed (pip install -e .)"
     )
