@@ -17,37 +17,44 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import get_args
+from typing import Any, get_args
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from intent.canonical import to_canonical  # noqa: E402
-from intent.evaluate import load_corpus, score  # noqa: E402
+from intent.evaluate import EvalReport, load_corpus, score  # noqa: E402
 from intent.hybrid import HybridParser, rules_could_not_parse  # noqa: E402
 from intent.llm import LLMMode, LLMParser, LLMSettings  # noqa: E402
+from intent.parser import ParseOutput, Parser  # noqa: E402
 from intent.rules import RuleParser  # noqa: E402
 from tests.llm.server import llm_server  # noqa: E402
 
 
-def _run(parser: object, rows: list[dict[str, object]]) -> tuple[object, list[float]]:
+def _run(
+    parser: Parser, rows: list[dict[str, Any]]
+) -> tuple[EvalReport, list[float], list[ParseOutput]]:
+    """The report over ``rows``, each parse's latency, and the readings."""
     latencies: list[float] = []
-    cases = []
+    readings: list[ParseOutput] = []
     for row in rows:
         start = time.perf_counter()
-        result = parser.parse(str(row["text"]))  # type: ignore[attr-defined]
+        readings.append(parser.parse(row["text"]))
         latencies.append(time.perf_counter() - start)
-        cases.append((str(row["text"]), row["expect"], to_canonical(result)))
-    return score(cases), latencies  # type: ignore[arg-type]
+    cases = (
+        (row["text"], row["expect"], to_canonical(result))
+        for row, result in zip(rows, readings, strict=True)
+    )
+    return score(cases), latencies, readings
 
 
-def _line(name: str, report: object, latencies: list[float]) -> str:
+def _line(name: str, report: EvalReport, latencies: list[float]) -> str:
     ms = sorted(x * 1000 for x in latencies)
     p50 = statistics.median(ms)
     p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
     return (
-        f"{name:<22} exact {report.accuracy:.3f} ({report.exact}/{report.n})  "  # type: ignore[attr-defined]
-        f"wrong executable {report.wrong_executable}  "  # type: ignore[attr-defined]
+        f"{name:<22} exact {report.accuracy:.3f} ({report.exact}/{report.n})  "
+        f"wrong executable {report.wrong_executable}  "
         f"latency p50 {p50:.2f} ms  p99 {p99:.1f} ms  max {ms[-1]:.0f} ms"
     )
 
@@ -60,7 +67,7 @@ def main() -> None:
     args = cli.parse_args()
     rows = load_corpus(args.corpus)
     print(f"corpus {args.corpus.name}: {len(rows)} utterances; load {os.getloadavg()}")
-    rules_report, rules_ms = _run(RuleParser(), rows)
+    rules_report, rules_ms, rules_read = _run(RuleParser(), rows)
     print(_line("rules", rules_report, rules_ms))
     with tempfile.TemporaryDirectory() as workdir, llm_server(Path(workdir)) as server:
         llm = LLMParser(
@@ -72,10 +79,9 @@ def main() -> None:
                 system_role=server.system_role,
             )
         )
-        hybrid_report, hybrid_ms = _run(HybridParser(llm), rows)
+        hybrid_report, hybrid_ms, _ = _run(HybridParser(llm), rows)
     print(_line(f"hybrid ({args.mode})", hybrid_report, hybrid_ms))
-    rules = RuleParser()
-    asked = sum(rules_could_not_parse(rules.parse(str(row["text"]))) for row in rows)
+    asked = sum(rules_could_not_parse(result) for result in rules_read)
     print(f"the model was asked about {asked} utterances; load after {os.getloadavg()}")
 
 
