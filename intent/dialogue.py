@@ -5,19 +5,23 @@ message means and :func:`advance` for what the conversation holds afterwards. Th
 in the order they are tried (:data:`RULES` lists them; the tests follow it row by row):
 
 1. "never mind", "算了" drops the pending request.
-2. A correction ("change that to 0.3", "make the price 59k", "改成0.3", "不对，是姨太")
+2. A message that only sets fields ("at 3,400", "x10", "for 10 days", "set 個 stop loss
+   55000", "改成隔天买", "just do it at market") amends the pending request, or else the
+   last complete one, when every word of it is read (:func:`intent.rules.amendment`). A
+   price goes where the question asked for it: a stop's trigger, a take-profit.
+3. A correction ("change that to 0.3", "make the price 59k", "改成0.3", "不对，是姨太")
    changes only the field it names, in the pending request or else the last complete one.
    A number that could be either the amount or a price, or a correction of nothing, asks.
-3. With no question pending, a message stands on its own.
-4. A reply that is itself a complete request (a trade, query or cancel), or an explicit
+4. With no question pending, a message stands on its own.
+5. A reply that is itself a complete request (a trade, query or cancel), or an explicit
    refusal, replaces the pending one. So does a reply with its own side and asset that
    differ from the pending request's ("buy some BTC" → "sell ETH").
-5. A reply fills only the field that was asked, and may add what the pending request does
+6. A reply fills only the field that was asked, and may add what the pending request does
    not have yet; everything already given (limit price, trigger, schedule, quote, exits)
    survives. A reply that contradicts what was given is a new request.
-6. A bare number answers the one missing quantity (amount or price); when both are missing,
+7. A bare number answers the one missing quantity (amount or price); when both are missing,
    or the reply holds several numbers, the question is asked again.
-7. A number from a question the customer walked away from is never revived: the pending
+8. A number from a question the customer walked away from is never revived: the pending
    request and its text are dropped as soon as a message does not answer it.
 """
 
@@ -36,15 +40,17 @@ from intent.models import (
     Intent,
     IntentFields,
     MissingField,
+    Trigger,
     Unsupported,
     clarification_question,
 )
 from intent.parser import ParseOutput
-from intent.rules import reply_terms
+from intent.rules import Amendment, amendment, reply_terms
 
 #: The dialogue rules, in the order :func:`respond` tries them (see the module docstring).
 RULES: tuple[tuple[str, str], ...] = (
     ("dismiss", "'never mind' drops the pending request"),
+    ("amend", "a message that only sets fields amends the pending or last request"),
     ("correct", "a correction changes only the field it names; an unclear one asks"),
     ("stand_alone", "with no question pending, a message stands on its own"),
     ("replace", "a complete request or a refusal replaces the pending one"),
@@ -152,6 +158,12 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
     """What ``text`` (which the parser read as ``parsed``) means in ``state``."""
     if _DISMISS.match(text) and (state.pending is not None or not isinstance(parsed, Intent)):
         return Dismissed()
+    target = state.pending or state.last
+    change = amendment(text) if target is not None and not isinstance(parsed, Intent) else None
+    if change is not None and target is not None:
+        amended = _amended(target, change)
+        if amended is not None:
+            return Answered(amended) if state.pending is not None else Corrected(amended)
     corrected = _correction(state, text, parsed)
     if corrected is not None:
         return corrected
@@ -176,6 +188,10 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
         fills["side"] = parsed.side
     if not fills:
         return _bare_answer(pending, state.pending_text, text, parsed)
+    if pending.price_for not in (None, "limit_price") and "limit_price" in fills:
+        # "set a stop-loss on my ETH" → "at 2,800": the price asked for, not a limit
+        fills.pop("order_type", None)
+        fills |= _price_fill(pending, fills.pop("limit_price"))
     if parsed.corrections:  # "etherium" answering "which asset?": shown, as any reading
         fills["corrections"] = pending.corrections + parsed.corrections
     return Answered(_merge(pending, state.pending_text, fills))
@@ -284,6 +300,111 @@ def _correction(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome
             fields["order_type"] = "limit"
         fields[field] = value
     return Corrected(_rebuild(fields, side, target))
+
+
+def _amended(target: Intent | Clarification, change: Amendment) -> Intent | Clarification | None:
+    """``target`` with what ``change`` sets or adds ("sell 2 ETH" → "at 3,400"; "buy 0.05
+    BTC every day" → "x10"; "買 0.1 BTC" → "set 個 stop loss 55000"), or ``None`` when the
+    change does not fit it (an exit on a sell, a count with no cadence): the message then
+    stands on its own."""
+    side = target.action if isinstance(target, Intent) else target.side
+    if side not in _TRADE_ACTIONS or change.side not in (None, side):
+        return None
+    fields = target.model_dump(exclude={"kind", "missing", "question", "spans", "action"})
+    if change.market:
+        fields["limit_price"], fields["order_type"] = None, "market"
+    if change.limit_price is not None and isinstance(target, Clarification):
+        # "sell my BTC if the price goes down" → "at 55,000": the price that was asked for
+        fields |= {
+            k: v.model_dump() if isinstance(v, Trigger) else v
+            for k, v in _price_fill(target, change.limit_price).items()
+        }
+        if "limit_price" in fields and fields["limit_price"] is not None:
+            fields["order_type"] = "limit"
+    elif change.limit_price is not None:
+        fields["limit_price"], fields["order_type"] = change.limit_price, "limit"
+    exits = {"take_profit": change.take_profit, "stop_loss": change.stop_loss}
+    for name, price in exits.items():
+        if price is None:
+            continue
+        if side == "buy":
+            fields[name] = price
+        elif side == "sell" and name == "stop_loss" and fields.get("trigger") is None:
+            fields["trigger"] = {"op": "<=", "price": price}  # a sale's stop is its trigger
+        else:
+            return None
+    if change.stop is not None:
+        trigger = fields.get("trigger")
+        if trigger is not None:  # "make the trigger 72k": its direction stays
+            fields["trigger"] = {"op": trigger["op"], "price": change.stop}
+        elif side == "buy" and fields.get("stop_loss") is not None:
+            fields["stop_loss"] = change.stop  # "make the stop 3.2k" on a buy's stop-loss
+        elif isinstance(target, Clarification) and "price" in target.missing:
+            return None  # "sell if it hits 70k" → "make the trigger 72k": up or down?
+        else:
+            fields["trigger"] = {"op": "<=" if side == "sell" else ">=", "price": change.stop}
+    if change.condition is not None:
+        fields["trigger"] = change.condition.model_dump()
+    schedule = _amended_schedule(fields.get("schedule"), change)
+    if schedule is False:
+        return None
+    fields["schedule"] = schedule
+    if change.amount is not None:
+        unit = change.amount.unit
+        if unit not in ("%", fields.get("asset"), fields.get("to")):
+            fields["quote"] = unit  # "make it HK$1,500": the amount's currency
+        fields["amount"] = change.amount.model_dump()
+    try:
+        return _rebuild(fields, side, target)
+    except ValueError:
+        return None  # a combination the models refuse: the message stands on its own
+
+
+_MINUTES = {"M": 1, "H": 60, "D": 1440, "W": 10080}
+_ISO = re.compile(r"^P(?:(\d+)([DWMY])|T(\d+)([HM]))$")
+
+
+def _minutes(duration: str) -> int | None:
+    m = _ISO.match(duration)
+    if m is None:
+        return None
+    if m.group(1):
+        unit = m.group(2)
+        return int(m.group(1)) * _MINUTES[unit] if unit in "DW" else None
+    return int(m.group(3)) * _MINUTES[m.group(4)]
+
+
+def _amended_schedule(current: dict[str, Any] | None, change: Amendment) -> Any:
+    """The schedule after ``change``: ``False`` when the change does not fit it."""
+    schedule = dict(current) if current else None
+    if change.every is not None:
+        if schedule is not None and schedule.get("over"):
+            return False  # a spread order made a repeated one: asked afresh
+        count = schedule.get("count") if schedule else None
+        schedule = {"every": change.every, "count": count, "over": None, "on": change.on}
+    if change.over is not None:
+        if schedule is not None and schedule.get("every"):
+            return False
+        schedule = {"every": None, "count": None, "over": change.over, "on": None}
+    if change.count is not None:
+        if schedule is None or not (schedule.get("every") or schedule.get("over")):
+            return False  # "x10" with nothing repeated
+        schedule["count"] = change.count
+    if change.period is not None:
+        length, unit = change.period
+        if unit == "MIN":
+            unit = "M"
+        if schedule is None:
+            return False
+        if schedule.get("over"):  # "stretch it to 4h"
+            schedule["over"] = f"PT{length}{unit}" if unit in "HM" else f"P{length}{unit}"
+        else:
+            step = _minutes(schedule["every"])
+            total = length * _MINUTES[unit] if unit in _MINUTES else None
+            if step is None or total is None or total % step:
+                return False
+            schedule["count"] = total // step  # every day, "for 10 days": 10 orders
+    return schedule
 
 
 def _named_field(text: str) -> str | None:
@@ -401,10 +522,21 @@ def _bare_answer(
             return Answered(_ask_again(pending, why))
         fills["amount"] = Amount(value=value, unit=pending.asset)
     elif "price" in pending.missing:
-        fills["limit_price"] = value
+        if terms.counted:  # "2个" is a quantity, never the price that was asked for
+            return Answered(_ask_again(pending, f"{value} is a quantity, not a price."))
+        fills |= _price_fill(pending, value)  # "stop-loss on my ETH" → "2800": its trigger
     if not fills:
         return NewRequest(parsed)
     return Answered(_merge(pending, pending_text, fills))
+
+
+def _price_fill(pending: Clarification, price: Decimal) -> dict[str, Any]:
+    """``price`` in the place ``pending`` asked for it: the limit, unless the request said
+    which price it lacks (a stop's trigger, a take-profit, a stop-loss)."""
+    slot = pending.price_for if "price" in pending.missing else None
+    if slot in ("trigger_below", "trigger_above"):
+        return {"trigger": Trigger(op="<=" if slot == "trigger_below" else ">=", price=price)}
+    return {slot or "limit_price": price}
 
 
 def _ask_again(pending: Clarification, why: str) -> Clarification:
@@ -453,7 +585,11 @@ def _merge(
         fields.get("to"),
     ):
         fields["quote"] = amount["unit"]  # "500 usdt" answering "how much BTC?"
-    unpriced = fields.get("limit_price") is None and fields.get("trigger") is None
+    slot = fields.pop("price_for", None)
+    if slot is None:
+        unpriced = fields.get("limit_price") is None and fields.get("trigger") is None
+    else:
+        unpriced = fields.get("trigger" if slot.startswith("trigger") else slot) is None
     if "price" in pending.missing and unpriced:
         missing.append("price")
     asset = fields.get("asset")
@@ -463,10 +599,12 @@ def _merge(
                 **fields,
                 "side": side if side in _TRADE_ACTIONS else None,
                 "missing": tuple(sorted(set(missing))),
+                "price_for": slot if "price" in missing else None,
                 "question": clarification_question(
                     missing,
                     side if side in _TRADE_ACTIONS else None,
                     asset if isinstance(asset, str) else None,
+                    slot if "price" in missing else None,
                 ),
             }
         )

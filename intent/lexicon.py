@@ -21,6 +21,7 @@ Tag alphabet (kept in one place so the grammar stays readable)::
     e worth/价值 (the number before it is money)   ¥ 块/元: a currency unit it does not name
     T a time that is not a schedule (tomorrow, 明天)   ~ soft cancel (kill, remove: of an order)
     ^ negation (not, don't, 不要, 唔好): scopes over its clause (see intent.rules)
+    # a correction ("I mean", "make that", 不对, 说错了): what follows replaces what it names
     y a currency we do not trade (人民币, RMB): an amount in it is asked about
     I a condition that is no price trigger (unless, until, before, 除非): the reading asks
     j a weekday (Monday, 周一): weekly after "every", else a date we cannot wait for
@@ -331,6 +332,9 @@ WORDS: dict[str, Entry] = {
         "big",
         "amount",
     ),
+    # what follows corrects what came before ("0.2 BTC, sorry 0.25"); a correction that
+    # names no value it can replace is dropped (intent.rules._self_corrections)
+    **_tags("#", "correction", "oops", "typo", "sorry", "actually"),
     **_tags(
         "^",
         "don't",
@@ -462,6 +466,10 @@ WORDS: dict[str, Entry] = {
 # Multi-word phrases, matched before single words (longest first).
 PHRASES: dict[tuple[str, ...], Entry] = {
     ("take", "profit"): (("R", ""),),
+    ("take", "profits"): (("R", ""),),
+    ("take", "my", "profit"): (("R", ""),),
+    ("take", "my", "profits"): (("R", ""),),
+    ("take", "the", "profit"): (("R", ""),),
     ("profit", "target"): (("R", ""),),
     ("stop", "loss"): (("Z", ""),),
     ("stop", "limit"): (("J", ""),),
@@ -487,7 +495,19 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("not", "sure"): (("V", "unsure"),),
     ("not", "quite", "sure"): (("V", "unsure"),),
     ("not", "too", "much", "trouble"): (),
-    ("no", "wait"): (),
+    # A correction inside the message: what follows replaces what it names (intent.rules)
+    ("in", "all"): (),  # "six times in all": in total, not all of a holding
+    ("no", "wait"): (("#", ""),),
+    ("oh", "wait"): (("#", ""),),
+    ("scratch", "that"): (("#", ""),),
+    ("i", "mean"): (("#", ""),),
+    ("i", "meant"): (("#", ""),),
+    ("make", "that"): (("#", ""),),
+    ("make", "it"): (("#", ""),),
+    ("no", "make", "it"): (("#", ""),),
+    ("no", "make", "that"): (("#", ""),),
+    ("no", "la"): (("#", ""),),
+    ("no", "lah"): (("#", ""),),
     ("never", "mind"): (),
     # "No stop loss for now": no exit. Beside a stop it contradicts, the reading asks.
     ("no", "stop", "loss"): (("V", "no-exit"),),
@@ -773,6 +793,27 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("Z", "止损", "止蚀", "停损"),
     # Conditions the grammar cannot state as a price trigger: a reading with one asks.
     **_tags("I", "除非", "之前", "以前", "之后", "以后"),
+    # A move with no price: "便宜点就买" waits for a price nobody named, so it is asked.
+    **_tags(
+        "I",
+        "便宜点",
+        "便宜些",
+        "便宜一点",
+        "便宜啲",
+        "平啲",
+        "平点",
+        "平一点",
+        "回调",
+        "回落",
+        "跌一点",
+        "跌多点",
+        "跌啲",
+        "贵点",
+        "贵啲",
+        "涨一点",
+        "升啲",
+        "涨多点",
+    ),
     **_tags("i", "如果", "要是", "若", "当", "等", "的话", "假如"),
     **_tags("<", "跌破", "跌到", "跌至", "跌穿", "低于", "跌", "掉到", "回落到", "低过", "跌返"),
     **_tags(
@@ -842,6 +883,12 @@ CJK_WORDS: dict[str, Entry] = {
     "每隔一天": (("E", ""), ("N", "2"), ("Y", "D")),
     "每隔一日": (("E", ""), ("N", "2"), ("Y", "D")),
     **{
+        prefix + unit: (("E", ""), ("N", "2"), ("Y", code))
+        for prefix in ("隔", "隔一", "隔个", "隔一个", "每隔一", "每隔一个")
+        for unit, code in (("周", "W"), ("星期", "W"), ("礼拜", "W"), ("月", "MO"))
+        if prefix + unit not in ("隔个周", "隔一个周", "每隔一个周")
+    },
+    **{
         prefix + char: (("j", day),)
         for prefix in ("周", "星期", "礼拜", "个星期", "个礼拜")
         for char, day in _CJK_DAYS.items()
@@ -856,10 +903,41 @@ CJK_WORDS: dict[str, Entry] = {
         for w in ("杠杆", "合约", "做空", "做多", "期货", "倍", "永续", "保证金", "开多", "开空")
     },
     **{w: (("!", "staking"),) for w in ("质押",)},
-    **{w: (("!", "lending"),) for w in ("借贷", "借币", "借钱", "贷款")},
+    **{
+        w: (("!", "lending"),)
+        for w in ("借贷", "借币", "借钱", "贷款", "借", "借我", "借些", "借点")
+    },
     **{w: (("!", "deposit"),) for w in ("充值", "入金")},
     **_tags("^", "别", "不要", "不用", "不想", "不", "没", "唔", "唔好", "唔使", "冇", "咪", "勿"),
     **_tags("^", "唔系", "不是"),
+    **_tags(
+        "#",  # a correction inside the message: "买1万个，不对，是10万个"
+        "不对",
+        "说错",
+        "说错了",
+        "讲错",
+        "讲错了",
+        "打错",
+        "打错了",
+        "写错",
+        "写错了",
+        "搞错",
+        "搞错了",
+        "哦不",
+        "噢不",
+        "哦不对",
+        "噢不对",
+        "应该是",
+        "应该系",
+        "说反了",
+        "说反",
+        "搞反了",
+        "弄反了",
+        "更正",
+        "唔啱",
+        "改成",
+        "改为",
+    ),
     "一过": (("i", ""), (">", "")),
     # Not negations: 不低于 names a limit, 不过 joins clauses, 唔该 is "please".
     **_tags("@", "不低于", "不高于", "不超过"),
@@ -953,8 +1031,6 @@ CJK_WORDS: dict[str, Entry] = {
             "一直",
             "不好意思",
             "一次",
-            "不对",
-            "唔啱",
             "了没",
             "还没",
             "未",
@@ -982,14 +1058,14 @@ _TRADITIONAL = (
     "務應當為與準備條開關區實業說請樣約槓桿質產資數萬億兩隻鐘頭禮拜級圓歐狗艾達萊雙條"
     "達貨幾麼麽進購溝隨億幾査剩查詢裡裏來筆倍頻掃紙執衝刪聽車銀塊線勢盤蝕賺餅該沒張斬"
     "戶謝煩發碼場敲撿擇脫獲結認賠殺袋囤佈倉續別豐爲雲亞會儲兒減剛勁變臺圖爾幹並總恆拋"
-    "撈顯曬權樹匯測確稅納經羅薦蟻補見覺觸訂議講證話諾財貸過連適選鍾鏈錯鎂門預馬黃"
+    "撈顯曬權樹匯測確稅納經羅薦蟻補見覺觸訂議講證話諾財貸過連適選鍾鏈錯鎂門預馬黃寫調貴係"
 )
 _SIMPLIFIED = (
     "买卖币个颗价钱单撤销挂损换还余仓兑现时内周后涨于额设这帮们对点从将让给转帐账债场"
     "务应当为与准备条开关区实业说请样约杠杆质产资数万亿两只钟头礼拜级圆欧狗艾达莱双条"
     "达货几么么进购沟随亿几查剩查询里里来笔倍频扫纸执冲删听车银块线势盘蚀赚饼该没张斩"
     "户谢烦发码场敲捡择脱获结认赔杀袋囤布仓续别丰为云亚会储儿减刚劲变台图尔干并总恒抛"
-    "捞显晒权树汇测确税纳经罗荐蚁补见觉触订议讲证话诺财贷过连适选钟链错镁门预马黄"
+    "捞显晒权树汇测确税纳经罗荐蚁补见觉触订议讲证话诺财贷过连适选钟链错镁门预马黄写调贵系"
 )
 TRAD_TO_SIMP = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
 

@@ -18,6 +18,9 @@ Action = Literal["buy", "sell", "convert", "cancel", "query"]
 OrderType = Literal["market", "limit"]
 QueryKind = Literal["price", "balance", "orders"]
 MissingField = Literal["amount", "asset", "side", "price"]
+#: Which price a question for the price asks: the limit, a condition's price (falling to
+#: or rising to), or an exit of a buy.
+PriceSlot = Literal["limit_price", "trigger_below", "trigger_above", "take_profit", "stop_loss"]
 
 
 def plain(value: Decimal) -> str:
@@ -116,10 +119,26 @@ class Clarification(IntentFields):
     side: Literal["buy", "sell", "convert"] | None = None
     missing: tuple[MissingField, ...] = Field(min_length=1)
     question: str
+    #: the price asked for, when the request says which ("set a stop-loss on my ETH");
+    #: None: a limit price, unless what was said leaves it open
+    price_for: PriceSlot | None = None
+
+
+_PRICE_QUESTIONS: dict[PriceSlot | None, str] = {
+    None: "At what price? Please give the limit or trigger price in numbers.",
+    "limit_price": "At what limit price? Please give it in numbers.",
+    "trigger_below": "At what price, on the way down? Please give it in numbers.",
+    "trigger_above": "At what price, on the way up? Please give it in numbers.",
+    "take_profit": "At what price should it take profit? Please give it in numbers.",
+    "stop_loss": "At what price should the stop-loss sell? Please give it in numbers.",
+}
 
 
 def clarification_question(
-    missing: Sequence[MissingField], side: str | None, asset: str | None
+    missing: Sequence[MissingField],
+    side: str | None,
+    asset: str | None,
+    price_for: PriceSlot | None = None,
 ) -> str:
     """The question a :class:`Clarification` asks: one sentence per missing field."""
     verb = side or "trade"
@@ -131,7 +150,7 @@ def clarification_question(
     if "amount" in missing:
         parts.append(f"How much {asset + ' ' if asset else ''}do you want to {verb}?")
     if "price" in missing:
-        parts.append("At what price? Please give the limit or trigger price in numbers.")
+        parts.append(_PRICE_QUESTIONS[price_for])
     return " ".join(parts)
 
 

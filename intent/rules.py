@@ -20,6 +20,7 @@ How it works:
 from __future__ import annotations
 
 import bisect
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ from intent.models import (
     Correction,
     Intent,
     MissingField,
+    PriceSlot,
     QueryKind,
     Schedule,
     Span,
@@ -214,6 +216,7 @@ _TOKEN_RE = re.compile(
     r"(?P<clock>\d{1,2}:\d{2})(?!\d)"  # 09:00: a time of day, not a price
     r"|(?P<arrow>->|=>|→|⇒|➡)"  # ETH -> SOL
     r"|(?P<lev>\d+(?:\.\d+)?\s?x)(?![a-z0-9])"  # 10x, 5x: leverage, or times in a schedule
+    r"|(?P<times>(?<![a-z0-9])x(?=\s?\d+(?![\d.,])(?!\s?[a-z$%])))"  # x10: ten times
     r"|(?P<frac>\d{1,3}/\d{1,3})(?![\d/.,])"  # 1/2, 1/3: a share only with "of"/"my"
     r"|(?P<number>(?:(?P<cur>hk\$|us\$|\$|€)\s?)?(?P<num>" + NUMERIC_RE.pattern + r")"
     r"(?P<pct>\s?%)?(?P<suffix>u(?![a-z])|\s?\$)?)"
@@ -283,6 +286,8 @@ def tokenize(text: str, original: str = "") -> list[Token]:
         elif kind == "lev":
             value = parse_number(m.group().rstrip("x ")) or Decimal(0)
             tokens.append(Token("!", m.start(), m.end(), value, "leverage"))
+        elif kind == "times":
+            tokens.append(Token("x", m.start(), m.end()))
         elif kind == "clock":
             tokens.append(Token("T", m.start(), m.end()))
         elif kind == "cmp":
@@ -590,10 +595,11 @@ _CHUNKS = re.compile(r"(N)[xr]")  # in 4 chunks / into 4 orders / 分4次 / 分5
 
 # Attached take-profit / stop-loss: "TP 70k", "take profit at 4000", "a 100 take-profit".
 _TAKE_PROFIT = re.compile(r"R[@:op]*(N)(?!o?m)")  # not "on 2 of my SOL": that is an amount
-_TAKE_PROFIT_BEFORE = re.compile(r"(N)R")
+# (not after a move: "跌穿3000就止蝕" is a condition, and the exit word its verb)
+_TAKE_PROFIT_BEFORE = re.compile(r"(?<![<>=du])(N)R")
 # "stop loss 3000" / "with a stop at 3000"
 _STOP_LOSS = re.compile(r"(?:Z|wa?K)[@:of<dp]*(N)(?!o?m)")
-_STOP_LOSS_BEFORE = re.compile(r"(N)Z")
+_STOP_LOSS_BEFORE = re.compile(r"(?<![<>=du])(N)Z")
 
 # Stops and conditions. A number followed by an asset or classifier is an amount, not a price.
 _STOP_LEVEL = re.compile(r"[du](N)(?![AQckY])")  # "stop-market buy 20 ETH above 3,400"
@@ -905,7 +911,10 @@ def _trigger_phrases(an: _Analysis) -> None:
             an.condition = _trigger("<=" if first in "<d" else ">=", price)
         else:
             an.unresolved = True  # a condition we cannot state: ask for it, keep the amount
-        an.take(m.start(), m.end(), "trigger")
+        end = m.end()
+        if end < len(live) and live[end] == "G" and an.stop_price is None:
+            end += 1  # "跌破2800触发": the condition's own word for a trigger
+        an.take(m.start(), end, "trigger")
 
 
 def _limit_phrases(an: _Analysis) -> None:
@@ -1109,7 +1118,7 @@ class RuleParser:
             # An attempt to change the rules refuses the whole message: the customer sends
             # the trade on its own, and support sees the attempt (it is never half-obeyed).
             return _unsupported("injection")
-        scoped = _scope_negations(norm, tokens)
+        scoped = _scope_negations(norm, _self_corrections(norm, tokens))
         if scoped is None:
             return _unsupported("negation")
         an = _analyse(scoped)
@@ -1230,6 +1239,8 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
     denied_meaning = objects or {_meaning(t) for t in denied_tokens}
     if denied_meaning & {_meaning(t) for t in kept}:
         return None
+    if any(tokens[k].tag in "HP" for k in drop) and not any(t.tag in "HP" for t in kept):
+        return None  # "$100 of ETH, not all": a share denied beside no share we use
     verb_denied = any(tokens[k].tag in "BSCDX" for k in drop)
     if verb_denied and any(t.tag in "i<>=" for t in kept):
         return None  # "if it drops to 62k, don't sell": the condition was the denied verb's
@@ -1237,6 +1248,161 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
     if constrained and not any(t.tag in "i<>KGJ" for t in kept):
         return None
     return kept
+
+
+#: Words with no value of their own in a correction: "是50个", "make that 4 of them".
+_CORRECTION_FILLER = frozenset("cofam")
+#: Words a number follows when it is a price, not an amount: "at 3,500", "pumps to 220".
+_PRICE_WORDS = frozenset("@LKJGRZ<>=p")
+_RESTATING_VERBS = frozenset("BgSCD")
+_UNSURE = re.compile(r"[?？]|\b(?:maybe|perhaps|probably|or so)\b|可能|大概|也许|或者|左右")
+#: What a request restated after a correction replaces: its verb, asset and amount.
+_REPLACEABLE = frozenset("BgSCDAQNHP")
+
+
+def _self_corrections(norm: str, tokens: list[Token]) -> list[Token]:
+    """The tokens with each correction inside the message applied.
+
+    A correction marker ("I mean", "make that", "no wait", 不对, 说错了, 唔係 + a comma)
+    followed by one value replaces the value it corrects: a number the number of its kind
+    ("buy 0.2 ETH, sorry I mean 0.25 ETH", "sell 0.5 ETH at 3,500, make that 3,550": the
+    price, the number it is closest to), an asset the asset. A restated request ("噢说反了，
+    是把0.5个以太坊换成比特币") replaces the one before it. A correction we cannot place
+    leaves both values, so the reading asks.
+    """
+    out = [
+        t
+        for k, t in enumerate(tokens)
+        if not (
+            k + 1 < len(tokens)
+            and tokens[k + 1].tag == "#"
+            and norm[t.start : t.end] in _CORRECTING_NO
+            and not norm[t.end : tokens[k + 1].start].strip(" ,，、…系係")
+        )
+    ]  # "No, sorry, 80", "唔係，應該係15粒": that "no" belongs to the correction
+    start = 0
+    while True:
+        m = next((k for k in range(start, len(out)) if _is_correction(norm, out, k)), None)
+        if m is None:
+            return out
+        applied = _apply_correction(norm, out, m)
+        if applied is not None:
+            out, start = applied, 0
+        elif out[m].tag == "#":
+            out, start = out[:m] + out[m + 1 :], m
+        else:
+            start = m + 1
+
+
+def _is_correction(norm: str, tokens: list[Token], k: int) -> bool:
+    """A correction marker, or a "no"/唔係 that corrects a number ("0.1 btc, no 0.15";
+    "三萬個…唔係，三百萬個"), not one that denies it ("buy 1 ETH, not 2")."""
+    tok = tokens[k]
+    if tok.tag == "#":
+        return True
+    if tok.tag == "^" and k + 1 < len(tokens) and tokens[k + 1].tag == "#":
+        return False  # "No, sorry, 80", "唔係，應該係 15 粒": the marker after it corrects
+    if tok.tag != "^" or k + 1 == len(tokens) or tokens[k + 1].tag != "N":
+        return False
+    if not any(t.tag == "N" for t in tokens[:k]):
+        return False
+    gap = norm[tok.end : tokens[k + 1].start]
+    if norm[tok.start : tok.end] in ("no", "nope"):
+        return not gap.strip(" ,")  # "0.1 btc, no 0.15"; not "no that 0.15"
+    return bool(_CORRECTING_GAP.match(gap))
+
+
+#: The "no" of a correction ("No, sorry, 80"), not "not" or "don't", which deny.
+_CORRECTING_NO = frozenset({"no", "nope", "唔系", "唔", "不是"})
+#: Between a 唔係/不是 that corrects and its number: a pause, then maybe 是/就 ("唔係，就三千").
+_CORRECTING_GAP = re.compile(r"^[係系]?\s*[,，、…]+\s*(?:是|系|係|就|应该是)?\s*$")
+
+
+def _apply_correction(norm: str, tokens: list[Token], m: int) -> list[Token] | None:
+    before = tokens[:m]
+    rest = tokens[m + 1 :]
+    end = next((k for k, t in enumerate(rest) if t.tag == "#"), len(rest))
+    rest, tail = rest[:end], rest[end:]
+    core = [t for t in rest if t.tag not in _CORRECTION_FILLER]
+    if not core:
+        return None
+    if any(t.tag in _RESTATING_VERBS for t in core):
+        # a restated request replaces the one before when that one held nothing the
+        # restatement would silently drop: one verb, asset and amount, no condition
+        said = [t.tag for t in before if t.tag not in _CORRECTION_FILLER and t.tag not in "wf"]
+        if any(tag not in _REPLACEABLE for tag in said) or said.count("N") > 1:
+            return None
+        if not any(tag in _RESTATING_VERBS or tag == "A" for tag in said):
+            return None  # "7 gm… actually, buy 0.25 btc": nothing before was a request
+        named = [t for t in before if t.tag == "A"][-1:]
+        return rest + ([] if any(t.tag == "A" for t in core) else named) + tail
+    # a value: the first clause after the marker ("不对，价格改成2900，买1个": 2900)
+    breaks = [b.start() for b in _CLAUSE_BREAK.finditer(norm, core[0].start)]
+    limit = breaks[0] if breaks else len(norm)
+    if _UNSURE.search(norm, core[0].start, min(limit + 1, len(norm))):
+        return None  # "actually 0.5, no wait, 0.8 maybe?": a value still being decided
+    value = [t for t in rest if t.start < limit]
+    after = rest[len(value) :]
+    core = [t for t in value if t.tag not in _CORRECTION_FILLER]
+    priced = any(t.tag in "@Lp" for t in core)  # "scratch that, lmt 3450": the price
+    core = [t for t in core if t.tag not in "@Lp"]
+    numbers = [t for t in core if t.tag == "N"]
+    assets = [t for t in core if t.tag in "AQ"]
+    if len(numbers) > 1 or len(assets) > 1 or len(core) != len(numbers) + len(assets):
+        return None
+    out = list(before)
+    if numbers:
+        target = _corrected_number(
+            out,
+            numbers[0],
+            unit=bool(assets) or any(t.tag == "c" for t in value) or bool(numbers[0].code),
+            price=priced or (m > 0 and tokens[m - 1].tag == "p"),
+        )
+        if target is None:
+            return None
+        out[target] = numbers[0]
+        at = target + 1 + (target + 1 < len(out) and out[target + 1].tag == "c")
+    else:
+        at = len(out)
+    if assets:
+        new = assets[0]
+        old = [k for k, t in enumerate(out) if t.tag == new.tag]
+        if old and out[old[-1]].code != new.code and (not numbers or old[-1] >= at - 2):
+            out[old[-1]] = new
+        elif not old:
+            out.insert(at, new)
+        elif not numbers:
+            return None  # "buy ETH, I mean ETH": nothing to correct
+    return out + after + tail
+
+
+def _corrected_number(before: list[Token], new: Token, *, unit: bool, price: bool) -> int | None:
+    """Which number ``new`` corrects: the one price after a price word, the one amount
+    when it has a unit, else the one it is closest to (within a factor of two)."""
+
+    def is_price(k: int) -> bool:
+        j = k - 1
+        while j >= 0 and before[j].tag in "fao":
+            j -= 1
+        after = before[k + 1].tag if k + 1 < len(before) else ""
+        return (j >= 0 and before[j].tag in _PRICE_WORDS) or after in "du"
+
+    numbers = [k for k, t in enumerate(before) if t.tag == "N" and t.value]
+    if price:
+        numbers = [k for k in numbers if is_price(k)]
+    elif unit:
+        numbers = [k for k in numbers if not is_price(k)]
+    if len(numbers) > 1 and new.value:
+        near = sorted(
+            (abs(math.log(new.value / (before[k].value or 1))), k)
+            for k in numbers
+            if Decimal("0.5") <= new.value / (before[k].value or 1) <= 2
+        )
+        # the one it is near, if it is clearly nearer than any other ("止损6万3，不对，6万2"
+        # beside a take-profit of 7万5)
+        clear = len(near) == 1 or (len(near) > 1 and near[1][0] >= 4 * near[0][0] + 0.05)
+        numbers = [near[0][1]] if near and clear else []
+    return numbers[0] if len(numbers) == 1 else None
 
 
 def _meaning(tok: Token) -> tuple[str, str]:
@@ -1381,7 +1547,8 @@ class ReplyTerms:
 
 def reply_terms(text: str) -> ReplyTerms:
     """What :mod:`intent.dialogue` needs of a reply: see :class:`ReplyTerms`."""
-    tokens = tokenize(normalize(text), text)
+    norm = normalize(text)
+    tokens = _self_corrections(norm, tokenize(norm, text))  # "3个，不对，5个" answers 5
     return ReplyTerms(
         numbers=tuple(t.value for t in tokens if t.tag == "N" and t.value and t.value > 0),
         shares=tuple(t.value for t in tokens if t.tag in "HP" and t.value and t.value > 0),
@@ -1396,6 +1563,100 @@ def reply_terms(text: str) -> ReplyTerms:
 
 #: What may stand beside the numbers of a bare reply: classifiers, "at", "or", "price", "no".
 _BARE_REPLY = frozenset("Nc@|pa^")
+
+
+@dataclass(frozen=True, slots=True)
+class Amendment:
+    """What a fragment said after a complete request changes or adds ("at 3,400", "sl 57k
+    instead", "x10", "for 10 days", "set 埋 take profit 5000", "改成隔天"): see
+    :func:`amendment`. ``stop`` is a stop price whose direction is the request's side;
+    ``period`` ("for 10 days") is a length the schedule's cadence turns into a count."""
+
+    limit_price: Decimal | None = None
+    market: bool = False
+    take_profit: Decimal | None = None
+    stop_loss: Decimal | None = None
+    stop: Decimal | None = None
+    condition: Trigger | None = None
+    every: str | None = None
+    count: int | None = None
+    over: str | None = None
+    period: tuple[int, str] | None = None
+    amount: Amount | None = None
+    on: str | None = None  # the weekday of "every other Monday"
+    side: str | None = None  # "改成隔天买": the side the request already has, or none
+
+
+#: What a fragment may hold besides the phrases it is read by: "please make it", "instead".
+_AMENDMENT_FILLER = frozenset("_oafwmc#t")
+
+
+def amendment(text: str) -> Amendment | None:
+    """The fields a message without a request of its own sets, when every word it holds is
+    read by one of them; ``None`` otherwise (the message then stands on its own). It names
+    no side, asset or bare number: those are a new request or a correction."""
+    norm = normalize(text)
+    tokens = []
+    for tok in _self_corrections(norm, tokenize(norm, text)):
+        if tok.tag == "!" and tok.code == "leverage" and tok.value:
+            tokens += [Token("x", tok.start, tok.end), Token("N", tok.start, tok.end, tok.value)]
+        elif tok.tag == "!" or tok.tag == "^":
+            return None
+        else:
+            tokens.append(tok)
+    sides = {_meaning(t)[0] for t in tokens if t.tag in "BSgD"}
+    if not tokens or len(sides) > 1 or any(t.tag in "CAXV~" for t in tokens):
+        return None
+    found: dict[str, Any] = {"side": {"B": "buy", "S": "sell"}[sides.pop()]} if sides else {}
+    tokens = [t for t in tokens if t.tag not in "BSgD"]
+    tags = "".join(t.tag for t in tokens)
+    if "E" not in tags and "F" not in tags:
+        # a count or a length of its own ("x10", "for 10 days", "stretch it to 4h"), before
+        # the amount phrases read its number as an amount
+        for pattern, name in ((_TIMES, "count"), (_FOR_PERIOD, "period")):
+            m = pattern.search(tags)
+            if m is None:
+                continue
+            number = 1 if m.group(1) is not None else 2
+            value = _whole(tokens[m.start(number)].value if m.start(number) >= 0 else None)
+            if value is None:
+                return None
+            found[name] = value if name == "count" else (value, tokens[m.start(2)].code)
+            tokens = tokens[: m.start()] + tokens[m.end() :]
+            tags = tags[: m.start()] + tags[m.end() :]
+    # "再加一個停利": "a" take-profit, not one of anything
+    one = re.search(r"Nc(?=[RZK])", tags)
+    if one is not None and tokens[one.start()].value == _ONE:
+        tokens = tokens[: one.start()] + tokens[one.end() :]
+    an = _analyse(tokens)
+    live = an.live()
+    if "M" in live and an.limit_price is None:
+        found["market"] = True
+        live = live.replace("M", "_")
+    if an.stop_price is not None and an.condition is None:
+        found["stop"] = an.stop_price
+    amounts = [
+        a for a in an.amounts if a.kind in ("quote", "share") or (a.unit and a.kind == "units")
+    ]
+    if len(amounts) != len(an.amounts) or len(amounts) > 1 or an.unresolved or an.vague:
+        return None
+    if amounts:
+        a = amounts[0]
+        found["amount"] = _amount(a.value, "%" if a.kind == "share" else a.unit)
+    if any(tag not in _AMENDMENT_FILLER for tag in live):
+        return None
+    out = Amendment(
+        limit_price=an.limit_price,
+        take_profit=an.take_profit,
+        stop_loss=an.stop_loss,
+        condition=an.condition,
+        every=an.every,
+        on=an.on,
+        count=an.count if an.every is not None else found.get("count"),
+        over=an.over,
+        **{k: v for k, v in found.items() if k != "count"},
+    )
+    return out if out != Amendment() else None
 
 
 def _money_into(an: _Analysis, mentions: list[_Mention]) -> bool:
@@ -1690,6 +1951,7 @@ def _trade(
             return value if value is not None and value > 0 else None
 
         kept_limit = positive(limit_price)
+        price_for = _price_asked(action or side, live, trigger) if "price" in missing else None
         return _clarification(
             corrections=_corrections(text, an),
             side=action or side,  # "swap USDC for SOL" is a buy of SOL with USDC
@@ -1704,9 +1966,10 @@ def _trade(
             stop_loss=positive(stop_loss),
             schedule=schedule,
             missing=ordered,
+            price_for=price_for,
             question=_unclear_words(an, ordered)
             + _share_or_units(text, an, asset.code if asset else None, ordered)
-            + clarification_question(ordered, side, asset.code if asset else None),
+            + clarification_question(ordered, side, asset.code if asset else None, price_for),
             spans=tuple(s for s in spans if s.field in _CLARIFY_FIELDS),
         )
     assert asset is not None  # guaranteed: a missing asset is a clarification
@@ -1725,6 +1988,35 @@ def _trade(
         schedule=schedule,
         spans=spans,
     )
+
+
+def _price_asked(action: str | None, live: str, trigger: Trigger | None) -> PriceSlot | None:
+    """Which price the question asks for, when the words left without one say it and say
+    only one: "limit" → the limit; "set a stop-loss on my ETH" → the price it falls to;
+    "buy ETH with a take-profit" → the take-profit; "sell if the price goes down" → the
+    price it falls to. ``None`` when nothing or several are asked for."""
+    asked: set[PriceSlot] = set()
+    if "L" in live or "J" in live:
+        asked.add("limit_price")
+    if trigger is None:
+        if "Z" in live:
+            asked.add("trigger_below" if action == "sell" else "stop_loss")
+        if "R" in live:
+            asked.add("limit_price" if action == "sell" else "take_profit")
+        if "K" in live:
+            asked.add("trigger_below" if action == "sell" else "trigger_above")
+        if "i" in live or "=" in live:
+            falls, rises = bool(re.search("[<d]", live)), bool(re.search("[>u]", live))
+            if falls != rises:
+                asked.add("trigger_below" if falls else "trigger_above")
+            else:
+                return None  # "sell when it hits…": up or down is asked with the price
+    if "I" in live or len(asked) != 1 or action not in _TRADE_SIDES:
+        return None
+    return asked.pop()
+
+
+_TRADE_SIDES = frozenset({"buy", "sell"})
 
 
 def _corrections(text: str, an: _Analysis) -> tuple[Correction, ...]:

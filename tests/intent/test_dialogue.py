@@ -19,7 +19,7 @@ from intent.dialogue import (
     respond,
     to_record,
 )
-from intent.models import Clarification, Intent
+from intent.models import Amount, Clarification, Intent
 from intent.rules import RuleParser
 
 PARSER = RuleParser()
@@ -49,6 +49,7 @@ def test_the_rules_table_names_each_rule_once() -> None:
     names = [name for name, _ in RULES]
     assert names == [
         "dismiss",
+        "amend",
         "correct",
         "stand_alone",
         "replace",
@@ -72,6 +73,111 @@ def test_after_a_dismissal_nothing_is_pending() -> None:
     outcome = _converse("buy some bitcoin", "never mind", "0.1")
 
     assert isinstance(outcome, NewRequest)
+    assert not isinstance(outcome.result, Intent)
+
+
+# --- amend -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "reply", "field", "value"),
+    [
+        ("sell 2 ETH", "at 3,400", "limit_price", Decimal(3400)),
+        ("hey, wanna sell 30 LINK", "limit 18.5 pls", "limit_price", Decimal("18.5")),
+        ("買 0.1 BTC", "順手 set 個 stop loss 55000", "stop_loss", Decimal(55000)),
+        ("BTC 跌到 58000 買 0.1 顆", "再加一個停利 65000", "take_profit", Decimal(65000)),
+        ("buy 0.05 btc tp 75k sl 58k", "sl 57k instead", "stop_loss", Decimal(57000)),
+    ],
+)
+def test_a_fragment_sets_a_price_of_the_last_request(
+    first: str, reply: str, field: str, value: Decimal
+) -> None:
+    outcome = _converse(first, reply)
+
+    assert isinstance(outcome, Corrected)
+    amended = _intent(outcome)
+    assert getattr(amended, field) == value
+    assert amended == _intent(_converse(first)).model_copy(
+        update={field: value, "order_type": amended.order_type, "spans": amended.spans}
+    )
+
+
+@pytest.mark.parametrize(
+    ("first", "reply", "every", "count", "over"),
+    [
+        ("buy 0.05 BTC every day", "x10", "P1D", 10, None),
+        ("buy 200 hkd of xrp every day", "for 10 days pls", "P1D", 10, None),
+        ("buy 500 USDT of SOL every Friday", "make it 8 times only", "P1W", 8, None),
+        ("每天买50U大饼", "改成隔天买", "P2D", None, None),
+        ("每個月定期定額 5000 港幣買 BTC", "改成每兩週", "P2W", None, None),
+        ("TWAP buy 1 BTC over 2h", "stretch it to 4h", None, None, "PT4H"),
+    ],
+)
+def test_a_fragment_changes_the_schedule_of_the_last_request(
+    first: str, reply: str, every: str | None, count: int | None, over: str | None
+) -> None:
+    schedule = _intent(_converse(first, reply)).schedule
+
+    assert schedule is not None
+    assert (schedule.every, schedule.count, schedule.over) == (every, count, over)
+
+
+def test_at_market_drops_the_limit_and_keeps_the_rest() -> None:
+    amended = _intent(_converse("buy 0.1 BTC at 60k", "actually just do it at market"))
+
+    assert (amended.order_type, amended.limit_price) == ("market", None)
+    assert _amount(amended) == (Decimal("0.1"), "BTC")
+
+
+@pytest.mark.parametrize(
+    ("first", "reply"),
+    [
+        ("buy 1 ETH", "x10"),  # nothing is repeated: ten times what?
+        ("sell 2 ETH", "set a take profit 4000"),  # a sale has no exit of its own
+        ("buy 0.1 BTC every day", "for 10 hours"),  # not a whole number of days
+        ("buy 1 ETH", "sell at 3000"),  # the other side: a request of its own
+    ],
+)
+def test_a_fragment_that_does_not_fit_never_changes_the_request(first: str, reply: str) -> None:
+    outcome = _converse(first, reply)
+
+    assert not isinstance(outcome.result, Intent) or outcome.result == _intent(_converse(reply)), (
+        outcome
+    )
+
+
+@pytest.mark.parametrize(
+    ("first", "reply", "field", "expected"),
+    [
+        ("set a stop loss on my ETH", "2800", "trigger", ("<=", Decimal(2800))),
+        (
+            "Please sell my Bitcoin if the price goes down.",
+            "At 55,000, please.",
+            "trigger",
+            ("<=", Decimal(55000)),
+        ),
+        (
+            "I would like to buy HK$1,000 of Ethereum, with a take-profit.",
+            "At 4,200, please.",
+            "take_profit",
+            Decimal(4200),
+        ),
+    ],
+)
+def test_a_price_answers_the_price_that_was_asked_for(
+    first: str, reply: str, field: str, expected: object
+) -> None:
+    answered = _intent(_converse(first, reply))
+
+    value = getattr(answered, field)
+    assert (value.op, value.price) == expected if field == "trigger" else value == expected
+    assert answered.limit_price is None
+    assert answered.order_type == "market"
+
+
+def test_a_counted_reply_is_never_the_price_that_was_asked_for() -> None:
+    outcome = _converse("挂单卖姨太，3800", "2个")
+
     assert not isinstance(outcome.result, Intent)
 
 
@@ -365,9 +471,12 @@ def test_a_question_after_actually_is_a_question() -> None:
     assert _intent(outcome).action == "query"
 
 
-def test_a_change_of_schedule_or_a_bare_share_number_is_never_a_guessed_field() -> None:
+def test_a_change_of_schedule_changes_the_schedule_and_a_bare_share_number_asks() -> None:
     spread = _converse("一個鐘內分批賣晒我啲比特幣", "唔該，改做兩個鐘")
     share = _converse("sell my ETH", "change it to 50")
 
-    assert not isinstance(spread.result, Intent)  # 2 is hours, not 2% of the BTC
+    changed = _intent(spread)  # 2 is hours, not 2% of the BTC
+    assert changed.schedule is not None
+    assert changed.schedule.over == "PT2H"
+    assert changed.amount == Amount(value=Decimal(100), unit="%")
     assert not isinstance(share.result, Intent)  # 50 ETH or 50%? asked

@@ -735,3 +735,112 @@ def test_every_traditional_form_of_the_lexicon_is_normalized() -> None:
         and normalize(traditional) != char
     }
     assert not missing, missing
+
+
+# --- a correction inside the message -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I'd like to pick up 0.2 ETH, sorry I mean 0.25 ETH", {"amount": 0.25}),
+        ("buy 0.1 btc, no make it 0.15", {"amount": 0.15}),
+        ("买1万个PEPE……不对，是10万个", {"amount": 100000}),
+        ("我想買三萬個柴犬幣…唔係，三百萬個", {"amount": 3000000}),
+        ("请卖出500个，不好意思写错了，是50个索拉纳。", {"amount": 50, "asset": "SOL"}),
+        # the number it is close to: the price, not the amount
+        ("Sell 0.5 ETH at 3,500 — actually make that 3,550", {"amount": 0.5, "limit": 3550}),
+        ("sell 5 sol when it pumps to 220... actually make that 4", {"amount": 4}),
+    ],
+)
+def test_a_correction_replaces_the_value_it_names(text: str, expected: dict[str, Any]) -> None:
+    got = canon(text)
+
+    assert got["action"] in ("buy", "sell"), got
+    assert got["amount"]["value"] == expected["amount"]
+    assert got["asset"] == expected.get("asset", got["asset"])
+    assert got["limit_price"] == expected.get("limit", got["limit_price"])
+
+
+def test_a_restated_request_after_a_correction_replaces_the_one_before() -> None:
+    subset(
+        "把比特币换成以太坊，噢说反了，是把0.5个以太坊换成比特币。",
+        action="convert",
+        asset="ETH",
+        to="BTC",
+        amount={"value": 0.5, "unit": "ETH"},
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Buy 0.1 BTC, no wait, 0.2 — or 0.3?",  # still deciding
+        "sell 1 BTC at 70k, actually 0.5, no wait, 0.8 maybe?",
+        "卖SOL，3个，哦不，5个还是8个来着？",
+        "buy 0.1 BTC if it drops to 60k, I mean buy 0.2 BTC",  # the condition would be lost
+        "buy 1 ETH, not 2",  # a denial, not a correction
+        "buy 0.2 BTC at 60k, I mean 5",  # near neither number: which one?
+    ],
+)
+def test_a_correction_that_cannot_be_placed_is_never_executable(text: str) -> None:
+    assert canon(text)["action"] not in ("buy", "sell", "convert"), canon(text)
+
+
+# --- schedules, conditions and refusals added with the fourth corpus batch ---------------
+
+
+@pytest.mark.parametrize(
+    ("text", "every"),
+    [("隔個禮拜入 1000蚊 SOL", "P2W"), ("每隔一个月买100U大饼", "P2M"), ("隔周买0.1个ETH", "P2W")],
+)
+def test_every_other_week_or_month_in_chinese(text: str, every: str) -> None:
+    assert canon(text)["schedule"] == {"every": every, "count": None, "over": None}
+
+
+def test_x_and_a_number_is_a_count_only_in_a_schedule() -> None:
+    subset("DCA 200u into ETH every 3d x10", schedule={"every": "P3D", "count": 10, "over": None})
+    assert canon("buy 1 BTC x10")["action"] == "unsupported"  # ten times when? refused
+    assert canon("buy 1 btc x 0.1")["action"] == "clarify"  # two numbers, no count
+
+
+@pytest.mark.parametrize("text", ["大饼便宜点就买0.1个", "ETH 平啲先買 2 個", "等大饼回调再买0.1"])
+def test_waiting_for_a_move_with_no_price_asks_for_the_price(text: str) -> None:
+    subset(text, action="clarify", missing=["price"])
+
+
+def test_take_my_profit_after_a_condition_is_an_exit_not_an_entry() -> None:
+    subset(
+        "Buy US$200 of Bitcoin, please, and if it rises to 90,000, take my profit.",
+        action="buy",
+        trigger=None,
+        take_profit=90000,
+    )
+
+
+def test_borrowing_to_buy_is_refused() -> None:
+    result = PARSER.parse("借我 1 萬 USDT 買 BTC")
+
+    assert isinstance(result, Unsupported)
+    assert result.reason == "lending"
+
+
+@pytest.mark.parametrize(
+    ("text", "slot"),
+    [
+        ("set a stop loss on my ETH", "trigger_below"),
+        ("Please sell my Bitcoin if the price goes down.", "trigger_below"),
+        ("buy 1 ETH if it breaks out upwards", "trigger_above"),
+        ("buy 1 ETH when the price is right", None),  # up or down? not said
+        ("I would like to buy HK$1,000 of Ethereum, with a take-profit.", "take_profit"),
+        ("buy 0.1 BTC with a stop loss", "stop_loss"),
+        ("limit sell 2 SOL", "limit_price"),
+        ("sell 1 ETH when it hits", None),  # up or down? not said
+    ],
+)
+def test_a_question_for_the_price_says_which_price(text: str, slot: str | None) -> None:
+    result = PARSER.parse(text)
+
+    assert isinstance(result, Clarification)
+    assert "price" in result.missing
+    assert result.price_for == slot

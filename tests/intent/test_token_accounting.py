@@ -15,8 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from intent.canonical import to_canonical
+from intent.lexicon import CJK_WORDS, PHRASES, WORDS
 from intent.numbers import NUMERIC_RE, parse_number
-from intent.rules import RuleParser
+from intent.rules import RuleParser, normalize
 from tests.conftest import CORPORA
 
 PARSER = RuleParser()
@@ -97,10 +98,39 @@ def _reading(text: str) -> dict[str, object]:
     return {"canonical": to_canonical(result), "model": result.model_dump(exclude={"spans"})}
 
 
+# A number said before a correction is what the correction replaces ("7, oops, make that
+# 0.15"), a use of it, as a denied number is. The markers are the lexicon's own.
+_MARKERS = sorted(
+    [" ".join(k) for k, v in PHRASES.items() if ("#", "") in v]
+    + [k for k, v in {**WORDS, **CJK_WORDS}.items() if ("#", "") in v],
+    key=len,
+    reverse=True,
+)
+_CORRECTION_AHEAD = re.compile(
+    "|".join(rf"\b{re.escape(m)}\b" if m.isascii() else re.escape(m) for m in _MARKERS),
+    re.IGNORECASE,
+)
+
+
+# "no" said beside a correction is the correction's own: "3,500, no, make that 3,550",
+# "150. Sorry, no 148".
+_NO_BEFORE = re.compile(rf"^\s*no[\s,]+(?:{_CORRECTION_AHEAD.pattern})", re.IGNORECASE)
+_NO_AFTER = re.compile(rf"(?:{_CORRECTION_AHEAD.pattern})[\s,，.。…]*$", re.IGNORECASE)
+
+
 def _ignores_insertion(original: str, altered: str) -> bool:
     """The altered text is executable and means exactly what the original meant (in every
     field of the reading, also those the canonical form has no place for)."""
     got = _reading(altered)
+    at = next(k for k, (a, b) in enumerate(zip(original + "\0", altered, strict=False)) if a != b)
+    if _NO_BEFORE.match(normalize(altered[at:])) or (
+        altered[at:].split(None, 1)[0].lower() == "no" and _NO_AFTER.search(normalize(altered[:at]))
+    ):
+        return False
+    inserted = altered[at:].split(None, 1)[0]
+    ahead = normalize(altered[at:])  # the lexicon's Chinese is simplified
+    if parse_number(inserted.lstrip("$")) is not None and _CORRECTION_AHEAD.search(ahead):
+        return False
     return got["canonical"]["action"] in _TRADES and got == _reading(original)
 
 
