@@ -268,6 +268,12 @@ WORDS: dict[str, Entry] = {
     ),
     **_tags("v", "have", "hold", "own", "got", "holding"),
     **_tags("r", "orders", "order"),
+    # standing orders by what they are: a ladder, a TWAP, a recurring plan
+    **_tags(
+        "r", "ladder", "ladders", "twap", "twaps", "plan", "plans", "recurring", "offers", "bids"
+    ),
+    **_tags("r", "purchases"),
+    **_tags("~", "yank", "nix", "discontinue", "axe"),
     **_tags(
         "W",
         "show",
@@ -495,6 +501,64 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("not", "sure"): (("V", "unsure"),),
     ("not", "quite", "sure"): (("V", "unsure"),),
     ("not", "too", "much", "trouble"): (),
+    # Courtesy, not conditions: "if you would be so kind", "if that is convenient".
+    **{
+        tuple(phrase.split()): ()
+        for phrase in (
+            "if you would be so kind",
+            "if you would",
+            "if you could",
+            "if you can",
+            "if you don't mind",
+            "if you do not mind",
+            "if possible",
+            "if that is possible",
+            "if that's possible",
+            "if that is convenient",
+            "if convenient",
+            "if that is ok",
+            "if that's ok",
+            "if that is okay",
+            "if that's okay",
+            "if that is alright",
+            "if that's alright",
+            "if that is all right",
+            "if that is not too complicated",
+            "if it is not too much trouble",
+            "if it's not too much trouble",
+            "no hurry",
+            "no rush",
+            "in no hurry",
+            # "so I don't move the price": a reason for spreading an order, not a denial
+            "don't move the price",
+            "do not move the price",
+            "not move the price",
+            "don't move the market",
+            "do not move the market",
+            "don't move the book",
+            "dont move the book",
+            "dont move the price",
+            "dont wanna move the book",
+            "don't wanna move the book",
+        )
+    },
+    # The market price said with "at": "at the present market price", "at the going rate".
+    **{
+        tuple(phrase.split()): (("M", ""),)
+        for phrase in (
+            "at the current price",
+            "at current price",
+            "at the present price",
+            "at the current market price",
+            "at the present market price",
+            "at current market price",
+            "at whatever the going price is",
+            "at the going price",
+            "at the going rate",
+            "at whatever price",
+            "at whatever the price is",
+        )
+    },
     # A correction inside the message: what follows replaces what it names (intent.rules)
     ("in", "all"): (),  # "six times in all": in total, not all of a holding
     ("no", "wait"): (("#", ""),),
@@ -772,7 +836,9 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("D", "定投", "投", "投入", "花"),
     **_tags("t", "交易", "操作"),
     **_tags("X", "撤", "撤销", "取消", "撤单", "撤回", "撤掉", "删", "删除", "撳走", "干掉"),
-    **_tags("~", "停", "停止", "停咗"),
+    **_tags("~", "停", "停止", "停咗", "停掉", "叫停", "停咗佢"),
+    **_tags("r", "计划"),
+    **_tags("D", "定期定额", "定期定投"),
     **{w: (("~", "unwanted"),) for w in ("唔要", "不要了")},  # of an order: cancel it
     **_tags("M", "市价", "以市价", "按市价", "用市价"),
     **_tags("q", "最后", "最近", "上一个", "刚才", "刚刚"),
@@ -1058,14 +1124,14 @@ _TRADITIONAL = (
     "務應當為與準備條開關區實業說請樣約槓桿質產資數萬億兩隻鐘頭禮拜級圓歐狗艾達萊雙條"
     "達貨幾麼麽進購溝隨億幾査剩查詢裡裏來筆倍頻掃紙執衝刪聽車銀塊線勢盤蝕賺餅該沒張斬"
     "戶謝煩發碼場敲撿擇脫獲結認賠殺袋囤佈倉續別豐爲雲亞會儲兒減剛勁變臺圖爾幹並總恆拋"
-    "撈顯曬權樹匯測確稅納經羅薦蟻補見覺觸訂議講證話諾財貸過連適選鍾鏈錯鎂門預馬黃寫調貴係"
+    "撈顯曬權樹匯測確稅納經羅薦蟻補見覺觸訂議講證話諾財貸過連適選鍾鏈錯鎂門預馬黃寫調貴係劃計"
 )
 _SIMPLIFIED = (
     "买卖币个颗价钱单撤销挂损换还余仓兑现时内周后涨于额设这帮们对点从将让给转帐账债场"
     "务应当为与准备条开关区实业说请样约杠杆质产资数万亿两只钟头礼拜级圆欧狗艾达莱双条"
     "达货几么么进购沟随亿几查剩查询里里来笔倍频扫纸执冲删听车银块线势盘蚀赚饼该没张斩"
     "户谢烦发码场敲捡择脱获结认赔杀袋囤布仓续别丰为云亚会储儿减刚劲变台图尔干并总恒抛"
-    "捞显晒权树汇测确税纳经罗荐蚁补见觉触订议讲证话诺财贷过连适选钟链错镁门预马黄写调贵系"
+    "捞显晒权树汇测确税纳经罗荐蚁补见觉触订议讲证话诺财贷过连适选钟链错镁门预马黄写调贵系划计"
 )
 TRAD_TO_SIMP = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
 

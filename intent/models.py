@@ -101,6 +101,8 @@ class IntentFields(Model):
     stop_loss: Decimal | None = Field(default=None, gt=0)
     schedule: Schedule | None = None
     query: QueryKind | None = None
+    #: the order a cancel names by when it was placed: "cancel my last order", "刚才那笔"
+    order_ref: Literal["last"] | None = None
     spans: tuple[Span, ...] = ()
     corrections: tuple[Correction, ...] = ()
 

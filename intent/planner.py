@@ -402,7 +402,8 @@ def _slice(total: Decimal, count: int) -> Decimal:
 
 
 def _cancel_plan(intent: Intent, plan_id: str, open_orders: Sequence[Mapping[str, Any]]) -> Plan:
-    """One confirmable cancel step per open order of the asset named (all if none)."""
+    """One confirmable cancel step per open order of the asset named (all if none), or for
+    the one placed last when the customer said so ("cancel my last order")."""
     matching = [
         o
         for o in open_orders
@@ -411,6 +412,8 @@ def _cancel_plan(intent: Intent, plan_id: str, open_orders: Sequence[Mapping[str
     if not matching:
         which = f"{intent.asset} " if intent.asset is not None else ""
         raise PlanningError(f"you have no open {which}orders, so there is nothing to cancel")
+    if intent.order_ref == "last":
+        matching = [max(matching, key=lambda o: (int(o.get("timestamp") or 0), str(o["id"])))]
     steps = []
     for n, o in enumerate(matching, start=1):
         remaining = _venue_number(o["remaining"] if o.get("remaining") is not None else o["amount"])

@@ -186,6 +186,9 @@ _INJECTION_RE = re.compile(
 # stood for ("sell my ETH 1O" asks how much, not "all of it"; "at 6OOOO" asks the price).
 _MALFORMED_NUMBER = re.compile(r"(?:(?<=\s)|^)[-−–]\s?\d[\d,.]*[a-z]*|\b\d[\d,.]*[ol][a-z\d]*\b")
 
+#: A greeting that opens the message ("Morning! buy…", "Good evening. Please…"): no time.
+_GREETING = re.compile(r"^\s*(?:good\s+)?(?:morning|afternoon|evening)\s*[!,.~;:]+")
+
 # Cheap pre-check: the full pattern only runs when one of its key words is present.
 _INJECTION_HINT = re.compile(
     r"ignore|disregard|forget|bypass|override|skip|mode|you are|prompt|instruction|"
@@ -390,7 +393,12 @@ def _word_tokens(
         if j > i:
             return j
     start, end = raw[i].start(), raw[i].end()
-    if word in _CLOCK_WORDS and tokens and tokens[-1].tag == "N":
+    if (
+        (word in _CLOCK_WORDS or (word in ("a", "p") and text.startswith(".m", end)))
+        and tokens
+        and tokens[-1].tag == "N"
+        and not text[tokens[-1].end : start].strip(" .")  # "62,500; I am…" is no time
+    ):
         tokens[-1].tag = "T"  # "9am", "10 pm": a time of day, not a price
         return i + 1
     entry = _WORD_TABLE.get(word)
@@ -1067,6 +1075,12 @@ def _mentions(an: _Analysis) -> list[_Mention]:
 # ---------------------------------------------------------------------------------------------
 
 
+#: Words that act: the first of them says what the message does.
+_VERBISH = frozenset("~KBSCDgX")
+#: "kill my ETH sell", "pull my btc buy": an order named by its asset and side.
+_NAMED_ORDER = re.compile(r"~[^BSCDgX]*A[^BSCDgXN]*[BS](?:@N)?(?![^,]*[AN])")
+
+
 def _first_tag(an: _Analysis, tags: str) -> int:
     for k, t in enumerate(an.tags):
         if t in tags:
@@ -1109,6 +1123,7 @@ class RuleParser:
         if _INJECTION_HINT.search(norm) and _INJECTION_RE.search(norm):
             injected = True
             norm = _INJECTION_RE.sub(lambda m: " " * len(m.group()), norm)
+        norm = _GREETING.sub(lambda m: " " * len(m.group()), norm)
         norm = _MALFORMED_NUMBER.sub(_unreadable_number, norm)
         tokens = _in_context(tokenize(norm, text))
         for tok in tokens:
@@ -1447,20 +1462,28 @@ def _interpret(text: str, an: _Analysis) -> ParseOutput:
 
     # Cancel: "cancel ...", or a soft verb of an order ("kill my SOL order", "停止BTC定投").
     everything = all(a.kind == "share" and a.value == _HUNDRED for a in an.amounts)
-    orders = "r" in tags or "D" in tags or "L" in tags
+    first_verb = next((t for t in tags if t in _VERBISH), "")
+    # a standing order named by its kind after a soft verb: "stop my monthly BTC purchases",
+    # "nix my LINK stop", "scrap the weekly SOL buy", "pull my btc buy at 60k"
+    standing = first_verb in ("~", "K") and bool(
+        re.search("[FEjJ]", tags)
+        or _NAMED_ORDER.search(tags)
+        or "K" in tags[tags.find(first_verb) + 1 :]
+    )
+    orders = "r" in tags or "D" in tags or "L" in tags or standing
     soft = ("~" in tags or "K" in tags) and orders and everything
     if "X" in tags or soft:
         mark("action", _first_tag(an, "X~K"))
         asset = mentions[0].code if mentions else None
-        if asset is None and "q" in tags:  # "cancel my last order": which one? never all
-            return _clarification(
-                missing=("asset",),
-                question="Which order do you want to cancel?",
-                spans=_spans(text, an, fields),
-            )
         if mentions:
             mark("asset", mentions[0].index)
-        return _intent(action="cancel", asset=asset, spans=_spans(text, an, fields))
+        return _intent(
+            action="cancel",
+            asset=asset,
+            # "cancel my last order": the one placed last, never all of them
+            order_ref="last" if "q" in tags else None,
+            spans=_spans(text, an, fields),
+        )
 
     strong = {t for t in tags if t in "BSCD"}
     trade_signal = bool(an.amounts or mentions or an.vague or "k" in tags or "t" in tags)

@@ -328,3 +328,51 @@ def test_a_spread_order_uses_the_count_the_customer_gave() -> None:
     mandate = plan.steps[0].mandate
     assert mandate is not None
     assert (mandate.count, mandate.every_s) == (4, 1800)
+
+
+def test_a_cancel_of_the_last_order_names_only_the_order_placed_last() -> None:
+    orders = [
+        {
+            "id": "7",
+            "symbol": "ETH/USDT",
+            "side": "buy",
+            "type": "limit",
+            "amount": 1.0,
+            "remaining": 1.0,
+            "price": 3000.0,
+            "timestamp": 1_000,
+        },
+        {
+            "id": "9",
+            "symbol": "SOL/USDT",
+            "side": "sell",
+            "type": "limit",
+            "amount": 2.0,
+            "remaining": 2.0,
+            "price": 200.0,
+            "timestamp": 3_000,
+        },
+        {
+            "id": "8",
+            "symbol": "ETH/USDT",
+            "side": "sell",
+            "type": "limit",
+            "amount": 0.5,
+            "remaining": 0.5,
+            "price": 4000.0,
+            "timestamp": 2_000,
+        },
+    ]
+    last = Intent(action="cancel", order_ref="last")
+    last_eth = Intent(action="cancel", asset="ETH", order_ref="last")
+    every = Intent(action="cancel")
+
+    def cancelled(intent: Intent) -> list[str | None]:
+        plan = plan_intent(
+            intent, plan_id="p1", symbols=SYMBOLS, balances=BALANCES, open_orders=orders
+        )
+        return [step.cancel_order_id for step in plan.steps]
+
+    assert cancelled(last) == ["9"]
+    assert cancelled(last_eth) == ["8"]
+    assert cancelled(every) == ["7", "9", "8"]

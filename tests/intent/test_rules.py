@@ -295,7 +295,11 @@ def test_cancel() -> None:
     subset("cancel the sol orders", action="cancel", asset="SOL")
     subset("cancel every open order", action="cancel", asset=None)
     subset("取消所有訂單", action="cancel", asset=None)
-    assert canon("cancel my last order")["action"] == "clarify"
+    for text in ("cancel my last order", "取消刚才那笔订单", "scratch my last order"):
+        result = PARSER.parse(text)
+        assert isinstance(result, Intent), text
+        assert (result.action, result.asset, result.order_ref) == ("cancel", None, "last")
+    assert PARSER.parse("cancel every open order").order_ref is None  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
