@@ -407,10 +407,14 @@ def _word_tokens(
     if entry is not None and word in CLASH_ALIASES and word not in WORDS:
         last = tokens[-1] if tokens else None
         after = last is not None and not text[last.end : start].strip()
-        if capitals(start, end) or (
-            after
-            and last is not None
-            and (last.tag in _ASSET_CONTEXT or text[last.start : last.end] in ("into", "to"))
+        if (
+            capitals(start, end)
+            or (
+                after
+                and last is not None
+                and (last.tag in _ASSET_CONTEXT or text[last.start : last.end] in ("into", "to"))
+            )
+            or _PRICE_NEXT.match(text, end)  # "ton price quick", "what's near trading at"
         ):
             _emit(tokens, entry, start, end)
     elif entry is not None:
@@ -433,6 +437,7 @@ def _word_tokens(
 
 
 _CLOCK_WORDS = frozenset({"am", "pm", "oclock", "o'clock", "hkt"})
+_PRICE_NEXT = re.compile(r"\s+(?:price|trading|quote)\b")
 #: Unknown words that say nothing about the number before them ("sell 2 pls").
 _HARMLESS_AFTER_NUMBER = frozenset(
     {
@@ -640,7 +645,9 @@ _OF_MY = re.compile(r"[om]")  # "1/2 of my ETH", "1/2 my ETH", "1/2 of ETH", 1/2
 _BARE_AMOUNT = re.compile(r"(N)c?")  # 买0.2个 (asset named elsewhere)
 _ONE_UNIT = re.compile(r"(?<=[BSCg])a(A)")  # buy a bitcoin
 
-_QUESTION = re.compile(r"[?？]|[吗嗎呢]|^\s*(?:is|are|do|does|did|has|have|any)\b", re.I)
+_QUESTION = re.compile(
+    r"[?？]|[吗嗎呢]|有冇|有没有|^\s*(?:is|are|do|does|did|has|have|any)\b", re.I
+)
 _UNPLACED_PRICE = re.compile(r"[i<>=]|@(?=_*[apV])")
 #: Time words a schedule phrase must consume, or the reading is refused ("this week" alone
 #: says nothing to do; "next week", "3 weeks", "3 times", "tomorrow" do).
@@ -1488,10 +1495,13 @@ def _interpret(text: str, an: _Analysis) -> ParseOutput:
     strong = {t for t in tags if t in "BSCD"}
     trade_signal = bool(an.amounts or mentions or an.vague or "k" in tags or "t" in tags)
     one_unit = [a for a in an.amounts if a.kind in ("units", "bare") and a.value == _ONE]
-    if strong and _QUESTION.search(text) and an.amounts == one_unit:
+    question = bool(_QUESTION.search(text))
+    # an order named in a question: "is my BTC stop still live?", "did my LINK bid fill?"
+    order_named = "r" in tags or (bool(re.search("[LKJ]", tags)) and "N" not in tags)
+    if strong and question and an.amounts == one_unit:
         # A question about a trade is no trade: "買一個索拉納要幾多錢？" asks the price, "is
         # my XRP sell still open?" asks about an order.
-        kind = "orders" if "r" in tags else "price" if "p" in tags else None
+        kind = "orders" if order_named else "price" if "p" in tags else None
         if kind is not None and mentions:
             mark("query", _first_tag(an, "rp"))
             mark("asset", mentions[0].index)
@@ -1500,6 +1510,8 @@ def _interpret(text: str, an: _Analysis) -> ParseOutput:
             )
     if not strong:
         kind = _query_kind(tags, bool(mentions))
+        if kind is None and question and order_named and not an.amounts:
+            kind = "orders"
         # "how much is 1 TON", "幾錢一個": a price per unit; "all my orders": all of them.
         asked = (kind == "price" and an.amounts == one_unit) or (kind and everything)
         if kind is not None and (not an.amounts or asked):

@@ -312,6 +312,15 @@ def test_cancel() -> None:
         ("any open orders on sol?", "orders", "SOL"),
         ("比特幣現在多少錢", "price", "BTC"),
         ("我的以太坊还剩多少", "balance", "ETH"),
+        ("did my LINK bid fill?", "orders", "LINK"),
+        ("is my BTC stop still live?", "orders", "BTC"),
+        ("我有冇 BTC 嘅掛單", "orders", "BTC"),
+        ("ton price quick", "price", "TON"),
+        ("How expensive is Solana today?", "price", "SOL"),
+        ("HSK 而家賣緊幾錢", "price", "HSK"),
+        ("查一下SOL的买一卖一", "price", "SOL"),
+        ("bag check, what am I holding", "balance", None),
+        ("我的投資組合現在長怎樣", "balance", None),
     ],
 )
 def test_queries(text: str, kind: str, asset: str | None) -> None:

@@ -114,7 +114,8 @@ _CORRECTION_AHEAD = re.compile(
 
 # "no" said beside a correction is the correction's own: "3,500, no, make that 3,550",
 # "150. Sorry, no 148".
-_NO_BEFORE = re.compile(rf"^\s*no[\s,]+(?:{_CORRECTION_AHEAD.pattern})", re.IGNORECASE)
+_NO = r"(?:no|nope|唔系|唔|不是)"  # normalized, as the parser reads them
+_NO_BEFORE = re.compile(rf"^\s*{_NO}[\s,，]*(?:{_CORRECTION_AHEAD.pattern})", re.IGNORECASE)
 _NO_AFTER = re.compile(rf"(?:{_CORRECTION_AHEAD.pattern})[\s,，.。…]*$", re.IGNORECASE)
 
 
@@ -124,7 +125,8 @@ def _ignores_insertion(original: str, altered: str) -> bool:
     got = _reading(altered)
     at = next(k for k, (a, b) in enumerate(zip(original + "\0", altered, strict=False)) if a != b)
     if _NO_BEFORE.match(normalize(altered[at:])) or (
-        altered[at:].split(None, 1)[0].lower() == "no" and _NO_AFTER.search(normalize(altered[:at]))
+        re.fullmatch(_NO, normalize(altered[at:].split(None, 1)[0]), re.IGNORECASE)
+        and _NO_AFTER.search(normalize(altered[:at]))
     ):
         return False
     inserted = altered[at:].split(None, 1)[0]
