@@ -61,13 +61,15 @@ Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "satur
 class Schedule(Model):
     """Repeated (``every`` x ``count``) or spread (``over``) orders; ISO 8601 durations.
 
-    ``on`` is the weekday a weekly schedule was asked for ("every Monday"): the canonical
-    format has no place for it, but the plan must honour it, not start on another day."""
+    ``on`` is the weekday a weekly schedule was asked for ("every Monday"), ``day`` the day
+    of the month a monthly one was ("每个月1号", "on the 15th of each month"): the canonical
+    format has no place for them, but the plan must honour them, not start on another day."""
 
     every: str | None = None
     count: int | None = Field(default=None, gt=0)
     over: str | None = None
     on: Weekday | None = None
+    day: int | None = Field(default=None, ge=1, le=31)
 
 
 class Span(Model):

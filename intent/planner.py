@@ -230,6 +230,11 @@ class _Planner:
                 f"a schedule starting on a {schedule.on.title()} is not available yet: the first "
                 "order would go when you confirm; say 'every week' to start now"
             )
+        if schedule.day is not None:
+            raise PlanningError(
+                f"a schedule on day {schedule.day} of each month is not available yet: the "
+                "first order would go when you confirm; say 'every month' to start now"
+            )
         if schedule.every is not None and schedule.count is None:
             raise PlanningError(
                 f"say how many orders to place (at most {MAX_ORDERS}): a repeating order "

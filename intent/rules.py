@@ -401,6 +401,15 @@ def _word_tokens(
     ):
         tokens[-1].tag = "T"  # "9am", "10 pm": a time of day, not a price
         return i + 1
+    if (
+        word in ("st", "nd", "rd", "th")
+        and tokens
+        and tokens[-1].tag == "N"
+        and tokens[-1].end == start
+        and (day := _day_of_month(tokens[-1])) is not None
+    ):
+        tokens[-1].tag, tokens[-1].code = "U", str(day)  # "the 1st", "15th": a day of the month
+        return i + 1
     entry = _WORD_TABLE.get(word)
     if entry is None and word.endswith(("'s", "’s")):
         entry = _WORD_TABLE.get(word[:-2])
@@ -533,13 +542,26 @@ _CJK_CLOCK = re.compile(r"点钟|点半|点(?![几一二两三四五六七八九
 _CJK_FRACTION = re.compile(r"(?P<den>[一二两三四五六七八九十])分之(?P<num>[一二两三四五六七八九])")
 
 
+def _day_of_month(tok: Token) -> int | None:
+    value = tok.value
+    if value is None or value != value.to_integral_value() or not 1 <= value <= 31:
+        return None
+    return int(value)
+
+
 def _segment_cjk(text: str, start: int, end: int, tokens: list[Token]) -> None:
     """Greedy longest-match segmentation of a run of Chinese characters."""
     i = start
     clock = _CJK_CLOCK.match(text, i, end)
-    if clock is not None and tokens and tokens[-1].tag == "N" and tokens[-1].end == start:
-        tokens[-1].tag = "T"  # 1号, 9点: a date or a time of day, not a quantity
-        i = clock.end()
+    if clock is not None and tokens and tokens[-1].tag == "N":
+        last = tokens[-1]
+        day = _day_of_month(last) if clock.group() == "号" else None
+        if day is not None and not text[last.end : start].strip():
+            last.tag, last.code = "U", str(day)  # 1号, 15 號: a day of the month
+            i = clock.end()
+        elif last.end == start:
+            last.tag = "T"  # 9点: a time of day, not a quantity
+            i = clock.end()
     while i < end:
         fraction = _CJK_FRACTION.match(text, i, end)
         if fraction is not None:  # 四分之一 = 25%: a share, like "a quarter"
@@ -600,6 +622,8 @@ def _segment_cjk(text: str, start: int, end: int, tokens: list[Token]) -> None:
 
 # Schedules.
 _EVERY = re.compile(r"E(N)?([Yj])|(F)")  # every 4 hours / every week / 每周 / daily
+_MONTH_DAY_AFTER = re.compile(r"(U)|(N)Y")  # 每个月1号 / 每月15日
+_MONTH_DAY_BEFORE = re.compile(r"(U)[fo]*(?=E)")  # on the 1st of every month
 _TIMES = re.compile(r"(N)x|x(N)")  # 6 times / 6次 / x10
 _FOR_PERIOD = re.compile(r"[fDBSCt]+n?a?(N)?(Y)")  # for 4 weeks / 投8周 / for the next month
 # over the next 2 hours / in the next hour / 接下来3小时内 / 2小时内; not "next week" (a date)
@@ -651,7 +675,7 @@ _QUESTION = re.compile(
 _UNPLACED_PRICE = re.compile(r"[i<>=]|@(?=_*[apV])")
 #: Time words a schedule phrase must consume, or the reading is refused ("this week" alone
 #: says nothing to do; "next week", "3 weeks", "3 times", "tomorrow" do).
-_TIME_LEFT = re.compile(r"[TnFxOj]|E(?=.*[NYj])|[Na]_*Y")  # "250 USDT each" is no schedule
+_TIME_LEFT = re.compile(r"[TnFxOjU]|E(?=.*[NYj])|[Na]_*Y")  # "250 USDT each" is no schedule
 _HUNDRED = Decimal(100)
 _ONE = Decimal(1)
 _CLARIFY_FIELDS = frozenset(
@@ -696,6 +720,7 @@ class _Analysis:
     count: int | None = None
     over: str | None = None
     on: str | None = None  # the weekday of "every Monday"
+    day: int | None = None  # the day of the month of "每个月1号"
     take_profit: Decimal | None = None
     stop_loss: Decimal | None = None
     stop_price: Decimal | None = None
@@ -841,10 +866,29 @@ def _schedule_phrases(an: _Analysis) -> None:
         an.every = _iso_duration(step, unit)
         an.take(m.start(), m.end(), "schedule")
         live = an.live()
+        if unit == "MO":
+            # "每个月1号", "每月15日", "on the 1st of every month": the day it falls on
+            day = _MONTH_DAY_AFTER.match(live, m.end()) or _MONTH_DAY_BEFORE.search(
+                an.tags, 0, m.start() + 1
+            )
+            if day is not None and day.lastindex == 2:
+                # "每月15日" only: "monthly, 6 months" is no day
+                written_zh = an.tokens[m.start()].code == "zh"
+                if not (written_zh and an.tokens[day.end() - 1].code == "D"):
+                    day = None
+            if day is not None and all(an.free[day.start() : day.end()]):
+                k = day.start(day.lastindex or 1)
+                tok = an.tokens[k]
+                an.day = int(tok.code) if tok.tag == "U" else _day_of_month(tok)
+                an.unresolved = an.unresolved or an.day is None
+                an.take(day.start(), day.end(), "schedule")
+                live = an.live()
         times = _TIMES.search(live)
         if times is not None:
             an.count = _whole(_num(an, times, 1 if times.group(1) is not None else 2))
             an.unresolved = an.unresolved or an.count is None  # "2.5 times"
+            if times.start() == m.end() and an.tokens[m.start()].code == "zh":
+                an.unresolved = True  # "每月3次": three times a month, not three in all
             an.take(times.start(), times.end(), "schedule")
             return
         period = _FOR_PERIOD.search(live)
@@ -1264,8 +1308,10 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
     if any(tokens[k].tag in "HP" for k in drop) and not any(t.tag in "HP" for t in kept):
         return None  # "$100 of ETH, not all": a share denied beside no share we use
     verb_denied = any(tokens[k].tag in "BSCDX" for k in drop)
-    if verb_denied and any(t.tag in "i<>=" for t in kept):
-        return None  # "if it drops to 62k, don't sell": the condition was the denied verb's
+    if verb_denied and any(t.tag in "i<>=EF" for t in kept):
+        # "if it drops to 62k, don't sell": the condition was the denied verb's; "每月…，
+        # 唔好一直買落去": is the schedule still wanted?
+        return None
     constrained = any(tokens[k].tag in _CONSTRAINT for k in drop)
     if constrained and not any(t.tag in "i<>KGJ" for t in kept):
         return None
@@ -1972,7 +2018,7 @@ def _trade(
         schedule = _construct(
             Schedule,
             _SCHEDULE_T,
-            {"every": an.every, "count": an.count, "over": an.over, "on": an.on},
+            {"every": an.every, "count": an.count, "over": an.over, "on": an.on, "day": an.day},
         )
 
     if missing or action is None:

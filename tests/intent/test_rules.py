@@ -857,3 +857,34 @@ def test_a_question_for_the_price_says_which_price(text: str, slot: str | None) 
     assert isinstance(result, Clarification)
     assert "price" in result.missing
     assert result.price_for == slot
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("每个月1号定投1000港币大饼", 1),
+        ("每個月 1 號買 2000蚊 BTC，買 12 個月", 1),
+        ("on the 1st of every month buy HK$2,000 of BTC", 1),
+        ("buy 100 usdt of btc on the 15th of each month", 15),
+        ("每月15日买100U大饼", 15),
+    ],
+)
+def test_a_monthly_schedule_keeps_the_day_of_the_month(text: str, day: int) -> None:
+    result = PARSER.parse(text)
+
+    assert isinstance(result, Intent), result
+    assert result.schedule is not None
+    assert (result.schedule.every, result.schedule.day) == ("P1M", day)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1号买大饼0.1个",  # a date, once: refused
+        "buy 0.1 btc on the 3rd",
+        "每月3次买大饼100U",  # three times a month, not three in all: asked
+        "500 USDC into BTC monthly, 6 months",  # 6 months is no day of the month
+    ],
+)
+def test_a_day_or_a_frequency_that_is_no_schedule_is_never_executable(text: str) -> None:
+    assert canon(text)["action"] not in ("buy", "sell", "convert"), canon(text)
