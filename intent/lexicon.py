@@ -341,6 +341,8 @@ WORDS: dict[str, Entry] = {
     # what follows corrects what came before ("0.2 BTC, sorry 0.25"); a correction that
     # names no value it can replace is dropped (intent.rules._self_corrections)
     **_tags("#", "correction", "oops", "typo", "sorry", "actually"),
+    **_tags("S", "flatten", "cut", "maichu"),
+    **_tags("B", "mairu", "chaodi"),
     **_tags(
         "^",
         "don't",
@@ -561,6 +563,15 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     },
     # A correction inside the message: what follows replaces what it names (intent.rules)
     ("in", "all"): (),
+    ("i'll", "take"): (("B", ""),),
+    ("i", "will", "take"): (("B", ""),),
+    ("pick", "me", "up"): (("B", ""),),
+    ("hit", "the", "ask"): (("B", ""),),
+    ("hit", "the", "offer"): (("B", ""),),
+    ("close", "out"): (("S", ""),),
+    ("want", "in", "on"): (("B", ""),),
+    ("mai", "ru"): (("B", ""),),  # pinyin typed for 买入 / 卖出
+    ("mai", "chu"): (("S", ""),),
     ("bid", "ask"): (("p", ""),),
     ("bid", "and", "ask"): (("p", ""),),
     ("bid", "offer"): (("p", ""),),
@@ -846,6 +857,9 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("X", "撤", "撤销", "取消", "撤单", "撤回", "撤掉", "删", "删除", "撳走", "干掉"),
     **_tags("~", "停", "停止", "停咗", "停掉", "叫停", "停咗佢"),
     **_tags("r", "计划"),
+    **_tags("B", "抄", "进"),
+    **_tags("S", "割", "割了"),
+    **_tags("g", "整点", "整"),
     **_tags("D", "定期定额", "定期定投"),
     **{w: (("~", "unwanted"),) for w in ("唔要", "不要了")},  # of an order: cancel it
     **_tags("M", "市价", "以市价", "按市价", "用市价"),

@@ -410,6 +410,10 @@ def _word_tokens(
     ):
         tokens[-1].tag, tokens[-1].code = "U", str(day)  # "the 1st", "15th": a day of the month
         return i + 1
+    verb = _VERB_BEFORE_AMOUNT.get(word)
+    if verb is not None and i + 1 < len(raw) and raw[i + 1].lastgroup == "number":
+        tokens.append(Token(verb, start, end))  # "ask 1 ETH at 4.2k", "need 0.05 btc"
+        return i + 1
     entry = _WORD_TABLE.get(word)
     if entry is None and word.endswith(("'s", "’s")):
         entry = _WORD_TABLE.get(word[:-2])
@@ -446,6 +450,15 @@ def _word_tokens(
 
 
 _CLOCK_WORDS = frozenset({"am", "pm", "oclock", "o'clock", "hkt"})
+#: Words that are a side only right before an amount: "ask 1 ETH at 4.2k" offers it for
+#: sale, "bag 1,000 JUP" and "add 0.5" buy, "need 10 sol" wants it ("I need to ask…": no).
+#: "I want 2 bitcoins" stays a question: to buy them, or to have them some other way?
+_VERB_BEFORE_AMOUNT = {
+    "ask": "S",
+    "bag": "B",
+    "add": "B",
+    "need": "g",
+}
 _PRICE_NEXT = re.compile(r"\s+(?:price|trading|quote)\b")
 #: Unknown words that say nothing about the number before them ("sell 2 pls").
 _HARMLESS_AFTER_NUMBER = frozenset(

@@ -888,3 +888,30 @@ def test_a_monthly_schedule_keeps_the_day_of_the_month(text: str, day: int) -> N
 )
 def test_a_day_or_a_frequency_that_is_no_schedule_is_never_executable(text: str) -> None:
     assert canon(text)["action"] not in ("buy", "sell", "convert"), canon(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [
+        ("ask 1 ETH at 4.2k", "sell"),  # an offer to sell
+        ("bag 1,000 JUP", "buy"),
+        ("need 0.05 btc. limit 61,250", "buy"),
+        ("i'll take 5 avalanch thanks", "buy"),
+        ("hit the ask for 15 sol", "buy"),
+        ("flatten my link", "sell"),
+        ("close out my polkadto bag", "sell"),
+        ("cut a quarter of my INJ mkt", "sell"),
+        ("mai ru 0.2 eth", "buy"),
+        ("ICP 跌穿 8 就抄 20 粒", "buy"),
+        ("整点姨太，2个就行", "buy"),
+        ("幫我進一些 OP，800U", "buy"),
+        ("狗子跌破0.08就全部割了", "sell"),
+    ],
+)
+def test_more_verbs_of_each_side(text: str, action: str) -> None:
+    assert canon(text)["action"] == action
+
+
+@pytest.mark.parametrize("text", ["I need to ask about 2 things", "I want 2 bitcoins"])
+def test_a_side_word_only_before_an_amount_or_never(text: str) -> None:
+    assert canon(text)["action"] not in ("buy", "sell", "convert")
