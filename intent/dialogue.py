@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Literal
 
+from intent.lexicon import QUOTE_CURRENCIES
 from intent.models import (
     PARSE_RESULT_ADAPTER,
     Amount,
@@ -68,11 +69,14 @@ _DISMISS = re.compile(
 )
 # A correction: its lead words, then what is corrected ("0.3", "the price to 59k", "姨太").
 _CORRECTION = re.compile(
-    r"^\s*(?:(?:no|nope|sorry|oops|wait|actually|correction|hmm)\b[\s,.:!-]*"
+    r"^\s*(?:(?:no|nope|nah|sorry|apologies|oops|wait|actually|correction|hmm|please|pls|kindly"
+    r"|on\s+reflection|could\s+you|can\s+you)\b[\s,.:!-]*"
     r"|(?:唔好意思|不好意思|唔該|唔该|sorry)[\s,，]*)*"
-    r"(?:(?:change|make|set|update|modify|edit|move)\s+the\s+(?P<field>[a-z -]+?)\s+"
+    r"(?:(?:change|make|set|update|modify|edit|move|amend|adjust|revise)\s+the\s+"
+    r"(?P<field>[a-z -]+?)\s+"
     r"(?:to\s+)?(?=\S*\d)"
-    r"|(?:change|make|set|update|modify|edit|move)\s+(?:it|that|this|the\s+order)?\s*(?:to|into)?"
+    r"|(?:change|make|set|update|modify|edit|move|amend|adjust|revise)\s+"
+    r"(?:it|that|this|the\s+order)?\s*(?:to|into)?"
     r"|i\s+meant?|i\s+mean|(?<=actually)[\s,]+|(?<=instead)[\s,]+|"
     r"(?:不对|不對|不是|错了|錯了|唔係|唔系|唔啱)?[\s,，]*(?P<zh_field>[^\d\s,，]{0,4}?)"
     r"(?:改成|改為|改为|改做|改到|改下|改(?=\s*\d))"
@@ -164,6 +168,9 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
         amended = _amended(target, change)
         if amended is not None:
             return Answered(amended) if state.pending is not None else Corrected(amended)
+    changed = _side_or_order_named(state, text, parsed)
+    if changed is not None:
+        return changed
     corrected = _correction(state, text, parsed)
     if corrected is not None:
         return corrected
@@ -186,6 +193,14 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
     }
     if parsed.side is not None:
         fills["side"] = parsed.side
+    if "amount" in pending.missing and "amount" not in fills and pending.asset is not None:
+        terms = reply_terms(text)
+        if len(terms.numbers) == 1 and terms.counted and not terms.priced:
+            # "買 0.2 顆" answering how much: coins of the asset asked about
+            fills["amount"] = Amount(value=terms.numbers[0], unit=pending.asset)
+    if fills.get("asset") in QUOTE_CURRENCIES and "asset" in pending.missing:
+        # "buy two thousand of …" → "Hong Kong dollars": the money, not what is bought
+        fills["quote"] = fills.pop("asset")
     if not fills:
         return _bare_answer(pending, state.pending_text, text, parsed)
     if pending.price_for not in (None, "limit_price") and "limit_price" in fills:
@@ -249,6 +264,9 @@ def _correction(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome
         return None
     if isinstance(parsed, Intent):
         return None  # "actually, buy 1 ETH", "actually, what's my balance?": its own request
+    side = target.action if isinstance(target, Intent) else target.side
+    if reply_terms(text).side not in (None, side):
+        return NewRequest(parsed)  # "actually sell point one eath": another request
     rest = match["rest"]
     field = _named_field(match["field"] or match["zh_field"] or rest)
     terms = reply_terms(_FIELD_NAMES.sub(" ", rest))
@@ -256,7 +274,6 @@ def _correction(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome
         return NewRequest(parsed)  # "改做两个钟": a change of schedule is asked for afresh
     numbers = terms.numbers
     fields = target.model_dump(exclude={"kind", "missing", "question", "spans", "action"})
-    side = target.action if isinstance(target, Intent) else target.side
     asset = terms.assets[0] if len(terms.assets) == 1 else None
     if len(terms.assets) > 1 and not isinstance(parsed, Unsupported) and parsed.asset:
         asset = parsed.asset  # "唔係ETH，係SOL": the parser kept the one not denied
@@ -407,6 +424,38 @@ def _amended_schedule(current: dict[str, Any] | None, change: Amendment) -> Any:
     return schedule
 
 
+def _side_or_order_named(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome | None:
+    """After a complete request, a reply that only names the other side ("Apologies, I
+    meant sell", "不對，是買") turns it around; after a cancel of every order, a reply
+    that only names an asset ("the btc one", "淨係BTC嗰張") cancels that asset's."""
+    last = state.last
+    if state.pending is not None or last is None or isinstance(parsed, Intent):
+        return None
+    terms = reply_terms(text)
+    if terms.priced or terms.timed or terms.shares:
+        return None
+    if (
+        last.action in ("buy", "sell")
+        and terms.side not in (None, last.action)
+        and not terms.assets
+        and not terms.numbers
+        # a share or an exit means something else on the other side: asked afresh
+        and (last.amount is None or last.amount.unit != "%")
+        and last.take_profit is None
+        and last.stop_loss is None
+    ):
+        return Corrected(last.model_copy(update={"action": terms.side, "spans": ()}))
+    if (
+        last.action == "cancel"
+        and last.asset is None
+        and len(terms.assets) == 1
+        and terms.side is None
+        and set(terms.numbers) <= {Decimal(1)}
+    ):
+        return Corrected(last.model_copy(update={"asset": terms.assets[0], "spans": ()}))
+    return None
+
+
 def _named_field(text: str) -> str | None:
     for name, words in _FIELD_WORDS:
         if words.search(text):
@@ -548,7 +597,11 @@ def _unitless_amount(pending: Clarification, pending_text: str) -> Decimal | Non
     """The one number of "sell 2" (amount understood, unit unknown until the asset is)."""
     if pending.amount is not None or "amount" in pending.missing:
         return None
-    found = reply_terms(pending_text).numbers
+    prices = {pending.limit_price, pending.take_profit, pending.stop_loss}
+    if pending.trigger is not None:
+        prices.add(pending.trigger.price)
+    # "sell 0.5 @ 3k": the number that is no price
+    found = [n for n in reply_terms(pending_text).numbers if n not in prices]
     return found[0] if len(found) == 1 else None
 
 

@@ -341,6 +341,7 @@ WORDS: dict[str, Entry] = {
     # what follows corrects what came before ("0.2 BTC, sorry 0.25"); a correction that
     # names no value it can replace is dropped (intent.rules._self_corrections)
     **_tags("#", "correction", "oops", "typo", "sorry", "actually"),
+    "profit-taking": (("R", ""),),
     **_tags("S", "flatten", "cut", "maichu"),
     **_tags("B", "mairu", "chaodi"),
     **_tags(
@@ -563,6 +564,18 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     },
     # A correction inside the message: what follows replaces what it names (intent.rules)
     ("in", "all"): (),
+    ("profit", "taking"): (("R", ""),),
+    # placing a stop is no purchase: "put stop at 2500 for my 0.05 eth"
+    ("put", "stop"): (("K", ""),),
+    ("put", "a", "stop"): (("K", ""),),
+    ("place", "a", "stop"): (("K", ""),),
+    ("set", "a", "stop"): (("K", ""),),
+    ("put", "stop", "loss"): (("Z", ""),),
+    ("put", "a", "stop", "loss"): (("Z", ""),),
+    ("place", "a", "stop", "loss"): (("Z", ""),),
+    ("set", "a", "stop", "loss"): (("Z", ""),),
+    ("put", "a", "stop-loss"): (("Z", ""),),
+    ("set", "a", "stop-loss"): (("Z", ""),),
     ("i'll", "take"): (("B", ""),),
     ("i", "will", "take"): (("B", ""),),
     ("pick", "me", "up"): (("B", ""),),
@@ -857,6 +870,7 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("X", "撤", "撤销", "取消", "撤单", "撤回", "撤掉", "删", "删除", "撳走", "干掉"),
     **_tags("~", "停", "停止", "停咗", "停掉", "叫停", "停咗佢"),
     **_tags("r", "计划"),
+    **_tags("i", "的时候", "时候"),  # "在65,000左右的時候": a condition, with no direction
     **_tags("B", "抄", "进"),
     **_tags("S", "割", "割了"),
     **_tags("g", "整点", "整"),
@@ -946,6 +960,7 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("V", "一点", "一些", "点", "些", "点儿", "啲", "少少"),
     **_tags("x", "笔", "批"),
     **_tags("T", "明天", "明日", "听日", "今晚", "晚上", "早上", "中午", "下周", "下个月", "后天"),
+    **_tags("T", "听朝", "听晚", "明早", "明晚", "听日朝早", "后日"),
     **_tags("k", "币", "加密货币", "数字货币"),
     "一半": (("H", "50"),),
     "半": (("H", "50"),),

@@ -102,7 +102,9 @@ _EN_SCALES: dict[str, int] = {
 _EN_FRACTIONS: dict[str, Decimal] = {"half": Decimal("0.5"), "quarter": Decimal("0.25")}
 
 #: Words that can be part of an English number phrase (``a`` only before a scale).
-EN_NUMBER_WORDS: frozenset[str] = frozenset(_EN_UNITS) | frozenset(_EN_SCALES) | {"dozen"}
+EN_NUMBER_WORDS: frozenset[str] = (
+    frozenset(_EN_UNITS) | frozenset(_EN_SCALES) | {"dozen", "zero", "point"}
+)
 
 # Shares of holdings written as words: the value is a percentage.
 _SHARE_WORDS: dict[str, Decimal] = {
@@ -172,33 +174,63 @@ def parse_numeric(text: str) -> Decimal | None:
 
 
 def parse_english(words: Sequence[str]) -> Decimal | None:
-    """English number words: ``["five", "hundred"]`` → 500, ``["a", "thousand"]`` → 1000.
+    """English number words: ``["five", "hundred"]`` → 500, ``["a", "thousand"]`` → 1000,
+    ``["zero", "point", "two", "five"]`` → 0.25, ``["point", "five"]`` → 0.5.
 
     ``and`` is allowed between parts (``one hundred and fifty``); ``a`` counts as one only
-    when a scale follows. Returns ``None`` if any word is not part of a number.
+    when a scale follows. Returns ``None`` if any word is not part of a number, or if the
+    words are no number as English writes one: "two five", "one twenty" (120 or 1.20?),
+    "zero zero three" are never added up.
     """
+    items = [w.lower() for w in words]
+    if "point" in items:
+        at = items.index("point")
+        digits = items[at + 1 :]
+        if not digits or any(_EN_UNITS.get(d, 10) > 9 for d in digits):
+            return None  # "point five" only: one digit word after another
+        whole = parse_english(items[:at]) if at else Decimal(0)
+        if whole is None:
+            return None
+        return Decimal(f"{int(whole)}.{''.join(str(_EN_UNITS[d]) for d in digits)}")
     total = 0
     current = 0
     seen = False
-    items = [w.lower() for w in words]
+    last = ""  # the kind of the word before: unit, teen, tens, hundred, scale
     for i, word in enumerate(items):
-        if word in _EN_UNITS:
-            current += _EN_UNITS[word]
+        if word == "zero":
+            if len(items) > 1:
+                return None
+            seen = True
+        elif word in _EN_UNITS:
+            value = _EN_UNITS[word]
+            kind = "unit" if value < 10 else "teen" if value < 20 else "tens"
+            allowed = ("", "hundred", "scale", "and") + (("tens",) if kind == "unit" else ())
+            if last not in allowed:
+                return None  # "two five", "one twenty", "twenty thirty"
+            current += value
+            last = kind
             seen = True
         elif word in _EN_SCALES:
             scale = _EN_SCALES[word]
             if scale == 100:
+                if last in ("hundred",):
+                    return None
                 current = (current or 1) * scale
+                last = "hundred"
             else:
                 total += (current or 1) * scale
                 current = 0
+                last = "scale"
             seen = True
         elif word == "dozen":
             current = (current or 1) * 12
+            last = "scale"
             seen = True
         elif word == "a" and i + 1 < len(items) and items[i + 1] in (*_EN_SCALES, "dozen"):
             current += 1
+            last = "unit"
         elif word == "and" and seen:
+            last = last if last in ("", "tens") else "and"
             continue
         else:
             return None

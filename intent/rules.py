@@ -30,6 +30,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel
 
+from intent.language.assets import common_words
 from intent.lexicon import (
     ASSET_ALIASES,
     CJK_MAX_LEN,
@@ -535,6 +536,10 @@ def _number_words(
         else:
             break
     value = parse_english(parts) if parts else None
+    if value is None and sum(p in EN_NUMBER_WORDS and p != "point" for p in parts) >= 2:
+        # "one forty" (140 or 1.40?), "two five": a number we cannot read blocks the order
+        tokens.append(Token("N", raw[i].start(), raw[j - 1].end(), Decimal(0)))
+        return j
     if value is None or value <= 0:
         return i
     # "one and a half", "two and a quarter": a fraction added to the whole number.
@@ -575,6 +580,18 @@ def _segment_cjk(text: str, start: int, end: int, tokens: list[Token]) -> None:
         elif last.end == start:
             last.tag = "T"  # 9点: a time of day, not a quantity
             i = clock.end()
+    tenths = tokens[-1] if tokens and tokens[-1].tag == "N" else None
+    if (
+        tenths is not None
+        and text.startswith("成", start)
+        and not text.startswith(("成交", "成本", "成功"), start)
+        and not text[tenths.end : start].strip()
+        and tenths.value is not None
+        and tenths.value == tenths.value.to_integral_value()
+        and 1 <= tenths.value <= 10
+    ):
+        tokens[-1] = Token("P", tenths.start, start + 1, tenths.value * 10)  # 2成 = 20%
+        i = start + 1
     while i < end:
         fraction = _CJK_FRACTION.match(text, i, end)
         if fraction is not None:  # 四分之一 = 25%: a share, like "a quarter"
@@ -1086,6 +1103,12 @@ def _amount_phrases(an: _Analysis) -> None:
         add("share", tokens[m.start(1)].value, "%", m.start(), m.end(1), attached)
     live = an.live()
     for m in _BARE_AMOUNT.finditer(live) if "N" in live else ():
+        if (m.start() > 0 and an.tags[m.start() - 1] == "w" and m.end() == len(live)) or (
+            m.start() > 0 and an.tags[m.start() - 1] == "w" and live[m.end()] in "BgDC"
+        ):
+            # "用 100 買比特幣": 100 of what is paid, not of what is bought: asked
+            an.unresolved = an.bad_amount = True
+            break
         if any(a.kind == "bare" for a in an.amounts):
             # A second loose number: we don't know which is the amount, nor what the other is.
             an.unresolved = an.bad_amount = True
@@ -1406,6 +1429,17 @@ def _apply_correction(norm: str, tokens: list[Token], m: int) -> list[Token] | N
     rest, tail = rest[:end], rest[end:]
     core = [t for t in rest if t.tag not in _CORRECTION_FILLER]
     if not core:
+        # "buy one solana I mean eath": a correction to words we do not know is no
+        # correction we may drop; nothing goes until it is said again
+        breaks = [b.start() for b in _CLAUSE_BREAK.finditer(norm, tokens[m].end)]
+        stop = min(
+            breaks[0] if breaks else len(norm),
+            tokens[m + 1].start if m + 1 < len(tokens) else len(norm),
+        )
+        words = re.findall(r"[a-z]{3,}", norm[tokens[m].end : stop])
+        unknown = [w for w in words if w not in common_words()]
+        if unknown:
+            return [*before, Token("V", tokens[m].start, tokens[m].end, code="unsure"), *tail]
         return None
     if any(t.tag in _RESTATING_VERBS for t in core):
         # a restated request replaces the one before when that one held nothing the
@@ -1637,12 +1671,14 @@ class ReplyTerms:
     priced: bool  # names a price ("price 150", "at 3000")
     counted: bool  # counts coins with a classifier ("3个", "10粒"): not money
     timed: bool  # names a time or a cadence ("两个钟", "every week")
+    side: str | None = None  # the side its verbs say ("actually sell…"), if only one
 
 
 def reply_terms(text: str) -> ReplyTerms:
     """What :mod:`intent.dialogue` needs of a reply: see :class:`ReplyTerms`."""
     norm = normalize(text)
     tokens = _self_corrections(norm, tokenize(norm, text))  # "3个，不对，5个" answers 5
+    meant = _scope_negations(norm, tokens) or []  # "I meant buy, not sell": the side meant
     return ReplyTerms(
         numbers=tuple(t.value for t in tokens if t.tag == "N" and t.value and t.value > 0),
         shares=tuple(t.value for t in tokens if t.tag in "HP" and t.value and t.value > 0),
@@ -1650,13 +1686,20 @@ def reply_terms(text: str) -> ReplyTerms:
         bare=all(t.tag in _BARE_REPLY and not t.unclear for t in tokens),
         negated=any(t.tag == "^" for t in tokens),
         priced=any(t.tag in "p@L" for t in tokens),
-        counted=any(t.tag == "c" for t in tokens),
+        counted=any(t.tag in "ck" for t in tokens),
         timed=any(t.tag in "YEFOTjx" for t in tokens),
+        side=(
+            "buy"
+            if any(t.tag == "B" for t in meant) and not any(t.tag == "S" for t in meant)
+            else "sell"
+            if any(t.tag == "S" for t in meant) and not any(t.tag == "B" for t in meant)
+            else None
+        ),
     )
 
 
 #: What may stand beside the numbers of a bare reply: classifiers, "at", "or", "price", "no".
-_BARE_REPLY = frozenset("Nc@|pa^")
+_BARE_REPLY = frozenset("Nc@|pa^ok")  # … "of them", "50 coins"
 
 
 @dataclass(frozen=True, slots=True)
@@ -1737,7 +1780,8 @@ def amendment(text: str) -> Amendment | None:
     if amounts:
         a = amounts[0]
         found["amount"] = _amount(a.value, "%" if a.kind == "share" else a.unit)
-    if any(tag not in _AMENDMENT_FILLER for tag in live):
+    filler = _AMENDMENT_FILLER | ({"J"} if an.limit_price is not None else set())
+    if any(tag not in filler for tag in live):  # "make it stop limit, limit 2380": J said
         return None
     out = Amendment(
         limit_price=an.limit_price,

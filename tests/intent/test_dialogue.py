@@ -175,6 +175,98 @@ def test_a_price_answers_the_price_that_was_asked_for(
     assert answered.order_type == "market"
 
 
+def test_a_currency_answering_which_asset_is_the_money_not_the_asset() -> None:
+    outcome = _converse("buy two thousand of eath", "Hong Kong dollars")
+
+    assert isinstance(outcome.result, Clarification)
+    assert (outcome.result.asset, outcome.result.quote) == (None, "HKD")
+
+
+def test_a_correction_with_the_other_side_is_a_request_of_its_own() -> None:
+    outcome = _converse("buy point one bitcoin", "actually sell point one eath instead")
+
+    assert isinstance(outcome, NewRequest)
+    assert not isinstance(outcome.result, Intent)
+
+
+def test_a_stop_limit_amendment_keeps_the_stop_and_adds_the_limit() -> None:
+    amended = _intent(_converse("sell 0.05 eth stop at 2400", "make it stop limit, limit 2380"))
+
+    assert amended.trigger is not None
+    assert (amended.trigger.op, amended.trigger.price) == ("<=", Decimal(2400))
+    assert (amended.order_type, amended.limit_price) == ("limit", Decimal(2380))
+
+
+@pytest.mark.parametrize(
+    ("first", "reply", "side"),
+    [
+        ("Please buy 50 LINK at 14.", "Apologies, I meant sell.", "sell"),
+        ("請幫我買 2 顆 LTC。", "抱歉，我是要賣，不是買。", "sell"),
+        ("賣 2 顆 ETH", "不對，是買", "buy"),
+    ],
+)
+def test_naming_the_other_side_turns_the_last_request_around(
+    first: str, reply: str, side: str
+) -> None:
+    outcome = _converse(first, reply)
+
+    assert isinstance(outcome, Corrected)
+    turned = _intent(outcome)
+    assert turned.action == side
+    before = _intent(_converse(first))
+    assert (turned.asset, turned.amount, turned.limit_price) == (
+        before.asset,
+        before.amount,
+        before.limit_price,
+    )
+
+
+@pytest.mark.parametrize(
+    ("first", "reply"),
+    [("sell half my ETH", "I meant buy"), ("buy 1 ETH tp 4000 sl 3000", "I meant sell")],
+)
+def test_the_other_side_of_a_share_or_of_exits_is_never_a_turned_request(
+    first: str, reply: str
+) -> None:
+    outcome = _converse(first, reply)  # half of what? exits of a sale?
+
+    assert not isinstance(outcome.result, Intent), outcome
+
+
+@pytest.mark.parametrize("reply", ["the btc one", "淨係BTC嗰張", "BTC 嗰張"])
+def test_an_asset_after_a_cancel_of_everything_cancels_only_its_orders(reply: str) -> None:
+    outcome = _converse("cancel my order", reply)
+
+    assert isinstance(outcome, Corrected)
+    assert (_intent(outcome).action, _intent(outcome).asset) == ("cancel", "BTC")
+
+
+@pytest.mark.parametrize(
+    ("first", "reply", "amount"),
+    [
+        ("以太幣如果跌破 2,500，請幫我買進。", "買 0.2 顆，謝謝。", (Decimal("0.2"), "ETH")),
+        (
+            "I would like to sell some of my Ethereum at 3,800.",
+            "Two of them, please.",
+            (Decimal(2), "ETH"),
+        ),
+        ("grab some AVAX, TP 45 SL 30", "50 coins", (Decimal(50), "AVAX")),
+        ("sell 0.5 @ 3k", "eth", (Decimal("0.5"), "ETH")),
+    ],
+)
+def test_counted_coins_answer_how_much_and_the_rest_survives(
+    first: str, reply: str, amount: tuple[Decimal, str]
+) -> None:
+    answered = _intent(_converse(first, reply))
+
+    assert _amount(answered) == amount
+    pending = _converse(first).result
+    assert pending is not None
+    assert answered.trigger == pending.trigger
+    assert answered.limit_price == pending.limit_price
+    assert (answered.take_profit, answered.stop_loss) == (pending.take_profit, pending.stop_loss)
+
+
 def test_a_counted_reply_is_never_the_price_that_was_asked_for() -> None:
     outcome = _converse("挂单卖姨太，3800", "2个")
 

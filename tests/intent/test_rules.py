@@ -915,3 +915,41 @@ def test_more_verbs_of_each_side(text: str, action: str) -> None:
 @pytest.mark.parametrize("text", ["I need to ask about 2 things", "I want 2 bitcoins"])
 def test_a_side_word_only_before_an_amount_or_never(text: str) -> None:
     assert canon(text)["action"] not in ("buy", "sell", "convert")
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "price"),
+    [
+        ("okay so buy point five bitcoin", 0.5, None),
+        ("sell zero point two five bitcoin at seventy thousand", 0.25, 70000),
+        ("um buy one bitcoin no wait point one bitcoin", 0.1, None),
+        ("sell five hundred thousand shiba at zero point zero zero zero zero three", 500000, 3e-05),
+        ("buy one point five sol", 1.5, None),
+    ],
+)
+def test_spoken_decimals(text: str, amount: float, price: float | None) -> None:
+    got = canon(text)
+
+    assert got["amount"]["value"] == amount
+    assert got["limit_price"] == price
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "buy two solana at one forty take profit one eighty stop one twenty",  # 140 or 1.40?
+        "buy two five sol",  # never added up to 7
+        "buy three hundred USDT of solana if it drops under one twenty",
+        "請幫我用 100 買比特幣，謝謝。",  # 100 of what is paid?
+        "buy one solana I mean eath",  # a correction to a word we do not know
+        "比特幣在 65,000 左右的時候，請幫我賣一半。",  # around 65,000, up or down?
+        "聽朝買0.1 BTC",  # tomorrow morning
+    ],
+)
+def test_numbers_and_corrections_we_cannot_read_are_never_executable(text: str) -> None:
+    assert canon(text)["action"] not in ("buy", "sell", "convert"), canon(text)
+
+
+def test_tenths_in_chinese_are_a_share() -> None:
+    subset("减仓大饼2成", action="sell", amount={"value": 20, "unit": "%"})
+    subset("用两成仓位买大饼", action="buy", amount={"value": 20, "unit": "%"})
