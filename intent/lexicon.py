@@ -342,6 +342,7 @@ WORDS: dict[str, Entry] = {
     # names no value it can replace is dropped (intent.rules._self_corrections)
     **_tags("#", "correction", "oops", "typo", "sorry", "actually"),
     "profit-taking": (("R", ""),),
+    "quarterly": (("E", ""), ("N", "3"), ("Y", "MO")),
     **_tags("S", "flatten", "cut", "maichu"),
     **_tags("B", "mairu", "chaodi"),
     **_tags(
@@ -564,6 +565,38 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     },
     # A correction inside the message: what follows replaces what it names (intent.rules)
     ("in", "all"): (),
+    # A ceiling or floor said as a negation is a limit word: "no more than USD 180".
+    ("no", "more", "than"): (("@", ""),),
+    ("not", "more", "than"): (("@", ""),),
+    ("no", "less", "than"): (("@", ""),),
+    ("not", "less", "than"): (("@", ""),),
+    ("not", "exceeding"): (("@", ""),),
+    ("at", "no", "more", "than"): (("@", ""),),
+    ("at", "no", "less", "than"): (("@", ""),),
+    ("nothing", "above"): (("@", ""),),
+    ("nothing", "below"): (("@", ""),),
+    # A cadence said without "every": "500 XRP a day", "every fortnight", "quarterly".
+    ("a", "day"): (("F", "D"),),
+    ("per", "day"): (("F", "D"),),
+    ("a", "week"): (("F", "W"),),
+    ("per", "week"): (("F", "W"),),
+    ("a", "month"): (("F", "MO"),),
+    ("per", "month"): (("F", "MO"),),
+    ("every", "fortnight"): (("E", ""), ("N", "2"), ("Y", "W")),
+    # reasons, not denials: "so I don't lose too much", "without leverage"
+    ("so", "i", "don't", "lose", "too", "much"): (),
+    ("so", "that", "i", "do", "not", "lose", "too", "much"): (),
+    ("so", "i", "do", "not", "lose", "too", "much"): (),
+    ("no", "leverage"): (),
+    ("without", "leverage"): (),
+    ("i", "no", "longer", "have", "confidence", "in", "it"): (),
+    ("i", "do", "not", "wish", "to", "hold"): (),
+    ("i", "would", "rather", "not", "hold"): (),
+    ("i", "don't", "want", "to", "hold"): (),
+    # "Kindly advise the current price": tell me, not advice
+    ("advise", "the"): (("W", ""),),
+    ("advise", "how"): (("W", ""), ("h", "")),
+    ("advise", "my"): (("W", ""), ("m", "")),
     ("profit", "taking"): (("R", ""),),
     # placing a stop is no purchase: "put stop at 2500 for my 0.05 eth"
     ("put", "stop"): (("K", ""),),
@@ -870,6 +903,11 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("X", "撤", "撤销", "取消", "撤单", "撤回", "撤掉", "删", "删除", "撳走", "干掉"),
     **_tags("~", "停", "停止", "停咗", "停掉", "叫停", "停咗佢"),
     **_tags("r", "计划"),
+    **_tags("E", "逢"),  # 逢星期五: every Friday
+    "清掉": (("S", ""), ("H", "100")),
+    # done with a coin: the reason for a sale, no denial of it
+    **{w: () for w in ("不玩了", "唔玩喇", "唔玩了", "不玩啦", "唔想再揸", "不想拿了", "不想再拿")},
+    **{w: () for w in ("不加杠杆", "不用杠杆", "不开杠杆")},
     **_tags("i", "的时候", "时候"),  # "在65,000左右的時候": a condition, with no direction
     **_tags("B", "抄", "进"),
     **_tags("S", "割", "割了"),

@@ -190,6 +190,9 @@ _MALFORMED_NUMBER = re.compile(r"(?:(?<=\s)|^)[-−–]\s?\d[\d,.]*[a-z]*|\b\d[\
 #: A greeting that opens the message ("Morning! buy…", "Good evening. Please…"): no time.
 _GREETING = re.compile(r"^\s*(?:good\s+)?(?:morning|afternoon|evening)\s*[!,.~;:]+")
 
+#: "can help me buy 0.25 ETH or not", "… can or not": a question tag at the end, no denial.
+_QUESTION_TAG = re.compile(r"(?:\bcan\s+)?\bor\s+not\s*[?!.]*\s*$")
+
 # Cheap pre-check: the full pattern only runs when one of its key words is present.
 _INJECTION_HINT = re.compile(
     r"ignore|disregard|forget|bypass|override|skip|mode|you are|prompt|instruction|"
@@ -1211,6 +1214,7 @@ class RuleParser:
             injected = True
             norm = _INJECTION_RE.sub(lambda m: " " * len(m.group()), norm)
         norm = _GREETING.sub(lambda m: " " * len(m.group()), norm)
+        norm = _QUESTION_TAG.sub(lambda m: " " * len(m.group()), norm)
         norm = _MALFORMED_NUMBER.sub(_unreadable_number, norm)
         tokens = _in_context(tokenize(norm, text))
         for tok in tokens:
@@ -1255,6 +1259,8 @@ _CLAUSE_BREAK = re.compile(
     r"[,;，；。!?！？\n]|\.(?!\d)|\s[-—–]+\s|—|\bbut\b|\binstead\b|\brather\b|而是|但是|不过"
     r"|(?<=了)\s+"  # "别买了 改成卖": a sentence ended by 了
 )
+_IS_WORD = re.compile(r"是|系|係")
+_NOW = re.compile(r"\bnow\b|\bright away\b|\bimmediately\b|现在|而家|即刻|马上|立刻")
 #: What a negation may deny to only restate a condition the message states elsewhere:
 #: "not before then", "I do not wish to buy before it has done so".
 _RESTATING = frozenset("IBSDg")
@@ -1294,9 +1300,15 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
         if tok.tag != "^":
             continue
         j = i + 1
+        meant = False  # "不是btc 是eth": what follows 是 is what is meant
         while j < len(tokens) and clause[j] == clause[i] and tokens[j].tag in _DENIABLE:
+            if j > i + 1 and _IS_WORD.search(norm, tokens[j - 1].end, tokens[j].start):
+                meant = True
+                break
             j += 1
-        if j > i + 1 and (j == len(tokens) or clause[j] != clause[i] or tokens[j].tag == "^"):
+        if j > i + 1 and (
+            meant or j == len(tokens) or clause[j] != clause[i] or tokens[j].tag == "^"
+        ):
             denied = list(range(i, j))  # "not BTC", "not 2"
         else:
             denied = [k for k in range(i, len(tokens)) if clause[k] == clause[i]]
@@ -1314,6 +1326,10 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
         when = said & _WHEN_WORDS or any(
             t.tag in _WHEN_WORDS and clause[k] == clause[i] for k, t in enumerate(tokens)
         )  # "之前先不要卖": the time word comes before the negation in Chinese
+        if said == {"T"} and not any(t.tag == "T" for t in others) and _NOW.search(norm):
+            # "at market now (not tomorrow, now)": a time denied, none kept: now
+            restated.update(denied)
+            continue
         if said <= _RESTATING and when and elsewhere and same_side:
             # "buy once it breaks 70k; I do not wish to buy before": the condition said again
             restated.update(denied)
@@ -1412,7 +1428,9 @@ def _is_correction(norm: str, tokens: list[Token], k: int) -> bool:
         return False
     gap = norm[tok.end : tokens[k + 1].start]
     if norm[tok.start : tok.end] in ("no", "nope"):
-        return not gap.strip(" ,")  # "0.1 btc, no 0.15"; not "no that 0.15"
+        # "0.1 btc, no 0.15": after a pause; not "no that 0.15", not "一 no 万"
+        paused = k > 0 and bool(re.search(r"[,，.…]", norm[tokens[k - 1].end : tok.start]))
+        return paused and not gap.strip(" ,")
     return bool(_CORRECTING_GAP.match(gap))
 
 

@@ -953,3 +953,33 @@ def test_numbers_and_corrections_we_cannot_read_are_never_executable(text: str) 
 def test_tenths_in_chinese_are_a_share() -> None:
     subset("减仓大饼2成", action="sell", amount={"value": 20, "unit": "%"})
     subset("用两成仓位买大饼", action="buy", amount={"value": 20, "unit": "%"})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Please sell 2 ETH at no less than 3,650.", {"action": "sell", "limit_price": 3650}),
+        ("Kindly acquire 2,000 ADA at a price not exceeding 0.45.", {"limit_price": 0.45}),
+        ("逢星期五買 500蚊 ETH", {"schedule": {"every": "P1W", "count": None, "over": None}}),
+        ("sell 500 XRP a day for 5 days", {"schedule": {"every": "P1D", "count": 5, "over": None}}),
+        (
+            "Kindly invest HKD 1,000 in Bitcoin quarterly, 4 times.",
+            {"schedule": {"every": "P3M", "count": 4, "over": None}},
+        ),
+        ("can help me buy 0.25 ETH or not", {"action": "buy"}),  # a question tag
+        ("FIL全部清掉，不玩了", {"action": "sell", "amount": {"value": 100, "unit": "%"}}),
+        ("现货买，不加杠杆，0.1个BTC", {"action": "buy"}),
+        ("Kindly advise the current price of Bitcoin.", {"action": "query", "query": "price"}),
+        ("不是btc 是eth 买1个", {"action": "buy", "asset": "ETH"}),
+        ("Sell 3 AVAX at market now please (not tomorrow, now)", {"action": "sell"}),
+    ],
+)
+def test_negations_that_deny_nothing_we_do_and_cadences_said_plainly(
+    text: str, expected: dict[str, Any]
+) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize("text", ["buy 0.1 btc no 0.15", "don't buy tomorrow", "not tomorrow"])
+def test_a_denial_without_a_pause_or_a_now_is_never_read_as_a_correction(text: str) -> None:
+    assert canon(text)["action"] not in ("buy", "sell", "convert")

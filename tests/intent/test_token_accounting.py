@@ -80,7 +80,8 @@ def _altered(draw: st.DrawFn, inserts: list[str]) -> tuple[str, str]:
     if inserts is NUMBERS and _repeats(text, words):
         words = "7"  # the same amount said twice is one amount ("sell 2 SOL… yes, 2 SOL")
     places = _boundaries(text)
-    if inserts is NUMBERS:  # "not 7", "not BTC $40": a denied number is a used number
+    if inserts is NUMBERS or inserts is TIMES:
+        # "not 7", "not BTC $40", "(not tomorrow, now)": what is denied is used
         places = [at for at in places if not _NEGATED.search(text[:at])] or [len(text)]
     at = draw(st.sampled_from(places))
     return text, _insert(text, at, words)
@@ -167,8 +168,8 @@ def test_every_insertion_place_of_every_order_for_each_kind() -> None:
     for text in ORDERS:
         for at in _boundaries(text):
             for words in ("7", "not", "tomorrow", "不要", "明天"):
-                if words == "7" and _NEGATED.search(text[:at]):
-                    continue  # "not 7", "not BTC 7": the number is denied, a use of it
+                if words in ("7", "tomorrow", "明天") and _NEGATED.search(text[:at]):
+                    continue  # "not 7", "not tomorrow": denied, a use of it
                 altered = _insert(text, at, words)
                 if _ignores_insertion(text, altered):
                     failures.append(altered)
