@@ -566,6 +566,11 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     # A correction inside the message: what follows replaces what it names (intent.rules)
     ("in", "all"): (),
     # A ceiling or floor said as a negation is a limit word: "no more than USD 180".
+    ("or", "less"): (("L", "post"),),  # "at 58,000 or less": the price before it
+    ("or", "higher"): (("L", "post"),),
+    ("or", "cheaper"): (("L", "post"),),
+    ("at", "or", "below"): (("@", ""),),
+    ("at", "or", "above"): (("@", ""),),
     ("no", "more", "than"): (("@", ""),),
     ("not", "more", "than"): (("@", ""),),
     ("no", "less", "than"): (("@", ""),),
@@ -668,8 +673,8 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("go", "all", "in", "on"): (("B", ""), ("H", "100")),
     ("going", "all", "in", "on"): (("B", ""), ("H", "100")),
     ("no", "worse", "than"): (("@", ""),),
-    ("or", "better"): (),
-    ("or", "lower"): (),
+    ("or", "better"): (("L", "post"),),
+    ("or", "lower"): (("L", "post"),),
     ("pick", "up"): (("B", ""),),
     ("picking", "up"): (("B", ""),),
     ("load", "up"): (("B", ""),),

@@ -1006,6 +1006,8 @@ def _trigger_phrases(an: _Analysis) -> None:
         end = m.end()
         if end < len(live) and live[end] == "G" and an.stop_price is None:
             end += 1  # "跌破2800触发": the condition's own word for a trigger
+        elif end < len(live) and live[end] == "L" and an.tokens[end].code == "post":
+            end += 1  # "drops to 130 or lower": the condition's direction, said again
         an.take(m.start(), end, "trigger")
 
 
@@ -1017,7 +1019,7 @@ def _limit_phrases(an: _Analysis) -> None:
         an.take(market.start(), market.end(), "limit_price")
         live = an.live()
     for m in _LIMIT_PRICE.finditer(live):
-        if m.group(3) is not None and an.tokens[m.end()].code != "zh":
+        if m.group(3) is not None and an.tokens[m.end()].code not in ("zh", "post"):
             continue  # "0.05, limit 58000": in English the price follows "limit"
         if an.limit_price is not None:
             an.unresolved = True  # two prices: do not pick one
@@ -1260,6 +1262,7 @@ _CLAUSE_BREAK = re.compile(
     r"|(?<=了)\s+"  # "别买了 改成卖": a sentence ended by 了
 )
 _IS_WORD = re.compile(r"是|系|係")
+_TAKE_PROFIT_NOW = re.compile(r"(?<![aw])R")
 _NOW = re.compile(r"\bnow\b|\bright away\b|\bimmediately\b|现在|而家|即刻|马上|立刻")
 #: What a negation may deny to only restate a condition the message states elsewhere:
 #: "not before then", "I do not wish to buy before it has done so".
@@ -1544,7 +1547,7 @@ def _meaning(tok: Token) -> tuple[str, str]:
     other (a number denied beside one kept is a change we do not guess at)."""
     if tok.tag in "PH":
         return (tok.tag, f"{tok.value}")
-    side = "B" if tok.tag in "BgD" else "S" if tok.tag in "SC" else tok.tag  # a swap gives up
+    side = "B" if tok.tag in "BgD" else "S" if tok.tag in "SCR" else tok.tag  # a swap gives up
     return (side, tok.code)
 
 
@@ -2032,9 +2035,20 @@ def _trade(
             trigger = _trigger("<=" if action == "sell" else ">=", stop)
     elif stop_words and trigger is None:
         missing.add("price")  # a stop with no price
-    wants_limit = "L" in tags or "J" in tags
+    # "or lower" after a condition's price says its direction again: no limit wanted
+    wants_limit = any(t.tag in "LJ" and t.code != "post" for t in an.tokens)
     if wants_limit and limit_price is None:
         missing.add("price")
+    if (
+        action == "sell"
+        and trigger is None
+        and limit_price is None
+        and "Z" not in live
+        and _TAKE_PROFIT_NOW.search(live)
+    ):
+        # "take profit on half my PEPE", "止盈一半姨太": a sale now, not an exit order ("set
+        # a take profit on my ETH" names one, and its price is asked)
+        live = live.replace("R", "_")
     if action == "sell" and trigger is None and limit_price and re.search("[RZ]", live):
         if "Z" in live:  # "stop loss sell 1 ETH at 2900": the price is the stop of this sell
             trigger, limit_price = _trigger("<=", limit_price), None

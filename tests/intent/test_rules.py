@@ -983,3 +983,44 @@ def test_negations_that_deny_nothing_we_do_and_cadences_said_plainly(
 @pytest.mark.parametrize("text", ["buy 0.1 btc no 0.15", "don't buy tomorrow", "not tomorrow"])
 def test_a_denial_without_a_pause_or_a_now_is_never_read_as_a_correction(text: str) -> None:
     assert canon(text)["action"] not in ("buy", "sell", "convert")
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("take profit on half my sol", 50),
+        ("tp a quarter of my ARB bag", 25),
+        ("止盈一半姨太，落袋为安", 50),
+        ("take profit on all my arb", 100),
+    ],
+)
+def test_taking_profit_with_no_price_is_a_sale_now(text: str, amount: int) -> None:
+    subset(text, action="sell", order_type="market", amount={"value": amount, "unit": "%"})
+
+
+def test_a_take_profit_named_as_an_order_asks_its_price() -> None:
+    result = PARSER.parse("set a take profit on my ETH")
+
+    assert isinstance(result, Clarification)
+    assert result.missing == ("price",)
+
+
+@pytest.mark.parametrize(
+    ("text", "price"),
+    [
+        ("buy 1000 ada 0.45 or better", 0.45),
+        ("I hereby instruct a purchase of 25 SOL at or below 142.50.", 142.5),
+        ("sell 1 eth at 3,800 or better", 3800),
+    ],
+)
+def test_or_better_and_at_or_below_name_a_limit(text: str, price: float) -> None:
+    subset(text, order_type="limit", limit_price=price)
+
+
+def test_or_lower_after_a_condition_only_says_its_direction_again() -> None:
+    subset(
+        "when xrp go down to 0.4 or less, sell 200 xrp",
+        action="sell",
+        order_type="market",
+        trigger={"op": "<=", "price": 0.4},
+    )

@@ -61,7 +61,7 @@ _BOUNDARY = re.compile(r"(?<=[\s,，。.!?])|(?<=[\u4e00-\u9fff])(?=[\u4e00-\u9f
 
 # A place after a negation in its own clause: a number put there is denied ("not BTC 7").
 _NEGATED = re.compile(
-    r"(?:\bnot|n't|\bno|\bnever|不|别|別|唔|冇|没|沒)[^,，。.;；!?！？—]*$", re.IGNORECASE
+    r"(?:\bnot|n't|\bdont|\bno|\bnever|不|别|別|唔|冇|没|沒)[^,，。.;；!?！？—]*$", re.IGNORECASE
 )
 
 
