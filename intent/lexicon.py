@@ -565,6 +565,11 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     },
     # A correction inside the message: what follows replaces what it names (intent.rules)
     ("in", "all"): (),
+    # placing an order of no side yet: "please arrange an order for me", "幫我下單"
+    ("place", "an", "order"): (("t", ""),),
+    ("arrange", "an", "order"): (("t", ""),),
+    ("put", "in", "an", "order"): (("t", ""),),
+    ("make", "an", "order"): (("t", ""),),
     # A ceiling or floor said as a negation is a limit word: "no more than USD 180".
     ("or", "less"): (("L", "post"),),  # "at 58,000 or less": the price before it
     ("or", "higher"): (("L", "post"),),
@@ -909,6 +914,7 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("~", "停", "停止", "停咗", "停掉", "叫停", "停咗佢"),
     **_tags("r", "计划"),
     **_tags("E", "逢"),  # 逢星期五: every Friday
+    **_tags("t", "下单", "下个单", "下张单", "下一张单", "落单", "落张单", "落个单"),
     "清掉": (("S", ""), ("H", "100")),
     # done with a coin: the reason for a sale, no denial of it
     **{w: () for w in ("不玩了", "唔玩喇", "唔玩了", "不玩啦", "唔想再揸", "不想拿了", "不想再拿")},

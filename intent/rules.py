@@ -700,6 +700,8 @@ _UNIT_AMOUNT = re.compile(r"(N)c?([Ak])")  # 10 SOL / 0.2个大饼
 _SHARE = re.compile(r"([HP])o?m?o?([AQk])?")  # half my ETH / 30% of my SOL / 一半的以太 / all
 _OF_MY = re.compile(r"[om]")  # "1/2 of my ETH", "1/2 my ETH", "1/2 of ETH", 1/2的以太坊
 _BARE_AMOUNT = re.compile(r"(N)c?")  # 买0.2个 (asset named elsewhere)
+# two amounts offered as alternatives, not after a price word: "0.2还是0.3", "1 or 2 SOL"
+_ALTERNATIVE_AMOUNTS = re.compile(r"(?<![@Lp=<>du])N[ck]?[AQ]?\|a?N[ck]?[AQk]?")
 _ONE_UNIT = re.compile(r"(?<=[BSCg])a(A)")  # buy a bitcoin
 
 _QUESTION = re.compile(
@@ -769,6 +771,7 @@ class _Analysis:
     ambiguous_unit: str = ""  # the asset or currency right after it, if any
     unclear: list[str] = field(default_factory=list)  # unknown words after numbers
     denied_amount: bool = False  # a negation denied a number or share ("not all of it")
+    alternative_amounts: bool = False  # "0.2 or 0.3": the amount is asked
 
     def live(self) -> str:
         """The tag string with consumed tokens replaced by ``_``."""
@@ -1054,6 +1057,11 @@ def _amount_phrases(an: _Analysis) -> None:
         an.amounts.append(_Amount(kind, value, unit, first, last, att))
         an.take(first, last, "amount")
 
+    live = an.live()
+    for m in _ALTERNATIVE_AMOUNTS.finditer(live) if "|" in live else ():
+        # "0.2还是0.3", "200 or 300 hkd", "like 1 or 2": which amount? asked, nothing else
+        an.alternative_amounts = True
+        an.take(m.start(), m.end())
     live = an.live()
     # Each phrase runs only when its tags are there (speed); ``live`` is re-read after takes.
     for m in _HALF_UNIT.finditer(live) if "H" in live else ():
@@ -1796,7 +1804,13 @@ def amendment(text: str) -> Amendment | None:
     amounts = [
         a for a in an.amounts if a.kind in ("quote", "share") or (a.unit and a.kind == "units")
     ]
-    if len(amounts) != len(an.amounts) or len(amounts) > 1 or an.unresolved or an.vague:
+    if (
+        len(amounts) != len(an.amounts)
+        or len(amounts) > 1
+        or an.unresolved
+        or an.vague
+        or an.alternative_amounts
+    ):
         return None
     if amounts:
         a = amounts[0]
@@ -1815,7 +1829,7 @@ def amendment(text: str) -> Amendment | None:
         over=an.over,
         **{k: v for k, v in found.items() if k != "count"},
     )
-    return out if out != Amendment() else None
+    return out if out != Amendment(side=out.side) else None  # a side alone changes nothing
 
 
 def _money_into(an: _Analysis, mentions: list[_Mention]) -> bool:
@@ -2007,6 +2021,9 @@ def _trade(
         amount = _amount(_HUNDRED, "%")
         if asset is not None:
             fields.setdefault("amount", []).append((asset.index - 1, asset.index + 1))
+    if an.alternative_amounts:
+        amount = None
+        missing.add("amount")
     if an.vague and amount is None:
         missing.add("amount")
     if quote is None and an.price_quote:

@@ -712,8 +712,8 @@ def test_fraction_forms_that_say_what_they_mean(
         ("sell my eth 1/2", ["amount"]),
         # an unreadable price is asked for: no market order instead of the limit
         ("buy 1 btc at 6OOOO", ["price"]),
-        # two loose numbers: which one is the amount?
-        ("sell my eth 1 or 2", ["amount", "price"]),
+        # two amounts offered as alternatives: which one?
+        ("sell my eth 1 or 2", ["amount"]),
     ],
 )
 def test_unreadable_numbers_never_become_an_amount(text: str, missing: list[str]) -> None:
@@ -1024,3 +1024,20 @@ def test_or_lower_after_a_condition_only_says_its_direction_again() -> None:
         order_type="market",
         trigger={"op": "<=", "price": 0.4},
     )
+
+
+@pytest.mark.parametrize("text", ["幫我下單", "Please arrange an order for me.", "帮我下个单"])
+def test_asking_to_place_an_order_is_a_question_not_a_query(text: str) -> None:
+    subset(text, action="clarify", missing=["amount", "asset", "side"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "买0.1个比特币，不对，0.2还是0.3？",
+        "grab eth, like 1 or 2",
+        "卖SOL，3个，哦不，5个还是8个来着？",
+    ],
+)
+def test_amounts_offered_as_alternatives_ask_only_for_the_amount(text: str) -> None:
+    subset(text, action="clarify", missing=["amount"])
