@@ -273,7 +273,8 @@ WORDS: dict[str, Entry] = {
         "r", "ladder", "ladders", "twap", "twaps", "plan", "plans", "recurring", "offers", "bids"
     ),
     **_tags("r", "purchases"),
-    **_tags("~", "yank", "nix", "discontinue", "axe"),
+    **_tags("~", "yank", "nix", "discontinue", "axe", "terminate", "void", "annul", "retract"),
+    **_tags("~", "rm", "clear"),
     **_tags(
         "W",
         "show",
@@ -694,7 +695,7 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("top", "up"): (("B", ""),),
     ("buy", "in"): (("B", ""),),
     ("buy", "back"): (("B", ""),),
-    ("get", "rid", "of"): (("S", ""),),
+    ("get", "rid", "of"): (("S", "rid"),),  # of a coin: a sale; of an order: a cancel
     ("get", "out", "of"): (("C", ""),),
     ("out", "of"): (("C", ""),),  # "I want out of SOL and into ETH": SOL is given
     ("hit", "the", "bid"): (("S", ""),),

@@ -388,6 +388,17 @@ def _word_tokens(
             ):
                 _emit(tokens, entry, raw[i].start(), raw[i + size - 1].end())
                 return i + size
+    following = words[i + 1] if i + 1 < len(raw) else None
+    if (
+        following is not None
+        and word not in _WORD_TABLE
+        and (word + following) in ASSET_ALIASES
+        and _word_gap_ok(text, raw[i].end(), raw[i + 1].start())
+    ):
+        # a coin name said in two words: "chain link", "file coin", "polka dot"
+        code = ASSET_ALIASES[word + following]
+        _emit(tokens, _asset_entry(code), raw[i].start(), raw[i + 1].end())
+        return i + 2
     if (
         word in EN_NUMBER_WORDS
         or "-" in word
@@ -1591,17 +1602,21 @@ def _interpret(text: str, an: _Analysis) -> ParseOutput:
 
     # Cancel: "cancel ...", or a soft verb of an order ("kill my SOL order", "停止BTC定投").
     everything = all(a.kind == "share" and a.value == _HUNDRED for a in an.amounts)
-    first_verb = next((t for t in tags if t in _VERBISH), "")
+    said = tags  # what the cancel decision reads
+    first_verb = next((t for t in said if t in _VERBISH), "")
+    if first_verb == "S" and an.tokens[said.find("S")].code == "rid" and re.search("[rKZJL]", said):
+        said = said.replace("S", "~", 1)  # "get rid of that bid on bitcoin": of an order
+        first_verb = "~"
     # a standing order named by its kind after a soft verb: "stop my monthly BTC purchases",
     # "nix my LINK stop", "scrap the weekly SOL buy", "pull my btc buy at 60k"
     standing = first_verb in ("~", "K") and bool(
-        re.search("[FEjJ]", tags)
-        or _NAMED_ORDER.search(tags)
-        or "K" in tags[tags.find(first_verb) + 1 :]
+        re.search("[FEjJZ]", said)
+        or _NAMED_ORDER.search(said)
+        or "K" in said[said.find(first_verb) + 1 :]
     )
-    orders = "r" in tags or "D" in tags or "L" in tags or standing
-    soft = ("~" in tags or "K" in tags) and orders and everything
-    if "X" in tags or soft:
+    orders = "r" in said or "D" in said or "L" in said or standing
+    soft = ("~" in said or "K" in said) and orders and everything
+    if "X" in said or soft:
         mark("action", _first_tag(an, "X~K"))
         asset = mentions[0].code if mentions else None
         if mentions:

@@ -1041,3 +1041,34 @@ def test_asking_to_place_an_order_is_a_question_not_a_query(text: str) -> None:
 )
 def test_amounts_offered_as_alternatives_ask_only_for_the_amount(text: str) -> None:
     subset(text, action="clarify", missing=["amount"])
+
+
+@pytest.mark.parametrize(
+    ("text", "asset"),
+    [
+        ("sell 200 chain link", "LINK"),
+        ("buy twenty file coin", "FIL"),
+        ("sell 10 polka dot", "DOT"),
+    ],
+)
+def test_a_coin_name_said_in_two_words(text: str, asset: str) -> None:
+    assert canon(text)["asset"] == asset
+
+
+@pytest.mark.parametrize(
+    ("text", "asset"),
+    [
+        ("get rid of that bid on bitcoin", "BTC"),
+        ("kill the stop loss on SOL", "SOL"),
+        ("rm the AVAX stop", "AVAX"),
+        ("Kindly void the limit sell on ADA at 0.60.", "ADA"),
+        ("Kindly terminate the DCA plan on Ethereum.", "ETH"),
+        ("clear all my pending orders thanks", None),
+    ],
+)
+def test_more_cancels_of_orders_named_by_kind(text: str, asset: str | None) -> None:
+    subset(text, action="cancel", asset=asset)
+
+
+def test_getting_rid_of_a_coin_is_still_a_sale() -> None:
+    subset("get rid of my eth", action="sell", amount={"value": 100, "unit": "%"})
