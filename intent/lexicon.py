@@ -587,6 +587,9 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("nothing", "above"): (("@", ""),),
     ("nothing", "below"): (("@", ""),),
     # A cadence said without "every": "500 XRP a day", "every fortnight", "quarterly".
+    ("for", "a", "day"): (("f", "for"), ("a", ""), ("Y", "D")),  # a length, no cadence
+    ("for", "a", "week"): (("f", "for"), ("a", ""), ("Y", "W")),
+    ("for", "a", "month"): (("f", "for"), ("a", ""), ("Y", "MO")),
     ("a", "day"): (("F", "D"),),
     ("per", "day"): (("F", "D"),),
     ("a", "week"): (("F", "W"),),

@@ -1412,6 +1412,7 @@ def _self_corrections(norm: str, tokens: list[Token]) -> list[Token]:
     是把0.5个以太坊换成比特币") replaces the one before it. A correction we cannot place
     leaves both values, so the reading asks.
     """
+    tokens = _denied_then_meant(norm, tokens)
     out = [
         t
         for k, t in enumerate(tokens)
@@ -1434,6 +1435,24 @@ def _self_corrections(norm: str, tokens: list[Token]) -> list[Token]:
             out, start = out[:m] + out[m + 1 :], m
         else:
             start = m + 1
+
+
+def _denied_then_meant(norm: str, tokens: list[Token]) -> list[Token]:
+    """"买2000个DOGE 不是2000 是20000": a number said again only to be denied, then the one
+    meant, is a correction of that number: a marker and the number meant."""
+    out = list(tokens)
+    for k in range(len(out) - 2):
+        neg, said, meant = out[k], out[k + 1], out[k + 2]
+        if (
+            neg.tag == "^"
+            and (k == 0 or out[k - 1].tag != "^")  # "不是 not 3000": two denials, asked
+            and said.tag == meant.tag == "N"
+            and any(t.tag == "N" and t.value == said.value for t in out[:k])
+            and _IS_WORD.search(norm, said.end, meant.start)
+        ):
+            out[k : k + 2] = [Token("#", neg.start, said.end)]
+            break
+    return out
 
 
 def _is_correction(norm: str, tokens: list[Token], k: int) -> bool:

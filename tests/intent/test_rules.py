@@ -1072,3 +1072,15 @@ def test_more_cancels_of_orders_named_by_kind(text: str, asset: str | None) -> N
 
 def test_getting_rid_of_a_coin_is_still_a_sale() -> None:
     subset("get rid of my eth", action="sell", amount={"value": 100, "unit": "%"})
+
+
+def test_a_number_denied_then_the_one_meant_is_a_correction() -> None:
+    subset("买2000个DOGE 不是2000 是20000", action="buy", amount={"value": 20000, "unit": "DOGE"})
+    subset("幫我買進 ETH 限價 3000，不是 3000 是 3050，數量 1 顆", limit_price=3050)
+
+
+def test_for_a_week_after_a_daily_cadence_is_its_length() -> None:
+    subset(
+        "buy 10 bucks of shib every day for a week",
+        schedule={"every": "P1D", "count": 7, "over": None},
+    )
