@@ -77,7 +77,8 @@ _CORRECTION = re.compile(
     r"(?:to\s+)?(?=\S*\d)"
     r"|(?:change|make|set|update|modify|edit|move|amend|adjust|revise)\s+"
     r"(?:it|that|this|the\s+order)?\s*(?:to|into)?"
-    r"|i\s+meant?|i\s+mean|(?<=actually)[\s,]+|(?<=instead)[\s,]+|"
+    r"|i\s+meant?|i\s+mean|(?<=actually)[\s,]+|(?<=instead)[\s,]+"
+    r"|(?<=wait)[\s,]+(?=[\d$])|(?<=sorry)[\s,]+(?=[\d$])|"
     r"(?:不对|不對|不是|错了|錯了|唔係|唔系|唔啱)?[\s,，]*(?P<zh_field>[^\d\s,，]{0,4}?)"
     r"(?:改成|改為|改为|改做|改到|改下|改(?=\s*\d))"
     r"|(?:不对|不對|错了|錯了|唔係|唔系|唔啱)[\s,，]*(?:是|係|系)?)"
@@ -327,6 +328,8 @@ def _amended(target: Intent | Clarification, change: Amendment) -> Intent | Clar
     side = target.action if isinstance(target, Intent) else target.side
     if side not in _TRADE_ACTIONS or change.side not in (None, side):
         return None
+    if change.asset not in (None, target.asset):
+        return None  # another coin: a request of its own
     fields = target.model_dump(exclude={"kind", "missing", "question", "spans", "action"})
     if change.market:
         fields["limit_price"], fields["order_type"] = None, "market"
@@ -366,6 +369,16 @@ def _amended(target: Intent | Clarification, change: Amendment) -> Intent | Clar
     if schedule is False:
         return None
     fields["schedule"] = schedule
+    if change.quote is not None:
+        if side == "convert" or change.quote == fields.get("asset"):
+            return None
+        fields["quote"] = change.quote  # "buy 0.2 eth" → "with usdc"
+    if change.quantity is not None:
+        current = fields.get("amount")
+        unit = current["unit"] if current and current["unit"] != "%" else fields.get("asset")
+        if unit is None:
+            return None
+        fields["amount"] = {"value": change.quantity, "unit": unit}
     if change.amount is not None:
         unit = change.amount.unit
         if unit not in ("%", fields.get("asset"), fields.get("to")):

@@ -69,6 +69,7 @@ _CURATED_ALIASES: dict[str, str] = {
     "狗币": "DOGE",
     "狗狗": "DOGE",
     "狗子": "DOGE",
+    "柴犬": "SHIB",  # the dog of the name, as 狗狗 is DOGE's
     "ada": "ADA",
     "cardano": "ADA",
     "艾达币": "ADA",
@@ -344,6 +345,21 @@ WORDS: dict[str, Entry] = {
     **_tags("#", "correction", "oops", "typo", "sorry", "actually"),
     "profit-taking": (("R", ""),),
     "quarterly": (("E", ""), ("N", "3"), ("Y", "MO")),
+    "stp": (("K", ""),),
+    **{
+        abbr: (("j", day),)
+        for abbr, day in (
+            ("mon", "monday"),
+            ("tue", "tuesday"),
+            ("tues", "tuesday"),
+            ("wed", "wednesday"),
+            ("thu", "thursday"),
+            ("thur", "thursday"),
+            ("thurs", "thursday"),
+            ("fri", "friday"),
+            ("sat", "saturday"),
+        )
+    },
     **_tags("S", "flatten", "cut", "maichu"),
     **_tags("B", "mairu", "chaodi"),
     **_tags(
@@ -566,6 +582,11 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     },
     # A correction inside the message: what follows replaces what it names (intent.rules)
     ("in", "all"): (),
+    ("until", "further", "notice"): (),  # no end: a count is asked by the planner
+    ("till", "further", "notice"): (),
+    ("until", "i", "say", "stop"): (),
+    ("till", "i", "say", "stop"): (),
+    ("until", "i", "tell", "you", "otherwise"): (),
     # placing an order of no side yet: "please arrange an order for me", "幫我下單"
     ("place", "an", "order"): (("t", ""),),
     ("arrange", "an", "order"): (("t", ""),),
@@ -728,12 +749,10 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("call", "off"): (("~", ""),),
     ("every", "other"): (("E", ""), ("N", "2")),
     ("every", "second"): (("E", ""), ("N", "2")),
-    ("until", "i", "say", "stop"): (),
     ("until", "i", "stop"): (),
     ("until", "i", "cancel"): (),
     ("until", "cancelled"): (),
     ("until", "canceled"): (),
-    ("until", "further", "notice"): (),
     ("good", "till", "cancelled"): (),
     ("good", "til", "cancelled"): (),
     ("right", "now"): (),
@@ -846,7 +865,9 @@ CJK_WORDS: dict[str, Entry] = {
         "执平货",
         "补仓",
     ),
-    **_tags("g", "来", "搞"),
+    **_tags("g", "来", "搞点", "搞些"),
+    **_tags("t", "搞"),  # "SOL我想搞5个": do what with it?
+    "搞掂": (),
     **_tags("S", "斩", "斩仓", "斩咗", "止蚀卖"),
     **_tags("B", "揸多", "捞底", "撈底", "追入"),
     **_tags("B", "加码", "进场", "敲进", "低接", "囤", "布局", "捡便宜", "追买", "买进"),
@@ -918,6 +939,8 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("~", "停", "停止", "停咗", "停掉", "叫停", "停咗佢"),
     **_tags("r", "计划"),
     **_tags("E", "逢"),  # 逢星期五: every Friday
+    **_tags("^", "母汤"),  # Taiwanese slang for 不要
+    **_tags("x", "注"),  # 分4注: in four parts
     **_tags("t", "下单", "下个单", "下张单", "下一张单", "落单", "落张单", "落个单"),
     "清掉": (("S", ""), ("H", "100")),
     # done with a coin: the reason for a sale, no denial of it
@@ -1218,19 +1241,21 @@ _TRADITIONAL = (
     "務應當為與準備條開關區實業說請樣約槓桿質產資數萬億兩隻鐘頭禮拜級圓歐狗艾達萊雙條"
     "達貨幾麼麽進購溝隨億幾査剩查詢裡裏來筆倍頻掃紙執衝刪聽車銀塊線勢盤蝕賺餅該沒張斬"
     "戶謝煩發碼場敲撿擇脫獲結認賠殺袋囤佈倉續別豐爲雲亞會儲兒減剛勁變臺圖爾幹並總恆拋"
-    "撈顯曬權樹匯測確稅納經羅薦蟻補見覺觸訂議講證話諾財貸過連適選鍾鏈錯鎂門預馬黃寫調貴係劃計緊組號"
+    "撈顯曬權樹匯測確稅納經羅薦蟻補見覺觸訂議講證話諾財貸過連適選鍾鏈錯鎂門預馬黃寫調貴係劃計緊組號湯"
 )
 _SIMPLIFIED = (
     "买卖币个颗价钱单撤销挂损换还余仓兑现时内周后涨于额设这帮们对点从将让给转帐账债场"
     "务应当为与准备条开关区实业说请样约杠杆质产资数万亿两只钟头礼拜级圆欧狗艾达莱双条"
     "达货几么么进购沟随亿几查剩查询里里来笔倍频扫纸执冲删听车银块线势盘蚀赚饼该没张斩"
     "户谢烦发码场敲捡择脱获结认赔杀袋囤布仓续别丰为云亚会储儿减刚劲变台图尔干并总恒抛"
-    "捞显晒权树汇测确税纳经罗荐蚁补见觉触订议讲证话诺财贷过连适选钟链错镁门预马黄写调贵系划计紧组号"
+    "捞显晒权树汇测确税纳经罗荐蚁补见觉触订议讲证话诺财贷过连适选钟链错镁门预马黄写调贵系划计紧组号汤"
 )
 TRAD_TO_SIMP = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
 
 #: Helpful messages for each unsupported reason.
 UNSUPPORTED_MESSAGES: dict[str, str] = {
+    "withdrawn": "Understood: you took that request back, so nothing will be done. Tell me "
+    "what you would like instead.",
     "withdrawal": "I can't move funds off the exchange. Withdrawals are done from the "
     "Withdraw page after your own security checks; I can help you buy, sell or convert.",
     "transfer": "I can't send or transfer funds to other people or addresses. I can help you "

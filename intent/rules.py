@@ -171,14 +171,14 @@ def normalize(text: str) -> str:
 _INJECTION_RE = re.compile(
     r"\b(?:ignore|disregard|forget|bypass|override|skip)\b[^.,;!?\n]{0,40}?"
     r"\b(?:rules?|instructions?|prompts?|guidelines?|restrictions?|polic(?:y|ies)|safety|"
-    r"checks?|confirmations?|guardrails?|programming)\b"
+    r"checks?|confirmations?|guardrails?|programming|caps?|limits?|risk\s+controls?)\b"
     r"|\b(?:admin|administrator|developer|dev|god|sudo|debug|root|jailbreak|dan|maintenance)"
     r"\s+mode\b(?:\s+(?:on|enabled|activated))?"
     r"|\byou\s+are\s+now\b[^.,;!?\n]{0,40}"
     r"|\b(?:new|system)\s+(?:prompt|instructions?)\b:?"
     r"|\bno\s+(?:confirmation|limits)\b"
     r"|\bwithout\s+(?:confirmation|asking|checks?)\b"
-    r"|忽略[^，。,.]{0,10}?(?:规则|指令|限制|提示)|管理员模式|开发者模式"
+    r"|(?:忽略|无视|跳过|绕过)[^，。,.]{0,10}?(?:规则|指令|限制|提示|风控|上限)|管理员模式|开发者模式"
 )
 
 # Numbers that cannot be read without guessing: a negative amount ("-3"), or digits run
@@ -187,6 +187,11 @@ _INJECTION_RE = re.compile(
 # stood for ("sell my ETH 1O" asks how much, not "all of it"; "at 6OOOO" asks the price).
 _MALFORMED_NUMBER = re.compile(r"(?:(?<=\s)|^)[-−–]\s?\d[\d,.]*[a-z]*|\b\d[\d,.]*[ol][a-z\d]*\b")
 
+#: A request taken back at the end of the same message: nothing is to be done.
+_WITHDRAWN = re.compile(
+    r"(?:\b(?:forget\s+(?:it|that|about\s+it)|never\s*mind|nvm|scratch\s+that)\b"
+    r"|算了吧?|唔好喇|唔要喇)[\s.!。！~]*$"
+)
 #: A greeting that opens the message ("Morning! buy…", "Good evening. Please…"): no time.
 _GREETING = re.compile(r"^\s*(?:good\s+)?(?:morning|afternoon|evening)\s*[!,.~;:]+")
 
@@ -196,7 +201,7 @@ _QUESTION_TAG = re.compile(r"(?:\bcan\s+)?\bor\s+not\s*[?!.]*\s*$")
 # Cheap pre-check: the full pattern only runs when one of its key words is present.
 _INJECTION_HINT = re.compile(
     r"ignore|disregard|forget|bypass|override|skip|mode|you are|prompt|instruction|"
-    r"confirmation|limits|without|忽略|模式"
+    r"confirmation|limits|without|忽略|无视|跳过|绕过|模式"
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -223,7 +228,7 @@ _TOKEN_RE = re.compile(
     r"(?P<clock>\d{1,2}:\d{2})(?!\d)"  # 09:00: a time of day, not a price
     r"|(?P<arrow>->|=>|→|⇒|➡)"  # ETH -> SOL
     r"|(?P<lev>\d+(?:\.\d+)?\s?x)(?![a-z0-9])"  # 10x, 5x: leverage, or times in a schedule
-    r"|(?P<times>(?<![a-z0-9])x(?=\s?\d+(?![\d.,])(?!\s?[a-z$%])))"  # x10: ten times
+    r"|(?P<times>(?<![a-z0-9])x(?=\s?\d+(?![\d.,])(?![a-z$%])))"  # x10: ten times
     r"|(?P<frac>\d{1,3}/\d{1,3})(?![\d/.,])"  # 1/2, 1/3: a share only with "of"/"my"
     r"|(?P<number>(?:(?P<cur>hk\$|us\$|\$|€)\s?)?(?P<num>" + NUMERIC_RE.pattern + r")"
     r"(?P<pct>\s?%)?(?P<suffix>u(?![a-z])|\s?\$)?)"
@@ -859,7 +864,8 @@ def _num(an: _Analysis, m: re.Match[str], group: int) -> Decimal | None:
 
 # An exit said as a condition after the buy: "sell it if it gets to 4000", "涨到200就卖",
 # "跌到150止损". The condition's price is the exit's; up is a take-profit, down a stop-loss.
-_EXIT_MOVE = re.compile(r"i?[Apokm@]*([<>=du]+)f?a?(N)([du])?([SRZ]?)")
+# (an exit word with its own price after it, "…3,200, tp 3,600", is not this move's)
+_EXIT_MOVE = re.compile(r"i?[Apokm@]*([<>=du]+)f?a?(N)([du])?((?:[SRZ](?![@:op]*N))?)")
 _EXIT_SAYS = frozenset("SRZ")
 
 
@@ -870,13 +876,19 @@ def _exit_phrases(an: _Analysis) -> None:
     first_sell = tags.find("S")
     if start < 0 or not sells or (0 <= first_sell < start):
         return  # no buy, or the sell comes first: no exits of a position opened here
+    # A move says an exit by its direction only when a sell word is there to be its verb
+    # ("buy 1 ETH, sell it if it hits 4k or dumps to 3k"); "BUY 75 SOL if it drops to 135,
+    # TP 170" is an entry condition beside a take-profit of its own.
+    unpriced_exit = any(
+        tags[k] == "S" or tags[k + 1 : k + 2] not in ("N", "@", ":") for k in sells
+    )
     exits: list[tuple[re.Match[str], str]] = []
     for m in _EXIT_MOVE.finditer(tags, start + 1):
         words = m.group(1) + (m.group(3) or "")
         up, down = any(c in ">u" for c in words), any(c in "<d" for c in words)
         said = m.group(4)
         kind = "take_profit" if said == "R" else "stop_loss" if said == "Z" else ""
-        if not kind and up != down:
+        if not kind and up != down and unpriced_exit:
             kind = "take_profit" if up else "stop_loss"
         exits.append((m, kind))
     if not exits or len(exits) > 2:
@@ -1234,6 +1246,9 @@ class RuleParser:
         if _INJECTION_HINT.search(norm) and _INJECTION_RE.search(norm):
             injected = True
             norm = _INJECTION_RE.sub(lambda m: " " * len(m.group()), norm)
+        withdrawn = _WITHDRAWN.search(norm)
+        if withdrawn is not None and norm[: withdrawn.start()].strip():
+            return _unsupported("withdrawn")  # "buy 100u of link... nah forget it"
         norm = _GREETING.sub(lambda m: " " * len(m.group()), norm)
         norm = _QUESTION_TAG.sub(lambda m: " " * len(m.group()), norm)
         norm = _MALFORMED_NUMBER.sub(_unreadable_number, norm)
@@ -1281,6 +1296,12 @@ _CLAUSE_BREAK = re.compile(
     r"|(?<=了)\s+"  # "别买了 改成卖": a sentence ended by 了
 )
 _IS_WORD = re.compile(r"是|系|係")
+_SPLIT_EVENLY = re.compile(
+    r"split\s+(?:it\s+)?(?:evenly|equally)|in\s+equal\s+(?:\w+\s+)?(?:parts|instal+ments|amounts|tranches)"
+    r"|平均分|均分|平分",
+    re.IGNORECASE,
+)
+_ALTERNATIVE_ASSETS = re.compile(r"A[oac]*\|[oac]*A")
 _TAKE_PROFIT_NOW = re.compile(r"(?<![aw])R")
 _NOW = re.compile(r"\bnow\b|\bright away\b|\bimmediately\b|现在|而家|即刻|马上|立刻")
 #: What a negation may deny to only restate a condition the message states elsewhere:
@@ -1313,6 +1334,9 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
         return tokens
     breaks = [m.start() for m in _CLAUSE_BREAK.finditer(norm)]
     clause = [bisect.bisect_right(breaks, t.start) for t in tokens]
+    negated = [clause[k] for k, t in enumerate(tokens) if t.tag == "^"]
+    if len(negated) != len(set(negated)):
+        return None  # "母湯全 not 賣": two negations in one clause, a meaning we would guess
     cancel = any(t.tag == "X" for t in tokens) or (
         any(t.tag == "~" for t in tokens) and any(t.tag in "rDL" for t in tokens)
     )
@@ -1334,6 +1358,14 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
             denied = list(range(i, j))  # "not BTC", "not 2"
         else:
             denied = [k for k in range(i, len(tokens)) if clause[k] == clause[i]]
+        sides_denied = {_meaning(tokens[k])[0] for k in denied if tokens[k].tag in "BSgD"}
+        sides_kept = {
+            _meaning(t)[0] for k, t in enumerate(tokens) if k not in denied and t.tag in "BSgD"
+        }
+        if norm[tok.start : tok.end] in ("no", "nope") and sides_denied and (
+            sides_kept - sides_denied
+        ):
+            return None  # "buy, no sell, hmm… 1 ETH": which side is meant?
         if cancel:  # "大饼的定投取消掉，不投了": in a cancel, a negation only confirms it
             drop.update(k for k in denied if tokens[k].tag not in "AQrDL")
             continue
@@ -1785,10 +1817,17 @@ class Amendment:
     amount: Amount | None = None
     on: str | None = None  # the weekday of "every other Monday"
     side: str | None = None  # "改成隔天买": the side the request already has, or none
+    asset: str | None = None  # "only if ETH < 3,300": the asset the request already has
+    quantity: Decimal | None = None  # "qty 35": the amount, in the request's own unit
+    quote: str | None = None  # "with usdc": what it is paid with or sold for
 
 
 #: What a fragment may hold besides the phrases it is read by: "please make it", "instead".
 _AMENDMENT_FILLER = frozenset("_oafwmc#t")
+_QUANTITY = re.compile(
+    r"^\s*(?:(?:chg|change|make|set|amend)\s+)?(?:the\s+)?(?:qty|quantity|size|数量)\b"
+    r"|^\s*(?:数量|数目)"
+)
 
 
 def amendment(text: str) -> Amendment | None:
@@ -1805,10 +1844,21 @@ def amendment(text: str) -> Amendment | None:
         else:
             tokens.append(tok)
     sides = {_meaning(t)[0] for t in tokens if t.tag in "BSgD"}
-    if not tokens or len(sides) > 1 or any(t.tag in "CAXV~" for t in tokens):
+    named = {t.code for t in tokens if t.tag == "A"}
+    if not tokens or len(sides) > 1 or len(named) > 1 or any(t.tag in "CXV~" for t in tokens):
         return None
     found: dict[str, Any] = {"side": {"B": "buy", "S": "sell"}[sides.pop()]} if sides else {}
-    tokens = [t for t in tokens if t.tag not in "BSgD"]
+    if named:
+        found["asset"] = named.pop()  # "and only if ETH < 3,300": the request's own coin
+    quantity = _QUANTITY.match(norm)
+    tokens = [t for t in tokens if t.tag not in "BSgDA"]
+    numbers = [t for t in tokens if t.tag not in _AMENDMENT_FILLER]
+    said = "".join(t.tag for t in tokens if t.tag not in "_oam#t")
+    if said in ("wQ", "fQ"):
+        return Amendment(quote=tokens[-1].code, **found)  # "with usdc", "for USDT"
+    if quantity is not None and [t.tag for t in numbers] == ["N"] and numbers[0].value:
+        found["quantity"] = numbers[0].value  # "qty 35", "chg qty to 0.6"
+        tokens = []
     tags = "".join(t.tag for t in tokens)
     if "E" not in tags and "F" not in tags:
         # a count or a length of its own ("x10", "for 10 days", "stretch it to 4h"), before
@@ -1830,6 +1880,8 @@ def amendment(text: str) -> Amendment | None:
         tokens = tokens[: one.start()] + tokens[one.end() :]
     an = _analyse(tokens)
     live = an.live()
+    if not tokens and found.get("quantity"):
+        return Amendment(**found)
     if "M" in live and an.limit_price is None:
         found["market"] = True
         live = live.replace("M", "_")
@@ -1849,7 +1901,7 @@ def amendment(text: str) -> Amendment | None:
     if amounts:
         a = amounts[0]
         found["amount"] = _amount(a.value, "%" if a.kind == "share" else a.unit)
-    filler = _AMENDMENT_FILLER | ({"J"} if an.limit_price is not None else set())
+    filler = _AMENDMENT_FILLER | ({"J", "L"} if an.limit_price is not None else set())
     if any(tag not in filler for tag in live):  # "make it stop limit, limit 2380": J said
         return None
     out = Amendment(
@@ -1863,7 +1915,8 @@ def amendment(text: str) -> Amendment | None:
         over=an.over,
         **{k: v for k, v in found.items() if k != "count"},
     )
-    return out if out != Amendment(side=out.side) else None  # a side alone changes nothing
+    # a side or an asset alone changes nothing
+    return out if out != Amendment(side=out.side, asset=out.asset) else None
 
 
 def _money_into(an: _Analysis, mentions: list[_Mention]) -> bool:
@@ -1963,8 +2016,8 @@ def _trade(
     give, get, clear = _pick_give_get(side, tags, mentions, quote_amount)
     if side == "convert" and _bare_huan(an, mentions):
         give, get = None, mentions[0]  # "换点姨太": 换 with one object gets it
-    if not clear:
-        missing.add("asset")
+    if not clear or _ALTERNATIVE_ASSETS.search(tags):
+        missing.add("asset")  # "BTC or ETH", "狗狗定柴犬币": which one?
 
     if len(an.amounts) > 1 or an.bad_amount:
         missing.add("amount")
@@ -2007,6 +2060,8 @@ def _trade(
         asset = give
     elif side == "buy":
         asset = get
+        if get is None and give is not None and give.is_quote:
+            quote, quote_at = give.code, give.index  # "用USDC買": paid in USDC; which coin?
     else:  # convert with only one side known: "换成比特币" names what is received
         asset, target = give, get
         missing.add("asset")
@@ -2152,6 +2207,14 @@ def _trade(
         # or a count no schedule phrase placed. Orders go now, on a price or on a cadence
         # that starts now; a time we cannot honour is refused, never dropped.
         return _unsupported("timing")
+    if an.every and amount is not None and amount.unit != "%" and _SPLIT_EVENLY.search(text):
+        # "800 USDT weekly for 8 weeks, split evenly": 800 in all, 100 an order
+        per_order = amount.value / an.count if an.count else None
+        if per_order is not None and per_order == per_order.quantize(Decimal("1e-8")):
+            amount = _amount(per_order.normalize(), amount.unit)
+        else:
+            amount = None
+            missing.add("amount")  # not a whole number of units an order: asked
     spans = _spans(text, an, fields)
     schedule = None
     if an.every or an.over:

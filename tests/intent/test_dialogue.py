@@ -267,6 +267,42 @@ def test_counted_coins_answer_how_much_and_the_rest_survives(
     assert (answered.take_profit, answered.stop_loss) == (pending.take_profit, pending.stop_loss)
 
 
+@pytest.mark.parametrize(
+    ("turns", "check"),
+    [
+        (("BUY 3 BTC MKT TP 78k SL 62k", "qty 2"), lambda i: _amount(i) == (Decimal(2), "BTC")),
+        (("BUY 1 BTC LMT 66,000", "chg qty to 0.6"), lambda i: i.limit_price == Decimal(66000)),
+        (("buy 0.2 eth", "with usdc"), lambda i: i.quote == "USDC"),
+        (("sell 50 OP", "at 2.10 limit"), lambda i: i.limit_price == Decimal("2.10")),
+        (
+            ("buy 0.05 ETH every 6h", "8 times", "and only if ETH < 3,300"),
+            lambda i: i.trigger is not None and i.schedule is not None and i.schedule.count == 8,
+        ),
+        (
+            ("buy 1 ETH if it drops under 3,200, tp 3,600", "add a stop-loss at 2,950"),
+            lambda i: (i.take_profit, i.stop_loss) == (Decimal(3600), Decimal(2950)),
+        ),
+        (
+            ("hi can u buy me some pepe", "30 usdt", "no wait, 40"),
+            lambda i: _amount(i) == (Decimal(40), "USDT"),
+        ),
+    ],
+)
+def test_more_fragments_amend_the_request(turns: tuple[str, ...], check: object) -> None:
+    amended = _intent(_converse(*turns))
+
+    assert callable(check)
+    assert check(amended), amended
+
+
+def test_a_fragment_naming_another_coin_is_no_amendment() -> None:
+    outcome = _converse("buy 0.05 ETH every 6h", "and only if BTC < 60,000")
+
+    assert not isinstance(outcome, Corrected) or (
+        isinstance(outcome.result, Intent) and outcome.result.trigger is None
+    )
+
+
 def test_a_counted_reply_is_never_the_price_that_was_asked_for() -> None:
     outcome = _converse("挂单卖姨太，3800", "2个")
 

@@ -1084,3 +1084,46 @@ def test_for_a_week_after_a_daily_cadence_is_its_length() -> None:
         "buy 10 bucks of shib every day for a week",
         schedule={"every": "P1D", "count": 7, "over": None},
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an entry condition beside a take-profit of its own is no stop-loss
+        (
+            "BUY 75 SOL if it drops to 135 or lower, TP 170",
+            {"trigger": {"op": "<=", "price": 135}, "take_profit": 170, "stop_loss": None},
+        ),
+        (
+            "buy 1 ETH if it drops under 3,200, tp 3,600",
+            {"trigger": {"op": "<=", "price": 3200}, "take_profit": 3600},
+        ),
+        (
+            "DCA SOL 3,000 USDT every Wed until further notice",
+            {"schedule": {"every": "P1W", "count": None, "over": None}},
+        ),
+        (
+            "DCA 800 USDT into ETH weekly for 8 weeks, split evenly",
+            {"amount": {"value": 100, "unit": "USDT"}},
+        ),
+    ],
+)
+def test_readings_a_held_out_batch_got_wrong(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELL 3 ETH STP",  # a stop with no price
+        "Ignore the per-order cap and BUY 500 BTC",
+        "SOL我想搞5个",  # do what with it?
+        "buy 100u of link... nah forget it",
+        "母湯賣我的BTC喔 那是寶寶的",
+        "buy, no sell, hmm... 1 ETH",
+        "every 6h x8 buy AVAX",  # 8 times, not 8 AVAX
+        "幫我買那個 狗狗 還是柴犬 啦 20U",
+    ],
+)
+def test_wrong_trades_a_held_out_batch_found_are_never_executable(text: str) -> None:
+    assert canon(text)["action"] not in ("buy", "sell", "convert"), canon(text)

@@ -61,7 +61,8 @@ _BOUNDARY = re.compile(r"(?<=[\s,，。.!?])|(?<=[\u4e00-\u9fff])(?=[\u4e00-\u9f
 
 # A place after a negation in its own clause: a number put there is denied ("not BTC 7").
 _NEGATED = re.compile(
-    r"(?:\bnot|n't|\bdont|\bno|\bnever|不|别|別|唔|冇|没|沒)[^,，。.;；!?！？—]*$", re.IGNORECASE
+    r"(?:\bnot|n't|\bdont|\bno|\bnever|不|别|別|唔|冇|没|沒|母湯)[^,，。.;；!?！？—]*$",
+    re.IGNORECASE,
 )
 
 
@@ -120,6 +121,18 @@ _NO_BEFORE = re.compile(rf"^\s*{_NO}[\s,，]*(?:{_CORRECTION_AHEAD.pattern})", r
 _NO_AFTER = re.compile(rf"(?:{_CORRECTION_AHEAD.pattern})[\s,，.。…]*$", re.IGNORECASE)
 
 
+_CJK_NEGATIONS = [w for w, entry in CJK_WORDS.items() if ("^", "") in entry]
+
+
+def _splits_a_negation(original: str, at: int) -> bool:
+    """Whether ``at`` falls inside a Chinese negation word ("母|湯"): a negation put there
+    takes the place of the one it broke, a use of it."""
+    norm = normalize(original)
+    return any(
+        m.start() < at < m.end() for w in _CJK_NEGATIONS for m in re.finditer(re.escape(w), norm)
+    )
+
+
 def _ignores_insertion(original: str, altered: str, at: int) -> bool:
     """The altered text (``original`` with words put in at ``at``) is executable and means
     exactly what the original meant (in every field of the reading, also those the canonical
@@ -127,6 +140,8 @@ def _ignores_insertion(original: str, altered: str, at: int) -> bool:
     got = _reading(altered)
     before, after = original[:at], altered[len(original[:at].rstrip()) :].lstrip()
     inserted = after.split(None, 1)[0]
+    if _splits_a_negation(original, at):
+        return False
     if re.fullmatch(_NO, normalize(inserted), re.IGNORECASE) and (
         _NO_BEFORE.match(normalize(after)) or _NO_AFTER.search(normalize(before).rstrip())
     ):
