@@ -12,6 +12,8 @@ in the order they are tried (:data:`RULES` lists them; the tests follow it row b
 3. A correction ("change that to 0.3", "make the price 59k", "改成0.3", "不对，是姨太")
    changes only the field it names, in the pending request or else the last complete one.
    A number that could be either the amount or a price, or a correction of nothing, asks.
+   Naming only the other side ("Apologies, I meant sell") turns the last request around;
+   naming only a coin after "cancel my order" ("the btc one") cancels that coin's orders.
 4. With no question pending, a message stands on its own.
 5. A reply that is itself a complete request (a trade, query or cancel), or an explicit
    refusal, replaces the pending one. So does a reply with its own side and asset that
@@ -52,7 +54,7 @@ from intent.rules import Amendment, amendment, reply_terms
 RULES: tuple[tuple[str, str], ...] = (
     ("dismiss", "'never mind' drops the pending request"),
     ("amend", "a message that only sets fields amends the pending or last request"),
-    ("correct", "a correction changes only the field it names; an unclear one asks"),
+    ("correct", "a correction changes only the field (or side) it names; an unclear one asks"),
     ("stand_alone", "with no question pending, a message stands on its own"),
     ("replace", "a complete request or a refusal replaces the pending one"),
     ("fill", "a reply fills the asked field; what was given survives; a contradiction is new"),

@@ -879,9 +879,7 @@ def _exit_phrases(an: _Analysis) -> None:
     # A move says an exit by its direction only when a sell word is there to be its verb
     # ("buy 1 ETH, sell it if it hits 4k or dumps to 3k"); "BUY 75 SOL if it drops to 135,
     # TP 170" is an entry condition beside a take-profit of its own.
-    unpriced_exit = any(
-        tags[k] == "S" or tags[k + 1 : k + 2] not in ("N", "@", ":") for k in sells
-    )
+    unpriced_exit = any(tags[k] == "S" or tags[k + 1 : k + 2] not in ("N", "@", ":") for k in sells)
     exits: list[tuple[re.Match[str], str]] = []
     for m in _EXIT_MOVE.finditer(tags, start + 1):
         words = m.group(1) + (m.group(3) or "")
@@ -1362,8 +1360,10 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
         sides_kept = {
             _meaning(t)[0] for k, t in enumerate(tokens) if k not in denied and t.tag in "BSgD"
         }
-        if norm[tok.start : tok.end] in ("no", "nope") and sides_denied and (
-            sides_kept - sides_denied
+        if (
+            norm[tok.start : tok.end] in ("no", "nope")
+            and sides_denied
+            and (sides_kept - sides_denied)
         ):
             return None  # "buy, no sell, hmm… 1 ETH": which side is meant?
         if cancel:  # "大饼的定投取消掉，不投了": in a cancel, a negation only confirms it
@@ -1470,7 +1470,7 @@ def _self_corrections(norm: str, tokens: list[Token]) -> list[Token]:
 
 
 def _denied_then_meant(norm: str, tokens: list[Token]) -> list[Token]:
-    """"买2000个DOGE 不是2000 是20000": a number said again only to be denied, then the one
+    """ "买2000个DOGE 不是2000 是20000": a number said again only to be denied, then the one
     meant, is a correction of that number: a marker and the number meant."""
     out = list(tokens)
     for k in range(len(out) - 2):
@@ -1573,10 +1573,10 @@ def _apply_correction(norm: str, tokens: list[Token], m: int) -> list[Token] | N
     if assets:
         new = assets[0]
         old = [k for k, t in enumerate(out) if t.tag == new.tag]
-        if old and out[old[-1]].code != new.code and (not numbers or old[-1] >= at - 2):
-            out[old[-1]] = new
-        elif not old:
+        if not old:
             out.insert(at, new)
+        elif out[old[-1]].code != new.code:
+            out[old[-1]] = new  # "买SOL 3个，说错了，5个ETH": the coin too
         elif not numbers:
             return None  # "buy ETH, I mean ETH": nothing to correct
     return out + after + tail

@@ -1127,3 +1127,7 @@ def test_readings_a_held_out_batch_got_wrong(text: str, expected: dict[str, Any]
 )
 def test_wrong_trades_a_held_out_batch_found_are_never_executable(text: str) -> None:
     assert canon(text)["action"] not in ("buy", "sell", "convert"), canon(text)
+
+
+def test_a_correction_of_both_number_and_coin_changes_both() -> None:
+    subset("买SOL 3个，说错了，5个ETH", action="buy", amount={"value": 5, "unit": "ETH"})
