@@ -356,16 +356,22 @@ class _Capitals:
 
     def __init__(self, original: str) -> None:
         self.original = original
-        self.shouting = not any(c.islower() for c in original if c.isascii())
-        self.latin = sum(c.isascii() and c.isalpha() for c in original)
+        self.shouting: bool | None = None  # counted on the first question: most never ask
+        self.latin = 0
 
     def __call__(self, start: int, end: int) -> bool:
         written = self.original[start:end]
         before, after = self.original[start - 1 : start], self.original[end : end + 1]
         if _CJK_CHAR_RE.match(before) or _CJK_CHAR_RE.match(after):
             return True  # Latin letters touching Chinese are a ticker ("OP而家好平", "换成op")
+        if not written.isupper():
+            return False
+        if self.shouting is None:
+            text = self.original
+            self.shouting = not any(c.islower() for c in text if c.isascii())
+            self.latin = sum(c.isascii() and c.isalpha() for c in text)
         # Capitals say "ticker" unless the whole message is in capitals ("BUY 150 ADA NOW").
-        return written.isupper() and not (self.shouting and self.latin > len(written) + 4)
+        return not (self.shouting and self.latin > len(written) + 4)
 
 
 #: Tags after which a coin name that is also a word is the coin: "100 near", "my near",
@@ -1444,6 +1450,8 @@ def _self_corrections(norm: str, tokens: list[Token]) -> list[Token]:
     是把0.5个以太坊换成比特币") replaces the one before it. A correction we cannot place
     leaves both values, so the reading asks.
     """
+    if not any(t.tag in "#^" for t in tokens):
+        return tokens  # nothing corrects anything (most messages)
     tokens = _denied_then_meant(norm, tokens)
     out = [
         t
