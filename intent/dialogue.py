@@ -65,6 +65,7 @@ RULES: tuple[tuple[str, str], ...] = (
 # Replies that withdraw the pending request (EN, zh-Hans, zh-Hant).
 _DISMISS = re.compile(
     r"^\s*(?:never\s*mind|nevermind|nvm|forget\s+(?:it|that|about\s+it)|cancel(?:\s+(?:that|it))?"
+    r"|(?:actually[\s,]+)?don'?t[\s,]*(?:keep\s+(?:it|them))?"
     r"|no(?:pe)?|stop|drop\s+it|don'?t|skip\s+it|算了(?:吧|啦)?|算数啦|算數啦|不用了?|不要了?"
     r"|取消(?:吧)?|别买了|別買了|不买了|不買了|不卖了|不賣了|唔使喇|唔要喇)\s*[.!。！]*\s*$",
     re.IGNORECASE,
@@ -433,9 +434,13 @@ def _amended_schedule(current: dict[str, Any] | None, change: Amendment) -> Any:
         else:
             step = _minutes(schedule["every"])
             total = length * _MINUTES[unit] if unit in _MINUTES else None
-            if step is None or total is None or total % step:
+            months = re.fullmatch(r"P(\d+)M", schedule["every"] or "")
+            if unit == "MO" and months is not None and length % int(months.group(1)) == 0:
+                schedule["count"] = length // int(months.group(1))  # monthly, "12 months"
+            elif step is None or total is None or total % step:
                 return False
-            schedule["count"] = total // step  # every day, "for 10 days": 10 orders
+            else:
+                schedule["count"] = total // step  # every day, "for 10 days": 10 orders
     return schedule
 
 

@@ -670,8 +670,6 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("make", "it"): (("#", ""),),
     ("no", "make", "it"): (("#", ""),),
     ("no", "make", "that"): (("#", ""),),
-    ("no", "la"): (("#", ""),),
-    ("no", "lah"): (("#", ""),),
     ("never", "mind"): (),
     # "No stop loss for now": no exit. Beside a stop it contradicts, the reading asks.
     ("no", "stop", "loss"): (("V", "no-exit"),),

@@ -192,6 +192,8 @@ _WITHDRAWN = re.compile(
     r"(?:\b(?:forget\s+(?:it|that|about\s+it)|never\s*mind|nvm|scratch\s+that)\b"
     r"|算了吧?|唔好喇|唔要喇)[\s.!。！~]*$"
 )
+#: "hmm no, buy 2 avax instead": a "no" that answers what came before, not this request.
+_LEADING_NO = re.compile(r"^\s*(?:(?:hmm+|um+|uh+|ok|okay|eh)[\s,.]+)?(?:no|nope|nah)\s*[,.!]+")
 #: A greeting that opens the message ("Morning! buy…", "Good evening. Please…"): no time.
 _GREETING = re.compile(r"^\s*(?:good\s+)?(?:morning|afternoon|evening)\s*[!,.~;:]+")
 
@@ -1254,6 +1256,7 @@ class RuleParser:
         if withdrawn is not None and norm[: withdrawn.start()].strip():
             return _unsupported("withdrawn")  # "buy 100u of link... nah forget it"
         norm = _GREETING.sub(lambda m: " " * len(m.group()), norm)
+        norm = _LEADING_NO.sub(lambda m: " " * len(m.group()), norm)
         norm = _QUESTION_TAG.sub(lambda m: " " * len(m.group()), norm)
         norm = _MALFORMED_NUMBER.sub(_unreadable_number, norm)
         tokens = _in_context(tokenize(norm, text))
@@ -1511,7 +1514,7 @@ def _is_correction(norm: str, tokens: list[Token], k: int) -> bool:
     if norm[tok.start : tok.end] in ("no", "nope"):
         # "0.1 btc, no 0.15": after a pause; not "no that 0.15", not "一 no 万"
         paused = k > 0 and bool(re.search(r"[,，.…]", norm[tokens[k - 1].end : tok.start]))
-        return paused and not gap.strip(" ,")
+        return paused and gap.strip(" ,") in ("", "la", "lah")  # "shib... no la 5m shib"
     return bool(_CORRECTING_GAP.match(gap))
 
 
@@ -1832,6 +1835,7 @@ class Amendment:
 
 #: What a fragment may hold besides the phrases it is read by: "please make it", "instead".
 _AMENDMENT_FILLER = frozenset("_oafwmc#t")
+_LENGTH = re.compile(r"^#?(N)(Y)$")  # "12 months", "actually 6 hrs": a length said alone
 _QUANTITY = re.compile(
     r"^\s*(?:(?:chg|change|make|set|amend)\s+)?(?:the\s+)?(?:qty|quantity|size|数量)\b"
     r"|^\s*(?:数量|数目)"
@@ -1869,9 +1873,9 @@ def amendment(text: str) -> Amendment | None:
         tokens = []
     tags = "".join(t.tag for t in tokens)
     if "E" not in tags and "F" not in tags:
-        # a count or a length of its own ("x10", "for 10 days", "stretch it to 4h"), before
-        # the amount phrases read its number as an amount
-        for pattern, name in ((_TIMES, "count"), (_FOR_PERIOD, "period")):
+        # a count or a length of its own ("x10", "for 10 days", "stretch it to 4h", "12
+        # months"), before the amount phrases read its number as an amount
+        for pattern, name in ((_TIMES, "count"), (_FOR_PERIOD, "period"), (_LENGTH, "period")):
             m = pattern.search(tags)
             if m is None:
                 continue

@@ -295,6 +295,26 @@ def test_more_fragments_amend_the_request(turns: tuple[str, ...], check: object)
     assert check(amended), amended
 
 
+def test_a_length_said_alone_sets_the_count_or_the_spread() -> None:
+    monthly = _intent(_converse("Hi, I want buy bitcoin every month", "1000 HKD", "12 months"))
+    spread = _intent(_converse("split 2000 usdt into btc over 4 hrs", "actually 6 hrs"))
+
+    assert monthly.schedule is not None
+    assert (monthly.schedule.every, monthly.schedule.count) == ("P1M", 12)
+    assert spread.schedule is not None
+    assert spread.schedule.over == "PT6H"
+
+
+def test_a_leading_no_answers_the_last_request_and_the_rest_stands() -> None:
+    outcome = _converse("buy 1 sol", "hmm no, buy 2 avax instead")
+
+    assert (_intent(outcome).asset, _amount(_intent(outcome))) == ("AVAX", (Decimal(2), "AVAX"))
+
+
+def test_dont_keep_them_drops_the_request() -> None:
+    assert isinstance(_converse("sell 5 dot", "actually dont, keep them"), Dismissed)
+
+
 def test_a_fragment_naming_another_coin_is_no_amendment() -> None:
     outcome = _converse("buy 0.05 ETH every 6h", "and only if BTC < 60,000")
 
