@@ -167,7 +167,9 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
     if _DISMISS.match(text) and (state.pending is not None or not isinstance(parsed, Intent)):
         return Dismissed()
     target = state.pending or state.last
-    change = amendment(text) if target is not None and not isinstance(parsed, Intent) else None
+    # (a fragment may read as a question about orders: "make it a limit order at 66,000")
+    fragment = not isinstance(parsed, Intent) or parsed.action == "query"
+    change = amendment(text) if target is not None and fragment else None
     if change is not None and target is not None:
         amended = _amended(target, change)
         if amended is not None:

@@ -582,6 +582,9 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     },
     # A correction inside the message: what follows replaces what it names (intent.rules)
     ("in", "all"): (),
+    ("hong", "kong", "dollar"): (("Q", "HKD"),),
+    ("for", "sale"): (("S", ""),),  # "put up 5,000 DOGE for sale at 0.16"
+    ("put", "up"): (),
     ("until", "further", "notice"): (),  # no end: a count is asked by the planner
     ("till", "further", "notice"): (),
     ("until", "i", "say", "stop"): (),

@@ -681,7 +681,7 @@ def _segment_cjk(text: str, start: int, end: int, tokens: list[Token]) -> None:
 _EVERY = re.compile(r"E(N)?([Yj])|(F)")  # every 4 hours / every week / 每周 / daily
 _MONTH_DAY_AFTER = re.compile(r"(U)|(N)Y")  # 每个月1号 / 每月15日
 _MONTH_DAY_BEFORE = re.compile(r"(U)[fo]*(?=E)")  # on the 1st of every month
-_TIMES = re.compile(r"(N)x|x(N)")  # 6 times / 6次 / x10
+_TIMES = re.compile(r"(N)[xr]|x(N)")  # 6 times / 6次 / x10 / "30 purchases in all"
 _FOR_PERIOD = re.compile(r"[fDBSCt]+n?a?(N)?(Y)")  # for 4 weeks / 投8周 / for the next month
 # over the next 2 hours / in the next hour / 接下来3小时内 / 2小时内; not "next week" (a date)
 _OVER = re.compile(r"(?:O+n?|f?n(?=a?N?YO)|fn)a?(N)?(Y)O*|(N)?(Y)O+")
@@ -700,12 +700,14 @@ _STOP_LEVEL = re.compile(r"[du](N)(?![AQckY])")  # "stop-market buy 20 ETH above
 _STOP_PRICE = re.compile(r"[KG][@:of]*(N)(?![AQckY])")  # stop 120 / trigger 3,500
 # "=" (reaches/hits/达到) names a level but no direction: only a following below/above does.
 _CONDITION = re.compile(r"i[Apokm@]*([<>duO=]+)f?a?(N)([du])?")  # if it drops below 60k
-_MOVE = re.compile(r"([<>=])[du]?f?(N)([du])?")  # 跌破6万 / breaks 4000 / 跌到100以下
+# 跌破6万 / breaks 4000 / 跌到100以下 / "breaks below 120" (the preposition says the side)
+_MOVE = re.compile(r"([<>=][du]?)f?(N)([du])?")
 
 # Limit price: at 3000 / limit 72,000 / @3.8k / at a limit of 580 / 挂单3000 / 以65000的价格.
 _LIMIT_PRICE = re.compile(
     r"[@Lp][@Laopc:]*(N)(?![AckYxP]|Q[oAk])(Q)?"  # at 2500 USDT / 价格180 / 挂个1.2的
-    r"|(N)(?=L)"  # 3000挂单 / 7万挂单 (a Chinese limit word only: see _limit_phrases)
+    # 3000挂单 / 7万挂单 (a Chinese limit word only: see _limit_phrases), not "0.02，限价 63000"
+    r"|(N)(?=L(?![@Laopc:]*N))"
 )
 _ALTERNATIVE_PRICE = re.compile(r"\|a?N(?![AQckYxP])Q?")  # at 60k or 61k: two prices
 # "at market price of 65000": a market order with a price is a contradiction, not a limit.
@@ -1420,6 +1422,9 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
     denied_meaning = objects or {_meaning(t) for t in denied_tokens}
     if denied_meaning & {_meaning(t) for t in kept}:
         return None
+    money = {t.code for t in kept if t.tag == "N" and t.code}
+    if money and any(t.tag == "Q" for t in denied_tokens):
+        return None  # "HK$15,000 …, not from my Hong Kong dollar balance": paid how, then?
     if any(tokens[k].tag in "HP" for k in drop) and not any(t.tag in "HP" for t in kept):
         return None  # "$100 of ETH, not all": a share denied beside no share we use
     verb_denied = any(tokens[k].tag in "BSCDX" for k in drop)
@@ -1848,7 +1853,15 @@ def amendment(text: str) -> Amendment | None:
     no side, asset or bare number: those are a new request or a correction."""
     norm = normalize(text)
     tokens = []
-    for tok in _self_corrections(norm, tokenize(norm, text)):
+    said = _self_corrections(norm, tokenize(norm, text))
+    if (
+        len(said) > 1
+        and said[0].tag == "^"
+        and norm[said[0].start : said[0].end] in _CORRECTING_NO
+        and re.match(r"[系係]?\s*[,，]", norm[said[0].end : said[1].start])
+    ):
+        said = said[1:]  # "唔係, 每兩個禮拜": the no of a correction
+    for tok in said:
         if tok.tag == "!" and tok.code == "leverage" and tok.value:
             tokens += [Token("x", tok.start, tok.end), Token("N", tok.start, tok.end, tok.value)]
         elif tok.tag == "!" or tok.tag == "^":
@@ -1865,8 +1878,8 @@ def amendment(text: str) -> Amendment | None:
     quantity = _QUANTITY.match(norm)
     tokens = [t for t in tokens if t.tag not in "BSgDA"]
     numbers = [t for t in tokens if t.tag not in _AMENDMENT_FILLER]
-    said = "".join(t.tag for t in tokens if t.tag not in "_oam#t")
-    if said in ("wQ", "fQ"):
+    quoted = "".join(t.tag for t in tokens if t.tag not in "_oam#t")
+    if quoted in ("wQ", "fQ"):
         return Amendment(quote=tokens[-1].code, **found)  # "with usdc", "for USDT"
     if quantity is not None and [t.tag for t in numbers] == ["N"] and numbers[0].value:
         found["quantity"] = numbers[0].value  # "qty 35", "chg qty to 0.6"
@@ -1913,7 +1926,8 @@ def amendment(text: str) -> Amendment | None:
     if amounts:
         a = amounts[0]
         found["amount"] = _amount(a.value, "%" if a.kind == "share" else a.unit)
-    filler = _AMENDMENT_FILLER | ({"J", "L"} if an.limit_price is not None else set())
+    # "make it stop limit, limit 2380", "make it a limit order at 66,000": the limit's words
+    filler = _AMENDMENT_FILLER | ({"J", "L", "r"} if an.limit_price is not None else set())
     if any(tag not in filler for tag in live):  # "make it stop limit, limit 2380": J said
         return None
     out = Amendment(

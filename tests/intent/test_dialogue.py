@@ -311,6 +311,19 @@ def test_a_leading_no_answers_the_last_request_and_the_rest_stands() -> None:
     assert (_intent(outcome).asset, _amount(_intent(outcome))) == ("AVAX", (Decimal(2), "AVAX"))
 
 
+def test_more_corrections_the_seventh_batch_showed() -> None:
+    weekly = _intent(_converse("每個禮拜買 50u sol", "唔係, 每兩個禮拜", "買 6 次"))
+    limit = _intent(
+        _converse("Sell 1 BTC at market.", "Actually, make it a limit order at 66,000.")
+    )
+    quantity = _intent(_converse("买入 BTC 0.02，限价 63000", "数量改成 0.03"))
+
+    assert weekly.schedule is not None
+    assert (weekly.schedule.every, weekly.schedule.count) == ("P2W", 6)
+    assert (limit.order_type, limit.limit_price) == ("limit", Decimal(66000))
+    assert (_amount(quantity), quantity.limit_price) == ((Decimal("0.03"), "BTC"), Decimal(63000))
+
+
 def test_dont_keep_them_drops_the_request() -> None:
     assert isinstance(_converse("sell 5 dot", "actually dont, keep them"), Dismissed)
 

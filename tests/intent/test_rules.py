@@ -1131,3 +1131,32 @@ def test_wrong_trades_a_held_out_batch_found_are_never_executable(text: str) -> 
 
 def test_a_correction_of_both_number_and_coin_changes_both() -> None:
     subset("买SOL 3个，说错了，5个ETH", action="buy", amount={"value": 5, "unit": "ETH"})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the preposition after the move says the side: below, so at or below
+        (
+            "In the event that SOL breaks below 120, sell half my SOL with a limit of 118.",
+            {"trigger": {"op": "<=", "price": 120}, "limit_price": 118},
+        ),
+        # a number before a limit word with its own price is the amount
+        (
+            "买入 BTC 0.02，限价 63000",
+            {"amount": {"value": 0.02, "unit": "BTC"}, "limit_price": 63000},
+        ),
+        (
+            "Please buy HK$15,000 worth of Bitcoin at market, the consideration to be drawn from "
+            "my Hong Kong dollar balance.",
+            {"quote": "HKD"},
+        ),
+        ("Put up 5,000 DOGE for sale at 0.16 apiece.", {"action": "sell", "limit_price": 0.16}),
+        (
+            "Invest $50 in BTC every day, 30 purchases in all.",
+            {"schedule": {"every": "P1D", "count": 30, "over": None}},
+        ),
+    ],
+)
+def test_readings_the_seventh_batch_got_wrong(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
