@@ -345,6 +345,7 @@ WORDS: dict[str, Entry] = {
     **_tags("#", "correction", "oops", "typo", "sorry", "actually"),
     "profit-taking": (("R", ""),),
     "quarterly": (("E", ""), ("N", "3"), ("Y", "MO")),
+    "quotation": (("p", ""),),
     "stp": (("K", ""),),
     **{
         abbr: (("j", day),)
@@ -583,6 +584,24 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     # A correction inside the message: what follows replaces what it names (intent.rules)
     ("in", "all"): (),
     ("hong", "kong", "dollar"): (("Q", "HKD"),),
+    # "paying … out of my USDT balance", "rotate out of my ETH into SOL": what is paid with
+    ("out", "of", "my"): (("w", ""), ("m", "")),
+    # a limit said again, or a term that changes nothing: "at 180, and no higher"
+    ("no", "higher"): (("L", "post"),),
+    ("no", "lower"): (("L", "post"),),
+    ("and", "not", "otherwise"): (),
+    ("not", "otherwise"): (),
+    ("nothing", "further"): (),
+    ("subject", "to", "nothing", "further"): (),
+    ("not", "on", "margin"): (),  # spot, "and not on margin"
+    ("no", "take-profit"): (("V", "no-exit"),),
+    ("no", "stop"): (("V", "no-exit"),),
+    ("until", "filled", "or", "cancelled"): (),
+    ("at", "the", "prevailing", "market", "price"): (("M", ""),),
+    ("at", "the", "prevailing", "price"): (("M", ""),),
+    ("at", "the", "prevailing", "rate"): (("M", ""),),
+    ("at", "whatever", "the", "market", "will", "bear"): (("M", ""),),
+    ("show", "my", "bag"): (("l", ""),),
     ("for", "sale"): (("S", ""),),  # "put up 5,000 DOGE for sale at 0.16"
     ("put", "up"): (),
     ("until", "further", "notice"): (),  # no end: a count is asked by the planner
@@ -940,6 +959,10 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("~", "停", "停止", "停咗", "停掉", "叫停", "停咗佢"),
     **_tags("r", "计划"),
     **_tags("E", "逢"),  # 逢星期五: every Friday
+    # "有效期到撤单为止": good till cancelled, no cancel
+    **{w: () for w in ("到撤单为止", "撤单为止", "直到撤单", "直到取消")},
+    **_tags("p", "咩价", "咩价钱"),
+    **_tags("l", "钱包"),
     **_tags("^", "母汤"),  # Taiwanese slang for 不要
     **_tags("x", "注"),  # 分4注: in four parts
     **_tags("t", "下单", "下个单", "下张单", "下一张单", "落单", "落张单", "落个单"),

@@ -1160,3 +1160,36 @@ def test_a_correction_of_both_number_and_coin_changes_both() -> None:
 )
 def test_readings_the_seventh_batch_got_wrong(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Kindly purchase 5,000 USDT worth of BTC at a limit of 60,000, and no higher.",
+            {"action": "buy", "limit_price": 60000},
+        ),
+        (
+            "Buy 1.5 AAVE at 180, that being my limit, and not otherwise.",
+            {"action": "buy", "limit_price": 180},
+        ),
+        (
+            "Go long spot on NEAR for 500 USDT at market — spot, I emphasise, and not on margin.",
+            {"action": "buy", "order_type": "market"},
+        ),
+        (
+            "买入 BTC，数量 0.02，限价 63500，有效期到撤单为止",
+            {"action": "buy", "limit_price": 63500},
+        ),
+        (
+            "Kindly acquire 3 ETH for me at market, paying for the same out of my USDT balance.",
+            {"action": "buy", "asset": "ETH", "quote": "USDT"},
+        ),
+        (
+            "Kindly confirm the current quotation for Dogecoin.",
+            {"action": "query", "query": "price"},
+        ),
+    ],
+)
+def test_formal_provisos_that_change_nothing(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
