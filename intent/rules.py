@@ -1849,8 +1849,9 @@ _QUANTITY = re.compile(
 
 def amendment(text: str) -> Amendment | None:
     """The fields a message without a request of its own sets, when every word it holds is
-    read by one of them; ``None`` otherwise (the message then stands on its own). It names
-    no side, asset or bare number: those are a new request or a correction."""
+    read by one of them; ``None`` otherwise (the message then stands on its own). A side or
+    a coin it names is returned for the dialogue to check against the request's own; a bare
+    number is no amendment (which field would it be?): that is a correction's to place."""
     norm = normalize(text)
     tokens = []
     said = _self_corrections(norm, tokenize(norm, text))
@@ -1928,7 +1929,7 @@ def amendment(text: str) -> Amendment | None:
         found["amount"] = _amount(a.value, "%" if a.kind == "share" else a.unit)
     # "make it stop limit, limit 2380", "make it a limit order at 66,000": the limit's words
     filler = _AMENDMENT_FILLER | ({"J", "L", "r"} if an.limit_price is not None else set())
-    if any(tag not in filler for tag in live):  # "make it stop limit, limit 2380": J said
+    if any(tag not in filler for tag in live):
         return None
     out = Amendment(
         limit_price=an.limit_price,
