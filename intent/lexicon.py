@@ -959,6 +959,10 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("~", "停", "停止", "停咗", "停掉", "叫停", "停咗佢"),
     **_tags("r", "计划"),
     **_tags("E", "逢"),  # 逢星期五: every Friday
+    "半年": (("N", "6"), ("Y", "MO")),  # 买半年: for six months
+    **_tags("x", "期"),  # 12期: twelve instalments
+    "有效期": (),  # 有效期到撤单为止: how long an order stands, no count
+    **_tags("f", "持续"),  # 持续 4 周: for four weeks
     # "有效期到撤单为止": good till cancelled, no cancel
     **{w: () for w in ("到撤单为止", "撤单为止", "直到撤单", "直到取消")},
     **_tags("p", "咩价", "咩价钱"),

@@ -681,6 +681,7 @@ def _segment_cjk(text: str, start: int, end: int, tokens: list[Token]) -> None:
 _EVERY = re.compile(r"E(N)?([Yj])|(F)")  # every 4 hours / every week / 每周 / daily
 _MONTH_DAY_AFTER = re.compile(r"(U)|(N)Y")  # 每个月1号 / 每月15日
 _MONTH_DAY_BEFORE = re.compile(r"(U)[fo]*(?=E)")  # on the 1st of every month
+_BARE_PERIOD = re.compile(r"(N)(Y)")
 _TIMES = re.compile(r"(N)[xr]|x(N)")  # 6 times / 6次 / x10 / "30 purchases in all"
 _FOR_PERIOD = re.compile(r"[fDBSCt]+n?a?(N)?(Y)")  # for 4 weeks / 投8周 / for the next month
 # over the next 2 hours / in the next hour / 接下来3小时内 / 2小时内; not "next week" (a date)
@@ -958,7 +959,8 @@ def _schedule_phrases(an: _Analysis) -> None:
                 an.unresolved = True  # "每月3次": three times a month, not three in all
             an.take(times.start(), times.end(), "schedule")
             return
-        period = _FOR_PERIOD.search(live)
+        # "for 4 weeks", or a length said alone after the cadence: "monthly, 12 months"
+        period = _FOR_PERIOD.search(live) or _BARE_PERIOD.search(live)
         if period is not None:
             length = _whole(_num(an, period, 1))
             period_unit = an.tokens[period.start(2)].code

@@ -883,7 +883,6 @@ def test_a_monthly_schedule_keeps_the_day_of_the_month(text: str, day: int) -> N
         "1号买大饼0.1个",  # a date, once: refused
         "buy 0.1 btc on the 3rd",
         "每月3次买大饼100U",  # three times a month, not three in all: asked
-        "500 USDC into BTC monthly, 6 months",  # 6 months is no day of the month
     ],
 )
 def test_a_day_or_a_frequency_that_is_no_schedule_is_never_executable(text: str) -> None:
@@ -1193,3 +1192,22 @@ def test_readings_the_seventh_batch_got_wrong(text: str, expected: dict[str, Any
 )
 def test_formal_provisos_that_change_nothing(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "schedule"),
+    [
+        ("每週三買 50 美金的 SOL，4 週", {"every": "P1W", "count": 4, "over": None}),
+        ("BUY BTC 250,000 HKD monthly, 12 months", {"every": "P1M", "count": 12, "over": None}),
+        # 6 months is no day of the month, but the length of the plan
+        ("500 USDC into BTC monthly, 6 months", {"every": "P1M", "count": 6, "over": None}),
+        ("每個月入1000蚊BTC，入半年", {"every": "P1M", "count": 6, "over": None}),
+        ("定投：每月 1 号 买 1000 港币 BTC，12 期", {"every": "P1M", "count": 12, "over": None}),
+        (
+            "我想定期定額，每個星期五買 30 美金的 LINK，持續 8 週。",
+            {"every": "P1W", "count": 8, "over": None},
+        ),
+    ],
+)
+def test_a_length_after_a_cadence_is_its_count(text: str, schedule: dict[str, Any]) -> None:
+    subset(text, schedule=schedule)
