@@ -1211,3 +1211,11 @@ def test_formal_provisos_that_change_nothing(text: str, expected: dict[str, Any]
 )
 def test_a_length_after_a_cadence_is_its_count(text: str, schedule: dict[str, Any]) -> None:
     subset(text, schedule=schedule)
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("放200粒LTC 唔系唔系 20粒咋", 20), ("入0.3粒ETH，唔係唔係，0.35", 0.35)],
+)
+def test_a_no_said_twice_is_one_correction(text: str, amount: float) -> None:
+    assert canon(text)["amount"]["value"] == amount
