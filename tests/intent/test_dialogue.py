@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -288,10 +289,11 @@ def test_counted_coins_answer_how_much_and_the_rest_survives(
         ),
     ],
 )
-def test_more_fragments_amend_the_request(turns: tuple[str, ...], check: object) -> None:
+def test_more_fragments_amend_the_request(
+    turns: tuple[str, ...], check: Callable[[Intent], bool]
+) -> None:
     amended = _intent(_converse(*turns))
 
-    assert callable(check)
     assert check(amended), amended
 
 
