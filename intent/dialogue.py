@@ -48,7 +48,7 @@ from intent.models import (
     clarification_question,
 )
 from intent.parser import ParseOutput
-from intent.rules import Amendment, amendment, reply_terms
+from intent.rules import Amendment, amendment, count_over, iso_duration, reply_terms
 
 #: The dialogue rules, in the order :func:`respond` tries them (see the module docstring).
 RULES: tuple[tuple[str, str], ...] = (
@@ -395,20 +395,6 @@ def _amended(target: Intent | Clarification, change: Amendment) -> Intent | Clar
         return None  # a combination the models refuse: the message stands on its own
 
 
-_MINUTES = {"M": 1, "H": 60, "D": 1440, "W": 10080}
-_ISO = re.compile(r"^P(?:(\d+)([DWMY])|T(\d+)([HM]))$")
-
-
-def _minutes(duration: str) -> int | None:
-    m = _ISO.match(duration)
-    if m is None:
-        return None
-    if m.group(1):
-        unit = m.group(2)
-        return int(m.group(1)) * _MINUTES[unit] if unit in "DW" else None
-    return int(m.group(3)) * _MINUTES[m.group(4)]
-
-
 def _amended_schedule(current: dict[str, Any] | None, change: Amendment) -> Any:
     """The schedule after ``change``: ``False`` when the change does not fit it."""
     schedule = dict(current) if current else None
@@ -427,22 +413,16 @@ def _amended_schedule(current: dict[str, Any] | None, change: Amendment) -> Any:
         schedule["count"] = change.count
     if change.period is not None:
         length, unit = change.period
-        if unit == "MIN":
-            unit = "M"
         if schedule is None:
             return False
         if schedule.get("over"):  # "stretch it to 4h"
-            schedule["over"] = f"PT{length}{unit}" if unit in "HM" else f"P{length}{unit}"
+            schedule["over"] = iso_duration(length, unit)
         else:
-            step = _minutes(schedule["every"])
-            total = length * _MINUTES[unit] if unit in _MINUTES else None
-            months = re.fullmatch(r"P(\d+)M", schedule["every"] or "")
-            if unit == "MO" and months is not None and length % int(months.group(1)) == 0:
-                schedule["count"] = length // int(months.group(1))  # monthly, "12 months"
-            elif step is None or total is None or total % step:
+            # every day, "for 10 days": 10 orders; monthly, "12 months": 12
+            count = count_over(schedule.get("every") or "", length, unit)
+            if count is None:
                 return False
-            else:
-                schedule["count"] = total // step  # every day, "for 10 days": 10 orders
+            schedule["count"] = count
     return schedule
 
 

@@ -822,7 +822,8 @@ class _Analysis:
 _UNIT_MINUTES = {"MIN": 1, "H": 60, "D": 1440, "W": 10080}
 
 
-def _iso_duration(n: int, unit: str) -> str:
+def iso_duration(n: int, unit: str) -> str:
+    """``n`` of a time unit code (MIN, H, D, W, MO, YR) as an ISO 8601 duration."""
     if unit == "MIN":
         return f"PT{n}M"
     if unit == "H":
@@ -832,6 +833,34 @@ def _iso_duration(n: int, unit: str) -> str:
     if unit == "YR":
         return f"P{n}Y"
     return f"P{n}{unit}"
+
+
+_ISO_STEP = re.compile(r"^P(?:(\d+)([DWMY])|T(\d+)([HM]))$")
+_ISO_UNITS = {"D": "D", "W": "W", "M": "MO", "Y": "YR"}
+
+
+def orders_in(step: int, unit: str, length: int, period_unit: str) -> int | None:
+    """How many orders one every ``step`` ``unit`` places in ``length`` ``period_unit``
+    ("every 2 days for 10 days": 5); ``None`` when it is no whole number."""
+    if period_unit == unit and length % step == 0:
+        return length // step
+    if (unit, period_unit) == ("MO", "YR") and 12 % step == 0:
+        return length * 12 // step  # every month for a year: 12
+    minutes = _UNIT_MINUTES
+    if unit in minutes and period_unit in minutes:
+        total, each = length * minutes[period_unit], step * minutes[unit]
+        return total // each if total % each == 0 else None
+    return None
+
+
+def count_over(every: str, length: int, period_unit: str) -> int | None:
+    """:func:`orders_in` for a cadence already written as an ISO duration (``P1D``)."""
+    m = _ISO_STEP.match(every)
+    if m is None:
+        return None
+    if m.group(1):
+        return orders_in(int(m.group(1)), _ISO_UNITS[m.group(2)], length, period_unit)
+    return orders_in(int(m.group(3)), "H" if m.group(4) == "H" else "MIN", length, period_unit)
 
 
 def _whole(value: Decimal | None) -> int | None:
@@ -931,7 +960,7 @@ def _schedule_phrases(an: _Analysis) -> None:
                 an.unresolved = True
                 return
             step = step_value
-        an.every = _iso_duration(step, unit)
+        an.every = iso_duration(step, unit)
         an.take(m.start(), m.end(), "schedule")
         live = an.live()
         if unit == "MO":
@@ -965,19 +994,11 @@ def _schedule_phrases(an: _Analysis) -> None:
             length = _whole(_num(an, period, 1))
             period_unit = an.tokens[period.start(2)].code
             an.take(period.start(), period.end(), "schedule")
-            if length is not None and period_unit == unit and length % step == 0:
-                an.count = length // step
-            elif length is not None and (unit, period_unit) == ("MO", "YR") and 12 % step == 0:
-                an.count = length * 12 // step  # every month for a year: 12
-            elif (
-                length is not None
-                and unit in _UNIT_MINUTES
-                and period_unit in _UNIT_MINUTES
-                and (length * _UNIT_MINUTES[period_unit]) % (step * _UNIT_MINUTES[unit]) == 0
-            ):
-                an.count = length * _UNIT_MINUTES[period_unit] // (step * _UNIT_MINUTES[unit])
-            else:
+            count = None if length is None else orders_in(step, unit, length, period_unit)
+            if count is None:
                 an.unresolved = True
+            else:
+                an.count = count
         return
     m = _OVER.search(an.live())
     if m is not None:
@@ -986,7 +1007,7 @@ def _schedule_phrases(an: _Analysis) -> None:
         if length is None:
             an.unresolved = True
             return
-        an.over = _iso_duration(length, an.tokens[m.start(unit_group)].code)
+        an.over = iso_duration(length, an.tokens[m.start(unit_group)].code)
         an.take(m.start(), m.end(), "schedule")
         chunks = _CHUNKS.search(an.live())
         if chunks is not None:

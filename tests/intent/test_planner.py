@@ -379,13 +379,9 @@ def test_a_cancel_of_the_last_order_names_only_the_order_placed_last() -> None:
 
 
 def test_a_schedule_on_a_day_of_the_month_is_refused_until_the_worker_can_wait_for_it() -> None:
-    intent = Intent(
-        action="buy",
-        asset="BTC",
-        amount=Amount(value=Decimal(100), unit="USDT"),
-        order_type="market",
-        schedule=Schedule(every="P1M", count=6, day=1),
-    )
-
     with pytest.raises(PlanningError, match="day 1 of each month"):
-        plan_intent(intent, plan_id="p1", symbols=SYMBOLS, balances=BALANCES)
+        _plan(
+            asset="BTC",
+            amount=Amount(value=Decimal(100), unit="USDT"),
+            schedule=Schedule(every="P1M", count=6, day=1),
+        )
