@@ -1276,13 +1276,13 @@ class RuleParser:
         injected = False
         if _INJECTION_HINT.search(norm) and _INJECTION_RE.search(norm):
             injected = True
-            norm = _INJECTION_RE.sub(lambda m: " " * len(m.group()), norm)
+            norm = _INJECTION_RE.sub(_blank, norm)
         withdrawn = _WITHDRAWN.search(norm)
         if withdrawn is not None and norm[: withdrawn.start()].strip():
             return _unsupported("withdrawn")  # "buy 100u of link... nah forget it"
-        norm = _GREETING.sub(lambda m: " " * len(m.group()), norm)
-        norm = _LEADING_NO.sub(lambda m: " " * len(m.group()), norm)
-        norm = _QUESTION_TAG.sub(lambda m: " " * len(m.group()), norm)
+        norm = _GREETING.sub(_blank, norm)
+        norm = _LEADING_NO.sub(_blank, norm)
+        norm = _QUESTION_TAG.sub(_blank, norm)
         norm = _MALFORMED_NUMBER.sub(_unreadable_number, norm)
         tokens = _in_context(tokenize(norm, text))
         for tok in tokens:
@@ -1660,6 +1660,11 @@ def _meaning(tok: Token) -> tuple[str, str]:
     return (side, tok.code)
 
 
+def _blank(m: re.Match[str]) -> str:
+    """Spaces over a match: the words are gone, every offset after them stays."""
+    return " " * len(m.group())
+
+
 def _unreadable_number(m: re.Match[str]) -> str:
     return "0".ljust(len(m.group()))
 
@@ -1813,6 +1818,7 @@ def reply_terms(text: str) -> ReplyTerms:
     norm = normalize(text)
     tokens = _self_corrections(norm, tokenize(norm, text))  # "3个，不对，5个" answers 5
     meant = _scope_negations(norm, tokens) or []  # "I meant buy, not sell": the side meant
+    sides = {t.tag for t in meant if t.tag in "BS"}
     return ReplyTerms(
         numbers=tuple(t.value for t in tokens if t.tag == "N" and t.value and t.value > 0),
         shares=tuple(t.value for t in tokens if t.tag in "HP" and t.value and t.value > 0),
@@ -1822,13 +1828,7 @@ def reply_terms(text: str) -> ReplyTerms:
         priced=any(t.tag in "p@L" for t in tokens),
         counted=any(t.tag in "ck" for t in tokens),
         timed=any(t.tag in "YEFOTjx" for t in tokens),
-        side=(
-            "buy"
-            if any(t.tag == "B" for t in meant) and not any(t.tag == "S" for t in meant)
-            else "sell"
-            if any(t.tag == "S" for t in meant) and not any(t.tag == "B" for t in meant)
-            else None
-        ),
+        side={"B": "buy", "S": "sell"}[sides.pop()] if len(sides) == 1 else None,
     )
 
 
