@@ -20,7 +20,8 @@ in the order they are tried (:data:`RULES` lists them; the tests follow it row b
    differ from the pending request's ("buy some BTC" → "sell ETH").
 6. A reply fills only the field that was asked, and may add what the pending request does
    not have yet; everything already given (limit price, trigger, schedule, quote, exits)
-   survives. A reply that contradicts what was given is a new request.
+   survives. A reply that contradicts what was given is a new request. A direction alone
+   ("below, it's a stop", "升穿") answers a condition whose level came without one.
 7. A bare number answers the one missing quantity (amount or price); when both are missing,
    or the reply holds several numbers, the question is asked again.
 8. A number from a question the customer walked away from is never revived: the pending
@@ -174,6 +175,10 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
         amended = _amended(target, change)
         if amended is not None:
             return Answered(amended) if state.pending is not None else Corrected(amended)
+    if state.pending is not None and not isinstance(parsed, Intent):
+        directed = _direction_answer(state.pending, state.pending_text, text)
+        if directed is not None:
+            return directed
     changed = _side_or_order_named(state, text, parsed)
     if changed is not None:
         return changed
@@ -581,6 +586,28 @@ def _bare_answer(
     return Answered(_merge(pending, pending_text, fills))
 
 
+def _direction_answer(pending: Clarification, pending_text: str, text: str) -> Outcome | None:
+    """The way a condition's level is crossed, answering the question of a request that
+    named the level only ("sell 1 ETH when it gets to 3.5k" → "below, it's a stop",
+    "是跌破6萬的時候"). ``None`` when the reply says more than the direction: another
+    number, coin or side, a negation, a time."""
+    if pending.level is None or "price" not in pending.missing:
+        return None
+    terms = reply_terms(text)
+    if (
+        terms.direction is None
+        or terms.negated
+        or terms.timed
+        or terms.shares
+        or terms.side not in (None, pending.side)
+        or set(terms.assets) - {pending.asset}
+        or set(terms.numbers) - {pending.level}
+    ):
+        return None
+    trigger = Trigger(op=terms.direction, price=pending.level)
+    return Answered(_merge(pending, pending_text, {"trigger": trigger}))
+
+
 def _price_fill(pending: Clarification, price: Decimal) -> dict[str, Any]:
     """``price`` in the place ``pending`` asked for it: the limit, unless the request said
     which price it lacks (a stop's trigger, a take-profit, a stop-loss)."""
@@ -641,6 +668,7 @@ def _merge(
     ):
         fields["quote"] = amount["unit"]  # "500 usdt" answering "how much BTC?"
     slot = fields.pop("price_for", None)
+    level = fields.pop("level", None)
     if slot is None:
         unpriced = fields.get("limit_price") is None and fields.get("trigger") is None
     else:
@@ -655,11 +683,13 @@ def _merge(
                 "side": side if side in _TRADE_ACTIONS else None,
                 "missing": tuple(sorted(set(missing))),
                 "price_for": slot if "price" in missing else None,
+                "level": level if "price" in missing else None,
                 "question": clarification_question(
                     missing,
                     side if side in _TRADE_ACTIONS else None,
                     asset if isinstance(asset, str) else None,
                     slot if "price" in missing else None,
+                    level if "price" in missing else None,
                 ),
             }
         )

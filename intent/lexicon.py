@@ -246,6 +246,7 @@ WORDS: dict[str, Entry] = {
     **_tags("<", "drops", "drop", "dropped", "falls", "fall", "dips", "dip", "sinks", "crashes"),
     **_tags(">", "breaks", "break", "climbs", "climb", "rises", "rise", "exceeds", "pumps"),
     **_tags("=", "reaches", "reach", "reached", "hits", "hit", "touches", "touch"),
+    **_tags("=", "crosses", "cross", "crossed"),
     **_tags("|", "or"),
     **_tags("d", "below", "under", "beneath"),
     **_tags("u", "above"),

@@ -28,6 +28,11 @@ def plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
+def _grouped(value: Decimal) -> str:
+    """A price with thousands separators and no trailing zeros: ``3,500``, ``0.25``."""
+    return format(value.normalize(), ",f")
+
+
 class Model(BaseModel):
     """Base for the domain models: immutable, no unknown keys."""
 
@@ -126,6 +131,9 @@ class Clarification(IntentFields):
     #: the price asked for, when the request says which ("set a stop-loss on my ETH");
     #: None: a limit price, unless what was said leaves it open
     price_for: PriceSlot | None = None
+    #: a condition's price said with no direction ("when it gets to 3,500"): the question
+    #: asks whether it is on the way up or down, and an answer of "below" completes it
+    level: Decimal | None = Field(default=None, gt=0)
 
 
 _PRICE_QUESTIONS: dict[PriceSlot | None, str] = {
@@ -143,6 +151,7 @@ def clarification_question(
     side: str | None,
     asset: str | None,
     price_for: PriceSlot | None = None,
+    level: Decimal | None = None,
 ) -> str:
     """The question a :class:`Clarification` asks: one sentence per missing field."""
     verb = side or "trade"
@@ -153,7 +162,12 @@ def clarification_question(
         parts.append(f"Which asset do you want to {verb}?")
     if "amount" in missing:
         parts.append(f"How much {asset + ' ' if asset else ''}do you want to {verb}?")
-    if "price" in missing:
+    if "price" in missing and level is not None:
+        parts.append(
+            f"Should it {verb} when the price rises to {_grouped(level)} or when it falls to "
+            f"{_grouped(level)}? Please say above or below."
+        )
+    elif "price" in missing:
         parts.append(_PRICE_QUESTIONS[price_for])
     return " ".join(parts)
 

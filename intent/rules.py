@@ -787,6 +787,7 @@ class _Analysis:
     stop_loss: Decimal | None = None
     stop_price: Decimal | None = None
     condition: Trigger | None = None
+    level: Decimal | None = None  # a condition's price said with no direction ("reaches 4k")
     limit_price: Decimal | None = None
     price_quote: str = ""
     amounts: list[_Amount] = field(default_factory=list)
@@ -1060,6 +1061,8 @@ def _trigger_phrases(an: _Analysis) -> None:
             an.condition = _trigger("<=" if first in "<d" else ">=", price)
         else:
             an.unresolved = True  # a condition we cannot state: ask for it, keep the amount
+            if price is not None and price > 0 and an.level is None:
+                an.level = price  # "when it reaches 4.2k": up or down is asked, not the price
         end = m.end()
         if end < len(live) and live[end] == "G" and an.stop_price is None:
             end += 1  # "跌破2800触发": the condition's own word for a trigger
@@ -1811,6 +1814,7 @@ class ReplyTerms:
     counted: bool  # counts coins with a classifier ("3个", "10粒"): not money
     timed: bool  # names a time or a cadence ("两个钟", "every week")
     side: str | None = None  # the side its verbs say ("actually sell…"), if only one
+    direction: Literal["<=", ">="] | None = None  # "below", "升穿": one way only
 
 
 def reply_terms(text: str) -> ReplyTerms:
@@ -1819,6 +1823,7 @@ def reply_terms(text: str) -> ReplyTerms:
     tokens = _self_corrections(norm, tokenize(norm, text))  # "3个，不对，5个" answers 5
     meant = _scope_negations(norm, tokens) or []  # "I meant buy, not sell": the side meant
     sides = {t.tag for t in meant if t.tag in "BS"}
+    falls, rises = (any(t.tag in tags for t in meant) for tags in ("<d", ">u"))
     return ReplyTerms(
         numbers=tuple(t.value for t in tokens if t.tag == "N" and t.value and t.value > 0),
         shares=tuple(t.value for t in tokens if t.tag in "HP" and t.value and t.value > 0),
@@ -1829,6 +1834,7 @@ def reply_terms(text: str) -> ReplyTerms:
         counted=any(t.tag in "ck" for t in tokens),
         timed=any(t.tag in "YEFOTjx" for t in tokens),
         side={"B": "buy", "S": "sell"}[sides.pop()] if len(sides) == 1 else None,
+        direction=None if falls == rises else "<=" if falls else ">=",
     )
 
 
@@ -2286,6 +2292,7 @@ def _trade(
 
         kept_limit = positive(limit_price)
         price_for = _price_asked(action or side, live, trigger) if "price" in missing else None
+        level = an.level if price_for is None and trigger is None and "price" in missing else None
         return _clarification(
             corrections=_corrections(text, an),
             side=action or side,  # "swap USDC for SOL" is a buy of SOL with USDC
@@ -2301,9 +2308,12 @@ def _trade(
             schedule=schedule,
             missing=ordered,
             price_for=price_for,
+            level=level,
             question=_unclear_words(an, ordered)
             + _share_or_units(text, an, asset.code if asset else None, ordered)
-            + clarification_question(ordered, side, asset.code if asset else None, price_for),
+            + clarification_question(
+                ordered, side, asset.code if asset else None, price_for, level
+            ),
             spans=tuple(s for s in spans if s.field in _CLARIFY_FIELDS),
         )
     assert asset is not None  # guaranteed: a missing asset is a clarification

@@ -176,6 +176,40 @@ def test_a_price_answers_the_price_that_was_asked_for(
     assert answered.order_type == "market"
 
 
+@pytest.mark.parametrize(
+    ("first", "reply", "op", "price"),
+    [
+        ("sell 1 ETH when it gets to 3.5k", "below, it's a stop", "<=", 3500),
+        ("Kindly sell 1 BTC when it crosses 70,000.", "When it rises above it.", ">=", 70000),
+        ("比特幣到 6 萬的時候請幫我買 0.01 顆。", "是跌破 6 萬的時候，謝謝您。", "<=", 60000),
+        ("buy 2 sol when it gets to 120", "升穿", ">=", 120),
+    ],
+)
+def test_a_direction_answers_a_level_said_without_one(
+    first: str, reply: str, op: str, price: int
+) -> None:
+    asked = _converse(first).result
+    assert isinstance(asked, Clarification)
+    assert asked.missing == ("price",)
+    assert asked.level == price
+    assert "above or below" in asked.question
+
+    answered = _intent(_converse(first, reply))
+
+    assert answered.trigger is not None
+    assert (answered.trigger.op, answered.trigger.price) == (op, price)
+    assert answered.amount == asked.amount
+    assert answered.order_type == "market"
+
+
+@pytest.mark.parametrize("reply", ["not below", "below 3,400 and sell 2", "above, then sell SOL"])
+def test_a_direction_that_says_more_is_no_answer_of_direction(reply: str) -> None:
+    outcome = _converse("sell 1 ETH when it gets to 3.5k", reply)
+
+    trigger = getattr(outcome.result, "trigger", None)
+    assert trigger is None or trigger.price != Decimal(3500)
+
+
 def test_a_currency_answering_which_asset_is_the_money_not_the_asset() -> None:
     outcome = _converse("buy two thousand of eath", "Hong Kong dollars")
 
