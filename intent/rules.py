@@ -193,7 +193,12 @@ _WITHDRAWN = re.compile(
     r"|算了吧?|唔好喇|唔要喇)[\s.!。！~]*$"
 )
 #: "hmm no, buy 2 avax instead": a "no" that answers what came before, not this request.
-_LEADING_NO = re.compile(r"^\s*(?:(?:hmm+|um+|uh+|ok|okay|eh)[\s,.]+)?(?:no|nope|nah)\s*[,.!]+")
+#: So does a change of mind before a new request ("唔好住, 賣2個ETH", "change of plan: …").
+_LEADING_NO = re.compile(
+    r"^\s*(?:(?:hmm+|um+|uh+|ok|okay|eh|嗯+|呃|额)[\s,.…]*)?"
+    r"(?:no|nope|nah|change\s+of\s+plans?|on\s+second\s+thoughts?"
+    r"|唔好住|唔好|先不要了|不要了|唔理住|换个想法|改主意了?)\s*[,.!…:;]+"
+)
 #: A greeting that opens the message ("Morning! buy…", "Good evening. Please…"): no time.
 _GREETING = re.compile(r"^\s*(?:good\s+)?(?:morning|afternoon|evening)\s*[!,.~;:]+")
 

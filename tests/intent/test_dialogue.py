@@ -341,10 +341,30 @@ def test_a_length_said_alone_sets_the_count_or_the_spread() -> None:
     assert spread.schedule.over == "PT6H"
 
 
-def test_a_leading_no_answers_the_last_request_and_the_rest_stands() -> None:
-    outcome = _converse("buy 1 sol", "hmm no, buy 2 avax instead")
+@pytest.mark.parametrize(
+    ("first", "reply", "action", "amount"),
+    [
+        ("buy 1 sol", "hmm no, buy 2 avax instead", "buy", (Decimal(2), "AVAX")),
+        ("買BTC 0.1個", "唔好住, 賣2個ETH 收U", "sell", (Decimal(2), "ETH")),
+        ("賣一半 eth 3500", "唔好, 直接市價買 0.001 btc", "buy", (Decimal("0.001"), "BTC")),
+        ("Kindly buy 0.2 BTC.", "Change of plan: sell 1 ETH at market.", "sell", (1, "ETH")),
+    ],
+)
+def test_a_leading_no_answers_the_last_request_and_the_rest_stands(
+    first: str, reply: str, action: str, amount: tuple[Decimal, str]
+) -> None:
+    outcome = _converse(first, reply)
 
-    assert (_intent(outcome).asset, _amount(_intent(outcome))) == ("AVAX", (Decimal(2), "AVAX"))
+    assert (_intent(outcome).action, _amount(_intent(outcome))) == (action, amount)
+
+
+def test_a_change_of_mind_before_a_question_is_no_cancel() -> None:
+    outcome = _converse("幫我買 SUI", "嗯…先不要了，查一下我的掛單")
+
+    assert (_intent(outcome).action, _intent(outcome).query) == ("query", "orders")
+    negated = _converse("唔好賣ETH").result  # a negation that governs its verb still refuses
+    assert negated is not None
+    assert negated.kind == "unsupported"
 
 
 def test_more_corrections_the_seventh_batch_showed() -> None:
