@@ -9,11 +9,13 @@ in the order they are tried (:data:`RULES` lists them; the tests follow it row b
    55000", "改成隔天买", "just do it at market") amends the pending request, or else the
    last complete one, when every word of it is read (:func:`intent.rules.amendment`). A
    price goes where the question asked for it: a stop's trigger, a take-profit.
-3. A correction ("change that to 0.3", "make the price 59k", "改成0.3", "不对，是姨太")
-   changes only the field it names, in the pending request or else the last complete one.
-   A number that could be either the amount or a price, or a correction of nothing, asks.
-   Naming only the other side ("Apologies, I meant sell") turns the last request around;
-   naming only a coin after "cancel my order" ("the btc one") cancels that coin's orders.
+3. A correction ("change that to 0.3", "make the price 59k", "改成0.3", "不对，是姨太",
+   "not BTC, ETH", "唔好PEPE，轉做WIF") changes only the field it names, in the pending
+   request or else the last complete one; a coin replaces the coin denied, and an amount in
+   that coin moves with it. A number that could be either the amount or a price, or a
+   correction of nothing, asks. Naming only the other side ("Apologies, I meant sell")
+   turns the last request around; naming only another coin after a cancel ("the btc one",
+   "No, the ETH one.") cancels that coin's orders.
 4. With no question pending, a message stands on its own.
 5. A reply that is itself a complete request (a trade, query or cancel), or an explicit
    refusal, replaces the pending one. So does a reply with its own side and asset that
@@ -73,9 +75,9 @@ _DISMISS = re.compile(
 )
 # A correction: its lead words, then what is corrected ("0.3", "the price to 59k", "姨太").
 _CORRECTION = re.compile(
-    r"^\s*(?:(?:no|nope|nah|sorry|apologies|oops|wait|actually|correction|hmm|please|pls|kindly"
+    r"^\s*(?:(?:no|nope|nah|sorry|apologies|oops|wait|actually|correction|hmm|eh|ay|please|pls|kindly"
     r"|on\s+reflection|could\s+you|can\s+you)\b[\s,.:!-]*"
-    r"|(?:唔好意思|不好意思|唔該|唔该|sorry)[\s,，]*)*"
+    r"|(?:唔好意思|不好意思|唔該|唔该|sorry|等陣|等阵|等等|等一下|更正)[\s,，:：]*)*"
     r"(?:(?:change|make|set|update|modify|edit|move|amend|adjust|revise)\s+the\s+"
     r"(?P<field>[a-z -]+?)\s+"
     r"(?:to\s+)?(?=\S*\d)"
@@ -85,6 +87,8 @@ _CORRECTION = re.compile(
     r"|(?<=wait)[\s,]+(?=[\d$])|(?<=sorry)[\s,]+(?=[\d$])|"
     r"(?:不对|不對|不是|错了|錯了|唔係|唔系|唔啱)?[\s,，]*(?P<zh_field>[^\d\s,，]{0,4}?)"
     r"(?:改成|改為|改为|改做|改到|改下|改(?=\s*\d))"
+    # "not BTC, ETH", "唔好PEPE，轉做WIF", "是SOL，不是以太坊": a coin denied, another meant
+    r"|(?=(?:not\b|唔係|唔系|不是|唔好)\s*[a-z\u4e00-\u9fff]|[是係]\S+?[,，]\s*(?:不是|唔係)|\S+\s+not\s)"
     r"|(?:不对|不對|错了|錯了|唔係|唔系|唔啱)[\s,，]*(?:是|係|系)?)"
     r"\s*(?P<rest>.+?)\s*(?:instead(?:\s+of\b.*)?|then|please|pls|吧|啦|喇)?\s*[.!。！]*\s*$",
     re.IGNORECASE,
@@ -286,8 +290,8 @@ def _correction(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome
     numbers = terms.numbers
     fields = target.model_dump(exclude={"kind", "missing", "question", "spans", "action"})
     asset = terms.assets[0] if len(terms.assets) == 1 else None
-    if len(terms.assets) > 1 and not isinstance(parsed, Unsupported) and parsed.asset:
-        asset = parsed.asset  # "唔係ETH，係SOL": the parser kept the one not denied
+    if len(terms.assets) > 1 and len(terms.meant_assets) == 1:
+        asset = terms.meant_assets[0]  # "唔係ETH，係SOL", "唔好PEPE，轉做WIF": the one not denied
     if asset is not None and asset not in (fields.get("asset"), fields.get("quote")):
         if numbers or field is not None:
             return Corrected(_ask(fields, side, "amount", "I could not tell what to change."))
@@ -454,8 +458,8 @@ def _side_or_order_named(state: DialogueState, text: str, parsed: ParseOutput) -
         return Corrected(last.model_copy(update={"action": terms.side, "spans": ()}))
     if (
         last.action == "cancel"
-        and last.asset is None
         and len(terms.assets) == 1
+        and terms.assets[0] != last.asset  # "cancel my BTC order" → "No, the ETH one."
         and terms.side is None
         and set(terms.numbers) <= {Decimal(1)}
     ):

@@ -291,7 +291,8 @@ WORDS: dict[str, Entry] = {
         "where's",
         "wheres",
     ),
-    **_tags("p", "cost", "costs", "px", "jiage"),
+    **_tags("p", "px", "jiage"),
+    **{w: (("p", "cost"),) for w in ("cost", "costs")},  # what a trade would cost: a question
     "stop-market": (("K", ""),),
     "account": (("l", ""),),
     **_tags(
@@ -308,7 +309,29 @@ WORDS: dict[str, Entry] = {
         "midnight",
         "weekend",
         "hkt",
+        # months: a date the order cannot wait for ("a December BTC call"); not "may", "march"
+        "january",
+        "february",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
     ),
+    **{w: (("!", "options"),) for w in ("strike", "strikes", "expiry", "expiries")},
     **_tags("x", "chunks", "slices", "clips", "tranches", "pieces", "batches"),
     **_tags("I", "unless", "until", "till", "before", "after"),
     # Vague quantities: never turned into a number (and they block "my X" = all of it).
@@ -701,6 +724,11 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("no", "sl"): (("V", "no-exit"),),
     ("no", "tp"): (("V", "no-exit"),),
     ("no", "idea"): (("V", "unsure"),),
+    # "buy 0.5 ETH and stop it out at 2,900": its stop-loss; "stop out of SOL": a sale
+    ("stop", "it", "out"): (("Z", ""),),
+    ("stop", "me", "out"): (("Z", ""),),
+    ("stopped", "out"): (("Z", ""),),
+    ("stop", "out", "at"): (("Z", ""),),
     ("stop", "out"): (("S", ""),),
     ("stop", "out", "of"): (("S", ""),),
     ("over", "to"): (("f", ""),),
@@ -769,6 +797,8 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("take", "back"): (("~", ""),),
     ("call", "off"): (("~", ""),),
     ("every", "other"): (("E", ""), ("N", "2")),
+    ("every", "alternate"): (("E", ""), ("N", "2")),
+    ("on", "alternate"): (("E", ""), ("N", "2")),
     ("every", "second"): (("E", ""), ("N", "2")),
     ("until", "i", "stop"): (),
     ("until", "i", "cancel"): (),
@@ -963,7 +993,7 @@ CJK_WORDS: dict[str, Entry] = {
     "半年": (("N", "6"), ("Y", "MO")),  # 买半年: for six months
     **_tags("x", "期"),  # 12期: twelve instalments
     "有效期": (),  # 有效期到撤单为止: how long an order stands, no count
-    **_tags("f", "持续"),  # 持续 4 周: for four weeks
+    **_tags("f", "持续", "为期"),  # 持续 4 周, 为期一年: for four weeks, for a year
     # "有效期到撤单为止": good till cancelled, no cancel
     **{w: () for w in ("到撤单为止", "撤单为止", "直到撤单", "直到取消")},
     **_tags("p", "咩价", "咩价钱"),
@@ -1020,7 +1050,19 @@ CJK_WORDS: dict[str, Entry] = {
         "涨一点",
         "升啲",
         "涨多点",
+        # a price nobody named: "价格合理时请代为购入", "价格合适就行"
+        "价格合理",
+        "价格合适",
+        "价钱合适",
+        "价钱合理",
+        "价位合适",
+        "合适的价格",
+        "合理的价格",
+        "合适价格",
+        "合理价格",
     ),
+    # "幾百蚊", "几千U": a number made vague, never read as 100 or 1000
+    **_tags("V", "几十", "几百", "几千", "几万", "十几", "百几", "千几"),
     **_tags("i", "如果", "要是", "若", "当", "等", "的话", "假如"),
     **_tags("<", "跌破", "跌到", "跌至", "跌穿", "低于", "跌", "掉到", "回落到", "低过", "跌返"),
     **_tags(
@@ -1052,7 +1094,8 @@ CJK_WORDS: dict[str, Entry] = {
     **{w: () for w in ("到我叫停", "直到我说停", "直到我叫停", "到我说停")},
     **{w: (("E", "zh"),) for w in ("每", "每隔")},  # "zh": "每月3次" is three a month
     **_tags("x", "次"),
-    **_tags("p", "价格", "多少钱", "现价", "行情", "价", "币价", "几钱", "几毛", "几多钱"),
+    **_tags("p", "价格", "现价", "行情", "价", "币价", "几毛"),
+    **{w: (("p", "cost"),) for w in ("多少钱", "几钱", "几多钱")},
     **_tags("p", "买一卖一", "买一价", "卖一价", "盘口"),
     "卖紧": (),  # "而家賣緊幾錢": what it sells at now, a price question
     "有冇": (("v", ""),),  # "我有冇BTC嘅掛單": a question, no negation

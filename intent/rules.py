@@ -324,6 +324,16 @@ def tokenize(text: str, original: str = "") -> list[Token]:
             elif sym != "%":
                 tokens.append(Token(_SYMBOL_TAGS[sym], m.start(), m.end()))
         i += 1
+    for k in range(1, len(tokens) - 1):
+        tok, after = tokens[k], tokens[k + 1]
+        if (
+            tok.tag == "c"
+            and after.tag == "Q"
+            and tokens[k - 1].tag == "N"
+            and _CLAUSE_BREAK.search(text, tok.end, after.start)
+        ):
+            # "沽出二十個，取回泰達幣": twenty of the coin named before, not of USDT
+            tokens[k] = Token("k", tok.start, tok.end)
     return tokens
 
 
@@ -737,7 +747,9 @@ _ALTERNATIVE_AMOUNTS = re.compile(r"(?<![@Lp=<>du])N[ck]?[AQ]?\|a?N[ck]?[AQk]?")
 _ONE_UNIT = re.compile(r"(?<=[BSCg])a(A)")  # buy a bitcoin
 
 _QUESTION = re.compile(
-    r"[?？]|[吗嗎呢]|有冇|有没有|^\s*(?:is|are|do|does|did|has|have|any)\b", re.I
+    r"[?？]|[吗嗎呢]|有冇|有没有|^\s*(?:is|are|do|does|did|has|have|any)\b"
+    r"|多少|几多|幾多|几钱|幾錢|\bhow\s+(?:much|many)\b",
+    re.I,
 )
 _UNPLACED_PRICE = re.compile(r"[i<>=]|@(?=_*[apV])")
 #: Time words a schedule phrase must consume, or the reading is refused ("this week" alone
@@ -780,6 +792,7 @@ class _Analysis:
 
     tokens: list[Token]
     tags: str
+    text: str = ""  # the normalized text the tokens index
     free: list[bool] = field(default_factory=list)
     live_tags: str = ""
     spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
@@ -793,6 +806,7 @@ class _Analysis:
     stop_price: Decimal | None = None
     condition: Trigger | None = None
     level: Decimal | None = None  # a condition's price said with no direction ("reaches 4k")
+    bound: tuple[Literal["<=", ">="], Decimal] | None = None  # "below 3k", "above 3,500"
     limit_price: Decimal | None = None
     price_quote: str = ""
     amounts: list[_Amount] = field(default_factory=list)
@@ -884,8 +898,8 @@ _KEYS_TRIGGER = re.compile(r"[KGi<>=]")
 _KEYS_LIMIT = re.compile(r"[@LMp]")
 
 
-def _analyse(tokens: list[Token]) -> _Analysis:
-    an = _Analysis(tokens, "".join(t.tag for t in tokens))
+def _analyse(tokens: list[Token], text: str = "") -> _Analysis:
+    an = _Analysis(tokens, "".join(t.tag for t in tokens), text=text)
     an.free = [True] * len(tokens)
     an.live_tags = tags = an.tags
     # Each phrase family runs only when one of its key words is present (speed).
@@ -899,8 +913,35 @@ def _analyse(tokens: list[Token]) -> _Analysis:
         _trigger_phrases(an)
     if _KEYS_LIMIT.search(tags):
         _limit_phrases(an)
+    if "d" in tags or "u" in tags:
+        _bound_phrase(an)
     _amount_phrases(an)
     return an
+
+
+#: "buy eth below 3k", "sell 1 ETH above 3,500": a price bound with no verb of movement
+_BOUND = re.compile(r"([du])f?(N)(?![AQckYxP])")
+
+
+def _bound_phrase(an: _Analysis) -> None:
+    """A bound on the price said with no verb of movement, never an amount: the side makes
+    it a limit ("buy below 3k": at 3,000 or better) or a stop ("buy above 70k") later."""
+    m = _BOUND.search(an.live())
+    price = _num(an, m, 2) if m is not None else None
+    if m is None or an.condition is not None or price is None or price <= 0:
+        return
+    op: Literal["<=", ">="] = "<=" if m.group(1) == "d" else ">="
+    tags = an.tags
+    if not any(t in "BSCDg" for t in tags[: m.start()]) and any(
+        t in "BSCDg" for t in tags[m.end() :]
+    ):
+        # said before the verb, it is the condition: "sol go above 220 then sell 5",
+        # "Should ETH slip under 3k, buy HK$20,000 worth"
+        an.condition = _trigger(op, price)
+        an.take(m.start(), m.end(), "trigger")
+        return
+    an.bound = (op, price)
+    an.take(m.start(), m.end(), "bound")
 
 
 def _num(an: _Analysis, m: re.Match[str], group: int) -> Decimal | None:
@@ -1184,6 +1225,17 @@ def _amount_phrases(an: _Analysis) -> None:
             # "用 100 買比特幣": 100 of what is paid, not of what is bought: asked
             an.unresolved = an.bad_amount = True
             break
+        if (
+            m.group() == "N"
+            and m.start() > 0
+            and an.tags[m.start() - 1] == "A"
+            and live[m.end() : m.end() + 1] in ("B", "S")
+            and not live[m.end() + 1 :].strip("_")
+            and _CJK_CHAR_RE.match(an.text, tokens[m.end()].start)  # not "sol 1.5 buy"
+        ):
+            # "ETH 3000 入": 3,000 ETH, or ETH at 3,000 ("ETH 3150 買 1.5 顆")? Asked
+            an.unresolved = an.bad_amount = True
+            break
         if any(a.kind == "bare" for a in an.amounts):
             # A second loose number: we don't know which is the amount, nor what the other is.
             an.unresolved = an.bad_amount = True
@@ -1303,7 +1355,7 @@ class RuleParser:
         scoped = _scope_negations(norm, _self_corrections(norm, tokens))
         if scoped is None:
             return _unsupported("negation")
-        an = _analyse(scoped)
+        an = _analyse(scoped, norm)
         # "convert my USDC, not all of it": a denied amount leaves "my X" no default of all
         an.denied_amount = len(scoped) < len(tokens) and any(
             t.tag in "NPH" for t in tokens if t not in scoped
@@ -1453,6 +1505,11 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
     denied_meaning = objects or {_meaning(t) for t in denied_tokens}
     if denied_meaning & {_meaning(t) for t in kept}:
         return None
+    verbs = "BSCDg"
+    if not objects and {_meaning(t)[0] for t in denied_tokens if t.tag in verbs} & {
+        _meaning(t)[0] for t in kept if t.tag in verbs
+    }:
+        return None  # "將0.5個比特幣不要沽出，換取港幣": the swap would be the sale denied
     money = {t.code for t in kept if t.tag == "N" and t.code}
     if money and any(t.tag == "Q" for t in denied_tokens):
         return None  # "HK$15,000 …, not from my Hong Kong dollar balance": paid how, then?
@@ -1542,11 +1599,15 @@ def _is_correction(norm: str, tokens: list[Token], k: int) -> bool:
         return True
     if tok.tag == "^" and k + 1 < len(tokens) and tokens[k + 1].tag == "#":
         return False  # "No, sorry, 80", "唔係，應該係 15 粒": the marker after it corrects
-    if tok.tag != "^" or k + 1 == len(tokens) or tokens[k + 1].tag != "N":
+    if tok.tag != "^" or k + 1 == len(tokens) or tokens[k + 1].tag not in "NA":
         return False
-    if not any(t.tag == "N" for t in tokens[:k]):
+    if not any(t.tag == tokens[k + 1].tag for t in tokens[:k]):
         return False
     gap = norm[tok.end : tokens[k + 1].start]
+    if tokens[k + 1].tag == "A":
+        # "沽 0.01 個 ETH 唔係 係BTC", "不是，是SOL": no, it is that coin ("唔係BTC" denies it)
+        said = norm[tok.start : tok.end] in _CORRECTING_NO
+        return said and bool(_CORRECTING_GAP.match(gap) or _IT_IS.match(gap))
     if norm[tok.start : tok.end] in ("no", "nope"):
         # "0.1 btc, no 0.15": after a pause; not "no that 0.15", not "一 no 万"
         paused = k > 0 and bool(re.search(r"[,，.…]", norm[tokens[k - 1].end : tok.start]))
@@ -1558,6 +1619,8 @@ def _is_correction(norm: str, tokens: list[Token], k: int) -> bool:
 _CORRECTING_NO = frozenset({"no", "nope", "唔系", "唔", "不是"})
 #: Between a 唔係/不是 that corrects and its number: a pause, then maybe 是/就 ("唔係，就三千").
 _CORRECTING_GAP = re.compile(r"^[係系]?\s*[,，、…]+\s*(?:是|系|係|就|应该是)?\s*$")
+#: "唔係 係BTC", "不是 是SOL": what it is, said without a pause
+_IT_IS = re.compile(r"^\s*(?:是|系|係|应该是)\s*$")
 
 
 def _apply_correction(norm: str, tokens: list[Token], m: int) -> list[Token] | None:
@@ -1738,10 +1801,15 @@ def _interpret(text: str, an: _Analysis) -> ParseOutput:
     question = bool(_QUESTION.search(text))
     # an order named in a question: "is my BTC stop still live?", "did my LINK bid fill?"
     order_named = "r" in tags or (bool(re.search("[LKJ]", tags)) and "N" not in tags)
-    if strong and question and an.amounts == one_unit:
+    # what a trade would cost or bring: "買0.1個BTC要幾多錢", "sell 1 btc, how much will I get"
+    # ("… not sure how much", "买几多好" ask for the amount: no amount is given there)
+    cost = any(t.tag == "p" and t.code == "cost" for t in an.tokens) or (
+        "h" in tags and bool(an.amounts) and not (an.alternative_amounts or an.vague)
+    )
+    if strong and question and (an.amounts == one_unit or cost):
         # A question about a trade is no trade: "買一個索拉納要幾多錢？" asks the price, "is
         # my XRP sell still open?" asks about an order.
-        kind = "orders" if order_named else "price" if "p" in tags else None
+        kind = "orders" if order_named else "price" if "p" in tags or cost else None
         if kind is not None and mentions:
             mark("query", _first_tag(an, "rp"))
             mark("asset", mentions[0].index)
@@ -1820,6 +1888,7 @@ class ReplyTerms:
     timed: bool  # names a time or a cadence ("两个钟", "every week")
     side: str | None = None  # the side its verbs say ("actually sell…"), if only one
     direction: Literal["<=", ">="] | None = None  # "below", "升穿": one way only
+    meant_assets: tuple[str, ...] = ()  # the coins no negation denies ("not BTC, ETH")
 
 
 def reply_terms(text: str) -> ReplyTerms:
@@ -1840,6 +1909,7 @@ def reply_terms(text: str) -> ReplyTerms:
         timed=any(t.tag in "YEFOTjx" for t in tokens),
         side={"B": "buy", "S": "sell"}[sides.pop()] if len(sides) == 1 else None,
         direction=None if falls == rises else "<=" if falls else ">=",
+        meant_assets=tuple(dict.fromkeys(t.code for t in meant if t.tag == "A")),
     )
 
 
@@ -1938,7 +2008,7 @@ def amendment(text: str) -> Amendment | None:
     one = re.search(r"Nc(?=[RZK])", tags)
     if one is not None and tokens[one.start()].value == _ONE:
         tokens = tokens[: one.start()] + tokens[one.end() :]
-    an = _analyse(tokens)
+    an = _analyse(tokens, norm)
     live = an.live()
     if not tokens and found.get("quantity"):
         return Amendment(**found)
@@ -2189,6 +2259,17 @@ def _trade(
     # Prices: limit, stop, condition, brackets.
     limit_price = an.limit_price
     trigger = an.condition
+    if an.bound is not None:
+        op, bound = an.bound
+        span = an.spans.pop("bound", [])
+        if limit_price is not None or action not in ("buy", "sell"):
+            missing.add("price")  # "buy at 3,000 below 3,100", a convert: which price?
+        elif (action == "buy") == (op == "<="):
+            limit_price = bound  # "buy below 3k": a limit, filled at 3,000 or better
+            an.spans.setdefault("limit_price", []).extend(span)
+        else:
+            trigger = _trigger(op, bound)  # "buy above 70k", "sell below 3k": a stop
+            an.spans.setdefault("trigger", []).extend(span)
     live = an.live()  # stop words already used by a phrase ("with a stop at") don't count
     stop_words = live.count("K") + live.count("J") + live.count("G")
     if an.stop_price is not None or (stop_words and limit_price is not None and "J" not in tags):
@@ -2245,6 +2326,10 @@ def _trade(
     if "I" in tags or re.search(r"M[du]|[du]M", tags):
         missing.add("price")  # "unless it drops", "a bit below market": no price we can state
     take_profit, stop_loss = an.take_profit, an.stop_loss
+    if action == "buy" and stop_loss and limit_price and "K" in tags and "Z" not in tags:
+        # "buy 0.1 BTC with stop 72000, limit 72500": a stop-limit entry, or a limit buy
+        # with its stop-loss? Only "stop loss" says the second: asked
+        missing.add("price")
     exits = take_profit is not None or stop_loss is not None or trigger is not None
     if exits and any(t.code == "no-exit" for t in an.tokens):
         missing.add("price")  # "no stop loss: sell 1 ETH if it drops to 2800": which is it?

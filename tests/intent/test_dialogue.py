@@ -358,6 +358,30 @@ def test_a_leading_no_answers_the_last_request_and_the_rest_stands(
     assert (_intent(outcome).action, _amount(_intent(outcome))) == (action, amount)
 
 
+@pytest.mark.parametrize(
+    ("first", "reply", "asset", "amount"),
+    [
+        ("Buy 1 ETH.", "Not ETH - SOL.", "SOL", (Decimal(1), "SOL")),
+        ("Sell 0.5 BTC", "sorry not BTC, ETH", "ETH", (Decimal("0.5"), "ETH")),
+        ("buy 100u of btc", "sorry eth not btc", "ETH", (Decimal(100), "USDT")),
+        ("入500蚊PEPE", "唔好PEPE，轉做WIF", "WIF", (Decimal(500), "HKD")),
+        ("買100蚊ETH", "等陣 改做BTC", "BTC", (Decimal(100), "HKD")),
+        ("請代為購入一個以太坊。", "更正：是SOL，不是以太坊。", "SOL", (Decimal(1), "SOL")),
+    ],
+)
+def test_a_coin_denied_and_another_named_replaces_only_the_coin(
+    first: str, reply: str, asset: str, amount: tuple[Decimal, str]
+) -> None:
+    corrected = _intent(_converse(first, reply))
+
+    assert (corrected.asset, _amount(corrected)) == (asset, amount)
+    assert corrected.action == _intent(_converse(first)).action
+
+
+def test_another_coin_after_a_cancel_of_one_cancels_that_coin() -> None:
+    assert _intent(_converse("Cancel my BTC order.", "No, the ETH one.")).asset == "ETH"
+
+
 def test_a_change_of_mind_before_a_question_is_no_cancel() -> None:
     outcome = _converse("幫我買 SUI", "嗯…先不要了，查一下我的掛單")
 

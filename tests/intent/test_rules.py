@@ -1219,3 +1219,43 @@ def test_a_length_after_a_cadence_is_its_count(text: str, schedule: dict[str, An
 )
 def test_a_no_said_twice_is_one_correction(text: str, amount: float) -> None:
     assert canon(text)["amount"]["value"] == amount
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a question about what a trade would cost or bring is no trade
+        ("買0.1個BTC要幾多錢", {"action": "query", "query": "price", "asset": "BTC"}),
+        ("sell 1 btc how much will i get", {"action": "query", "query": "price"}),
+        # "no, it is BTC": the coin is corrected, its amount moves with it
+        ("沽 0.01 個 ETH 唔係 係BTC", {"asset": "BTC", "amount": {"value": 0.01, "unit": "BTC"}}),
+        # a count ended by a pause is of the coin named before, not of the currency after
+        (
+            "本人之以太坊經典（ETC），請代為沽出二十個，取回泰達幣。",
+            {"asset": "ETC", "amount": {"value": 20, "unit": "ETC"}, "quote": "USDT"},
+        ),
+        ("Buy 0.5 ethereum and stop it out at 2,900.", {"stop_loss": 2900, "trigger": None}),
+        (
+            "buy 0.5 ETH every alternate day, 10 times",
+            {"schedule": {"every": "P2D", "count": 10, "over": None}},
+        ),
+        # a bound with no verb of movement: a limit on the side it favours, else a stop
+        ("sell 1 eth above 3500", {"order_type": "limit", "limit_price": 3500}),
+        ("buy 1 eth above 70k", {"trigger": {"op": ">=", "price": 70000}}),
+        ("sell 2 sol below 120", {"trigger": {"op": "<=", "price": 120}}),
+        ("buy eth below 3k", {"action": "clarify", "missing": ["amount"]}),
+        # vague numbers and prices nobody named are asked for
+        ("買幾百蚊狗狗幣", {"action": "clarify", "missing": ["amount"]}),
+        ("比特幣價格合理時，請代為購入零點一個。", {"action": "clarify", "missing": ["price"]}),
+        ("Buy a December BTC call.", {"action": "unsupported"}),
+    ],
+)
+def test_readings_the_eighth_batch_got_wrong(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+def test_a_bound_survives_the_question_for_the_amount() -> None:
+    asked = PARSER.parse("buy eth below 3k")
+
+    assert isinstance(asked, Clarification)
+    assert (asked.limit_price, asked.missing) == (3000, ("amount",))

@@ -142,8 +142,12 @@ def _ignores_insertion(original: str, altered: str, at: int) -> bool:
     inserted = after.split(None, 1)[0]
     if _splits_a_negation(original, at):
         return False
+    # "…, no  no wait 10m": put inside "no wait" after its own "no", it says the marker again
+    stutter = before.split()[-1:] == [inserted] and _CORRECTION_AHEAD.match(normalize(after))
     if re.fullmatch(_NO, normalize(inserted), re.IGNORECASE) and (
-        _NO_BEFORE.match(normalize(after)) or _NO_AFTER.search(normalize(before).rstrip())
+        _NO_BEFORE.match(normalize(after))
+        or _NO_AFTER.search(normalize(before).rstrip())
+        or stutter
     ):
         return False
     if parse_number(inserted.lstrip("$")) is not None and _CORRECTION_AHEAD.search(
