@@ -419,6 +419,9 @@ WORDS: dict[str, Entry] = {
             "opinion",
         )
     },
+    # counted units after a number ("ADA 1000 qty", "LTC 2 pcs", "litecoin 3 nos")
+    **_tags("c", "units", "unit", "pcs", "nos"),
+    **{w: () for w in ("qty", "quantity")},  # "ADA 1000 qty", "qty 1.2": the number is it
     **_tags(
         "k",
         "crypto",

@@ -407,6 +407,11 @@ def _word_tokens(
     """Emit the tokens of the word at ``raw[i]`` (or a phrase starting there); next index."""
     word = words[i]
     assert word is not None
+    first = not tokens and not text[: raw[i].start()].strip()
+    if word in ("b", "s") and first and i + 1 < len(raw):
+        # "B 0.5 ETH LMT 3200", "s 3 eth lmt 3450": a terminal's side letter, first only
+        _emit(tokens, (("B" if word == "b" else "S", ""),), raw[i].start(), raw[i].end())
+        return i + 1
     if word in _PHRASE_FIRST:  # multi-word phrases first, longest first
         for size in range(min(PHRASE_MAX_WORDS, len(raw) - i), 1, -1):
             group = words[i : i + size]
@@ -818,6 +823,7 @@ class _Analysis:
     ambiguous_unit: str = ""  # the asset or currency right after it, if any
     unclear: list[str] = field(default_factory=list)  # unknown words after numbers
     denied_amount: bool = False  # a negation denied a number or share ("not all of it")
+    denied_verb: bool = False  # a negation denied a verb: what is left names no side
     alternative_amounts: bool = False  # "0.2 or 0.3": the amount is asked
 
     def live(self) -> str:
@@ -1225,15 +1231,23 @@ def _amount_phrases(an: _Analysis) -> None:
             # "用 100 買比特幣": 100 of what is paid, not of what is bought: asked
             an.unresolved = an.bad_amount = True
             break
+        after_asset = m.group() == "N" and m.start() > 0 and an.tags[m.start() - 1] == "A"
         if (
-            m.group() == "N"
-            and m.start() > 0
-            and an.tags[m.start() - 1] == "A"
-            and live[m.end() : m.end() + 1] in ("B", "S")
-            and not live[m.end() + 1 :].strip("_")
-            and _CJK_CHAR_RE.match(an.text, tokens[m.end()].start)  # not "sol 1.5 buy"
+            after_asset
+            and (
+                (
+                    live[m.end() : m.end() + 1] in ("B", "S")
+                    and not live[m.end() + 1 :].strip("_")
+                    and _CJK_CHAR_RE.match(an.text, tokens[m.end()].start)  # not "sol 1.5 buy"
+                )
+                or (
+                    m.end() == len(tokens)  # the last word: "B btc 1k", not "hbar 10k @ .11"
+                    and an.text[tokens[m.start()].end - 1 : tokens[m.start()].end] in ("k", "m")
+                )
+            )
         ):
-            # "ETH 3000 入": 3,000 ETH, or ETH at 3,000 ("ETH 3150 買 1.5 顆")? Asked
+            # "ETH 3000 入": 3,000 ETH, or ETH at 3,000 ("ETH 3150 買 1.5 顆")? "B btc 1k":
+            # a thousand coins, or a thousand dollars' worth? Asked
             an.unresolved = an.bad_amount = True
             break
         if any(a.kind == "bare" for a in an.amounts):
@@ -1357,9 +1371,9 @@ class RuleParser:
             return _unsupported("negation")
         an = _analyse(scoped, norm)
         # "convert my USDC, not all of it": a denied amount leaves "my X" no default of all
-        an.denied_amount = len(scoped) < len(tokens) and any(
-            t.tag in "NPH" for t in tokens if t not in scoped
-        )
+        denied = [t for t in tokens if t not in scoped] if len(scoped) < len(tokens) else []
+        an.denied_amount = any(t.tag in "NPH" for t in denied)
+        an.denied_verb = any(t.tag in "BSCDg" for t in denied)
         return _interpret(text, an)
 
 
@@ -1840,8 +1854,13 @@ def _interpret(text: str, an: _Analysis) -> ParseOutput:
             # "take profit on a quarter of my BTC": a sale, whose price is still asked for
             # (with a price and no verb, "ETH 1個, TP 4000", the side is never guessed)
             strong = {"S"}
-        elif _two_cryptos_to(mentions, verbless="t" not in tags) or _money_into(an, mentions):
+        # (with a verb denied, "五百港币的比特币 不要 买入", the rest never says the side)
+        elif not an.denied_verb and (
+            _two_cryptos_to(mentions, verbless="t" not in tags) or _money_into(an, mentions)
+        ):
             strong = {"C"}  # "trade LTC for BTC", "BTC to ETH, 0.02 BTC", "HK$8,000 into ETH"
+        elif not an.denied_verb and _money_worth(an, mentions):
+            strong = {"B"}
         elif not trade_signal:
             return _unsupported("off_topic")
 
@@ -2060,6 +2079,32 @@ def _money_into(an: _Analysis, mentions: list[_Mention]) -> bool:
         and cryptos[0].marker == "f"
         and cryptos[0].by != "for"
     )
+
+
+def _money_worth(an: _Analysis, mentions: list[_Mention]) -> bool:
+    """An amount of money's worth "of" one crypto, with no verb at all ("HK$15,000 of ETH
+    please", "8,000 港紙 worth of ETH"): a buy of it. ("trade 50u of link" says no side.)"""
+    cryptos = [m for m in mentions if not m.is_quote]
+    money = [a for a in an.amounts if a.kind == "quote"]
+    if not (
+        len(money) == len(an.amounts) == 1
+        and len(cryptos) == 1
+        and "t" not in an.tags
+        and an.tags[money[0].last : cryptos[0].index] in ("o", "eo")
+    ):
+        return False
+    # Only read words, or none, before it: "cell two hundred dollars of bitcoin" may name a
+    # side we do not know, and a side is never guessed over a word.
+    start = an.tokens[money[0].first].start
+    read = [(t.start, t.end) for t in an.tokens[: money[0].first]]
+    return all(
+        any(a <= w.start() < b for a, b in read) or w.group() in _POLITE
+        for w in re.finditer(r"[a-z]+", an.text[:start])
+    )
+
+
+#: Words that say nothing before a request: "please, HK$200 of Bitcoin".
+_POLITE = frozenset({"please", "pls", "plz", "kindly", "hi", "hey", "hello", "ok", "okay"})
 
 
 def _two_cryptos_to(mentions: list[_Mention], *, verbless: bool = False) -> bool:

@@ -1248,6 +1248,19 @@ def test_a_no_said_twice_is_one_correction(text: str, amount: float) -> None:
         ("買幾百蚊狗狗幣", {"action": "clarify", "missing": ["amount"]}),
         ("比特幣價格合理時，請代為購入零點一個。", {"action": "clarify", "missing": ["price"]}),
         ("Buy a December BTC call.", {"action": "unsupported"}),
+        # a terminal's side letter, first word only
+        ("b 0.25 btc @ 61.5k", {"action": "buy", "limit_price": 61500}),
+        ("s 3 eth lmt 3450 pls", {"action": "sell", "amount": {"value": 3, "unit": "ETH"}}),
+        # money's worth of one coin, no verb, nothing unread before it: a buy
+        ("HK$15,000 of ETH please.", {"action": "buy", "quote": "HKD"}),
+        ("cell two hundred dollars of bitcoin", {"action": "clarify", "missing": ["side"]}),
+        ("五百港币的比特币 不要 买入", {"action": "clarify", "missing": ["side"]}),
+        # counted units, and a quantity word that is only a label
+        ("sell LTC 2 pcs @ 85", {"amount": {"value": 2, "unit": "LTC"}, "limit_price": 85}),
+        ("buy ETH @3.1k, qty 1.2", {"amount": {"value": 1.2, "unit": "ETH"}}),
+        # coins or money? "1k" after the coin is asked
+        ("B btc 1k", {"action": "clarify", "missing": ["amount", "price"]}),
+        ("ETH 3000 入", {"action": "clarify", "missing": ["amount", "price"]}),
     ],
 )
 def test_readings_the_eighth_batch_got_wrong(text: str, expected: dict[str, Any]) -> None:
