@@ -309,6 +309,7 @@ WORDS: dict[str, Entry] = {
         "midnight",
         "weekend",
         "hkt",
+        "arvo",  # Australian: this afternoon
         # months: a date the order cannot wait for ("a December BTC call"); not "may", "march"
         "january",
         "february",
@@ -398,6 +399,8 @@ WORDS: dict[str, Entry] = {
         "nothing",
         "won't",
         "wont",
+        "doesn't",
+        "doesnt",
         "shouldn't",
         "didn't",
         "cannot",
@@ -581,6 +584,11 @@ PHRASES: dict[tuple[str, ...], Entry] = {
             # "so I don't move the price": a reason for spreading an order, not a denial
             "don't move the price",
             "do not move the price",
+            "doesn't move the price",
+            "doesnt move the price",
+            "does not move the price",
+            "doesn't move the market",
+            "does not move the market",
             "not move the price",
             "don't move the market",
             "do not move the market",

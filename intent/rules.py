@@ -249,6 +249,7 @@ _PHRASE_FIRST = frozenset(k[0] for k in PHRASES)
 _SYMBOL_TAGS = {"@": "@", "%": "%", ":": ":"}
 _SCALE_WORDS = frozenset({"hundred", "thousand", "million", "billion", "dozen"})
 _AND_FRACTIONS = {"half": Decimal("0.5"), "quarter": Decimal("0.25")}
+_SCALES = {"hundred": Decimal(100), "thousand": Decimal(1000), "million": Decimal(10**6)}
 
 
 def _asset_entry(code: str) -> Entry:
@@ -324,6 +325,18 @@ def tokenize(text: str, original: str = "") -> list[Token]:
             elif sym != "%":
                 tokens.append(Token(_SYMBOL_TAGS[sym], m.start(), m.end()))
         i += 1
+    # "the cardano one", "the ETH one": a pronoun naming an order, no amount of one coin
+    tokens = [
+        t
+        for k, t in enumerate(tokens)
+        if not (
+            t.tag == "N"
+            and text[t.start : t.end] == "one"
+            and k > 0
+            and tokens[k - 1].tag == "A"
+            and text[: tokens[k - 1].start].rstrip().endswith("the")
+        )
+    ]
     for k in range(1, len(tokens) - 1):
         tok, after = tokens[k], tokens[k + 1]
         if (
@@ -583,6 +596,13 @@ def _number_words(
         else:
             break
     value = parse_english(parts) if parts else None
+    if (
+        value is not None
+        and j < len(raw)
+        and words[j] == "k"
+        and _word_gap_ok(text, raw[j - 1].end(), raw[j].start())
+    ):
+        value, j = value * 1000, j + 1  # "sixty two k": 62,000
     if value is None and sum(p in EN_NUMBER_WORDS and p != "point" for p in parts) >= 2:
         # "one forty" (140 or 1.40?), "two five": a number we cannot read blocks the order
         tokens.append(Token("N", raw[i].start(), raw[j - 1].end(), Decimal(0)))
@@ -599,10 +619,19 @@ def _number_words(
     ):
         value += _AND_FRACTIONS[words[j + 2] or ""]
         j += 3
+        if (
+            j < len(raw)
+            and words[j] in _SCALES
+            and _word_gap_ok(text, raw[j - 1].end(), raw[j].start())
+        ):
+            value, j = value * _SCALES[words[j] or ""], j + 1  # "three and a half thousand"
     tokens.append(Token("N", raw[i].start(), raw[j - 1].end(), value))
     return j
 
 
+#: Two neighbouring digits said together: 五六个 (five or six), 一两百 (one or two hundred)
+_CJK_APPROXIMATE = re.compile(r"一两|一二|两三|二三|三四|四五|五六|六七|七八|八九")
+_YI = Decimal(100_000_000)
 _CJK_CLOCK = re.compile(r"点钟|点半|点(?![几一二两三四五六七八九十儿])|号")
 _CJK_FRACTION = re.compile(r"(?P<den>[一二两三四五六七八九十])分之(?P<num>[一二两三四五六七八九])")
 
@@ -666,6 +695,14 @@ def _segment_cjk(text: str, start: int, end: int, tokens: list[Token]) -> None:
         if num is not None and num.end() - i > lex_len:
             value = parse_chinese(num.group())
             stop = num.end()
+            if _CJK_APPROXIMATE.search(num.group().split("点")[0]):  # not 零点一二 (0.12)
+                tokens.append(Token("V", i, stop))  # 五六个, 一两百万: "five or six", vague
+                i = stop
+                continue
+            if value is not None and text.startswith("个亿", stop):  # 一个亿: 100 million
+                value, stop = value * _YI, stop + 2
+            if value is not None and text.startswith("毛", stop):  # 一毛: a tenth of a dollar
+                value, stop = value / 10, stop + 1
             if value is not None and value > 0:
                 clock = _CJK_CLOCK.match(text, stop, end)
                 if clock is not None:  # 9点, 1号: a time or a date, not a quantity
@@ -1015,6 +1052,15 @@ def _schedule_phrases(an: _Analysis) -> None:
             step = step_value
         an.every = iso_duration(step, unit)
         an.take(m.start(), m.end(), "schedule")
+        again = _EVERY.search(an.live())
+        if again is not None:
+            # "every two weeks like biweekly": the cadence said again; another one is asked
+            said = (1, an.tokens[again.start(3)].code) if again.group(3) else None
+            if again.group(2) and an.tags[again.start(2)] == "Y":
+                step_again = _whole(_num(an, again, 1)) if again.group(1) else 1
+                said = (step_again or 0, an.tokens[again.start(2)].code)
+            an.unresolved = an.unresolved or said is None or iso_duration(*said) != an.every
+            an.take(again.start(), again.end(), "schedule")
         live = an.live()
         if unit == "MO":
             # "每个月1号", "每月15日", "on the 1st of every month": the day it falls on
@@ -1133,6 +1179,8 @@ def _limit_phrases(an: _Analysis) -> None:
     for m in _LIMIT_PRICE.finditer(live):
         if m.group(3) is not None and an.tokens[m.end()].code not in ("zh", "post"):
             continue  # "0.05, limit 58000": in English the price follows "limit"
+        if m.group(1) is not None and _spelled_far(an, m.start(), m.start(1)):
+            continue  # "at a red light so quick one": "at" is not this "one"'s
         if an.limit_price is not None:
             an.unresolved = True  # two prices: do not pick one
             return
@@ -1149,6 +1197,20 @@ def _limit_phrases(an: _Analysis) -> None:
             an.unit_quote_tokens.add(m.start(2))
         an.price_quote = code
         an.take(m.start(), m.end(), "limit_price")
+
+
+def _spelled_far(an: _Analysis, first: int, last: int) -> bool:
+    """Whether token ``last`` is a number spelled in words ("one") with English words no
+    token reads between it and token ``first``: the "at" and the "one" of "I'm at a red
+    light so quick one" are not a price phrase."""
+    number = an.text[an.tokens[last].start : an.tokens[last].end]
+    if not number.isalpha():
+        return False
+    start, end = an.tokens[first].end, an.tokens[last].start
+    gap = list(an.text[start:end])
+    for tok in an.tokens[first + 1 : last]:
+        gap[tok.start - start : tok.end - start] = " " * (tok.end - tok.start)
+    return re.search(r"[a-z]{2,}", "".join(gap)) is not None
 
 
 def _amount_phrases(an: _Analysis) -> None:
@@ -1739,8 +1801,8 @@ def _meaning(tok: Token) -> tuple[str, str]:
     """What a token stands for: the verbs of one side made equal (buy, get, spend, DCA), a
     share by its value ("not all of it, just half" denies 100, asks 50); any number is any
     other (a number denied beside one kept is a change we do not guess at)."""
-    if tok.tag in "PH":
-        return (tok.tag, f"{tok.value}")
+    if tok.tag in "PH":  # "a quarter" and "25 percent" are one share
+        return ("share", f"{tok.value and tok.value.normalize()}")
     side = "B" if tok.tag in "BgD" else "S" if tok.tag in "SCR" else tok.tag  # a swap gives up
     return (side, tok.code)
 
@@ -2228,6 +2290,9 @@ def _trade(
             action, asset, quote, quote_at = "sell", give, get.code, get.index
         elif give.is_quote and not get.is_quote:
             action, asset, quote, quote_at = "buy", get, give.code, give.index
+        elif give.is_quote and get.is_quote and give.code in _FIAT and get.code not in _FIAT:
+            # "用港幣 8,000 換 USDT": the stablecoin is bought with the money
+            action, asset, quote, quote_at = "buy", get, give.code, give.index
         elif give.is_quote and get.is_quote:
             action, asset, quote, quote_at = "sell", give, get.code, get.index
         else:
@@ -2496,6 +2561,8 @@ def _price_asked(action: str | None, live: str, trigger: Trigger | None) -> Pric
 
 
 _TRADE_SIDES = frozenset({"buy", "sell"})
+#: Quote currencies that are money, not tokens: a stablecoin is bought with them.
+_FIAT = frozenset({"USD", "HKD", "EUR"})
 
 
 def _corrections(text: str, an: _Analysis) -> tuple[Correction, ...]:

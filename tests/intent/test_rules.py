@@ -1272,3 +1272,37 @@ def test_a_bound_survives_the_question_for_the_amount() -> None:
 
     assert isinstance(asked, Clarification)
     assert (asked.limit_price, asked.missing) == (3000, ("amount",))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("buy 0.5 sol this arvo", {"action": "unsupported"}),  # a later time of day
+        (
+            "一个亿港币的大饼，一周内分批买进去",
+            {"amount": {"value": 100_000_000, "unit": "HKD"}},
+        ),
+        ("DOGE跌穿一毛就清仓", {"trigger": {"op": "<=", "price": 0.1}}),
+        # two neighbouring digits are "five or six": asked, never 56
+        ("买个五六个大饼", {"action": "clarify", "missing": ["amount"]}),
+        ("买一两百万U的SOL", {"action": "clarify", "missing": ["amount"]}),
+        ("DOGE零点一二挂单买五百万个", {"limit_price": 0.12}),
+        ("用港幣 8,000 換 USDT", {"action": "buy", "asset": "USDT", "quote": "HKD"}),
+        ("sell half my btc if it goes above eighty k", {"trigger": {"op": ">=", "price": 80000}}),
+        ("sell eth at three and a half thousand, 2 of them", {"limit_price": 3500}),
+        ("get rid of my ada order the cardano one", {"action": "cancel", "asset": "ADA"}),
+        (
+            "sell one eth every two weeks like biweekly",
+            {"schedule": {"every": "P2W", "count": None, "over": None}},
+        ),
+        # "at" far from a spelled "one" is no limit price
+        (
+            "okay um I'm at a red light so quick one go long spot on eth one and a half eth",
+            {"action": "clarify"},
+        ),
+        # a quarter denied as 25 percent: the same share, asked and denied
+        ("get rid of a quarter of my eth not twenty five percent of it", {"action": "unsupported"}),
+    ],
+)
+def test_readings_the_ninth_batch_got_wrong(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
