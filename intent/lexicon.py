@@ -386,8 +386,8 @@ WORDS: dict[str, Entry] = {
             ("sat", "saturday"),
         )
     },
-    **_tags("S", "flatten", "cut", "maichu"),
-    **_tags("B", "mairu", "chaodi"),
+    **_tags("S", "flatten", "cut", "maichu", "jual"),  # jual: Malay, sell
+    **_tags("B", "mairu", "chaodi", "beli", "tapau"),  # beli: Malay, buy; tapau: take away
     **_tags(
         "^",
         "don't",
@@ -629,8 +629,8 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("nothing", "further"): (),
     ("subject", "to", "nothing", "further"): (),
     ("not", "on", "margin"): (),  # spot, "and not on margin"
-    ("no", "take-profit"): (("V", "no-exit"),),
-    ("no", "stop"): (("V", "no-exit"),),
+    ("no", "take-profit"): (("V", "no-profit"),),
+    ("no", "stop"): (("V", "no-stop"),),
     ("until", "filled", "or", "cancelled"): (),
     ("at", "the", "prevailing", "market", "price"): (("M", ""),),
     ("at", "the", "prevailing", "price"): (("M", ""),),
@@ -729,11 +729,17 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("no", "make", "that"): (("#", ""),),
     ("never", "mind"): (),
     # "No stop loss for now": no exit. Beside a stop it contradicts, the reading asks.
-    ("no", "stop", "loss"): (("V", "no-exit"),),
-    ("no", "stop-loss"): (("V", "no-exit"),),
-    ("no", "take", "profit"): (("V", "no-exit"),),
-    ("no", "sl"): (("V", "no-exit"),),
-    ("no", "tp"): (("V", "no-exit"),),
+    ("no", "stop", "loss"): (("V", "no-stop"),),
+    # "don't touch the btc": keep it (a denial of the coin, not a level it touches)
+    ("don't", "touch"): (("^", ""),),
+    ("dont", "touch"): (("^", ""),),
+    ("do", "not", "touch"): (("^", ""),),
+    ("what", "have", "i", "got"): (("l", ""),),
+    ("in", "my", "wallet"): (("l", ""),),
+    ("no", "stop-loss"): (("V", "no-stop"),),
+    ("no", "take", "profit"): (("V", "no-profit"),),
+    ("no", "sl"): (("V", "no-stop"),),
+    ("no", "tp"): (("V", "no-profit"),),
     ("no", "idea"): (("V", "unsure"),),
     # "buy 0.5 ETH and stop it out at 2,900": its stop-loss; "stop out of SOL": a sale
     ("stop", "it", "out"): (("Z", ""),),
@@ -1074,6 +1080,7 @@ CJK_WORDS: dict[str, Entry] = {
     ),
     # "幾百蚊", "几千U": a number made vague, never read as 100 or 1000
     **_tags("V", "几十", "几百", "几千", "几万", "十几", "百几", "千几"),
+    **{w: () for w in ("别磨蹭", "快点", "快啲")},  # "入二十个ETH，市价，别磨蹭": hurry
     **_tags("i", "如果", "要是", "若", "当", "等", "的话", "假如"),
     **_tags("<", "跌破", "跌到", "跌至", "跌穿", "低于", "跌", "掉到", "回落到", "低过", "跌返"),
     **_tags(

@@ -471,6 +471,16 @@ def _word_tokens(
     ):
         tokens[-1].tag, tokens[-1].code = "U", str(day)  # "the 1st", "15th": a day of the month
         return i + 1
+    if (
+        word in ("mil", "mill", "mn")
+        and tokens
+        and tokens[-1].tag == "N"
+        and tokens[-1].value is not None
+        and not text[tokens[-1].end : start].strip()
+    ):
+        tokens[-1].value *= _MILLION  # "2 mil shib": two million
+        tokens[-1].end = end
+        return i + 1
     verb = _VERB_BEFORE_AMOUNT.get(word)
     if verb is not None and i + 1 < len(raw) and raw[i + 1].lastgroup == "number":
         tokens.append(Token(verb, start, end))  # "ask 1 ETH at 4.2k", "need 0.05 btc"
@@ -489,6 +499,8 @@ def _word_tokens(
                 and (last.tag in _ASSET_CONTEXT or text[last.start : last.end] in ("into", "to"))
             )
             or _PRICE_NEXT.match(text, end)  # "ton price quick", "what's near trading at"
+            # "cancel the arb buy", "the bonk one": an order named by its coin
+            or (text[:start].endswith("the ") and _ORDER_NEXT.match(text, end))
         ):
             _emit(tokens, entry, start, end)
     elif entry is not None:
@@ -510,6 +522,7 @@ def _word_tokens(
     return i + 1
 
 
+_MILLION = Decimal(1_000_000)
 _CLOCK_WORDS = frozenset({"am", "pm", "oclock", "o'clock", "hkt"})
 #: Words that are a side only right before an amount: "ask 1 ETH at 4.2k" offers it for
 #: sale, "bag 1,000 JUP" and "add 0.5" buy, "need 10 sol" wants it ("I need to ask…": no).
@@ -521,6 +534,7 @@ _VERB_BEFORE_AMOUNT = {
     "need": "g",
 }
 _PRICE_NEXT = re.compile(r"\s+(?:price|trading|quote)\b")
+_ORDER_NEXT = re.compile(r"\s+(?:one|order|orders|buy|sell|bid|ask|stop|limit)\b")
 #: Unknown words that say nothing about the number before them ("sell 2 pls").
 _HARMLESS_AFTER_NUMBER = frozenset(
     {
@@ -1327,11 +1341,15 @@ def _amount_phrases(an: _Analysis) -> None:
         an.amounts[:] = [a for a in an.amounts if not _all_of_it(a)]
     if len(an.amounts) > 1 and len({(a.kind, a.value, a.unit) for a in an.amounts}) == 1:
         del an.amounts[1:]  # the same amount said twice ("sell 2 SOL… yes, sell 2 SOL")
-    an.vague = any(t.tag == "V" and t.code != "no-exit" for t in an.tokens)
+    an.vague = any(t.tag == "V" and t.code not in _NO_EXIT for t in an.tokens)
     # Numbers no phrase could place (a "%" share or time unit left over, a dangling price).
     live = an.live()  # consumed tokens are "_" there
     if "N" in live or "P" in live:
         an.unresolved = True
+
+
+#: "no stop loss", "no take profit": an exit said not to be wanted (V tokens' codes)
+_NO_EXIT = frozenset({"no-stop", "no-profit"})
 
 
 def _all_of_it(amount: _Amount) -> bool:
@@ -1686,7 +1704,9 @@ def _is_correction(norm: str, tokens: list[Token], k: int) -> bool:
         return said and bool(_CORRECTING_GAP.match(gap) or _IT_IS.match(gap))
     if norm[tok.start : tok.end] in ("no", "nope"):
         # "0.1 btc, no 0.15": after a pause; not "no that 0.15", not "一 no 万"
-        paused = k > 0 and bool(re.search(r"[,，.…]", norm[tokens[k - 1].end : tok.start]))
+        between = norm[tokens[k - 1].end : tok.start] if k > 0 else ""
+        # (a pause: a comma, dots, or a hesitation: "sell 3 SOL ah no 5 SOL")
+        paused = bool(re.search(r"[,，.…]|\b(?:ah|oh|er|uh|um|eh)\s*$", between))
         return paused and gap.strip(" ,") in ("", "la", "lah")  # "shib... no la 5m shib"
     return bool(_CORRECTING_GAP.match(gap))
 
@@ -1777,7 +1797,7 @@ def _corrected_number(before: list[Token], new: Token, *, unit: bool, price: boo
         while j >= 0 and before[j].tag in "fao":
             j -= 1
         after = before[k + 1].tag if k + 1 < len(before) else ""
-        return (j >= 0 and before[j].tag in _PRICE_WORDS) or after in "du"
+        return (j >= 0 and before[j].tag in _PRICE_WORDS) or after in ("d", "u")
 
     numbers = [k for k, t in enumerate(before) if t.tag == "N" and t.value]
     if price:
@@ -1897,7 +1917,9 @@ def _interpret(text: str, an: _Analysis) -> ParseOutput:
         if kind is None and question and order_named and not an.amounts:
             kind = "orders"
         # "how much is 1 TON", "幾錢一個": a price per unit; "all my orders": all of them.
-        asked = (kind == "price" and an.amounts == one_unit) or (kind and everything)
+        asked = (kind == "price" and (an.amounts == one_unit or cost)) or (
+            kind and everything
+        )  # "how much would 0.5 btc cost me": what that amount costs, a price
         if kind is not None and (not an.amounts or asked):
             mark("query", _first_tag(an, "rlhvpWL"))
             asset = mentions[0].code if mentions else None
@@ -2440,8 +2462,9 @@ def _trade(
         # "buy 0.1 BTC with stop 72000, limit 72500": a stop-limit entry, or a limit buy
         # with its stop-loss? Only "stop loss" says the second: asked
         missing.add("price")
-    exits = take_profit is not None or stop_loss is not None or trigger is not None
-    if exits and any(t.code == "no-exit" for t in an.tokens):
+    said_no = {t.code for t in an.tokens if t.code in _NO_EXIT}
+    stops = stop_loss is not None or trigger is not None
+    if ("no-stop" in said_no and stops) or ("no-profit" in said_no and take_profit is not None):
         missing.add("price")  # "no stop loss: sell 1 ETH if it drops to 2800": which is it?
     if action == "sell" and (take_profit or stop_loss):
         # Exits of a sell are its trigger: "跌破2780止损卖出" sells once it is at or below 2780.

@@ -1306,3 +1306,27 @@ def test_a_bound_survives_the_question_for_the_amount() -> None:
 )
 def test_readings_the_ninth_batch_got_wrong(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a correction whose number has its unit, of a number that had none
+        ("buy 0.2, sorry i mean 0.25 eth", {"amount": {"value": 0.25, "unit": "ETH"}}),
+        ("sell 3 SOL ah no 5 SOL", {"amount": {"value": 5, "unit": "SOL"}}),
+        # a coin name that is also a word, naming an order after "the"
+        ("cancel the arb buy, changed my mind", {"action": "cancel", "asset": "ARB"}),
+        ("cancel lah the bonk one", {"action": "cancel", "asset": "BONK"}),
+        ("Buy 2 ETH with a take-profit at 3,900. No stop loss needed.", {"take_profit": 3900}),
+        ("Buy 2 ETH with a stop loss at 2,900. No stop loss.", {"action": "clarify"}),
+        ("don't touch the btc, sell 1 eth instead", {"action": "sell", "asset": "ETH"}),
+        ("what have i got", {"action": "query", "query": "balance"}),
+        ("how much would 0.5 btc cost me", {"action": "query", "query": "price"}),
+        ("beli 500u doge", {"action": "buy", "asset": "DOGE"}),
+        ("jual 3 ETH", {"action": "sell", "amount": {"value": 3, "unit": "ETH"}}),
+        ("buy 2 mil shib, yolo", {"amount": {"value": 2_000_000, "unit": "SHIB"}}),
+        ("入二十个ETH，市价，别磨蹭", {"action": "buy", "amount": {"value": 20, "unit": "ETH"}}),
+    ],
+)
+def test_more_readings_the_ninth_batch_got_wrong(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
