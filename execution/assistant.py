@@ -304,7 +304,11 @@ class Assistant:
                 if isinstance(outcome, Corrected) and isinstance(result, Intent):
                     # A correction replaces the request it corrects: the old plan's steps
                     # still awaiting confirmation can no longer be confirmed.
-                    self._replace_unconfirmed(state, actor)
+                    self._replace_unconfirmed(state, actor, "replaced by the corrected request")
+                if result is None and dialogue.pending is None:
+                    # "buy 1 BTC" → "never mind", "leave it": the request shown is withdrawn,
+                    # so none of its steps can still be confirmed
+                    self._replace_unconfirmed(state, actor, "withdrawn by the customer")
                 if result is None:
                     turn = Turn(
                         session_id=session_id,
@@ -1280,8 +1284,9 @@ class Assistant:
         self._advance_dependents(state, SYSTEM, step.step_id)
         return "done"
 
-    def _replace_unconfirmed(self, state: SessionState, actor: Actor) -> None:
-        """Skip the latest plan's steps not yet confirmed: a correction replaced them."""
+    def _replace_unconfirmed(self, state: SessionState, actor: Actor, reason: str) -> None:
+        """Skip the latest plan's steps not yet confirmed: a correction replaced them, or the
+        customer withdrew the request."""
         latest = state.latest_plan_id
         if latest is None:
             return
@@ -1291,7 +1296,7 @@ class Assistant:
                     state,
                     actor,
                     ev.STEP_SKIPPED,
-                    {"step_id": step.step_id, "reason": "replaced by the corrected request"},
+                    {"step_id": step.step_id, "reason": reason},
                 )
 
     def _skip(self, state: SessionState, step: StepView, reason: str) -> str:

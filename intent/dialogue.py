@@ -4,7 +4,7 @@ The chat, replay and ``tradeassist eval-dialogues`` all call :func:`respond` for
 message means and :func:`advance` for what the conversation holds afterwards. The rules,
 in the order they are tried (:data:`RULES` lists them; the tests follow it row by row):
 
-1. "never mind", "算了" drops the pending request.
+1. "never mind", "算了", "leave it" drops the pending request (or withdraws the last one).
 2. A message that only sets fields ("at 3,400", "x10", "for 10 days", "set 個 stop loss
    55000", "改成隔天买", "just do it at market") amends the pending request, or else the
    last complete one, when every word of it is read (:func:`intent.rules.amendment`). A
@@ -12,8 +12,10 @@ in the order they are tried (:data:`RULES` lists them; the tests follow it row b
 3. A correction ("change that to 0.3", "make the price 59k", "改成0.3", "不对，是姨太",
    "not BTC, ETH", "唔好PEPE，轉做WIF") changes only the field it names, in the pending
    request or else the last complete one; a coin replaces the coin denied, and an amount in
-   that coin moves with it. A number that could be either the amount or a price, or a
-   correction of nothing, asks. Naming only the other side ("Apologies, I meant sell")
+   that coin moves with it; a currency a sale is to go into ("换成U") becomes its quote.
+   Numbers alone after a complete trade ("0.25 please") correct the quantity they are near;
+   several ("0.1……唔係，0.2？定0.15？") ask. A number that could be either the amount or a
+   price, or a correction of nothing, asks. Naming only the other side ("Apologies, I meant sell")
    turns the last request around; naming only another coin after a cancel ("the btc one",
    "No, the ETH one.") cancels that coin's orders.
 4. With no question pending, a message stands on its own.
@@ -69,7 +71,7 @@ RULES: tuple[tuple[str, str], ...] = (
 _DISMISS = re.compile(
     r"^\s*(?:never\s*mind|nevermind|nvm|forget\s+(?:it|that|about\s+it)|cancel(?:\s+(?:that|it))?"
     r"|(?:actually[\s,]+)?don'?t[\s,]*(?:keep\s+(?:it|them))?"
-    r"|no(?:pe)?|stop|drop\s+it|don'?t|skip\s+it|算了(?:吧|啦)?|算数啦|算數啦|不用了?|不要了?"
+    r"|no(?:pe)?|stop|drop\s+it|don'?t|skip\s+it|(?:nah\s+)?(?:actually\s+)?leave\s+it|算了(?:吧|啦)?|算数啦|算數啦|不用了?|不要了?"
     r"|取消(?:吧)?|别买了|別買了|不买了|不買了|不卖了|不賣了|唔使喇|唔要喇)\s*[.!。！]*\s*$",
     re.IGNORECASE,
 )
@@ -86,7 +88,7 @@ _CORRECTION = re.compile(
     r"|i\s+meant?|i\s+mean|(?<=actually)[\s,]+|(?<=instead)[\s,]+"
     r"|(?<=wait)[\s,]+(?=[\d$])|(?<=sorry)[\s,]+(?=[\d$])|"
     r"(?:不对|不對|不是|错了|錯了|唔係|唔系|唔啱)?[\s,，]*(?P<zh_field>[^\d\s,，]{0,4}?)"
-    r"(?:改成|改為|改为|改做|改到|改下|改(?=\s*\d))"
+    r"(?:改成|改為|改为|改做|改到|改下|改(?=\s*\d)|换成|換成|应该是|應該是)"
     # "not BTC, ETH", "唔好PEPE，轉做WIF", "是SOL，不是以太坊": a coin denied, another meant
     r"|(?=(?:not\b|唔係|唔系|不是|唔好)\s*[a-z\u4e00-\u9fff]|[是係]\S+?[,，]\s*(?:不是|唔係)|\S+\s+not\s)"
     r"|(?:不对|不對|错了|錯了|唔係|唔系|唔啱)[\s,，]*(?:是|係|系)?)"
@@ -275,28 +277,58 @@ def from_record(record: Mapping[str, Any] | None, raw: Mapping[str, Any]) -> Out
 def _correction(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome | None:
     target: Intent | Clarification | None = state.pending or state.last
     match = _CORRECTION.match(text)
-    if match is None or target is None:
+    said = reply_terms(text)
+    # Only numbers after a complete trade ("Buy 0.2 BTC" → "0.25 please", "0.1……唔係，0.2？
+    # 定0.15？"): a correction of the one it is near, or a question when they conflict.
+    numbers_only = (
+        match is None
+        and state.pending is None
+        and state.last is not None
+        and state.last.action in _TRADE_ACTIONS
+        and said.bare
+        and bool(said.numbers)
+        and not said.money
+    )
+    if (match is None and not numbers_only) or target is None:
         return None
     if isinstance(parsed, Intent):
         return None  # "actually, buy 1 ETH", "actually, what's my balance?": its own request
     side = target.action if isinstance(target, Intent) else target.side
-    if reply_terms(text).side not in (None, side):
+    if said.side not in (None, side):
         return NewRequest(parsed)  # "actually sell point one eath": another request
-    rest = match["rest"]
-    field = _named_field(match["field"] or match["zh_field"] or rest)
+    if (
+        match is not None
+        and isinstance(target, Clarification)
+        and "asset" in target.missing
+        and said.assets
+        and not said.negated
+    ):
+        return None  # "换成其他币" → "換成比特幣": the asset asked for, an answer
+    rest = match["rest"] if match is not None else text
+    field = _named_field(match["field"] or match["zh_field"] or rest if match else rest)
     terms = reply_terms(_FIELD_NAMES.sub(" ", rest))
     if terms.timed:
         return NewRequest(parsed)  # "改做两个钟": a change of schedule is asked for afresh
     numbers = terms.numbers
     fields = target.model_dump(exclude={"kind", "missing", "question", "spans", "action"})
-    asset = terms.assets[0] if len(terms.assets) == 1 else None
-    if len(terms.assets) > 1 and len(terms.meant_assets) == 1:
-        asset = terms.meant_assets[0]  # "唔係ETH，係SOL", "唔好PEPE，轉做WIF": the one not denied
+    named = terms if terms.assets else said  # "不是 换成bonk": the coin read in context
+    asset = named.assets[0] if len(named.assets) == 1 else None
+    if len(named.assets) > 1 and len(named.meant_assets) == 1:
+        asset = named.meant_assets[0]  # "唔係ETH，係SOL", "唔好PEPE，轉做WIF": the one not denied
+    if (
+        asset is None
+        and not numbers
+        and len(said.currencies) == 1
+        and side == "sell"
+        and said.currencies[0] != fields.get("quote")
+    ):
+        fields["quote"] = said.currencies[0]  # "出一半姨太" → "换成U": what it is sold for
+        return Corrected(_rebuild(fields, side, target))
     if asset is not None and asset not in (fields.get("asset"), fields.get("quote")):
         if numbers or field is not None:
             return Corrected(_ask(fields, side, "amount", "I could not tell what to change."))
         if side == "convert":
-            if not _RECEIVED.search(rest):
+            if not _RECEIVED.search(text):
                 return Corrected(_ask(fields, side, "asset", "Is that what you give or get?"))
             fields["to"] = asset  # "actually into AVAX": what is received
             return Corrected(_rebuild(fields, side, target))
@@ -571,6 +603,8 @@ def _bare_answer(
         return NewRequest(parsed)
     if len(terms.numbers) > 1 or terms.negated:
         return Answered(_ask_again(pending, "Which one do you mean?"))  # "0.2, no, 0.3?"
+    if terms.money:
+        return NewRequest(parsed)  # "500 usdt" is no bare number: what the parser read
     value = terms.numbers[0]
     fills: dict[str, Any] = {}
     if "amount" in pending.missing and "price" in pending.missing:

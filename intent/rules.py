@@ -196,8 +196,9 @@ _WITHDRAWN = re.compile(
 #: So does a change of mind before a new request ("唔好住, 賣2個ETH", "change of plan: …").
 _LEADING_NO = re.compile(
     r"^\s*(?:(?:hmm+|um+|uh+|ok|okay|eh|嗯+|呃|额)[\s,.…]*)?"
-    r"(?:no|nope|nah|change\s+of\s+plans?|on\s+second\s+thoughts?"
-    r"|唔好住|唔好|先不要了|不要了|唔理住|换个想法|改主意了?)\s*[,.!…:;]+"
+    r"(?:(?:no|nope|nah|change\s+of\s+plans?|on\s+second\s+thoughts?"
+    r"|唔好住|唔好|先不要了|不要了|唔理住|换个想法|改主意了?|唔系|不是|不对)\s*[,.!…:;]+"
+    r"|(?:actually|wait)[\s,]+no\b[\s,.!…:;]*)"  # "actually no sell three sol at market"
 )
 #: A greeting that opens the message ("Morning! buy…", "Good evening. Please…"): no time.
 _GREETING = re.compile(r"^\s*(?:good\s+)?(?:morning|afternoon|evening)\s*[!,.~;:]+")
@@ -1246,6 +1247,7 @@ def _amount_phrases(an: _Analysis) -> None:
     for m in _ALTERNATIVE_AMOUNTS.finditer(live) if "|" in live else ():
         # "0.2还是0.3", "200 or 300 hkd", "like 1 or 2": which amount? asked, nothing else
         an.alternative_amounts = True
+        an.unit_quote_tokens.update(k for k in range(m.start(), m.end()) if an.tags[k] == "Q")
         an.take(m.start(), m.end())
     live = an.live()
     # Each phrase runs only when its tags are there (speed); ``live`` is re-read after takes.
@@ -1755,7 +1757,12 @@ def _apply_correction(norm: str, tokens: list[Token], m: int) -> list[Token] | N
         return None  # "actually 0.5, no wait, 0.8 maybe?": a value still being decided
     value = [t for t in rest if t.start < limit]
     after = rest[len(value) :]
-    core = [t for t in value if t.tag not in _CORRECTION_FILLER]
+    # "8 次, 不對, 12 次": the unit of the number (times, a period) is said again with it
+    core = [
+        t
+        for k, t in enumerate(value)
+        if t.tag not in _CORRECTION_FILLER and not (t.tag in "xY" and k and value[k - 1].tag == "N")
+    ]
     priced = any(t.tag in "@Lp" for t in core)  # "scratch that, lmt 3450": the price
     core = [t for t in core if t.tag not in "@Lp"]
     numbers = [t for t in core if t.tag == "N"]
@@ -1984,11 +1991,13 @@ class ReplyTerms:
     numbers: tuple[Decimal, ...]
     shares: tuple[Decimal, ...]  # percentages and share words ("half", "30%")
     assets: tuple[str, ...]
+    currencies: tuple[str, ...]  # the quote currencies it names ("换成U": USDT)
     bare: bool
     negated: bool
     priced: bool  # names a price ("price 150", "at 3000")
     counted: bool  # counts coins with a classifier ("3个", "10粒"): not money
     timed: bool  # names a time or a cadence ("两个钟", "every week")
+    money: bool = False  # names a currency ("500 hkd... or 800"): no bare amount of a coin
     side: str | None = None  # the side its verbs say ("actually sell…"), if only one
     direction: Literal["<=", ">="] | None = None  # "below", "升穿": one way only
     meant_assets: tuple[str, ...] = ()  # the coins no negation denies ("not BTC, ETH")
@@ -1996,7 +2005,7 @@ class ReplyTerms:
 
 def reply_terms(text: str) -> ReplyTerms:
     """What :mod:`intent.dialogue` needs of a reply: see :class:`ReplyTerms`."""
-    norm = normalize(text)
+    norm = _LEADING_NO.sub(_blank, normalize(text))  # "唔係，買！": the side said
     tokens = _self_corrections(norm, tokenize(norm, text))  # "3个，不对，5个" answers 5
     meant = _scope_negations(norm, tokens) or []  # "I meant buy, not sell": the side meant
     sides = {t.tag for t in meant if t.tag in "BS"}
@@ -2005,7 +2014,9 @@ def reply_terms(text: str) -> ReplyTerms:
         numbers=tuple(t.value for t in tokens if t.tag == "N" and t.value and t.value > 0),
         shares=tuple(t.value for t in tokens if t.tag in "HP" and t.value and t.value > 0),
         assets=tuple(dict.fromkeys(t.code for t in tokens if t.tag == "A")),
+        currencies=tuple(dict.fromkeys(t.code for t in tokens if t.tag == "Q")),
         bare=all(t.tag in _BARE_REPLY and not t.unclear for t in tokens),
+        money=any(t.tag == "Q" or (t.tag == "N" and t.code) for t in tokens),
         negated=any(t.tag == "^" for t in tokens),
         priced=any(t.tag in "p@L" for t in tokens),
         counted=any(t.tag in "ck" for t in tokens),
@@ -2017,7 +2028,7 @@ def reply_terms(text: str) -> ReplyTerms:
 
 
 #: What may stand beside the numbers of a bare reply: classifiers, "at", "or", "price", "no".
-_BARE_REPLY = frozenset("Nc@|pa^ok")  # … "of them", "50 coins"
+_BARE_REPLY = frozenset("Nc@|pa^okQ")  # … "of them", "50 coins", "500 hkd… or 800"
 
 
 @dataclass(frozen=True, slots=True)
@@ -2059,7 +2070,7 @@ def amendment(text: str) -> Amendment | None:
     read by one of them; ``None`` otherwise (the message then stands on its own). A side or
     a coin it names is returned for the dialogue to check against the request's own; a bare
     number is no amendment (which field would it be?): that is a correction's to place."""
-    norm = normalize(text)
+    norm = _LEADING_NO.sub(_blank, normalize(text))  # "actually no just do it at market"
     tokens = []
     said = _self_corrections(norm, tokenize(norm, text))
     if (

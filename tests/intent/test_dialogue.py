@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -376,6 +377,54 @@ def test_a_coin_denied_and_another_named_replaces_only_the_coin(
 
     assert (corrected.asset, _amount(corrected)) == (asset, amount)
     assert corrected.action == _intent(_converse(first)).action
+
+
+def test_a_number_alone_after_a_trade_corrects_the_quantity_it_is_near() -> None:
+    corrected = _intent(_converse("Buy 0.2 BTC", "0.25 please"))
+    priced = _intent(_converse("sell 1 eth at 3000", "3100"))
+
+    assert _amount(corrected) == (Decimal("0.25"), "BTC")
+    assert (_amount(priced), priced.limit_price) == ((Decimal(1), "ETH"), Decimal(3100))
+
+
+def test_numbers_that_conflict_after_a_trade_ask_for_the_amount() -> None:
+    outcome = _converse("我想賣0.1 BTC", "0.1……唔係，0.2？定0.15？")
+
+    assert isinstance(outcome.result, Clarification)
+    assert outcome.result.missing == ("amount",)
+
+
+@pytest.mark.parametrize(
+    ("messages", "check"),
+    [
+        (("把0.5 ETH換成SOL", "sorry，應該是換成AVAX"), lambda i: i.to == "AVAX"),
+        (("用 1,000 USDT 買 ETH", "其實換成 SOL 好了"), lambda i: i.asset == "SOL"),
+        (("出一半姨太", "换成U"), lambda i: (i.quote, i.amount.value) == ("USDT", 50)),
+        (("我想將一個以太坊換成其他幣。", "換成比特幣。"), lambda i: i.to == "BTC"),
+        (("賣2粒ETH", "唔係，買！"), lambda i: (i.action, i.asset) == ("buy", "ETH")),
+        (("每週一買 ETH 150 USDT", "共 8 次,不對,12 次"), lambda i: i.schedule.count == 12),
+        (
+            ("sell a thousand doge at zero point two", "actually no just do it at market"),
+            lambda i: (i.order_type, i.limit_price) == ("market", None),
+        ),
+        (("buy some avax", "actually no sell three sol at market"), lambda i: i.asset == "SOL"),
+    ],
+)
+def test_more_corrections_the_ninth_batch_showed(
+    messages: tuple[str, str], check: Callable[[Any], bool]
+) -> None:
+    assert check(_intent(_converse(*messages)))
+
+
+def test_alternatives_in_a_currency_ask_again_for_the_coin_asked_about() -> None:
+    outcome = _converse("buy some eth", "500 hkd... or 800, dunno")
+
+    assert isinstance(outcome.result, Clarification)
+    assert (outcome.result.asset, outcome.result.missing) == ("ETH", ("amount",))
+
+
+def test_leave_it_after_a_cancel_drops_it() -> None:
+    assert isinstance(_converse("cancel my btc order", "nah actually leave it"), Dismissed)
 
 
 def test_another_coin_after_a_cancel_of_one_cancels_that_coin() -> None:

@@ -548,3 +548,18 @@ def test_a_correction_replaces_the_plan_it_corrects(client: TestClient, services
     (new_pending,) = corrected["pending"]
     assert _confirm(client, sid, new_pending["step_id"], new_pending["token"]).status_code == 200
     assert not _orders(services)  # a resting limit below the market: nothing filled yet
+
+
+@pytest.mark.parametrize("withdrawal", ["never mind", "nah actually leave it"])
+def test_a_request_withdrawn_after_its_preview_cannot_be_confirmed(
+    client: TestClient, services: Services, withdrawal: str
+) -> None:
+    sid = _session(client)
+    (pending,) = _say(client, sid, "buy 0.01 BTC")["pending"]
+
+    dropped = _say(client, sid, withdrawal)
+
+    assert dropped["pending"] == []
+    refused = _confirm(client, sid, pending["step_id"], pending["token"])
+    assert refused.status_code == 409, refused.text
+    assert not _orders(services)
