@@ -386,7 +386,7 @@ WORDS: dict[str, Entry] = {
             ("sat", "saturday"),
         )
     },
-    **_tags("S", "flatten", "cut", "maichu", "jual"),  # jual: Malay, sell
+    **_tags("S", "flatten", "cut", "maichu", "jual", "distribute"),  # jual: Malay, sell
     **_tags("B", "mairu", "chaodi", "beli", "tapau"),  # beli: Malay, buy; tapau: take away
     **_tags(
         "^",
@@ -731,6 +731,7 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     # "No stop loss for now": no exit. Beside a stop it contradicts, the reading asks.
     ("no", "stop", "loss"): (("V", "no-stop"),),
     # "don't touch the btc": keep it (a denial of the coin, not a level it touches)
+    ("no", "reason", "not", "to"): (),  # "I can see no reason not to go ahead, so please…"
     ("don't", "touch"): (("^", ""),),
     ("dont", "touch"): (("^", ""),),
     ("do", "not", "touch"): (("^", ""),),
@@ -1081,6 +1082,8 @@ CJK_WORDS: dict[str, Entry] = {
     # "幾百蚊", "几千U": a number made vague, never read as 100 or 1000
     **_tags("V", "几十", "几百", "几千", "几万", "十几", "百几", "千几"),
     **{w: () for w in ("别磨蹭", "快点", "快啲")},  # "入二十个ETH，市价，别磨蹭": hurry
+    **_tags("E", "间隔", "每次间隔"),  # "分3次，每次间隔2小时": every 2 hours, 3 times
+    **_tags("W", "啥样", "怎么样", "点样"),  # "ARB跌成啥样了": how is it doing (its price)
     **_tags("i", "如果", "要是", "若", "当", "等", "的话", "假如"),
     **_tags("<", "跌破", "跌到", "跌至", "跌穿", "低于", "跌", "掉到", "回落到", "低过", "跌返"),
     **_tags(
@@ -1334,14 +1337,14 @@ _TRADITIONAL = (
     "務應當為與準備條開關區實業說請樣約槓桿質產資數萬億兩隻鐘頭禮拜級圓歐狗艾達萊雙條"
     "達貨幾麼麽進購溝隨億幾査剩查詢裡裏來筆倍頻掃紙執衝刪聽車銀塊線勢盤蝕賺餅該沒張斬"
     "戶謝煩發碼場敲撿擇脫獲結認賠殺袋囤佈倉續別豐爲雲亞會儲兒減剛勁變臺圖爾幹並總恆拋"
-    "撈顯曬權樹匯測確稅納經羅薦蟻補見覺觸訂議講證話諾財貸過連適選鍾鏈錯鎂門預馬黃寫調貴係劃計緊組號湯"
+    "撈顯曬權樹匯測確稅納經羅薦蟻補見覺觸訂議講證話諾財貸過連適選鍾鏈錯鎂門預馬黃寫調貴係劃計緊組號湯間"
 )
 _SIMPLIFIED = (
     "买卖币个颗价钱单撤销挂损换还余仓兑现时内周后涨于额设这帮们对点从将让给转帐账债场"
     "务应当为与准备条开关区实业说请样约杠杆质产资数万亿两只钟头礼拜级圆欧狗艾达莱双条"
     "达货几么么进购沟随亿几查剩查询里里来笔倍频扫纸执冲删听车银块线势盘蚀赚饼该没张斩"
     "户谢烦发码场敲捡择脱获结认赔杀袋囤布仓续别丰为云亚会储儿减刚劲变台图尔干并总恒抛"
-    "捞显晒权树汇测确税纳经罗荐蚁补见觉触订议讲证话诺财贷过连适选钟链错镁门预马黄写调贵系划计紧组号汤"
+    "捞显晒权树汇测确税纳经罗荐蚁补见觉触订议讲证话诺财贷过连适选钟链错镁门预马黄写调贵系划计紧组号汤间"
 )
 TRAD_TO_SIMP = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
 

@@ -326,6 +326,9 @@ def tokenize(text: str, original: str = "") -> list[Token]:
             elif sym != "%":
                 tokens.append(Token(_SYMBOL_TAGS[sym], m.start(), m.end()))
         i += 1
+    for k in range(len(tokens) - 1):
+        if tokens[k].tag == "@" and tokens[k].code == "en" and tokens[k + 1].tag == "A":
+            tokens[k] = Token("f", tokens[k].start, tokens[k].end)  # "throw 250 bucks at FLOKI"
     # "the cardano one", "the ETH one": a pronoun naming an order, no amount of one coin
     tokens = [
         t
@@ -421,6 +424,15 @@ def _word_tokens(
     """Emit the tokens of the word at ``raw[i]`` (or a phrase starting there); next index."""
     word = words[i]
     assert word is not None
+    if word == "send" and words[i + 1 : i + 2] == ["it"] and i + 2 == len(raw):
+        return i + 2  # "buy HK$800 of doge, send it 🚀": go ahead, not a transfer
+    run_together = _RUN_TOGETHER.match(word)
+    if run_together is not None and run_together["asset"] in ASSET_ALIASES:
+        # "buybtc 0.001", "sellETH": the verb and the coin typed as one word
+        start, cut = raw[i].start(), raw[i].start() + len(run_together["verb"])
+        tokens.append(Token("B" if run_together["verb"] == "buy" else "S", start, cut))
+        _emit(tokens, _asset_entry(ASSET_ALIASES[run_together["asset"]]), cut, raw[i].end())
+        return i + 1
     first = not tokens and not text[: raw[i].start()].strip()
     if word in ("b", "s") and first and i + 1 < len(raw):
         # "B 0.5 ETH LMT 3200", "s 3 eth lmt 3450": a terminal's side letter, first only
@@ -483,6 +495,8 @@ def _word_tokens(
         tokens[-1].end = end
         return i + 1
     verb = _VERB_BEFORE_AMOUNT.get(word)
+    if verb == "D" and _THROWN_OUT.search(text, end):
+        verb = None  # "throw 40 ton out": a sale, said with a word we do not read as one
     if verb is not None and i + 1 < len(raw) and raw[i + 1].lastgroup == "number":
         tokens.append(Token(verb, start, end))  # "ask 1 ETH at 4.2k", "need 0.05 btc"
         return i + 1
@@ -524,16 +538,21 @@ def _word_tokens(
 
 
 _MILLION = Decimal(1_000_000)
+_RUN_TOGETHER = re.compile(r"(?P<verb>buy|sell)(?P<asset>[a-z]{3,})$")
 _CLOCK_WORDS = frozenset({"am", "pm", "oclock", "o'clock", "hkt"})
 #: Words that are a side only right before an amount: "ask 1 ETH at 4.2k" offers it for
 #: sale, "bag 1,000 JUP" and "add 0.5" buy, "need 10 sol" wants it ("I need to ask…": no).
 #: "I want 2 bitcoins" stays a question: to buy them, or to have them some other way?
 _VERB_BEFORE_AMOUNT = {
+    "chuck": "D",  # "chuck $75 at PEPE": money put into a coin
+    "throw": "D",
+    "toss": "D",
     "ask": "S",
     "bag": "B",
     "add": "B",
     "need": "g",
 }
+_THROWN_OUT = re.compile(r"\b(?:out|away|off)\b")
 _PRICE_NEXT = re.compile(r"\s+(?:price|trading|quote)\b")
 _ORDER_NEXT = re.compile(r"\s+(?:one|order|orders|buy|sell|bid|ask|stop|limit)\b")
 #: Unknown words that say nothing about the number before them ("sell 2 pls").
@@ -778,7 +797,7 @@ _MOVE = re.compile(r"([<>=][du]?)f?(N)([du])?")
 
 # Limit price: at 3000 / limit 72,000 / @3.8k / at a limit of 580 / 挂单3000 / 以65000的价格.
 _LIMIT_PRICE = re.compile(
-    r"[@Lp][@Laopc:]*(N)(?![AckYxP]|Q[oAk])(Q)?"  # at 2500 USDT / 价格180 / 挂个1.2的
+    r"[@Lp][@Laopc:]*(?:Ec)?(N)(?![AckYxP]|Q[oAk])(Q)?"  # at 2500 USDT / 价格180 / 以每个0.9
     # 3000挂单 / 7万挂单 (a Chinese limit word only: see _limit_phrases), not "0.02，限价 63000"
     r"|(N)(?=L(?![@Laopc:]*N))"
 )

@@ -1330,3 +1330,27 @@ def test_readings_the_ninth_batch_got_wrong(text: str, expected: dict[str, Any])
 )
 def test_more_readings_the_ninth_batch_got_wrong(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("chuck $75 at PEPE", {"action": "buy", "asset": "PEPE", "quote": "USD"}),
+        ("throw 40 ton out", {"action": "clarify"}),  # out: a sale we do not read as one
+        ("请以每個0.9的價錢幫我買入四百個ARB", {"limit_price": 0.9}),
+        (
+            "分3次，每次间隔2小时卖100个sol",
+            {"schedule": {"every": "PT2H", "count": 3, "over": None}},
+        ),
+        ("buybtc 0.001", {"action": "buy", "amount": {"value": 0.001, "unit": "BTC"}}),
+        ("buy HK$800 of doge, send it 🚀", {"action": "buy", "asset": "DOGE"}),
+        ("send it to my wallet", {"action": "unsupported"}),
+        ("ARB跌成啥样了", {"action": "query", "query": "price"}),
+        ("I can see no reason not to go ahead, so please buy 0.02 Bitcoin.", {"action": "buy"}),
+        ("Distribute 100k ARB, 4 clips over 2 hours, limit 1.05.", {"action": "sell"}),
+    ],
+)
+def test_readings_the_first_personas_tuning_half_got_wrong(
+    text: str, expected: dict[str, Any]
+) -> None:
+    subset(text, **expected)
