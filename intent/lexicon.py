@@ -731,6 +731,11 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     # "No stop loss for now": no exit. Beside a stop it contradicts, the reading asks.
     ("no", "stop", "loss"): (("V", "no-stop"),),
     # "don't touch the btc": keep it (a denial of the coin, not a level it touches)
+    # "buy 1 ETH but wait for a better entry": a price nobody named, asked for
+    ("wait", "for", "a", "better", "entry"): (("I", ""),),
+    ("wait", "for", "a", "better", "price"): (("I", ""),),
+    ("wait", "for", "a", "dip"): (("I", ""),),
+    ("wait", "for", "a", "pullback"): (("I", ""),),
     ("no", "reason", "not", "to"): (),  # "I can see no reason not to go ahead, so please…"
     ("don't", "touch"): (("^", ""),),
     ("dont", "touch"): (("^", ""),),
@@ -938,10 +943,10 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("t", "搞"),  # "SOL我想搞5个": do what with it?
     "搞掂": (),
     **_tags("S", "斩", "斩仓", "斩咗", "止蚀卖"),
-    **_tags("B", "揸多", "捞底", "撈底", "追入"),
+    **_tags("B", "揸多", "捞底", "撈底", "追入", "转买", "改买"),  # 唔要BTC喇, 轉買 100U ETH
     **_tags("B", "加码", "进场", "敲进", "低接", "囤", "布局", "捡便宜", "追买", "买进"),
     **_tags("S", "变现", "脱手", "减码", "砍仓", "获利了结", "出清", "认赔杀出", "倒货"),
-    **_tags("S", "落袋为安"),
+    **_tags("S", "落袋为安", "下车", "跑路"),  # 上车 buys; 下车 gets off: sells
     **{w: (("!", "leverage"),) for w in ("放空",)},
     **{w: (("!", "options"),) for w in ("选择权",)},
     **_tags("w", "拎", "攞"),

@@ -29,8 +29,9 @@ from functools import lru_cache
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel
+from rapidfuzz.distance import OSA
 
-from intent.language.assets import common_words
+from intent.language.assets import FUZZY_MIN_LEN, common_words, universe
 from intent.lexicon import (
     ASSET_ALIASES,
     CJK_MAX_LEN,
@@ -459,6 +460,25 @@ def _word_tokens(
         _emit(tokens, _asset_entry(code), raw[i].start(), raw[i + 1].end())
         return i + 2
     if (
+        following is not None
+        and word in _TWO_WORD_NAMES
+        and following not in _WORD_TABLE
+        and len(following) >= FUZZY_MIN_LEN
+        and _word_gap_ok(text, raw[i].end(), raw[i + 1].start())
+    ):
+        # "sell 0.1 bitcoin cach": Bitcoin Cash with its second word misspelt (one letter
+        # off), not Bitcoin beside a word nobody read
+        close = {
+            code
+            for second, code in _TWO_WORD_NAMES[word]
+            if OSA.distance(following, second, score_cutoff=1) <= 1
+        }
+        if len(close) == 1:
+            code = close.pop()
+            _emit(tokens, _asset_entry(code), raw[i].start(), raw[i + 1].end())
+            tokens[-1].meant = universe()[code].name if code in universe() else code
+            return i + 2
+    if (
         word in EN_NUMBER_WORDS
         or "-" in word
         or (word == "a" and i + 1 < len(raw) and words[i + 1] in _SCALE_WORDS)
@@ -538,6 +558,11 @@ def _word_tokens(
 
 
 _MILLION = Decimal(1_000_000)
+#: Coin names said in two words, by their first word: "bitcoin" → [("cash", "BCH")]
+_TWO_WORD_NAMES: dict[str, list[tuple[str, str]]] = {}
+for _words, _entry in PHRASES.items():
+    if len(_words) == 2 and _entry and _entry[0][0] == "A":
+        _TWO_WORD_NAMES.setdefault(_words[0], []).append((_words[1], _entry[0][1]))
 _RUN_TOGETHER = re.compile(r"(?P<verb>buy|sell)(?P<asset>[a-z]{3,})$")
 _CLOCK_WORDS = frozenset({"am", "pm", "oclock", "o'clock", "hkt"})
 #: Words that are a side only right before an amount: "ask 1 ETH at 4.2k" offers it for
@@ -2370,7 +2395,9 @@ def _trade(
     amount: Amount | None = None
     if amount_spec is not None:
         unit = amount_spec.unit
-        if amount_spec.kind == "bare":
+        if amount_spec.kind == "bare" and side == "convert" and give is not None:
+            unit = give.code  # "btc→eth 0.05", "usdt→sol 1000": of what is given
+        elif amount_spec.kind == "bare":
             unit = asset.code if asset is not None else ""
         elif amount_spec.kind == "quote":
             if quote is None:

@@ -1354,3 +1354,27 @@ def test_readings_the_first_personas_tuning_half_got_wrong(
     text: str, expected: dict[str, Any]
 ) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("sell 0.1 bitcoin cach", {"asset": "BCH", "amount": {"value": 0.1, "unit": "BCH"}}),
+        ("usdt→sol 1000", {"action": "buy", "amount": {"value": 1000, "unit": "USDT"}}),
+        ("sol 3个，上车还是下车纠结死了，你帮我定", {"action": "clarify", "missing": ["side"]}),
+        ("buy 1 ETH but wait for a better entry", {"action": "clarify", "missing": ["price"]}),
+        ("唔要BTC喇, 轉買 100U ETH", {"action": "clarify"}),  # unwanted and bought: asked
+    ],
+)
+def test_wrong_trades_the_tenth_batch_found(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+def test_a_two_word_name_misspelt_is_shown_as_corrected() -> None:
+    (correction,) = PARSER.parse("sell 0.1 bitcoin cach").corrections
+
+    assert (correction.written, correction.meant, correction.code) == (
+        "bitcoin cach",
+        "Bitcoin Cash",
+        "BCH",
+    )
