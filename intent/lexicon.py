@@ -612,6 +612,9 @@ PHRASES: dict[tuple[str, ...], Entry] = {
             "at whatever the going price is",
             "at the going price",
             "at the going rate",
+            "at today's price",
+            "at todays price",
+            "at today's rate",
             "at whatever price",
             "at whatever the price is",
         )
@@ -737,6 +740,16 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("wait", "for", "a", "dip"): (("I", ""),),
     ("wait", "for", "a", "pullback"): (("I", ""),),
     ("no", "reason", "not", "to"): (),  # "I can see no reason not to go ahead, so please…"
+    # "… and I no longer wish to keep it": the reason for a sale, no denial of it
+    ("no", "longer", "wish", "to", "keep"): (),
+    ("no", "longer", "want", "to", "keep"): (),
+    ("pay", "me", "in"): (("f", ""),),  # "sell 2 ETH and pay me in USDC": what it is sold for
+    ("cannot", "decide"): (("V", "unsure"),),
+    ("can't", "decide"): (("V", "unsure"),),
+    # "so as not to disturb the price": a reason for spreading an order, no denial
+    ("so", "as", "not", "to", "disturb", "the", "price"): (),
+    ("not", "to", "disturb", "the", "price"): (),
+    ("so", "as", "not", "to", "move", "the", "price"): (),
     ("don't", "touch"): (("^", ""),),
     ("dont", "touch"): (("^", ""),),
     ("do", "not", "touch"): (("^", ""),),
@@ -1087,6 +1100,11 @@ CJK_WORDS: dict[str, Entry] = {
     # "幾百蚊", "几千U": a number made vague, never read as 100 or 1000
     **_tags("V", "几十", "几百", "几千", "几万", "十几", "百几", "千几"),
     **{w: () for w in ("别磨蹭", "快点", "快啲")},  # "入二十个ETH，市价，别磨蹭": hurry
+    **{w: () for w in ("唔少", "不少", "以免推高价钱", "以免推高价格")},  # a reason, no denial
+    **_tags("W", "俾我睇", "俾我睇一睇", "俾我过目", "让我先看看"),  # let me see
+    **_tags("#", "我是说", "我的意思是"),  # "卖0.3个，呃，我是说0.2个以太坊"
+    **_tags("S", "减持"),  # "將我嘅以太坊減持兩成": reduce the holding
+    **{w: (("L", "post"),) for w in ("或更好", "或更佳", "或更平")},  # "… 或更佳": a limit
     **_tags("E", "间隔", "每次间隔"),  # "分3次，每次间隔2小时": every 2 hours, 3 times
     **_tags("W", "啥样", "怎么样", "点样"),  # "ARB跌成啥样了": how is it doing (its price)
     **_tags("i", "如果", "要是", "若", "当", "等", "的话", "假如"),

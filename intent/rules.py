@@ -199,7 +199,16 @@ _LEADING_NO = re.compile(
     r"^\s*(?:(?:hmm+|um+|uh+|ok|okay|eh|嗯+|呃|额)[\s,.…]*)?"
     r"(?:(?:no|nope|nah|change\s+of\s+plans?|on\s+second\s+thoughts?"
     r"|唔好住|唔好|先不要了|不要了|唔理住|换个想法|改主意了?|唔系|不是|不对)\s*[,.!…:;]+"
-    r"|(?:actually|wait)[\s,]+no\b[\s,.!…:;]*)"  # "actually no sell three sol at market"
+    r"|(?:actually|wait|oh|ah)[\s,]+no\b[\s,.!…:;]*)"  # "actually no sell three sol at market"
+)
+#: Asking to see the order first ("Please show me the order before placing it", "let me look
+#: at it first"): every order is previewed and waits for confirmation, so it says nothing.
+_PREVIEW_FIRST = re.compile(
+    r"(?:(?:please\s+)?(?:show\s+me|let\s+me\s+(?:see|look\s+at|review|check))"
+    r"(?:\s+(?:it|them|the(?:\s+(?:buy|sell))?\s+order))?"
+    r"\s+(?:first|before\s+(?:placing|sending|submitting|you\s+(?:place|send|submit))"
+    r"(?:\s+(?:it|them))?))"
+    r"|(?:落单|下单)之前(?:请)?先?俾我过目|(?:请你)?先整理好张单"
 )
 #: A greeting that opens the message ("Morning! buy…", "Good evening. Please…"): no time.
 _GREETING = re.compile(r"^\s*(?:good\s+)?(?:morning|afternoon|evening)\s*[!,.~;:]+")
@@ -688,9 +697,19 @@ def _number_words(
     return j
 
 
+def _moves_at(text: str, start: int, end: int) -> bool:
+    """Whether a word of price movement (突破, 跌到, 升穿) starts at ``start``."""
+    for size in range(min(CJK_MAX_LEN, end - start), 0, -1):
+        entry = CJK_WORDS.get(text[start : start + size])
+        if entry is not None:
+            return any(tag in "<>=" for tag, _ in entry)
+    return False
+
+
 #: Two neighbouring digits said together: 五六个 (five or six), 一两百 (one or two hundred)
 _CJK_APPROXIMATE = re.compile(r"一两|一二|两三|二三|三四|四五|五六|六七|七八|八九")
 _YI = Decimal(100_000_000)
+_AND_A_HALF = frozenset({"个半", "粒半", "颗半", "只半", "枚半"})
 _CJK_CLOCK = re.compile(r"点钟|点半|点(?![几一二两三四五六七八九十儿])|号")
 _CJK_FRACTION = re.compile(r"(?P<den>[一二两三四五六七八九十])分之(?P<num>[一二两三四五六七八九])")
 
@@ -754,6 +773,10 @@ def _segment_cjk(text: str, start: int, end: int, tokens: list[Token]) -> None:
         if num is not None and num.end() - i > lex_len:
             value = parse_chinese(num.group())
             stop = num.end()
+            if num.group() == "一" and _moves_at(text, stop, end):
+                tokens.append(Token("i", i, stop))  # "一突破三千六百就買": as soon as it breaks
+                i = stop
+                continue
             if _CJK_APPROXIMATE.search(num.group().split("点")[0]):  # not 零点一二 (0.12)
                 tokens.append(Token("V", i, stop))  # 五六个, 一两百万: "five or six", vague
                 i = stop
@@ -768,7 +791,7 @@ def _segment_cjk(text: str, start: int, end: int, tokens: list[Token]) -> None:
                     tokens.append(Token("T", i, clock.end()))
                     i = clock.end()
                     continue
-                if text.startswith("个半", stop):  # 两个半 = 2.5 (of the asset named)
+                if text[stop : stop + 2] in _AND_A_HALF:  # 两个半, 两粒半 = 2.5 (of the asset)
                     tokens.append(Token("N", i, stop + 1, value + Decimal("0.5")))
                     tokens.append(Token("c", stop, stop + 2))
                     i = stop + 2
@@ -822,7 +845,8 @@ _MOVE = re.compile(r"([<>=][du]?)f?(N)([du])?")
 
 # Limit price: at 3000 / limit 72,000 / @3.8k / at a limit of 580 / 挂单3000 / 以65000的价格.
 _LIMIT_PRICE = re.compile(
-    r"[@Lp][@Laopc:]*(?:Ec)?(N)(?![AckYxP]|Q[oAk])(Q)?"  # at 2500 USDT / 价格180 / 以每个0.9
+    # at 2500 USDT / 价格180 / 每个0.9 / 以五十三萬港元嘅價錢 (not "500 USDT of BTC")
+    r"(?:[@Lp][@Laopc:]*(?:Ec)?|Ec)(N)(?![AckYxP]|Q(?:o(?!p)|[Ak]))(Q)?"
     # 3000挂单 / 7万挂单 (a Chinese limit word only: see _limit_phrases), not "0.02，限价 63000"
     r"|(N)(?=L(?![@Laopc:]*N))"
 )
@@ -1432,6 +1456,7 @@ def _mentions(an: _Analysis) -> list[_Mention]:
 #: Words that act: the first of them says what the message does.
 _VERBISH = frozenset("~KBSCDgX")
 #: "kill my ETH sell", "pull my btc buy": an order named by its asset and side.
+_MY_ORDER = re.compile(r"^[^BSCDg]*~m?r")
 _NAMED_ORDER = re.compile(r"~[^BSCDgX]*A[^BSCDgXN]*[BS](?:@N)?(?![^,]*[AN])")
 
 
@@ -1481,6 +1506,7 @@ class RuleParser:
         if withdrawn is not None and norm[: withdrawn.start()].strip():
             return _unsupported("withdrawn")  # "buy 100u of link... nah forget it"
         norm = _GREETING.sub(_blank, norm)
+        norm = _PREVIEW_FIRST.sub(_blank, norm)
         norm = _LEADING_NO.sub(_blank, norm)
         norm = _QUESTION_TAG.sub(_blank, norm)
         norm = _MALFORMED_NUMBER.sub(_unreadable_number, norm)
@@ -1517,6 +1543,13 @@ def _in_context(tokens: list[Token]) -> list[Token]:
             out.append(Token("x", tok.start, tok.end))
         elif tok.tag == "!" and tok.code == "withdrawal" and "r" in tags:
             out.append(Token("~", tok.start, tok.end))
+        elif (
+            tok.tag == "!"
+            and tok.code == "transfer"
+            and out[-2:]
+            and [t.tag for t in out[-2:]] == ["w", "Q"]
+        ):
+            continue  # "入 20 粒 APT, 用 USDT 俾": paid in USDT, nothing sent anywhere
         else:
             out.append(tok)
     return out
@@ -1643,7 +1676,12 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
     denied_tokens = [tokens[k] for k in drop if tokens[k].tag not in _EMPTY]
     objects = {_meaning(t) for t in denied_tokens if t.tag in "AQNPH"}
     denied_meaning = objects or {_meaning(t) for t in denied_tokens}
-    if denied_meaning & {_meaning(t) for t in kept}:
+    denied_sides = {_meaning(t)[0] for t in denied_tokens if t.tag in "BSCDg"}
+    kept_sides = {_meaning(t)[0] for t in kept if t.tag in "BSCDg"}
+    # "Don't buy any more bitcoin; instead, sell 0.1 BTC": the coin of a denied side may be
+    # traded on the other side
+    other_side = bool(denied_sides) and bool(kept_sides) and not denied_sides & kept_sides
+    if denied_meaning & {_meaning(t) for t in kept} and not other_side:
         return None
     verbs = "BSCDg"
     if not objects and {_meaning(t)[0] for t in denied_tokens if t.tag in verbs} & {
@@ -1928,7 +1966,8 @@ def _interpret(text: str, an: _Analysis) -> ParseOutput:
         or "K" in said[said.find(first_verb) + 1 :]
     )
     orders = "r" in said or "D" in said or "L" in said or standing
-    soft = ("~" in said or "K" in said) and orders and everything
+    # "pull my order to sell 0.5 BTC at 75,000": the order named, whatever its terms
+    soft = ("~" in said or "K" in said) and orders and (everything or bool(_MY_ORDER.search(said)))
     if "X" in said or soft:
         mark("action", _first_tag(an, "X~K"))
         asset = mentions[0].code if mentions else None

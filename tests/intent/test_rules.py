@@ -1378,3 +1378,48 @@ def test_a_two_word_name_misspelt_is_shown_as_corrected() -> None:
         "Bitcoin Cash",
         "BCH",
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # asking to see the order first: every order is previewed anyway
+        (
+            "I should like to buy HK$12,500 worth of Bitcoin at the market price. Please show "
+            "me the order before placing it, thank you.",
+            {"action": "buy", "order_type": "market"},
+        ),
+        ("Please buy HK$6,000 of Sui for me at today's price.", {"order_type": "market"}),
+        (
+            "I wish to buy HK$30,000 of bitcoin, but please spread it over the next three "
+            "hours so as not to disturb the price.",
+            {"schedule": {"every": None, "count": None, "over": "PT3H"}},
+        ),
+        (
+            "Please dispose of all my Shiba Inu. I no longer wish to keep it.",
+            {"action": "sell", "asset": "SHIB"},
+        ),
+        ("Please sell 2 ETH and pay me in USDC.", {"action": "sell", "quote": "USDC"}),
+        ("入 20 粒 APT, 用 USDT 俾", {"action": "buy", "quote": "USDT"}),
+        ("麻煩你俾我睇一睇我所有未成交嘅訂單。", {"action": "query", "query": "orders"}),
+        ("請幫我落一張限價買單：以太坊兩個，每個二萬三千港元。", {"limit_price": 23000}),
+        ("零點三個比特幣，請以五十三萬港元或者更好嘅價錢賣出。", {"limit_price": 530000}),
+        ("買兩粒半 ETH", {"amount": {"value": 2.5, "unit": "ETH"}}),
+        ("以太坊一突破三千六百，就請幫我買入兩個。", {"trigger": {"op": ">=", "price": 3600}}),
+        (
+            "Don't buy any more bitcoin for me; instead, please sell 0.1 BTC.",
+            {"action": "sell", "amount": {"value": 0.1, "unit": "BTC"}},
+        ),
+        ("don't buy btc, buy 1 btc", {"action": "unsupported"}),  # the same side denied
+        ("oh no cancel that order please", {"action": "cancel"}),
+        ("Please pull my order to sell 0.5 BTC at 75,000.", {"action": "cancel"}),
+        ("Buy 0.1 bitcoin, or perhaps 0.2; I really cannot decide.", {"action": "clarify"}),
+        ("卖0.3个，呃，我是说0.2个以太坊", {"amount": {"value": 0.2, "unit": "ETH"}}),
+        (
+            "麻煩將我嘅以太坊減持兩成，多謝。",
+            {"action": "sell", "amount": {"value": 20, "unit": "%"}},
+        ),
+    ],
+)
+def test_readings_the_tenth_batch_got_wrong(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
