@@ -72,9 +72,10 @@ _DISMISS = re.compile(
     r"^\s*(?:never\s*mind|nevermind|nvm|forget\s+(?:it|that|about\s+it)|cancel(?:\s+(?:that|it))?"
     r"|(?:actually[\s,]+)?don'?t[\s,]*(?:keep\s+(?:it|them))?"
     r"|no(?:pe)?|stop|drop\s+it|don'?t|skip\s+it|(?:nah\s+)?(?:actually\s+)?leave\s+it|算了(?:吧|啦)?|算数啦|算數啦|不用了?|不要了?"
-    r"|取消(?:吧)?|别买了|別買了|不买了|不買了|不卖了|不賣了|唔使喇|唔要喇)\s*[.!。！]*\s*$",
+    r"|取消(?:吧|[\s,，]*(?:唔|不要|别|別)\S{1,2}?(?:住|了))?|别买了|別買了|不买了|不買了|不卖了|不賣了|唔使喇|唔要喇)\s*[.!。！]*\s*$",
     re.IGNORECASE,
 )
+_DENIED_AFTER = re.compile(r"取消[\s,，]*(?:唔|不要|别|別)")
 # A correction: its lead words, then what is corrected ("0.3", "the price to 59k", "姨太").
 _CORRECTION = re.compile(
     r"^\s*(?:(?:no|nope|nah|sorry|apologies|oops|wait|actually|correction|hmm|eh|ay|please|pls|kindly"
@@ -171,7 +172,12 @@ Outcome = Dismissed | Answered | Corrected | NewRequest
 
 def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
     """What ``text`` (which the parser read as ``parsed``) means in ``state``."""
-    if _DISMISS.match(text) and (state.pending is not None or not isinstance(parsed, Intent)):
+    if _DISMISS.match(text) and (
+        state.pending is not None
+        or not isinstance(parsed, Intent)
+        # "放四分一SOL" → "取消 唔放住": cancel, do not sell after all (no order to cancel)
+        or (parsed.action == "cancel" and state.last is not None and _DENIED_AFTER.search(text))
+    ):
         return Dismissed()
     target = state.pending or state.last
     # (a fragment may read as a question about orders: "make it a limit order at 66,000")

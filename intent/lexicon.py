@@ -387,6 +387,9 @@ WORDS: dict[str, Entry] = {
         )
     },
     **_tags("S", "flatten", "cut", "maichu", "jual", "distribute"),  # jual: Malay, sell
+    **_tags(">", "rips"),  # "if SOL rips through 200"
+    **_tags("~", "abort"),  # "abort the BONK buy": of an order
+    **{w: () for w in ("gm", "gn", "degens", "fam", "hw")},  # greetings and slang
     **_tags("B", "mairu", "chaodi", "beli", "tapau"),  # beli: Malay, buy; tapau: take away
     **_tags(
         "^",
@@ -636,6 +639,21 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("no", "stop"): (("V", "no-stop"),),
     ("until", "filled", "or", "cancelled"): (),
     ("at", "the", "prevailing", "market", "price"): (("M", ""),),
+    ("no", "cap"): (),  # slang: "for real"
+    ("buying", "the", "dip"): (("B", ""),),
+    ("buy", "the", "dip"): (("B", ""),),
+    ("before", "it", "rips"): (),  # a reason to buy now, no condition
+    ("before", "it", "pumps"): (),
+    ("before", "it", "moons"): (),
+    ("on", "the", "way", "down"): (("d", ""),),
+    ("on", "the", "way", "up"): (("u", ""),),
+    ("ladder", "out", "of"): (("S", ""),),
+    ("ladder", "out"): (("S", ""),),
+    ("my", "bag"): (("m", ""), ("l", "")),
+    ("my", "bags"): (("m", ""), ("l", "")),
+    ("bag", "worth"): (("l", ""),),
+    ("my", "remaining"): (("m", ""),),  # "get rid of my remaining DOGE": all of it
+    ("take", "down", "my"): (("~", ""), ("m", "")),
     ("at", "the", "prevailing", "price"): (("M", ""),),
     ("at", "the", "prevailing", "rate"): (("M", ""),),
     ("at", "whatever", "the", "market", "will", "bear"): (("M", ""),),
@@ -1136,6 +1154,18 @@ CJK_WORDS: dict[str, Entry] = {
     **{w: (("V", "unsure"),) for w in ("说反了", "讲反了", "反了")},
     **_tags("y", "新台币", "台币"),
     **{w: () for w in ("到我叫停", "直到我说停", "直到我叫停", "到我说停")},
+    **{w: () for w in ("我不喊停就别停", "不喊停就别停", "一直买下去", "别一下子砸进去")},
+    **_tags("S", "甩", "甩咗", "散"),  # Cantonese: throw off, scatter (a holding)
+    **_tags("B", "接"),  # "姨太3k挂单接2个": catch it at that price
+    "直接": (),  # "直接卖2个ETH": straight away (not 接)
+    **_tags("l", "仓位"),  # "我啲倉位點呀": my positions
+    "四分一": (("H", "25"),),  # Cantonese "a quarter" (四分之一)
+    **_tags("#", "啊不", "哦不", "呃不"),  # "0.8个eth 啊不 1个": oh no, one
+    **_tags("M", "直接吃", "别挂单"),  # take what is offered: a market order
+    **_tags("I", "唔好太贵", "不要太贵", "别太贵"),  # a price nobody named
+    **{w: (("!", "deposit"),) for w in ("入户口",)},  # "存 1 萬蚊港幣入戶口"
+    **_tags("r", "成交咗未", "成交了吗", "成交了没", "定投单"),  # an order asked about
+    **_tags("p", "啥价", "什么价"),  # "sol现在啥价"
     **{w: (("E", "zh"),) for w in ("每", "每隔")},  # "zh": "每月3次" is three a month
     **_tags("x", "次"),
     **_tags("p", "价格", "现价", "行情", "价", "币价", "几毛"),
@@ -1360,14 +1390,14 @@ _TRADITIONAL = (
     "務應當為與準備條開關區實業說請樣約槓桿質產資數萬億兩隻鐘頭禮拜級圓歐狗艾達萊雙條"
     "達貨幾麼麽進購溝隨億幾査剩查詢裡裏來筆倍頻掃紙執衝刪聽車銀塊線勢盤蝕賺餅該沒張斬"
     "戶謝煩發碼場敲撿擇脫獲結認賠殺袋囤佈倉續別豐爲雲亞會儲兒減剛勁變臺圖爾幹並總恆拋"
-    "撈顯曬權樹匯測確稅納經羅薦蟻補見覺觸訂議講證話諾財貸過連適選鍾鏈錯鎂門預馬黃寫調貴係劃計緊組號湯間"
+    "撈顯曬權樹匯測確稅納經羅薦蟻補見覺觸訂議講證話諾財貸過連適選鍾鏈錯鎂門預馬黃寫調貴係劃計緊組號湯間嗎喫"
 )
 _SIMPLIFIED = (
     "买卖币个颗价钱单撤销挂损换还余仓兑现时内周后涨于额设这帮们对点从将让给转帐账债场"
     "务应当为与准备条开关区实业说请样约杠杆质产资数万亿两只钟头礼拜级圆欧狗艾达莱双条"
     "达货几么么进购沟随亿几查剩查询里里来笔倍频扫纸执冲删听车银块线势盘蚀赚饼该没张斩"
     "户谢烦发码场敲捡择脱获结认赔杀袋囤布仓续别丰为云亚会储儿减刚劲变台图尔干并总恒抛"
-    "捞显晒权树汇测确税纳经罗荐蚁补见觉触订议讲证话诺财贷过连适选钟链错镁门预马黄写调贵系划计紧组号汤间"
+    "捞显晒权树汇测确税纳经罗荐蚁补见觉触订议讲证话诺财贷过连适选钟链错镁门预马黄写调贵系划计紧组号汤间吗吃"
 )
 TRAD_TO_SIMP = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
 

@@ -434,7 +434,8 @@ def _word_tokens(
     """Emit the tokens of the word at ``raw[i]`` (or a phrase starting there); next index."""
     word = words[i]
     assert word is not None
-    if word == "send" and words[i + 1 : i + 2] == ["it"] and i + 2 == len(raw):
+    after_it = words[i + 2] if i + 2 < len(raw) else None
+    if word == "send" and words[i + 1 : i + 2] == ["it"] and after_it not in _SENT_TO:
         return i + 2  # "buy HK$800 of doge, send it 🚀": go ahead, not a transfer
     run_together = _RUN_TOGETHER.match(word)
     if run_together is not None and run_together["asset"] in ASSET_ALIASES:
@@ -514,13 +515,13 @@ def _word_tokens(
         tokens[-1].tag, tokens[-1].code = "U", str(day)  # "the 1st", "15th": a day of the month
         return i + 1
     if (
-        word in ("mil", "mill", "mn")
+        word in ("mil", "mill", "mn", "grand")
         and tokens
         and tokens[-1].tag == "N"
         and tokens[-1].value is not None
         and not text[tokens[-1].end : start].strip()
     ):
-        tokens[-1].value *= _MILLION  # "2 mil shib": two million
+        tokens[-1].value *= _THOUSAND if word == "grand" else _MILLION  # "2 mil", "5 grand"
         tokens[-1].end = end
         return i + 1
     verb = _VERB_BEFORE_AMOUNT.get(word)
@@ -567,17 +568,20 @@ def _word_tokens(
 
 
 _MILLION = Decimal(1_000_000)
+_THOUSAND = Decimal(1000)
 #: Coin names said in two words, by their first word: "bitcoin" → [("cash", "BCH")]
 _TWO_WORD_NAMES: dict[str, list[tuple[str, str]]] = {}
 for _words, _entry in PHRASES.items():
     if len(_words) == 2 and _entry and _entry[0][0] == "A":
         _TWO_WORD_NAMES.setdefault(_words[0], []).append((_words[1], _entry[0][1]))
+_SENT_TO = frozenset({"to", "over", "back", "out", "into", "across"})
 _RUN_TOGETHER = re.compile(r"(?P<verb>buy|sell)(?P<asset>[a-z]{3,})$")
 _CLOCK_WORDS = frozenset({"am", "pm", "oclock", "o'clock", "hkt"})
 #: Words that are a side only right before an amount: "ask 1 ETH at 4.2k" offers it for
 #: sale, "bag 1,000 JUP" and "add 0.5" buy, "need 10 sol" wants it ("I need to ask…": no).
 #: "I want 2 bitcoins" stays a question: to buy them, or to have them some other way?
 _VERB_BEFORE_AMOUNT = {
+    "enter": "B",  # "Enter 400 UNI at 9.80": a position entered
     "chuck": "D",  # "chuck $75 at PEPE": money put into a coin
     "throw": "D",
     "toss": "D",

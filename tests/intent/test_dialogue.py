@@ -423,6 +423,11 @@ def test_alternatives_in_a_currency_ask_again_for_the_coin_asked_about() -> None
     assert (outcome.result.asset, outcome.result.missing) == ("ETH", ("amount",))
 
 
+def test_cancel_and_do_not_sell_after_a_sale_withdraws_it() -> None:
+    assert isinstance(_converse("放四分一SOL", "取消 唔放住"), Dismissed)
+    assert _intent(_converse("buy 1 btc", "取消")).action == "cancel"  # no denial: a cancel
+
+
 def test_leave_it_after_a_cancel_drops_it() -> None:
     assert isinstance(_converse("cancel my btc order", "nah actually leave it"), Dismissed)
 

@@ -1423,3 +1423,32 @@ def test_a_two_word_name_misspelt_is_shown_as_corrected() -> None:
 )
 def test_readings_the_tenth_batch_got_wrong(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("send it 🚀🚀 buy 2 SOL", {"action": "buy", "amount": {"value": 2, "unit": "SOL"}}),
+        ("send it over to binance", {"action": "unsupported"}),
+        ("帮我买0.8个eth 啊不 1个", {"amount": {"value": 1, "unit": "ETH"}}),
+        ("賣四分一姨太", {"action": "sell", "amount": {"value": 25, "unit": "%"}}),
+        ("if SOL rips through 200 ape 10 SOL", {"trigger": {"op": ">=", "price": 200}}),
+        (
+            "when DOGE hits 0.10 on the way down grab 5000 doge",
+            {"trigger": {"op": "<=", "price": 0.1}},
+        ),
+        ("gm degens ☕", {"action": "unsupported"}),
+        ("abort the BONK buy", {"action": "cancel", "asset": "BONK"}),
+        ("姨太3k挂单接2个", {"action": "buy", "limit_price": 3000}),
+        ("大饼 0.1 买入 别挂单 直接吃", {"action": "buy", "order_type": "market"}),
+        ("买 2000 蚊 SOL, 唔好太貴就得", {"action": "clarify", "missing": ["price"]}),
+        ("存 1 萬蚊港幣入戶口", {"action": "unsupported"}),
+        ("Enter 400 UNI at 9.80, TP 11.2 / SL 9.15", {"action": "buy", "take_profit": 11.2}),
+        ("buying the dip rn, 0.8 sol market", {"action": "buy"}),
+        ("scoop 5 AAVE before it rips", {"action": "buy", "order_type": "market"}),
+        ("whats my total bag worth", {"action": "query", "query": "balance"}),
+        ("fill my bags w 5 grand HKD of btc", {"amount": {"value": 5000, "unit": "HKD"}}),
+    ],
+)
+def test_more_readings_the_tenth_batch_got_wrong(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
