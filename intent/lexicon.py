@@ -1160,7 +1160,9 @@ CJK_WORDS: dict[str, Entry] = {
     "直接": (),  # "直接卖2个ETH": straight away (not 接)
     **_tags("l", "仓位"),  # "我啲倉位點呀": my positions
     "四分一": (("H", "25"),),  # Cantonese "a quarter" (四分之一)
-    **_tags("#", "啊不", "哦不", "呃不"),  # "0.8个eth 啊不 1个": oh no, one
+    **_tags("#", "啊不", "哦不", "呃不", "唔好意思"),  # "0.8个eth 啊不 1个": oh no, one
+    # "每個唔好高過一百五十美元": a limit, never above it
+    **{w: (("L", "post"),) for w in ("唔好高过", "不要高于", "不高于", "不超过", "唔好低过")},
     **_tags("M", "直接吃", "别挂单"),  # take what is offered: a market order
     **_tags("I", "唔好太贵", "不要太贵", "别太贵"),  # a price nobody named
     **{w: (("!", "deposit"),) for w in ("入户口",)},  # "存 1 萬蚊港幣入戶口"
@@ -1292,7 +1294,8 @@ CJK_WORDS: dict[str, Entry] = {
     },
     # After a price: "0.65或以上" is the limit itself, like "or better".
     **{w: () for w in ("或以上", "或以下", "或更高", "或更低", "或更好", "或更平")},
-    **{w: () for w in ("或者更好", "或者更高", "或者更低", "或者更平")},
+    # "BTC 62000 或者更平先入": at that price or better, a limit
+    **{w: (("L", "post"),) for w in ("或者更好", "或者更高", "或者更低", "或者更平")},
     "半个钟": (("N", "30"), ("Y", "MIN")),
     "半小时": (("N", "30"), ("Y", "MIN")),
     "半个小时": (("N", "30"), ("Y", "MIN")),
@@ -1352,7 +1355,6 @@ CJK_WORDS: dict[str, Entry] = {
             "涨了很多",
             "涨了这么多",
             "万一",
-            "唔好意思",
             "谢谢晒",
             "唔该晒",
             "麻烦晒",

@@ -713,6 +713,12 @@ def _moves_at(text: str, start: int, end: int) -> bool:
 #: Two neighbouring digits said together: 五六个 (five or six), 一两百 (one or two hundred)
 _CJK_APPROXIMATE = re.compile(r"一两|一二|两三|二三|三四|四五|五六|六七|七八|八九")
 _YI = Decimal(100_000_000)
+_HK_MONEY = {
+    "嚿水": Decimal(100),
+    "舊水": Decimal(100),
+    "旧水": Decimal(100),
+    "皮": Decimal(10_000),
+}
 _AND_A_HALF = frozenset({"个半", "粒半", "颗半", "只半", "枚半"})
 _CJK_CLOCK = re.compile(r"点钟|点半|点(?![几一二两三四五六七八九十儿])|号")
 _CJK_FRACTION = re.compile(r"(?P<den>[一二两三四五六七八九十])分之(?P<num>[一二两三四五六七八九])")
@@ -789,6 +795,13 @@ def _segment_cjk(text: str, start: int, end: int, tokens: list[Token]) -> None:
                 value, stop = value * _YI, stop + 2
             if value is not None and text.startswith("毛", stop):  # 一毛: a tenth of a dollar
                 value, stop = value / 10, stop + 1
+            money = next((w for w in _HK_MONEY if text.startswith(w, stop)), None)
+            if value is not None and money is not None:
+                # 三嚿水 (HK$300), 一皮 (HK$10,000): Cantonese money
+                tokens.append(Token("N", i, stop, value * _HK_MONEY[money], "HKD"))
+                tokens.append(Token("Q", stop, stop + len(money), None, "HKD"))
+                i = stop + len(money)
+                continue
             if value is not None and value > 0:
                 clock = _CJK_CLOCK.match(text, stop, end)
                 if clock is not None:  # 9点, 1号: a time or a date, not a quantity
@@ -850,7 +863,7 @@ _MOVE = re.compile(r"([<>=][du]?)f?(N)([du])?")
 # Limit price: at 3000 / limit 72,000 / @3.8k / at a limit of 580 / 挂单3000 / 以65000的价格.
 _LIMIT_PRICE = re.compile(
     # at 2500 USDT / 价格180 / 每个0.9 / 以五十三萬港元嘅價錢 (not "500 USDT of BTC")
-    r"(?:[@Lp][@Laopc:]*(?:Ec)?|Ec)(N)(?![AckYxP]|Q(?:o(?!p)|[Ak]))(Q)?"
+    r"(?:[@Lp][@Laopc:]*(?:Ec)?|Ec[@Lp]*)(N)(?![AckYxP]|Q(?:o(?![pL])|[Ak]))(Q)?"
     # 3000挂单 / 7万挂单 (a Chinese limit word only: see _limit_phrases), not "0.02，限价 63000"
     r"|(N)(?=L(?![@Laopc:]*N))"
 )
@@ -1781,7 +1794,14 @@ def _is_correction(norm: str, tokens: list[Token], k: int) -> bool:
         return True
     if tok.tag == "^" and k + 1 < len(tokens) and tokens[k + 1].tag == "#":
         return False  # "No, sorry, 80", "唔係，應該係 15 粒": the marker after it corrects
-    if tok.tag != "^" or k + 1 == len(tokens) or tokens[k + 1].tag not in "NA":
+    if tok.tag != "^" or k + 1 == len(tokens):
+        return False
+    if tokens[k + 1].tag in "@L" and k + 2 < len(tokens) and tokens[k + 2].tag == "N":
+        # "掛 3000 買 1 粒 ETH, 哦唔係, 掛 3050": no, the price is 3,050
+        return norm[tok.start : tok.end] in _CORRECTING_NO and bool(
+            _CORRECTING_GAP.match(norm[tok.end : tokens[k + 1].start])
+        )
+    if tokens[k + 1].tag not in "NA":
         return False
     if not any(t.tag == tokens[k + 1].tag for t in tokens[:k]):
         return False

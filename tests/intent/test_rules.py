@@ -1452,3 +1452,25 @@ def test_readings_the_tenth_batch_got_wrong(text: str, expected: dict[str, Any])
 )
 def test_more_readings_the_tenth_batch_got_wrong(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Cantonese money words: 嚿水/舊水 a hundred dollars, 皮 ten thousand
+        ("買三嚿水 DOGE 試下", {"amount": {"value": 300, "unit": "HKD"}, "quote": "HKD"}),
+        ("用一皮買BTC", {"amount": {"value": 10000, "unit": "HKD"}}),
+        # "or better", "never above": a limit at that price
+        (
+            "BTC 62000 或者更平先入 0.05",
+            {"limit_price": 62000, "amount": {"value": 0.05, "unit": "BTC"}},
+        ),
+        ("我想買二十個索拉納，每個唔好高過一百五十美元。", {"limit_price": 150}),
+        ("請以每個二千八百八十美元嘅限價，買入一個半以太坊。", {"limit_price": 2880}),
+        # corrections said Cantonese-style
+        ("買0.2 BTC, 唔好意思, 0.25 先啱", {"amount": {"value": 0.25, "unit": "BTC"}}),
+        ("掛 3000 買 1 粒 ETH, 哦唔係, 掛 3050", {"limit_price": 3050}),
+    ],
+)
+def test_cantonese_money_limits_and_corrections(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
