@@ -75,13 +75,17 @@ _DISMISS = re.compile(
     r"|取消(?:吧|[\s,，]*(?:唔|不要|别|別)\S{1,2}?(?:住|了))?|别买了|別買了|不买了|不買了|不卖了|不賣了|唔使喇|唔要喇)\s*[.!。！]*\s*$",
     re.IGNORECASE,
 )
+#: "wait just cancel all my orders": orders named, a cancel of them, not of the question
+_ORDERS_NAMED = re.compile(r"\b(?:orders?|bids?|asks?)\b|[单單]", re.IGNORECASE)
 _DENIED_AFTER = re.compile(r"取消[\s,，]*(?:唔|不要|别|別)")
 # A correction: its lead words, then what is corrected ("0.3", "the price to 59k", "姨太").
 _CORRECTION = re.compile(
-    r"^\s*(?:(?:no|nope|nah|sorry|apologies|oops|wait|actually|correction|hmm|eh|ay|please|pls|kindly"
+    r"^\s*(?:(?:no|nope|nah|sorry|i\s+am\s+sorry|i'm\s+sorry|apologies|oops|wait|actually"
+    r"|correction|hmm|eh|ay|please|pls|kindly"
     r"|on\s+reflection|could\s+you|can\s+you)\b[\s,.:!-]*"
     r"|(?:唔好意思|不好意思|唔該|唔该|sorry|等陣|等阵|等等|等一下|更正)[\s,，:：]*)*"
-    r"(?:(?:change|make|set|update|modify|edit|move|amend|adjust|revise)\s+the\s+"
+    r"(?:(?:change|make|set|update|modify|edit|move|amend|adjust|revise|bump|raise|lower)"
+    r"\s+the\s+"
     r"(?P<field>[a-z -]+?)\s+"
     r"(?:to\s+)?(?=\S*\d)"
     r"|(?:change|make|set|update|modify|edit|move|amend|adjust|revise)\s+"
@@ -201,7 +205,7 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
     if pending is None:
         return NewRequest(parsed)
     if isinstance(parsed, Intent):
-        if parsed.action == "cancel" and parsed.asset is None:
+        if parsed.action == "cancel" and parsed.asset is None and not _ORDERS_NAMED.search(text):
             return Dismissed()  # "cancel that" while a question is open: drop the question
         return NewRequest(parsed)
     if isinstance(parsed, Unsupported):

@@ -1047,7 +1047,7 @@ CJK_WORDS: dict[str, Entry] = {
     "半年": (("N", "6"), ("Y", "MO")),  # 买半年: for six months
     **_tags("x", "期"),  # 12期: twelve instalments
     "有效期": (),  # 有效期到撤单为止: how long an order stands, no count
-    **_tags("f", "持续", "为期"),  # 持续 4 周, 为期一年: for four weeks, for a year
+    **_tags("f", "持续", "为期", "共"),  # 持续 4 周, 为期一年: for four weeks, for a year
     # "有效期到撤单为止": good till cancelled, no cancel
     **{w: () for w in ("到撤单为止", "撤单为止", "直到撤单", "直到取消")},
     **_tags("p", "咩价", "咩价钱"),
@@ -1168,6 +1168,8 @@ CJK_WORDS: dict[str, Entry] = {
     **{w: (("!", "deposit"),) for w in ("入户口",)},  # "存 1 萬蚊港幣入戶口"
     **_tags("r", "成交咗未", "成交了吗", "成交了没", "定投单"),  # an order asked about
     **_tags("p", "啥价", "什么价"),  # "sol现在啥价"
+    # "每兩個星期一次": once every two weeks (一次 is not Monday's 一 nor a count)
+    **{w: (("Y", "W"),) for w in ("个星期一次", "星期一次", "个礼拜一次", "礼拜一次", "周一次")},
     **{w: (("E", "zh"),) for w in ("每", "每隔")},  # "zh": "每月3次" is three a month
     **_tags("x", "次"),
     **_tags("p", "价格", "现价", "行情", "价", "币价", "几毛"),
@@ -1337,7 +1339,6 @@ CJK_WORDS: dict[str, Entry] = {
             "一张",
             "一共",
             "总共",
-            "共",
             "清楚",
             "不如",
             "每次",

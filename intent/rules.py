@@ -198,7 +198,8 @@ _WITHDRAWN = re.compile(
 _LEADING_NO = re.compile(
     r"^\s*(?:(?:hmm+|um+|uh+|ok|okay|eh|嗯+|呃|额)[\s,.…]*)?"
     r"(?:(?:no|nope|nah|change\s+of\s+plans?|on\s+second\s+thoughts?"
-    r"|唔好住|唔好|先不要了|不要了|唔理住|换个想法|改主意了?|唔系|不是|不对)\s*[,.!…:;]+"
+    r"|唔好住|唔好|先不要了|不要了|唔理住|换个想法|改主意了?|唔系|不是|不对"
+    r"|(?:nah\s+)?(?:scrap|scratch|forget)\s+(?:that|it))\s*[,.!…:;]+"
     r"|(?:actually|wait|oh|ah)[\s,]+no\b[\s,.!…:;]*)"  # "actually no sell three sol at market"
 )
 #: Asking to see the order first ("Please show me the order before placing it", "let me look
@@ -596,6 +597,9 @@ _ORDER_NEXT = re.compile(r"\s+(?:one|order|orders|buy|sell|bid|ask|stop|limit)\b
 #: Unknown words that say nothing about the number before them ("sell 2 pls").
 _HARMLESS_AFTER_NUMBER = frozenset(
     {
+        "hmm",
+        "hm",
+        "umm",
         "pls",
         "please",
         "plz",
@@ -2119,7 +2123,10 @@ def reply_terms(text: str) -> ReplyTerms:
     falls, rises = (any(t.tag in tags for t in meant) for tags in ("<d", ">u"))
     return ReplyTerms(
         numbers=tuple(t.value for t in tokens if t.tag == "N" and t.value and t.value > 0),
-        shares=tuple(t.value for t in tokens if t.tag in "HP" and t.value and t.value > 0),
+        # "not all of it, half": the share meant, not the one denied
+        shares=tuple(
+            t.value for t in (meant or tokens) if t.tag in "HP" and t.value and t.value > 0
+        ),
         assets=tuple(dict.fromkeys(t.code for t in tokens if t.tag == "A")),
         currencies=tuple(dict.fromkeys(t.code for t in tokens if t.tag == "Q")),
         bare=all(t.tag in _BARE_REPLY and not t.unclear for t in tokens),

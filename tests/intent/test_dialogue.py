@@ -416,6 +416,43 @@ def test_more_corrections_the_ninth_batch_showed(
     assert check(_intent(_converse(*messages)))
 
 
+@pytest.mark.parametrize(
+    ("messages", "check"),
+    [
+        (
+            ("每周买BTC", "每次1000U，共8周"),
+            lambda i: (i.amount.value, i.schedule.every, i.schedule.count) == (1000, "P1W", 8),
+        ),
+        (
+            ("每個星期幫我買二千港元以太坊，一共十次。", "改做每兩個星期一次啦。"),
+            lambda i: (i.schedule.every, i.schedule.count) == ("P2W", 10),
+        ),
+        (("sell some ARB", "wait just cancel all my orders"), lambda i: i.action == "cancel"),
+        (
+            ("Please buy 1 ETH.", "I am sorry, I meant Solana, not Ethereum."),
+            lambda i: i.asset == "SOL",
+        ),
+        (
+            ("Buy 0.5 BTC, stop 70k, limit 70.3k", "bump the limit to 70.5k"),
+            lambda i: (i.limit_price, i.trigger.price) == (70500, 70000),
+        ),
+        (
+            ("Bid 0.3 BTC at 62,000", "scrap that, sell 1 ETH at 3,500 instead"),
+            lambda i: (i.action, i.asset, i.limit_price) == ("sell", "ETH", 3500),
+        ),
+        (("Convert my DOGE to USDT", "not all of it, half"), lambda i: i.amount.value == 50),
+    ],
+)
+def test_more_replies_the_tenth_batch_showed(
+    messages: tuple[str, str], check: Callable[[Any], bool]
+) -> None:
+    assert check(_intent(_converse(*messages)))
+
+
+def test_cancel_that_while_asked_drops_the_question() -> None:
+    assert isinstance(_converse("sell some ARB", "cancel that"), Dismissed)
+
+
 def test_alternatives_in_a_currency_ask_again_for_the_coin_asked_about() -> None:
     outcome = _converse("buy some eth", "500 hkd... or 800, dunno")
 
