@@ -758,6 +758,20 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("wait", "for", "a", "dip"): (("I", ""),),
     ("wait", "for", "a", "pullback"): (("I", ""),),
     ("no", "reason", "not", "to"): (),  # "I can see no reason not to go ahead, so please…"
+    ("what", "would", "i", "receive"): (("h", ""),),  # what a sale would bring: its price
+    ("what", "would", "i", "get"): (("h", ""),),
+    # Reassurances that change nothing (a careful customer's): "I am in no particular hurry",
+    # "If it is not filled, that is quite all right", "rather than all at once"
+    ("in", "no", "particular", "hurry"): (),
+    ("if", "it", "is", "not", "filled"): (),
+    ("if", "it", "isn't", "filled"): (),
+    ("i", "have", "checked", "the", "amount", "twice"): (),
+    ("as", "i", "do", "not", "like", "to", "chase", "the", "price"): (),
+    ("i", "do", "not", "like", "to", "chase", "the", "price"): (),
+    ("not", "a", "cent", "more"): (("L", "post"),),
+    ("i", "no", "longer", "wish", "to", "hold", "it"): (),
+    ("i", "dont", "want", "to", "lose", "more"): (),
+    ("i", "don't", "want", "to", "lose", "more"): (),
     # "… and I no longer wish to keep it": the reason for a sale, no denial of it
     ("no", "longer", "wish", "to", "keep"): (),
     ("no", "longer", "want", "to", "keep"): (),
@@ -783,7 +797,7 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("stop", "me", "out"): (("Z", ""),),
     ("stopped", "out"): (("Z", ""),),
     ("stop", "out", "at"): (("Z", ""),),
-    ("stop", "out"): (("S", ""),),
+    ("stop", "out"): (("S", ""), ("K", "")),  # "stop out 10 avax at 32": a stop sell
     ("stop", "out", "of"): (("S", ""),),
     ("over", "to"): (("f", ""),),
     ("over", "into"): (("f", ""),),
@@ -1119,6 +1133,7 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("V", "几十", "几百", "几千", "几万", "十几", "百几", "千几"),
     **{w: () for w in ("别磨蹭", "快点", "快啲")},  # "入二十个ETH，市价，别磨蹭": hurry
     **{w: () for w in ("唔少", "不少", "以免推高价钱", "以免推高价格")},  # a reason, no denial
+    **{w: () for w in ("唔好一次过买晒", "唔好一次过卖晒", "成交唔到都冇所谓", "唔好搞错")},
     **_tags("W", "俾我睇", "俾我睇一睇", "俾我过目", "让我先看看"),  # let me see
     **_tags("#", "我是说", "我的意思是"),  # "卖0.3个，呃，我是说0.2个以太坊"
     **_tags("S", "减持"),  # "將我嘅以太坊減持兩成": reduce the holding
@@ -1393,14 +1408,14 @@ _TRADITIONAL = (
     "務應當為與準備條開關區實業說請樣約槓桿質產資數萬億兩隻鐘頭禮拜級圓歐狗艾達萊雙條"
     "達貨幾麼麽進購溝隨億幾査剩查詢裡裏來筆倍頻掃紙執衝刪聽車銀塊線勢盤蝕賺餅該沒張斬"
     "戶謝煩發碼場敲撿擇脫獲結認賠殺袋囤佈倉續別豐爲雲亞會儲兒減剛勁變臺圖爾幹並總恆拋"
-    "撈顯曬權樹匯測確稅納經羅薦蟻補見覺觸訂議講證話諾財貸過連適選鍾鏈錯鎂門預馬黃寫調貴係劃計緊組號湯間嗎喫"
+    "撈顯曬權樹匯測確稅納經羅薦蟻補見覺觸訂議講證話諾財貸過連適選鍾鏈錯鎂門預馬黃寫調貴係劃計緊組號湯間嗎喫謂"
 )
 _SIMPLIFIED = (
     "买卖币个颗价钱单撤销挂损换还余仓兑现时内周后涨于额设这帮们对点从将让给转帐账债场"
     "务应当为与准备条开关区实业说请样约杠杆质产资数万亿两只钟头礼拜级圆欧狗艾达莱双条"
     "达货几么么进购沟随亿几查剩查询里里来笔倍频扫纸执冲删听车银块线势盘蚀赚饼该没张斩"
     "户谢烦发码场敲捡择脱获结认赔杀袋囤布仓续别丰为云亚会储儿减刚劲变台图尔干并总恒抛"
-    "捞显晒权树汇测确税纳经罗荐蚁补见觉触订议讲证话诺财贷过连适选钟链错镁门预马黄写调贵系划计紧组号汤间吗吃"
+    "捞显晒权树汇测确税纳经罗荐蚁补见觉触订议讲证话诺财贷过连适选钟链错镁门预马黄写调贵系划计紧组号汤间吗吃谓"
 )
 TRAD_TO_SIMP = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
 
@@ -1425,6 +1440,9 @@ UNSUPPORTED_MESSAGES: dict[str, str] = {
     'me the trade you do want, e.g. "buy 0.1 BTC".',
     "advice": "I can't give investment advice or predictions. I can place the trade you decide "
     "on, or show prices and balances.",
+    "explain": "A market order buys or sells now at the best prices available; a limit order "
+    "only at your price or better; a stop (stop-loss) sends an order once the price reaches "
+    'the level you set. Tell me the trade you want, e.g. "buy 0.1 BTC at 60,000".',
     "injection": 'I can only act on trading requests such as "buy 0.1 BTC" or "sell half my '
     'ETH"; instructions to change how I work are ignored.',
     "off_topic": "I can help with trading on this exchange: buying, selling, converting, "

@@ -188,6 +188,15 @@ _INJECTION_RE = re.compile(
 # stood for ("sell my ETH 1O" asks how much, not "all of it"; "at 6OOOO" asks the price).
 _MALFORMED_NUMBER = re.compile(r"(?:(?<=\s)|^)[-−–]\s?\d[\d,.]*[a-z]*|\b\d[\d,.]*[ol][a-z\d]*\b")
 
+#: A question about what an order kind means: it is explained, nothing is traded.
+_EXPLAIN = re.compile(
+    r"\bwhat\s+(?:does|do)\s+(?:an?\s+|the\s+)?['\"‘“]?(?:limit|market|stop|stop[- ]loss"
+    r"|take[- ]profit|stop[- ]limit)(?:\s+orders?)?['\"’”]?\s+mean"
+    r"|\bwhat\s+(?:is|are)\s+(?:an?\s+)?(?:limit|market|stop|stop[- ]loss|take[- ]profit"
+    r"|stop[- ]limit)\s+orders?\s*[?？]?\s*$"
+    r"|^\s*(?:什么是|咩叫|乜嘢係|乜嘢系)\s*(?:限价单|市价单|止损|止盈|挂单)"
+    r"|(?:限价单|市价单|止损|止盈)\s*(?:是什么意思|系咩意思|係咩意思|是什么)"
+)
 #: A request taken back at the end of the same message: nothing is to be done.
 _WITHDRAWN = re.compile(
     r"(?:\b(?:forget\s+(?:it|that|about\s+it)|never\s*mind|nvm|scratch\s+that)\b"
@@ -205,11 +214,19 @@ _LEADING_NO = re.compile(
 #: Asking to see the order first ("Please show me the order before placing it", "let me look
 #: at it first"): every order is previewed and waits for confirmation, so it says nothing.
 _PREVIEW_FIRST = re.compile(
-    r"(?:(?:please\s+)?(?:show\s+me|let\s+me\s+(?:see|look\s+at|review|check))"
-    r"(?:\s+(?:it|them|the(?:\s+(?:buy|sell))?\s+order))?"
-    r"\s+(?:first|before\s+(?:placing|sending|submitting|you\s+(?:place|send|submit))"
-    r"(?:\s+(?:it|them))?))"
-    r"|(?:落单|下单)之前(?:请)?先?俾我过目|(?:请你)?先整理好张单"
+    r"(?:(?:(?:please|kindly)\s+)?(?:show\s+me|let\s+me\s+(?:see|look\s+at|review|check)"
+    r"|confirm\s+with\s+me)"
+    r"(?:\s+(?:it|them|the\s+plan|the(?:\s+(?:buy|sell))?\s+order))?"
+    r"\s+(?:first|before\s+(?:placing|sending|submitting|anything\s+is\s+(?:executed|done|sent)"
+    r"|you\s+(?:place|send|submit))(?:\s+(?:it|them))?))"
+    r"|\bi\s+shall\s+wait\s+for\s+your\s+confirmation\b"
+    r"|(?:落单|下单)之前(?:请)?先?俾我(?:过目|睇下|睇吓|睇)|(?:请你)?先整理好张单"
+)
+#: A clause added after the request that only says how it should go ("…, not all at once",
+#: "rather than all at once", "…, not too much", "，不要太多"): the request says the rest.
+_AFTERTHOUGHT = re.compile(
+    r"(?:,\s*not|\brather\s+than)\s+all\s+at\s+once\b|,\s*not\s+too\s+much\b"
+    r"|[,，]\s*(?:不要太多|唔好太多|别太多)"
 )
 #: A greeting that opens the message ("Morning! buy…", "Good evening. Please…"): no time.
 _GREETING = re.compile(r"^\s*(?:good\s+)?(?:morning|afternoon|evening)\s*[!,.~;:]+")
@@ -341,17 +358,7 @@ def tokenize(text: str, original: str = "") -> list[Token]:
         if tokens[k].tag == "@" and tokens[k].code == "en" and tokens[k + 1].tag == "A":
             tokens[k] = Token("f", tokens[k].start, tokens[k].end)  # "throw 250 bucks at FLOKI"
     # "the cardano one", "the ETH one": a pronoun naming an order, no amount of one coin
-    tokens = [
-        t
-        for k, t in enumerate(tokens)
-        if not (
-            t.tag == "N"
-            and text[t.start : t.end] == "one"
-            and k > 0
-            and tokens[k - 1].tag == "A"
-            and text[: tokens[k - 1].start].rstrip().endswith("the")
-        )
-    ]
+    tokens = [t for k, t in enumerate(tokens) if not _pronoun_one(text, tokens, k)]
     for k in range(1, len(tokens) - 1):
         tok, after = tokens[k], tokens[k + 1]
         if (
@@ -524,6 +531,9 @@ def _word_tokens(
     ):
         tokens[-1].value *= _THOUSAND if word == "grand" else _MILLION  # "2 mil", "5 grand"
         tokens[-1].end = end
+        currency_next = i + 1 < len(raw) and (words[i + 1] or "") in ASSET_ALIASES
+        if word == "grand" and not currency_next:
+            tokens[-1].code = tokens[-1].code or "USD"  # "put 2 grand into link": dollars
         return i + 1
     verb = _VERB_BEFORE_AMOUNT.get(word)
     if verb == "D" and _THROWN_OUT.search(text, end):
@@ -575,6 +585,16 @@ _TWO_WORD_NAMES: dict[str, list[tuple[str, str]]] = {}
 for _words, _entry in PHRASES.items():
     if len(_words) == 2 and _entry and _entry[0][0] == "A":
         _TWO_WORD_NAMES.setdefault(_words[0], []).append((_words[1], _entry[0][1]))
+
+
+def _pronoun_one(text: str, tokens: list[Token], k: int) -> bool:
+    """Whether token ``k`` is the "one" of "the ETH one" (a negation may stand between)."""
+    if tokens[k].tag != "N" or text[tokens[k].start : tokens[k].end] != "one":
+        return False
+    j = k - 1 - (k > 1 and tokens[k - 1].tag == "^")
+    return j >= 0 and tokens[j].tag == "A" and text[: tokens[j].start].rstrip().endswith("the")
+
+
 _SENT_TO = frozenset({"to", "over", "back", "out", "into", "across"})
 _RUN_TOGETHER = re.compile(r"(?P<verb>buy|sell)(?P<asset>[a-z]{3,})$")
 _CLOCK_WORDS = frozenset({"am", "pm", "oclock", "o'clock", "hkt"})
@@ -1523,11 +1543,14 @@ class RuleParser:
         if _INJECTION_HINT.search(norm) and _INJECTION_RE.search(norm):
             injected = True
             norm = _INJECTION_RE.sub(_blank, norm)
+        if _EXPLAIN.search(norm):
+            return _unsupported("explain")  # "what does 'limit order' mean?", "什么是市价单？"
         withdrawn = _WITHDRAWN.search(norm)
         if withdrawn is not None and norm[: withdrawn.start()].strip():
             return _unsupported("withdrawn")  # "buy 100u of link... nah forget it"
         norm = _GREETING.sub(_blank, norm)
         norm = _PREVIEW_FIRST.sub(_blank, norm)
+        norm = _AFTERTHOUGHT.sub(_blank, norm)
         norm = _LEADING_NO.sub(_blank, norm)
         norm = _QUESTION_TAG.sub(_blank, norm)
         norm = _MALFORMED_NUMBER.sub(_unreadable_number, norm)

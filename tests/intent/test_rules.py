@@ -1474,3 +1474,52 @@ def test_more_readings_the_tenth_batch_got_wrong(text: str, expected: dict[str, 
 )
 def test_cantonese_money_limits_and_corrections(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("put 2 grand into link, market", {"amount": {"value": 2000, "unit": "USD"}}),
+        ("stop out 10 avax at 32", {"trigger": {"op": "<=", "price": 32}, "limit_price": None}),
+        # a careful customer's reassurances change nothing
+        (
+            "I would like to purchase 0.05 BTC, please. Kindly show me the plan before "
+            "anything is executed.",
+            {"action": "buy", "order_type": "market"},
+        ),
+        (
+            "Kindly place a limit order to buy 0.1 BTC at 62,000. I am in no particular hurry.",
+            {"limit_price": 62000},
+        ),
+        (
+            "Please exchange 500 USDT for Ethereum. I have checked the amount twice.",
+            {"action": "buy"},
+        ),
+        (
+            "Please sell 50 SOL at 180. If it is not filled, that is quite all right.",
+            {"limit_price": 180},
+        ),
+        (
+            "Could you kindly sell 3 ETH over the next hour rather than all at once?",
+            {"schedule": {"every": None, "count": None, "over": "PT1H"}},
+        ),
+        ("唔該買五十個TON，落單之前請先俾我睇下。", {"action": "buy", "asset": "TON"}),
+        ("請以一百八十掛單賣出五十個SOL，成交唔到都冇所謂。", {"limit_price": 180}),
+        ("Please buy 25 Avalance tokens at 28 each, and not a cent more.", {"limit_price": 28}),
+        ("帮我买点大饼，不要太多", {"action": "clarify", "missing": ["amount"]}),
+        # what an order kind means is explained, never traded or asked about
+        ("what does 'limit order' mean?", {"action": "unsupported"}),
+        ("什么是市价单？", {"action": "unsupported"}),
+        ("What would I receive if I sold 2 ETH right now?", {"action": "query", "query": "price"}),
+    ],
+)
+def test_readings_the_eleventh_batch_got_wrong(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+def test_an_order_kind_asked_about_is_explained() -> None:
+    explained = PARSER.parse("what does 'limit order' mean?")
+
+    assert isinstance(explained, Unsupported)
+    assert explained.reason == "explain"
+    assert "limit order only at your price or better" in explained.message
