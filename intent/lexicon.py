@@ -45,6 +45,7 @@ _CURATED_ALIASES: dict[str, str] = {
     "比特币": "BTC",
     "比特": "BTC",
     "大饼": "BTC",
+    "二饼": "ETH",  # 大饼 is BTC, 二饼 ETH
     "饼": "BTC",
     "eth": "ETH",
     "ether": "ETH",
@@ -388,6 +389,9 @@ WORDS: dict[str, Entry] = {
     },
     **_tags("S", "flatten", "cut", "maichu", "jual", "distribute"),  # jual: Malay, sell
     **_tags(">", "rips"),  # "if SOL rips through 200"
+    **_tags("R", "target"),  # "stop 1.62, target 2.10": the take-profit
+    **_tags("x", "parts"),  # "in 4 parts": orders
+    **_tags("W", "status"),
     **_tags("~", "abort"),  # "abort the BONK buy": of an order
     **{w: () for w in ("gm", "gn", "degens", "fam", "hw")},  # greetings and slang
     **_tags("B", "mairu", "chaodi", "beli", "tapau"),  # beli: Malay, buy; tapau: take away
@@ -758,6 +762,15 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("wait", "for", "a", "dip"): (("I", ""),),
     ("wait", "for", "a", "pullback"): (("I", ""),),
     ("no", "reason", "not", "to"): (),  # "I can see no reason not to go ahead, so please…"
+    ("me", "out", "of"): (("S", ""),),  # "TWAP me out of 150 SOL"
+    ("scale", "out", "of"): (("S", ""),),
+    ("scale", "out"): (("S", ""),),
+    ("put", "up", "an", "ask"): (("S", ""), ("L", "")),  # "put up an ask for 1 eth @ 4k"
+    ("put", "up", "a", "bid"): (("B", ""), ("L", "")),
+    ("it's", "over"): (),  # "dump all my pepe, it's over"
+    ("don't", "want", "to", "chase"): (),  # "- don't want to chase it down": a reason
+    ("buy", "side"): (("B", ""),),
+    ("sell", "side"): (("S", ""),),
     ("what", "would", "i", "receive"): (("h", ""),),  # what a sale would bring: its price
     ("what", "would", "i", "get"): (("h", ""),),
     # Reassurances that change nothing (a careful customer's): "I am in no particular hurry",
@@ -1183,6 +1196,10 @@ CJK_WORDS: dict[str, Entry] = {
     **{w: (("!", "deposit"),) for w in ("入户口",)},  # "存 1 萬蚊港幣入戶口"
     **_tags("r", "成交咗未", "成交了吗", "成交了没", "定投单"),  # an order asked about
     **_tags("p", "啥价", "什么价"),  # "sol现在啥价"
+    "梭哈": (("H", "100"),),  # all in: all of it
+    **_tags(">", "破"),  # "大饼破7万追进去" (跌破 and 突破 say their own way)
+    **_tags("B", "追进去"),
+    **{w: () for w in ("别一下砸进去", "别一下子砸进去")},
     # "每兩個星期一次": once every two weeks (一次 is not Monday's 一 nor a count)
     **{w: (("Y", "W"),) for w in ("个星期一次", "星期一次", "个礼拜一次", "礼拜一次", "周一次")},
     **{w: (("E", "zh"),) for w in ("每", "每隔")},  # "zh": "每月3次" is three a month

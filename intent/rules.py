@@ -552,11 +552,17 @@ def _word_tokens(
             or (
                 after
                 and last is not None
-                and (last.tag in _ASSET_CONTEXT or text[last.start : last.end] in ("into", "to"))
+                and (
+                    last.tag in _ASSET_CONTEXT
+                    or text[last.start : last.end]
+                    in ("into", "to", "at")  # "throw 250 usdc at apt"
+                )
             )
             or _PRICE_NEXT.match(text, end)  # "ton price quick", "what's near trading at"
             # "cancel the arb buy", "the bonk one": an order named by its coin
             or (text[:start].endswith("the ") and _ORDER_NEXT.match(text, end))
+            # "ton 全出 换u", "near 卖掉四分之一": a coin before Chinese words is no English word
+            or _CJK_CHAR_RE.match(text[end:].lstrip()[:1] or " ") is not None
         ):
             _emit(tokens, entry, start, end)
     elif entry is not None:
@@ -566,7 +572,9 @@ def _word_tokens(
         last = tokens[-1] if tokens else None
         if last is not None and last.tag == "N" and not last.code and last.end == start - 1:
             last.code = "USDT"
-        elif _CJK_CHAR_RE.match(text[start - 1 : start]) or _CJK_CHAR_RE.match(text[end : end + 1]):
+        elif _CJK_CHAR_RE.match(text[:start].rstrip()[-1:] or " ") or _CJK_CHAR_RE.match(
+            text[end:].lstrip()[:1] or " "
+        ):  # "我的U", "梭哈 U 买 SOL"
             tokens.append(Token("Q", start, end, None, "USDT"))
     else:
         found = fuzzy_asset(word)
@@ -603,6 +611,7 @@ _CLOCK_WORDS = frozenset({"am", "pm", "oclock", "o'clock", "hkt"})
 #: "I want 2 bitcoins" stays a question: to buy them, or to have them some other way?
 _VERB_BEFORE_AMOUNT = {
     "enter": "B",  # "Enter 400 UNI at 9.80": a position entered
+    "open": "B",  # "Open 0.5 BTC spot at market" ("open a short" is refused by its word)
     "chuck": "D",  # "chuck $75 at PEPE": money put into a coin
     "throw": "D",
     "toss": "D",
@@ -1661,7 +1670,14 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
                 meant = True
                 break
             j += 1
-        if j > i + 1 and (
+        said_instead = (  # "不是买 是卖 5个sol": not buy, it is sell
+            i + 2 < len(tokens)
+            and {tokens[i + 1].tag, tokens[i + 2].tag} == {"B", "S"}
+            and bool(_IS_WORD.search(norm, tokens[i + 1].end, tokens[i + 2].start))
+        )
+        if said_instead:
+            denied = [i, i + 1]
+        elif j > i + 1 and (
             meant or j == len(tokens) or clause[j] != clause[i] or tokens[j].tag == "^"
         ):
             denied = list(range(i, j))  # "not BTC", "not 2"
@@ -2006,7 +2022,11 @@ def _interpret(text: str, an: _Analysis) -> ParseOutput:
     everything = all(a.kind == "share" and a.value == _HUNDRED for a in an.amounts)
     said = tags  # what the cancel decision reads
     first_verb = next((t for t in said if t in _VERBISH), "")
-    if first_verb == "S" and an.tokens[said.find("S")].code == "rid" and re.search("[rKZJL]", said):
+    if (
+        first_verb == "S"
+        and an.tokens[said.find("S")].code == "rid"
+        and re.search("[rKZJ]|L(?!N)", said)  # "get rid of my ADA, all of it, limit 0.52" sells
+    ):
         said = said.replace("S", "~", 1)  # "get rid of that bid on bitcoin": of an order
         first_verb = "~"
     # a standing order named by its kind after a soft verb: "stop my monthly BTC purchases",
@@ -2495,6 +2515,15 @@ def _trade(
         elif amount_spec.kind == "quote":
             if quote is None:
                 quote, quote_at = unit, amount_spec.first
+        elif (
+            amount_spec.kind == "share"
+            and action == "buy"
+            and quote is None
+            and amount_spec.attached < 0
+            and asset is not None
+            and an.tags[amount_spec.first - 1 : amount_spec.first] != "w"  # 用两成仓位买
+        ):
+            missing.add("amount")  # "梭哈买SOL": all of what? (a share of money names it)
         elif amount_spec.kind == "share" and amount_spec.attached >= 0:
             code = an.tokens[amount_spec.attached].code
             if action == "buy" and code not in QUOTE_CURRENCIES and quote is None:

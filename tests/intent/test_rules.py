@@ -1523,3 +1523,31 @@ def test_an_order_kind_asked_about_is_explained() -> None:
     assert isinstance(explained, Unsupported)
     assert explained.reason == "explain"
     assert "limit order only at your price or better" in explained.message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("二饼出一个", {"action": "sell", "asset": "ETH"}),  # 大饼 BTC, 二饼 ETH
+        ("不是买 是卖 5个sol", {"action": "sell", "amount": {"value": 5, "unit": "SOL"}}),
+        (
+            "梭哈 U 买 SOL",
+            {"action": "buy", "quote": "USDT", "amount": {"value": 100, "unit": "%"}},
+        ),
+        ("梭哈买SOL", {"action": "clarify", "missing": ["amount"]}),  # all of what?
+        ("ton 全出 换u", {"action": "sell", "asset": "TON", "quote": "USDT"}),
+        ("大饼破7万追进去 200U", {"trigger": {"op": ">=", "price": 70000}}),
+        ("TWAP me out of 150 SOL over the next 2 hours", {"action": "sell"}),
+        ("Open 0.5 BTC spot at market w/ TP 74,000 and SL 66,500", {"action": "buy"}),
+        # a sale with a price, not a cancel of an order
+        ("Get rid of my ADA, all of it, limit 0.52", {"action": "sell", "limit_price": 0.52}),
+        ("get rid of that bid on bitcoin", {"action": "cancel", "asset": "BTC"}),
+        ("Market buy 600 OP, stop 1.62, target 2.10", {"take_profit": 2.1, "stop_loss": 1.62}),
+        ("Work 0.3 BTC in 6 parts over 3h, buy side", {"action": "buy"}),
+        ("throw 250 usdc at apt", {"action": "buy", "asset": "APT"}),
+        ("dump all my pepe 🫡 it's over", {"action": "sell", "asset": "PEPE"}),
+        ("put up an ask for 1 eth @ 4k", {"action": "sell", "limit_price": 4000}),
+    ],
+)
+def test_more_readings_the_eleventh_batch_got_wrong(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
