@@ -768,6 +768,8 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("put", "up", "an", "ask"): (("S", ""), ("L", "")),  # "put up an ask for 1 eth @ 4k"
     ("put", "up", "a", "bid"): (("B", ""), ("L", "")),
     ("it's", "over"): (),  # "dump all my pepe, it's over"
+    ("not", "what", "they", "used", "to", "be"): (),  # "My eyes are not what they used to be."
+    ("at", "my", "age"): (),
     ("don't", "want", "to", "chase"): (),  # "- don't want to chase it down": a reason
     ("buy", "side"): (("B", ""),),
     ("sell", "side"): (("S", ""),),
@@ -1063,8 +1065,9 @@ CJK_WORDS: dict[str, Entry] = {
     "连": (("f", ""),),
     "成": (("f", ""),),
     "收": (("f", ""),),
-    "把": (("w", ""),),
-    "将": (("w", ""),),
+    "把": (("w", "ba"),),  # 把/将 mark the object: what is given, or with a buy what is got
+    "将": (("w", "ba"),),
+    "喺": (("@", "zh"),),  # Cantonese "at": "沽2粒ETH喺3600"
     **_tags("D", "定投", "投", "投入", "花"),
     **_tags("t", "交易", "操作"),
     **_tags("X", "撤", "撤销", "取消", "撤单", "撤回", "撤掉", "删", "删除", "撳走", "干掉"),
@@ -1196,6 +1199,8 @@ CJK_WORDS: dict[str, Entry] = {
     **{w: (("!", "deposit"),) for w in ("入户口",)},  # "存 1 萬蚊港幣入戶口"
     **_tags("r", "成交咗未", "成交了吗", "成交了没", "定投单"),  # an order asked about
     **_tags("p", "啥价", "什么价"),  # "sol现在啥价"
+    **{w: (("p", "cost"),) for w in ("值几多钱", "值多少钱")},  # what it is worth: a price
+    **{w: () for w in ("过年要用钱",)},  # a reason for a sale
     "梭哈": (("H", "100"),),  # all in: all of it
     **_tags(">", "破"),  # "大饼破7万追进去" (跌破 and 突破 say their own way)
     **_tags("B", "追进去"),

@@ -197,6 +197,8 @@ _EXPLAIN = re.compile(
     r"|^\s*(?:什么是|咩叫|乜嘢係|乜嘢系)\s*(?:限价单|市价单|止损|止盈|挂单)"
     r"|(?:限价单|市价单|止损|止盈)\s*(?:是什么意思|系咩意思|係咩意思|是什么)"
 )
+#: "張單唔要喇": an order is what is no longer wanted (a cancel), not the message's request.
+_ORDER_WORD = re.compile(r"单|\border\b")
 #: A request taken back at the end of the same message: nothing is to be done.
 _WITHDRAWN = re.compile(
     r"(?:\b(?:forget\s+(?:it|that|about\s+it)|never\s*mind|nvm|scratch\s+that)\b"
@@ -895,8 +897,8 @@ _MOVE = re.compile(r"([<>=][du]?)f?(N)([du])?")
 
 # Limit price: at 3000 / limit 72,000 / @3.8k / at a limit of 580 / 挂单3000 / 以65000的价格.
 _LIMIT_PRICE = re.compile(
-    # at 2500 USDT / 价格180 / 每个0.9 / 以五十三萬港元嘅價錢 (not "500 USDT of BTC")
-    r"(?:[@Lp][@Laopc:]*(?:Ec)?|Ec[@Lp]*)(N)(?![AckYxP]|Q(?:o(?![pL])|[Ak]))(Q)?"
+    # at 2500 USDT / 价格180 / 每个0.9 / 以五十三萬港元嘅價錢 / 掛個單0.45 (not "500 USDT of BTC")
+    r"(?:[@Lp](?:[@Laopc:]|(?<=c)r)*(?:Ec)?|Ec[@Lp]*)(N)(?![AckYxP]|Q(?:o(?![pL])|[Ak]))(Q)?"
     # 3000挂单 / 7万挂单 (a Chinese limit word only: see _limit_phrases), not "0.02，限价 63000"
     r"|(N)(?=L(?![@Laopc:]*N))"
 )
@@ -1555,7 +1557,11 @@ class RuleParser:
         if _EXPLAIN.search(norm):
             return _unsupported("explain")  # "what does 'limit order' mean?", "什么是市价单？"
         withdrawn = _WITHDRAWN.search(norm)
-        if withdrawn is not None and norm[: withdrawn.start()].strip():
+        if (
+            withdrawn is not None
+            and norm[: withdrawn.start()].strip()
+            and not _ORDER_WORD.search(norm, 0, withdrawn.start())
+        ):
             return _unsupported("withdrawn")  # "buy 100u of link... nah forget it"
         norm = _GREETING.sub(_blank, norm)
         norm = _PREVIEW_FIRST.sub(_blank, norm)
@@ -1563,7 +1569,7 @@ class RuleParser:
         norm = _LEADING_NO.sub(_blank, norm)
         norm = _QUESTION_TAG.sub(_blank, norm)
         norm = _MALFORMED_NUMBER.sub(_unreadable_number, norm)
-        tokens = _in_context(tokenize(norm, text))
+        tokens = _in_context(tokenize(norm, text), norm)
         for tok in tokens:
             if tok.tag == "!":
                 return _unsupported(tok.code)
@@ -1582,7 +1588,7 @@ class RuleParser:
         return _interpret(text, an)
 
 
-def _in_context(tokens: list[Token]) -> list[Token]:
+def _in_context(tokens: list[Token], norm: str) -> list[Token]:
     """Words whose meaning depends on the rest of the message.
 
     "10x" is leverage, except in a schedule ("every day, 10x" is ten times); "withdraw" is
@@ -1590,7 +1596,7 @@ def _in_context(tokens: list[Token]) -> list[Token]:
     """
     tags = {t.tag for t in tokens}
     out: list[Token] = []
-    for tok in tokens:
+    for k, tok in enumerate(tokens):
         if tok.tag == "!" and tok.code == "leverage" and tok.value and tags & {"E", "F"}:
             out.append(Token("N", tok.start, tok.end, tok.value))
             out.append(Token("x", tok.start, tok.end))
@@ -1603,6 +1609,13 @@ def _in_context(tokens: list[Token]) -> list[Token]:
             and [t.tag for t in out[-2:]] == ["w", "Q"]
         ):
             continue  # "入 20 粒 APT, 用 USDT 俾": paid in USDT, nothing sent anywhere
+        elif (
+            tok.tag == "!"
+            and norm[tok.start : tok.end] == "俾"
+            and k + 1 < len(tokens)
+            and tokens[k + 1].tag == "Q"
+        ):
+            out.append(Token("w", tok.start, tok.end))  # "入番0.02個大餅, 俾HKD": paid in HKD
         else:
             out.append(tok)
     return out
@@ -2419,6 +2432,8 @@ def _pick_give_get(
             or next((m for m in mentions if not m.is_quote and m.marker != "w"), None)
             or (unmarked[0] if unmarked else None)
         )
+        if get is None and len(mentions) == 1 and mentions[0].by == "ba":
+            get = mentions[0]  # "將一個以太坊…買入": 将 marks the object of the buy
         gives = [m for m in mentions if m is not get]
         give = gives[0] if gives else None
         # What is paid must be said so ("with ETH", "用以太") or be a currency ("buy BTC USDT"):

@@ -1551,3 +1551,26 @@ def test_an_order_kind_asked_about_is_explained() -> None:
 )
 def test_more_readings_the_eleventh_batch_got_wrong(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("沽2粒ETH喺3600, sorry打錯, 3650", {"limit_price": 3650}),  # 喺 is "at"
+        ("唔該將一個以太坊分四次喺兩個鐘內買入。", {"action": "buy", "asset": "ETH"}),
+        ("入番0.02個大餅, 俾HKD", {"action": "buy", "quote": "HKD"}),  # paid in HKD
+        ("俾1000蚊我", {"action": "unsupported"}),  # a transfer to someone
+        ("張單唔要喇", {"action": "cancel"}),  # the order unwanted
+        ("0.5個BTC而家值幾多錢?", {"action": "query", "query": "price"}),
+        ("掛個單0.45買5000粒ADA", {"limit_price": 0.45, "amount": {"value": 5000, "unit": "ADA"}}),
+        ("buy btc limit order, 0.01", {"action": "clarify", "missing": ["price"]}),
+        (
+            "Kindly offload all of my Dogecoin; I no longer wish to hold it at my age.",
+            {"action": "sell"},
+        ),
+    ],
+)
+def test_readings_the_eleventh_batch_got_wrong_in_cantonese(
+    text: str, expected: dict[str, Any]
+) -> None:
+    subset(text, **expected)

@@ -56,7 +56,10 @@ TIMES = [
 
 # Places to insert: between words, or between Chinese characters, never inside a number or
 # a word (that would make a different token, not add one).
-_BOUNDARY = re.compile(r"(?<=[\s,，。.!?])|(?<=[\u4e00-\u9fff])(?=[\u4e00-\u9fff\s])|^|$")
+# (not after the comma or point of "3,000" or "0.5": that is inside a number)
+_BOUNDARY = re.compile(
+    r"(?<=[\s，。!?])|(?<=[,.])(?!\d)|(?<=[\u4e00-\u9fff])(?=[\u4e00-\u9fff\s])|^|$"
+)
 
 
 # A place after a negation in its own clause: a number put there is denied ("not BTC 7").
