@@ -225,8 +225,11 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
         if len(terms.numbers) == 1 and terms.counted and not terms.priced:
             # "買 0.2 顆" answering how much: coins of the asset asked about
             fills["amount"] = Amount(value=terms.numbers[0], unit=pending.asset)
-    if fills.get("asset") in QUOTE_CURRENCIES and "asset" in pending.missing:
-        # "buy two thousand of …" → "Hong Kong dollars": the money, not what is bought
+    if fills.get("asset") in QUOTE_CURRENCIES and (
+        "asset" in pending.missing or pending.asset not in (None, *QUOTE_CURRENCIES)
+    ):
+        # "buy two thousand of …" → "Hong Kong dollars", "用U买大饼" → "一半的U": the money,
+        # not what is bought
         fills["quote"] = fills.pop("asset")
     if not fills:
         return _bare_answer(pending, state.pending_text, text, parsed)

@@ -1201,6 +1201,8 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("p", "啥价", "什么价"),  # "sol现在啥价"
     **{w: (("p", "cost"),) for w in ("值几多钱", "值多少钱")},  # what it is worth: a price
     **{w: () for w in ("过年要用钱",)},  # a reason for a sale
+    **_tags("T", "周末", "这个周末", "下个周末"),  # a weekend is a later date
+    **_tags("I", "低点", "低位", "高点", "高位"),  # "低点接10个sol": at a low nobody named
     "梭哈": (("H", "100"),),  # all in: all of it
     **_tags(">", "破"),  # "大饼破7万追进去" (跌破 and 突破 say their own way)
     **_tags("B", "追进去"),
@@ -1220,7 +1222,7 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("v", "有", "有没有"),
     **_tags("r", "订单", "委托", "单", "成交", "单子"),
     **_tags("W", "查", "查看", "查询", "看看", "显示"),
-    **_tags("V", "一点", "一些", "点", "些", "点儿", "啲", "少少"),
+    **_tags("V", "一点", "一些", "点", "些", "点儿", "啲", "少少", "一啲"),  # 一啲: some, not one
     **_tags("x", "笔", "批"),
     **_tags("T", "明天", "明日", "听日", "今晚", "晚上", "早上", "中午", "下周", "下个月", "后天"),
     **_tags("T", "听朝", "听晚", "明早", "明晚", "听日朝早", "后日"),

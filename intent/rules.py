@@ -574,12 +574,16 @@ def _word_tokens(
         last = tokens[-1] if tokens else None
         if last is not None and last.tag == "N" and not last.code and last.end == start - 1:
             last.code = "USDT"
-        elif _CJK_CHAR_RE.match(text[:start].rstrip()[-1:] or " ") or _CJK_CHAR_RE.match(
-            text[end:].lstrip()[:1] or " "
-        ):  # "我的U", "梭哈 U 买 SOL"
+        elif text[end : end + 1] != "." and (
+            _CJK_CHAR_RE.match(text[:start].rstrip()[-1:] or " ")
+            or _CJK_CHAR_RE.match(text[end:].lstrip()[:1] or " ")
+        ):  # "我的U", "梭哈 U 买 SOL" (not the U of "U.S.")
             tokens.append(Token("Q", start, end, None, "USDT"))
     else:
-        found = fuzzy_asset(word)
+        # a short word typed in capitals is a ticker of its own ("LUNAX"), never a misspelt
+        # name ("BUY ETHERIUM" is)
+        ticker = len(word) <= 5 and capitals.original[start:end].isupper()
+        found = fuzzy_asset(word) if not ticker else None
         if found is not None:
             _emit(tokens, _asset_entry(found.code), start, end)
             tokens[-1].meant = found.name

@@ -465,6 +465,12 @@ def test_cancel_and_do_not_sell_after_a_sale_withdraws_it() -> None:
     assert _intent(_converse("buy 1 btc", "取消")).action == "cancel"  # no denial: a cancel
 
 
+def test_a_share_of_the_money_answers_how_much_of_a_buy() -> None:
+    answered = _intent(_converse("用U买大饼", "一半的U"))
+
+    assert (answered.asset, answered.quote, _amount(answered)) == ("BTC", "USDT", (50, "%"))
+
+
 def test_leave_it_after_a_cancel_drops_it() -> None:
     assert isinstance(_converse("cancel my btc order", "nah actually leave it"), Dismissed)
 

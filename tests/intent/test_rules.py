@@ -1574,3 +1574,17 @@ def test_readings_the_eleventh_batch_got_wrong_in_cantonese(
     text: str, expected: dict[str, Any]
 ) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("請幫我賣一啲以太坊。", {"action": "clarify", "missing": ["amount"]}),  # some, not one
+        ("低点接10个sol", {"action": "clarify", "missing": ["price"]}),
+        ("有个新币叫 LUNAX 帮我上车 200U", {"action": "clarify", "missing": ["asset"]}),  # no LUNA
+        ("BUY ETHERIUM 4 qty mkt", {"action": "buy", "asset": "ETH"}),  # a name, misspelt
+        ("周末帮我把姨太卖一半", {"action": "unsupported"}),  # the weekend: a later date
+    ],
+)
+def test_wrong_trades_the_twelfth_batch_found(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
