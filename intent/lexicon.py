@@ -393,7 +393,7 @@ WORDS: dict[str, Entry] = {
     **_tags("x", "parts"),  # "in 4 parts": orders
     **_tags("W", "status"),
     **_tags("~", "abort"),  # "abort the BONK buy": of an order
-    **{w: () for w in ("gm", "gn", "degens", "fam", "hw")},  # greetings and slang
+    **{w: () for w in ("gm", "gn", "degens", "fam", "hw", "just", "sor")},  # not JUST (JST)
     **_tags("B", "mairu", "chaodi", "beli", "tapau"),  # beli: Malay, buy; tapau: take away
     **_tags(
         "^",
@@ -768,6 +768,15 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("put", "up", "an", "ask"): (("S", ""), ("L", "")),  # "put up an ask for 1 eth @ 4k"
     ("put", "up", "a", "bid"): (("B", ""), ("L", "")),
     ("it's", "over"): (),  # "dump all my pepe, it's over"
+    ("just", "in", "case"): (),
+    ("i", "shall"): (),  # "I shall pay with HK dollars": a statement ("shall I…?" asks advice)
+    ("i", "have", "thought", "it", "over"): (),
+    ("i", "am", "quite", "sure"): (),
+    ("not", "the", "other", "way", "around"): (),
+    ("i", "do", "not", "watch", "the", "screen"): (),
+    ("do", "not", "buy", "more", "than", "that"): (),
+    ("until", "i", "tell", "you", "to", "stop"): (),
+    ("pay", "in"): (("w", ""),),
     ("not", "what", "they", "used", "to", "be"): (),  # "My eyes are not what they used to be."
     ("at", "my", "age"): (),
     ("don't", "want", "to", "chase"): (),  # "- don't want to chase it down": a reason
@@ -1200,7 +1209,17 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("r", "成交咗未", "成交了吗", "成交了没", "定投单"),  # an order asked about
     **_tags("p", "啥价", "什么价"),  # "sol现在啥价"
     **{w: (("p", "cost"),) for w in ("值几多钱", "值多少钱")},  # what it is worth: a price
-    **{w: () for w in ("过年要用钱",)},  # a reason for a sale
+    **{w: () for w in ("过年要用钱", "搏一搏", "蚀到入肉", "跌咗好多", "花红到咗")},  # asides
+    **_tags("O", "接落嚟", "接落来"),  # "接落嚟一個鐘內": within the next hour (not 接, buy)
+    "掟": (("S", ""),),  # Cantonese: throw out
+    "掟晒": (("S", ""), ("H", "100")),
+    **_tags("B", "沟淡", "要返"),  # average down; "想要返 0.02 個 BTC"
+    **_tags("X", "铲", "铲咗"),  # "剷咗張AVAX單"
+    **_tags("B", "铲底"),  # "鏟底! 買0.1 BTC": buy the dip, as 抄底
+    **{w: (("!", "advice"),) for w in ("推介",)},
+    **_tags("#", "对唔住", "对不起"),  # "對唔住，應該係0.15個"
+    **{w: () for w in ("直至我叫停为止", "直至我叫停", "直到我叫停为止")},  # until I say stop
+    **{w: () for w in ("不要一次过买", "不要一次过卖", "唔好一次过买", "唔好一次过卖")},
     **_tags("T", "周末", "这个周末", "下个周末"),  # a weekend is a later date
     **_tags("I", "低点", "低位", "高点", "高位"),  # "低点接10个sol": at a low nobody named
     "梭哈": (("H", "100"),),  # all in: all of it
@@ -1432,14 +1451,14 @@ _TRADITIONAL = (
     "務應當為與準備條開關區實業說請樣約槓桿質產資數萬億兩隻鐘頭禮拜級圓歐狗艾達萊雙條"
     "達貨幾麼麽進購溝隨億幾査剩查詢裡裏來筆倍頻掃紙執衝刪聽車銀塊線勢盤蝕賺餅該沒張斬"
     "戶謝煩發碼場敲撿擇脫獲結認賠殺袋囤佈倉續別豐爲雲亞會儲兒減剛勁變臺圖爾幹並總恆拋"
-    "撈顯曬權樹匯測確稅納經羅薦蟻補見覺觸訂議講證話諾財貸過連適選鍾鏈錯鎂門預馬黃寫調貴係劃計緊組號湯間嗎喫謂"
+    "撈顯曬權樹匯測確稅納經羅薦蟻補見覺觸訂議講證話諾財貸過連適選鍾鏈錯鎂門預馬黃寫調貴係劃計緊組號湯間嗎喫謂剷鏟紅"
 )
 _SIMPLIFIED = (
     "买卖币个颗价钱单撤销挂损换还余仓兑现时内周后涨于额设这帮们对点从将让给转帐账债场"
     "务应当为与准备条开关区实业说请样约杠杆质产资数万亿两只钟头礼拜级圆欧狗艾达莱双条"
     "达货几么么进购沟随亿几查剩查询里里来笔倍频扫纸执冲删听车银块线势盘蚀赚饼该没张斩"
     "户谢烦发码场敲捡择脱获结认赔杀袋囤布仓续别丰为云亚会储儿减刚劲变台图尔干并总恒抛"
-    "捞显晒权树汇测确税纳经罗荐蚁补见觉触订议讲证话诺财贷过连适选钟链错镁门预马黄写调贵系划计紧组号汤间吗吃谓"
+    "捞显晒权树汇测确税纳经罗荐蚁补见觉触订议讲证话诺财贷过连适选钟链错镁门预马黄写调贵系划计紧组号汤间吗吃谓铲铲红"
 )
 TRAD_TO_SIMP = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
 

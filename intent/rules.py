@@ -219,10 +219,12 @@ _PREVIEW_FIRST = re.compile(
     r"(?:(?:(?:please|kindly)\s+)?(?:show\s+me|let\s+me\s+(?:see|look\s+at|review|check)"
     r"|confirm\s+with\s+me)"
     r"(?:\s+(?:it|them|the\s+plan|the(?:\s+(?:buy|sell))?\s+order))?"
-    r"\s+(?:first|before\s+(?:placing|sending|submitting|anything\s+is\s+(?:executed|done|sent)"
+    r"\s+(?:first|before\s+(?:placing|sending|submitting"
+    r"|anything\s+is\s+(?:executed|done|sent|placed)"
     r"|you\s+(?:place|send|submit))(?:\s+(?:it|them))?))"
     r"|\bi\s+shall\s+wait\s+for\s+your\s+confirmation\b"
-    r"|(?:落单|下单)之前(?:请)?先?俾我(?:过目|睇下|睇吓|睇)|(?:请你)?先整理好张单"
+    r"|(?:落单|下单)之前(?:请)?先?(?:俾|给)我(?:过目|睇下|睇吓|睇|看看|看)(?:计划)?"
+    r"|(?:请你)?先整理好张单"
 )
 #: A clause added after the request that only says how it should go ("…, not all at once",
 #: "rather than all at once", "…, not too much", "，不要太多"): the request says the rest.
@@ -822,6 +824,9 @@ def _segment_cjk(text: str, start: int, end: int, tokens: list[Token]) -> None:
         if num is not None and num.end() - i > lex_len:
             value = parse_chinese(num.group())
             stop = num.end()
+            if num.group() == "一" and i > start and text[i - 1 : i] == text[stop : stop + 1]:
+                i = stop  # 搏一搏, 睇一睇, 试一试: once, no number
+                continue
             if num.group() == "一" and _moves_at(text, stop, end):
                 tokens.append(Token("i", i, stop))  # "一突破三千六百就買": as soon as it breaks
                 i = stop

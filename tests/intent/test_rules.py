@@ -1588,3 +1588,29 @@ def test_readings_the_eleventh_batch_got_wrong_in_cantonese(
 )
 def test_wrong_trades_the_twelfth_batch_found(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("買一億粒 PEPE 搏一搏", {"amount": {"value": 100_000_000, "unit": "PEPE"}}),  # 搏一搏
+        ("buy 0.001 btc with a stop loss at 50000 just in case", {"stop_loss": 50000}),
+        ("拿一個以太坊換索拉納，落單之前請先給我看看計劃。", {"action": "convert", "to": "SOL"}),
+        (
+            "Could you please purchase 0.02 BTC? I shall pay with Hong Kong dollars.",
+            {"quote": "HKD"},
+        ),
+        ("shall I buy btc?", {"action": "unsupported"}),  # advice
+        ("請賣出0.1個比特幣，對唔住，應該係0.15個。", {"amount": {"value": 0.15, "unit": "BTC"}}),
+        ("接落嚟一個鐘內分批賣晒啲PEPE", {"action": "sell", "asset": "PEPE"}),
+        ("掟晒我d DOGE佢", {"action": "sell", "amount": {"value": 100, "unit": "%"}}),
+        ("剷咗張AVAX單", {"action": "cancel", "asset": "AVAX"}),
+        ("鏟底! 買0.1 BTC", {"action": "buy"}),
+        (
+            "每日買0.001個比特幣，直至我叫停為止。",
+            {"schedule": {"every": "P1D", "count": None, "over": None}},
+        ),
+    ],
+)
+def test_readings_the_twelfth_batch_got_wrong(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)

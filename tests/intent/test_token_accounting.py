@@ -124,15 +124,19 @@ _NO_BEFORE = re.compile(rf"^\s*{_NO}[\s,，]*(?:{_CORRECTION_AHEAD.pattern})", r
 _NO_AFTER = re.compile(rf"(?:{_CORRECTION_AHEAD.pattern})[\s,，.。…]*$", re.IGNORECASE)
 
 
-_CJK_NEGATIONS = [w for w, entry in CJK_WORDS.items() if ("^", "") in entry]
+# Chinese words an insertion must not split: negations (a negation put there takes the
+# place of the one it broke) and set phrases that mean nothing ("搏一搏": split, their
+# characters are no phrase, and 一 no number either)
+_CJK_UNSPLIT = [
+    w for w, entry in CJK_WORDS.items() if ("^", "") in entry or (not entry and len(w) > 2)
+]
 
 
-def _splits_a_negation(original: str, at: int) -> bool:
-    """Whether ``at`` falls inside a Chinese negation word ("母|湯"): a negation put there
-    takes the place of the one it broke, a use of it."""
+def _splits_a_word(original: str, at: int) -> bool:
+    """Whether ``at`` falls inside a Chinese negation ("母|湯") or set phrase ("搏|一搏")."""
     norm = normalize(original)
     return any(
-        m.start() < at < m.end() for w in _CJK_NEGATIONS for m in re.finditer(re.escape(w), norm)
+        m.start() < at < m.end() for w in _CJK_UNSPLIT for m in re.finditer(re.escape(w), norm)
     )
 
 
@@ -143,7 +147,7 @@ def _ignores_insertion(original: str, altered: str, at: int) -> bool:
     got = _reading(altered)
     before, after = original[:at], altered[len(original[:at].rstrip()) :].lstrip()
     inserted = after.split(None, 1)[0]
-    if _splits_a_negation(original, at):
+    if _splits_a_word(original, at):
         return False
     # "…, no  no wait 10m": put inside "no wait" after its own "no", it says the marker again
     stutter = before.split()[-1:] == [inserted] and _CORRECTION_AHEAD.match(normalize(after))
