@@ -2706,6 +2706,18 @@ def _trade(
             {"every": an.every, "count": an.count, "over": an.over, "on": an.on, "day": an.day},
         )
 
+    if (
+        "asset" in missing
+        and asset is None
+        and len(an.unclear) == 1
+        and not an.amounts
+        and sum(t.tag == "N" for t in an.tokens) == 1
+        and an.unclear[0].isalpha()
+        and not _CJK_CHAR_RE.search(an.unclear[0])
+    ):
+        # "Buy 100 ZORBIX": a hundred of a coin we do not know; the coin is asked, and its
+        # answer takes the hundred (intent.dialogue)
+        missing.discard("amount")
     if missing or action is None:
         if not missing:
             missing.add("side")
@@ -2802,9 +2814,11 @@ def _corrections(text: str, an: _Analysis) -> tuple[Correction, ...]:
 
 def _unclear_words(an: _Analysis, missing: tuple[MissingField, ...]) -> str:
     """What was not understood, said first: "I didn't understand "块" after 100."."""
-    if not an.unclear or "amount" not in missing:
+    if not an.unclear:
         return ""
     words = ", ".join(f'"{w}"' for w in dict.fromkeys(an.unclear))
+    if "amount" not in missing:
+        return f"I don't know a coin called {words}. " if "asset" in missing else ""
     return f"I didn't understand {words} after the number. "
 
 

@@ -471,6 +471,17 @@ def test_a_share_of_the_money_answers_how_much_of_a_buy() -> None:
     assert (answered.asset, answered.quote, _amount(answered)) == ("BTC", "USDT", (50, "%"))
 
 
+def test_a_number_of_an_unknown_coin_waits_for_the_coin() -> None:
+    asked = _converse("Buy 100 ZORBIX").result
+    assert isinstance(asked, Clarification)
+    assert asked.missing == ("asset",)
+    assert 'I don\'t know a coin called "zorbix"' in asked.question
+
+    answered = _intent(_converse("Buy 100 ZORBIX", "PEPE"))
+
+    assert (answered.asset, _amount(answered)) == ("PEPE", (100, "PEPE"))
+
+
 def test_leave_it_after_a_cancel_drops_it() -> None:
     assert isinstance(_converse("cancel my btc order", "nah actually leave it"), Dismissed)
 
