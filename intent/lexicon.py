@@ -392,6 +392,7 @@ WORDS: dict[str, Entry] = {
     **_tags("R", "target"),  # "stop 1.62, target 2.10": the take-profit
     **_tags("x", "parts"),  # "in 4 parts": orders
     **_tags("W", "status"),
+    **_tags("C", "cnvrt"),
     **_tags("~", "abort"),  # "abort the BONK buy": of an order
     **{w: () for w in ("gm", "gn", "degens", "fam", "hw", "just", "sor")},  # not JUST (JST)
     **_tags("B", "mairu", "chaodi", "beli", "tapau"),  # beli: Malay, buy; tapau: take away
@@ -768,6 +769,9 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("put", "up", "an", "ask"): (("S", ""), ("L", "")),  # "put up an ask for 1 eth @ 4k"
     ("put", "up", "a", "bid"): (("B", ""), ("L", "")),
     ("it's", "over"): (),  # "dump all my pepe, it's over"
+    ("send", "it", "on"): (("B", ""), ("f", "")),  # slang: "send it on SOL"
+    ("go", "big", "on"): (("B", ""), ("f", "")),
+    ("get", "me", "some"): (("g", ""), ("V", "")),
     ("just", "in", "case"): (),
     ("i", "shall"): (),  # "I shall pay with HK dollars": a statement ("shall I…?" asks advice)
     ("i", "have", "thought", "it", "over"): (),
@@ -1008,7 +1012,8 @@ CJK_WORDS: dict[str, Entry] = {
         "执平货",
         "补仓",
     ),
-    **_tags("g", "来", "搞点", "搞些"),
+    **_tags("g", "来"),
+    **{w: (("g", ""), ("V", "")) for w in ("搞点", "搞些", "整点")},  # get some
     **_tags("t", "搞"),  # "SOL我想搞5个": do what with it?
     "搞掂": (),
     **_tags("S", "斩", "斩仓", "斩咗", "止蚀卖"),
@@ -1101,7 +1106,7 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("i", "的时候", "时候"),  # "在65,000左右的時候": a condition, with no direction
     **_tags("B", "抄", "进"),
     **_tags("S", "割", "割了"),
-    **_tags("g", "整点", "整"),
+    **_tags("g", "整"),
     **_tags("D", "定期定额", "定期定投"),
     **{w: (("~", "unwanted"),) for w in ("唔要", "不要了")},  # of an order: cancel it
     **_tags("M", "市价", "以市价", "按市价", "用市价"),
@@ -1222,7 +1227,11 @@ CJK_WORDS: dict[str, Entry] = {
     **{w: () for w in ("不要一次过买", "不要一次过卖", "唔好一次过买", "唔好一次过卖")},
     **_tags("T", "周末", "这个周末", "下个周末"),  # a weekend is a later date
     **_tags("I", "低点", "低位", "高点", "高位"),  # "低点接10个sol": at a low nobody named
-    "梭哈": (("H", "100"),),  # all in: all of it
+    "梭哈": (("B", ""), ("H", "100")),  # all in: put all of it in
+    **{w: () for w in ("新出", "新出的", "新出嘅")},  # newly issued (出 here sells nothing)
+    **_tags("k", "土狗"),  # a small new meme coin, unnamed
+    "加点仓": (("B", ""), ("V", "")),  # add a bit to the position
+    "减点仓": (("S", ""), ("V", "")),
     **_tags(">", "破"),  # "大饼破7万追进去" (跌破 and 突破 say their own way)
     **_tags("B", "追进去"),
     **{w: () for w in ("别一下砸进去", "别一下子砸进去")},

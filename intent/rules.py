@@ -542,7 +542,13 @@ def _word_tokens(
     verb = _VERB_BEFORE_AMOUNT.get(word)
     if verb == "D" and _THROWN_OUT.search(text, end):
         verb = None  # "throw 40 ton out": a sale, said with a word we do not read as one
-    if verb is not None and i + 1 < len(raw) and raw[i + 1].lastgroup == "number":
+    if (
+        verb is not None
+        and i + 1 < len(raw)
+        and (
+            raw[i + 1].lastgroup == "number" or (word == "add" and words[i + 1] in ("some", "more"))
+        )
+    ):  # "add some SOL here"
         tokens.append(Token(verb, start, end))  # "ask 1 ETH at 4.2k", "need 0.05 btc"
         return i + 1
     entry = _WORD_TABLE.get(word)
@@ -611,7 +617,7 @@ def _pronoun_one(text: str, tokens: list[Token], k: int) -> bool:
     return j >= 0 and tokens[j].tag == "A" and text[: tokens[j].start].rstrip().endswith("the")
 
 
-_SENT_TO = frozenset({"to", "over", "back", "out", "into", "across"})
+_SENT_TO = frozenset({"to", "over", "back", "out", "into", "across", "on"})  # "on": a phrase
 _RUN_TOGETHER = re.compile(r"(?P<verb>buy|sell)(?P<asset>[a-z]{3,})$")
 _CLOCK_WORDS = frozenset({"am", "pm", "oclock", "o'clock", "hkt"})
 #: Words that are a side only right before an amount: "ask 1 ETH at 4.2k" offers it for
@@ -626,6 +632,7 @@ _VERB_BEFORE_AMOUNT = {
     "ask": "S",
     "bag": "B",
     "add": "B",
+    "move": "C",  # "move 10 sol into something safer"
     "need": "g",
 }
 _THROWN_OUT = re.compile(r"\b(?:out|away|off)\b")
@@ -1363,7 +1370,13 @@ def _amount_phrases(an: _Analysis) -> None:
     def add(
         kind: str, value: Decimal | None, unit: str, first: int, last: int, att: int = -1
     ) -> None:
-        if value is None or value <= 0 or (first > 0 and tokens[first - 1].tag == "V"):
+        vague_before = (
+            first > 0
+            and tokens[first - 1].tag == "V"
+            # "大饼整点，50刀就行": some, namely 50 bucks; "a few hundred" makes it vague
+            and not _CLAUSE_BREAK.search(an.text, tokens[first - 1].end, tokens[first].start)
+        )
+        if value is None or value <= 0 or vague_before:
             # "0 BTC", "3/2 ETH", "1万25": no amount we can read; "a few hundred dollars":
             # a number made vague
             an.bad_amount = True
@@ -2115,8 +2128,8 @@ def _interpret(text: str, an: _Analysis) -> ParseOutput:
                     spans=_spans(text, an, fields),
                 )
             return _intent(action="query", query=kind, asset=asset, spans=_spans(text, an, fields))
-        if "g" in tags and (an.amounts or mentions):
-            strong = {"B"}
+        if "g" in tags and (an.amounts or mentions or an.vague):
+            strong = {"B"}  # "get me 0.1 BTC", "get me some of that"
         elif re.search(r"[RZ]", an.live()) and "B" not in tags:
             # "take profit on a quarter of my BTC": a sale, whose price is still asked for
             # (with a price and no verb, "ETH 1個, TP 4000", the side is never guessed)

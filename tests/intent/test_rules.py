@@ -1614,3 +1614,27 @@ def test_wrong_trades_the_twelfth_batch_found(text: str, expected: dict[str, Any
 )
 def test_readings_the_twelfth_batch_got_wrong(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the side is said, only the amount or the coin is asked
+        ("买点那个新出的币", {"action": "clarify", "missing": ["amount", "asset"]}),  # 新出
+        ("get me some of that", {"action": "clarify", "missing": ["amount", "asset"]}),
+        ("大饼减点仓", {"action": "clarify", "missing": ["amount"]}),
+        ("send it on SOL", {"action": "clarify", "missing": ["amount"]}),
+        ("add some SOL here", {"action": "clarify", "missing": ["amount"]}),
+        ("cnvrt 1 btc", {"action": "clarify", "missing": ["asset"]}),
+        ("move 10 sol into something safer", {"action": "clarify", "missing": ["asset"]}),
+        ("帮我搞点那个新出的土狗", {"action": "clarify", "missing": ["amount", "asset"]}),
+        # a vague word then the amount that says it
+        ("大饼整点，50刀就行", {"action": "buy", "amount": {"value": 50, "unit": "USD"}}),
+        ("trim my bitcoin a little, 0.001 of it", {"amount": {"value": 0.001, "unit": "BTC"}}),
+        ("buy a few hundred dollars of btc", {"action": "clarify", "missing": ["amount"]}),
+    ],
+)
+def test_sides_said_in_clarifications_and_vague_words_said_precisely(
+    text: str, expected: dict[str, Any]
+) -> None:
+    subset(text, **expected)
