@@ -236,6 +236,7 @@ WORDS: dict[str, Entry] = {
     **_tags("a", "a", "an"),
     "at": (("@", "en"),),
     "lmt": (("L", ""),),
+    "lim": (("L", ""),),  # "buy 10 sol stop 160 lim 162"
     "mkt": (("M", ""),),
     **_tags("L", "limit"),
     **_tags("K", "stop"),
@@ -395,6 +396,8 @@ WORDS: dict[str, Entry] = {
     **_tags("C", "cnvrt"),
     **_tags("~", "abort"),  # "abort the BONK buy": of an order
     **{w: () for w in ("gm", "gn", "degens", "fam", "hw", "just", "sor")},  # not JUST (JST)
+    "sry": (("#", ""),),  # "buy 0.2 eth sry 0.25"
+    "nah": (("#", ""),),  # "sell 0.05 btc, nah 0.04": the number meant
     **_tags("B", "mairu", "chaodi", "beli", "tapau"),  # beli: Malay, buy; tapau: take away
     **_tags(
         "^",
@@ -897,6 +900,8 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("on", "alternate"): (("E", ""), ("N", "2")),
     ("every", "second"): (("E", ""), ("N", "2")),
     ("until", "i", "stop"): (),
+    ("keep", "it", "running"): (),
+    ("on", "the", "hour"): (),  # "every hour, on the hour"
     ("until", "i", "cancel"): (),
     ("until", "cancelled"): (),
     ("until", "canceled"): (),
@@ -1230,6 +1235,7 @@ CJK_WORDS: dict[str, Entry] = {
     "梭哈": (("B", ""), ("H", "100")),  # all in: put all of it in
     **{w: () for w in ("新出", "新出的", "新出嘅")},  # newly issued (出 here sells nothing)
     **_tags("k", "土狗"),  # a small new meme coin, unnamed
+    **{w: () for w in ("等值的", "等值")},  # "一个姨太换成等值的sol": its worth in SOL
     "加点仓": (("B", ""), ("V", "")),  # add a bit to the position
     "减点仓": (("S", ""), ("V", "")),
     **_tags(">", "破"),  # "大饼破7万追进去" (跌破 and 突破 say their own way)

@@ -1207,7 +1207,10 @@ def _schedule_phrases(an: _Analysis) -> None:
         if again is not None:
             # "every two weeks like biweekly": the cadence said again; another one is asked
             said = (1, an.tokens[again.start(3)].code) if again.group(3) else None
-            if again.group(2) and an.tags[again.start(2)] == "Y":
+            if again.group(2) and an.tags[again.start(2)] == "j" and not again.group(1):
+                said = (1, "W")  # "Weekly DCA: … every Friday": weekly, on Fridays
+                an.on = an.on or an.tokens[again.start(2)].code
+            elif again.group(2) and an.tags[again.start(2)] == "Y":
                 step_again = _whole(_num(an, again, 1)) if again.group(1) else 1
                 said = (step_again or 0, an.tokens[again.start(2)].code)
             an.unresolved = an.unresolved or said is None or iso_duration(*said) != an.every
@@ -1304,7 +1307,7 @@ def _trigger_phrases(an: _Analysis) -> None:
         elif "O" in words:
             first = ">"
         else:  # "when it reaches 4.2k": up or down? Only "reaches 4.2k or below" would say
-            first = m.group(3) or ""
+            first = m.group(3) or _exit_direction(an.tags)
         price = _num(an, m, 2)
         if first and price is not None and price > 0:
             an.condition = _trigger("<=" if first in "<d" else ">=", price)
@@ -1318,6 +1321,17 @@ def _trigger_phrases(an: _Analysis) -> None:
         elif end < len(live) and live[end] == "L" and an.tokens[end].code == "post":
             end += 1  # "drops to 130 or lower": the condition's direction, said again
         an.take(m.start(), end, "trigger")
+
+
+def _exit_direction(tags: str) -> str:
+    """The way a sale's condition is crossed when the message names it an exit: a stop
+    ("stop loss on my sol - sell all of it if it hits 120", "止损…跌到") is on the way down,
+    a take-profit ("take profit: sell 3 sol if it hits 250") on the way up. Nothing for a
+    buy, whose exits are its own."""
+    if "S" not in tags or re.search("[BDg]", tags):
+        return ""
+    stops, profits = bool(re.search("[ZK]", tags)), "R" in tags
+    return "" if stops == profits else "<" if stops else ">"
 
 
 def _limit_phrases(an: _Analysis) -> None:
@@ -1888,7 +1902,7 @@ def _is_correction(norm: str, tokens: list[Token], k: int) -> bool:
         # "沽 0.01 個 ETH 唔係 係BTC", "不是，是SOL": no, it is that coin ("唔係BTC" denies it)
         said = norm[tok.start : tok.end] in _CORRECTING_NO
         return said and bool(_CORRECTING_GAP.match(gap) or _IT_IS.match(gap))
-    if norm[tok.start : tok.end] in ("no", "nope"):
+    if norm[tok.start : tok.end] in ("no", "nope", "nah"):
         # "0.1 btc, no 0.15": after a pause; not "no that 0.15", not "一 no 万"
         between = norm[tokens[k - 1].end : tok.start] if k > 0 else ""
         # (a pause: a comma, dots, or a hesitation: "sell 3 SOL ah no 5 SOL")
@@ -1898,7 +1912,7 @@ def _is_correction(norm: str, tokens: list[Token], k: int) -> bool:
 
 
 #: The "no" of a correction ("No, sorry, 80"), not "not" or "don't", which deny.
-_CORRECTING_NO = frozenset({"no", "nope", "唔系", "唔", "不是"})
+_CORRECTING_NO = frozenset({"no", "nope", "nah", "唔系", "唔", "不是"})
 #: Between a 唔係/不是 that corrects and its number: a pause, then maybe 是/就 ("唔係，就三千").
 _CORRECTING_GAP = re.compile(r"^[係系]?\s*[,，、…]+\s*(?:是|系|係|就|应该是)?\s*$")
 #: "唔係 係BTC", "不是 是SOL": what it is, said without a pause
@@ -1953,6 +1967,8 @@ def _apply_correction(norm: str, tokens: list[Token], m: int) -> list[Token] | N
     assets = [t for t in core if t.tag in "AQ"]
     if len(numbers) > 1 or len(assets) > 1 or len(core) != len(numbers) + len(assets):
         return None
+    if not numbers and not assets:
+        return None  # "pepe chart? nah just the price": nothing corrected, nothing dropped
     out = list(before)
     if numbers:
         target = _corrected_number(

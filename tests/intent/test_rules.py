@@ -1638,3 +1638,30 @@ def test_sides_said_in_clarifications_and_vague_words_said_precisely(
     text: str, expected: dict[str, Any]
 ) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("sell 0.05 btc, nah 0.04", {"amount": {"value": 0.04, "unit": "BTC"}}),
+        ("buy 0.2 eth sry 0.25", {"amount": {"value": 0.25, "unit": "ETH"}}),
+        ("pepe chart? nah just the price", {"action": "query", "query": "price"}),
+        # a sale named a stop or a take-profit says which way its level is crossed
+        (
+            "stop loss on my sol - sell all of it if it hits 120",
+            {"trigger": {"op": "<=", "price": 120}},
+        ),
+        ("take profit: sell 3 sol if it hits 250", {"trigger": {"op": ">=", "price": 250}}),
+        ("buy 1 eth if it hits 3000, stop loss 2800", {"action": "clarify"}),  # a buy's own
+        (
+            "buy 10 sol stop 160 lim 162",
+            {"limit_price": 162, "trigger": {"op": ">=", "price": 160}},
+        ),
+        (
+            "Weekly DCA: 0.5 ETH every Friday, keep it running until I say stop",
+            {"action": "buy", "schedule": {"every": "P1W", "count": None, "over": None}},
+        ),
+    ],
+)
+def test_more_readings_the_twelfth_batch_got_wrong(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
