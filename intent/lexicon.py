@@ -901,6 +901,12 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("every", "second"): (("E", ""), ("N", "2")),
     ("until", "i", "stop"): (),
     ("keep", "it", "running"): (),
+    ("over", "a", "day"): (("O", ""), ("N", "1"), ("Y", "D")),
+    ("not", "before", "it", "breaks", "out"): (("I", ""),),  # a breakout nobody priced
+    ("trading", "at"): (("p", ""),),
+    ("do", "you", "think"): (("!", "advice"),),  # "Do you think Bitcoin will go up?"
+    ("i", "dont", "really", "want", "it", "anymore"): (),
+    ("i", "don't", "really", "want", "it", "anymore"): (),
     ("on", "the", "hour"): (),  # "every hour, on the hour"
     ("until", "i", "cancel"): (),
     ("until", "cancelled"): (),

@@ -940,7 +940,7 @@ _ALTERNATIVE_AMOUNTS = re.compile(r"(?<![@Lp=<>du])N[ck]?[AQ]?\|a?N[ck]?[AQk]?")
 _ONE_UNIT = re.compile(r"(?<=[BSCg])a(A)")  # buy a bitcoin
 
 _QUESTION = re.compile(
-    r"[?？]|[吗嗎呢]|有冇|有没有|^\s*(?:is|are|do|does|did|has|have|any)\b"
+    r"[?？]|[吗嗎呢]|有冇|有没有|^\s*(?:is|are|do|does|did|has|have|any|what'?s|whats)\b"
     r"|多少|几多|幾多|几钱|幾錢|\bhow\s+(?:much|many)\b",
     re.I,
 )
@@ -1262,6 +1262,9 @@ def _schedule_phrases(an: _Analysis) -> None:
             return
         an.over = iso_duration(length, an.tokens[m.start(unit_group)].code)
         an.take(m.start(), m.end(), "schedule")
+        for k, tag in enumerate(an.live()):
+            if tag == "O":  # "两个小时内…慢慢卖掉", "分批": the spreading said again
+                an.take(k, k + 1, "schedule")
         chunks = _CHUNKS.search(an.live())
         if chunks is not None:
             an.count = _whole(_num(an, chunks, 1))
@@ -1544,7 +1547,8 @@ def _mentions(an: _Analysis) -> list[_Mention]:
 #: Words that act: the first of them says what the message does.
 _VERBISH = frozenset("~KBSCDgX")
 #: "kill my ETH sell", "pull my btc buy": an order named by its asset and side.
-_MY_ORDER = re.compile(r"^[^BSCDg]*~m?r")
+# "pull my order to sell…", "drop the 61k btc bid": the order named, whatever its terms
+_MY_ORDER = re.compile(r"^[^BSCDg]*~m?r|^[^BSCDg]*~[^BSCDg]*A[LKr]$")
 _NAMED_ORDER = re.compile(r"~[^BSCDgX]*A[^BSCDgXN]*[BS](?:@N)?(?![^,]*[AN])")
 
 
@@ -1856,6 +1860,10 @@ def _self_corrections(norm: str, tokens: list[Token]) -> list[Token]:
             out, start = applied, 0
         elif out[m].tag == "#":
             out, start = out[:m] + out[m + 1 :], m
+        elif any(t.tag == "|" for t in out[m + 1 :]):
+            # "0.1.. no 0.2 or 0.3?": a correction still being decided asks, never refuses
+            out = [*out[:m], Token("V", out[m].start, out[m].end, code="unsure"), *out[m + 1 :]]
+            start = m + 1
         else:
             start = m + 1
 
@@ -2128,6 +2136,8 @@ def _interpret(text: str, an: _Analysis) -> ParseOutput:
         kind = _query_kind(tags, bool(mentions))
         if kind is None and question and order_named and not an.amounts:
             kind = "orders"
+        if kind is None and question and mentions and re.search("[<>du]", tags):
+            kind = "price"  # "is btc above 70k rn?", "比特币跌破6万了吗": where the price is
         # "how much is 1 TON", "幾錢一個": a price per unit; "all my orders": all of them.
         asked = (kind == "price" and (an.amounts == one_unit or cost)) or (
             kind and everything
@@ -2223,9 +2233,12 @@ def reply_terms(text: str) -> ReplyTerms:
         ),
         assets=tuple(dict.fromkeys(t.code for t in tokens if t.tag == "A")),
         currencies=tuple(dict.fromkeys(t.code for t in tokens if t.tag == "Q")),
-        bare=all(t.tag in _BARE_REPLY and not t.unclear for t in tokens),
+        bare=all(
+            (t.tag in _BARE_REPLY or (t.tag, t.code) == ("V", "unsure")) and not t.unclear
+            for t in tokens
+        ),
         money=any(t.tag == "Q" or (t.tag == "N" and t.code) for t in tokens),
-        negated=any(t.tag == "^" for t in tokens),
+        negated=any(t.tag == "^" or (t.tag, t.code) == ("V", "unsure") for t in tokens),
         priced=any(t.tag in "p@L" for t in tokens),
         counted=any(t.tag in "ck" for t in tokens),
         timed=any(t.tag in "YEFOTjx" for t in tokens),

@@ -1665,3 +1665,32 @@ def test_sides_said_in_clarifications_and_vague_words_said_precisely(
 )
 def test_more_readings_the_twelfth_batch_got_wrong(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the spreading said again ("慢慢", "分批") with its period
+        (
+            "两个小时内把5个eth慢慢卖掉",
+            {"action": "sell", "schedule": {"every": None, "count": None, "over": "PT2H"}},
+        ),
+        (
+            "split a 1 btc buy into 5 orders over a day",
+            {"schedule": {"every": None, "count": 5, "over": "P1D"}},
+        ),
+        # a correction still being decided asks the amount, never refuses
+        ("buy 0.1.. no 0.2 or 0.3? btc", {"action": "clarify", "missing": ["amount"]}),
+        ("buy 0.5 eth but not before it breaks out", {"action": "clarify", "missing": ["price"]}),
+        # a question about where the price is, not a trade
+        ("is btc above 70k rn?", {"action": "query", "query": "price"}),
+        ("比特币跌破6万了吗", {"action": "query", "query": "price"}),
+        ("whats link trading at, might buy", {"action": "query", "query": "price"}),
+        ("Do you think Bitcoin will go up next year?", {"action": "unsupported"}),
+        ("sell all my dogcoin i dont really want it anymore", {"action": "sell"}),
+    ],
+)
+def test_readings_the_first_personas_new_writers_got_wrong(
+    text: str, expected: dict[str, Any]
+) -> None:
+    subset(text, **expected)
