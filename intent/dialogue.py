@@ -81,7 +81,7 @@ _DENIED_AFTER = re.compile(r"取消[\s,，]*(?:唔|不要|别|別)")
 # A correction: its lead words, then what is corrected ("0.3", "the price to 59k", "姨太").
 _CORRECTION = re.compile(
     r"^\s*(?:(?:no|nope|nah|sorry|i\s+am\s+sorry|i'm\s+sorry|apologies|oops|wait|actually"
-    r"|correction|hmm|eh|ay|please|pls|kindly"
+    r"|correction|hmm|eh|ay|please|pls|kindly|on\s+second\s+thoughts?"
     r"|on\s+reflection|could\s+you|can\s+you)\b[\s,.:!-]*"
     r"|(?:唔好意思|不好意思|唔該|唔该|sorry|等陣|等阵|等等|等一下|更正)[\s,，:：]*)*"
     r"(?:(?:change|make|set|update|modify|edit|move|amend|adjust|revise|bump|raise|lower)"
@@ -90,7 +90,7 @@ _CORRECTION = re.compile(
     r"(?:to\s+)?(?=\S*\d)"
     r"|(?:change|make|set|update|modify|edit|move|amend|adjust|revise)\s+"
     r"(?:it|that|this|the\s+order)?\s*(?:to|into)?"
-    r"|i\s+meant?|i\s+mean|(?<=actually)[\s,]+|(?<=instead)[\s,]+"
+    r"|i\s+meant?|i\s+mean|meant\b|(?<=actually)[\s,]+|(?<=instead)[\s,]+"
     r"|(?<=wait)[\s,]+(?=[\d$])|(?<=sorry)[\s,]+(?=[\d$])|"
     r"(?:不对|不對|不是|错了|錯了|唔係|唔系|唔啱)?[\s,，]*(?P<zh_field>[^\d\s,，]{0,4}?)"
     r"(?:改成|改為|改为|改做|改到|改下|改(?=\s*\d)|换成|換成|应该是|應該是)"

@@ -207,7 +207,7 @@ _WITHDRAWN = re.compile(
 #: "hmm no, buy 2 avax instead": a "no" that answers what came before, not this request.
 #: So does a change of mind before a new request ("唔好住, 賣2個ETH", "change of plan: …").
 _LEADING_NO = re.compile(
-    r"^\s*(?:(?:hmm+|um+|uh+|ok|okay|eh|嗯+|呃|额)[\s,.…]*)?"
+    r"^\s*(?:(?:hmm+|um+|uh+|ok|okay|eh|嗯+|呃|额|其实|actually)[\s,.…]*)?"
     r"(?:(?:no|nope|nah|change\s+of\s+plans?|on\s+second\s+thoughts?"
     r"|唔好住|唔好|先不要了|不要了|唔理住|换个想法|改主意了?|唔系|不是|不对"
     r"|(?:nah\s+)?(?:scrap|scratch|forget)\s+(?:that|it))\s*[,.!…:;]+"
@@ -2249,7 +2249,7 @@ def reply_terms(text: str) -> ReplyTerms:
 
 
 #: What may stand beside the numbers of a bare reply: classifiers, "at", "or", "price", "no".
-_BARE_REPLY = frozenset("Nc@|pa^okQ")  # … "of them", "50 coins", "500 hkd… or 800"
+_BARE_REPLY = frozenset("Nc@|pa^okQ#")  # … "of them", "50 coins", "500 hkd… or 800"
 
 
 @dataclass(frozen=True, slots=True)

@@ -449,6 +449,33 @@ def test_more_replies_the_tenth_batch_showed(
     assert check(_intent(_converse(*messages)))
 
 
+@pytest.mark.parametrize(
+    ("messages", "check"),
+    [
+        (
+            ("Please buy 0.5 BTC at 60,000.", "On second thought, please change that to 0.3."),
+            lambda i: (i.amount.value, i.limit_price) == (Decimal("0.3"), 60000),
+        ),
+        (
+            ("請幫我買入港幣八千元的比特幣。", "其實唔好住，改為賣出0.1個比特幣換港幣。"),
+            lambda i: (i.action, i.amount.value, i.quote) == ("sell", Decimal("0.1"), "HKD"),
+        ),
+        (
+            ("sell 2 sol", "sorry meant avax"),
+            lambda i: (i.asset, i.amount.unit) == ("AVAX", "AVAX"),
+        ),
+        (
+            ("sell some SOL", "actually scrap that, buy 0.2 BTC at 66k"),
+            lambda i: (i.action, i.limit_price) == ("buy", 66000),
+        ),
+    ],
+)
+def test_replies_the_twelfth_batch_showed(
+    messages: tuple[str, str], check: Callable[[Any], bool]
+) -> None:
+    assert check(_intent(_converse(*messages)))
+
+
 def test_cancel_that_while_asked_drops_the_question() -> None:
     assert isinstance(_converse("sell some ARB", "cancel that"), Dismissed)
 
