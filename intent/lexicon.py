@@ -389,7 +389,8 @@ WORDS: dict[str, Entry] = {
         )
     },
     **_tags("S", "flatten", "cut", "maichu", "jual", "distribute"),  # jual: Malay, sell
-    **_tags(">", "rips"),  # "if SOL rips through 200"
+    **_tags(">", "rips", "tops"),  # "if SOL rips through 200", "if it tops 4k"
+    **_tags("B", "snipe"),
     **_tags("R", "target"),  # "stop 1.62, target 2.10": the take-profit
     **_tags("x", "parts"),  # "in 4 parts": orders
     **_tags("W", "status"),
@@ -901,6 +902,10 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("every", "second"): (("E", ""), ("N", "2")),
     ("until", "i", "stop"): (),
     ("keep", "it", "running"): (),
+    ("my", "whole"): (("m", ""), ("H", "100")),  # "sell my whole ltc stack"
+    ("stack", "at"): (("l", ""),),  # "whats my eth stack at": the holding
+    ("dont", "wanna", "nuke", "the", "book"): (),
+    ("don't", "wanna", "nuke", "the", "book"): (),
     ("over", "a", "day"): (("O", ""), ("N", "1"), ("Y", "D")),
     ("not", "before", "it", "breaks", "out"): (("I", ""),),  # a breakout nobody priced
     ("trading", "at"): (("p", ""),),

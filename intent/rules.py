@@ -553,7 +553,8 @@ def _word_tokens(
         return i + 1
     entry = _WORD_TABLE.get(word)
     if entry is None and word.endswith(("'s", "’s")):
-        entry = _WORD_TABLE.get(word[:-2])
+        word = word[:-2]  # "btc's price"; "this one's" is no ONE: its base word clashes
+        entry = _WORD_TABLE.get(word)
     if entry is not None and word in CLASH_ALIASES and word not in WORDS:
         last = tokens[-1] if tokens else None
         after = last is not None and not text[last.end : start].strip()
@@ -1441,6 +1442,8 @@ def _amount_phrases(an: _Analysis) -> None:
         add("quote", _num(an, m, 1), tokens[m.start(2)].code, m.start(), m.end())
     live = an.live()
     for m in _QUOTE_FIRST.finditer(live) if has_number and "Q" in live else ():
+        if _CLAUSE_BREAK.search(an.text, tokens[m.start(1)].end, tokens[m.start(2)].start):
+            continue  # "eth to usdt, 1.2 of it": the currency is where it goes, not the unit
         an.unit_quote_tokens.add(m.start(1))
         add("quote", _num(an, m, 2), tokens[m.start(1)].code, m.start(), m.end())
     live = an.live()
@@ -2167,6 +2170,8 @@ def _interpret(text: str, an: _Analysis) -> ParseOutput:
             strong = {"C"}  # "trade LTC for BTC", "BTC to ETH, 0.02 BTC", "HK$8,000 into ETH"
         elif not an.denied_verb and _money_worth(an, mentions):
             strong = {"B"}
+        elif not an.denied_verb and _crypto_to_money(an, mentions):
+            strong = {"S"}
         elif not trade_signal:
             return _unsupported("off_topic")
 
@@ -2394,6 +2399,19 @@ def _money_into(an: _Analysis, mentions: list[_Mention]) -> bool:
         and len(cryptos) == 1
         and cryptos[0].marker == "f"
         and cryptos[0].by != "for"
+    )
+
+
+def _crypto_to_money(an: _Analysis, mentions: list[_Mention]) -> bool:
+    """One crypto, then the currency it goes to, with no verb ("eth to usdt, 1.2 of it",
+    "sol into usdc"): a sale of it."""
+    return (
+        len(mentions) == 2
+        and not mentions[0].is_quote
+        and not mentions[0].marker
+        and mentions[1].is_quote
+        and mentions[1].marker == "f"
+        and mentions[1].by != "for"
     )
 
 

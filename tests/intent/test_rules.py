@@ -1694,3 +1694,20 @@ def test_readings_the_first_personas_new_writers_got_wrong(
     text: str, expected: dict[str, Any]
 ) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ape 10m floki, this one's going to the moon 🌕", {"action": "buy", "asset": "FLOKI"}),
+        ("sell my whole ltc", {"action": "sell", "amount": {"value": 100, "unit": "%"}}),
+        ("whats my eth stack at", {"action": "query", "query": "balance"}),
+        ("stack 0.01 btc every day for 30 days", {"action": "buy"}),
+        # a coin to a currency, no verb: a sale; the number after the pause is of the coin
+        ("eth to usdt, 1.2 of it", {"action": "sell", "amount": {"value": 1.2, "unit": "ETH"}}),
+        ("snipe 400 arb at 0.55", {"action": "buy", "limit_price": 0.55}),
+        ("sell 0.5 eth into usdc if it tops 4k", {"trigger": {"op": ">=", "price": 4000}}),
+    ],
+)
+def test_slang_the_twelfth_batch_used(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
