@@ -9,7 +9,8 @@ Some names are also ordinary words ("near", "one", "gas", "ape"). Those are *cla
 aliases: the parser takes them for a coin only in capitals or in a clear asset position
 (see :mod:`intent.rules`). A misspelt name is corrected only when it is unambiguous, at
 most one edit off (two for names of eight letters or more; swapping two neighbouring
-letters is one edit), four letters or longer, and not itself a common English word
+letters is one edit, and two letters swapped apart, "cardona" for cardano, is allowed in
+names of six letters or more), four letters or longer, and not itself a common English word
 (``common_words.txt``): "bitcoiin" is Bitcoin, "done" is not Dogecoin.
 """
 
@@ -115,7 +116,9 @@ def correct(word: str, known: frozenset[str] = frozenset()) -> Asset | None:
         for alias, distance, _ in process.extract(
             word, choices.keys(), scorer=OSA.distance, score_cutoff=2, limit=None
         )
-        if distance <= _allowed(word) and distance <= _allowed(alias)
+        if (distance <= _allowed(word) and distance <= _allowed(alias))
+        # two letters swapped, even apart ("cardona" for cardano): the same letters
+        or (distance == 2 and len(word) >= 6 and sorted(word) == sorted(alias))
     ]
     if not found:
         return None

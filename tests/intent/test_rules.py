@@ -71,6 +71,7 @@ def test_market_orders(text: str, action: str, asset: str, value: float) -> None
         ("sell 10 cardanno", "ADA"),
         ("buy 2 litecoins", "LTC"),
         ("buy 5 avalance", "AVAX"),
+        ("buy 300 cardona", "ADA"),  # two letters swapped apart: the same letters
     ],
 )
 def test_typos_in_long_names(text: str, asset: str) -> None:
