@@ -389,7 +389,8 @@ WORDS: dict[str, Entry] = {
         )
     },
     **_tags("S", "flatten", "cut", "maichu", "jual", "distribute"),  # jual: Malay, sell
-    **_tags(">", "rips", "tops"),  # "if SOL rips through 200", "if it tops 4k"
+    **_tags(">", "rips", "tops", "brakes"),  # "if it tops 4k", "brakes" (breaks)
+    "pending": (("r", ""),),  # "show my pending stuff": orders
     **_tags("B", "snipe"),
     **_tags("R", "target"),  # "stop 1.62, target 2.10": the take-profit
     **_tags("x", "parts"),  # "in 4 parts": orders

@@ -638,7 +638,7 @@ _VERB_BEFORE_AMOUNT = {
 }
 _THROWN_OUT = re.compile(r"\b(?:out|away|off)\b")
 _PRICE_NEXT = re.compile(r"\s+(?:price|trading|quote)\b")
-_ORDER_NEXT = re.compile(r"\s+(?:one|order|orders|buy|sell|bid|ask|stop|limit)\b")
+_ORDER_NEXT = re.compile(r"\s+(?:one|order|orders|buy|sell|bid|ask|stop|limit|trigger)\b")
 #: Unknown words that say nothing about the number before them ("sell 2 pls").
 _HARMLESS_AFTER_NUMBER = frozenset(
     {

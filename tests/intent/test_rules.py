@@ -1712,3 +1712,16 @@ def test_readings_the_first_personas_new_writers_got_wrong(
 )
 def test_slang_the_twelfth_batch_used(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("sell 2 eth when it brakes 4k", {"trigger": {"op": ">=", "price": 4000}}),
+        ("show my pending stuff", {"action": "query", "query": "orders"}),
+        ("remove the bonk trigger order", {"action": "cancel", "asset": "BONK"}),
+        ("get rid of my pending avax buy", {"action": "cancel", "asset": "AVAX"}),
+    ],
+)
+def test_orders_named_pending_or_by_kind(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
