@@ -238,6 +238,9 @@ _GREETING = re.compile(r"^\s*(?:good\s+)?(?:morning|afternoon|evening)\s*[!,.~;:
 #: "can help me buy 0.25 ETH or not", "… can or not": a question tag at the end, no denial.
 _QUESTION_TAG = re.compile(r"(?:\bcan\s+)?\bor\s+not\s*[?!.]*\s*$")
 
+#: Words that say nothing about the request, blanked before it is read, in this order.
+_SAYS_NOTHING = (_GREETING, _PREVIEW_FIRST, _AFTERTHOUGHT, _LEADING_NO, _QUESTION_TAG)
+
 # Cheap pre-check: the full pattern only runs when one of its key words is present.
 _INJECTION_HINT = re.compile(
     r"ignore|disregard|forget|bypass|override|skip|mode|you are|prompt|instruction|"
@@ -369,7 +372,7 @@ def tokenize(text: str, original: str = "") -> list[Token]:
             tok.tag == "c"
             and after.tag == "Q"
             and tokens[k - 1].tag == "N"
-            and _CLAUSE_BREAK.search(text, tok.end, after.start)
+            and _paused(text, tok, after)
         ):
             # "沽出二十個，取回泰達幣": twenty of the coin named before, not of USDT
             tokens[k] = Token("k", tok.start, tok.end)
@@ -533,7 +536,8 @@ def _word_tokens(
         and tokens[-1].value is not None
         and not text[tokens[-1].end : start].strip()
     ):
-        tokens[-1].value *= _THOUSAND if word == "grand" else _MILLION  # "2 mil", "5 grand"
+        # "2 mil", "5 grand"
+        tokens[-1].value *= _SCALES["thousand" if word == "grand" else "million"]
         tokens[-1].end = end
         currency_next = i + 1 < len(raw) and (words[i + 1] or "") in ASSET_ALIASES
         if word == "grand" and not currency_next:
@@ -573,7 +577,7 @@ def _word_tokens(
             # "cancel the arb buy", "the bonk one": an order named by its coin
             or (text[:start].endswith("the ") and _ORDER_NEXT.match(text, end))
             # "ton 全出 换u", "near 卖掉四分之一": a coin before Chinese words is no English word
-            or _CJK_CHAR_RE.match(text[end:].lstrip()[:1] or " ") is not None
+            or _cjk_after(text, end)
         ):
             _emit(tokens, entry, start, end)
     elif entry is not None:
@@ -583,10 +587,8 @@ def _word_tokens(
         last = tokens[-1] if tokens else None
         if last is not None and last.tag == "N" and not last.code and last.end == start - 1:
             last.code = "USDT"
-        elif text[end : end + 1] != "." and (
-            _CJK_CHAR_RE.match(text[:start].rstrip()[-1:] or " ")
-            or _CJK_CHAR_RE.match(text[end:].lstrip()[:1] or " ")
-        ):  # "我的U", "梭哈 U 买 SOL" (not the U of "U.S.")
+        elif text[end : end + 1] != "." and (_cjk_before(text, start) or _cjk_after(text, end)):
+            # "我的U", "梭哈 U 买 SOL" (not the U of "U.S.")
             tokens.append(Token("Q", start, end, None, "USDT"))
     else:
         # a short word typed in capitals is a ticker of its own ("LUNAX"), never a misspelt
@@ -601,13 +603,21 @@ def _word_tokens(
     return i + 1
 
 
-_MILLION = Decimal(1_000_000)
-_THOUSAND = Decimal(1000)
 #: Coin names said in two words, by their first word: "bitcoin" → [("cash", "BCH")]
 _TWO_WORD_NAMES: dict[str, list[tuple[str, str]]] = {}
 for _words, _entry in PHRASES.items():
     if len(_words) == 2 and _entry and _entry[0][0] == "A":
         _TWO_WORD_NAMES.setdefault(_words[0], []).append((_words[1], _entry[0][1]))
+
+
+def _cjk_before(text: str, start: int) -> bool:
+    """Whether the last character before ``start`` (spaces skipped) is Chinese."""
+    return _CJK_CHAR_RE.match(text[:start].rstrip()[-1:] or " ") is not None
+
+
+def _cjk_after(text: str, end: int) -> bool:
+    """Whether the first character from ``end`` (spaces skipped) is Chinese."""
+    return _CJK_CHAR_RE.match(text[end:].lstrip()[:1] or " ") is not None
 
 
 def _pronoun_one(text: str, tokens: list[Token], k: int) -> bool:
@@ -1392,7 +1402,7 @@ def _amount_phrases(an: _Analysis) -> None:
             first > 0
             and tokens[first - 1].tag == "V"
             # "大饼整点，50刀就行": some, namely 50 bucks; "a few hundred" makes it vague
-            and not _CLAUSE_BREAK.search(an.text, tokens[first - 1].end, tokens[first].start)
+            and not _paused(an.text, tokens[first - 1], tokens[first])
         )
         if value is None or value <= 0 or vague_before:
             # "0 BTC", "3/2 ETH", "1万25": no amount we can read; "a few hundred dollars":
@@ -1442,7 +1452,7 @@ def _amount_phrases(an: _Analysis) -> None:
         add("quote", _num(an, m, 1), tokens[m.start(2)].code, m.start(), m.end())
     live = an.live()
     for m in _QUOTE_FIRST.finditer(live) if has_number and "Q" in live else ():
-        if _CLAUSE_BREAK.search(an.text, tokens[m.start(1)].end, tokens[m.start(2)].start):
+        if _paused(an.text, tokens[m.start(1)], tokens[m.start(2)]):
             continue  # "eth to usdt, 1.2 of it": the currency is where it goes, not the unit
         an.unit_quote_tokens.add(m.start(1))
         add("quote", _num(an, m, 2), tokens[m.start(1)].code, m.start(), m.end())
@@ -1606,11 +1616,8 @@ class RuleParser:
             and not _ORDER_WORD.search(norm, 0, withdrawn.start())
         ):
             return _unsupported("withdrawn")  # "buy 100u of link... nah forget it"
-        norm = _GREETING.sub(_blank, norm)
-        norm = _PREVIEW_FIRST.sub(_blank, norm)
-        norm = _AFTERTHOUGHT.sub(_blank, norm)
-        norm = _LEADING_NO.sub(_blank, norm)
-        norm = _QUESTION_TAG.sub(_blank, norm)
+        for says_nothing in _SAYS_NOTHING:
+            norm = says_nothing.sub(_blank, norm)
         norm = _MALFORMED_NUMBER.sub(_unreadable_number, norm)
         tokens = _in_context(tokenize(norm, text), norm)
         for tok in tokens:
@@ -1670,6 +1677,13 @@ _CLAUSE_BREAK = re.compile(
     r"|(?<=了)\s+"  # "别买了 改成卖": a sentence ended by 了
 )
 _IS_WORD = re.compile(r"是|系|係")
+
+
+def _paused(text: str, before: Token, after: Token) -> bool:
+    """Whether a clause break (a comma, a full stop…) stands between two tokens."""
+    return _CLAUSE_BREAK.search(text, before.end, after.start) is not None
+
+
 _SPLIT_EVENLY = re.compile(
     r"split\s+(?:it\s+)?(?:evenly|equally)|in\s+equal\s+(?:\w+\s+)?(?:parts|instal+ments|amounts|tranches)"
     r"|平均分|均分|平分",
@@ -2223,10 +2237,17 @@ class ReplyTerms:
     meant_assets: tuple[str, ...] = ()  # the coins no negation denies ("not BTC, ETH")
 
 
+def _reply_tokens(text: str) -> tuple[str, list[Token]]:
+    """A reply as :func:`reply_terms` and :func:`amendment` read it: its normalized text,
+    with a leading no blanked ("唔係，買！", "actually no just do it at market"), and its
+    tokens with its own corrections applied ("3个，不对，5个" answers 5)."""
+    norm = _LEADING_NO.sub(_blank, normalize(text))
+    return norm, _self_corrections(norm, tokenize(norm, text))
+
+
 def reply_terms(text: str) -> ReplyTerms:
     """What :mod:`intent.dialogue` needs of a reply: see :class:`ReplyTerms`."""
-    norm = _LEADING_NO.sub(_blank, normalize(text))  # "唔係，買！": the side said
-    tokens = _self_corrections(norm, tokenize(norm, text))  # "3个，不对，5个" answers 5
+    norm, tokens = _reply_tokens(text)
     meant = _scope_negations(norm, tokens) or []  # "I meant buy, not sell": the side meant
     sides = {t.tag for t in meant if t.tag in "BS"}
     falls, rises = (any(t.tag in tags for t in meant) for tags in ("<d", ">u"))
@@ -2296,9 +2317,8 @@ def amendment(text: str) -> Amendment | None:
     read by one of them; ``None`` otherwise (the message then stands on its own). A side or
     a coin it names is returned for the dialogue to check against the request's own; a bare
     number is no amendment (which field would it be?): that is a correction's to place."""
-    norm = _LEADING_NO.sub(_blank, normalize(text))  # "actually no just do it at market"
+    norm, said = _reply_tokens(text)
     tokens = []
-    said = _self_corrections(norm, tokenize(norm, text))
     if (
         len(said) > 1
         and said[0].tag == "^"

@@ -397,6 +397,7 @@ def test_numbers_that_conflict_after_a_trade_ask_for_the_amount() -> None:
 @pytest.mark.parametrize(
     ("messages", "check"),
     [
+        # the ninth batch
         (("把0.5 ETH換成SOL", "sorry，應該是換成AVAX"), lambda i: i.to == "AVAX"),
         (("用 1,000 USDT 買 ETH", "其實換成 SOL 好了"), lambda i: i.asset == "SOL"),
         (("出一半姨太", "换成U"), lambda i: (i.quote, i.amount.value) == ("USDT", 50)),
@@ -408,17 +409,7 @@ def test_numbers_that_conflict_after_a_trade_ask_for_the_amount() -> None:
             lambda i: (i.order_type, i.limit_price) == ("market", None),
         ),
         (("buy some avax", "actually no sell three sol at market"), lambda i: i.asset == "SOL"),
-    ],
-)
-def test_more_corrections_the_ninth_batch_showed(
-    messages: tuple[str, str], check: Callable[[Any], bool]
-) -> None:
-    assert check(_intent(_converse(*messages)))
-
-
-@pytest.mark.parametrize(
-    ("messages", "check"),
-    [
+        # the tenth batch
         (
             ("每周买BTC", "每次1000U，共8周"),
             lambda i: (i.amount.value, i.schedule.every, i.schedule.count) == (1000, "P1W", 8),
@@ -441,17 +432,7 @@ def test_more_corrections_the_ninth_batch_showed(
             lambda i: (i.action, i.asset, i.limit_price) == ("sell", "ETH", 3500),
         ),
         (("Convert my DOGE to USDT", "not all of it, half"), lambda i: i.amount.value == 50),
-    ],
-)
-def test_more_replies_the_tenth_batch_showed(
-    messages: tuple[str, str], check: Callable[[Any], bool]
-) -> None:
-    assert check(_intent(_converse(*messages)))
-
-
-@pytest.mark.parametrize(
-    ("messages", "check"),
-    [
+        # the twelfth batch
         (
             ("Please buy 0.5 BTC at 60,000.", "On second thought, please change that to 0.3."),
             lambda i: (i.amount.value, i.limit_price) == (Decimal("0.3"), 60000),
@@ -470,7 +451,7 @@ def test_more_replies_the_tenth_batch_showed(
         ),
     ],
 )
-def test_replies_the_twelfth_batch_showed(
+def test_replies_the_later_batches_showed(
     messages: tuple[str, str], check: Callable[[Any], bool]
 ) -> None:
     assert check(_intent(_converse(*messages)))
