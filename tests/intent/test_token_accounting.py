@@ -140,6 +140,17 @@ def _splits_a_word(original: str, at: int) -> bool:
     )
 
 
+_PHRASE_LENGTHS = sorted({len(k) for k in PHRASES})
+
+
+def _forms_a_phrase(after: str) -> bool:
+    """Whether the inserted word and the words after it make one of the lexicon's phrases
+    ("…or no lower", "…, no  no wait 10m"): the phrase is read as a whole, with the meaning
+    the lexicon gives it, not as the inserted word beside the words it took."""
+    words = tuple(re.findall(r"[a-z]+(?:['’-][a-z]+)*", normalize(after)))
+    return any(words[:size] in PHRASES for size in _PHRASE_LENGTHS)
+
+
 def _ignores_insertion(original: str, altered: str, at: int) -> bool:
     """The altered text (``original`` with words put in at ``at``) is executable and means
     exactly what the original meant (in every field of the reading, also those the canonical
@@ -147,14 +158,10 @@ def _ignores_insertion(original: str, altered: str, at: int) -> bool:
     got = _reading(altered)
     before, after = original[:at], altered[len(original[:at].rstrip()) :].lstrip()
     inserted = after.split(None, 1)[0]
-    if _splits_a_word(original, at):
+    if _splits_a_word(original, at) or _forms_a_phrase(after):
         return False
-    # "…, no  no wait 10m": put inside "no wait" after its own "no", it says the marker again
-    stutter = before.split()[-1:] == [inserted] and _CORRECTION_AHEAD.match(normalize(after))
     if re.fullmatch(_NO, normalize(inserted), re.IGNORECASE) and (
-        _NO_BEFORE.match(normalize(after))
-        or _NO_AFTER.search(normalize(before).rstrip())
-        or stutter
+        _NO_BEFORE.match(normalize(after)) or _NO_AFTER.search(normalize(before).rstrip())
     ):
         return False
     if parse_number(inserted.lstrip("$")) is not None and _CORRECTION_AHEAD.search(
