@@ -238,8 +238,21 @@ _GREETING = re.compile(r"^\s*(?:good\s+)?(?:morning|afternoon|evening)\s*[!,.~;:
 #: "can help me buy 0.25 ETH or not", "… can or not": a question tag at the end, no denial.
 _QUESTION_TAG = re.compile(r"(?:\bcan\s+)?\bor\s+not\s*[?!.]*\s*$")
 
+#: An aside in a clause of its own that says how the customer feels or that what was said
+#: stands ("…, can't believe I'm doing this", "唔想玩了", "冇錯", "no end date"): a negation
+#: in it denies nothing of the request.
+_ASIDE = re.compile(
+    r"(?:^|(?<=[\s,.;!?，。；！？…~(（]))(?:"
+    r"can['’]?t\s+believe\s+i['’]?m\s+doing\s+this|don['’]?t\s+ask|nothing\s+fancy"
+    r"|no\s+end\s+date|(?:i\s+)?(?:don['’]?t|do\s+not)\s+(?:wanna|want(?:\s+to)?)\s+"
+    r"(?:get\s+rekt|lose\s+(?:any\s+|my\s+)?money)"
+    r"|[唔不]想再?玩(?:喇|了|啦)?|唔想再睇|不想再看|唔捱(?:喇|了)?|冇错|没错|不留分毫"
+    r"|不成功便成仁|[别唔]好?[问問]|(?:暂时)?不设期限"
+    r")(?:\s+(?:haha+|lol|lmao))?(?=\s*(?:$|[,.;!?，。；！？…~)）]))"
+)
+
 #: Words that say nothing about the request, blanked before it is read, in this order.
-_SAYS_NOTHING = (_GREETING, _PREVIEW_FIRST, _AFTERTHOUGHT, _LEADING_NO, _QUESTION_TAG)
+_SAYS_NOTHING = (_GREETING, _PREVIEW_FIRST, _AFTERTHOUGHT, _ASIDE, _LEADING_NO, _QUESTION_TAG)
 
 # Cheap pre-check: the full pattern only runs when one of its key words is present.
 _INJECTION_HINT = re.compile(
@@ -1707,6 +1720,35 @@ _DENIABLE = frozenset("AQNPHck")
 _CONSTRAINT = frozenset("iI<>=duTKGOEFnYj")
 
 
+#: What a clause may hold to only restate the limit price's bound: "not paying a cent more
+#: than that", "低于3500不卖", "價高則不買", "the figure below which I am not prepared to part".
+_RESTATING_LIMIT = frozenset("^<>dup@VaofwcmBSN")
+_BOUND_UP = re.compile(r"\b(?:more|above|higher)\b|高|多|贵")
+_BOUND_DOWN = re.compile(r"\b(?:less|below|lower|under)\b|低|少|便宜")
+
+
+def _restates_limit(norm: str, tokens: list[Token], clause: list[int], i: int) -> bool:
+    """Whether the negated clause of ``tokens[i]`` only says again that the order's limit
+    price is a bound: never above it on a buy, never below it on a sell."""
+    inside = [t for k, t in enumerate(tokens) if clause[k] == clause[i]]
+    outside = [t for k, t in enumerate(tokens) if clause[k] != clause[i]]
+    if any(t.tag not in _RESTATING_LIMIT for t in inside):
+        return False
+    limits = {
+        t.value
+        for k, t in enumerate(tokens)
+        if t.tag == "N" and clause[k] != clause[i] and k > 0 and tokens[k - 1].tag in "@Lp"
+    }
+    if not limits or any(t.tag == "N" and t.value not in limits for t in inside):
+        return False
+    sides = {t.tag for t in outside if t.tag in "BS"}
+    if len(sides) != 1 or any(t.tag in "BS" and t.tag not in sides for t in inside):
+        return False
+    said = norm[inside[0].start : inside[-1].end]
+    up, down = bool(_BOUND_UP.search(said)), bool(_BOUND_DOWN.search(said))
+    return up != down and (up if sides == {"B"} else down)
+
+
 def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
     """The tokens with what each negation denies taken out; ``None`` if nothing is left to
     do, or if a denied clause held a condition (the request is then refused, not guessed).
@@ -1757,6 +1799,9 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
         sides_kept = {
             _meaning(t)[0] for k, t in enumerate(tokens) if k not in denied and t.tag in "BSgD"
         }
+        if not cancel and _restates_limit(norm, tokens, clause, i):
+            restated.update(k for k in range(len(tokens)) if clause[k] == clause[i])
+            continue
         if (
             norm[tok.start : tok.end] in ("no", "nope")
             and sides_denied

@@ -1725,3 +1725,40 @@ def test_slang_the_twelfth_batch_used(text: str, expected: dict[str, Any]) -> No
 )
 def test_orders_named_pending_or_by_kind(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("buy $80 of XRP, can't believe I'm doing this haha", {"action": "buy"}),
+        ("我的狗狗币全部卖掉啦，唔想玩了", {"action": "sell"}),
+        ("Scoop 1,000,000 SHIB. Don't ask.", {"action": "buy"}),
+        (
+            "DCA $30 into PEPE every day, no end date",
+            {"schedule": {"every": "P1D", "count": None, "over": None}},
+        ),
+        (
+            "幫我買二十萬蚊比特幣，係二十萬港紙，冇錯。",
+            {"amount": {"value": 200000, "unit": "HKD"}},
+        ),
+        # a negated clause that says again what the limit price already bounds
+        ("scoop 3 sol at 140, not paying a cent more than that", {"limit_price": 140}),
+        ("挂单卖出1个ETH，价格3500，低于3500不卖", {"limit_price": 3500, "trigger": None}),
+        ("i want buy eth 0.1 at price 2400 only, not more", {"limit_price": 2400}),
+    ],
+)
+def test_asides_and_restated_limits_deny_nothing(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "scoop 3 sol at 140, not paying less than that",  # a buy bounded from below?
+        "挂单卖出1个ETH，价格3500，低于3400不卖",  # a second price: which is the limit?
+        "buy 1 eth at 3000, not more than 2",  # a bound on the amount, not the price
+        "buy 1 eth, don't ask me again",  # "again" is not an aside we know
+    ],
+)
+def test_a_negated_bound_that_restates_nothing_is_not_dropped(text: str) -> None:
+    assert canon(text)["action"] not in ("buy", "sell", "convert"), canon(text)
