@@ -199,7 +199,6 @@ WORDS: dict[str, Entry] = {
         "trim",
         "paper-hand",
         "exit",
-        "ditch",
         "flog",
     ),
     **_tags(
@@ -401,6 +400,16 @@ WORDS: dict[str, Entry] = {
     "sry": (("#", ""),),  # "buy 0.2 eth sry 0.25"
     "nah": (("#", ""),),  # "sell 0.05 btc, nah 0.04": the number meant
     **_tags("B", "mairu", "chaodi", "beli", "tapau"),  # beli: Malay, buy; tapau: take away
+    "ditch": (("S", "rid"),),  # of a coin: a sale; "ditch my open wif order": a cancel
+    **_tags("S", "jeet", "jeeted", "unwind"),  # slang: sell out early; unwind a position
+    **_tags("=", "tags", "prints"),  # "when it tags 75,000", "if it prints 25"
+    **_tags(">", "clears"),  # "if eth clears 4k"
+    **_tags("<", "tanks", "flushes"),  # "if it tanks to 10 cents"
+    "auto-buy": (("B", ""),),
+    "auto-sell": (("S", ""),),
+    "initiate": (("B", ""),),  # "initiate a 300 APT position"
+    "del": (("X", ""),),  # "del咗張PEPE單"
+    **_tags("x", "fills", "rounds"),  # "every 4 hours, 6 fills"
     **_tags(
         "^",
         "don't",
@@ -659,11 +668,21 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("on", "the", "way", "up"): (("u", ""),),
     ("ladder", "out", "of"): (("S", ""),),
     ("ladder", "out"): (("S", ""),),
+    ("my", "ask"): (("m", ""), ("r", "")),  # "take down my ask on ARB": an order
+    ("my", "asks"): (("m", ""), ("r", "")),
+    ("bag", "size"): (("l", ""),),  # "avax bag size?"
+    ("take", "it", "off"): (("~", ""),),  # "The Dogecoin order: please take it off"
+    **{("if", w): () for w in ("yes", "so", "possible")},  # "… ? if yes please do it"
+    ("i'd", "like"): (("g", "like"),),  # "I'd like 10 bucks of sui": a request to get it
+    ("i", "would", "like"): (("g", "like"),),
+    ("can", "i", "have"): (("g", ""),),
+    **{("paper", w): (("S", ""),) for w in ("hand", "hands", "handing")},
     ("my", "bag"): (("m", ""), ("l", "")),
     ("my", "bags"): (("m", ""), ("l", "")),
     ("bag", "worth"): (("l", ""),),
     ("my", "remaining"): (("m", ""),),  # "get rid of my remaining DOGE": all of it
     ("take", "down", "my"): (("~", ""), ("m", "")),
+    ("take", "down", "my", "ask"): (("~", ""), ("m", ""), ("r", "")),
     ("at", "the", "prevailing", "price"): (("M", ""),),
     ("at", "the", "prevailing", "rate"): (("M", ""),),
     ("at", "whatever", "the", "market", "will", "bear"): (("M", ""),),
@@ -889,7 +908,7 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("dispose", "of"): (("S", ""),),
     ("bail", "on"): (("S", ""),),
     ("bail", "out", "of"): (("S", ""),),
-    ("clear", "out"): (("S", ""),),
+    ("clear", "out"): (("S", "rid"),),  # of a coin a sale; "clear out every pending order"
     ("move", "into"): (("C", ""), ("f", "")),
     ("move", "out", "of"): (("C", ""),),
     ("trade", "into"): (("C", ""), ("f", "")),
@@ -897,6 +916,7 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("take", "it", "down"): (("~", ""),),
     ("take", "back"): (("~", ""),),
     ("call", "off"): (("~", ""),),
+    **{("every", w, "one"): (("H", "100"),) for w in ("last", "single")},  # all of them
     ("every", "other"): (("E", ""), ("N", "2")),
     ("every", "alternate"): (("E", ""), ("N", "2")),
     ("on", "alternate"): (("E", ""), ("N", "2")),
@@ -1116,7 +1136,7 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("^", "母汤"),  # Taiwanese slang for 不要
     **_tags("x", "注"),  # 分4注: in four parts
     **_tags("t", "下单", "下个单", "下张单", "下一张单", "落单", "落张单", "落个单"),
-    "清掉": (("S", ""), ("H", "100")),
+    "清掉": (("S", "rid"), ("H", "100")),  # of a coin: all sold; "把我挂着的单全清掉": cancels
     # done with a coin: the reason for a sale, no denial of it
     **{w: () for w in ("不玩了", "唔玩喇", "唔玩了", "不玩啦", "唔想再揸", "不想拿了", "不想再拿")},
     **{w: () for w in ("不加杠杆", "不用杠杆", "不开杠杆")},
@@ -1238,6 +1258,11 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("B", "沟淡", "要返"),  # average down; "想要返 0.02 個 BTC"
     **_tags("X", "铲", "铲咗"),  # "剷咗張AVAX單"
     **_tags("B", "铲底"),  # "鏟底! 買0.1 BTC": buy the dip, as 抄底
+    **_tags("B", "埋伏", "捞返"),  # lie in wait for a coin; "撈返啲AVAX": pick some up
+    "走货": (("S", ""),),  # "BCH走貨": move the goods out
+    "直接搞": (),  # "别问，直接搞": just do it (接 here buys nothing)
+    "挂着等": (("L", "zh"),),  # "1.8挂着等": a limit order left to wait
+    "砍掉": (("~", ""),),  # "我挂的PEPE单子砍掉": of an order
     **{w: (("!", "advice"),) for w in ("推介",)},
     **_tags("#", "对唔住", "对不起"),  # "對唔住，應該係0.15個"
     **{w: () for w in ("直至我叫停为止", "直至我叫停", "直到我叫停为止")},  # until I say stop

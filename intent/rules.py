@@ -563,7 +563,9 @@ def _word_tokens(
         verb is not None
         and i + 1 < len(raw)
         and (
-            raw[i + 1].lastgroup == "number" or (word == "add" and words[i + 1] in ("some", "more"))
+            raw[i + 1].lastgroup == "number"
+            or (word == "add" and words[i + 1] in ("some", "more"))
+            or (verb == "D" and _MONEY_SHARE_NEXT.match(text, end) is not None)
         )
     ):  # "add some SOL here"
         tokens.append(Token(verb, start, end))  # "ask 1 ETH at 4.2k", "need 0.05 btc"
@@ -658,7 +660,15 @@ _VERB_BEFORE_AMOUNT = {
     "add": "B",
     "move": "C",  # "move 10 sol into something safer"
     "need": "g",
+    "yeet": "D",  # "yeet 500 usdt into sol"
+    "degen": "D",  # "degen 1k usdt into pepe"
 }
+#: What a verb of putting money in may be followed by besides a number: "throw a quarter of
+#: my usdc at eth", "yeet half my usdt into sol" (a share of money, never of a coin).
+_MONEY_SHARE_NEXT = re.compile(
+    r"\s+(?:(?:half|all|a\s+quarter|a\s+third)\s+(?:of\s+)?(?:my\s+)?(?:usdt|usdc|usd|hkd)\b"
+    r"|a\s+grand\b)"
+)
 _THROWN_OUT = re.compile(r"\b(?:out|away|off)\b")
 _PRICE_NEXT = re.compile(r"\s+(?:price|trading|quote)\b")
 _ORDER_NEXT = re.compile(r"\s+(?:one|order|orders|buy|sell|bid|ask|stop|limit|trigger)\b")
@@ -1651,19 +1661,45 @@ class RuleParser:
         return _interpret(text, an)
 
 
+_CENTS = re.compile(r"\s*cents?\b")
+
+
+def _names_no_money(norm: str, before: Token | None, tok: Token, after: Token | None) -> bool:
+    """Whether the currency word ``tok`` names no currency here: "刀" with no number just
+    before it ("接飞刀"), or "蚊" just before another currency ("二百蚊美金")."""
+    word = norm[tok.start : tok.end]
+    if word == "刀":
+        counted = before is not None and before.tag == "N"
+        return not (counted and before is not None and not norm[before.end : tok.start].strip())
+    return (
+        word == "蚊"
+        and after is not None
+        and after.tag == "Q"
+        and not norm[tok.end : after.start].strip()
+    )
+
+
 def _in_context(tokens: list[Token], norm: str) -> list[Token]:
     """Words whose meaning depends on the rest of the message.
 
     "10x" is leverage, except in a schedule ("every day, 10x" is ten times); "withdraw" is
-    a withdrawal of funds, except of an order ("withdraw my ETH order" cancels it).
+    a withdrawal of funds, except of an order ("withdraw my ETH order" cancels it). "刀" is
+    dollars after a number only ("接飞刀" catches a falling knife); "蚊" before another
+    currency is that currency's unit ("二百蚊美金": 200 US dollars); "50 cents" is $0.50.
     """
     tags = {t.tag for t in tokens}
     out: list[Token] = []
     for k, tok in enumerate(tokens):
-        if tok.tag == "!" and tok.code == "leverage" and tok.value and tags & {"E", "F"}:
+        after = tokens[k + 1] if k + 1 < len(tokens) else None
+        cents = _CENTS.match(norm, tok.end) if tok.tag == "N" and tok.value else None
+        if cents is not None and tok.value is not None:
+            out.append(Token("N", tok.start, cents.end(), tok.value / 100, code="USD"))
+        elif tok.tag == "Q" and _names_no_money(norm, out[-1] if out else None, tok, after):
+            continue
+        elif tok.tag == "!" and tok.code == "leverage" and tok.value and tags & {"E", "F"}:
             out.append(Token("N", tok.start, tok.end, tok.value))
             out.append(Token("x", tok.start, tok.end))
-        elif tok.tag == "!" and tok.code == "withdrawal" and "r" in tags:
+        elif tok.tag == "!" and tok.code == "withdrawal" and tags & {"r", "L"}:
             out.append(Token("~", tok.start, tok.end))
         elif (
             tok.tag == "!"
@@ -1856,8 +1892,9 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
     # "Don't buy any more bitcoin; instead, sell 0.1 BTC": the coin of a denied side may be
     # traded on the other side
     other_side = bool(denied_sides) and bool(kept_sides) and not denied_sides & kept_sides
-    if denied_meaning & {_meaning(t) for t in kept} and not other_side:
-        return None
+    shared = denied_meaning & {_meaning(t) for t in kept}
+    if shared and not (other_side and all(tag in "AN" for tag, _ in shared)):
+        return None  # ("姨太全部换大饼，not 梭哈": the share denied is the share asked for)
     verbs = "BSCDg"
     if not objects and {_meaning(t)[0] for t in denied_tokens if t.tag in verbs} & {
         _meaning(t)[0] for t in kept if t.tag in verbs
@@ -2216,8 +2253,16 @@ def _interpret(text: str, an: _Analysis) -> ParseOutput:
                     spans=_spans(text, an, fields),
                 )
             return _intent(action="query", query=kind, asset=asset, spans=_spans(text, an, fields))
-        if "g" in tags and (an.amounts or mentions or an.vague):
-            strong = {"B"}  # "get me 0.1 BTC", "get me some of that"
+        # ("I'd like to trade 0.5 ETH" says no side; "I'd like to take profit" sells; "I'd
+        # like 300 ATOM traded into DOT" swaps)
+        liked = all(t.code == "like" for t in an.tokens if t.tag == "g")
+        if (
+            "g" in tags
+            and "t" not in tags
+            and not (liked and (re.search("[RZ]", tags) or _two_cryptos_to(mentions)))
+            and (an.amounts or mentions or an.vague)
+        ):
+            strong = {"B"}  # "get me 0.1 BTC", "get me some of that", "I'd like 10 bucks of SUI"
         elif re.search(r"[RZ]", an.live()) and "B" not in tags:
             # "take profit on a quarter of my BTC": a sale, whose price is still asked for
             # (with a price and no verb, "ETH 1個, TP 4000", the side is never guessed)
@@ -2572,7 +2617,13 @@ def _pick_give_get(
         give = gives[0] if gives else None
         # What is paid must be said so ("with ETH", "用以太") or be a currency ("buy BTC USDT"):
         # "buy 1 BTC ETH" or "buy BTC and ETH" is no swap.
-        said = give is None or bool(give.marker) or give.is_quote
+        # ("buy 2 LTC … to bitcoin": "to" names what is received, never what a buy pays)
+        said = (
+            give is None
+            or give.is_quote
+            or give.marker == "w"
+            or (give.marker == "f" and give.by == "for")  # "buy ETH for 0.05 BTC"
+        )
         return give, get, len(gives) <= 1 and said
     # No side: report the asset the user named, nothing more.
     cryptos = [m for m in mentions if not m.is_quote] or mentions

@@ -1762,3 +1762,55 @@ def test_asides_and_restated_limits_deny_nothing(text: str, expected: dict[str, 
 )
 def test_a_negated_bound_that_restates_nothing_is_not_dropped(text: str) -> None:
     assert canon(text)["action"] not in ("buy", "sell", "convert"), canon(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "to" names what is received, never what a buy pays
+        (
+            "I would like to acquire 2 Litecoine, please. The silver to bitcoin's gold.",
+            {"action": "clarify"},
+        ),
+        ("入二百蚊美金ETH", {"amount": {"value": 200, "unit": "USD"}, "quote": "USD"}),
+        ("接飞刀了兄弟们，大饼0.1个市价", {"action": "buy", "quote": None}),  # a falling knife
+        ("bail on my bonk bag, every last one", {"amount": {"value": 100, "unit": "%"}}),
+        (
+            "when doge pumps to 50 cents dump half",
+            {"trigger": {"op": ">=", "price": 0.5}, "amount": {"value": 50, "unit": "%"}},
+        ),
+    ],
+)
+def test_wrong_trades_the_thirteenth_batch_found(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("yeet half my usdt into sol", {"action": "buy", "asset": "SOL", "quote": "USDT"}),
+        ("throw a quarter of my usdc at eth", {"action": "buy", "quote": "USDC"}),
+        ("jeet half my pepe lol", {"action": "sell", "amount": {"value": 50, "unit": "%"}}),
+        ("I'd like 10 bucks of sui please", {"action": "buy", "asset": "SUI"}),
+        ("I'd like to trade 0.5 ETH.", {"action": "clarify", "missing": ["side"]}),
+        ("can i have 300 xrp", {"action": "buy", "amount": {"value": 300, "unit": "XRP"}}),
+        ("Sell 0.75 BTC when it tags 75,000.", {"action": "clarify", "missing": ["price"]}),
+        ("breakout play: if eth clears 4k, ape 2 eth", {"trigger": {"op": ">=", "price": 4000}}),
+        ("ditch my open sol order", {"action": "cancel", "asset": "SOL"}),
+        ("ditch my doge", {"action": "sell", "amount": {"value": 100, "unit": "%"}}),
+        ("把我挂着的单全清掉", {"action": "cancel"}),
+        ("del咗張PEPE單", {"action": "cancel", "asset": "PEPE"}),
+        ("Withdraw my bid on LINK.", {"action": "cancel", "asset": "LINK"}),
+        ("take down my ask on ARB", {"action": "cancel", "asset": "ARB"}),
+        ("The Dogecoin order: please take it off", {"action": "cancel", "asset": "DOGE"}),
+        ("avax bag size?", {"action": "query", "query": "balance"}),
+        ("BCH走貨，3粒", {"action": "sell", "amount": {"value": 3, "unit": "BCH"}}),
+        ("撈返啲AVAX，3000蚊就夠", {"action": "buy", "quote": "HKD"}),
+        (
+            "Buy 3 ETH every 4 hours, 6 fills.",
+            {"schedule": {"every": "PT4H", "count": 6, "over": None}},
+        ),
+    ],
+)
+def test_readings_the_thirteenth_batch_got_wrong(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
