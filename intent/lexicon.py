@@ -671,6 +671,7 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("my", "ask"): (("m", ""), ("r", "")),  # "take down my ask on ARB": an order
     ("my", "asks"): (("m", ""), ("r", "")),
     ("bag", "size"): (("l", ""),),  # "avax bag size?"
+    ("to", "be", "clear"): (),  # "To be clear: 165, not 156."
     ("take", "it", "off"): (("~", ""),),  # "The Dogecoin order: please take it off"
     **{("if", w): () for w in ("yes", "so", "possible")},  # "… ? if yes please do it"
     ("i'd", "like"): (("g", "like"),),  # "I'd like 10 bucks of sui": a request to get it
@@ -1261,6 +1262,8 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("B", "埋伏", "捞返"),  # lie in wait for a coin; "撈返啲AVAX": pick some up
     "走货": (("S", ""),),  # "BCH走貨": move the goods out
     "直接搞": (),  # "别问，直接搞": just do it (接 here buys nothing)
+    "算了还是": (("#", ""),),  # "卖0.5个……算了还是卖0.8个": never mind, rather
+    "入面": (("O", ""),),  # "喺2個鐘入面": within two hours (入 here buys nothing)
     "挂着等": (("L", "zh"),),  # "1.8挂着等": a limit order left to wait
     "砍掉": (("~", ""),),  # "我挂的PEPE单子砍掉": of an order
     **{w: (("!", "advice"),) for w in ("推介",)},

@@ -230,6 +230,7 @@ _PREVIEW_FIRST = re.compile(
 #: "rather than all at once", "…, not too much", "，不要太多"): the request says the rest.
 _AFTERTHOUGHT = re.compile(
     r"(?:,\s*not|\brather\s+than)\s+all\s+at\s+once\b|,\s*not\s+too\s+much\b"
+    r"|\b(?:i['’]?m\s+)?(?:scared|afraid|nervous)\s+to\s+(?:buy|sell)\s+(?:it\s+)?all\s+at\s+once\b"
     r"|[,，]\s*(?:不要太多|唔好太多|别太多)"
 )
 #: A greeting that opens the message ("Morning! buy…", "Good evening. Please…"): no time.
@@ -248,6 +249,8 @@ _ASIDE = re.compile(
     r"(?:get\s+rekt|lose\s+(?:any\s+|my\s+)?money)"
     r"|[唔不]想再?玩(?:喇|了|啦)?|唔想再睇|不想再看|唔捱(?:喇|了)?|冇错|没错|不留分毫"
     r"|不成功便成仁|[别唔]好?[问問]|(?:暂时)?不设期限"
+    r"|i\s+(?:can['’]?t|cannot)\s+watch\s+(?:it|the\s+(?:screen|market|charts?))(?:\s+all\s+day)?"
+    r"|(?:i\s+)?(?:don['’]?t|do\s+not)\s+(?:wanna|want\s+to)\s+move\s+the\s+(?:book|market|price)"
     r")(?:\s+(?:haha+|lol|lmao))?(?=\s*(?:$|[,.;!?，。；！？…~)）]))"
 )
 
@@ -1785,6 +1788,38 @@ def _restates_limit(norm: str, tokens: list[Token], clause: list[int], i: int) -
     return up != down and (up if sides == {"B"} else down)
 
 
+#: What a clause may hold to only restate that an order is spread: "唔好一嘢掃晒", "我不敢一次买",
+#: "so that I do not buy everything at one price".
+_RESTATING_SPREAD = frozenset("^BSHNa@pifcwom")
+_ONE_GO = re.compile(
+    r"\ball\s+at\s+once\b|\bat\s+one\s+price\b|\bin\s+one\s+go\b|一次|一嘢|一把|一下"
+)
+
+
+def _restates_spread(norm: str, tokens: list[Token], clause: list[int], i: int) -> bool:
+    """Whether the negated clause of ``tokens[i]`` only says the order must not go at once,
+    when the rest of the message spreads it ("over the next hour", "分4次")."""
+    inside = [t for k, t in enumerate(tokens) if clause[k] == clause[i]]
+    outside = [t for k, t in enumerate(tokens) if clause[k] != clause[i]]
+    if any(t.tag not in _RESTATING_SPREAD for t in inside) or not any(
+        t.tag in "Ox" for t in outside
+    ):
+        return False
+    if any(t.value != {"N": _ONE, "H": _HUNDRED}.get(t.tag, t.value) for t in inside):
+        return False  # only "one" price, "all" of it
+    sides = {_meaning(t)[0] for t in outside if t.tag in "BSgD"}
+    if any(t.tag in "BS" and _meaning(t)[0] not in sides for t in inside):
+        return False
+    start = max((m.end() for m in _CLAUSE_BREAK.finditer(norm, 0, inside[0].start)), default=0)
+    # ("… rather than not all at once": a denial denied, which is all at once)
+    return _ONE_GO.search(norm, inside[0].start, inside[-1].end) is not None and not (
+        _RATHER.search(norm, start, inside[-1].end)
+    )
+
+
+_RATHER = re.compile(r"\b(?:rather|than|instead)\b|而不是|与其|不如")
+
+
 def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
     """The tokens with what each negation denies taken out; ``None`` if nothing is left to
     do, or if a denied clause held a condition (the request is then refused, not guessed).
@@ -1823,7 +1858,18 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
             and {tokens[i + 1].tag, tokens[i + 2].tag} == {"B", "S"}
             and bool(_IS_WORD.search(norm, tokens[i + 1].end, tokens[i + 2].start))
         )
-        if said_instead:
+        # "buy not sell 5 sol", "not buy sell 2 avax": one verb denied beside the other
+        verb_for_verb = (
+            i + 1 < len(tokens)
+            and tokens[i + 1].tag in "BS"
+            and any(
+                0 <= k < len(tokens)
+                and clause[k] == clause[i]
+                and {tokens[k].tag, tokens[i + 1].tag} == {"B", "S"}
+                for k in (i - 1, i + 2)
+            )
+        )
+        if said_instead or verb_for_verb:
             denied = [i, i + 1]
         elif j > i + 1 and (
             meant or j == len(tokens) or clause[j] != clause[i] or tokens[j].tag == "^"
@@ -1835,7 +1881,9 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
         sides_kept = {
             _meaning(t)[0] for k, t in enumerate(tokens) if k not in denied and t.tag in "BSgD"
         }
-        if not cancel and _restates_limit(norm, tokens, clause, i):
+        if not cancel and (
+            _restates_limit(norm, tokens, clause, i) or _restates_spread(norm, tokens, clause, i)
+        ):
             restated.update(k for k in range(len(tokens)) if clause[k] == clause[i])
             continue
         if (
@@ -1917,7 +1965,7 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
 
 
 #: Words with no value of their own in a correction: "是50个", "make that 4 of them".
-_CORRECTION_FILLER = frozenset("cofam")
+_CORRECTION_FILLER = frozenset("cofam:")  # … "Correction: limit 2,965"
 #: Words a number follows when it is a price, not an amount: "at 3,500", "pumps to 220".
 _PRICE_WORDS = frozenset("@LKJGRZ<>=p")
 _RESTATING_VERBS = frozenset("BgSCD")
@@ -2084,10 +2132,15 @@ def _apply_correction(norm: str, tokens: list[Token], m: int) -> list[Token] | N
             unit=bool(assets) or any(t.tag == "c" for t in value) or bool(numbers[0].code),
             price=priced or (m > 0 and tokens[m - 1].tag == "p"),
         )
-        if target is None:
+        if target is None and assets and not any(t.tag == "N" for t in out):
+            # "卖link 不对 是uni 50个": the coin corrected, and the amount said with it
+            out.append(numbers[0])
+            at = len(out)
+        elif target is None:
             return None
-        out[target] = numbers[0]
-        at = target + 1 + (target + 1 < len(out) and out[target + 1].tag == "c")
+        else:
+            out[target] = numbers[0]
+            at = target + 1 + (target + 1 < len(out) and out[target + 1].tag == "c")
     else:
         at = len(out)
     if assets:

@@ -1814,3 +1814,36 @@ def test_wrong_trades_the_thirteenth_batch_found(text: str, expected: dict[str, 
 )
 def test_readings_the_thirteenth_batch_got_wrong(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+HOUR_SPREAD = {"every": None, "count": None, "over": "PT1H"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Buy 3 ETH, limit 2,980. Correction: limit 2,965.", {"limit_price": 2965}),
+        ("卖link 不对 是uni 50个", {"asset": "UNI", "amount": {"value": 50, "unit": "UNI"}}),
+        ("姨太卖0.5个……算了还是卖0.8个", {"amount": {"value": 0.8, "unit": "ETH"}}),
+        ("buy not sell 5 sol", {"action": "buy"}),
+        ("not buy sell 2 avax", {"action": "sell"}),
+        # a negated clause that only says again that the order is spread
+        ("一個鐘內分批幫我入1個BTC，唔好一嘢掃晒", {"action": "buy", "schedule": HOUR_SPREAD}),
+        ("我不敢一次买，一个小时内分批买入1000U的比特币", {"schedule": HOUR_SPREAD}),
+        ("sell my eth if it drops below 2800, I can't watch it all day", {"action": "sell"}),
+    ],
+)
+def test_corrections_and_spreads_said_again(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "buy 1 BTC over the next hour, don't buy it at 2",  # a number denied is no spread
+        "sell 1 ETH, buy not sell",  # which side?
+        "唔好一嘢掃晒1個BTC",  # no spread said anywhere: a denial of the only request
+    ],
+)
+def test_denials_beside_a_spread_or_a_second_verb_are_not_dropped(text: str) -> None:
+    assert canon(text)["action"] not in ("buy", "sell", "convert"), canon(text)
