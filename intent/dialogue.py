@@ -418,6 +418,11 @@ def _amended(target: Intent | Clarification, change: Amendment) -> Intent | Clar
             fields["trigger"] = {"op": trigger["op"], "price": change.stop}
         elif side == "buy" and fields.get("stop_loss") is not None:
             fields["stop_loss"] = change.stop  # "make the stop 3.2k" on a buy's stop-loss
+        elif side == "buy" and fields.get("take_profit") is not None:
+            # "buy 2 eth tp 4k" → "add a stop at 2.8k": the other exit, below the target
+            if change.stop >= fields["take_profit"]:
+                return None
+            fields["stop_loss"] = change.stop
         elif isinstance(target, Clarification) and "price" in target.missing:
             return None  # "sell if it hits 70k" → "make the trigger 72k": up or down?
         else:

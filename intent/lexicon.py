@@ -42,6 +42,9 @@ _CURATED_ALIASES: dict[str, str] = {
     "bitcoin": "BTC",
     "bitcoins": "BTC",
     "xbt": "BTC",
+    "sats": "BTC",  # satoshis: amounts in them are scaled to bitcoin by the tokenizer
+    "satoshi": "BTC",
+    "satoshis": "BTC",
     "比特币": "BTC",
     "比特": "BTC",
     "大饼": "BTC",
@@ -672,6 +675,8 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("my", "asks"): (("m", ""), ("r", "")),
     ("bag", "size"): (("l", ""),),  # "avax bag size?"
     ("to", "be", "clear"): (),  # "To be clear: 165, not 156."
+    ("to", "the", "downside"): (("d", ""),),  # "if it breaks 5.80 to the downside"
+    ("to", "the", "upside"): (("u", ""),),
     ("take", "it", "off"): (("~", ""),),  # "The Dogecoin order: please take it off"
     **{("if", w): () for w in ("yes", "so", "possible")},  # "… ? if yes please do it"
     ("i'd", "like"): (("g", "like"),),  # "I'd like 10 bucks of sui": a request to get it
@@ -1262,6 +1267,8 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("B", "埋伏", "捞返"),  # lie in wait for a coin; "撈返啲AVAX": pick some up
     "走货": (("S", ""),),  # "BCH走貨": move the goods out
     "直接搞": (),  # "别问，直接搞": just do it (接 here buys nothing)
+    "月亮": (),  # the moon (月 here is no month): "月亮狗币" is a coin's name
+    "再三": (),  # "再三確認": over and over (三 here is no number)
     "算了还是": (("#", ""),),  # "卖0.5个……算了还是卖0.8个": never mind, rather
     "入面": (("O", ""),),  # "喺2個鐘入面": within two hours (入 here buys nothing)
     "挂着等": (("L", "zh"),),  # "1.8挂着等": a limit order left to wait

@@ -380,6 +380,11 @@ def tokenize(text: str, original: str = "") -> list[Token]:
     for k in range(len(tokens) - 1):
         if tokens[k].tag == "@" and tokens[k].code == "en" and tokens[k + 1].tag == "A":
             tokens[k] = Token("f", tokens[k].start, tokens[k].end)  # "throw 250 bucks at FLOKI"
+    for k in range(1, len(tokens)):
+        tok, number = tokens[k], tokens[k - 1]
+        if text[tok.start : tok.end] in _SATOSHIS and number.tag == "N" and number.value:
+            # "stack 50k sats": a hundred-millionth of a bitcoin each
+            tokens[k - 1] = Token("N", number.start, number.end, number.value / _SATS_PER_BTC)
     # "the cardano one", "the ETH one": a pronoun naming an order, no amount of one coin
     tokens = [t for k, t in enumerate(tokens) if not _pronoun_one(text, tokens, k)]
     for k in range(1, len(tokens) - 1):
@@ -394,6 +399,10 @@ def tokenize(text: str, original: str = "") -> list[Token]:
             tokens[k] = Token("k", tok.start, tok.end)
     return tokens
 
+
+#: Bitcoin's smallest unit, named as the coin: its amounts are scaled to bitcoin.
+_SATOSHIS = frozenset({"sats", "satoshi", "satoshis"})
+_SATS_PER_BTC = Decimal(100_000_000)
 
 #: The code of a share token written as a slash fraction ("1/2"), not as a word ("half").
 _SLASH = "/"
@@ -841,6 +850,7 @@ def _segment_cjk(text: str, start: int, end: int, tokens: list[Token]) -> None:
     ):
         tokens[-1] = Token("P", tenths.start, start + 1, tenths.value * 10)  # 2成 = 20%
         i = start + 1
+    named = False  # the word just read says nothing: it may begin a coin's name
     while i < end:
         fraction = _CJK_FRACTION.match(text, i, end)
         if fraction is not None:  # 四分之一 = 25%: a share, like "a quarter"
@@ -908,13 +918,18 @@ def _segment_cjk(text: str, start: int, end: int, tokens: list[Token]) -> None:
                     tokens.append(Token("N", i, stop, value))
             i = stop
         elif entry is not None:
+            if named and lex_len == 2 and entry and entry[0][0] == "A" and text[i + 1] == "币":
+                entry = (("k", ""),)  # "月亮狗币": a coin whose name ends in 狗币, not DOGE
             if text[i : i + lex_len] != "晒" or (tokens and tokens[-1].tag in "BSCDgw"):
                 _emit(tokens, entry, i, i + lex_len)  # 晒 is "all" only after its verb (沽晒)
+            named = entry == () and lex_len > 1  # a word that says nothing, as 月亮
             i += lex_len
+            continue
         else:
             if text[i] not in _HARMLESS_CJK_AFTER_NUMBER:
                 _mark_unclear(text, tokens, i, i + 1)
             i += 1
+        named = False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1341,7 +1356,12 @@ def _trigger_phrases(an: _Analysis) -> None:
     if m is not None:
         words = m.group(1)
         # "breaks below 0.00002": a preposition says the side over the verb; "goes over".
-        preps = [c for c in words if c in "du"] or [c for c in words if c in "<>"]
+        # ("breaks 5.80 to the downside": a side said after the price, over the verb too)
+        preps = (
+            [c for c in words if c in "du"]
+            or [c for c in m.group(3) or "" if c in "du"]
+            or [c for c in words if c in "<>"]
+        )
         if preps:
             first = preps[0]
         elif "O" in words:
@@ -1653,7 +1673,7 @@ class RuleParser:
             # An attempt to change the rules refuses the whole message: the customer sends
             # the trade on its own, and support sees the attempt (it is never half-obeyed).
             return _unsupported("injection")
-        scoped = _scope_negations(norm, _self_corrections(norm, tokens))
+        scoped = _scope_negations(norm, _self_corrections(norm, _restatements(norm, tokens)))
         if scoped is None:
             return _unsupported("negation")
         an = _analyse(scoped, norm)
@@ -1697,6 +1717,7 @@ def _in_context(tokens: list[Token], norm: str) -> list[Token]:
         cents = _CENTS.match(norm, tok.end) if tok.tag == "N" and tok.value else None
         if cents is not None and tok.value is not None:
             out.append(Token("N", tok.start, cents.end(), tok.value / 100, code="USD"))
+
         elif tok.tag == "Q" and _names_no_money(norm, out[-1] if out else None, tok, after):
             continue
         elif tok.tag == "!" and tok.code == "leverage" and tok.value and tags & {"E", "F"}:
@@ -1838,9 +1859,9 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
     negated = [clause[k] for k, t in enumerate(tokens) if t.tag == "^"]
     if len(negated) != len(set(negated)):
         return None  # "母湯全 not 賣": two negations in one clause, a meaning we would guess
-    cancel = any(t.tag == "X" for t in tokens) or (
-        any(t.tag == "~" for t in tokens) and any(t.tag in "rDL" for t in tokens)
-    )
+    # (a soft verb denied cancels nothing: "Buy 20 SOL at 165 limit. To not be clear")
+    soft = any(t.tag == "~" and (k == 0 or tokens[k - 1].tag != "^") for k, t in enumerate(tokens))
+    cancel = any(t.tag == "X" for t in tokens) or (soft and any(t.tag in "rDL" for t in tokens))
     drop: set[int] = set()
     restated: set[int] = set()
     for i, tok in enumerate(tokens):
@@ -2013,6 +2034,68 @@ def _self_corrections(norm: str, tokens: list[Token]) -> list[Token]:
             start = m + 1
         else:
             start = m + 1
+
+
+#: What a clause may hold to only say again what the request said: values, a denial of another
+#: value, and words that say nothing ("That is five hundred, not five thousand").
+_RESTATING_TAGS = frozenset("NAQck^#:oamfwe")
+
+
+_RESTATES = re.compile(
+    r"\b(?:that\s+is|that['’]s|it\s+is|it['’]s|i\s+mean|to\s+be\s+clear|only|just)\b"
+    r"|[係系是]|确认|数量|清楚"
+)
+
+
+def _restatements(norm: str, tokens: list[Token]) -> list[Token]:
+    """The tokens without the clauses after the request that only say one of its values
+    again, as careful customers do: "That is five hundred, not five thousand", "麻煩你睇清楚係
+    五千唔係五萬", "數量係零點五個", "Kindly make sure it is Hong Kong dollars and not US
+    dollars". Such a clause says it restates ("that is", "係", "only"); every number, coin or
+    currency it affirms was said before it; what
+    follows its one negation is a value denied, one the request does not use. A clause of
+    nothing but such a denial (or an "I mean") goes with the restatement just before it."""
+    if not any(t.tag in "NAQ" for t in tokens):
+        return tokens
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(norm)]
+    clause = [bisect.bisect_right(breaks, t.start) for t in tokens]
+    drop: set[int] = set()
+    dropped_last = False
+    for c in sorted(set(clause)):
+        ks = [k for k in range(len(tokens)) if clause[k] == c]
+        inside = [tokens[k] for k in ks]
+        said = [t for k, t in enumerate(tokens) if k < ks[0] and k not in drop]
+        if (
+            not said
+            or any(t.tag not in _RESTATING_TAGS for t in inside)
+            or sum(t.tag == "^" for t in inside) > 1
+        ):
+            dropped_last = False
+            continue
+        no = next((k for k, t in enumerate(inside) if t.tag == "^"), len(inside))
+        affirmed = [t for t in inside[:no] if t.tag in "NAQ"]
+        denied = [t for t in inside[no + 1 :] if t.tag in "NAQ"]
+        again = all(_said_before(t, said) for t in affirmed) and (
+            no == len(inside)  # a denial denies a value the request does not use
+            or (bool(denied) and not any(_said_before(t, said + affirmed) for t in denied))
+        )
+        # ("三千蚊左右…唔係，就三千蚊啦": after a bare "no" the value is the one meant)
+        start = breaks[c - 1] if c else 0
+        end = breaks[c] if c < len(breaks) else len(norm)
+        marked = _RESTATES.search(norm, start, end) is not None  # "that is", "係", "only"
+        if again and said[-1].tag not in "^#" and ((marked and affirmed) or dropped_last):
+            drop.update(ks)
+            dropped_last = True
+        else:
+            dropped_last = False
+    return [t for k, t in enumerate(tokens) if k not in drop] if drop else tokens
+
+
+def _said_before(tok: Token, said: list[Token]) -> bool:
+    """Whether the number, coin or currency ``tok`` names was named in ``said``."""
+    if tok.tag == "N":
+        return any(t.tag == "N" and t.value == tok.value for t in said)
+    return any(t.code == tok.code and (t.tag == tok.tag or t.tag == "N") for t in said)
 
 
 def _denied_then_meant(norm: str, tokens: list[Token]) -> list[Token]:
@@ -2190,6 +2273,8 @@ def _meaning(tok: Token) -> tuple[str, str]:
     other (a number denied beside one kept is a change we do not guess at)."""
     if tok.tag in "PH":  # "a quarter" and "25 percent" are one share
         return ("share", f"{tok.value and tok.value.normalize()}")
+    if tok.tag == "N":
+        return ("N", "")  # in any currency
     side = "B" if tok.tag in "BgD" else "S" if tok.tag in "SCR" else tok.tag  # a swap gives up
     return (side, tok.code)
 

@@ -21,6 +21,7 @@ from intent.dialogue import (
     respond,
     to_record,
 )
+from intent.evaluate import final_reading
 from intent.models import Amount, Clarification, Intent
 from intent.rules import RuleParser
 
@@ -837,3 +838,12 @@ def test_a_change_of_schedule_changes_the_schedule_and_a_bare_share_number_asks(
     assert changed.schedule.over == "PT2H"
     assert changed.amount == Amount(value=Decimal(100), unit="%")
     assert not isinstance(share.result, Intent)  # 50 ETH or 50%? asked
+
+
+def test_a_stop_added_to_a_buy_with_a_target_is_its_stop_loss() -> None:
+    added = final_reading(["buy 2 eth tp 4k", "add a stop at 2.8k"], RuleParser())
+    assert added == final_reading(["buy 2 eth tp 4k sl 2.8k"], RuleParser())
+    assert added["stop_loss"] == 2800
+    assert added["trigger"] is None
+    above = final_reading(["buy 2 eth tp 4k", "add a stop at 4.2k"], RuleParser())
+    assert above["action"] not in ("buy", "sell", "convert")  # above the target: no stop-loss

@@ -1847,3 +1847,62 @@ def test_corrections_and_spreads_said_again(text: str, expected: dict[str, Any])
 )
 def test_denials_beside_a_spread_or_a_second_verb_are_not_dropped(text: str) -> None:
     assert canon(text)["action"] not in ("buy", "sell", "convert"), canon(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("买100U的月亮狗币", {"action": "clarify", "missing": ["asset"]}),  # no DOGE
+        ("买100U的狗币", {"action": "buy", "asset": "DOGE"}),
+        (
+            "Stop out 500 DOT if it breaks 5.80 to the downside.",
+            {"trigger": {"op": "<=", "price": 5.8}},
+        ),
+        ("stack 50k sats for me", {"asset": "BTC", "amount": {"value": 0.0005, "unit": "BTC"}}),
+        ("how many sats do i have", {"action": "query", "asset": "BTC", "query": "balance"}),
+    ],
+)
+def test_wrong_trades_the_fourteenth_batch_found(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Kindly purchase five hundred US dollars' worth of XRP. That is five hundred, "
+            "not five thousand, so please be careful.",
+            {"action": "buy", "amount": {"value": 500, "unit": "USD"}},
+        ),
+        (
+            "請幫我買五千蚊HSK，麻煩你睇清楚係五千唔係五萬。",
+            {"amount": {"value": 5000, "unit": "HKD"}},
+        ),
+        (
+            "請幫我購入0.5個以太坊，以市價成交便可。麻煩再三確認，數量係零點五個。",
+            {"action": "buy"},
+        ),
+        (
+            "Please buy HK$5,000 worth of Bitcoin. Kindly make sure it is Hong Kong dollars "
+            "and not US dollars.",
+            {"action": "buy", "quote": "HKD"},
+        ),
+    ],
+)
+def test_a_value_said_again_to_be_safe_changes_nothing(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Buy 500 USD of XRP. That is five thousand, not five hundred.",  # a different value
+        "Buy 500 USD of XRP. That is five hundred, not five hundred.",  # denies what it says
+        "Buy 500 USD of XRP. That is five hundred, not",  # a denial of nothing
+        "請幫我買五千蚊HSK，係五千唔係港紙",  # denies the currency the request uses
+        "buy 7 aave at market. 7",  # a number said again with no word that it restates
+        "I'd like to buy some PEPE with HK$1,000. I understand, not so only a thousand.",
+    ],
+)
+def test_a_restatement_that_changes_or_denies_a_value_is_no_restatement(text: str) -> None:
+    assert canon(text)["action"] not in ("buy", "sell", "convert"), canon(text)
