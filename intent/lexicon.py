@@ -974,6 +974,7 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("bad", "idea"): (("!", "advice"),),
     ("pay", "with"): (("w", ""),),
     ("pay", "more", "than"): (("@", ""),),
+    ("pay", "a", "cent", "more", "than"): (("@", ""),),  # "do not pay a cent more than that"
     ("pay", "no", "more", "than"): (("@", ""),),
     ("paying", "with"): (("w", ""),),
     ("pay", "for", "it", "with"): (("w", ""),),

@@ -1780,33 +1780,51 @@ _DENIABLE = frozenset("AQNPHck")
 _CONSTRAINT = frozenset("iI<>=duTKGOEFnYj")
 
 
-#: What a clause may hold to only restate the limit price's bound: "not paying a cent more
-#: than that", "低于3500不卖", "價高則不買", "the figure below which I am not prepared to part".
-_RESTATING_LIMIT = frozenset("^<>dup@VaofwcmBSN")
-_BOUND_UP = re.compile(r"\b(?:more|above|higher)\b|高|多|贵")
+#: What a negated clause may hold to only bound the limit price: "not paying a cent more than
+#: that", "低于3500不卖", "價高則不買", "i don't want to pay more than 3000", "價格唔低過7.5".
+_RESTATING_LIMIT = frozenset("^<>dup@VaofwcmBSNi")
+_BOUND_UP = re.compile(r"\b(?:more|above|higher)\b|高|多|贵|超")
 _BOUND_DOWN = re.compile(r"\b(?:less|below|lower|under)\b|低|少|便宜")
+_DENYING = re.compile(r"[不唔冇没]|\b(?:no|not)\b")
+#: Words that make a bound one of price, not of amount: "pay", "price", 价, "for less than".
+_PRICED = re.compile(r"\b(?:pay|paying|price|cent|for)\b|价")
 
 
-def _restates_limit(norm: str, tokens: list[Token], clause: list[int], i: int) -> bool:
-    """Whether the negated clause of ``tokens[i]`` only says again that the order's limit
-    price is a bound: never above it on a buy, never below it on a sell."""
-    inside = [t for k, t in enumerate(tokens) if clause[k] == clause[i]]
+def _negated_bound(norm: str, tokens: list[Token], clause: list[int], i: int) -> int | None:
+    """What the negated clause of ``tokens[i]`` says of the limit price, when that is all it
+    says: -1 when it says again that the order's limit is a bound, never above it on a buy
+    or below it on a sell ("not paying a cent more than that", "低于3500不卖"); the index of
+    its one number when it states that bound itself ("i don't want to pay more than 3000",
+    "價格唔低過7.5"); else None (a bound of the amount, "not more than 2", is no price)."""
+    ks = [k for k in range(len(tokens)) if clause[k] == clause[i]]
+    inside = [tokens[k] for k in ks]
     outside = [t for k, t in enumerate(tokens) if clause[k] != clause[i]]
-    if any(t.tag not in _RESTATING_LIMIT for t in inside):
-        return False
-    limits = {
-        t.value
-        for k, t in enumerate(tokens)
-        if t.tag == "N" and clause[k] != clause[i] and k > 0 and tokens[k - 1].tag in "@Lp"
-    }
-    if not limits or any(t.tag == "N" and t.value not in limits for t in inside):
-        return False
+    if any(t.tag not in _RESTATING_LIMIT for t in inside) or any(
+        _DENYING.search(norm, t.start, t.end) for t in inside if t.tag in "<>du@"
+    ):  # ("not 价格不低于3610": a bound that holds its own negation, denied)
+        return None
     sides = {t.tag for t in outside if t.tag in "BS"}
     if len(sides) != 1 or any(t.tag in "BS" and t.tag not in sides for t in inside):
-        return False
-    said = norm[inside[0].start : inside[-1].end]
+        return None
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(norm)]
+    c = clause[i]
+    said = norm[breaks[c - 1] if c else 0 : breaks[c] if c < len(breaks) else len(norm)]
     up, down = bool(_BOUND_UP.search(said)), bool(_BOUND_DOWN.search(said))
-    return up != down and (up if sides == {"B"} else down)
+    if up == down or not (up if sides == {"B"} else down):
+        return None
+    limits = {  # "at 3,500", "限價3,100", "at a limit of 2.65"
+        t.value
+        for k, t in enumerate(tokens)
+        if t.tag == "N"
+        and clause[k] != clause[i]
+        and re.search(r"[@Lp][aof]*$", "".join(u.tag for u in tokens[max(0, k - 3) : k]))
+    }
+    numbers = [k for k in ks if tokens[k].tag == "N"]
+    if limits:
+        return -1 if all(tokens[k].value in limits for k in numbers) else None
+    if len(numbers) != 1 or not _PRICED.search(said):
+        return None
+    return numbers[0]
 
 
 #: What a clause may hold to only restate that an order is spread: "唔好一嘢掃晒", "我不敢一次买",
@@ -1864,6 +1882,7 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
     cancel = any(t.tag == "X" for t in tokens) or (soft and any(t.tag in "rDL" for t in tokens))
     drop: set[int] = set()
     restated: set[int] = set()
+    stated: dict[int, Token] = {}  # a limit a negation states: the "at" to put before it
     for i, tok in enumerate(tokens):
         if tok.tag != "^":
             continue
@@ -1902,10 +1921,12 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
         sides_kept = {
             _meaning(t)[0] for k, t in enumerate(tokens) if k not in denied and t.tag in "BSgD"
         }
-        if not cancel and (
-            _restates_limit(norm, tokens, clause, i) or _restates_spread(norm, tokens, clause, i)
-        ):
+        bound = None if cancel else _negated_bound(norm, tokens, clause, i)
+        if bound is not None or (not cancel and _restates_spread(norm, tokens, clause, i)):
             restated.update(k for k in range(len(tokens)) if clause[k] == clause[i])
+            if bound is not None and bound >= 0:
+                stated[bound] = Token("@", tokens[bound].start, tokens[bound].start, code="en")
+                restated.discard(bound)
             continue
         if (
             norm[tok.start : tok.end] in ("no", "nope")
@@ -1942,7 +1963,12 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
         for k in denied:
             if not (cancel and tokens[k].tag in "AQ"):
                 drop.add(k)
-    kept = [t for k, t in enumerate(tokens) if k not in drop and k not in restated]
+    kept = [
+        t
+        for k, tok in enumerate(tokens)
+        if k not in drop and k not in restated
+        for t in ((stated[k], tok) if k in stated else (tok,))
+    ]
     if any(tokens[k].tag == "M" for k in drop):
         # "not market, limit 3500": denied, market is what the order must not be
         kept.append(Token("^", tokens[-1].end, tokens[-1].end, code="not-market"))

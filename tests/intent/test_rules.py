@@ -1906,3 +1906,38 @@ def test_a_value_said_again_to_be_safe_changes_nothing(text: str, expected: dict
 )
 def test_a_restatement_that_changes_or_denies_a_value_is_no_restatement(text: str) -> None:
     assert canon(text)["action"] not in ("buy", "sell", "convert"), canon(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the limit said again as a bound
+        ("sell 1 eth at 3,500 please, not lower", {"limit_price": 3500}),
+        (
+            "Kindly offload 300 XRP at a limit of 2.65? Please do not sell any lower.",
+            {"limit_price": 2.65},
+        ),
+        ("請用3,000 USDT買入以太坊，限價3,100，超過呢個價唔好買。", {"limit_price": 3100}),
+        # the bound is the limit
+        ("buy 1 eth but i don't want to pay more than 3000 for it", {"limit_price": 3000}),
+        (
+            "sell 1 eth if it drops to 2800 but not for less than 2750",
+            {"limit_price": 2750, "trigger": {"op": "<=", "price": 2800}},
+        ),
+        ("賣出二十粒DOT，價格唔低過7.5。", {"action": "sell", "limit_price": 7.5}),
+    ],
+)
+def test_a_negated_bound_of_the_price_is_the_limit(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sell 1 eth, i don't want to pay more than 3000",  # a sale bounded from above?
+        "sell 2 eth, don't sell more than 1",  # a bound of the amount
+        "sell 1 eth at 3,500 please, not lower than 3,400",  # a second price
+    ],
+)
+def test_a_negated_bound_that_is_no_limit_is_not_dropped(text: str) -> None:
+    assert canon(text)["action"] not in ("buy", "sell", "convert"), canon(text)
