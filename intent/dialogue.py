@@ -68,11 +68,18 @@ RULES: tuple[tuple[str, str], ...] = (
 )
 
 # Replies that withdraw the pending request (EN, zh-Hans, zh-Hant).
-_DISMISS = re.compile(
-    r"^\s*(?:never\s*mind|nevermind|nvm|forget\s+(?:it|that|about\s+it)|cancel(?:\s+(?:that|it))?"
+_DISMISS_WORDS = (
+    r"(?:never\s*mind|nevermind|nvm|forget\s+(?:it|that|about\s+it)|cancel(?:\s+(?:that|it))?"
     r"|(?:actually[\s,]+)?don'?t[\s,]*(?:keep\s+(?:it|them))?"
     r"|no(?:pe)?|stop|drop\s+it|don'?t|skip\s+it|(?:nah\s+)?(?:actually\s+)?leave\s+it|算了(?:吧|啦)?|算数啦|算數啦|不用了?|不要了?"
-    r"|取消(?:吧|[\s,，]*(?:唔|不要|别|別)\S{1,2}?(?:住|了))?|别买了|別買了|不买了|不買了|不卖了|不賣了|唔使喇|唔要喇)\s*[.!。！]*\s*$",
+    r"|取消(?:吧|[\s,，]*(?:唔|不要|别|別)\S{1,2}?(?:住|了))?|别买了|別買了|不买了|不買了|不卖了|不賣了|唔使喇|唔要喇)"
+)
+#: ... said after a word of hesitation ("Actually, never mind.", "唔好住，算了"), and maybe
+#: followed by another ("never mind. I'll leave it.").
+_DISMISS = re.compile(
+    r"^\s*(?:(?:actually|oh|hmm+|sorry|唔好住|咁)[\s,，.。!！…]*)?"
+    rf"{_DISMISS_WORDS}(?:[\s,，.。!！…]+(?:{_DISMISS_WORDS}|i['’]?ll\s+leave\s+it|thanks?|thank\s+you))*"
+    r"\s*[.!。！]*\s*$",
     re.IGNORECASE,
 )
 #: "wait just cancel all my orders": orders named, a cancel of them, not of the question
@@ -358,7 +365,8 @@ def _correction(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome
     value = numbers[0]
     if field == "trigger" and fields.get("trigger") is None and fields.get("stop_loss"):
         field = "stop_loss"  # "make the stop 3.2k" on a buy with a stop-loss
-    field = field or _field_by_magnitude(fields, value, parsed)
+    # ("买0.5个sol" → "不对 是5个": coins counted are an amount, whatever their size)
+    field = field or ("amount" if terms.counted else _field_by_magnitude(fields, value, parsed))
     if field is None:
         return Corrected(_ask(fields, side, "amount", f"Is {value} the amount or the price?"))
     if field == "amount":

@@ -847,3 +847,19 @@ def test_a_stop_added_to_a_buy_with_a_target_is_its_stop_loss() -> None:
     assert added["trigger"] is None
     above = final_reading(["buy 2 eth tp 4k", "add a stop at 4.2k"], RuleParser())
     assert above["action"] not in ("buy", "sell", "convert")  # above the target: no stop-loss
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ["買BTC", "500美金", "唔好住，算了"],
+        ["Please sell some of my SOL.", "Half, please.", "Actually, never mind. I'll leave it."],
+    ],
+)
+def test_a_dismissal_said_with_hesitation_drops_the_request(turns: list[str]) -> None:
+    assert final_reading(turns, RuleParser())["action"] == "unsupported"
+
+
+def test_a_correction_that_counts_coins_is_the_amount() -> None:
+    got = final_reading(["买0.5个sol", "不对 是5个"], RuleParser())
+    assert got["amount"] == {"value": 5, "unit": "SOL"}
