@@ -124,6 +124,11 @@ def correct(word: str, known: frozenset[str] = frozenset()) -> Asset | None:
         return None
     best = min(distance for _, distance in found)
     codes = {choices[alias] for alias, distance in found if distance == best}
+    if len(codes) > 1:
+        # a first letter is rarely the one mistyped: "litcoin" is litecoin, not bitcoin
+        codes = {
+            choices[alias] for alias, distance in found if distance == best and alias[0] == word[0]
+        }
     if len(codes) != 1:
         return None  # two coins as close: never pick one
     return universe()[codes.pop()]

@@ -72,6 +72,7 @@ def test_market_orders(text: str, action: str, asset: str, value: float) -> None
         ("buy 2 litecoins", "LTC"),
         ("buy 5 avalance", "AVAX"),
         ("buy 300 cardona", "ADA"),  # two letters swapped apart: the same letters
+        ("grab 2 litcoin", "LTC"),  # as close to bitcoin, but its first letter is litecoin's
     ],
 )
 def test_typos_in_long_names(text: str, asset: str) -> None:
