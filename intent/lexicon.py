@@ -413,6 +413,7 @@ WORDS: dict[str, Entry] = {
     "initiate": (("B", ""),),  # "initiate a 300 APT position"
     "del": (("X", ""),),  # "del咗張PEPE單"
     **_tags("x", "fills", "rounds"),  # "every 4 hours, 6 fills"
+    "limits": (("r", ""),),  # "rip up all my limits", "list my open limits": orders
     **_tags(
         "^",
         "don't",
@@ -677,7 +678,10 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("to", "be", "clear"): (),  # "To be clear: 165, not 156."
     ("to", "the", "downside"): (("d", ""),),  # "if it breaks 5.80 to the downside"
     ("to", "the", "upside"): (("u", ""),),
-    ("take", "it", "off"): (("~", ""),),  # "The Dogecoin order: please take it off"
+    ("take", "it", "off"): (("~", ""),),
+    ("rip", "up"): (
+        ("~", ""),
+    ),  # "rip up all my limits"  # "The Dogecoin order: please take it off"
     **{("if", w): () for w in ("yes", "so", "possible")},  # "… ? if yes please do it"
     ("i'd", "like"): (("g", "like"),),  # "I'd like 10 bucks of sui": a request to get it
     ("i", "would", "like"): (("g", "like"),),
@@ -1274,6 +1278,8 @@ CJK_WORDS: dict[str, Entry] = {
     "入面": (("O", ""),),  # "喺2個鐘入面": within two hours (入 here buys nothing)
     "挂着等": (("L", "zh"),),  # "1.8挂着等": a limit order left to wait
     "砍掉": (("~", ""),),  # "我挂的PEPE单子砍掉": of an order
+    "作废": (("X", ""),),  # "刚下的姨太单子作废": void it
+    **_tags("r", "成交没", "成交没有"),  # "大饼那张单成交没": filled yet? (没 asks, denies nothing)
     **{w: (("!", "advice"),) for w in ("推介",)},
     **_tags("#", "对唔住", "对不起"),  # "對唔住，應該係0.15個"
     **{w: () for w in ("直至我叫停为止", "直至我叫停", "直到我叫停为止")},  # until I say stop
@@ -1514,14 +1520,14 @@ _TRADITIONAL = (
     "務應當為與準備條開關區實業說請樣約槓桿質產資數萬億兩隻鐘頭禮拜級圓歐狗艾達萊雙條"
     "達貨幾麼麽進購溝隨億幾査剩查詢裡裏來筆倍頻掃紙執衝刪聽車銀塊線勢盤蝕賺餅該沒張斬"
     "戶謝煩發碼場敲撿擇脫獲結認賠殺袋囤佈倉續別豐爲雲亞會儲兒減剛勁變臺圖爾幹並總恆拋"
-    "撈顯曬權樹匯測確稅納經羅薦蟻補見覺觸訂議講證話諾財貸過連適選鍾鏈錯鎂門預馬黃寫調貴係劃計緊組號湯間嗎喫謂剷鏟紅"
+    "撈顯曬權樹匯測確稅納經羅薦蟻補見覺觸訂議講證話諾財貸過連適選鍾鏈錯鎂門預馬黃寫調貴係劃計緊組號湯間嗎喫謂剷鏟紅廢"
 )
 _SIMPLIFIED = (
     "买卖币个颗价钱单撤销挂损换还余仓兑现时内周后涨于额设这帮们对点从将让给转帐账债场"
     "务应当为与准备条开关区实业说请样约杠杆质产资数万亿两只钟头礼拜级圆欧狗艾达莱双条"
     "达货几么么进购沟随亿几查剩查询里里来笔倍频扫纸执冲删听车银块线势盘蚀赚饼该没张斩"
     "户谢烦发码场敲捡择脱获结认赔杀袋囤布仓续别丰为云亚会储儿减刚劲变台图尔干并总恒抛"
-    "捞显晒权树汇测确税纳经罗荐蚁补见觉触订议讲证话诺财贷过连适选钟链错镁门预马黄写调贵系划计紧组号汤间吗吃谓铲铲红"
+    "捞显晒权树汇测确税纳经罗荐蚁补见觉触订议讲证话诺财贷过连适选钟链错镁门预马黄写调贵系划计紧组号汤间吗吃谓铲铲红废"
 )
 TRAD_TO_SIMP = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
 

@@ -1942,3 +1942,16 @@ def test_a_negated_bound_of_the_price_is_the_limit(text: str, expected: dict[str
 )
 def test_a_negated_bound_that_is_no_limit_is_not_dropped(text: str) -> None:
     assert canon(text)["action"] not in ("buy", "sell", "convert"), canon(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("rip up all my limits", {"action": "cancel"}),
+        ("list my open limits", {"action": "query", "query": "orders"}),
+        ("刚下的姨太单子作废", {"action": "cancel", "asset": "ETH"}),
+        ("大饼那张单成交没", {"action": "query", "asset": "BTC", "query": "orders"}),
+    ],
+)
+def test_orders_the_fourteenth_batch_named(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
