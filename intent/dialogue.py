@@ -222,6 +222,9 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
         return NewRequest(parsed)  # an explicit refusal (withdrawal, leverage...) stands
     if _is_new_request(pending, parsed):
         return NewRequest(parsed)
+    if "asset" in parsed.missing and len(reply_terms(text).assets) > 1:
+        # "BTC定ETH好呢……ETH啦，0.5個": which coin the reply settles on, we do not guess
+        return Answered(_ask_again(pending, "Which coin do you mean?"))
     fills: dict[str, Any] = {
         name: value for name in _FILLABLE if (value := getattr(parsed, name)) is not None
     }

@@ -397,7 +397,7 @@ WORDS: dict[str, Entry] = {
     **_tags("R", "target"),  # "stop 1.62, target 2.10": the take-profit
     **_tags("x", "parts"),  # "in 4 parts": orders
     **_tags("W", "status"),
-    **_tags("C", "cnvrt"),
+    **_tags("C", "cnvrt", "cnvt"),
     **_tags("~", "abort"),  # "abort the BONK buy": of an order
     **{w: () for w in ("gm", "gn", "degens", "fam", "hw", "just", "sor")},  # not JUST (JST)
     "sry": (("#", ""),),  # "buy 0.2 eth sry 0.25"
@@ -461,6 +461,7 @@ WORDS: dict[str, Entry] = {
         "cryptocurrency",
         "memecoin",
         "memecoins",
+        "meme",  # "that new meme coin", "meme币": a kind of coin, not the MEME token
         "altcoin",
         "altcoins",
         "shitcoin",
@@ -676,6 +677,7 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("my", "asks"): (("m", ""), ("r", "")),
     ("bag", "size"): (("l", ""),),  # "avax bag size?"
     ("to", "be", "clear"): (),  # "To be clear: 165, not 156."
+    ("per", "cent"): (("%", ""),),  # "10 per cent of my Bitcoin"
     ("to", "the", "downside"): (("d", ""),),  # "if it breaks 5.80 to the downside"
     ("to", "the", "upside"): (("u", ""),),
     ("take", "it", "off"): (("~", ""),),

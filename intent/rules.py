@@ -1687,6 +1687,12 @@ class RuleParser:
 _CENTS = re.compile(r"\s*cents?\b")
 
 
+def _verb_follows(tokens: list[Token], k: int) -> bool:
+    """Whether a verb comes right after ``tokens[k]`` (a "to" may stand between)."""
+    after = [t.tag for t in tokens[k + 1 : k + 3]]
+    return bool(after) and (after[0] in _VERBISH or after[:2] in (["f", v] for v in _VERBISH))
+
+
 def _names_no_money(norm: str, before: Token | None, tok: Token, after: Token | None) -> bool:
     """Whether the currency word ``tok`` names no currency here: "刀" with no number just
     before it ("接飞刀"), or "蚊" just before another currency ("二百蚊美金")."""
@@ -1720,6 +1726,8 @@ def _in_context(tokens: list[Token], norm: str) -> list[Token]:
 
         elif tok.tag == "Q" and _names_no_money(norm, out[-1] if out else None, tok, after):
             continue
+        elif (tok.tag, tok.code) == ("g", "like") and _verb_follows(tokens, k):
+            continue  # "I'd like to sell 30 ATOM": the verb says what is wanted
         elif tok.tag == "!" and tok.code == "leverage" and tok.value and tags & {"E", "F"}:
             out.append(Token("N", tok.start, tok.end, tok.value))
             out.append(Token("x", tok.start, tok.end))
@@ -2908,9 +2916,15 @@ def _trade(
         and give.index > 0
         and an.tags[give.index - 1] == "m"
         and not (an.vague or "amount" in missing or an.denied_amount)
+        and not _unread_before(an, give.index - 1)
     ):
         amount = _amount(_HUNDRED, "%")  # "swap my USDT for BTC": all of the USDT paid
-    elif an.vague or "amount" in missing or not _my_asset(an, asset, action):
+    elif (
+        an.vague
+        or "amount" in missing
+        or not _my_asset(an, asset, action)
+        or (asset is not None and _unread_before(an, asset.index - 1))
+    ):
         missing.add("amount")  # "sell my ETH 3/2": not "all of it" when a number was unread
     else:
         amount = _amount(_HUNDRED, "%")
@@ -3181,6 +3195,14 @@ def _share_or_units(
             f"or {plain(share)}% of your {unit}. "
         )
     return f'"{written} {unit}" could be a quantity of {unit} or a share of your {unit}. '
+
+
+def _unread_before(an: _Analysis, k: int) -> bool:
+    """Whether a word we cannot read stands just before token ``k`` ("buy eth w hlaf my usdt":
+    a share misspelt, perhaps, so "my USDT" is not all of it)."""
+    start = an.tokens[k - 1].end if k > 0 else 0
+    words = re.findall(r"[a-z]{3,}", an.text[start : an.tokens[k].start])
+    return any(w not in common_words() and w not in _POLITE for w in words)
 
 
 def _my_asset(an: _Analysis, asset: _Mention | None, action: str | None) -> bool:

@@ -863,3 +863,9 @@ def test_a_dismissal_said_with_hesitation_drops_the_request(turns: list[str]) ->
 def test_a_correction_that_counts_coins_is_the_amount() -> None:
     got = final_reading(["买0.5个sol", "不对 是5个"], RuleParser())
     assert got["amount"] == {"value": 5, "unit": "SOL"}
+
+
+def test_a_reply_torn_between_two_coins_fills_nothing() -> None:
+    got = final_reading(["幫我買BTC", "BTC定ETH好呢……ETH啦，0.5個"], RuleParser())
+    assert got["action"] == "clarify"
+    assert got["amount"] is None

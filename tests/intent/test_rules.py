@@ -1955,3 +1955,20 @@ def test_a_negated_bound_that_is_no_limit_is_not_dropped(text: str) -> None:
 )
 def test_orders_the_fourteenth_batch_named(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "I'd like to sell 30 ATOM. Sorry, 20 ATOM. But only once it rises above 12.",
+            {"action": "sell", "trigger": {"op": ">=", "price": 12}, "take_profit": None},
+        ),
+        ("sell 10 per cent of my Bitcoin holdings now", {"amount": {"value": 10, "unit": "%"}}),
+        ("buy eth w hlaf my usdt", {"action": "clarify", "missing": ["amount"]}),
+        ("sell hlaf my eth", {"action": "clarify", "missing": ["amount"]}),
+        ("那个新出的meme币给我来1000U", {"action": "clarify", "missing": ["asset"]}),
+    ],
+)
+def test_wrong_trades_the_fifteenth_batch_found(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
