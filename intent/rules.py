@@ -38,7 +38,6 @@ from intent.lexicon import (
     CJK_WORDS,
     CLASH_ALIASES,
     CURRENCY_SYMBOLS,
-    PHRASE_MAX_WORDS,
     PHRASES,
     QUOTE_CURRENCIES,
     TRAD_TO_SIMP,
@@ -254,8 +253,24 @@ _ASIDE = re.compile(
     r")(?:\s+(?:haha+|lol|lmao))?(?=\s*(?:$|[,.;!?，。；！？…~)）]))"
 )
 
-#: Words that say nothing about the request, blanked before it is read, in this order.
-_SAYS_NOTHING = (_GREETING, _PREVIEW_FIRST, _AFTERTHOUGHT, _ASIDE, _LEADING_NO, _QUESTION_TAG)
+#: Words that say nothing about the request, blanked before it is read, in this order. Each
+#: pattern that is not anchored has a cheap pre-check: a word it cannot match without.
+_SAYS_NOTHING: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...] = (
+    (_GREETING, None),
+    (_PREVIEW_FIRST, re.compile(r"show|let|confirm|shall|落单|下单|整理")),
+    (_AFTERTHOUGHT, re.compile(r"once|much|太多")),
+    (
+        _ASIDE,
+        re.compile(
+            r"believe|ask|fancy|date|rekt|lose|watch|move|玩|睇|看|捱|错|分毫|成仁|问|問|期限"
+        ),
+    ),
+    (_LEADING_NO, None),
+    (_QUESTION_TAG, re.compile(r"not")),
+)
+#: The words without which ``_EXPLAIN`` and ``_WITHDRAWN`` cannot match.
+_EXPLAIN_HINT = re.compile(r"what|什么|咩|乜")
+_WITHDRAWN_HINT = re.compile(r"forget|mind|nvm|scratch|算了|唔好喇|唔要喇")
 
 # Cheap pre-check: the full pattern only runs when one of its key words is present.
 _INJECTION_HINT = re.compile(
@@ -297,7 +312,11 @@ _TOKEN_RE = re.compile(
     r"|(?P<sym>[$€@%:])"
 )
 _CJK_CHAR_RE = re.compile(rf"[{_CJK}]")
-_PHRASE_FIRST = frozenset(k[0] for k in PHRASES)
+#: The lengths of the lexicon's phrases by their first word, longest first.
+_PHRASE_SIZES: dict[str, tuple[int, ...]] = {
+    first: tuple(sorted({len(k) for k in PHRASES if k[0] == first and len(k) > 1}, reverse=True))
+    for first in {k[0] for k in PHRASES}
+}
 _SYMBOL_TAGS = {"@": "@", "%": "%", ":": ":"}
 _SCALE_WORDS = frozenset({"hundred", "thousand", "million", "billion", "dozen"})
 _AND_FRACTIONS = {"half": Decimal("0.5"), "quarter": Decimal("0.25")}
@@ -382,7 +401,12 @@ def tokenize(text: str, original: str = "") -> list[Token]:
             tokens[k] = Token("f", tokens[k].start, tokens[k].end)  # "throw 250 bucks at FLOKI"
     for k in range(1, len(tokens)):
         tok, number = tokens[k], tokens[k - 1]
-        if text[tok.start : tok.end] in _SATOSHIS and number.tag == "N" and number.value:
+        if (
+            number.tag == "N"
+            and tok.code == "BTC"
+            and number.value
+            and text[tok.start : tok.end] in _SATOSHIS
+        ):
             # "stack 50k sats": a hundred-millionth of a bitcoin each
             tokens[k - 1] = Token("N", number.start, number.end, number.value / _SATS_PER_BTC)
     # "the cardano one", "the ETH one": a pronoun naming an order, no amount of one coin
@@ -489,8 +513,8 @@ def _word_tokens(
         # "B 0.5 ETH LMT 3200", "s 3 eth lmt 3450": a terminal's side letter, first only
         _emit(tokens, (("B" if word == "b" else "S", ""),), raw[i].start(), raw[i].end())
         return i + 1
-    if word in _PHRASE_FIRST:  # multi-word phrases first, longest first
-        for size in range(min(PHRASE_MAX_WORDS, len(raw) - i), 1, -1):
+    for size in _PHRASE_SIZES.get(word, ()):  # multi-word phrases first, longest first
+        if i + size <= len(raw):
             group = words[i : i + size]
             entry = PHRASES.get(tuple(group))  # type: ignore[arg-type]
             if entry is not None and all(
@@ -1653,17 +1677,18 @@ class RuleParser:
         if _INJECTION_HINT.search(norm) and _INJECTION_RE.search(norm):
             injected = True
             norm = _INJECTION_RE.sub(_blank, norm)
-        if _EXPLAIN.search(norm):
+        if _EXPLAIN_HINT.search(norm) and _EXPLAIN.search(norm):
             return _unsupported("explain")  # "what does 'limit order' mean?", "什么是市价单？"
-        withdrawn = _WITHDRAWN.search(norm)
+        withdrawn = _WITHDRAWN.search(norm) if _WITHDRAWN_HINT.search(norm) else None
         if (
             withdrawn is not None
             and norm[: withdrawn.start()].strip()
             and not _ORDER_WORD.search(norm, 0, withdrawn.start())
         ):
             return _unsupported("withdrawn")  # "buy 100u of link... nah forget it"
-        for says_nothing in _SAYS_NOTHING:
-            norm = says_nothing.sub(_blank, norm)
+        for says_nothing, hint in _SAYS_NOTHING:
+            if hint is None or hint.search(norm):
+                norm = says_nothing.sub(_blank, norm)
         norm = _MALFORMED_NUMBER.sub(_unreadable_number, norm)
         tokens = _in_context(tokenize(norm, text), norm)
         for tok in tokens:
@@ -2089,9 +2114,11 @@ def _restatements(norm: str, tokens: list[Token]) -> list[Token]:
     currency it affirms was said before it; what
     follows its one negation is a value denied, one the request does not use. A clause of
     nothing but such a denial (or an "I mean") goes with the restatement just before it."""
-    if not any(t.tag in "NAQ" for t in tokens):
-        return tokens
+    if not _RESTATES.search(norm):
+        return tokens  # nothing says it restates (most messages)
     breaks = [m.start() for m in _CLAUSE_BREAK.finditer(norm)]
+    if not breaks:
+        return tokens
     clause = [bisect.bisect_right(breaks, t.start) for t in tokens]
     drop: set[int] = set()
     dropped_last = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from intent.canonical import CANONICAL_KEYS, to_canonical
+from intent.evaluate import load_corpus
 from intent.models import Clarification, Intent, Unsupported
 from intent.rules import RuleParser
 
@@ -1972,3 +1974,24 @@ def test_orders_the_fourteenth_batch_named(text: str, expected: dict[str, Any]) 
 )
 def test_wrong_trades_the_fifteenth_batch_found(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+def test_every_pre_check_lets_through_what_its_pattern_matches() -> None:
+    """The cheap pre-checks before the long patterns skip nothing those patterns read, on
+    every message of the tuning corpora."""
+    from intent import rules
+
+    corpora = Path(__file__).parent / "corpora"
+    texts = [
+        row["text"] for name in ("dev", "tune") for row in load_corpus(corpora / f"{name}.jsonl")
+    ]
+    texts += [t for row in load_corpus(corpora / "dialogues_tune.jsonl") for t in row["turns"]]
+    pairs = [(p, h) for p, h in rules._SAYS_NOTHING if h is not None]
+    pairs += [(rules._EXPLAIN, rules._EXPLAIN_HINT), (rules._WITHDRAWN, rules._WITHDRAWN_HINT)]
+    missed = [
+        (pattern.pattern[:30], text)
+        for text in texts
+        for pattern, hint in pairs
+        if pattern.search(norm := rules.normalize(text)) and not hint.search(norm)
+    ]
+    assert not missed, missed[:5]
