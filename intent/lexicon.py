@@ -677,6 +677,12 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("my", "asks"): (("m", ""), ("r", "")),
     ("bag", "size"): (("l", ""),),  # "avax bag size?"
     ("to", "be", "clear"): (),  # "To be clear: 165, not 156."
+    # "if" that asks the customer's own question or is polite, no condition on a price:
+    # "if that's how it's spelled", "if you please", "if I may"
+    **{("if", w): () for w in ("you", "that's", "ok", "okay", "yes", "so", "possible")},
+    ("if", "that", "is"): (),
+    **{("once", "a", u): (("F", c),) for u, c in (("day", "D"), ("week", "W"), ("month", "MO"))},
+    ("at", "whatever"): (("M", ""),),  # "at whatever the current price is"
     ("per", "cent"): (("%", ""),),  # "10 per cent of my Bitcoin"
     ("to", "the", "downside"): (("d", ""),),  # "if it breaks 5.80 to the downside"
     ("to", "the", "upside"): (("u", ""),),
@@ -684,7 +690,6 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("rip", "up"): (
         ("~", ""),
     ),  # "rip up all my limits"  # "The Dogecoin order: please take it off"
-    **{("if", w): () for w in ("yes", "so", "possible")},  # "… ? if yes please do it"
     ("i'd", "like"): (("g", "like"),),  # "I'd like 10 bucks of sui": a request to get it
     ("i", "would", "like"): (("g", "like"),),
     ("can", "i", "have"): (("g", ""),),

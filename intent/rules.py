@@ -250,6 +250,8 @@ _ASIDE = re.compile(
     r"|不成功便成仁|[别唔]好?[问問]|(?:暂时)?不设期限"
     r"|i\s+(?:can['’]?t|cannot)\s+watch\s+(?:it|the\s+(?:screen|market|charts?))(?:\s+all\s+day)?"
     r"|(?:i\s+)?(?:don['’]?t|do\s+not)\s+(?:wanna|want\s+to)\s+move\s+the\s+(?:book|market|price)"
+    r"|it['’]?s\s+not\s+going\s+anywhere|nothing\s+crazy|not\s+what\s+they\s+used\s+to\s+be"
+    r"|(?:i\s+)?(?:don['’]?t|do\s+not)\s+want\s+to\s+catch\s+a\s+falling\s+knife|[拿守]不住了?"
     r")(?:\s+(?:haha+|lol|lmao))?(?=\s*(?:$|[,.;!?，。；！？…~)）]))"
 )
 
@@ -262,7 +264,8 @@ _SAYS_NOTHING: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...] = (
     (
         _ASIDE,
         re.compile(
-            r"believe|ask|fancy|date|rekt|lose|watch|move|玩|睇|看|捱|错|分毫|成仁|问|問|期限"
+            r"believe|ask|fancy|date|rekt|lose|watch|move|anywhere|crazy|used|knife"
+            r"|玩|睇|看|捱|错|分毫|成仁|问|問|期限|住"
         ),
     ),
     (_LEADING_NO, None),
@@ -1944,12 +1947,35 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
         )
         if said_instead or verb_for_verb:
             denied = [i, i + 1]
-        elif j > i + 1 and (
-            meant or j == len(tokens) or clause[j] != clause[i] or tokens[j].tag == "^"
+        elif (
+            j > i + 1
+            and (
+                meant
+                or j == len(tokens)
+                or clause[j] != clause[i]
+                or tokens[j].tag == "^"
+                # "not btc lol buy 1 eth": a coin denied, then the request
+                or (tokens[j].tag in "BS" and all(t.tag == "A" for t in tokens[i + 1 : j]))
+            )
         ):
             denied = list(range(i, j))  # "not BTC", "not 2"
         else:
             denied = [k for k in range(i, len(tokens)) if clause[k] == clause[i]]
+            # "不买btc 买2个sol", "dont sell eth sell 5 sol": a verb with its object denied,
+            # then the request, without a pause between
+            verb = denied[1] if len(denied) > 1 and tokens[denied[1]].tag in "BS" else -1
+            again = next(
+                (
+                    k
+                    for k in denied[2:]
+                    if verb > 0
+                    and tokens[k].tag == tokens[verb].tag
+                    and any(tokens[m].tag in "ANQ" for m in range(verb + 1, k))
+                ),
+                None,
+            )
+            if again is not None:
+                denied = list(range(i, again))
         sides_denied = {_meaning(tokens[k])[0] for k in denied if tokens[k].tag in "BSgD"}
         sides_kept = {
             _meaning(t)[0] for k, t in enumerate(tokens) if k not in denied and t.tag in "BSgD"

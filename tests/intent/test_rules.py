@@ -1995,3 +1995,29 @@ def test_every_pre_check_lets_through_what_its_pattern_matches() -> None:
         if pattern.search(norm := rules.normalize(text)) and not hint.search(norm)
     ]
     assert not missed, missed[:5]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("not btc lol buy 1 eth", {"action": "buy", "asset": "ETH"}),
+        ("不买btc 买2个sol", {"action": "buy", "asset": "SOL"}),
+        ("dont sell eth sell 5 sol", {"action": "sell", "asset": "SOL"}),
+        ("i'd like to dump 1000 doge, it's not going anywhere", {"action": "sell"}),
+        ("um i'd like to buy 1 solona, if that's how it's spelled", {"action": "buy"}),
+        (
+            "once a month, 200 hkd into bitcoin. can you set that up?",
+            {"schedule": {"every": "P1M", "count": None, "over": None}},
+        ),
+    ],
+)
+def test_denials_and_ifs_the_fifteenth_batch_said(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["dont buy btc buy 1 btc", "hey can 不要 u sell 1.5 eth", "not usdt sell 1 eth"],
+)
+def test_a_denial_before_a_request_that_takes_it_back_is_not_dropped(text: str) -> None:
+    assert canon(text)["action"] not in ("buy", "sell", "convert"), canon(text)
