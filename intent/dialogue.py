@@ -67,6 +67,9 @@ RULES: tuple[tuple[str, str], ...] = (
     ("no_revival", "a number from an abandoned question is never used again"),
 )
 
+#: The prices a question may ask for that are a trigger's, and its direction.
+_TRIGGER_SLOTS = frozenset({"trigger_below", "trigger_above"})
+
 # Replies that withdraw the pending request (EN, zh-Hans, zh-Hant).
 _DISMISS_WORDS = (
     r"(?:never\s*mind|nevermind|nvm|forget\s+(?:it|that|about\s+it)|cancel(?:\s+(?:that|it))?"
@@ -434,6 +437,10 @@ def _amended(target: Intent | Clarification, change: Amendment) -> Intent | Clar
             if change.stop >= fields["take_profit"]:
                 return None
             fields["stop_loss"] = change.stop
+        elif isinstance(target, Clarification) and target.price_for in _TRIGGER_SLOTS:
+            # "止损限价卖出1个ETH，限价2780" → "触发价2800": the stop it asked for
+            op = "<=" if target.price_for == "trigger_below" else ">="
+            fields["trigger"] = {"op": op, "price": change.stop}
         elif isinstance(target, Clarification) and "price" in target.missing:
             return None  # "sell if it hits 70k" → "make the trigger 72k": up or down?
         else:

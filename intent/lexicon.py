@@ -1286,6 +1286,8 @@ CJK_WORDS: dict[str, Entry] = {
     "挂着等": (("L", "zh"),),  # "1.8挂着等": a limit order left to wait
     "砍掉": (("~", ""),),  # "我挂的PEPE单子砍掉": of an order
     "作废": (("X", ""),),  # "刚下的姨太单子作废": void it
+    **_tags("J", "止损限价", "止损限价单"),  # a stop-limit order: two prices to give
+    **_tags("I", "合适的价位", "合适价位", "合适的价格", "合适的价钱"),  # a price nobody named
     **_tags("r", "成交没", "成交没有"),  # "大饼那张单成交没": filled yet? (没 asks, denies nothing)
     **{w: (("!", "advice"),) for w in ("推介",)},
     **_tags("#", "对唔住", "对不起"),  # "對唔住，應該係0.15個"

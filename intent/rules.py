@@ -877,6 +877,15 @@ def _segment_cjk(text: str, start: int, end: int, tokens: list[Token]) -> None:
     ):
         tokens[-1] = Token("P", tenths.start, start + 1, tenths.value * 10)  # 2成 = 20%
         i = start + 1
+    elif (
+        tenths is not None
+        and tenths.value
+        and not tenths.code
+        and text.startswith(("毫", "毛"), start)
+        and not text[tenths.end : start].strip()
+    ):
+        tokens[-1] = Token("N", tenths.start, start + 1, tenths.value / 10)  # 8毫 = 0.8
+        i = start + 1
     named = False  # the word just read says nothing: it may begin a coin's name
     while i < end:
         fraction = _CJK_FRACTION.match(text, i, end)
@@ -918,7 +927,7 @@ def _segment_cjk(text: str, start: int, end: int, tokens: list[Token]) -> None:
                 continue
             if value is not None and text.startswith("个亿", stop):  # 一个亿: 100 million
                 value, stop = value * _YI, stop + 2
-            if value is not None and text.startswith("毛", stop):  # 一毛: a tenth of a dollar
+            if value is not None and text.startswith(("毛", "毫"), stop):  # 一毛, 8毫: tenths
                 value, stop = value / 10, stop + 1
             money = next((w for w in _HK_MONEY if text.startswith(w, stop)), None)
             if value is not None and money is not None:
@@ -1713,6 +1722,7 @@ class RuleParser:
 
 
 _CENTS = re.compile(r"\s*cents?\b")
+_PUT_TO_USE = re.compile(r"\bwith\s+it\b|\binvest\b|\bset\s+aside\b|想[买買]|投资|投資")
 
 
 def _verb_follows(tokens: list[Token], k: int) -> bool:
@@ -1756,6 +1766,16 @@ def _in_context(tokens: list[Token], norm: str) -> list[Token]:
             continue
         elif (tok.tag, tok.code) == ("g", "like") and _verb_follows(tokens, k):
             continue  # "I'd like to sell 30 ATOM": the verb says what is wanted
+        elif (
+            tok.tag == "N"
+            and out
+            and out[-1].tag == "v"
+            and not norm[out[-1].end : tok.start].strip()
+            and not _PUT_TO_USE.search(norm)
+        ):
+            # "I have 2000 HKD, buy me bitcoin": what is held, not the amount to trade, which
+            # is asked (unless it is put to use: "I have HK$10,000 to invest", "with it")
+            out.append(Token("V", tok.start, tok.end, code="unsure"))
         elif tok.tag == "!" and tok.code == "leverage" and tok.value and tags & {"E", "F"}:
             out.append(Token("N", tok.start, tok.end, tok.value))
             out.append(Token("x", tok.start, tok.end))
@@ -2045,7 +2065,12 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
     kept_sides = {_meaning(t)[0] for t in kept if t.tag in "BSCDg"}
     # "Don't buy any more bitcoin; instead, sell 0.1 BTC": the coin of a denied side may be
     # traded on the other side
-    other_side = bool(denied_sides) and bool(kept_sides) and not denied_sides & kept_sides
+    other_side = (
+        bool(denied_sides)
+        and bool(kept_sides)
+        and not denied_sides & kept_sides
+        and not any(t.tag == "C" for t in denied_tokens)  # a swap gives and gets: both sides
+    )
     shared = denied_meaning & {_meaning(t) for t in kept}
     if shared and not (other_side and all(tag in "AN" for tag, _ in shared)):
         return None  # ("姨太全部换大饼，not 梭哈": the share denied is the share asked for)
@@ -2519,7 +2544,8 @@ def _interpret(text: str, an: _Analysis) -> ParseOutput:
 
 
 def _bare_huan(an: _Analysis, mentions: list[_Mention]) -> bool:
-    """Chinese 换 with a single object after it, and nothing paid with: what is received."""
+    """Chinese 换 with a single object after it, and nothing paid with: what is received
+    ("换点姨太"); counted coins are what is given ("換1粒ETH": one ETH exchanged)."""
     verbs = [k for k, t in enumerate(an.tokens) if t.tag == "C"]
     return (
         len(mentions) == 1
@@ -2527,6 +2553,7 @@ def _bare_huan(an: _Analysis, mentions: list[_Mention]) -> bool:
         and len(verbs) == 1
         and an.tokens[verbs[0]].code == "get"
         and verbs[0] < mentions[0].index
+        and not any(a.kind == "units" and a.unit == mentions[0].code for a in an.amounts)
     )
 
 
@@ -3136,7 +3163,11 @@ def _trade(
             return value if value is not None and value > 0 else None
 
         kept_limit = positive(limit_price)
-        price_for = _price_asked(action or side, live, trigger) if "price" in missing else None
+        price_for = (
+            _price_asked(action or side, live, trigger, limited=kept_limit is not None)
+            if "price" in missing
+            else None
+        )
         level = an.level if price_for is None and trigger is None and "price" in missing else None
         return _clarification(
             corrections=_corrections(text, an),
@@ -3179,14 +3210,19 @@ def _trade(
     )
 
 
-def _price_asked(action: str | None, live: str, trigger: Trigger | None) -> PriceSlot | None:
+def _price_asked(
+    action: str | None, live: str, trigger: Trigger | None, *, limited: bool = False
+) -> PriceSlot | None:
     """Which price the question asks for, when the words left without one say it and say
     only one: "limit" → the limit; "set a stop-loss on my ETH" → the price it falls to;
     "buy ETH with a take-profit" → the take-profit; "sell if the price goes down" → the
-    price it falls to. ``None`` when nothing or several are asked for."""
+    price it falls to; a stop-limit whose limit is ``limited`` (given) → its stop. ``None``
+    when nothing or several are asked for."""
     asked: set[PriceSlot] = set()
-    if "L" in live or "J" in live:
+    if "L" in live or ("J" in live and not limited):
         asked.add("limit_price")
+    elif "J" in live and trigger is None:
+        asked.add("trigger_below" if action == "sell" else "trigger_above")
     if trigger is None:
         if "Z" in live:
             asked.add("trigger_below" if action == "sell" else "stop_loss")

@@ -869,3 +869,21 @@ def test_a_reply_torn_between_two_coins_fills_nothing() -> None:
     got = final_reading(["幫我買BTC", "BTC定ETH好呢……ETH啦，0.5個"], RuleParser())
     assert got["action"] == "clarify"
     assert got["amount"] is None
+
+
+@pytest.mark.parametrize(
+    ("turns", "to"),
+    [
+        (["止损限价卖出1个ETH，限价2780", "触发价2800"], None),
+        (["stop-limit sell 1 ETH, limit 2780", "2800"], None),
+        (["換1粒ETH", "SOL"], "SOL"),
+    ],
+)
+def test_the_price_or_coin_asked_for_is_the_one_filled(turns: list[str], to: str | None) -> None:
+    got = final_reading(turns, RuleParser())
+    assert got["to"] == to
+    if to is None:
+        assert got["trigger"] == {"op": "<=", "price": 2800}
+        assert got["limit_price"] == 2780
+    else:
+        assert got["asset"] == "ETH"

@@ -2021,3 +2021,26 @@ def test_denials_and_ifs_the_fifteenth_batch_said(text: str, expected: dict[str,
 )
 def test_a_denial_before_a_request_that_takes_it_back_is_not_dropped(text: str) -> None:
     assert canon(text)["action"] not in ("buy", "sell", "convert"), canon(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I have 2000 HKD, buy me bitcoin", {"action": "clarify", "missing": ["amount"]}),
+        ("I hold 2 BTC, sell half", {"action": "clarify", "missing": ["amount"]}),
+        ("I have HK$10,000 to invest in Ethereum", {"amount": {"value": 10000, "unit": "HKD"}}),
+        ("ARB跌到8毫就掃1000粒", {"trigger": {"op": "<=", "price": 0.8}}),
+        ("把大饼卖在合适的价位，0.3个", {"action": "clarify", "missing": ["price"]}),
+        ("止损限价卖出1个ETH，限价2780", {"action": "clarify", "missing": ["price"]}),
+        ("換1粒ETH", {"action": "clarify", "asset": "ETH", "missing": ["asset"]}),
+    ],
+)
+def test_wrong_trades_the_sixteenth_batch_found(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+def test_a_stop_limit_with_its_limit_asks_for_the_stop() -> None:
+    result = PARSER.parse("stop-limit sell 1 ETH, limit 2780")
+    assert isinstance(result, Clarification)
+    assert result.limit_price == 2780
+    assert result.price_for == "trigger_below"
