@@ -201,6 +201,10 @@ def cmd_parse(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
             stdout.write(data.decode())
 
     if jobs > 1 and len(chunks) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        import gc
+
+        work([])  # the parser's tables built once, before the fork shares them
+        gc.freeze()  # and kept out of the children's collections (no copy-on-write)
         with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:
             for data in pool.imap(work, chunks):
                 emit(data)

@@ -52,6 +52,20 @@ def test_parse_canonical_writes_one_object_per_line_without_loading_ccxt() -> No
     assert lines[2] == "ccxt not loaded"
 
 
+def test_parse_in_forked_processes_writes_what_one_process_writes() -> None:
+    texts = [json.loads(line)["text"] for line in (CORPORA / "dev.jsonl").open()] * 30
+    stdin = "\n".join(texts) + "\n"  # 4,200 lines: three chunks over the workers
+
+    one, many = (
+        _run("parse", "--canonical", "--jobs", "1", stdin=stdin),
+        _run("parse", "--canonical", "--jobs", "2", stdin=stdin),
+    )
+
+    assert one.returncode == many.returncode == 0, many.stderr
+    assert len(one.stdout.splitlines()) == len(texts)
+    assert many.stdout == one.stdout
+
+
 def test_eval_intents_scores_corpora_side_by_side() -> None:
     done = _run(
         "eval-intents", str(CORPORA / "dev.jsonl"), str(CORPORA / "blind.jsonl"), "--failures"
