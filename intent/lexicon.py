@@ -221,7 +221,7 @@ WORDS: dict[str, Entry] = {
     **_tags("D", "spend", "put", "use", "invest", "dca", "deploy", "allocate"),
     **_tags("~", "kill", "scrap", "scratch", "pull", "remove", "delete", "undo", "nuke", "drop"),
     **_tags("t", "trade", "do"),
-    **_tags("X", "cancel", "cancle", "revoke", "withdraw-order", "cxl", "canx"),
+    **_tags("X", "cancel", "cancle", "cancl", "revoke", "withdraw-order", "cxl", "canx"),
     "gtc": (),
     "reclaims": ((">", ""),),
     "reclaim": ((">", ""),),
@@ -676,6 +676,8 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("my", "ask"): (("m", ""), ("r", "")),  # "take down my ask on ARB": an order
     ("my", "asks"): (("m", ""), ("r", "")),
     ("bag", "size"): (("l", ""),),  # "avax bag size?"
+    ("bag", "me"): (("B", ""),),  # "bag me 30 LINK" (a bag alone is a holding)
+    ("going", "for"): (("p", ""),),  # "what's bonk going for": its price
     ("to", "be", "clear"): (),  # "To be clear: 165, not 156."
     # "if" that asks the customer's own question or is polite, no condition on a price:
     # "if that's how it's spelled", "if you please", "if I may"

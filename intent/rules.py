@@ -1727,8 +1727,8 @@ _PUT_TO_USE = re.compile(r"\bwith\s+it\b|\binvest\b|\bset\s+aside\b|想[买買]|
 
 def _verb_follows(tokens: list[Token], k: int) -> bool:
     """Whether a verb comes right after ``tokens[k]`` (a "to" may stand between)."""
-    after = [t.tag for t in tokens[k + 1 : k + 3]]
-    return bool(after) and (after[0] in _VERBISH or after[:2] in (["f", v] for v in _VERBISH))
+    tags = "".join(t.tag for t in tokens[k + 1 : k + 3])
+    return bool(tags) and (tags[0] in _VERBISH or (tags[0] == "f" and tags[1:2] in _VERBISH))
 
 
 def _names_no_money(norm: str, before: Token | None, tok: Token, after: Token | None) -> bool:
@@ -1736,8 +1736,7 @@ def _names_no_money(norm: str, before: Token | None, tok: Token, after: Token | 
     before it ("接飞刀"), or "蚊" just before another currency ("二百蚊美金")."""
     word = norm[tok.start : tok.end]
     if word == "刀":
-        counted = before is not None and before.tag == "N"
-        return not (counted and before is not None and not norm[before.end : tok.start].strip())
+        return before is None or before.tag != "N" or bool(norm[before.end : tok.start].strip())
     return (
         word == "蚊"
         and after is not None
@@ -1761,7 +1760,6 @@ def _in_context(tokens: list[Token], norm: str) -> list[Token]:
         cents = _CENTS.match(norm, tok.end) if tok.tag == "N" and tok.value else None
         if cents is not None and tok.value is not None:
             out.append(Token("N", tok.start, cents.end(), tok.value / 100, code="USD"))
-
         elif tok.tag == "Q" and _names_no_money(norm, out[-1] if out else None, tok, after):
             continue
         elif (tok.tag, tok.code) == ("g", "like") and _verb_follows(tokens, k):
@@ -1886,6 +1884,7 @@ def _negated_bound(norm: str, tokens: list[Token], clause: list[int], i: int) ->
 #: What a clause may hold to only restate that an order is spread: "唔好一嘢掃晒", "我不敢一次买",
 #: "so that I do not buy everything at one price".
 _RESTATING_SPREAD = frozenset("^BSHNa@pifcwom")
+_RATHER = re.compile(r"\b(?:rather|than|instead)\b|而不是|与其|不如")
 _ONE_GO = re.compile(
     r"\ball\s+at\s+once\b|\bat\s+one\s+price\b|\bin\s+one\s+go\b|一次|一嘢|一把|一下"
 )
@@ -1910,9 +1909,6 @@ def _restates_spread(norm: str, tokens: list[Token], clause: list[int], i: int) 
     return _ONE_GO.search(norm, inside[0].start, inside[-1].end) is not None and not (
         _RATHER.search(norm, start, inside[-1].end)
     )
-
-
-_RATHER = re.compile(r"\b(?:rather|than|instead)\b|而不是|与其|不如")
 
 
 def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
@@ -2149,8 +2145,7 @@ def _self_corrections(norm: str, tokens: list[Token]) -> list[Token]:
 #: What a clause may hold to only say again what the request said: values, a denial of another
 #: value, and words that say nothing ("That is five hundred, not five thousand").
 _RESTATING_TAGS = frozenset("NAQck^#:oamfwe")
-
-
+#: The words with which a clause says it restates.
 _RESTATES = re.compile(
     r"\b(?:that\s+is|that['’]s|it\s+is|it['’]s|i\s+mean|to\s+be\s+clear|only|just)\b"
     r"|[係系是]|确认|数量|清楚"
@@ -2162,9 +2157,10 @@ def _restatements(norm: str, tokens: list[Token]) -> list[Token]:
     again, as careful customers do: "That is five hundred, not five thousand", "麻煩你睇清楚係
     五千唔係五萬", "數量係零點五個", "Kindly make sure it is Hong Kong dollars and not US
     dollars". Such a clause says it restates ("that is", "係", "only"); every number, coin or
-    currency it affirms was said before it; what
-    follows its one negation is a value denied, one the request does not use. A clause of
-    nothing but such a denial (or an "I mean") goes with the restatement just before it."""
+    currency it affirms was said before it; what follows its one negation is a value denied,
+    one the request does not use. A clause of nothing but such a denial (or an "I mean") goes
+    with the restatement just before it. After a bare "no" the value is the one meant, not a
+    restatement ("三千蚊左右…唔係，就三千蚊啦")."""
     if not _RESTATES.search(norm):
         return tokens  # nothing says it restates (most messages)
     breaks = [m.start() for m in _CLAUSE_BREAK.finditer(norm)]
@@ -2191,7 +2187,6 @@ def _restatements(norm: str, tokens: list[Token]) -> list[Token]:
             no == len(inside)  # a denial denies a value the request does not use
             or (bool(denied) and not any(_said_before(t, said + affirmed) for t in denied))
         )
-        # ("三千蚊左右…唔係，就三千蚊啦": after a bare "no" the value is the one meant)
         start = breaks[c - 1] if c else 0
         end = breaks[c] if c < len(breaks) else len(norm)
         marked = _RESTATES.search(norm, start, end) is not None  # "that is", "係", "only"
@@ -2755,7 +2750,12 @@ def amendment(text: str) -> Amendment | None:
 def _money_into(an: _Analysis, mentions: list[_Mention]) -> bool:
     """An amount of money put "into" or "to" one crypto, with no verb: a buy of it."""
     cryptos = [m for m in mentions if not m.is_quote]
-    money = [a for a in an.amounts if a.kind == "quote"]
+    money = [  # "HK$8,000 into ETH", "half my usdt into sui": money, or a share of money
+        a
+        for a in an.amounts
+        if a.kind == "quote"
+        or (a.kind == "share" and a.attached >= 0 and an.tokens[a.attached].tag == "Q")
+    ]
     return (
         len(money) == len(an.amounts) == 1
         and len(cryptos) == 1

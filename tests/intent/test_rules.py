@@ -2044,3 +2044,20 @@ def test_a_stop_limit_with_its_limit_asks_for_the_stop() -> None:
     assert isinstance(result, Clarification)
     assert result.limit_price == 2780
     assert result.price_for == "trigger_below"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "half my usdt into sui",
+            {"action": "buy", "quote": "USDT", "amount": {"value": 50, "unit": "%"}},
+        ),
+        ("all my usdt into btc", {"action": "buy", "asset": "BTC", "quote": "USDT"}),
+        ("half my eth into sol", {"action": "convert", "asset": "ETH", "to": "SOL"}),
+        ("bag me 30 LINK", {"action": "buy", "amount": {"value": 30, "unit": "LINK"}}),
+        ("cancl evrything", {"action": "cancel"}),
+    ],
+)
+def test_money_put_into_a_coin_without_a_verb(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
