@@ -678,6 +678,7 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("bag", "size"): (("l", ""),),  # "avax bag size?"
     ("bag", "me"): (("B", ""),),  # "bag me 30 LINK" (a bag alone is a holding)
     ("going", "for"): (("p", ""),),  # "what's bonk going for": its price
+    ("where", "is"): (("p", ""),),  # "Where is ETH right now?": its price ("… my order": orders)
     ("to", "be", "clear"): (),  # "To be clear: 165, not 156."
     # "if" that asks the customer's own question or is polite, no condition on a price:
     # "if that's how it's spelled", "if you please", "if I may"

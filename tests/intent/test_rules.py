@@ -2057,6 +2057,7 @@ def test_a_stop_limit_with_its_limit_asks_for_the_stop() -> None:
         ("half my eth into sol", {"action": "convert", "asset": "ETH", "to": "SOL"}),
         ("bag me 30 LINK", {"action": "buy", "amount": {"value": 30, "unit": "LINK"}}),
         ("cancl evrything", {"action": "cancel"}),
+        ("Where is ETH right now?", {"action": "query", "query": "price", "asset": "ETH"}),
     ],
 )
 def test_money_put_into_a_coin_without_a_verb(text: str, expected: dict[str, Any]) -> None:
