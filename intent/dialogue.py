@@ -67,6 +67,8 @@ RULES: tuple[tuple[str, str], ...] = (
     ("no_revival", "a number from an abandoned question is never used again"),
 )
 
+#: "the price" of an order that has no limit: its trigger's ("make the price 11").
+_THE_PRICE = re.compile(r"\bthe\s+price\b|价格|價格|价钱|價錢", re.IGNORECASE)
 #: The prices a question may ask for that are a trigger's, and its direction.
 _TRIGGER_SLOTS = frozenset({"trigger_below", "trigger_above"})
 
@@ -197,6 +199,15 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
     # (a fragment may read as a question about orders: "make it a limit order at 66,000")
     fragment = not isinstance(parsed, Intent) or parsed.action == "query"
     change = amendment(text) if target is not None and fragment else None
+    if (
+        change is not None
+        and change.limit_price is not None
+        and isinstance(target, Intent)
+        and target.trigger is not None
+        and target.limit_price is None
+        and _THE_PRICE.search(text)
+    ):
+        change = None  # "sell my link if it drops to 12" → "make the price 11": its trigger
     if change is not None and target is not None:
         amended = _amended(target, change)
         if amended is not None:
@@ -373,6 +384,8 @@ def _correction(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome
         field = "stop_loss"  # "make the stop 3.2k" on a buy with a stop-loss
     # ("买0.5个sol" → "不对 是5个": coins counted are an amount, whatever their size)
     field = field or ("amount" if terms.counted else _field_by_magnitude(fields, value, parsed))
+    if field == "limit_price" and fields.get("limit_price") is None and fields.get("trigger"):
+        field = "trigger"  # "sell my link if it drops to 12" → "make the price 11"
     if field is None:
         return Corrected(_ask(fields, side, "amount", f"Is {value} the amount or the price?"))
     if field == "amount":

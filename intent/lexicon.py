@@ -762,6 +762,11 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("profit", "taking"): (("R", ""),),
     # placing a stop is no purchase: "put stop at 2500 for my 0.05 eth"
     ("put", "stop"): (("K", ""),),
+    ("put", "a", "limit", "order"): (("L", ""), ("r", "")),  # placed: no side of its own
+    ("put", "a", "limit"): (("L", ""),),
+    ("put", "an", "order"): (("r", ""),),
+    ("every", "one", "of", "them"): (("H", "100"),),  # "my SHIB tokens, every one of them"
+    ("paying", "in"): (("w", ""),),  # "want 1 eth, paying in usdc"
     ("put", "a", "stop"): (("K", ""),),
     ("place", "a", "stop"): (("K", ""),),
     ("set", "a", "stop"): (("K", ""),),
@@ -1283,6 +1288,7 @@ CJK_WORDS: dict[str, Entry] = {
     "走货": (("S", ""),),  # "BCH走貨": move the goods out
     "直接搞": (),  # "别问，直接搞": just do it (接 here buys nothing)
     "月亮": (),  # the moon (月 here is no month): "月亮狗币" is a coin's name
+    **{w: () for w in ("赌一把", "博一把", "搏一把", "赌一下")},  # take a gamble (一 no number)
     "再三": (),  # "再三確認": over and over (三 here is no number)
     "算了还是": (("#", ""),),  # "卖0.5个……算了还是卖0.8个": never mind, rather
     "入面": (("O", ""),),  # "喺2個鐘入面": within two hours (入 here buys nothing)
@@ -1532,14 +1538,14 @@ _TRADITIONAL = (
     "務應當為與準備條開關區實業說請樣約槓桿質產資數萬億兩隻鐘頭禮拜級圓歐狗艾達萊雙條"
     "達貨幾麼麽進購溝隨億幾査剩查詢裡裏來筆倍頻掃紙執衝刪聽車銀塊線勢盤蝕賺餅該沒張斬"
     "戶謝煩發碼場敲撿擇脫獲結認賠殺袋囤佈倉續別豐爲雲亞會儲兒減剛勁變臺圖爾幹並總恆拋"
-    "撈顯曬權樹匯測確稅納經羅薦蟻補見覺觸訂議講證話諾財貸過連適選鍾鏈錯鎂門預馬黃寫調貴係劃計緊組號湯間嗎喫謂剷鏟紅廢"
+    "撈顯曬權樹匯測確稅納經羅薦蟻補見覺觸訂議講證話諾財貸過連適選鍾鏈錯鎂門預馬黃寫調貴係劃計緊組號湯間嗎喫謂剷鏟紅廢賭"
 )
 _SIMPLIFIED = (
     "买卖币个颗价钱单撤销挂损换还余仓兑现时内周后涨于额设这帮们对点从将让给转帐账债场"
     "务应当为与准备条开关区实业说请样约杠杆质产资数万亿两只钟头礼拜级圆欧狗艾达莱双条"
     "达货几么么进购沟随亿几查剩查询里里来笔倍频扫纸执冲删听车银块线势盘蚀赚饼该没张斩"
     "户谢烦发码场敲捡择脱获结认赔杀袋囤布仓续别丰为云亚会储儿减刚劲变台图尔干并总恒抛"
-    "捞显晒权树汇测确税纳经罗荐蚁补见觉触订议讲证话诺财贷过连适选钟链错镁门预马黄写调贵系划计紧组号汤间吗吃谓铲铲红废"
+    "捞显晒权树汇测确税纳经罗荐蚁补见觉触订议讲证话诺财贷过连适选钟链错镁门预马黄写调贵系划计紧组号汤间吗吃谓铲铲红废赌"
 )
 TRAD_TO_SIMP = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
 

@@ -887,6 +887,7 @@ def _segment_cjk(text: str, start: int, end: int, tokens: list[Token]) -> None:
         tokens[-1] = Token("N", tenths.start, start + 1, tenths.value / 10)  # 8毫 = 0.8
         i = start + 1
     named = False  # the word just read says nothing: it may begin a coin's name
+    unknown = 0  # characters just read that no word holds
     while i < end:
         fraction = _CJK_FRACTION.match(text, i, end)
         if fraction is not None:  # 四分之一 = 25%: a share, like "a quarter"
@@ -954,18 +955,29 @@ def _segment_cjk(text: str, start: int, end: int, tokens: list[Token]) -> None:
                     tokens.append(Token("N", i, stop, value))
             i = stop
         elif entry is not None:
-            if named and lex_len == 2 and entry and entry[0][0] == "A" and text[i + 1] == "币":
-                entry = (("k", ""),)  # "月亮狗币": a coin whose name ends in 狗币, not DOGE
+            if (
+                (named or unknown >= 2)
+                and lex_len == 2
+                and entry
+                and entry[0][0] == "A"
+                and text[i + 1] == "币"
+            ):
+                entry = (("k", ""),)  # "月亮狗币", "火星狗幣": a coin whose name ends in 狗币
             if text[i : i + lex_len] != "晒" or (tokens and tokens[-1].tag in "BSCDgw"):
                 _emit(tokens, entry, i, i + lex_len)  # 晒 is "all" only after its verb (沽晒)
             named = entry == () and lex_len > 1  # a word that says nothing, as 月亮
+            unknown = 0
             i += lex_len
             continue
         else:
             if text[i] not in _HARMLESS_CJK_AFTER_NUMBER:
                 _mark_unclear(text, tokens, i, i + 1)
             i += 1
+            unknown += 1  # characters no word holds, as 火星
+            named = False
+            continue
         named = False
+        unknown = 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1762,6 +1774,19 @@ def _in_context(tokens: list[Token], norm: str) -> list[Token]:
             out.append(Token("N", tok.start, cents.end(), tok.value / 100, code="USD"))
         elif tok.tag == "Q" and _names_no_money(norm, out[-1] if out else None, tok, after):
             continue
+        elif (
+            tok.tag == "N"
+            and not tok.code
+            and any(t.tag in "BDg" for t in out)
+            and out[-1].tag not in "AQ"
+            and after is not None
+            and after.tag == "f"
+            and norm[after.start : after.end] == "into"
+            and k + 2 < len(tokens)
+            and tokens[k + 2].tag == "A"
+        ):
+            # "ape 1k into pepe": money put into a coin, in a currency nobody named
+            out.append(Token("V", tok.start, tok.end, code="unsure"))
         elif (tok.tag, tok.code) == ("g", "like") and _verb_follows(tokens, k):
             continue  # "I'd like to sell 30 ATOM": the verb says what is wanted
         elif (

@@ -887,3 +887,11 @@ def test_the_price_or_coin_asked_for_is_the_one_filled(turns: list[str], to: str
         assert got["limit_price"] == 2780
     else:
         assert got["asset"] == "ETH"
+
+
+def test_the_price_of_an_order_without_a_limit_is_its_trigger() -> None:
+    got = final_reading(["sell my link if it drops to 12", "no, make the price 11"], RuleParser())
+    assert got["trigger"] == {"op": "<=", "price": 11}
+    assert got["limit_price"] is None
+    added = final_reading(["sell my link if it drops to 12", "at 11"], RuleParser())
+    assert added["limit_price"] == 11  # a limit added to the stop, which stays

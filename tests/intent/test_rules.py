@@ -2062,3 +2062,25 @@ def test_a_stop_limit_with_its_limit_asks_for_the_stop() -> None:
 )
 def test_money_put_into_a_coin_without_a_verb(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("put a limit order for 2 eth at 3000", {"action": "clarify", "missing": ["side"]}),
+        (
+            "Please get rid of my Shiba Inu tokens, every one of them, at the market price.",
+            {"amount": {"value": 100, "unit": "%"}},
+        ),
+        ("請幫我買入200個火星狗幣。", {"action": "clarify", "missing": ["asset"]}),
+        ("狗子全换成pepe，赌一把", {"amount": {"value": 100, "unit": "%"}}),
+        ("want 1 eth, paying in usdc", {"action": "clarify", "missing": ["side"]}),
+        ("ape 1k into pepe", {"action": "clarify", "missing": ["amount"]}),
+        (
+            "Put USD 2,000 into bitcoin.",
+            {"action": "buy", "amount": {"value": 2000, "unit": "USD"}},
+        ),
+    ],
+)
+def test_wrong_trades_the_seventeenth_batch_found(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)

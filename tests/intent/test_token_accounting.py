@@ -164,9 +164,13 @@ def _ignores_insertion(original: str, altered: str, at: int) -> bool:
         _NO_BEFORE.match(normalize(after)) or _NO_AFTER.search(normalize(before).rstrip())
     ):
         return False
-    if parse_number(inserted.lstrip("$")) is not None and _CORRECTION_AHEAD.search(
+    if (
+        parse_number(inserted.lstrip("$")) is not None or inserted in NEGATIONS
+    ) and _CORRECTION_AHEAD.search(
         normalize(after)  # the lexicon's Chinese is simplified
     ):
+        # a number or a denial said before a correction is taken back with what it stood
+        # beside ("not sell 0.5 eth. no wait, BUY 0.5 eth")
         return False
     return got["canonical"]["action"] in _TRADES and got == _reading(original)
 
