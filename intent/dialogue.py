@@ -67,6 +67,7 @@ RULES: tuple[tuple[str, str], ...] = (
     ("no_revival", "a number from an abandoned question is never used again"),
 )
 
+_OF_THEM = re.compile(r"\bof\s+(?:them|those|it)\b", re.IGNORECASE)
 #: "the price" of an order that has no limit: its trigger's ("make the price 11").
 _THE_PRICE = re.compile(r"\bthe\s+price\b|价格|價格|价钱|價錢", re.IGNORECASE)
 #: The prices a question may ask for that are a trigger's, and its direction.
@@ -146,6 +147,7 @@ class DialogueState:
     pending: Clarification | None = None
     pending_text: str = ""
     last: Intent | None = None
+    priced: str | None = None  # the coin whose price was just asked ("how much is DOGE")
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +225,17 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
     if corrected is not None:
         return corrected
     pending = state.pending
+    if (
+        pending is None
+        and state.priced is not None
+        and isinstance(parsed, Clarification)
+        and parsed.missing == ("asset",)
+        and parsed.asset is None
+        and (reply_terms(text).counted or _OF_THEM.search(text))
+    ):
+        # "how much is dogecoin" → "ok buy 1000 of them", "BTC幾錢？" → "入0.01個": coins
+        # counted are of the coin just priced
+        return NewRequest(_merge(parsed, text, {"asset": state.priced}))
     if pending is None:
         return NewRequest(parsed)
     if isinstance(parsed, Intent):
@@ -279,7 +292,9 @@ def advance(state: DialogueState, text: str, outcome: Outcome) -> DialogueState:
         return DialogueState(pending=result, pending_text=text if fresh else "", last=last)
     if isinstance(result, Intent) and result.action in (*_TRADE_ACTIONS, "cancel"):
         return DialogueState(last=result)
-    return replace(state, pending=None, pending_text="")  # a query or refusal: keep `last`
+    # a query or refusal: keep `last`; a price asked names the coin the next count is of
+    priced = result.asset if isinstance(result, Intent) and result.query == "price" else None
+    return replace(state, pending=None, pending_text="", priced=priced)
 
 
 def to_record(state: DialogueState, outcome: Outcome) -> dict[str, Any] | None:

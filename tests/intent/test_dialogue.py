@@ -895,3 +895,24 @@ def test_the_price_of_an_order_without_a_limit_is_its_trigger() -> None:
     assert got["limit_price"] is None
     added = final_reading(["sell my link if it drops to 12", "at 11"], RuleParser())
     assert added["limit_price"] == 11  # a limit added to the stop, which stays
+
+
+@pytest.mark.parametrize(
+    ("turns", "asset", "value"),
+    [
+        (["how much is dogecoin", "ok buy 1000 of them"], "DOGE", 1000),
+        (["BTC幾錢？", "ok，入0.01個"], "BTC", 0.01),
+    ],
+)
+def test_coins_counted_after_a_price_question_are_of_that_coin(
+    turns: list[str], asset: str, value: float
+) -> None:
+    got = final_reading(turns, RuleParser())
+    assert got["action"] == "buy"
+    assert got["amount"] == {"value": value, "unit": asset}
+
+
+def test_a_number_without_a_count_after_a_price_question_still_asks_the_coin() -> None:
+    got = final_reading(["how much is BTC", "buy 1000"], RuleParser())
+    assert got["action"] == "clarify"
+    assert got["missing"] == ["asset"]
