@@ -467,8 +467,7 @@ def _amended(target: Intent | Clarification, change: Amendment) -> Intent | Clar
             fields["stop_loss"] = change.stop
         elif isinstance(target, Clarification) and target.price_for in _TRIGGER_SLOTS:
             # "止损限价卖出1个ETH，限价2780" → "触发价2800": the stop it asked for
-            op = "<=" if target.price_for == "trigger_below" else ">="
-            fields["trigger"] = {"op": op, "price": change.stop}
+            fields["trigger"] = _price_fill(target, change.stop)["trigger"].model_dump()
         elif isinstance(target, Clarification) and "price" in target.missing:
             return None  # "sell if it hits 70k" → "make the trigger 72k": up or down?
         else:
@@ -714,7 +713,7 @@ def _price_fill(pending: Clarification, price: Decimal) -> dict[str, Any]:
     """``price`` in the place ``pending`` asked for it: the limit, unless the request said
     which price it lacks (a stop's trigger, a take-profit, a stop-loss)."""
     slot = pending.price_for if "price" in pending.missing else None
-    if slot in ("trigger_below", "trigger_above"):
+    if slot in _TRIGGER_SLOTS:
         return {"trigger": Trigger(op="<=" if slot == "trigger_below" else ">=", price=price)}
     return {slot or "limit_price": price}
 

@@ -1869,7 +1869,14 @@ _DENYING = re.compile(r"[不唔冇没]|\b(?:no|not)\b")
 _PRICED = re.compile(r"\b(?:pay|paying|price|cent|for)\b|价")
 
 
-def _negated_bound(norm: str, tokens: list[Token], clause: list[int], i: int) -> int | None:
+def _clause_span(breaks: list[int], c: int, length: int) -> tuple[int, int]:
+    """Where clause ``c`` lies, between the clause breaks that start at ``breaks``."""
+    return (breaks[c - 1] if c else 0, breaks[c] if c < len(breaks) else length)
+
+
+def _negated_bound(
+    norm: str, tokens: list[Token], breaks: list[int], clause: list[int], i: int
+) -> int | None:
     """What the negated clause of ``tokens[i]`` says of the limit price, when that is all it
     says: -1 when it says again that the order's limit is a bound, never above it on a buy
     or below it on a sell ("not paying a cent more than that", "低于3500不卖"); the index of
@@ -1885,9 +1892,8 @@ def _negated_bound(norm: str, tokens: list[Token], clause: list[int], i: int) ->
     sides = {t.tag for t in outside if t.tag in "BS"}
     if len(sides) != 1 or any(t.tag in "BS" and t.tag not in sides for t in inside):
         return None
-    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(norm)]
-    c = clause[i]
-    said = norm[breaks[c - 1] if c else 0 : breaks[c] if c < len(breaks) else len(norm)]
+    start, end = _clause_span(breaks, clause[i], len(norm))
+    said = norm[start:end]
     up, down = bool(_BOUND_UP.search(said)), bool(_BOUND_DOWN.search(said))
     if up == down or not (up if sides == {"B"} else down):
         return None
@@ -2021,7 +2027,7 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
         sides_kept = {
             _meaning(t)[0] for k, t in enumerate(tokens) if k not in denied and t.tag in "BSgD"
         }
-        bound = None if cancel else _negated_bound(norm, tokens, clause, i)
+        bound = None if cancel else _negated_bound(norm, tokens, breaks, clause, i)
         if bound is not None or (not cancel and _restates_spread(norm, tokens, clause, i)):
             restated.update(k for k in range(len(tokens)) if clause[k] == clause[i])
             if bound is not None and bound >= 0:
@@ -2212,9 +2218,9 @@ def _restatements(norm: str, tokens: list[Token]) -> list[Token]:
             no == len(inside)  # a denial denies a value the request does not use
             or (bool(denied) and not any(_said_before(t, said + affirmed) for t in denied))
         )
-        start = breaks[c - 1] if c else 0
-        end = breaks[c] if c < len(breaks) else len(norm)
-        marked = _RESTATES.search(norm, start, end) is not None  # "that is", "係", "only"
+        marked = (
+            _RESTATES.search(norm, *_clause_span(breaks, c, len(norm))) is not None
+        )  # "that is", "係", "only"
         if again and said[-1].tag not in "^#" and ((marked and affirmed) or dropped_last):
             drop.update(ks)
             dropped_last = True
