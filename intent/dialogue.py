@@ -18,17 +18,19 @@ in the order they are tried (:data:`RULES` lists them; the tests follow it row b
    price, or a correction of nothing, asks. Naming only the other side ("Apologies, I meant sell")
    turns the last request around; naming only another coin after a cancel ("the btc one",
    "No, the ETH one.") cancels that coin's orders.
-4. With no question pending, a message stands on its own.
-5. A reply that is itself a complete request (a trade, query or cancel), or an explicit
+4. After a request refused for its later time ("buy 0.2 btc tomorrow"), a reply that only
+   asks for it now ("ok, just do it now", "那现在买吧") is that request, placed now.
+5. With no question pending, a message stands on its own.
+6. A reply that is itself a complete request (a trade, query or cancel), or an explicit
    refusal, replaces the pending one. So does a reply with its own side and asset that
    differ from the pending request's ("buy some BTC" → "sell ETH").
-6. A reply fills only the field that was asked, and may add what the pending request does
+7. A reply fills only the field that was asked, and may add what the pending request does
    not have yet; everything already given (limit price, trigger, schedule, quote, exits)
    survives. A reply that contradicts what was given is a new request. A direction alone
    ("below, it's a stop", "升穿") answers a condition whose level came without one.
-7. A bare number answers the one missing quantity (amount or price); when both are missing,
+8. A bare number answers the one missing quantity (amount or price); when both are missing,
    or the reply holds several numbers, the question is asked again.
-8. A number from a question the customer walked away from is never revived: the pending
+9. A number from a question the customer walked away from is never revived: the pending
    request and its text are dropped as soon as a message does not answer it.
 """
 
@@ -53,13 +55,22 @@ from intent.models import (
     clarification_question,
 )
 from intent.parser import ParseOutput
-from intent.rules import Amendment, amendment, count_over, iso_duration, reply_terms
+from intent.rules import (
+    Amendment,
+    RuleParser,
+    amendment,
+    count_over,
+    iso_duration,
+    reply_terms,
+    without_timing,
+)
 
 #: The dialogue rules, in the order :func:`respond` tries them (see the module docstring).
 RULES: tuple[tuple[str, str], ...] = (
     ("dismiss", "'never mind' drops the pending request"),
     ("amend", "a message that only sets fields amends the pending or last request"),
     ("correct", "a correction changes only the field (or side) it names; an unclear one asks"),
+    ("now", "a request refused for its later time is placed when the reply asks for it now"),
     ("stand_alone", "with no question pending, a message stands on its own"),
     ("replace", "a complete request or a refusal replaces the pending one"),
     ("fill", "a reply fills the asked field; what was given survives; a contradiction is new"),
@@ -93,7 +104,8 @@ _ORDERS_NAMED = re.compile(r"\b(?:orders?|bids?|asks?)\b|[单單]", re.IGNORECAS
 _DENIED_AFTER = re.compile(r"取消[\s,，]*(?:唔|不要|别|別)")
 # A correction: its lead words, then what is corrected ("0.3", "the price to 59k", "姨太").
 _CORRECTION = re.compile(
-    r"^\s*(?:(?:no|nope|nah|sorry|i\s+am\s+sorry|i'm\s+sorry|apologies|oops|wait|actually"
+    r"^\s*(?:(?:no|nope|nah|oh|ah|sorry|i\s+am\s+sorry|i'm\s+sorry|apologies|oops|wait|actually"
+    r"|pardon\s+me|i\s+beg\s+your\s+pardon"
     r"|correction|hmm|eh|ay|please|pls|kindly|on\s+second\s+thoughts?"
     r"|on\s+reflection|could\s+you|can\s+you)\b[\s,.:!-]*"
     r"|(?:唔好意思|不好意思|唔該|唔该|sorry|等陣|等阵|等等|等一下|更正)[\s,，:：]*)*"
@@ -129,6 +141,8 @@ _EXITS = ("take_profit", "stop_loss")
 #: Fields a reply may restate over what was given: the side, the asset, the amount.
 _RESTATED = frozenset({"side", "asset", "amount", "corrections"})
 _TRADE_ACTIONS = ("buy", "sell", "convert")
+#: Refusals that are no refusal of a request: nothing the parser could act on was read.
+_NOTHING_READ = frozenset({"off_topic", "parse_error", "negation"})
 # What a reply may supply: every field of a request but its provenance and query kind.
 _FILLABLE = tuple(
     name for name in IntentFields.model_fields if name not in ("spans", "query", "corrections")
@@ -148,6 +162,7 @@ class DialogueState:
     pending_text: str = ""
     last: Intent | None = None
     priced: str | None = None  # the coin whose price was just asked ("how much is DOGE")
+    deferred: str = ""  # a request refused for its later time, without that time
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +215,8 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
     target = state.pending or state.last
     # (a fragment may read as a question about orders: "make it a limit order at 66,000")
     fragment = not isinstance(parsed, Intent) or parsed.action == "query"
-    change = amendment(text) if target is not None and fragment else None
+    asked = state.pending is not None and "amount" in state.pending.missing
+    change = amendment(text, amount_asked=asked) if target is not None and fragment else None
     if (
         change is not None
         and change.limit_price is not None
@@ -224,6 +240,9 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
     corrected = _correction(state, text, parsed)
     if corrected is not None:
         return corrected
+    now = _now_instead(state, text, parsed)
+    if now is not None:
+        return now
     pending = state.pending
     if (
         pending is None
@@ -243,7 +262,7 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
             return Dismissed()  # "cancel that" while a question is open: drop the question
         return NewRequest(parsed)
     if isinstance(parsed, Unsupported):
-        if parsed.reason in ("off_topic", "parse_error", "negation"):
+        if parsed.reason in _NOTHING_READ:
             # nothing the parser could act on ("0.1... no wait, 0.2 or 0.3?"): maybe numbers
             return _bare_answer(pending, state.pending_text, text, parsed)
         return NewRequest(parsed)  # an explicit refusal (withdrawal, leverage...) stands
@@ -294,7 +313,13 @@ def advance(state: DialogueState, text: str, outcome: Outcome) -> DialogueState:
         return DialogueState(last=result)
     # a query or refusal: keep `last`; a price asked names the coin the next count is of
     priced = result.asset if isinstance(result, Intent) and result.query == "price" else None
-    return replace(state, pending=None, pending_text="", priced=priced)
+    # a request for later, refused: what it asks for may still be wanted now
+    deferred = (
+        without_timing(text)
+        if isinstance(result, Unsupported) and result.reason == "timing"
+        else ""
+    )
+    return replace(state, pending=None, pending_text="", priced=priced, deferred=deferred)
 
 
 def to_record(state: DialogueState, outcome: Outcome) -> dict[str, Any] | None:
@@ -323,6 +348,29 @@ def from_record(record: Mapping[str, Any] | None, raw: Mapping[str, Any]) -> Out
     return Corrected(parsed) if kind == "corrected" else Answered(parsed)
 
 
+_NOW = re.compile(r"\bnow\b|\bright\s+away\b|现在|而家|即刻|马上|立刻|現在|馬上", re.IGNORECASE)
+_RULES = RuleParser()
+
+
+def _now_instead(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome | None:
+    """After a request refused for its later time ("buy 0.2 btc tomorrow"), a reply that
+    only asks for it now ("ok then just do it now", "那现在买吧") is that request, now. A
+    reply with a request of its own, or with another side, stands on its own."""
+    if not state.deferred or not _NOW.search(text):
+        return None
+    if isinstance(parsed, Intent) and parsed.action != "query":
+        return None
+    said = reply_terms(text)
+    if said.assets or said.numbers:
+        return None
+    request = _RULES.parse(state.deferred)
+    if not isinstance(request, Intent) or request.action not in _TRADE_ACTIONS:
+        return None
+    if said.side not in (None, request.action):
+        return None
+    return Answered(request.model_copy(update={"spans": ()}))  # (spans of another message)
+
+
 # --- rule 2: corrections -------------------------------------------------------------------
 
 
@@ -345,6 +393,8 @@ def _correction(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome
         return None
     if isinstance(parsed, Intent):
         return None  # "actually, buy 1 ETH", "actually, what's my balance?": its own request
+    if isinstance(parsed, Unsupported) and parsed.reason not in _NOTHING_READ:
+        return NewRequest(parsed)  # "Actually put it on 5x leverage": refused, as asked
     side = target.action if isinstance(target, Intent) else target.side
     if said.side not in (None, side):
         return NewRequest(parsed)  # "actually sell point one eath": another request
@@ -551,14 +601,16 @@ def _side_or_order_named(state: DialogueState, text: str, parsed: ParseOutput) -
         and last.stop_loss is None
     ):
         return Corrected(last.model_copy(update={"action": terms.side, "spans": ()}))
+    # ("the ETH one, not SOL": the coin no negation denies)
+    named = terms.meant_assets if len(terms.assets) > 1 else terms.assets
     if (
         last.action == "cancel"
-        and len(terms.assets) == 1
-        and terms.assets[0] != last.asset  # "cancel my BTC order" → "No, the ETH one."
+        and len(named) == 1
+        and named[0] != last.asset  # "cancel my BTC order" → "No, the ETH one."
         and terms.side is None
         and set(terms.numbers) <= {Decimal(1)}
     ):
-        return Corrected(last.model_copy(update={"asset": terms.assets[0], "spans": ()}))
+        return Corrected(last.model_copy(update={"asset": named[0], "spans": ()}))
     return None
 
 

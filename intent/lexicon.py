@@ -193,6 +193,7 @@ WORDS: dict[str, Entry] = {
         "sell",
         "selling",
         "sells",
+        "sold",  # "I'd like HK$2,000 of Bitcoin sold each week"
         "sel",
         "dump",
         "dumping",
@@ -514,7 +515,10 @@ WORDS: dict[str, Entry] = {
     },
     **{
         w: (("!", "transfer"),)
-        for w in ("send", "sending", "sent", "transfer", "transferring", "wire", "pay", "tip")
+        for w in (
+            *("send", "sending", "sent", "transfer", "transferring", "wire", "pay", "tip"),
+            *("bridge", "bridging", "bridged"),  # "bridge my eth over to arbitrum": a chain
+        )
     },
     **{
         w: (("!", "leverage"),)
@@ -667,6 +671,26 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("buying", "the", "dip"): (("B", ""),),
     ("buy", "the", "dip"): (("B", ""),),
     ("before", "it", "rips"): (),  # a reason to buy now, no condition
+    # The order itself is what comes after: "check the amount before placing it". Every order
+    # waits for the customer's confirmation, so these say nothing of when it goes.
+    **{
+        ("before", *words): ()
+        for words in (
+            ("placing",),
+            ("sending",),
+            ("submitting",),
+            ("proceeding",),
+            ("executing",),
+            ("going", "ahead"),
+            ("you", "place"),
+            ("you", "send"),
+            ("you", "submit"),
+            ("you", "proceed"),
+            ("you", "execute"),
+            ("you", "go", "ahead"),
+            ("anything", "is", "done"),
+        )
+    },
     ("before", "it", "pumps"): (),
     ("before", "it", "moons"): (),
     ("on", "the", "way", "down"): (("d", ""),),
@@ -723,17 +747,17 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("or", "less"): (("L", "post"),),  # "at 58,000 or less": the price before it
     ("or", "higher"): (("L", "post"),),
     ("or", "cheaper"): (("L", "post"),),
-    ("at", "or", "below"): (("@", ""),),
-    ("at", "or", "above"): (("@", ""),),
-    ("no", "more", "than"): (("@", ""),),
-    ("not", "more", "than"): (("@", ""),),
-    ("no", "less", "than"): (("@", ""),),
-    ("not", "less", "than"): (("@", ""),),
-    ("not", "exceeding"): (("@", ""),),
-    ("at", "no", "more", "than"): (("@", ""),),
-    ("at", "no", "less", "than"): (("@", ""),),
-    ("nothing", "above"): (("@", ""),),
-    ("nothing", "below"): (("@", ""),),
+    ("at", "or", "below"): (("@", "buy"),),
+    ("at", "or", "above"): (("@", "sell"),),
+    ("no", "more", "than"): (("@", "buy"),),
+    ("not", "more", "than"): (("@", "buy"),),
+    ("no", "less", "than"): (("@", "sell"),),
+    ("not", "less", "than"): (("@", "sell"),),
+    ("not", "exceeding"): (("@", "buy"),),
+    ("at", "no", "more", "than"): (("@", "buy"),),
+    ("at", "no", "less", "than"): (("@", "sell"),),
+    ("nothing", "above"): (("@", "buy"),),
+    ("nothing", "below"): (("@", "sell"),),
     # A cadence said without "every": "500 XRP a day", "every fortnight", "quarterly".
     ("for", "a", "day"): (("f", "for"), ("a", ""), ("Y", "D")),  # a length, no cadence
     ("for", "a", "week"): (("f", "for"), ("a", ""), ("Y", "W")),
@@ -928,6 +952,19 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("under", "market"): (("M", ""), ("d", "")),
     ("cash", "out"): (("S", ""),),
     ("cash", "out", "of"): (("S", ""),),
+    ("cashing", "out"): (("S", ""),),
+    ("cashing", "out", "of"): (("S", ""),),
+    ("let", "go", "of"): (("S", ""),),
+    ("bleed", "out"): (("S", ""),),
+    ("bleed", "out", "of"): (("S", ""),),
+    ("off", "the", "table"): (("S", ""),),  # "take some off the table: 0.2 btc"
+    **{(v, w, "on"): (("S", ""),) for v in ("realise", "realize") for w in ("gains", "profits")},
+    ("fill", "my", "bags", "with"): (("B", ""),),
+    ("fill", "my", "bag", "with"): (("B", ""),),
+    ("fill", "me", "up", "on"): (("B", ""),),
+    ("adding", "to"): (("B", ""),),
+    ("going", "in", "on"): (("B", ""),),
+    ("go", "in", "on"): (("B", ""),),
     ("sell", "off"): (("S", ""),),
     ("lighten", "up", "on"): (("S", ""),),
     ("dispose", "of"): (("S", ""),),
@@ -992,9 +1029,9 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("good", "time"): (("!", "advice"),),
     ("bad", "idea"): (("!", "advice"),),
     ("pay", "with"): (("w", ""),),
-    ("pay", "more", "than"): (("@", ""),),
-    ("pay", "a", "cent", "more", "than"): (("@", ""),),  # "do not pay a cent more than that"
-    ("pay", "no", "more", "than"): (("@", ""),),
+    ("pay", "more", "than"): (("@", "buy"),),
+    ("pay", "a", "cent", "more", "than"): (("@", "buy"),),  # "do not pay a cent more than that"
+    ("pay", "no", "more", "than"): (("@", "buy"),),
     ("paying", "with"): (("w", ""),),
     ("pay", "for", "it", "with"): (("w", ""),),
     ("add", "to"): (("B", ""),),
@@ -1078,6 +1115,17 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("g", "来"),
     **{w: (("g", ""), ("V", "")) for w in ("搞点", "搞些", "整点")},  # get some
     **_tags("t", "搞"),  # "SOL我想搞5个": do what with it?
+    **_tags("B", "拿下"),  # "拿下一万个狗子": take (a position)
+    "上点": (("B", ""), ("V", "")),  # "帮我上点TON": get on with some
+    **_tags("B", "给我上", "帮我上"),  # "给我上1个": get me on (上车) one
+    **{w: () for w in ("就停", "就停止", "就收手")},  # "买10次就停": the count says when
+    # "BTC而家幾錢? 唔理啦, 幫我入1000蚊先": whatever (the question), no denial
+    **{w: () for w in ("唔理啦", "唔理喇", "唔理咁多", "不管了", "不管啦", "管他呢", "管它呢")},
+    "砸进": (("D", ""), ("f", "")),  # "2W U砸进大饼": throw the money into it
+    **{w: (("S", ""), ("H", "100")) for w in ("都甩了", "都卖了", "都卖掉", "都出了", "都抛了")},
+    **{w: (("H", "100"),) for w in ("一个不留", "一个都不留", "一粒不留", "一粒都唔留")},
+    # Asides: "拿不住了" (can't hold it any more), "别砸盘" (don't crash the market)
+    **{w: () for w in ("拿不住了", "拿不住", "别砸盘", "不要砸盘", "唔好砸盘", "别砸市")},
     "搞掂": (),
     **_tags("S", "斩", "斩仓", "斩咗", "止蚀卖"),
     **_tags("B", "揸多", "捞底", "撈底", "追入", "转买", "改买"),  # 唔要BTC喇, 轉買 100U ETH
@@ -1179,7 +1227,7 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("¥", "块", "块钱", "元"),
     **_tags("y", "人民币", "人仔"),  # a currency we do not trade
     **_tags("w", "用", "拿"),
-    **_tags("m", "我的"),
+    **_tags("m", "我的", "我啲", "我嘅"),
     **_tags("c", "个", "颗", "枚", "份", "粒", "只"),
     **{w: (("@", "zh"),) for w in ("以", "在")},
     # A price nobody named: the order cannot go at market, the price is asked for.
@@ -1226,7 +1274,7 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("V", "几十", "几百", "几千", "几万", "十几", "百几", "千几"),
     **{w: () for w in ("别磨蹭", "快点", "快啲")},  # "入二十个ETH，市价，别磨蹭": hurry
     **{w: () for w in ("唔少", "不少", "以免推高价钱", "以免推高价格")},  # a reason, no denial
-    **{w: () for w in ("唔好一次过买晒", "唔好一次过卖晒", "成交唔到都冇所谓", "唔好搞错")},
+    **{w: () for w in ("成交唔到都冇所谓", "唔好搞错")},
     **_tags("W", "俾我睇", "俾我睇一睇", "俾我过目", "让我先看看"),  # let me see
     **_tags("#", "我是说", "我的意思是"),  # "卖0.3个，呃，我是说0.2个以太坊"
     **_tags("S", "减持"),  # "將我嘅以太坊減持兩成": reduce the holding
@@ -1234,11 +1282,29 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("E", "间隔", "每次间隔"),  # "分3次，每次间隔2小时": every 2 hours, 3 times
     **_tags("W", "啥样", "怎么样", "点样"),  # "ARB跌成啥样了": how is it doing (its price)
     **_tags("i", "如果", "要是", "若", "当", "等", "的话", "假如"),
-    **_tags("<", "跌破", "跌到", "跌至", "跌穿", "低于", "跌", "掉到", "回落到", "低过", "跌返"),
+    **_tags(
+        "<",
+        "跌破",
+        "跌到",
+        "跌至",
+        "跌穿",
+        "低于",
+        "跌",
+        "掉到",
+        "回落到",
+        "低过",
+        "跌返",
+        "回踩到",
+        "回踩",
+        "砸到",
+        "砸穿",
+        "砸破",
+    ),
     **_tags(
         ">",
         "突破",
         "涨到",
+        "拉到",  # "大饼拉到8万就出": pumped to
         "涨破",
         "涨至",
         "高于",
@@ -1253,7 +1319,12 @@ CJK_WORDS: dict[str, Entry] = {
         "高过",
         "过",
     ),
-    **_tags("=", "到", "达到", "到达", "触及", "碰到", "摸到", "去到", "见到"),
+    **_tags("=", "到", "达到", "到达", "触及", "碰到", "摸到", "去到", "见到", "见"),
+    "再见": (),  # goodbye (见 here sees no price)
+    # "入0.2個BTC, 見7萬5就走": then leave (sell), an exit of the position bought
+    **_tags("S", "就走", "就跑"),
+    # "買入萊特幣，之後如果升到120就賣出": then, if (之后 here waits for nothing else)
+    **_tags("i", "之后如果", "然后如果", "之后若", "之后要是"),
     **_tags("|", "或", "或者", "还是", "定系", "定"),
     **_tags("d", "以下", "之下"),
     **_tags("u", "以上", "之上"),
@@ -1262,13 +1333,15 @@ CJK_WORDS: dict[str, Entry] = {
     **{w: (("V", "unsure"),) for w in ("说反了", "讲反了", "反了")},
     **_tags("y", "新台币", "台币"),
     **{w: () for w in ("到我叫停", "直到我说停", "直到我叫停", "到我说停")},
-    **{w: () for w in ("我不喊停就别停", "不喊停就别停", "一直买下去", "别一下子砸进去")},
+    **{w: () for w in ("我不喊停就别停", "不喊停就别停", "一直买下去")},
     **_tags("S", "甩", "甩咗", "散"),  # Cantonese: throw off, scatter (a holding)
     **_tags("B", "接"),  # "姨太3k挂单接2个": catch it at that price
     "直接": (),  # "直接卖2个ETH": straight away (not 接)
     **_tags("l", "仓位"),  # "我啲倉位點呀": my positions
     "四分一": (("H", "25"),),  # Cantonese "a quarter" (四分之一)
-    **_tags("#", "啊不", "哦不", "呃不", "唔好意思"),  # "0.8个eth 啊不 1个": oh no, one
+    **_tags(
+        "#", "啊不", "哦不", "呃不", "唔好意思", "啊唔系", "哦唔系", "呃唔系"
+    ),  # "0.8个eth 啊不 1个": oh no, one
     # "每個唔好高過一百五十美元": a limit, never above it
     **{w: (("L", "post"),) for w in ("唔好高过", "不要高于", "不高于", "不超过", "唔好低过")},
     **_tags("M", "直接吃", "别挂单"),  # take what is offered: a market order
@@ -1290,7 +1363,12 @@ CJK_WORDS: dict[str, Entry] = {
     "月亮": (),  # the moon (月 here is no month): "月亮狗币" is a coin's name
     **{w: () for w in ("赌一把", "博一把", "搏一把", "赌一下")},  # take a gamble (一 no number)
     "再三": (),  # "再三確認": over and over (三 here is no number)
+    # "落單之前再核對一次": before the order goes, which waits for a confirmation anyway
+    **{w: () for w in ("落单之前", "下单之前", "落单前", "下单前")},
     "算了还是": (("#", ""),),  # "卖0.5个……算了还是卖0.8个": never mind, rather
+    "算了": (("#", ""),),  # "上车大饼……算了，换成买10个SOL": what follows replaces it
+    **_tags("B", "换成买", "改成买"),  # "上车大饼……算了，换成买10个SOL": buy that instead
+    **_tags("S", "换成卖", "改成卖"),
     "入面": (("O", ""),),  # "喺2個鐘入面": within two hours (入 here buys nothing)
     "挂着等": (("L", "zh"),),  # "1.8挂着等": a limit order left to wait
     "砍掉": (("~", ""),),  # "我挂的PEPE单子砍掉": of an order
@@ -1301,7 +1379,6 @@ CJK_WORDS: dict[str, Entry] = {
     **{w: (("!", "advice"),) for w in ("推介",)},
     **_tags("#", "对唔住", "对不起"),  # "對唔住，應該係0.15個"
     **{w: () for w in ("直至我叫停为止", "直至我叫停", "直到我叫停为止")},  # until I say stop
-    **{w: () for w in ("不要一次过买", "不要一次过卖", "唔好一次过买", "唔好一次过卖")},
     **_tags("T", "周末", "这个周末", "下个周末"),  # a weekend is a later date
     **_tags("I", "低点", "低位", "高点", "高位"),  # "低点接10个sol": at a low nobody named
     "梭哈": (("B", ""), ("H", "100")),  # all in: put all of it in
@@ -1312,7 +1389,6 @@ CJK_WORDS: dict[str, Entry] = {
     "减点仓": (("S", ""), ("V", "")),
     **_tags(">", "破"),  # "大饼破7万追进去" (跌破 and 突破 say their own way)
     **_tags("B", "追进去"),
-    **{w: () for w in ("别一下砸进去", "别一下子砸进去")},
     # "每兩個星期一次": once every two weeks (一次 is not Monday's 一 nor a count)
     **{w: (("Y", "W"),) for w in ("个星期一次", "星期一次", "个礼拜一次", "礼拜一次", "周一次")},
     **{w: (("E", "zh"),) for w in ("每", "每隔")},  # "zh": "每月3次" is three a month
@@ -1511,6 +1587,8 @@ CJK_WORDS: dict[str, Entry] = {
             "一直",
             "不好意思",
             "一次",
+            "一次过",  # "唔好一次過": not all at once (过 is no rise here)
+            "一下过",
             "了没",
             "还没",
             "未",

@@ -33,7 +33,7 @@ SUFFIX_MULTIPLIERS: dict[str, Decimal] = {
 NUMERIC_RE = re.compile(
     r"(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
     r"(?:(?P<mult>mm|bn|k|m|b|w)(?![a-tv-z])|\s?(?P<word_mult>thousand|million|billion)\b"
-    r"|\s?(?P<cjk_mult>[百千万亿])(?P<cjk_tail>\d[千百]|\d{1,4}(?![\d.,]))?)?"
+    r"|\s?(?P<cjk_mult>[百千万亿])(?P<cjk_tail>\d[千百]|\d+(?:\.\d+)?)?)?"
 )
 
 # The digit places a tail after a Chinese multiplier must fill to be read literally
@@ -152,6 +152,8 @@ def numeric_value(match: re.Match[str]) -> Decimal | None:
 def _with_cjk_tail(value: Decimal, digits: str, mult: str, tail: str) -> Decimal | None:
     if not digits.isdigit():  # 1.5万2: no reading is certain
         return None
+    if not tail.isdigit() and tail[-1] not in "千百":
+        return None  # 1万2.5: no reading is certain (the digits are never a number apart)
     places = _CJK_TAIL_PLACES[mult]
     if tail[-1] in "千百":
         unit = SUFFIX_MULTIPLIERS[tail[-1]]

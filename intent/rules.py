@@ -209,7 +209,7 @@ _LEADING_NO = re.compile(
     r"^\s*(?:(?:hmm+|um+|uh+|ok|okay|eh|嗯+|呃|额|其实|actually)[\s,.…]*)?"
     r"(?:(?:no|nope|nah|change\s+of\s+plans?|on\s+second\s+thoughts?"
     r"|唔好住|唔好|先不要了|不要了|唔理住|换个想法|改主意了?|唔系|不是|不对"
-    r"|(?:nah\s+)?(?:scrap|scratch|forget)\s+(?:that|it))\s*[,.!…:;]+"
+    r"|(?:nah\s+)?(?:scrap|scratch|forget)\s+(?:that|it))\s*(?:[,.!…:;]+|[—–-]+(?=\s))"
     r"|(?:actually|wait|oh|ah)[\s,]+no\b[\s,.!…:;]*)"  # "actually no sell three sol at market"
 )
 #: Asking to see the order first ("Please show me the order before placing it", "let me look
@@ -245,13 +245,24 @@ _ASIDE = re.compile(
     r"(?:^|(?<=[\s,.;!?，。；！？…~(（]))(?:"
     r"can['’]?t\s+believe\s+i['’]?m\s+doing\s+this|don['’]?t\s+ask|nothing\s+fancy"
     r"|no\s+end\s+date|(?:i\s+)?(?:don['’]?t|do\s+not)\s+(?:wanna|want(?:\s+to)?)\s+"
-    r"(?:get\s+rekt|lose\s+(?:any\s+|my\s+)?money)"
+    r"(?:get\s+rekt|lose\s+(?:(?:any\s+|my\s+)?money|too\s+much|everything|it\s+all))"
     r"|[唔不]想再?玩(?:喇|了|啦)?|唔想再睇|不想再看|唔捱(?:喇|了)?|冇错|没错|不留分毫"
     r"|不成功便成仁|[别唔]好?[问問]|(?:暂时)?不设期限"
     r"|i\s+(?:can['’]?t|cannot)\s+watch\s+(?:it|the\s+(?:screen|market|charts?))(?:\s+all\s+day)?"
     r"|(?:i\s+)?(?:don['’]?t|do\s+not)\s+(?:wanna|want\s+to)\s+move\s+the\s+(?:book|market|price)"
     r"|it['’]?s\s+not\s+going\s+anywhere|nothing\s+crazy|not\s+what\s+they\s+used\s+to\s+be"
     r"|(?:i\s+)?(?:don['’]?t|do\s+not)\s+want\s+to\s+catch\s+a\s+falling\s+knife|[拿守]不住了?"
+    # "been bagholding for 2 years": how long it was held, no amount
+    # "…, so that I do not push the price up": why it is spread, nothing denied
+    r"|so\s+(?:that\s+)?(?:i|we)\s+(?:do\s+not|don['’]?t)\s+(?:push|move|drive)\s+(?:the\s+)?"
+    r"(?:price|market)(?:\s+(?:up|down))?"
+    r"|so\s+(?:that\s+)?(?:i|we)\s+(?:do\s+not|don['’]?t)\s+(?:receive|get)\s+a\s+(?:poor|bad)\s+price"
+    # "…; if it never gets there, so be it": a limit may not fill, as every limit
+    r"|if\s+it\s+(?:never\s+gets\s+there|(?:does\s+not|doesn['’]?t)\s+(?:fill|get\s+there))"
+    r"(?:[\s,]+(?:so\s+be\s+it|that\s+is\s+(?:quite\s+)?all\s+right|that['’]?s\s+(?:fine|ok(?:ay)?)))?"
+    r"|我?[唔不]想再?(?:持有|拿|揸)(?:喇|了|啦)?"
+    r"|(?:i['’]?ve\s+)?been\s+(?:bag\s?holding|holding|hodling)(?:\s+(?:it|them))?"
+    r"(?:\s+for\s+(?:\d+|a|an|one|two|three|four|five|six)\s+(?:years?|months?|weeks?)|\s+forever)"
     r")(?:\s+(?:haha+|lol|lmao))?(?=\s*(?:$|[,.;!?，。；！？…~)）]))"
 )
 
@@ -264,8 +275,8 @@ _SAYS_NOTHING: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...] = (
     (
         _ASIDE,
         re.compile(
-            r"believe|ask|fancy|date|rekt|lose|watch|move|anywhere|crazy|used|knife"
-            r"|玩|睇|看|捱|错|分毫|成仁|问|問|期限|住"
+            r"believe|ask|fancy|date|rekt|lose|watch|move|anywhere|crazy|used|knife|been"
+            r"|so|never|fill|there|玩|睇|看|捱|错|分毫|成仁|问|問|期限|住|持有|拿|揸"
         ),
     ),
     (_LEADING_NO, None),
@@ -540,6 +551,7 @@ def _word_tokens(
         following is not None
         and word in _TWO_WORD_NAMES
         and following not in _WORD_TABLE
+        and following not in common_words()  # "bitcoin sold" is no misspelt bitcoin gold
         and len(following) >= FUZZY_MIN_LEN
         and _word_gap_ok(text, raw[i].end(), raw[i + 1].start())
     ):
@@ -1005,7 +1017,9 @@ _STOP_LOSS_BEFORE = re.compile(r"(?<![<>=du])(N)Z")
 
 # Stops and conditions. A number followed by an asset or classifier is an amount, not a price.
 _STOP_LEVEL = re.compile(r"[du](N)(?![AQckY])")  # "stop-market buy 20 ETH above 3,400"
-_STOP_PRICE = re.compile(r"[KG][@:of]*(N)(?![AQckY])")  # stop 120 / trigger 3,500
+# stop 120 / trigger 3,500 (not "跌到58000触发，57900挂单": the condition's own word for it)
+# ("a stop on 0.5 of my BTC at 58,000": 0.5 is of a holding, no price)
+_STOP_PRICE = re.compile(r"(?:K|(?<!N)G)[@:of]*(N)(?![AQckY]|o[mA])")
 # "=" (reaches/hits/达到) names a level but no direction: only a following below/above does.
 _CONDITION = re.compile(r"i[Apokm@]*([<>duO=]+)f?a?(N)([du])?")  # if it drops below 60k
 # 跌破6万 / breaks 4000 / 跌到100以下 / "breaks below 120" (the preposition says the side)
@@ -1101,6 +1115,7 @@ class _Analysis:
     level: Decimal | None = None  # a condition's price said with no direction ("reaches 4k")
     bound: tuple[Literal["<=", ">="], Decimal] | None = None  # "below 3k", "above 3,500"
     limit_price: Decimal | None = None
+    limit_side: str = ""  # the side a bound's words fit ("no more than": a buy's ceiling)
     price_quote: str = ""
     amounts: list[_Amount] = field(default_factory=list)
     unit_quote_tokens: set[int] = field(default_factory=set)
@@ -1436,7 +1451,9 @@ def _exit_direction(tags: str) -> str:
     ("stop loss on my sol - sell all of it if it hits 120", "止损…跌到") is on the way down,
     a take-profit ("take profit: sell 3 sol if it hits 250") on the way up. Nothing for a
     buy, whose exits are its own."""
-    if "S" not in tags or re.search("[BDg]", tags):
+    # ("I'd like to take profit on 5 SOL once it reaches 250": taking profit is the sale)
+    sale = "S" in tags or (_TAKE_PROFIT_NOW.search(tags) is not None and "Z" not in tags)
+    if not sale or re.search("[BD]|g(?!f)", tags):  # ("I'd like to": no get)
         return ""
     stops, profits = bool(re.search("[ZK]", tags)), "R" in tags
     return "" if stops == profits else "<" if stops else ">"
@@ -1469,6 +1486,9 @@ def _limit_phrases(an: _Analysis) -> None:
             code = an.tokens[m.start(2)].code
             an.unit_quote_tokens.add(m.start(2))
         an.price_quote = code
+        an.limit_side = next(
+            (t.code for t in an.tokens[m.start() : m.end()] if t.code in ("buy", "sell")), ""
+        )
         an.take(m.start(), m.end(), "limit_price")
 
 
@@ -1484,6 +1504,9 @@ def _spelled_far(an: _Analysis, first: int, last: int) -> bool:
     for tok in an.tokens[first + 1 : last]:
         gap[tok.start - start : tok.end - start] = " " * (tok.end - tok.start)
     return re.search(r"[a-z]{2,}", "".join(gap)) is not None
+
+
+_SPAN_OF_TIME = re.compile("(?<=f)NY")  # "for 2 years"
 
 
 def _amount_phrases(an: _Analysis) -> None:
@@ -1507,6 +1530,11 @@ def _amount_phrases(an: _Analysis) -> None:
         an.amounts.append(_Amount(kind, value, unit, first, last, att))
         an.take(first, last, "amount")
 
+    live = an.live()
+    for m in _SPAN_OF_TIME.finditer(live) if "Y" in live else ():
+        # "been bagholding for 2 years": a span of time no schedule took is no amount
+        an.unclear.append(an.text[tokens[m.start()].start : tokens[m.end() - 1].end])
+        add("bare", None, "", m.start(), m.end())
     live = an.live()
     for m in _ALTERNATIVE_AMOUNTS.finditer(live) if "|" in live else ():
         # "0.2还是0.3", "200 or 300 hkd", "like 1 or 2": which amount? asked, nothing else
@@ -1666,6 +1694,9 @@ def _first_tag(an: _Analysis, tags: str) -> int:
     return -1
 
 
+_WORTH = re.compile(r"\bworth\b|值")
+
+
 def _query_kind(tags: str, has_mention: bool) -> QueryKind | None:
     if "r" in tags or ("L" in tags and "N" not in tags):  # 我的挂单: a limit order, asked about
         return "orders"
@@ -1722,6 +1753,8 @@ class RuleParser:
             # An attempt to change the rules refuses the whole message: the customer sends
             # the trade on its own, and support sees the attempt (it is never half-obeyed).
             return _unsupported("injection")
+        if "?" in norm:
+            tokens = _asked_then_requested(norm, tokens)
         scoped = _scope_negations(norm, _self_corrections(norm, _restatements(norm, tokens)))
         if scoped is None:
             return _unsupported("negation")
@@ -1863,10 +1896,12 @@ _CONSTRAINT = frozenset("iI<>=duTKGOEFnYj")
 #: that", "低于3500不卖", "價高則不買", "i don't want to pay more than 3000", "價格唔低過7.5".
 _RESTATING_LIMIT = frozenset("^<>dup@VaofwcmBSNi")
 _BOUND_UP = re.compile(r"\b(?:more|above|higher)\b|高|多|贵|超")
-_BOUND_DOWN = re.compile(r"\b(?:less|below|lower|under)\b|低|少|便宜")
+_BOUND_DOWN = re.compile(r"\b(?:less|below|lower|under|cheaper)\b|低|少|便宜")
 _DENYING = re.compile(r"[不唔冇没]|\b(?:no|not)\b")
 #: Words that make a bound one of price, not of amount: "pay", "price", 价, "for less than".
-_PRICED = re.compile(r"\b(?:pay|paying|price|cent|for)\b|价")
+_PRICED = re.compile(
+    r"\b(?:pay|paying|price|cent|for|below|above|under|cheaper)\b|价|低于|高于|低过|高过"
+)
 
 
 def _clause_span(breaks: list[int], c: int, length: int) -> tuple[int, int]:
@@ -1914,7 +1949,7 @@ def _negated_bound(
 
 #: What a clause may hold to only restate that an order is spread: "唔好一嘢掃晒", "我不敢一次买",
 #: "so that I do not buy everything at one price".
-_RESTATING_SPREAD = frozenset("^BSHNa@pifcwom")
+_RESTATING_SPREAD = frozenset("^BSDHNa@pifcwom")
 _RATHER = re.compile(r"\b(?:rather|than|instead)\b|而不是|与其|不如")
 _ONE_GO = re.compile(
     r"\ball\s+at\s+once\b|\bat\s+one\s+price\b|\bin\s+one\s+go\b|一次|一嘢|一把|一下"
@@ -1936,8 +1971,13 @@ def _restates_spread(norm: str, tokens: list[Token], clause: list[int], i: int) 
     if any(t.tag in "BS" and _meaning(t)[0] not in sides for t in inside):
         return False
     start = max((m.end() for m in _CLAUSE_BREAK.finditer(norm, 0, inside[0].start)), default=0)
+    if sum(t.tag == "^" for t in inside) > 1:
+        return False  # ("not 唔好一次過買晒": a denial denied, which is all at once)
+    after = _CLAUSE_BREAK.search(norm, inside[-1].end)
+    end = len(norm) if after is None else after.start()  # ("唔好一次過": its words say nothing)
+    # what is denied is going at once ("以免一次過入市影響成 not 交價" denies something else)
     # ("… rather than not all at once": a denial denied, which is all at once)
-    return _ONE_GO.search(norm, inside[0].start, inside[-1].end) is not None and not (
+    return _ONE_GO.search(norm, tokens[i].end, end) is not None and not (
         _RATHER.search(norm, start, inside[-1].end)
     )
 
@@ -2229,6 +2269,34 @@ def _restatements(norm: str, tokens: list[Token]) -> list[Token]:
     return [t for k, t in enumerate(tokens) if k not in drop] if drop else tokens
 
 
+#: What a price question before a request may hold: "大饼现在多少了？", "whats btc at?"
+_PRICE_ASKED = frozenset("ApWh@moafc")
+_REQUESTED = frozenset("BSCD")
+
+
+def _asked_then_requested(norm: str, tokens: list[Token]) -> list[Token]:
+    """The tokens without a price question that comes before a request, as customers ask
+    and then act in one message: "大饼现在多少了？顺手帮我上车0.05个", "whats btc at? buy 0.01
+    if under 61k", "BTC而家幾錢? 唔理啦, 幫我入1000蚊先". The coin the question names stays
+    when the request names none ("先帮我出1个": of the coin just asked about). A question
+    with a number, a verb or a condition in it is no mere price question: nothing is
+    dropped."""
+    mark = norm.find("?")
+    head = [t for t in tokens if t.end <= mark]
+    tail = [t for t in tokens if t.start > mark]
+    if (
+        not head
+        or not any(t.tag in "pWh" for t in head)
+        or any(t.tag not in _PRICE_ASKED for t in head)
+        or sum(t.tag == "A" for t in head) > 1
+        or not any(t.tag in _REQUESTED for t in tail)
+        or any(t.tag in "pWh?" for t in tail)
+    ):
+        return tokens
+    keep = [] if any(t.tag == "A" for t in tail) else [t for t in head if t.tag == "A"]
+    return keep + tail
+
+
 def _said_before(tok: Token, said: list[Token]) -> bool:
     """Whether the number, coin or currency ``tok`` names was named in ``said``."""
     if tok.tag == "N":
@@ -2472,7 +2540,12 @@ def _interpret(text: str, an: _Analysis) -> ParseOutput:
     )
     orders = "r" in said or "D" in said or "L" in said or standing
     # "pull my order to sell 0.5 BTC at 75,000": the order named, whatever its terms
-    soft = ("~" in said or "K" in said) and orders and (everything or bool(_MY_ORDER.search(said)))
+    # ("Stop-limit sell SOL, stop 140, limit 138": after a trade's verb, a stop is its own)
+    soft = (
+        ("~" in said or ("K" in said and first_verb not in "BSCDg"))
+        and orders
+        and (everything or bool(_MY_ORDER.search(said)))
+    )
     if "X" in said or soft:
         mark("action", _first_tag(an, "X~K"))
         asset = mentions[0].code if mentions else None
@@ -2509,6 +2582,8 @@ def _interpret(text: str, an: _Analysis) -> ParseOutput:
             )
     if not strong:
         kind = _query_kind(tags, bool(mentions))
+        if kind == "price" and re.search("mc?A", tags) and _WORTH.search(an.text):
+            kind = "balance"  # "how much is my eth worth", "我啲ETH值幾錢": what I hold
         if kind is None and question and order_named and not an.amounts:
             kind = "orders"
         if kind is None and question and mentions and re.search("[<>du]", tags):
@@ -2613,6 +2688,22 @@ def _reply_tokens(text: str) -> tuple[str, list[Token]]:
     return norm, _self_corrections(norm, tokenize(norm, text))
 
 
+def without_timing(text: str) -> str:
+    """``text`` with its later date or time blanked (same length): "buy 0.2 btc tomorrow" →
+    "buy 0.2 btc         ", what the customer asks for when told the order can only go now
+    and answering "ok, do it now"."""
+    norm = normalize(text)
+    tokens = tokenize(norm, text)
+    out = list(text)
+    for k, tok in enumerate(tokens):
+        if tok.tag in "Tjn":
+            # with the word that led to it: "at 9pm", "on friday"
+            first = k - 1 if k and tokens[k - 1].tag in "@f" else k
+            for i in range(tokens[first].start, tok.end):
+                out[i] = " "
+    return "".join(out)
+
+
 def reply_terms(text: str) -> ReplyTerms:
     """What :mod:`intent.dialogue` needs of a reply: see :class:`ReplyTerms`."""
     norm, tokens = _reply_tokens(text)
@@ -2680,11 +2771,13 @@ _QUANTITY = re.compile(
 )
 
 
-def amendment(text: str) -> Amendment | None:
+def amendment(text: str, *, amount_asked: bool = False) -> Amendment | None:
     """The fields a message without a request of its own sets, when every word it holds is
     read by one of them; ``None`` otherwise (the message then stands on its own). A side or
     a coin it names is returned for the dialogue to check against the request's own; a bare
-    number is no amendment (which field would it be?): that is a correction's to place."""
+    number is no amendment (which field would it be?): that is a correction's to place,
+    unless the amount was asked for and the message sets a count or a length besides ("0.05
+    each time, 6 times")."""
     norm, said = _reply_tokens(text)
     tokens = []
     if (
@@ -2732,6 +2825,16 @@ def amendment(text: str) -> Amendment | None:
             found[name] = value if name == "count" else (value, tokens[m.start(2)].code)
             tokens = tokens[: m.start()] + tokens[m.end() :]
             tags = tags[: m.start()] + tags[m.end() :]
+    rest = [t for t in tokens if t.tag not in _AMENDMENT_FILLER]
+    if (
+        amount_asked
+        and ("count" in found or "period" in found)
+        and [t.tag for t in rest] == ["N"]
+        and rest[0].value
+        and not rest[0].code
+    ):
+        found["quantity"] = rest[0].value  # the amount asked for, in the coin asked about
+        tokens = [t for t in tokens if t is not rest[0]]
     # "再加一個停利": "a" take-profit, not one of anything
     one = re.search(r"Nc(?=[RZK])", tags)
     if one is not None and tokens[one.start()].value == _ONE:
@@ -3086,6 +3189,10 @@ def _trade(
     # "or lower" after a condition's price says its direction again: no limit wanted
     wants_limit = any(t.tag in "LJ" and t.code != "post" for t in an.tokens)
     if wants_limit and limit_price is None:
+        missing.add("price")
+    if limit_price is not None and an.limit_side not in ("", action):
+        # "sell 2 eth, not more than 2": a ceiling is no sale's limit (more likely of the
+        # amount); which is meant is asked
         missing.add("price")
     if (
         action == "sell"

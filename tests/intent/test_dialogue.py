@@ -54,6 +54,7 @@ def test_the_rules_table_names_each_rule_once() -> None:
         "dismiss",
         "amend",
         "correct",
+        "now",
         "stand_alone",
         "replace",
         "fill",
@@ -450,12 +451,54 @@ def test_numbers_that_conflict_after_a_trade_ask_for_the_amount() -> None:
             ("sell some SOL", "actually scrap that, buy 0.2 BTC at 66k"),
             lambda i: (i.action, i.limit_price) == ("buy", 66000),
         ),
+        # the eighteenth batch
+        (
+            ("buy 0.5 btc at 60k", "oh wait change that to 0.3"),
+            lambda i: (i.amount.value, i.limit_price) == (Decimal("0.3"), 60000),
+        ),
+        (
+            ("Please sell 1 ETH with a stop at 2,800.", "Pardon me, I meant 1.5 ETH."),
+            lambda i: (i.amount.value, i.trigger.price) == (Decimal("1.5"), 2800),
+        ),
+        (("Cancel my SOL order.", "No wait - the ETH one, not SOL."), lambda i: i.asset == "ETH"),
+        (
+            ("Convert 2 ETH to SOL.", "Scrap that - just buy 1 ETH at market."),
+            lambda i: (i.action, i.asset, i.amount.value) == ("buy", "ETH", 1),
+        ),
+        (
+            ("Stop-limit sell SOL, stop 140, limit 138.", "25 SOL."),
+            lambda i: (
+                (i.action, i.amount.value, i.limit_price, i.trigger.price) == ("sell", 25, 138, 140)
+            ),
+        ),
+        (
+            ("stack ETH every friday", "0.05 each time, 6 times"),
+            lambda i: (
+                (i.amount.value, i.schedule.every, i.schedule.count) == (Decimal("0.05"), "P1W", 6)
+            ),
+        ),
+        (
+            ("每隔一天买50U姨太", "买10次就停"),
+            lambda i: (i.schedule.every, i.schedule.count) == ("P2D", 10),
+        ),
+        (
+            # a take-profit of 7万5 once read as 7万 beside a lone 5
+            ("大饼上车，止盈7万5，止损5万8", "0.1个"),
+            lambda i: (
+                (i.amount.value, i.take_profit, i.stop_loss) == (Decimal("0.1"), 75000, 58000)
+            ),
+        ),
     ],
 )
 def test_replies_the_later_batches_showed(
     messages: tuple[str, str], check: Callable[[Any], bool]
 ) -> None:
     assert check(_intent(_converse(*messages)))
+
+
+def test_a_refusal_said_as_a_correction_is_the_refusal() -> None:
+    outcome = _converse("Buy 1 BTC at 60k.", "Actually put it on 5x leverage.")
+    assert isinstance(outcome, NewRequest) and outcome.result.kind == "unsupported"
 
 
 def test_cancel_that_while_asked_drops_the_question() -> None:
@@ -602,6 +645,46 @@ def test_a_correction_of_nothing_is_no_correction() -> None:
     outcome = _converse("change that to 0.3")
 
     assert isinstance(outcome, NewRequest)
+
+
+# --- now --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "reply", "side", "asset", "amount"),
+    [
+        ("buy 0.2 btc tomorrow", "ok just do it now then", "buy", "BTC", ("0.2", "BTC")),
+        ("buy $50 of btc tomorrow", "oh ok, then just do it now", "buy", "BTC", ("50", "USD")),
+        ("sell 1 eth tonight at 9pm", "now then", "sell", "ETH", ("1", "ETH")),
+        ("明天帮我买0.1个大饼", "那现在买吧", "buy", "BTC", ("0.1", "BTC")),
+    ],
+)
+def test_a_request_refused_for_later_is_placed_when_asked_for_now(
+    first: str, reply: str, side: str, asset: str, amount: tuple[str, str]
+) -> None:
+    intent = _intent(_converse(first, reply))
+    assert (intent.action, intent.asset, _amount(intent)) == (
+        side,
+        asset,
+        (Decimal(amount[0]), amount[1]),
+    )
+    assert intent.spans == ()  # the words it was read from are in another message
+
+
+@pytest.mark.parametrize(
+    "reply", ["ok sell it now", "buy 2 eth now", "what's btc now", "now buy 0.5 instead"]
+)
+def test_now_with_another_side_or_its_own_terms_stands_on_its_own(reply: str) -> None:
+    outcome = _converse("buy 0.2 btc tomorrow", reply)
+    assert not (
+        isinstance(outcome, Answered) and _amount(_intent(outcome)) == (Decimal("0.2"), "BTC")
+    )
+
+
+def test_now_is_only_for_the_refusal_just_before() -> None:
+    assert not isinstance(
+        _converse("buy 0.2 btc tomorrow", "what's my balance", "do it now"), Answered
+    )
 
 
 # --- stand_alone / replace -------------------------------------------------------------

@@ -114,6 +114,24 @@ def test_colloquial_chinese_tails(text: str, expected: str) -> None:
     assert parse_numeric(text) == Decimal(expected)
 
 
-@pytest.mark.parametrize("text", ["1万25", "1.5万2", "3千2万"])
+@pytest.mark.parametrize("text", ["1万25", "1.5万2", "3千2万", "1万2.5", "1万23456"])
 def test_ambiguous_chinese_tails_are_not_read(text: str) -> None:
     assert parse_numeric(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a tail before a comma or a full stop is still the tail: "止盈7万5，止损5万8" once
+        # read 7万 and 5 apart, and bought 5 BTC
+        ("止盈7万5，止损5万8", ["75000", "58000"]),
+        ("止损5万8，0.1个", ["58000", "0.1"]),
+        ("跌到5万8。买", ["58000"]),
+    ],
+)
+def test_a_tail_is_never_a_number_apart(text: str, expected: list[str]) -> None:
+    from intent.rules import normalize, tokenize
+
+    norm = normalize(text)
+    numbers = [t.value for t in tokenize(norm, text) if t.tag == "N"]
+    assert numbers == [Decimal(v) for v in expected]

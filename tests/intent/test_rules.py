@@ -2084,3 +2084,123 @@ def test_money_put_into_a_coin_without_a_verb(text: str, expected: dict[str, Any
 )
 def test_wrong_trades_the_seventeenth_batch_found(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # wrong trades the eighteenth batch found
+        (
+            "Please buy 0.25 BTC at 90,000, and if it then falls to 82,000 I'd like it sold to"
+            " limit my loss.",
+            {"action": "buy", "stop_loss": 82000, "trigger": None},
+        ),
+        (
+            "I'd like HK$2,000 of Bitcoin sold each week, eight times altogether.",
+            {"action": "sell", "asset": "BTC"},
+        ),
+        ("sell 0.1 bitcoin cach", {"asset": "BCH"}),  # a misspelt second word still is
+        (
+            "姨太要是砸到2800以下，给我上1个",
+            {"action": "buy", "trigger": {"op": "<=", "price": 2800}},
+        ),
+        ("上车大饼……算了大饼太贵，换成买10个SOL", {"action": "clarify"}),
+        ("sell my polkadott, been bagholding for 2 years", {"amount": {"value": 100, "unit": "%"}}),
+        ("sell my dot, held it for 2 years", {"action": "clarify", "missing": ["amount"]}),
+        ("bridge my eth over to arbitrum", {"action": "unsupported"}),
+        ("大饼上车，止盈7万5，止损5万8", {"action": "clarify", "missing": ["amount"]}),
+        (
+            "Please set a stop on 0.5 of my BTC at 58,000, so that it is sold if the price falls"
+            " that far.",
+            {"amount": {"value": 0.5, "unit": "BTC"}, "trigger": {"op": "<=", "price": 58000}},
+        ),
+        # a ceiling is no sale's limit, a floor no buy's
+        ("sell 2 eth, not more than 2", {"action": "clarify", "missing": ["price"]}),
+        ("buy 1 eth at no less than 3000", {"action": "clarify", "missing": ["price"]}),
+        ("buy 1 eth, not more than 3000", {"action": "buy", "limit_price": 3000}),
+        ("Please sell 2 Etherium, but not below 3,200.", {"action": "sell", "limit_price": 3200}),
+        (
+            "Would you please sell 2 SOL at 165 or better? I would not like it sold any cheaper"
+            " than 165.",
+            {"action": "sell", "limit_price": 165},
+        ),
+    ],
+)
+def test_wrong_trades_and_bounds_the_eighteenth_batch_found(
+    text: str, expected: dict[str, Any]
+) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a price question, then the request: the request, of the coin asked about
+        ("大饼现在多少了？顺手帮我上车0.05个", {"action": "buy", "asset": "BTC"}),
+        ("姨太现在啥价？先帮我出1个", {"action": "sell", "asset": "ETH"}),
+        ("BTC而家幾錢? 唔理啦, 幫我入1000蚊先", {"action": "buy", "quote": "HKD"}),
+        ("whats btc at? buy 0.01 if under 61k", {"trigger": {"op": "<=", "price": 61000}}),
+        ("how much is eth? buy 1 btc", {"action": "buy", "asset": "BTC"}),
+        ("how much is 1 btc? buy it", {"action": "query"}),  # a number in it: no mere question
+        # exits said as conditions after a buy
+        ("入0.2個BTC, 見7萬5就走, 跌穿6萬就斬", {"take_profit": 75000, "stop_loss": 60000}),
+        (
+            "麻煩買入港幣三千元的萊特幣，之後如果升到120就賣出，跌到80就止蝕。",
+            {"take_profit": 120, "stop_loss": 80},
+        ),
+        (
+            "could you buy 0.01 btc and sell it if it gets to 80k or drops to 55k? i dont want to"
+            " lose too much",
+            {"take_profit": 80000, "stop_loss": 55000},
+        ),
+        # a trigger's word after its price is no stop of its own: a stop-limit
+        (
+            "大饼跌到58000触发，57900挂单卖0.1个",
+            {"limit_price": 57900, "trigger": {"op": "<=", "price": 58000}},
+        ),
+        # taking profit is the sale, so its level is crossed on the way up
+        (
+            "I'd like to take profit on 5 SOL once Solana reaches 250, please.",
+            {"action": "sell", "trigger": {"op": ">=", "price": 250}},
+        ),
+        # verbs
+        ("trim 0.1 btc off the stack", {"action": "clarify"}),
+        ("take some off the table: 0.2 btc", {"action": "sell"}),
+        ("let go of 0.5 eth at 3800 or better", {"action": "sell", "limit_price": 3800}),
+        ("fill my bags with 20m shib", {"action": "buy"}),
+        ("going in on uni, 200 uni at market", {"action": "buy"}),
+        ("cashing out 500 usdt worth of doge", {"action": "sell"}),
+        ("拿下一万个狗子", {"action": "buy"}),
+        ("2W U砸进大饼", {"action": "buy", "quote": "USDT"}),
+        ("把狗子都甩了换U", {"action": "sell", "amount": {"value": 100, "unit": "%"}}),
+        ("大饼拉到8万就出0.5个", {"trigger": {"op": ">=", "price": 80000}}),
+        ("大饼回踩到6万5的时候接0.2个", {"trigger": {"op": "<=", "price": 65000}}),
+        ("沽0.2，啊唔係，沽0.25個BTC", {"amount": {"value": 0.25, "unit": "BTC"}}),
+        # asides
+        (
+            "Please convert 3 AVAX to DOT, and please do check the tickers carefully before you"
+            " proceed.",
+            {"action": "convert"},
+        ),
+        ("請幫我以市價買入0.2個以太坊，麻煩你落單之前再核對一次數量。", {"action": "buy"}),
+        ("Please sell 5 SOL at 200; if it never gets there, so be it.", {"limit_price": 200}),
+        ("請幫我把全部狗狗幣賣出，我不想再持有了。", {"action": "sell"}),
+        (
+            "一小时内分批出掉10个姨太，别砸盘",
+            {"schedule": {"every": None, "count": None, "over": "PT1H"}},
+        ),
+        ("柴犬币拿不住了，清仓", {"action": "sell"}),
+        (
+            "一個鐘內分批幫我入1個BTC，唔好一次過",
+            {"schedule": {"every": None, "count": None, "over": "PT1H"}},
+        ),
+        # a denial of the denial of going at once: all at once, which is asked
+        ("請喺未來五日內分批買入三萬港元比特幣， not 唔好一次過買晒。", {"action": "unsupported"}),
+        # what my coins are worth is a balance
+        ("我啲ETH值幾錢", {"action": "query", "query": "balance"}),
+        ("how much is my eth worth", {"action": "query", "query": "balance"}),
+        ("what is eth worth", {"action": "query", "query": "price"}),
+    ],
+)
+def test_readings_the_eighteenth_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
