@@ -498,7 +498,8 @@ def test_replies_the_later_batches_showed(
 
 def test_a_refusal_said_as_a_correction_is_the_refusal() -> None:
     outcome = _converse("Buy 1 BTC at 60k.", "Actually put it on 5x leverage.")
-    assert isinstance(outcome, NewRequest) and outcome.result.kind == "unsupported"
+    assert isinstance(outcome, NewRequest)
+    assert outcome.result.kind == "unsupported"
 
 
 def test_cancel_that_while_asked_drops_the_question() -> None:
