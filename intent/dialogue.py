@@ -95,7 +95,8 @@ _DISMISS_WORDS = (
 #: followed by another ("never mind. I'll leave it.").
 _DISMISS = re.compile(
     r"^\s*(?:(?:actually|oh|hmm+|sorry|唔好住|咁)[\s,，.。!！…]*)?"
-    rf"{_DISMISS_WORDS}(?:[\s,，.。!！…]+(?:{_DISMISS_WORDS}|i['’]?ll\s+leave\s+it|thanks?|thank\s+you))*"
+    rf"{_DISMISS_WORDS}(?:[\s,，.。!！…]+(?:{_DISMISS_WORDS}|i['’]?ll\s+leave\s+it|thanks?|thank\s+you"
+    r"|(?:thanks?|thank\s+you)\s+(?:all\s+the\s+same|anyway|anyhow)))*"
     r"\s*[.!。！]*\s*$",
     re.IGNORECASE,
 )

@@ -184,6 +184,9 @@ WORDS: dict[str, Entry] = {
     "offer": (("S", ""), ("L", "")),
     **_tags("g", "get", "gimme"),  # not "want"/"need": "I want 2 bitcoins" says no side
     "lift": (("B", ""),),
+    "stacking": (("B", ""),),  # "stacking sats today: 0.02 btc"
+    "market-buy": (("B", ""), ("M", "")),
+    "market-sell": (("S", ""), ("M", "")),
     "trig": (("G", ""),),
     "loses": (("<", ""),),
     "lose": (("<", ""),),
@@ -306,6 +309,10 @@ WORDS: dict[str, Entry] = {
         "tmrw",
         "tmr",
         "tonight",
+        "tonite",
+        "2nite",
+        "2moro",
+        "tmw",
         "later",
         "morning",
         "evening",
@@ -689,6 +696,11 @@ PHRASES: dict[tuple[str, ...], Entry] = {
             ("you", "execute"),
             ("you", "go", "ahead"),
             ("anything", "is", "done"),
+            ("doing", "anything"),
+            ("anything", "happens"),
+            ("it", "goes", "through"),
+            ("it", "is", "placed"),
+            ("it", "is", "sent"),
         )
     },
     ("before", "it", "pumps"): (),
@@ -792,6 +804,13 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("every", "one", "of", "them"): (("H", "100"),),  # "my SHIB tokens, every one of them"
     ("paying", "in"): (("w", ""),),  # "want 1 eth, paying in usdc"
     ("put", "a", "stop"): (("K", ""),),
+    # "Put a stop on my AVAX at 24": a stop-loss on a holding, as "set a stop loss on"
+    **{
+        (v, "a", "stop", "on", "my"): (("Z", ""), ("f", ""), ("m", ""))
+        for v in ("put", "set", "place")
+    },
+    ("stop", "orders"): (("r", ""),),  # "list my open stop orders": orders of a kind
+    ("stop", "order"): (("r", ""),),
     ("place", "a", "stop"): (("K", ""),),
     ("set", "a", "stop"): (("K", ""),),
     ("put", "stop", "loss"): (("Z", ""),),
@@ -986,6 +1005,14 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("until", "i", "stop"): (),
     ("keep", "it", "running"): (),
     ("my", "whole"): (("m", ""), ("H", "100")),  # "sell my whole ltc stack"
+    **{w: (("H", "100"),) for w in (("the", "whole", "bag"), ("whole", "bag"))},
+    ("my", "bags", "of"): (("m", ""), ("H", "100")),  # "dump my bags of PEPE": all of it
+    ("my", "bag", "of"): (("m", ""), ("H", "100")),
+    ("stack", "worth"): (("l", ""),),  # "what's my PEPE stack worth": the holding's value
+    ("left", "to", "ape", "with"): (),  # "how many usdt do i have left to ape with"
+    ("paper", "hand"): (("S", ""),),
+    ("paper", "handing"): (("S", ""),),
+    ("fill", "me"): (("B", ""),),  # "Fill me 50m PEPE at market"
     ("stack", "at"): (("l", ""),),  # "whats my eth stack at": the holding
     ("dont", "wanna", "nuke", "the", "book"): (),
     ("don't", "wanna", "nuke", "the", "book"): (),
@@ -1003,6 +1030,8 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("good", "til", "cancelled"): (),
     ("right", "now"): (),
     ("at", "market"): (("M", ""),),
+    ("no", "limit"): (("M", ""),),  # "0.1 btc at market, no limit": not a limit order
+    ("all", "the", "same"): (),  # "thank you all the same": nevertheless (no "all")
     ("at", "the", "market"): (("M", ""),),
     ("at", "the", "market", "price"): (("M", ""),),
     ("at", "market", "price"): (("M", ""),),
@@ -1086,6 +1115,9 @@ for _alias, _code in ASSET_ALIASES.items():
 PHRASE_MAX_WORDS = max(len(k) for k in PHRASES)
 #: Words that mean something to the grammar: never read as a misspelt coin name.
 _GRAMMAR_WORDS = frozenset(WORDS) | {w for phrase in PHRASES for w in phrase}
+#: What is never a misspelt coin: the grammar's words, and words no grammar reads that are
+#: one letter off a coin ("i think thats how its spelt" names no SPELL).
+_NOT_CORRECTED = _GRAMMAR_WORDS | {"spelt", "spelled", "spelling"}
 
 # Chinese words (simplified; traditional text is mapped first): word -> tags.
 CJK_WORDS: dict[str, Entry] = {
@@ -1118,6 +1150,9 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("B", "拿下"),  # "拿下一万个狗子": take (a position)
     "上点": (("B", ""), ("V", "")),  # "帮我上点TON": get on with some
     **_tags("B", "给我上", "帮我上"),  # "给我上1个": get me on (上车) one
+    **{w: (("B", ""), ("r", "")) for w in ("一个买单", "一张买单")},  # "挂一个买单：100个SOL"
+    **{w: (("S", ""), ("r", "")) for w in ("一个卖单", "一张卖单")},
+    **_tags("p", "最新成交价", "成交价"),  # the price it last traded at
     **{w: () for w in ("就停", "就停止", "就收手")},  # "买10次就停": the count says when
     # "BTC而家幾錢? 唔理啦, 幫我入1000蚊先": whatever (the question), no denial
     **{w: () for w in ("唔理啦", "唔理喇", "唔理咁多", "不管了", "不管啦", "管他呢", "管它呢")},
@@ -1229,7 +1264,9 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("w", "用", "拿"),
     **_tags("m", "我的", "我啲", "我嘅"),
     **_tags("c", "个", "颗", "枚", "份", "粒", "只"),
-    **{w: (("@", "zh"),) for w in ("以", "在")},
+    **{w: (("@", "zh"),) for w in ("以", "在", "按")},  # 按3000的价格: at that price
+    "贵": (("u", ""),),  # "不要比3000贵": dearer than, above
+    "比": (),  # "比3000贵": than (the word after says which way)
     # A price nobody named: the order cannot go at market, the price is asked for.
     **{w: (("@", "vague"),) for w in ("某个价位", "某个价格", "合适的价格", "合适价格", "好价钱")},
     **{w: (("L", "zh"),) for w in ("限价", "挂单", "限价单", "挂")},
@@ -1668,4 +1705,4 @@ def fuzzy_asset(word: str) -> Asset | None:
 
     Grammar words are never corrected; see :func:`intent.language.assets.correct`.
     """
-    return correct(word, _GRAMMAR_WORDS)
+    return correct(word, _NOT_CORRECTED)

@@ -228,7 +228,8 @@ _PREVIEW_FIRST = re.compile(
 #: A clause added after the request that only says how it should go ("…, not all at once",
 #: "rather than all at once", "…, not too much", "，不要太多"): the request says the rest.
 _AFTERTHOUGHT = re.compile(
-    r"(?:,\s*not|\brather\s+than)\s+all\s+at\s+once\b|,\s*not\s+too\s+much\b"
+    r"(?:,\s*not|\brather\s+than(?:\s+(?:doing|buying|selling)\s+it)?)\s+all\s+at\s+once\b"
+    r"|,\s*not\s+too\s+much\b"
     r"|\b(?:i['’]?m\s+)?(?:scared|afraid|nervous)\s+to\s+(?:buy|sell)\s+(?:it\s+)?all\s+at\s+once\b"
     r"|[,，]\s*(?:不要太多|唔好太多|别太多)"
 )
@@ -261,6 +262,45 @@ _ASIDE = re.compile(
     r"|if\s+it\s+(?:never\s+gets\s+there|(?:does\s+not|doesn['’]?t)\s+(?:fill|get\s+there))"
     r"(?:[\s,]+(?:so\s+be\s+it|that\s+is\s+(?:quite\s+)?all\s+right|that['’]?s\s+(?:fine|ok(?:ay)?)))?"
     r"|我?[唔不]想再?(?:持有|拿|揸)(?:喇|了|啦)?"
+    r"|so\s+(?:that\s+)?i\s+(?:don['’]?t|dont|do\s+not)\s+lose\s+(?:too\s+much|much|everything|it\s+all"
+    r"|(?:any\s+|my\s+)?money)"
+    r"|(?:i\s+)?(?:don['’]?t|dont|do\s+not)\s+(?:wanna|want\s+to)\s+(?:mess\s+up|affect)\s+the\s+"
+    r"(?:price|market|book)"
+    r"|sorry\s+if\s+(?:i\s+(?:wrote|spelt|spelled|typed)\s+it\s+(?:wrong|wrongly|incorrectly)"
+    r"|this\s+is\s+a\s+(?:silly|stupid|dumb)\s+question)"
+    # what a careful customer adds: "so that I need not watch the screen all day", "I am
+    # content to wait", "I cannot afford to lose more than that", "That would be a good
+    # profit", "I no longer wish to hold it at all", "這樣我會比較放心"
+    r"|so\s+(?:that\s+)?i\s+(?:need\s+not|do\s+not\s+(?:have|need)\s+to|don['’]?t\s+(?:have|need)"
+    r"\s+to)\s+watch\s+the\s+(?:screen|market|price)(?:\s+all\s+day)?"
+    r"|so\s+(?:that\s+)?i\s+(?:do\s+not|don['’]?t)\s+(?:pay|spend)\s+too\s+much"
+    r"(?:\s+in\s+one\s+go|\s+at\s+once)?"
+    r"|i\s+(?:am|['’]m)\s+(?:content|happy|willing|prepared)\s+to\s+wait|i\s+(?:can|don['’]?t\s+mind"
+    r"(?:\s+to)?)\s+wait(?:ing)?"
+    r"|i\s+(?:cannot|can['’]?t)\s+afford\s+to\s+lose\s+(?:any\s+)?(?:more|much\s+more)"
+    r"(?:\s+than\s+that)?"
+    r"|that\s+would\s+be\s+a\s+(?:good|nice|decent|tidy)\s+profit"
+    r"|i\s+no\s+longer\s+(?:wish|want)\s+to\s+(?:hold|keep|own)\s+(?:it|them)(?:\s+at\s+all)?"
+    r"|if\s+(?:that|it)\s+can\s+be\s+done(?:\s+in\s+one\s+(?:step|go))?"
+    r"|(?:这样)?我会?比较放心|我下个月要交租|其余的?暂时不动|其他的?先不动"
+    # a polite "if" that sets no condition: "if thats ok", "if that is no trouble", "if
+    # possible", "if you would be so kind"
+    r"|if\s+(?:that['’]?s|thats|that\s+is|it['’]?s|its)\s+(?:ok(?:ay)?|alright|all\s+right"
+    r"|fine|possible|no\s+trouble)|if\s+(?:at\s+all\s+)?possible"
+    r"|if\s+you\s+(?:would\s+be\s+so\s+kind|don['’]?t\s+mind|do\s+not\s+mind|please)"
+    r"|(?:my\s+)?(?:eyes|eyesight)\s+(?:are|is)\s+not\s+what\s+(?:they|it)\s+(?:were|was"
+    r"|used\s+to\s+be)"
+    # an apology for the spelling: "I do apologise if I have spelt it wrongly"
+    r"|(?:i\s+)?(?:do\s+)?apologi[sz]e\s+if\s+i\s+(?:have\s+)?(?:mis)?spel(?:t|led)\s+"
+    r"(?:it|that|the\s+name)(?:\s+(?:wrongly|wrong|incorrectly|correctly))?"
+    r"|(?:please\s+)?(?:forgive|excuse|pardon)\s+(?:me\s+)?(?:the|my)\s+spelling"
+    r"|(?:sorry|apologies)\s+(?:for|about)\s+(?:the|my)\s+spelling"
+    r"|(?:i['’]?m|i\s+am)\s+not\s+(?:certain|sure)\s+(?:if\s+|that\s+)?(?:that['’]?s|that\s+is"
+    r"|it['’]?s|it\s+is)?\s*how\s+(?:it\s+is|it['’]?s|you|to)\s+spel\w*(?:\s+it)?"
+    # slang that says how the trader feels: "frogs only go up", "ngmi if i don't", "im done"
+    r"|(?:frogs|it|number)\s+only\s+goe?s?\s+up|ngmi(?:\s+if\s+i\s+don['’]?t)?|wagmi"
+    r"|i['’]?m\s+done|im\s+done|(?:lol\s+)?don['’]?t\s+judge(?:\s+me)?"
+    r"|need\s+to\s+pay\s+(?:the\s+|my\s+)?rent|[a-z0-9]+\s+rotation\s+szn|send\s+it"
     r"|(?:i['’]?ve\s+)?been\s+(?:bag\s?holding|holding|hodling)(?:\s+(?:it|them))?"
     r"(?:\s+for\s+(?:\d+|a|an|one|two|three|four|five|six)\s+(?:years?|months?|weeks?)|\s+forever)"
     r")(?:\s+(?:haha+|lol|lmao))?(?=\s*(?:$|[,.;!?，。；！？…~)）]))"
@@ -276,7 +316,10 @@ _SAYS_NOTHING: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...] = (
         _ASIDE,
         re.compile(
             r"believe|ask|fancy|date|rekt|lose|watch|move|anywhere|crazy|used|knife|been"
-            r"|so|never|fill|there|玩|睇|看|捱|错|分毫|成仁|问|問|期限|住|持有|拿|揸"
+            r"|so|never|fill|there|only|ngmi|wagmi|done|judge|rent|szn|send"
+            r"|ok|alright|right|fine|possible|trouble|kind|mind|please|spel|eye|mess|sorry"
+            r"|wait|afford|profit|longer|done|放心|交租|不动"
+            r"|玩|睇|看|捱|错|分毫|成仁|问|問|期限|住|持有|拿|揸"
         ),
     ),
     (_LEADING_NO, None),
@@ -1287,6 +1330,14 @@ def _exit_phrases(an: _Analysis) -> None:
         exits.append((m, kind))
     if not exits or len(exits) > 2:
         return
+    entry = re.search("@(N)", tags[start + 1 : exits[0][0].start()])
+    if len(exits) == 1 and not exits[0][1] and unpriced_exit and entry is not None:
+        # "buy 0.01 btc at 58,000 and if it goes to 70,000 sell it": above the price paid,
+        # a take-profit; below it, a stop-loss
+        paid = an.tokens[start + 1 + entry.start(1)].value
+        level = _num(an, exits[0][0], 2)
+        if paid is not None and level is not None and level != paid:
+            exits = [(exits[0][0], "take_profit" if level > paid else "stop_loss")]
     if len(exits) == 2 and {k for _, k in exits} == {"take_profit", ""}:
         exits = [(m, k or "stop_loss") for m, k in exits]
     elif len(exits) == 2 and {k for _, k in exits} == {"stop_loss", ""}:
@@ -1695,6 +1746,10 @@ def _first_tag(an: _Analysis, tags: str) -> int:
 
 
 _WORTH = re.compile(r"\bworth\b|值")
+_ASKS_TO_PLACE = re.compile(
+    r"\b(?:would|could|can|will)\s+you\s+(?:please\s+|kindly\s+)?(?:place|set|put|make|enter|submit)\b"
+    r"|\b(?:can|could|may)\s+i\s+(?:please\s+)?(?:place|put|set|make|enter)\b"
+)
 
 
 def _query_kind(tags: str, has_mention: bool) -> QueryKind | None:
@@ -1767,6 +1822,9 @@ class RuleParser:
 
 
 _CENTS = re.compile(r"\s*cents?\b")
+_SPOT = re.compile(r"\bspot\b|现货|現貨")
+#: Words of leverage beyond a bare "long": with them, "long" is no spot buy.
+_LEVERAGED = re.compile(r"\d+\s*x\b|\bx\s*\d+|leverage|margin|perps?\b|futures|倍|杠杆|槓桿")
 _PUT_TO_USE = re.compile(r"\bwith\s+it\b|\binvest\b|\bset\s+aside\b|想[买買]|投资|投資")
 
 
@@ -1835,6 +1893,24 @@ def _in_context(tokens: list[Token], norm: str) -> list[Token]:
         elif tok.tag == "!" and tok.code == "leverage" and tok.value and tags & {"E", "F"}:
             out.append(Token("N", tok.start, tok.end, tok.value))
             out.append(Token("x", tok.start, tok.end))
+        elif (
+            tok.tag == "!"
+            and tok.code == "leverage"
+            and norm[tok.start : tok.end] == "long"
+            and not tok.value
+            and _SPOT.search(norm)
+            and not _LEVERAGED.search(norm)
+        ):
+            out.append(Token("B", tok.start, tok.end))  # "long 20 AVAX spot": a spot buy
+        elif (
+            tok.tag == "!"
+            and tok.code == "leverage"
+            and out
+            and out[-1].tag == "^"
+            and _SPOT.search(norm)
+            and not _paused(norm, out[-1], tok)
+        ):
+            out.pop()  # "spot, not perps": the refused kind denied, spot is what is asked
         elif tok.tag == "!" and tok.code == "withdrawal" and tags & {"r", "L"}:
             out.append(Token("~", tok.start, tok.end))
         elif (
@@ -1956,6 +2032,10 @@ _ONE_GO = re.compile(
 )
 
 
+#: Words that deny what follows without a negation's tag: "以免一次過入市" (so as not to).
+_AVOIDING = re.compile(r"免|\bavoid|\bso\s+as\s+not\b")  # 以免, 免得, 避免
+
+
 def _restates_spread(norm: str, tokens: list[Token], clause: list[int], i: int) -> bool:
     """Whether the negated clause of ``tokens[i]`` only says the order must not go at once,
     when the rest of the message spreads it ("over the next hour", "分4次")."""
@@ -1971,10 +2051,10 @@ def _restates_spread(norm: str, tokens: list[Token], clause: list[int], i: int) 
     if any(t.tag in "BS" and _meaning(t)[0] not in sides for t in inside):
         return False
     start = max((m.end() for m in _CLAUSE_BREAK.finditer(norm, 0, inside[0].start)), default=0)
-    if sum(t.tag == "^" for t in inside) > 1:
-        return False  # ("not 唔好一次過買晒": a denial denied, which is all at once)
     after = _CLAUSE_BREAK.search(norm, inside[-1].end)
     end = len(norm) if after is None else after.start()  # ("唔好一次過": its words say nothing)
+    if sum(t.tag == "^" for t in inside) > 1 or _AVOIDING.search(norm, start, end):
+        return False  # ("not 唔好一次過買晒", "以免 not 一次過"): a denial denied, at once
     # what is denied is going at once ("以免一次過入市影響成 not 交價" denies something else)
     # ("… rather than not all at once": a denial denied, which is all at once)
     return _ONE_GO.search(norm, tokens[i].end, end) is not None and not (
@@ -2570,7 +2650,9 @@ def _interpret(text: str, an: _Analysis) -> ParseOutput:
     cost = any(t.tag == "p" and t.code == "cost" for t in an.tokens) or (
         "h" in tags and bool(an.amounts) and not (an.alternative_amounts or an.vague)
     )
-    if strong and question and (an.amounts == one_unit or cost):
+    # ("Would you place a limit order to sell 1 ETH at 3,600?": a request, asked politely)
+    placing = order_named and _ASKS_TO_PLACE.search(an.text) is not None
+    if strong and question and (an.amounts == one_unit or cost) and not placing:
         # A question about a trade is no trade: "買一個索拉納要幾多錢？" asks the price, "is
         # my XRP sell still open?" asks about an order.
         kind = "orders" if order_named else "price" if "p" in tags or cost else None
@@ -2798,6 +2880,17 @@ def amendment(text: str, *, amount_asked: bool = False) -> Amendment | None:
     named = {t.code for t in tokens if t.tag == "A"}
     if not tokens or len(sides) > 1 or len(named) > 1 or any(t.tag in "CXV~" for t in tokens):
         return None
+    for k, tok in enumerate(tokens):
+        if (
+            tok.tag == "H"
+            and norm[tok.start : tok.end] in ("all", "everything")
+            and not sides
+            and not (k + 1 < len(tokens) and tokens[k + 1].tag == "o")
+            and not re.search(r"\b(?:it|them)\s+$", norm[: tok.start])
+        ):
+            # "that's all", "all good", "thanks for all your help": no share of anything;
+            # "all of it", "sell them all" say one
+            return None
     found: dict[str, Any] = {"side": {"B": "buy", "S": "sell"}[sides.pop()]} if sides else {}
     if named:
         found["asset"] = named.pop()  # "and only if ETH < 3,300": the request's own coin
@@ -3224,6 +3317,8 @@ def _trade(
         missing.add("price")  # "at 0" is no price: ask (results are built unvalidated)
     if limit_price is None and any(t.code == "not-market" for t in an.tokens):
         missing.add("price")  # "not at market", and no price given: which one?
+    if limit_price is not None and "M" in live:
+        missing.add("price")  # "buy 1 eth at 3000 at market": a limit or market order?
     if not missing and any(t.code == "unsure" for t in an.tokens):
         missing.add("amount")  # "buy 0.1 BTC… I'm not sure": nothing goes while unsure
     unwanted_only = all(t.code == "unwanted" for t in an.tokens if t.tag == "~")

@@ -496,6 +496,27 @@ def test_replies_the_later_batches_showed(
     assert check(_intent(_converse(*messages)))
 
 
+@pytest.mark.parametrize(
+    "reply", ["that's all", "all good", "thanks for all your help", "ok all set", "all"]
+)
+def test_an_all_that_names_no_share_never_changes_a_trade(reply: str) -> None:
+    # "buy 0.1 btc" → "that's all" once read as "all of it": a buy of the whole balance
+    outcome = _converse("buy 0.1 btc", reply)
+    assert not (isinstance(outcome.result, Intent) and outcome.result.action == "buy")
+
+
+@pytest.mark.parametrize("reply", ["all of it", "sell it all", "actually all of them"])
+def test_an_all_of_it_after_a_sale_sells_all(reply: str) -> None:
+    assert _amount(_intent(_converse("sell 1 eth", reply))) == (Decimal(100), "%")
+
+
+def test_never_mind_with_thanks_all_the_same_drops_the_request() -> None:
+    outcome = _converse(
+        "Please buy HK$3,000 of Solana for me.", "Actually, never mind. Thank you all the same."
+    )
+    assert isinstance(outcome, Dismissed)
+
+
 def test_a_refusal_said_as_a_correction_is_the_refusal() -> None:
     outcome = _converse("Buy 1 BTC at 60k.", "Actually put it on 5x leverage.")
     assert isinstance(outcome, NewRequest)

@@ -2204,3 +2204,106 @@ def test_wrong_trades_and_bounds_the_eighteenth_batch_found(
 )
 def test_readings_the_eighteenth_batch_showed(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a limit and "market" in one message: which is meant is asked
+        ("buy 1 eth at 3000 at market", {"action": "clarify", "missing": ["price"]}),
+        ("buy 1 eth at 3000, no limit", {"action": "clarify", "missing": ["price"]}),
+        ("send it. 0.1 btc at market, no limit", {"action": "clarify", "missing": ["side"]}),
+        # "long … spot" is a spot buy; with leverage words it is refused
+        ("long 20 AVAX spot, take profit at 45 and stop me out at 28", {"action": "buy"}),
+        ("long spot eth, 1.2 of it. spot, not perps", {"action": "buy"}),
+        ("long 2 eth spot with 5x leverage", {"action": "unsupported"}),
+        ("long 2 eth", {"action": "unsupported"}),
+        ("sell my btc tonite", {"action": "unsupported"}),
+        # polite words and asides
+        ("hi, i think i want to buy some bitcoin? like 0.01 of it if thats ok", {"action": "buy"}),
+        ("could you buy me 20 bucks of dogecion, i think thats how its spelt", {"asset": "DOGE"}),
+        (
+            "Please buy Etherium for me, two thousand US dollars' worth. I do apologise if I have"
+            " spelt it wrongly.",
+            {"action": "buy", "asset": "ETH"},
+        ),
+        (
+            "Please buy 20 Avalance coins at the market price. I am not certain that is how it is"
+            " spelt, I apologise.",
+            {"action": "buy", "asset": "AVAX"},
+        ),
+        ("buy spell", {"asset": "SPELL"}),  # the coin itself is still read
+        ("load up on 2m PEPE, frogs only go up", {"action": "buy"}),
+        ("cash out 5k HKD of BTC, need to pay rent lol", {"action": "sell", "quote": "HKD"}),
+        (
+            "buy 2 eth split into 4 orders over an hour, i dont want to mess up the price lol",
+            {"schedule": {"every": None, "count": 4, "over": "PT1H"}},
+        ),
+        # one exit after a limit buy: above the price paid a take-profit, below a stop-loss
+        ("buy 0.01 btc at 58,000 and if it goes to 70,000 sell it for me", {"take_profit": 70000}),
+        ("buy 0.01 btc at 58,000 and if it goes to 50,000 sell it", {"stop_loss": 50000}),
+        ("buy 0.01 btc and if it goes to 70,000 sell it", {"action": "clarify"}),
+        ("以太坊我想按3000的价格买0.1个，不要比3000贵", {"limit_price": 3000}),
+        # the words of kinds of orders and holdings
+        ("Put a stop on my AVAX at 24.", {"action": "sell", "trigger": {"op": "<=", "price": 24}}),
+        ("List my open stop orders on BTC.", {"action": "query", "query": "orders"}),
+        ("挂一个买单：100个SOL，价格138.5", {"action": "buy", "limit_price": 138.5}),
+        ("dump my bags of PEPE, im done", {"amount": {"value": 100, "unit": "%"}}),
+        ("what's my PEPE stack worth", {"action": "query", "query": "balance"}),
+        ("Market-buy 5,000 USDT worth of ETH.", {"action": "buy"}),
+        ("SOL最新成交价？", {"action": "query", "query": "price"}),
+    ],
+)
+def test_more_readings_the_eighteenth_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # what careful customers add, which changes nothing
+        (
+            "My grandson has been telling me about Avalanche. Please buy 20 AVAX for me, and I"
+            " would appreciate seeing the order before it goes through.",
+            {"action": "buy", "asset": "AVAX"},
+        ),
+        (
+            "Please buy 1 ETH for me at market, with a take-profit at 4,200 and a stop-loss at"
+            " 2,900, so that I need not watch the screen all day.",
+            {"take_profit": 4200, "stop_loss": 2900},
+        ),
+        (
+            "Kindly buy HK$20,000 of Ethereum for me, but please spread the purchase over the next"
+            " two hours rather than doing it all at once.",
+            {"schedule": {"every": None, "count": None, "over": "PT2H"}},
+        ),
+        (
+            "Please buy 0.5 BTC in four equal parts over the next two hours, so that I do not pay"
+            " too much in one go.",
+            {"schedule": {"every": None, "count": 4, "over": "PT2H"}},
+        ),
+        (
+            "Please set a stop-loss sell on my 10 SOL at 115. I cannot afford to lose more than"
+            " that.",
+            {"trigger": {"op": "<=", "price": 115}},
+        ),
+        ("Please get rid of my Shiba Inu. I no longer wish to hold it at all.", {"action": "sell"}),
+        (
+            "BTC → ETH, 0.1 BTC please. Kindly show me the plan before doing anything.",
+            {"to": "ETH"},
+        ),
+        (
+            "I would like to switch 200 LINK over to AVAX, if that can be done in one step.",
+            {"action": "convert", "to": "AVAX"},
+        ),
+        # a polite request to place an order is no question about orders
+        (
+            "Would you place a limit order to sell 1 ETH at 3,600, please? I am content to wait.",
+            {"action": "sell", "limit_price": 3600},
+        ),
+        ("can you set a limit order to buy 1 ETH at 2,900?", {"action": "buy"}),
+        ("is my 1 btc sell order still open?", {"action": "query", "query": "orders"}),
+    ],
+)
+def test_readings_the_nineteenth_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
