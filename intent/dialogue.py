@@ -107,7 +107,7 @@ _DENIED_AFTER = re.compile(r"取消[\s,，]*(?:唔|不要|别|別)")
 _CORRECTION = re.compile(
     r"^\s*(?:(?:no|nope|nah|oh|ah|sorry|i\s+am\s+sorry|i'm\s+sorry|apologies|oops|wait|actually"
     r"|pardon\s+me|i\s+beg\s+your\s+pardon"
-    r"|correction|hmm|eh|ay|please|pls|kindly|on\s+second\s+thoughts?"
+    r"|correction|hmm|eh|ay|please|pls|kindly|on\s+second\s+thoughts?|would\s+you"
     r"|on\s+reflection|could\s+you|can\s+you)\b[\s,.:!-]*"
     r"|(?:唔好意思|不好意思|唔該|唔该|sorry|等陣|等阵|等等|等一下|更正)[\s,，:：]*)*"
     r"(?:(?:change|make|set|update|modify|edit|move|amend|adjust|revise|bump|raise|lower)"
@@ -824,7 +824,9 @@ def _merge(
     slot = fields.pop("price_for", None)
     level = fields.pop("level", None)
     if slot is None:
-        unpriced = fields.get("limit_price") is None and fields.get("trigger") is None
+        # ("買入1個比特幣，並設定止盈及止蝕" → "止盈72,000，止蝕56,000": both exits priced)
+        exits = fields.get("take_profit") is not None and fields.get("stop_loss") is not None
+        unpriced = fields.get("limit_price") is None and fields.get("trigger") is None and not exits
     else:
         unpriced = fields.get("trigger" if slot.startswith("trigger") else slot) is None
     if "price" in pending.missing and unpriced:

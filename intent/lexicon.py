@@ -409,6 +409,7 @@ WORDS: dict[str, Entry] = {
     **_tags("~", "abort"),  # "abort the BONK buy": of an order
     **{w: () for w in ("gm", "gn", "degens", "fam", "hw", "just", "sor")},  # not JUST (JST)
     "sry": (("#", ""),),  # "buy 0.2 eth sry 0.25"
+    "jk": (("#", ""),),  # "grab 1k BONK... jk 1 mil BONK": just kidding, this
     "nah": (("#", ""),),  # "sell 0.05 btc, nah 0.04": the number meant
     **_tags("B", "mairu", "chaodi", "beli", "tapau"),  # beli: Malay, buy; tapau: take away
     "ditch": (("S", "rid"),),  # of a coin: a sale; "ditch my open wif order": a cancel
@@ -1031,6 +1032,12 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("right", "now"): (),
     ("at", "market"): (("M", ""),),
     ("no", "limit"): (("M", ""),),  # "0.1 btc at market, no limit": not a limit order
+    ("still", "working"): (("r", ""),),  # "Anything still working on SOL?": an open order
+    ("full", "port"): (("H", "100"),),  # "full port my USDC into ETH": all of it
+    ("secure", "the", "bag"): (("S", ""),),  # take the profit: sell
+    ("secure", "the", "bag", "on"): (("S", ""),),
+    ("still", "running"): (("r", ""),),  # "Is my ETH DCA still running?"
+    ("either", "way"): (),
     ("all", "the", "same"): (),  # "thank you all the same": nevertheless (no "all")
     ("at", "the", "market"): (("M", ""),),
     ("at", "the", "market", "price"): (("M", ""),),
@@ -1150,6 +1157,15 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("B", "拿下"),  # "拿下一万个狗子": take (a position)
     "上点": (("B", ""), ("V", "")),  # "帮我上点TON": get on with some
     **_tags("B", "给我上", "帮我上"),  # "给我上1个": get me on (上车) one
+    # "追一把", "扫一波": a go at it, no count of one
+    **_tags("B", "追一把", "冲一把", "扫一波", "买一波", "冲一波", "搞一波", "上一波"),
+    **_tags("B", "吸", "吸筹", "补点仓", "建个底仓", "建底仓", "建个仓"),  # absorb, top up, open
+    **_tags("S", "减掉"),
+    **{w: (("^", ""),) for w in ("千万别", "千万不要", "千万唔好", "千万不能")},  # never (no 10m)
+    "止损放": (("Z", ""), ("@", "zh")),  # "止损放120": the stop put at 120 (放 sells nothing)
+    "止盈放": (("R", ""), ("@", "zh")),
+    "统统": (("H", "100"),),  # every one of them
+    **_tags("~", "关掉", "关了"),  # "姨太的定投关掉": switch off
     **{w: (("B", ""), ("r", "")) for w in ("一个买单", "一张买单")},  # "挂一个买单：100个SOL"
     **{w: (("S", ""), ("r", "")) for w in ("一个卖单", "一张卖单")},
     **_tags("p", "最新成交价", "成交价"),  # the price it last traded at
@@ -1337,6 +1353,7 @@ CJK_WORDS: dict[str, Entry] = {
         "砸穿",
         "砸破",
     ),
+    **_tags(">", "反弹到", "反弹"),  # rebounds to
     **_tags(
         ">",
         "突破",
@@ -1653,14 +1670,14 @@ _TRADITIONAL = (
     "務應當為與準備條開關區實業說請樣約槓桿質產資數萬億兩隻鐘頭禮拜級圓歐狗艾達萊雙條"
     "達貨幾麼麽進購溝隨億幾査剩查詢裡裏來筆倍頻掃紙執衝刪聽車銀塊線勢盤蝕賺餅該沒張斬"
     "戶謝煩發碼場敲撿擇脫獲結認賠殺袋囤佈倉續別豐爲雲亞會儲兒減剛勁變臺圖爾幹並總恆拋"
-    "撈顯曬權樹匯測確稅納經羅薦蟻補見覺觸訂議講證話諾財貸過連適選鍾鏈錯鎂門預馬黃寫調貴係劃計緊組號湯間嗎喫謂剷鏟紅廢賭"
+    "撈顯曬權樹匯測確稅納經羅薦蟻補見覺觸訂議講證話諾財貸過連適選鍾鏈錯鎂門預馬黃寫調貴係劃計緊組號湯間嗎喫謂剷鏟紅廢賭統彈"
 )
 _SIMPLIFIED = (
     "买卖币个颗价钱单撤销挂损换还余仓兑现时内周后涨于额设这帮们对点从将让给转帐账债场"
     "务应当为与准备条开关区实业说请样约杠杆质产资数万亿两只钟头礼拜级圆欧狗艾达莱双条"
     "达货几么么进购沟随亿几查剩查询里里来笔倍频扫纸执冲删听车银块线势盘蚀赚饼该没张斩"
     "户谢烦发码场敲捡择脱获结认赔杀袋囤布仓续别丰为云亚会储儿减刚劲变台图尔干并总恒抛"
-    "捞显晒权树汇测确税纳经罗荐蚁补见觉触订议讲证话诺财贷过连适选钟链错镁门预马黄写调贵系划计紧组号汤间吗吃谓铲铲红废赌"
+    "捞显晒权树汇测确税纳经罗荐蚁补见觉触订议讲证话诺财贷过连适选钟链错镁门预马黄写调贵系划计紧组号汤间吗吃谓铲铲红废赌统弹"
 )
 TRAD_TO_SIMP = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
 

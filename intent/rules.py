@@ -209,7 +209,8 @@ _LEADING_NO = re.compile(
     r"^\s*(?:(?:hmm+|um+|uh+|ok|okay|eh|嗯+|呃|额|其实|actually)[\s,.…]*)?"
     r"(?:(?:no|nope|nah|change\s+of\s+plans?|on\s+second\s+thoughts?"
     r"|唔好住|唔好|先不要了|不要了|唔理住|换个想法|改主意了?|唔系|不是|不对"
-    r"|(?:nah\s+)?(?:scrap|scratch|forget)\s+(?:that|it))\s*(?:[,.!…:;]+|[—–-]+(?=\s))"
+    r"|(?:nah\s+)?(?:scrap|scratch|forget)\s+(?:that|it)"
+    r"|(?:(?:ok|nah)\s+)?forget\s+(?:about\s+)?(?:the\s+)?[a-z0-9]+)\s*(?:[,.!…:;]+|[—–-]+(?=\s))"
     r"|(?:actually|wait|oh|ah)[\s,]+no\b[\s,.!…:;]*)"  # "actually no sell three sol at market"
 )
 #: Asking to see the order first ("Please show me the order before placing it", "let me look
@@ -253,6 +254,7 @@ _ASIDE = re.compile(
     r"|(?:i\s+)?(?:don['’]?t|do\s+not)\s+(?:wanna|want\s+to)\s+move\s+the\s+(?:book|market|price)"
     r"|it['’]?s\s+not\s+going\s+anywhere|nothing\s+crazy|not\s+what\s+they\s+used\s+to\s+be"
     r"|(?:i\s+)?(?:don['’]?t|do\s+not)\s+want\s+to\s+catch\s+a\s+falling\s+knife|[拿守]不住了?"
+    r"|(?:受不了|扛不住|顶不住|忍不了|撑不住)了?"
     # "been bagholding for 2 years": how long it was held, no amount
     # "…, so that I do not push the price up": why it is spread, nothing denied
     r"|so\s+(?:that\s+)?(?:i|we)\s+(?:do\s+not|don['’]?t)\s+(?:push|move|drive)\s+(?:the\s+)?"
@@ -319,7 +321,7 @@ _SAYS_NOTHING: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...] = (
             r"|so|never|fill|there|only|ngmi|wagmi|done|judge|rent|szn|send"
             r"|ok|alright|right|fine|possible|trouble|kind|mind|please|spel|eye|mess|sorry"
             r"|wait|afford|profit|longer|done|放心|交租|不动"
-            r"|玩|睇|看|捱|错|分毫|成仁|问|問|期限|住|持有|拿|揸"
+            r"|玩|睇|看|捱|错|分毫|成仁|问|問|期限|住|持有|拿|揸|了"
         ),
     ),
     (_LEADING_NO, None),
@@ -2485,6 +2487,12 @@ def _apply_correction(norm: str, tokens: list[Token], m: int) -> list[Token] | N
         for k, t in enumerate(value)
         if t.tag not in _CORRECTION_FILLER and not (t.tag in "xY" and k and value[k - 1].tag == "N")
     ]
+    shares = [k for k, t in enumerate(before) if t.tag in "HP"]
+    if [t.tag for t in core] == ["H"] and len(shares) == 1:
+        # "sell half my avax no wait all of it": the share said before, replaced
+        out = list(before)
+        out[shares[0]] = core[0]
+        return out + rest[len(value) :] + tail
     priced = any(t.tag in "@Lp" for t in core)  # "scratch that, lmt 3450": the price
     core = [t for t in core if t.tag not in "@Lp"]
     numbers = [t for t in core if t.tag == "N"]
@@ -2607,7 +2615,11 @@ def _interpret(text: str, an: _Analysis) -> ParseOutput:
     if (
         first_verb == "S"
         and an.tokens[said.find("S")].code == "rid"
-        and re.search("[rKZJ]|L(?!N)", said)  # "get rid of my ADA, all of it, limit 0.52" sells
+        # "get rid of my ADA, all of it, limit 0.52" sells ("… at 0.62 or better" too)
+        and any(
+            t.tag in "rKZJ" or (t.tag == "L" and t.code != "post" and said[k + 1 : k + 2] != "N")
+            for k, t in enumerate(an.tokens)
+        )
     ):
         said = said.replace("S", "~", 1)  # "get rid of that bid on bitcoin": of an order
         first_verb = "~"

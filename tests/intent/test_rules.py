@@ -2303,6 +2303,31 @@ def test_more_readings_the_eighteenth_batch_showed(text: str, expected: dict[str
         ),
         ("can you set a limit order to buy 1 ETH at 2,900?", {"action": "buy"}),
         ("is my 1 btc sell order still open?", {"action": "query", "query": "orders"}),
+        ("Anything still working on SOL?", {"action": "query", "query": "orders"}),
+        # a sale of a holding at a price, never a cancel of it
+        (
+            "Get rid of my entire XRP bag at 0.62 or better.",
+            {"action": "sell", "limit_price": 0.62},
+        ),
+        ("get rid of that bid on bitcoin", {"action": "cancel"}),
+        # mainland words
+        ("我的姨太千万别卖啊", {"action": "clarify", "amount": None}),  # never, no ten million
+        ("大饼要是突破7万就追一把，买0.2个", {"amount": {"value": 0.2, "unit": "BTC"}}),
+        ("1w U两小时内分批吸大饼", {"action": "buy", "quote": "USDT"}),
+        ("波场用2000U扫一波", {"action": "buy", "amount": {"value": 2000, "unit": "USDT"}}),
+        ("AAVE上车2个，止损放120", {"action": "buy", "stop_loss": 120}),
+        ("手上的姨太减掉四分之一", {"action": "sell", "amount": {"value": 25, "unit": "%"}}),
+        ("DOT反彈到8就割了吧，全部", {"trigger": {"op": ">=", "price": 8}}),
+        ("狗狗幣統統換成U", {"amount": {"value": 100, "unit": "%"}}),
+        ("姨太的定投关掉", {"action": "cancel", "asset": "ETH"}),
+        ("受不了了，把我的狗子割了", {"action": "sell", "amount": {"value": 100, "unit": "%"}}),
+        # corrections inside the message: of a share, "jk"
+        ("sell half my avax no wait all of it", {"amount": {"value": 100, "unit": "%"}}),
+        ("sell half my eth, sorry, a quarter", {"amount": {"value": 25, "unit": "%"}}),
+        ("grab 1k BONK... jk 1 mil BONK", {"amount": {"value": 1000000, "unit": "BONK"}}),
+        # slang
+        ("full port my USDC into ETH, conviction play", {"action": "buy", "quote": "USDC"}),
+        ("secure the bag: half my WIF at 3.2", {"action": "sell", "limit_price": 3.2}),
     ],
 )
 def test_readings_the_nineteenth_batch_showed(text: str, expected: dict[str, Any]) -> None:
