@@ -275,6 +275,10 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
     fills: dict[str, Any] = {
         name: value for name in _FILLABLE if (value := getattr(parsed, name)) is not None
     }
+    if "amount" in parsed.missing:
+        # "1 ETH, or maybe 1.5? I really cannot decide": an amount the reply itself asks
+        # about answers nothing
+        fills.pop("amount", None)
     if parsed.side is not None:
         fills["side"] = parsed.side
     if "amount" in pending.missing and "amount" not in fills and pending.asset is not None:

@@ -249,12 +249,16 @@ _ASIDE = re.compile(
     r"|no\s+end\s+date|(?:i\s+)?(?:don['’]?t|do\s+not)\s+(?:wanna|want(?:\s+to)?)\s+"
     r"(?:get\s+rekt|lose\s+(?:(?:any\s+|my\s+)?money|too\s+much|everything|it\s+all))"
     r"|[唔不]想再?玩(?:喇|了|啦)?|唔想再睇|不想再看|唔捱(?:喇|了)?|冇错|没错|不留分毫"
-    r"|不成功便成仁|[别唔]好?[问問]|(?:暂时)?不设期限"
+    r"|不成功便成仁|[别唔]好?问|(?:暂时)?不设期限"
     r"|i\s+(?:can['’]?t|cannot)\s+watch\s+(?:it|the\s+(?:screen|market|charts?))(?:\s+all\s+day)?"
     r"|(?:i\s+)?(?:don['’]?t|do\s+not)\s+(?:wanna|want\s+to)\s+move\s+the\s+(?:book|market|price)"
     r"|it['’]?s\s+not\s+going\s+anywhere|nothing\s+crazy|not\s+what\s+they\s+used\s+to\s+be"
     r"|(?:i\s+)?(?:don['’]?t|do\s+not)\s+want\s+to\s+catch\s+a\s+falling\s+knife|[拿守]不住了?"
     r"|(?:受不了|扛不住|顶不住|忍不了|撑不住)了?"
+    r"|(?:i\s+)?(?:don['’]?t|dont|do\s+not)\s+(?:wanna|want\s+to)\s+miss\s+(?:out|the\s+(?:move|boat|pump|rally))"
+    # a question beside the request that changes nothing of it: the preview shows fees
+    r"|(?:会不会|是不是)太多了?|(?:请问)?手续费(?:是)?多少钱?"
+    r"|(?:and\s+)?(?:what['’]?s|what\s+is|how\s+much\s+is)\s+the\s+(?:fee|fees|commission)"
     # "been bagholding for 2 years": how long it was held, no amount
     # "…, so that I do not push the price up": why it is spread, nothing denied
     r"|so\s+(?:that\s+)?(?:i|we)\s+(?:do\s+not|don['’]?t)\s+(?:push|move|drive)\s+(?:the\s+)?"
@@ -320,8 +324,8 @@ _SAYS_NOTHING: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...] = (
             r"believe|ask|fancy|date|rekt|lose|watch|move|anywhere|crazy|used|knife|been"
             r"|so|never|fill|there|only|ngmi|wagmi|done|judge|rent|szn|send"
             r"|ok|alright|right|fine|possible|trouble|kind|mind|please|spel|eye|mess|sorry"
-            r"|wait|afford|profit|longer|done|放心|交租|不动"
-            r"|玩|睇|看|捱|错|分毫|成仁|问|問|期限|住|持有|拿|揸|了"
+            r"|wait|afford|profit|longer|done|放心|交租|不动|miss|太多|手续费|fee|commission"
+            r"|玩|睇|看|捱|错|分毫|成仁|问|期限|住|持有|拿|揸|了"
         ),
     ),
     (_LEADING_NO, None),
@@ -1825,6 +1829,8 @@ class RuleParser:
 
 _CENTS = re.compile(r"\s*cents?\b")
 _SPOT = re.compile(r"\bspot\b|现货|現貨")
+_HEDGE_BEFORE = re.compile(r"\b(?:maybe|perhaps)\s+$|(?:也许|或者)\s*$")
+_QUESTION_AFTER = re.compile(r"\s*[?？]")
 #: Words of leverage beyond a bare "long": with them, "long" is no spot buy.
 _LEVERAGED = re.compile(r"\d+\s*x\b|\bx\s*\d+|leverage|margin|perps?\b|futures|倍|杠杆|槓桿")
 _PUT_TO_USE = re.compile(r"\bwith\s+it\b|\binvest\b|\bset\s+aside\b|想[买買]|投资|投資")
@@ -1880,6 +1886,27 @@ def _in_context(tokens: list[Token], norm: str) -> list[Token]:
         ):
             # "ape 1k into pepe": money put into a coin, in a currency nobody named
             out.append(Token("V", tok.start, tok.end, code="unsure"))
+        elif (
+            tok.tag == "N"
+            and _HEDGE_BEFORE.search(norm, 0, tok.start)
+            and _QUESTION_AFTER.match(norm, tok.end)
+            and not any(t.tag == "N" and t.value == tok.value for t in tokens[k + 1 :])
+        ):
+            # "I want to get some ethereum, maybe 500?": a number still asked about (500
+            # what?), unless it is said again ("maybe 0.5? yes, 0.5 please")
+            out.append(Token("V", tok.start, tok.end, code="unsure"))
+        elif (
+            tok.tag == "N"
+            and after is None
+            and out
+            and out[-1].tag in "BS"
+            and _cjk_after(norm, out[-1].start)
+            and norm[tok.start : tok.end].isdigit()
+            and int(norm[tok.start : tok.end]) >= 100
+            and not norm[tok.end :].strip(" 。.!！?？~")
+        ):
+            # "大饼买1000": a round sum said bare after the verb, coins or U? asked
+            out.append(Token("V", tok.start, tok.end, code="unsure"))
         elif (tok.tag, tok.code) == ("g", "like") and _verb_follows(tokens, k):
             continue  # "I'd like to sell 30 ATOM": the verb says what is wanted
         elif (
@@ -1913,6 +1940,12 @@ def _in_context(tokens: list[Token], norm: str) -> list[Token]:
             and not _paused(norm, out[-1], tok)
         ):
             out.pop()  # "spot, not perps": the refused kind denied, spot is what is asked
+        elif (
+            tok.tag == "O"
+            and norm[tok.start : tok.end] in ("以内", "之内")
+            and [t.tag for t in out[-2:]] == ["p", "N"]
+        ):
+            out.append(Token("L", tok.start, tok.end, code="post"))  # "价格140以内": at most
         elif tok.tag == "!" and tok.code == "withdrawal" and tags & {"r", "L"}:
             out.append(Token("~", tok.start, tok.end))
         elif (
@@ -3295,6 +3328,10 @@ def _trade(
     wants_limit = any(t.tag in "LJ" and t.code != "post" for t in an.tokens)
     if wants_limit and limit_price is None:
         missing.add("price")
+    if action != "buy" and any(
+        t.tag == "L" and an.text[t.start : t.end] in ("以内", "之内") for t in an.tokens
+    ):
+        missing.add("price")  # "价格3000以内" is a buyer's ceiling: on a sale, which is meant?
     if limit_price is not None and an.limit_side not in ("", action):
         # "sell 2 eth, not more than 2": a ceiling is no sale's limit (more likely of the
         # amount); which is meant is asked
@@ -3314,7 +3351,14 @@ def _trade(
             trigger, limit_price = _trigger("<=", limit_price), None
         # "take profit on 0.5 BTC at 74k" stays a limit: a sale at that price or better
     elif (action != "sell" or trigger is None) and re.search("[RZ]", live):
-        missing.add("price")  # a take-profit or stop-loss without its price
+        # a take-profit or stop-loss without its price ("請為0.1個比特幣設止蝕賣出，止蝕價
+        # 58,000": a sale's stop-loss word said twice, the second with its price, is priced)
+        said = set(re.findall("[RZ]", live))
+        if action == "sell":
+            said -= {"Z"} if an.stop_loss is not None else set()
+            said -= {"R"} if an.take_profit is not None else set()
+        if said:
+            missing.add("price")
     if "@" in live and any(
         t.tag == "@" and t.code != "zh" and an.free[k] for k, t in enumerate(an.tokens)
     ):
@@ -3543,4 +3587,10 @@ def _my_asset(an: _Analysis, asset: _Mention | None, action: str | None) -> bool
     """ "sell my LINK": selling or converting *my* asset with no amount means all of it."""
     if asset is None or action not in ("sell", "convert") or an.denied_amount:
         return False
+    if any(t.tag == "S" and _PART_OF.fullmatch(an.text, t.start, t.end) for t in an.tokens):
+        return False  # "Trim my SOL at 190": a part of it, how much is asked
     return asset.index > 0 and an.tags[asset.index - 1] == "m"
+
+
+#: Sale verbs that take a part of a holding, never all of it.
+_PART_OF = re.compile(r"trim|trimming|reduce|lighten(?:\s+up\s+on)?|减仓|减码|减掉|减")

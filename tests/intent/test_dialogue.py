@@ -481,6 +481,22 @@ def test_numbers_that_conflict_after_a_trade_ask_for_the_amount() -> None:
             ("每隔一天买50U姨太", "买10次就停"),
             lambda i: (i.schedule.every, i.schedule.count) == ("P2D", 10),
         ),
+        # the nineteenth batch
+        (
+            (
+                "Please buy 0.5 BTC with a limit at 62,000.",
+                "On second thought, would you change that to 0.3 BTC?",
+            ),
+            lambda i: (i.amount.value, i.limit_price) == (Decimal("0.3"), 62000),
+        ),
+        (
+            ("我想買入 1 個比特幣，並設定止盈及止蝕。", "止盈 72,000，止蝕 56,000。"),
+            lambda i: (i.take_profit, i.stop_loss) == (72000, 56000),
+        ),
+        (
+            ("whats pepe at rn", "ok forget pepe, sell 2 SOL"),
+            lambda i: (i.action, i.asset, i.amount.value) == ("sell", "SOL", 2),
+        ),
         (
             # a take-profit of 7万5 once read as 7万 beside a lone 5
             ("大饼上车，止盈7万5，止损5万8", "0.1个"),
@@ -515,6 +531,20 @@ def test_never_mind_with_thanks_all_the_same_drops_the_request() -> None:
         "Please buy HK$3,000 of Solana for me.", "Actually, never mind. Thank you all the same."
     )
     assert isinstance(outcome, Dismissed)
+
+
+def test_an_amount_the_reply_is_unsure_of_answers_nothing() -> None:
+    outcome = _converse(
+        "I'd like to buy some Ethereum.", "0.5... no, 1 ETH, or maybe 1.5? I really cannot decide."
+    )
+    assert isinstance(outcome.result, Clarification)
+    assert outcome.result.missing == ("amount",)
+
+
+def test_one_exit_priced_still_asks_for_the_other() -> None:
+    outcome = _converse("buy 1 btc with a take profit and stop loss", "tp 72000")
+    assert isinstance(outcome.result, Clarification)
+    assert outcome.result.missing == ("price",)
 
 
 def test_a_refusal_said_as_a_correction_is_the_refusal() -> None:

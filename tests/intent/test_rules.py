@@ -2328,7 +2328,48 @@ def test_more_readings_the_eighteenth_batch_showed(text: str, expected: dict[str
         # slang
         ("full port my USDC into ETH, conviction play", {"action": "buy", "quote": "USDC"}),
         ("secure the bag: half my WIF at 3.2", {"action": "sell", "limit_price": 3.2}),
+        # a question beside the request that changes nothing of it
+        (
+            "when bitcoin goes above 70k can you buy 0.01 for me? I don't want to miss out",
+            {"action": "buy", "trigger": {"op": ">=", "price": 70000}},
+        ),
+        ("买1万个柴犬币，会不会太多了", {"action": "buy"}),
+        ("帮我买3个莱特币，请问手续费多少？", {"action": "buy"}),
+        ("buy 1 eth, what's the fee?", {"action": "buy"}),
+        # 以内 after a price: a buyer's ceiling, asked on a sale
+        ("帮我买30个索拉纳，价格140以内", {"action": "buy", "limit_price": 140}),
+        ("卖1个ETH，价格3000以内", {"action": "clarify", "missing": ["price"]}),
+        ("一小时以内买1个btc", {"schedule": {"every": None, "count": None, "over": "PT1H"}}),
     ],
 )
 def test_readings_the_nineteenth_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # wrong trades the twentieth batch found
+        ("I want to get some ethereum, maybe 500?", {"action": "clarify", "missing": ["amount"]}),
+        ("i'd like some eth, like 0.01? is that ok", {"amount": {"value": 0.01, "unit": "ETH"}}),
+        (
+            "請為我那五個索拉納設定止蝕賣出，價位在120。",
+            {"action": "sell", "trigger": {"op": "<=", "price": 120}, "limit_price": None},
+        ),
+        (
+            "請為0.1個比特幣設止蝕賣出，止蝕價58,000。",
+            {"action": "sell", "trigger": {"op": "<=", "price": 58000}},
+        ),
+        (
+            "大饼冲破72000就出0.05个，挂72500",
+            {"action": "sell", "limit_price": 72500, "trigger": {"op": ">=", "price": 72000}},
+        ),
+        ("大饼买1000", {"action": "clarify", "missing": ["amount"]}),  # coins or U?
+        ("狗子买1000个", {"action": "buy", "amount": {"value": 1000, "unit": "DOGE"}}),
+        ("Trim my SOL at 190.", {"action": "clarify", "missing": ["amount"]}),  # a part: how much?
+        ("sell my sol", {"amount": {"value": 100, "unit": "%"}}),
+        ("buy 1 eth tp 4000, stop loss", {"action": "clarify", "missing": ["price"]}),
+    ],
+)
+def test_wrong_trades_the_twentieth_batch_found(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
