@@ -226,6 +226,7 @@ WORDS: dict[str, Entry] = {
     **_tags("~", "kill", "scrap", "scratch", "pull", "remove", "delete", "undo", "nuke", "drop"),
     **_tags("t", "trade", "do"),
     **_tags("X", "cancel", "cancle", "cancl", "revoke", "withdraw-order", "cxl", "canx"),
+    **_tags("X", "cancelled", "canceled"),  # "I should like all my pending orders cancelled"
     "gtc": (),
     "reclaims": ((">", ""),),
     "reclaim": ((">", ""),),
@@ -980,6 +981,7 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("off", "the", "table"): (("S", ""),),  # "take some off the table: 0.2 btc"
     **{(v, w, "on"): (("S", ""),) for v in ("realise", "realize") for w in ("gains", "profits")},
     ("fill", "my", "bags", "with"): (("B", ""),),
+    ("fill", "my", "bags", "w"): (("B", ""),),
     ("fill", "my", "bag", "with"): (("B", ""),),
     ("fill", "me", "up", "on"): (("B", ""),),
     ("adding", "to"): (("B", ""),),
@@ -1033,6 +1035,7 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("at", "market"): (("M", ""),),
     ("no", "limit"): (("M", ""),),  # "0.1 btc at market, no limit": not a limit order
     ("still", "working"): (("r", ""),),  # "Anything still working on SOL?": an open order
+    **{w: (("H", "100"),) for w in (("the", "whole", "lot"), ("whole", "lot"))},
     ("full", "port"): (("H", "100"),),  # "full port my USDC into ETH": all of it
     ("secure", "the", "bag"): (("S", ""),),  # take the profit: sell
     ("secure", "the", "bag", "on"): (("S", ""),),
@@ -1160,7 +1163,14 @@ CJK_WORDS: dict[str, Entry] = {
     # "追一把", "扫一波": a go at it, no count of one
     **_tags("B", "追一把", "冲一把", "扫一波", "买一波", "冲一波", "搞一波", "上一波"),
     **_tags("B", "吸", "吸筹", "补点仓", "建个底仓", "建底仓", "建个仓"),  # absorb, top up, open
-    **_tags("S", "减掉"),
+    **_tags("S", "减掉", "兑现"),  # cash in (a holding)
+    "平仓": (("S", ""), ("H", "100")),  # close out: all of it
+    "平掉": (("S", ""),),  # "平掉一半SOL"
+    "补充": (),  # "补充一下": to add (充 here deposits nothing)
+    "全仓": (("H", "100"),),  # "跌到就全仓卖": the whole position
+    "充": (("!", "deposit"),),  # "充5000港币进来": a deposit
+    **_tags("R", "目标"),  # "目標45, 止蝕30": the take-profit
+    **_tags("W", "列出", "列出来", "拉出来"),  # list (my orders)
     # "設定止蝕賣出，價位在120": a stop-loss sale at that price (its stop, no limit)
     **{w: (("Z", ""), ("S", "")) for w in ("止损卖出", "止蚀卖出")},
     **{w: () for w in ("设定", "设置")},  # set up (定 here is no "or")
@@ -1512,7 +1522,10 @@ CJK_WORDS: dict[str, Entry] = {
     },
     **{
         w: (("!", "leverage"),)
-        for w in ("杠杆", "合约", "做空", "做多", "期货", "倍", "永续", "保证金", "开多", "开空")
+        for w in (
+            *("杠杆", "合约", "做空", "做多", "期货", "倍", "永续", "保证金", "开多", "开空"),
+            *("空单", "多单"),  # "开个空单对冲一下": a short
+        )
     },
     **{w: (("!", "staking"),) for w in ("质押",)},
     **{
@@ -1674,14 +1687,14 @@ _TRADITIONAL = (
     "務應當為與準備條開關區實業說請樣約槓桿質產資數萬億兩隻鐘頭禮拜級圓歐狗艾達萊雙條"
     "達貨幾麼麽進購溝隨億幾査剩查詢裡裏來筆倍頻掃紙執衝刪聽車銀塊線勢盤蝕賺餅該沒張斬"
     "戶謝煩發碼場敲撿擇脫獲結認賠殺袋囤佈倉續別豐爲雲亞會儲兒減剛勁變臺圖爾幹並總恆拋"
-    "撈顯曬權樹匯測確稅納經羅薦蟻補見覺觸訂議講證話諾財貸過連適選鍾鏈錯鎂門預馬黃寫調貴係劃計緊組號湯間嗎喫謂剷鏟紅廢賭統彈籌較暫動頂撐問費"
+    "撈顯曬權樹匯測確稅納經羅薦蟻補見覺觸訂議講證話諾財貸過連適選鍾鏈錯鎂門預馬黃寫調貴係劃計緊組號湯間嗎喫謂剷鏟紅廢賭統彈籌較暫動頂撐問費標"
 )
 _SIMPLIFIED = (
     "买卖币个颗价钱单撤销挂损换还余仓兑现时内周后涨于额设这帮们对点从将让给转帐账债场"
     "务应当为与准备条开关区实业说请样约杠杆质产资数万亿两只钟头礼拜级圆欧狗艾达莱双条"
     "达货几么么进购沟随亿几查剩查询里里来笔倍频扫纸执冲删听车银块线势盘蚀赚饼该没张斩"
     "户谢烦发码场敲捡择脱获结认赔杀袋囤布仓续别丰为云亚会储儿减刚劲变台图尔干并总恒抛"
-    "捞显晒权树汇测确税纳经罗荐蚁补见觉触订议讲证话诺财贷过连适选钟链错镁门预马黄写调贵系划计紧组号汤间吗吃谓铲铲红废赌统弹筹较暂动顶撑问费"
+    "捞显晒权树汇测确税纳经罗荐蚁补见觉触订议讲证话诺财贷过连适选钟链错镁门预马黄写调贵系划计紧组号汤间吗吃谓铲铲红废赌统弹筹较暂动顶撑问费标"
 )
 TRAD_TO_SIMP = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
 

@@ -254,8 +254,12 @@ _ASIDE = re.compile(
     r"|(?:i\s+)?(?:don['’]?t|do\s+not)\s+(?:wanna|want\s+to)\s+move\s+the\s+(?:book|market|price)"
     r"|it['’]?s\s+not\s+going\s+anywhere|nothing\s+crazy|not\s+what\s+they\s+used\s+to\s+be"
     r"|(?:i\s+)?(?:don['’]?t|do\s+not)\s+want\s+to\s+catch\s+a\s+falling\s+knife|[拿守]不住了?"
-    r"|(?:受不了|扛不住|顶不住|忍不了|撑不住)了?"
+    r"|(?:受不了|扛不住|顶不住|忍不了|撑不住|不扛)了?"
     r"|(?:i\s+)?(?:don['’]?t|dont|do\s+not)\s+(?:wanna|want\s+to)\s+miss\s+(?:out|the\s+(?:move|boat|pump|rally))"
+    r"|when(?:ever)?\s+you\s+(?:are|['’]re)\s+ready|when\s+you\s+(?:have|get)\s+a\s+(?:moment|minute|chance)"
+    r"|at\s+your\s+(?:earliest\s+)?convenience|there\s+is\s+no\s+(?:hurry|rush)(?:\s+at\s+all)?"
+    r"|no\s+(?:hurry|rush)|i\s+regret\s+buying\s+(?:it|them|those)"
+    r"|not\s+(?:send|transfer|withdraw)\s+it\s+anywhere"
     # a question beside the request that changes nothing of it: the preview shows fees
     r"|(?:会不会|是不是)太多了?|(?:请问)?手续费(?:是)?多少钱?"
     r"|(?:and\s+)?(?:what['’]?s|what\s+is|how\s+much\s+is)\s+the\s+(?:fee|fees|commission)"
@@ -325,6 +329,7 @@ _SAYS_NOTHING: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...] = (
             r"|so|never|fill|there|only|ngmi|wagmi|done|judge|rent|szn|send"
             r"|ok|alright|right|fine|possible|trouble|kind|mind|please|spel|eye|mess|sorry"
             r"|wait|afford|profit|longer|done|放心|交租|不动|miss|太多|手续费|fee|commission"
+            r"|ready|moment|minute|chance|convenience|hurry|rush|regret|anywhere"
             r"|玩|睇|看|捱|错|分毫|成仁|问|期限|住|持有|拿|揸|了"
         ),
     ),
@@ -1907,6 +1912,15 @@ def _in_context(tokens: list[Token], norm: str) -> list[Token]:
         ):
             # "大饼买1000": a round sum said bare after the verb, coins or U? asked
             out.append(Token("V", tok.start, tok.end, code="unsure"))
+        elif (
+            tok.tag == "N"
+            and not tok.code
+            and out
+            and out[-1].tag == "A"
+            and [t.tag for t in tokens[k + 1 : k + 4]] in (["B", "N", "c"], ["S", "N", "c"])
+        ):
+            # "ETH 4000放1個", "BTC 7萬2 放0.1粒": the coin, its price, the verb, the count
+            out += [Token("@", tok.start, tok.start, code="en"), tok]
         elif (tok.tag, tok.code) == ("g", "like") and _verb_follows(tokens, k):
             continue  # "I'd like to sell 30 ATOM": the verb says what is wanted
         elif (

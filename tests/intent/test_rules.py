@@ -2369,6 +2369,39 @@ def test_readings_the_nineteenth_batch_showed(text: str, expected: dict[str, Any
         ("Trim my SOL at 190.", {"action": "clarify", "missing": ["amount"]}),  # a part: how much?
         ("sell my sol", {"amount": {"value": 100, "unit": "%"}}),
         ("buy 1 eth tp 4000, stop loss", {"action": "clarify", "missing": ["price"]}),
+        # the coin, its price, the verb, the count
+        ("ETH 4000放1個", {"action": "sell", "limit_price": 4000}),
+        ("BTC 7萬2 放0.1粒", {"action": "sell", "limit_price": 72000}),
+        ("姨太3000接2个", {"action": "buy", "limit_price": 3000}),
+        (
+            "AVAX 35掛單入50個, 目標45, 止蝕30",
+            {"limit_price": 35, "take_profit": 45, "stop_loss": 30},
+        ),
+        # careful asides and words
+        (
+            "I should like to put HK$2,000 into Solana. Please go ahead at market when you are"
+            " ready.",
+            {"action": "buy", "quote": "HKD"},
+        ),
+        (
+            "Please place a limit order to sell 0.5 BTC at 75,000. There is no hurry at all.",
+            {"limit_price": 75000},
+        ),
+        ("Please get rid of all my Shiba Inu tokens; I regret buying them.", {"action": "sell"}),
+        ("My Litecoin to Bitcoin, please, the whole lot.", {"amount": {"value": 100, "unit": "%"}}),
+        (
+            "I should like all my pending orders cancelled, whichever coins they are for.",
+            {"action": "cancel", "asset": None},
+        ),
+        ("麻煩你列出我所有未成交的訂單。", {"action": "query", "query": "orders"}),
+        ("不扛了，SOL割肉全卖", {"action": "sell", "amount": {"value": 100, "unit": "%"}}),
+        ("把姨太平仓", {"action": "sell", "amount": {"value": 100, "unit": "%"}}),
+        ("平掉一半SOL，卖成USDC", {"action": "sell", "amount": {"value": 50, "unit": "%"}}),
+        ("一天之内慢慢把一半大饼兑现", {"action": "sell"}),
+        ("大饼帮我开个空单对冲一下", {"action": "unsupported"}),
+        ("充5000港币进来", {"action": "unsupported"}),
+        ("补充一下，买1个eth", {"action": "buy"}),
+        ("fill my bags w 3 LINK", {"action": "buy"}),
     ],
 )
 def test_wrong_trades_the_twentieth_batch_found(text: str, expected: dict[str, Any]) -> None:
