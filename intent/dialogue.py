@@ -286,6 +286,15 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
         if len(terms.numbers) == 1 and terms.counted and not terms.priced:
             # "買 0.2 顆" answering how much: coins of the asset asked about
             fills["amount"] = Amount(value=terms.numbers[0], unit=pending.asset)
+    said = reply_terms(text)
+    if (
+        pending.side == "sell"
+        and pending.quote is None
+        and "quote" not in fills
+        and len(said.currencies) == 1
+        and said.counted
+    ):
+        fills["quote"] = said.currencies[0]  # "卖1个，收USDT": coins counted, paid in USDT
     if fills.get("asset") in QUOTE_CURRENCIES and (
         "asset" in pending.missing or pending.asset not in (None, *QUOTE_CURRENCIES)
     ):

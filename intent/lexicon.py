@@ -185,6 +185,9 @@ WORDS: dict[str, Entry] = {
     **_tags("g", "get", "gimme"),  # not "want"/"need": "I want 2 bitcoins" says no side
     "lift": (("B", ""),),
     "stacking": (("B", ""),),  # "stacking sats today: 0.02 btc"
+    "throw": (("t", ""),),  # "throw 500 at SOL" (money put in), "throw 40 ton out"
+    "evry": (("E", ""),),  # "buy 20u eth evry day"
+    "b4": (("I", ""),),  # "not b4 it breaks out": before
     "market-buy": (("B", ""), ("M", "")),
     "market-sell": (("S", ""), ("M", "")),
     "trig": (("G", ""),),
@@ -226,7 +229,6 @@ WORDS: dict[str, Entry] = {
     **_tags("~", "kill", "scrap", "scratch", "pull", "remove", "delete", "undo", "nuke", "drop"),
     **_tags("t", "trade", "do"),
     **_tags("X", "cancel", "cancle", "cancl", "revoke", "withdraw-order", "cxl", "canx"),
-    **_tags("X", "cancelled", "canceled"),  # "I should like all my pending orders cancelled"
     "gtc": (),
     "reclaims": ((">", ""),),
     "reclaim": ((">", ""),),
@@ -1035,6 +1037,16 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("at", "market"): (("M", ""),),
     ("no", "limit"): (("M", ""),),  # "0.1 btc at market, no limit": not a limit order
     ("still", "working"): (("r", ""),),  # "Anything still working on SOL?": an open order
+    # a breakout nobody priced: the price is asked
+    **{w: (("I", ""),) for w in (("on", "the", "breakout"), ("on", "a", "breakout"))},
+    ("cap", "it", "at"): (("@", ""),),  # "cap it at 12 buys" (a count), "at 3000" (a price)
+    # "I should like all my pending orders cancelled"
+    **{
+        (*o, c): (("r", ""), ("X", ""))
+        for o in (("order",), ("orders",), ("pending", "orders"), ("open", "orders"))
+        for c in ("cancelled", "canceled")
+    },
+    ("stop", "losses"): (("Z", ""),),
     **{w: (("H", "100"),) for w in (("the", "whole", "lot"), ("whole", "lot"))},
     ("full", "port"): (("H", "100"),),  # "full port my USDC into ETH": all of it
     ("secure", "the", "bag"): (("S", ""),),  # take the profit: sell
@@ -1184,7 +1196,10 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("p", "最新成交价", "成交价"),  # the price it last traded at
     **{w: () for w in ("就停", "就停止", "就收手")},  # "买10次就停": the count says when
     # "BTC而家幾錢? 唔理啦, 幫我入1000蚊先": whatever (the question), no denial
-    **{w: () for w in ("唔理啦", "唔理喇", "唔理咁多", "不管了", "不管啦", "管他呢", "管它呢")},
+    **{
+        w: ()
+        for w in ("唔理啦", "唔理喇", "唔理咁多", "不管了", "不管啦", "管他呢", "管它呢", "先不管")
+    },
     "砸进": (("D", ""), ("f", "")),  # "2W U砸进大饼": throw the money into it
     **{w: (("S", ""), ("H", "100")) for w in ("都甩了", "都卖了", "都卖掉", "都出了", "都抛了")},
     **{w: (("H", "100"),) for w in ("一个不留", "一个都不留", "一粒不留", "一粒都唔留")},
@@ -1367,6 +1382,7 @@ CJK_WORDS: dict[str, Entry] = {
         "砸破",
     ),
     **_tags(">", "反弹到", "反弹"),  # rebounds to
+    **_tags("<", "回调到", "回调"),  # pulls back to
     **_tags(">", "冲破", "冲到", "冲上", "冲过"),  # "大饼冲破72000就出": breaks through (冲 buys)
     **_tags(
         ">",

@@ -248,7 +248,7 @@ _ASIDE = re.compile(
     r"can['’]?t\s+believe\s+i['’]?m\s+doing\s+this|don['’]?t\s+ask|nothing\s+fancy"
     r"|no\s+end\s+date|(?:i\s+)?(?:don['’]?t|do\s+not)\s+(?:wanna|want(?:\s+to)?)\s+"
     r"(?:get\s+rekt|lose\s+(?:(?:any\s+|my\s+)?money|too\s+much|everything|it\s+all))"
-    r"|[唔不]想再?玩(?:喇|了|啦)?|唔想再睇|不想再看|唔捱(?:喇|了)?|冇错|没错|不留分毫"
+    r"|我?[唔不]想再?玩(?:喇|了|啦)?|唔想再睇|不想再看|唔捱(?:喇|了)?|冇错|没错|不留分毫"
     r"|不成功便成仁|[别唔]好?问|(?:暂时)?不设期限"
     r"|i\s+(?:can['’]?t|cannot)\s+watch\s+(?:it|the\s+(?:screen|market|charts?))(?:\s+all\s+day)?"
     r"|(?:i\s+)?(?:don['’]?t|do\s+not)\s+(?:wanna|want\s+to)\s+move\s+the\s+(?:book|market|price)"
@@ -260,6 +260,10 @@ _ASIDE = re.compile(
     r"|at\s+your\s+(?:earliest\s+)?convenience|there\s+is\s+no\s+(?:hurry|rush)(?:\s+at\s+all)?"
     r"|no\s+(?:hurry|rush)|i\s+regret\s+buying\s+(?:it|them|those)"
     r"|not\s+(?:send|transfer|withdraw)\s+it\s+anywhere"
+    r"|i['’]?m\s+new\s+(?:to\s+(?:this|stop\s+loss(?:es)?|crypto|trading|limit\s+orders)|here)|new\s+here"
+    r"|i\s+don['’]?t\s+think\s+it['’]?s\s+going\s+anywhere|应该不会亏太多吧?"
+    r"|(?:don['’]?t|do\s+not)\s+touch\s+the\s+rest|does\s+that\s+work"
+    r"|so\s+(?:that\s+)?i\s+(?:don['’]?t|do\s+not)\s+(?:buy|sell|pay)\s+at\s+a\s+(?:bad|poor)\s+price"
     # a question beside the request that changes nothing of it: the preview shows fees
     r"|(?:会不会|是不是)太多了?|(?:请问)?手续费(?:是)?多少钱?"
     r"|(?:and\s+)?(?:what['’]?s|what\s+is|how\s+much\s+is)\s+the\s+(?:fee|fees|commission)"
@@ -329,7 +333,8 @@ _SAYS_NOTHING: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...] = (
             r"|so|never|fill|there|only|ngmi|wagmi|done|judge|rent|szn|send"
             r"|ok|alright|right|fine|possible|trouble|kind|mind|please|spel|eye|mess|sorry"
             r"|wait|afford|profit|longer|done|放心|交租|不动|miss|太多|手续费|fee|commission"
-            r"|ready|moment|minute|chance|convenience|hurry|rush|regret|anywhere"
+            r"|ready|moment|minute|chance|convenience|hurry|rush|regret|anywhere|new|亏|touch|work"
+            r"|price"
             r"|玩|睇|看|捱|错|分毫|成仁|问|期限|住|持有|拿|揸|了"
         ),
     ),
@@ -1255,7 +1260,7 @@ def _whole(value: Decimal | None) -> int | None:
 
 
 _KEYS_SCHEDULE = re.compile(r"[EFOn]")
-_KEYS_EXIT = re.compile(r"[BDg].*[<>=SRZ]")
+_KEYS_EXIT = re.compile(r"(?:[BDg]|[NQ]fA).*[<>=SRZ]")
 _KEYS_BRACKET = re.compile(r"[RZK]")
 _KEYS_TRIGGER = re.compile(r"[KGi<>=]")
 _KEYS_LIMIT = re.compile(r"[@LMp]")
@@ -1322,6 +1327,11 @@ _EXIT_SAYS = frozenset("SRZ")
 def _exit_phrases(an: _Analysis) -> None:
     tags = an.live()
     start = min((tags.find(t) for t in "BDg" if t in tags), default=-1)
+    if start < 0:
+        # "100u into WIF, dump it if it runs to 4": money put into a coin buys it
+        into = re.search("[NQ]f[A]", tags)
+        if into is not None and an.text[an.tokens[into.start() + 1].start :].startswith("into"):
+            start = into.start() + 1
     sells = [k for k in range(start + 1, len(tags)) if tags[k] in _EXIT_SAYS]
     first_sell = tags.find("S")
     if start < 0 or not sells or (0 <= first_sell < start):
@@ -1811,7 +1821,7 @@ class RuleParser:
             if hint is None or hint.search(norm):
                 norm = says_nothing.sub(_blank, norm)
         norm = _MALFORMED_NUMBER.sub(_unreadable_number, norm)
-        tokens = _in_context(tokenize(norm, text), norm)
+        tokens = _in_context(_counted_orders(norm, tokenize(norm, text)), norm)
         for tok in tokens:
             if tok.tag == "!":
                 return _unsupported(tok.code)
@@ -1834,6 +1844,8 @@ class RuleParser:
 
 _CENTS = re.compile(r"\s*cents?\b")
 _SPOT = re.compile(r"\bspot\b|现货|現貨")
+_TO_AFTER = re.compile(r"\s+to\b")
+_ORDERS_COUNTED = frozenset({"buys", "sells", "purchases"})
 _HEDGE_BEFORE = re.compile(r"\b(?:maybe|perhaps)\s+$|(?:也许|或者)\s*$")
 _QUESTION_AFTER = re.compile(r"\s*[?？]")
 #: Words of leverage beyond a bare "long": with them, "long" is no spot buy.
@@ -1881,15 +1893,22 @@ def _in_context(tokens: list[Token], norm: str) -> list[Token]:
         elif (
             tok.tag == "N"
             and not tok.code
-            and any(t.tag in "BDg" for t in out)
+            and any(t.tag in "BDgt" for t in out)
             and out[-1].tag not in "AQ"
             and after is not None
-            and after.tag == "f"
-            and norm[after.start : after.end] == "into"
             and k + 2 < len(tokens)
             and tokens[k + 2].tag == "A"
+            and (
+                (after.tag == "f" and norm[after.start : after.end] == "into")
+                or (
+                    any(t.tag in "Dt" for t in out)
+                    and after.tag in "f@"
+                    and norm[after.start : after.end] in ("on", "in", "at")
+                )
+            )
         ):
-            # "ape 1k into pepe": money put into a coin, in a currency nobody named
+            # "ape 1k into pepe", "spend 500 on sol", "throw 500 at SOL": money put into a
+            # coin, in a currency nobody named
             out.append(Token("V", tok.start, tok.end, code="unsure"))
         elif (
             tok.tag == "N"
@@ -1921,8 +1940,12 @@ def _in_context(tokens: list[Token], norm: str) -> list[Token]:
         ):
             # "ETH 4000放1個", "BTC 7萬2 放0.1粒": the coin, its price, the verb, the count
             out += [Token("@", tok.start, tok.start, code="en"), tok]
-        elif (tok.tag, tok.code) == ("g", "like") and _verb_follows(tokens, k):
-            continue  # "I'd like to sell 30 ATOM": the verb says what is wanted
+        elif (tok.tag, tok.code) == ("g", "like") and (
+            _verb_follows(tokens, k) or _TO_AFTER.match(norm, tok.end)
+        ):
+            # "I'd like to sell 30 ATOM": the verb says what is wanted; "I'd like to reduce
+            # my Uniswap holding": a verb we do not know says it, never "get"
+            continue
         elif (
             tok.tag == "N"
             and out
@@ -1999,6 +2022,8 @@ _SPLIT_EVENLY = re.compile(
     r"|平均分|均分|平分",
     re.IGNORECASE,
 )
+#: "買入港幣六千元的以太坊，分三次買": the amount said first, then split into orders
+_SPLIT_INTO = re.compile(r"分\s*[\d一二三四五六七八九十两]+\s*次")
 _ALTERNATIVE_ASSETS = re.compile(r"A[oac]*\|[oac]*A")
 _TAKE_PROFIT_NOW = re.compile(r"(?<![aw])R")
 _NOW = re.compile(r"\bnow\b|\bright away\b|\bimmediately\b|现在|而家|即刻|马上|立刻")
@@ -2714,7 +2739,8 @@ def _interpret(text: str, an: _Analysis) -> ParseOutput:
     if strong and question and (an.amounts == one_unit or cost) and not placing:
         # A question about a trade is no trade: "買一個索拉納要幾多錢？" asks the price, "is
         # my XRP sell still open?" asks about an order.
-        kind = "orders" if order_named else "price" if "p" in tags or cost else None
+        # ("get me 1 ETH but only if the price goes below 3000?": a price its trigger took)
+        kind = "orders" if order_named else "price" if "p" in an.live() or cost else None
         if kind is not None and mentions:
             mark("query", _first_tag(an, "rp"))
             mark("asset", mentions[0].index)
@@ -2826,7 +2852,21 @@ def _reply_tokens(text: str) -> tuple[str, list[Token]]:
     with a leading no blanked ("唔係，買！", "actually no just do it at market"), and its
     tokens with its own corrections applied ("3个，不对，5个" answers 5)."""
     norm = _LEADING_NO.sub(_blank, normalize(text))
-    return norm, _self_corrections(norm, tokenize(norm, text))
+    return norm, _self_corrections(norm, _counted_orders(norm, tokenize(norm, text)))
+
+
+def _counted_orders(norm: str, tokens: list[Token]) -> list[Token]:
+    """ "12 buys", "6 sells": a number of orders (times), not a verb."""
+    return [
+        Token("x", t.start, t.end)
+        if t.tag in "BS"
+        and k
+        and tokens[k - 1].tag == "N"
+        and not norm[tokens[k - 1].end : t.start].strip()
+        and norm[t.start : t.end] in _ORDERS_COUNTED
+        else t
+        for k, t in enumerate(tokens)
+    ]
 
 
 def without_timing(text: str) -> str:
@@ -3426,7 +3466,15 @@ def _trade(
         # or a count no schedule phrase placed. Orders go now, on a price or on a cadence
         # that starts now; a time we cannot honour is refused, never dropped.
         return _unsupported("timing")
-    if an.every and amount is not None and amount.unit != "%" and _SPLIT_EVENLY.search(text):
+    split = _SPLIT_INTO.search(an.text)
+    if split is not None and not any(an.tokens[a.first].start < split.start() for a in an.amounts):
+        split = None  # "分三次卖，每小时卖一万个": each order's amount, said after the split
+    if (
+        an.every
+        and amount is not None
+        and amount.unit != "%"
+        and (_SPLIT_EVENLY.search(text) or split is not None)
+    ):
         # "800 USDT weekly for 8 weeks, split evenly": 800 in all, 100 an order
         per_order = amount.value / an.count if an.count else None
         if per_order is not None and per_order == per_order.quantize(Decimal("1e-8")):

@@ -497,6 +497,11 @@ def test_numbers_that_conflict_after_a_trade_ask_for_the_amount() -> None:
             ("whats pepe at rn", "ok forget pepe, sell 2 SOL"),
             lambda i: (i.action, i.asset, i.amount.value) == ("sell", "SOL", 2),
         ),
+        # the twenty-first batch
+        (
+            ("ETH跌破2800就卖出", "卖1个，收USDT"),
+            lambda i: (i.amount.value, i.quote, i.trigger.price) == (1, "USDT", 2800),
+        ),
         (
             # a take-profit of 7万5 once read as 7万 beside a lone 5
             ("大饼上车，止盈7万5，止损5万8", "0.1个"),
@@ -539,6 +544,12 @@ def test_an_amount_the_reply_is_unsure_of_answers_nothing() -> None:
     )
     assert isinstance(outcome.result, Clarification)
     assert outcome.result.missing == ("amount",)
+
+
+def test_a_count_of_buys_is_never_a_price() -> None:
+    # "Cap it at 12 buys" once set a limit price of 12 on a weekly BTC buy
+    outcome = _converse("DCA $200 into BTC every Monday.", "Cap it at 12 buys.")
+    assert not (isinstance(outcome.result, Intent) and outcome.result.limit_price is not None)
 
 
 def test_one_exit_priced_still_asks_for_the_other() -> None:

@@ -2406,3 +2406,51 @@ def test_readings_the_nineteenth_batch_showed(text: str, expected: dict[str, Any
 )
 def test_wrong_trades_the_twentieth_batch_found(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # wrong trades the twenty-first batch found
+        (
+            "I'd like to reduce my Uniswap holding by 20 tokens, please.",
+            {"action": "clarify", "missing": ["side"]},  # an unknown verb is no "get"
+        ),
+        ("I'd like to place a limit order for 2 Ethereum at 3,200 dollars.", {"missing": ["side"]}),
+        ("I'd like 10 bucks of sui", {"action": "buy"}),
+        (
+            "請買入港幣六千元的以太坊，分三次買，每星期買一次。",
+            {"amount": {"value": 2000, "unit": "HKD"}},  # HK$6,000 split into three
+        ),
+        ("狗子分三次卖，每小时卖一万个", {"amount": {"value": 10000, "unit": "DOGE"}}),
+        ("Buy 0.2 BTC on the breakout.", {"action": "clarify", "missing": ["price"]}),
+        (
+            "100u into WIF, dump it if it runs to 4",
+            {"action": "buy", "take_profit": 4, "trigger": None},
+        ),
+        ("throw 500 at SOL", {"action": "clarify", "missing": ["amount"]}),  # 500 what?
+        ("spend 500 on sol", {"action": "clarify", "missing": ["amount"]}),
+        ("spend 500 usdt on sol", {"action": "buy", "quote": "USDT"}),
+        ("throw 40 ton out", {"action": "clarify", "missing": ["side"]}),
+        (
+            "biweekly 200 usdt into ETH, 6 buys total",
+            {"schedule": {"every": "P2W", "count": 6, "over": None}},
+        ),
+        (
+            "I should like all my pending orders cancelled, whichever coins they are for.",
+            {"action": "cancel"},
+        ),
+        (
+            "put a stop loss on my eth at 2800 please, I'm new to stop losses",
+            {"action": "sell", "trigger": {"op": "<=", "price": 2800}},
+        ),
+        ("比特币回调到6万以下就用5000U买入。", {"trigger": {"op": "<=", "price": 60000}}),
+        ("ETH现在多少？先不管，市价买入0.8个ETH。", {"action": "buy"}),
+        (
+            "buy 20u eth evry day for 10 days",
+            {"schedule": {"every": "P1D", "count": 10, "over": None}},
+        ),
+    ],
+)
+def test_wrong_trades_the_twenty_first_batch_found(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
