@@ -1037,8 +1037,8 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("at", "market"): (("M", ""),),
     ("no", "limit"): (("M", ""),),  # "0.1 btc at market, no limit": not a limit order
     ("still", "working"): (("r", ""),),  # "Anything still working on SOL?": an open order
-    # a breakout nobody priced: the price is asked
-    **{w: (("I", ""),) for w in (("on", "the", "breakout"), ("on", "a", "breakout"))},
+    # a breakout nobody priced: a stop whose price is asked
+    **{w: (("K", ""),) for w in (("on", "the", "breakout"), ("on", "a", "breakout"))},
     ("cap", "it", "at"): (("@", ""),),  # "cap it at 12 buys" (a count), "at 3000" (a price)
     # "I should like all my pending orders cancelled"
     **{
@@ -1179,6 +1179,7 @@ CJK_WORDS: dict[str, Entry] = {
     "平仓": (("S", ""), ("H", "100")),  # close out: all of it
     "平掉": (("S", ""),),  # "平掉一半SOL"
     "补充": (),  # "补充一下": to add (充 here deposits nothing)
+    "进行": (),  # "以市價進行": proceed (进 here buys nothing)
     "全仓": (("H", "100"),),  # "跌到就全仓卖": the whole position
     "充": (("!", "deposit"),),  # "充5000港币进来": a deposit
     **_tags("R", "目标"),  # "目標45, 止蝕30": the take-profit

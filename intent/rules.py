@@ -258,7 +258,7 @@ _ASIDE = re.compile(
     r"|(?:i\s+)?(?:don['’]?t|dont|do\s+not)\s+(?:wanna|want\s+to)\s+miss\s+(?:out|the\s+(?:move|boat|pump|rally))"
     r"|when(?:ever)?\s+you\s+(?:are|['’]re)\s+ready|when\s+you\s+(?:have|get)\s+a\s+(?:moment|minute|chance)"
     r"|at\s+your\s+(?:earliest\s+)?convenience|there\s+is\s+no\s+(?:hurry|rush)(?:\s+at\s+all)?"
-    r"|no\s+(?:hurry|rush)|i\s+regret\s+buying\s+(?:it|them|those)"
+    r"|no\s+(?:hurry|rush)"
     r"|not\s+(?:send|transfer|withdraw)\s+it\s+anywhere"
     r"|i['’]?m\s+new\s+(?:to\s+(?:this|stop\s+loss(?:es)?|crypto|trading|limit\s+orders)|here)|new\s+here"
     r"|i\s+don['’]?t\s+think\s+it['’]?s\s+going\s+anywhere|应该不会亏太多吧?"
@@ -333,7 +333,7 @@ _SAYS_NOTHING: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...] = (
             r"|so|never|fill|there|only|ngmi|wagmi|done|judge|rent|szn|send"
             r"|ok|alright|right|fine|possible|trouble|kind|mind|please|spel|eye|mess|sorry"
             r"|wait|afford|profit|longer|done|放心|交租|不动|miss|太多|手续费|fee|commission"
-            r"|ready|moment|minute|chance|convenience|hurry|rush|regret|anywhere|new|亏|touch|work"
+            r"|ready|moment|minute|chance|convenience|hurry|rush|anywhere|new|亏|touch|work"
             r"|price"
             r"|玩|睇|看|捱|错|分毫|成仁|问|期限|住|持有|拿|揸|了"
         ),
@@ -2049,9 +2049,10 @@ _BOUND_UP = re.compile(r"\b(?:more|above|higher)\b|高|多|贵|超")
 _BOUND_DOWN = re.compile(r"\b(?:less|below|lower|under|cheaper)\b|低|少|便宜")
 _DENYING = re.compile(r"[不唔冇没]|\b(?:no|not)\b")
 #: Words that make a bound one of price, not of amount: "pay", "price", 价, "for less than".
-_PRICED = re.compile(
-    r"\b(?:pay|paying|price|cent|for|below|above|under|cheaper)\b|价|低于|高于|低过|高过"
-)
+_PRICED = re.compile(r"\b(?:pay|paying|price|cent|for)\b|价")
+#: ... or a bound of price said by its direction alone, when no condition is in the clause
+#: ("but not below 3,200"; not "not only once it goes above 3,800")
+_PRICED_BY_DIRECTION = re.compile(r"\b(?:below|above|under|cheaper)\b|低于|高于|低过|高过")
 
 
 def _clause_span(breaks: list[int], c: int, length: int) -> tuple[int, int]:
@@ -2092,7 +2093,10 @@ def _negated_bound(
     numbers = [k for k in ks if tokens[k].tag == "N"]
     if limits:
         return -1 if all(tokens[k].value in limits for k in numbers) else None
-    if len(numbers) != 1 or not _PRICED.search(said):
+    priced = _PRICED.search(said) or (
+        _PRICED_BY_DIRECTION.search(said) and not any(t.tag == "i" for t in inside)
+    )
+    if len(numbers) != 1 or not priced:
         return None
     return numbers[0]
 
@@ -2300,6 +2304,8 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
         _meaning(t)[0] for t in kept if t.tag in verbs
     }:
         return None  # "將0.5個比特幣不要沽出，換取港幣": the swap would be the sale denied
+    if not objects and "S" in denied_sides and not kept_sides and any(t.tag in "ZR" for t in kept):
+        return None  # "設止蝕 not 賣出": a stop-loss is a sale, the sale denied
     money = {t.code for t in kept if t.tag == "N" and t.code}
     if money and any(t.tag == "Q" for t in denied_tokens):
         return None  # "HK$15,000 …, not from my Hong Kong dollar balance": paid how, then?

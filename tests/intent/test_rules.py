@@ -2387,7 +2387,11 @@ def test_readings_the_nineteenth_batch_showed(text: str, expected: dict[str, Any
             "Please place a limit order to sell 0.5 BTC at 75,000. There is no hurry at all.",
             {"limit_price": 75000},
         ),
-        ("Please get rid of all my Shiba Inu tokens; I regret buying them.", {"action": "sell"}),
+        # ("buying" in an aside is a side still: asked, never a guess)
+        (
+            "Please get rid of all my Shiba Inu tokens; I regret buying them.",
+            {"action": "clarify", "missing": ["side"]},
+        ),
         ("My Litecoin to Bitcoin, please, the whole lot.", {"amount": {"value": 100, "unit": "%"}}),
         (
             "I should like all my pending orders cancelled, whichever coins they are for.",
@@ -2449,6 +2453,12 @@ def test_wrong_trades_the_twentieth_batch_found(text: str, expected: dict[str, A
         (
             "buy 20u eth evry day for 10 days",
             {"schedule": {"every": "P1D", "count": 10, "over": None}},
+        ),
+        # a denial never dropped: of the sale a stop-loss is, of a condition beside a bound
+        ("請為0.1個比特幣設止蝕 not 賣出，止蝕價58,000。", {"action": "unsupported"}),
+        (
+            "buy 0.2 ETH, but not only once it goes above 3,800 - I read that's a buy stop?",
+            {"action": "unsupported"},
         ),
     ],
 )
