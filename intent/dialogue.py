@@ -137,6 +137,8 @@ _FIELD_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("amount", re.compile(r"amount|quantity|\bqty\b|size|数量|數量", re.IGNORECASE)),
 )
 _PRICE_FIELDS = ("limit_price", "trigger", "take_profit", "stop_loss")
+#: A number offered as an alternative: "or 0.3?", "還是0.3", "定係0.3".
+_ALTERNATIVE = re.compile(r"^\s*(?:or\b|还是|還是|定係|定系)|[?？]\s*$", re.IGNORECASE)
 _RECEIVED = re.compile(r"\b(?:into|to|for)\b|成|做|->|→", re.IGNORECASE)
 _EXITS = ("take_profit", "stop_loss")
 #: Fields a reply may restate over what was given: the side, the asset, the amount.
@@ -456,7 +458,8 @@ def _correction(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome
     if not numbers and len(terms.shares) == 1 and field in (None, "amount"):
         fields["amount"] = {"value": terms.shares[0], "unit": "%"}  # "actually only half"
         return Corrected(_rebuild(fields, side, target))
-    if len(numbers) != 1:
+    if len(numbers) != 1 or (numbers_only and _ALTERNATIVE.search(text)):
+        # ("buy 0.1 btc" → "no wait 0.2" → "or 0.3?": still deciding)
         return Corrected(_ask(fields, side, "amount", "Which number do you mean?"))
     value = numbers[0]
     if field == "trigger" and fields.get("trigger") is None and fields.get("stop_loss"):

@@ -1002,12 +1002,20 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("take", "it", "down"): (("~", ""),),
     ("take", "back"): (("~", ""),),
     ("call", "off"): (("~", ""),),
+    ("call", "it", "off"): (("~", ""),),  # "would you call it off, please?"
+    ("attach", "a", "stop"): (("Z", ""),),  # an exit attached to the order: its stop-loss
+    ("over", "the", "course", "of"): (("O", ""),),  # "over the course of the next day"
     **{("every", w, "one"): (("H", "100"),) for w in ("last", "single")},  # all of them
     ("every", "other"): (("E", ""), ("N", "2")),
     ("every", "alternate"): (("E", ""), ("N", "2")),
     ("on", "alternate"): (("E", ""), ("N", "2")),
     ("every", "second"): (("E", ""), ("N", "2")),
     ("until", "i", "stop"): (),
+    **{
+        (u, "i", *w): ()
+        for u in ("until", "till", "til")
+        for w in (("ask", "you", "to", "stop"), ("tell", "you", "to", "stop"), ("say", "stop"))
+    },
     ("keep", "it", "running"): (),
     ("my", "whole"): (("m", ""), ("H", "100")),  # "sell my whole ltc stack"
     **{w: (("H", "100"),) for w in (("the", "whole", "bag"), ("whole", "bag"))},
@@ -1183,6 +1191,10 @@ CJK_WORDS: dict[str, Entry] = {
     "全仓": (("H", "100"),),  # "跌到就全仓卖": the whole position
     "充": (("!", "deposit"),),  # "充5000港币进来": a deposit
     **_tags("R", "目标"),  # "目標45, 止蝕30": the take-profit
+    **_tags("B", "增持"),  # add to a holding
+    **_tags("S", "减持"),
+    **_tags("i", "一旦"),  # "一旦突破四千": once (一 here is no number)
+    **_tags("#", "更正一下", "更正"),  # "不，更正一下，是0.2個": a correction
     **_tags("W", "列出", "列出来", "拉出来"),  # list (my orders)
     # "設定止蝕賣出，價位在120": a stop-loss sale at that price (its stop, no limit)
     **{w: (("Z", ""), ("S", "")) for w in ("止损卖出", "止蚀卖出")},

@@ -1829,7 +1829,7 @@ class RuleParser:
             # An attempt to change the rules refuses the whole message: the customer sends
             # the trade on its own, and support sees the attempt (it is never half-obeyed).
             return _unsupported("injection")
-        if "?" in norm:
+        if "?" in norm or _ASKED_AFTER.search(norm):
             tokens = _asked_then_requested(norm, tokens)
         scoped = _scope_negations(norm, _self_corrections(norm, _restatements(norm, tokens)))
         if scoped is None:
@@ -2022,6 +2022,8 @@ _SPLIT_EVENLY = re.compile(
     r"|平均分|均分|平分",
     re.IGNORECASE,
 )
+#: "每30分钟出100个": what is said after 每 in its clause is of each order
+_EACH_BEFORE = re.compile(r"每[^,，。;；]*$")
 #: "買入港幣六千元的以太坊，分三次買": the amount said first, then split into orders
 _SPLIT_INTO = re.compile(r"分\s*[\d一二三四五六七八九十两]+\s*次")
 _ALTERNATIVE_ASSETS = re.compile(r"A[oac]*\|[oac]*A")
@@ -2432,6 +2434,7 @@ def _restatements(norm: str, tokens: list[Token]) -> list[Token]:
 #: What a price question before a request may hold: "大饼现在多少了？", "whats btc at?"
 _PRICE_ASKED = frozenset("ApWh@moafc")
 _REQUESTED = frozenset("BSCD")
+_ASKED_AFTER = re.compile(r"(?:,|\band)\s+(?:what['’]?s|whats|what\s+is|how\s+much)\b")
 
 
 def _asked_then_requested(norm: str, tokens: list[Token]) -> list[Token]:
@@ -2441,6 +2444,18 @@ def _asked_then_requested(norm: str, tokens: list[Token]) -> list[Token]:
     when the request names none ("先帮我出1个": of the coin just asked about). A question
     with a number, a verb or a condition in it is no mere price question: nothing is
     dropped."""
+    asked = _ASKED_AFTER.search(norm)
+    if asked is not None:
+        # "buy 1 eth and whats my usdt bal btw": a balance asked after the request
+        inside = [t for t in tokens if t.start >= asked.start()]
+        if (
+            inside
+            and all(t.tag in "WhlmvQAp" for t in inside)
+            and any(t.tag == "l" for t in inside)
+        ):
+            before = [t for t in tokens if t.start < asked.start()]
+            if any(t.tag in _REQUESTED for t in before):
+                return before
     mark = norm.find("?")
     head = [t for t in tokens if t.end <= mark]
     tail = [t for t in tokens if t.start > mark]
@@ -3433,6 +3448,19 @@ def _trade(
         missing.add("price")  # "at 0" is no price: ask (results are built unvalidated)
     if limit_price is None and any(t.code == "not-market" for t in an.tokens):
         missing.add("price")  # "not at market", and no price given: which one?
+    if (
+        action == "buy"
+        and any(  # ("sell 500 XRP into the pump": into a rally, a sale)
+            t.tag == "f"
+            and an.free[k]
+            and an.text[t.start : t.end] == "into"
+            and any(u.tag == "A" for u in an.tokens[:k])
+            and all(u.tag == "k" for u in an.tokens[k + 1 :])
+            for k, t in enumerate(an.tokens)
+        )
+    ):
+        # "ape 2 eth into that new coin everyone's shilling": a coin given, into what?
+        missing.add("asset")
     if limit_price is not None and "M" in live:
         missing.add("price")  # "buy 1 eth at 3000 at market": a limit or market order?
     if not missing and any(t.code == "unsure" for t in an.tokens):
@@ -3473,8 +3501,13 @@ def _trade(
         # that starts now; a time we cannot honour is refused, never dropped.
         return _unsupported("timing")
     split = _SPLIT_INTO.search(an.text)
-    if split is not None and not any(an.tokens[a.first].start < split.start() for a in an.amounts):
-        split = None  # "分三次卖，每小时卖一万个": each order's amount, said after the split
+    if split is not None and not any(
+        an.tokens[a.first].start < split.start()
+        and not _EACH_BEFORE.search(an.text, 0, an.tokens[a.first].start)
+        for a in an.amounts
+    ):
+        # "分三次卖，每小时卖一万个", "每30分钟出100个sol，分5次": each order's amount
+        split = None
     if (
         an.every
         and amount is not None

@@ -546,6 +546,12 @@ def test_an_amount_the_reply_is_unsure_of_answers_nothing() -> None:
     assert outcome.result.missing == ("amount",)
 
 
+def test_a_number_offered_as_an_alternative_asks() -> None:
+    outcome = _converse("buy 0.1 btc", "no wait 0.2", "or 0.3?")
+    assert isinstance(outcome.result, Clarification)
+    assert outcome.result.missing == ("amount",)
+
+
 def test_a_count_of_buys_is_never_a_price() -> None:
     # "Cap it at 12 buys" once set a limit price of 12 on a weekly BTC buy
     outcome = _converse("DCA $200 into BTC every Monday.", "Cap it at 12 buys.")

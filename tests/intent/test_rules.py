@@ -2454,6 +2454,17 @@ def test_wrong_trades_the_twentieth_batch_found(text: str, expected: dict[str, A
             "buy 20u eth evry day for 10 days",
             {"schedule": {"every": "P1D", "count": 10, "over": None}},
         ),
+        (
+            "Could you buy HK$800 of Bitcoin for me every Friday, please, until I ask you to stop?",
+            {"schedule": {"every": "P1W", "count": None, "over": None}},
+        ),
+        ("請幫我增持0.5個以太坊，限價每個三千二百美元。", {"action": "buy", "limit_price": 3200}),
+        (
+            "I would like to sell 5 ETH, but gradually, over the course of the next day, please.",
+            {"schedule": {"every": None, "count": None, "over": "P1D"}},
+        ),
+        ("以太坊一旦突破四千美元，請幫我賣出一半。", {"amount": {"value": 50, "unit": "%"}}),
+        ("The Dogecoin order I placed — would you call it off, please?", {"action": "cancel"}),
         # a denial never dropped: of the sale a stop-loss is, of a condition beside a bound
         ("請為0.1個比特幣設止蝕 not 賣出，止蝕價58,000。", {"action": "unsupported"}),
         (
@@ -2463,4 +2474,38 @@ def test_wrong_trades_the_twentieth_batch_found(text: str, expected: dict[str, A
     ],
 )
 def test_wrong_trades_the_twenty_first_batch_found(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # wrong trades the twenty-second batch found
+        ("buy 1 eth and whats my usdt bal btw", {"action": "buy", "quote": None}),
+        (
+            "每30分钟出100个sol，分5次",
+            {
+                "amount": {"value": 100, "unit": "SOL"},
+                "schedule": {"every": "PT30M", "count": 5, "over": None},
+            },
+        ),
+        (
+            "Grab 8 chainlnk at market and attach a stop at 12.80.",
+            {"action": "buy", "stop_loss": 12.8, "trigger": None},
+        ),
+        (
+            "ape 2 eth into that new coin everyone's shilling",
+            {"action": "clarify", "missing": ["asset"]},
+        ),
+        (
+            "sell 500 rippel into the pump",
+            {"action": "sell", "amount": {"value": 500, "unit": "XRP"}},
+        ),
+        (
+            "split a 3 ETH buy into 6 orders over 3 hours",
+            {"action": "buy", "schedule": {"every": None, "count": 6, "over": "PT3H"}},
+        ),
+    ],
+)
+def test_wrong_trades_the_twenty_second_batch_found(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
