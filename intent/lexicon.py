@@ -1475,7 +1475,11 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("r", "成交没", "成交没有"),  # "大饼那张单成交没": filled yet? (没 asks, denies nothing)
     **{w: (("!", "advice"),) for w in ("推介",)},
     **_tags("#", "对唔住", "对不起"),  # "對唔住，應該係0.15個"
-    **{w: () for w in ("直至我叫停为止", "直至我叫停", "直到我叫停为止")},  # until I say stop
+    **{
+        w: ()  # until I say stop
+        for w in ("直至我叫停为止", "直至我叫停", "直到我叫停为止", "直至我通知你停止为止")
+    },
+    **{w: () for w in ("等佢", "等它")},  # "掛3200等佢": post it and wait (its level said)
     **_tags("T", "周末", "这个周末", "下个周末"),  # a weekend is a later date
     **_tags("I", "低点", "低位", "高点", "高位"),  # "低点接10个sol": at a low nobody named
     "梭哈": (("B", ""), ("H", "100")),  # all in: put all of it in

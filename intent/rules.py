@@ -275,7 +275,13 @@ _ASIDE = re.compile(
     # "…; if it never gets there, so be it": a limit may not fill, as every limit
     r"|if\s+it\s+(?:never\s+gets\s+there|(?:does\s+not|doesn['’]?t)\s+(?:fill|get\s+there))"
     r"(?:[\s,]+(?:so\s+be\s+it|that\s+is\s+(?:quite\s+)?all\s+right|that['’]?s\s+(?:fine|ok(?:ay)?)))?"
-    r"|我?[唔不]想再?(?:持有|拿|揸)(?:喇|了|啦)?"
+    r"|我?(?:[唔不]想|不打算)再?(?:持有|拿|揸)(?:喇|了|啦)?"
+    # a beginner's check beside the request: "is that how limit orders work?", "not sure if
+    # it's spelled like that", "my friend said it's good", "I hope that notation is clear"
+    r"|is\s+that\s+how\s+(?:a\s+)?(?:limit|stop|stop[- ]limit|market)\s+orders?\s+works?"
+    r"|not\s+sure\s+if\s+it['’]?s\s+(?:spelled|spelt|written)\s+(?:like\s+that|right|correctly)"
+    r"|my\s+friend\s+(?:said|says)\s+it['’]?s\s+(?:good|great)"
+    r"|i\s+hope\s+that\s+notation\s+is\s+clear(?:\s+enough)?"
     r"|so\s+(?:that\s+)?i\s+(?:don['’]?t|dont|do\s+not)\s+lose\s+(?:too\s+much|much|everything|it\s+all"
     r"|(?:any\s+|my\s+)?money)"
     r"|(?:i\s+)?(?:don['’]?t|dont|do\s+not)\s+(?:wanna|want\s+to)\s+(?:mess\s+up|affect)\s+the\s+"
@@ -286,7 +292,7 @@ _ASIDE = re.compile(
     # content to wait", "I cannot afford to lose more than that", "That would be a good
     # profit", "I no longer wish to hold it at all", "這樣我會比較放心"
     r"|so\s+(?:that\s+)?i\s+(?:need\s+not|do\s+not\s+(?:have|need)\s+to|don['’]?t\s+(?:have|need)"
-    r"\s+to)\s+watch\s+the\s+(?:screen|market|price)(?:\s+all\s+day)?"
+    r"\s+to)\s+watch\s+(?:it|the\s+(?:screen|market|price))(?:\s+all\s+day)?"
     r"|so\s+(?:that\s+)?i\s+(?:do\s+not|don['’]?t)\s+(?:pay|spend)\s+too\s+much"
     r"(?:\s+in\s+one\s+go|\s+at\s+once)?"
     r"|i\s+(?:am|['’]m)\s+(?:content|happy|willing|prepared)\s+to\s+wait|i\s+(?:can|don['’]?t\s+mind"
@@ -334,6 +340,7 @@ _SAYS_NOTHING: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...] = (
             r"|ok|alright|right|fine|possible|trouble|kind|mind|please|spel|eye|mess|sorry"
             r"|wait|afford|profit|longer|done|放心|交租|不动|miss|太多|手续费|fee|commission"
             r"|ready|moment|minute|chance|convenience|hurry|rush|anywhere|new|亏|touch|work"
+            r"|打算|friend|notation|spell"
             r"|price"
             r"|玩|睇|看|捱|错|分毫|成仁|问|期限|住|持有|拿|揸|了"
         ),

@@ -2509,3 +2509,28 @@ def test_wrong_trades_the_twenty_first_batch_found(text: str, expected: dict[str
 )
 def test_wrong_trades_the_twenty_second_batch_found(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I want to buy 1 ETH at 2,900, is that how limit orders work?", {"limit_price": 2900}),
+        ("grab me 3 avalanch please, not sure if it's spelled like that", {"action": "buy"}),
+        ("get me 100 bucks of aave, my friend said it's good", {"action": "buy"}),
+        ("ETH → BTC, 0.8 ETH please. I hope that notation is clear enough.", {"to": "BTC"}),
+        (
+            "Please buy 1 ETH now, and attach a take-profit at 4,200 and a stop-loss at 3,100, so"
+            " that I need not watch it all day.",
+            {"take_profit": 4200, "stop_loss": 3100},
+        ),
+        ("請將我全部的狗狗幣賣出，我不打算再持有了。", {"action": "sell"}),
+        (
+            "我想每天買入五百港元的比特幣，直至我通知你停止為止。",
+            {"schedule": {"every": "P1D", "count": None, "over": None}},
+        ),
+        ("想買1粒ETH, 掛3200等佢", {"action": "buy", "limit_price": 3200}),
+        ("等它跌到3000再买1个eth", {"trigger": {"op": "<=", "price": 3000}}),
+    ],
+)
+def test_readings_the_twenty_second_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
