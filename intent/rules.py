@@ -2098,6 +2098,8 @@ def _negated_bound(
         if t.tag == "N"
         and clause[k] != clause[i]
         and re.search(r"[@Lp][aof]*$", "".join(u.tag for u in tokens[max(0, k - 3) : k]))
+        # (not "在两个小时内": a length of time)
+        and not (k + 1 < len(tokens) and tokens[k + 1].tag in "YxcA")
     }
     numbers = [k for k in ks if tokens[k].tag == "N"]
     if limits:
@@ -2120,7 +2122,8 @@ _ONE_GO = re.compile(
 
 
 #: Words that deny what follows without a negation's tag: "以免一次過入市" (so as not to).
-_AVOIDING = re.compile(r"免|\bavoid|\bso\s+as\s+not\b")  # 以免, 免得, 避免
+#: (怕, afraid: "我怕一下子买太多" fears going at once, a denial of its own)
+_AVOIDING = re.compile(r"免|怕|\bavoid|\bafraid|\bscared|\bso\s+as\s+not\b")  # 以免, 避免
 
 
 def _restates_spread(norm: str, tokens: list[Token], clause: list[int], i: int) -> bool:
@@ -2273,6 +2276,8 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
             # "buy 1 BTC not", "not a limit order", "not not": a negation of no asset,
             # amount or verb is one we cannot place
             return None
+        if any(tokens[k].tag in "Wl" for k in denied if k != i):
+            return None  # "buy 1 eth and not whats my usdt bal": a question denied, no sense
         for k in denied:
             if not (cancel and tokens[k].tag in "AQ"):
                 drop.add(k)

@@ -2530,6 +2530,14 @@ def test_wrong_trades_the_twenty_second_batch_found(text: str, expected: dict[st
         ),
         ("想買1粒ETH, 掛3200等佢", {"action": "buy", "limit_price": 3200}),
         ("等它跌到3000再买1个eth", {"trigger": {"op": "<=", "price": 3000}}),
+        # denials the insertion test found: of a question, of a fear of going at once, and a
+        # length of time that is no limit ("在两个小时内")
+        ("buy 1 eth and not whats my usdt bal btw", {"action": "unsupported"}),
+        (
+            "我怕一下子买太多，在两个小时内分批买1000U的以太坊可以吗",
+            {"action": "buy", "schedule": {"every": None, "count": None, "over": "PT2H"}},
+        ),
+        ("我怕 not 一下子买太多，在两个小时内分批买1000U的以太坊可以吗", {"action": "unsupported"}),
     ],
 )
 def test_readings_the_twenty_second_batch_showed(text: str, expected: dict[str, Any]) -> None:
