@@ -336,13 +336,12 @@ _SAYS_NOTHING: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...] = (
         _ASIDE,
         re.compile(
             r"believe|ask|fancy|date|rekt|lose|watch|move|anywhere|crazy|used|knife|been"
-            r"|so|never|fill|there|only|ngmi|wagmi|done|judge|rent|szn|send"
-            r"|ok|alright|right|fine|possible|trouble|kind|mind|please|spel|eye|mess|sorry"
-            r"|wait|afford|profit|longer|done|放心|交租|不动|miss|太多|手续费|fee|commission"
-            r"|ready|moment|minute|chance|convenience|hurry|rush|anywhere|new|亏|touch|work"
-            r"|打算|friend|notation|spell"
-            r"|price"
-            r"|玩|睇|看|捱|错|分毫|成仁|问|期限|住|持有|拿|揸|了"
+            r"|so that|so i|so kind|never|fill|there|only go|ngmi|wagmi|done|judge|rent|szn"
+            r"|send|if th|if it|if poss|if at all|mind|you please|spel|eye|mess|sorry if"
+            r"|wait|afford|profit|longer|放心|交租|不动|miss|太多|手续费|fee|commission"
+            r"|ready|moment|minute|chance|convenience|hurry|rush|new here|new to|亏|touch"
+            r"|that work|how|打算|friend|notation|bad price|poor price"
+            r"|玩|睇|看|捱|错|分毫|成仁|问|期限|住|持有|拿|揸|受不|扛不|顶不|忍不|撑不|不扛"
         ),
     ),
     (_LEADING_NO, None),
@@ -1836,7 +1835,7 @@ class RuleParser:
             # An attempt to change the rules refuses the whole message: the customer sends
             # the trade on its own, and support sees the attempt (it is never half-obeyed).
             return _unsupported("injection")
-        if "?" in norm or _ASKED_AFTER.search(norm):
+        if "?" in norm or (("wh" in norm or "how" in norm) and _ASKED_AFTER.search(norm)):
             tokens = _asked_then_requested(norm, tokens)
         scoped = _scope_negations(norm, _self_corrections(norm, _restatements(norm, tokens)))
         if scoped is None:
@@ -1850,6 +1849,8 @@ class RuleParser:
 
 
 _CENTS = re.compile(r"\s*cents?\b")
+#: The tags whose meaning :func:`_in_context` may change.
+_IN_CONTEXT = frozenset("NQg!O")
 _SPOT = re.compile(r"\bspot\b|现货|現貨")
 _TO_AFTER = re.compile(r"\s+to\b")
 _ORDERS_COUNTED = frozenset({"buys", "sells", "purchases"})
@@ -1891,6 +1892,9 @@ def _in_context(tokens: list[Token], norm: str) -> list[Token]:
     tags = {t.tag for t in tokens}
     out: list[Token] = []
     for k, tok in enumerate(tokens):
+        if tok.tag not in _IN_CONTEXT:
+            out.append(tok)  # (most words: no branch below reads them; speed)
+            continue
         after = tokens[k + 1] if k + 1 < len(tokens) else None
         cents = _CENTS.match(norm, tok.end) if tok.tag == "N" and tok.value else None
         if cents is not None and tok.value is not None:
@@ -1919,8 +1923,8 @@ def _in_context(tokens: list[Token], norm: str) -> list[Token]:
             out.append(Token("V", tok.start, tok.end, code="unsure"))
         elif (
             tok.tag == "N"
-            and _HEDGE_BEFORE.search(norm, 0, tok.start)
             and _QUESTION_AFTER.match(norm, tok.end)
+            and _HEDGE_BEFORE.search(norm, 0, tok.start)
             and not any(t.tag == "N" and t.value == tok.value for t in tokens[k + 1 :])
         ):
             # "I want to get some ethereum, maybe 500?": a number still asked about (500
@@ -2890,6 +2894,8 @@ def _reply_tokens(text: str) -> tuple[str, list[Token]]:
 
 def _counted_orders(norm: str, tokens: list[Token]) -> list[Token]:
     """ "12 buys", "6 sells": a number of orders (times), not a verb."""
+    if "buys" not in norm and "sells" not in norm and "purchases" not in norm:
+        return tokens
     return [
         Token("x", t.start, t.end)
         if t.tag in "BS"
@@ -3415,8 +3421,10 @@ def _trade(
     wants_limit = any(t.tag in "LJ" and t.code != "post" for t in an.tokens)
     if wants_limit and limit_price is None:
         missing.add("price")
-    if action != "buy" and any(
-        t.tag == "L" and an.text[t.start : t.end] in ("以内", "之内") for t in an.tokens
+    if (
+        action != "buy"
+        and "内" in an.text
+        and any(t.tag == "L" and an.text[t.start : t.end] in ("以内", "之内") for t in an.tokens)
     ):
         missing.add("price")  # "价格3000以内" is a buyer's ceiling: on a sale, which is meant?
     if limit_price is not None and an.limit_side not in ("", action):
@@ -3462,6 +3470,7 @@ def _trade(
         missing.add("price")  # "not at market", and no price given: which one?
     if (
         action == "buy"
+        and "into" in an.text
         and any(  # ("sell 500 XRP into the pump": into a rally, a sale)
             t.tag == "f"
             and an.free[k]
@@ -3512,7 +3521,7 @@ def _trade(
         # or a count no schedule phrase placed. Orders go now, on a price or on a cadence
         # that starts now; a time we cannot honour is refused, never dropped.
         return _unsupported("timing")
-    split = _SPLIT_INTO.search(an.text)
+    split = _SPLIT_INTO.search(an.text) if "分" in an.text else None
     if split is not None and not any(
         an.tokens[a.first].start < split.start()
         and not _EACH_BEFORE.search(an.text, 0, an.tokens[a.first].start)
