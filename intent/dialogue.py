@@ -56,11 +56,13 @@ from intent.models import (
 )
 from intent.parser import ParseOutput
 from intent.rules import (
+    NOW_WORDS,
     Amendment,
     RuleParser,
     amendment,
     count_over,
     iso_duration,
+    normalize,
     reply_terms,
     without_timing,
 )
@@ -283,12 +285,17 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
         fills.pop("amount", None)
     if parsed.side is not None:
         fills["side"] = parsed.side
-    if "amount" in pending.missing and "amount" not in fills and pending.asset is not None:
-        terms = reply_terms(text)
-        if len(terms.numbers) == 1 and terms.counted and not terms.priced:
-            # "買 0.2 顆" answering how much: coins of the asset asked about
-            fills["amount"] = Amount(value=terms.numbers[0], unit=pending.asset)
     said = reply_terms(text)
+    if (
+        "amount" in pending.missing
+        and "amount" not in fills
+        and pending.asset is not None
+        and len(said.numbers) == 1
+        and said.counted
+        and not said.priced
+    ):
+        # "買 0.2 顆" answering how much: coins of the asset asked about
+        fills["amount"] = Amount(value=said.numbers[0], unit=pending.asset)
     if (
         pending.side == "sell"
         and pending.quote is None
@@ -364,7 +371,6 @@ def from_record(record: Mapping[str, Any] | None, raw: Mapping[str, Any]) -> Out
     return Corrected(parsed) if kind == "corrected" else Answered(parsed)
 
 
-_NOW = re.compile(r"\bnow\b|\bright\s+away\b|现在|而家|即刻|马上|立刻|現在|馬上", re.IGNORECASE)
 _RULES = RuleParser()
 
 
@@ -372,7 +378,7 @@ def _now_instead(state: DialogueState, text: str, parsed: ParseOutput) -> Outcom
     """After a request refused for its later time ("buy 0.2 btc tomorrow"), a reply that
     only asks for it now ("ok then just do it now", "那现在买吧") is that request, now. A
     reply with a request of its own, or with another side, stands on its own."""
-    if not state.deferred or not _NOW.search(text):
+    if not state.deferred or not NOW_WORDS.search(normalize(text)):
         return None
     if isinstance(parsed, Intent) and parsed.action != "query":
         return None

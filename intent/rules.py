@@ -2039,7 +2039,8 @@ _EACH_BEFORE = re.compile(r"每[^,，。;；]*$")
 _SPLIT_INTO = re.compile(r"分\s*[\d一二三四五六七八九十两]+\s*次")
 _ALTERNATIVE_ASSETS = re.compile(r"A[oac]*\|[oac]*A")
 _TAKE_PROFIT_NOW = re.compile(r"(?<![aw])R")
-_NOW = re.compile(r"\bnow\b|\bright away\b|\bimmediately\b|现在|而家|即刻|马上|立刻")
+#: Words that say "now" (in normalized text): the chat's "do it now" reads them too.
+NOW_WORDS = re.compile(r"\bnow\b|\bright away\b|\bimmediately\b|现在|而家|即刻|马上|立刻")
 #: What a negation may deny to only restate a condition the message states elsewhere:
 #: "not before then", "I do not wish to buy before it has done so".
 _RESTATING = frozenset("IBSDg")
@@ -2268,7 +2269,7 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
         when = said & _WHEN_WORDS or any(
             t.tag in _WHEN_WORDS and clause[k] == clause[i] for k, t in enumerate(tokens)
         )  # "之前先不要卖": the time word comes before the negation in Chinese
-        if said == {"T"} and not any(t.tag == "T" for t in others) and _NOW.search(norm):
+        if said == {"T"} and not any(t.tag == "T" for t in others) and NOW_WORDS.search(norm):
             # "at market now (not tomorrow, now)": a time denied, none kept: now
             restated.update(denied)
             continue
