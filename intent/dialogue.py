@@ -58,6 +58,7 @@ from intent.parser import ParseOutput
 from intent.rules import (
     NOW_WORDS,
     Amendment,
+    ReplyTerms,
     RuleParser,
     amendment,
     count_over,
@@ -235,17 +236,18 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
         amended = _amended(target, change)
         if amended is not None:
             return Answered(amended) if state.pending is not None else Corrected(amended)
+    said = reply_terms(text)  # (read once: every rule below reads the reply's terms)
     if state.pending is not None and not isinstance(parsed, Intent):
-        directed = _direction_answer(state.pending, state.pending_text, text)
+        directed = _direction_answer(state.pending, state.pending_text, said)
         if directed is not None:
             return directed
-    changed = _side_or_order_named(state, text, parsed)
+    changed = _side_or_order_named(state, said, parsed)
     if changed is not None:
         return changed
-    corrected = _correction(state, text, parsed)
+    corrected = _correction(state, text, said, parsed)
     if corrected is not None:
         return corrected
-    now = _now_instead(state, text, parsed)
+    now = _now_instead(state, text, said, parsed)
     if now is not None:
         return now
     pending = state.pending
@@ -255,7 +257,7 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
         and isinstance(parsed, Clarification)
         and parsed.missing == ("asset",)
         and parsed.asset is None
-        and (reply_terms(text).counted or _OF_THEM.search(text))
+        and (said.counted or _OF_THEM.search(text))
     ):
         # "how much is dogecoin" → "ok buy 1000 of them", "BTC幾錢？" → "入0.01個": coins
         # counted are of the coin just priced
@@ -269,11 +271,11 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
     if isinstance(parsed, Unsupported):
         if parsed.reason in _NOTHING_READ:
             # nothing the parser could act on ("0.1... no wait, 0.2 or 0.3?"): maybe numbers
-            return _bare_answer(pending, state.pending_text, text, parsed)
+            return _bare_answer(pending, state.pending_text, said, parsed)
         return NewRequest(parsed)  # an explicit refusal (withdrawal, leverage...) stands
     if _is_new_request(pending, parsed):
         return NewRequest(parsed)
-    if "asset" in parsed.missing and len(reply_terms(text).assets) > 1:
+    if "asset" in parsed.missing and len(said.assets) > 1:
         # "BTC定ETH好呢……ETH啦，0.5個": which coin the reply settles on, we do not guess
         return Answered(_ask_again(pending, "Which coin do you mean?"))
     fills: dict[str, Any] = {
@@ -285,7 +287,6 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
         fills.pop("amount", None)
     if parsed.side is not None:
         fills["side"] = parsed.side
-    said = reply_terms(text)
     if (
         "amount" in pending.missing
         and "amount" not in fills
@@ -311,7 +312,7 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
         # not what is bought
         fills["quote"] = fills.pop("asset")
     if not fills:
-        return _bare_answer(pending, state.pending_text, text, parsed)
+        return _bare_answer(pending, state.pending_text, said, parsed)
     if pending.price_for not in (None, "limit_price") and "limit_price" in fills:
         # "set a stop-loss on my ETH" → "at 2,800": the price asked for, not a limit
         fills.pop("order_type", None)
@@ -374,7 +375,9 @@ def from_record(record: Mapping[str, Any] | None, raw: Mapping[str, Any]) -> Out
 _RULES = RuleParser()
 
 
-def _now_instead(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome | None:
+def _now_instead(
+    state: DialogueState, text: str, said: ReplyTerms, parsed: ParseOutput
+) -> Outcome | None:
     """After a request refused for its later time ("buy 0.2 btc tomorrow"), a reply that
     only asks for it now ("ok then just do it now", "那现在买吧") is that request, now. A
     reply with a request of its own, or with another side, stands on its own."""
@@ -382,7 +385,6 @@ def _now_instead(state: DialogueState, text: str, parsed: ParseOutput) -> Outcom
         return None
     if isinstance(parsed, Intent) and parsed.action != "query":
         return None
-    said = reply_terms(text)
     if said.assets or said.numbers:
         return None
     request = _RULES.parse(state.deferred)
@@ -396,10 +398,11 @@ def _now_instead(state: DialogueState, text: str, parsed: ParseOutput) -> Outcom
 # --- rule 2: corrections -------------------------------------------------------------------
 
 
-def _correction(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome | None:
+def _correction(
+    state: DialogueState, text: str, said: ReplyTerms, parsed: ParseOutput
+) -> Outcome | None:
     target: Intent | Clarification | None = state.pending or state.last
     match = _CORRECTION.match(text)
-    said = reply_terms(text)
     # Only numbers after a complete trade ("Buy 0.2 BTC" → "0.25 please", "0.1……唔係，0.2？
     # 定0.15？"): a correction of the one it is near, or a question when they conflict.
     numbers_only = (
@@ -603,14 +606,15 @@ def _amended_schedule(current: dict[str, Any] | None, change: Amendment) -> Any:
     return schedule
 
 
-def _side_or_order_named(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome | None:
+def _side_or_order_named(
+    state: DialogueState, terms: ReplyTerms, parsed: ParseOutput
+) -> Outcome | None:
     """After a complete request, a reply that only names the other side ("Apologies, I
     meant sell", "不對，是買") turns it around; after a cancel of every order, a reply
     that only names an asset ("the btc one", "淨係BTC嗰張") cancels that asset's."""
     last = state.last
     if state.pending is not None or last is None or isinstance(parsed, Intent):
         return None
-    terms = reply_terms(text)
     if terms.priced or terms.timed or terms.shares:
         return None
     if (
@@ -731,10 +735,9 @@ def _is_new_request(pending: Clarification, reply: Clarification) -> bool:
 
 
 def _bare_answer(
-    pending: Clarification, pending_text: str, text: str, parsed: ParseOutput
+    pending: Clarification, pending_text: str, terms: ReplyTerms, parsed: ParseOutput
 ) -> Outcome:
     """A reply the parser found nothing in but, maybe, a number."""
-    terms = reply_terms(text)
     if not terms.bare or not terms.numbers or (terms.priced and "price" not in pending.missing):
         # words we do not know, nothing at all, or a price nobody asked for ("price 150"
         # is never an amount)
@@ -762,14 +765,15 @@ def _bare_answer(
     return Answered(_merge(pending, pending_text, fills))
 
 
-def _direction_answer(pending: Clarification, pending_text: str, text: str) -> Outcome | None:
+def _direction_answer(
+    pending: Clarification, pending_text: str, terms: ReplyTerms
+) -> Outcome | None:
     """The way a condition's level is crossed, answering the question of a request that
     named the level only ("sell 1 ETH when it gets to 3.5k" → "below, it's a stop",
     "是跌破6萬的時候"). ``None`` when the reply says more than the direction: another
     number, coin or side, a negation, a time."""
     if pending.level is None or "price" not in pending.missing:
         return None
-    terms = reply_terms(text)
     if (
         terms.direction is None
         or terms.negated

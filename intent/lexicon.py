@@ -1011,20 +1011,18 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("on", "alternate"): (("E", ""), ("N", "2")),
     ("every", "second"): (("E", ""), ("N", "2")),
     ("until", "i", "stop"): (),
-    **{
-        (u, "i", *w): ()
-        for u in ("until", "till", "til")
-        for w in (("ask", "you", "to", "stop"), ("tell", "you", "to", "stop"), ("say", "stop"))
-    },
+    # ("until i say stop", "till i say stop", "until i tell you to stop" are above)
+    **{(u, "i", "ask", "you", "to", "stop"): () for u in ("until", "till", "til")},
+    ("till", "i", "tell", "you", "to", "stop"): (),
+    ("til", "i", "tell", "you", "to", "stop"): (),
+    ("til", "i", "say", "stop"): (),
     ("keep", "it", "running"): (),
     ("my", "whole"): (("m", ""), ("H", "100")),  # "sell my whole ltc stack"
-    **{w: (("H", "100"),) for w in (("the", "whole", "bag"), ("whole", "bag"))},
+    ("the", "whole", "bag"): (("H", "100"),),
     ("my", "bags", "of"): (("m", ""), ("H", "100")),  # "dump my bags of PEPE": all of it
     ("my", "bag", "of"): (("m", ""), ("H", "100")),
     ("stack", "worth"): (("l", ""),),  # "what's my PEPE stack worth": the holding's value
     ("left", "to", "ape", "with"): (),  # "how many usdt do i have left to ape with"
-    ("paper", "hand"): (("S", ""),),
-    ("paper", "handing"): (("S", ""),),
     ("fill", "me"): (("B", ""),),  # "Fill me 50m PEPE at market"
     ("stack", "at"): (("l", ""),),  # "whats my eth stack at": the holding
     ("dont", "wanna", "nuke", "the", "book"): (),
@@ -1191,10 +1189,9 @@ CJK_WORDS: dict[str, Entry] = {
     "全仓": (("H", "100"),),  # "跌到就全仓卖": the whole position
     "充": (("!", "deposit"),),  # "充5000港币进来": a deposit
     **_tags("R", "目标"),  # "目標45, 止蝕30": the take-profit
-    **_tags("B", "增持"),  # add to a holding
-    **_tags("S", "减持"),
+    **_tags("B", "增持"),  # add to a holding (减持 sells, below)
     **_tags("i", "一旦"),  # "一旦突破四千": once (一 here is no number)
-    **_tags("#", "更正一下", "更正"),  # "不，更正一下，是0.2個": a correction
+    **_tags("#", "更正一下"),  # "不，更正一下，是0.2個": a correction (更正 is below)
     **_tags("W", "列出", "列出来", "拉出来"),  # list (my orders)
     # "設定止蝕賣出，價位在120": a stop-loss sale at that price (its stop, no limit)
     **{w: (("Z", ""), ("S", "")) for w in ("止损卖出", "止蚀卖出")},
@@ -1343,7 +1340,6 @@ CJK_WORDS: dict[str, Entry] = {
         "平啲",
         "平点",
         "平一点",
-        "回调",
         "回落",
         "跌一点",
         "跌多点",

@@ -500,7 +500,7 @@ def tokenize(text: str, original: str = "") -> list[Token]:
         ):
             # "沽出二十個，取回泰達幣": twenty of the coin named before, not of USDT
             tokens[k] = Token("k", tok.start, tok.end)
-    return tokens
+    return _counted_orders(text, tokens)
 
 
 #: Bitcoin's smallest unit, named as the coin: its amounts are scaled to bitcoin.
@@ -1827,7 +1827,7 @@ class RuleParser:
             if hint is None or hint.search(norm):
                 norm = says_nothing.sub(_blank, norm)
         norm = _MALFORMED_NUMBER.sub(_unreadable_number, norm)
-        tokens = _in_context(_counted_orders(norm, tokenize(norm, text)), norm)
+        tokens = _in_context(tokenize(norm, text), norm)
         for tok in tokens:
             if tok.tag == "!":
                 return _unsupported(tok.code)
@@ -1835,7 +1835,7 @@ class RuleParser:
             # An attempt to change the rules refuses the whole message: the customer sends
             # the trade on its own, and support sees the attempt (it is never half-obeyed).
             return _unsupported("injection")
-        if "?" in norm or (("wh" in norm or "how" in norm) and _ASKED_AFTER.search(norm)):
+        if "?" in norm or "wh" in norm or "how" in norm:
             tokens = _asked_then_requested(norm, tokens)
         scoped = _scope_negations(norm, _self_corrections(norm, _restatements(norm, tokens)))
         if scoped is None:
@@ -2455,12 +2455,13 @@ _ASKED_AFTER = re.compile(r"(?:,|\band)\s+(?:what['’]?s|whats|what\s+is|how\s+
 
 
 def _asked_then_requested(norm: str, tokens: list[Token]) -> list[Token]:
-    """The tokens without a price question that comes before a request, as customers ask
-    and then act in one message: "大饼现在多少了？顺手帮我上车0.05个", "whats btc at? buy 0.01
-    if under 61k", "BTC而家幾錢? 唔理啦, 幫我入1000蚊先". The coin the question names stays
-    when the request names none ("先帮我出1个": of the coin just asked about). A question
-    with a number, a verb or a condition in it is no mere price question: nothing is
-    dropped."""
+    """The tokens without a question asked beside a request, as customers ask and act in
+    one message. A balance asked after it ("buy 1 eth and whats my usdt bal btw") goes, its
+    currency with it. So does a price question before it: "大饼现在多少了？顺手帮我上车0.05个",
+    "whats btc at? buy 0.01 if under 61k", "BTC而家幾錢? 唔理啦, 幫我入1000蚊先"; the coin
+    that question names stays when the request names none ("先帮我出1个": of the coin just
+    asked about). A question with a number, a verb or a condition in it is no mere price
+    question: nothing is dropped."""
     asked = _ASKED_AFTER.search(norm)
     if asked is not None:
         # "buy 1 eth and whats my usdt bal btw": a balance asked after the request
@@ -2892,7 +2893,7 @@ def _reply_tokens(text: str) -> tuple[str, list[Token]]:
     with a leading no blanked ("唔係，買！", "actually no just do it at market"), and its
     tokens with its own corrections applied ("3个，不对，5个" answers 5)."""
     norm = _LEADING_NO.sub(_blank, normalize(text))
-    return norm, _self_corrections(norm, _counted_orders(norm, tokenize(norm, text)))
+    return norm, _self_corrections(norm, tokenize(norm, text))
 
 
 def _counted_orders(norm: str, tokens: list[Token]) -> list[Token]:
