@@ -2544,8 +2544,15 @@ def _is_correction(norm: str, tokens: list[Token], k: int) -> bool:
         between = norm[tokens[k - 1].end : tok.start] if k > 0 else ""
         # (a pause: a comma, dots, or a hesitation: "sell 3 SOL ah no 5 SOL")
         paused = bool(re.search(r"[,，.…]|\b(?:ah|oh|er|uh|um|eh)\s*$", between))
-        # ("sell 2 eth no 1.5", "sell 100 sol no 50": a number, no, a number, in one breath)
-        said_right_before = k > 0 and tokens[k - 1].tag in "NAc" and not between.strip()
+        # ("sell 2 eth no 1.5", "sell 100 sol no 50": a number, no, a number, in one breath;
+        # never inside a Chinese number: "一 no 萬" is no correction)
+        said_right_before = (
+            k > 0
+            and tokens[k - 1].tag in "NAc"
+            and norm[tokens[k - 1].end - 1].isascii()
+            and norm[tokens[k + 1].start].isascii()
+            and not between.strip()
+        )
         return (paused or said_right_before) and gap.strip(" ,") in ("", "la", "lah")
     return bool(_CORRECTING_GAP.match(gap))
 

@@ -2560,6 +2560,9 @@ def test_readings_the_twenty_second_batch_showed(text: str, expected: dict[str, 
         # still asked: alternatives, and numbers that keep changing
         ("buy 0.1 btc no wait 0.2 or 0.3?", {"action": "clarify", "missing": ["amount"]}),
         ("sell 1 eth no 2 no 3", {"action": "unsupported"}),
+        # never inside a Chinese number (hypothesis found "一 no 萬" read as a correction)
+        ("我想買入APT，一 no 萬蚊，唔該", {"action": "unsupported"}),
+        ("buy point two no point three bitcoin", {"amount": {"value": 0.3, "unit": "BTC"}}),
     ],
 )
 def test_a_no_between_two_numbers_corrects(text: str, expected: dict[str, Any]) -> None:
