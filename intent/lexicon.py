@@ -226,7 +226,7 @@ WORDS: dict[str, Entry] = {
         "change",
     ),
     **_tags("D", "spend", "put", "use", "invest", "dca", "deploy", "allocate"),
-    **_tags("~", "kill", "scrap", "scratch", "pull", "remove", "delete", "undo", "nuke", "drop"),
+    **_tags("~", "kill", "scrap", "scratch", "pull", "remove", "delete", "undo", "nuke"),
     **_tags("t", "trade", "do"),
     **_tags("X", "cancel", "cancle", "cancl", "revoke", "withdraw-order", "cxl", "canx"),
     "gtc": (),
@@ -722,7 +722,7 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("to", "be", "clear"): (),  # "To be clear: 165, not 156."
     # "if" that asks the customer's own question or is polite, no condition on a price:
     # "if that's how it's spelled", "if you please", "if I may"
-    **{("if", w): () for w in ("you", "that's", "ok", "okay", "yes", "so", "possible")},
+    **{("if", w): () for w in ("you", "that's", "ok", "okay", "yes", "so")},
     ("if", "that", "is"): (),
     **{("once", "a", u): (("F", c),) for u, c in (("day", "D"), ("week", "W"), ("month", "MO"))},
     ("at", "whatever"): (("M", ""),),  # "at whatever the current price is"
@@ -1063,9 +1063,6 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("at", "the", "market"): (("M", ""),),
     ("at", "the", "market", "price"): (("M", ""),),
     ("at", "market", "price"): (("M", ""),),
-    ("at", "the", "current", "price"): (("M", ""),),
-    ("at", "current", "price"): (("M", ""),),
-    ("at", "the", "current", "market", "price"): (("M", ""),),
     ("each", "time"): (),
     ("every", "time"): (),
     ("per", "order"): (),
@@ -1218,7 +1215,7 @@ CJK_WORDS: dict[str, Entry] = {
     "搞掂": (),
     **_tags("S", "斩", "斩仓", "斩咗", "止蚀卖"),
     **_tags("B", "揸多", "捞底", "撈底", "追入", "转买", "改买"),  # 唔要BTC喇, 轉買 100U ETH
-    **_tags("B", "加码", "进场", "敲进", "低接", "囤", "布局", "捡便宜", "追买", "买进"),
+    **_tags("B", "加码", "进场", "敲进", "低接", "囤", "布局", "捡便宜", "追买"),
     **_tags("S", "变现", "脱手", "减码", "砍仓", "获利了结", "出清", "认赔杀出", "倒货"),
     **_tags("S", "落袋为安", "下车", "跑路"),  # 上车 buys; 下车 gets off: sells
     **{w: (("!", "leverage"),) for w in ("放空",)},
@@ -1295,7 +1292,6 @@ CJK_WORDS: dict[str, Entry] = {
     # "有效期到撤单为止": good till cancelled, no cancel
     **{w: () for w in ("到撤单为止", "撤单为止", "直到撤单", "直到取消")},
     **_tags("p", "咩价", "咩价钱"),
-    **_tags("l", "钱包"),
     **_tags("^", "母汤"),  # Taiwanese slang for 不要
     **_tags("x", "注"),  # 分4注: in four parts
     **_tags("t", "下单", "下个单", "下张单", "下一张单", "落单", "落张单", "落个单"),
@@ -1322,7 +1318,7 @@ CJK_WORDS: dict[str, Entry] = {
     "贵": (("u", ""),),  # "不要比3000贵": dearer than, above
     "比": (),  # "比3000贵": than (the word after says which way)
     # A price nobody named: the order cannot go at market, the price is asked for.
-    **{w: (("@", "vague"),) for w in ("某个价位", "某个价格", "合适的价格", "合适价格", "好价钱")},
+    **{w: (("@", "vague"),) for w in ("某个价位", "某个价格", "好价钱")},
     **{w: (("L", "zh"),) for w in ("限价", "挂单", "限价单", "挂")},
     **_tags("K", "止损单"),
     **_tags("G", "触发", "触发价"),
@@ -1355,7 +1351,6 @@ CJK_WORDS: dict[str, Entry] = {
         "价钱合适",
         "价钱合理",
         "价位合适",
-        "合适的价格",
         "合理的价格",
         "合适价格",
         "合理价格",
@@ -1368,7 +1363,7 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("W", "俾我睇", "俾我睇一睇", "俾我过目", "让我先看看"),  # let me see
     **_tags("#", "我是说", "我的意思是"),  # "卖0.3个，呃，我是说0.2个以太坊"
     **_tags("S", "减持"),  # "將我嘅以太坊減持兩成": reduce the holding
-    **{w: (("L", "post"),) for w in ("或更好", "或更佳", "或更平")},  # "… 或更佳": a limit
+    **{w: (("L", "post"),) for w in ("或更佳",)},  # "… 或更佳": a limit
     **_tags("E", "间隔", "每次间隔"),  # "分3次，每次间隔2小时": every 2 hours, 3 times
     **_tags("W", "啥样", "怎么样", "点样"),  # "ARB跌成啥样了": how is it doing (its price)
     **_tags("i", "如果", "要是", "若", "当", "等", "的话", "假如"),
@@ -1423,7 +1418,7 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("u", "以上", "之上"),
     **_tags("O", "接下来", "未来", "内", "之内", "以内", "分批", "慢慢"),
     **_tags("V", "唔知", "不知道", "不确定"),
-    **{w: (("V", "unsure"),) for w in ("说反了", "讲反了", "反了")},
+    **{w: (("V", "unsure"),) for w in ("讲反了", "反了")},
     **_tags("y", "新台币", "台币"),
     **{w: () for w in ("到我叫停", "直到我说停", "直到我叫停", "到我说停")},
     **{w: () for w in ("我不喊停就别停", "不喊停就别停", "一直买下去")},
@@ -1433,10 +1428,10 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("l", "仓位"),  # "我啲倉位點呀": my positions
     "四分一": (("H", "25"),),  # Cantonese "a quarter" (四分之一)
     **_tags(
-        "#", "啊不", "哦不", "呃不", "唔好意思", "啊唔系", "哦唔系", "呃唔系"
+        "#", "啊不", "呃不", "唔好意思", "啊唔系", "哦唔系", "呃唔系"
     ),  # "0.8个eth 啊不 1个": oh no, one
     # "每個唔好高過一百五十美元": a limit, never above it
-    **{w: (("L", "post"),) for w in ("唔好高过", "不要高于", "不高于", "不超过", "唔好低过")},
+    **{w: (("L", "post"),) for w in ("唔好高过", "不要高于", "唔好低过")},
     **_tags("M", "直接吃", "别挂单"),  # take what is offered: a market order
     **_tags("I", "唔好太贵", "不要太贵", "别太贵"),  # a price nobody named
     **{w: (("!", "deposit"),) for w in ("入户口",)},  # "存 1 萬蚊港幣入戶口"
@@ -1453,7 +1448,6 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("B", "埋伏", "捞返"),  # lie in wait for a coin; "撈返啲AVAX": pick some up
     "走货": (("S", ""),),  # "BCH走貨": move the goods out
     "直接搞": (),  # "别问，直接搞": just do it (接 here buys nothing)
-    "月亮": (),  # the moon (月 here is no month): "月亮狗币" is a coin's name
     **{w: () for w in ("赌一把", "博一把", "搏一把", "赌一下")},  # take a gamble (一 no number)
     "再三": (),  # "再三確認": over and over (三 here is no number)
     # "落單之前再核對一次": before the order goes, which waits for a confirmation anyway
@@ -1485,7 +1479,6 @@ CJK_WORDS: dict[str, Entry] = {
     "加点仓": (("B", ""), ("V", "")),  # add a bit to the position
     "减点仓": (("S", ""), ("V", "")),
     **_tags(">", "破"),  # "大饼破7万追进去" (跌破 and 突破 say their own way)
-    **_tags("B", "追进去"),
     # "每兩個星期一次": once every two weeks (一次 is not Monday's 一 nor a count)
     **{w: (("Y", "W"),) for w in ("个星期一次", "星期一次", "个礼拜一次", "礼拜一次", "周一次")},
     **{w: (("E", "zh"),) for w in ("每", "每隔")},  # "zh": "每月3次" is three a month

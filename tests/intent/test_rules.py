@@ -754,6 +754,38 @@ def test_every_traditional_form_of_the_lexicon_is_normalized() -> None:
     assert not missing, missing
 
 
+@pytest.mark.parametrize("table", ["WORDS", "PHRASES", "CJK_WORDS"])
+def test_no_word_of_the_lexicon_is_written_twice(table: str) -> None:
+    """A dict literal keeps the last of two entries for one key without a word, so a word
+    written twice silently loses its first meaning ("drop" as a cancel, under "drop" as a
+    fall). Every entry and every ``**`` part of the table is evaluated on its own, and no key
+    may come from two of them."""
+    import ast
+
+    import intent.lexicon as lexicon
+
+    module = ast.parse(Path(lexicon.__file__).read_text(encoding="utf-8"))
+    literal = next(
+        node.value
+        for node in module.body
+        if isinstance(node, ast.AnnAssign)
+        and isinstance(node.target, ast.Name)
+        and node.target.id == table
+    )
+    assert isinstance(literal, ast.Dict)
+
+    def value(node: ast.expr) -> Any:  # our own module's source, in its own namespace
+        code = compile(ast.Expression(node), lexicon.__file__, "eval")
+        return eval(code, vars(lexicon))  # noqa: S307
+
+    lines: dict[Any, list[int]] = {}
+    for key, part in zip(literal.keys, literal.values, strict=True):
+        for word in value(part) if key is None else [value(key)]:
+            lines.setdefault(word, []).append(part.lineno)
+    twice = {word: at for word, at in lines.items() if len(at) > 1}
+    assert not twice, f"written twice (word: lines of intent/lexicon.py): {twice}"
+
+
 # --- a correction inside the message -----------------------------------------------------
 
 
