@@ -82,6 +82,14 @@ RULES: tuple[tuple[str, str], ...] = (
 )
 
 _OF_THEM = re.compile(r"\bof\s+(?:them|those|it)\b", re.IGNORECASE)
+#: 破 with no word of direction before it ("破5万8": breaks, which way?)
+_BARE_BREAK = re.compile(r"(?<![跌突升涨漲冲衝击擊])破")
+#: "scrap the condition", "去掉条件": the trigger dropped, the request stands
+_DROP_CONDITION = re.compile(
+    r"\b(?:scrap|drop|remove|forget|skip|ditch|lose|kill|cancel|no)\s+(?:the\s+)?"
+    r"(?:condition|trigger)s?\b|(?:去掉|取消|不要|唔要|冇)(?:个|個|嗰个|嗰個)?(?:条件|條件|触发|觸發)",
+    re.IGNORECASE,
+)
 #: "the price" of an order that has no limit: its trigger's ("make the price 11").
 _THE_PRICE = re.compile(r"\bthe\s+price\b|价格|價格|价钱|價錢", re.IGNORECASE)
 #: The prices a question may ask for that are a trigger's, and its direction.
@@ -222,6 +230,13 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
     # (a fragment may read as a question about orders: "make it a limit order at 66,000")
     fragment = not isinstance(parsed, Intent) or parsed.action == "query"
     asked = state.pending is not None and "amount" in state.pending.missing
+    if (
+        target is not None
+        and fragment
+        and target.trigger is not None
+        and _DROP_CONDITION.search(text)
+    ):
+        return _without_condition(state, target, reply_terms(text))
     change = amendment(text, amount_asked=asked) if target is not None and fragment else None
     if (
         change is not None
@@ -232,6 +247,17 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
         and _THE_PRICE.search(text)
     ):
         change = None  # "sell my link if it drops to 12" → "make the price 11": its trigger
+    if (
+        change is not None
+        and change.condition is not None
+        and target is not None
+        and target.trigger is not None
+        and _BARE_BREAK.search(text)
+    ):
+        # "大饼跌破6万买0.1个" → "不对，破5万8再买": 破 alone breaks the way already said
+        change = replace(
+            change, condition=Trigger(op=target.trigger.op, price=change.condition.price)
+        )
     if change is not None and target is not None:
         amended = _amended(target, change)
         if amended is not None:
@@ -285,6 +311,18 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
         # "1 ETH, or maybe 1.5? I really cannot decide": an amount the reply itself asks
         # about answers nothing
         fills.pop("amount", None)
+    if (
+        said.side is not None
+        and pending.side not in (None, said.side)
+        and parsed.asset is None
+        and "side" not in pending.missing
+    ):
+        # "卖大饼" → "梭哈，全部": all of it, said with a word that buys (all in); the side
+        # is never turned round by a reply that names no coin: asked
+        fields = pending.model_dump(exclude={"kind", "missing", "question", "spans", "side"})
+        if parsed.amount is not None:
+            fields["amount"] = parsed.amount.model_dump()
+        return Answered(_ask(fields, None, "side", "Buy or sell?"))
     if parsed.side is not None:
         fills["side"] = parsed.side
     if (
@@ -395,6 +433,23 @@ def _now_instead(
     return Answered(request.model_copy(update={"spans": ()}))  # (spans of another message)
 
 
+def _without_condition(
+    state: DialogueState, target: Intent | Clarification, said: ReplyTerms
+) -> Outcome:
+    """ "Sell 40 DOT if it drops below 6.80" → "actually scrap the condition": the request
+    now, without its trigger. A number said beside it is not placed: the amount is asked."""
+    side = target.action if isinstance(target, Intent) else target.side
+    fields = target.model_dump(exclude={"kind", "missing", "question", "spans", "action"})
+    fields["trigger"] = None
+    if said.numbers or said.shares:
+        result: Intent | Clarification = _ask(
+            fields, side, "amount", "I could not tell what to change."
+        )
+    else:
+        result = _rebuild(fields, side, target)
+    return Answered(result) if state.pending is not None else Corrected(result)
+
+
 # --- rule 2: corrections -------------------------------------------------------------------
 
 
@@ -484,6 +539,8 @@ def _correction(
         if unit is None:
             return Corrected(_ask(fields, side, "amount", "In which unit?"))
         fields["amount"] = {"value": value, "unit": unit}
+        if unit in QUOTE_CURRENCIES and side in ("buy", "sell"):
+            fields["quote"] = unit  # "sorry, 200 HKD, not dollars": paid in what is named
     elif field == "trigger" or (field in _EXITS and fields.get(field) is None):
         # a sell's stop ("止损价改成2700") is its trigger; so is "move the trigger"
         trigger = fields.get("trigger")
@@ -510,8 +567,9 @@ def _amended(target: Intent | Clarification, change: Amendment) -> Intent | Clar
     fields = target.model_dump(exclude={"kind", "missing", "question", "spans", "action"})
     if change.market:
         fields["limit_price"], fields["order_type"] = None, "market"
-    if change.limit_price is not None and isinstance(target, Clarification):
+    if change.limit_price is not None and isinstance(target, Clarification) and change.stop is None:
         # "sell my BTC if the price goes down" → "at 55,000": the price that was asked for
+        # (with a stop beside it, "触发价5.8万，限价5.78万", the limit is a limit)
         fields |= {
             k: v.model_dump() if isinstance(v, Trigger) else v
             for k, v in _price_fill(target, change.limit_price).items()
@@ -544,6 +602,13 @@ def _amended(target: Intent | Clarification, change: Amendment) -> Intent | Clar
         elif isinstance(target, Clarification) and target.price_for in _TRIGGER_SLOTS:
             # "止损限价卖出1个ETH，限价2780" → "触发价2800": the stop it asked for
             fields["trigger"] = _price_fill(target, change.stop)["trigger"].model_dump()
+        elif (
+            isinstance(target, Clarification)
+            and target.price_for == "limit_price"
+            and change.limit_price is not None
+        ):
+            # "stop-limit sell on 1 BTC" → "Stop 58k, limit 57.5k": a stop on a sell is below
+            fields["trigger"] = {"op": "<=" if side == "sell" else ">=", "price": change.stop}
         elif isinstance(target, Clarification) and "price" in target.missing:
             return None  # "sell if it hits 70k" → "make the trigger 72k": up or down?
         else:

@@ -294,6 +294,7 @@ WORDS: dict[str, Entry] = {
         "what",
         "what's",
         "whats",
+        "wats",  # "wats doge at": not SATS
         "check",
         "list",
         "display",
@@ -347,7 +348,10 @@ WORDS: dict[str, Entry] = {
         "nov",
         "dec",
     ),
-    **{w: (("!", "options"),) for w in ("strike", "strikes", "expiry", "expiries")},
+    **{
+        w: (("!", "options"),)
+        for w in ("strike", "strikes", "expiry", "expiries", "expiring", "expiration")
+    },
     **_tags("x", "chunks", "slices", "clips", "tranches", "pieces", "batches"),
     **_tags("I", "unless", "until", "till", "before", "after"),
     # Vague quantities: never turned into a number (and they block "my X" = all of it).
@@ -383,6 +387,9 @@ WORDS: dict[str, Entry] = {
     # what follows corrects what came before ("0.2 BTC, sorry 0.25"); a correction that
     # names no value it can replace is dropped (intent.rules._self_corrections)
     **_tags("#", "correction", "oops", "typo", "sorry", "actually"),
+    # An exception to the amount: "sell everything except a moon bag", "all but 2 SOL" say
+    # what is kept, never what is sold, so the amount is asked
+    **{w: (("V", "except"),) for w in ("except", "excluding", "excl", "minus")},
     "profit-taking": (("R", ""),),
     "quarterly": (("E", ""), ("N", "3"), ("Y", "MO")),
     "quotation": (("p", ""),),
@@ -401,7 +408,8 @@ WORDS: dict[str, Entry] = {
             ("sat", "saturday"),
         )
     },
-    **_tags("S", "flatten", "cut", "maichu", "jual", "distribute"),  # jual: Malay, sell
+    **_tags("S", "flatten", "maichu", "jual", "distribute"),  # jual: Malay, sell
+    "cut": (("S", "rid"),),  # of a coin: a sale; "cut 咗我啲 SOL 單佢": of an order, a cancel
     **_tags(">", "rips", "tops", "brakes"),  # "if it tops 4k", "brakes" (breaks)
     "pending": (("r", ""),),  # "show my pending stuff": orders
     **_tags("B", "snipe"),
@@ -420,6 +428,9 @@ WORDS: dict[str, Entry] = {
     **_tags("=", "tags", "prints"),  # "when it tags 75,000", "if it prints 25"
     **_tags(">", "clears"),  # "if eth clears 4k"
     **_tags("<", "tanks", "flushes"),  # "if it tanks to 10 cents"
+    # "sell my doge when it moons": a rise, its price then asked as a trigger above
+    **_tags(">", "moons", "skyrockets", "rockets", "soars", "surges", "spikes"),
+    **_tags("<", "dumps", "plunges", "plummets", "craters", "tumbles"),  # "when it dumps"
     "auto-buy": (("B", ""),),
     "auto-sell": (("S", ""),),
     "initiate": (("B", ""),),  # "initiate a 300 APT position"
@@ -593,6 +604,26 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("does", "not"): (("^", ""),),
     # Uncertainty is no negation: "not sure how much" leaves the amount to ask for.
     ("not", "sure"): (("V", "unsure"),),
+    **{
+        phrase: (("H", "100"), ("V", "except"))
+        for phrase in (("all", "but"), ("everything", "but"), ("the", "lot", "but"))
+    },
+    **{phrase: (("V", "except"),) for phrase in (("apart", "from"), ("other", "than"))},
+    ("other", "than", "that"): (),
+    ("for", "later"): (),  # "keep the rest for later": what is held, not when to trade
+    # "actually scrap the condition, sell 40 DOT at market now": the condition dropped, no
+    # order cancelled (what is left says what is wanted)
+    **{
+        (verb, "the", what): ()
+        for verb in ("scrap", "drop", "remove", "forget", "skip", "ditch", "lose", "kill", "cancel")
+        for what in ("condition", "trigger", "conditions")
+    },
+    # Something kept back: beside "all" it asks the amount ("dump it all, keep a moon bag")
+    **{
+        (verb, *rest): (("V", "keep"),)
+        for verb in ("keep", "keeping", "leave", "leaving")
+        for rest in (("a",), ("some",), ("just",), ("only",), ("a", "little"), ("a", "few"))
+    },
     ("not", "quite", "sure"): (("V", "unsure"),),
     ("not", "too", "much", "trouble"): (),
     # Courtesy, not conditions: "if you would be so kind", "if that is convenient".
@@ -749,6 +780,7 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("show", "my", "bag"): (("l", ""),),
     ("for", "sale"): (("S", ""),),  # "put up 5,000 DOGE for sale at 0.16"
     ("put", "up"): (),
+    ("call", "it", "a", "day"): (),  # "buy 2 eth and call it a day": no daily schedule
     ("until", "further", "notice"): (),  # no end: a count is asked by the planner
     ("till", "further", "notice"): (),
     ("until", "i", "say", "stop"): (),
@@ -863,6 +895,8 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("scale", "out", "of"): (("S", ""),),
     ("scale", "out"): (("S", ""),),
     ("put", "up", "an", "ask"): (("S", ""), ("L", "")),  # "put up an ask for 1 eth @ 4k"
+    ("put", "an", "ask", "up"): (("S", ""), ("L", "")),  # "put an ask up for 2 eth at 4.2k"
+    **{(v, "an", "ask"): (("S", ""), ("L", "")) for v in ("put", "place", "set", "post")},
     ("put", "up", "a", "bid"): (("B", ""), ("L", "")),
     ("it's", "over"): (),  # "dump all my pepe, it's over"
     ("send", "it", "on"): (("B", ""), ("f", "")),  # slang: "send it on SOL"
@@ -1104,6 +1138,8 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("a", "half"): (("H", "50"),),
     ("a", "bit"): (("V", ""),),
     ("a", "little"): (("V", ""),),
+    ("a", "lil"): (("V", ""),),  # "buy a lil doge": some, never one
+    ("a", "smidge"): (("V", ""),),
     ("a", "few"): (("V", ""),),
     ("a", "couple"): (("V", ""),),
     ("less", "than"): (("d", ""),),
@@ -1324,6 +1360,9 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("G", "触发", "触发价"),
     **_tags("R", "止盈", "止赚", "停利"),
     **_tags("Z", "止损", "止蚀", "停损"),
+    # "设一个止蚀": a stop-loss, never one coin
+    **_tags("R", *("设一个" + w for w in ("止盈", "止赚", "停利"))),
+    **_tags("Z", *("设一个" + w for w in ("止损", "止蚀", "停损"))),
     # Conditions the grammar cannot state as a price trigger: a reading with one asks.
     **_tags("I", "除非", "之前", "以前", "之后", "以后"),
     # A move with no price: "便宜点就买" waits for a price nobody named, so it is asked.
@@ -1399,6 +1438,8 @@ CJK_WORDS: dict[str, Entry] = {
         "超过",
         "涨",
         "站上",
+        "站稳",  # "BTC企穩7萬先入0.2": holds above
+        "企稳",
         "升",
         "升到",
         "升穿",
@@ -1426,6 +1467,10 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("B", "接"),  # "姨太3k挂单接2个": catch it at that price
     "直接": (),  # "直接卖2个ETH": straight away (not 接)
     **_tags("l", "仓位"),  # "我啲倉位點呀": my positions
+    **{w: (("V", "except"),) for w in ("除了", "除咗", "除开")},  # "除了2个SOL其他全卖"
+    "平均一下": (),  # "…分四次买入，平均一下成本": to average the cost, no 一下 (at once)
+    # something kept back: beside 全部/晒 it asks the amount ("全部沽晒，留返兩粒")
+    **{w: (("V", "keep"),) for w in ("留点", "留一点", "留一些", "留些", "留返", "留下", "只留")},
     "四分一": (("H", "25"),),  # Cantonese "a quarter" (四分之一)
     **_tags(
         "#", "啊不", "呃不", "唔好意思", "啊唔系", "哦唔系", "呃唔系"
@@ -1709,14 +1754,14 @@ _TRADITIONAL = (
     "務應當為與準備條開關區實業說請樣約槓桿質產資數萬億兩隻鐘頭禮拜級圓歐狗艾達萊雙條"
     "達貨幾麼麽進購溝隨億幾査剩查詢裡裏來筆倍頻掃紙執衝刪聽車銀塊線勢盤蝕賺餅該沒張斬"
     "戶謝煩發碼場敲撿擇脫獲結認賠殺袋囤佈倉續別豐爲雲亞會儲兒減剛勁變臺圖爾幹並總恆拋"
-    "撈顯曬權樹匯測確稅納經羅薦蟻補見覺觸訂議講證話諾財貸過連適選鍾鏈錯鎂門預馬黃寫調貴係劃計緊組號湯間嗎喫謂剷鏟紅廢賭統彈籌較暫動頂撐問費標"
+    "撈顯曬權樹匯測確稅納經羅薦蟻補見覺觸訂議講證話諾財貸過連適選鍾鏈錯鎂門預馬黃寫調貴係劃計緊組號湯間嗎喫謂剷鏟紅廢賭統彈籌較暫動頂撐問費標穩"
 )
 _SIMPLIFIED = (
     "买卖币个颗价钱单撤销挂损换还余仓兑现时内周后涨于额设这帮们对点从将让给转帐账债场"
     "务应当为与准备条开关区实业说请样约杠杆质产资数万亿两只钟头礼拜级圆欧狗艾达莱双条"
     "达货几么么进购沟随亿几查剩查询里里来笔倍频扫纸执冲删听车银块线势盘蚀赚饼该没张斩"
     "户谢烦发码场敲捡择脱获结认赔杀袋囤布仓续别丰为云亚会储儿减刚劲变台图尔干并总恒抛"
-    "捞显晒权树汇测确税纳经罗荐蚁补见觉触订议讲证话诺财贷过连适选钟链错镁门预马黄写调贵系划计紧组号汤间吗吃谓铲铲红废赌统弹筹较暂动顶撑问费标"
+    "捞显晒权树汇测确税纳经罗荐蚁补见觉触订议讲证话诺财贷过连适选钟链错镁门预马黄写调贵系划计紧组号汤间吗吃谓铲铲红废赌统弹筹较暂动顶撑问费标稳"
 )
 TRAD_TO_SIMP = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
 

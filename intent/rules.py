@@ -208,7 +208,7 @@ _WITHDRAWN = re.compile(
 _LEADING_NO = re.compile(
     r"^\s*(?:(?:hmm+|um+|uh+|ok|okay|eh|嗯+|呃|额|其实|actually)[\s,.…]*)?"
     r"(?:(?:no|nope|nah|change\s+of\s+plans?|on\s+second\s+thoughts?"
-    r"|唔好住|唔好|先不要了|不要了|唔理住|换个想法|改主意了?|唔系|不是|不对"
+    r"|唔好住|唔好(?:喇|啦|咯)?|先不要了|不要(?:了|啦)|唔理住|换个想法|改主意了?|唔系|不是|不对"
     r"|(?:nah\s+)?(?:scrap|scratch|forget)\s+(?:that|it)"
     r"|(?:(?:ok|nah)\s+)?forget\s+(?:about\s+)?(?:the\s+)?[a-z0-9]+)\s*(?:[,.!…:;]+|[—–-]+(?=\s))"
     r"|(?:actually|wait|oh|ah)[\s,]+no\b[\s,.!…:;]*)"  # "actually no sell three sol at market"
@@ -326,6 +326,35 @@ _ASIDE = re.compile(
     r")(?:\s+(?:haha+|lol|lmao))?(?=\s*(?:$|[,.;!?，。；！？…~)）]))"
 )
 
+_RELATIVES = (
+    r"(?:grand)?(?:son|daughter|child|children|kids?)|nephew|niece|husband|wife|partner"
+    r"|friends?|neighbou?r|colleague|brother|sister|mother|father|mum|mom|dad|cousin|boss"
+)
+#: A sentence about someone else, or about what the customer will not do, with no number
+#: and no verb of a request in it: "My son uses Telegram every day and told me about it."
+#: Its words of habit are no schedule (its
+#: coins stay: "My daughter says Chainlink is sensible. Please buy US$150 of it").
+_THIRD_PARTY = re.compile(
+    r"(?:^|(?<=[.;!?。；！？]))\s*(?:(?:my|our)\s+(?:" + _RELATIVES + r")\b"
+    # "I shan't be watching the screen every day, you see": what the customer will not do
+    r"|i\s+(?:shan['’]?t|shall\s+not|won['’]?t|will\s+not|can['’]?t|cannot|don['’]?t"
+    r"|do\s+not|am\s+not|['’]?m\s+not|never)\b)"
+    r"(?![^.;!?。；！？]*\b(?:buy|sell|swap|convert|invest|purchase|trade|cancel)\b"
+    r"(?!\s+(?:it|them)\b))"
+    r"[^.;!?。；！？\d]*(?=[.;!?。；！？]|$)"
+)
+_THIRD_PARTY_HINT = re.compile(_RELATIVES + r"|\bi\b")
+_HABIT = re.compile(
+    r"\b(?:every|each)\s+(?:single\s+)?(?:day|week|month|morning|evening|night|weekend)s?\b"
+    r"|\b(?:daily|weekly|monthly|nightly)\b"
+)
+
+
+def _their_habits(m: re.Match[str]) -> str:
+    """The sentence of ``m`` (about someone else) with its words of habit blanked."""
+    return _HABIT.sub(_blank, m.group())
+
+
 #: Words that say nothing about the request, blanked before it is read, in this order. Each
 #: pattern that is not anchored has a cheap pre-check: a word it cannot match without.
 _SAYS_NOTHING: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...] = (
@@ -384,7 +413,7 @@ _TOKEN_RE = re.compile(
     r"|(?P<times>(?<![a-z0-9])x(?=\s?\d+(?![\d.,])(?![a-z$%])))"  # x10: ten times
     r"|(?P<frac>\d{1,3}/\d{1,3})(?![\d/.,])"  # 1/2, 1/3: a share only with "of"/"my"
     r"|(?P<number>(?:(?P<cur>hk\$|us\$|\$|€)\s?)?(?P<num>" + NUMERIC_RE.pattern + r")"
-    r"(?P<pct>\s?%)?(?P<suffix>u(?![a-z])|\s?\$)?)"
+    r"(?P<pct>\s?%)?(?P<suffix>u(?![a-z])|\s?\$(?![a-z]))?)"  # (not "100 $PEPE": a cashtag)
     r"|(?P<word>[a-z]+(?:['’\-][a-z]+)*)"
     rf"|(?P<cjk>[{_CJK}]+)"
     r"|(?P<cmp>[<>]=?)"  # sol < 120, eth >= 4000
@@ -467,7 +496,9 @@ def tokenize(text: str, original: str = "") -> list[Token]:
             tokens.append(Token("f", m.start(), m.end()))
         else:
             sym = m.group()
-            if sym in CURRENCY_SYMBOLS:
+            if sym == "$" and text[m.end() : m.end() + 1].isalpha():
+                pass  # a cashtag ("$PEPE", "$CATZILLA"): a coin's name follows, no dollars
+            elif sym in CURRENCY_SYMBOLS:
                 tokens.append(Token("$", m.start(), m.end(), None, CURRENCY_SYMBOLS[sym]))
             elif sym == "%" and tokens and tokens[-1].tag == "N":
                 prev = tokens.pop()  # "30 %"
@@ -488,6 +519,10 @@ def tokenize(text: str, original: str = "") -> list[Token]:
         ):
             # "stack 50k sats": a hundred-millionth of a bitcoin each
             tokens[k - 1] = Token("N", number.start, number.end, number.value / _SATS_PER_BTC)
+    if "万" in text or "千" in text:
+        tokens = _spaced_tails(text, tokens)
+    if "call" in text or "put" in text:
+        tokens = _option_contracts(text, tokens)
     # "the cardano one", "the ETH one": a pronoun naming an order, no amount of one coin
     tokens = [t for k, t in enumerate(tokens) if not _pronoun_one(text, tokens, k)]
     for k in range(1, len(tokens) - 1):
@@ -496,11 +531,64 @@ def tokenize(text: str, original: str = "") -> list[Token]:
             tok.tag == "c"
             and after.tag == "Q"
             and tokens[k - 1].tag == "N"
-            and _paused(text, tok, after)
+            and (_paused(text, tok, after) or _CJK_CHAR_RE.search(text, tok.end, after.start))
         ):
-            # "沽出二十個，取回泰達幣": twenty of the coin named before, not of USDT
+            # "沽出二十個，取回泰達幣", "莱特币卖3个 要usdt": of the coin named before, not
+            # of USDT (a word between: "3个USDT" alone counts USDT)
             tokens[k] = Token("k", tok.start, tok.end)
     return _counted_orders(text, tokens)
+
+
+def _spaced_tails(text: str, tokens: list[Token]) -> list[Token]:
+    """ "6 萬 3 掛單" is 63,000, as "6萬3": a lone digit after a number in 万 or 千, with only
+    spaces between, is its tail (never when it counts something: "1万 3个SOL")."""
+    out: list[Token] = []
+    for k, tok in enumerate(tokens):
+        last = out[-1] if out else None
+        after = tokens[k + 1] if k + 1 < len(tokens) else None
+        if (
+            last is not None
+            and last.tag == "N"
+            and last.value is not None
+            and not last.code
+            and text[last.start : last.end].rstrip()[-1:] in ("万", "千")
+            and tok.tag == "N"
+            and text[tok.start : tok.end] in "123456789"
+            and not text[last.end : tok.start].strip()
+            and (after is None or after.tag not in "cAQk")
+        ):
+            scale = (
+                Decimal(1000) if text[last.start : last.end].rstrip()[-1] == "万" else Decimal(100)
+            )
+            out[-1] = Token("N", last.start, tok.end, last.value + int(text[tok.start]) * scale)
+            continue
+        out.append(tok)
+    return out
+
+
+#: "BTC call", "ETH puts", "a 75k call": an option contract after a coin or a strike, not
+#: the verbs of "BTC, put a stop at 60k" or "ETH put in a bid", nor "call it off".
+_CALL_AFTER = re.compile(r"\s+calls?\b(?!\s+(?:off|it|me)\b)")
+_PUT_AFTER = re.compile(
+    r"\s+puts?\b(?!\s*(?:in|into|on|a|an|the|it|my|me|stop|limit|order|up|for|some|all"
+    r"|half|tp|sl|take|\d|\$))"
+)
+
+
+def _option_contracts(text: str, tokens: list[Token]) -> list[Token]:
+    """An options tag after a coin that names a call or a put, or after a strike naming a
+    call: "buy a 75k BTC call" is an option, never 75,000 bitcoin."""
+    out: list[Token] = []
+    for tok in tokens:
+        out.append(tok)
+        m = None
+        if tok.tag == "A":
+            m = _CALL_AFTER.match(text, tok.end) or _PUT_AFTER.match(text, tok.end)
+        elif tok.tag == "N":
+            m = _CALL_AFTER.match(text, tok.end)
+        if m is not None:
+            out.append(Token("!", m.start() + 1, m.end(), code="options"))
+    return out
 
 
 #: Bitcoin's smallest unit, named as the coin: its amounts are scaled to bitcoin.
@@ -633,6 +721,24 @@ def _word_tokens(
             tokens[-1].meant = universe()[code].name if code in universe() else code
             return i + 2
     if (
+        following in _TWO_WORD_SECONDS
+        and word not in _WORD_TABLE
+        and len(word) >= FUZZY_MIN_LEN
+        and _word_gap_ok(text, raw[i].end(), raw[i + 1].start())
+    ):
+        # "etherium classic": Ethereum Classic with its first word misspelt, never
+        # Ethereum beside a word nobody read
+        close = {
+            code
+            for first_word, code in _TWO_WORD_SECONDS[following]
+            if OSA.distance(word, first_word, score_cutoff=1) <= 1
+        }
+        if len(close) == 1:
+            code = close.pop()
+            _emit(tokens, _asset_entry(code), raw[i].start(), raw[i + 1].end())
+            tokens[-1].meant = universe()[code].name if code in universe() else code
+            return i + 2
+    if (
         word in EN_NUMBER_WORDS
         or "-" in word
         or (word == "a" and i + 1 < len(raw) and words[i + 1] in _SCALE_WORDS)
@@ -725,7 +831,20 @@ def _word_tokens(
         # a short word typed in capitals is a ticker of its own ("LUNAX"), never a misspelt
         # name ("BUY ETHERIUM" is)
         ticker = len(word) <= 5 and capitals.original[start:end].isupper()
-        found = fuzzy_asset(word) if not ticker else None
+        # "Moonbeamz Gold": a name of two capitalised words we do not know, never Moonbeam
+        # (in a message not written in title case: "Buy 2 Solanna Please" is Solana)
+        before = next((k for k in range(i - 1, -1, -1) if (words[k] or "").isalpha()), None)
+        named = (
+            i + 1 < len(raw)
+            and before is not None
+            and capitals.original[raw[before].start()].islower()
+            and capitals.original[raw[i + 1].start() : raw[i + 1].start() + 1].isupper()
+            and capitals.original[start : start + 1].isupper()
+            and (following := words[i + 1]) is not None
+            and following not in _WORD_TABLE
+            and following not in ASSET_ALIASES
+        )
+        found = fuzzy_asset(word) if not (ticker or named) else None
         if found is not None:
             _emit(tokens, _asset_entry(found.code), start, end)
             tokens[-1].meant = found.name
@@ -736,9 +855,11 @@ def _word_tokens(
 
 #: Coin names said in two words, by their first word: "bitcoin" → [("cash", "BCH")]
 _TWO_WORD_NAMES: dict[str, list[tuple[str, str]]] = {}
+_TWO_WORD_SECONDS: dict[str, list[tuple[str, str]]] = {}  # by the second word
 for _words, _entry in PHRASES.items():
     if len(_words) == 2 and _entry and _entry[0][0] == "A":
         _TWO_WORD_NAMES.setdefault(_words[0], []).append((_words[1], _entry[0][1]))
+        _TWO_WORD_SECONDS.setdefault(_words[1], []).append((_words[0], _entry[0][1]))
 
 
 def _cjk_before(text: str, start: int) -> bool:
@@ -840,7 +961,7 @@ def _mark_unclear(text: str, tokens: list[Token], start: int, end: int) -> None:
         last is not None
         and last.tag == "N"
         and not last.code
-        and not text[last.end : start].strip()
+        and text[last.end : start].strip() in ("", "$")  # ("100 $FOO": a cashtag)
     ):
         last.unclear = text[start:end]
 
@@ -1192,7 +1313,7 @@ class _Analysis:
     unclear: list[str] = field(default_factory=list)  # unknown words after numbers
     denied_amount: bool = False  # a negation denied a number or share ("not all of it")
     denied_verb: bool = False  # a negation denied a verb: what is left names no side
-    alternative_amounts: bool = False  # "0.2 or 0.3": the amount is asked
+    alternative_amounts: bool = False  # "0.2 or 0.3", "all but 2": the amount is asked
 
     def live(self) -> str:
         """The tag string with consumed tokens replaced by ``_``."""
@@ -1266,7 +1387,7 @@ def _whole(value: Decimal | None) -> int | None:
 
 
 _KEYS_SCHEDULE = re.compile(r"[EFOn]")
-_KEYS_EXIT = re.compile(r"(?:[BDg]|[NQ]fA).*[<>=SRZ]")
+_KEYS_EXIT = re.compile(r"(?:[BDg]|[NQ]fA|^[NA]).*[<>=SRZ]")
 _KEYS_BRACKET = re.compile(r"[RZK]")
 _KEYS_TRIGGER = re.compile(r"[KGi<>=]")
 _KEYS_LIMIT = re.compile(r"[@LMp]")
@@ -1330,14 +1451,27 @@ _EXIT_MOVE = re.compile(r"i?[Apokm@]*([<>=du]+)f?a?(N)([du])?((?:[SRZ](?![@:op]*
 _EXIT_SAYS = frozenset("SRZ")
 
 
+_WANTED_THEN_SOLD = re.compile(
+    r"^\s*(?:i\s+(?:want|need|would\s+like|'d\s+like)\b(?!\s+to\b)|我想要|我要).*"
+    r"\b(?:sell|dump|close)\s+(?:it|them)\b",
+    re.IGNORECASE,
+)
+
+
 def _exit_phrases(an: _Analysis) -> None:
     tags = an.live()
     start = min((tags.find(t) for t in "BDg" if t in tags), default=-1)
+    wanted = False
     if start < 0:
         # "100u into WIF, dump it if it runs to 4": money put into a coin buys it
         into = re.search("[NQ]f[A]", tags)
         if into is not None and an.text[an.tokens[into.start() + 1].start :].startswith("into"):
             start = into.start() + 1
+        elif _WANTED_THEN_SOLD.search(an.text):
+            # "I want 0.5 ETH, and if it goes up to 4,000 sell it": the exits of a position
+            # wanted, never a sale of it (how it is to be had is then asked)
+            start = min((tags.find(t) for t in "NA" if t in tags), default=-1)
+            wanted = True
     sells = [k for k in range(start + 1, len(tags)) if tags[k] in _EXIT_SAYS]
     first_sell = tags.find("S")
     if start < 0 or not sells or (0 <= first_sell < start):
@@ -1356,6 +1490,12 @@ def _exit_phrases(an: _Analysis) -> None:
             kind = "take_profit" if up else "stop_loss"
         exits.append((m, kind))
     if not exits or len(exits) > 2:
+        if wanted:  # "I want 0.01 btc, sell it at 75k": a sale later, not now: no side
+            at = re.compile("S@?(N)").match(tags, sells[0])
+            if not exits and at is not None:
+                an.take_profit = _num(an, at, 1)  # the price it is to be sold at
+                an.take(at.start(), at.end(), "take_profit")
+            _sells_said_as_exits(an, sells)
         return
     entry = re.search("@(N)", tags[start + 1 : exits[0][0].start()])
     if len(exits) == 1 and not exits[0][1] and unpriced_exit and entry is not None:
@@ -1370,10 +1510,16 @@ def _exit_phrases(an: _Analysis) -> None:
     elif len(exits) == 2 and {k for _, k in exits} == {"stop_loss", ""}:
         exits = [(m, k or "take_profit") for m, k in exits]
     if any(not kind for _, kind in exits) or len({k for _, k in exits}) != len(exits):
+        if wanted:
+            _sells_said_as_exits(an, sells)
         return  # an exit with no direction ("if it gets to 4000"), or two of one kind
     for m, kind in exits:
         setattr(an, kind, _num(an, m, 2))
         an.take(m.start(), m.end(), kind)
+    _sells_said_as_exits(an, sells)
+
+
+def _sells_said_as_exits(an: _Analysis, sells: list[int]) -> None:
     for k in sells:  # "sell it", "就卖": the exit's verb, not a second side
         if an.tokens[k].tag == "S":
             an.retag(k, "_")
@@ -1593,6 +1739,12 @@ def _amount_phrases(an: _Analysis) -> None:
     def add(
         kind: str, value: Decimal | None, unit: str, first: int, last: int, att: int = -1
     ) -> None:
+        if first > 0 and (tokens[first - 1].tag, tokens[first - 1].code) == ("V", "keep"):
+            # "留返一半，沽一半": the half kept is not the half sold; any other amount kept
+            # ("sell 2, keep just 3") leaves the amount sold to be asked
+            an.alternative_amounts |= kind != "share"
+            an.take(first, last)
+            return
         vague_before = (
             first > 0
             and tokens[first - 1].tag == "V"
@@ -1709,13 +1861,19 @@ def _amount_phrases(an: _Analysis) -> None:
         one = _ONE_UNIT.search(an.live())
         if one is not None:
             add("units", Decimal(1), tokens[one.start(1)].code, one.start(), one.start(1))
+    every = any(a.kind == "share" and a.value == _HUNDRED for a in an.amounts)
     explicit = [a for a in an.amounts if a.kind in ("units", "quote", "bare")]
     if explicit and len(an.amounts) > len(explicit):
         # "0.1个转晒做SOL", "五万蚊…买晒": 晒/all beside an explicit amount is "all of it"
         an.amounts[:] = [a for a in an.amounts if not _all_of_it(a)]
     if len(an.amounts) > 1 and len({(a.kind, a.value, a.unit) for a in an.amounts}) == 1:
         del an.amounts[1:]  # the same amount said twice ("sell 2 SOL… yes, sell 2 SOL")
-    an.vague = any(t.tag == "V" and t.code not in _NO_EXIT for t in an.tokens)
+    an.vague = any(t.tag == "V" and t.code not in _NOT_VAGUE for t in an.tokens)
+    kept = {t.code for t in tokens if t.tag == "V"} & {"except", "keep"}
+    if "except" in kept or ("keep" in kept and (every or not an.amounts)):
+        # "all but 2 SOL", "sell it all, keep a moon bag", "sell my SOL, keep 2": what is
+        # kept is said, not what is sold, so the amount is asked
+        an.alternative_amounts = True
     # Numbers no phrase could place (a "%" share or time unit left over, a dangling price).
     live = an.live()  # consumed tokens are "_" there
     if "N" in live or "P" in live:
@@ -1724,6 +1882,9 @@ def _amount_phrases(an: _Analysis) -> None:
 
 #: "no stop loss", "no take profit": an exit said not to be wanted (V tokens' codes)
 _NO_EXIT = frozenset({"no-stop", "no-profit"})
+#: V tokens that make no amount vague: unwanted exits, and something kept back ("keep a
+#: bag"), which only asks the amount beside "all"
+_NOT_VAGUE = _NO_EXIT | {"keep"}
 
 
 def _all_of_it(amount: _Amount) -> bool:
@@ -1761,6 +1922,7 @@ def _mentions(an: _Analysis) -> list[_Mention]:
 _VERBISH = frozenset("~KBSCDgX")
 #: "kill my ETH sell", "pull my btc buy": an order named by its asset and side.
 # "pull my order to sell…", "drop the 61k btc bid": the order named, whatever its terms
+_STOP_THEN_PRICE = re.compile(r"K@?N")
 _MY_ORDER = re.compile(r"^[^BSCDg]*~m?r|^[^BSCDg]*~[^BSCDg]*A[LKr]$")
 _NAMED_ORDER = re.compile(r"~[^BSCDgX]*A[^BSCDgXN]*[BS](?:@N)?(?![^,]*[AN])")
 
@@ -1826,6 +1988,8 @@ class RuleParser:
         for says_nothing, hint in _SAYS_NOTHING:
             if hint is None or hint.search(norm):
                 norm = says_nothing.sub(_blank, norm)
+        if _THIRD_PARTY_HINT.search(norm) and _HABIT.search(norm):
+            norm = _THIRD_PARTY.sub(_their_habits, norm)  # "My son uses it every day."
         norm = _MALFORMED_NUMBER.sub(_unreadable_number, norm)
         tokens = _in_context(tokenize(norm, text), norm)
         for tok in tokens:
@@ -1947,9 +2111,20 @@ def _in_context(tokens: list[Token], norm: str) -> list[Token]:
             and not tok.code
             and out
             and out[-1].tag == "A"
-            and [t.tag for t in tokens[k + 1 : k + 4]] in (["B", "N", "c"], ["S", "N", "c"])
+            and (
+                [t.tag for t in tokens[k + 1 : k + 4]] in (["B", "N", "c"], ["S", "N", "c"])
+                or (
+                    # (one word after another: "BTC企穩7萬先入0.2" waits for 70,000)
+                    [t.tag for t in tokens[k + 1 : k + 3]] in (["B", "N"], ["S", "N"])
+                    and _cjk_after(norm, tokens[k + 1].start)
+                    and not norm[out[-1].end : tok.start].strip()
+                    and not norm[tok.end : tokens[k + 1].start].strip()
+                    and not norm[tokens[k + 1].end : tokens[k + 2].start].strip()
+                )
+            )
         ):
-            # "ETH 4000放1個", "BTC 7萬2 放0.1粒": the coin, its price, the verb, the count
+            # "ETH 4000放1個", "BTC 7萬2 放0.1粒", "BTC 6萬2 買0.1": the coin, its price,
+            # the verb, the count
             out += [Token("@", tok.start, tok.start, code="en"), tok]
         elif (tok.tag, tok.code) == ("g", "like") and (
             _verb_follows(tokens, k) or _TO_AFTER.match(norm, tok.end)
@@ -2122,13 +2297,17 @@ def _negated_bound(
 _RESTATING_SPREAD = frozenset("^BSDHNa@pifcwom")
 _RATHER = re.compile(r"\b(?:rather|than|instead)\b|而不是|与其|不如")
 _ONE_GO = re.compile(
-    r"\ball\s+at\s+once\b|\bat\s+one\s+price\b|\bin\s+one\s+go\b|一次|一嘢|一把|一下"
+    r"\ball\s+at\s+once\b|\bat\s+one\s+price\b|\bin\s+one\s+go\b|一次|一嘢|一把"
+    r"|(?<![均看等试想查])一下"  # (not "平均一下成本": to average it a little)
 )
 
 
 #: Words that deny what follows without a negation's tag: "以免一次過入市" (so as not to).
 #: (怕, afraid: "我怕一下子买太多" fears going at once, a denial of its own)
 _AVOIDING = re.compile(r"免|怕|\bavoid|\bafraid|\bscared|\bso\s+as\s+not\b")  # 以免, 避免
+
+
+_SENTENCE_END = re.compile(r"[.!?。！？](?:\s|$)|[。！？]")
 
 
 def _restates_spread(norm: str, tokens: list[Token], clause: list[int], i: int) -> bool:
@@ -2255,6 +2434,20 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
             and (sides_kept - sides_denied)
         ):
             return None  # "buy, no sell, hmm… 1 ETH": which side is meant?
+        kept_verbs = [t for k, t in enumerate(tokens) if k not in denied and t.tag in "BSCDg"]
+        if (
+            sides_denied
+            and kept_verbs
+            and not sides_denied & {_meaning(t)[0] for t in kept_verbs}
+            and all(
+                t.end <= tok.start and _SENTENCE_END.search(norm, t.end, tok.start)
+                for t in kept_verbs
+            )
+        ):
+            # "…卖出，换回港币。这是孙仔 not 买给我玩的": a verb of the other side denied in a
+            # sentence after the request's: what it denies is unclear ("I don't want to
+            # sell!! I want to BUY 1 eth" and "Don't buy BTC; sell 1 ETH" deny it first)
+            return None
         if cancel:  # "大饼的定投取消掉，不投了": in a cancel, a negation only confirms it
             drop.update(k for k in denied if tokens[k].tag not in "AQrDL")
             continue
@@ -2283,6 +2476,15 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
             return None
         if any(tokens[k].tag in "Wl" for k in denied if k != i):
             return None  # "buy 1 eth and not whats my usdt bal": a question denied, no sense
+        if (
+            all(tokens[k].tag == "N" and not tokens[k].code for k in denied if k != i)
+            and not any(t.tag == "N" for t in others)
+            and any(t.tag in "BSCDg" for t in others)
+        ):
+            # "buy 1 ETH, not 2" denies a rival of the amount said; in a trade, a bare
+            # number denied with no number beside it ("…避 not 一避風頭") is one we cannot
+            # place ("I cannot remember whether I placed one" asks nothing of a trade)
+            return None
         for k in denied:
             if not (cancel and tokens[k].tag in "AQ"):
                 drop.add(k)
@@ -2754,7 +2956,11 @@ def _interpret(text: str, an: _Analysis) -> ParseOutput:
     # "pull my order to sell 0.5 BTC at 75,000": the order named, whatever its terms
     # ("Stop-limit sell SOL, stop 140, limit 138": after a trade's verb, a stop is its own)
     soft = (
-        ("~" in said or ("K" in said and first_verb not in "BSCDg"))
+        # ("stop 58000, limit 57800": a stop's price, no order stopped)
+        (
+            "~" in said
+            or ("K" in said and first_verb not in "BSCDg" and not _STOP_THEN_PRICE.search(said))
+        )
         and orders
         and (everything or bool(_MY_ORDER.search(said)))
     )
@@ -2935,6 +3141,15 @@ def without_timing(text: str) -> str:
     return "".join(out)
 
 
+def _not_kept(tokens: list[Token], tags: str) -> list[Token]:
+    """The ``tags`` tokens but those said as kept back ("留返一半，沽一半": one half sold)."""
+    return [
+        t
+        for k, t in enumerate(tokens)
+        if t.tag in tags and not (k and (tokens[k - 1].tag, tokens[k - 1].code) == ("V", "keep"))
+    ]
+
+
 def reply_terms(text: str) -> ReplyTerms:
     """What :mod:`intent.dialogue` needs of a reply: see :class:`ReplyTerms`."""
     norm, tokens = _reply_tokens(text)
@@ -2942,11 +3157,9 @@ def reply_terms(text: str) -> ReplyTerms:
     sides = {t.tag for t in meant if t.tag in "BS"}
     falls, rises = (any(t.tag in tags for t in meant) for tags in ("<d", ">u"))
     return ReplyTerms(
-        numbers=tuple(t.value for t in tokens if t.tag == "N" and t.value and t.value > 0),
+        numbers=tuple(t.value for t in _not_kept(tokens, "N") if t.value and t.value > 0),
         # "not all of it, half": the share meant, not the one denied
-        shares=tuple(
-            t.value for t in (meant or tokens) if t.tag in "HP" and t.value and t.value > 0
-        ),
+        shares=tuple(t.value for t in _not_kept(meant or tokens, "HP") if t.value and t.value > 0),
         assets=tuple(dict.fromkeys(t.code for t in tokens if t.tag == "A")),
         currencies=tuple(dict.fromkeys(t.code for t in tokens if t.tag == "Q")),
         bare=all(

@@ -11,7 +11,8 @@ aliases: the parser takes them for a coin only in capitals or in a clear asset p
 most one edit off (two for names of eight letters or more; swapping two neighbouring
 letters is one edit, and two letters swapped apart, "cardona" for cardano, is allowed in
 names of six letters or more), four letters or longer, and not itself a common English word
-(``common_words.txt``): "bitcoiin" is Bitcoin, "done" is not Dogecoin.
+(``common_words.txt``): "bitcoiin" is Bitcoin, "done" is not Dogecoin. Nor is a word ever
+corrected to a four-letter name that is itself a word: "musk" is not Mask, "liao" not Lido.
 """
 
 from __future__ import annotations
@@ -92,10 +93,14 @@ def common_words() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _fuzzy_choices() -> dict[str, str]:
+    table, clash = aliases()
     return {
         alias: code
-        for alias, code in aliases()[0].items()
-        if alias.isascii() and alias.isalpha() and len(alias) >= FUZZY_MIN_LEN
+        for alias, code in table.items()
+        if alias.isascii()
+        and alias.isalpha()
+        and len(alias) >= FUZZY_MIN_LEN
+        and not (len(alias) == FUZZY_MIN_LEN and alias in clash)
     }
 
 

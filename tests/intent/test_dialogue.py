@@ -1068,3 +1068,83 @@ def test_a_number_without_a_count_after_a_price_question_still_asks_the_coin() -
     got = final_reading(["how much is BTC", "buy 1000"], RuleParser())
     assert got["action"] == "clarify"
     assert got["missing"] == ["asset"]
+
+
+def test_a_currency_corrected_with_the_amount_is_what_is_paid() -> None:
+    intent = _intent(
+        _converse("buy $200 of eth if it drops below 3000", "sorry i meant 200 hkd not dollars")
+    )
+    assert (_amount(intent), intent.quote) == ((Decimal(200), "HKD"), "HKD")
+    assert intent.trigger is not None
+    assert intent.trigger.price == 3000
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ["止损卖出1个BTC", "触发价5.8万，限价5.78万"],
+        ["stop loss sell 1 btc", "trigger 58000, limit 57800"],
+        ["sell 1 btc if it drops", "stop 58000 limit 57800"],  # (was dismissed, as "stop")
+        ["Put in a stop-limit sell on 1 BTC.", "Stop 58k, limit 57.8k."],
+    ],
+)
+def test_a_stop_and_a_limit_answering_the_price_make_a_stop_limit(turns: list[str]) -> None:
+    intent = _intent(_converse(*turns))
+    assert (intent.action, intent.order_type, intent.limit_price) == ("sell", "limit", 57800)
+    assert intent.trigger is not None
+    assert (intent.trigger.op, intent.trigger.price) == ("<=", 58000)
+
+
+@pytest.mark.parametrize(
+    ("turns", "amount"),
+    [
+        (["Sell 40 DOT if it drops below 6.80", "scrap the trigger"], (Decimal(40), "DOT")),
+        (["大饼跌到6万买0.1个", "去掉条件"], (Decimal("0.1"), "BTC")),
+        # a full request of its own replaces the pending one (its 40 was read as a trigger)
+        (
+            ["Sell 40 DOT if it drops below 6.80", "actually scrap the condition, sell 40 DOT now"],
+            (Decimal(40), "DOT"),
+        ),
+    ],
+)
+def test_a_condition_dropped_leaves_the_request_without_it(
+    turns: list[str], amount: tuple[Decimal, str]
+) -> None:
+    intent = _intent(_converse(*turns))
+    assert (intent.trigger, _amount(intent)) == (None, amount)
+
+
+def test_a_number_beside_a_dropped_condition_is_asked_about() -> None:
+    outcome = _converse("sell 40 dot if it drops below 6.8", "cancel the trigger, make it 30")
+    assert isinstance(outcome.result, Clarification), outcome
+    assert (outcome.result.trigger, outcome.result.missing) == (None, ("amount",))
+
+
+def test_a_move_in_slang_is_answered_with_its_trigger() -> None:
+    intent = _intent(_converse("sell my doge when it moons", "0.3"))
+    assert intent.trigger is not None
+    assert (intent.trigger.op, intent.trigger.price, intent.limit_price) == (
+        ">=",
+        Decimal("0.3"),
+        None,
+    )
+
+
+def test_a_bare_break_corrected_keeps_the_direction_said() -> None:
+    intent = _intent(_converse("大饼跌破6万买0.1个", "不对，破5万8再买"))
+    assert intent.trigger is not None
+    assert (intent.trigger.op, intent.trigger.price) == ("<=", 58000)
+    intent = _intent(_converse("大饼跌破6万买0.1个", "不对，涨破7万再买"))  # its own direction
+    assert intent.trigger is not None
+    assert (intent.trigger.op, intent.trigger.price) == (">=", 70000)
+
+
+def test_a_reply_naming_no_coin_never_turns_the_side_round() -> None:
+    outcome = _converse("卖大饼", "梭哈，全部")  # all of it, said with a word that buys
+    assert isinstance(outcome.result, Clarification), outcome
+    assert outcome.result.missing == ("side",)
+
+
+def test_a_price_said_with_spaces_survives_a_correction_of_the_amount() -> None:
+    intent = _intent(_converse("買 0.5 BTC, 6 萬 3 掛單", "改做 0.3 粒"))
+    assert (_amount(intent), intent.limit_price) == ((Decimal("0.3"), "BTC"), 63000)

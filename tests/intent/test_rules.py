@@ -89,6 +89,22 @@ def test_typos_never_jump_assets() -> None:
     assert canon("buy 1 bth")["action"] == "clarify"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # one letter from "mask" (Mask Network): a word is never corrected to a four-letter
+        # name that is itself a word
+        ("i want to buy 50 dollars of that coin elon musk likes", {"missing": ["asset"]}),
+        ("清仓 SHIB, all out liao", {"action": "sell", "asset": "SHIB"}),  # not LIDO
+        ("wats doge at", {"action": "query", "asset": "DOGE"}),  # not SATS
+    ],
+)
+def test_no_word_is_corrected_to_a_short_name_that_is_a_word(
+    text: str, expected: dict[str, Any]
+) -> None:
+    subset(text, **expected)
+
+
 # --- quote currency amounts -----------------------------------------------------------------
 
 
@@ -2598,4 +2614,218 @@ def test_readings_the_twenty_second_batch_showed(text: str, expected: dict[str, 
     ],
 )
 def test_a_no_between_two_numbers_corrects(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Buy a 75k BTC call expiring end of month",
+        "buy a 75k btc call",  # never 75,000 bitcoin
+        "buy one eth put",
+        "buy a btc call",
+        "sell a 4,000 call on ETH",
+        "buy 2 ETH puts",
+        "buy ETH calls expiring friday",
+    ],
+)
+def test_a_call_or_a_put_on_a_coin_is_an_option(text: str) -> None:
+    result = PARSER.parse(text)
+    assert isinstance(result, Unsupported), result
+    assert result.reason == "options"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the verbs "put" and "call" are no options
+        ("buy 1 eth, put a stop at 3000", {"action": "buy", "amount": {"value": 1, "unit": "ETH"}}),
+        ("cancel my btc order, call it off", {"action": "cancel"}),
+        ("buy 2 eth and call it a day", {"action": "buy", "schedule": None}),  # no daily buys
+    ],
+)
+def test_put_and_call_as_verbs_stay_verbs(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # what is kept is said, not what is sold: the amount is asked (some sold the kept
+        # amount, "all but 2 SOL" as 2 SOL, or all of it)
+        "sell everything except a moon bag of SOL",
+        "sell everything but 2 sol",
+        "sell all but 0.5 eth",
+        "sell my sol, all except 2",
+        "sell the lot minus 1 sol",
+        "sell all my sol apart from a small bag",
+        "dump all my sol, keep a moon bag",
+        "sell all my eth but keep a little",
+        "sell my sol, keep just 2",
+        "除了2个SOL其他全卖",
+        "sol全部沽晒，留返兩粒",
+        "卖掉所有SOL，留一点",
+        "SOL全卖了，只留2个",
+    ],
+)
+def test_an_amount_kept_back_asks_what_is_sold(text: str) -> None:
+    subset(text, action="clarify", missing=["amount"])
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("LINK出一半，留一半拿着", {"value": 50, "unit": "%"}),  # one half sold, one kept
+        ("留返一半，沽一半ETH", {"value": 50, "unit": "%"}),
+        ("bonk卖掉1亿个 留点做纪念", {"value": 100000000, "unit": "BONK"}),
+        ("sell half my eth, keep the rest for later", {"value": 50, "unit": "%"}),  # not later
+    ],
+)
+def test_something_kept_beside_a_stated_amount_sells_that_amount(
+    text: str, amount: dict[str, Any]
+) -> None:
+    subset(text, action="sell", amount=amount)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "$" before a name is a cashtag, never dollars
+        ("buy 100 $pepe", {"action": "buy", "amount": {"value": 100, "unit": "PEPE"}}),
+        ("buy $500 of $pepe", {"action": "buy", "amount": {"value": 500, "unit": "USD"}}),
+        ("sell all my $WIF", {"action": "sell", "asset": "WIF"}),
+        ("ape 2 ETH into the new $CATZILLA launch", {"action": "clarify", "missing": ["asset"]}),
+        ("buy 100 $catzilla", {"action": "clarify", "missing": ["asset"], "amount": None}),
+        ("buy 50 $ of btc", {"action": "buy", "amount": {"value": 50, "unit": "USD"}}),
+    ],
+)
+def test_a_cashtag_names_a_coin(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    "text", ["stop 58000 limit 57800", "stop at 58000, limit 57800", "Stop 58k, limit 57.5k."]
+)
+def test_a_stop_with_its_price_stops_no_order(text: str) -> None:
+    assert canon(text)["action"] != "cancel"  # (it was read as a cancel of a limit order)
+    subset("stop limit on my link: stop 15, limit 14.8, sell all", action="sell", limit_price=14.8)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a position wanted, then its sale later: never a sale now (how it is had is asked)
+        "I want 0.01 btc, and please sell it automatically when it goes up to 75k",
+        "I want 0.5 ETH, and if it goes up to 4,000 sell it",
+        "i want 0.01 btc, sell it at 75k",
+    ],
+)
+def test_a_coin_wanted_then_sold_is_never_sold_now(text: str) -> None:
+    subset(text, action="clarify", missing=["side"])
+
+
+@pytest.mark.parametrize(
+    ("text", "price_for"),
+    [
+        ("sell my doge when it moons", "trigger_above"),
+        ("sell my doge when it dumps", "trigger_below"),
+        ("buy sol if it plunges", "trigger_below"),
+    ],
+)
+def test_a_move_in_slang_asks_its_price_on_its_side(text: str, price_for: str) -> None:
+    result = PARSER.parse(text)
+    assert isinstance(result, Clarification), result
+    assert result.price_for == price_for
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("buy a lil doge", {"action": "clarify", "missing": ["amount"]}),  # never one DOGE
+        ("it's mooning soon, get me 1 ETH at market", {"action": "buy"}),  # an aside
+        ("actually scrap the condition, sell 40 DOT at market now", {"trigger": None}),
+    ],
+)
+def test_readings_the_twenty_fourth_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a two-word name with its first word misspelt: never the first coin beside a word
+        ("buy 40 dollars of etherium classic", {"asset": "ETC"}),
+        ("sell 2 bitcon cash", {"asset": "BCH"}),
+        ("buy 1 etherium", {"asset": "ETH"}),
+        # the coin, its price, the verb, the count, said in one breath
+        ("BTC 6萬2買0.1", {"limit_price": 62000, "amount": {"value": 0.1, "unit": "BTC"}}),
+        ("BTC 0.1 買，6萬2", {"action": "clarify"}),  # (never 62,000 coins at 0.1)
+        ("BTC企穩7萬先入0.2", {"trigger": {"op": ">=", "price": 70000}}),  # holds above
+        # a word between a count and a currency: the count is of the coin named before
+        ("莱特币卖3个 要usdt", {"amount": {"value": 3, "unit": "LTC"}, "quote": "USDT"}),
+        ("put an ask up for 2 eth at 4.2k", {"action": "sell", "limit_price": 4200}),
+        ("place an ask for 1 btc at 75k", {"action": "sell", "limit_price": 75000}),
+        # a bare number denied in a trade with no number beside it: not placed
+        ("請將我的以太坊全部換成USDC，我想暫時避 not 一避風頭。", {"action": "unsupported"}),
+    ],
+)
+def test_readings_the_twenty_fifth_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # someone else's habits are no schedule; their coins stay
+        (
+            "Kindly buy HK$1,500 of Toncoin. My son uses Telegram every day and told me.",
+            {"action": "buy", "schedule": None},
+        ),
+        (
+            "My daughter says Chainlink is sensible. Please buy US$150 of it.",
+            {"action": "buy", "asset": "LINK"},
+        ),
+        ("請幫我設一個止蝕，比特幣跌到五萬八就賣出全部。", {"amount": {"value": 100, "unit": "%"}}),
+        # a misspelt name beside a capitalised word we do not know: a coin we do not know
+        (
+            "I'd like to buy HK$3,000 of that new coin my neighbour told me about, Moonbeamz Gold.",
+            {"action": "clarify", "missing": ["asset"]},
+        ),
+        ("Buy 2 Solanna Please", {"action": "buy", "asset": "SOL"}),  # title case
+        ("唔好喇，改做賣200蚊XRP", {"action": "sell", "asset": "XRP"}),
+        # a verb of the other side denied in a later sentence, with no object: asked
+        ("請將我全部狗狗幣賣出，換回港幣。這是孫仔 not 買給我玩的。", {"action": "unsupported"}),
+        ("i dont want to sell!! i want to BUY 1 eth", {"action": "buy"}),
+        ("請幫我分四次、在兩個鐘頭內買入港幣八千的比特幣，平均一下成本。", {"action": "buy"}),
+    ],
+)
+def test_readings_the_twenty_sixth_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # what the customer will not do, every day, is no daily schedule
+        (
+            "Please buy 1 ETH now, with a take-profit at 4,200. I shan't be watching it every day.",
+            {"action": "buy", "schedule": None, "take_profit": 4200},
+        ),
+        (
+            "Buy $50 of BTC. Every Monday.",
+            {"schedule": {"every": "P1W", "count": None, "over": None}},
+        ),
+        ("cut 咗我啲 SOL 單佢", {"action": "cancel", "asset": "SOL"}),  # an order cut: cancelled
+        ("cut my sol", {"action": "sell", "asset": "SOL"}),
+        (
+            "買 0.5 BTC, 6 萬 3 掛單",
+            {"limit_price": 63000, "amount": {"value": 0.5, "unit": "BTC"}},
+        ),
+        ("买1万 3个sol", {"action": "clarify"}),  # a count, no tail of 1万
+        # a verb of the other side denied in a later sentence: asked, never ignored
+        ("sell 1 eth. don't buy btc", {"action": "unsupported"}),
+        ("Don't buy BTC; sell 1 ETH", {"action": "sell", "asset": "ETH"}),
+    ],
+)
+def test_readings_the_twenty_seventh_batch_showed(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
