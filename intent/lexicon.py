@@ -611,6 +611,8 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     **{phrase: (("V", "except"),) for phrase in (("apart", "from"), ("other", "than"))},
     ("other", "than", "that"): (),
     ("for", "later"): (),  # "keep the rest for later": what is held, not when to trade
+    **{("cut", w): (("Z", ""),) for w in ("loss", "losses")},  # "buy 1000 doge, cut loss at 0.09"
+    **{("cut", w, "on"): (("S", ""),) for w in ("loss", "losses")},  # "cut loss on my arb": sold
     # "actually scrap the condition, sell 40 DOT at market now": the condition dropped, no
     # order cancelled (what is left says what is wanted)
     **{
@@ -1131,6 +1133,9 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("trades", "above"): ((">", ""),),
     ("good", "investment"): (("!", "advice"),),
     ("goes", "up"): ((">", ""),),
+    # "sell my doge when it gets high": a rise, its price asked as a trigger above
+    **{(v, w): ((">", ""),) for v in ("gets", "goes") for w in ("high", "higher")},
+    **{(v, w): (("<", ""),) for v in ("gets", "goes") for w in ("low", "lower")},
     ("go", "up"): ((">", ""),),
     ("goes", "down"): (("<", ""),),
     ("go", "down"): (("<", ""),),
@@ -1469,6 +1474,12 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("l", "仓位"),  # "我啲倉位點呀": my positions
     **{w: (("V", "except"),) for w in ("除了", "除咗", "除开")},  # "除了2个SOL其他全卖"
     "平均一下": (),  # "…分四次买入，平均一下成本": to average the cost, no 一下 (at once)
+    # "改成两周一次": every two weeks (not a count of two)
+    **{
+        e + w: (("E", "zh"), ("N", "2"), ("Y", "W"))
+        for e in ("", "每")
+        for w in ("两周一次", "两个星期一次", "两个礼拜一次")
+    },
     # something kept back: beside 全部/晒 it asks the amount ("全部沽晒，留返兩粒")
     **{w: (("V", "keep"),) for w in ("留点", "留一点", "留一些", "留些", "留返", "留下", "只留")},
     "四分一": (("H", "25"),),  # Cantonese "a quarter" (四分之一)

@@ -267,6 +267,10 @@ _ASIDE = re.compile(
     # a question beside the request that changes nothing of it: the preview shows fees
     r"|(?:会不会|是不是)太多了?|(?:请问)?手续费(?:是)?多少钱?"
     r"|(?:and\s+)?(?:what['’]?s|what\s+is|how\s+much\s+is)\s+the\s+(?:fee|fees|commission)"
+    # "since the price has come down from around HK$600,000 last month": a past price
+    r"|(?:since\s+)?the\s+price\s+(?:has|had)\s+(?:come|gone|fallen|dropped|risen|climbed)"
+    r"(?:\s+(?:down|up))?\s+from\s+(?:around\s+|about\s+)?(?:hk\$|us\$|\$)?[\d,.]+k?"
+    r"(?:\s+(?:last|a)\s+(?:week|month|year))?"
     # "been bagholding for 2 years": how long it was held, no amount
     # "…, so that I do not push the price up": why it is spread, nothing denied
     r"|so\s+(?:that\s+)?(?:i|we)\s+(?:do\s+not|don['’]?t)\s+(?:push|move|drive)\s+(?:the\s+)?"
@@ -369,7 +373,7 @@ _SAYS_NOTHING: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...] = (
             r"|send|if th|if it|if poss|if at all|mind|you please|spel|eye|mess|sorry if"
             r"|wait|afford|profit|longer|放心|交租|不动|miss|太多|手续费|fee|commission"
             r"|ready|moment|minute|chance|convenience|hurry|rush|new here|new to|亏|touch"
-            r"|that work|how|打算|friend|notation|bad price|poor price"
+            r"|that work|how|打算|friend|notation|bad price|poor price|price ha"
             r"|玩|睇|看|捱|错|分毫|成仁|问|期限|住|持有|拿|揸|受不|扛不|顶不|忍不|撑不|不扛"
         ),
     ),
@@ -519,7 +523,7 @@ def tokenize(text: str, original: str = "") -> list[Token]:
         ):
             # "stack 50k sats": a hundred-millionth of a bitcoin each
             tokens[k - 1] = Token("N", number.start, number.end, number.value / _SATS_PER_BTC)
-    if "万" in text or "千" in text:
+    if "万" in text or "千" in text or "亿" in text:
         tokens = _spaced_tails(text, tokens)
     if "call" in text or "put" in text:
         tokens = _option_contracts(text, tokens)
@@ -539,13 +543,29 @@ def tokenize(text: str, original: str = "") -> list[Token]:
     return _counted_orders(text, tokens)
 
 
+_SCALE_AFTER = {"亿": Decimal(100_000_000), "万": Decimal(10_000)}
+
+
 def _spaced_tails(text: str, tokens: list[Token]) -> list[Token]:
     """ "6 萬 3 掛單" is 63,000, as "6萬3": a lone digit after a number in 万 or 千, with only
-    spaces between, is its tail (never when it counts something: "1万 3个SOL")."""
+    spaces between, is its tail (never when it counts something: "1万 3个SOL"); "1个亿" is
+    a hundred million."""
     out: list[Token] = []
     for k, tok in enumerate(tokens):
         last = out[-1] if out else None
         after = tokens[k + 1] if k + 1 < len(tokens) else None
+        scale = _SCALE_AFTER.get(text[tok.end : tok.end + 1]) if tok.tag == "c" else None
+        if (
+            scale is not None
+            and last is not None
+            and last.tag == "N"
+            and last.value is not None
+            and not last.code
+            and last.end == tok.start
+        ):
+            # "买1个亿shib": a hundred million ("一个亿" is read as one number already)
+            out[-1] = Token("N", last.start, tok.end + 1, last.value * scale)
+            continue
         if (
             last is not None
             and last.tag == "N"
@@ -837,7 +857,7 @@ def _word_tokens(
         named = (
             i + 1 < len(raw)
             and before is not None
-            and capitals.original[raw[before].start()].islower()
+            and capitals.original[raw[before].start() : raw[before].start() + 1].islower()
             and capitals.original[raw[i + 1].start() : raw[i + 1].start() + 1].isupper()
             and capitals.original[start : start + 1].isupper()
             and (following := words[i + 1]) is not None
@@ -1191,6 +1211,8 @@ _TIMES = re.compile(r"(N)[xr]|x(N)")  # 6 times / 6次 / x10 / "30 purchases in 
 _FOR_PERIOD = re.compile(r"[fDBSCt]+n?a?(N)?(Y)")  # for 4 weeks / 投8周 / for the next month
 # over the next 2 hours / in the next hour / 接下来3小时内 / 2小时内; not "next week" (a date)
 _OVER = re.compile(r"(?:O+n?|f?n(?=a?N?YO)|fn)a?(N)?(Y)O*|(N)?(Y)O+")
+_TWAP = re.compile(r"(?<![a-z])twap(?![a-z])")
+_TWAP_LENGTH = re.compile(r"(N)(Y)(?!\w)|(N)(Y)$")  # (groups as _OVER's)
 _CHUNKS = re.compile(r"(N)[xr]")  # in 4 chunks / into 4 orders / 分4次 / 分5笔
 
 # Attached take-profit / stop-loss: "TP 70k", "take profit at 4000", "a 100 take-profit".
@@ -1398,7 +1420,7 @@ def _analyse(tokens: list[Token], text: str = "") -> _Analysis:
     an.free = [True] * len(tokens)
     an.live_tags = tags = an.tags
     # Each phrase family runs only when one of its key words is present (speed).
-    if _KEYS_SCHEDULE.search(tags):
+    if _KEYS_SCHEDULE.search(tags) or ("twap" in text and _TWAP.search(text)):
         _schedule_phrases(an)
     if _KEYS_EXIT.search(tags):
         _exit_phrases(an)
@@ -1449,6 +1471,8 @@ def _num(an: _Analysis, m: re.Match[str], group: int) -> Decimal | None:
 # (an exit word with its own price after it, "…3,200, tp 3,600", is not this move's)
 _EXIT_MOVE = re.compile(r"i?[Apokm@]*([<>=du]+)f?a?(N)([du])?((?:[SRZ](?![@:op]*N))?)")
 _EXIT_SAYS = frozenset("SRZ")
+_SOLD_AT = re.compile(r"S@(N)")  # "…and then sell it at 3500"
+_PAID = re.compile(r"(?:@|[<>=du]+)(N)")  # the buy's own price: "at 58,000", "under 3000"
 
 
 _WANTED_THEN_SOLD = re.compile(
@@ -1476,12 +1500,33 @@ def _exit_phrases(an: _Analysis) -> None:
     first_sell = tags.find("S")
     if start < 0 or not sells or (0 <= first_sell < start):
         return  # no buy, or the sell comes first: no exits of a position opened here
+    moves_from, sold_at = start + 1, ""
+    # (only one sale, after a buy's own verb, with no exit word of its own: "… and sell it
+    # at 3600 for profit, stop at 2900" is a bracket's to read, "put 5k doge up for sale
+    # at 25 cents" no buy)
+    at = _SOLD_AT.match(tags, sells[0]) if len(sells) == 1 and tags[start] == "B" else None
+    if at is not None and not re.search("[KRZJ]", tags[start:]):
+        # "buy 0.1 eth when it drops under 3000 and then sell it at 3500": the price it is
+        # sold at, above the price paid a take-profit (below it a stop-loss); a move before
+        # it is the buy's own condition, a move after it the other exit ("…sell it at 4k
+        # or if it dumps to 3k")
+        paid_at = _PAID.search(tags, start + 1, sells[0])
+        price = _num(an, at, 1)
+        paid_price = _num(an, paid_at, 1) if paid_at is not None else None
+        low = price is not None and paid_price is not None and price < paid_price
+        sold_at = "stop_loss" if low else "take_profit"
+        setattr(an, sold_at, price)
+        an.take(at.start(), at.end(), sold_at)
+        moves_from = at.end()
+        if not _EXIT_MOVE.search(tags, moves_from):
+            _sells_said_as_exits(an, sells)
+            return
     # A move says an exit by its direction only when a sell word is there to be its verb
     # ("buy 1 ETH, sell it if it hits 4k or dumps to 3k"); "BUY 75 SOL if it drops to 135,
     # TP 170" is an entry condition beside a take-profit of its own.
     unpriced_exit = any(tags[k] == "S" or tags[k + 1 : k + 2] not in ("N", "@", ":") for k in sells)
     exits: list[tuple[re.Match[str], str]] = []
-    for m in _EXIT_MOVE.finditer(tags, start + 1):
+    for m in _EXIT_MOVE.finditer(tags, moves_from):
         words = m.group(1) + (m.group(3) or "")
         up, down = any(c in ">u" for c in words), any(c in "<d" for c in words)
         said = m.group(4)
@@ -1509,9 +1554,14 @@ def _exit_phrases(an: _Analysis) -> None:
         exits = [(m, k or "stop_loss") for m, k in exits]
     elif len(exits) == 2 and {k for _, k in exits} == {"stop_loss", ""}:
         exits = [(m, k or "take_profit") for m, k in exits]
-    if any(not kind for _, kind in exits) or len({k for _, k in exits}) != len(exits):
+    if sold_at and len(exits) == 1 and not exits[0][1]:
+        exits = [(exits[0][0], "stop_loss" if sold_at == "take_profit" else "take_profit")]
+    kinds = [k for _, k in exits] + ([sold_at] if sold_at else [])
+    if any(not kind for _, kind in exits) or len(set(kinds)) != len(kinds):
         if wanted:
             _sells_said_as_exits(an, sells)
+        if sold_at:
+            an.unresolved = True  # "sell it at 4k or when it hits 5k": two of one kind
         return  # an exit with no direction ("if it gets to 4000"), or two of one kind
     for m, kind in exits:
         setattr(an, kind, _num(an, m, 2))
@@ -1593,6 +1643,9 @@ def _schedule_phrases(an: _Analysis) -> None:
                 an.count = count
         return
     m = _OVER.search(an.live())
+    if m is None and "E" not in an.live() and _TWAP.search(an.text):
+        # "TWAP买入3个ETH，90分钟": a TWAP's bare length is the time it is spread over
+        m = _TWAP_LENGTH.search(an.live())
     if m is not None:
         number, unit_group = (1, 2) if m.group(2) else (3, 4)
         length = _whole(_num(an, m, number))
@@ -2012,7 +2065,8 @@ class RuleParser:
         return _interpret(text, an)
 
 
-_CENTS = re.compile(r"\s*cents?\b")
+_CENTS = re.compile(r"\s*(?:us\s+)?cents?\b")  # "50 cents", "50 US cents"
+_PLAIN_CENTS = re.compile(r"[\d.,]+\s*cents?\b")  # (no currency named: "10 cents")
 #: The tags whose meaning :func:`_in_context` may change.
 _IN_CONTEXT = frozenset("NQg!O")
 _SPOT = re.compile(r"\bspot\b|现货|現貨")
@@ -3607,6 +3661,19 @@ def _trade(
     if quote is None and an.price_quote:
         quote = an.price_quote
         fields.setdefault("quote", []).extend(an.spans.get("limit_price", []))
+    if quote is None:
+        # "once it climbs above US$160", "take profit at US$75,000": a price's currency is
+        # the quote named (as a limit's is)
+        for name in ("trigger", "take_profit", "stop_loss"):
+            for first, last in an.spans.get(name, []):
+                codes = {
+                    t.code
+                    for t in an.tokens[first:last]
+                    if t.tag == "N" and t.code and not _PLAIN_CENTS.match(an.text, t.start)
+                }
+                if len(codes) == 1 and quote in (None, *codes):
+                    quote = codes.pop()
+                    fields.setdefault("quote", []).append((first, last))
     if quote_at >= 0:
         fields.setdefault("quote", []).append((quote_at, quote_at + 1))
     if asset is not None:

@@ -1148,3 +1148,25 @@ def test_a_reply_naming_no_coin_never_turns_the_side_round() -> None:
 def test_a_price_said_with_spaces_survives_a_correction_of_the_amount() -> None:
     intent = _intent(_converse("買 0.5 BTC, 6 萬 3 掛單", "改做 0.3 粒"))
     assert (_amount(intent), intent.limit_price) == ((Decimal("0.3"), "BTC"), 63000)
+
+
+@pytest.mark.parametrize(
+    ("turns", "op"),
+    [
+        (["sell my doge when it gets high", "0.3"], ">="),
+        (["sell my doge when it moons", "0.3"], ">="),
+    ],
+)
+def test_a_move_without_a_price_is_answered_with_its_trigger(turns: list[str], op: str) -> None:
+    intent = _intent(_converse(*turns))
+    assert intent.trigger is not None
+    assert (intent.trigger.op, intent.limit_price) == (op, None)
+
+
+def test_a_twap_keeps_its_length_through_a_correction_and_every_two_weeks_is_a_cadence() -> None:
+    intent = _intent(_converse("TWAP买入3个ETH，90分钟", "改成4个"))
+    assert intent.schedule is not None
+    assert (_amount(intent), intent.schedule.over) == ((Decimal(4), "ETH"), "PT90M")
+    intent = _intent(_converse("每周买300u的ada", "改成两周一次"))
+    assert intent.schedule is not None
+    assert (intent.schedule.every, intent.schedule.count) == ("P2W", None)

@@ -2829,3 +2829,61 @@ def test_readings_the_twenty_sixth_batch_showed(text: str, expected: dict[str, A
 )
 def test_readings_the_twenty_seventh_batch_showed(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a buy's sale at a price is its exit, never the buy's limit; its condition stays
+        (
+            "buy 0.1 eth when it drops under 3000 and then sell it at 3500",
+            {"trigger": {"op": "<=", "price": 3000}, "take_profit": 3500, "limit_price": None},
+        ),
+        ("buy 1 eth and sell it at 4000", {"take_profit": 4000, "order_type": "market"}),
+        ("buy 0.01 btc at 58000 and sell it at 55000", {"limit_price": 58000, "stop_loss": 55000}),
+        (
+            "buy 1 eth, sell it at 4k or if it dumps to 3k",
+            {"take_profit": 4000, "stop_loss": 3000, "limit_price": None},
+        ),
+        ("buy 1 eth, sell it at 4k or when it hits 5k", {"action": "clarify"}),  # two profits
+        ("buy 1000 doge, cut loss at 0.09", {"stop_loss": 0.09, "take_profit": None}),
+        ("cut loss on my arb, sell everything", {"action": "sell", "asset": "ARB"}),
+        ("put 5k doge up for sale at 25 cents", {"action": "clarify"}),  # never a buy
+    ],
+)
+def test_readings_the_twenty_eighth_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a price written in a currency names the quote, as a limit's does ("cents" alone not)
+        (
+            "Please buy 5 Solana once it climbs above US$160.",
+            {"quote": "USD", "trigger": {"op": ">=", "price": 160}},
+        ),
+        (
+            "If XRP goes down under 50 US cents, buy 2,000 of them.",
+            {"quote": "USD", "trigger": {"op": "<=", "price": 0.5}},
+        ),
+        ("buy 0.1 btc, take profit at US$75,000", {"quote": "USD", "take_profit": 75000}),
+        (
+            "when doge pumps to 50 cents dump half",
+            {"quote": None, "trigger": {"op": ">=", "price": 0.5}},
+        ),
+        # a past price in an aside is no limit
+        (
+            "Please add HK$3,500 to my Bitcoin, since the price has come down from around "
+            "HK$600,000 last month.",
+            {"action": "buy", "limit_price": None, "order_type": "market"},
+        ),
+        ("买1个亿shib 冲冲冲", {"amount": {"value": 100000000, "unit": "SHIB"}}),
+        ("TWAP买入3个ETH，90分钟", {"schedule": {"every": None, "count": None, "over": "PT90M"}}),
+        ("TWAP sell 2 btc 3 hours", {"schedule": {"every": None, "count": None, "over": "PT3H"}}),
+        ("两周一次买300u的ada", {"schedule": {"every": "P2W", "count": None, "over": None}}),
+        ("每两周一次买0.01 btc", {"schedule": {"every": "P2W", "count": None, "over": None}}),
+    ],
+)
+def test_readings_the_twenty_ninth_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)

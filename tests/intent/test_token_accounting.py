@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from intent.canonical import to_canonical
 from intent.lexicon import CJK_WORDS, PHRASES, WORDS
 from intent.numbers import NUMERIC_RE, parse_number
-from intent.rules import RuleParser, normalize
+from intent.rules import NOW_WORDS, RuleParser, normalize
 from tests.conftest import CORPORA
 
 PARSER = RuleParser()
@@ -144,12 +144,28 @@ def _splits_a_word(original: str, at: int) -> bool:
 _PHRASE_LENGTHS = sorted({len(k) for k in PHRASES})
 
 
-def _forms_a_phrase(after: str) -> bool:
-    """Whether the inserted word and the words after it make one of the lexicon's phrases
-    ("…or no lower", "…, no  no wait 10m"): the phrase is read as a whole, with the meaning
-    the lexicon gives it, not as the inserted word beside the words it took."""
-    words = tuple(re.findall(r"[a-z]+(?:['’-][a-z]+)*", normalize(after)))
-    return any(words[:size] in PHRASES for size in _PHRASE_LENGTHS)
+def _forms_a_phrase(before: str, after: str) -> bool:
+    """Whether the inserted word and the words around it make one of the lexicon's phrases
+    ("…or no lower", "…, no  no wait 10m", "I would rather | not hold …"): the phrase is
+    read as a whole, with the meaning the lexicon gives it, not as the inserted word beside
+    the words it took."""
+    word = r"[a-z]+(?:['’-][a-z]+)*"
+    ahead = re.findall(word, normalize(after))
+    behind = re.findall(word, normalize(before))[-max(_PHRASE_LENGTHS) :]
+    words = (*behind, *ahead)
+    at = len(behind)  # the inserted word
+    return any(
+        words[start : start + size] in PHRASES
+        for size in _PHRASE_LENGTHS
+        for start in range(max(0, at - size + 1), at + 1)
+    )
+
+
+_TIME_WORD = re.compile(
+    r"\s*(?:morning|tonight|tomorrow|later|evening|afternoon|today|monday|tuesday|wednesday"
+    r"|thursday|friday|saturday|sunday|明天|今晚|下午|早上|聽日|听日)",
+    re.IGNORECASE,
+)
 
 
 def _ignores_insertion(original: str, altered: str, at: int) -> bool:
@@ -159,8 +175,14 @@ def _ignores_insertion(original: str, altered: str, at: int) -> bool:
     got = _reading(altered)
     before, after = original[:at], altered[len(original[:at].rstrip()) :].lstrip()
     inserted = after.split(None, 1)[0]
-    if _splits_a_word(original, at) or _forms_a_phrase(after):
+    if _splits_a_word(original, at) or _forms_a_phrase(before, after):
         return False
+    if (
+        inserted in NEGATIONS
+        and _TIME_WORD.match(normalize(after), len(inserted))
+        and NOW_WORDS.search(normalize(altered))
+    ):
+        return False  # "not morning … just now": a time denied, now kept (a use of it)
     if re.fullmatch(_NO, normalize(inserted), re.IGNORECASE) and (
         _NO_BEFORE.match(normalize(after)) or _NO_AFTER.search(normalize(before).rstrip())
     ):
