@@ -431,6 +431,7 @@ WORDS: dict[str, Entry] = {
     # "sell my doge when it moons": a rise, its price then asked as a trigger above
     **_tags(">", "moons", "skyrockets", "rockets", "soars", "surges", "spikes"),
     **_tags("<", "dumps", "plunges", "plummets", "craters", "tumbles"),  # "when it dumps"
+    "entry": (("@", "entry"),),  # "Bracket buy on SOL: entry 170": the price, no amount
     "auto-buy": (("B", ""),),
     "auto-sell": (("S", ""),),
     "initiate": (("B", ""),),  # "initiate a 300 APT position"
@@ -578,6 +579,13 @@ WORDS: dict[str, Entry] = {
 PHRASES: dict[tuple[str, ...], Entry] = {
     ("take", "profit"): (("R", ""),),
     ("take", "profits"): (("R", ""),),
+    # "i'll take profits at 60": the take-profit, not "I'll take" (a buy)
+    **{
+        (*who, "take", w): (("R", ""),)
+        for who in (("i'll",), ("ill",), ("i", "will"))
+        for w in ("profit", "profits")
+    },
+    ("protective", "stop"): (("Z", ""),),  # "…at market, protective stop 0.228": a stop-loss
     ("take", "my", "profit"): (("R", ""),),
     ("take", "my", "profits"): (("R", ""),),
     ("take", "the", "profit"): (("R", ""),),
@@ -790,6 +798,7 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("until", "i", "tell", "you", "otherwise"): (),
     # placing an order of no side yet: "please arrange an order for me", "幫我下單"
     ("place", "an", "order"): (("t", ""),),
+    ("a", "trade", "for"): (("t", ""),),  # "place a trade for HK$3,000 of SOL": which side?
     ("arrange", "an", "order"): (("t", ""),),
     ("put", "in", "an", "order"): (("t", ""),),
     ("make", "an", "order"): (("t", ""),),
@@ -1432,6 +1441,7 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags(">", "反弹到", "反弹"),  # rebounds to
     **_tags("<", "回调到", "回调"),  # pulls back to
     **_tags(">", "冲破", "冲到", "冲上", "冲过"),  # "大饼冲破72000就出": breaks through (冲 buys)
+    **_tags(">", "爆上", "爆穿"),  # "大餅爆上6萬8就追": bursts above (爆 before a number: rules)
     **_tags(
         ">",
         "突破",

@@ -31,7 +31,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel
 from rapidfuzz.distance import OSA
 
-from intent.language.assets import FUZZY_MIN_LEN, common_words, universe
+from intent.language.assets import FUZZY_MIN_LEN, Asset, common_words, universe
 from intent.lexicon import (
     ASSET_ALIASES,
     CJK_MAX_LEN,
@@ -267,6 +267,9 @@ _ASIDE = re.compile(
     # a question beside the request that changes nothing of it: the preview shows fees
     r"|(?:会不会|是不是)太多了?|(?:请问)?手续费(?:是)?多少钱?"
     r"|(?:and\s+)?(?:what['’]?s|what\s+is|how\s+much\s+is)\s+the\s+(?:fee|fees|commission)"
+    # "Buy, of course. I'm sorry for not saying so.": an apology, nothing denied
+    r"|(?:i['’]?m\s+|i\s+am\s+)?sorry\s+(?:for|about)\s+not\s+(?:saying|mentioning|making)"
+    r"\s+(?:so|that|it)(?:\s+clear)?"
     # "since the price has come down from around HK$600,000 last month": a past price
     r"|(?:since\s+)?the\s+price\s+(?:has|had)\s+(?:come|gone|fallen|dropped|risen|climbed)"
     r"(?:\s+(?:down|up))?\s+from\s+(?:around\s+|about\s+)?(?:hk\$|us\$|\$)?[\d,.]+k?"
@@ -373,7 +376,7 @@ _SAYS_NOTHING: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...] = (
             r"|send|if th|if it|if poss|if at all|mind|you please|spel|eye|mess|sorry if"
             r"|wait|afford|profit|longer|放心|交租|不动|miss|太多|手续费|fee|commission"
             r"|ready|moment|minute|chance|convenience|hurry|rush|new here|new to|亏|touch"
-            r"|that work|how|打算|friend|notation|bad price|poor price|price ha"
+            r"|that work|how|打算|friend|notation|bad price|poor price|price ha|sorry"
             r"|玩|睇|看|捱|错|分毫|成仁|问|期限|住|持有|拿|揸|受不|扛不|顶不|忍不|撑不|不扛"
         ),
     ),
@@ -525,6 +528,10 @@ def tokenize(text: str, original: str = "") -> list[Token]:
             tokens[k - 1] = Token("N", number.start, number.end, number.value / _SATS_PER_BTC)
     if "万" in text or "千" in text or "亿" in text:
         tokens = _spaced_tails(text, tokens)
+    if "爆" in text:
+        # "大餅爆6萬8就追0.02個": bursts above a price ("爆緊", "會爆": no price, no move read)
+        bursts = [Token(">", m.start(), m.end()) for m in _BURST.finditer(text)]
+        tokens = sorted(tokens + bursts, key=lambda t: t.start) if bursts else tokens
     if "call" in text or "put" in text:
         tokens = _option_contracts(text, tokens)
     # "the cardano one", "the ETH one": a pronoun naming an order, no amount of one coin
@@ -543,6 +550,15 @@ def tokenize(text: str, original: str = "") -> list[Token]:
     return _counted_orders(text, tokens)
 
 
+def _one_edit(word: str, asset: Asset) -> bool:
+    """Whether ``word`` is at most one edit from a name of ``asset``."""
+    names = (alias for alias, code in ASSET_ALIASES.items() if code == asset.code)
+    return any(OSA.distance(word, name, score_cutoff=1) <= 1 for name in names)
+
+
+_BURST = re.compile(r"爆(?=\s*[\d一二三四五六七八九两])")
+_WORD_AFTER = re.compile(r"\s+[a-z]{2,}")
+_CALLED = re.compile(r"(?:叫|叫做|called|named)\s*$")
 _SCALE_AFTER = {"亿": Decimal(100_000_000), "万": Decimal(10_000)}
 
 
@@ -844,8 +860,10 @@ def _word_tokens(
         last = tokens[-1] if tokens else None
         if last is not None and last.tag == "N" and not last.code and last.end == start - 1:
             last.code = "USDT"
-        elif text[end : end + 1] != "." and (_cjk_before(text, start) or _cjk_after(text, end)):
-            # "我的U", "梭哈 U 买 SOL" (not the U of "U.S.")
+        elif text[end : end + 1] != "." and (
+            (_cjk_before(text, start) and not _WORD_AFTER.match(text, end)) or _cjk_after(text, end)
+        ):
+            # "我的U", "梭哈 U 买 SOL" (not the U of "U.S.", nor "…不要 u do that": you)
             tokens.append(Token("Q", start, end, None, "USDT"))
     else:
         # a short word typed in capitals is a ticker of its own ("LUNAX"), never a misspelt
@@ -865,6 +883,10 @@ def _word_tokens(
             and following not in ASSET_ALIASES
         )
         found = fuzzy_asset(word) if not (ticker or named) else None
+        if found is not None and _CALLED.search(text, 0, start) and not _one_edit(word, found):
+            # "买个叫moonbeanz的币": a name given as new is corrected one letter at most
+            # ("the coin is called avalance" is Avalanche)
+            found = None
         if found is not None:
             _emit(tokens, _asset_entry(found.code), start, end)
             tokens[-1].meant = found.name
@@ -2068,7 +2090,7 @@ class RuleParser:
 _CENTS = re.compile(r"\s*(?:us\s+)?cents?\b")  # "50 cents", "50 US cents"
 _PLAIN_CENTS = re.compile(r"[\d.,]+\s*cents?\b")  # (no currency named: "10 cents")
 #: The tags whose meaning :func:`_in_context` may change.
-_IN_CONTEXT = frozenset("NQg!O")
+_IN_CONTEXT = frozenset("NQg!O@")
 _SPOT = re.compile(r"\bspot\b|现货|現貨")
 _TO_AFTER = re.compile(r"\s+to\b")
 _ORDERS_COUNTED = frozenset({"buys", "sells", "purchases"})
@@ -2180,6 +2202,11 @@ def _in_context(tokens: list[Token], norm: str) -> list[Token]:
             # "ETH 4000放1個", "BTC 7萬2 放0.1粒", "BTC 6萬2 買0.1": the coin, its price,
             # the verb, the count
             out += [Token("@", tok.start, tok.start, code="en"), tok]
+        elif (tok.tag, tok.code) == ("@", "entry") and [t.tag for t in tokens[k + 1 : k + 3]] == [
+            "N",
+            "A",
+        ]:
+            continue  # "Buy entry 1 ETH @ 3,180": an entry order of 1 ETH (no price)
         elif (tok.tag, tok.code) == ("g", "like") and (
             _verb_follows(tokens, k) or _TO_AFTER.match(norm, tok.end)
         ):

@@ -1170,3 +1170,13 @@ def test_a_twap_keeps_its_length_through_a_correction_and_every_two_weeks_is_a_c
     intent = _intent(_converse("每周买300u的ada", "改成两周一次"))
     assert intent.schedule is not None
     assert (intent.schedule.every, intent.schedule.count) == ("P2W", None)
+
+
+def test_a_side_answered_with_an_apology_is_the_side() -> None:
+    intent = _intent(
+        _converse(
+            "I'd like to place a trade for HK$3,000 of Solana.",
+            "Buy, of course. I'm sorry for not saying so.",
+        )
+    )
+    assert (intent.action, _amount(intent)) == ("buy", (Decimal(3000), "HKD"))

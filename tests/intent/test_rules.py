@@ -2887,3 +2887,49 @@ def test_readings_the_twenty_eighth_batch_showed(text: str, expected: dict[str, 
 )
 def test_readings_the_twenty_ninth_batch_showed(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Could you place a trade for HK$3,000 of Solana, please?", {"missing": ["side"]}),
+        ("大餅爆6萬8就追0.02個", {"trigger": {"op": ">=", "price": 68000}, "limit_price": None}),
+        ("清倉SHIB，爆煲喇", {"action": "sell", "asset": "SHIB"}),  # 爆 with no price: no move
+        ("买个叫moonbeanz的币 100u", {"action": "clarify", "missing": ["asset"]}),  # a new name
+        ("uh the coin is called avalance i think, buy 5 of them", {"asset": "AVAX"}),  # one typo
+        (
+            "Long spot 20,000 TRX at market, protective stop 0.228.",
+            {"stop_loss": 0.228, "trigger": None},
+        ),
+        ("Bracket buy on SOL: entry 170, TP 195, SL 158.", {"action": "clarify", "amount": None}),
+        (
+            "Buy entry 1 ETH @ 3,180 lmt; TP 3,520; SL 2,990",
+            {"limit_price": 3180, "take_profit": 3520},
+        ),
+        (
+            "scoop 2 avax, i'll take profits at 60, no stop",
+            {"take_profit": 60, "limit_price": None},
+        ),
+        ("I'll take 2 sol", {"action": "buy", "amount": {"value": 2, "unit": "SOL"}}),
+    ],
+)
+def test_readings_the_thirtieth_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "u" beside Chinese is USDT, unless an English word follows ("…不要 u do that": you)
+        ("梭哈 U 买 SOL", {"quote": "USDT"}),
+        (
+            "i think i should sell 1000 HKD of bitcoin, can 不要 u do that",
+            {"action": "unsupported"},
+        ),
+        ("Buy, of course. I'm sorry for not saying so.", {"action": "clarify"}),  # no denial
+    ],
+)
+def test_you_beside_chinese_and_an_apology_deny_nothing(
+    text: str, expected: dict[str, Any]
+) -> None:
+    subset(text, **expected)
