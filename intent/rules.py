@@ -339,8 +339,8 @@ _RELATIVES = (
 )
 #: A sentence about someone else, or about what the customer will not do, with no number
 #: and no verb of a request in it: "My son uses Telegram every day and told me about it."
-#: Its words of habit are no schedule (its
-#: coins stay: "My daughter says Chainlink is sensible. Please buy US$150 of it").
+#: Its words of habit (``_HABIT``) are no schedule; its coins stay ("My daughter says
+#: Chainlink is sensible. Please buy US$150 of it").
 _THIRD_PARTY = re.compile(
     r"(?:^|(?<=[.;!?。；！？]))\s*(?:(?:my|our)\s+(?:" + _RELATIVES + r")\b"
     # "I shan't be watching the screen every day, you see": what the customer will not do
@@ -556,10 +556,10 @@ def _one_edit(word: str, asset: Asset) -> bool:
     return any(OSA.distance(word, name, score_cutoff=1) <= 1 for name in names)
 
 
-_BURST = re.compile(r"爆(?=\s*[\d一二三四五六七八九两])")
-_WORD_AFTER = re.compile(r"\s+[a-z]{2,}")
-_CALLED = re.compile(r"(?:叫|叫做|called|named)\s*$")
-_SCALE_AFTER = {"亿": Decimal(100_000_000), "万": Decimal(10_000)}
+_BURST = re.compile(r"爆(?=\s*[\d一二三四五六七八九两])")  # 爆 before a price: bursts above
+_WORD_AFTER = re.compile(r"\s+[a-z]{2,}")  # an English word next ("u do that": you)
+_CALLED = re.compile(r"(?:叫|叫做|called|named)\s*$")  # a name given as new follows
+_SCALE_AFTER = {"亿": Decimal(100_000_000), "万": Decimal(10_000)}  # "1个亿", "3个万"
 
 
 def _spaced_tails(text: str, tokens: list[Token]) -> list[Token]:
