@@ -1498,7 +1498,7 @@ _PAID = re.compile(r"(?:@|[<>=du]+)(N)")  # the buy's own price: "at 58,000", "u
 
 
 _WANTED_THEN_SOLD = re.compile(
-    r"^\s*(?:i\s+(?:want|need|would\s+like|'d\s+like)\b(?!\s+to\b)|我想要|我要).*"
+    r"^\s*(?:i(?:\s+(?:want|need|would\s+like)|['’]d\s+like)\b(?!\s+to\b)|我想要|我要).*"
     r"\b(?:sell|dump|close)\s+(?:it|them)\b",
     re.IGNORECASE,
 )
@@ -1526,7 +1526,7 @@ def _exit_phrases(an: _Analysis) -> None:
     # (only one sale, after a buy's own verb, with no exit word of its own: "… and sell it
     # at 3600 for profit, stop at 2900" is a bracket's to read, "put 5k doge up for sale
     # at 25 cents" no buy)
-    at = _SOLD_AT.match(tags, sells[0]) if len(sells) == 1 and tags[start] == "B" else None
+    at = _SOLD_AT.match(tags, sells[0]) if len(sells) == 1 and tags[start] in "Bg" else None
     if at is not None and not re.search("[KRZJ]", tags[start:]):
         # "buy 0.1 eth when it drops under 3000 and then sell it at 3500": the price it is
         # sold at, above the price paid a take-profit (below it a stop-loss); a move before

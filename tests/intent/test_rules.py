@@ -2846,6 +2846,8 @@ def test_readings_the_twenty_seventh_batch_showed(text: str, expected: dict[str,
             {"take_profit": 4000, "stop_loss": 3000, "limit_price": None},
         ),
         ("buy 1 eth, sell it at 4k or when it hits 5k", {"action": "clarify"}),  # two profits
+        ("i'd like 0.01 btc, sell it at 75k", {"action": "buy", "take_profit": 75000}),
+        ("gimme 1 eth and sell it at 4000", {"action": "buy", "take_profit": 4000}),
         ("buy 1000 doge, cut loss at 0.09", {"stop_loss": 0.09, "take_profit": None}),
         ("cut loss on my arb, sell everything", {"action": "sell", "asset": "ARB"}),
         ("put 5k doge up for sale at 25 cents", {"action": "clarify"}),  # never a buy
