@@ -319,7 +319,7 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
     ):
         # "卖大饼" → "梭哈，全部": all of it, said with a word that buys (all in); the side
         # is never turned round by a reply that names no coin: asked
-        fields = pending.model_dump(exclude={"kind", "missing", "question", "spans", "side"})
+        fields = _request_fields(pending)
         if parsed.amount is not None:
             fields["amount"] = parsed.amount.model_dump()
         return Answered(_ask(fields, None, "side", "Buy or sell?"))
@@ -439,7 +439,7 @@ def _without_condition(
     """ "Sell 40 DOT if it drops below 6.80" → "actually scrap the condition": the request
     now, without its trigger. A number said beside it is not placed: the amount is asked."""
     side = target.action if isinstance(target, Intent) else target.side
-    fields = target.model_dump(exclude={"kind", "missing", "question", "spans", "action"})
+    fields = _request_fields(target)
     fields["trigger"] = None
     if said.numbers or said.shares:
         result: Intent | Clarification = _ask(
@@ -492,7 +492,7 @@ def _correction(
     if terms.timed:
         return NewRequest(parsed)  # "改做两个钟": a change of schedule is asked for afresh
     numbers = terms.numbers
-    fields = target.model_dump(exclude={"kind", "missing", "question", "spans", "action"})
+    fields = _request_fields(target)
     named = terms if terms.assets else said  # "不是 换成bonk": the coin read in context
     asset = named.assets[0] if len(named.assets) == 1 else None
     if len(named.assets) > 1 and len(named.meant_assets) == 1:
@@ -564,7 +564,7 @@ def _amended(target: Intent | Clarification, change: Amendment) -> Intent | Clar
         return None
     if change.asset not in (None, target.asset):
         return None  # another coin: a request of its own
-    fields = target.model_dump(exclude={"kind", "missing", "question", "spans", "action"})
+    fields = _request_fields(target)
     if change.market:
         fields["limit_price"], fields["order_type"] = None, "market"
     if change.limit_price is not None and isinstance(target, Clarification) and change.stop is None:
@@ -753,6 +753,11 @@ def _amount_unit(parsed: ParseOutput, fields: dict[str, Any]) -> str | None:
         return str(amount["unit"])
     asset = fields.get("asset")
     return str(asset) if asset is not None else None
+
+
+def _request_fields(request: Intent | Clarification) -> dict[str, Any]:
+    """What ``request`` asks for, as fields: its side, and a question's own words, left out."""
+    return request.model_dump(exclude={"kind", "missing", "question", "spans", "action", "side"})
 
 
 def _ask(

@@ -736,44 +736,15 @@ def _word_tokens(
         code = ASSET_ALIASES[word + following]
         _emit(tokens, _asset_entry(code), raw[i].start(), raw[i + 1].end())
         return i + 2
-    if (
-        following is not None
-        and word in _TWO_WORD_NAMES
-        and following not in _WORD_TABLE
-        and following not in common_words()  # "bitcoin sold" is no misspelt bitcoin gold
-        and len(following) >= FUZZY_MIN_LEN
-        and _word_gap_ok(text, raw[i].end(), raw[i + 1].start())
-    ):
-        # "sell 0.1 bitcoin cach": Bitcoin Cash with its second word misspelt (one letter
-        # off), not Bitcoin beside a word nobody read
-        close = {
-            code
-            for second, code in _TWO_WORD_NAMES[word]
-            if OSA.distance(following, second, score_cutoff=1) <= 1
-        }
-        if len(close) == 1:
-            code = close.pop()
-            _emit(tokens, _asset_entry(code), raw[i].start(), raw[i + 1].end())
-            tokens[-1].meant = universe()[code].name if code in universe() else code
-            return i + 2
-    if (
-        following in _TWO_WORD_SECONDS
-        and word not in _WORD_TABLE
-        and len(word) >= FUZZY_MIN_LEN
-        and _word_gap_ok(text, raw[i].end(), raw[i + 1].start())
-    ):
-        # "etherium classic": Ethereum Classic with its first word misspelt, never
-        # Ethereum beside a word nobody read
-        close = {
-            code
-            for first_word, code in _TWO_WORD_SECONDS[following]
-            if OSA.distance(word, first_word, score_cutoff=1) <= 1
-        }
-        if len(close) == 1:
-            code = close.pop()
-            _emit(tokens, _asset_entry(code), raw[i].start(), raw[i + 1].end())
-            tokens[-1].meant = universe()[code].name if code in universe() else code
-            return i + 2
+    misspelt = (
+        _misspelt_two_word_name(word, following)
+        if following is not None and _word_gap_ok(text, raw[i].end(), raw[i + 1].start())
+        else None
+    )
+    if misspelt is not None:
+        _emit(tokens, _asset_entry(misspelt), raw[i].start(), raw[i + 1].end())
+        tokens[-1].meant = universe()[misspelt].name if misspelt in universe() else misspelt
+        return i + 2
     if (
         word in EN_NUMBER_WORDS
         or "-" in word
@@ -902,6 +873,31 @@ for _words, _entry in PHRASES.items():
     if len(_words) == 2 and _entry and _entry[0][0] == "A":
         _TWO_WORD_NAMES.setdefault(_words[0], []).append((_words[1], _entry[0][1]))
         _TWO_WORD_SECONDS.setdefault(_words[1], []).append((_words[0], _entry[0][1]))
+
+
+def _misspelt_two_word_name(word: str, following: str) -> str | None:
+    """The coin of a two-word name with one word misspelt (one letter off): "bitcoin cach"
+    is Bitcoin Cash, "etherium classic" Ethereum Classic, never the first coin beside a word
+    nobody read. A misspelt second word is no common word ("bitcoin sold" is no Bitcoin
+    Gold); two coins as close are no reading."""
+    if (
+        word in _TWO_WORD_NAMES
+        and following not in _WORD_TABLE
+        and following not in common_words()
+        and len(following) >= FUZZY_MIN_LEN
+    ):
+        code = _one_close(following, _TWO_WORD_NAMES[word])
+        if code is not None:
+            return code
+    if following in _TWO_WORD_SECONDS and word not in _WORD_TABLE and len(word) >= FUZZY_MIN_LEN:
+        return _one_close(word, _TWO_WORD_SECONDS[following])
+    return None
+
+
+def _one_close(word: str, names: list[tuple[str, str]]) -> str | None:
+    """The one code whose name (of ``(name, code)`` pairs) is at most one edit from ``word``."""
+    close = {code for name, code in names if OSA.distance(word, name, score_cutoff=1) <= 1}
+    return close.pop() if len(close) == 1 else None
 
 
 def _cjk_before(text: str, start: int) -> bool:
