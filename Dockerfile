@@ -1,7 +1,10 @@
 # Build a wheel in one stage, install it in a slim runtime stage run by a non-root user.
 FROM python:3.11-slim AS build
+# A C compiler: setup.py compiles the rule parser with mypyc (pure Python without one).
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
 COPY intent ./intent
 COPY execution ./execution
 COPY web ./web

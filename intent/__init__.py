@@ -1,5 +1,10 @@
 """Intent understanding: models, the rule parser, the planner and the canonical export."""
 
+from intent.native import use_fresh_source
+
+use_fresh_source()  # before anything imports the rule parser: never a stale compiled one
+
+
 from intent.canonical import to_canonical
 from intent.errors import IntentError, PlanningError
 from intent.models import (

@@ -228,7 +228,11 @@ def parse_english(words: Sequence[str]) -> Decimal | None:
             current = (current or 1) * 12
             last = "scale"
             seen = True
-        elif word == "a" and i + 1 < len(items) and items[i + 1] in (*_EN_SCALES, "dozen"):
+        elif (
+            word == "a"
+            and i + 1 < len(items)
+            and (items[i + 1] in _EN_SCALES or items[i + 1] == "dozen")
+        ):
             current += 1
             last = "unit"
         elif word == "and" and seen:

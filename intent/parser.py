@@ -27,8 +27,11 @@ class Provenance(Model):
 class Parser(Protocol):
     """Anything that turns an utterance into an Intent, a Clarification or Unsupported."""
 
-    name: str
-    version: str
+    @property
+    def name(self) -> str: ...  # (read-only: a class attribute or an instance's)
+
+    @property
+    def version(self) -> str: ...
 
     def parse(self, text: str) -> ParseOutput: ...
 

@@ -26,7 +26,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Literal, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel
 from rapidfuzz.distance import OSA
@@ -2025,8 +2025,8 @@ def _query_kind(tags: str, has_mention: bool) -> QueryKind | None:
 class RuleParser:
     """Deterministic parser from an utterance (English or Chinese) to a parse result."""
 
-    name = "rules"
-    version = "1.0.0"
+    name: ClassVar[str] = "rules"  # (ClassVar: a class attribute once compiled too)
+    version: ClassVar[str] = "1.0.0"
 
     def parse(self, text: str) -> ParseOutput:
         """Parse ``text``; never raises for any string."""
@@ -3694,7 +3694,7 @@ def _trade(
                     for t in an.tokens[first:last]
                     if t.tag == "N" and t.code and not _PLAIN_CENTS.match(an.text, t.start)
                 }
-                if len(codes) == 1 and quote in (None, *codes):
+                if len(codes) == 1 and (quote is None or quote in codes):
                     quote = codes.pop()
                     fields.setdefault("quote", []).append((first, last))
     if quote_at >= 0:
