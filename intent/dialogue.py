@@ -519,8 +519,13 @@ def _correction(
             fields["amount"] = {"value": amount["value"], "unit": asset}
         fields["asset"] = asset  # "不对，是姨太": the asset, nothing else
         return Corrected(_rebuild(fields, side, target))
-    if not numbers and len(terms.shares) == 1 and field in (None, "amount"):
-        fields["amount"] = {"value": terms.shares[0], "unit": "%"}  # "actually only half"
+    if (
+        (not numbers or terms.denied_numbers)
+        and len(terms.shares) == 1
+        and field in (None, "amount")
+    ):
+        # "actually only half", "wait 30% not 3"
+        fields["amount"] = {"value": terms.shares[0], "unit": "%"}
         return Corrected(_rebuild(fields, side, target))
     if len(numbers) != 1 or (numbers_only and _ALTERNATIVE.search(text)):
         # ("buy 0.1 btc" → "no wait 0.2" → "or 0.3?": still deciding)
@@ -538,7 +543,19 @@ def _correction(
         unit = _amount_unit(parsed, fields)
         if unit is None:
             return Corrected(_ask(fields, side, "amount", "In which unit?"))
+        old = fields.get("amount")
+        shrunk = (
+            old is not None
+            and old["unit"] == unit == fields.get("asset")
+            and Decimal(old["value"]) >= 1000 * value
+            and all(_price(fields, name) is None for name in _PRICE_FIELDS)
+        )
         fields["amount"] = {"value": value, "unit": unit}
+        if shrunk and old is not None:
+            # "沽ETH 3500" → "2粒": a count a thousandth of the first, with no price said:
+            # the first number was likely the price. Asked, never guessed.
+            fields["order_type"] = None  # (the price answered makes it a limit)
+            return Corrected(_ask(fields, side, "price", f"Is {old['value']} the price?"))
         if unit in QUOTE_CURRENCIES and side in ("buy", "sell"):
             fields["quote"] = unit  # "sorry, 200 HKD, not dollars": paid in what is named
     elif field == "trigger" or (field in _EXITS and fields.get(field) is None):
@@ -567,9 +584,15 @@ def _amended(target: Intent | Clarification, change: Amendment) -> Intent | Clar
     fields = _request_fields(target)
     if change.market:
         fields["limit_price"], fields["order_type"] = None, "market"
-    if change.limit_price is not None and isinstance(target, Clarification) and change.stop is None:
+    if (
+        change.limit_price is not None
+        and isinstance(target, Clarification)
+        and change.stop is None
+        and change.condition is None
+    ):
         # "sell my BTC if the price goes down" → "at 55,000": the price that was asked for
-        # (with a stop beside it, "触发价5.8万，限价5.78万", the limit is a limit)
+        # (with a stop or a condition beside it, "触发价5.8万，限价5.78万", "跌破2800触发，
+        # 限价2790", the limit is a limit)
         fields |= {
             k: v.model_dump() if isinstance(v, Trigger) else v
             for k, v in _price_fill(target, change.limit_price).items()

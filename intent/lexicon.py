@@ -166,9 +166,12 @@ WORDS: dict[str, Entry] = {
         "purchasing",
         "acquire",
         "grab",
+        "grabbing",
         "long-buy",
         "snag",
+        "snagging",
         "scoop",
+        "scooping",
         "cop",
         "accumulate",
         "stack",
@@ -578,6 +581,15 @@ WORDS: dict[str, Entry] = {
 # Multi-word phrases, matched before single words (longest first).
 PHRASES: dict[tuple[str, ...], Entry] = {
     ("take", "profit"): (("R", ""),),
+    ("take", "some", "profit"): (("R", ""),),  # "take some profit on my PEPE, like 40%"
+    ("take", "some", "profits"): (("R", ""),),
+    # "sell like 1k of my doge maybe more": the amount still being decided
+    **{
+        (h, w): (("V", "unsure"),)
+        for h in ("maybe", "perhaps", "possibly")
+        for w in ("more", "less")
+    },
+    ("for", "some"): (("f", "for"),),  # "trade 100 LINK for some AVAX": the coin got
     ("take", "profits"): (("R", ""),),
     # "i'll take profits at 60": the take-profit, not "I'll take" (a buy)
     **{
@@ -858,6 +870,8 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     },
     ("stop", "orders"): (("r", ""),),  # "list my open stop orders": orders of a kind
     ("stop", "order"): (("r", ""),),
+    ("buy", "stop", "order"): (("B", ""), ("K", ""), ("r", "")),  # "a buy stop order at 72k"
+    ("sell", "stop", "order"): (("S", ""), ("K", ""), ("r", "")),
     ("place", "a", "stop"): (("K", ""),),
     ("set", "a", "stop"): (("K", ""),),
     ("put", "stop", "loss"): (("Z", ""),),

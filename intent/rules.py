@@ -357,6 +357,13 @@ _HABIT = re.compile(
 )
 
 
+#: "I bought it five years ago and I think it is time…": a story of a past trade, no request.
+_PAST_PURCHASE = re.compile(
+    r"(?:^|(?<=[\s,.;!?]))i\s+(?:bought|purchased)\s+(?:it|them|some|mine)\s+"
+    r"(?:[a-z0-9]+\s+){1,3}ago\b(?:\s+and\b)?"
+)
+
+
 def _their_habits(m: re.Match[str]) -> str:
     """The sentence of ``m`` (about someone else) with its words of habit blanked."""
     return _HABIT.sub(_blank, m.group())
@@ -382,6 +389,7 @@ _SAYS_NOTHING: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...] = (
     ),
     (_LEADING_NO, None),
     (_QUESTION_TAG, re.compile(r"not")),
+    (_PAST_PURCHASE, re.compile(r"ago")),
 )
 #: The words without which ``_EXPLAIN`` and ``_WITHDRAWN`` cannot match.
 _EXPLAIN_HINT = re.compile(r"what|什么|咩|乜")
@@ -534,6 +542,8 @@ def tokenize(text: str, original: str = "") -> list[Token]:
         tokens = sorted(tokens + bursts, key=lambda t: t.start) if bursts else tokens
     if "call" in text or "put" in text:
         tokens = _option_contracts(text, tokens)
+    if " of " in text:
+        tokens = _of_it(text, tokens)
     # "the cardano one", "the ETH one": a pronoun naming an order, no amount of one coin
     tokens = [t for k, t in enumerate(tokens) if not _pronoun_one(text, tokens, k)]
     for k in range(1, len(tokens) - 1):
@@ -548,6 +558,27 @@ def tokenize(text: str, original: str = "") -> list[Token]:
             # of USDT (a word between: "3个USDT" alone counts USDT)
             tokens[k] = Token("k", tok.start, tok.end)
     return _counted_orders(text, tokens)
+
+
+_OF_IT = re.compile(r"of\s+(?:it|them|that|those)\b")
+
+
+def _of_it(text: str, tokens: list[Token]) -> list[Token]:
+    """ "i have usdc, can i use 200 of it to buy uni": a number "of it" counts the one coin
+    or currency named before it (not one named as where money goes: "eth to usdt, 1.2 of
+    it" is ETH), whatever is named after."""
+    for k in range(1, len(tokens) - 1):
+        number, of = tokens[k], tokens[k + 1]
+        if number.tag != "N" or number.code or of.tag != "o" or not _OF_IT.match(text, of.start):
+            continue
+        named = [
+            t
+            for j, t in enumerate(tokens[:k])
+            if t.tag in "AQ" and (j == 0 or tokens[j - 1].tag != "f")
+        ]
+        if len({t.code for t in named}) == 1:
+            tokens[k + 1] = Token(named[0].tag, of.start, of.end, None, named[0].code)
+    return tokens
 
 
 def _one_edit(word: str, asset: Asset) -> bool:
@@ -799,6 +830,17 @@ def _word_tokens(
     ):  # "add some SOL here"
         tokens.append(Token(verb, start, end))  # "ask 1 ETH at 4.2k", "need 0.05 btc"
         return i + 1
+    if (
+        word in ("ask", "asks")
+        and tokens
+        and tokens[-1].tag == "A"
+        and not text[tokens[-1].end : start].strip()
+        and not _PRICE_NEXT.match(text, end)
+    ):
+        # "ditch my ETH ask at 3.8k", "pull the SOL ask": an order, as "my ask"
+        # ("the btc ask price": its price)
+        tokens.append(Token("r", start, end))
+        return i + 1
     entry = _WORD_TABLE.get(word)
     if entry is None and word.endswith(("'s", "’s")):
         word = word[:-2]  # "btc's price"; "this one's" is no ONE: its base word clashes
@@ -915,7 +957,15 @@ def _pronoun_one(text: str, tokens: list[Token], k: int) -> bool:
     if tokens[k].tag != "N" or text[tokens[k].start : tokens[k].end] != "one":
         return False
     j = k - 1 - (k > 1 and tokens[k - 1].tag == "^")
-    return j >= 0 and tokens[j].tag == "A" and text[: tokens[j].start].rstrip().endswith("the")
+    if j >= 0 and tokens[j].tag == "A" and text[: tokens[j].start].rstrip().endswith("the"):
+        return True
+    # "buy 12 ETC, the classic one", "…not doge, the other one": a word no token reads
+    # between "the" and "one", after the request ("the eath one" alone may name a coin)
+    said = _THE_WORD_BEFORE.search(text, 0, tokens[k].start)
+    return said is not None and k > 0 and tokens[k - 1].end <= said.start()
+
+
+_THE_WORD_BEFORE = re.compile(r"\bthe\s+[a-z]+\s+$")
 
 
 _SENT_TO = frozenset({"to", "over", "back", "out", "into", "across", "on"})  # "on": a phrase
@@ -1255,8 +1305,9 @@ _MOVE = re.compile(r"([<>=][du]?)f?(N)([du])?")
 _LIMIT_PRICE = re.compile(
     # at 2500 USDT / 价格180 / 每个0.9 / 以五十三萬港元嘅價錢 / 掛個單0.45 (not "500 USDT of BTC")
     r"(?:[@Lp](?:[@Laopc:]|(?<=c)r)*(?:Ec)?|Ec[@Lp]*)(N)(?![AckYxP]|Q(?:o(?![pL])|[Ak]))(Q)?"
-    # 3000挂单 / 7万挂单 (a Chinese limit word only: see _limit_phrases), not "0.02，限价 63000"
-    r"|(N)(?=L(?![@Laopc:]*N))"
+    # 3000挂单 / 7万挂单 (a Chinese limit word only: see _limit_phrases), not "0.02，限价 63000";
+    # 3500的价格 (的 only: see _limit_phrases)
+    r"|(N)(?:(?=L(?![@Laopc:]*N))|op)"
 )
 _ALTERNATIVE_PRICE = re.compile(r"\|a?N(?![AQckYxP])Q?")  # at 60k or 61k: two prices
 # "at market price of 65000": a market order with a price is a contradiction, not a limit.
@@ -1762,7 +1813,11 @@ def _limit_phrases(an: _Analysis) -> None:
         an.take(market.start(), market.end(), "limit_price")
         live = an.live()
     for m in _LIMIT_PRICE.finditer(live):
-        if m.group(3) is not None and an.tokens[m.end()].code not in ("zh", "post"):
+        if m.group(3) is not None and (
+            an.tokens[m.end()].code not in ("zh", "post")
+            if live[m.end(3)] == "L"
+            else an.text[an.tokens[m.end(3)].start] != "的"
+        ):
             continue  # "0.05, limit 58000": in English the price follows "limit"
         if m.group(1) is not None and _spelled_far(an, m.start(), m.start(1)):
             continue  # "at a red light so quick one": "at" is not this "one"'s
@@ -2086,10 +2141,11 @@ class RuleParser:
 _CENTS = re.compile(r"\s*(?:us\s+)?cents?\b")  # "50 cents", "50 US cents"
 _PLAIN_CENTS = re.compile(r"[\d.,]+\s*cents?\b")  # (no currency named: "10 cents")
 #: The tags whose meaning :func:`_in_context` may change.
-_IN_CONTEXT = frozenset("NQg!O@")
+_IN_CONTEXT = frozenset("NQg!O@r")
 _SPOT = re.compile(r"\bspot\b|现货|現貨")
 _TO_AFTER = re.compile(r"\s+to\b")
 _ORDERS_COUNTED = frozenset({"buys", "sells", "purchases"})
+_ROUGHLY_BEFORE = re.compile(r"\b(?:around|roughly|approximately|approx|circa)\s+$")
 _HEDGE_BEFORE = re.compile(r"\b(?:maybe|perhaps)\s+$|(?:也许|或者)\s*$")
 _QUESTION_AFTER = re.compile(r"\s*[?？]")
 #: Words of leverage beyond a bare "long": with them, "long" is no spot buy.
@@ -2159,6 +2215,16 @@ def _in_context(tokens: list[Token], norm: str) -> list[Token]:
             out.append(Token("V", tok.start, tok.end, code="unsure"))
         elif (
             tok.tag == "N"
+            and not tok.code
+            and (after is None or after.tag not in "AQckT")
+            and not (out and out[-1].tag in "@L")  # "at around 3500": a price
+            and _ROUGHLY_BEFORE.search(norm, 0, tok.start)
+        ):
+            # "scoop some link around 14": a rough number with no unit, the amount or the
+            # price? asked ("around 40 dollars of toncoin" says which)
+            out.append(Token("V", tok.start, tok.end, code="unsure"))
+        elif (
+            tok.tag == "N"
             and _QUESTION_AFTER.match(norm, tok.end)
             and _HEDGE_BEFORE.search(norm, 0, tok.start)
             and not any(t.tag == "N" and t.value == tok.value for t in tokens[k + 1 :])
@@ -2219,6 +2285,15 @@ def _in_context(tokens: list[Token], norm: str) -> list[Token]:
             # "I have 2000 HKD, buy me bitcoin": what is held, not the amount to trade, which
             # is asked (unless it is put to use: "I have HK$10,000 to invest", "with it")
             out.append(Token("V", tok.start, tok.end, code="unsure"))
+        elif (
+            tok.tag == "r"
+            and norm.startswith("stop", tok.start)
+            and any(t.tag in "BSDg" for t in out)
+            and not tags & {"X", "~", "W", "K"}
+        ):
+            # "sell 1 eth stop order at 2800": after a trade's verb, a stop with its price
+            # (never a limit at it); "cancel my stop order", "show my stop order": an order
+            out.append(Token("K", tok.start, tok.end))
         elif tok.tag == "!" and tok.code == "leverage" and tok.value and tags & {"E", "F"}:
             out.append(Token("N", tok.start, tok.end, tok.value))
             out.append(Token("x", tok.start, tok.end))
@@ -2643,6 +2718,19 @@ def _self_corrections(norm: str, tokens: list[Token]) -> list[Token]:
     if not any(t.tag in "#^" for t in tokens):
         return tokens  # nothing corrects anything (most messages)
     tokens = _denied_then_meant(norm, tokens)
+    tokens = [
+        # "ETH buy.. actually maybe sell? 1 of them": a side still asked about corrects
+        # none; both sides stay, so the side is asked
+        t
+        for t, after in zip(tokens, [*tokens[1:], None], strict=True)
+        if not (
+            t.tag == "#"
+            and after is not None
+            and after.tag in "BS"
+            and _HEDGE_BEFORE.search(norm, 0, after.start)
+            and _QUESTION_AFTER.match(norm, after.end)
+        )
+    ]
     out = [
         t
         for k, t in enumerate(tokens)
@@ -3025,7 +3113,7 @@ def _interpret(text: str, an: _Analysis) -> ParseOutput:
     # a standing order named by its kind after a soft verb: "stop my monthly BTC purchases",
     # "nix my LINK stop", "scrap the weekly SOL buy", "pull my btc buy at 60k"
     standing = first_verb in ("~", "K") and bool(
-        re.search("[FEjJZ]", said)
+        re.search("[FEjJZR]", said)
         or _NAMED_ORDER.search(said)
         or "K" in said[said.find(first_verb) + 1 :]
     )
@@ -3176,6 +3264,7 @@ class ReplyTerms:
     side: str | None = None  # the side its verbs say ("actually sell…"), if only one
     direction: Literal["<=", ">="] | None = None  # "below", "升穿": one way only
     meant_assets: tuple[str, ...] = ()  # the coins no negation denies ("not BTC, ETH")
+    denied_numbers: bool = False  # every number is denied ("30% not 3")
 
 
 def _reply_tokens(text: str) -> tuple[str, list[Token]]:
@@ -3230,7 +3319,8 @@ def _not_kept(tokens: list[Token], tags: str) -> list[Token]:
 def reply_terms(text: str) -> ReplyTerms:
     """What :mod:`intent.dialogue` needs of a reply: see :class:`ReplyTerms`."""
     norm, tokens = _reply_tokens(text)
-    meant = _scope_negations(norm, tokens) or []  # "I meant buy, not sell": the side meant
+    scoped = _scope_negations(norm, tokens)
+    meant = scoped or []  # "I meant buy, not sell": the side meant
     sides = {t.tag for t in meant if t.tag in "BS"}
     falls, rises = (any(t.tag in tags for t in meant) for tags in ("<d", ">u"))
     return ReplyTerms(
@@ -3251,6 +3341,9 @@ def reply_terms(text: str) -> ReplyTerms:
         side={"B": "buy", "S": "sell"}[sides.pop()] if len(sides) == 1 else None,
         direction=None if falls == rises else "<=" if falls else ">=",
         meant_assets=tuple(dict.fromkeys(t.code for t in meant if t.tag == "A")),
+        denied_numbers=scoped is not None
+        and any(t.tag == "N" for t in tokens)
+        and not any(t.tag == "N" for t in scoped),
     )
 
 
@@ -3375,6 +3468,11 @@ def amendment(text: str, *, amount_asked: bool = False) -> Amendment | None:
     live = an.live()
     if not tokens and found.get("quantity"):
         return Amendment(**found)
+    condition = an.condition
+    if an.bound is not None:
+        if an.limit_price is None or condition is not None:
+            return None  # "below 2800" alone: a level's direction, the dialogue's to place
+        condition = _trigger(*an.bound)  # "below 2800, limit 2790": a stop-limit's stop
     if "M" in live and an.limit_price is None:
         found["market"] = True
         live = live.replace("M", "_")
@@ -3402,7 +3500,7 @@ def amendment(text: str, *, amount_asked: bool = False) -> Amendment | None:
         limit_price=an.limit_price,
         take_profit=an.take_profit,
         stop_loss=an.stop_loss,
-        condition=an.condition,
+        condition=condition,
         every=an.every,
         on=an.on,
         count=an.count if an.every is not None else found.get("count"),
@@ -3495,7 +3593,8 @@ def _pick_give_get(
         if side == "convert" and any(m.by == "with" for m in paid) and len(mentions) > 1:
             # "swap ETH with SOL": which is given? English "with" does not say on a swap.
             return (paid[0], None, False)
-        give = paid[0] if len(paid) == 1 and side == "convert" else None
+        # ("把大饼卖500U": 把 marks what is given on a sale too, never what is got)
+        give = paid[0] if len(paid) == 1 and (side == "convert" or paid[0].by == "ba") else None
         give = give or (unmarked[0] if unmarked else None)
         if give is None and not quote_amount:  # a convert's is not what it receives: "into SOL"
             receives = "f" if side == "convert" else ""

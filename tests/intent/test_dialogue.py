@@ -1180,3 +1180,37 @@ def test_a_side_answered_with_an_apology_is_the_side() -> None:
         )
     )
     assert (intent.action, _amount(intent)) == ("buy", (Decimal(3000), "HKD"))
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ["止损卖出1个ETH", "跌破2800触发，限价2790"],
+        ["sell 1 eth if it drops", "below 2800, limit 2790"],
+    ],
+)
+def test_a_stop_answered_with_its_limit_beside_it_keeps_both(turns: list[str]) -> None:
+    intent = _intent(_converse(*turns))
+    assert intent.trigger is not None
+    assert (intent.trigger.op, intent.trigger.price, intent.limit_price) == ("<=", 2800, 2790)
+
+
+def test_a_price_said_as_a_price_of_survives_the_amount_answered() -> None:
+    intent = _intent(_converse("卖以太坊，3500的价格", "1个"))
+    assert (_amount(intent), intent.limit_price) == ((Decimal(1), "ETH"), 3500)
+
+
+def test_a_share_said_beside_a_denied_number_is_the_share() -> None:
+    intent = _intent(_converse("dump 3 eth", "wait 30% not 3"))
+    assert _amount(intent) == (Decimal(30), "%")
+
+
+def test_a_count_a_thousandth_of_the_first_asks_whether_that_was_the_price() -> None:
+    outcome = _converse("沽ETH 3500", "2粒")
+    assert isinstance(outcome.result, Clarification), outcome
+    assert (outcome.result.missing, outcome.result.amount) == (
+        ("price",),
+        Amount(value=Decimal(2), unit="ETH"),
+    )
+    intent = _intent(_converse("沽ETH 3500", "2粒", "3500"))
+    assert (intent.order_type, intent.limit_price) == ("limit", 3500)

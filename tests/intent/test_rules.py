@@ -2935,3 +2935,76 @@ def test_you_beside_chinese_and_an_apology_deny_nothing(
     text: str, expected: dict[str, Any]
 ) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a price "of" 3,500 said after the coin is its limit, never 3,500 coins
+        ("卖以太坊，3500的价格", {"action": "clarify", "missing": ["amount"], "amount": None}),
+        ("3500的价格卖1个以太坊", {"limit_price": 3500, "amount": {"value": 1, "unit": "ETH"}}),
+        ("涨到3500的价格就卖1个以太坊", {"trigger": {"op": ">=", "price": 3500}}),
+        # a buy or sell stop order is a stop at its price, never a limit there
+        (
+            "Please place a buy stop order for 0.1 BTC at 72,000.",
+            {"trigger": {"op": ">=", "price": 72000}, "limit_price": None},
+        ),
+        (
+            "sell 1 eth stop order at 2800",
+            {"trigger": {"op": "<=", "price": 2800}, "limit_price": None},
+        ),
+        ("buy 1 eth with a stop order at 2800", {"stop_loss": 2800, "limit_price": None}),
+        ("show my stop order", {"action": "query", "query": "orders"}),
+        ("cancel my stop order", {"action": "cancel"}),
+        # a coin's ask is an order of sale: getting rid of it cancels it
+        ("ditch my ETH ask at 3.8k", {"action": "cancel", "asset": "ETH"}),
+        ("pull the SOL ask", {"action": "cancel", "asset": "SOL"}),
+        ("what's the btc ask price", {"action": "query", "query": "price"}),
+        # "N of it" counts what was named before it
+        (
+            "i have usdc, can i use 200 of it to buy uniswap?",
+            {"asset": "UNI", "amount": {"value": 200, "unit": "USDC"}},
+        ),
+        ("eth to usdt, 1.2 of it", {"amount": {"value": 1.2, "unit": "ETH"}}),
+        # a correction to a side still asked about asks the side
+        ("ETH buy.. actually maybe sell? 1 of them", {"action": "clarify", "missing": ["side"]}),
+        # "the classic one", after the request: which coin, not one of it
+        (
+            "buy ethereum classic twenty five of them the classic one not regular eth",
+            {"amount": {"value": 25, "unit": "ETC"}},
+        ),
+    ],
+)
+def test_readings_the_thirty_first_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # 把 marks what is given on a sale too: never a buy of it
+        ("帮我把大饼卖了 卖500U的就行", {"action": "sell", "asset": "BTC"}),
+        ("把大饼卖500U", {"action": "sell", "amount": {"value": 500, "unit": "USDT"}}),
+        ("将0.5个以太坊卖出", {"action": "sell", "amount": {"value": 0.5, "unit": "ETH"}}),
+        # a rough number with no unit: the amount or the price? asked
+        ("scoop some link around 14", {"action": "clarify", "missing": ["amount"]}),
+        ("buy link around 14", {"action": "clarify", "missing": ["amount"]}),
+        ("buy around 40 dollars of toncoin", {"amount": {"value": 40, "unit": "USD"}}),
+        ("sell 1 eth at around 3500", {"limit_price": 3500}),
+        # an amount still being decided
+        ("sell like 1k of my doge maybe more", {"action": "clarify", "missing": ["amount"]}),
+        # verbs and phrases the batch used
+        ("mind grabbing me 100 usdc of LINK?", {"action": "buy", "asset": "LINK"}),
+        ("take some profit on my PEPE, like 40%", {"action": "sell", "asset": "PEPE"}),
+        ("trade 100 LINK for some AVAX", {"action": "convert", "to": "AVAX"}),
+        ("kill the tp on my sui", {"action": "cancel", "asset": "SUI"}),
+        # a story of a past purchase asks nothing
+        (
+            "I would like to sell half of my Bitcoin, please. I bought it five years ago and I "
+            "think it is time to take some profit.",
+            {"action": "sell", "amount": {"value": 50, "unit": "%"}},
+        ),
+    ],
+)
+def test_readings_the_thirty_second_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
