@@ -144,7 +144,15 @@ _FIELD_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(r"stop[\s-]?loss|\bsl\b|止损|止損|止蝕|止蚀|停损|停損", re.IGNORECASE),
     ),
     ("trigger", re.compile(r"trigger|\bstop\b|触发|觸發", re.IGNORECASE)),
-    ("limit_price", re.compile(r"price|limit|\bat\b|@|价|價", re.IGNORECASE)),
+    # ("still at market", "市价": the market named, no price)
+    (
+        "limit_price",
+        re.compile(
+            r"(?<!market\s)price|limit|\bat\b(?!\s+(?:the\s+)?(?:market|mkt)\b)"
+            r"|@(?!\s*(?:market|mkt)\b)|(?<!市)[价價]|[挂掛]",
+            re.IGNORECASE,
+        ),
+    ),
     ("amount", re.compile(r"amount|quantity|\bqty\b|size|数量|數量", re.IGNORECASE)),
 )
 _PRICE_FIELDS = ("limit_price", "trigger", "take_profit", "stop_loss")

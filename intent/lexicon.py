@@ -231,7 +231,7 @@ WORDS: dict[str, Entry] = {
     **_tags("D", "spend", "put", "use", "invest", "dca", "deploy", "allocate"),
     **_tags("~", "kill", "scrap", "scratch", "pull", "remove", "delete", "undo", "nuke"),
     **_tags("t", "trade", "do"),
-    **_tags("X", "cancel", "cancle", "cancl", "revoke", "withdraw-order", "cxl", "canx"),
+    **_tags("X", "cancel", "cancle", "cancl", "cncl", "revoke", "withdraw-order", "cxl", "canx"),
     "gtc": (),
     "reclaims": ((">", ""),),
     "reclaim": ((">", ""),),
@@ -283,7 +283,7 @@ WORDS: dict[str, Entry] = {
         "available",
     ),
     **_tags("v", "have", "hold", "own", "got", "holding"),
-    **_tags("r", "orders", "order"),
+    **_tags("r", "orders", "order", "ordr", "ordrs", "ords"),  # (typed short on a phone)
     # standing orders by what they are: a ladder, a TWAP, a recurring plan
     **_tags(
         "r", "ladder", "ladders", "twap", "twaps", "plan", "plans", "recurring", "offers", "bids"
@@ -582,6 +582,7 @@ WORDS: dict[str, Entry] = {
 PHRASES: dict[tuple[str, ...], Entry] = {
     ("take", "profit"): (("R", ""),),
     ("take", "some", "profit"): (("R", ""),),  # "take some profit on my PEPE, like 40%"
+    ("take", "gains"): (("R", ""),),  # "300 bucks of link, cut it at 11, take gains at 18"
     ("take", "some", "profits"): (("R", ""),),
     # "sell like 1k of my doge maybe more": the amount still being decided
     **{
@@ -632,6 +633,8 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("other", "than", "that"): (),
     ("for", "later"): (),  # "keep the rest for later": what is held, not when to trade
     **{("cut", w): (("Z", ""),) for w in ("loss", "losses")},  # "buy 1000 doge, cut loss at 0.09"
+    # "buy 10k doge, …, cut it at 0.1": the price it is cut at, a stop-loss
+    **{("cut", w, "at"): (("Z", ""), ("@", "en")) for w in ("it", "them")},
     **{("cut", w, "on"): (("S", ""),) for w in ("loss", "losses")},  # "cut loss on my arb": sold
     # "actually scrap the condition, sell 40 DOT at market now": the condition dropped, no
     # order cancelled (what is left says what is wanted)
@@ -845,6 +848,7 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("so", "that", "i", "do", "not", "lose", "too", "much"): (),
     ("so", "i", "do", "not", "lose", "too", "much"): (),
     ("no", "leverage"): (),
+    ("no", "lev"): (),  # "go long spot 0.1 btc, no lev": spot, said again
     ("without", "leverage"): (),
     ("i", "no", "longer", "have", "confidence", "in", "it"): (),
     ("i", "do", "not", "wish", "to", "hold"): (),
@@ -988,6 +992,7 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("drop", "my"): (("~", ""),),
     ("still", "open"): (("r", ""),),
     ("drop", "the"): (("~", ""),),
+    ("drop", "that"): (("~", ""),),  # "drop that wif order"
     ("drop", "all"): (("~", ""),),
     ("full", "bag"): (("H", "100"),),
     ("the", "lot"): (("H", "100"),),
@@ -1139,6 +1144,12 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("is", "it", "good"): (("!", "advice"),),
     ("is", "it", "a", "good"): (("!", "advice"),),
     ("good", "idea"): (("!", "advice"),),
+    # "Would it be sensible for me to sell my Solana now?": asked, not told
+    **{
+        ("would", "it", "be", w): (("!", "advice"),)
+        for w in ("sensible", "wise", "smart", "better", "prudent")
+    },
+    **{("is", "it", w): (("!", "advice"),) for w in ("sensible", "wise", "smart", "prudent")},
     ("good", "time"): (("!", "advice"),),
     ("bad", "idea"): (("!", "advice"),),
     ("pay", "with"): (("w", ""),),
@@ -1542,6 +1553,7 @@ CJK_WORDS: dict[str, Entry] = {
     "作废": (("X", ""),),  # "刚下的姨太单子作废": void it
     **_tags("J", "止损限价", "止损限价单"),  # a stop-limit order: two prices to give
     **_tags("I", "合适的价位", "合适价位", "合适的价格", "合适的价钱"),  # a price nobody named
+    **_tags("I", "一定程度", "某个程度", "某种程度"),  # "姨太跌到一定程度就抄底": how far?
     **_tags("r", "成交没", "成交没有"),  # "大饼那张单成交没": filled yet? (没 asks, denies nothing)
     **{w: (("!", "advice"),) for w in ("推介",)},
     **_tags("#", "对唔住", "对不起"),  # "對唔住，應該係0.15個"
@@ -1756,6 +1768,8 @@ CJK_WORDS: dict[str, Entry] = {
             "多谢晒",
             "可唔可以",
             "可不可以",
+            "能不能",  # "能不能帮我卖掉30%的莱特币": can you, no negation
+            "能唔能",
             "得唔得",
             "一直",
             "不好意思",
@@ -1766,6 +1780,9 @@ CJK_WORDS: dict[str, Entry] = {
             "还没",
             "未",
             "月亮",
+            "个月亮",  # "买个月亮狗币": a coin named after the moon, not 个月 (a month)
+            "见谅",  # "请见谅": forgive me (见 is no level reached)
+            "原谅",
             "put-in",
             "那张",
             "这张",
@@ -1789,14 +1806,14 @@ _TRADITIONAL = (
     "務應當為與準備條開關區實業說請樣約槓桿質產資數萬億兩隻鐘頭禮拜級圓歐狗艾達萊雙條"
     "達貨幾麼麽進購溝隨億幾査剩查詢裡裏來筆倍頻掃紙執衝刪聽車銀塊線勢盤蝕賺餅該沒張斬"
     "戶謝煩發碼場敲撿擇脫獲結認賠殺袋囤佈倉續別豐爲雲亞會儲兒減剛勁變臺圖爾幹並總恆拋"
-    "撈顯曬權樹匯測確稅納經羅薦蟻補見覺觸訂議講證話諾財貸過連適選鍾鏈錯鎂門預馬黃寫調貴係劃計緊組號湯間嗎喫謂剷鏟紅廢賭統彈籌較暫動頂撐問費標穩"
+    "撈顯曬權樹匯測確稅納經羅薦蟻補見覺觸訂議講證話諾財貸過連適選鍾鏈錯鎂門預馬黃寫調貴係劃計緊組號湯間嗎喫謂剷鏟紅廢賭統彈籌較暫動頂撐問費標穩種諒"
 )
 _SIMPLIFIED = (
     "买卖币个颗价钱单撤销挂损换还余仓兑现时内周后涨于额设这帮们对点从将让给转帐账债场"
     "务应当为与准备条开关区实业说请样约杠杆质产资数万亿两只钟头礼拜级圆欧狗艾达莱双条"
     "达货几么么进购沟随亿几查剩查询里里来笔倍频扫纸执冲删听车银块线势盘蚀赚饼该没张斩"
     "户谢烦发码场敲捡择脱获结认赔杀袋囤布仓续别丰为云亚会储儿减刚劲变台图尔干并总恒抛"
-    "捞显晒权树汇测确税纳经罗荐蚁补见觉触订议讲证话诺财贷过连适选钟链错镁门预马黄写调贵系划计紧组号汤间吗吃谓铲铲红废赌统弹筹较暂动顶撑问费标稳"
+    "捞显晒权树汇测确税纳经罗荐蚁补见觉触订议讲证话诺财贷过连适选钟链错镁门预马黄写调贵系划计紧组号汤间吗吃谓铲铲红废赌统弹筹较暂动顶撑问费标稳种谅"
 )
 TRAD_TO_SIMP = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
 

@@ -250,6 +250,10 @@ _ASIDE = re.compile(
     r"(?:get\s+rekt|lose\s+(?:(?:any\s+|my\s+)?money|too\s+much|everything|it\s+all))"
     r"|我?[唔不]想再?玩(?:喇|了|啦)?|唔想再睇|不想再看|唔捱(?:喇|了)?|冇错|没错|不留分毫"
     r"|不成功便成仁|[别唔]好?问|(?:暂时)?不设期限"
+    # "如果串错字请见谅", "我不太会弄", "听朋友说会涨", "I never should have bought them"
+    r"|如果?[串打拼写][错錯]字?[，,]?\s*(?:请|請)?(?:[见見]|原)[谅諒]|我?不太?会(?:弄|用|操作)"
+    r"|听?朋友说(?:会|要)?涨|i\s+(?:never\s+should|should\s+never)\s+have\s+(?:bought|sold)"
+    r"(?:\s+(?:it|them|that|those))?"
     r"|i\s+(?:can['’]?t|cannot)\s+watch\s+(?:it|the\s+(?:screen|market|charts?))(?:\s+all\s+day)?"
     r"|(?:i\s+)?(?:don['’]?t|do\s+not)\s+(?:wanna|want\s+to)\s+move\s+the\s+(?:book|market|price)"
     r"|it['’]?s\s+not\s+going\s+anywhere|nothing\s+crazy|not\s+what\s+they\s+used\s+to\s+be"
@@ -318,7 +322,7 @@ _ASIDE = re.compile(
     r"|(?:my\s+)?(?:eyes|eyesight)\s+(?:are|is)\s+not\s+what\s+(?:they|it)\s+(?:were|was"
     r"|used\s+to\s+be)"
     # an apology for the spelling: "I do apologise if I have spelt it wrongly"
-    r"|(?:i\s+)?(?:do\s+)?apologi[sz]e\s+if\s+i\s+(?:have\s+)?(?:mis)?spel(?:t|led)\s+"
+    r"|(?:i\s+)?(?:do\s+)?(?:apologi[sz]e|apologies)\s+if\s+i\s+(?:have\s+)?(?:mis)?spel(?:t|led)\s+"
     r"(?:it|that|the\s+name)(?:\s+(?:wrongly|wrong|incorrectly|correctly))?"
     r"|(?:please\s+)?(?:forgive|excuse|pardon)\s+(?:me\s+)?(?:the|my)\s+spelling"
     r"|(?:sorry|apologies)\s+(?:for|about)\s+(?:the|my)\s+spelling"
@@ -330,7 +334,7 @@ _ASIDE = re.compile(
     r"|need\s+to\s+pay\s+(?:the\s+|my\s+)?rent|[a-z0-9]+\s+rotation\s+szn|send\s+it"
     r"|(?:i['’]?ve\s+)?been\s+(?:bag\s?holding|holding|hodling)(?:\s+(?:it|them))?"
     r"(?:\s+for\s+(?:\d+|a|an|one|two|three|four|five|six)\s+(?:years?|months?|weeks?)|\s+forever)"
-    r")(?:\s+(?:haha+|lol|lmao))?(?=\s*(?:$|[,.;!?，。；！？…~)）]))"
+    r")(?:\s+(?:haha+|lol|lmao))?(?=\s*(?:$|[,.;!?，。；！？…~)）\U0001F000-\U0001FAFF\u2600-\u27BF]))"
 )
 
 _RELATIVES = (
@@ -360,7 +364,8 @@ _HABIT = re.compile(
 #: "I bought it five years ago and I think it is time…": a story of a past trade, no request.
 _PAST_PURCHASE = re.compile(
     r"(?:^|(?<=[\s,.;!?]))i\s+(?:bought|purchased)\s+(?:it|them|some|mine)\s+"
-    r"(?:[a-z0-9]+\s+){1,3}ago\b(?:\s+and\b)?"
+    r"(?:(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|a\s+few|\d+)\s+)?"
+    r"(?:years?|months?|weeks?|days?|while)\s+ago\b(?:\s+and\b)?"
 )
 
 
@@ -384,7 +389,7 @@ _SAYS_NOTHING: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...] = (
             r"|wait|afford|profit|longer|放心|交租|不动|miss|太多|手续费|fee|commission"
             r"|ready|moment|minute|chance|convenience|hurry|rush|new here|new to|亏|touch"
             r"|that work|how|打算|friend|notation|bad price|poor price|price ha|sorry"
-            r"|玩|睇|看|捱|错|分毫|成仁|问|期限|住|持有|拿|揸|受不|扛不|顶不|忍不|撑不|不扛"
+            r"|玩|睇|看|捱|错|会弄|会用|会操作|朋友|分毫|成仁|问|期限|住|持有|拿|揸|受不|扛不|顶不|忍不|撑不|不扛"
         ),
     ),
     (_LEADING_NO, None),
@@ -718,7 +723,8 @@ class _Capitals:
 
 #: Tags after which a coin name that is also a word is the coin: "100 near", "my near",
 #: "of near", "half near", "sell near".
-_ASSET_CONTEXT = frozenset("NcmoHBSCDPfwX~")  # "for arb", "with op": pronouns are WORDS
+#: ("eth or etc": a coin beside a coin)
+_ASSET_CONTEXT = frozenset("NcmoHBSCDPfwX~|")  # "for arb", "with op": pronouns are WORDS
 
 
 def _word_tokens(
@@ -861,7 +867,7 @@ def _word_tokens(
             )
             or _PRICE_NEXT.match(text, end)  # "ton price quick", "what's near trading at"
             # "cancel the arb buy", "the bonk one": an order named by its coin
-            or (text[:start].endswith("the ") and _ORDER_NEXT.match(text, end))
+            or (text[:start].endswith(("the ", "that ")) and _ORDER_NEXT.match(text, end))
             # "ton 全出 换u", "near 卖掉四分之一": a coin before Chinese words is no English word
             or _cjk_after(text, end)
         ):
@@ -2141,7 +2147,7 @@ class RuleParser:
 _CENTS = re.compile(r"\s*(?:us\s+)?cents?\b")  # "50 cents", "50 US cents"
 _PLAIN_CENTS = re.compile(r"[\d.,]+\s*cents?\b")  # (no currency named: "10 cents")
 #: The tags whose meaning :func:`_in_context` may change.
-_IN_CONTEXT = frozenset("NQg!O@r")
+_IN_CONTEXT = frozenset("NQg!O@rKC~")
 _SPOT = re.compile(r"\bspot\b|现货|現貨")
 _TO_AFTER = re.compile(r"\s+to\b")
 _ORDERS_COUNTED = frozenset({"buys", "sells", "purchases"})
@@ -2170,6 +2176,31 @@ def _names_no_money(norm: str, before: Token | None, tok: Token, after: Token | 
         and after is not None
         and after.tag == "Q"
         and not norm[tok.end : after.start].strip()
+    )
+
+
+def _bare_sum_after_verb(norm: str, out: list[Token], tok: Token) -> bool:
+    """Whether ``tok`` is a whole number of 100 or more with no unit right after a Chinese
+    verb ("大饼买1000"), or written in Chinese after the verb and its coin ("上车SHIB 五百";
+    "沽ETH 3500" counts coins, "限价买入以太坊，3100" names the price)."""
+    written = norm[tok.start : tok.end]
+    verb = len(out) - 1 if out and out[-1].tag in "BS" and written.isdigit() else -1
+    if (
+        len(out) > 1
+        and out[-1].tag == "A"
+        and out[-2].tag in "BS"
+        and _CJK_CHAR_RE.search(written)
+        and not norm[out[-1].end : tok.start].strip()  # ("买入 HBAR，数量 1万": the amount)
+    ):
+        verb = len(out) - 2
+    return (
+        verb >= 0
+        and not tok.code
+        and not any(t.tag in "L@p<>i" for t in out)
+        and _cjk_after(norm, out[verb].start)
+        and tok.value is not None
+        and tok.value >= 100
+        and tok.value == tok.value.to_integral_value()
     )
 
 
@@ -2235,14 +2266,11 @@ def _in_context(tokens: list[Token], norm: str) -> list[Token]:
         elif (
             tok.tag == "N"
             and after is None
-            and out
-            and out[-1].tag in "BS"
-            and _cjk_after(norm, out[-1].start)
-            and norm[tok.start : tok.end].isdigit()
-            and int(norm[tok.start : tok.end]) >= 100
+            and _bare_sum_after_verb(norm, out, tok)
             and not norm[tok.end :].strip(" 。.!！?？~")
         ):
-            # "大饼买1000": a round sum said bare after the verb, coins or U? asked
+            # "大饼买1000", "上车SHIB 五百": a round sum said bare after the verb (and the
+            # coin), coins or U? asked
             out.append(Token("V", tok.start, tok.end, code="unsure"))
         elif (
             tok.tag == "N"
@@ -2285,6 +2313,33 @@ def _in_context(tokens: list[Token], norm: str) -> list[Token]:
             # "I have 2000 HKD, buy me bitcoin": what is held, not the amount to trade, which
             # is asked (unless it is put to use: "I have HK$10,000 to invest", "with it")
             out.append(Token("V", tok.start, tok.end, code="unsure"))
+        elif (
+            (tok.tag, tok.code) == ("~", "unwanted")
+            and k == 0
+            and after is not None
+            and after.tag in "BSC"
+            and norm[tok.end : after.start].strip(" ,，。.") == ""
+            and norm[tok.end : after.start] != ""
+        ):
+            continue  # "不要了 换姨太吧 买2个": the last request dismissed, then a new one
+        elif (
+            tok.tag == "C"
+            and tok.code == "get"
+            and after is not None
+            and after.tag == "A"
+            and not any(t.tag in "AQHP" for t in out)  # ("姨太全部换大饼，梭哈": ETH given)
+            and any(t.tag == "B" for t in tokens[k + 2 :])
+        ):
+            continue  # "换姨太吧 买2个": switching to the coin the buy then buys
+        elif (
+            tok.tag == "K"
+            and _ATTACHED_STOP.match(norm, tok.start)
+            and any(t.tag in "Bg" for t in out)
+            and _PAUSE_OR_AND.search(norm, out[-1].end if out else 0, tok.start)
+        ):
+            # "buy 1 eth, put a stop at 3000", "… at 61,500 and put a stop at 59,000": a
+            # stop put on what was bought, its stop-loss
+            out.append(Token("Z", tok.start, tok.end))
         elif (
             tok.tag == "r"
             and norm.startswith("stop", tok.start)
@@ -2488,6 +2543,11 @@ def _restates_spread(norm: str, tokens: list[Token], clause: list[int], i: int) 
     )
 
 
+def _objects_between(tokens: list[Token], first: int, last: int) -> bool:
+    """Whether an order's object (a coin, a currency, an order) stands between two tokens."""
+    return any(t.tag in "AQrDL" for t in tokens[first:last])
+
+
 def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
     """The tokens with what each negation denies taken out; ``None`` if nothing is left to
     do, or if a denied clause held a condition (the request is then refused, not guessed).
@@ -2601,7 +2661,19 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
             # sell!! I want to BUY 1 eth" and "Don't buy BTC; sell 1 ETH" deny it first)
             return None
         if cancel:  # "大饼的定投取消掉，不投了": in a cancel, a negation only confirms it
-            drop.update(k for k in denied if tokens[k].tag not in "AQrDL")
+            # ("dont want that avax order anymore cancel it": the cancel after what is no
+            # longer wanted stays; "don't cancel", "don't want to cancel my order" deny it)
+            kept_cancel = {
+                k for k in denied if tokens[k].tag in "X~" and _objects_between(tokens, i, k)
+            }
+            # ("i don't want to cancel the sol order, cancel the eth one": the order not to
+            # cancel is not the one cancelled)
+            denied_cancel = any(tokens[k].tag in "X~" and k not in kept_cancel for k in denied)
+            drop.update(
+                k
+                for k in denied
+                if k not in kept_cancel and (denied_cancel or tokens[k].tag not in "AQrDL")
+            )
             continue
         if any(tokens[k].tag in "^~" for k in denied if k != i):
             return None  # "not 不是BTC", "not 唔要": two negations, a meaning we would guess
@@ -2730,6 +2802,11 @@ def _self_corrections(norm: str, tokens: list[Token]) -> list[Token]:
             and _HEDGE_BEFORE.search(norm, 0, after.start)
             and _QUESTION_AFTER.match(norm, after.end)
         )
+    ]
+    tokens = [
+        # "買BTC，唔係，係賣，0.1粒", "买BTC，不是，是卖": no, it is the other side
+        Token("#", t.start, t.end) if _corrects_side(norm, tokens, k) else t
+        for k, t in enumerate(tokens)
     ]
     out = [
         t
@@ -2882,6 +2959,23 @@ def _denied_then_meant(norm: str, tokens: list[Token]) -> list[Token]:
     return out
 
 
+def _corrects_side(norm: str, tokens: list[Token], k: int) -> bool:
+    """Whether ``tokens[k]`` is the 唔係/不是 of "買BTC，唔係，係賣": after a verb of one
+    side, a pause, then what it is, a verb of the other."""
+    tok = tokens[k]
+    said = norm[tok.start : tok.end]
+    if tok.tag != "^" or k + 1 == len(tokens) or said not in _CORRECTING_NO or said.isascii():
+        return False  # ("buy, no, sell": an English "no" may deny what follows it)
+    verb = tokens[k + 1]
+    other = {"B": "S", "S": "B"}.get(verb.tag)
+    gap = norm[tok.end : verb.start]
+    return (
+        other is not None
+        and bool(_CORRECTING_GAP.match(gap))
+        and any(t.tag == other for t in tokens[:k])
+    )
+
+
 def _is_correction(norm: str, tokens: list[Token], k: int) -> bool:
     """A correction marker, or a "no"/唔係 that corrects a number ("0.1 btc, no 0.15";
     "三萬個…唔係，三百萬個"), not one that denies it ("buy 1 ETH, not 2")."""
@@ -2910,7 +3004,7 @@ def _is_correction(norm: str, tokens: list[Token], k: int) -> bool:
         # "0.1 btc, no 0.15": after a pause; not "no that 0.15", not "一 no 万"
         between = norm[tokens[k - 1].end : tok.start] if k > 0 else ""
         # (a pause: a comma, dots, or a hesitation: "sell 3 SOL ah no 5 SOL")
-        paused = bool(re.search(r"[,，.…]|\b(?:ah|oh|er|uh|um|eh)\s*$", between))
+        paused = bool(re.search(r"[,，.…—–]|\b(?:ah|oh|er|uh|um|eh)\s*$", between))
         # ("sell 2 eth no 1.5", "sell 100 sol no 50": a number, no, a number, in one breath;
         # never inside a Chinese number: "一 no 萬" is no correction)
         said_right_before = (
@@ -2920,7 +3014,8 @@ def _is_correction(norm: str, tokens: list[Token], k: int) -> bool:
             and norm[tokens[k + 1].start].isascii()
             and not between.strip()
         )
-        return (paused or said_right_before) and gap.strip(" ,") in ("", "la", "lah")
+        # ("Please sell 3 Solana, no, wait, 4 Solana": the wait of a correction)
+        return (paused or said_right_before) and gap.strip(" ,") in ("", "la", "lah", "wait")
     return bool(_CORRECTING_GAP.match(gap))
 
 
@@ -3647,6 +3742,26 @@ def _pick_give_get(
     return (cryptos[0] if cryptos else None), None, True
 
 
+_PAUSE = re.compile(r"[,;，；—–]|\s-\s")
+_ATTACHED_STOP = re.compile(r"(?:put|set|place|add|attach)\b")
+_PAUSE_OR_AND = re.compile(r"[,;，；—–]|\s-\s|\band\b")
+
+
+def _stop_after_the_buy(an: _Analysis) -> bool:
+    """ "buy $500 of wif, stop at 1.5": a stop said after a pause that ends the buy, with no
+    limit and no target beside it, may be the buy's stop-loss (below the market) or the stop
+    that buys (above it): which, the words do not say ("buy 0.3 btc stop 72k", "buy stop"
+    and "stop 71k limit 71.5k" do)."""
+    k = next((k for k, t in enumerate(an.tokens) if t.tag == "K"), -1)
+    return (
+        k > 0
+        and an.take_profit is None
+        and any(t.tag == "B" for t in an.tokens[:k])
+        and not any(t.tag in "LJR" for t in an.tokens)
+        and bool(_PAUSE.search(an.text, an.tokens[k - 1].end, an.tokens[k].start))
+    )
+
+
 def _trade(
     text: str,
     an: _Analysis,
@@ -3824,7 +3939,13 @@ def _trade(
         if stop is None:  # "stop sell 1 ETH at 2800": the "at" price is the stop
             stop, limit_price = limit_price, None
             an.spans["trigger"] = an.spans.pop("limit_price", [])
-        if trigger is not None or stop is None or stop <= 0 or action not in ("buy", "sell"):
+        if (
+            trigger is not None
+            or stop is None
+            or stop <= 0
+            or action not in ("buy", "sell")
+            or (action == "buy" and _stop_after_the_buy(an))
+        ):
             missing.add("price")
         else:
             trigger = _trigger("<=" if action == "sell" else ">=", stop)

@@ -136,6 +136,11 @@ def correct(word: str, known: frozenset[str] = frozenset()) -> Asset | None:
         }
     if len(codes) != 1:
         return None  # two coins as close: never pick one
+    # a grammar word as close as the coin ("cancle ordr for bonk": order, not ORDI)
+    names = aliases()[0]
+    words = (k for k in known if len(k) >= FUZZY_MIN_LEN and k not in names)
+    if process.extractOne(word, words, scorer=OSA.distance, score_cutoff=best) is not None:
+        return None
     return universe()[codes.pop()]
 
 

@@ -1214,3 +1214,22 @@ def test_a_count_a_thousandth_of_the_first_asks_whether_that_was_the_price() -> 
     )
     intent = _intent(_converse("沽ETH 3500", "2粒", "3500"))
     assert (intent.order_type, intent.limit_price) == ("limit", 3500)
+
+
+@pytest.mark.parametrize(
+    ("turns", "order_type", "limit_price"),
+    [
+        (["Sell 1.2 BTC", "sorry, 1.25, still at market"], "market", None),  # no price named
+        (["買HSK 500粒", "唔好市價，掛1.8"], "limit", Decimal("1.8")),
+    ],
+)
+def test_a_correction_naming_the_market_sets_no_price(
+    turns: list[str], order_type: str, limit_price: Decimal | None
+) -> None:
+    intent = _intent(_converse(*turns))
+    assert (intent.order_type, intent.limit_price) == (order_type, limit_price)
+
+
+def test_a_request_dismissed_for_another_coin_is_the_new_request() -> None:
+    intent = _intent(_converse("买大饼", "不要了 换姨太吧 买2个"))
+    assert (intent.action, _amount(intent)) == ("buy", (Decimal(2), "ETH"))

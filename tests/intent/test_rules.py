@@ -3008,3 +3008,106 @@ def test_readings_the_thirty_first_batch_showed(text: str, expected: dict[str, A
 )
 def test_readings_the_thirty_second_batch_showed(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a round sum in Chinese numerals after the verb and the coin: coins or U? asked
+        ("上车SHIB 五百", {"action": "clarify", "missing": ["amount"]}),
+        ("买入 HBAR，数量 1万", {"amount": {"value": 10000, "unit": "HBAR"}}),
+        ("上车SHIB 2万U", {"amount": {"value": 20000, "unit": "USDT"}}),
+        # a stop said after the buy, with no limit or target: a stop-loss or a stop to buy?
+        ("buy $500 of wif, stop at 1.5", {"action": "clarify", "missing": ["price"]}),
+        ("buy 0.3 btc stop 72k", {"trigger": {"op": ">=", "price": 72000}}),
+        ("buy 0.02 btc, stop 71k limit 71.5k", {"trigger": {"op": ">=", "price": 71000}}),
+        ("Buy $1,200 of SUI, stop at 3.10, target 4.40.", {"stop_loss": 3.1}),
+        ("sell 1 eth, stop at 2800", {"trigger": {"op": "<=", "price": 2800}}),
+        ("buy 1 eth, put a stop at 3000", {"stop_loss": 3000, "trigger": None}),  # put on it
+        # a buy's exits said with "cut it at" and "take gains at"
+        (
+            "buy 10k doge, if it runs to 0.25 take profit, cut it at 0.1",
+            {"stop_loss": 0.1, "take_profit": 0.25, "limit_price": None},
+        ),
+        (
+            "300 bucks of link, cut it at 11, take gains at 18",
+            {"stop_loss": 11, "take_profit": 18, "limit_price": None},
+        ),
+        # corrections: after a dash, and 唔係/不是 before the other side
+        ("Sell 1 ETH at 2,600 — no, 2,650.", {"limit_price": 2650}),
+        ("買BTC，唔係，係賣，0.1粒", {"action": "sell", "amount": {"value": 0.1, "unit": "BTC"}}),
+        ("sell btc, no, buy 0.1", {"action": "unsupported"}),  # an English "no" may deny
+    ],
+)
+def test_readings_the_thirty_third_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a cancel after the order no longer wanted stays; a cancel denied cancels nothing,
+        # and what it names is not what the other cancel cancels
+        ("dont want that avax ordr anymore cancel it", {"action": "cancel", "asset": "AVAX"}),
+        ("dont want the link order anymore kill it", {"action": "cancel", "asset": "LINK"}),
+        ("don't cancel my eth order", {"action": "unsupported"}),
+        ("i dont want to cancel my btc order", {"action": "unsupported"}),
+        (
+            "i don't want to cancel the sol order, cancel the eth one",
+            {"action": "cancel", "asset": "ETH"},
+        ),
+        ("别撤大饼的，撤姨太的", {"action": "cancel", "asset": "ETH"}),
+        ("drop that wif order", {"action": "cancel", "asset": "WIF"}),
+        # a word one letter from a grammar word is not corrected to a coin
+        ("cancle ordr for bonk", {"action": "cancel", "asset": "BONK"}),
+        ("buy 1 etherium", {"asset": "ETH"}),
+        ("Please sell 3 Solana, no, wait, 4 Solana.", {"amount": {"value": 4, "unit": "SOL"}}),
+        # asides and polite forms that deny nothing
+        ("能不能帮我卖掉30%的莱特币", {"action": "sell", "amount": {"value": 30, "unit": "%"}}),
+        ("以太坊在3000挂个单买0.5个，我不太会弄", {"action": "buy", "limit_price": 3000}),
+        ("帮我买5万个PEPE，听朋友说会涨😂", {"action": "buy", "asset": "PEPE"}),
+        ("go long spot 0.1 btc, no lev", {"action": "buy", "asset": "BTC"}),
+        (
+            "Please get rid of my PEPE tokens, every last one of them. I never should have "
+            "bought them.",
+            {"action": "sell", "amount": {"value": 100, "unit": "%"}},
+        ),
+        (
+            "I'd like to purchase 0.01 Bitcion please. Apologies if I have spelt that wrongly.",
+            {"action": "buy", "asset": "BTC"},
+        ),
+        ("請幫我買入HK$2,000的Solanna，如果串錯字請見諒。", {"action": "buy", "trigger": None}),
+    ],
+)
+def test_cancels_typos_and_asides_the_thirty_third_batch_showed(
+    text: str, expected: dict[str, Any]
+) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # asked whether to trade is advice, never the trade
+        ("Would it be sensible for me to sell my Solana now?", {"action": "unsupported"}),
+        ("is it wise to buy btc now", {"action": "unsupported"}),
+        # "一定程度" is no number one: how far, asked
+        ("姨太跌到一定程度就抄底 1个", {"action": "clarify", "missing": ["price"]}),
+        # a stop put on a buy, after "and", is its stop-loss
+        (
+            "Get me 0.4 BTC at 61,500 and put a stop at 59,000.",
+            {"stop_loss": 59000, "trigger": None, "limit_price": 61500},
+        ),
+        # a coin beside "or" is a coin: which one, asked
+        ("buy 2 eth or etc, whichever's pumping", {"action": "clarify", "missing": ["asset"]}),
+        # 换 to a coin the message then buys; a request dismissed, then a new one
+        ("换姨太吧 买2个", {"action": "buy", "amount": {"value": 2, "unit": "ETH"}}),
+        ("不要了，买2个姨太", {"action": "buy", "amount": {"value": 2, "unit": "ETH"}}),
+        ("姨太全部换大饼，梭哈", {"action": "convert", "asset": "ETH", "to": "BTC"}),
+        # a coin named after the moon and a dog is no Dogecoin
+        ("买个月亮狗币，100U", {"action": "clarify", "missing": ["asset"]}),
+        ("每个月买100U大饼", {"schedule": {"every": "P1M", "count": None, "over": None}}),
+    ],
+)
+def test_readings_the_thirty_fourth_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
