@@ -548,7 +548,7 @@ def _correction(
     if field is None:
         return Corrected(_ask(fields, side, "amount", f"Is {value} the amount or the price?"))
     if field == "amount":
-        unit = _amount_unit(parsed, fields)
+        unit = _amount_unit(parsed, fields, counted=terms.counted)
         if unit is None:
             return Corrected(_ask(fields, side, "amount", "In which unit?"))
         old = fields.get("amount")
@@ -776,13 +776,18 @@ def _price(fields: dict[str, Any], name: str) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
-def _amount_unit(parsed: ParseOutput, fields: dict[str, Any]) -> str | None:
+def _amount_unit(parsed: ParseOutput, fields: dict[str, Any], *, counted: bool) -> str | None:
+    """The unit of a corrected amount: the one said, else the request's own, else its coin.
+    A share is never the unit of a bare number ("出一半" → "改成3个" is 3 ETH, "…改成3" is
+    asked)."""
     if not isinstance(parsed, Unsupported) and parsed.amount is not None:
         return parsed.amount.unit
     amount = fields.get("amount")
-    if amount is not None:
-        return str(amount["unit"])
     asset = fields.get("asset")
+    if amount is not None and amount["unit"] != "%":
+        return str(amount["unit"])
+    if amount is not None and not counted:
+        return None
     return str(asset) if asset is not None else None
 
 

@@ -254,6 +254,11 @@ _ASIDE = re.compile(
     r"|如果?[串打拼写][错錯]字?[，,]?\s*(?:请|請)?(?:[见見]|原)[谅諒]|我?不太?会(?:弄|用|操作)"
     r"|听?朋友说(?:会|要)?涨|i\s+(?:never\s+should|should\s+never)\s+have\s+(?:bought|sold)"
     r"(?:\s+(?:it|them|that|those))?"
+    # "I have decided it is not for me", "I am only asking, not buying", "頂唔順",
+    # "我唔肯定串法啱唔啱"
+    r"|(?:i\s+have\s+decided[^.!?]{0,40}?\s+)?(?:that\s+)?it(?:\s+is|['’]s)\s+not\s+for\s+me"
+    r"|i(?:\s+am|['’]m)\s+only\s+asking(?:,?\s+not\s+(?:buying|selling|trading))?"
+    r"|顶唔顺|我?[唔不](?:肯定|确定)(?:串法|拼法|拼写|写法)(?:啱唔啱|对不对|有冇错|有没有错)?"
     r"|i\s+(?:can['’]?t|cannot)\s+watch\s+(?:it|the\s+(?:screen|market|charts?))(?:\s+all\s+day)?"
     r"|(?:i\s+)?(?:don['’]?t|do\s+not)\s+(?:wanna|want\s+to)\s+move\s+the\s+(?:book|market|price)"
     r"|it['’]?s\s+not\s+going\s+anywhere|nothing\s+crazy|not\s+what\s+they\s+used\s+to\s+be"
@@ -389,7 +394,8 @@ _SAYS_NOTHING: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...] = (
             r"|wait|afford|profit|longer|放心|交租|不动|miss|太多|手续费|fee|commission"
             r"|ready|moment|minute|chance|convenience|hurry|rush|new here|new to|亏|touch"
             r"|that work|how|打算|friend|notation|bad price|poor price|price ha|sorry"
-            r"|玩|睇|看|捱|错|会弄|会用|会操作|朋友|分毫|成仁|问|期限|住|持有|拿|揸|受不|扛不|顶不|忍不|撑不|不扛"
+            r"|玩|睇|看|捱|错|会弄|会用|会操作|朋友|唔顺|串法|拼法|拼写|写法|not for me|only asking"
+            r"|分毫|成仁|问|期限|住|持有|拿|揸|受不|扛不|顶不|忍不|撑不|不扛"
         ),
     ),
     (_LEADING_NO, None),
@@ -1608,6 +1614,9 @@ def _exit_phrases(an: _Analysis) -> None:
         kind = "take_profit" if said == "R" else "stop_loss" if said == "Z" else ""
         if not kind and up != down and unpriced_exit:
             kind = "take_profit" if up else "stop_loss"
+        bailed = any(k < m.start() and an.tokens[k].code == "bail" for k in sells)
+        if not kind and not up and bailed:
+            kind = "stop_loss"  # "bail if it hits 0.000015": a way out on the way down
         exits.append((m, kind))
     if not exits or len(exits) > 2:
         if wanted:  # "I want 0.01 btc, sell it at 75k": a sale later, not now: no side
@@ -1631,6 +1640,15 @@ def _exit_phrases(an: _Analysis) -> None:
         exits = [(m, k or "take_profit") for m, k in exits]
     if sold_at and len(exits) == 1 and not exits[0][1]:
         exits = [(exits[0][0], "stop_loss" if sold_at == "take_profit" else "take_profit")]
+    elif len(exits) == 1 and not exits[0][1] and unpriced_exit:
+        # "aping 30 sol, moon target 260, bail if it hits 160": below the target said, the
+        # stop-loss; above the stop said, the target
+        level = _num(an, exits[0][0], 2)
+        target, stop = (re.search(f"{t}[@:]?(N)", tags) for t in "RZ")
+        if level is not None and target is not None and level < (_num(an, target, 1) or 0):
+            exits = [(exits[0][0], "stop_loss")]
+        elif level is not None and stop is not None and level > (_num(an, stop, 1) or level):
+            exits = [(exits[0][0], "take_profit")]
     kinds = [k for _, k in exits] + ([sold_at] if sold_at else [])
     if any(not kind for _, kind in exits) or len(set(kinds)) != len(kinds):
         if wanted:
@@ -1820,7 +1838,7 @@ def _limit_phrases(an: _Analysis) -> None:
         live = an.live()
     for m in _LIMIT_PRICE.finditer(live):
         if m.group(3) is not None and (
-            an.tokens[m.end()].code not in ("zh", "post")
+            an.tokens[m.end()].code not in ("zh", "post") and not _price_then_limit(an, m.start(3))
             if live[m.end(3)] == "L"
             else an.text[an.tokens[m.end(3)].start] != "的"
         ):
@@ -1846,6 +1864,23 @@ def _limit_phrases(an: _Analysis) -> None:
             (t.code for t in an.tokens[m.start() : m.end()] if t.code in ("buy", "sell")), ""
         )
         an.take(m.start(), m.end(), "limit_price")
+
+
+def _price_then_limit(an: _Analysis, k: int) -> bool:
+    """Whether the number ``tokens[k]`` is the price of an English "140 limit" that ends its
+    clause, after a pause ("Buy some SOL, 140 limit"; not "buy 100 limit": the amount)."""
+    tokens, text = an.tokens, an.text
+    limit = tokens[k + 1]
+    return (
+        k > 0
+        and tokens[k - 1].tag not in "BSCDg"
+        and bool(_PAUSE.search(text, tokens[k - 1].end, tokens[k].start))
+        and not text[tokens[k].end : limit.start].strip()
+        and _CLAUSE_END.match(text, limit.end) is not None
+    )
+
+
+_CLAUSE_END = re.compile(r"\s*(?:$|[,;.!?，。；！？])")
 
 
 def _spelled_far(an: _Analysis, first: int, last: int) -> bool:
@@ -2774,7 +2809,7 @@ _PRICE_WORDS = frozenset("@LKJGRZ<>=p")
 _RESTATING_VERBS = frozenset("BgSCD")
 _UNSURE = re.compile(r"[?？]|\b(?:maybe|perhaps|probably|or so)\b|可能|大概|也许|或者|左右")
 #: What a request restated after a correction replaces: its verb, asset and amount.
-_REPLACEABLE = frozenset("BgSCDAQNHP")
+_REPLACEABLE = frozenset("BgSCDAQNHPe")
 
 
 def _self_corrections(norm: str, tokens: list[Token]) -> list[Token]:
@@ -3050,7 +3085,10 @@ def _apply_correction(norm: str, tokens: list[Token], m: int) -> list[Token] | N
         # a restated request replaces the one before when that one held nothing the
         # restatement would silently drop: one verb, asset and amount, no condition
         said = [t.tag for t in before if t.tag not in _CORRECTION_FILLER and t.tag not in "wf"]
-        if any(tag not in _REPLACEABLE for tag in said) or said.count("N") > 1:
+        # (a schedule or a condition said again with it is no loss: "every sunday swap … nah
+        # just buy 50 usdc of btc every sunday")
+        again = {t.tag for t in core} - _REPLACEABLE
+        if any(tag not in _REPLACEABLE | again for tag in said) or said.count("N") > 1:
             return None
         if not any(tag in _RESTATING_VERBS or tag == "A" for tag in said):
             return None  # "7 gm… actually, buy 0.25 btc": nothing before was a request

@@ -1233,3 +1233,15 @@ def test_a_correction_naming_the_market_sets_no_price(
 def test_a_request_dismissed_for_another_coin_is_the_new_request() -> None:
     intent = _intent(_converse("买大饼", "不要了 换姨太吧 买2个"))
     assert (intent.action, _amount(intent)) == ("buy", (Decimal(2), "ETH"))
+
+
+def test_a_count_corrects_a_share_in_the_coin_and_a_bare_number_is_asked() -> None:
+    intent = _intent(_converse("姨太涨到4000的时候出一半", "改成3个"))
+    assert _amount(intent) == (Decimal(3), "ETH")
+    outcome = _converse("姨太涨到4000的时候出一半", "改成3")  # 3 what? never 3 %
+    assert isinstance(outcome.result, Clarification), outcome
+
+
+def test_an_amount_answered_keeps_a_limit_said_after_the_coin() -> None:
+    intent = _intent(_converse("Buy some SOL, 140 limit", "250"))
+    assert (_amount(intent), intent.limit_price) == ((Decimal(250), "SOL"), 140)

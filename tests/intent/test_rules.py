@@ -3111,3 +3111,42 @@ def test_cancels_typos_and_asides_the_thirty_third_batch_showed(
 )
 def test_readings_the_thirty_fourth_batch_showed(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # leaving what was bought, said with "bail if" or "get out if": an exit, never the
+        # buy's own condition
+        (
+            "ape 300 bucks into doge, bail if it drops to 0.3",
+            {"stop_loss": 0.3, "trigger": None},
+        ),
+        ("aping 1k usdt into bonk, bail if it hits 0.000015", {"stop_loss": 0.000015}),
+        ("buy 1 eth, get out if it drops to 2800", {"stop_loss": 2800, "trigger": None}),
+        # a level with no direction beside a target said is the other exit
+        ("buy 30 sol, tp 260, sell if it hits 160", {"take_profit": 260, "stop_loss": 160}),
+        ("buy 1 eth, sl 2800, sell if it hits 4000", {"take_profit": 4000, "stop_loss": 2800}),
+        # a restated request with its schedule said again replaces the first
+        (
+            "every sunday swap 50 usdc worth of eth into btc... nah just buy 50 usdc of btc "
+            "every sunday",
+            {"action": "buy", "asset": "BTC", "to": None},
+        ),
+        # an English "140 limit" that ends its clause is the limit price
+        ("buy 2 sol, 140 limit", {"limit_price": 140, "amount": {"value": 2, "unit": "SOL"}}),
+        ("Buy some SOL, 140 limit", {"action": "clarify", "missing": ["amount"]}),
+        ("buy 100 limit", {"action": "clarify"}),
+        # asides that deny nothing, and a cancel said with "bin"
+        ("Kindly sell all of my Dogecoin. I have decided it is not for me.", {"action": "sell"}),
+        ("PEPE清倉喇，頂唔順", {"action": "sell", "asset": "PEPE"}),
+        ("請幫我買港幣三千元嘅Solanna，我唔肯定串法啱唔啱，唔好意思。", {"action": "buy"}),
+        (
+            "What is the price of Dogecoin, please? I am only asking, not buying.",
+            {"action": "query", "query": "price"},
+        ),
+        ("bin the bonk order", {"action": "cancel", "asset": "BONK"}),
+    ],
+)
+def test_readings_the_thirty_fifth_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
