@@ -119,7 +119,10 @@ _CORRECTION = re.compile(
     r"^\s*(?:(?:no|nope|nah|oh|ah|sorry|i\s+am\s+sorry|i'm\s+sorry|apologies|oops|wait|actually"
     r"|pardon\s+me|i\s+beg\s+your\s+pardon"
     r"|correction|hmm|eh|ay|please|pls|kindly|on\s+second\s+thoughts?|would\s+you"
-    r"|on\s+reflection|could\s+you|can\s+you)\b[\s,.:!-]*"
+    r"|on\s+reflection|could\s+you|can\s+you|and"
+    # "wait thats too much, change that to 0.3"
+    r"|(?:that['’]?s|thats|it['’]?s|its)\s+(?:way\s+)?too\s+(?:much|many|little|few|high|low)"
+    r")\b[\s,.:!-]*"
     r"|(?:唔好意思|不好意思|唔該|唔该|sorry|等陣|等阵|等等|等一下|更正)[\s,，:：]*)*"
     r"(?:(?:change|make|set|update|modify|edit|move|amend|adjust|revise|bump|raise|lower)"
     r"\s+the\s+"
@@ -535,6 +538,17 @@ def _correction(
         # "actually only half", "wait 30% not 3"
         fields["amount"] = {"value": terms.shares[0], "unit": "%"}
         return Corrected(_rebuild(fields, side, target))
+    said_from = _changed_from(fields, numbers, text)
+    if said_from is not None:
+        # "and change 60k to 58k": the field that holds the first number, to the second
+        name, value = said_from
+        if name == "trigger":
+            fields["trigger"] = {**fields["trigger"], "price": value}
+        elif name == "amount":
+            fields["amount"] = {**fields["amount"], "value": value}
+        else:
+            fields[name] = value
+        return Corrected(_rebuild(fields, side, target))
     if len(numbers) != 1 or (numbers_only and _ALTERNATIVE.search(text)):
         # ("buy 0.1 btc" → "no wait 0.2" → "or 0.3?": still deciding)
         return Corrected(_ask(fields, side, "amount", "Which number do you mean?"))
@@ -767,6 +781,25 @@ def _field_by_magnitude(fields: dict[str, Any], value: Decimal, parsed: ParseOut
     if near_amount and not prices:
         return "amount"
     return None  # could be either, or changes a field that was never given: asked
+
+
+_FROM_TO = re.compile(r"\bfrom\b|\bto\b|->|→|改成|改为|改為")
+
+
+def _changed_from(
+    fields: dict[str, Any], numbers: tuple[Decimal, ...], text: str
+) -> tuple[str, Decimal] | None:
+    """ "change 60k to 58k": two numbers, the first the value of exactly one field of the
+    request, "to" between them: that field, and its new value."""
+    if len(numbers) != 2 or not _FROM_TO.search(text):
+        return None
+    old, new = numbers
+    amount = fields.get("amount")
+    held = {name: _price(fields, name) for name in _PRICE_FIELDS}
+    if amount is not None:
+        held["amount"] = Decimal(amount["value"])
+    names = [name for name, value in held.items() if value == old]
+    return (names[0], new) if len(names) == 1 else None
 
 
 def _price(fields: dict[str, Any], name: str) -> Decimal | None:

@@ -1245,3 +1245,26 @@ def test_a_count_corrects_a_share_in_the_coin_and_a_bare_number_is_asked() -> No
 def test_an_amount_answered_keeps_a_limit_said_after_the_coin() -> None:
     intent = _intent(_converse("Buy some SOL, 140 limit", "250"))
     assert (_amount(intent), intent.limit_price) == ((Decimal(250), "SOL"), 140)
+
+
+@pytest.mark.parametrize(
+    ("turns", "amount", "price"),
+    [
+        (["buy 0.5 eth at 3000", "wait thats too much, change that to 0.3"], "0.3", "3000"),
+        (["Buy ETH at 3,100", "2 ETH", "and change the price to 3,080"], "2", "3080"),
+        (["buy 0.5 eth at 3000", "change 0.5 to 0.3"], "0.3", "3000"),  # from one, to the other
+    ],
+)
+def test_a_correction_after_words_of_its_own_changes_its_field(
+    turns: list[str], amount: str, price: str
+) -> None:
+    intent = _intent(_converse(*turns))
+    assert (_amount(intent)[0], intent.limit_price) == (Decimal(amount), Decimal(price))
+
+
+def test_a_correction_from_one_number_to_another_moves_the_trigger() -> None:
+    intent = _intent(
+        _converse("buy bitcoin if it goes under 60k", "0.01 please", "and change 60k to 58k")
+    )
+    assert intent.trigger is not None
+    assert (intent.trigger.op, intent.trigger.price) == ("<=", 58000)
