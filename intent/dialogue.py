@@ -345,7 +345,10 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
         and not said.priced
     ):
         # "買 0.2 顆" answering how much: coins of the asset asked about
-        fills["amount"] = Amount(value=said.numbers[0], unit=pending.asset)
+        unit = pending.asset
+        if pending.quote is not None and _SOME_OF_THE_MONEY.search(state.pending_text):
+            unit = pending.quote  # "我想把一些USDT换成以太坊" → "200个": the U asked about
+        fills["amount"] = Amount(value=said.numbers[0], unit=unit)
     if (
         pending.side == "sell"
         and pending.quote is None
@@ -664,6 +667,8 @@ def _amended(target: Intent | Clarification, change: Amendment) -> Intent | Clar
     if schedule is False:
         return None
     fields["schedule"] = schedule
+    if change.price_quote is not None and fields.get("quote") is None and side != "convert":
+        fields["quote"] = change.price_quote  # "… sell 1 ETH" → "At 3,900 US dollars"
     if change.quote is not None:
         if side == "convert" or change.quote == fields.get("asset"):
             return None
@@ -783,6 +788,8 @@ def _field_by_magnitude(fields: dict[str, Any], value: Decimal, parsed: ParseOut
     return None  # could be either, or changes a field that was never given: asked
 
 
+#: "把一些USDT换成以太坊", "swap some usdc for eth": the amount left open is of the money
+_SOME_OF_THE_MONEY = re.compile(r"(?:一些|一点|some)\s*(?:usdt|usdc|u\b)", re.IGNORECASE)
 _FROM_TO = re.compile(r"\bfrom\b|\bto\b|->|→|改成|改为|改為")
 
 

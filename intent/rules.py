@@ -1599,6 +1599,17 @@ def _exit_phrases(an: _Analysis) -> None:
         setattr(an, sold_at, price)
         an.take(at.start(), at.end(), sold_at)
         moves_from = at.end()
+        other = _OR_AT.match(tags, moves_from)
+        other_price = _num(an, other, 1) if other is not None else None
+        if other is not None and other_price is not None and price is not None:
+            # "…then sell it at 3,200 if it gets there or at 2,400 if it goes bad": the
+            # other price is the other exit, by which side of the first it is on
+            kind = "stop_loss" if other_price < price else "take_profit"
+            if kind == sold_at:
+                an.unresolved = True  # two prices of one kind: which?
+            setattr(an, kind, other_price)
+            an.take(other.start(), other.end(), kind)
+            moves_from = other.end()
         if not _EXIT_MOVE.search(tags, moves_from):
             _sells_said_as_exits(an, sells)
             return
@@ -1660,6 +1671,11 @@ def _exit_phrases(an: _Analysis) -> None:
         setattr(an, kind, _num(an, m, 2))
         an.take(m.start(), m.end(), kind)
     _sells_said_as_exits(an, sells)
+
+
+#: "… if it gets there or at 2,400 if it goes bad": another price of the sale, with the
+#: "if" of each
+_OR_AT = re.compile(r"i?\|@(N)i?")
 
 
 def _sells_said_as_exits(an: _Analysis, sells: list[int]) -> None:
@@ -2843,6 +2859,25 @@ def _self_corrections(norm: str, tokens: list[Token]) -> list[Token]:
         Token("#", t.start, t.end) if _corrects_side(norm, tokens, k) else t
         for k, t in enumerate(tokens)
     ]
+    # "buy 0.05 eth... oh wait not eth, i meant btc": the coin denied right before a
+    # correction is the one it corrects (said earlier), not a denial of its own
+    denied_then_corrected = {
+        j
+        for k in range(2, len(tokens))
+        if tokens[k].tag == "#"
+        and tokens[k - 2].tag == "^"
+        and tokens[k - 1].tag == "A"
+        and any(t.tag == "A" and t.code == tokens[k - 1].code for t in tokens[: k - 2])
+        for j in (k - 2, k - 1)
+    }
+    if denied_then_corrected:
+        kept = [t for j, t in enumerate(tokens) if j not in denied_then_corrected]
+        # ("oh wait [not eth,] i meant": one correction, said with two markers)
+        tokens = [
+            t
+            for j, t in enumerate(kept)
+            if not (t.tag == "#" and j + 1 < len(kept) and kept[j + 1].tag == "#")
+        ]
     out = [
         t
         for k, t in enumerate(tokens)
@@ -3507,6 +3542,7 @@ class Amendment:
     asset: str | None = None  # "only if ETH < 3,300": the asset the request already has
     quantity: Decimal | None = None  # "qty 35": the amount, in the request's own unit
     quote: str | None = None  # "with usdc": what it is paid with or sold for
+    price_quote: str | None = None  # "At 3,900 US dollars": the currency a price is said in
 
 
 #: What a fragment may hold besides the phrases it is read by: "please make it", "instead".
@@ -3629,6 +3665,8 @@ def amendment(text: str, *, amount_asked: bool = False) -> Amendment | None:
     filler = _AMENDMENT_FILLER | ({"J", "L", "r"} if an.limit_price is not None else set())
     if any(tag not in filler for tag in live):
         return None
+    if an.limit_price is not None and an.price_quote:
+        found["price_quote"] = an.price_quote
     out = Amendment(
         limit_price=an.limit_price,
         take_profit=an.take_profit,

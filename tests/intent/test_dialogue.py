@@ -1268,3 +1268,25 @@ def test_a_correction_from_one_number_to_another_moves_the_trigger() -> None:
     )
     assert intent.trigger is not None
     assert (intent.trigger.op, intent.trigger.price) == ("<=", 58000)
+
+
+def test_a_price_answered_in_a_currency_names_the_quote() -> None:
+    intent = _intent(
+        _converse(
+            "I should like to place a limit order to sell 1 ETH.", "At 3,900 US dollars, please."
+        )
+    )
+    assert (intent.limit_price, intent.quote) == (3900, "USD")
+
+
+@pytest.mark.parametrize(
+    ("turns", "amount"),
+    [
+        (["我想把一些USDT换成以太坊", "200个"], (Decimal(200), "USDT")),  # some of the U
+        (["用USDC买SOL", "3个"], (Decimal(3), "SOL")),  # coins counted
+    ],
+)
+def test_a_count_answers_the_amount_left_open(
+    turns: list[str], amount: tuple[Decimal, str]
+) -> None:
+    assert _amount(_intent(_converse(*turns))) == amount

@@ -3146,7 +3146,35 @@ def test_readings_the_thirty_fourth_batch_showed(text: str, expected: dict[str, 
             {"action": "query", "query": "price"},
         ),
         ("bin the bonk order", {"action": "cancel", "asset": "BONK"}),
+        # the coin denied right before a correction is the one it corrects (batch 36)
+        (
+            "Please buy HK$3,000 of Ethereum. Oh dear, not Ethereum, I meant Bitcoin. Sorry "
+            "about that.",
+            {"action": "buy", "asset": "BTC", "amount": {"value": 3000, "unit": "HKD"}},
+        ),
+        (
+            "buy 0.05 eth... oh wait not eth, i meant btc. 0.05 btc",
+            {"action": "buy", "amount": {"value": 0.05, "unit": "BTC"}},
+        ),
     ],
 )
 def test_readings_the_thirty_fifth_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the other price of a sale, "or at …", is the other exit
+        (
+            "buy 0.1 eth if it goes below 2,600, then sell it at 3,200 if it gets there or "
+            "at 2,400 if it goes bad",
+            {"take_profit": 3200, "stop_loss": 2400, "limit_price": None},
+        ),
+        # "處理一下" names no side: money of a coin is then no buy
+        ("我想處理一下我五千港幣嘅比特幣。", {"action": "clarify", "missing": ["side"]}),
+        ("5000港币的SOL", {"action": "buy", "amount": {"value": 5000, "unit": "HKD"}}),
+    ],
+)
+def test_readings_the_thirty_seventh_batch_showed(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
