@@ -583,6 +583,7 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("take", "profit"): (("R", ""),),
     ("take", "some", "profit"): (("R", ""),),  # "take some profit on my PEPE, like 40%"
     ("take", "gains"): (("R", ""),),  # "300 bucks of link, cut it at 11, take gains at 18"
+    ("what", "would"): (("W", ""),),  # "what would 1 eth sell for rn": a price asked
     ("take", "some", "profits"): (("R", ""),),
     # "sell like 1k of my doge maybe more": the amount still being decided
     **{

@@ -256,7 +256,8 @@ _ASIDE = re.compile(
     r"(?:\s+(?:it|them|that|those))?"
     # "I have decided it is not for me", "I am only asking, not buying", "頂唔順",
     # "我唔肯定串法啱唔啱"
-    r"|(?:i\s+have\s+decided[^.!?]{0,40}?\s+)?(?:that\s+)?it(?:\s+is|['’]s)\s+not\s+for\s+me"
+    r"|(?:i\s+have\s+decided(?:,?\s+after\s+some\s+thought)?,?\s+)?(?:that\s+)?"
+    r"it(?:\s+is|['’]s)\s+not\s+for\s+me"
     r"|i(?:\s+am|['’]m)\s+only\s+asking(?:,?\s+not\s+(?:buying|selling|trading))?"
     r"|顶唔顺|我?[唔不](?:肯定|确定)(?:串法|拼法|拼写|写法)(?:啱唔啱|对不对|有冇错|有没有错)?"
     r"|i\s+(?:can['’]?t|cannot)\s+watch\s+(?:it|the\s+(?:screen|market|charts?))(?:\s+all\s+day)?"
@@ -555,6 +556,8 @@ def tokenize(text: str, original: str = "") -> list[Token]:
         tokens = _option_contracts(text, tokens)
     if " of " in text:
         tokens = _of_it(text, tokens)
+    if "for" in text and _FOR_AT_END.search(text):
+        tokens = _sells_for(tokens)
     # "the cardano one", "the ETH one": a pronoun naming an order, no amount of one coin
     tokens = [t for k, t in enumerate(tokens) if not _pronoun_one(text, tokens, k)]
     for k in range(1, len(tokens) - 1):
@@ -569,6 +572,20 @@ def tokenize(text: str, original: str = "") -> list[Token]:
             # of USDT (a word between: "3个USDT" alone counts USDT)
             tokens[k] = Token("k", tok.start, tok.end)
     return _counted_orders(text, tokens)
+
+
+_FOR_AT_END = re.compile(r"\bfor\s*(?:rn|now|right\s+now|today)?\s*[?？.!]*\s*$")
+
+
+def _sells_for(tokens: list[Token]) -> list[Token]:
+    """ "what would 1 eth sell for rn", "what's 1 eth sell for?": a question of what it
+    fetches, its price, never the sale."""
+    if len(tokens) < 3 or tokens[0].tag != "W" or (tokens[-1].tag, tokens[-1].code) != ("f", "for"):
+        return tokens
+    verb = tokens[-2]
+    if verb.tag not in "BS":
+        return tokens
+    return [*tokens[:-2], Token("p", verb.start, tokens[-1].end)]
 
 
 _OF_IT = re.compile(r"of\s+(?:it|them|that|those)\b")
@@ -813,6 +830,14 @@ def _word_tokens(
         and (day := _day_of_month(tokens[-1])) is not None
     ):
         tokens[-1].tag, tokens[-1].code = "U", str(day)  # "the 1st", "15th": a day of the month
+        return i + 1
+    if (
+        word == "runs"
+        and tokens
+        and tokens[-1].tag == "N"
+        and not text[tokens[-1].end : start].strip()
+    ):
+        tokens.append(Token("x", start, end))  # "cap it at 12 runs": times ("before it runs": no)
         return i + 1
     if (
         word in ("mil", "mill", "mn", "grand")
@@ -1320,6 +1345,8 @@ _LIMIT_PRICE = re.compile(
     # 3000挂单 / 7万挂单 (a Chinese limit word only: see _limit_phrases), not "0.02，限价 63000";
     # 3500的价格 (的 only: see _limit_phrases)
     r"|(N)(?:(?=L(?![@Laopc:]*N))|op)"
+    # 以港幣72萬買0.1個比特幣: at a sum of money, then the verb and a count of its own
+    r"|@(Q)(N)(?=[BSg]N)"
 )
 _ALTERNATIVE_PRICE = re.compile(r"\|a?N(?![AQckYxP])Q?")  # at 60k or 61k: two prices
 # "at market price of 65000": a market order with a price is a contradiction, not a limit.
@@ -1869,12 +1896,13 @@ def _limit_phrases(an: _Analysis) -> None:
             an.unresolved = True  # "at 60k or 61k": do not pick one
             an.take(m.start(), alternative.end(), "limit_price")
             return
-        number = 1 if m.group(1) is not None else 3
+        number = 1 if m.group(1) is not None else 3 if m.group(3) is not None else 5
         an.limit_price = _num(an, m, number)
         code = an.tokens[m.start(number)].code
-        if m.group(2):
-            code = an.tokens[m.start(2)].code
-            an.unit_quote_tokens.add(m.start(2))
+        for currency in (2, 4):
+            if m.group(currency):
+                code = an.tokens[m.start(currency)].code
+                an.unit_quote_tokens.add(m.start(currency))
         an.price_quote = code
         an.limit_side = next(
             (t.code for t in an.tokens[m.start() : m.end()] if t.code in ("buy", "sell")), ""
@@ -3617,8 +3645,10 @@ def amendment(text: str, *, amount_asked: bool = False) -> Amendment | None:
             if value is None:
                 return None
             found[name] = value if name == "count" else (value, tokens[m.start(2)].code)
-            tokens = tokens[: m.start()] + tokens[m.end() :]
-            tags = tags[: m.start()] + tags[m.end() :]
+            # ("cap it at 12 runs": the at of the count)
+            start = m.start() - (name == "count" and tags[m.start() - 1 : m.start()] == "@")
+            tokens = tokens[:start] + tokens[m.end() :]
+            tags = tags[:start] + tags[m.end() :]
     rest = [t for t in tokens if t.tag not in _AMENDMENT_FILLER]
     if (
         amount_asked

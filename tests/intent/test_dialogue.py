@@ -1290,3 +1290,10 @@ def test_a_count_answers_the_amount_left_open(
     turns: list[str], amount: tuple[Decimal, str]
 ) -> None:
     assert _amount(_intent(_converse(*turns))) == amount
+
+
+def test_a_count_capped_with_at_is_the_schedule_s_count() -> None:
+    intent = _intent(
+        _converse("DCA into SOL every Monday.", "250 USDT each run.", "Cap it at 12 runs.")
+    )
+    assert (intent.limit_price, intent.schedule is not None and intent.schedule.count) == (None, 12)

@@ -3178,3 +3178,26 @@ def test_readings_the_thirty_fifth_batch_showed(text: str, expected: dict[str, A
 )
 def test_readings_the_thirty_seventh_batch_showed(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+def test_a_sum_of_money_after_yi_before_a_counted_buy_is_the_price() -> None:
+    subset("請幫我以港幣72萬買0.1個比特幣。", limit_price=720000, quote="HKD")
+    subset("以港币1万买比特币", amount={"value": 10000, "unit": "HKD"}, limit_price=None)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # what a coin would fetch is its price asked, never the sale
+        ("what would 1 eth sell for rn", {"action": "query", "query": "price"}),
+        ("what's 1 eth sell for", {"action": "query", "query": "price"}),
+        ("sell 1 eth for", {"action": "sell"}),
+        # "N runs" counts; "before it runs" is no count
+        (
+            "Every other week buy $500 of ETH, 8 runs total.",
+            {"schedule": {"every": "P2W", "count": 8, "over": None}},
+        ),
+    ],
+)
+def test_readings_the_thirty_eighth_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)

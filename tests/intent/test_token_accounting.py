@@ -128,10 +128,10 @@ _NO_AFTER = re.compile(rf"(?:{_CORRECTION_AHEAD.pattern})[\s,，.。…]*$", re.
 
 
 # Chinese words an insertion must not split: negations (a negation put there takes the
-# place of the one it broke) and set phrases that mean nothing ("搏一搏": split, their
-# characters are no phrase, and 一 no number either)
+# place of the one it broke) and words that mean nothing ("搏一搏", "直接": split, their
+# characters are no phrase, and may be words of their own: 一 a number, 接 a verb)
 _CJK_UNSPLIT = [
-    w for w, entry in CJK_WORDS.items() if ("^", "") in entry or (not entry and len(w) > 2)
+    w for w, entry in CJK_WORDS.items() if ("^", "") in entry or (not entry and len(w) > 1)
 ]
 
 
