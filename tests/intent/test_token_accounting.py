@@ -113,7 +113,10 @@ _MARKERS = sorted(
     reverse=True,
 )
 _CORRECTION_AHEAD = re.compile(
-    "|".join(rf"\b{re.escape(m)}\b" if m.isascii() else re.escape(m) for m in _MARKERS)
+    # (an English marker may touch Chinese: "no sorry係2.6")
+    "|".join(
+        rf"(?<![a-z]){re.escape(m)}(?![a-z])" if m.isascii() else re.escape(m) for m in _MARKERS
+    )
     # "買BTC，唔係，係賣": a no, a pause, then the other side is a correction too
     + r"|(?:唔系|不是)[\s,，、…]+(?:是|系|係)?\s*(?:卖|买|沽|入)",
     re.IGNORECASE,
