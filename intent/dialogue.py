@@ -491,6 +491,13 @@ def _correction(
         return NewRequest(parsed)  # "Actually put it on 5x leverage": refused, as asked
     side = target.action if isinstance(target, Intent) else target.side
     if said.side not in (None, side):
+        if _NO_THE_OTHER_SIDE.match(text) and not said.assets and target.asset is not None:
+            # "買SOL" → "唔係，係賣，10粒": no, the other side, of the coin said
+            fields = _request_fields(target)
+            if said.counted and len(said.numbers) == 1:
+                fields["amount"] = {"value": said.numbers[0], "unit": target.asset}
+            result = _rebuild(fields, said.side, target)
+            return Answered(result) if state.pending is not None else Corrected(result)
         return NewRequest(parsed)  # "actually sell point one eath": another request
     if (
         match is not None
@@ -788,6 +795,10 @@ def _field_by_magnitude(fields: dict[str, Any], value: Decimal, parsed: ParseOut
     return None  # could be either, or changes a field that was never given: asked
 
 
+#: "唔係，係賣": no, it is the other side
+_NO_THE_OTHER_SIDE = re.compile(
+    r"^\s*(?:唔係|唔系|不是|不对|不對)[\s,，]*(?:係|系|是)?\s*[賣卖沽買买入]"
+)
 #: "把一些USDT换成以太坊", "swap some usdc for eth": the amount left open is of the money
 _SOME_OF_THE_MONEY = re.compile(r"(?:一些|一点|some)\s*(?:usdt|usdc|u\b)", re.IGNORECASE)
 _FROM_TO = re.compile(r"\bfrom\b|\bto\b|->|→|改成|改为|改為")

@@ -3850,7 +3850,7 @@ def _pick_give_get(
 
 _PAUSE = re.compile(r"[,;，；—–]|\s-\s")
 _ATTACHED_STOP = re.compile(r"(?:put|set|place|add|attach)\b")
-_PAUSE_OR_AND = re.compile(r"[,;，；—–]|\s-\s|\band\b")
+_PAUSE_OR_AND = re.compile(_PAUSE.pattern + r"|\band\b")
 
 
 def _stop_after_the_buy(an: _Analysis) -> bool:

@@ -1297,3 +1297,17 @@ def test_a_count_capped_with_at_is_the_schedule_s_count() -> None:
         _converse("DCA into SOL every Monday.", "250 USDT each run.", "Cap it at 12 runs.")
     )
     assert (intent.limit_price, intent.schedule is not None and intent.schedule.count) == (None, 12)
+
+
+@pytest.mark.parametrize(
+    ("turns", "expected"),
+    [
+        (["買SOL", "唔係，係賣，10粒"], ("sell", (Decimal(10), "SOL"))),
+        (["买btc", "不对 卖", "0.1个"], ("sell", (Decimal("0.1"), "BTC"))),
+    ],
+)
+def test_no_it_is_the_other_side_keeps_the_coin(
+    turns: list[str], expected: tuple[str, tuple[Decimal, str]]
+) -> None:
+    intent = _intent(_converse(*turns))
+    assert (intent.action, _amount(intent)) == expected
