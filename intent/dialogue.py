@@ -551,14 +551,7 @@ def _correction(
     said_from = _changed_from(fields, numbers, text)
     if said_from is not None:
         # "and change 60k to 58k": the field that holds the first number, to the second
-        name, value = said_from
-        if name == "trigger":
-            fields["trigger"] = {**fields["trigger"], "price": value}
-        elif name == "amount":
-            fields["amount"] = {**fields["amount"], "value": value}
-        else:
-            fields[name] = value
-        return Corrected(_rebuild(fields, side, target))
+        field, numbers = said_from[0], said_from[1:]
     if len(numbers) != 1 or (numbers_only and _ALTERNATIVE.search(text)):
         # ("buy 0.1 btc" → "no wait 0.2" → "or 0.3?": still deciding)
         return Corrected(_ask(fields, side, "amount", "Which number do you mean?"))

@@ -611,8 +611,8 @@ def _of_it(text: str, tokens: list[Token]) -> list[Token]:
 
 def _one_edit(word: str, asset: Asset) -> bool:
     """Whether ``word`` is at most one edit from a name of ``asset``."""
-    names = (alias for alias, code in ASSET_ALIASES.items() if code == asset.code)
-    return any(OSA.distance(word, name, score_cutoff=1) <= 1 for name in names)
+    names = [(alias, code) for alias, code in ASSET_ALIASES.items() if code == asset.code]
+    return _one_close(word, names) is not None
 
 
 _BURST = re.compile(r"爆(?=\s*[\d一二三四五六七八九两])")  # 爆 before a price: bursts above
@@ -1908,6 +1908,12 @@ def _limit_phrases(an: _Analysis) -> None:
             (t.code for t in an.tokens[m.start() : m.end()] if t.code in ("buy", "sell")), ""
         )
         an.take(m.start(), m.end(), "limit_price")
+
+
+#: A pause between clauses; "and" too, before a stop put on what was bought.
+_PAUSE = re.compile(r"[,;，；—–]|\s-\s")
+_PAUSE_OR_AND = re.compile(_PAUSE.pattern + r"|\band\b")
+_ATTACHED_STOP = re.compile(r"(?:put|set|place|add|attach)\b")
 
 
 def _price_then_limit(an: _Analysis, k: int) -> bool:
@@ -3846,11 +3852,6 @@ def _pick_give_get(
     # No side: report the asset the user named, nothing more.
     cryptos = [m for m in mentions if not m.is_quote] or mentions
     return (cryptos[0] if cryptos else None), None, True
-
-
-_PAUSE = re.compile(r"[,;，；—–]|\s-\s")
-_ATTACHED_STOP = re.compile(r"(?:put|set|place|add|attach)\b")
-_PAUSE_OR_AND = re.compile(_PAUSE.pattern + r"|\band\b")
 
 
 def _stop_after_the_buy(an: _Analysis) -> bool:
