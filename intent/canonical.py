@@ -7,6 +7,7 @@ not apply; numbers as JSON numbers.
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -102,6 +103,31 @@ def normalize_convert(canonical: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+_DURATION = re.compile(r"^P(?:(\d+)([DW])|T(\d+)([HM]))$")
+#: Seconds per unit of the durations whose length is fixed (months and years are not).
+_SECONDS = {"D": 86_400, "W": 604_800, "H": 3_600, "M": 60}
+
+
+def _duration(value: Any) -> Any:
+    """An ISO 8601 duration of fixed length as its seconds ("PT24H" and "P1D" are one
+    length, as "PT60M" and "PT1H"); anything else unchanged."""
+    m = _DURATION.match(value) if isinstance(value, str) else None
+    if m is None:
+        return value
+    n, unit = (m[1], m[2]) if m[1] else (m[3], m[4])
+    return ("seconds", int(n) * _SECONDS[unit])
+
+
+def _comparable(canonical: dict[str, Any]) -> dict[str, Any]:
+    """What the scorer compares: converts to or from a quote currency as the sell or buy
+    they are, and schedule durations by their length."""
+    out = normalize_convert(canonical)
+    schedule = out.get("schedule")
+    if isinstance(schedule, dict):
+        out["schedule"] = {k: _duration(v) for k, v in schedule.items()}
+    return out
+
+
 def _same_value(a: Any, b: Any) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return a is b
@@ -132,7 +158,7 @@ def compared_keys(action: str | None) -> tuple[str, ...]:
 
 def same_field(expected: dict[str, Any], got: dict[str, Any], key: str) -> bool:
     """Whether one canonical key matches (after rewriting equivalent converts)."""
-    e, g = normalize_convert(expected), normalize_convert(got)
+    e, g = _comparable(expected), _comparable(got)
     return _same_value(e.get(key), g.get(key))
 
 
@@ -141,9 +167,10 @@ def same_meaning(expected: dict[str, Any], got: dict[str, Any]) -> bool:
 
     Compares per expected action (clarify: action and missing; unsupported: action; query:
     action, query, asset; cancel: action, asset; trades: every key), numbers with a relative
-    tolerance of 1e-9, and a convert to/from a quote currency equal to the sell/buy.
+    tolerance of 1e-9, a convert to/from a quote currency equal to the sell/buy, and
+    schedule durations of one length equal ("PT24H" and "P1D").
     """
-    e, g = normalize_convert(expected), normalize_convert(got)
+    e, g = _comparable(expected), _comparable(got)
     if e.get("action") != g.get("action"):
         return False
     missing_e = e.get("missing")

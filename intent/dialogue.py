@@ -53,6 +53,7 @@ from intent.models import (
     Trigger,
     Unsupported,
     clarification_question,
+    exit_of_a_sale,
 )
 from intent.parser import ParseOutput
 from intent.rules import (
@@ -558,6 +559,15 @@ def _correction(
     value = numbers[0]
     if field == "trigger" and fields.get("trigger") is None and fields.get("stop_loss"):
         field = "stop_loss"  # "make the stop 3.2k" on a buy with a stop-loss
+    if (
+        field is None
+        and isinstance(target, Clarification)
+        and target.missing == ("price",)
+        and target.price_for in (None, "limit_price")
+        and target.level is None
+        and not terms.counted
+    ):
+        field = "limit_price"  # "卖1个eth 3600" → "改成3700": the price it asks about
     # ("买0.5个sol" → "不对 是5个": coins counted are an amount, whatever their size)
     field = field or ("amount" if terms.counted else _field_by_magnitude(fields, value, parsed))
     if field == "limit_price" and fields.get("limit_price") is None and fields.get("trigger"):
@@ -999,6 +1009,13 @@ def _merge(
         fields["quote"] = amount["unit"]  # "500 usdt" answering "how much BTC?"
     slot = fields.pop("price_for", None)
     level = fields.pop("level", None)
+    stop = fields.pop("stop", None)
+    if stop is not None and side in ("buy", "sell") and fields.get("trigger") is None:
+        # "0.5 BTC, stop 58,000, limit 57,800" → "Sell.": the stop placed by its side
+        fields["trigger"] = {"op": "<=" if side == "sell" else ">=", "price": stop}
+        stop = None
+    elif stop is not None and side in _TRADE_ACTIONS:
+        missing.append("price")  # a stop on a swap: which price is meant?
     if slot is None:
         # ("買入1個比特幣，並設定止盈及止蝕" → "止盈72,000，止蝕56,000": both exits priced)
         exits = fields.get("take_profit") is not None and fields.get("stop_loss") is not None
@@ -1016,6 +1033,7 @@ def _merge(
                 "missing": tuple(sorted(set(missing))),
                 "price_for": slot if "price" in missing else None,
                 "level": level if "price" in missing else None,
+                "stop": stop if "side" in missing else None,
                 "question": clarification_question(
                     missing,
                     side if side in _TRADE_ACTIONS else None,
@@ -1027,4 +1045,14 @@ def _merge(
         )
     if fields.get("order_type") is None:
         fields["order_type"] = "market"
+    if side == "sell" and pending.side is None and fields.get("trigger") is None:
+        # "BTC 0.3个 止损57000 限价56800" → "卖": the one exit of what is now a sale is its
+        # trigger, as in a message of its own
+        tp, sl = fields.get("take_profit"), fields.get("stop_loss")
+        trigger = exit_of_a_sale(
+            Decimal(str(tp)) if tp is not None else None,
+            Decimal(str(sl)) if sl is not None else None,
+        )
+        if trigger is not None:
+            fields |= {"trigger": trigger.model_dump(), "take_profit": None, "stop_loss": None}
     return Intent.model_validate({**fields, "action": side})

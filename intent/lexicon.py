@@ -181,6 +181,8 @@ WORDS: dict[str, Entry] = {
         "scale-in",
         "load",
         "chase",
+        "nibble",  # "just nibble 0.01 btc for now"
+        "byu",  # a typo kept by phones: "byu 500u of sol"
     ),
     # A bid is a limit buy, an offer a limit sell: both need their price.
     "bid": (("B", ""), ("L", "")),
@@ -193,6 +195,11 @@ WORDS: dict[str, Entry] = {
     "b4": (("I", ""),),  # "not b4 it breaks out": before
     "market-buy": (("B", ""), ("M", "")),
     "market-sell": (("S", ""), ("M", "")),
+    # a stop order's side: "Buy-stop 0.2 BTC at 71,400", "Sell-stop 3,000 ADA at 0.41"
+    **{w: (("B", ""), ("K", "")) for w in ("buy-stop", "stop-buy")},
+    **{w: (("S", ""), ("K", "")) for w in ("sell-stop", "stop-sell")},
+    "buy-stop-limit": (("B", ""), ("J", "")),  # "buy-stop-limit 0.1 BTC: trigger 72k, limit 72.3k"
+    "sell-stop-limit": (("S", ""), ("J", "")),
     "trig": (("G", ""),),
     "loses": (("<", ""),),
     "lose": (("<", ""),),
@@ -213,6 +220,7 @@ WORDS: dict[str, Entry] = {
         "paper-hand",
         "exit",
         "flog",
+        "puke",  # "puke 0.5 eth at market"
     ),
     **_tags(
         "C",
@@ -223,6 +231,7 @@ WORDS: dict[str, Entry] = {
         "swapping",
         "conver",
         "switch",
+        "conv",  # "conv 200 doge for shib"
         "rotate",
         "flip",
         "turn",
@@ -264,7 +273,7 @@ WORDS: dict[str, Entry] = {
     **_tags("|", "or"),
     **_tags("d", "below", "under", "beneath"),
     **_tags("u", "above"),
-    **_tags("O", "over", "within", "during"),
+    **_tags("O", "over", "within", "during", "across"),  # "a 50 ETH sale across 2 days"
     **_tags("E", "every", "each", "per"),
     **_tags("x", "times", "orders-count"),
     **_tags("n", "next", "coming"),
@@ -452,6 +461,8 @@ WORDS: dict[str, Entry] = {
         "nothing",
         "won't",
         "wont",
+        "shan't",  # "I shan't accept less than that"
+        "shan’t",
         "doesn't",
         "doesnt",
         "shouldn't",
@@ -844,6 +855,11 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("a", "month"): (("F", "MO"),),
     ("per", "month"): (("F", "MO"),),
     ("every", "fortnight"): (("E", ""), ("N", "2"), ("Y", "W")),
+    ("once", "a", "fortnight"): (("E", ""), ("N", "2"), ("Y", "W")),
+    ("and", "then", "stop"): (),  # "every 30 minutes…, 6 times, and then stop": the count ends it
+    ("then", "stop"): (),
+    # "Please spread the sale of all my Dogecoin", "split my sale of 1 Bitcoin": a sale
+    ("sale", "of"): (("S", ""), ("o", "")),
     # reasons, not denials: "so I don't lose too much", "without leverage"
     ("so", "i", "don't", "lose", "too", "much"): (),
     ("so", "that", "i", "do", "not", "lose", "too", "much"): (),
@@ -903,6 +919,7 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("what", "do", "i", "hold"): (("l", ""),),
     ("what", "do", "i", "own"): (("l", ""),),  # "six times in all": in total, not all of a holding
     ("no", "wait"): (("#", ""),),
+    ("wait", "no"): (("#", ""),),  # "grab 0.1 eth wait no btc"
     ("oh", "wait"): (("#", ""),),
     ("scratch", "that"): (("#", ""),),
     ("i", "mean"): (("#", ""),),
@@ -979,6 +996,14 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("no", "take", "profit"): (("V", "no-profit"),),
     ("no", "sl"): (("V", "no-stop"),),
     ("no", "tp"): (("V", "no-profit"),),
+    # "Market-buy 3.75 ETH, no TP/SL.": neither exit wanted
+    **{
+        ("no", tp, joint, sl): (("V", "no-profit"), ("V", "no-stop"))
+        for tp in ("tp", "take-profit")
+        for joint in ("or", "and", "nor")
+        for sl in ("sl", "stop-loss")
+    },
+    ("no", "tp", "sl"): (("V", "no-profit"), ("V", "no-stop")),
     ("no", "idea"): (("V", "unsure"),),
     # "buy 0.5 ETH and stop it out at 2,900": its stop-loss; "stop out of SOL": a sale
     ("stop", "it", "out"): (("Z", ""),),
@@ -1018,6 +1043,22 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("load", "up", "on"): (("B", ""),),
     ("loading", "up", "on"): (("B", ""),),
     ("scoop", "up"): (("B", ""),),
+    ("part", "with"): (("S", ""),),  # "Please part with 0.5 of my Bitcoin Cash"
+    # "Buy 3 ETH limit 3,075 and once filled put a stop at 2,950": after the entry, an exit
+    **{
+        tuple(phrase.split()): ()
+        for phrase in (
+            "once filled",
+            "when filled",
+            "once it fills",
+            "once it is filled",
+            "once it's filled",
+            "once it has filled",
+            "after it fills",
+            "after it is filled",
+            "after fill",
+        )
+    },
     ("long", "spot"): (("B", ""),),
     ("go", "long", "spot"): (("B", ""),),
     ("size", "up", "on"): (("B", ""),),
@@ -1081,6 +1122,7 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("on", "alternate"): (("E", ""), ("N", "2")),
     ("every", "second"): (("E", ""), ("N", "2")),
     ("until", "i", "stop"): (),
+    **{("until", "i", v, "it", "off"): () for v in ("switch", "turn")},  # "until I switch it off"
     # ("until i say stop", "till i say stop", "until i tell you to stop" are above)
     **{(u, "i", "ask", "you", "to", "stop"): () for u in ("until", "till", "til")},
     ("till", "i", "tell", "you", "to", "stop"): (),
@@ -1114,7 +1156,10 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("no", "limit"): (("M", ""),),  # "0.1 btc at market, no limit": not a limit order
     ("still", "working"): (("r", ""),),  # "Anything still working on SOL?": an open order
     # a breakout nobody priced: a stop whose price is asked
-    **{w: (("K", ""),) for w in (("on", "the", "breakout"), ("on", "a", "breakout"))},
+    **{
+        w: (("K", ""),)
+        for w in (("on", "the", "breakout"), ("on", "a", "breakout"), ("the", "breakout"))
+    },  # ("Buy the breakout on NEAR, 400 NEAR")
     ("cap", "it", "at"): (("@", ""),),  # "cap it at 12 buys" (a count), "at 3000" (a price)
     # "I should like all my pending orders cancelled"
     **{
@@ -1259,6 +1304,7 @@ CJK_WORDS: dict[str, Entry] = {
     # "追一把", "扫一波": a go at it, no count of one
     **_tags("B", "追一把", "冲一把", "扫一波", "买一波", "冲一波", "搞一波", "上一波"),
     **_tags("B", "吸", "吸筹", "补点仓", "建个底仓", "建底仓", "建个仓"),  # absorb, top up, open
+    **_tags("B", "撸", "上个车"),  # "APT撸它200个": grab; "上个车 NEAR 100个": 上车
     **_tags("S", "减掉", "兑现"),  # cash in (a holding)
     "平仓": (("S", ""), ("H", "100")),  # close out: all of it
     "平掉": (("S", ""),),  # "平掉一半SOL"
@@ -1344,6 +1390,8 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("C", "兑换", "转换", "兑", "换掉", "转"),
     "换": (("C", "get"),),  # 换 + one object gets it ("换点姨太"); 把X换/X换Y give X
     "换成": (("C", ""), ("f", "")),
+    "都换成": (("H", "100"), ("C", ""), ("f", "")),  # "把pepe都换成狗子": all of it
+    "全跑": (("S", ""), ("H", "100")),  # "大饼跌破6w就全跑": get out of all of it
     "换为": (("C", ""), ("f", "")),
     "换返": (("C", ""), ("f", "")),
     "兑换成": (("C", ""), ("f", "")),
@@ -1406,7 +1454,28 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("R", "止盈", "止赚", "停利"),
     **_tags("Z", "止损", "止蚀", "停损"),
     # "设一个止蚀": a stop-loss, never one coin
-    **_tags("R", *("设一个" + w for w in ("止盈", "止赚", "停利"))),
+    # "入场0.15个BTC，…，不设止盈", "止賺就唔使喇": an exit not wanted
+    **{
+        no + w: (("V", "no-profit"),)
+        for no in ("不设", "不要", "不用")
+        for w in ("止盈", "止赚", "停利")
+    },
+    **{
+        no + w: (("V", "no-stop"),)
+        for no in ("不设", "不要", "不用")
+        for w in ("止损", "止蚀", "停损")
+    },
+    **{
+        w + later: (("V", "no-profit"),)
+        for w in ("止盈", "止赚")
+        for later in ("就唔使", "就不用", "唔使")
+    },
+    # "請幫我將我的索拉納設定止賺": a take-profit order set (its price asked), no sale now
+    **{
+        setter + w: (("a", ""), ("R", ""))
+        for setter in ("设一个", "设定", "设置", "设个", "设")
+        for w in ("止盈", "止赚", "停利")
+    },
     **_tags("Z", *("设一个" + w for w in ("止损", "止蚀", "停损"))),
     # Conditions the grammar cannot state as a price trigger: a reading with one asks.
     **_tags("I", "除非", "之前", "以前", "之后", "以后"),
@@ -1565,7 +1634,18 @@ CJK_WORDS: dict[str, Entry] = {
     **_tags("#", "对唔住", "对不起"),  # "對唔住，應該係0.15個"
     **{
         w: ()  # until I say stop
-        for w in ("直至我叫停为止", "直至我叫停", "直到我叫停为止", "直至我通知你停止为止")
+        for w in (
+            "直至我叫停为止",
+            "直至我叫停",
+            "直到我叫停为止",
+            "直至我通知你停止为止",
+            "直到我通知你停止为止",
+            "直到我喊停",
+            "等我喊停",
+            "我说停再停",
+            "到我话停为止",
+            "直到我话停为止",
+        )
     },
     **{w: () for w in ("等佢", "等它")},  # "掛3200等佢": post it and wait (its level said)
     **_tags("T", "周末", "这个周末", "下个周末"),  # a weekend is a later date
@@ -1587,7 +1667,7 @@ CJK_WORDS: dict[str, Entry] = {
     "卖紧": (),  # "而家賣緊幾錢": what it sells at now, a price question
     "有冇": (("v", ""),),  # "我有冇BTC嘅掛單": a question, no negation
     **_tags("l", "投资组合", "组合"),
-    **_tags("l", "余额", "还剩", "剩", "持仓", "资产", "剩下", "账户", "户口"),
+    **_tags("l", "余额", "结余", "还剩", "剩", "持仓", "资产", "剩下", "账户", "户口"),
     **_tags("h", "多少", "几个", "几多"),
     **_tags("v", "有", "有没有"),
     **_tags("r", "订单", "委托", "单", "成交", "单子"),
@@ -1812,14 +1892,14 @@ _TRADITIONAL = (
     "務應當為與準備條開關區實業說請樣約槓桿質產資數萬億兩隻鐘頭禮拜級圓歐狗艾達萊雙條"
     "達貨幾麼麽進購溝隨億幾査剩查詢裡裏來筆倍頻掃紙執衝刪聽車銀塊線勢盤蝕賺餅該沒張斬"
     "戶謝煩發碼場敲撿擇脫獲結認賠殺袋囤佈倉續別豐爲雲亞會儲兒減剛勁變臺圖爾幹並總恆拋"
-    "撈顯曬權樹匯測確稅納經羅薦蟻補見覺觸訂議講證話諾財貸過連適選鍾鏈錯鎂門預馬黃寫調貴係劃計緊組號湯間嗎喫謂剷鏟紅廢賭統彈籌較暫動頂撐問費標穩種諒順處"
+    "撈顯曬權樹匯測確稅納經羅薦蟻補見覺觸訂議講證話諾財貸過連適選鍾鏈錯鎂門預馬黃寫調貴係劃計緊組號湯間嗎喫謂剷鏟紅廢賭統彈籌較暫動頂撐問費標穩種諒順處擼決"
 )
 _SIMPLIFIED = (
     "买卖币个颗价钱单撤销挂损换还余仓兑现时内周后涨于额设这帮们对点从将让给转帐账债场"
     "务应当为与准备条开关区实业说请样约杠杆质产资数万亿两只钟头礼拜级圆欧狗艾达莱双条"
     "达货几么么进购沟随亿几查剩查询里里来笔倍频扫纸执冲删听车银块线势盘蚀赚饼该没张斩"
     "户谢烦发码场敲捡择脱获结认赔杀袋囤布仓续别丰为云亚会储儿减刚劲变台图尔干并总恒抛"
-    "捞显晒权树汇测确税纳经罗荐蚁补见觉触订议讲证话诺财贷过连适选钟链错镁门预马黄写调贵系划计紧组号汤间吗吃谓铲铲红废赌统弹筹较暂动顶撑问费标稳种谅顺处"
+    "捞显晒权树汇测确税纳经罗荐蚁补见觉触订议讲证话诺财贷过连适选钟链错镁门预马黄写调贵系划计紧组号汤间吗吃谓铲铲红废赌统弹筹较暂动顶撑问费标稳种谅顺处撸决"
 )
 TRAD_TO_SIMP = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
 

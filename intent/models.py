@@ -60,6 +60,18 @@ class Trigger(Model):
     price: Decimal = Field(gt=0)
 
 
+def exit_of_a_sale(take_profit: Decimal | None, stop_loss: Decimal | None) -> Trigger | None:
+    """The trigger a sale's one exit names: a sale does not open a position to exit, so its
+    stop-loss is the level it sells at on the way down ("跌破2780止损卖出": at or below 2780)
+    and its take-profit the level on the way up. None unless exactly one is given."""
+    if (take_profit is None) == (stop_loss is None):
+        return None
+    if stop_loss is not None:
+        return Trigger(op="<=", price=stop_loss)
+    assert take_profit is not None
+    return Trigger(op=">=", price=take_profit)
+
+
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
@@ -134,6 +146,9 @@ class Clarification(IntentFields):
     #: a condition's price said with no direction ("when it gets to 3,500"): the question
     #: asks whether it is on the way up or down, and an answer of "below" completes it
     level: Decimal | None = Field(default=None, gt=0)
+    #: a stop's price said before the side ("0.5 BTC, stop 58,000, limit 57,800"): the side,
+    #: once answered, places it as a stop does in one message (a sale's below, a buy's above)
+    stop: Decimal | None = Field(default=None, gt=0)
 
 
 _PRICE_QUESTIONS: dict[PriceSlot | None, str] = {

@@ -59,6 +59,7 @@ from intent.models import (
     Trigger,
     Unsupported,
     clarification_question,
+    exit_of_a_sale,
     plain,
 )
 from intent.numbers import (
@@ -223,6 +224,11 @@ _PREVIEW_FIRST = re.compile(
     r"|anything\s+is\s+(?:executed|done|sent|placed)"
     r"|you\s+(?:place|send|submit))(?:\s+(?:it|them))?))"
     r"|\bi\s+shall\s+wait\s+for\s+your\s+confirmation\b"
+    # "Please let me confirm before it is done", "I would appreciate seeing the order before it
+    # goes through", "賣之前請先讓我確認一次": every order is previewed and confirmed anyway
+    r"|(?:please\s+)?let\s+me\s+confirm\s+(?:it\s+)?(?:first|before\s+it\s+is\s+(?:done|placed|sent))"
+    r"|(?:so\s+)?i\s+would\s+appreciate\s+seeing\s+(?:it|the\s+order)\s+before\s+it\s+goes\s+through"
+    r"|(?:卖|买|换)之前请?先让我确认一次"
     r"|(?:落单|下单)之前(?:请)?先?(?:俾|给)我(?:过目|睇下|睇吓|睇|看看|看)(?:计划)?"
     r"|(?:请你)?先整理好张单"
 )
@@ -238,7 +244,7 @@ _AFTERTHOUGHT = re.compile(
 _GREETING = re.compile(r"^\s*(?:good\s+)?(?:morning|afternoon|evening)\s*[!,.~;:]+")
 
 #: "can help me buy 0.25 ETH or not", "… can or not": a question tag at the end, no denial.
-_QUESTION_TAG = re.compile(r"(?:\bcan\s+)?\bor\s+not\s*[?!.]*\s*$")
+_QUESTION_TAG = re.compile(r"(?:\bcan\s+)?\bor\s+not\s*[?!.]*\s*$|[，,]?\s*好唔好\s*[？?!]*\s*$")
 
 #: An aside in a clause of its own that says how the customer feels or that what was said
 #: stands ("…, can't believe I'm doing this", "唔想玩了", "冇錯", "no end date"): a negation
@@ -270,13 +276,56 @@ _ASIDE = re.compile(
     r"|at\s+your\s+(?:earliest\s+)?convenience|there\s+is\s+no\s+(?:hurry|rush)(?:\s+at\s+all)?"
     r"|no\s+(?:hurry|rush)"
     r"|not\s+(?:send|transfer|withdraw)\s+it\s+anywhere"
-    r"|i['’]?m\s+new\s+(?:to\s+(?:this|stop\s+loss(?:es)?|crypto|trading|limit\s+orders)|here)|new\s+here"
+    r"|(?:i['’]?m\s+|i\s+am\s+)?new\s+(?:(?:to|at)\s+(?:this|stop\s+loss(?:es)?|crypto|trading"
+    r"|limit\s+orders)|here)"
     r"|i\s+don['’]?t\s+think\s+it['’]?s\s+going\s+anywhere|应该不会亏太多吧?"
     r"|(?:don['’]?t|do\s+not)\s+touch\s+the\s+rest|does\s+that\s+work"
-    r"|so\s+(?:that\s+)?i\s+(?:don['’]?t|do\s+not)\s+(?:buy|sell|pay)\s+at\s+a\s+(?:bad|poor)\s+price"
+    r"|so\s+(?:that\s+)?i\s+(?:don['’]?t|do\s+not)\s+(?:buy|sell|pay)(?:\s+(?:everything|it\s+all"
+    r"|all\s+of\s+it))?\s+at\s+(?:a\s+(?:bad|poor|single)|one)\s+price"
+    # how a careful customer invests or checks: "I prefer to invest a little at a time", "I
+    # shall check on it each weekend", "我沒有時間整天看著", "我承受不起更大的損失"
+    r"|i\s+(?:prefer|like)\s+to\s+(?:invest|buy)\s+a\s+little\s+at\s+a\s+time"
+    r"|i(?:\s+will|\s+shall|['’]ll)\s+check\s+on\s+it\s+(?:each|every)\s+(?:weekend|week|day|evening)"
+    r"|我?没有?时间(?:整天|成日)?(?:看|睇|盯)[着著住]?|我?承受不起(?:更大|更多)的?损失"
+    r"|我?不想[蚀亏]太多|(?:这样)?亏不多吧"
+    # what a careful customer will not do: "I shan't be watching the screen every day, you
+    # see", "I shan't be needing it any more", "I shan't chase the price", "I shan't take less"
+    r"|i\s+shan['’]?t\s+be\s+watching\s+(?:it|the\s+screen)(?:\s+every\s+day)?(?:,?\s+you\s+see)?"
+    r"|i\s+shan['’]?t\s+be\s+needing\s+it\s+any\s?more|i\s+shan['’]?t\s+chase\s+the\s+price"
+    r"|i\s+shan['’]?t\s+take\s+less(?:\s+than\s+that)?"
     # a question beside the request that changes nothing of it: the preview shows fees
     r"|(?:会不会|是不是)太多了?|(?:请问)?手续费(?:是)?多少钱?"
     r"|(?:and\s+)?(?:what['’]?s|what\s+is|how\s+much\s+is)\s+the\s+(?:fee|fees|commission)"
+    # "if I am not mistaken", "I do hope that is not too complicated", "I don't understand it
+    # anymore", "I will wait if it is not there yet": what the customer thinks, nothing denied
+    r"|if\s+(?:i\s+am|i['’]?m|im)\s+not\s+mistaken"
+    r"|i\s+(?:do\s+)?(?:hope|trust)\s+(?:that|this|it)\s+(?:is|['’]s)\s+not\s+too\s+(?:complicated|difficult"
+    r"|confusing|much\s+trouble)"
+    r"|i(?:\s+will|\s+shall|['’]ll)\s+wait\s+if\s+it\s+(?:is|['’]s)\s+not\s+there\s+yet"
+    # "I understand it may never happen, and that is perfectly fine", "跌唔到都冇所謂",
+    # "Until then, please do nothing at all", "未跌到之前請不要有任何動作": a trigger's wait
+    r"|i\s+understand\s+(?:that\s+)?it\s+may\s+never\s+happen(?:[\s,]+and\s+that\s+is"
+    r"\s+(?:perfectly\s+)?(?:fine|all\s+right|ok(?:ay)?))?|跌唔到都冇所谓"
+    r"|until\s+then,?\s+(?:please\s+)?do\s+nothing(?:\s+at\s+all)?|未跌到之前请?不要有任何动作"
+    # "I would rather not touch my Hong Kong dollars for this one" (paid with what is named),
+    # "I hope nothing can go too badly wrong", "the ones my son keeps talking about at
+    # dinner", "I read in the newspaper that buying a little at a time is safer", "我唔識揀價錢",
+    # "我年紀大唔係好識用", "輸咗都唔緊要", "唔好一次過沽" (spread, as the request says)
+    r"|i\s+would\s+rather\s+not\s+touch\s+my\s+(?:hong\s+kong\s+dollars|hkd|us\s+dollars|usd|usdt)"
+    r"(?:\s+for\s+this\s+one)?|i\s+(?:do\s+)?hope\s+nothing\s+(?:can\s+|will\s+)?go(?:es)?\s+(?:too\s+)?"
+    r"(?:badly\s+)?wrong|i\s+(?:do\s+)?hope\s+the\s+price\s+will\s+not\s+be\s+too\s+different"
+    r"(?:\s+by\s+the\s+time\s+the\s+order\s+goes\s+through)?"
+    r"|(?:could\s+you\s+)?(?:kindly\s+)?let\s+me\s+know\s+(?:once|when)\s+it\s+(?:has\s+gone\s+through|is\s+done"
+    r"|has\s+filled|fills)|at\s+(?:the\s+)?(?:dinner(?:\s+table)?|lunch|breakfast|mahjong(?:\s+table)?)"
+    r"|(?:i\s+read\s+(?:in\s+the\s+(?:newspaper|paper)\s+)?that\s+)?buying\s+a\s+little\s+at\s+a\s+time"
+    r"\s+is\s+safer|我?唔[识識]揀价钱|我?年[纪紀]大唔系好[识識]用|[输輸]咗都唔紧要"
+    r"|唔好一次过(?:沽|卖|买)(?:晒)?"
+    r"|应该没问题吧|(?:sorry,?\s+)?i\s+am\s+not\s+used\s+to\s+typing\s+arrows(?:\s+on\s+this\s+keyboard)?"
+    # "I have been thinking it over for a week and I am now ready", "I have never done this on
+    # my own before", "我可以慢慢等，不急": the customer's state, no condition or time
+    r"|i\s+have\s+been\s+thinking\s+(?:it\s+over|about\s+it)\s+for\s+a\s+(?:week|while|few\s+days)"
+    r"(?:\s+and\s+i\s+am\s+now\s+ready)?|i\s+have\s+never\s+done\s+this(?:\s+on\s+my\s+own"
+    r"|\s+by\s+myself)?\s+before|我?可以慢慢等|不急"
     # "Buy, of course. I'm sorry for not saying so.": an apology, nothing denied
     r"|(?:i['’]?m\s+|i\s+am\s+)?sorry\s+(?:for|about)\s+not\s+(?:saying|mentioning|making)"
     r"\s+(?:so|that|it)(?:\s+clear)?"
@@ -286,13 +335,13 @@ _ASIDE = re.compile(
     r"(?:\s+(?:last|a)\s+(?:week|month|year))?"
     # "been bagholding for 2 years": how long it was held, no amount
     # "…, so that I do not push the price up": why it is spread, nothing denied
-    r"|so\s+(?:that\s+)?(?:i|we)\s+(?:do\s+not|don['’]?t)\s+(?:push|move|drive)\s+(?:the\s+)?"
+    r"|so\s+(?:that\s+)?(?:i|we)\s+(?:do\s+not|don['’]?t)\s+(?:push|move|drive|upset)\s+(?:the\s+)?"
     r"(?:price|market)(?:\s+(?:up|down))?"
     r"|so\s+(?:that\s+)?(?:i|we)\s+(?:do\s+not|don['’]?t)\s+(?:receive|get)\s+a\s+(?:poor|bad)\s+price"
     # "…; if it never gets there, so be it": a limit may not fill, as every limit
     r"|if\s+it\s+(?:never\s+gets\s+there|(?:does\s+not|doesn['’]?t)\s+(?:fill|get\s+there))"
     r"(?:[\s,]+(?:so\s+be\s+it|that\s+is\s+(?:quite\s+)?all\s+right|that['’]?s\s+(?:fine|ok(?:ay)?)))?"
-    r"|我?(?:[唔不]想|不打算)再?(?:持有|拿|揸)(?:喇|了|啦)?"
+    r"|我?(?:已经?决定)?(?:[唔不]想|不打算|不再)再?(?:持有|拿|揸)(?:喇|了|啦)?"
     # a beginner's check beside the request: "is that how limit orders work?", "not sure if
     # it's spelled like that", "my friend said it's good", "I hope that notation is clear"
     r"|is\s+that\s+how\s+(?:a\s+)?(?:limit|stop|stop[- ]limit|market)\s+orders?\s+works?"
@@ -301,7 +350,8 @@ _ASIDE = re.compile(
     r"|i\s+hope\s+that\s+notation\s+is\s+clear(?:\s+enough)?"
     r"|so\s+(?:that\s+)?i\s+(?:don['’]?t|dont|do\s+not)\s+lose\s+(?:too\s+much|much|everything|it\s+all"
     r"|(?:any\s+|my\s+)?money)"
-    r"|(?:i\s+)?(?:don['’]?t|dont|do\s+not)\s+(?:wanna|want\s+to)\s+(?:mess\s+up|affect)\s+the\s+"
+    r"|(?:i\s+)?(?:don['’]?t|dont|do\s+not)\s+(?:wanna|want\s+to)\s+(?:mess\s+up|affect|disturb|move"
+    r"|upset)\s+the\s+"
     r"(?:price|market|book)"
     r"|sorry\s+if\s+(?:i\s+(?:wrote|spelt|spelled|typed)\s+it\s+(?:wrong|wrongly|incorrectly)"
     r"|this\s+is\s+a\s+(?:silly|stupid|dumb)\s+question)"
@@ -312,12 +362,14 @@ _ASIDE = re.compile(
     r"\s+to)\s+watch\s+(?:it|the\s+(?:screen|market|price))(?:\s+all\s+day)?"
     r"|so\s+(?:that\s+)?i\s+(?:do\s+not|don['’]?t)\s+(?:pay|spend)\s+too\s+much"
     r"(?:\s+in\s+one\s+go|\s+at\s+once)?"
-    r"|i\s+(?:am|['’]m)\s+(?:content|happy|willing|prepared)\s+to\s+wait|i\s+(?:can|don['’]?t\s+mind"
+    r"|i\s+(?:am|['’]m)\s+(?:content|happy|willing|prepared)\s+to\s+wait(?:\s+until\s+someone\s+pays"
+    r"\s+(?:that|it))?|i\s+(?:can|don['’]?t\s+mind"
     r"(?:\s+to)?)\s+wait(?:ing)?"
     r"|i\s+(?:cannot|can['’]?t)\s+afford\s+to\s+lose\s+(?:any\s+)?(?:more|much\s+more)"
     r"(?:\s+than\s+that)?"
     r"|that\s+would\s+be\s+a\s+(?:good|nice|decent|tidy)\s+profit"
-    r"|i\s+no\s+longer\s+(?:wish|want)\s+to\s+(?:hold|keep|own)\s+(?:it|them)(?:\s+at\s+all)?"
+    r"|i\s+no\s+longer\s+(?:wish|want)\s+to\s+(?:hold|keep|own)\s+(?:it|them|(?:quite\s+)?so\s+much)"
+    r"(?:\s+at\s+all)?"
     r"|if\s+(?:that|it)\s+can\s+be\s+done(?:\s+in\s+one\s+(?:step|go))?"
     r"|(?:这样)?我会?比较放心|我下个月要交租|其余的?暂时不动|其他的?先不动"
     # a polite "if" that sets no condition: "if thats ok", "if that is no trouble", "if
@@ -337,10 +389,11 @@ _ASIDE = re.compile(
     # slang that says how the trader feels: "frogs only go up", "ngmi if i don't", "im done"
     r"|(?:frogs|it|number)\s+only\s+goe?s?\s+up|ngmi(?:\s+if\s+i\s+don['’]?t)?|wagmi"
     r"|i['’]?m\s+done|im\s+done|(?:lol\s+)?don['’]?t\s+judge(?:\s+me)?"
-    r"|need\s+to\s+pay\s+(?:the\s+|my\s+)?rent|[a-z0-9]+\s+rotation\s+szn|send\s+it"
+    r"|(?:i\s+)?need\s+to\s+pay\s+(?:the\s+|my\s+)?(?:rent|renovation\s+man|builder|plumber|bills?"
+    r"|school\s+fees)|[a-z0-9]+\s+rotation\s+szn|send\s+it"
     r"|(?:i['’]?ve\s+)?been\s+(?:bag\s?holding|holding|hodling)(?:\s+(?:it|them))?"
     r"(?:\s+for\s+(?:\d+|a|an|one|two|three|four|five|six)\s+(?:years?|months?|weeks?)|\s+forever)"
-    r")(?:\s+(?:haha+|lol|lmao))?(?=\s*(?:$|[,.;!?，。；！？…~)）\U0001F000-\U0001FAFF\u2600-\u27BF]))"
+    r")(?:\s+(?:haha+|lol|lmao))?(?=\s*(?:$|[,.;:!?，。；：！？…~)）\U0001F000-\U0001FAFF\u2600-\u27BF]))"
 )
 
 _RELATIVES = (
@@ -375,16 +428,64 @@ _PAST_PURCHASE = re.compile(
 )
 
 
-def _their_habits(m: re.Match[str]) -> str:
-    """The sentence of ``m`` (about someone else) with its words of habit blanked."""
-    return _HABIT.sub(_blank, m.group())
+#: Whom funds could be sent to (lexicon: a transfer), in a sentence about them: its subject.
+_RELATIVE_DESTINATION = re.compile(r"\b(?:friends?|brother|sister)\b")
+#: What a relative only told or holds ("my friend has some", "keeps talking about it"), and
+#: the words that would make them a recipient ("my friend will get it", "to his account").
+_HEARSAY = re.compile(
+    r"\b(?:has|have|had|owns?|bought|talks?|talking|told|tells|says|said|recommended"
+    r"|recommends|mentioned)\b"
+)
+_RECIPIENT = re.compile(
+    r"\b(?:to|for|him|her|his|their|them|account|give|gets?|getting|receive|wants?|needs?)\b"
+)
+
+
+def _without_asides(norm: str) -> str:
+    """``norm`` with the words that say nothing about the request blanked (offsets kept):
+    asides, a sale's reasons beside a sale, and what a sentence about someone else says of
+    habits and of whom it is about."""
+    for says_nothing, hint in _SAYS_NOTHING:
+        if hint is None or hint.search(norm):
+            norm = says_nothing.sub(_blank, norm)
+    if _SALE_HINT.search(norm):
+        norm = _SALE_REASON.sub(_blank, norm)
+    if _THIRD_PARTY_HINT.search(norm) and (
+        _HABIT.search(norm) or _RELATIVE_DESTINATION.search(norm)
+    ):
+        norm = _THIRD_PARTY.sub(_their_story, norm)  # "My son uses it every day."
+    return norm
+
+
+def _their_story(m: re.Match[str]) -> str:
+    """The sentence of ``m`` (about someone else) with its words of habit blanked, and the
+    relative who only told of or holds the coin: "My friend at the mahjong table keeps
+    talking about it" sends nothing to the friend ("my friend will get it" still refuses)."""
+    story = _HABIT.sub(_blank, m.group())
+    if _HEARSAY.search(story) and not _RECIPIENT.search(story):
+        story = _RELATIVE_DESTINATION.sub(_blank, story)
+    return story
+
+
+#: Why a customer sells, said after the sale: "I don't want it anymore", "I don't understand it
+#: anymore", "我唔想再蝕", "I am rather tired of watching it go up and down every day". Beside a
+#: buy they could take it back, so they are blanked only when the message sells.
+_SALE_REASON = re.compile(
+    r"(?:^|(?<=[\s,.;!?，。；！？]))(?:"
+    r"i\s+(?:don['’]?t|dont|do\s+not)\s+(?:want|understand)\s+(?:it|them|this|that)\s+any\s?(?:more|way)"
+    r"|i\s+(?:am|['’]m)\s+(?:rather\s+|quite\s+|so\s+)?tired\s+of\s+watching\s+it\s+go\s+up\s+and\s+down"
+    r"(?:\s+every\s+day)?|我?唔想再[蚀蝕]"
+    r")(?=\s*(?:$|[,.;:!?，。；：！？…~]))"
+)
+#: The sale words without which ``_SALE_REASON`` is not tried.
+_SALE_HINT = re.compile(r"\b(?:sell|dump|offload|unload)\b|get\s+rid|卖|沽|清仓")
 
 
 #: Words that say nothing about the request, blanked before it is read, in this order. Each
 #: pattern that is not anchored has a cheap pre-check: a word it cannot match without.
 _SAYS_NOTHING: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...] = (
     (_GREETING, None),
-    (_PREVIEW_FIRST, re.compile(r"show|let|confirm|shall|落单|下单|整理")),
+    (_PREVIEW_FIRST, re.compile(r"show|let|confirm|shall|appreciate|落单|下单|整理|确认")),
     (_AFTERTHOUGHT, re.compile(r"once|much|太多")),
     (
         _ASIDE,
@@ -396,11 +497,16 @@ _SAYS_NOTHING: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...] = (
             r"|ready|moment|minute|chance|convenience|hurry|rush|new here|new to|亏|touch"
             r"|that work|how|打算|friend|notation|bad price|poor price|price ha|sorry"
             r"|玩|睇|看|捱|错|会弄|会用|会操作|朋友|唔顺|串法|拼法|拼写|写法|not for me|only asking"
-            r"|分毫|成仁|问|期限|住|持有|拿|揸|受不|扛不|顶不|忍不|撑不|不扛"
+            r"|分毫|成仁|问|期限|住|持有|拿|揸|受不|扛不|顶不|忍不|撑不|不扛|mistaken|hope"
+            r"|understand|upset|one price|single price|at a time|check on|new at|时间|承受"
+            r"|trust|决定|不再|冇所谓|until then|任何动作|thinking|never done|慢慢等|不急"
+            r"|没问题|typing|touch|nothing|different|let me know|dinner|lunch"
+            r"|breakfast|mahjong|a little at|揀|年|紧要|一次过|disturb|need to pay|太多|不多"
+            r"|shan"
         ),
     ),
     (_LEADING_NO, None),
-    (_QUESTION_TAG, re.compile(r"not")),
+    (_QUESTION_TAG, re.compile(r"not|好唔好")),
     (_PAST_PURCHASE, re.compile(r"ago")),
 )
 #: The words without which ``_EXPLAIN`` and ``_WITHDRAWN`` cannot match.
@@ -483,7 +589,7 @@ def _emit(tokens: list[Token], entry: Entry, start: int, end: int) -> None:
 
 def _word_gap_ok(text: str, end: int, start: int) -> bool:
     gap = text[end:start]
-    return gap == " " or gap.strip(" -\t") == ""
+    return gap == " " or gap == "/" or gap.strip(" -\t") == ""  # ("no TP/SL")
 
 
 def tokenize(text: str, original: str = "") -> list[Token]:
@@ -1897,6 +2003,10 @@ def _limit_phrases(an: _Analysis) -> None:
             an.take(m.start(), alternative.end(), "limit_price")
             return
         number = 1 if m.group(1) is not None else 3 if m.group(3) is not None else 5
+        if _money_then_verb(an, m.start(number)):
+            an.unresolved = True  # "XRP 0.5挂单，1000U扫": the 1000U is spent, 0.5 the price?
+            an.take(m.start(), m.end(), "limit_price")
+            return
         an.limit_price = _num(an, m, number)
         code = an.tokens[m.start(number)].code
         for currency in (2, 4):
@@ -1914,6 +2024,19 @@ def _limit_phrases(an: _Analysis) -> None:
 _PAUSE = re.compile(r"[,;，；—–]|\s-\s")
 _PAUSE_OR_AND = re.compile(_PAUSE.pattern + r"|\band\b")
 _ATTACHED_STOP = re.compile(r"(?:put|set|place|add|attach)\b")
+
+
+def _money_then_verb(an: _Analysis, k: int) -> bool:
+    """Whether the number ``tokens[k]`` is a sum of money said right before a Chinese verb
+    ("1000U扫", "500U买"): what is spent, not a price."""
+    tokens = an.tokens
+    return (
+        bool(tokens[k].code)
+        and k + 1 < len(tokens)
+        and tokens[k + 1].tag in "BS"
+        and not an.text[tokens[k].end : tokens[k + 1].start].strip()
+        and _cjk_after(an.text, tokens[k + 1].start)
+    )
 
 
 def _price_then_limit(an: _Analysis, k: int) -> bool:
@@ -2015,6 +2138,11 @@ def _amount_phrases(an: _Analysis) -> None:
     has_number = "N" in live
     for m in _UNNAMED_MONEY.finditer(live) if has_number and "y" in live else ():
         add("bare", None, "", m.start(), m.end())  # before "2000 蚊" is read as HKD
+    live = an.live()
+    for m in _QUOTE_AMOUNT.finditer(live) if has_number and "y" in live and "Q" in live else ():
+        q = tokens[m.start(2)]
+        if an.text[q.start : q.end] == "蚊":  # "用人仔定港紙都得, 買一千蚊ETH": yuan or dollars?
+            add("bare", None, "", m.start(), m.end())
     live = an.live()
     for m in _QUOTE_AMOUNT.finditer(live) if has_number and "Q" in live else ():
         an.unit_quote_tokens.add(m.start(2))
@@ -2202,12 +2330,7 @@ class RuleParser:
             and not _ORDER_WORD.search(norm, 0, withdrawn.start())
         ):
             return _unsupported("withdrawn")  # "buy 100u of link... nah forget it"
-        for says_nothing, hint in _SAYS_NOTHING:
-            if hint is None or hint.search(norm):
-                norm = says_nothing.sub(_blank, norm)
-        if _THIRD_PARTY_HINT.search(norm) and _HABIT.search(norm):
-            norm = _THIRD_PARTY.sub(_their_habits, norm)  # "My son uses it every day."
-        norm = _MALFORMED_NUMBER.sub(_unreadable_number, norm)
+        norm = _MALFORMED_NUMBER.sub(_unreadable_number, _without_asides(norm))
         tokens = _in_context(tokenize(norm, text), norm)
         for tok in tokens:
             if tok.tag == "!":
@@ -2570,6 +2693,8 @@ def _negated_bound(
         if t.tag == "N"
         and clause[k] != clause[i]
         and re.search(r"[@Lp][aof]*$", "".join(u.tag for u in tokens[max(0, k - 3) : k]))
+        # (not "止蝕設喺120": the price of an exit)
+        and not re.search(r"[ZRKGJ]@?[aof]*$", "".join(u.tag for u in tokens[max(0, k - 3) : k]))
         # (not "在两个小时内": a length of time)
         and not (k + 1 < len(tokens) and tokens[k + 1].tag in "YxcA")
     }
@@ -2731,6 +2856,13 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
             and (sides_kept - sides_denied)
         ):
             return None  # "buy, no sell, hmm… 1 ETH": which side is meant?
+        if (
+            norm[tok.start : tok.end] in ("no", "nope")
+            and any(tokens[k].tag == "A" for k in denied)
+            and any(t.tag == "A" for t in tokens[:i])  # ("no btc, buy 1 eth" denies first)
+            and not any(_said_before(tokens[k], tokens[:i]) for k in denied if tokens[k].tag == "A")
+        ):
+            return None  # "grab 0.1 eth no btc": not BTC, or no, I mean BTC?
         kept_verbs = [t for k, t in enumerate(tokens) if k not in denied and t.tag in "BSCDg"]
         if (
             sides_denied
@@ -2945,7 +3077,7 @@ def _self_corrections(norm: str, tokens: list[Token]) -> list[Token]:
 _RESTATING_TAGS = frozenset("NAQck^#:oamfwe")
 #: The words with which a clause says it restates.
 _RESTATES = re.compile(
-    r"\b(?:that\s+is|that['’]s|it\s+is|it['’]s|i\s+mean|to\s+be\s+clear|only|just)\b"
+    r"\b(?:that\s+is|that['’]s|it\s+is|it['’]s|i\s+mean|to\s+be\s+(?:perfectly\s+)?clear|only|just)\b"
     r"|[係系是]|确认|数量|清楚"
 )
 
@@ -3047,7 +3179,8 @@ def _said_before(tok: Token, said: list[Token]) -> bool:
 
 def _denied_then_meant(norm: str, tokens: list[Token]) -> list[Token]:
     """ "买2000个DOGE 不是2000 是20000": a number said again only to be denied, then the one
-    meant, is a correction of that number: a marker and the number meant."""
+    meant, is a correction of that number: a marker and the number meant. "I meant 0.03,
+    not 0.3": the number replaced, denied after the one meant, is dropped."""
     out = list(tokens)
     for k in range(len(out) - 2):
         neg, said, meant = out[k], out[k + 1], out[k + 2]
@@ -3059,6 +3192,35 @@ def _denied_then_meant(norm: str, tokens: list[Token]) -> list[Token]:
             and _IS_WORD.search(norm, said.end, meant.start)
         ):
             out[k : k + 2] = [Token("#", neg.start, said.end)]
+            break
+    # "卖10个sol 150 不 155": a bare 不 between two numbers of one kind corrects the first
+    for k in range(1, len(out) - 1):
+        before, neg, after = out[k - 1], out[k], out[k + 1]
+        if (
+            neg.tag == "^"
+            and norm[neg.start : neg.end] == "不"
+            and before.tag == after.tag == "N"
+            and not before.code
+            and not after.code
+            and (k + 2 == len(out) or out[k + 2].tag != "c")  # ("不 5个": a count denied)
+        ):
+            out[k] = Token("#", neg.start, neg.end)
+            break
+    # "Buy 0.3 bitcoin, I meant 0.03 bitcoin, not 0.3": after a correction's value, the value
+    # it replaces denied again, ending the message, says nothing more
+    for k in range(2, len(out) - 1):
+        if (
+            out[k].tag == "^"
+            and out[k + 1].tag == "N"
+            and k + 2 == len(out)
+            and out[k - 1].tag in "NA"
+            and any(t.tag == "#" for t in out[max(0, k - 3) : k - 1])
+            and any(
+                t.tag == "N" and t.value == out[k + 1].value
+                for t in out[: next(j for j in range(k - 1, -1, -1) if out[j].tag == "#")]
+            )
+        ):
+            del out[k:]
             break
     return out
 
@@ -3471,9 +3633,10 @@ class ReplyTerms:
 
 def _reply_tokens(text: str) -> tuple[str, list[Token]]:
     """A reply as :func:`reply_terms` and :func:`amendment` read it: its normalized text,
-    with a leading no blanked ("唔係，買！", "actually no just do it at market"), and its
-    tokens with its own corrections applied ("3个，不对，5个" answers 5)."""
-    norm = _LEADING_NO.sub(_blank, normalize(text))
+    with a leading no and what says nothing blanked ("唔係，買！", "actually no just do it at
+    market", "At 3,900, please. I shan't take less."), and its tokens with its own corrections
+    applied ("3个，不对，5个" answers 5)."""
+    norm = _without_asides(_LEADING_NO.sub(_blank, normalize(text)))
     return norm, _self_corrections(norm, tokenize(norm, text))
 
 
@@ -3732,7 +3895,14 @@ def _money_into(an: _Analysis, mentions: list[_Mention]) -> bool:
         and len(cryptos) == 1
         and cryptos[0].marker == "f"
         and cryptos[0].by != "for"
+        # ("do 1k bucks on doge", "trade 1k on doge": a size traded, on which side?)
+        and not ("t" in an.tags and _word_before(an, cryptos[0].index) == "on")
     )
+
+
+def _word_before(an: _Analysis, k: int) -> str:
+    """The words of the token before ``tokens[k]`` ("" at the start)."""
+    return an.text[an.tokens[k - 1].start : an.tokens[k - 1].end] if k > 0 else ""
 
 
 def _crypto_to_money(an: _Analysis, mentions: list[_Mention]) -> bool:
@@ -3878,7 +4048,8 @@ def _trade(
 ) -> ParseOutput:
     tags = an.tags
     missing: set[MissingField] = set()
-    amount_spec = an.amounts[0] if len(an.amounts) == 1 else None
+    priced_after = _count_then_bare_number(an)
+    amount_spec = an.amounts[0] if len(an.amounts) == 1 else priced_after
     quote_amount = amount_spec is not None and amount_spec.kind == "quote"
     give, get, clear = _pick_give_get(side, tags, mentions, quote_amount)
     if side == "convert" and _bare_huan(an, mentions):
@@ -3886,8 +4057,14 @@ def _trade(
     if not clear or _ALTERNATIVE_ASSETS.search(tags):
         missing.add("asset")  # "BTC or ETH", "狗狗定柴犬币": which one?
 
-    if len(an.amounts) > 1 or an.bad_amount:
+    if (
+        (len(an.amounts) > 1 and priced_after is None)
+        or an.bad_amount
+        or _price_before_verb(an, amount_spec)
+    ):
         missing.add("amount")
+    if priced_after is not None:
+        missing.add("price")  # "卖1个eth 3600": the coins counted; 3600, a price, is asked
     # A quote-currency amount with nothing else given: that currency is what is spent.
     if (
         give is None
@@ -4041,12 +4218,15 @@ def _trade(
             an.spans.setdefault("trigger", []).extend(span)
     live = an.live()  # stop words already used by a phrase ("with a stop at") don't count
     stop_words = live.count("K") + live.count("J") + live.count("G")
+    sideless_stop: Decimal | None = None
     if an.stop_price is not None or (stop_words and limit_price is not None and "J" not in tags):
         stop = an.stop_price
         if stop is None:  # "stop sell 1 ETH at 2800": the "at" price is the stop
             stop, limit_price = limit_price, None
             an.spans["trigger"] = an.spans.pop("limit_price", [])
-        if (
+        if action is None and trigger is None and stop is not None and stop > 0:
+            sideless_stop = stop  # placed once the side is answered (intent.dialogue)
+        elif (
             trigger is not None
             or stop is None
             or stop <= 0
@@ -4083,7 +4263,12 @@ def _trade(
         # a take profit on my ETH" names one, and its price is asked)
         live = live.replace("R", "_")
     if action == "sell" and trigger is None and limit_price and re.search("[RZ]", live):
-        if "Z" in live:  # "stop loss sell 1 ETH at 2900": the price is the stop of this sell
+        if "Z" in live and any(
+            t.tag == "L" and _LIMIT_WORD.search(an.text, t.start, t.end) for t in an.tokens
+        ):
+            # "止损卖出0.5个BTC，限价57,800": a stop-limit whose limit is given, its stop not
+            missing.add("price")
+        elif "Z" in live:  # "stop loss sell 1 ETH at 2900": the price is the stop of this sell
             trigger, limit_price = _trigger("<=", limit_price), None
         # "take profit on 0.5 BTC at 74k" stays a limit: a sale at that price or better
     elif (action != "sell" or trigger is None) and re.search("[RZ]", live):
@@ -4125,6 +4310,12 @@ def _trade(
         missing.add("asset")
     if limit_price is not None and "M" in live:
         missing.add("price")  # "buy 1 eth at 3000 at market": a limit or market order?
+    if action == "sell" and any(
+        t.tag == ">" and an.text[t.start : t.end] == "破" for t in an.tokens
+    ):
+        # "姨太破2800触发 挂2750卖2个": 破 alone (not 跌破, 升破) says no direction; a sale's
+        # level may be its stop below the market or its target above: asked
+        missing.add("price")
     if not missing and any(t.code == "unsure" for t in an.tokens):
         missing.add("amount")  # "buy 0.1 BTC… I'm not sure": nothing goes while unsure
     unwanted_only = all(t.code == "unwanted" for t in an.tokens if t.tag == "~")
@@ -4145,9 +4336,7 @@ def _trade(
     if action == "sell" and (take_profit or stop_loss):
         # Exits of a sell are its trigger: "跌破2780止损卖出" sells once it is at or below 2780.
         if trigger is None and (take_profit is None) != (stop_loss is None):
-            trigger = (
-                _trigger("<=", stop_loss) if stop_loss else _trigger(">=", take_profit or _ONE)
-            )
+            trigger = exit_of_a_sale(take_profit, stop_loss)
             take_profit = stop_loss = None
         else:
             missing.add("price")
@@ -4237,6 +4426,7 @@ def _trade(
             missing=ordered,
             price_for=price_for,
             level=level,
+            stop=sideless_stop if "side" in missing else None,
             question=_unclear_words(an, ordered)
             + _share_or_units(text, an, asset.code if asset else None, ordered)
             + clarification_question(
@@ -4259,6 +4449,44 @@ def _trade(
         stop_loss=stop_loss,
         schedule=schedule,
         spans=spans,
+    )
+
+
+def _count_then_bare_number(an: _Analysis) -> _Amount | None:
+    """The coins counted, when a bare number ends the message after them ("卖1个eth 3600",
+    "sell 1 eth 3600"): that number can be no second amount; it is a price we do not place
+    without its word (at, 限价), so it is asked, the count kept."""
+    if len(an.amounts) != 2:
+        return None
+    units, bare = an.amounts
+    if (
+        units.kind != "units"
+        or bare.kind != "bare"
+        or bare.value is None
+        or bare.first < units.last
+        # right after the coins and their name ("…actually 0.3, or 0.35?": no)
+        or any(t.tag != "A" for t in an.tokens[units.last : bare.first])
+        or bare.last != len(an.tokens)
+        or bare.last != bare.first + 1
+    ):
+        return None
+    return units
+
+
+def _price_before_verb(an: _Analysis, amount: _Amount | None) -> bool:
+    """A bare number said right before a Chinese verb and its coin ("4000放ETH", "3000买ETH"):
+    in Chinese order the price the trade is done at (as "eth 4200卖1个"), never a count of
+    coins ("大饼 0.1 买", the coin first, counts)."""
+    if amount is None or amount.kind != "bare" or amount.last != amount.first + 1:
+        return False
+    k = amount.last  # the token after the number (ranges end after their last token)
+    return (
+        k + 1 < len(an.tokens)
+        and an.tokens[k].tag in "BS"
+        and an.tokens[k + 1].tag == "A"  # the coin after the verb ("大饼 0.1 买": a count)
+        and not any(t.tag == "A" for t in an.tokens[: amount.first])
+        and not an.text[an.tokens[amount.first].end : an.tokens[k].start].strip()
+        and _cjk_after(an.text, an.tokens[k].start)
     )
 
 
@@ -4293,6 +4521,8 @@ def _price_asked(
     return asked.pop()
 
 
+#: A limit said as such ("limit", "lmt", 限价), not only an order placed ("挂个5万6的止损").
+_LIMIT_WORD = re.compile(r"限|lim|lmt")
 _TRADE_SIDES = frozenset({"buy", "sell"})
 #: Quote currencies that are money, not tokens: a stablecoin is bought with them.
 _FIAT = frozenset({"USD", "HKD", "EUR"})

@@ -6,6 +6,8 @@ import json
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from intent.canonical import CANONICAL_KEYS, normalize_convert, same_meaning, to_canonical
 from intent.models import Amount, Clarification, Intent, Schedule, Trigger, Unsupported
 
@@ -141,3 +143,27 @@ def test_per_action_comparison() -> None:
     assert not same_meaning(_blank(action="cancel", asset="BTC"), _blank(action="cancel"))
     trade = _blank(action="buy", asset="BTC", amount={"value": 1, "unit": "BTC"})
     assert not same_meaning(trade, {**trade, "take_profit": 70000})
+
+
+@pytest.mark.parametrize(
+    ("labelled", "read", "same"),
+    [
+        ("P1D", "PT24H", True),  # "24小时内分批": one length, two spellings
+        ("PT1H", "PT60M", True),
+        ("P1W", "P7D", True),
+        ("P1D", "PT25H", False),
+        ("P1M", "P30D", False),  # a month has no fixed length
+        ("PT30M", "PT30M", True),
+    ],
+)
+def test_schedule_durations_compare_by_length(labelled: str, read: str, same: bool) -> None:
+    def spread(over: str) -> dict[str, Any]:
+        return _blank(
+            action="buy",
+            asset="ETH",
+            amount={"value": 1, "unit": "ETH"},
+            order_type="market",
+            schedule={"every": None, "count": None, "over": over},
+        )
+
+    assert same_meaning(spread(labelled), spread(read)) is same

@@ -1311,3 +1311,72 @@ def test_no_it_is_the_other_side_keeps_the_coin(
 ) -> None:
     intent = _intent(_converse(*turns))
     assert (intent.action, _amount(intent)) == expected
+
+
+@pytest.mark.parametrize(
+    ("turns", "expected"),
+    [
+        # a reply's asides say nothing, as they say nothing in a message of its own
+        (
+            ["Please place a limit order to sell 1 ETH.", "At 3,900, please. I shan't take less."],
+            {"action": "sell", "order_type": "limit", "limit_price": 3900},
+        ),
+        (
+            [
+                "Please buy HK$20,000 of bitcoin.",
+                "Could you spread it over the next four hours rather than all at once?",
+            ],
+            {"action": "buy", "schedule": {"every": None, "count": None, "over": "PT4H"}},
+        ),
+        (
+            [
+                "Please buy 3 SOL for me.",
+                "And could you attach a stop-loss at 150 and take profit at 220? I cannot watch"
+                " it all day.",
+            ],
+            {"action": "buy", "take_profit": 220, "stop_loss": 150},
+        ),
+    ],
+)
+def test_a_replys_asides_say_nothing(turns: list[str], expected: dict[str, Any]) -> None:
+    got = final_reading(turns, RuleParser())
+    assert {k: got[k] for k in expected} == expected
+
+
+def test_a_sales_one_exit_is_its_trigger_once_the_side_is_answered() -> None:
+    """ "BTC 0.3个 止损57000 限价56800" → "卖": a stop-limit sale, as said in one message."""
+    parser = RuleParser()
+    got = final_reading(["BTC 0.3个 止损57000 限价56800", "卖"], parser)
+    assert got == final_reading(["卖BTC 0.3个 止损57000 限价56800"], parser)
+    assert got["trigger"] == {"op": "<=", "price": 57000}
+    assert got["stop_loss"] is None
+    # on a buy the stop-loss stays an exit of the position bought
+    assert final_reading(["BTC 0.3个 止损57000", "买"], parser)["stop_loss"] == 57000
+
+
+@pytest.mark.parametrize(
+    ("turns", "expected"),
+    [
+        # a stop said before the side is placed by the side, as in one message
+        (
+            ["0.5 BTC, stop 58,000, limit 57,800", "Sell."],
+            {"action": "sell", "trigger": {"op": "<=", "price": 58000}, "limit_price": 57800},
+        ),
+        (
+            ["0.5 BTC, stop 58,000, limit 57,800", "buy"],
+            {"action": "buy", "trigger": {"op": ">=", "price": 58000}, "limit_price": 57800},
+        ),
+        (["0.5 BTC, stop 58,000", "swap it for eth"], {"action": "clarify", "missing": ["price"]}),
+        # the coins counted stay while the price after them is asked; a change answers it
+        (
+            ["卖1个eth 3600", "改成3700", "数量改0.5"],
+            {"action": "sell", "limit_price": 3700, "amount": {"value": 0.5, "unit": "ETH"}},
+        ),
+        (["sell 1 eth 3600", "3600"], {"action": "sell", "limit_price": 3600}),
+    ],
+)
+def test_what_batch_43s_dialogues_said_before_the_side_or_price(
+    turns: list[str], expected: dict[str, Any]
+) -> None:
+    got = final_reading(turns, RuleParser())
+    assert {k: got[k] for k in expected} == expected

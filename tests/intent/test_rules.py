@@ -3201,3 +3201,294 @@ def test_a_sum_of_money_after_yi_before_a_counted_buy_is_the_price() -> None:
 )
 def test_readings_the_thirty_eighth_batch_showed(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a stop-loss sale whose limit is said as such: the stop is asked, never the limit
+        # taken for it; a limit order placed (挂) with a stop-loss still names the stop
+        ("止损卖出0.5个BTC，限价57,800。", {"action": "clarify", "missing": ["price"]}),
+        ("stop loss sell 0.5 btc, limit 57800", {"action": "clarify", "missing": ["price"]}),
+        ("stop loss sell 1 eth at 2900", {"trigger": {"op": "<=", "price": 2900}}),
+        ("给我的大饼挂个5万6的止损", {"trigger": {"op": "<=", "price": 56000}}),
+        # a stop order named by its side
+        (
+            "Sell-stop 3,000 ADA at 0.41.",
+            {"action": "sell", "trigger": {"op": "<=", "price": 0.41}},
+        ),
+        ("Buy-stop 0.2 BTC at 72,000", {"action": "buy", "trigger": {"op": ">=", "price": 72000}}),
+        # verbs: nibble, puke, part with, 撸, 上个车
+        ("just nibble 0.01 btc for now", {"action": "buy"}),
+        ("puke 0.5 eth at market", {"action": "sell"}),
+        ("Please part with 0.5 of my Bitcoin Cash.", {"action": "sell", "asset": "BCH"}),
+        ("APT撸它200个", {"action": "buy", "amount": {"value": 200, "unit": "APT"}}),
+        ("擼200個APT", {"action": "buy"}),
+        ("上个车 NEAR 100个", {"action": "buy"}),
+        # the value a correction replaced, denied after the one meant, says nothing more
+        ("Buy 0.3 bitcoin, I meant 0.03, not 0.3.", {"amount": {"value": 0.03, "unit": "BTC"}}),
+        ("Buy 0.3 bitcoin, I meant 0.03, not 0.5.", {"action": "unsupported"}),
+        # what a careful customer thinks, beside the request, denies nothing of it
+        (
+            "I should like to buy 0.5 ETH every 4 hours, 6 times. I do hope that is not too"
+            " complicated.",
+            {"action": "buy", "schedule": {"every": "PT4H", "count": 6, "over": None}},
+        ),
+        (
+            "I'd like to buy 300 Sui at 1.80, please. I will wait if it is not there yet.",
+            {"limit_price": 1.8},
+        ),
+        ("dump all my pepe, I don't understand it anymore", {"action": "sell"}),
+        ("Trim my UNI by half. It is Uniswap, if I am not mistaken.", {"action": "sell"}),
+        (
+            "Sell 3,000 XRP, split into 3 orders over 6 hours, so that I do not upset the price.",
+            {"schedule": {"every": None, "count": 3, "over": "PT6H"}},
+        ),
+        (
+            "Buy HK$10,000 of bitcoin, spread over two hours so that I do not buy everything at"
+            " one price.",
+            {"schedule": {"every": None, "count": None, "over": "PT2H"}},
+        ),
+        (
+            "Buy HK$800 of DOGE every Friday, 5 times. I shall check on it each weekend.",
+            {"action": "buy"},
+        ),
+        ("如果索拉納跌到120，請將我那30個索拉納賣出，我沒有時間整天看著。", {"action": "sell"}),
+        ("萬一比特幣跌到50,000以下，請幫我全部清倉，我承受不起更大的損失。", {"action": "sell"}),
+        # a relative who only holds or talks of the coin receives nothing; one who would
+        # receive it still refuses the message
+        ("could I buy 300 cardanno coins? my friend has some", {"action": "buy", "asset": "ADA"}),
+        ("buy 1 btc. my friend will get it.", {"action": "unsupported"}),
+        ("buy 1 btc. my friend says it's for him.", {"action": "unsupported"}),
+    ],
+)
+def test_readings_the_thirty_ninth_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a bare number before a Chinese verb and its coin is the price, never a count
+        ("4000放ETH", {"action": "clarify", "missing": ["amount"]}),
+        ("3000买ETH", {"action": "clarify", "missing": ["amount"]}),
+        ("大饼 0.1 买 市价 快点", {"action": "buy", "amount": {"value": 0.1, "unit": "BTC"}}),
+        ("2个卖ETH", {"action": "sell", "amount": {"value": 2, "unit": "ETH"}}),
+        # money said right before a Chinese verb is spent, not a limit price
+        ("XRP 0.5挂单，1000U扫", {"action": "clarify", "missing": ["price"]}),
+        # 蚊 beside yuan named: which money is meant is asked
+        ("用人仔定港紙都得, 買一千蚊ETH", {"action": "clarify", "missing": ["amount"]}),
+        ("買一千蚊ETH", {"action": "buy", "amount": {"value": 1000, "unit": "HKD"}}),
+        # a stop put on once the entry fills is its stop-loss, never an entry trigger
+        (
+            "Buy 3 ETH limit 3,075 and once filled put a stop at 2,950.",
+            {"action": "buy", "limit_price": 3075, "stop_loss": 2950, "trigger": None},
+        ),
+        ("Buy the breakout on NEAR, 400 NEAR.", {"action": "clarify", "missing": ["price"]}),
+        # a size traded "on" a coin says no side; money put "into" one buys it
+        ("do 1k bucks on doge", {"action": "clarify", "missing": ["side"]}),
+        ("trade $500 into eth", {"action": "buy", "amount": {"value": 500, "unit": "USD"}}),
+        ("1k bucks on doge", {"action": "buy"}),
+    ],
+)
+def test_readings_the_fortieth_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a take-profit set (设定止赚) asks its price; no sale now
+        ("請幫我將我的索拉納設定止賺。", {"action": "clarify", "missing": ["price"]}),
+        ("止盈一半姨太", {"action": "sell", "amount": {"value": 50, "unit": "%"}}),
+        # 破 alone on a sale: a stop below or a target above? asked (on a buy, above)
+        ("姨太破2800触发 挂2750卖2个", {"action": "clarify", "missing": ["price"]}),
+        ("姨太跌破2800就出1个", {"trigger": {"op": "<=", "price": 2800}}),
+        ("大饼破7万就买0.05个", {"trigger": {"op": ">=", "price": 70000}}),
+        # "wait no" corrects; "no X" after a request for another coin is asked, never dropped
+        ("grab 0.1 eth wait no btc", {"action": "buy", "asset": "BTC"}),
+        ("grab 0.1 eth no btc", {"action": "unsupported"}),
+        ("no btc, buy 1 eth", {"action": "buy", "asset": "ETH"}),
+        # an exit said not to be wanted
+        (
+            "Market-buy 3.75 ETH, no TP/SL.",
+            {"action": "buy", "take_profit": None, "stop_loss": None},
+        ),
+        ("入场0.15个BTC，市价，跌破61500止损，不设止盈", {"action": "buy", "stop_loss": 61500}),
+        (
+            "我想加倉0.05個比特幣，止蝕設喺56,500，止賺就唔使喇。",
+            {"action": "buy", "stop_loss": 56500},
+        ),
+        # until I say stop: no count
+        (
+            "每兩個星期幫我買港幣二千五百元比特幣，直到我通知你停止為止。",
+            {"schedule": {"every": "P2W", "count": None, "over": None}},
+        ),
+        (
+            "Monthly buy of HKD 10,000 in BTC, ongoing until I switch it off.",
+            {"schedule": {"every": "P1M", "count": None, "over": None}},
+        ),
+        # what a careful customer adds about waiting, confirming or holding
+        (
+            "Buy 10 LTC if the price drops to 70 or below. I understand it may never happen, and"
+            " that is perfectly fine.",
+            {"trigger": {"op": "<=", "price": 70}},
+        ),
+        ("如果萊特幣跌到70或以下，請幫我買10個；跌唔到都冇所謂。", {"action": "buy"}),
+        (
+            "Buy 0.1 BTC if it falls below 55,000. Until then, please do nothing at all.",
+            {"action": "buy"},
+        ),
+        (
+            "Sell half of my ETH at market. Please let me confirm before it is done.",
+            {"action": "sell"},
+        ),
+        ("麻煩幫我以市價賣出一半以太幣，賣之前請先讓我確認一次。", {"action": "sell"}),
+        (
+            "I have been thinking it over for a week and I am now ready: buy 15 UNI at 9.80.",
+            {"limit_price": 9.8},
+        ),
+        ("請幫我賣出全部狗狗幣，我已決定不再持有了。", {"action": "sell"}),
+        ("請以76,000的價格賣出0.25個比特幣，我可以慢慢等，不急。", {"limit_price": 76000}),
+        (
+            "Offload 1,000 ADA at market; I no longer wish to hold quite so much.",
+            {"action": "sell"},
+        ),
+    ],
+)
+def test_readings_the_forty_first_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # verbs: conv, byu, 都换成, 全跑
+        ("conv 200 doge for shib", {"action": "convert", "to": "SHIB"}),
+        ("byu 500u of sol", {"action": "buy", "amount": {"value": 500, "unit": "USDT"}}),
+        ("把pepe都换成狗子", {"action": "convert", "amount": {"value": 100, "unit": "%"}}),
+        ("大饼跌破6w就全跑", {"action": "sell", "amount": {"value": 100, "unit": "%"}}),
+        # a bare 不 between two prices corrects the first
+        ("sell 10 sol at 150 不 155", {"limit_price": 155}),
+        # what is left alone, kept or asked beside the request
+        ("我想入手5个SOL，应该没问题吧", {"action": "buy"}),
+        (
+            "ETH -> BTC, 1.2 of them please. Sorry, I am not used to typing arrows on this"
+            " keyboard.",
+            {"action": "convert", "to": "BTC"},
+        ),
+    ],
+)
+def test_verbs_and_asides_batches_39_to_41_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # why a customer sells is blanked beside a sale only: beside a buy it may take it back
+        ("please sell all of my riple, I don't want it anymore", {"action": "sell"}),
+        ("buy 1 btc, I don't want it anymore", {"action": "unsupported"}),
+        ("以太坊如果跌到二千五以下，請幫我全部賣出，我唔想再蝕。", {"action": "sell"}),
+        (
+            "Please sell all of my Dogecoin. I am rather tired of watching it go up and down every"
+            " day.",
+            {"action": "sell", "schedule": None},
+        ),
+        # a question tag asks nothing more
+        ("比特幣如果升過八萬，幫我沽一半，好唔好？", {"trigger": {"op": ">=", "price": 80000}}),
+        # cadences and sales said as nouns
+        (
+            "Please buy 0.01 BTC once a fortnight, six times in all.",
+            {"schedule": {"every": "P2W", "count": 6, "over": None}},
+        ),
+        (
+            "Every 30 minutes, please buy 0.01 Bitcoin, 6 times, and then stop.",
+            {"schedule": {"every": "PT30M", "count": 6, "over": None}},
+        ),
+        (
+            "Please spread the sale of all my Dogecoin over the next hour.",
+            {"action": "sell", "schedule": {"every": None, "count": None, "over": "PT1H"}},
+        ),
+        ("請問我嘅USDT結餘係幾多？", {"action": "query", "query": "balance"}),
+        # what a careful customer adds
+        (
+            "Please buy 2 ETH with USDC. I would rather not touch my Hong Kong dollars for this"
+            " one.",
+            {"quote": "USDC"},
+        ),
+        (
+            "Split my sale of 1 Bitcoin into 4 orders over 2 hours. I do not want to disturb the"
+            " price.",
+            {"schedule": {"every": None, "count": 4, "over": "PT2H"}},
+        ),
+        (
+            "Convert 0.8 ETH to Hong Kong dollars. I need to pay the renovation man.",
+            {"quote": "HKD"},
+        ),
+        ("Sell all my LTC at 95. I am happy to wait until someone pays that.", {"limit_price": 95}),
+        (
+            "Buy HK$5,000 of BTC. Could you kindly let me know once it has gone through?",
+            {"action": "buy"},
+        ),
+        ("Buy 200 ADA, the ones my son keeps talking about at dinner.", {"action": "buy"}),
+        ("我想買一萬蚊以太幣，麻煩你幫我處理，我年紀大唔係好識用，唔該晒。", {"action": "buy"}),
+        ("請問可唔可以幫我買0.1粒比特幣？用市價就得，我唔識揀價錢，多謝你。", {"action": "buy"}),
+    ],
+)
+def test_readings_the_forty_second_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # shan't denies as won't does: a second negation beside it is refused, never ignored
+        ("Sell 200 XLM at 0.12 or better. I shan't accept less than that.", {"limit_price": 0.12}),
+        (
+            "Sell 200 XLM at 0.12 or better. I shan't not accept less than that.",
+            {"action": "unsupported"},
+        ),
+        (
+            "Buy 1 ETH now, take-profit at 4,200, stop-loss at 2,700. I shan't be watching the"
+            " screen every day, you see.",
+            {"action": "buy", "take_profit": 4200, "stop_loss": 2700},
+        ),
+        # an exit's price is no limit a later "not too much" could say again
+        ("用一萬港幣買索拉納，止蝕設喺120，費事蝕太多。", {"action": "buy", "stop_loss": 120}),
+        ("用一萬港幣買索拉納，止蝕設喺120，費事 不要 蝕太多。", {"action": "unsupported"}),
+        (
+            "請以市價買入0.5個以太坊，止蝕設在2550，我不想蝕太多。",
+            {"action": "buy", "stop_loss": 2550},
+        ),
+    ],
+)
+def test_negations_the_forty_second_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a stop order's side said in one word
+        (
+            "buy-stop-limit 0.1 BTC: trigger 72k, limit 72.3k",
+            {"action": "buy", "limit_price": 72300},
+        ),
+        ("Stop-buy 1 ETH if it breaks 3,600", {"trigger": {"op": ">=", "price": 3600}}),
+        # a bare number after the coins counted: the price is asked, the count kept
+        (
+            "卖1个eth 3600",
+            {"action": "clarify", "missing": ["price"], "amount": {"value": 1, "unit": "ETH"}},
+        ),
+        ("buy 2 sol 150", {"action": "clarify", "missing": ["price"]}),
+        (
+            "Buy 0.25 BTC at market... actually 0.3, or 0.35?",
+            {"action": "clarify", "missing": ["amount"]},
+        ),
+        # a stop with no side keeps its level for the side to place; only the side is asked
+        ("0.5 BTC, stop 58,000, limit 57,800", {"action": "clarify", "missing": ["side"]}),
+    ],
+)
+def test_readings_the_forty_third_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
