@@ -324,6 +324,14 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
         # about answers nothing
         fills.pop("amount", None)
     if (
+        pending.side == "convert"
+        and pending.to is not None
+        and pending.asset not in (None, pending.to)
+        and fills.get("asset") == pending.to
+    ):
+        # "用姨太换SOL" → "换5个SOL": the coin received, said again with how much of it
+        fills.pop("asset")
+    if (
         said.side is not None
         and pending.side not in (None, said.side)
         and parsed.asset is None
@@ -536,6 +544,10 @@ def _correction(
                 return Corrected(_ask(fields, side, "asset", "Is that what you give or get?"))
             fields["to"] = asset  # "actually into AVAX": what is received
             return Corrected(_rebuild(fields, side, target))
+        if side == "sell" and fields.get("quote") is not None and _RECEIVED.search(text):
+            # "把我的狗子换成U" → "不对 换成姨太": what the sale receives is a coin: a swap
+            fields |= {"to": asset, "quote": None}
+            return Corrected(_rebuild(fields, "convert", target))
         amount = fields.get("amount")
         if amount is not None and amount["unit"] == fields.get("asset"):
             fields["amount"] = {"value": amount["value"], "unit": asset}

@@ -196,6 +196,7 @@ WORDS: dict[str, Entry] = {
     "market-buy": (("B", ""), ("M", "")),
     "market-sell": (("S", ""), ("M", "")),
     # a stop order's side: "Buy-stop 0.2 BTC at 71,400", "Sell-stop 3,000 ADA at 0.41"
+    "breakout": ((">", ""),),  # "BTC breakout 70k即刻入0.05個": a break upwards, on either side
     **{w: (("B", ""), ("K", "")) for w in ("buy-stop", "stop-buy")},
     **{w: (("S", ""), ("K", "")) for w in ("sell-stop", "stop-sell")},
     "buy-stop-limit": (("B", ""), ("J", "")),  # "buy-stop-limit 0.1 BTC: trigger 72k, limit 72.3k"
@@ -1044,6 +1045,12 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("loading", "up", "on"): (("B", ""),),
     ("scoop", "up"): (("B", ""),),
     ("part", "with"): (("S", ""),),  # "Please part with 0.5 of my Bitcoin Cash"
+    # "Every Monday buy 0.05 BTC, but only while it's under 65k": a condition on each buy
+    **{
+        ("while", *it, bound): (("i", ""), ("d" if bound in ("under", "below") else "u", ""))
+        for it in (("it's",), ("its",), ("it", "is"), ("it’s",))
+        for bound in ("under", "below", "above", "over")
+    },
     # "Buy 3 ETH limit 3,075 and once filled put a stop at 2,950": after the entry, an exit
     **{
         tuple(phrase.split()): ()

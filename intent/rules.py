@@ -852,8 +852,8 @@ class _Capitals:
 
 #: Tags after which a coin name that is also a word is the coin: "100 near", "my near",
 #: "of near", "half near", "sell near".
-#: ("eth or etc": a coin beside a coin)
-_ASSET_CONTEXT = frozenset("NcmoHBSCDPfwX~|")  # "for arb", "with op": pronouns are WORDS
+#: ("eth or etc": a coin beside a coin; "ape into bonk, i mean wif": the coin meant)
+_ASSET_CONTEXT = frozenset("NcmoHBSCDPfwX~|#")  # "for arb", "with op": pronouns are WORDS
 
 
 def _word_tokens(
@@ -2003,7 +2003,7 @@ def _limit_phrases(an: _Analysis) -> None:
             an.take(m.start(), alternative.end(), "limit_price")
             return
         number = 1 if m.group(1) is not None else 3 if m.group(3) is not None else 5
-        if _money_then_verb(an, m.start(number)):
+        if _money_then_verb(an, m.start(number)) or _count_of_them(an, m.start(number)):
             an.unresolved = True  # "XRP 0.5挂单，1000U扫": the 1000U is spent, 0.5 the price?
             an.take(m.start(), m.end(), "limit_price")
             return
@@ -2024,6 +2024,13 @@ def _limit_phrases(an: _Analysis) -> None:
 _PAUSE = re.compile(r"[,;，；—–]|\s-\s")
 _PAUSE_OR_AND = re.compile(_PAUSE.pattern + r"|\band\b")
 _ATTACHED_STOP = re.compile(r"(?:put|set|place|add|attach)\b")
+
+
+def _count_of_them(an: _Analysis, k: int) -> bool:
+    """Whether the number ``tokens[k]`` ends the message as "5 of em", "5 of them": a count,
+    not the price a "limit" before it would make it ("sell sol 190 limit 5 of em")."""
+    tokens = an.tokens
+    return k + 2 == len(tokens) and an.text[tokens[k + 1].start : tokens[k + 1].end] == "of"
 
 
 def _money_then_verb(an: _Analysis, k: int) -> bool:
@@ -2362,6 +2369,8 @@ _ORDERS_COUNTED = frozenset({"buys", "sells", "purchases"})
 _ROUGHLY_BEFORE = re.compile(r"\b(?:around|roughly|approximately|approx|circa)\s+$")
 _HEDGE_BEFORE = re.compile(r"\b(?:maybe|perhaps)\s+$|(?:也许|或者)\s*$")
 _QUESTION_AFTER = re.compile(r"\s*[?？]")
+#: Said after a side asked as a question: still undecided ("買ETH，唔係…賣？唔知，1粒").
+_UNDECIDED = re.compile(r"唔知|不知道|不确定|\b(?:dunno|idk|not\s+sure)\b")
 #: Words of leverage beyond a bare "long": with them, "long" is no spot buy.
 _LEVERAGED = re.compile(r"\d+\s*x\b|\bx\s*\d+|leverage|margin|perps?\b|futures|倍|杠杆|槓桿")
 _PUT_TO_USE = re.compile(r"\bwith\s+it\b|\binvest\b|\bset\s+aside\b|想[买買]|投资|投資")
@@ -2652,6 +2661,8 @@ _RESTATING_LIMIT = frozenset("^<>dup@VaofwcmBSNi")
 _BOUND_UP = re.compile(r"\b(?:more|above|higher)\b|高|多|贵|超")
 _BOUND_DOWN = re.compile(r"\b(?:less|below|lower|under|cheaper)\b|低|少|便宜")
 _DENYING = re.compile(r"[不唔冇没]|\b(?:no|not)\b")
+#: A limit named as the limit ("最低价3400", "minimum 3,400"): denied, it is no bound said again.
+_OWN_LIMIT = re.compile(r"最|\b(?:lowest|highest|minimum|maximum)\b")
 #: Words that make a bound one of price, not of amount: "pay", "price", 价, "for less than".
 _PRICED = re.compile(r"\b(?:pay|paying|price|cent|for)\b|价")
 #: ... or a bound of price said by its direction alone, when no condition is in the clause
@@ -2684,6 +2695,8 @@ def _negated_bound(
         return None
     start, end = _clause_span(breaks, clause[i], len(norm))
     said = norm[start:end]
+    if _OWN_LIMIT.search(said):
+        return None  # ("…，不要 最低价3400": the floor itself denied, not said again)
     up, down = bool(_BOUND_UP.search(said)), bool(_BOUND_DOWN.search(said))
     if up == down or not (up if sides == {"B"} else down):
         return None
@@ -3016,10 +3029,14 @@ def _self_corrections(norm: str, tokens: list[Token]) -> list[Token]:
             t.tag == "#"
             and after is not None
             and after.tag in "BS"
-            and _HEDGE_BEFORE.search(norm, 0, after.start)
+            and (
+                _HEDGE_BEFORE.search(norm, 0, after.start)
+                or _UNDECIDED.search(norm, after.end) is not None
+            )
             and _QUESTION_AFTER.match(norm, after.end)
         )
     ]
+    tokens = [t for k, t in enumerate(tokens) if not _side_asked_back(norm, tokens, k)]
     tokens = [
         # "買BTC，唔係，係賣，0.1粒", "买BTC，不是，是卖": no, it is the other side
         Token("#", t.start, t.end) if _corrects_side(norm, tokens, k) else t
@@ -3239,6 +3256,21 @@ def _corrects_side(norm: str, tokens: list[Token], k: int) -> bool:
         other is not None
         and bool(_CORRECTING_GAP.match(gap))
         and any(t.tag == other for t in tokens[:k])
+    )
+
+
+def _side_asked_back(norm: str, tokens: list[Token], k: int) -> bool:
+    """Whether ``tokens[k]`` is the 唔係 of "買ETH，唔係…賣？唔知": the other side asked as a
+    question, undecided. It corrects nothing and denies nothing: both sides stay, the side
+    is asked."""
+    tok = tokens[k]
+    if tok.tag != "^" or k + 1 == len(tokens) or norm[tok.start : tok.end] not in _CORRECTING_NO:
+        return False
+    verb = tokens[k + 1]
+    return (
+        verb.tag in "BS"
+        and _QUESTION_AFTER.match(norm, verb.end) is not None
+        and _UNDECIDED.search(norm, verb.end) is not None
     )
 
 
@@ -4310,6 +4342,8 @@ def _trade(
         missing.add("asset")
     if limit_price is not None and "M" in live:
         missing.add("price")  # "buy 1 eth at 3000 at market": a limit or market order?
+    if any(t.tag == "A" and _CHEAP_ENDS.fullmatch(an.text, t.end) for t in an.tokens):
+        missing.add("price")  # "buy 1 eth cheap": at a low price nobody named
     if action == "sell" and any(
         t.tag == ">" and an.text[t.start : t.end] == "破" for t in an.tokens
     ):
@@ -4521,6 +4555,8 @@ def _price_asked(
     return asked.pop()
 
 
+#: "cheap" said right after the coin, ending the message: a price wanted, not named.
+_CHEAP_ENDS = re.compile(r"\s+cheap[\s.!]*")
 #: A limit said as such ("limit", "lmt", 限价), not only an order placed ("挂个5万6的止损").
 _LIMIT_WORD = re.compile(r"限|lim|lmt")
 _TRADE_SIDES = frozenset({"buy", "sell"})

@@ -1380,3 +1380,24 @@ def test_what_batch_43s_dialogues_said_before_the_side_or_price(
 ) -> None:
     got = final_reading(turns, RuleParser())
     assert {k: got[k] for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("turns", "expected"),
+    [
+        # what a sale receives corrected to a coin: a swap of what was sold
+        (
+            ["把我的狗子换成U", "不对 换成姨太"],
+            {"action": "convert", "asset": "DOGE", "to": "ETH", "quote": None},
+        ),
+        # the coin received, said again with its count, is no coin given
+        (
+            ["用姨太换SOL", "换5个SOL"],
+            {"asset": "ETH", "to": "SOL", "amount": {"value": 5, "unit": "SOL"}},
+        ),
+        (["swap eth for sol", "0.5 eth"], {"asset": "ETH", "to": "SOL"}),
+    ],
+)
+def test_what_batch_44s_dialogues_received(turns: list[str], expected: dict[str, Any]) -> None:
+    got = final_reading(turns, RuleParser())
+    assert {k: got[k] for k in expected} == expected

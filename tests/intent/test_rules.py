@@ -3492,3 +3492,51 @@ def test_negations_the_forty_second_batch_showed(text: str, expected: dict[str, 
 )
 def test_readings_the_forty_third_batch_showed(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a breakout is a break upwards, on either side
+        (
+            "BTC breakout 70k即刻入0.05個",
+            {"trigger": {"op": ">=", "price": 70000}, "limit_price": None},
+        ),
+        ("sell 2 eth breakout 4000", {"trigger": {"op": ">=", "price": 4000}}),
+        # "5 of em" after a limit word is a count: which is the price, asked
+        ("sell sol 190 limit 5 of em", {"action": "clarify", "missing": ["price"]}),
+        ("我想買零點五個比特幣，掛單價五萬八千，不急的。", {"limit_price": 58000}),
+        # "cheap" said right after the coin: a price wanted, not named
+        ("buy 1 eth cheap", {"action": "clarify", "missing": ["price"]}),
+        ("grab 1000 xlm lmao so cheap", {"action": "buy"}),
+        # a coin that is also a word, right after a correction, is the coin meant
+        ("ape into bonk, i mean wif, 300u", {"asset": "WIF"}),
+        ("sell 5 sol i mean near", {"asset": "NEAR"}),
+        ("buy 2 eth i mean one", {"asset": "ETH", "amount": {"value": 1, "unit": "ETH"}}),
+        # the floor named as such and denied is no bound said again: refused
+        ("卖出10个ETH，拆成5笔，3小时内完成，最低价3400", {"limit_price": 3400}),
+        ("卖出10个ETH，拆成5笔，3小时内完成， 不要 最低价3400", {"action": "unsupported"}),
+        ("卖出10个ETH，拆成5笔，3小时内完成，最 不要 低价3400", {"action": "unsupported"}),
+    ],
+)
+def test_readings_the_forty_fourth_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the other side asked back, undecided: the side is asked, neither side guessed
+        ("買ETH，唔係…賣？唔知，1粒", {"action": "clarify", "missing": ["side"]}),
+        ("buy eth, no... sell? dunno, 1", {"action": "clarify", "missing": ["side"]}),
+        ("買ETH，唔係，賣，1粒", {"action": "sell"}),
+        # "while it's under 65k": a condition on each buy, no limit
+        (
+            "Every Monday buy 0.05 BTC, but only while it's under 65k.",
+            {"trigger": {"op": "<=", "price": 65000}, "limit_price": None},
+        ),
+        ("pick up 15 chainlnk while its cheap", {"action": "buy", "trigger": None}),
+    ],
+)
+def test_readings_the_forty_fifth_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
