@@ -1060,11 +1060,7 @@ def _merge(
     if side == "sell" and pending.side is None and fields.get("trigger") is None:
         # "BTC 0.3个 止损57000 限价56800" → "卖": the one exit of what is now a sale is its
         # trigger, as in a message of its own
-        tp, sl = fields.get("take_profit"), fields.get("stop_loss")
-        trigger = exit_of_a_sale(
-            Decimal(str(tp)) if tp is not None else None,
-            Decimal(str(sl)) if sl is not None else None,
-        )
+        trigger = exit_of_a_sale(fields.get("take_profit"), fields.get("stop_loss"))
         if trigger is not None:
             fields |= {"trigger": trigger.model_dump(), "take_profit": None, "stop_loss": None}
     return Intent.model_validate({**fields, "action": side})

@@ -154,6 +154,10 @@ def _tags(tag: str, *words: str) -> dict[str, Entry]:
     return {w: ((tag, ""),) for w in words}
 
 
+#: Relatives funds could be sent to: a transfer, unless a sentence only tells of them
+#: (intent.rules: "my friend has some").
+RELATIVES_SENT_TO = ("friend", "brother", "sister")
+
 WORDS: dict[str, Entry] = {
     # Verb classes: acquire, dispose, exchange, spend, cancel.
     **_tags(
@@ -584,7 +588,7 @@ WORDS: dict[str, Entry] = {
     # Where funds would go off the exchange: a transfer, whatever the verb.
     **{
         w: (("!", "transfer"),)
-        for w in ("wallet", "ledger", "address", "bank", "hsbc", "friend", "brother", "sister")
+        for w in ("wallet", "ledger", "address", "bank", "hsbc", *RELATIVES_SENT_TO)
     },
     **{w: (("!", "advice"),) for w in ("tax", "taxes")},
     **{w: (("!", "options"),) for w in ("options", "puts", "calls")},

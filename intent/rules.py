@@ -40,6 +40,7 @@ from intent.lexicon import (
     CURRENCY_SYMBOLS,
     PHRASES,
     QUOTE_CURRENCIES,
+    RELATIVES_SENT_TO,
     TRAD_TO_SIMP,
     UNSUPPORTED_MESSAGES,
     WORDS,
@@ -429,7 +430,7 @@ _PAST_PURCHASE = re.compile(
 
 
 #: Whom funds could be sent to (lexicon: a transfer), in a sentence about them: its subject.
-_RELATIVE_DESTINATION = re.compile(r"\b(?:friends?|brother|sister)\b")
+_RELATIVE_DESTINATION = re.compile(r"\b(?:" + "|".join(RELATIVES_SENT_TO) + r")s?\b")
 #: What a relative only told or holds ("my friend has some", "keeps talking about it"), and
 #: the words that would make them a recipient ("my friend will get it", "to his account").
 _HEARSAY = re.compile(
@@ -2033,17 +2034,21 @@ def _count_of_them(an: _Analysis, k: int) -> bool:
     return k + 2 == len(tokens) and an.text[tokens[k + 1].start : tokens[k + 1].end] == "of"
 
 
-def _money_then_verb(an: _Analysis, k: int) -> bool:
-    """Whether the number ``tokens[k]`` is a sum of money said right before a Chinese verb
-    ("1000U扫", "500U买"): what is spent, not a price."""
+def _before_a_chinese_verb(an: _Analysis, k: int) -> bool:
+    """Whether ``tokens[k]`` is said right before a Chinese verb of buying or selling."""
     tokens = an.tokens
     return (
-        bool(tokens[k].code)
-        and k + 1 < len(tokens)
+        k + 1 < len(tokens)
         and tokens[k + 1].tag in "BS"
         and not an.text[tokens[k].end : tokens[k + 1].start].strip()
         and _cjk_after(an.text, tokens[k + 1].start)
     )
+
+
+def _money_then_verb(an: _Analysis, k: int) -> bool:
+    """Whether the number ``tokens[k]`` is a sum of money said right before a Chinese verb
+    ("1000U扫", "500U买"): what is spent, not a price."""
+    return bool(an.tokens[k].code) and _before_a_chinese_verb(an, k)
 
 
 def _price_then_limit(an: _Analysis, k: int) -> bool:
@@ -2705,9 +2710,8 @@ def _negated_bound(
         for k, t in enumerate(tokens)
         if t.tag == "N"
         and clause[k] != clause[i]
-        and re.search(r"[@Lp][aof]*$", "".join(u.tag for u in tokens[max(0, k - 3) : k]))
-        # (not "止蝕設喺120": the price of an exit)
-        and not re.search(r"[ZRKGJ]@?[aof]*$", "".join(u.tag for u in tokens[max(0, k - 3) : k]))
+        and re.search(r"[@Lp][aof]*$", before := "".join(u.tag for u in tokens[max(0, k - 3) : k]))
+        and not re.search(r"[ZRKGJ]@?[aof]*$", before)  # (not "止蝕設喺120": an exit's price)
         # (not "在两个小时内": a length of time)
         and not (k + 1 < len(tokens) and tokens[k + 1].tag in "YxcA")
     }
@@ -3021,22 +3025,12 @@ def _self_corrections(norm: str, tokens: list[Token]) -> list[Token]:
         return tokens  # nothing corrects anything (most messages)
     tokens = _denied_then_meant(norm, tokens)
     tokens = [
-        # "ETH buy.. actually maybe sell? 1 of them": a side still asked about corrects
-        # none; both sides stay, so the side is asked
+        # "ETH buy.. actually maybe sell? 1 of them", "買ETH，唔係…賣？唔知": a side still
+        # asked about corrects none; both sides stay, so the side is asked
         t
         for t, after in zip(tokens, [*tokens[1:], None], strict=True)
-        if not (
-            t.tag == "#"
-            and after is not None
-            and after.tag in "BS"
-            and (
-                _HEDGE_BEFORE.search(norm, 0, after.start)
-                or _UNDECIDED.search(norm, after.end) is not None
-            )
-            and _QUESTION_AFTER.match(norm, after.end)
-        )
+        if not _side_asked_back(norm, t, after)
     ]
-    tokens = [t for k, t in enumerate(tokens) if not _side_asked_back(norm, tokens, k)]
     tokens = [
         # "買BTC，唔係，係賣，0.1粒", "买BTC，不是，是卖": no, it is the other side
         Token("#", t.start, t.end) if _corrects_side(norm, tokens, k) else t
@@ -3259,19 +3253,16 @@ def _corrects_side(norm: str, tokens: list[Token], k: int) -> bool:
     )
 
 
-def _side_asked_back(norm: str, tokens: list[Token], k: int) -> bool:
-    """Whether ``tokens[k]`` is the 唔係 of "買ETH，唔係…賣？唔知": the other side asked as a
-    question, undecided. It corrects nothing and denies nothing: both sides stay, the side
-    is asked."""
-    tok = tokens[k]
-    if tok.tag != "^" or k + 1 == len(tokens) or norm[tok.start : tok.end] not in _CORRECTING_NO:
+def _side_asked_back(norm: str, tok: Token, after: Token | None) -> bool:
+    """Whether ``tok`` marks the other side asked as a question ("actually maybe sell?", "買
+    ETH，唔係…賣？唔知"): a correction marker after a hedge or before an undecided word, or a
+    唔係/no before an undecided one. It corrects and denies nothing: both sides stay."""
+    if after is None or after.tag not in "BS" or not _QUESTION_AFTER.match(norm, after.end):
         return False
-    verb = tokens[k + 1]
-    return (
-        verb.tag in "BS"
-        and _QUESTION_AFTER.match(norm, verb.end) is not None
-        and _UNDECIDED.search(norm, verb.end) is not None
-    )
+    undecided = _UNDECIDED.search(norm, after.end) is not None
+    if tok.tag == "#":
+        return undecided or _HEDGE_BEFORE.search(norm, 0, after.start) is not None
+    return tok.tag == "^" and norm[tok.start : tok.end] in _CORRECTING_NO and undecided
 
 
 def _is_correction(norm: str, tokens: list[Token], k: int) -> bool:
@@ -4513,14 +4504,12 @@ def _price_before_verb(an: _Analysis, amount: _Amount | None) -> bool:
     coins ("大饼 0.1 买", the coin first, counts)."""
     if amount is None or amount.kind != "bare" or amount.last != amount.first + 1:
         return False
-    k = amount.last  # the token after the number (ranges end after their last token)
+    verb = amount.last  # the token after the number (ranges end after their last token)
     return (
-        k + 1 < len(an.tokens)
-        and an.tokens[k].tag in "BS"
-        and an.tokens[k + 1].tag == "A"  # the coin after the verb ("大饼 0.1 买": a count)
+        _before_a_chinese_verb(an, amount.first)
+        and verb + 1 < len(an.tokens)
+        and an.tokens[verb + 1].tag == "A"  # the coin after the verb ("大饼 0.1 买": a count)
         and not any(t.tag == "A" for t in an.tokens[: amount.first])
-        and not an.text[an.tokens[amount.first].end : an.tokens[k].start].strip()
-        and _cjk_after(an.text, an.tokens[k].start)
     )
 
 
