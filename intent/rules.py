@@ -1686,13 +1686,17 @@ def _num(an: _Analysis, m: re.Match[str], group: int) -> Decimal | None:
 # (an exit word with its own price after it, "…3,200, tp 3,600", is not this move's)
 _EXIT_MOVE = re.compile(r"i?[Apokm@]*([<>=du]+)f?a?(N)([du])?((?:[SRZ](?![@:op]*N))?)")
 _EXIT_SAYS = frozenset("SRZ")
+#: Money's worth of a coin said first, then a take-profit or stop-loss word: "$500 of btc, tp
+#: if it pumps to 4k", "500港币的ETH，涨到4000止盈".
+_MONEY_OF_A_COIN = re.compile(r"N(Q?)o?A(?=.*[RZ])")
 _SOLD_AT = re.compile(r"S@(N)")  # "…and then sell it at 3500"
 _PAID = re.compile(r"(?:@|[<>=du]+)(N)")  # the buy's own price: "at 58,000", "under 3000"
 
 
 _WANTED_THEN_SOLD = re.compile(
     r"^\s*(?:i(?:\s+(?:want|need|would\s+like)|['’]d\s+like)\b(?!\s+to\b)|我想要|我要).*"
-    r"\b(?:sell|dump|close)\s+(?:it|them)\b",
+    r"(?:\b(?:sell|dump|close)\s+(?:it|them)\b|\b(?:tp|sl|take\s+profit|stop\s+loss)\b"
+    r"|止盈|止损|止赚|止蚀)",
     re.IGNORECASE,
 )
 
@@ -1704,8 +1708,14 @@ def _exit_phrases(an: _Analysis) -> None:
     if start < 0:
         # "100u into WIF, dump it if it runs to 4": money put into a coin buys it
         into = re.search("[NQ]f[A]", tags)
+        worth = _MONEY_OF_A_COIN.match(tags) if "S" not in tags else None
         if into is not None and an.text[an.tokens[into.start() + 1].start :].startswith("into"):
             start = into.start() + 1
+        elif worth is not None and (worth.group(1) or an.tokens[0].code in QUOTE_CURRENCIES):
+            # "$500 of btc, stop loss if it drops to 50k", "一萬蚊BTC，升到8萬止賺": the exits
+            # of the money's worth bought (which, without 的, may still ask the side)
+            start = worth.end() - 1
+            wanted = True
         elif _WANTED_THEN_SOLD.search(an.text):
             # "I want 0.5 ETH, and if it goes up to 4,000 sell it": the exits of a position
             # wanted, never a sale of it (how it is to be had is then asked)
@@ -1804,6 +1814,10 @@ def _exit_phrases(an: _Analysis) -> None:
     for m, kind in exits:
         setattr(an, kind, _num(an, m, 2))
         an.take(m.start(), m.end(), kind)
+    if wanted:  # the exit words of a position wanted are its exits', never a sale now
+        for k in sells:
+            if an.free[k]:
+                an.take(k, k + 1)
     _sells_said_as_exits(an, sells)
 
 
@@ -2775,6 +2789,36 @@ def _objects_between(tokens: list[Token], first: int, last: int) -> bool:
     return any(t.tag in "AQrDL" for t in tokens[first:last])
 
 
+#: Chinese negations that may deny the coin said before them ("大饼别动", "大饼不卖"); not
+#: 不是/唔系, which deny what follows ("大饼不是姨太").
+_TOPIC_NEGATIONS = frozenset({"别", "不要", "不用", "不想", "不", "唔", "唔好", "冇", "咪", "勿"})
+
+
+def _denied_topic(norm: str, tokens: list[Token], clause: list[int], i: int) -> list[int]:
+    """What a Chinese negation denies of the coin its clause opens with, when the message
+    trades another ("大饼别动 姨太卖一半", "大饼不卖姨太卖一半"): the coin, the negation and
+    its bare verb; empty when the negation is not of that shape."""
+    if norm[tokens[i].start : tokens[i].end] not in _TOPIC_NEGATIONS:
+        return []
+    before = [k for k in range(i) if clause[k] == clause[i] and tokens[k].tag not in _EMPTY]
+    if before != [i - 1] or tokens[i - 1].tag != "A":
+        return []
+    end = i + 1
+    if end < len(tokens) and clause[end] == clause[i] and tokens[end].tag in "BSg":
+        end += 1  # "大饼不卖": the verb denied with its coin
+    if (
+        end < len(tokens)
+        and clause[end] == clause[i]
+        and tokens[end].tag != "A"
+        and not (end > i + 1 and tokens[end].tag in "BSg")  # "大饼不卖 买姨太1个"
+    ):
+        return []  # "大饼不卖一半": what is denied of it, not the coin
+    code = tokens[i - 1].code
+    if not any(t.tag == "A" and t.code != code for t in tokens[end:]):
+        return []  # "大饼先别卖，等7万再卖": the same coin, its timing denied
+    return list(range(i - 1, end))
+
+
 def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
     """The tokens with what each negation denies taken out; ``None`` if nothing is left to
     do, or if a denied clause held a condition (the request is then refused, not guessed).
@@ -2825,7 +2869,10 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
                 for k in (i - 1, i + 2)
             )
         )
-        if said_instead or verb_for_verb:
+        topic = _denied_topic(norm, tokens, clause, i)
+        if topic:
+            denied = topic
+        elif said_instead or verb_for_verb:
             denied = [i, i + 1]
         elif (
             j > i + 1

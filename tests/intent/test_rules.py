@@ -3540,3 +3540,25 @@ def test_readings_the_forty_fourth_batch_showed(text: str, expected: dict[str, A
 )
 def test_readings_the_forty_fifth_batch_showed(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the coin a Chinese negation opens its clause with is denied when another is traded
+        ("大饼别动 姨太卖一半", {"action": "sell", "asset": "ETH"}),
+        ("大饼不卖姨太卖一半", {"action": "sell", "asset": "ETH"}),
+        ("大饼不卖 买姨太1个", {"action": "buy", "asset": "ETH"}),
+        ("大饼 不是 姨太，买1个", {"action": "buy", "asset": "BTC"}),
+        ("大饼先别卖，等7万再卖", {"action": "unsupported"}),
+        # the take-profit or stop-loss of a money's worth of a coin is the purchase's exit
+        ("500港币的ETH，涨到4000止盈", {"action": "buy", "take_profit": 4000, "trigger": None}),
+        ("$500 of btc, stop loss if it drops to 50k", {"action": "buy", "stop_loss": 50000}),
+        ("500u of eth, tp if it pumps to 4k", {"action": "buy", "take_profit": 4000}),
+        ("一萬蚊BTC，升到8萬幫我止賺", {"action": "clarify", "missing": ["side"]}),
+        ("i want 0.5 eth, tp if it pumps to 4k", {"action": "clarify", "missing": ["side"]}),
+        ("$500 of btc, sell when it rises to 80k", {"action": "sell"}),
+    ],
+)
+def test_readings_the_forty_sixth_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
