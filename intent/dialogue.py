@@ -654,6 +654,9 @@ def _amended(target: Intent | Clarification, change: Amendment) -> Intent | Clar
             continue
         if side == "buy":
             fields[name] = price
+            target_price, stop_price = fields.get("take_profit"), fields.get("stop_loss")
+            if target_price is not None and stop_price is not None and stop_price >= target_price:
+                return None  # "buy 2 eth tp 4k" → "add a stop at 4.2k": above the target
         elif side == "sell" and name == "stop_loss" and fields.get("trigger") is None:
             fields["trigger"] = {"op": "<=", "price": price}  # a sale's stop is its trigger
         else:

@@ -406,10 +406,13 @@ _RELATIVES = (
 #: Its words of habit (``_HABIT``) are no schedule; its coins stay ("My daughter says
 #: Chainlink is sensible. Please buy US$150 of it").
 _THIRD_PARTY = re.compile(
-    r"(?:^|(?<=[.;!?。；！？]))\s*(?:(?:my|our)\s+(?:" + _RELATIVES + r")\b"
+    r"(?:(?:^|(?<=[.;!?。；！？]))\s*(?:(?:my|our)\s+(?:" + _RELATIVES + r")\b"
     # "I shan't be watching the screen every day, you see": what the customer will not do
     r"|i\s+(?:shan['’]?t|shall\s+not|won['’]?t|will\s+not|can['’]?t|cannot|don['’]?t"
     r"|do\s+not|am\s+not|['’]?m\s+not|never)\b)"
+    # … or said on, without a full stop: "buy HK$1,500 of Toncoin my son uses Telegram every day"
+    r"|(?<=\s)(?:my|our)\s+(?:" + _RELATIVES + r")\s+(?=(?:uses|told|tells|says|said|has|likes"
+    r"|loves|recommended|mentioned|keeps|trades|bought)\b))"
     r"(?![^.;!?。；！？]*\b(?:buy|sell|swap|convert|invest|purchase|trade|cancel)\b"
     r"(?!\s+(?:it|them)\b))"
     r"[^.;!?。；！？\d]*(?=[.;!?。；！？]|$)"
@@ -725,6 +728,8 @@ def _one_edit(word: str, asset: Asset) -> bool:
 _BURST = re.compile(r"爆(?=\s*[\d一二三四五六七八九两])")  # 爆 before a price: bursts above
 _WORD_AFTER = re.compile(r"\s+[a-z]{2,}")  # an English word next ("u do that": you)
 _CALLED = re.compile(r"(?:叫|叫做|called|named)\s*$")  # a name given as new follows
+#: A coin said to be new: the name after it is never corrected to a listed one.
+_NEW_COIN = re.compile(r"\bnew\s+(?:meme\s*)?(?:coin|token|project)s?\b|新币|新出的|新上的")
 _SCALE_AFTER = {"亿": Decimal(100_000_000), "万": Decimal(10_000)}  # "1个亿", "3个万"
 
 
@@ -1044,6 +1049,8 @@ def _word_tokens(
             # "买个叫moonbeanz的币": a name given as new is corrected one letter at most
             # ("the coin is called avalance" is Avalanche)
             found = None
+        if found is not None and _NEW_COIN.search(text, 0, start):
+            found = None  # "that new coin …, moonbeamz gold": no listed coin it is one off
         if found is not None:
             _emit(tokens, _asset_entry(found.code), start, end)
             tokens[-1].meant = found.name
@@ -2039,6 +2046,10 @@ def _limit_phrases(an: _Analysis) -> None:
 _PAUSE = re.compile(r"[,;，；—–]|\s-\s")
 _PAUSE_OR_AND = re.compile(_PAUSE.pattern + r"|\band\b")
 _ATTACHED_STOP = re.compile(r"(?:put|set|place|add|attach)\b")
+#: … or said with its verb before the stop: "and slap a stop at 120 on it", "add a stop".
+_STOP_ATTACHED_BY = re.compile(
+    r"\b(?:put|set|place|add|attach|slap|stick|throw|chuck|whack)\s+(?:a\s+|an\s+|the\s+|my\s+)?$"
+)
 
 
 def _count_of_them(an: _Analysis, k: int) -> bool:
@@ -2380,8 +2391,14 @@ class RuleParser:
 
 _CENTS = re.compile(r"\s*(?:us\s+)?cents?\b")  # "50 cents", "50 US cents"
 _PLAIN_CENTS = re.compile(r"[\d.,]+\s*cents?\b")  # (no currency named: "10 cents")
+#: Said before a coin whose "stack" is then the holding: "my whole pepe stack".
+_HOLDING_BEFORE = re.compile(r"\b(?:my|whole|entire|the|your|ur)\s+$")
+#: The word that names what pays: "用港紙買BTC", "拿U买".
+_PAID_BY_WORD = re.compile(r"用|拿")
+#: Said right after a currency: it pays ("USDT付", "用港币结算").
+_PAID_WITH = re.compile(r"\s*(?:付|支付|付款|结算|来付)")
 #: The tags whose meaning :func:`_in_context` may change.
-_IN_CONTEXT = frozenset("NQg!O@rKC~")
+_IN_CONTEXT = frozenset("NQg!O@rKC~l")
 _SPOT = re.compile(r"\bspot\b|现货|現貨")
 _TO_AFTER = re.compile(r"\s+to\b")
 _ORDERS_COUNTED = frozenset({"buys", "sells", "purchases"})
@@ -2452,6 +2469,15 @@ def _in_context(tokens: list[Token], norm: str) -> list[Token]:
     out: list[Token] = []
     for k, tok in enumerate(tokens):
         if tok.tag not in _IN_CONTEXT:
+            if (
+                tok.tag == "B"
+                and out
+                and out[-1].tag == "A"
+                and norm.startswith("stack", tok.start)
+                and _HOLDING_BEFORE.search(norm, 0, out[-1].start)
+                and "S" in tags
+            ):
+                continue  # "dump my whole pepe stack": the holding, no verb of buying
             out.append(tok)  # (most words: no branch below reads them; speed)
             continue
         after = tokens[k + 1] if k + 1 < len(tokens) else None
@@ -2460,6 +2486,18 @@ def _in_context(tokens: list[Token], norm: str) -> list[Token]:
             out.append(Token("N", tok.start, cents.end(), tok.value / 100, code="USD"))
         elif tok.tag == "Q" and _names_no_money(norm, out[-1] if out else None, tok, after):
             continue
+        elif (
+            tok.tag == "l"
+            and norm.startswith("stack at", tok.start)
+            and after is not None
+            and after.tag == "N"
+            and any(t.tag in "BSDg" for t in out)
+        ):
+            # "Exit the whole LTC stack at 88.50": the holding sold at a price, no question
+            out.append(Token("@", tok.end - 2, tok.end, code="en"))
+        elif tok.tag == "Q" and out and out[-1].tag == "c" and _PAID_WITH.match(norm, tok.end):
+            # "比特币买0.02个USDT付": the coins counted, then what pays for them (as 用USDT)
+            out += [Token("w", tok.start, tok.start), tok]
         elif (
             tok.tag == "N"
             and not tok.code
@@ -2479,6 +2517,15 @@ def _in_context(tokens: list[Token], norm: str) -> list[Token]:
         ):
             # "ape 1k into pepe", "spend 500 on sol", "throw 500 at SOL": money put into a
             # coin, in a currency nobody named
+            out.append(Token("V", tok.start, tok.end, code="unsure"))
+        elif (
+            tok.tag == "N"
+            and not tok.code
+            and len(out) > 2
+            and (out[-1].tag, out[-1].code, out[-2].tag, out[-3].tag) == ("f", "for", "A", "B")
+            and (after is None or after.tag not in "AQckTxY")
+        ):
+            # "buy bitcoin for 100": a sum in a currency nobody named, or a price; never coins
             out.append(Token("V", tok.start, tok.end, code="unsure"))
         elif (
             tok.tag == "N"
@@ -2569,9 +2616,14 @@ def _in_context(tokens: list[Token], norm: str) -> list[Token]:
             continue  # "换姨太吧 买2个": switching to the coin the buy then buys
         elif (
             tok.tag == "K"
-            and _ATTACHED_STOP.match(norm, tok.start)
+            and (
+                _ATTACHED_STOP.match(norm, tok.start)
+                or _STOP_ATTACHED_BY.search(norm, max(0, tok.start - 16), tok.start)
+            )
             and any(t.tag in "Bg" for t in out)
-            and _PAUSE_OR_AND.search(norm, out[-1].end if out else 0, tok.start)
+            and _PAUSE_OR_AND.search(
+                norm, next((t.end for t in reversed(out) if t.tag not in "a"), 0), tok.start
+            )
         ):
             # "buy 1 eth, put a stop at 3000", "… at 61,500 and put a stop at 59,000": a
             # stop put on what was bought, its stop-loss
@@ -2806,17 +2858,34 @@ def _denied_topic(norm: str, tokens: list[Token], clause: list[int], i: int) -> 
     end = i + 1
     if end < len(tokens) and clause[end] == clause[i] and tokens[end].tag in "BSg":
         end += 1  # "大饼不卖": the verb denied with its coin
+    nxt = end + (end < len(tokens) and tokens[end].code == "ba")  # "狗子先不卖 把PEPE全卖了"
     if (
-        end < len(tokens)
-        and clause[end] == clause[i]
-        and tokens[end].tag != "A"
-        and not (end > i + 1 and tokens[end].tag in "BSg")  # "大饼不卖 买姨太1个"
+        nxt < len(tokens)
+        and clause[nxt] == clause[i]
+        and tokens[nxt].tag != "A"
+        and not (end > i + 1 and nxt == end and tokens[end].tag in "BSg")  # "大饼不卖 买姨太1个"
     ):
         return []  # "大饼不卖一半": what is denied of it, not the coin
     code = tokens[i - 1].code
     if not any(t.tag == "A" and t.code != code for t in tokens[end:]):
         return []  # "大饼先别卖，等7万再卖": the same coin, its timing denied
     return list(range(i - 1, end))
+
+
+def _restated_after_a_space(norm: str, tokens: list[Token], i: int) -> bool:
+    """Whether the 唔係/不是 ``tokens[i]`` stands between spaces before the verb of the
+    request said again ("換0.2 BTC去SOL 唔係 換去AVAX"): a correction without its pause,
+    or a denial of the rival, which we cannot tell."""
+    tok = tokens[i]
+    if norm[tok.start : tok.end] not in ("唔系", "不是") or i + 1 == len(tokens):
+        return False
+    verb = tokens[i + 1]
+    return (
+        verb.tag in "BSC"
+        and not norm[tok.end : verb.start].strip()
+        and norm[tok.end : verb.start] != ""
+        and any(t.tag == verb.tag for t in tokens[:i])
+    )
 
 
 def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
@@ -2869,6 +2938,8 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
                 for k in (i - 1, i + 2)
             )
         )
+        if _restated_after_a_space(norm, tokens, i):
+            return None  # "卖一半大饼 唔系 卖三成": no, sell 30 %; or not 30 %?
         topic = _denied_topic(norm, tokens, clause, i)
         if topic:
             denied = topic
@@ -3054,6 +3125,10 @@ _CORRECTION_FILLER = frozenset("cofam:")  # … "Correction: limit 2,965"
 _PRICE_WORDS = frozenset("@LKJGRZ<>=p")
 _RESTATING_VERBS = frozenset("BgSCD")
 _UNSURE = re.compile(r"[?？]|\b(?:maybe|perhaps|probably|or so)\b|可能|大概|也许|或者|左右")
+#: "… at the same price", "同一个价": a correction keeps the price said before.
+_SAME_PRICE = re.compile(
+    r"\b(?:at\s+)?(?:the\s+)?same\s+(?:price|level)\b|(?:同|一样的?|一樣的?)价"
+)
 #: What a request restated after a correction replaces: its verb, asset and amount.
 _REPLACEABLE = frozenset("BgSCDAQNHPe")
 
@@ -3082,6 +3157,10 @@ def _self_corrections(norm: str, tokens: list[Token]) -> list[Token]:
         # "買BTC，唔係，係賣，0.1粒", "买BTC，不是，是卖": no, it is the other side
         Token("#", t.start, t.end) if _corrects_side(norm, tokens, k) else t
         for k, t in enumerate(tokens)
+    ]
+    # "Sorry I meant 2 ETH": one correction said with two markers
+    tokens = [
+        t for k, t in enumerate(tokens) if not (t.tag == "#" and k and tokens[k - 1].tag == "#")
     ]
     # "buy 0.05 eth... oh wait not eth, i meant btc": the coin denied right before a
     # correction is the one it corrects (said earlier), not a denial of its own
@@ -3284,20 +3363,17 @@ def _denied_then_meant(norm: str, tokens: list[Token]) -> list[Token]:
 
 
 def _corrects_side(norm: str, tokens: list[Token], k: int) -> bool:
-    """Whether ``tokens[k]`` is the 唔係/不是 of "買BTC，唔係，係賣": after a verb of one
-    side, a pause, then what it is, a verb of the other."""
+    """Whether ``tokens[k]`` is the 唔係/不是 of "買BTC，唔係，係賣" or "卖一半大饼，唔系，卖三成":
+    after a verb, a pause, then what it is: a verb of the other side, or the request said
+    again with the same verb."""
     tok = tokens[k]
     said = norm[tok.start : tok.end]
     if tok.tag != "^" or k + 1 == len(tokens) or said not in _CORRECTING_NO or said.isascii():
         return False  # ("buy, no, sell": an English "no" may deny what follows it)
     verb = tokens[k + 1]
-    other = {"B": "S", "S": "B"}.get(verb.tag)
+    before = {"B": "BS", "S": "BS", "C": "C"}.get(verb.tag, "")
     gap = norm[tok.end : verb.start]
-    return (
-        other is not None
-        and bool(_CORRECTING_GAP.match(gap))
-        and any(t.tag == other for t in tokens[:k])
-    )
+    return bool(_CORRECTING_GAP.match(gap)) and any(t.tag in before for t in tokens[:k])
 
 
 def _side_asked_back(norm: str, tok: Token, after: Token | None) -> bool:
@@ -3393,8 +3469,18 @@ def _apply_correction(norm: str, tokens: list[Token], m: int) -> list[Token] | N
             return None
         if not any(tag in _RESTATING_VERBS or tag == "A" for tag in said):
             return None  # "7 gm… actually, buy 0.25 btc": nothing before was a request
+        gets = [t for t in core if t.tag == "A"]
+        gave = [k for k, t in enumerate(before) if t.tag == "A"]
+        if (
+            {t.tag for t in core} <= {"C", "A", "f"}
+            and len(gets) == 1
+            and len(gave) > 1
+            and before[gave[-1] - 1].tag in "Cf"  # (the coin received: "去SOL", "換做ETH")
+        ):
+            # "換0.2 BTC去SOL，唔係，換去AVAX": only the coin received, said again
+            return [*before[: gave[-1]], gets[0], *before[gave[-1] + 1 :], *tail]
         named = [t for t in before if t.tag == "A"][-1:]
-        return rest + ([] if any(t.tag == "A" for t in core) else named) + tail
+        return rest + ([] if gets else named) + tail
     # a value: the first clause after the marker ("不对，价格改成2900，买1个": 2900)
     breaks = [b.start() for b in _CLAUSE_BREAK.finditer(norm, core[0].start)]
     limit = breaks[0] if breaks else len(norm)
@@ -3402,6 +3488,10 @@ def _apply_correction(norm: str, tokens: list[Token], m: int) -> list[Token] | N
         return None  # "actually 0.5, no wait, 0.8 maybe?": a value still being decided
     value = [t for t in rest if t.start < limit]
     after = rest[len(value) :]
+    same = _SAME_PRICE.search(norm, core[0].start)
+    if same is not None:  # "I meant 2 ETH, at the same price": the price said is kept
+        value = [t for t in value if not (t.tag in "@p" and same.start() <= t.start < same.end())]
+        after = [t for t in after if not (t.tag in "@p" and same.start() <= t.start < same.end())]
     # "8 次, 不對, 12 次": the unit of the number (times, a period) is said again with it
     core = [
         t
@@ -3915,7 +4005,16 @@ def amendment(text: str, *, amount_asked: bool = False) -> Amendment | None:
         found["market"] = True
         live = live.replace("M", "_")
     if an.stop_price is not None and an.condition is None:
-        found["stop"] = an.stop_price
+        # "add a stop at 120", "slap a stop at 120 on it": put on the position, its stop-loss
+        put_on = any(
+            t.tag == "K"
+            and (
+                _ATTACHED_STOP.match(norm, t.start)
+                or _STOP_ATTACHED_BY.search(norm, max(0, t.start - 16), t.start)
+            )
+            for t in tokens
+        )
+        found["stop_loss" if put_on else "stop"] = an.stop_price
     amounts = [
         a for a in an.amounts if a.kind in ("quote", "share") or (a.unit and a.kind == "units")
     ]
@@ -3939,13 +4038,13 @@ def amendment(text: str, *, amount_asked: bool = False) -> Amendment | None:
     out = Amendment(
         limit_price=an.limit_price,
         take_profit=an.take_profit,
-        stop_loss=an.stop_loss,
+        stop_loss=found.get("stop_loss", an.stop_loss),
         condition=condition,
         every=an.every,
         on=an.on,
         count=an.count if an.every is not None else found.get("count"),
         over=an.over,
-        **{k: v for k, v in found.items() if k != "count"},
+        **{k: v for k, v in found.items() if k not in ("count", "stop_loss")},
     )
     # a side or an asset alone changes nothing
     return out if out != Amendment(side=out.side, asset=out.asset) else None
@@ -4198,6 +4297,17 @@ def _trade(
             unit = give.code  # "btc→eth 0.05", "usdt→sol 1000": of what is given
         elif amount_spec.kind == "bare":
             unit = asset.code if asset is not None else ""
+            if (
+                action == "buy"
+                and give is not None
+                and give.is_quote
+                and an.tags[give.index - 1 : give.index] == "w"
+                and _PAID_BY_WORD.match(an.text, an.tokens[give.index - 1].start)
+                and asset is not None
+                and give.index < asset.index < amount_spec.first
+                and "c" not in an.tags[amount_spec.first - 1 : amount_spec.last + 2]  # (0.1个)
+            ):
+                missing.add("amount")  # "用港紙買BTC，3千5": 3,500 in coins, or in the money?
         elif amount_spec.kind == "quote":
             if quote is None:
                 quote, quote_at = unit, amount_spec.first
@@ -4244,7 +4354,15 @@ def _trade(
         amount = _amount(_HUNDRED, "%")
         if asset is not None:
             fields.setdefault("amount", []).append((asset.index - 1, asset.index + 1))
-    if an.alternative_amounts:
+    if an.alternative_amounts or (
+        amount is not None
+        and quote is not None
+        and amount.unit in QUOTE_CURRENCIES
+        and amount.unit != quote
+        and asset is not None
+        and not asset.is_quote
+    ):
+        # (a sum in one currency paid in another: "用U买 算了用USDC吧 800的姨太", which?)
         amount = None
         missing.add("amount")
     if an.vague and amount is None:

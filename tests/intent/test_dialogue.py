@@ -1401,3 +1401,21 @@ def test_what_batch_43s_dialogues_said_before_the_side_or_price(
 def test_what_batch_44s_dialogues_received(turns: list[str], expected: dict[str, Any]) -> None:
     got = final_reading(turns, RuleParser())
     assert {k: got[k] for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("turns", "expected"),
+    [
+        # a stop put on the position ("add", "slap … on it") is its stop-loss, never a buy-stop
+        (
+            ["ape 2 sol", "actually make it 5", "and slap a stop at 120 on it"],
+            {"stop_loss": 120, "trigger": None, "amount": {"value": 5, "unit": "SOL"}},
+        ),
+        (["buy 5 sol", "add a stop at 120"], {"stop_loss": 120, "trigger": None}),
+        (["sell 5 sol", "add a stop at 120"], {"trigger": {"op": "<=", "price": 120}}),
+        (["buy 2 eth sl 3k", "make the stop 3.2k"], {"stop_loss": 3200}),
+    ],
+)
+def test_what_batch_47s_dialogues_put_on_a_buy(turns: list[str], expected: dict[str, Any]) -> None:
+    got = final_reading(turns, RuleParser())
+    assert {k: got[k] for k in expected} == expected

@@ -3558,7 +3558,87 @@ def test_readings_the_forty_fifth_batch_showed(text: str, expected: dict[str, An
         ("一萬蚊BTC，升到8萬幫我止賺", {"action": "clarify", "missing": ["side"]}),
         ("i want 0.5 eth, tp if it pumps to 4k", {"action": "clarify", "missing": ["side"]}),
         ("$500 of btc, sell when it rises to 80k", {"action": "sell"}),
+        ("狗子先不卖 把PEPE全卖了", {"action": "sell", "asset": "PEPE"}),
     ],
 )
 def test_readings_the_forty_sixth_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # 唔係/不是 after a pause, then the request said again with its verb, corrects it
+        ("卖一半大饼，唔系，卖三成啦", {"amount": {"value": 30, "unit": "%"}}),
+        # … between spaces only, it may deny the rival as well: refused, never guessed
+        ("卖一半大饼 唔系 卖三成啦", {"action": "unsupported"}),
+        ("換0.2 BTC去SOL 唔係 換去AVAX", {"action": "unsupported"}),
+        # the coin received, said again alone, replaces only the coin received
+        ("換0.2 BTC去SOL, 唔係, 換去AVAX", {"action": "convert", "asset": "BTC", "to": "AVAX"}),
+        ("將50粒SOL換做ETH……唔係，換做BTC", {"asset": "SOL", "to": "BTC"}),
+        ("换0.2 btc to sol, no wait, swap to avax", {"asset": "BTC", "to": "AVAX"}),
+        ("換SOL用1個ETH，唔係，換做BTC", {"action": "clarify"}),
+        # "at the same price": a correction of the amount keeps the price
+        (
+            "Please sell 1 ETH at 3,900. Sorry I meant 2 ETH at the same price.",
+            {"amount": {"value": 2, "unit": "ETH"}, "limit_price": 3900},
+        ),
+        (
+            "Buy 0.6 BTC limit 60,900... actually make the size 0.65, same price.",
+            {"amount": {"value": 0.65, "unit": "BTC"}, "limit_price": 60900},
+        ),
+        (
+            "卖1个姨太 挂3900 不对 2个 同价",
+            {"amount": {"value": 2, "unit": "ETH"}, "limit_price": 3900},
+        ),
+        # the coins counted, then the currency that pays for them
+        ("比特币买0.02个USDT付", {"amount": {"value": 0.02, "unit": "BTC"}, "quote": "USDT"}),
+        ("买0.02个USDT", {"action": "clarify", "missing": ["asset"]}),
+    ],
+)
+def test_corrections_and_payers_said_without_their_commas(
+    text: str, expected: dict[str, Any]
+) -> None:
+    """Found by reading every tuning row again with its commas taken out (a phone user's
+    way of writing): each of these read as a different trade without them."""
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "for 100" after a coin bought: a sum in no currency, or a price; never coins
+        ("buy bitcoin for 100", {"action": "clarify", "missing": ["amount"]}),
+        ("buy btc for 100 usdt", {"amount": {"value": 100, "unit": "USDT"}}),
+        # the money that pays named with 用, then a bare number: coins, or that money?
+        ("用港紙買BTC，3千5", {"action": "clarify", "missing": ["amount"]}),
+        ("用U买BTC 0.1个", {"amount": {"value": 0.1, "unit": "BTC"}}),
+        ("大饼来个0.02 用USDC付", {"amount": {"value": 0.02, "unit": "BTC"}, "quote": "USDC"}),
+        # a sum in one currency paid in another: which?
+        ("用U买 算了用USDC吧 800的姨太", {"action": "clarify", "missing": ["amount"]}),
+        # "my LTC stack": the holding, never a verb of buying nor a question
+        (
+            "sell my LTC stack at 88.50",
+            {"amount": {"value": 100, "unit": "%"}, "limit_price": 88.5},
+        ),
+        ("Exit the whole LTC stack at 88.50.", {"action": "clarify", "missing": ["amount"]}),
+        ("dump my whole pepe stack", {"action": "sell", "amount": {"value": 100, "unit": "%"}}),
+        ("whats my eth stack at", {"action": "query", "query": "balance"}),
+        ("throw a quarter of my usdt stack at ETH", {"action": "buy", "asset": "ETH"}),
+        # a stop put on what was bought ("add", "slap … on it") is its stop-loss
+        ("ape 5 sol and slap a stop at 120 on it", {"stop_loss": 120, "trigger": None}),
+        ("grab 200 arb and add a stop at 0.6", {"stop_loss": 0.6, "trigger": None}),
+        ("buy 1 eth stop 3500", {"trigger": {"op": ">=", "price": 3500}}),
+        # a coin said to be new is never corrected to a listed one
+        ("buy 100u of a new coin called moonbeamz", {"action": "clarify", "missing": ["asset"]}),
+        ("the coin is called avalance, buy 2", {"asset": "AVAX"}),
+        # a relative's story said on without a full stop sets no schedule
+        ("Kindly buy HK$1,500 of Toncoin my son uses Telegram every day", {"schedule": None}),
+        (
+            "buy 100 usdt of btc for my son every week",
+            {"schedule": {"every": "P1W", "count": None, "over": None}},
+        ),
+    ],
+)
+def test_readings_the_forty_seventh_batch_showed(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
