@@ -90,16 +90,24 @@ def normalize_convert(canonical: dict[str, Any]) -> dict[str, Any]:
     """A convert to (from) a quote currency, rewritten as the equivalent sell (buy).
 
     ``convert SOL → USDC`` is ``sell SOL`` with quote ``USDC``; ``convert USDT → ETH`` is
-    ``buy ETH`` with quote ``USDT``. Other dicts are returned unchanged (as a copy).
+    ``buy ETH`` with quote ``USDT``; between two quote currencies, a sale of one is a buy of
+    the other (``convert HKD → USDT`` is ``buy USDT`` with quote ``HKD``). Other dicts are
+    returned unchanged (as a copy).
     """
     out = dict(canonical)
-    if out.get("action") != "convert":
-        return out
-    source, target = out.get("asset"), out.get("to")
-    if target in QUOTE_CURRENCIES:
-        out.update(action="sell", asset=source, to=None, quote=target)
-    elif source in QUOTE_CURRENCIES:
-        out.update(action="buy", asset=target, to=None, quote=source)
+    if out.get("action") == "convert":
+        source, target = out.get("asset"), out.get("to")
+        if target in QUOTE_CURRENCIES:
+            out.update(action="sell", asset=source, to=None, quote=target)
+        elif source in QUOTE_CURRENCIES:
+            out.update(action="buy", asset=target, to=None, quote=source)
+    if (
+        out.get("action") == "sell"
+        and out.get("asset") in QUOTE_CURRENCIES
+        and out.get("quote") in QUOTE_CURRENCIES
+    ):
+        # "convert 5,000 HKD into USDT": selling one money for another is buying the other
+        out.update(action="buy", asset=out["quote"], quote=out["asset"])
     return out
 
 

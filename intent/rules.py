@@ -187,7 +187,10 @@ _INJECTION_RE = re.compile(
 # into the letters o/l that people type for 0/1 ("1O", "5l"). Each becomes "0" padded with
 # blanks (offsets kept): a number no role accepts, so the grammar asks for whatever it
 # stood for ("sell my ETH 1O" asks how much, not "all of it"; "at 6OOOO" asks the price).
-_MALFORMED_NUMBER = re.compile(r"(?:(?<=\s)|^)[-−–]\s?\d[\d,.]*[a-z]*|\b\d[\d,.]*[ol][a-z\d]*\b")
+# A "k" typed apart from its number ("breaks 75 k") is a thousand, or an "ok": asked too.
+_MALFORMED_NUMBER = re.compile(
+    r"(?:(?<=\s)|^)[-−–]\s?\d[\d,.]*[a-z]*|\b\d[\d,.]*[ol][a-z\d]*\b|\b\d[\d,.]*\s+k\b(?!['’])"
+)
 
 #: A question about what an order kind means: it is explained, nothing is traded.
 _EXPLAIN = re.compile(
@@ -241,6 +244,30 @@ _AFTERTHOUGHT = re.compile(
     r"|\b(?:i['’]?m\s+)?(?:scared|afraid|nervous)\s+to\s+(?:buy|sell)\s+(?:it\s+)?all\s+at\s+once\b"
     r"|[,，]\s*(?:不要太多|唔好太多|别太多)"
 )
+#: Courtesy at the edges of a message ("hi, …", "…, thanks", "… 唔該 🙏"): blanked first, so
+#: what is anchored at the start or the end of a request ("… nah forget it", "大饼买1000",
+#: "what would 1 eth sell for rn") is read the same with it.
+_COURTESY_START = re.compile(
+    r"^\s*(?:(?:hi|hello|hey|hiya|yo)(?:\s+there)?\b|你好|您好|哈啰|哈囉)[\s!,.~;:，。！、]*"
+)
+_COURTESY_END = re.compile(
+    r"(?:[\s,，.。!！~、]*(?:(?<![a-z0-9'’])(?:thanks|thank\s+you|thx|tks|ty|cheers|pls|plz|please)"
+    r"(?:\s+(?:a\s+lot|so\s+much|very\s+much|again|mate|bro|man))?\b|谢谢(?:你|您)?|多谢|唔该"
+    r"|麻烦(?:你|您)?了|感谢|[\U0001F64F\U0001F642\U0001F60A\U0001F44D]))+[\s!.。！~]*$"
+)
+
+
+def _without_courtesy(norm: str) -> str:
+    """``norm`` with a greeting before the request and thanks after it blanked."""
+    m = _COURTESY_START.match(norm)
+    if m is not None and m.end() < len(norm):
+        norm = " " * m.end() + norm[m.end() :]
+    m = _COURTESY_END.search(norm)
+    if m is not None and norm[: m.start()].strip():
+        norm = norm[: m.start()] + " " * (m.end() - m.start())
+    return norm
+
+
 #: A greeting that opens the message ("Morning! buy…", "Good evening. Please…"): no time.
 _GREETING = re.compile(r"^\s*(?:good\s+)?(?:morning|afternoon|evening)\s*[!,.~;:]+")
 
@@ -547,7 +574,7 @@ _TOKEN_RE = re.compile(
     r"(?P<clock>\d{1,2}:\d{2})(?!\d)"  # 09:00: a time of day, not a price
     r"|(?P<arrow>->|=>|→|⇒|➡)"  # ETH -> SOL
     r"|(?P<lev>\d+(?:\.\d+)?\s?x)(?![a-z0-9])"  # 10x, 5x: leverage, or times in a schedule
-    r"|(?P<times>(?<![a-z0-9])x(?=\s?\d+(?![\d.,])(?![a-z$%])))"  # x10: ten times
+    r"|(?P<times>(?<![a-z0-9])x(?=\s?\d+(?!\d|[.,]\d)(?![a-z$%])))"  # x10: ten times
     r"|(?P<frac>\d{1,3}/\d{1,3})(?![\d/.,])"  # 1/2, 1/3: a share only with "of"/"my"
     r"|(?P<number>(?:(?P<cur>hk\$|us\$|\$|€)\s?)?(?P<num>" + NUMERIC_RE.pattern + r")"
     r"(?P<pct>\s?%)?(?P<suffix>u(?![a-z])|\s?\$(?![a-z]))?)"  # (not "100 $PEPE": a cashtag)
@@ -564,6 +591,7 @@ _PHRASE_SIZES: dict[str, tuple[int, ...]] = {
 }
 _SYMBOL_TAGS = {"@": "@", "%": "%", ":": ":"}
 _SCALE_WORDS = frozenset({"hundred", "thousand", "million", "billion", "dozen"})
+_HALF = {"half": Decimal("0.5"), "quarter": Decimal("0.25")}  # "half a mil", "quarter a mil"
 _AND_FRACTIONS = {"half": Decimal("0.5"), "quarter": Decimal("0.25")}
 _SCALES = {"hundred": Decimal(100), "thousand": Decimal(1000), "million": Decimal(10**6)}
 
@@ -964,6 +992,20 @@ def _word_tokens(
         currency_next = i + 1 < len(raw) and (words[i + 1] or "") in ASSET_ALIASES
         if word == "grand" and not currency_next:
             tokens[-1].code = tokens[-1].code or "USD"  # "put 2 grand into link": dollars
+        return i + 1
+    if (
+        word in ("mil", "mill", "mn")
+        and tokens
+        and tokens[-1].tag == "a"
+        and text[tokens[-1].start : tokens[-1].end] == "a"
+        and not text[tokens[-1].end : start].strip()
+    ):
+        # "a mil shib": a million; "half a mil": half of one (never "a" of nothing, 1 SHIB)
+        opening = tokens.pop()
+        value = _SCALES["million"]
+        if tokens and tokens[-1].tag == "H" and text[tokens[-1].start : tokens[-1].end] in _HALF:
+            value, opening = value * _HALF[text[tokens[-1].start : tokens[-1].end]], tokens.pop()
+        tokens.append(Token("N", opening.start, end, value))
         return i + 1
     verb = _VERB_BEFORE_AMOUNT.get(word)
     if verb == "D" and _THROWN_OUT.search(text, end):
@@ -1660,16 +1702,26 @@ def _analyse(tokens: list[Token], text: str = "") -> _Analysis:
 
 #: "buy eth below 3k", "sell 1 ETH above 3,500": a price bound with no verb of movement
 _BOUND = re.compile(r"([du])f?(N)(?![AQckYxP])")
+_BOUND_AFTER = re.compile(r"(?<=A)(N)([du])")  # "doge 0.2以上"
 
 
 def _bound_phrase(an: _Analysis) -> None:
     """A bound on the price said with no verb of movement, never an amount: the side makes
     it a limit ("buy below 3k": at 3,000 or better) or a stop ("buy above 70k") later."""
-    m = _BOUND.search(an.live())
-    price = _num(an, m, 2) if m is not None else None
+    live = an.live()
+    m = _BOUND.search(live)
+    price, way = (_num(an, m, 2), m.group(1)) if m is not None else (None, "")
+    after = _BOUND_AFTER.search(live) if m is None else None
+    if (
+        after is not None
+        and an.text[an.tokens[after.start(2)].start] in "以之"
+        and any(t in "BSCDg" for t in an.tags[: after.start()])  # ("姨太3100以下能接就接")
+    ):
+        # "卖点doge 0.2以上": the coin's price, 0.2 or above (said after it, in Chinese)
+        m, price, way = after, _num(an, after, 1), after.group(2)
     if m is None or an.condition is not None or price is None or price <= 0:
         return
-    op: Literal["<=", ">="] = "<=" if m.group(1) == "d" else ">="
+    op: Literal["<=", ">="] = "<=" if way == "d" else ">="
     tags = an.tags
     if not any(t in "BSCDg" for t in tags[: m.start()]) and any(
         t in "BSCDg" for t in tags[m.end() :]
@@ -1693,6 +1745,7 @@ def _num(an: _Analysis, m: re.Match[str], group: int) -> Decimal | None:
 # (an exit word with its own price after it, "…3,200, tp 3,600", is not this move's)
 _EXIT_MOVE = re.compile(r"i?[Apokm@]*([<>=du]+)f?a?(N)([du])?((?:[SRZ](?![@:op]*N))?)")
 _EXIT_SAYS = frozenset("SRZ")
+_EITHER = re.compile(r"\bor\b|或|定")  # "should it rise to 4,000 or fall to 3,000": two exits
 #: Money's worth of a coin said first, then a take-profit or stop-loss word: "$500 of btc, tp
 #: if it pumps to 4k", "500港币的ETH，涨到4000止盈".
 _MONEY_OF_A_COIN = re.compile(r"N(Q?)o?A(?=.*[RZ])")
@@ -1780,6 +1833,34 @@ def _exit_phrases(an: _Analysis) -> None:
         if not kind and not up and bailed:
             kind = "stop_loss"  # "bail if it hits 0.000015": a way out on the way down
         exits.append((m, kind))
+    first, second = (exits[0][0], exits[1][0]) if len(exits) == 2 else (None, None)
+    if (
+        first is not None
+        and second is not None
+        and first.start() < min(sells)
+        and an.tags[first.start()] == "i"  # ("买入3个，涨到4100…就平掉": no if, an exit)
+        and not _EITHER.search(
+            an.text, an.tokens[first.end() - 1].end, an.tokens[second.start()].start
+        )
+        and (
+            not first.group(4)
+            # ("… under 58,000 and then sell if it reaches 70,000": the sale's own move)
+            or (
+                first.group(4) == "S"
+                and second.start() == first.end()
+                and an.tags[second.start()] == "i"
+                and not second.group(4)
+            )
+        )
+    ):
+        # "buy 0.01 btc if it drops under 58,000 and then sell if it reaches 70,000", "… if
+        # it goes down to 2,900. And if it then reaches 3,800, take the profit": a move said
+        # before any word of an exit, with an exit after it, is the buy's own condition
+        exits = exits[1:]
+        entered, level = _num(an, first, 2), _num(an, second, 2)
+        if not exits[0][1] and entered is not None and level is not None and level != entered:
+            # above the price it is bought at, a take-profit; below it, a stop-loss
+            exits = [(second, "take_profit" if level > entered else "stop_loss")]
     if not exits or len(exits) > 2:
         if wanted:  # "I want 0.01 btc, sell it at 75k": a sale later, not now: no side
             at = re.compile("S@?(N)").match(tags, sells[0])
@@ -2353,7 +2434,7 @@ class RuleParser:
     def _parse(self, text: str) -> ParseOutput:
         if len(text) > MAX_INPUT_CHARS:
             return _unsupported("too_long")
-        norm = normalize(text)
+        norm = _without_courtesy(normalize(text))
         injected = False
         if _INJECTION_HINT.search(norm) and _INJECTION_RE.search(norm):
             injected = True
@@ -2430,6 +2511,13 @@ def _names_no_money(norm: str, before: Token | None, tok: Token, after: Token | 
         and after.tag == "Q"
         and not norm[tok.end : after.start].strip()
     )
+
+
+#: What may follow a bare sum that ends the request: "大饼买1000 马上", "… asap".
+_NOTHING_BUT_HASTE = re.compile(
+    r"[\s。.!！?？~,，]*(?:(?:now|asap|rn|right\s+now|quick(?:ly)?|现在|马上|即刻|而家|快啲|快点|快d"
+    r"|立刻|立即)[\s。.!！?？~,，]*)*$"
+)
 
 
 def _bare_sum_after_verb(norm: str, out: list[Token], tok: Token) -> bool:
@@ -2550,7 +2638,7 @@ def _in_context(tokens: list[Token], norm: str) -> list[Token]:
             tok.tag == "N"
             and after is None
             and _bare_sum_after_verb(norm, out, tok)
-            and not norm[tok.end :].strip(" 。.!！?？~")
+            and _NOTHING_BUT_HASTE.match(norm, tok.end) is not None
         ):
             # "大饼买1000", "上车SHIB 五百": a round sum said bare after the verb (and the
             # coin), coins or U? asked
@@ -3669,7 +3757,7 @@ def _interpret(text: str, an: _Analysis) -> ParseOutput:
     strong = {t for t in tags if t in "BSCD"}
     trade_signal = bool(an.amounts or mentions or an.vague or "k" in tags or "t" in tags)
     one_unit = [a for a in an.amounts if a.kind in ("units", "bare") and a.value == _ONE]
-    question = bool(_QUESTION.search(text))
+    question = bool(_QUESTION.search(an.text))
     # an order named in a question: "is my BTC stop still live?", "did my LINK bid fill?"
     order_named = "r" in tags or (bool(re.search("[LKJ]", tags)) and "N" not in tags)
     # what a trade would cost or bring: "買0.1個BTC要幾多錢", "sell 1 btc, how much will I get"
@@ -3796,7 +3884,7 @@ def _reply_tokens(text: str) -> tuple[str, list[Token]]:
     with a leading no and what says nothing blanked ("唔係，買！", "actually no just do it at
     market", "At 3,900, please. I shan't take less."), and its tokens with its own corrections
     applied ("3个，不对，5个" answers 5)."""
-    norm = _without_asides(_LEADING_NO.sub(_blank, normalize(text)))
+    norm = _without_asides(_LEADING_NO.sub(_blank, _without_courtesy(normalize(text))))
     return norm, _self_corrections(norm, tokenize(norm, text))
 
 

@@ -105,6 +105,17 @@ def test_convert_from_quote_is_a_buy() -> None:
     assert same_meaning(buy, convert)
 
 
+def test_selling_one_money_for_another_is_buying_the_other() -> None:
+    amount = {"value": 5000, "unit": "HKD"}
+    convert = _blank(action="convert", asset="HKD", to="USDT", amount=amount, order_type="market")
+    sell = _blank(action="sell", asset="HKD", quote="USDT", amount=amount, order_type="market")
+    buy = _blank(action="buy", asset="USDT", quote="HKD", amount=amount, order_type="market")
+    assert same_meaning(convert, buy)
+    assert same_meaning(sell, buy)
+    other = _blank(action="buy", asset="HKD", quote="USDT", amount=amount, order_type="market")
+    assert not same_meaning(other, buy)  # which money is given still matters
+
+
 def test_crypto_convert_is_not_a_sell() -> None:
     convert = _blank(action="convert", asset="ETH", to="SOL", order_type="market")
     sell = _blank(action="sell", asset="ETH", order_type="market")

@@ -3642,3 +3642,82 @@ def test_corrections_and_payers_said_without_their_commas(
 )
 def test_readings_the_forty_seventh_batch_showed(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a "k" typed apart from its number: a thousand, or an "ok"? asked, never 75
+        ("sell 0.1 btc if it breaks 75 k", {"action": "clarify", "missing": ["price"]}),
+        ("buy 2 k doge", {"action": "clarify", "missing": ["amount"]}),
+        ("sell 0.1 btc if it breaks 75k", {"trigger": {"op": ">=", "price": 75000}}),
+        ("buy 0.1 btc k thx", {"amount": {"value": 0.1, "unit": "BTC"}}),
+    ],
+)
+def test_a_thousand_typed_apart_from_its_number_is_asked(
+    text: str, expected: dict[str, Any]
+) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # courtesy at the edges changes nothing (each of these traded, and one of them a
+        # request the customer withdrew, before: found by adding courtesy to every tuning row)
+        ("buy 100u of link... nah forget it, thanks", {"action": "unsupported"}),
+        ("DCA into BTC every week x10, thanks", {"action": "clarify", "missing": ["amount"]}),
+        ("大饼买1000，谢谢", {"action": "clarify", "missing": ["amount"]}),
+        ("大饼买1000 🙏", {"action": "clarify", "missing": ["amount"]}),
+        ("大饼买1000 马上", {"action": "clarify", "missing": ["amount"]}),
+        ("what would 1 eth sell for rn, thanks", {"action": "query", "query": "price"}),
+        ("hi, is my DOGE sell still open", {"action": "query", "query": "orders"}),
+        (
+            "hi, I want 0.01 btc, and please sell it automatically when it goes up to 75k",
+            {"action": "clarify", "missing": ["side"]},
+        ),
+        ("buy 1 eth cheap, thanks", {"action": "clarify", "missing": ["price"]}),
+        ("sell 100 LINK at twenty", {"limit_price": 20}),
+        ("buy 1 btc please", {"action": "buy", "amount": {"value": 1, "unit": "BTC"}}),
+        ("thanks", {"action": "unsupported"}),
+        # "x10," is ten times with a comma after it too
+        (
+            "buy btc every week x10, 100u each",
+            {"schedule": {"every": "P1W", "count": 10, "over": None}},
+        ),
+    ],
+)
+def test_courtesy_at_the_edges_changes_nothing(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a move said before any word of an exit, with an exit after it, is the buy's own
+        # condition (it was read as a stop-loss)
+        (
+            "buy 0.01 btc if it drops under 58,000 and then sell if it reaches 70,000",
+            {"trigger": {"op": "<=", "price": 58000}, "take_profit": 70000, "stop_loss": None},
+        ),
+        (
+            "I would like to buy ether, HK$12,000 worth, if it goes down to 2,900. And if it "
+            "then reaches 3,800, please take the profit for me.",
+            {"trigger": {"op": "<=", "price": 2900}, "take_profit": 3800, "stop_loss": None},
+        ),
+        # … not two exits said with "or", nor an exit said without an if
+        (
+            "Please buy 2 ETH, and should it rise to 4,000 or fall to 3,000, sell it again.",
+            {"trigger": None, "take_profit": 4000, "stop_loss": 3000},
+        ),
+        ("買1粒SOL, 升到200就食糊, 跌穿120止蝕", {"take_profit": 200, "stop_loss": 120}),
+        # "half a mil", "a mil": of a million, never of one coin
+        ("sell half a mil shib", {"amount": {"value": 500000, "unit": "SHIB"}}),
+        ("sell a mil shib", {"amount": {"value": 1000000, "unit": "SHIB"}}),
+        # "0.2以上" after a coin sold is its price, 0.2 or above; never 0.2 coins
+        ("卖点doge 0.2以上", {"action": "clarify", "missing": ["amount"]}),
+        ("卖100个doge 0.2以上", {"limit_price": 0.2}),
+    ],
+)
+def test_readings_the_forty_eighth_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
