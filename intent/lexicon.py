@@ -595,6 +595,8 @@ WORDS: dict[str, Entry] = {
 }
 
 # Multi-word phrases, matched before single words (longest first).
+#: Verbs whose "to" is that of a verb after them, never of a swap's coin received.
+_TO_A_VERB = ("want", "wanna", "need", "like", "going", "plan", "wish", "hoping", "decided")
 PHRASES: dict[tuple[str, ...], Entry] = {
     ("take", "profit"): (("R", ""),),
     ("take", "some", "profit"): (("R", ""),),  # "take some profit on my PEPE, like 40%"
@@ -913,6 +915,10 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("hit", "the", "offer"): (("B", ""),),
     ("close", "out"): (("S", ""),),
     ("want", "in", "on"): (("B", ""),),
+    # the "to" of a verb that follows ("i want to keep my btc, sell 4 eth"): no "to" of what a
+    # swap receives; "I want to try solanna, 15 bucks worth": some bought
+    **{(w, "to"): () for w in _TO_A_VERB},
+    **{(w, "to", "try"): (("B", ""),) for w in _TO_A_VERB},
     ("mai", "ru"): (("B", ""),),  # pinyin typed for 买入 / 卖出
     ("mai", "chu"): (("S", ""),),
     ("bid", "ask"): (("p", ""),),

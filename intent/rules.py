@@ -248,7 +248,8 @@ _AFTERTHOUGHT = re.compile(
 #: what is anchored at the start or the end of a request ("… nah forget it", "大饼买1000",
 #: "what would 1 eth sell for rn") is read the same with it.
 _COURTESY_START = re.compile(
-    r"^\s*(?:(?:hi|hello|hey|hiya|yo)(?:\s+there)?\b|你好|您好|哈啰|哈囉)[\s!,.~;:，。！、]*"
+    r"^\s*(?:(?:(?:(?:hi|hello|hey|hiya|yo)(?:\s+there)?|please|pls|plz|kindly)\b|你好|您好|哈啰"
+    r"|哈囉)[\s!,.~;:，。！、]*)+"
 )
 _COURTESY_END = re.compile(
     r"(?:[\s,，.。!！~、]*(?:(?<![a-z0-9'’])(?:thanks|thank\s+you|thx|tks|ty|cheers|pls|plz|please)"
@@ -481,11 +482,26 @@ def _without_asides(norm: str) -> str:
             norm = says_nothing.sub(_blank, norm)
     if _SALE_HINT.search(norm):
         norm = _SALE_REASON.sub(_blank, norm)
+    if "alone" in norm:
+        norm = _LEFT_ALONE.sub(_not_that, norm)
     if _THIRD_PARTY_HINT.search(norm) and (
         _HABIT.search(norm) or _RELATIVE_DESTINATION.search(norm)
     ):
         norm = _THIRD_PARTY.sub(_their_story, norm)  # "My son uses it every day."
     return norm
+
+
+#: "leave the BTC alone; sell 4 ETH": what is left alone is denied ("not the BTC").
+_LEFT_ALONE = re.compile(
+    r"\bleave\s+(?:(?:the|my|our|your)\s+)?(?!(?:that|it|them|this|those|me)\b)[a-z0-9]+(\s+alone)\b"
+)
+
+
+def _not_that(m: re.Match[str]) -> str:
+    """ "leave my btc alone" → "not   my btc      " (same length)."""
+    said = m.group()
+    kept = said[len("leave") : m.start(1) - m.start()]
+    return "not  " + kept + " " * len(m.group(1))
 
 
 def _their_story(m: re.Match[str]) -> str:

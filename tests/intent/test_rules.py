@@ -3680,6 +3680,12 @@ def test_a_thousand_typed_apart_from_its_number_is_asked(
         ("sell 100 LINK at twenty", {"limit_price": 20}),
         ("buy 1 btc please", {"action": "buy", "amount": {"value": 1, "unit": "BTC"}}),
         ("thanks", {"action": "unsupported"}),
+        ("please is my DOGE sell still open", {"action": "query", "query": "orders"}),
+        ("hi, please is my DOGE sell still open", {"action": "query", "query": "orders"}),
+        (
+            "please i want 0.01 btc, and please sell it automatically when it goes up to 75k",
+            {"action": "clarify", "missing": ["side"]},
+        ),
         # "x10," is ten times with a comma after it too
         (
             "buy btc every week x10, 100u each",
@@ -3720,4 +3726,33 @@ def test_courtesy_at_the_edges_changes_nothing(text: str, expected: dict[str, An
     ],
 )
 def test_readings_the_forty_eighth_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the "to" of "want to", "need to" is no swap's "to" (it converted ETH to BTC)
+        ("i want to keep my btc, sell 4 eth", {"action": "clarify"}),
+        ("i want to hodl btc and sell 2 eth", {"action": "clarify"}),
+        ("I want to try solanna, like 15 bucks worth", {"action": "buy", "asset": "SOL"}),
+        ("i want to move my link to uni, the whole thing", {"asset": "LINK", "to": "UNI"}),
+        ("how much USDT do I have to play with", {"action": "query", "query": "balance"}),
+        # what is left alone is denied
+        (
+            "i want to leave the BTC alone; sell 4 ETH at market instead.",
+            {"action": "sell", "asset": "ETH", "amount": {"value": 4, "unit": "ETH"}},
+        ),
+        ("sell 2 eth, leave the btc alone", {"action": "sell", "asset": "ETH"}),
+        ("leave my btc alone", {"action": "unsupported"}),
+        (
+            "Not my Bitcoin, please leave that alone. Sell 5 Solana instead.",
+            {"action": "sell", "asset": "SOL"},
+        ),
+    ],
+)
+def test_what_a_customer_keeps_is_never_what_a_swap_receives(
+    text: str, expected: dict[str, Any]
+) -> None:
+    """Found by reading every tuning row again with "i want to" and "please" before it."""
     subset(text, **expected)
