@@ -160,6 +160,7 @@ _FIELD_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("amount", re.compile(r"amount|quantity|\bqty\b|size|数量|數量", re.IGNORECASE)),
 )
 _PRICE_FIELDS = ("limit_price", "trigger", "take_profit", "stop_loss")
+_LIMIT_NAMED = re.compile(r"\b(?:limit|lmt)\b|限价|限價", re.IGNORECASE)
 #: A number offered as an alternative: "or 0.3?", "還是0.3", "定係0.3".
 _ALTERNATIVE = re.compile(r"^\s*(?:or\b|还是|還是|定係|定系)|[?？]\s*$", re.IGNORECASE)
 _RECEIVED = re.compile(r"\b(?:into|to|for)\b|成|做|->|→", re.IGNORECASE)
@@ -517,7 +518,8 @@ def _correction(
     ):
         return None  # "换成其他币" → "換成比特幣": the asset asked for, an answer
     rest = match["rest"] if match is not None else text
-    field = _named_field(match["field"] or match["zh_field"] or rest if match else rest)
+    field_words = match["field"] or match["zh_field"] or rest if match else rest
+    field = _named_field(field_words)
     terms = reply_terms(_FIELD_NAMES.sub(" ", rest))
     if terms.timed:
         return NewRequest(parsed)  # "改做两个钟": a change of schedule is asked for afresh
@@ -582,8 +584,15 @@ def _correction(
         field = "limit_price"  # "卖1个eth 3600" → "改成3700": the price it asks about
     # ("买0.5个sol" → "不对 是5个": coins counted are an amount, whatever their size)
     field = field or ("amount" if terms.counted else _field_by_magnitude(fields, value, parsed))
-    if field == "limit_price" and fields.get("limit_price") is None and fields.get("trigger"):
-        field = "trigger"  # "sell my link if it drops to 12" → "make the price 11"
+    if (
+        field == "limit_price"
+        and fields.get("limit_price") is None
+        and fields.get("trigger")
+        and not _LIMIT_NAMED.search(field_words)
+    ):
+        # "sell my link if it drops to 12" → "make the price 11" (but "make the limit 2,650"
+        # adds the stop's limit)
+        field = "trigger"
     if field is None:
         return Corrected(_ask(fields, side, "amount", f"Is {value} the amount or the price?"))
     if field == "amount":

@@ -1522,6 +1522,7 @@ CJK_WORDS: dict[str, Entry] = {
         "价钱合理",
         "价位合适",
         "合理的价格",
+        "合理嘅价格",
         "合适价格",
         "合理价格",
     ),
@@ -1541,6 +1542,8 @@ CJK_WORDS: dict[str, Entry] = {
         "<",
         "跌破",
         "跌到",
+        "返落",  # "ETH返落3千就入": falls back down to
+        "跌返落",
         "跌至",
         "跌穿",
         "低于",
@@ -1575,6 +1578,8 @@ CJK_WORDS: dict[str, Entry] = {
         "升",
         "升到",
         "升穿",
+        "返上",  # "BTC返上7萬2就入0.2粒": climbs back up to
+        "升返上",
         "升破",
         "升至",
         "高过",
@@ -1644,7 +1649,16 @@ CJK_WORDS: dict[str, Entry] = {
     "砍掉": (("~", ""),),  # "我挂的PEPE单子砍掉": of an order
     "作废": (("X", ""),),  # "刚下的姨太单子作废": void it
     **_tags("J", "止损限价", "止损限价单"),  # a stop-limit order: two prices to give
-    **_tags("I", "合适的价位", "合适价位", "合适的价格", "合适的价钱"),  # a price nobody named
+    **_tags(
+        "I",
+        "合适的价位",
+        "合适价位",
+        "合适的价格",
+        "合适的价钱",
+        "合适嘅价位",
+        "合适嘅价格",
+        "合适嘅价钱",
+    ),  # a price nobody named
     **_tags("I", "一定程度", "某个程度", "某种程度"),  # "姨太跌到一定程度就抄底": how far?
     **_tags("r", "成交没", "成交没有"),  # "大饼那张单成交没": filled yet? (没 asks, denies nothing)
     **{w: (("!", "advice"),) for w in ("推介",)},

@@ -389,8 +389,9 @@ _ASIDE = re.compile(
     # profit", "I no longer wish to hold it at all", "這樣我會比較放心"
     r"|so\s+(?:that\s+)?i\s+(?:need\s+not|do\s+not\s+(?:have|need)\s+to|don['’]?t\s+(?:have|need)"
     r"\s+to)\s+watch\s+(?:it|the\s+(?:screen|market|price))(?:\s+all\s+day)?"
-    r"|so\s+(?:that\s+)?i\s+(?:do\s+not|don['’]?t)\s+(?:pay|spend)\s+too\s+much"
-    r"(?:\s+in\s+one\s+go|\s+at\s+once)?"
+    r"|so\s+(?:that\s+)?i\s+(?:do\s+not|don['’]?t)\s+(?:(?:pay|spend)\s+too\s+much"
+    r"(?:\s+in\s+one\s+go|\s+at\s+once)?|sell\s+(?:it\s+|them\s+)?too\s+cheap(?:ly)?"
+    r"(?:\s+in\s+a\s+panic)?)"
     r"|i\s+(?:am|['’]m)\s+(?:content|happy|willing|prepared)\s+to\s+wait(?:\s+until\s+someone\s+pays"
     r"\s+(?:that|it))?|i\s+(?:can|don['’]?t\s+mind"
     r"(?:\s+to)?)\s+wait(?:ing)?"
@@ -1078,13 +1079,16 @@ def _word_tokens(
     elif word == "u":
         # "u" next to Chinese (我的U) or right after a number ("1k U") is USDT; else "you".
         last = tokens[-1] if tokens else None
-        if last is not None and last.tag == "N" and not last.code and last.end == start - 1:
+        number = last is not None and last.tag == "N" and not last.code
+        if number and last is not None and last.end == start - 1:
             last.code = "USDT"
         elif text[end : end + 1] != "." and (
             (_cjk_before(text, start) and not _WORD_AFTER.match(text, end)) or _cjk_after(text, end)
         ):
             # "我的U", "梭哈 U 买 SOL" (not the U of "U.S.", nor "…不要 u do that": you)
             tokens.append(Token("Q", start, end, None, "USDT"))
+        elif number and last is not None and last.end == start:
+            last.code = "USDT"  # "抄底 两千u BTC": right after a Chinese number, before a coin
     else:
         # a short word typed in capitals is a ticker of its own ("LUNAX"), never a misspelt
         # name ("BUY ETHERIUM" is)
@@ -3475,9 +3479,15 @@ def _corrects_side(norm: str, tokens: list[Token], k: int) -> bool:
     if tok.tag != "^" or k + 1 == len(tokens) or said not in _CORRECTING_NO or said.isascii():
         return False  # ("buy, no, sell": an English "no" may deny what follows it)
     verb = tokens[k + 1]
-    before = {"B": "BS", "S": "BS", "C": "C"}.get(verb.tag, "")
+    other = {"B": "S", "S": "B"}.get(verb.tag, "")
+    # the same verb again replaces the request, unless both name a number ("buy 7 … no, buy
+    # 100": which number is meant is the negation's to refuse)
+    numbered = any(t.tag == "N" for t in tokens[:k]) and any(t.tag == "N" for t in tokens[k:])
+    same = verb.tag if verb.tag in "BSC" and not numbered else ""
     gap = norm[tok.end : verb.start]
-    return bool(_CORRECTING_GAP.match(gap)) and any(t.tag in before for t in tokens[:k])
+    return bool(_CORRECTING_GAP.match(gap)) and any(
+        t.tag in other + same for t in tokens[:k] if t.tag
+    )
 
 
 def _side_asked_back(norm: str, tok: Token, after: Token | None) -> bool:

@@ -1419,3 +1419,13 @@ def test_what_batch_44s_dialogues_received(turns: list[str], expected: dict[str,
 def test_what_batch_47s_dialogues_put_on_a_buy(turns: list[str], expected: dict[str, Any]) -> None:
     got = final_reading(turns, RuleParser())
     assert {k: got[k] for k in expected} == expected
+
+
+def test_a_limit_named_after_a_stop_is_its_limit_never_the_stop_moved() -> None:
+    """Batch 49: "make the limit 2,650" after a sale on a stop moved the stop to 2,650."""
+    said = ["Please sell 2 ETH if it drops to 2,700.", "And please make the limit 2,650."]
+    got = final_reading(said, RuleParser())
+    assert got["trigger"] == {"op": "<=", "price": 2700}
+    assert got["limit_price"] == 2650
+    moved = final_reading(["sell my link if it drops to 12", "make the price 11"], RuleParser())
+    assert moved["trigger"] == {"op": "<=", "price": 11}

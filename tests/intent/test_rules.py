@@ -3756,3 +3756,28 @@ def test_what_a_customer_keeps_is_never_what_a_swap_receives(
 ) -> None:
     """Found by reading every tuning row again with "i want to" and "please" before it."""
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "返上" climbs back up to a level: a condition, never a limit
+        ("BTC返上7萬2就入0.2粒", {"trigger": {"op": ">=", "price": 72000}, "limit_price": None}),
+        ("ETH返落3千就入1粒", {"trigger": {"op": "<=", "price": 3000}}),
+        # a sum in U said in Chinese numerals before a coin in letters
+        ("抄底 两千u BTC", {"amount": {"value": 2000, "unit": "USDT"}}),
+        ("买两千U的sol 哦不 三千", {"amount": {"value": 3000, "unit": "USDT"}}),
+        # a price wanted, not named, in Cantonese too
+        ("把大饼卖在合适嘅价位，0.3个", {"action": "clarify", "missing": ["price"]}),
+        # a reason after a limit is no denial of it
+        (
+            "sell 2 eth at 2650, so that I do not sell too cheaply in a panic.",
+            {"action": "sell", "limit_price": 2650},
+        ),
+        # the request restated after 唔係 with a number on each side: which number? refused
+        ("7 將SUI換做APT，唔係，換做NEAR，100粒SUI", {"action": "unsupported"}),
+        ("用3粒SOL換ETH，唔係，換LINK", {"asset": "SOL", "to": "LINK"}),
+    ],
+)
+def test_readings_the_forty_ninth_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
