@@ -66,6 +66,7 @@ from intent.rules import (
     iso_duration,
     normalize,
     reply_terms,
+    without_greeting,
     without_timing,
 )
 
@@ -232,6 +233,13 @@ Outcome = Dismissed | Answered | Corrected | NewRequest
 
 def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
     """What ``text`` (which the parser read as ``parsed``) means in ``state``."""
+    text = without_greeting(text)  # ("hi, actually 26": the greeting is no part of the reply)
+    no = _NO_THEN_A_SPACE.match(text) if state.pending or state.last else None
+    if no is not None:
+        # "買1個ETH" → "唔係 賣1個ETH": after a request, the no of a correction said without
+        # its comma (alone, "唔係 賣1個ETH" may deny the sale: refused there)
+        text = text[: no.end(1)] + "，" + text[no.end() :]
+        parsed = _RULES.parse(text)
     if _DISMISS.match(text) and (
         state.pending is not None
         or not isinstance(parsed, Intent)
@@ -435,6 +443,10 @@ def from_record(record: Mapping[str, Any] | None, raw: Mapping[str, Any]) -> Out
 
 
 _RULES = RuleParser()
+#: A reply that opens with the no of a correction and a space: "唔係 賣1個ETH".
+_NO_THEN_A_SPACE = re.compile(
+    r"^\s*(唔係|唔系|不是)\s+(?=(?:係|系|是)?\s*(?:買|买|賣|卖|沽|入|換|换|放|掃|扫|出|我|想|要|改))"
+)
 
 
 def _now_instead(

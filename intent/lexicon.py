@@ -865,6 +865,8 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("once", "a", "fortnight"): (("E", ""), ("N", "2"), ("Y", "W")),
     ("and", "then", "stop"): (),  # "every 30 minutes…, 6 times, and then stop": the count ends it
     ("then", "stop"): (),
+    ("and", "then", "stop", "loss"): (("Z", ""),),  # "buy 0.02 btc, and then stop loss at 55k"
+    ("then", "stop", "loss"): (("Z", ""),),
     # "Please spread the sale of all my Dogecoin", "split my sale of 1 Bitcoin": a sale
     ("sale", "of"): (("S", ""), ("o", "")),
     # reasons, not denials: "so I don't lose too much", "without leverage"
@@ -1528,6 +1530,17 @@ CJK_WORDS: dict[str, Entry] = {
     ),
     # "幾百蚊", "几千U": a number made vague, never read as 100 or 1000
     **_tags("V", "几十", "几百", "几千", "几万", "十几", "百几", "千几"),
+    # "但我還未決定賣多少": how much is not decided yet
+    **_tags(
+        "V",
+        *(
+            f"{still}{no}{decided}{verb}多少"
+            for still in ("", "还")
+            for no in ("未", "没")
+            for decided in ("决定", "想好")
+            for verb in ("", "卖", "买")
+        ),
+    ),
     **{w: () for w in ("别磨蹭", "快点", "快啲")},  # "入二十个ETH，市价，别磨蹭": hurry
     **{w: () for w in ("唔少", "不少", "以免推高价钱", "以免推高价格")},  # a reason, no denial
     **{w: () for w in ("成交唔到都冇所谓", "唔好搞错")},

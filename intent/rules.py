@@ -216,6 +216,9 @@ _LEADING_NO = re.compile(
     r"|唔好住|唔好(?:喇|啦|咯)?|先不要了|不要(?:了|啦)|唔理住|换个想法|改主意了?|唔系|不是|不对"
     r"|(?:nah\s+)?(?:scrap|scratch|forget)\s+(?:that|it)"
     r"|(?:(?:ok|nah)\s+)?forget\s+(?:about\s+)?(?:the\s+)?[a-z0-9]+)\s*(?:[,.!…:;]+|[—–-]+(?=\s))"
+    # ended by its particle, it denies no verb after it: "唔好喇 改做賣200蚊XRP", "不对 卖1个"
+    r"|(?:唔好住|唔好(?:喇|啦|咯)|先不要了|不要(?:了|啦)|唔理住|换个想法|改主意了?|不对|唔啱"
+    r"|唔好(?=\s+改))\s+"
     r"|(?:actually|wait|oh|ah)[\s,]+no\b[\s,.!…:;]*)"  # "actually no sell three sol at market"
 )
 #: Asking to see the order first ("Please show me the order before placing it", "let me look
@@ -244,29 +247,49 @@ _AFTERTHOUGHT = re.compile(
     r"|\b(?:i['’]?m\s+)?(?:scared|afraid|nervous)\s+to\s+(?:buy|sell)\s+(?:it\s+)?all\s+at\s+once\b"
     r"|[,，]\s*(?:不要太多|唔好太多|别太多)"
 )
-#: Courtesy at the edges of a message ("hi, …", "…, thanks", "… 唔該 🙏"): blanked first, so
-#: what is anchored at the start or the end of a request ("… nah forget it", "大饼买1000",
-#: "what would 1 eth sell for rn") is read the same with it.
+#: Courtesy and haste at the edges of a message ("hi, …", "…, thanks", "… 唔該 🙏", "… asap"):
+#: blanked first, so what is anchored at the start or the end of a request ("… nah forget
+#: it", "大饼买1000", "what would 1 eth sell for rn") is read the same with them.
 _COURTESY_START = re.compile(
     r"^\s*(?:(?:(?:(?:hi|hello|hey|hiya|yo)(?:\s+there)?|please|pls|plz|kindly)\b|你好|您好|哈啰"
-    r"|哈囉)[\s!,.~;:，。！、]*)+"
+    r"|哈囉|麻烦(?:你|您)?|劳烦|唔该|请)[\s!,.~;:，。！、]*)+"
 )
 _COURTESY_END = re.compile(
-    r"(?:[\s,，.。!！~、]*(?:(?<![a-z0-9'’])(?:thanks|thank\s+you|thx|tks|ty|cheers|pls|plz|please)"
+    r"(?:[\s,，.。!！~、]*(?:(?<![a-z0-9'’])(?:thanks|thank\s+you|thx|tks|ty|cheers|pls|plz|please"
+    r"|asap)"
     r"(?:\s+(?:a\s+lot|so\s+much|very\s+much|again|mate|bro|man))?\b|谢谢(?:你|您)?|多谢|唔该"
-    r"|麻烦(?:你|您)?了|感谢|[\U0001F64F\U0001F642\U0001F60A\U0001F44D]))+[\s!.。！~]*$"
+    r"|麻烦(?:你|您)?了|感谢|快啲|快点|快d|[\U0001F64F\U0001F642\U0001F60A\U0001F44D]))+[\s!.。！~]*$"
 )
+
+
+def _request_span(norm: str) -> tuple[int, int]:
+    """Where the request lies in ``norm``: after a greeting, before thanks."""
+    start, end = 0, len(norm)
+    m = _COURTESY_START.match(norm)
+    if m is not None and m.end() < len(norm):
+        start = m.end()
+    m = _COURTESY_END.search(norm, start)
+    if m is not None and norm[start : m.start()].strip():
+        end = m.start()
+    return start, end
 
 
 def _without_courtesy(norm: str) -> str:
     """``norm`` with a greeting before the request and thanks after it blanked."""
-    m = _COURTESY_START.match(norm)
-    if m is not None and m.end() < len(norm):
-        norm = " " * m.end() + norm[m.end() :]
-    m = _COURTESY_END.search(norm)
-    if m is not None and norm[: m.start()].strip():
-        norm = norm[: m.start()] + " " * (m.end() - m.start())
-    return norm
+    start, end = _request_span(norm)
+    return " " * start + norm[start:end] + " " * (len(norm) - end)
+
+
+def without_greeting(text: str) -> str:
+    """``text`` without the greeting that opens it ("hi, actually 26" → "actually 26"): what
+    the dialogue's rules anchored at the start of a reply read."""
+    m = _GREETING_FIRST.match(normalize(text))
+    return text[m.end() :] if m is not None and m.end() < len(text) else text
+
+
+_GREETING_FIRST = re.compile(
+    r"^\s*(?:(?:hi|hello|hey|hiya)(?:\s+there)?\b|你好|您好|哈啰)[\s!,.~;:，。！、]+"
+)
 
 
 #: A greeting that opens the message ("Morning! buy…", "Good evening. Please…"): no time.
@@ -420,7 +443,8 @@ _ASIDE = re.compile(
     r"|(?:frogs|it|number)\s+only\s+goe?s?\s+up|ngmi(?:\s+if\s+i\s+don['’]?t)?|wagmi"
     r"|i['’]?m\s+done|im\s+done|(?:lol\s+)?don['’]?t\s+judge(?:\s+me)?"
     r"|(?:i\s+)?need\s+to\s+pay\s+(?:the\s+|my\s+)?(?:rent|renovation\s+man|builder|plumber|bills?"
-    r"|school\s+fees)|[a-z0-9]+\s+rotation\s+szn|send\s+it"
+    r"|school\s+fees)|(?!(?:not|no|never|tomorrow|today|tonight|later)\b)[a-z][a-z0-9]*\s+rotation\s+szn"
+    r"|send\s+it"
     r"|(?:i['’]?ve\s+)?been\s+(?:bag\s?holding|holding|hodling)(?:\s+(?:it|them))?"
     r"(?:\s+for\s+(?:\d+|a|an|one|two|three|four|five|six)\s+(?:years?|months?|weeks?)|\s+forever)"
     r")(?:\s+(?:haha+|lol|lmao))?(?=\s*(?:$|[,.;:!?，。；：！？…~)）\U0001F000-\U0001FAFF\u2600-\u27BF]))"
@@ -438,7 +462,10 @@ _THIRD_PARTY = re.compile(
     r"(?:(?:^|(?<=[.;!?。；！？]))\s*(?:(?:my|our)\s+(?:" + _RELATIVES + r")\b"
     # "I shan't be watching the screen every day, you see": what the customer will not do
     r"|i\s+(?:shan['’]?t|shall\s+not|won['’]?t|will\s+not|can['’]?t|cannot|don['’]?t"
-    r"|do\s+not|am\s+not|['’]?m\s+not|never)\b)"
+    r"|do\s+not|am\s+not|['’]?m\s+not|never)\b"
+    # "I am tired of watching the price every single day": how the customer feels
+    r"|i\s*(?:am|['’]m)\s+(?:so\s+|quite\s+|rather\s+|very\s+)?(?:tired|sick|fed\s+up|worried"
+    r"|nervous|scared|stressed)\b)"
     # … or said on, without a full stop: "buy HK$1,500 of Toncoin my son uses Telegram every day"
     r"|(?<=\s)(?:my|our)\s+(?:" + _RELATIVES + r")\s+(?=(?:uses|told|tells|says|said|has|likes"
     r"|loves|recommended|mentioned|keeps|trades|bought)\b))"
@@ -458,6 +485,17 @@ _PAST_PURCHASE = re.compile(
     r"(?:^|(?<=[\s,.;!?]))i\s+(?:bought|purchased)\s+(?:it|them|some|mine)\s+"
     r"(?:(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|a\s+few|\d+)\s+)?"
     r"(?:years?|months?|weeks?|days?|while)\s+ago\b(?:\s+and\b)?"
+)
+
+
+#: How long the coin was held ("Polkdot 清仓 拿了两年了吐了"), and a choice
+#: not made yet ("ape 1 eth into... hmm havent decided what yet"): no amount, no time.
+_HELD_FOR = re.compile(
+    r"(?:(?:拿|捂|揸)住?了|持有了?)(?:快|差不多|将近)?[\d一二两三四五六七八九十半几]+多?"
+    r"(?:年|个月|个星期|周|天)了?"
+    r"|(?:hmm+\s+)?(?:i\s+)?(?:haven['’]?t|have\s+not|havent)\s+decided\s+(?:what|which|yet|how\s+much"
+    r"|on\s+the\s+(?:sum|amount|size))\b"
+    r"(?:\s+yet)?"
 )
 
 
@@ -485,6 +523,8 @@ def _without_asides(norm: str) -> str:
         norm = _SALE_REASON.sub(_blank, norm)
     if "alone" in norm:
         norm = _LEFT_ALONE.sub(_not_that, norm)
+    if "上" in norm:
+        norm = _UP_TO.sub("升", norm)  # "大饼上7万就下车": rises to 70,000
     if _THIRD_PARTY_HINT.search(norm) and (
         _HABIT.search(norm) or _RELATIVE_DESTINATION.search(norm)
     ):
@@ -492,9 +532,19 @@ def _without_asides(norm: str) -> str:
     return norm
 
 
+#: 上 before a level and what is then done: a rise to it ("大饼上7万就下车0.2个").
+_UP_TO = re.compile(
+    r"(?<![冲衝升涨漲拉站爬飙飆返])上(?=\s*[\d.一二两三四五六七八九十]+\s*(?:万|w|k|千)?\s*(?:就|再|的话|时|先))"
+)
 #: "leave the BTC alone; sell 4 ETH": what is left alone is denied ("not the BTC").
 _LEFT_ALONE = re.compile(
     r"\bleave\s+(?:(?:the|my|our|your)\s+)?(?!(?:that|it|them|this|those|me)\b)[a-z0-9]+(\s+alone)\b"
+)
+
+
+#: "leave … alone" still there once the plain phrase was read: words we cannot place in it.
+_LEFT_LOOSELY = re.compile(
+    r"\bleave\b(?!\s+(?:that|it|them|this|those|me)\s+alone)[^.;!?。；！？]*\balone\b"
 )
 
 
@@ -556,6 +606,7 @@ _SAYS_NOTHING: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...] = (
     (_LEADING_NO, None),
     (_QUESTION_TAG, re.compile(r"not|好唔好")),
     (_PAST_PURCHASE, re.compile(r"ago")),
+    (_HELD_FOR, re.compile(r"拿|持有|揸|捂|decided")),
 )
 #: The words without which ``_EXPLAIN`` and ``_WITHDRAWN`` cannot match.
 _EXPLAIN_HINT = re.compile(r"what|什么|咩|乜")
@@ -1547,6 +1598,7 @@ _ONE_UNIT = re.compile(r"(?<=[BSCg])a(A)")  # buy a bitcoin
 
 _QUESTION = re.compile(
     r"[?？]|[吗嗎呢]|有冇|有没有|^\s*(?:is|are|do|does|did|has|have|any|what'?s|whats)\b"
+    r"|\bcheck\s+(?:whether|if)\b"
     r"|多少|几多|幾多|几钱|幾錢|\bhow\s+(?:much|many)\b",
     re.I,
 )
@@ -2033,6 +2085,10 @@ def _bracket_phrases(an: _Analysis) -> None:
     if "R" in an.live() and "K" in an.live() and "S" not in an.tags:
         # "take profit 3,600, stop 2,880" on a buy: the stop is the stop-loss
         an.retag(an.live().find("K"), "Z")
+    live = an.live()
+    for k in range(len(live) - 2):
+        if live[k] in "RZ" and live[k + 1 : k + 3] == "fN" and _word(an, k + 1) == "to":
+            an.retag(k + 1, "o")  # "bump TP to 3,450": the to of the price it is moved to
     # "3500止賺, 2800止蝕": each price before its word, when every exit is written so.
     exits = [k for k, t in enumerate(an.live()) if t in "RZ"]
     postfix = bool(exits) and "N" not in an.live()[exits[-1] :]
@@ -2048,6 +2104,11 @@ def _bracket_phrases(an: _Analysis) -> None:
             an.unresolved = True  # a second take-profit (or stop-loss): which one?
         setattr(an, name, _num(an, m, 1))
         an.take(m.start(), m.end(), name)
+
+
+def _word(an: _Analysis, k: int) -> str:
+    """The words of token ``k``."""
+    return an.text[an.tokens[k].start : an.tokens[k].end]
 
 
 def _trigger_phrases(an: _Analysis) -> None:
@@ -2185,7 +2246,11 @@ def _price_then_limit(an: _Analysis, k: int) -> bool:
     return (
         k > 0
         and tokens[k - 1].tag not in "BSCDg"
-        and bool(_PAUSE.search(text, tokens[k - 1].end, tokens[k].start))
+        and (
+            bool(_PAUSE.search(text, tokens[k - 1].end, tokens[k].start))
+            # ("Buy some SOL 140 limit": "some" is the amount, so 140 is no count)
+            or (k > 1 and tokens[k - 1].tag == "A" and tokens[k - 2].tag == "V")
+        )
         and not text[tokens[k].end : limit.start].strip()
         and _CLAUSE_END.match(text, limit.end) is not None
     )
@@ -2348,7 +2413,17 @@ def _amount_phrases(an: _Analysis) -> None:
     explicit = [a for a in an.amounts if a.kind in ("units", "quote", "bare")]
     if explicit and len(an.amounts) > len(explicit):
         # "0.1个转晒做SOL", "五万蚊…买晒": 晒/all beside an explicit amount is "all of it"
-        an.amounts[:] = [a for a in an.amounts if not _all_of_it(a)]
+        # (in its sentence: "…, all of it please. I have decided that one coin is quite
+        # enough" says two amounts)
+        an.amounts[:] = [
+            a
+            for a in an.amounts
+            if not _all_of_it(a)
+            or (
+                _SHARE_OF.match(an.text, tokens[a.first].end) is not None
+                and any(_apart(an, a, b) for b in explicit)
+            )
+        ]
     if len(an.amounts) > 1 and len({(a.kind, a.value, a.unit) for a in an.amounts}) == 1:
         del an.amounts[1:]  # the same amount said twice ("sell 2 SOL… yes, sell 2 SOL")
     an.vague = any(t.tag == "V" and t.code not in _NOT_VAGUE for t in an.tokens)
@@ -2368,6 +2443,16 @@ _NO_EXIT = frozenset({"no-stop", "no-profit"})
 #: V tokens that make no amount vague: unwanted exits, and something kept back ("keep a
 #: bag"), which only asks the amount beside "all"
 _NOT_VAGUE = _NO_EXIT | {"keep"}
+
+
+_SHARE_OF = re.compile(r"\s+of\s+(?:it|them|my|the)\b")  # "all of it": a share said as one
+
+
+def _apart(an: _Analysis, one: _Amount, other: _Amount) -> bool:
+    """Whether a sentence ends between two amounts."""
+    first, second = sorted((one, other), key=lambda a: a.first)
+    end, start = an.tokens[first.last - 1].end, an.tokens[second.first].start
+    return end < start and _SENTENCE_END.search(an.text, end, start) is not None
 
 
 def _all_of_it(amount: _Amount) -> bool:
@@ -2479,6 +2564,8 @@ class RuleParser:
             return _unsupported("injection")
         if "?" in norm or "wh" in norm or "how" in norm:
             tokens = _asked_then_requested(norm, tokens)
+        if "alone" in norm and _LEFT_LOOSELY.search(norm):
+            return _unsupported("negation")  # "leave not the BTC alone": what is left alone?
         scoped = _scope_negations(norm, _self_corrections(norm, _restatements(norm, tokens)))
         if scoped is None:
             return _unsupported("negation")
@@ -2495,7 +2582,7 @@ _PLAIN_CENTS = re.compile(r"[\d.,]+\s*cents?\b")  # (no currency named: "10 cent
 #: Said before a coin whose "stack" is then the holding: "my whole pepe stack".
 _HOLDING_BEFORE = re.compile(r"\b(?:my|whole|entire|the|your|ur)\s+$")
 #: The word that names what pays: "用港紙買BTC", "拿U买".
-_PAID_BY_WORD = re.compile(r"用|拿")
+_PAID_BY_WORD = re.compile(r"用|拿|with\b")
 #: Said right after a currency: it pays ("USDT付", "用港币结算").
 _PAID_WITH = re.compile(r"\s*(?:付|支付|付款|结算|来付)")
 #: The tags whose meaning :func:`_in_context` may change.
@@ -2577,12 +2664,13 @@ def _in_context(tokens: list[Token], norm: str) -> list[Token]:
     out: list[Token] = []
     for k, tok in enumerate(tokens):
         if tok.tag not in _IN_CONTEXT:
+            coin = out[-2] if len(out) > 1 and out[-1].tag == "^" else out[-1] if out else None
             if (
                 tok.tag == "B"
-                and out
-                and out[-1].tag == "A"
+                and coin is not None
+                and coin.tag == "A"
                 and norm.startswith("stack", tok.start)
-                and _HOLDING_BEFORE.search(norm, 0, out[-1].start)
+                and _HOLDING_BEFORE.search(norm, 0, coin.start)
                 and "S" in tags
             ):
                 continue  # "dump my whole pepe stack": the holding, no verb of buying
@@ -2796,7 +2884,7 @@ def _in_context(tokens: list[Token], norm: str) -> list[Token]:
 # Where one clause ends and the next begins (a negation scopes over its own clause only).
 _CLAUSE_BREAK = re.compile(
     r"[,;，；。!?！？\n]|\.(?!\d)|\s[-—–]+\s|—|\bbut\b|\binstead\b|\brather\b|而是|但是|不过"
-    r"|(?<=了)\s+"  # "别买了 改成卖": a sentence ended by 了
+    r"|(?<=[了喇啦咯啰囉])\s+"  # "别买了 改成卖", "唔好入喇 cancel埋張ETH單": ended by its particle
 )
 _IS_WORD = re.compile(r"是|系|係")
 
@@ -2954,6 +3042,15 @@ def _objects_between(tokens: list[Token], first: int, last: int) -> bool:
 _TOPIC_NEGATIONS = frozenset({"别", "不要", "不用", "不想", "不", "唔", "唔好", "冇", "咪", "勿"})
 
 
+_LATIN_WORD = re.compile(r"[a-z]{2,}")
+
+
+def _clause_end(norm: str, i: int, tokens: list[Token]) -> int:
+    """Where the clause of ``tokens[i]`` ends."""
+    m = _CLAUSE_BREAK.search(norm, tokens[i].end)
+    return m.start() if m is not None else len(norm)
+
+
 def _denied_topic(norm: str, tokens: list[Token], clause: list[int], i: int) -> list[int]:
     """What a Chinese negation denies of the coin its clause opens with, when the message
     trades another ("大饼别动 姨太卖一半", "大饼不卖姨太卖一半"): the coin, the negation and
@@ -2963,6 +3060,13 @@ def _denied_topic(norm: str, tokens: list[Token], clause: list[int], i: int) -> 
     before = [k for k in range(i) if clause[k] == clause[i] and tokens[k].tag not in _EMPTY]
     if before != [i - 1] or tokens[i - 1].tag != "A":
         return []
+    gap = norm[tokens[i - 1].end : tokens[i].start]
+    if (
+        gap
+        and not gap.strip()
+        and _LATIN_WORD.search(norm, tokens[i].end, _clause_end(norm, i, tokens))
+    ):
+        return []  # ("degen  不要 mode": a word apart from the negation denies that word)
     end = i + 1
     if end < len(tokens) and clause[end] == clause[i] and tokens[end].tag in "BSg":
         end += 1  # "大饼不卖": the verb denied with its coin
@@ -3460,6 +3564,8 @@ def _denied_then_meant(norm: str, tokens: list[Token]) -> list[Token]:
             and k + 2 == len(out)
             and out[k - 1].tag in "NA"
             and any(t.tag == "#" for t in out[max(0, k - 3) : k - 1])
+            # (the correction named a number: "no wait make it eth, not 0.1" denies the amount)
+            and any(t.tag == "N" for t in out[max(0, k - 2) : k])
             and any(
                 t.tag == "N" and t.value == out[k + 1].value
                 for t in out[: next(j for j in range(k - 1, -1, -1) if out[j].tag == "#")]
@@ -3483,7 +3589,8 @@ def _corrects_side(norm: str, tokens: list[Token], k: int) -> bool:
     # the same verb again replaces the request, unless both name a number ("buy 7 … no, buy
     # 100": which number is meant is the negation's to refuse)
     numbered = any(t.tag == "N" for t in tokens[:k]) and any(t.tag == "N" for t in tokens[k:])
-    same = verb.tag if verb.tag in "BSC" and not numbered else ""
+    denied = any(t.tag == "^" for t in tokens[:k])  # ("將SUI換 not 做APT，唔係，…": which?)
+    same = verb.tag if verb.tag in "BSC" and not numbered and not denied else ""
     gap = norm[tok.end : verb.start]
     return bool(_CORRECTING_GAP.match(gap)) and any(
         t.tag in other + same for t in tokens[:k] if t.tag
@@ -4136,6 +4243,7 @@ def amendment(text: str, *, amount_asked: bool = False) -> Amendment | None:
         len(amounts) != len(an.amounts)
         or len(amounts) > 1
         or an.unresolved
+        or an.bad_amount  # ("sorry 1.25 still at market": a number no amount took)
         or an.vague
         or an.alternative_amounts
     ):
@@ -4279,6 +4387,13 @@ def _pick_give_get(
             if len(cryptos) >= 2:
                 said = cryptos[1].marker == "f"  # "spend ETH on SOL", not "put BTC and ETH"
                 return cryptos[0], cryptos[1], len(cryptos) == 2 and not quotes and said
+            if (
+                len(cryptos) == 1
+                and len(quotes) == 1
+                and quotes[0].marker == "f"
+                and cryptos[0].index < quotes[0].index
+            ):
+                return cryptos[0], quotes[0], True  # "put my hbar into usdt": the coin is sold
             give = quotes[0] if quotes else None
             return give, (cryptos[0] if cryptos else None), len(quotes) <= 1
         # The thing bought: an unmarked crypto ("buy SOL with ETH"), else any crypto not paid
@@ -4411,14 +4526,17 @@ def _trade(
             unit = give.code  # "btc→eth 0.05", "usdt→sol 1000": of what is given
         elif amount_spec.kind == "bare":
             unit = asset.code if asset is not None else ""
+            before = (give.index - 1, give.index - 2) if give is not None else ()
+            paid_by = next((k for k in before if k >= 0 and an.tags[k] == "w"), -1)
             if (
                 action == "buy"
                 and give is not None
                 and give.is_quote
-                and an.tags[give.index - 1 : give.index] == "w"
-                and _PAID_BY_WORD.match(an.text, an.tokens[give.index - 1].start)
+                and paid_by >= 0
+                and "A" not in an.tags[paid_by : give.index]  # ("with my usd": my, no coin)
+                and _PAID_BY_WORD.match(an.text, an.tokens[paid_by].start)
                 and asset is not None
-                and give.index < asset.index < amount_spec.first
+                and max(give.index, asset.index) < amount_spec.first
                 and "c" not in an.tags[amount_spec.first - 1 : amount_spec.last + 2]  # (0.1个)
             ):
                 missing.add("amount")  # "用港紙買BTC，3千5": 3,500 in coins, or in the money?

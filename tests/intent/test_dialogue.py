@@ -1429,3 +1429,42 @@ def test_a_limit_named_after_a_stop_is_its_limit_never_the_stop_moved() -> None:
     assert got["limit_price"] == 2650
     moved = final_reading(["sell my link if it drops to 12", "make the price 11"], RuleParser())
     assert moved["trigger"] == {"op": "<=", "price": 11}
+
+
+@pytest.mark.parametrize(
+    ("turns", "expected"),
+    [
+        # the no of a correction said with a space, after a request: the correction
+        (["買1個ETH", "唔係 賣1個ETH"], {"action": "sell", "asset": "ETH"}),
+        (["買SOL", "唔係 係賣 10粒"], {"action": "sell", "amount": {"value": 10, "unit": "SOL"}}),
+        (["買200蚊XRP", "唔好喇 改做賣200蚊XRP"], {"action": "sell"}),
+        (["入0.1粒BTC", "唔好入喇 cancel埋張ETH單佢"], {"action": "cancel", "asset": "ETH"}),
+        (["幫我買 1 顆 ETH", "不是 ETH,是 SOL"], {"action": "buy", "asset": "SOL"}),
+        (
+            ["SOL升穿200就買10粒", "唔好 改做跌穿150先買"],
+            {"trigger": {"op": "<=", "price": 150}},
+        ),
+        # a greeting before a correction
+        (["sell link at 25", "hi, actually 26", "all of it"], {"limit_price": 26}),
+        (
+            ["Sell 1.2 BTC", "sorry 1.25 still at market"],
+            {"amount": {"value": 1.25, "unit": "BTC"}},
+        ),
+        # "bump TP to 3,450" answers no side
+        (
+            ["Bracket on ETH: entry 3,020, TP 3,400, SL 2,880.", "Size 1.5.", "Bump TP to 3,450."],
+            {"action": "unsupported"},
+        ),
+        (
+            ["Buy some SOL 140 limit", "250"],
+            {"amount": {"value": 250, "unit": "SOL"}, "limit_price": 140},
+        ),
+    ],
+)
+def test_what_batches_50_and_51s_dialogues_said_without_commas(
+    turns: list[str], expected: dict[str, Any]
+) -> None:
+    """Found by reading every tuning dialogue again with its commas taken out, or a greeting
+    put before a reply: each of these ended in the request the reply corrected."""
+    got = final_reading(turns, RuleParser())
+    assert {k: got[k] for k in expected} == expected

@@ -3781,3 +3781,81 @@ def test_what_a_customer_keeps_is_never_what_a_swap_receives(
 )
 def test_readings_the_forty_ninth_batch_showed(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # how the customer feels, with a habit in it, sets no schedule
+        (
+            "Please sell my Bitcion, all of it. I am tired of watching the price every single "
+            "day and it is bad for my blood pressure.",
+            {"action": "sell", "schedule": None},
+        ),
+        (
+            "Buy 100 USDT of BTC every week. I am tired of timing it.",
+            {"schedule": {"every": "P1W", "count": None, "over": None}},
+        ),
+        # "all of it" and a number in another sentence: two amounts, asked
+        (
+            "I would like to convert my Ethereum into Bitcoin, all of it please. I have decided "
+            "that one coin is quite enough for an old man like me.",
+            {"action": "clarify", "missing": ["amount"]},
+        ),
+        ("0.1个转晒做SOL", {"action": "clarify"}),
+        (
+            "Please buy 1,000,000 Shiba Inu at the market price. My grandson told me all about it.",
+            {"amount": {"value": 1000000, "unit": "SHIB"}},
+        ),
+        # how long it was held is no amount; a choice not made yet is no choice
+        ("Polkdot 清仓 拿了两年了吐了", {"amount": {"value": 100, "unit": "%"}}),
+        ("每周三囤0.002个大饼，囤10周", {"schedule": {"every": "P1W", "count": 10, "over": None}}),
+        ("ape 1 eth into... hmm havent decided what yet", {"action": "clarify"}),
+        # 上 before a level and what is then done: a rise to it
+        ("大饼上7万就下车0.2个", {"trigger": {"op": ">=", "price": 70000}, "limit_price": None}),
+        ("XRP衝上3就沽晒佢", {"trigger": {"op": ">=", "price": 3}}),
+        ("大饼上车0.2个", {"action": "buy"}),
+        # "leave … alone" said with words we cannot place in it is refused
+        ("Leave  not the BTC alone; sell 4 ETH at market instead.", {"action": "unsupported"}),
+        ("sell my whole ltc  not stack", {"action": "unsupported"}),
+        ("buy btc 0.1 no wait make it eth  not 0.1", {"action": "unsupported"}),
+        (
+            "Buy 0.3 bitcoin, I meant 0.03 bitcoin, not 0.3",
+            {"amount": {"value": 0.03, "unit": "BTC"}},
+        ),
+    ],
+)
+def test_readings_the_fiftieth_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the money that pays named with "with", then a bare number: asked, never coins
+        (
+            "can you buy btc for me with my usd, like 1k",
+            {"action": "clarify", "missing": ["amount"]},
+        ),
+        ("buy 0.1 btc with usdt", {"amount": {"value": 0.1, "unit": "BTC"}}),
+        # "and then stop loss at 55k" is the stop-loss, never a limit at it
+        ("buy 0.02 btc, and then stop loss at 55k", {"stop_loss": 55000, "limit_price": None}),
+        ("buy 1 eth tp to 4000", {"take_profit": 4000}),
+        # a coin put into a quote currency is sold
+        ("put my hbar into usdt, all of it", {"action": "sell", "asset": "HBAR", "quote": "USDT"}),
+        ("put 100 usdt into sol", {"action": "buy", "asset": "SOL"}),
+        # how much is not decided yet: asked, never all of it
+        ("我想賣出我的以太坊，但我還未決定賣多少", {"action": "clarify", "missing": ["amount"]}),
+        # "check whether my … sell order has gone through" asks about the order
+        (
+            "Please check whether my Solana sell order has gone through yet.",
+            {"action": "query", "query": "orders"},
+        ),
+        # a negation apart from a word in letters is no negation of the coin it opens with
+        ("degen  不要 mode, slam HKD 800 into bonk", {"action": "unsupported"}),
+        ("大饼 不卖 姨太卖一半", {"action": "sell", "asset": "ETH"}),
+        ("Buy some SOL 140 limit", {"action": "clarify", "missing": ["amount"]}),
+    ],
+)
+def test_readings_the_fifty_first_batch_showed(text: str, expected: dict[str, Any]) -> None:
+    subset(text, **expected)

@@ -131,18 +131,33 @@ _NO_AFTER = re.compile(rf"(?:{_CORRECTION_AHEAD.pattern})[\s,，.。…]*$", re.
 
 
 # Chinese words an insertion must not split: negations (a negation put there takes the
-# place of the one it broke) and words that mean nothing ("搏一搏", "直接": split, their
-# characters are no phrase, and may be words of their own: 一 a number, 接 a verb)
+# place of the one it broke), words that mean nothing ("搏一搏", "直接": split, their
+# characters are no phrase, and may be words of their own: 一 a number, 接 a verb) and the
+# names of coins ("比特幣|現金（BCH）": split, its halves are other names, and a ticker in
+# brackets after it still names the coin)
 _CJK_UNSPLIT = [
-    w for w, entry in CJK_WORDS.items() if ("^", "") in entry or (not entry and len(w) > 1)
+    w
+    for w, entry in CJK_WORDS.items()
+    if ("^", "") in entry
+    or (not entry and len(w) > 1)
+    or (len(w) > 2 and entry[:1] and entry[0][0] == "A")
 ]
 
 
 def _splits_a_word(original: str, at: int) -> bool:
-    """Whether ``at`` falls inside a Chinese negation ("母|湯") or set phrase ("搏|一搏")."""
+    """Whether ``at`` falls inside a Chinese negation ("母|湯") or set phrase ("搏|一搏"), or
+    inside one of the lexicon's English phrases ("lift | the offer", "Hong | Kong dollars"):
+    split, its words are no phrase, as a word split is no word."""
     norm = normalize(original)
+    if any(m.start() < at < m.end() for w in _CJK_UNSPLIT for m in re.finditer(re.escape(w), norm)):
+        return True
+    words = list(re.finditer(r"[a-z]+(?:['’-][a-z]+)*", norm))
     return any(
-        m.start() < at < m.end() for w in _CJK_UNSPLIT for m in re.finditer(re.escape(w), norm)
+        words[i].start() < at < words[i + size - 1].end()
+        and tuple(m.group() for m in words[i : i + size]) in PHRASES
+        for i in range(len(words))
+        for size in _PHRASE_LENGTHS
+        if size > 1 and i + size <= len(words)
     )
 
 
