@@ -265,18 +265,30 @@ _COURTESY_END = re.compile(
 def _request_span(norm: str) -> tuple[int, int]:
     """Where the request lies in ``norm``: after a greeting, before thanks."""
     start, end = 0, len(norm)
-    m = _COURTESY_START.match(norm)
+    m = _COURTESY_START.match(norm) if norm.lstrip().startswith(_COURTESY_FIRST) else None
     if m is not None and m.end() < len(norm):
         start = m.end()
-    m = _COURTESY_END.search(norm, start)
+    last = norm.rstrip().rstrip("!.。！~")
+    m = _COURTESY_END.search(norm, start) if last.endswith(_COURTESY_LAST) else None
     if m is not None and norm[start : m.start()].strip():
         end = m.start()
     return start, end
 
 
+#: How courtesy can begin and end: a cheap test before the patterns above (speed).
+_COURTESY_FIRST = ("hi", "he", "yo", "pl", "ki", "你", "您", "哈", "麻", "劳", "唔", "请")
+_COURTESY_LAST = (
+    *("ks", "ou", "hx", "ty", "rs", "ls", "lz", "se", "ap", "in", "te", "ro", "an", "ch", "ot"),
+    *("谢", "你", "您", "该", "了", "啲", "点", "快d"),
+    *("\U0001f64f", "\U0001f642", "\U0001f60a", "\U0001f44d"),
+)
+
+
 def _without_courtesy(norm: str) -> str:
     """``norm`` with a greeting before the request and thanks after it blanked."""
     start, end = _request_span(norm)
+    if start == 0 and end == len(norm):
+        return norm  # (most messages)
     return " " * start + norm[start:end] + " " * (len(norm) - end)
 
 
@@ -2652,6 +2664,15 @@ def _bare_sum_after_verb(norm: str, out: list[Token], tok: Token) -> bool:
     )
 
 
+def _holding_stack(norm: str, out: list[Token], tok: Token, tags: set[str]) -> bool:
+    """Whether the verb ``tok`` is the "stack" of a holding beside a sale ("dump my whole
+    pepe stack", a negation between them too): a noun, no verb of buying."""
+    if not norm.startswith("stack", tok.start) or "S" not in tags or not out:
+        return False
+    coin = out[-2] if len(out) > 1 and out[-1].tag == "^" else out[-1]
+    return coin.tag == "A" and _HOLDING_BEFORE.search(norm, 0, coin.start) is not None
+
+
 def _in_context(tokens: list[Token], norm: str) -> list[Token]:
     """Words whose meaning depends on the rest of the message.
 
@@ -2664,17 +2685,8 @@ def _in_context(tokens: list[Token], norm: str) -> list[Token]:
     out: list[Token] = []
     for k, tok in enumerate(tokens):
         if tok.tag not in _IN_CONTEXT:
-            coin = out[-2] if len(out) > 1 and out[-1].tag == "^" else out[-1] if out else None
-            if (
-                tok.tag == "B"
-                and coin is not None
-                and coin.tag == "A"
-                and norm.startswith("stack", tok.start)
-                and _HOLDING_BEFORE.search(norm, 0, coin.start)
-                and "S" in tags
-            ):
-                continue  # "dump my whole pepe stack": the holding, no verb of buying
-            out.append(tok)  # (most words: no branch below reads them; speed)
+            if tok.tag != "B" or not _holding_stack(norm, out, tok, tags):
+                out.append(tok)  # (most words: no branch below reads them; speed)
             continue
         after = tokens[k + 1] if k + 1 < len(tokens) else None
         cents = _CENTS.match(norm, tok.end) if tok.tag == "N" and tok.value else None
