@@ -250,9 +250,10 @@ _AFTERTHOUGHT = re.compile(
 #: Courtesy and haste at the edges of a message ("hi, …", "…, thanks", "… 唔該 🙏", "… asap"):
 #: blanked first, so what is anchored at the start or the end of a request ("… nah forget
 #: it", "大饼买1000", "what would 1 eth sell for rn") is read the same with them.
+_GREETINGS = r"(?:hi|hello|hey|hiya|yo)(?:\s+there)?\b|你好|您好|哈啰|哈囉"
 _COURTESY_START = re.compile(
-    r"^\s*(?:(?:(?:(?:hi|hello|hey|hiya|yo)(?:\s+there)?|please|pls|plz|kindly)\b|你好|您好|哈啰"
-    r"|哈囉|麻烦(?:你|您)?|劳烦|唔该|请)[\s!,.~;:，。！、]*)+"
+    rf"^\s*(?:(?:{_GREETINGS}|(?:please|pls|plz|kindly)\b|麻烦(?:你|您)?|劳烦|唔该|请)"
+    r"[\s!,.~;:，。！、]*)+"
 )
 _COURTESY_END = re.compile(
     r"(?:[\s,，.。!！~、]*(?:(?<![a-z0-9'’])(?:thanks|thank\s+you|thx|tks|ty|cheers|pls|plz|please"
@@ -299,9 +300,7 @@ def without_greeting(text: str) -> str:
     return text[m.end() :] if m is not None and m.end() < len(text) else text
 
 
-_GREETING_FIRST = re.compile(
-    r"^\s*(?:(?:hi|hello|hey|hiya)(?:\s+there)?\b|你好|您好|哈啰)[\s!,.~;:，。！、]+"
-)
+_GREETING_FIRST = re.compile(rf"^\s*(?:{_GREETINGS})[\s!,.~;:，。！、]+")
 
 
 #: A greeting that opens the message ("Morning! buy…", "Good evening. Please…"): no time.
