@@ -1542,6 +1542,7 @@ CJK_WORDS: dict[str, Entry] = {
         ),
     ),
     **{w: () for w in ("别磨蹭", "快点", "快啲")},  # "入二十个ETH，市价，别磨蹭": hurry
+    **{w: () for w in ("一样", "其他一样", "其他不变")},  # "其他一樣": the rest stays, no number 1
     **{w: () for w in ("唔少", "不少", "以免推高价钱", "以免推高价格")},  # a reason, no denial
     **{w: () for w in ("成交唔到都冇所谓", "唔好搞错")},
     **_tags("W", "俾我睇", "俾我睇一睇", "俾我过目", "让我先看看"),  # let me see
