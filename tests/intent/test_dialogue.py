@@ -1459,6 +1459,11 @@ def test_a_limit_named_after_a_stop_is_its_limit_never_the_stop_moved() -> None:
             ["Buy some SOL 140 limit", "250"],
             {"amount": {"value": 250, "unit": "SOL"}, "limit_price": 140},
         ),
+        # "其他一樣" (the rest the same) holds no number one
+        (
+            ["麻煩您限價 58,000 買 0.02 顆比特幣。", "價格改成 57,500 好了，其他一樣，謝謝您。"],
+            {"limit_price": 57500, "amount": {"value": 0.02, "unit": "BTC"}},
+        ),
     ],
 )
 def test_what_batches_50_and_51s_dialogues_said_without_commas(
