@@ -1082,8 +1082,9 @@ def _word_tokens(
         # "a mil shib": a million; "half a mil": half of one (never "a" of nothing, 1 SHIB)
         opening = tokens.pop()
         value = _SCALES["million"]
-        if tokens and tokens[-1].tag == "H" and text[tokens[-1].start : tokens[-1].end] in _HALF:
-            value, opening = value * _HALF[text[tokens[-1].start : tokens[-1].end]], tokens.pop()
+        share = text[tokens[-1].start : tokens[-1].end] if tokens else ""
+        if tokens and tokens[-1].tag == "H" and share in _HALF:
+            value, opening = value * _HALF[share], tokens.pop()
         tokens.append(Token("N", opening.start, end, value))
         return i + 1
     verb = _VERB_BEFORE_AMOUNT.get(word)
@@ -2229,7 +2230,7 @@ def _count_of_them(an: _Analysis, k: int) -> bool:
     """Whether the number ``tokens[k]`` ends the message as "5 of em", "5 of them": a count,
     not the price a "limit" before it would make it ("sell sol 190 limit 5 of em")."""
     tokens = an.tokens
-    return k + 2 == len(tokens) and an.text[tokens[k + 1].start : tokens[k + 1].end] == "of"
+    return k + 2 == len(tokens) and _word(an, k + 1) == "of"
 
 
 def _before_a_chinese_verb(an: _Analysis, k: int) -> bool:
@@ -2274,7 +2275,7 @@ def _spelled_far(an: _Analysis, first: int, last: int) -> bool:
     """Whether token ``last`` is a number spelled in words ("one") with English words no
     token reads between it and token ``first``: the "at" and the "one" of "I'm at a red
     light so quick one" are not a price phrase."""
-    number = an.text[an.tokens[last].start : an.tokens[last].end]
+    number = _word(an, last)
     if not number.isalpha():
         return False
     start, end = an.tokens[first].end, an.tokens[last].start
@@ -3056,13 +3057,9 @@ _TOPIC_NEGATIONS = frozenset({"别", "不要", "不用", "不想", "不", "唔",
 _LATIN_WORD = re.compile(r"[a-z]{2,}")
 
 
-def _clause_end(norm: str, i: int, tokens: list[Token]) -> int:
-    """Where the clause of ``tokens[i]`` ends."""
-    m = _CLAUSE_BREAK.search(norm, tokens[i].end)
-    return m.start() if m is not None else len(norm)
-
-
-def _denied_topic(norm: str, tokens: list[Token], clause: list[int], i: int) -> list[int]:
+def _denied_topic(
+    norm: str, tokens: list[Token], breaks: list[int], clause: list[int], i: int
+) -> list[int]:
     """What a Chinese negation denies of the coin its clause opens with, when the message
     trades another ("大饼别动 姨太卖一半", "大饼不卖姨太卖一半"): the coin, the negation and
     its bare verb; empty when the negation is not of that shape."""
@@ -3075,7 +3072,7 @@ def _denied_topic(norm: str, tokens: list[Token], clause: list[int], i: int) -> 
     if (
         gap
         and not gap.strip()
-        and _LATIN_WORD.search(norm, tokens[i].end, _clause_end(norm, i, tokens))
+        and _LATIN_WORD.search(norm, tokens[i].end, _clause_span(breaks, clause[i], len(norm))[1])
     ):
         return []  # ("degen  不要 mode": a word apart from the negation denies that word)
     end = i + 1
@@ -3105,8 +3102,7 @@ def _restated_after_a_space(norm: str, tokens: list[Token], i: int) -> bool:
     verb = tokens[i + 1]
     return (
         verb.tag in "BSC"
-        and not norm[tok.end : verb.start].strip()
-        and norm[tok.end : verb.start] != ""
+        and norm[tok.end : verb.start].isspace()
         and any(t.tag == verb.tag for t in tokens[:i])
     )
 
@@ -3163,7 +3159,7 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
         )
         if _restated_after_a_space(norm, tokens, i):
             return None  # "卖一半大饼 唔系 卖三成": no, sell 30 %; or not 30 %?
-        topic = _denied_topic(norm, tokens, clause, i)
+        topic = _denied_topic(norm, tokens, breaks, clause, i)
         if topic:
             denied = topic
         elif said_instead or verb_for_verb:
@@ -4304,7 +4300,7 @@ def _money_into(an: _Analysis, mentions: list[_Mention]) -> bool:
 
 def _word_before(an: _Analysis, k: int) -> str:
     """The words of the token before ``tokens[k]`` ("" at the start)."""
-    return an.text[an.tokens[k - 1].start : an.tokens[k - 1].end] if k > 0 else ""
+    return _word(an, k - 1) if k > 0 else ""
 
 
 def _crypto_to_money(an: _Analysis, mentions: list[_Mention]) -> bool:
