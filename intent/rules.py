@@ -3533,6 +3533,9 @@ def _said_before(tok: Token, said: list[Token]) -> bool:
     return any(t.code == tok.code and (t.tag == tok.tag or t.tag == "N") for t in said)
 
 
+_NUMERAL = re.compile(r"[\d零〇一二两三四五六七八九十百千万亿]")
+
+
 def _denied_then_meant(norm: str, tokens: list[Token]) -> list[Token]:
     """ "买2000个DOGE 不是2000 是20000": a number said again only to be denied, then the one
     meant, is a correction of that number: a marker and the number meant. "I meant 0.03,
@@ -3556,6 +3559,8 @@ def _denied_then_meant(norm: str, tokens: list[Token]) -> list[Token]:
             neg.tag == "^"
             and norm[neg.start : neg.end] == "不"
             and before.tag == after.tag == "N"
+            # (numbers written as numbers: "one 不 thousand" is no 1 corrected to 1,000)
+            and all(_NUMERAL.search(norm, t.start, t.end) for t in (before, after))
             and not before.code
             and not after.code
             and (k + 2 == len(out) or out[k + 2].tag != "c")  # ("不 5个": a count denied)

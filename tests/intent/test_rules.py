@@ -3855,6 +3855,8 @@ def test_readings_the_fiftieth_batch_showed(text: str, expected: dict[str, Any])
         ("degen  不要 mode, slam HKD 800 into bonk", {"action": "unsupported"}),
         ("大饼 不卖 姨太卖一半", {"action": "sell", "asset": "ETH"}),
         ("Buy some SOL 140 limit", {"action": "clarify", "missing": ["amount"]}),
+        # 不 inside a number said in words corrects nothing ("one 不 thousand")
+        ("buy one  不 thousand ripple", {"action": "unsupported"}),
     ],
 )
 def test_readings_the_fifty_first_batch_showed(text: str, expected: dict[str, Any]) -> None:
