@@ -599,10 +599,11 @@ WORDS: dict[str, Entry] = {
 _TO_A_VERB = ("want", "wanna", "need", "like", "going", "plan", "wish", "hoping", "decided")
 PHRASES: dict[tuple[str, ...], Entry] = {
     ("take", "profit"): (("R", ""),),
-    ("take", "some", "profit"): (("R", ""),),  # "take some profit on my PEPE, like 40%"
+    # "take some profit on my PEPE, like 40%"; on "my BTC" alone, how much is asked
+    ("take", "some", "profit"): (("R", ""), ("V", "")),
     ("take", "gains"): (("R", ""),),  # "300 bucks of link, cut it at 11, take gains at 18"
     ("what", "would"): (("W", ""),),  # "what would 1 eth sell for rn": a price asked
-    ("take", "some", "profits"): (("R", ""),),
+    ("take", "some", "profits"): (("R", ""), ("V", "")),
     # "sell like 1k of my doge maybe more": the amount still being decided
     **{
         (h, w): (("V", "unsure"),)
@@ -1214,6 +1215,10 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("is", "it", "good"): (("!", "advice"),),
     ("is", "it", "a", "good"): (("!", "advice"),),
     ("good", "idea"): (("!", "advice"),),
+    ("if", "you", "were", "me"): (("!", "advice"),),  # "would you sell 1 eth if you were me?"
+    ("what", "if", "i"): (("!", "advice"),),  # "what if i buy 1 eth when it breaks 4000"
+    ("what", "if", "we"): (("!", "advice"),),
+    ("remind", "me", "to"): (("!", "timing"),),  # "remind me to buy 1 eth": a reminder
     # "Would it be sensible for me to sell my Solana now?": asked, not told
     **{
         ("would", "it", "be", w): (("!", "advice"),)
@@ -1829,8 +1834,12 @@ CJK_WORDS: dict[str, Entry] = {
             "会唔会",
             "好唔好",
             "好不好",
+            "会怎样",  # "如果我卖1个eth会怎样": a what-if, asked
+            "会怎么样",
+            "会点样",
         )
     },
+    "提醒我": (("!", "timing"),),  # "提醒我买0.1个btc": a reminder, no order now
     # After a price: "0.65或以上" is the limit itself, like "or better".
     **{w: () for w in ("或以上", "或以下", "或更高", "或更低", "或更好", "或更平")},
     # "BTC 62000 或者更平先入": at that price or better, a limit

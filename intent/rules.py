@@ -187,9 +187,11 @@ _INJECTION_RE = re.compile(
 # into the letters o/l that people type for 0/1 ("1O", "5l"). Each becomes "0" padded with
 # blanks (offsets kept): a number no role accepts, so the grammar asks for whatever it
 # stood for ("sell my ETH 1O" asks how much, not "all of it"; "at 6OOOO" asks the price).
-# A "k" typed apart from its number ("breaks 75 k") is a thousand, or an "ok": asked too.
+# A "k" typed apart from its number ("breaks 75 k") is a thousand, or an "ok": asked too,
+# as are thousands grouped with a space ("at 4 200": 4,200, or 200 at 4?).
 _MALFORMED_NUMBER = re.compile(
     r"(?:(?<=\s)|^)[-−–]\s?\d[\d,.]*[a-z]*|\b\d[\d,.]*[ol][a-z\d]*\b|\b\d[\d,.]*\s+k\b(?!['’])"
+    r"|(?<![\d,])(?<!\d\.)\d{1,3}(?: \d{3})+(?![\d,]|\.\d)"
 )
 
 #: A question about what an order kind means: it is explained, nothing is traded.
@@ -205,8 +207,9 @@ _EXPLAIN = re.compile(
 _ORDER_WORD = re.compile(r"单|\border\b")
 #: A request taken back at the end of the same message: nothing is to be done.
 _WITHDRAWN = re.compile(
-    r"(?:\b(?:forget\s+(?:it|that|about\s+it)|never\s*mind|nvm|scratch\s+that)\b"
-    r"|算了吧?|唔好喇|唔要喇)[\s.!。！~]*$"
+    r"(?:\b(?:forget\s+(?:it|that|about\s+it)|never\s*mind|nvm|scratch\s+that"
+    r"|jk|j/k|just\s+kidding)\b"
+    r"|算了吧?|唔好喇|唔要喇|开玩笑(?:的|咋|嘅)?|讲笑(?:咋|啫|嘅)?)[\s.!。！~]*$"
 )
 #: "hmm no, buy 2 avax instead": a "no" that answers what came before, not this request.
 #: So does a change of mind before a new request ("唔好住, 賣2個ETH", "change of plan: …").
@@ -455,7 +458,7 @@ _ASIDE = re.compile(
     r"|i['’]?m\s+done|im\s+done|(?:lol\s+)?don['’]?t\s+judge(?:\s+me)?"
     r"|(?:i\s+)?need\s+to\s+pay\s+(?:the\s+|my\s+)?(?:rent|renovation\s+man|builder|plumber|bills?"
     r"|school\s+fees)|(?!(?:not|no|never|tomorrow|today|tonight|later)\b)[a-z][a-z0-9]*\s+rotation\s+szn"
-    r"|send\s+it"
+    r"|(?<!no\s)(?<!not\s)(?<!dont\s)(?<!don't\s)(?<!don’t\s)send\s+it"  # ("no send it": denied)
     r"|(?:i['’]?ve\s+)?been\s+(?:bag\s?holding|holding|hodling)(?:\s+(?:it|them))?"
     r"(?:\s+for\s+(?:\d+|a|an|one|two|three|four|five|six)\s+(?:years?|months?|weeks?)|\s+forever)"
     r")(?:\s+(?:haha+|lol|lmao))?(?=\s*(?:$|[,.;:!?，。；：！？…~)）\U0001F000-\U0001FAFF\u2600-\u27BF]))"
@@ -499,6 +502,51 @@ _PAST_PURCHASE = re.compile(
 )
 
 
+#: A trade reported as done ("i bought it by mistake", "上周卖了2个sol", "尋日買咗1粒ETH"), up to
+#: its clause's end, when no request follows in that clause: a story, no request.
+_PAST_REPORT = re.compile(
+    r"(?:^|(?<=[\s,.;!?]))(?P<why>(?:i\s+)?(?:never|don['’]?t|do\s+not|didn['’]?t)\s+(?:really\s+)?"
+    r"(?:understood|understand|know|knew)\s+why\s+)?"
+    r"(?:(?<!if\s)(?<!when\s)(?<!once\s)(?<!had\s)(?:i|we)\s+"
+    r"(?:(?:just|already|have|['’]ve|recently|also|only|not|never|don['’]?t|dont|不要)\s+)*"
+    r"(?=bought|sold|purchased)"
+    r"|(?=(?:bought|sold)\b[^.;!?]*\b(?:yesterday|last\s+(?:week|month|year|night|time)|ago)\b))"
+    r"(?:bought|sold|purchased)\b"
+    r"(?![^.;!?,]*\b(?:buy|sell|swap|convert|purchase|cancel|get)\b)(?:[^.;!?,]|[.,](?=\d))*"
+    r"|(?:昨天|昨日|前天|上周|上星期|上个?礼拜|上个?月|去年|寻日|尋日|琴日|噚日|上次|早前|之前"
+    r"|已经|啱啱|刚刚|刚才|我刚)"
+    r"(?:[^，。,;；!！?？买卖入沽出换]{0,12}(?:买|卖|入|沽|出|换)(?:了|咗|过)[^，。,;；!！?？]*"
+    # "上个月买的0.1个btc帮我卖了": what was bought then, named (the verb is no request)
+    r"|[^，。,;；!！?？买卖入沽出换]{0,6}(?:买|入)(?:的|嘅|咗嘅))"
+)
+
+
+_PAST_REPORT_HINT = re.compile(
+    r"bought|sold|purchased|昨|前天|上|去年|寻日|尋日|琴日|噚日|早前|之前|已经|啱啱|刚"
+)
+
+
+def _story(m: re.Match[str]) -> str:
+    """A reported trade blanked, but for what no aside may hide: a denial or a time stays to be
+    read ("I not bought them" refuses), and a number leaves a "0" that no role accepts, so the
+    message asks rather than drop it ("I bought it at 9": was 9 a price, or a count?)."""
+    text = m.group()
+    out = [" "] * len(text)
+    for said in _DENIES_OR_WHEN.finditer(text, (m.end("why") - m.start()) if m.group("why") else 0):
+        out[said.start() : said.end()] = said.group()
+    digit = re.search(r"\d", text)
+    if digit is not None:
+        out[digit.start()] = "0"
+    return "".join(out)
+
+
+#: A denial or a later time, which no aside may hide.
+_DENIES_OR_WHEN = re.compile(
+    r"\b(?:not|no(?!\s+longer)|never|don['’]?t|dont|tomorrow|tonight|later|today)\b"
+    r"|不|别|唔|未|明天|明日|听日|聽日|今晚|后天|下周|下星期"
+)
+
+
 #: How long the coin was held ("Polkdot 清仓 拿了两年了吐了"), and a choice
 #: not made yet ("ape 1 eth into... hmm havent decided what yet"): no amount, no time.
 _HELD_FOR = re.compile(
@@ -530,6 +578,8 @@ def _without_asides(norm: str) -> str:
     for says_nothing, hint in _SAYS_NOTHING:
         if hint is None or hint.search(norm):
             norm = says_nothing.sub(_blank, norm)
+    if _PAST_REPORT_HINT.search(norm):
+        norm = _PAST_REPORT.sub(_story, norm)
     if _SALE_HINT.search(norm):
         norm = _SALE_REASON.sub(_blank, norm)
     if "alone" in norm:
@@ -621,7 +671,7 @@ _SAYS_NOTHING: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...] = (
 )
 #: The words without which ``_EXPLAIN`` and ``_WITHDRAWN`` cannot match.
 _EXPLAIN_HINT = re.compile(r"what|什么|咩|乜")
-_WITHDRAWN_HINT = re.compile(r"forget|mind|nvm|scratch|算了|唔好喇|唔要喇")
+_WITHDRAWN_HINT = re.compile(r"forget|mind|nvm|scratch|jk|j/k|kidding|算了|唔好喇|唔要喇|玩笑|讲笑")
 
 # Cheap pre-check: the full pattern only runs when one of its key words is present.
 _INJECTION_HINT = re.compile(
@@ -2055,7 +2105,12 @@ def _schedule_phrases(an: _Analysis) -> None:
         if times is not None:
             an.count = _whole(_num(an, times, 1 if times.group(1) is not None else 2))
             an.unresolved = an.unresolved or an.count is None  # "2.5 times"
-            if times.start() == m.end() and an.tokens[m.start()].code == "zh":
+            if (
+                times.start() == m.end()
+                and an.tokens[m.start()].code == "zh"
+                # ("两周一次，总共6次": six in all)
+                and not an.text[an.tokens[m.end() - 1].end : an.tokens[m.end()].start].strip()
+            ):
                 an.unresolved = True  # "每月3次": three times a month, not three in all
             an.take(times.start(), times.end(), "schedule")
             return
@@ -2423,6 +2478,9 @@ def _amount_phrases(an: _Analysis) -> None:
             add("units", Decimal(1), tokens[one.start(1)].code, one.start(), one.start(1))
     every = any(a.kind == "share" and a.value == _HUNDRED for a in an.amounts)
     explicit = [a for a in an.amounts if a.kind in ("units", "quote", "bare")]
+    if every and any(_beside_all(an, a) for a in explicit):
+        # "大饼5.6万全砸", "sol 150 sell all": all of it at that price, or that many? Asked
+        an.unresolved = an.bad_amount = True
     if explicit and len(an.amounts) > len(explicit):
         # "0.1个转晒做SOL", "五万蚊…买晒": 晒/all beside an explicit amount is "all of it"
         # (in its sentence: "…, all of it please. I have decided that one coin is quite
@@ -2448,6 +2506,16 @@ def _amount_phrases(an: _Analysis) -> None:
     live = an.live()  # consumed tokens are "_" there
     if "N" in live or "P" in live:
         an.unresolved = True
+
+
+def _beside_all(an: _Analysis, amount: _Amount) -> bool:
+    """A number with no unit right beside "all" and the verb ("5.6万全砸", "150 sell all")."""
+    if amount.kind != "bare" or an.tags[amount.first : amount.last] != "N":
+        return False
+    after = re.match(r"[BSC]?H", an.tags[amount.last :])
+    return after is not None and any(
+        a.kind == "share" and a.first == amount.last + after.end() - 1 for a in an.amounts
+    )
 
 
 #: "no stop loss", "no take profit": an exit said not to be wanted (V tokens' codes)
@@ -2559,11 +2627,9 @@ class RuleParser:
         if _EXPLAIN_HINT.search(norm) and _EXPLAIN.search(norm):
             return _unsupported("explain")  # "what does 'limit order' mean?", "什么是市价单？"
         withdrawn = _WITHDRAWN.search(norm) if _WITHDRAWN_HINT.search(norm) else None
-        if (
-            withdrawn is not None
-            and norm[: withdrawn.start()].strip()
-            and not _ORDER_WORD.search(norm, 0, withdrawn.start())
-        ):
+        before = norm[: withdrawn.start()] if withdrawn is not None else ""
+        said_before = bool(before.strip())
+        if said_before and not _ORDER_WORD.search(before):
             return _unsupported("withdrawn")  # "buy 100u of link... nah forget it"
         norm = _MALFORMED_NUMBER.sub(_unreadable_number, _without_asides(norm))
         tokens = _in_context(tokenize(norm, text), norm)
@@ -2586,7 +2652,15 @@ class RuleParser:
         denied = [t for t in tokens if t not in scoped] if len(scoped) < len(tokens) else []
         an.denied_amount = any(t.tag in "NPH" for t in denied)
         an.denied_verb = any(t.tag in "BSCDg" for t in denied)
-        return _interpret(text, an)
+        result = _interpret(text, an)
+        if (
+            said_before
+            and isinstance(result, Intent)
+            and result.action in ("buy", "sell", "convert")
+        ):
+            # "Grab 1.5m PEPE, market order. nvm": an order's kind named, then withdrawn
+            return _unsupported("withdrawn")
+        return result
 
 
 _CENTS = re.compile(r"\s*(?:us\s+)?cents?\b")  # "50 cents", "50 US cents"
@@ -2730,10 +2804,13 @@ def _in_context(tokens: list[Token], norm: str) -> list[Token]:
             tok.tag == "N"
             and not tok.code
             and len(out) > 2
-            and (out[-1].tag, out[-1].code, out[-2].tag, out[-3].tag) == ("f", "for", "A", "B")
+            and (out[-1].tag, out[-1].code, out[-2].tag) == ("f", "for", "A")
+            and any(t.tag in "BSgD" for t in out[:-2])
+            and not any(t.tag == "N" for t in out)  # ("sell 1 eth for 4000 or better": a price)
             and (after is None or after.tag not in "AQckTxY")
         ):
-            # "buy bitcoin for 100": a sum in a currency nobody named, or a price; never coins
+            # "buy bitcoin for 100", "get me eth for 500", "sell my eth for 3000": a sum in a
+            # currency nobody named, or a price; never coins
             out.append(Token("V", tok.start, tok.end, code="unsure"))
         elif (
             tok.tag == "N"
@@ -4030,6 +4107,7 @@ def _reply_tokens(text: str) -> tuple[str, list[Token]]:
     market", "At 3,900, please. I shan't take less."), and its tokens with its own corrections
     applied ("3个，不对，5个" answers 5)."""
     norm = _without_asides(_LEADING_NO.sub(_blank, _without_courtesy(normalize(text))))
+    norm = _MALFORMED_NUMBER.sub(_unreadable_number, norm)
     return norm, _self_corrections(norm, tokenize(norm, text))
 
 
@@ -4300,6 +4378,8 @@ def _money_into(an: _Analysis, mentions: list[_Mention]) -> bool:
         and cryptos[0].by != "for"
         # ("do 1k bucks on doge", "trade 1k on doge": a size traded, on which side?)
         and not ("t" in an.tags and _word_before(an, cryptos[0].index) == "on")
+        # ("cash in hk$5000 of eth": a money's worth, whatever word came before it)
+        and an.tags[money[0].last : cryptos[0].index] not in ("o", "eo")
     )
 
 
@@ -4333,18 +4413,38 @@ def _money_worth(an: _Analysis, mentions: list[_Mention]) -> bool:
         and an.tags[money[0].last : cryptos[0].index] in ("o", "eo")
     ):
         return False
-    # Only read words, or none, before it: "cell two hundred dollars of bitcoin" may name a
-    # side we do not know, and a side is never guessed over a word.
-    start = an.tokens[money[0].first].start
-    read = [(t.start, t.end) for t in an.tokens[: money[0].first]]
-    return all(
-        any(a <= w.start() < b for a, b in read) or w.group() in _POLITE
-        for w in re.finditer(r"[a-z]+", an.text[:start])
-    )
+    return not _unread_words(an, an.tokens[money[0].first].start)
 
 
+def _unread_words(an: _Analysis, end: int) -> list[str]:
+    """The words no token read, courtesy aside: Latin words before ``end`` ("cell two hundred
+    dollars of bitcoin"), Chinese anywhere ("倒5000U的eth", "五百港币的比特币 处置"). Each may
+    name a side we do not know, and a side is never guessed over a word. (A Latin word counts
+    as read when a token starts it; Chinese is read character by character.)"""
+    read = [(t.start, t.end) for t in an.tokens]
+    blanked = list(an.text)
+    for a, b in read:
+        blanked[a:b] = " " * (b - a)
+    words = [
+        w.group()
+        for w in re.finditer(r"[a-z]+", an.text[:end])
+        if not any(a <= w.start() < b for a, b in read)
+    ]
+    words += re.findall(r"[\u4e00-\u9fff]+", "".join(blanked))
+    return [w for w in words if not _NO_SIDE_WORDS.fullmatch(w)]
+
+
+#: Verbs of paying: their coins are what is given ("spend 2 eth"), never what is bought.
+_PAYS = frozenset({"spend", "use", "花"})
 #: Words that say nothing before a request: "please, HK$200 of Bitcoin".
 _POLITE = frozenset({"please", "pls", "plz", "kindly", "hi", "hey", "hello", "ok", "okay"})
+#: The same in Chinese, with "again", "first", "each time", "now", and the words of getting on
+#: ("再上", "直接拿", "给我安排上") that a money's worth is bought with.
+_NO_SIDE_WORDS = re.compile(
+    "|".join(_POLITE)
+    + r"|(?:帮我|帮忙|麻烦你?|你好|我想|我要|想|要|给我|再|先|每次|即刻|马上|立即|现在|而家"
+    r"|总共|一共|直接|就|安排|上|拿)+"
+)
 
 
 def _two_cryptos_to(mentions: list[_Mention], *, verbless: bool = False) -> bool:
@@ -4572,6 +4672,16 @@ def _trade(
                 quote, quote_at = code, amount_spec.attached
         elif amount_spec.kind == "units" and unit in QUOTE_CURRENCIES and quote is None:
             quote, quote_at = unit, amount_spec.first
+        elif (
+            amount_spec.kind == "units"
+            and action == "buy"
+            and asset is not None
+            and unit == asset.code
+            and len(mentions) == 1
+            and "B" not in tags
+            and any(t.tag == "D" and _word(an, k) in _PAYS for k, t in enumerate(an.tokens))
+        ):
+            missing.add("asset")  # "spend 2 eth", "花2个eth": the coins are paid, for what?
         if unit and "amount" not in missing:
             amount = _amount(amount_spec.value, unit)
             fields.setdefault("amount", []).append((amount_spec.first, amount_spec.last))

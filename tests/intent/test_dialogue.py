@@ -1473,3 +1473,29 @@ def test_what_batches_50_and_51s_dialogues_said_without_commas(
     put before a reply: each of these ended in the request the reply corrected."""
     got = final_reading(turns, RuleParser())
     assert {k: got[k] for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("turns", "expected"),
+    [
+        # thousands grouped with a space in a reply are asked, never a number of coins
+        (
+            ["Stop-loss sell 2 ETH at 2,800.", "move the stop to 2 750"],
+            {"action": "clarify", "amount": {"value": 2, "unit": "ETH"}},
+        ),
+        (
+            ["Stop-loss sell 2 ETH at 2,800.", "move the stop to 2,750"],
+            {"action": "sell", "trigger": {"op": "<=", "price": 2750}},
+        ),
+        (
+            ["請幫我以限價3 500賣出以太坊。", "兩個，謝謝。"],
+            {"action": "clarify", "missing": ["price"]},
+        ),
+    ],
+)
+def test_what_batch_52s_dialogues_grouped_with_spaces(
+    turns: list[str], expected: dict[str, Any]
+) -> None:
+    """Found by reading batch 52's dialogues again with their commas turned to spaces."""
+    got = final_reading(turns, RuleParser())
+    assert {k: got[k] for k in expected} == expected

@@ -3861,3 +3861,91 @@ def test_readings_the_fiftieth_batch_showed(text: str, expected: dict[str, Any])
 )
 def test_readings_the_fifty_first_batch_showed(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a word before a money's worth that we cannot read may name either side: asked
+        ("請幫我處理港幣五千元的比特幣，謝謝。", {"action": "clarify", "missing": ["side"]}),
+        ("倒5000U的eth", {"action": "clarify", "missing": ["side"]}),
+        ("五百港币的比特币 处置", {"action": "clarify", "missing": ["side"]}),
+        ("200刀的SOL，现在就上", {"action": "buy", "asset": "SOL"}),
+        ("再上一千五U的狗狗币", {"action": "buy", "asset": "DOGE"}),
+        ("卸5000U的eth", {"action": "clarify", "missing": ["side"]}),
+        ("cash in hk$5000 of eth", {"action": "clarify", "missing": ["side"]}),
+        ("500港币的ETH", {"action": "buy", "asset": "ETH"}),
+        ("帮我再来500U的eth", {"action": "buy", "asset": "ETH"}),
+        ("每次200刀的大饼，两周一次，总共6次", {"action": "buy", "asset": "BTC"}),
+        ("HK$15,000 of ETH please", {"action": "buy", "asset": "ETH"}),
+        # coins spent are paid, never bought
+        ("spend 2 eth", {"action": "clarify", "missing": ["asset"]}),
+        ("花2个eth", {"action": "clarify", "missing": ["asset"]}),
+        ("spend 1.5 eth on sol", {"action": "convert", "asset": "ETH", "to": "SOL"}),
+        ("invest 0.1 btc every week", {"action": "buy", "asset": "BTC"}),
+        # thousands grouped with a space: which number is which is asked, never guessed
+        ("Take profit on ETH at 4 200.", {"action": "clarify"}),
+        ("sell 2 eth at 3 500", {"action": "clarify", "missing": ["price"]}),
+        ("sell 2 eth at 3,500", {"action": "sell", "limit_price": 3500}),
+        ("buy 0.5 100 doge", {"action": "clarify"}),
+        # a request withdrawn at its end is no trade, even when it named its order's kind
+        ("Grab 1.5m PEPE, market order., nvm", {"action": "unsupported"}),
+        ("挂单3000买1个以太坊，算了", {"action": "unsupported"}),
+        ("my limit order to buy 1 btc at 60k, forget it", {"action": "unsupported"}),
+        ("buy 1 eth jk", {"action": "unsupported"}),
+        ("买1个eth 开玩笑的", {"action": "unsupported"}),
+        ("張單唔要喇", {"action": "cancel"}),
+        # "每两周一次，一共6次": six in all, not six a fortnight
+        (
+            "200刀的大饼，两周一次，总共6次",
+            {"schedule": {"every": "P2W", "count": 6, "over": None}},
+        ),
+        ("买100u的btc 每月 3次", {"action": "clarify"}),
+        # a number with no unit beside "all" and its verb: a price, or a count? Asked
+        ("大饼5.6万全砸", {"action": "clarify", "amount": None}),
+        ("sol 150 sell all", {"action": "clarify", "amount": None}),
+        ("avax 22 全出", {"action": "clarify", "amount": None}),
+        ("卖掉全部SOL", {"action": "sell", "amount": {"value": 100, "unit": "%"}}),
+        # a trade reported as done is a story, not a request
+        ("i bought 0.5 eth yesterday", {"action": "unsupported"}),
+        ("sold 2 sol last week", {"action": "unsupported"}),
+        ("i just bought 100u of pepe", {"action": "unsupported"}),
+        ("我昨天买了1个eth", {"action": "unsupported"}),
+        ("尋日買咗1粒ETH", {"action": "unsupported"}),
+        ("我啱啱買咗1粒ETH", {"action": "unsupported"}),
+        ("我已经买了1个eth", {"action": "unsupported"}),
+        ("上个月买的0.1个btc帮我卖了", {"action": "sell", "asset": "BTC"}),
+        ("之前买的sol全部卖掉", {"action": "sell", "amount": {"value": 100, "unit": "%"}}),
+        ("我已经决定了，买1个eth", {"action": "buy", "asset": "ETH"}),
+        ("I sold half my ETH last week, now buy 1 SOL", {"action": "buy", "asset": "SOL"}),
+        ("sell my bitcoin cash, i bought it by mistake", {"action": "sell", "asset": "BCH"}),
+        ("buy more of the coin I bought last week", {"action": "clarify"}),
+        ("how much would i get if i sold 1 ETH rn", {"action": "query"}),
+        (
+            "I'd like HK$2,000 of Bitcoin sold each week, eight times altogether.",
+            {"action": "sell"},
+        ),
+        # a reminder, a what-if and advice are no orders
+        ("remind me to buy 1 eth", {"action": "unsupported"}),
+        ("提醒我买0.1个btc", {"action": "unsupported"}),
+        ("would you sell 1 eth if you were me?", {"action": "unsupported"}),
+        ("what if i buy 1 ETH when it goes over 4000", {"action": "unsupported"}),
+        ("如果我卖1个eth会怎样", {"action": "unsupported"}),
+        # "send it" denied is no go-ahead
+        ("no send it. 1k USDT into SUI", {"action": "unsupported"}),
+        ("send it. 1k USDT into SUI", {"action": "buy", "asset": "SUI"}),
+        # "for" a number with no unit after a coin with no count: a sum, or a price; asked
+        ("sell my eth for 3000", {"action": "clarify", "amount": None}),
+        ("get me eth for 500", {"action": "clarify", "amount": None}),
+        ("sell 1 eth for 4000 or better", {"action": "sell", "limit_price": 4000}),
+        # "take some profit" on a whole holding: how much is asked
+        ("I would like to take some profit on my Bitcoin, if you would.", {"action": "clarify"}),
+        ("take some profit on my PEPE, like 40%", {"amount": {"value": 40, "unit": "%"}}),
+    ],
+)
+def test_readings_batches_52_and_53_and_their_probes_showed(
+    text: str, expected: dict[str, Any]
+) -> None:
+    """Batches 52 and 53, and the tuning rows read again with a verb that names no side, or
+    withdrawn, reported as done, as a reminder or a what-if (whose answer is known)."""
+    subset(text, **expected)
