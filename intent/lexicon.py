@@ -169,6 +169,8 @@ WORDS: dict[str, Entry] = {
         "purchase",
         "purchasing",
         "acquire",
+        "punt",  # "punt 100 bucks on floki": a bet placed, never the coin PNUT
+        "punting",
         "grab",
         "grabbing",
         "long-buy",

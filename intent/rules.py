@@ -521,6 +521,7 @@ _PAST_REPORT = re.compile(
 )
 
 
+#: The words without which ``_PAST_REPORT`` cannot match.
 _PAST_REPORT_HINT = re.compile(
     r"bought|sold|purchased|昨|前天|上|去年|寻日|尋日|琴日|噚日|早前|之前|已经|啱啱|刚"
 )
@@ -2571,7 +2572,8 @@ _VERBISH = frozenset("~KBSCDgX")
 #: "kill my ETH sell", "pull my btc buy": an order named by its asset and side.
 # "pull my order to sell…", "drop the 61k btc bid": the order named, whatever its terms
 _STOP_THEN_PRICE = re.compile(r"K@?N")
-_MY_ORDER = re.compile(r"^[^BSCDg]*~m?r|^[^BSCDg]*~[^BSCDg]*A[LKr]$")
+#: ("姨太那笔4200的卖单不要了": the order named first, then not wanted, in Chinese order)
+_MY_ORDER = re.compile(r"^[^BSCDg]*~m?r|^[^BSCDg]*~[^BSCDg]*A[LKr]$|^[^BSCDg]*[BS]?r~[^BSCDg]*$")
 _NAMED_ORDER = re.compile(r"~[^BSCDgX]*A[^BSCDgXN]*[BS](?:@N)?(?![^,]*[AN])")
 
 

@@ -3938,14 +3938,18 @@ def test_readings_the_fifty_first_batch_showed(text: str, expected: dict[str, An
         ("sell my eth for 3000", {"action": "clarify", "amount": None}),
         ("get me eth for 500", {"action": "clarify", "amount": None}),
         ("sell 1 eth for 4000 or better", {"action": "sell", "limit_price": 4000}),
+        # batch 54: an order named, then not wanted, in Chinese order; a bet is a buy
+        ("姨太那笔4200的卖单不要了", {"action": "cancel", "asset": "ETH"}),
+        ("我那张大饼6万的买单不要了", {"action": "cancel", "asset": "BTC"}),
+        ("punt 100 bucks on floki", {"action": "buy", "asset": "FLOKI"}),
         # "take some profit" on a whole holding: how much is asked
         ("I would like to take some profit on my Bitcoin, if you would.", {"action": "clarify"}),
         ("take some profit on my PEPE, like 40%", {"amount": {"value": 40, "unit": "%"}}),
     ],
 )
-def test_readings_batches_52_and_53_and_their_probes_showed(
+def test_readings_batches_52_to_54_and_their_probes_showed(
     text: str, expected: dict[str, Any]
 ) -> None:
-    """Batches 52 and 53, and the tuning rows read again with a verb that names no side, or
+    """Batches 52 to 54, and the tuning rows read again with a verb that names no side, or
     withdrawn, reported as done, as a reminder or a what-if (whose answer is known)."""
     subset(text, **expected)
