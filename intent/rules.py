@@ -4034,6 +4034,7 @@ def _interpret(text: str, an: _Analysis) -> ParseOutput:
             and "t" not in tags
             and not (liked and (re.search("[RZ]", tags) or _two_cryptos_to(mentions)))
             and (an.amounts or mentions or an.vague)
+            and not _verb_unread_after_wish(an)
         ):
             strong = {"B"}  # "get me 0.1 BTC", "get me some of that", "I'd like 10 bucks of SUI"
         elif re.search(r"[RZ]", an.live()) and "B" not in tags:
@@ -4064,6 +4065,19 @@ def _interpret(text: str, an: _Analysis) -> ParseOutput:
     if verb:
         mark("action", _first_tag(an, verb))
     return _trade(text, an, side, mentions, fields)
+
+
+def _verb_unread_after_wish(an: _Analysis) -> bool:
+    """ "I'd like to handle HK$1,500 of ripple": a verb we cannot read after the wish, which
+    may name either side ("I'd like 10 bucks of SUI" names none: a buy)."""
+    wish = next(k for k, t in enumerate(an.tokens) if t.tag == "g")
+    if wish + 1 >= len(an.tokens):
+        return False
+    gap = an.text[an.tokens[wish].end : an.tokens[wish + 1].start]
+    return re.fullmatch(r"\s*(?:to\s+)?[a-z]+\s*", gap) is not None and not re.fullmatch(
+        r"\s*(?:to\s+)?(?:some|a|an|the|me|my|about|around|maybe|like|just|more|get|have|own|either|it|them|one)\s*",
+        gap,
+    )
 
 
 def _bare_huan(an: _Analysis, mentions: list[_Mention]) -> bool:

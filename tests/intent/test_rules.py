@@ -3942,6 +3942,11 @@ def test_readings_the_fifty_first_batch_showed(text: str, expected: dict[str, An
         ("姨太那笔4200的卖单不要了", {"action": "cancel", "asset": "ETH"}),
         ("我那张大饼6万的买单不要了", {"action": "cancel", "asset": "BTC"}),
         ("punt 100 bucks on floki", {"action": "buy", "asset": "FLOKI"}),
+        ("sell all my eth classic", {"action": "sell", "asset": "ETC"}),
+        # a verb we cannot read after "I'd like to" may name either side: asked
+        ("I'd like to handle HK$1,500 of ripple", {"action": "clarify", "missing": ["side"]}),
+        ("I'd like 10 bucks of SUI", {"action": "buy", "asset": "SUI"}),
+        ("get me 0.1 BTC", {"action": "buy", "asset": "BTC"}),
         # "take some profit" on a whole holding: how much is asked
         ("I would like to take some profit on my Bitcoin, if you would.", {"action": "clarify"}),
         ("take some profit on my PEPE, like 40%", {"amount": {"value": 40, "unit": "%"}}),
