@@ -3805,6 +3805,12 @@ def _apply_correction(norm: str, tokens: list[Token], m: int) -> list[Token] | N
         value = [t for t in value if not (t.tag in "@p" and same.start() <= t.start < same.end())]
         after = [t for t in after if not (t.tag in "@p" and same.start() <= t.start < same.end())]
     # "8 次, 不對, 12 次": the unit of the number (times, a period) is said again with it
+    units = {t.tag for k, t in enumerate(value) if t.tag in "xY" and k and value[k - 1].tag == "N"}
+    if any(
+        not any(t.tag == unit and k and before[k - 1].tag == "N" for k, t in enumerate(before))
+        for unit in units
+    ):
+        return None  # "Buy 10 SOL, no, sorry, in 3 days": no count of days was said to correct
     core = [
         t
         for k, t in enumerate(value)

@@ -3943,6 +3943,13 @@ def test_readings_the_fifty_first_batch_showed(text: str, expected: dict[str, An
         ("我那张大饼6万的买单不要了", {"action": "cancel", "asset": "BTC"}),
         ("punt 100 bucks on floki", {"action": "buy", "asset": "FLOKI"}),
         ("sell all my eth classic", {"action": "sell", "asset": "ETC"}),
+        # a period said after a correction marker corrects no amount ("in 3 days" is no 3)
+        ("Buy 10 SOL, no, sorry, in 3 days  make that 12 SOL.", {"action": "clarify"}),
+        ("Buy 10 SOL, no, sorry, make that 12 SOL.", {"amount": {"value": 12, "unit": "SOL"}}),
+        (
+            "每周买100u btc 8次, 不對, 12次",
+            {"schedule": {"every": "P1W", "count": 12, "over": None}},
+        ),
         # a verb we cannot read after "I'd like to" may name either side: asked
         ("I'd like to handle HK$1,500 of ripple", {"action": "clarify", "missing": ["side"]}),
         ("I'd like 10 bucks of SUI", {"action": "buy", "asset": "SUI"}),
