@@ -2633,7 +2633,7 @@ class RuleParser:
         said_before = bool(before.strip())
         if said_before and not _ORDER_WORD.search(before):
             return _unsupported("withdrawn")  # "buy 100u of link... nah forget it"
-        norm = _MALFORMED_NUMBER.sub(_unreadable_number, _without_asides(norm))
+        norm = _readable(norm)
         tokens = _in_context(tokenize(norm, text), norm)
         for tok in tokens:
             if tok.tag == "!":
@@ -3907,6 +3907,12 @@ def _blank(m: re.Match[str]) -> str:
     return " " * len(m.group())
 
 
+def _readable(norm: str) -> str:
+    """What the grammar reads of a message or a reply: asides blanked, and each number that
+    cannot be read without guessing made one no role accepts."""
+    return _MALFORMED_NUMBER.sub(_unreadable_number, _without_asides(norm))
+
+
 def _unreadable_number(m: re.Match[str]) -> str:
     return "0".ljust(len(m.group()))
 
@@ -4080,10 +4086,18 @@ def _verb_unread_after_wish(an: _Analysis) -> bool:
     if wish + 1 >= len(an.tokens):
         return False
     gap = an.text[an.tokens[wish].end : an.tokens[wish + 1].start]
-    return re.fullmatch(r"\s*(?:to\s+)?[a-z]+\s*", gap) is not None and not re.fullmatch(
-        r"\s*(?:to\s+)?(?:some|a|an|the|me|my|about|around|maybe|like|just|more|get|have|own|either|it|them|one)\s*",
-        gap,
+    return _ONE_WORD_AFTER_WISH.fullmatch(gap) is not None and not _NO_VERB_AFTER_WISH.fullmatch(
+        gap
     )
+
+
+#: One word between a wish and what follows it ("like to handle"), and the words there that
+#: name no action ("like some", "want to get").
+_ONE_WORD_AFTER_WISH = re.compile(r"\s*(?:to\s+)?[a-z]+\s*")
+_NO_VERB_AFTER_WISH = re.compile(
+    r"\s*(?:to\s+)?(?:some|a|an|the|me|my|about|around|maybe|like|just|more|get|have|own"
+    r"|either|it|them|one)\s*"
+)
 
 
 def _bare_huan(an: _Analysis, mentions: list[_Mention]) -> bool:
@@ -4128,8 +4142,7 @@ def _reply_tokens(text: str) -> tuple[str, list[Token]]:
     with a leading no and what says nothing blanked ("唔係，買！", "actually no just do it at
     market", "At 3,900, please. I shan't take less."), and its tokens with its own corrections
     applied ("3个，不对，5个" answers 5)."""
-    norm = _without_asides(_LEADING_NO.sub(_blank, _without_courtesy(normalize(text))))
-    norm = _MALFORMED_NUMBER.sub(_unreadable_number, norm)
+    norm = _readable(_LEADING_NO.sub(_blank, _without_courtesy(normalize(text))))
     return norm, _self_corrections(norm, tokenize(norm, text))
 
 
