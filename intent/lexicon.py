@@ -1204,6 +1204,7 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("every", "time"): (),
     ("per", "order"): (),
     ("each", "order"): (),
+    ("quick", "one"): (),  # "hi there, quick one: sell my ada": a request, no amount of one
     ("good", "morning"): (),
     ("good", "afternoon"): (),
     ("good", "evening"): (),
@@ -1211,6 +1212,10 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("in", "total"): (),
     ("a", "ton", "of"): (("V", ""),),
     ("tons", "of"): (("V", ""),),
+    # "what are the fees to buy 50 HSK?": what a trade would cost, asked
+    **{
+        (w, p): (("p", "cost"),) for w in ("fee", "fees", "commission") for p in ("to", "for", "on")
+    },
     ("is", "it", "worth"): (("!", "advice"),),
     ("should", "i"): (("!", "advice"),),
     ("should", "we"): (("!", "advice"),),
@@ -1220,6 +1225,14 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("if", "you", "were", "me"): (("!", "advice"),),  # "would you sell 1 eth if you were me?"
     ("what", "if", "i"): (("!", "advice"),),  # "what if i buy 1 eth when it breaks 4000"
     ("what", "if", "we"): (("!", "advice"),),
+    # "what would happen if i sell 2 eth if it breaks below 2.9k?": a what-if, asked
+    ("what", "would", "happen"): (("!", "advice"),),
+    ("what", "will", "happen"): (("!", "advice"),),
+    ("what", "happens", "if"): (("!", "advice"),),
+    ("what", "happens", "when"): (("!", "advice"),),
+    ("whether", "to"): (("!", "advice"),),  # "i'm not sure whether to sell 1 eth": undecided
+    ("explain", "how"): (("!", "how_to"),),  # "can you explain how to buy 1 btc": how, asked
+    ("explain", "to", "me", "how"): (("!", "how_to"),),
     ("remind", "me", "to"): (("!", "timing"),),  # "remind me to buy 1 eth": a reminder
     # "Would it be sensible for me to sell my Solana now?": asked, not told
     **{
@@ -1831,6 +1844,13 @@ CJK_WORDS: dict[str, Entry] = {
             "会跌",
             "预测",
             "值得",
+            "划算",  # "卖0.3个BTC收港币划算吗？": is it worth it, asked
+            "划唔划算",
+            "抵唔抵",
+            "值唔值",
+            "值不值",
+            "要不要",  # "我在考虑要不要买1个ETH": undecided, not told
+            "要唔要",
             "你觉得",
             "会不会",
             "会唔会",
@@ -1839,6 +1859,20 @@ CJK_WORDS: dict[str, Entry] = {
             "会怎样",  # "如果我卖1个eth会怎样": a what-if, asked
             "会怎么样",
             "会点样",
+        )
+    },
+    # "可唔可以解释下点样卖0.3个BTC": how to do it, asked
+    **{
+        w: (("!", "how_to"),)
+        for w in (
+            "解释下点样",
+            "解释一下点样",
+            "解释下怎么",
+            "解释一下怎么",
+            "解释一下如何",
+            "教我点样",
+            "教下我点样",
+            "教我怎么",
         )
     },
     "提醒我": (("!", "timing"),),  # "提醒我买0.1个btc": a reminder, no order now
@@ -1948,14 +1982,14 @@ _TRADITIONAL = (
     "務應當為與準備條開關區實業說請樣約槓桿質產資數萬億兩隻鐘頭禮拜級圓歐狗艾達萊雙條"
     "達貨幾麼麽進購溝隨億幾査剩查詢裡裏來筆倍頻掃紙執衝刪聽車銀塊線勢盤蝕賺餅該沒張斬"
     "戶謝煩發碼場敲撿擇脫獲結認賠殺袋囤佈倉續別豐爲雲亞會儲兒減剛勁變臺圖爾幹並總恆拋"
-    "撈顯曬權樹匯測確稅納經羅薦蟻補見覺觸訂議講證話諾財貸過連適選鍾鏈錯鎂門預馬黃寫調貴係劃計緊組號湯間嗎喫謂剷鏟紅廢賭統彈籌較暫動頂撐問費標穩種諒順處擼決"
+    "撈顯曬權樹匯測確稅納經羅薦蟻補見覺觸訂議講證話諾財貸過連適選鍾鏈錯鎂門預馬黃寫調貴係劃計緊組號湯間嗎喫謂剷鏟紅廢賭統彈籌較暫動頂撐問費標穩種諒順處擼決釋"
 )
 _SIMPLIFIED = (
     "买卖币个颗价钱单撤销挂损换还余仓兑现时内周后涨于额设这帮们对点从将让给转帐账债场"
     "务应当为与准备条开关区实业说请样约杠杆质产资数万亿两只钟头礼拜级圆欧狗艾达莱双条"
     "达货几么么进购沟随亿几查剩查询里里来笔倍频扫纸执冲删听车银块线势盘蚀赚饼该没张斩"
     "户谢烦发码场敲捡择脱获结认赔杀袋囤布仓续别丰为云亚会储儿减刚劲变台图尔干并总恒抛"
-    "捞显晒权树汇测确税纳经罗荐蚁补见觉触订议讲证话诺财贷过连适选钟链错镁门预马黄写调贵系划计紧组号汤间吗吃谓铲铲红废赌统弹筹较暂动顶撑问费标稳种谅顺处撸决"
+    "捞显晒权树汇测确税纳经罗荐蚁补见觉触订议讲证话诺财贷过连适选钟链错镁门预马黄写调贵系划计紧组号汤间吗吃谓铲铲红废赌统弹筹较暂动顶撑问费标稳种谅顺处撸决释"
 )
 TRAD_TO_SIMP = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
 
@@ -1990,6 +2024,10 @@ UNSUPPORTED_MESSAGES: dict[str, str] = {
     "timing": "I can't wait for a date or a time of day. I can place the order now, when the "
     'price reaches a level you name ("if BTC drops below 60k"), or on a repeating schedule '
     '("every Monday").',
+    "how_to": "I don't walk through the steps, I do them for you: tell me the trade, e.g. "
+    '"buy 0.1 BTC", and I will show you a preview with the price and fees to confirm first.',
+    "unclear_word": "I couldn't read one of the words, and it could change the order. Please "
+    "write the request again.",
     "too_long": "That message is too long for me to act on safely. Please state the trade in "
     "one short sentence.",
 }

@@ -209,7 +209,17 @@ _ORDER_WORD = re.compile(r"单|\border\b")
 _WITHDRAWN = re.compile(
     r"(?:\b(?:forget\s+(?:it|that|about\s+it)|never\s*mind|nvm|scratch\s+that"
     r"|jk|j/k|just\s+kidding)\b"
-    r"|算了吧?|唔好喇|唔要喇|开玩笑(?:的|咋|嘅)?|讲笑(?:咋|啫|嘅)?)[\s.!。！~]*$"
+    r"|算了吧?|唔好喇|唔要喇|开玩笑(?:的|咋|嘅)?|讲笑(?:咋|啫|嘅)?)"
+    r"(?:[\s.!。！~]*$|\s*[,，;；.。…!！~]+\s*(?=\S))"  # at the end, or a pause: why, after it
+)
+#: What may follow a withdrawal and still leave it one ("…forget it, I'll wait for the CPI
+#: print"): words that ask for nothing. A verb, a cancel, a question, a coin or a number after
+#: it is a new request or a correction ("scratch that, 63,750", "nvm, where's sol at").
+_REQUESTING_TAGS = frozenset("BSCDgtX~#NPHVAQkLKJGRZWplhrv$e")
+#: "If it is not filled, never mind": a withdrawal only if that happens.
+_CONDITIONAL = re.compile(
+    r"(?:^|[.!?;。！？；]|\s[-—–]+\s)\s*(?:(?:and|but|so)\s+)?(?:if|unless|when|in\s+case)\b"
+    r"|如果|要是|假如|若果"
 )
 #: "hmm no, buy 2 avax instead": a "no" that answers what came before, not this request.
 #: So does a change of mind before a new request ("唔好住, 賣2個ETH", "change of plan: …").
@@ -293,6 +303,8 @@ def _without_courtesy(norm: str) -> str:
     start, end = _request_span(norm)
     if start == 0 and end == len(norm):
         return norm  # (most messages)
+    if start > 0 and _LEADING_NO.match(norm[start:]):
+        start = 0  # ("hello! no ! first time here, buy…": a "no" after a greeting answers nothing)
     return " " * start + norm[start:end] + " " * (len(norm) - end)
 
 
@@ -510,12 +522,14 @@ _PAST_REPORT = re.compile(
     r"(?:(?<!if\s)(?<!when\s)(?<!once\s)(?<!had\s)(?:i|we)\s+"
     r"(?:(?:just|already|have|['’]ve|recently|also|only|not|never|don['’]?t|dont|不要)\s+)*"
     r"(?=bought|sold|purchased)"
-    r"|(?=(?:bought|sold)\b[^.;!?]*\b(?:yesterday|last\s+(?:week|month|year|night|time)|ago)\b))"
-    r"(?:bought|sold|purchased)\b"
+    # ("aped 1 eth at 3.3k last week": a verb of slang, reported with its time)
+    r"|(?=(?:bought|sold|aped|grabbed|scooped|dumped|picked\s+up|got)\b(?:[^.;!?]|\.(?=\d))*"
+    r"\b(?:yesterday|last\s+(?:week|month|year|night|time)|ago)\b))"
+    r"(?:bought|sold|purchased|aped|grabbed|scooped|dumped|picked\s+up|got)\b"
     r"(?![^.;!?,]*\b(?:buy|sell|swap|convert|purchase|cancel|get)\b)(?:[^.;!?,]|[.,](?=\d))*"
     r"|(?:昨天|昨日|前天|上周|上星期|上个?礼拜|上个?月|去年|寻日|尋日|琴日|噚日|上次|早前|之前"
     r"|已经|啱啱|刚刚|刚才|我刚)"
-    r"(?:[^，。,;；!！?？买卖入沽出换]{0,12}(?:买|卖|入|沽|出|换)(?:了|咗|过)[^，。,;；!！?？]*"
+    r"(?:[^，。,;；!！?？买卖入沽出换]{0,12}(?:买|卖|入|沽|出|换|亏|赚|蚀)(?:了|咗|过)[^，。,;；!！?？]*"
     # "上个月买的0.1个btc帮我卖了": what was bought then, named (the verb is no request)
     r"|[^，。,;；!！?？买卖入沽出换]{0,6}(?:买|入)(?:的|嘅|咗嘅))"
 )
@@ -523,7 +537,7 @@ _PAST_REPORT = re.compile(
 
 #: The words without which ``_PAST_REPORT`` cannot match.
 _PAST_REPORT_HINT = re.compile(
-    r"bought|sold|purchased|昨|前天|上|去年|寻日|尋日|琴日|噚日|早前|之前|已经|啱啱|刚"
+    r"bought|sold|purchased|ago|last|昨|前天|上|去年|寻日|尋日|琴日|噚日|早前|之前|已经|啱啱|刚"
 )
 
 
@@ -826,8 +840,14 @@ def tokenize(text: str, original: str = "") -> list[Token]:
         tokens = _of_it(text, tokens)
     if "for" in text and _FOR_AT_END.search(text):
         tokens = _sells_for(tokens)
-    # "the cardano one", "the ETH one": a pronoun naming an order, no amount of one coin
-    tokens = [t for k, t in enumerate(tokens) if not _pronoun_one(text, tokens, k)]
+    # "the cardano one", "the ETH one": a pronoun naming an order, no amount of one coin;
+    # "… stop at 2,950. My wife says hi.": a "my" that owns nothing we read is no holding
+    tokens = [
+        t
+        for k, t in enumerate(tokens)
+        if not _pronoun_one(text, tokens, k)
+        and not (t.tag == "m" and _owns_nothing(text, tokens, k))
+    ]
     for k in range(1, len(tokens) - 1):
         tok, after = tokens[k], tokens[k + 1]
         if (
@@ -1277,6 +1297,13 @@ def _cjk_before(text: str, start: int) -> bool:
 def _cjk_after(text: str, end: int) -> bool:
     """Whether the first character from ``end`` (spaces skipped) is Chinese."""
     return _CJK_CHAR_RE.match(text[end:].lstrip()[:1] or " ") is not None
+
+
+def _owns_nothing(text: str, tokens: list[Token], k: int) -> bool:
+    """Whether the "my" of token ``k`` is the last token of its sentence."""
+    return k + 1 == len(tokens) or (
+        _SENTENCE_END.search(text, tokens[k].end, tokens[k + 1].start) is not None
+    )
 
 
 def _pronoun_one(text: str, tokens: list[Token], k: int) -> bool:
@@ -1819,8 +1846,14 @@ def _analyse(tokens: list[Token], text: str = "") -> _Analysis:
     an.free = [True] * len(tokens)
     an.live_tags = tags = an.tags
     # Each phrase family runs only when one of its key words is present (speed).
+    if "N" in tags and _AGE_HINT.search(text):
+        _numbers_named(an)
     if _KEYS_SCHEDULE.search(tags) or ("twap" in text and _TWAP.search(text)):
         _schedule_phrases(an)
+    if "Y" in tags:
+        _spans_of_time(an)
+    if ("N" in tags or "P" in tags) and _SENTENCE_END.search(text):
+        _numbers_told_before(an)
     if _KEYS_EXIT.search(tags):
         _exit_phrases(an)
     if _KEYS_BRACKET.search(tags):
@@ -2056,6 +2089,19 @@ def _sells_said_as_exits(an: _Analysis, sells: list[int]) -> None:
             an.take(k, k + 1)
 
 
+#: A number named as a count: "数量50", "qty 2".
+_COUNT_WORD = re.compile(r"数量|\b(?:qty|quantity|size|amount)\b")
+#: Said just before a span of time that has passed: "been trading for", "炒咗".
+_LIVED = re.compile(r"\bbeen\b[^,.;!?]*$|[咗了过]\s*$")
+
+
+def _said_earlier(an: _Analysis, k: int, then: int) -> bool:
+    """Whether token ``k`` lies in a sentence before the one of token ``then``."""
+    if k >= then:
+        return False
+    return _SENTENCE_END.search(an.text, an.tokens[k].end, an.tokens[then].start) is not None
+
+
 def _schedule_phrases(an: _Analysis) -> None:
     m = _EVERY.search(an.live())
     if m is not None:
@@ -2117,6 +2163,22 @@ def _schedule_phrases(an: _Analysis) -> None:
             return
         # "for 4 weeks", or a length said alone after the cadence: "monthly, 12 months"
         period = _FOR_PERIOD.search(live) or _BARE_PERIOD.search(live)
+        if period is not None and (
+            _said_earlier(an, period.end() - 1, m.start())
+            or (
+                period.end() <= m.start()
+                and an.tags[period.start()] != "f"  # ("for the next 8 weeks, every week, …")
+                and _PAUSE.search(
+                    an.text, an.tokens[period.end() - 1].end, an.tokens[m.start()].start
+                )
+                is not None
+            )
+            or _LIVED.search(an.text, 0, an.tokens[period.start(1 if period.group(1) else 2)].start)
+        ):
+            # "I've been trading for 5 years, every month buy…", "我炒咗5年币，每个月买…",
+            # "工作10年存了点钱，每个月…": how long the customer has been at it, no length of
+            # the schedule (which follows its cadence)
+            period = None
         if period is not None:
             length = _whole(_num(an, period, 1))
             period_unit = an.tokens[period.start(2)].code
@@ -2341,7 +2403,64 @@ def _spelled_far(an: _Analysis, first: int, last: int) -> bool:
     return re.search(r"[a-z]{2,}", "".join(gap)) is not None
 
 
-_SPAN_OF_TIME = re.compile("(?<=f)NY")  # "for 2 years"
+#: "for 2 years", "I'm 67 years old", "20分钟后": a length of time no schedule took
+_SPAN_OF_TIME = re.compile("NY")
+_AGE_HINT = re.compile(r"岁|歲|y/?o\b|第|#|号|號|step")
+_AGE = re.compile(r"\s*(?:岁|歲|y/?o\b)")
+#: Before a number that counts or names no quantity: "第3次" (an ordinal), "ticket #4471",
+#: "尾号4471", "Step 1:".
+_ORDINAL_OR_ID = re.compile(r"(?:第|#|号|號|\bstep)\s*$")
+
+
+def _numbers_named(an: _Analysis) -> None:
+    """An age ("我今年67岁"), an ordinal ("第3次问了") or a number that names something
+    ("ticket #4471", "尾号4471") is no amount, price or count: not understood."""
+    for k, tok in enumerate(an.tokens):
+        if (
+            tok.tag == "N"
+            and an.free[k]
+            and (_AGE.match(an.text, tok.end) or _ORDINAL_OR_ID.search(an.text, 0, tok.start))
+        ):
+            times = k + 1 < len(an.tokens) and an.tags[k + 1] == "x"  # (第3次: its 次 too)
+            _not_understood(an, k, k + 1 + times)
+
+
+def _spans_of_time(an: _Analysis) -> None:
+    """A span of time no schedule took ("been bagholding for 2 years", "I'm 67 years old",
+    "止蝕，20分钟后我再来看") is no amount, price or count: not understood."""
+    for m in _SPAN_OF_TIME.finditer(an.live()):
+        _not_understood(an, m.start(), m.end())
+
+
+def _not_understood(an: _Analysis, first: int, last: int) -> None:
+    """Tokens ``first`` to ``last`` taken as a number no role may place: the amount is asked."""
+    an.unclear.append(an.text[an.tokens[first].start : an.tokens[last - 1].end])
+    an.bad_amount = True
+    an.take(first, last)
+
+
+#: Tags that make a sentence part of a request: a verb, a coin, money, a price or a time.
+_REQUEST_TAGS = frozenset("ABSCDgtX~Q$@LKJGRZi<>=dupHVkcEFxOe#^!rjT")
+
+
+def _numbers_told_before(an: _Analysis) -> None:
+    """A bare number in a sentence before the request that says nothing else of a trade ("My
+    account number ends in 4471. Sell my LINK if it goes under 12") is no amount, price or
+    count of it: not understood."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(an.text)]
+    sentence = [bisect.bisect_right(ends, t.start) for t in an.tokens]
+    told = {
+        sentence[k]
+        for k, t in enumerate(an.tokens)
+        if t.tag in _REQUEST_TAGS or (t.tag == "N" and t.code)
+    }  # ("I lost 30% last year. Sell my WIF at 3.20": a share told is no request's either)
+    first = min(
+        (sentence[k] for k, t in enumerate(an.tokens) if t.tag in _VERBISH or t.tag == "A"),
+        default=0,
+    )
+    for k, tok in enumerate(an.tokens):
+        if tok.tag in "NP" and sentence[k] < first and sentence[k] not in told and an.free[k]:
+            _not_understood(an, k, k + 1)
 
 
 def _amount_phrases(an: _Analysis) -> None:
@@ -2371,11 +2490,6 @@ def _amount_phrases(an: _Analysis) -> None:
         an.amounts.append(_Amount(kind, value, unit, first, last, att))
         an.take(first, last, "amount")
 
-    live = an.live()
-    for m in _SPAN_OF_TIME.finditer(live) if "Y" in live else ():
-        # "been bagholding for 2 years": a span of time no schedule took is no amount
-        an.unclear.append(an.text[tokens[m.start()].start : tokens[m.end() - 1].end])
-        add("bare", None, "", m.start(), m.end())
     live = an.live()
     for m in _ALTERNATIVE_AMOUNTS.finditer(live) if "|" in live else ():
         # "0.2还是0.3", "200 or 300 hkd", "like 1 or 2": which amount? asked, nothing else
@@ -2492,7 +2606,8 @@ def _amount_phrases(an: _Analysis) -> None:
             if not _all_of_it(a)
             or (
                 _SHARE_OF.match(an.text, tokens[a.first].end) is not None
-                and any(_apart(an, a, b) for b in explicit)
+                # ("swap my usdc into btc, all of it, 5": all of it, or 5 of it?)
+                and any(_apart(an, a, b) or b.kind == "bare" for b in explicit)
             )
         ]
     if len(an.amounts) > 1 and len({(a.kind, a.value, a.unit) for a in an.amounts}) == 1:
@@ -2585,6 +2700,11 @@ def _first_tag(an: _Analysis, tags: str) -> int:
 
 
 _WORTH = re.compile(r"\bworth\b|值")
+_WENT_THROUGH = re.compile(
+    r"\b(?:filled|gone\s+through|went\s+through|executed|completed)\b"
+    r"|\bdid\b[^?]*\b(?:fill|go\s+through|execute|complete)\b"
+    r"|成交(?:了|咗)?(?:没|未|吗|冇)"  # (not "市價成交便可以了": how it is to fill)
+)
 _ASKS_TO_PLACE = re.compile(
     r"\b(?:would|could|can|will)\s+you\s+(?:please\s+|kindly\s+)?(?:place|set|put|make|enter|submit)\b"
     r"|\b(?:can|could|may)\s+i\s+(?:please\s+)?(?:place|put|set|make|enter)\b"
@@ -2599,6 +2719,101 @@ def _query_kind(tags: str, has_mention: bool) -> QueryKind | None:
     if "p" in tags or ("h" in tags and has_mention) or ("W" in tags and has_mention):
         return "price"
     return None
+
+
+#: Tags of the words whose misspelling could change what is done: numbers and shares, sides,
+#: times and schedules, conditions, negations, currencies and prices.
+_MEANINGFUL_TAGS = frozenset("NHPBSCXDEFYjxOnT^#iI<>=duQLKJRZ@%Wplhr")
+_LONG_WORD = re.compile(r"[a-z]{4,}")
+
+
+@lru_cache(maxsize=1)
+def _meaningful_words() -> frozenset[str]:
+    """The grammar words of four letters or more whose misspelling could change an order."""
+    entries = [((word,), entry) for word, entry in WORDS.items()] + list(PHRASES.items())
+    entries += [((alias,), _asset_entry(code)) for alias, code in ASSET_ALIASES.items()]
+    said = {
+        word
+        for words, entry in entries
+        if any(tag in _MEANINGFUL_TAGS for tag, _ in entry)
+        for word in words  # ("take profti at 4,200": the words of a phrase too)
+        if _LONG_WORD.fullmatch(word)
+    }
+    return frozenset(said | {w for w in EN_NUMBER_WORDS if _LONG_WORD.fullmatch(w)})
+
+
+#: Words one letter from a grammar word that are words of their own (slang, plurals).
+_NOT_MISSPELT = frozenset(
+    {
+        "yeet",
+        "drip",
+        "slips",
+        "zeros",
+        "mooning",
+        "doesn",
+        "crabbing",
+        "exits",
+        "breakouts",
+        "nought",
+        "tranche",
+        "rugs",
+        "hodl",
+        "scalp",
+    }
+)
+
+
+def _misspelt_grammar(norm: str, tokens: list[Token]) -> tuple[str, str] | None:
+    """A word no token read, one letter away from a grammar word that could change the order
+    ("sell a quarer of my eth", "every monay", "for the next eght weeks"), with that word;
+    ``None`` when there is none. Common English words are never taken for one."""
+    common = common_words()
+    read = [(t.start, t.end) for t in tokens]
+    for m in _LONG_WORD.finditer(norm):
+        word = m.group()
+        if (
+            any(start < m.end() and m.start() < end for start, end in read)
+            or word in _NOT_MISSPELT
+            or word in _WORD_TABLE
+            or word in EN_NUMBER_WORDS
+            or word in common
+            or word in _HARMLESS_AFTER_NUMBER
+            or fuzzy_asset(word) is not None
+        ):
+            continue
+        meaningful = _meaningful_words()
+        if word in meaningful or (word.endswith("s") and word[:-1] in meaningful):
+            continue  # a word of a phrase, said alone ("lighten"), or its plural ("bleeds")
+        close = [
+            meant
+            for meant in meaningful
+            if abs(len(meant) - len(word)) <= 1 and OSA.distance(word, meant, score_cutoff=1) <= 1
+        ]
+        if close:  # the longest, then the first in the alphabet: "evey" is "every", not "evry"
+            return word, min(close, key=lambda meant: (-len(meant), meant))
+    return None
+
+
+def _withdrawal(norm: str) -> re.Match[str] | None:
+    """Where ``norm`` takes its request back: a withdrawal at its end, or one followed only by
+    words that ask for nothing ("buy 1 BTC... actually forget it, I'll wait for the CPI
+    print"); not one a new request follows ("forget it, buy 2 ETH")."""
+    for m in _WITHDRAWN.finditer(norm):
+        if m.end() == len(norm):
+            return m
+        if not _conditional(norm[: m.start()]) and not any(
+            t.tag in _REQUESTING_TAGS for t in tokenize(norm[m.end() :])
+        ):
+            return m
+    return None
+
+
+def _conditional(before: str) -> bool:
+    """Whether a withdrawal after ``before`` holds only under a condition said just before it
+    ("If it is not filled, never mind"), not one of the request ("sell 20 sol if it pumps to
+    250 -- scratch that")."""
+    said = [m.end() for m in _CONDITIONAL.finditer(before)]
+    return bool(said) and not any(t.tag in "NABSCPDgt" for t in tokenize(before[said[-1] :]))
 
 
 class RuleParser:
@@ -2628,7 +2843,7 @@ class RuleParser:
             norm = _INJECTION_RE.sub(_blank, norm)
         if _EXPLAIN_HINT.search(norm) and _EXPLAIN.search(norm):
             return _unsupported("explain")  # "what does 'limit order' mean?", "什么是市价单？"
-        withdrawn = _WITHDRAWN.search(norm) if _WITHDRAWN_HINT.search(norm) else None
+        withdrawn = _withdrawal(norm) if _WITHDRAWN_HINT.search(norm) else None
         before = norm[: withdrawn.start()] if withdrawn is not None else ""
         said_before = bool(before.strip())
         if said_before and not _ORDER_WORD.search(before):
@@ -2655,13 +2870,23 @@ class RuleParser:
         an.denied_amount = any(t.tag in "NPH" for t in denied)
         an.denied_verb = any(t.tag in "BSCDg" for t in denied)
         result = _interpret(text, an)
-        if (
-            said_before
-            and isinstance(result, Intent)
-            and result.action in ("buy", "sell", "convert")
-        ):
-            # "Grab 1.5m PEPE, market order. nvm": an order's kind named, then withdrawn
-            return _unsupported("withdrawn")
+        if isinstance(result, Intent) and result.action in ("buy", "sell", "convert"):
+            if said_before:
+                # "Grab 1.5m PEPE, market order. nvm": an order's kind named, then withdrawn
+                return _unsupported("withdrawn")
+            misspelt = _misspelt_grammar(norm, tokens)
+            if misspelt is not None:
+                # "sell a quarer of my eth" is no sale of all of it: the word is asked about
+                return _construct(
+                    Unsupported,
+                    _UNSUPPORTED_T,
+                    {
+                        "reason": "unclear_word",
+                        "message": f'I couldn\'t read "{misspelt[0]}" (did you mean '
+                        f'"{misspelt[1]}"?), and it could change the order. Please write the '
+                        "request again.",
+                    },
+                )
         return result
 
 
@@ -3019,7 +3244,55 @@ _RESTATING_LIMIT = frozenset("^<>dup@VaofwcmBSNi")
 _BOUND_UP = re.compile(r"\b(?:more|above|higher)\b|高|多|贵|超")
 _BOUND_DOWN = re.compile(r"\b(?:less|below|lower|under|cheaper)\b|低|少|便宜")
 _DENYING = re.compile(r"[不唔冇没]|\b(?:no|not)\b")
+#: A move of the market ("break", "dips", "突破"), where a bound says only "above" or "低于".
+_MARKET_MOVE = re.compile(r"[a-z]|突破|跌破|升穿|跌穿|爆")
 #: A limit named as the limit ("最低价3400", "minimum 3,400"): denied, it is no bound said again.
+#: The words that may stand between a negation and the bound it states ("not paying a cent
+#: more than that", "I don't want to pay more than 3000", "do not let it go below 3,200").
+_TO_A_BOUND = frozenset(
+    {
+        "accept",
+        "any",
+        "anything",
+        "at",
+        "be",
+        "buy",
+        "cent",
+        "em",
+        "fill",
+        "filled",
+        "for",
+        "fraction",
+        "get",
+        "go",
+        "going",
+        "it",
+        "let",
+        "letting",
+        "like",
+        "me",
+        "much",
+        "nothing",
+        "one",
+        "pay",
+        "paying",
+        "penny",
+        "prepared",
+        "sell",
+        "shall",
+        "shan",
+        "single",
+        "sold",
+        "them",
+        "to",
+        "want",
+        "will",
+        "willing",
+        "wish",
+        "would",
+    }
+)
+_HOLDING_NEXT = re.compile(r"\s+(?:my|our)\b")
 _OWN_LIMIT = re.compile(r"最|\b(?:lowest|highest|minimum|maximum)\b")
 #: Words that make a bound one of price, not of amount: "pay", "price", 价, "for less than".
 _PRICED = re.compile(r"\b(?:pay|paying|price|cent|for)\b|价")
@@ -3048,6 +3321,8 @@ def _negated_bound(
         _DENYING.search(norm, t.start, t.end) for t in inside if t.tag in "<>du@"
     ):  # ("not 价格不低于3610": a bound that holds its own negation, denied)
         return None
+    if any(t.tag in "<>" and _MARKET_MOVE.search(norm, t.start, t.end) for t in inside):
+        return None  # ("don't on a break above 72,500": a move of the market denied, no bound)
     sides = {t.tag for t in outside if t.tag in "BS"}
     if len(sides) != 1 or any(t.tag in "BS" and t.tag not in sides for t in inside):
         return None
@@ -3058,6 +3333,21 @@ def _negated_bound(
     up, down = bool(_BOUND_UP.search(said)), bool(_BOUND_DOWN.search(said))
     if up == down or not (up if sides == {"B"} else down):
         return None
+    if not _CJK_CHAR_RE.search(norm[start : tokens[i].start] + norm[tokens[i].end : end]):
+        # In English the bound follows its negation, close ("not a cent lower", "do not sell
+        # any lower"), and names no holding after it: "I want a floor not under my losses",
+        # "want not a floor under …", "… under my not losses" deny no bound.
+        bound = (_BOUND_UP if sides == {"B"} else _BOUND_DOWN).search(norm, tokens[i].end, end)
+        if (
+            bound is None
+            or any(
+                w not in _TO_A_BOUND
+                for w in _LATIN_WORD.findall(norm, tokens[i].end, bound.start())
+            )
+            or _HOLDING_NEXT.match(norm, bound.end())
+        ):
+            return None
+
     limits = {  # "at 3,500", "限價3,100", "at a limit of 2.65"
         t.value
         for k, t in enumerate(tokens)
@@ -4003,7 +4293,14 @@ def _interpret(text: str, an: _Analysis) -> ParseOutput:
     )
     # ("Would you place a limit order to sell 1 ETH at 3,600?": a request, asked politely)
     placing = order_named and _ASKS_TO_PLACE.search(an.text) is not None
-    if strong and question and (an.amounts == one_unit or cost) and not placing:
+    # whether an order went through: "did my order to buy 50 HSK go through?"
+    status = order_named and _WENT_THROUGH.search(an.text) is not None
+    if (
+        (strong or status)
+        and question
+        and (an.amounts == one_unit or cost or status)
+        and not placing
+    ):
         # A question about a trade is no trade: "買一個索拉納要幾多錢？" asks the price, "is
         # my XRP sell still open?" asks about an order.
         # ("get me 1 ETH but only if the price goes below 3000?": a price its trigger took)
@@ -4664,6 +4961,24 @@ def _trade(
         missing.add("asset")
     if asset is None and side is None and not an.amounts:
         missing.add("asset")
+
+    if (
+        amount_spec is not None
+        and amount_spec.kind == "bare"
+        and an.limit_price is None
+        and an.tags[amount_spec.first : amount_spec.last] == "N"
+        and an.tags[amount_spec.first - 1 : amount_spec.first] == "A"
+        and an.tags[amount_spec.last : amount_spec.last + 1] not in ("c", "k")
+        and any(t.tag == "L" and t.code != "post" for t in an.tokens[: amount_spec.first])
+        and not _COUNT_WORD.search(
+            an.text, an.tokens[amount_spec.first - 1].end, an.tokens[amount_spec.first].start
+        )
+    ):
+        # "limit buy eth 3100", "限价买入以太坊，3100": a limit with no price and one bare
+        # number after its coin, the price or the amount? Both are asked; the number is kept
+        # as neither ("姨太挂单卖0.5": the verb's own number is its amount).
+        amount_spec = None
+        missing.add("amount")
 
     # The amount, in the unit it was given in.
     amount: Amount | None = None

@@ -1499,3 +1499,23 @@ def test_what_batch_52s_dialogues_grouped_with_spaces(
     """Found by reading batch 52's dialogues again with their commas turned to spaces."""
     got = final_reading(turns, RuleParser())
     assert {k: got[k] for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("turns", "expected"),
+    [
+        # the customer meant 3100 as the price: their amount, answered, is never bought at a
+        # price of 1.5 (the bare number after the coin was asked about, not kept)
+        (["limit buy eth 3100", "1.5"], {"action": "clarify", "amount": None}),
+        (["限价买入ETH，3100", "1.5个"], {"action": "clarify", "missing": ["price"]}),
+        (["limit buy eth 3100", "3100"], {"action": "clarify", "amount": None}),
+        # a request withdrawn with its reason, after it was asked about
+        (
+            ["Please buy 20 Solana at 150.", "Actually, never mind. I'll leave it for today."],
+            {"action": "unsupported"},
+        ),
+    ],
+)
+def test_what_batch_55_and_its_probes_showed(turns: list[str], expected: dict[str, Any]) -> None:
+    got = final_reading(turns, RuleParser())
+    assert {k: got[k] for k in expected} == expected

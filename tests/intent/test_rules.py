@@ -3965,3 +3965,190 @@ def test_readings_batches_52_to_54_and_their_probes_showed(
     """Batches 52 to 54, and the tuning rows read again with a verb that names no side, or
     withdrawn, reported as done, as a reminder or a what-if (whose answer is known)."""
     subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a denied move of the market is no price bound ("don't … above 72,500" is no limit)
+        ("don't On a break above 72,500 buy 0.3 BTC", {"action": "unsupported"}),
+        ("not on a dip below 60000, sell 0.3 BTC", {"action": "unsupported"}),
+        ("buy 0.3 btc, not above 72500", {"action": "buy", "limit_price": 72500}),
+        ("低于3500不卖, 卖1个eth", {"action": "sell", "limit_price": 3500}),
+        # a withdrawal followed by why, asking for nothing, is still a withdrawal
+        (
+            "Buy 1 BTC at market... actually forget it, I'll wait for the CPI print.",
+            {"action": "unsupported"},
+        ),
+        ("buy 1 btc, nvm, I'll wait for the dip", {"action": "unsupported"}),
+        ("buy 1 btc, nvm, I'll wait for a dip below 60000", {"action": "clarify"}),
+        ("sell 20 sol if it pumps to 250 -- scratch that, i'll wait", {"action": "unsupported"}),
+        ("Kindly buy 50 LINK at market, if you would -- scratch that", {"action": "unsupported"}),
+        # ... but not when a new request or a correction follows it, or it is conditional
+        ("forget it, buy 2 eth", {"action": "buy", "asset": "ETH"}),
+        ("Sell 0.5 BTC at 63,400 — scratch that, 63,750", {"action": "sell", "limit_price": 63750}),
+        ("ape into wif, actually nvm, where's sol at", {"action": "clarify"}),
+        (
+            "Please sell 0.4 ETH at 3,250. If it is not filled, never mind, I am in no hurry.",
+            {"action": "sell", "limit_price": 3250},
+        ),
+        # a trade reported with its time in slang is a story: its price is no limit
+        (
+            "aped 1 eth at 3.3k last week and its bleeding, get me out of it if it drops to 3k",
+            {"action": "clarify"},
+        ),
+        # asked about, not told: what-ifs, whether to, how to, fees, worth it, filled yet
+        ("what would happen if i sell 2 eth if it breaks below 2.9k?", {"action": "unsupported"}),
+        ("i'm not sure whether to sell 1 eth", {"action": "unsupported"}),
+        ("我在考虑要不要買1個ETH", {"action": "unsupported"}),
+        ("can you explain how to convert 200 usdt to btc", {"action": "unsupported"}),
+        ("可唔可以解釋下點樣賣0.3個BTC", {"action": "unsupported"}),
+        ("賣 0.3 BTC 收港幣划唔划算？", {"action": "unsupported"}),
+        ("what are the fees to buy 50 HSK?", {"action": "query", "query": "price"}),
+        ("did my order to buy 50 HSK go through?", {"action": "query", "query": "orders"}),
+        ("doge 来1万个的单成交了没有？", {"action": "query", "query": "orders"}),
+        ("请问可否帮我以港币一万元购入以太坊？市价成交便可以了。", {"action": "buy"}),
+        # a span of time, an age or a number told before the request is no amount, price
+        # or count of it
+        (
+            "I'm 67 years old and new to this. sell my link if it goes under 12",
+            {"action": "clarify"},
+        ),
+        ("ETC 全部卖掉，20分钟后我再来看", {"action": "clarify"}),
+        ("APT 買40粒，跌穿7就止蝕，20分钟后我再来看", {"action": "clarify"}),
+        ("我今年67岁，刚开始玩。止损 eth 2800 卖1个", {"action": "clarify"}),
+        ("I've been trading for 5 years. every month buy 0.1 eth", {"action": "clarify"}),
+        ("我炒咗5年币，每个月买一次，每次500港币的比特币", {"action": "clarify"}),
+        ("每月定投500U大饼，投了一年", {"action": "clarify"}),
+        ("每月定投500U大饼，投一年", {"schedule": {"every": "P1M", "count": 12, "over": None}}),
+        ("My account number ends in 4471. Stop-loss sell 150 ATOM at 6.40.", {"action": "clarify"}),
+        ("hi there, quick one: cash out my ada for usdt", {"amount": {"value": 100, "unit": "%"}}),
+        ("第3次问了，每个月500港币买btc", {"action": "clarify", "missing": ["amount"]}),
+        ("半个小时内分批出完我的SOL（第2次）", {"action": "clarify"}),
+        ("我账户尾号4471，卖掉我的SOL", {"action": "clarify"}),
+        ("Re: ticket #4471 - swap my usdc into btc", {"action": "clarify"}),
+        ("Step 1: offload my wif at 3.20", {"action": "clarify"}),
+        ("I lost 30% last year. offload my wif at 3.20", {"action": "clarify"}),
+        ("去年亏了30%，半个小时内分批出完我的SOL", {"action": "clarify"}),
+        ("工作10年存了点钱，每个月500港币买btc", {"action": "clarify"}),
+        (
+            "for the next 4 weeks, buy 0.1 eth weekly",
+            {"schedule": {"every": "P1W", "count": 4, "over": None}},
+        ),
+        ("每个月500港币买btc，买3次", {"schedule": {"every": "P1M", "count": 3, "over": None}}),
+        # all of it, or the bare number? asked
+        ("swap my usdc into btc, all of it, 5", {"action": "clarify", "missing": ["amount"]}),
+        ("sell 0.5 eth, all of it", {"action": "sell", "amount": {"value": 0.5, "unit": "ETH"}}),
+        # a "my" that owns nothing we read is no holding (it swapped a limit and its stop)
+        (
+            "Buy 3 ETH limit 3,075 and once filled put a stop at 2,950.. My wife says hi.",
+            {"limit_price": 3075, "stop_loss": 2950},
+        ),
+        (
+            "Buy 3 ETH at 3,075, stop loss at 2,950. My wife says hi.",
+            {"limit_price": 3075, "stop_loss": 2950},
+        ),
+        # a negation says a limit is a bound again only of the bound word close after it
+        ("sell 1 eth at 3,500 please, not a cent lower", {"limit_price": 3500}),
+        (
+            "Could you buy 0.05 BTC at 61,000? please do not buy at any higher price.",
+            {"limit_price": 61000},
+        ),
+        (
+            "Please sell 0.1 BTC at 57,500. I want a floor under my not losses.",
+            {"action": "unsupported"},
+        ),
+        (
+            "Please sell 0.1 BTC at 57,500. I want a floor not under my losses.",
+            {"action": "unsupported"},
+        ),
+        (
+            "Please sell 0.1 BTC at 57,500. I want a floor 不要 under my losses.",
+            {"action": "unsupported"},
+        ),
+        # a "no" after a greeting answers nothing before it: it is read, and refuses
+        ("hello! no ! first time here 😅 buy 50 USD of bitcoin pls", {"action": "unsupported"}),
+        ("hello!! first time here 😅 buy 50 USD of bitcoin pls", {"action": "buy"}),
+    ],
+)
+def test_readings_batch_55_and_its_probes_showed(text: str, expected: dict[str, Any]) -> None:
+    """Batch 55, and the tuning rows read again denied before a condition, withdrawn with a
+    reason, asked about, or after a sentence of context holding a number (whose answer is
+    known)."""
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("can you explain how to convert 200 usdt to btc", "how_to"),
+        ("可唔可以解釋下點樣賣0.3個BTC", "how_to"),
+        ("賣 0.3 BTC 收港幣划唔划算？", "advice"),
+        ("Buy 1 BTC at market... actually forget it, I'll wait for the CPI print.", "withdrawn"),
+    ],
+)
+def test_what_is_asked_or_withdrawn_is_refused_with_its_reason(text: str, reason: str) -> None:
+    result = PARSER.parse(text)
+    assert isinstance(result, Unsupported), result
+    assert result.reason == reason
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a limit with no price and one bare number after its coin: price or amount? asked
+        (
+            "限价买入以太坊，3100",
+            {"action": "clarify", "missing": ["amount", "price"], "amount": None},
+        ),
+        (
+            "limit buy eth 3100",
+            {"action": "clarify", "missing": ["amount", "price"], "amount": None},
+        ),
+        # ... but a number its verb governs, or one said to be a count, is the amount
+        ("姨太挂单卖0.5", {"missing": ["price"], "amount": {"value": 0.5, "unit": "ETH"}}),
+        ("limit buy eth, 2 coins", {"missing": ["price"], "amount": {"value": 2, "unit": "ETH"}}),
+        ("挂个限价单买SOL，数量50", {"missing": ["price"], "amount": {"value": 50, "unit": "SOL"}}),
+        ("buy 2 eth limit 3100", {"action": "buy", "limit_price": 3100}),
+    ],
+)
+def test_a_limit_s_bare_number_after_its_coin_is_asked_about(
+    text: str, expected: dict[str, Any]
+) -> None:
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        # a word no token read, one letter from a word that could change the order: the
+        # trade it would have been without that word is not placed
+        ("sell a quarer of my ethereum", "quarter"),
+        ("buy 1k hkd eth evey week", "every"),
+        ("sell 100 bucks of doge every monay", "monday"),
+        ("Would you please buy HK$1,000 of Bitcoin every Monday for the next eght weeks?", "eight"),
+        ("buy 2 eth with a take proift at 4000 and a stop loss at 2600", "profit"),
+        (
+            "Could you please purchase 0.02 BTC for me? I shall pay with Hong Kong dlolars.",
+            "dollars",
+        ),
+    ],
+)
+def test_a_misspelt_word_that_could_change_the_order_is_asked_about(text: str, meant: str) -> None:
+    result = PARSER.parse(text)
+    assert isinstance(result, Unsupported), result
+    assert result.reason == "unclear_word"
+    assert f'"{meant}"' in result.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "buy 0.1 btc pleese",  # courtesy misspelt changes nothing
+        "cut my ARB if it bleeds under 0.8",  # a plural of a word we read
+        "Lighten up: sell 10 SOL if it trades below 150.",  # a phrase's word, said alone
+        "sell 0.1 bitcoin cach",  # a misspelt coin name is read as the coin
+    ],
+)
+def test_words_of_their_own_are_no_misspelling(text: str) -> None:
+    assert canon(text)["action"] in ("buy", "sell")
