@@ -1846,7 +1846,7 @@ def _analyse(tokens: list[Token], text: str = "") -> _Analysis:
     an.free = [True] * len(tokens)
     an.live_tags = tags = an.tags
     # Each phrase family runs only when one of its key words is present (speed).
-    if "N" in tags and _AGE_HINT.search(text):
+    if "N" in tags and _NAMED_NUMBER_HINT.search(text):
         _numbers_named(an)
     if _KEYS_SCHEDULE.search(tags) or ("twap" in text and _TWAP.search(text)):
         _schedule_phrases(an)
@@ -2405,7 +2405,7 @@ def _spelled_far(an: _Analysis, first: int, last: int) -> bool:
 
 #: "for 2 years", "I'm 67 years old", "20分钟后": a length of time no schedule took
 _SPAN_OF_TIME = re.compile("NY")
-_AGE_HINT = re.compile(r"岁|歲|y/?o\b|第|#|号|號|step")
+_NAMED_NUMBER_HINT = re.compile(r"岁|歲|y/?o\b|第|#|号|號|step")
 _AGE = re.compile(r"\s*(?:岁|歲|y/?o\b)")
 #: Before a number that counts or names no quantity: "第3次" (an ordinal), "ticket #4471",
 #: "尾号4471", "Step 1:".
@@ -2767,7 +2767,7 @@ def _misspelt_grammar(norm: str, tokens: list[Token]) -> tuple[str, str] | None:
     """A word no token read, one letter away from a grammar word that could change the order
     ("sell a quarer of my eth", "every monay", "for the next eght weeks"), with that word;
     ``None`` when there is none. Common English words are never taken for one."""
-    common = common_words()
+    common, meaningful = common_words(), _meaningful_words()
     read = [(t.start, t.end) for t in tokens]
     for m in _LONG_WORD.finditer(norm):
         word = m.group()
@@ -2781,7 +2781,6 @@ def _misspelt_grammar(norm: str, tokens: list[Token]) -> tuple[str, str] | None:
             or fuzzy_asset(word) is not None
         ):
             continue
-        meaningful = _meaningful_words()
         if word in meaningful or (word.endswith("s") and word[:-1] in meaningful):
             continue  # a word of a phrase, said alone ("lighten"), or its plural ("bleeds")
         close = [
@@ -3246,7 +3245,6 @@ _BOUND_DOWN = re.compile(r"\b(?:less|below|lower|under|cheaper)\b|低|少|便宜
 _DENYING = re.compile(r"[不唔冇没]|\b(?:no|not)\b")
 #: A move of the market ("break", "dips", "突破"), where a bound says only "above" or "低于".
 _MARKET_MOVE = re.compile(r"[a-z]|突破|跌破|升穿|跌穿|爆")
-#: A limit named as the limit ("最低价3400", "minimum 3,400"): denied, it is no bound said again.
 #: The words that may stand between a negation and the bound it states ("not paying a cent
 #: more than that", "I don't want to pay more than 3000", "do not let it go below 3,200").
 _TO_A_BOUND = frozenset(
@@ -3292,7 +3290,9 @@ _TO_A_BOUND = frozenset(
         "would",
     }
 )
+#: A holding named right after the bound word ("a floor under my losses"): no price bound.
 _HOLDING_NEXT = re.compile(r"\s+(?:my|our)\b")
+#: A limit named as the limit ("最低价3400", "minimum 3,400"): denied, it is no bound said again.
 _OWN_LIMIT = re.compile(r"最|\b(?:lowest|highest|minimum|maximum)\b")
 #: Words that make a bound one of price, not of amount: "pay", "price", 价, "for less than".
 _PRICED = re.compile(r"\b(?:pay|paying|price|cent|for)\b|价")
