@@ -1214,8 +1214,8 @@ def _word_tokens(
         # "u" next to Chinese (我的U) or right after a number ("1k U") is USDT; else "you".
         last = tokens[-1] if tokens else None
         number = last is not None and last.tag == "N" and not last.code
-        if number and last is not None and last.end == start - 1:
-            last.code = "USDT"
+        if number and last is not None and text[last.end : start].isspace():
+            last.code = "USDT"  # ("買1000  U": spaces typed twice)
         elif text[end : end + 1] != "." and (
             (_cjk_before(text, start) and not _WORD_AFTER.match(text, end)) or _cjk_after(text, end)
         ):
@@ -3471,7 +3471,7 @@ def _restated_after_a_space(norm: str, tokens: list[Token], i: int) -> bool:
     verb = tokens[i + 1]
     return (
         verb.tag in "BSC"
-        and norm[tok.end : verb.start].isspace()
+        and not norm[tok.end : verb.start].strip()  # ("卖一半大饼唔系卖三成啦": no pause at all)
         and any(t.tag == verb.tag for t in tokens[:i])
     )
 

@@ -4069,6 +4069,9 @@ def test_readings_batches_52_to_54_and_their_probes_showed(
         # a "no" after a greeting answers nothing before it: it is read, and refuses
         ("hello! no ! first time here 😅 buy 50 USD of bitcoin pls", {"action": "unsupported"}),
         ("hello!! first time here 😅 buy 50 USD of bitcoin pls", {"action": "buy"}),
+        # spaces typed twice, commas left out: the same reading, or a question
+        ("ETH一破4000就追，買1000  U", {"amount": {"value": 1000, "unit": "USDT"}}),
+        ("卖一半大饼唔系卖三成啦", {"action": "unsupported"}),
     ],
 )
 def test_readings_batch_55_and_its_probes_showed(text: str, expected: dict[str, Any]) -> None:
