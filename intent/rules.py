@@ -1852,7 +1852,7 @@ def _analyse(tokens: list[Token], text: str = "") -> _Analysis:
         _schedule_phrases(an)
     if "Y" in tags:
         _spans_of_time(an)
-    if ("N" in tags or "P" in tags) and _SENTENCE_END.search(text):
+    if ("N" in tags or "P" in tags) and _SENTENCE_BEFORE.search(text):
         _numbers_told_before(an)
     if _KEYS_EXIT.search(tags):
         _exit_phrases(an)
@@ -2439,6 +2439,8 @@ def _not_understood(an: _Analysis, first: int, last: int) -> None:
     an.take(first, last)
 
 
+#: A sentence ended before another begins (most messages are one sentence: no work then).
+_SENTENCE_BEFORE = re.compile(r"(?:[.!?](?=\s)|[。！？])\s*[^\s.!?。！？]")
 #: Tags that make a sentence part of a request: a verb, a coin, money, a price or a time.
 _REQUEST_TAGS = frozenset("ABSCDgtX~Q$@LKJGRZi<>=dupHVkcEFxOe#^!rjT")
 
@@ -2768,29 +2770,41 @@ def _misspelt_grammar(norm: str, tokens: list[Token]) -> tuple[str, str] | None:
     ("sell a quarer of my eth", "every monay", "for the next eght weeks"), with that word;
     ``None`` when there is none. Common English words are never taken for one."""
     common, meaningful = common_words(), _meaningful_words()
-    read = [(t.start, t.end) for t in tokens]
+    read: bytearray | None = None  # which characters a token read (made once it is needed)
     for m in _LONG_WORD.finditer(norm):
         word = m.group()
         if (
-            any(start < m.end() and m.start() < end for start, end in read)
-            or word in _NOT_MISSPELT
-            or word in _WORD_TABLE
-            or word in EN_NUMBER_WORDS
+            word in _WORD_TABLE
+            or word in meaningful
             or word in common
+            or word in _NOT_MISSPELT
+            or word in EN_NUMBER_WORDS
             or word in _HARMLESS_AFTER_NUMBER
-            or fuzzy_asset(word) is not None
+            or (word.endswith("s") and word[:-1] in meaningful)  # a plural: "bleeds"
         ):
+            continue  # (a word of a phrase said alone, "lighten", is in ``meaningful``)
+        if read is None:
+            read = bytearray(len(norm))
+            for t in tokens:
+                read[t.start : t.end] = b"\x01" * (t.end - t.start)
+        if any(read[m.start() : m.end()]) or fuzzy_asset(word) is not None:
             continue
-        if word in meaningful or (word.endswith("s") and word[:-1] in meaningful):
-            continue  # a word of a phrase, said alone ("lighten"), or its plural ("bleeds")
-        close = [
-            meant
-            for meant in meaningful
-            if abs(len(meant) - len(word)) <= 1 and OSA.distance(word, meant, score_cutoff=1) <= 1
-        ]
-        if close:  # the longest, then the first in the alphabet: "evey" is "every", not "evry"
-            return word, min(close, key=lambda meant: (-len(meant), meant))
+        meant = _close_grammar_word(word)
+        if meant is not None:
+            return word, meant
     return None
+
+
+@lru_cache(maxsize=4096)
+def _close_grammar_word(word: str) -> str | None:
+    """The grammar word one letter from ``word``: the longest, then the first in the alphabet
+    ("evey" is "every", not "evry")."""
+    close = [
+        meant
+        for meant in _meaningful_words()
+        if abs(len(meant) - len(word)) <= 1 and OSA.distance(word, meant, score_cutoff=1) <= 1
+    ]
+    return min(close, key=lambda meant: (-len(meant), meant)) if close else None
 
 
 def _withdrawal(norm: str) -> re.Match[str] | None:
