@@ -27,7 +27,9 @@ in the order they are tried (:data:`RULES` lists them; the tests follow it row b
 7. A reply fills only the field that was asked, and may add what the pending request does
    not have yet; everything already given (limit price, trigger, schedule, quote, exits)
    survives. A reply that contradicts what was given is a new request. A direction alone
-   ("below, it's a stop", "升穿") answers a condition whose level came without one.
+   ("below, it's a stop", "升穿") answers a condition whose level came without one. A price,
+   level or count of orders said in the request that no field holds ("sell 1 litecoin for
+   90 or more" → "2") is never dropped by the answer: the request is refused, naming it.
 8. A bare number answers the one missing quantity (amount or price); when both are missing,
    or the reply holds several numbers, the question is asked again.
 9. A number from a question the customer walked away from is never revived: the pending
@@ -66,6 +68,7 @@ from intent.rules import (
     iso_duration,
     normalize,
     reply_terms,
+    term_numbers,
     without_greeting,
     without_timing,
 )
@@ -233,6 +236,50 @@ Outcome = Dismissed | Answered | Corrected | NewRequest
 
 def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
     """What ``text`` (which the parser read as ``parsed``) means in ``state``."""
+    outcome = _respond(state, text, parsed)
+    if (
+        isinstance(outcome, Answered)
+        and isinstance(outcome.result, Intent)
+        and outcome.result.action in ("buy", "sell", "convert")
+    ):
+        # "sell 1 litecoin for 90 or more" → "How much?" → "2": the 90 no field holds is
+        # never dropped by the answer; the request is refused, naming it
+        placed = _numbers_of(outcome.result) | set(reply_terms(text).numbers)
+        for number, of_time in term_numbers(state.pending_text):
+            if of_time and outcome.result.schedule is not None:
+                continue  # ("every day for 2 weeks": a length its count holds)
+            if not any(abs(number - held) <= abs(number) * _SAME for held in placed):
+                return NewRequest(_unplaced(number))
+    return outcome
+
+
+_SAME = Decimal("1e-9")
+
+
+def _numbers_of(intent: Intent) -> set[Decimal]:
+    """Every number ``intent`` holds: amount, prices, and its schedule's count and lengths."""
+    out = {intent.amount.value} if intent.amount is not None else set()
+    out |= {p for p in (intent.limit_price, intent.take_profit, intent.stop_loss) if p is not None}
+    if intent.trigger is not None:
+        out.add(intent.trigger.price)
+    if intent.schedule is not None:
+        if intent.schedule.count is not None:
+            out.add(Decimal(intent.schedule.count))
+        for length in (intent.schedule.every, intent.schedule.over):
+            out |= {Decimal(d) for d in re.findall(r"\d+", length or "")}
+    return out
+
+
+def _unplaced(number: Decimal) -> Unsupported:
+    said = format(number.normalize(), "f")
+    return Unsupported(
+        reason="unplaced_number",
+        message=f'I couldn\'t tell what "{said}" in your request was for, so I have not made '
+        "the order. Please write the whole request again.",
+    )
+
+
+def _respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
     text = without_greeting(text)  # ("hi, actually 26": the greeting is no part of the reply)
     no = _NO_THEN_A_SPACE.match(text) if state.pending or state.last else None
     if no is not None:

@@ -281,7 +281,7 @@ WORDS: dict[str, Entry] = {
     **_tags("d", "below", "under", "beneath"),
     **_tags("u", "above"),
     **_tags("O", "over", "within", "during", "across"),  # "a 50 ETH sale across 2 days"
-    **_tags("E", "every", "each", "per"),
+    **_tags("E", "every", "each", "per", "apiece"),
     **_tags("x", "times", "orders-count"),
     **_tags("n", "next", "coming"),
     **_tags("p", "price", "prices", "quote", "trading"),
@@ -530,6 +530,8 @@ WORDS: dict[str, Entry] = {
     "monthly": (("F", "MO"),),
     "biweekly": (("E", ""), ("N", "2"), ("Y", "W")),
     "fortnightly": (("E", ""), ("N", "2"), ("Y", "W")),
+    "fortnight": (("N", "2"), ("Y", "W")),  # "each fortnight", "for a fortnight"
+    "fortnights": (("N", "2"), ("Y", "W")),
     "twice": (("N", "2"), ("x", "")),
     **{word: (("j", day),) for word, day in _WEEKDAYS.items()},
     "minute": (("Y", "MIN"),),
@@ -1368,6 +1370,8 @@ CJK_WORDS: dict[str, Entry] = {
     **{w: (("S", ""), ("r", "")) for w in ("一个卖单", "一张卖单")},
     **_tags("p", "最新成交价", "成交价"),  # the price it last traded at
     **{w: () for w in ("就停", "就停止", "就收手")},  # "买10次就停": the count says when
+    **_tags("R", "就停利"),  # ("漲到 40 就停利": not 就停 and a word we cannot read)
+    **_tags("Z", "就停损"),
     # "BTC而家幾錢? 唔理啦, 幫我入1000蚊先": whatever (the question), no denial
     **{
         w: ()

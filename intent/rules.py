@@ -524,7 +524,7 @@ _PAST_REPORT = re.compile(
     r"(?=bought|sold|purchased)"
     # ("aped 1 eth at 3.3k last week": a verb of slang, reported with its time)
     r"|(?=(?:bought|sold|aped|grabbed|scooped|dumped|picked\s+up|got)\b(?:[^.;!?]|\.(?=\d))*"
-    r"\b(?:yesterday|last\s+(?:week|month|year|night|time)|ago)\b))"
+    r"\b(?:yesterday|last\s+(?:week|wk|month|mth|year|yr|night|time)|ago)\b))"
     r"(?:bought|sold|purchased|aped|grabbed|scooped|dumped|picked\s+up|got)\b"
     r"(?![^.;!?,]*\b(?:buy|sell|swap|convert|purchase|cancel|get)\b)(?:[^.;!?,]|[.,](?=\d))*"
     r"|(?:昨天|昨日|前天|上周|上星期|上个?礼拜|上个?月|去年|寻日|尋日|琴日|噚日|上次|早前|之前"
@@ -549,10 +549,64 @@ def _story(m: re.Match[str]) -> str:
     out = [" "] * len(text)
     for said in _DENIES_OR_WHEN.finditer(text, (m.end("why") - m.start()) if m.group("why") else 0):
         out[said.start() : said.end()] = said.group()
-    digit = re.search(r"\d", text)
+    digit = _A_NUMBER.search(text)
     if digit is not None:
         out[digit.start()] = "0"
     return "".join(out)
+
+
+#: A digit, or a Chinese numeral standing apart from Chinese words ("I bought 三 it …").
+_A_NUMBER = re.compile(
+    r"\d|(?<![\u4e00-\u9fff])[〇零一二两三四五六七八九十百千万亿]+(?![\u4e00-\u9fff])"
+)
+
+
+#: Where a coin's price is now, said in a clause of its own ("btc at 65k rn crazy, buy 0.01",
+#: "… sol's at 42 atm", "(eth at 3,200 now)", "eth现在3200，买1个"): what the market does,
+#: no price, amount or condition of the request. The coin is kept (it may be the only one
+#: named); a clause with neither "is" nor a word of now ("eth at 3200, sell 1") is no remark.
+_PRICE_NOW = re.compile(
+    r"(?:^|(?<=[,.;!?(]))(?P<coin>\s*(?:the\s+price|price|it|[a-z][a-z0-9]{1,11}))"
+    r"(?P<said>(?P<is>['’]s|\s+is)?(?:\s+(?:at|@|around|about|trading\s+at|sitting\s+at"
+    r"|currently|now|rn))*\s*\$?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?k?"
+    r"(?:\s*(?:usd|usdt|dollars|bucks|u))?"
+    r"(?:\s+(?:rn|right\s+now|now|atm|currently|at\s+the\s+moment|today|lol|lmao|crazy|wild"
+    r"|tho|ngl|smh|haha|already))*)\s*(?=[,.;!?)]|$)"
+    r"|(?:^|(?<=[,.;!?(]))(?P<before>[^,.;!?()]{0,12}?)(?P<zh>(?:现在|而家|依家|宜家|目前|现价)"
+    r"(?:是|系|喺|在|大概|大约|约|啱啱)*\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*"
+    r"(?:万\d*|w\d*|k|千)?(?:左右|上下|附近)?(?:蚊|刀|u|美金|块)?)\s*(?=[,.;!?)]|$)"
+)
+_PRICE_NOW_HINT = re.compile(
+    r"\brn\b|\bnow\b|currently|\batm\b|moment|today|\bis\b|['’]s\b|现在|而家|依家|宜家|目前|现价"
+)
+_NOW_WORD = re.compile(r"\b(?:rn|now|atm|currently|moment|today)\b")
+
+
+def _observed(m: re.Match[str]) -> str:
+    """A remark on where the price is now, blanked; its coin kept unless the message names it
+    again where it acts ("sui is 0.5 rn. close out my SUI bag"). Only after a coin's name,
+    "it" or "the price", and with "is" or a word of now: "sell at 3200 rn, 1 eth" and "eth at
+    3200, sell 1" are limits. Said with "is" and no word of now, its number is asked about."""
+    zh = m.group("zh") is not None
+    coin = (m.group("before") if zh else m.group("coin")).strip()
+    named = tokenize(coin)
+    code = named[0].code if len(named) == 1 and named[0].tag in "AQ" else ASSET_ALIASES.get(coin)
+    now = zh or _NOW_WORD.search(m.group("said")) is not None
+    if not zh and (
+        (m.group("is") is None and not now)
+        or (code is None and coin not in ("it", "price", "the price"))
+    ):
+        return m.group()
+    if not now:  # "doge is 7, rotate my doge into eth": a price, or a count? asked
+        return _REMARK_NUMBER.sub(lambda n: "0".ljust(len(n.group())), m.group())
+    elsewhere = m.string[: m.start()] + " " + m.string[m.end() :]
+    named_again = code is not None and any(
+        t.tag in "AQN" and t.code == code for t in tokenize(elsewhere)
+    )
+    # ("it's at 65k rn": "it" goes with the remark)
+    whole = named_again or (code is None and not zh)
+    start = m.start(("before" if zh else "coin") if whole else ("zh" if zh else "said"))
+    return m.string[m.start() : start] + " " * (m.end() - start)
 
 
 #: A denial or a later time, which no aside may hide.
@@ -595,6 +649,10 @@ def _without_asides(norm: str) -> str:
             norm = says_nothing.sub(_blank, norm)
     if _PAST_REPORT_HINT.search(norm):
         norm = _PAST_REPORT.sub(_story, norm)
+    # (a remark is a clause of its own: only a message of two clauses may hold one)
+    clauses = _CLAUSE_SEPARATOR.search(norm) is not None
+    if clauses and _PRICE_NOW_HINT.search(norm):
+        norm = _PRICE_NOW.sub(_observed, norm)
     if _SALE_HINT.search(norm):
         norm = _SALE_REASON.sub(_blank, norm)
     if "alone" in norm:
@@ -605,7 +663,51 @@ def _without_asides(norm: str) -> str:
         _HABIT.search(norm) or _RELATIVE_DESTINATION.search(norm)
     ):
         norm = _THIRD_PARTY.sub(_their_story, norm)  # "My son uses it every day."
+    if clauses and _REMARK_HINT.search(norm):
+        norm = _REMARK_CLAUSE.sub(_remark, norm)
     return norm
+
+
+_CLAUSE_SEPARATOR = re.compile(r"[,.;!?(]")
+#: A clause that tells something ("lost 30% on link already", "eth pumped 15% overnight",
+#: "i have 500 usdt left", "i'm 45 btw", "btc年底到10万", "拿了btc两年了"): a statement, by its
+#: verb, with a number and no word of the request.
+_REMARK_CLAUSE = re.compile(r"(?:[^,.;!?]|(?<=\d)[.,](?=\d))+")
+_REMARK_HINT = re.compile(
+    r"\b(?:i['’]?m|am|have|got|hold|own|lost|made|gained|pumped|dumped|dropped|rose|fell|crashed"
+    r"|mooned|bled|tanked|rallied|jumped|spiked|up|down|eoy|fees?|commission)\b"
+    r"|跌了|涨了|升了|跌咗|升咗|涨咗|亏了|赚了|蚀咗|赚咗|蚀了|今年|拿了|揸咗|年底|明年"
+)
+#: (not "is": "0.05 is enough" gives the amount; not "I have": "I have HK$5,000, buy BTC
+#: with it" spends it; "I'm" only before an age: "i'm in for 500 usd of sol")
+_STATEMENT = re.compile(
+    r"\b(?:(?:i['’]?m|i\s+am)(?=\s+\d+\s*(?:btw|years?|yrs?|yo|y/o|old|$))"  # an age
+    r"|lost|made|gained|pumped|dumped|dropped|rose|fell|crashed|mooned|bled|tanked|rallied"
+    r"|jumped|spiked|eoy|(?:fees?|commission)\s+(?:is|are|was|were)"
+    r"|i\s+(?:have|got|hold|own)(?=[^,.;!?]*\b(?:left|already|in\s+my\s+(?:wallet|account)))"
+    r"|(?:up|down)(?=\s+(?:\d|about|around|like|over|almost|nearly))"
+    r"|(?:up|down)(?=[^,]*\b(?:today|this\s+week|overnight|yesterday|since|already|so\s+far)))\b"
+    r"|跌了|涨了|升了|跌咗|升咗|涨咗|亏了|赚了|蚀咗|赚咗|蚀了|今年|拿了|揸咗|年底|明年"
+)
+#: What makes a clause part of the request: a verb, a price's word, a condition, a schedule.
+_REMARK_BREAKERS = frozenset("BSCDgtX~@LKJGRZiEFOr#^")
+#: (a Chinese numeral only before its unit: "赚了一点" holds none)
+_REMARK_NUMBER = re.compile(
+    r"\d[\d.,]*|[〇零一二两三四五六七八九十百千万亿]+(?=[个粒万千百块元港美刀蚊年月周天岁%])"
+)
+
+
+def _remark(m: re.Match[str]) -> str:
+    """A remark's numbers made ones no role accepts ("lost 30% on link already, flatten my
+    link" is no sale of 30%): the message asks, rather than read them into the request."""
+    clause = m.group()
+    if (
+        not _REMARK_NUMBER.search(clause)
+        or not _STATEMENT.search(clause)
+        or any(t.tag in _REMARK_BREAKERS for t in tokenize(clause))
+    ):
+        return clause
+    return _REMARK_NUMBER.sub(lambda n: "0".ljust(len(n.group())), clause)
 
 
 #: 上 before a level and what is then done: a rise to it ("大饼上7万就下车0.2个").
@@ -1171,6 +1273,8 @@ def _word_tokens(
         )
     ):  # "add some SOL here"
         tokens.append(Token(verb, start, end))  # "ask 1 ETH at 4.2k", "need 0.05 btc"
+        if word == "ask":
+            tokens.append(Token("L", start, end))  # an order resting at a price, as "offer"
         return i + 1
     if (
         word in ("ask", "asks")
@@ -1665,7 +1769,8 @@ _LIMIT_PRICE = re.compile(
     # 以港幣72萬買0.1個比特幣: at a sum of money, then the verb and a count of its own
     r"|@(Q)(N)(?=[BSg]N)"
 )
-_ALTERNATIVE_PRICE = re.compile(r"\|a?N(?![AQckYxP])Q?")  # at 60k or 61k: two prices
+#: at 60k or 61k, "at 3500 or maybe 3600?": two prices
+_ALTERNATIVE_PRICE = re.compile(r"\|a?(?:N(?![AQckYxP])|(V))Q?")
 # "at market price of 65000": a market order with a price is a contradiction, not a limit.
 _MARKET_PRICE = re.compile(r"M[pao@:]*(N)(?![AQckYxP])Q?")
 
@@ -1846,6 +1951,9 @@ def _analyse(tokens: list[Token], text: str = "") -> _Analysis:
     an.free = [True] * len(tokens)
     an.live_tags = tags = an.tags
     # Each phrase family runs only when one of its key words is present (speed).
+    if "fNE" in tags:
+        _price_for_each(an)
+        tags = an.tags
     if "N" in tags and _NAMED_NUMBER_HINT.search(text):
         _numbers_named(an)
     if _KEYS_SCHEDULE.search(tags) or ("twap" in text and _TWAP.search(text)):
@@ -1862,10 +1970,43 @@ def _analyse(tokens: list[Token], text: str = "") -> _Analysis:
         _trigger_phrases(an)
     if _KEYS_LIMIT.search(tags):
         _limit_phrases(an)
+    if an.limit_price is None and _NUMBER_THEN_VERB.search(tags):
+        _price_before_verb(an)
     if "d" in tags or "u" in tags:
         _bound_phrase(an)
     _amount_phrases(an)
     return an
+
+
+#: A number right before a verb of buying or selling, the coin after it ("4000卖ETH").
+_NUMBER_THEN_VERB = re.compile(r"^[^A]*(N)[BS](?:Nc?)?A")
+
+
+def _price_before_verb(an: _Analysis) -> None:
+    """A bare number said right before a Chinese verb, its coin after ("4000賣ETH", "3600買2粒
+    ETH", "6.2w接0.05个大饼"): in Chinese order the price the trade is done at, as "eth 4200卖1个",
+    never a count of coins ("大饼 0.1 买": the coin first, counts) nor money ("1000U买")."""
+    m = _NUMBER_THEN_VERB.search(an.live())
+    if m is None:
+        return
+    k = m.start(1)
+    if an.tokens[k].code or (k and an.tags[k - 1] == "Q") or not _before_a_chinese_verb(an, k):
+        return  # ("1000U买SUI", "港币3000买比特币": the money spent, with its currency)
+    an.limit_price = _num(an, m, 1)
+    an.take(k, k + 1, "limit_price")
+
+
+def _price_for_each(an: _Analysis) -> None:
+    """ "sell my 2 sol for 200 each": what each coin is sold for is the price, as "at 200
+    each" (not a second amount)."""
+    for m in re.finditer(r"f(?=NE)", an.tags):
+        k = m.start()
+        if (
+            _word(an, k) == "for"
+            and _word(an, k + 2) in ("each", "apiece")
+            and an.tags[k + 3 : k + 4] != "Y"  # ("for 150 each week": a cadence)
+        ):
+            an.retag(k, "@")
 
 
 #: "buy eth below 3k", "sell 1 ETH above 3,500": a price bound with no verb of movement
@@ -2312,7 +2453,9 @@ def _limit_phrases(an: _Analysis) -> None:
             an.unresolved = True  # two prices: do not pick one
             return
         alternative = _ALTERNATIVE_PRICE.match(live, m.end())
-        if alternative is not None:
+        if alternative is not None and (
+            alternative.group(1) is None or an.tokens[alternative.start(1)].code == "unsure"
+        ):
             an.unresolved = True  # "at 60k or 61k": do not pick one
             an.take(m.start(), alternative.end(), "limit_price")
             return
@@ -2707,6 +2850,16 @@ _WENT_THROUGH = re.compile(
     r"|\bdid\b[^?]*\b(?:fill|go\s+through|execute|complete)\b"
     r"|成交(?:了|咗)?(?:没|未|吗|冇)"  # (not "市價成交便可以了": how it is to fill)
 )
+#: "my 0.75 BTC bid", "my 0.5 eth sell": an order of mine, named by its side after its coin.
+_MY_SIDE_ORDER = re.compile(r"^[^BSCDg]*m(?:N?A|AN?)([BS])")
+_SIDE_NOUNS = frozenset({"bid", "ask", "offer", "buy", "sell", "sale", "purchase"})
+
+
+def _my_order_by_side(an: _Analysis) -> bool:
+    m = _MY_SIDE_ORDER.search(an.tags)
+    return m is not None and _word(an, m.start(1)) in _SIDE_NOUNS  # ("my btc stack": no)
+
+
 _ASKS_TO_PLACE = re.compile(
     r"\b(?:would|could|can|will)\s+you\s+(?:please\s+|kindly\s+)?(?:place|set|put|make|enter|submit)\b"
     r"|\b(?:can|could|may)\s+i\s+(?:please\s+)?(?:place|put|set|make|enter)\b"
@@ -4299,7 +4452,10 @@ def _interpret(text: str, an: _Analysis) -> ParseOutput:
     one_unit = [a for a in an.amounts if a.kind in ("units", "bare") and a.value == _ONE]
     question = bool(_QUESTION.search(an.text))
     # an order named in a question: "is my BTC stop still live?", "did my LINK bid fill?"
-    order_named = "r" in tags or (bool(re.search("[LKJ]", tags)) and "N" not in tags)
+    # ("has my 0.75 BTC bid at 61,250 filled yet?": my order, by its amount, coin and side)
+    order_named = (
+        "r" in tags or (bool(re.search("[LKJ]", tags)) and "N" not in tags) or _my_order_by_side(an)
+    )
     # what a trade would cost or bring: "買0.1個BTC要幾多錢", "sell 1 btc, how much will I get"
     # ("… not sure how much", "买几多好" ask for the amount: no amount is given there)
     cost = any(t.tag == "p" and t.code == "cost" for t in an.tokens) or (
@@ -4527,6 +4683,45 @@ def reply_terms(text: str) -> ReplyTerms:
         and any(t.tag == "N" for t in tokens)
         and not any(t.tag == "N" for t in scoped),
     )
+
+
+#: Tags before a number that make it a price, a level or a time: at, limit, stop, a move,
+#: a bound, over, every, a take-profit... ("for" is no such word: "buy btc for 100" spends).
+_TERM_BEFORE = frozenset("@LKJGRZ<>=duOEpi")
+#: Tags after a number that make it one: a time unit, times, a bound, "or more".
+_TERM_AFTER = frozenset("YxduLRZ")
+
+
+def term_numbers(text: str) -> tuple[tuple[Decimal, bool], ...]:
+    """The numbers of ``text`` said as a price, a level, a count of orders or a length of
+    time, not as an amount ("sell 1 litecoin for 90 or more": 90; "分3小时卖完": 3; "split
+    into 6 orders": 6), each with whether it is a length of time: what no answer to "how
+    much?" may silently drop."""
+    norm, tokens = _reply_tokens(text)
+    out: list[tuple[Decimal, bool]] = []
+    for k, tok in enumerate(tokens):
+        if tok.tag != "N" or tok.value is None or tok.value <= 0:
+            continue
+        before = tokens[k - 1] if k else None
+        after = tokens[k + 1] if k + 1 < len(tokens) else None
+        if (
+            (
+                before is not None
+                and (before.tag in _TERM_BEFORE or (before.tag == "f" and not before.code))
+            )
+            or (
+                after is not None
+                and (after.tag in _TERM_AFTER or (after.tag, after.code) == ("r", ""))
+            )
+            or (after is not None and after.tag == "|" and _OR_MORE.match(norm, after.start))
+            # "分5份", "拆成4笔": a count of orders
+            or (after is not None and after.tag == "c" and norm[after.start] in "份笔单")
+        ):
+            out.append((tok.value, after is not None and after.tag == "Y"))
+    return tuple(out)
+
+
+_OR_MORE = re.compile(r"or\s+(?:more|less|better|higher|lower|above|below)\b")
 
 
 #: What may stand beside the numbers of a bare reply: classifiers, "at", "or", "price", "no".
@@ -4913,11 +5108,7 @@ def _trade(
     if not clear or _ALTERNATIVE_ASSETS.search(tags):
         missing.add("asset")  # "BTC or ETH", "狗狗定柴犬币": which one?
 
-    if (
-        (len(an.amounts) > 1 and priced_after is None)
-        or an.bad_amount
-        or _price_before_verb(an, amount_spec)
-    ):
+    if (len(an.amounts) > 1 and priced_after is None) or an.bad_amount:
         missing.add("amount")
     if priced_after is not None:
         missing.add("price")  # "卖1个eth 3600": the coins counted; 3600, a price, is asked
@@ -5379,21 +5570,6 @@ def _count_then_bare_number(an: _Analysis) -> _Amount | None:
     ):
         return None
     return units
-
-
-def _price_before_verb(an: _Analysis, amount: _Amount | None) -> bool:
-    """A bare number said right before a Chinese verb and its coin ("4000放ETH", "3000买ETH"):
-    in Chinese order the price the trade is done at (as "eth 4200卖1个"), never a count of
-    coins ("大饼 0.1 买", the coin first, counts)."""
-    if amount is None or amount.kind != "bare" or amount.last != amount.first + 1:
-        return False
-    verb = amount.last  # the token after the number (ranges end after their last token)
-    return (
-        _before_a_chinese_verb(an, amount.first)
-        and verb + 1 < len(an.tokens)
-        and an.tokens[verb + 1].tag == "A"  # the coin after the verb ("大饼 0.1 买": a count)
-        and not any(t.tag == "A" for t in an.tokens[: amount.first])
-    )
 
 
 def _price_asked(

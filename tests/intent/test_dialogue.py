@@ -1519,3 +1519,27 @@ def test_what_batch_52s_dialogues_grouped_with_spaces(
 def test_what_batch_55_and_its_probes_showed(turns: list[str], expected: dict[str, Any]) -> None:
     got = final_reading(turns, RuleParser())
     assert {k: got[k] for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("turns", "expected"),
+    [
+        # the price said before the Chinese verb survives the amount answered
+        (["4000賣ETH", "2個"], {"action": "sell", "limit_price": 4000}),
+        (["4000賣ETH", "2個"], {"order_type": "limit", "amount": {"value": 2, "unit": "ETH"}}),
+        # a price, a level or a count of orders no field holds is never dropped by the
+        # answer to "how much?": the request is refused, naming it
+        (["sell 1 litecoin for 90 or more", "2"], {"action": "unsupported"}),
+        (["2个eth分3小时卖完", "2個"], {"action": "unsupported"}),
+        (["sell 10 sol split in 5 over 1 hr", "10"], {"action": "unsupported"}),
+        (["1萬個DOGE 分5份 喺一個鐘內出", "2個"], {"action": "unsupported"}),
+        # ... but a length its schedule's count holds is placed
+        (
+            ["stack btc every day for 2 weeks", "20 usdt each"],
+            {"action": "buy", "schedule": {"every": "P1D", "count": 14, "over": None}},
+        ),
+    ],
+)
+def test_what_batch_56_showed(turns: list[str], expected: dict[str, Any]) -> None:
+    got = final_reading(turns, RuleParser())
+    assert {k: got[k] for k in expected} == expected

@@ -4082,6 +4082,106 @@ def test_readings_batch_55_and_its_probes_showed(text: str, expected: dict[str, 
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a cadence of a fortnight said with "each", as with "every"
+        (
+            "I'd like to buy HK$2,500 of Ethereum each fortnight, until I tell you to stop.",
+            {"schedule": {"every": "P2W", "count": None, "over": None}},
+        ),
+        (
+            "buy 100u of eth weekly for a fortnight",
+            {"schedule": {"every": "P1W", "count": 2, "over": None}},
+        ),
+        # where the price is now, told first, is no limit of the request
+        ("btc at 65k rn crazy, buy 0.01", {"action": "buy", "order_type": "market"}),
+        ("it's at 65k rn, buy 0.01 btc", {"action": "buy", "order_type": "market"}),
+        ("sell at 3200 rn, 1 eth", {"action": "sell", "limit_price": 3200}),
+        ("eth at 3200, sell 1", {"action": "sell", "limit_price": 3200}),
+        # ... before or after the request, in English or Chinese: found by telling every
+        # tuning trade where its coin's price is now
+        (
+            "swap 200 usdt worth of SOL into WIF. sol's at 42 atm",
+            {"action": "convert", "order_type": "market"},
+        ),
+        ("dont buy btc buy 0.2 eth (eth at 150 now)", {"order_type": "market"}),
+        (
+            "sui is 0.5 right now. close out my SUI bag, im done",
+            {"amount": {"value": 100, "unit": "%"}},
+        ),
+        ("btc is 65k rn, buy 0.01", {"action": "buy", "asset": "BTC", "order_type": "market"}),
+        # (with "is" and no word of now, a price or a count? asked)
+        ("btc is 65k, buy 0.01", {"action": "clarify"}),
+        ("rotate all my doge into eth, doge is  7 ngmi", {"action": "clarify"}),
+        ("btc at 65k rn, buy 1 eth", {"action": "clarify"}),
+        ("卖出一半的LINK，挂单价21.5，link而家42", {"limit_price": 21.5}),
+        ("btc现在3,200，6.35万挂单买0.3个比特币", {"limit_price": 63500}),
+        ("sol现在0.5，USDT 換 2 顆 SOL", {"action": "buy", "asset": "SOL", "order_type": "market"}),
+        ("用300U換比特幣，usdt而家150", {"action": "buy", "asset": "BTC"}),
+        ("大饼现在6万5，买0.1个", {"action": "buy", "order_type": "market"}),
+        # a clause that tells something with a number (a move, a loss, an age, a forecast,
+        # what is left) is no amount, price or count of the request: found by joining one to
+        # every tuning trade
+        ("lost 30% on link already, flatten my link", {"action": "clarify"}),
+        ("eth pumped 15% overnight, sell my eth", {"action": "clarify"}),
+        ("cash out my ltc to usdt, ltc up 20% this week lol", {"action": "clarify"}),
+        ("fees were 0.1% last time, swap my ada for bitcoin", {"action": "clarify"}),
+        ("i have 500 usdt left, cash out my litecoin please", {"action": "clarify"}),
+        ("i'm 45 btw, stop loss sell 0.5 btc at 58k", {"action": "clarify"}),
+        ("sol to 100k eoy, stop loss sell 10 sol at 140", {"action": "clarify"}),
+        ("btc年底到10万，大餅跌穿58000就止蝕沽晒", {"action": "clarify"}),
+        ("每个月定投大饼1000港币，拿了btc两年了", {"action": "clarify"}),
+        # ... but an amount said with "is", or money one has and spends, is the request's
+        ("get me some ethereum... 0.05 is enough I think", {"action": "buy"}),
+        ("i have 100 usdt, buy something with it", {"amount": {"value": 100, "unit": "USDT"}}),
+        (
+            "比特币赚了一点，止盈卖掉一半吧",
+            {"action": "sell", "amount": {"value": 50, "unit": "%"}},
+        ),
+        # a number in a reported trade is read, in any script ("I bought 三 it")
+        (
+            "I would like to sell half of my Bitcoin, please. I bought  三 it five years ago.",
+            {"action": "clarify"},
+        ),
+        # a trade told with its time abbreviated is a story too
+        ("bought 1 eth at 3200 last wk lol wheres it now", {"action": "unsupported"}),
+        # an order of mine named by its side, asked whether it filled, is asked about
+        ("Has my 0.75 BTC bid at 61,250 filled yet?", {"action": "query", "query": "orders"}),
+        ("did my 0.5 eth sell at 3600 go through?", {"action": "query", "query": "orders"}),
+        ("my btc stack size?", {"action": "clarify"}),
+        # a bare number right before a Chinese verb, its coin after: the price
+        (
+            "3600買2粒ETH",
+            {"action": "buy", "limit_price": 3600, "amount": {"value": 2, "unit": "ETH"}},
+        ),
+        ("6.2w接0.05个大饼", {"action": "buy", "limit_price": 62000}),
+        ("港币3000买比特币", {"action": "buy", "amount": {"value": 3000, "unit": "HKD"}}),
+        ("1000U买SUI", {"action": "buy", "amount": {"value": 1000, "unit": "USDT"}}),
+        # found by answering every tuning request asked "how much?": what each coin is sold
+        # for is its price; an ask rests at its price, as a bid or an offer
+        ("I'd like to sell my 2 sol for 200 each", {"action": "sell", "limit_price": 200}),
+        ("buy 2 sol for 150 each week", {"action": "clarify"}),
+        ("ask 250 for 10 sol", {"action": "sell", "limit_price": 250}),
+        ("ask 2 eth", {"action": "clarify", "missing": ["price"]}),
+        # 就停利 is a take-profit, not 就停 ("then stop") and a word we cannot read
+        (
+            "用 100 美金買 AVAX，漲到 40 就停利，跌到 25 就停損",
+            {"action": "buy", "take_profit": 40, "stop_loss": 25, "trigger": None},
+        ),
+        # a price said again with "or maybe" is in doubt: asked, the amount kept
+        (
+            "sell 50 LINK at 18, no 19, or maybe 20?",
+            {"action": "clarify", "missing": ["price"], "amount": {"value": 50, "unit": "LINK"}},
+        ),
+        ("sell 1 eth at 3500 or maybe 3600?", {"action": "clarify", "missing": ["price"]}),
+    ],
+)
+def test_readings_batch_56_and_its_probes_showed(text: str, expected: dict[str, Any]) -> None:
+    """Batch 56's wrong trades, each a kind."""
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
     ("text", "reason"),
     [
         ("can you explain how to convert 200 usdt to btc", "how_to"),
