@@ -69,6 +69,7 @@ from intent.rules import (
     normalize,
     reply_terms,
     term_numbers,
+    way_unsaid,
     without_greeting,
     without_timing,
 )
@@ -93,6 +94,12 @@ _BARE_BREAK = re.compile(r"(?<![跌突升涨漲冲衝击擊])破")
 _DROP_CONDITION = re.compile(
     r"\b(?:scrap|drop|remove|forget|skip|ditch|lose|kill|cancel|no)\s+(?:the\s+)?"
     r"(?:condition|trigger)s?\b|(?:去掉|取消|不要|唔要|冇)(?:个|個|嗰个|嗰個)?(?:条件|條件|触发|觸發)",
+    re.IGNORECASE,
+)
+#: A question about the request, not a change to it: "is that at market?", "系市价吗？".
+_ASKED_ABOUT_IT = re.compile(
+    r"^\s*(?:is|was|does|did|will|would|are|isn['’]?t)\s+(?:that|it|this|the\s+order)\b"
+    r"|(?:吗|嗎|咩)\s*[?？]?\s*$|系唔系|是不是|係唔係|是否",
     re.IGNORECASE,
 )
 #: "the price" of an order that has no limit: its trigger's ("make the price 11").
@@ -246,10 +253,34 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
         # never dropped by the answer; the request is refused, naming it
         placed = _numbers_of(outcome.result) | set(reply_terms(text).numbers)
         for number, of_time in term_numbers(state.pending_text):
-            if of_time and outcome.result.schedule is not None:
+            schedule = outcome.result.schedule
+            if of_time and schedule is not None and (schedule.count or schedule.over):
                 continue  # ("every day for 2 weeks": a length its count holds)
             if not any(abs(number - held) <= abs(number) * _SAME for held in placed):
                 return NewRequest(_unplaced(number))
+        pending, result = state.pending, outcome.result
+        if (
+            pending is not None
+            and "price" in pending.missing
+            and pending.price_for is None
+            and result.limit_price is not None
+            and result.trigger is None
+            and way_unsaid(state.pending_text)
+        ):
+            # "sell my sol when it hits" → "At what price?" → "120": the level it is crossed
+            # at, up or down, asked as when said at once; never a limit sold now at 150
+            fields = _request_fields(result) | {"limit_price": None, "order_type": None}
+            asked = _ask(fields, result.action, "price", "")
+            return Answered(
+                asked.model_copy(
+                    update={
+                        "level": result.limit_price,
+                        "question": clarification_question(
+                            ("price",), result.action, result.asset, None, result.limit_price
+                        ),
+                    }
+                )
+            )
     return outcome
 
 
@@ -305,7 +336,11 @@ def _respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
         and _DROP_CONDITION.search(text)
     ):
         return _without_condition(state, target, reply_terms(text))
-    change = amendment(text, amount_asked=asked) if target is not None and fragment else None
+    change = (
+        amendment(text, amount_asked=asked)
+        if target is not None and fragment and not _ASKED_ABOUT_IT.search(text)
+        else None
+    )
     if (
         change is not None
         and change.limit_price is not None

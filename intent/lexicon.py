@@ -874,6 +874,12 @@ PHRASES: dict[tuple[str, ...], Entry] = {
     ("then", "stop", "loss"): (("Z", ""),),
     # "Please spread the sale of all my Dogecoin", "split my sale of 1 Bitcoin": a sale
     ("sale", "of"): (("S", ""), ("o", "")),
+    # "…, and at 500 if it goes against me": the exit on the way down, a stop-loss
+    **{
+        ("if", "it", verb, *rest): (("Z", ""),)
+        for verb in ("goes", "turns", "moves", "runs")
+        for rest in (("against", "me"), ("against", "us"), ("the", "wrong", "way"), ("south",))
+    },
     # reasons, not denials: "so I don't lose too much", "without leverage"
     ("so", "i", "don't", "lose", "too", "much"): (),
     ("so", "that", "i", "do", "not", "lose", "too", "much"): (),

@@ -251,6 +251,8 @@ def parse_chinese(text: str) -> Decimal | None:
     if not text:
         return None
     integer_part, _, fraction_part = text.partition("点")
+    if len(integer_part) > 1 and integer_part[-1] == "零" and integer_part[-2] in "十百千万萬亿億":
+        return None  # 千零蚊: a thousand-odd (Cantonese), no number we may guess
     whole = _parse_chinese_integer(integer_part)
     if whole is None:
         return None

@@ -188,10 +188,13 @@ _INJECTION_RE = re.compile(
 # blanks (offsets kept): a number no role accepts, so the grammar asks for whatever it
 # stood for ("sell my ETH 1O" asks how much, not "all of it"; "at 6OOOO" asks the price).
 # A "k" typed apart from its number ("breaks 75 k") is a thousand, or an "ok": asked too,
-# as are thousands grouped with a space ("at 4 200": 4,200, or 200 at 4?).
+# as are thousands grouped with a space ("at 4 200": 4,200, or 200 at 4?) or with a dot
+# ("2.500 doge": 2,500 as written in much of Europe, or 2.5?).
 _MALFORMED_NUMBER = re.compile(
     r"(?:(?<=\s)|^)[-−–]\s?\d[\d,.]*[a-z]*|\b\d[\d,.]*[ol][a-z\d]*\b|\b\d[\d,.]*\s+k\b(?!['’])"
     r"|(?<![\d,])(?<!\d\.)\d{1,3}(?: \d{3})+(?![\d,]|\.\d)"
+    # "2.500 doge", "at 3.500": thousands grouped with a dot, or 2.5? (not "0.500", "1.25")
+    r"|(?<![\d.,])[1-9]\d{0,2}\.\d00(?![\d.,]|\s*%)"
 )
 
 #: A question about what an order kind means: it is explained, nothing is traded.
@@ -4714,6 +4717,12 @@ def term_numbers(text: str) -> tuple[tuple[Decimal, bool], ...]:
                 and (after.tag in _TERM_AFTER or (after.tag, after.code) == ("r", ""))
             )
             or (after is not None and after.tag == "|" and _OR_MORE.match(norm, after.start))
+            # "for 24,000 Hong Kong dollars or less": a cap on what is paid
+            or (
+                after is not None
+                and after.tag == "Q"
+                and _OR_MORE.match(norm[after.end :].lstrip()) is not None
+            )
             # "分5份", "拆成4笔": a count of orders
             or (after is not None and after.tag == "c" and norm[after.start] in "份笔单")
         ):
@@ -4722,6 +4731,13 @@ def term_numbers(text: str) -> tuple[tuple[Decimal, bool], ...]:
 
 
 _OR_MORE = re.compile(r"or\s+(?:more|less|better|higher|lower|above|below)\b")
+
+
+def way_unsaid(text: str) -> bool:
+    """Whether ``text`` holds a condition that says no way ("sell my sol when it hits", "if
+    it moves"): a price answered for it is a level crossed up or down, never a limit."""
+    tags = {t.tag for t in _reply_tokens(text)[1]}
+    return bool(tags & {"i", "="}) and not tags & {"<", ">", "d", "u", "K", "Z", "R", "L", "J"}
 
 
 #: What may stand beside the numbers of a bare reply: classifiers, "at", "or", "price", "no".
@@ -5594,6 +5610,9 @@ def _price_asked(
             asked.add("trigger_below" if action == "sell" else "trigger_above")
         if "i" in live or "=" in live:
             falls, rises = bool(re.search("[<d]", live)), bool(re.search("[>u]", live))
+            if falls and rises and ("d" in live) != ("u" in live):
+                # "if it breaks below": the preposition says the way over the verb
+                falls, rises = "d" in live, "u" in live
             if falls != rises:
                 asked.add("trigger_below" if falls else "trigger_above")
             else:

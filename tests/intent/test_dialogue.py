@@ -1543,3 +1543,36 @@ def test_what_batch_55_and_its_probes_showed(turns: list[str], expected: dict[st
 def test_what_batch_56_showed(turns: list[str], expected: dict[str, Any]) -> None:
     got = final_reading(turns, RuleParser())
     assert {k: got[k] for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("turns", "expected"),
+    [
+        # a price answered for a condition is its level: "breaks below" says the way ...
+        (
+            ["sell my sol if it breaks below", "120"],
+            {"action": "sell", "order_type": "market", "trigger": {"op": "<=", "price": 120}},
+        ),
+        # ... "when it hits" does not: up or down is asked, never a limit sold at once
+        (["sell my sol when it hits", "120"], {"action": "clarify", "missing": ["price"]}),
+        (
+            ["sell my sol when it hits", "120", "below"],
+            {"action": "sell", "trigger": {"op": "<=", "price": 120}, "limit_price": None},
+        ),
+        # a cap on what is paid, and a length no schedule holds, survive "how much?" too
+        (
+            ["Please buy 1 ETH for 24,000 Hong Kong dollars or less.", "2"],
+            {"action": "unsupported"},
+        ),
+        (["用1万U分五天买姨太，每天2000U", "2個"], {"action": "unsupported"}),
+        # a question about the trade is no change to it (found by following every tuning
+        # trade with questions and thanks): "is that at market?" left a limit at market
+        (["scoop 2 eth at 3100", "is that at market?"], {"action": "unsupported"}),
+        (["大饼7万挂单卖0.3个", "系市价吗？"], {"action": "unsupported"}),
+        (["scoop 2 eth at 3100", "make it market"], {"action": "buy", "order_type": "market"}),
+        (["大饼7万挂单卖0.3个", "改市价"], {"action": "sell", "order_type": "market"}),
+    ],
+)
+def test_what_batch_57_showed(turns: list[str], expected: dict[str, Any]) -> None:
+    got = final_reading(turns, RuleParser())
+    assert {k: got[k] for k in expected} == expected

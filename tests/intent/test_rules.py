@@ -4182,6 +4182,30 @@ def test_readings_batch_56_and_its_probes_showed(text: str, expected: dict[str, 
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an exit "if it goes against me" is a stop-loss, not a limit: asked until read so
+        (
+            "Please buy 1 BNB if it drops below 550; sell it again at 650 for a profit, and at "
+            "500 if it goes against me.",
+            {"action": "clarify", "limit_price": None},
+        ),
+        # 千零蚊 is a thousand-odd dollars: no number we may guess; 一千零五十 is 1,050
+        ("千零蚊BTC入咗佢", {"action": "clarify", "missing": ["amount"]}),
+        ("一千零五十蚊BTC", {"amount": {"value": 1050, "unit": "HKD"}}),
+        # thousands grouped with a dot, or a decimal? asked ("at 3.500" sold at 3.5)
+        ("buy 2.500 doge", {"action": "clarify", "missing": ["amount"]}),
+        ("sell 1 eth at 3.500", {"action": "clarify", "missing": ["price"]}),
+        ("buy 1.125 eth", {"action": "buy", "amount": {"value": 1.125, "unit": "ETH"}}),
+        ("buy 0.500 eth", {"action": "buy", "amount": {"value": 0.5, "unit": "ETH"}}),
+    ],
+)
+def test_readings_batch_57_showed(text: str, expected: dict[str, Any]) -> None:
+    """Batch 57's wrong trades, each a kind."""
+    subset(text, **expected)
+
+
+@pytest.mark.parametrize(
     ("text", "reason"),
     [
         ("can you explain how to convert 200 usdt to btc", "how_to"),
