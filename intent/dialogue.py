@@ -245,43 +245,58 @@ def respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:
     """What ``text`` (which the parser read as ``parsed``) means in ``state``."""
     outcome = _respond(state, text, parsed)
     if (
-        isinstance(outcome, Answered)
+        state.pending is not None
+        and isinstance(outcome, Answered)
         and isinstance(outcome.result, Intent)
         and outcome.result.action in ("buy", "sell", "convert")
     ):
-        # "sell 1 litecoin for 90 or more" → "How much?" → "2": the 90 no field holds is
-        # never dropped by the answer; the request is refused, naming it
-        placed = _numbers_of(outcome.result) | set(reply_terms(text).numbers)
-        for number, of_time in term_numbers(state.pending_text):
-            schedule = outcome.result.schedule
-            if of_time and schedule is not None and (schedule.count or schedule.over):
-                continue  # ("every day for 2 weeks": a length its count holds)
-            if not any(abs(number - held) <= abs(number) * _SAME for held in placed):
-                return NewRequest(_unplaced(number))
-        pending, result = state.pending, outcome.result
-        if (
-            pending is not None
-            and "price" in pending.missing
-            and pending.price_for is None
-            and result.limit_price is not None
-            and result.trigger is None
-            and way_unsaid(state.pending_text)
-        ):
-            # "sell my sol when it hits" → "At what price?" → "120": the level it is crossed
-            # at, up or down, asked as when said at once; never a limit sold now at 150
-            fields = _request_fields(result) | {"limit_price": None, "order_type": None}
-            asked = _ask(fields, result.action, "price", "")
-            return Answered(
-                asked.model_copy(
-                    update={
-                        "level": result.limit_price,
-                        "question": clarification_question(
-                            ("price",), result.action, result.asset, None, result.limit_price
-                        ),
-                    }
+        result = outcome.result
+        return (
+            _unplaced_number(state, text, result)
+            or _way_unsaid(state.pending, state.pending_text, result)
+            or outcome
+        )
+    return outcome
+
+
+def _unplaced_number(state: DialogueState, text: str, result: Intent) -> NewRequest | None:
+    """ "sell 1 litecoin for 90 or more" → "How much?" → "2": a price, level or count of
+    orders of the request that no field of the answered trade holds is never dropped: the
+    request is refused, naming it."""
+    placed = _numbers_of(result) | set(reply_terms(text).numbers)
+    schedule = result.schedule
+    for number, of_time in term_numbers(state.pending_text):
+        if of_time and schedule is not None and (schedule.count or schedule.over):
+            continue  # ("every day for 2 weeks": a length its count holds)
+        if not any(abs(number - held) <= abs(number) * _SAME for held in placed):
+            said = format(number.normalize(), "f")
+            return NewRequest(
+                Unsupported(
+                    reason="unplaced_number",
+                    message=f'I couldn\'t tell what "{said}" in your request was for, so I have '
+                    "not made the order. Please write the whole request again.",
                 )
             )
-    return outcome
+    return None
+
+
+def _way_unsaid(pending: Clarification, pending_text: str, result: Intent) -> Answered | None:
+    """ "sell my sol when it hits" → "At what price?" → "120": the level it is crossed at, up
+    or down, asked as when said at once; never a limit sold now at 150."""
+    if (
+        "price" not in pending.missing
+        or pending.price_for is not None
+        or result.limit_price is None
+        or result.trigger is not None
+        or not way_unsaid(pending_text)
+    ):
+        return None
+    fields = _request_fields(result) | {"limit_price": None, "order_type": None}
+    asked = _ask(fields, result.action, "price", "")
+    question = clarification_question(
+        ("price",), result.action, result.asset, None, result.limit_price
+    )
+    return Answered(asked.model_copy(update={"level": result.limit_price, "question": question}))
 
 
 _SAME = Decimal("1e-9")
@@ -299,15 +314,6 @@ def _numbers_of(intent: Intent) -> set[Decimal]:
         for length in (intent.schedule.every, intent.schedule.over):
             out |= {Decimal(d) for d in re.findall(r"\d+", length or "")}
     return out
-
-
-def _unplaced(number: Decimal) -> Unsupported:
-    said = format(number.normalize(), "f")
-    return Unsupported(
-        reason="unplaced_number",
-        message=f'I couldn\'t tell what "{said}" in your request was for, so I have not made '
-        "the order. Please write the whole request again.",
-    )
 
 
 def _respond(state: DialogueState, text: str, parsed: ParseOutput) -> Outcome:

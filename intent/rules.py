@@ -601,7 +601,7 @@ def _observed(m: re.Match[str]) -> str:
     ):
         return m.group()
     if not now:  # "doge is 7, rotate my doge into eth": a price, or a count? asked
-        return _REMARK_NUMBER.sub(lambda n: "0".ljust(len(n.group())), m.group())
+        return _REMARK_NUMBER.sub(_unreadable_number, m.group())
     elsewhere = m.string[: m.start()] + " " + m.string[m.end() :]
     named_again = code is not None and any(
         t.tag in "AQN" and t.code == code for t in tokenize(elsewhere)
@@ -710,7 +710,7 @@ def _remark(m: re.Match[str]) -> str:
         or any(t.tag in _REMARK_BREAKERS for t in tokenize(clause))
     ):
         return clause
-    return _REMARK_NUMBER.sub(lambda n: "0".ljust(len(n.group())), clause)
+    return _REMARK_NUMBER.sub(_unreadable_number, clause)
 
 
 #: 上 before a level and what is then done: a rise to it ("大饼上7万就下车0.2个").
