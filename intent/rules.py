@@ -676,10 +676,11 @@ _CLAUSE_SEPARATOR = re.compile(r"[,.;!?(]")
 #: "i have 500 usdt left", "i'm 45 btw", "btc年底到10万", "拿了btc两年了"): a statement, by its
 #: verb, with a number and no word of the request.
 _REMARK_CLAUSE = re.compile(r"(?:[^,.;!?]|(?<=\d)[.,](?=\d))+")
+#: The Chinese verbs of a statement: a move, a loss or gain, a holding, a year.
+_ZH_STATEMENT = "跌了|涨了|升了|跌咗|升咗|涨咗|亏了|赚了|蚀咗|赚咗|蚀了|今年|拿了|揸咗|年底|明年"
 _REMARK_HINT = re.compile(
     r"\b(?:i['’]?m|am|have|got|hold|own|lost|made|gained|pumped|dumped|dropped|rose|fell|crashed"
-    r"|mooned|bled|tanked|rallied|jumped|spiked|up|down|eoy|fees?|commission)\b"
-    r"|跌了|涨了|升了|跌咗|升咗|涨咗|亏了|赚了|蚀咗|赚咗|蚀了|今年|拿了|揸咗|年底|明年"
+    r"|mooned|bled|tanked|rallied|jumped|spiked|up|down|eoy|fees?|commission)\b|" + _ZH_STATEMENT
 )
 #: (not "is": "0.05 is enough" gives the amount; not "I have": "I have HK$5,000, buy BTC
 #: with it" spends it; "I'm" only before an age: "i'm in for 500 usd of sol")
@@ -689,8 +690,8 @@ _STATEMENT = re.compile(
     r"|jumped|spiked|eoy|(?:fees?|commission)\s+(?:is|are|was|were)"
     r"|i\s+(?:have|got|hold|own)(?=[^,.;!?]*\b(?:left|already|in\s+my\s+(?:wallet|account)))"
     r"|(?:up|down)(?=\s+(?:\d|about|around|like|over|almost|nearly))"
-    r"|(?:up|down)(?=[^,]*\b(?:today|this\s+week|overnight|yesterday|since|already|so\s+far)))\b"
-    r"|跌了|涨了|升了|跌咗|升咗|涨咗|亏了|赚了|蚀咗|赚咗|蚀了|今年|拿了|揸咗|年底|明年"
+    r"|(?:up|down)(?=[^,]*\b(?:today|this\s+week|overnight|yesterday|since|already|so\s+far)))\b|"
+    + _ZH_STATEMENT
 )
 #: What makes a clause part of the request: a verb, a price's word, a condition, a schedule.
 _REMARK_BREAKERS = frozenset("BSCDgtX~@LKJGRZiEFOr#^")
