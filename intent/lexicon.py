@@ -623,6 +623,12 @@ PHRASES: dict[tuple[str, ...], Entry] = {
         for w in ("profit", "profits")
     },
     ("protective", "stop"): (("Z", ""),),  # "…at market, protective stop 0.228": a stop-loss
+    # "I shall want them sold at 11.50 and protected at 7": a stop-loss at 7
+    **{
+        (w, *it, "at"): (("Z", ""),)
+        for w in ("protect", "protected", "protection")
+        for it in ((), ("it",), ("them",), ("me",))
+    },
     ("take", "my", "profit"): (("R", ""),),
     ("take", "my", "profits"): (("R", ""),),
     ("take", "the", "profit"): (("R", ""),),
@@ -1666,6 +1672,12 @@ CJK_WORDS: dict[str, Entry] = {
     **{w: (("L", "post"),) for w in ("唔好高过", "不要高于", "唔好低过")},
     **_tags("M", "直接吃", "别挂单"),  # take what is offered: a market order
     **_tags("I", "唔好太贵", "不要太贵", "别太贵"),  # a price nobody named
+    # "賣出一百個UNI，價格要好一點": a better price, which nobody named
+    **_tags(
+        "I",
+        *(p + w for p in ("价格", "价钱", "价") for w in ("要好一点", "好一点", "好啲", "要好啲")),
+        *("好价", "好啲价", "好一点的价格", "好点的价格", "好一点的价钱"),
+    ),
     **{w: (("!", "deposit"),) for w in ("入户口",)},  # "存 1 萬蚊港幣入戶口"
     **_tags("r", "成交咗未", "成交了吗", "成交了没", "定投单"),  # an order asked about
     **_tags("p", "啥价", "什么价"),  # "sol现在啥价"
@@ -1735,6 +1747,14 @@ CJK_WORDS: dict[str, Entry] = {
     # "每兩個星期一次": once every two weeks (一次 is not Monday's 一 nor a count)
     **{w: (("Y", "W"),) for w in ("个星期一次", "星期一次", "个礼拜一次", "礼拜一次", "周一次")},
     **{w: (("E", "zh"),) for w in ("每", "每隔")},  # "zh": "每月3次" is three a month
+    # every morning, every night: daily
+    **{
+        w: (("E", "zh"), ("Y", "D"))
+        for w in (
+            *("每朝", "每朝早", "每个朝早", "每早", "每晚", "每夜", "每个早上", "每个晚上"),
+            *("每天早上", "每天晚上"),
+        )
+    },
     **_tags("x", "次"),
     **_tags("p", "价格", "现价", "行情", "价", "币价", "几毛"),
     **{w: (("p", "cost"),) for w in ("多少钱", "几钱", "几多钱")},

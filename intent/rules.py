@@ -530,7 +530,7 @@ _PAST_REPORT = re.compile(
     r"\b(?:yesterday|last\s+(?:week|wk|month|mth|year|yr|night|time)|ago)\b))"
     r"(?:bought|sold|purchased|aped|grabbed|scooped|dumped|picked\s+up|got)\b"
     r"(?![^.;!?,]*\b(?:buy|sell|swap|convert|purchase|cancel|get)\b)(?:[^.;!?,]|[.,](?=\d))*"
-    r"|(?:昨天|昨日|前天|上周|上星期|上个?礼拜|上个?月|去年|寻日|尋日|琴日|噚日|上次|早前|之前"
+    r"|(?:昨天|昨日|前天|上周|上星期|上个?礼拜|上个?月|去年|旧年|舊年|上年|前年|寻日|尋日|琴日|噚日|上次|早前|之前"
     r"|已经|啱啱|刚刚|刚才|我刚)"
     r"(?:[^，。,;；!！?？买卖入沽出换]{0,12}(?:买|卖|入|沽|出|换|亏|赚|蚀)(?:了|咗|过)[^，。,;；!！?？]*"
     # "上个月买的0.1个btc帮我卖了": what was bought then, named (the verb is no request)
@@ -540,7 +540,7 @@ _PAST_REPORT = re.compile(
 
 #: The words without which ``_PAST_REPORT`` cannot match.
 _PAST_REPORT_HINT = re.compile(
-    r"bought|sold|purchased|ago|last|昨|前天|上|去年|寻日|尋日|琴日|噚日|早前|之前|已经|啱啱|刚"
+    r"bought|sold|purchased|ago|last|昨|前天|上|去年|旧年|舊年|前年|寻日|尋日|琴日|噚日|早前|之前|已经|啱啱|刚"
 )
 
 
@@ -569,20 +569,32 @@ _A_NUMBER = re.compile(
 #: no price, amount or condition of the request. The coin is kept (it may be the only one
 #: named); a clause with neither "is" nor a word of now ("eth at 3200, sell 1") is no remark.
 _PRICE_NOW = re.compile(
-    r"(?:^|(?<=[,.;!?(]))(?P<coin>\s*(?:the\s+price|price|it|[a-z][a-z0-9]{1,11}))"
-    r"(?P<said>(?P<is>['’]s|\s+is)?(?:\s+(?:at|@|around|about|trading\s+at|sitting\s+at"
-    r"|currently|now|rn))*\s*\$?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?k?"
-    r"(?:\s*(?:usd|usdt|dollars|bucks|u))?"
+    r"(?:^|(?<=[,.;!?(])|(?<=\btold\sme\s)|(?<=\bsays\s)|(?<=\bsaid\s)|(?<=\bthat\s))"
+    r"(?P<coin>\s*(?:the\s+price|price|it|[a-z][a-z0-9]{1,11}))"
+    r"(?P<said>(?P<is>['’]s|\s+is)?(?:\s+(?:at|@|around|about|like|roughly|only|just|still"
+    r"|already|trading\s+at|sitting\s+at|currently|now|rn))*\s*\$?(?:\d{1,3}(?:,\d{3})+|\d+)"
+    r"(?:\.\d+)?k?(?:\s*(?:usd|usdt|dollars|bucks|u))?"
     r"(?:\s+(?:rn|right\s+now|now|atm|currently|at\s+the\s+moment|today|lol|lmao|crazy|wild"
-    r"|tho|ngl|smh|haha|already))*)\s*(?=[,.;!?)]|$)"
-    r"|(?:^|(?<=[,.;!?(]))(?P<before>[^,.;!?()]{0,12}?)(?P<zh>(?:现在|而家|依家|宜家|目前|现价)"
-    r"(?:是|系|喺|在|大概|大约|约|啱啱)*\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*"
-    r"(?:万\d*|w\d*|k|千)?(?:左右|上下|附近)?(?:蚊|刀|u|美金|块)?)\s*(?=[,.;!?)]|$)"
+    r"|tho|ngl|smh|haha|already|i\s+think|i\s+believe|i\s+guess|apparently|or\s+so))*"
+    # ("btc is at like 67k right now which seems high but ok, please buy 0.005")
+    # (words only, none that acts, denies or says when)
+    r"(?:\s+(?:which|that)\s+(?![^,.;!?]*\b(?:buy|sell|get|grab|swap|convert|not|no|never"
+    r"|don['’]?t|dont|tomorrow|tonight|later)\b)[a-z'’ ]*)?)"
+    # (the clause ends at its stop, or after its word of now: "eths at 3.2k rn grab 1")
+    r"\s*(?=[,;!?)]|\.(?!\d)|$|(?<=\brn)\s|(?<=\bnow)\s|(?<=\batm)\s)"
+    r"|(?:^|(?<=[,.;!?(]))(?P<before>\s*[^,.;!?()]{0,12}?)(?P<zh>(?:现在|而家|依家|宜家|目前|现价)"
+    r"(?:是|系|喺|在|大概|大约|约|啱啱)*\s*(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+    r"|[一二两三四五六七八九十百千万零〇]+)\s*"
+    r"(?:万\d*|w\d*|k|千\d*)?(?:左右|上下|附近)?(?:蚊|刀|u|美金|块)?)\s*(?=[,;!?)]|\.(?!\d)|\s|$)"
+    # "ETH 3.2k了 先买1个", "大饼7万了，…": where a named coin has got to
+    r"|(?:^|(?<=[,.;!?(]))(?P<reached>\s*(?:[a-z][a-z0-9]{1,11}|[\u4e00-\u9fff]{1,4}?))"
+    r"(?P<le>\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:万|w|k|千)?\s*了)(?=[,;!?)]|\.(?!\d)|\s|$)"
 )
 _PRICE_NOW_HINT = re.compile(
-    r"\brn\b|\bnow\b|currently|\batm\b|moment|today|\bis\b|['’]s\b|现在|而家|依家|宜家|目前|现价"
+    r"\brn\b|\bnow\b|currently|\batm\b|moment|today|\bis\b|['’]s\b|现在|而家|依家|宜家|目前|现价|了"
 )
-_NOW_WORD = re.compile(r"\b(?:rn|now|atm|currently|moment|today)\b")
+#: A price said as now, or as the customer believes it is.
+_NOW_WORD = re.compile(r"\b(?:rn|now|atm|currently|moment|today|think|believe|guess|apparently)\b")
 
 
 def _observed(m: re.Match[str]) -> str:
@@ -590,14 +602,35 @@ def _observed(m: re.Match[str]) -> str:
     again where it acts ("sui is 0.5 rn. close out my SUI bag"). Only after a coin's name,
     "it" or "the price", and with "is" or a word of now: "sell at 3200 rn, 1 eth" and "eth at
     3200, sell 1" are limits. Said with "is" and no word of now, its number is asked about."""
-    zh = m.group("zh") is not None
-    coin = (m.group("before") if zh else m.group("coin")).strip()
+    kind = "zh" if m.group("zh") is not None else "le" if m.group("le") is not None else "en"
+    coin_group, said_group = _OBSERVED_GROUPS[kind]
+    coin = m.group(coin_group).strip()
     named = tokenize(coin)
     code = named[0].code if len(named) == 1 and named[0].tag in "AQ" else ASSET_ALIASES.get(coin)
-    now = zh or _NOW_WORD.search(m.group("said")) is not None
-    if not zh and (
-        (m.group("is") is None and not now)
-        or (code is None and coin not in ("it", "price", "the price"))
+    whole_coin = coin in ASSET_ALIASES or (
+        len(named) == 1 and named[0].end - named[0].start == len(coin)
+    )
+    if kind == "le" and (code is None or not whole_coin):
+        # ("姨太赚够7了"): only where a named coin has got to; else its number is asked about
+        return _REMARK_NUMBER.sub(_unreadable_number, m.group())
+    ended_by_space = kind == "le" or m.string[m.end() : m.end() + 1].isspace()
+    if kind != "en" and ended_by_space and " " in m[said_group].strip():
+        # ended by a space, a remark is written close: "eth而家3200 入1个" ("现在 7 就买": 7 is
+        # a number put apart, the request's)
+        return m.group()
+    now = kind != "en" or _NOW_WORD.search(m.group("said")) is not None
+    if kind == "en" and code is None and not named and coin not in ("it", "price") and now:
+        # "dots at 65k rn buy 20 dot": a word we cannot read, with a price now: asked
+        return _REMARK_NUMBER.sub(_unreadable_number, m.group())
+    if (
+        kind == "en"
+        and (
+            (m.group("is") is None and not now)
+            or (code is None and coin not in ("it", "price", "the price"))
+            # (ended by a space after its word of now: "sol 3 now go" is 3 SOL, "eth at 3k rn
+            # grab 1" a remark)
+            or (m.string[m.end() : m.end() + 1].isspace() and not _AT_A_PRICE.search(m["said"]))
+        )
     ):
         return m.group()
     if not now:  # "doge is 7, rotate my doge into eth": a price, or a count? asked
@@ -607,9 +640,14 @@ def _observed(m: re.Match[str]) -> str:
         t.tag in "AQN" and t.code == code for t in tokenize(elsewhere)
     )
     # ("it's at 65k rn": "it" goes with the remark)
-    whole = named_again or (code is None and not zh)
-    start = m.start(("before" if zh else "coin") if whole else ("zh" if zh else "said"))
+    whole = named_again or (code is None and kind == "en")
+    start = m.start(coin_group if whole else said_group)
     return m.string[m.start() : start] + " " * (m.end() - start)
+
+
+_AT_A_PRICE = re.compile(r"['’]s\b|\b(?:is|at|around|about|like|trading|sitting)\b|@")
+#: The groups of ``_PRICE_NOW`` that hold the coin and what is said of it, by the kind of remark.
+_OBSERVED_GROUPS = {"en": ("coin", "said"), "zh": ("before", "zh"), "le": ("reached", "le")}
 
 
 #: A denial or a later time, which no aside may hide.
@@ -654,8 +692,11 @@ def _without_asides(norm: str) -> str:
         norm = _PAST_REPORT.sub(_story, norm)
     # (a remark is a clause of its own: only a message of two clauses may hold one)
     clauses = _CLAUSE_SEPARATOR.search(norm) is not None
-    if clauses and _PRICE_NOW_HINT.search(norm):
-        norm = _PRICE_NOW.sub(_observed, norm)
+    if _PRICE_NOW_HINT.search(norm):
+        observed = _PRICE_NOW.sub(_observed, norm)
+        if observed != norm:  # (a second remark, told after the first: "btc 65k了 eth而家3200,")
+            observed = _PRICE_NOW.sub(_observed, observed)
+        norm = observed
     if _SALE_HINT.search(norm):
         norm = _SALE_REASON.sub(_blank, norm)
     if "alone" in norm:
@@ -1830,6 +1871,7 @@ class _Mention:
     code: str
     marker: str  # "w" (with/用), "f" (for/to/into), or ""
     by: str = ""  # the marker's own payload: "with" for the English word
+    mine: bool = False  # "my"/"our" between the marker and the asset: "for my 2 SOL"
 
     @property
     def is_quote(self) -> bool:
@@ -2453,8 +2495,10 @@ def _limit_phrases(an: _Analysis) -> None:
             continue  # "0.05, limit 58000": in English the price follows "limit"
         if m.group(1) is not None and _spelled_far(an, m.start(), m.start(1)):
             continue  # "at a red light so quick one": "at" is not this "one"'s
-        if an.limit_price is not None:
-            an.unresolved = True  # two prices: do not pick one
+        if an.limit_price is not None or _right_after_an_exit(an, m.start()):
+            # two prices: do not pick one; "sold at 11.50 and stopped at 7": is 7 the entry's
+            # price, or a stop the grammar did not read?
+            an.unresolved = True
             return
         alternative = _ALTERNATIVE_PRICE.match(live, m.end())
         if alternative is not None and (
@@ -2479,6 +2523,14 @@ def _limit_phrases(an: _Analysis) -> None:
             (t.code for t in an.tokens[m.start() : m.end()] if t.code in ("buy", "sell")), ""
         )
         an.take(m.start(), m.end(), "limit_price")
+
+
+def _right_after_an_exit(an: _Analysis, k: int) -> bool:
+    """Whether ``tokens[k]`` is an "at" right after a take-profit or stop-loss, nothing read
+    between ("止损2800 限价2790" names its limit: a stop-limit)."""
+    return _word(an, k) == "at" and any(
+        last == k for name in ("take_profit", "stop_loss") for _, last in an.spans.get(name, ())
+    )
 
 
 #: A pause between clauses; "and" too, before a stop put on what was bought.
@@ -2822,7 +2874,7 @@ def _mentions(an: _Analysis) -> list[_Mention]:
             marker, by = an.tags[j], an.tokens[j].code
         elif j >= 0 and an.tags[j] == "D":  # "use 1 ETH to buy SOL": what is used is paid
             marker = "w"
-        out.append(_Mention(k, tok.code, marker, by))
+        out.append(_Mention(k, tok.code, marker, by, "m" in an.tags[j + 1 : k]))
     return out
 
 
@@ -3382,6 +3434,9 @@ def _paused(text: str, before: Token, after: Token) -> bool:
 
 _SPLIT_EVENLY = re.compile(
     r"split\s+(?:it\s+)?(?:evenly|equally)|in\s+equal\s+(?:\w+\s+)?(?:parts|instal+ments|amounts|tranches)"
+    # "sell my 0.75 BTC in three equal parts, once a week": 0.25 a week
+    r"|\b(?:in|into)\s+\S+\s+(?:equal\s+)?(?:\w+\s+)?"
+    r"(?:parts|chunks|instal+ments|tranches|pieces|slices|portions|lots|batches)\b"
     r"|平均分|均分|平分",
     re.IGNORECASE,
 )
@@ -3669,6 +3724,7 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
     soft = any(t.tag == "~" and (k == 0 or tokens[k - 1].tag != "^") for k, t in enumerate(tokens))
     cancel = any(t.tag == "X" for t in tokens) or (soft and any(t.tag in "rDL" for t in tokens))
     drop: set[int] = set()
+    bare_sides: set[str] = set()  # the sides of verbs denied without an object of their own
     restated: set[int] = set()
     stated: dict[int, Token] = {}  # a limit a negation states: the "at" to put before it
     for i, tok in enumerate(tokens):
@@ -3823,6 +3879,9 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
         for k in denied:
             if not (cancel and tokens[k].tag in "AQ"):
                 drop.add(k)
+        if not any(tokens[k].tag in "AQNPH" for k in denied):
+            # ("Not Bitcoin … I would like 2 Ethereum not bought": a verb denied alone)
+            bare_sides |= {_meaning(tokens[k])[0] for k in denied if tokens[k].tag in "BSCDg"}
     kept = [
         t
         for k, tok in enumerate(tokens)
@@ -3856,9 +3915,8 @@ def _scope_negations(norm: str, tokens: list[Token]) -> list[Token] | None:
     if shared and not (other_side and all(tag in "AN" for tag, _ in shared)):
         return None  # ("姨太全部换大饼，not 梭哈": the share denied is the share asked for)
     verbs = "BSCDg"
-    if not objects and {_meaning(t)[0] for t in denied_tokens if t.tag in verbs} & {
-        _meaning(t)[0] for t in kept if t.tag in verbs
-    }:
+    alone = bare_sides if objects else {_meaning(t)[0] for t in denied_tokens if t.tag in verbs}
+    if alone & {_meaning(t)[0] for t in kept if t.tag in verbs}:
         return None  # "將0.5個比特幣不要沽出，換取港幣": the swap would be the sale denied
     if not objects and "S" in denied_sides and not kept_sides and any(t.tag in "ZR" for t in kept):
         return None  # "設止蝕 not 賣出": a stop-loss is a sale, the sale denied
@@ -4571,6 +4629,17 @@ _NO_VERB_AFTER_WISH = re.compile(
 )
 
 
+def _every_what(an: _Analysis, k: int) -> bool:
+    """每 left unread before a word of time the grammar does not know ("每朝早" before it had
+    the word): a cadence, then unknown, is never dropped ("每間交易所" is every exchange)."""
+    tok = an.tokens[k]
+    return tok.code == "zh" and _EVERY_WHEN.match(an.text, tok.end) is not None
+
+
+#: What follows 每 in a cadence: a part of the day, a season, a half, a round.
+_EVERY_WHEN = re.compile(r"\s*(?:个|個)?\s*[朝晚早夜晨午季旬半轮輪期]")
+
+
 def _bare_huan(an: _Analysis, mentions: list[_Mention]) -> bool:
     """Chinese 换 with a single object after it, and nothing paid with: what is received
     ("换点姨太"); counted coins are what is given ("換1粒ETH": one ETH exchanged)."""
@@ -5010,6 +5079,8 @@ def _two_cryptos_to(mentions: list[_Mention], *, verbless: bool = False) -> bool
     cryptos = [m for m in mentions if not m.is_quote]
     if len(cryptos) != 2 or cryptos[1].marker != "f" or cryptos[0].marker:
         return False
+    if cryptos[1].by == "for" and cryptos[1].mine:
+        return False  # "I want ETH for my 2 SOL, can you do that?": the SOL is given
     # Without a verb only "to"/"into"/→ say the direction: "I want SUI for my 20 APT" gives APT
     return not verbless or (len(mentions) == 2 and cryptos[1].by != "for")
 
@@ -5467,6 +5538,8 @@ def _trade(
         # or a count no schedule phrase placed. Orders go now, on a price or on a cadence
         # that starts now; a time we cannot honour is refused, never dropped.
         return _unsupported("timing")
+    if any(_every_what(an, k) for k, tag in enumerate(live) if tag == "E"):
+        return _unsupported("timing")
     split = _SPLIT_INTO.search(an.text) if "分" in an.text else None
     if split is not None and not any(
         an.tokens[a.first].start < split.start()
@@ -5475,14 +5548,10 @@ def _trade(
     ):
         # "分三次卖，每小时卖一万个", "每30分钟出100个sol，分5次": each order's amount
         split = None
-    if (
-        an.every
-        and amount is not None
-        and amount.unit != "%"
-        and (_SPLIT_EVENLY.search(text) or split is not None)
-    ):
-        # "800 USDT weekly for 8 weeks, split evenly": 800 in all, 100 an order
-        per_order = amount.value / an.count if an.count else None
+    if an.every and amount is not None and (_SPLIT_EVENLY.search(text) or split is not None):
+        # "800 USDT weekly for 8 weeks, split evenly": 800 in all, 100 an order ("half my ETH
+        # in 2 parts, weekly" is no share of what is left each week: asked)
+        per_order = amount.value / an.count if an.count and amount.unit != "%" else None
         if per_order is not None and per_order == per_order.quantize(Decimal("1e-8")):
             amount = _amount(per_order.normalize(), amount.unit)
         else:

@@ -113,8 +113,14 @@ def correct(word: str, known: frozenset[str] = frozenset()) -> Asset | None:
     """
     if len(word) < FUZZY_MIN_LEN or not word.isalpha() or word in known:
         return None
-    if word in aliases()[0] or word in common_words():
+    table, clash = aliases()
+    if word in table or word in common_words():
         return None
+    plural = word[:-1]
+    if word[-1] == "s" and plural in table and plural not in clash:
+        # "eths at 3.2k rn": a plural or a possessive typed without its apostrophe is that
+        # coin, never another one letter off (ETHW)
+        return universe()[table[plural]]
     choices = _fuzzy_choices()
     found = [
         (alias, distance)

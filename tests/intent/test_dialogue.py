@@ -1576,3 +1576,18 @@ def test_what_batch_56_showed(turns: list[str], expected: dict[str, Any]) -> Non
 def test_what_batch_57_showed(turns: list[str], expected: dict[str, Any]) -> None:
     got = final_reading(turns, RuleParser())
     assert {k: got[k] for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("turns", "expected"),
+    [
+        # where the price is now, heard from someone after the request, is no limit for it
+        (
+            ["Please buy 500 dollars of Ether.", "My wife says ether is at 3,200 today. Go ahead."],
+            {"limit_price": None, "order_type": None},
+        ),
+    ],
+)
+def test_what_batch_58_showed(turns: list[str], expected: dict[str, Any]) -> None:
+    got = final_reading(turns, RuleParser())
+    assert {k: got[k] for k in expected} == expected

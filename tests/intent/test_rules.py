@@ -4205,6 +4205,77 @@ def test_readings_batch_57_showed(text: str, expected: dict[str, Any]) -> None:
     subset(text, **expected)
 
 
+_MARKET_BUY_1_ETH = {"action": "buy", "order_type": "market", "limit_price": None, "asset": "ETH"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # where the price is now, said with a filler, a hedge, a relative clause, after who
+        # said it, with a Chinese numeral, without punctuation, or as 了 (got to): no limit
+        ("SOL is at like 150 right now which feels pricey, buy 2 anyway", {"limit_price": None}),
+        (
+            "I want to sell 3 DOT. polkadot is at 7 I believe, that's ok",
+            {"action": "sell", "limit_price": None, "amount": {"value": 3, "unit": "DOT"}},
+        ),
+        ("以太坊现在大约三千二，帮我买一个", _MARKET_BUY_1_ETH),
+        ("ETH而家3千2, 幫我入1個先", _MARKET_BUY_1_ETH),
+        ("eth而家3200 入1个", _MARKET_BUY_1_ETH),
+        ("eth at 3200 rn grab 1", _MARKET_BUY_1_ETH),
+        ("ETH 3.2k了 先买1个再说", _MARKET_BUY_1_ETH),
+        ("my friend told me eth is at 3200 today. buy 1 please", _MARKET_BUY_1_ETH),
+        # (its probe: a word we cannot read, with a price now, is asked about; a coin's
+        # price got to, beside another word, is asked; two remarks are both remarks)
+        ("dots at 65k rn buy 20 polkadot", {"action": "clarify", "missing": ["price"]}),
+        ("姨太赚够7了，止盈一半", {"action": "clarify"}),
+        ("ton 65k了 卖晒ton", {"action": "sell", "amount": {"value": 100, "unit": "%"}}),
+        ("ton 0.5了 TON 而家 5.2, 買 100 粒", {"action": "buy", "limit_price": None}),
+        # ... but a number before "now" with no "is" or "at" is no price ("sol 3 now go")
+        ("sol 3 now go", {"amount": {"value": 3, "unit": "SOL"}}),
+        ("sell 1 eth at 3200 rn", {"action": "sell", "limit_price": 3200}),
+        # a coin's plural or possessive without its apostrophe is that coin, never one a
+        # letter off ("eths" is no ETHW)
+        ("eths at 3.2k rn grab 1", _MARKET_BUY_1_ETH),
+        # "X for my N Y": the Y is given, so never a convert into it
+        ("I want ETH for my 2 SOL, can you do that?", {"action": "clarify", "to": None}),
+        # a better price nobody named is asked for
+        ("卖100个uni，价钱好啲", {"action": "clarify", "missing": ["price"]}),
+        # a total in N parts, once a week: each order is a part (a share is asked)
+        (
+            "sell my 0.9 eth in three equal parts, once a week",
+            {
+                "amount": {"value": 0.3, "unit": "ETH"},
+                "schedule": {"every": "P1W", "count": 3, "over": None},
+            },
+        ),
+        ("buy 1 btc in 4 chunks every hour", {"amount": {"value": 0.25, "unit": "BTC"}}),
+        ("sell half my eth in 2 parts weekly", {"action": "clarify", "missing": ["amount"]}),
+        # "protected at 7" is a stop-loss; an "at" right after an exit is no entry's limit
+        ("buy 12 atom and protect it at 7", {"stop_loss": 7, "limit_price": None}),
+        ("buy 12 atom, sell them at 11.5 and at 7", {"action": "clarify"}),
+        ("卖0.5个eth 止损2700 限价2690", {"action": "sell", "limit_price": 2690}),
+        # every morning, every night: daily; 每 before a time word we cannot read is refused
+        ("每朝買 100 蚊 BTC", {"schedule": {"every": "P1D", "count": None, "over": None}}),
+        ("每个晚上买100u btc", {"schedule": {"every": "P1D", "count": None, "over": None}}),
+        ("每旬买100u btc", {"action": "unsupported"}),
+        ("买二十个ICP，我知道未必每间交易所都有", {"action": "buy"}),
+        # (its rows in the insertion test: a verb denied alone, after a coin denied, leaves
+        # no wish to buy; a denial in a remark's relative clause is never blanked)
+        (
+            "Not Bitcoin, please - I would like 2 Ethereum not bought instead.",
+            {"action": "unsupported"},
+        ),
+        ("SOL is at 150 right now which is not cheap, buy 2", {"action": "unsupported"}),
+        # last year (舊年, 上年, 前年): a story, not a trade now
+        ("我舊年喺 2 萬買咗 2 粒 BTC, 諗返都開心", {"action": "unsupported"}),
+        ("前年买了1个eth", {"action": "unsupported"}),
+    ],
+)
+def test_readings_batch_58_showed(text: str, expected: dict[str, Any]) -> None:
+    """Batch 58's wrong trades, each a kind."""
+    subset(text, **expected)
+
+
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
