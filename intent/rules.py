@@ -4637,7 +4637,7 @@ def _every_what(an: _Analysis, k: int) -> bool:
 
 
 #: What follows 每 in a cadence: a part of the day, a season, a half, a round.
-_EVERY_WHEN = re.compile(r"\s*(?:个|個)?\s*[朝晚早夜晨午季旬半轮輪期]")
+_EVERY_WHEN = re.compile(r"\s*(?:个|個)?\s*[朝晚早夜晨午季旬半轮輪]")
 
 
 def _bare_huan(an: _Analysis, mentions: list[_Mention]) -> bool:
