@@ -47,15 +47,13 @@ from execution.mandates import (
     terms_text,
     ticker_price,
 )
-from execution.plan_simulation import PlanSequence, preview_order
-from execution.policy import DEFAULT_TIER, Denial, Policy, PolicyDecision
+from execution.policy import DEFAULT_TIER, Policy, PolicyDecision
+from execution.preview.pipeline import Pipeline, PreviewFailed, StepEvaluation
 from execution.requote import DEFAULT_TOLERANCE_BPS, requote_reasons
 from execution.session_log import SessionLog
 from execution.session_state import SessionState, StepView
 from execution.simulator import (
     CancelPreview,
-    PreviewWarning,
-    Simulator,
     StepPreview,
     dec,
     preview_cancel,
@@ -77,7 +75,7 @@ from intent.models import (
     plain,
 )
 from intent.parser import ParseOutput, Parser, parse_traced
-from intent.planner import order_words, plan_intent
+from intent.planner import order_words
 
 ASSISTANT_ACTOR = "assistant"
 Role = Literal["customer", "support", "product", "admin"]
@@ -349,20 +347,16 @@ class Assistant:
             return reply(result.question)
         if result.action == "query":
             return reply(self._answer_query(state.owner, result))
-        venue = self._venue_for(state.owner)
+        pipeline = self._pipeline_for(state.owner)
         balances = self.balances(state.owner)["free"]
         open_orders: list[Any] = []
         if result.action == "cancel":
-            open_orders = call_translated(lambda: venue.fetch_open_orders())
-        plan_id = f"p{len(state.plans) + 1}"
+            open_orders = call_translated(lambda: pipeline.venue.fetch_open_orders())
         try:
-            symbols = call_translated(lambda: venue.load_markets()).keys()
-            plan = plan_intent(
+            plan = pipeline.plan(
                 result,
-                plan_id=plan_id,
-                symbols=symbols,
+                plan_id=f"p{len(state.plans) + 1}",
                 balances=balances,
-                default_quote=self._default_quote,
                 open_orders=open_orders,
             )
         except PlanningError as exc:
@@ -377,38 +371,34 @@ class Assistant:
         self._append(state, actor, ev.PLAN_CREATED, created)
         pending: list[PendingConfirmation] = []
         previews: list[dict[str, Any]] = []
-        sequence = PlanSequence(balances)
         failed: list[str] = []
-        for step in plan.steps:
+        for step in plan.steps:  # (a cancel's plan is of cancel steps only)
             if step.kind == "cancel_order":
                 cancel, cancel_token = self._preview_cancel(state, actor, state.steps[step.step_id])
                 previews.append(cancel.model_dump(mode="json"))
                 pending.append(cancel_token)
-                continue
-            # A dependent order is previewed on what the earlier step is expected to
-            # yield; it gets its own preview and token once that step has actually filled.
-            # A bracket exit is confirmed up front, as a mandate on what the entry buys.
-            order, step_balances = sequence.inputs(step)
-            try:
-                preview, token = self._preview_step(
+        try:
+            for step, evaluation in pipeline.evaluate_plan(plan, balances):
+                # A dependent order is previewed on what the earlier step is expected to
+                # yield; it gets its own preview and token once that step has actually
+                # filled. A bracket exit is confirmed up front, as a mandate on what the
+                # entry buys.
+                token = self._record_preview(
                     state,
                     actor,
                     state.steps[step.step_id],
-                    order,
-                    step_balances,
+                    evaluation,
                     waiting=bool(step.depends_on) and step.kind != "mandate",
                 )
-            except VenueError as exc:
-                # Nothing is guessed: the step stays planned, to be previewed again.
-                self._append(
-                    state, actor, ev.PREVIEW_FAILED, {"step_id": step.step_id, "error": str(exc)}
-                )
-                failed.append(f"step {step.step_id} could not be previewed ({exc})")
-                break  # the later steps build on this one's figures
-            sequence.record(step, preview)
-            previews.append(preview.model_dump(mode="json"))
-            if token is not None:
-                pending.append(token)
+                previews.append(evaluation.preview.model_dump(mode="json"))
+                if token is not None:
+                    pending.append(token)
+        except PreviewFailed as exc:
+            # Nothing is guessed: the step stays planned, to be previewed again.
+            self._append(
+                state, actor, ev.PREVIEW_FAILED, {"step_id": exc.step_id, "error": str(exc)}
+            )
+            failed.append(f"step {exc.step_id} could not be previewed ({exc})")
         lines = [f"Here is the plan ({len(plan.steps)} step{'s' if len(plan.steps) > 1 else ''})."]
         if failed:
             lines.append(f"Nothing was sent: {'; '.join(failed)}. Ask me to preview it again.")
@@ -461,6 +451,22 @@ class Assistant:
 
     # --- previews ---------------------------------------------------------------------
 
+    def _pipeline_for(self, owner: str) -> Pipeline:
+        """What ``owner``'s previews depend on: their account and tier, the policy in force,
+        what they have traded today, the clock."""
+        limits = self._limits
+        return Pipeline(
+            venue=self._venue_for(owner),
+            policy=self._policy_source(),
+            now_ms=self._clock.now_ms,
+            ttl_ms=self._ttl_ms,
+            default_quote=self._default_quote,
+            tier=self._tier_of(owner),
+            used_today=(lambda preview: Decimal(0))
+            if limits is None
+            else (lambda preview: used_today(limits, owner, preview)),
+        )
+
     def _evaluate(
         self,
         owner: str,
@@ -468,22 +474,9 @@ class Assistant:
         order: OrderSpec,
         balances: Mapping[str, Decimal],
         mandate: Mandate | None = None,
-    ) -> _Evaluation:
+    ) -> StepEvaluation:
         """Preview one step on the venue now and check it against the policy; no record."""
-        venue = self._venue_for(owner)
-        policy = self._policy_source()
-        simulator = Simulator(venue, policy_version=policy.version, ttl_ms=self._ttl_ms)
-        market, book = call_translated(lambda: simulator.snapshot(order.symbol))
-        now = self._clock.now_ms()
-        preview = preview_order(
-            simulator, step_id, order, balances, now, market=market, book=book, mandate=mandate
-        )
-        tier = self._tier_of(owner)
-        used = Decimal(0) if self._limits is None else used_today(self._limits, owner, preview)
-        preview, decision = apply_policy(policy, preview, tier=tier, used_today=used)
-        return _Evaluation(
-            venue.id, order, dict(balances), market, book, preview, decision, tier, used, mandate
-        )
+        return self._pipeline_for(owner).evaluate(step_id, order, balances, mandate)
 
     def _preview_step(
         self,
@@ -506,7 +499,7 @@ class Assistant:
         state: SessionState,
         actor: Actor,
         step: StepView,
-        evaluation: _Evaluation,
+        evaluation: StepEvaluation,
         waiting: bool = False,
         requote: Mapping[str, Any] | None = None,
     ) -> PendingConfirmation | None:
@@ -1239,7 +1232,7 @@ class Assistant:
         return f"order {child_id} {state.steps[child_id].state}"
 
     def _send_for_mandate(
-        self, state: SessionState, mandate: StepView, child: StepView, evaluation: _Evaluation
+        self, state: SessionState, mandate: StepView, child: StepView, evaluation: StepEvaluation
     ) -> None:
         """Preview, confirm (under the mandate) and send one of its orders."""
         self._record_preview(state, SYSTEM, child, evaluation)
@@ -1473,22 +1466,6 @@ _UNSENT = ("planned", "awaiting_confirmation", "blocked", "rejected", "skipped")
 _REPLACEABLE = frozenset({"planned", "awaiting_confirmation", "blocked", "waiting"})
 
 
-@dataclass(frozen=True, slots=True)
-class _Evaluation:
-    """One preview as computed, with the inputs it was computed on."""
-
-    venue_id: str
-    order: OrderSpec
-    balances: dict[str, Decimal]
-    market: Mapping[str, Any]
-    book: Mapping[str, Any]
-    preview: StepPreview
-    decision: PolicyDecision
-    tier: str
-    used_today: Decimal  # the customer's notional already counted today in this quote
-    mandate: Mandate | None = None  # a mandate step's bounds, previewed with its order
-
-
 @dataclass
 class MandateReport:
     """What a pass over the armed mandates did."""
@@ -1505,28 +1482,6 @@ class ReconcileReport:
     checked: int = 0
     settled: list[str] = field(default_factory=list)
     unsettled: list[str] = field(default_factory=list)
-
-
-def _denial_warning(denial: Denial) -> PreviewWarning:
-    return PreviewWarning(code=denial.code, message=denial.message, blocking=True)
-
-
-def apply_policy(
-    policy: Policy,
-    preview: StepPreview,
-    *,
-    tier: str = DEFAULT_TIER,
-    used_today: Decimal = Decimal(0),
-) -> tuple[StepPreview, PolicyDecision]:
-    """Check ``preview`` against ``policy`` for a customer of ``tier`` who has already
-    traded ``used_today`` in its quote currency: each denial becomes a blocking warning.
-
-    The chat preview and the replay's re-run both go through here."""
-    decision = policy.check(preview, tier=tier, used_today=used_today)
-    if decision.allowed:
-        return preview, decision
-    warnings = preview.warnings + tuple(_denial_warning(d) for d in decision.denials)
-    return preview.model_copy(update={"warnings": warnings}), decision
 
 
 def _reservation_json(reservation: Reservation | None) -> dict[str, str] | None:
@@ -1576,7 +1531,6 @@ __all__ = [
     "ReconcileReport",
     "StepUpdate",
     "Turn",
-    "apply_policy",
     "client_order_id",
     "confirmation_text",
 ]

@@ -20,12 +20,11 @@ from decimal import Decimal
 from typing import Any, Literal, NoReturn
 
 from execution import session_state as ev
-from execution.assistant import apply_policy
 from execution.journal import Event, canonical_json
-from execution.plan_simulation import preview_order
 from execution.policy import DEFAULT_TIER, Policy
+from execution.preview.pipeline import judge
 from execution.session_state import SessionState
-from execution.simulator import Simulator, StepPreview, preview_cancel
+from execution.simulator import Simulator, preview_cancel
 from intent.canonical import to_canonical
 from intent.dialogue import respond, to_record
 from intent.errors import PlanningError
@@ -424,8 +423,10 @@ class _Replay:
             _RecordedVenue(str(venue_id)), policy_version=self.policy.version, ttl_ms=self.ttl_ms
         )
         balances = {ccy: Decimal(str(v)) for ccy, v in p["balances"].items()}
-        preview: StepPreview = preview_order(
+        recorded_used = Decimal(str(p.get("used_today", "0")))
+        preview, decision, _ = judge(
             simulator,
+            self.policy,
             step_id,
             order,
             balances,
@@ -433,12 +434,8 @@ class _Replay:
             market=p["market"],
             book=book,
             mandate=None if p.get("mandate") is None else Mandate.model_validate(p["mandate"]),
-        )
-        preview, decision = apply_policy(
-            self.policy,
-            preview,
             tier=str(p.get("tier", DEFAULT_TIER)),
-            used_today=Decimal(str(p.get("used_today", "0"))),
+            used_today=lambda preview: recorded_used,
         )
         rerun_payload = {
             "preview": preview,

@@ -30,6 +30,21 @@ def _balance(text: str) -> tuple[str, Decimal]:
     return code.strip().upper(), amount
 
 
+def _instant(text: str) -> int:
+    """An ISO 8601 instant with its zone, as epoch milliseconds."""
+    from datetime import datetime
+
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise argparse.ArgumentTypeError(
+            f"expected an instant with its zone (e.g. 2026-01-01T00:00:00Z), got {text!r}"
+        )
+    return int(when.timestamp() * 1000)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tradeassist", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -62,6 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="a balance (repeatable); default: demo",
     )
     simulate.add_argument("--seed", type=int, help="order-book seed (default: settings)")
+    simulate.add_argument(
+        "--as-of",
+        type=_instant,
+        help="the instant simulated, e.g. 2026-01-01T00:00:00Z (default: as the API)",
+    )
 
     evaluate = commands.add_parser(
         "eval-intents", help="score the parser on labelled corpora, side by side"
@@ -216,37 +236,27 @@ def cmd_parse(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace, stdout: TextIO) -> int:
-    from execution.clock import SystemClock
-    from execution.plan_simulation import SimulationError, simulate_text
-    from execution.policy import Policy
-    from execution.sandbox import MarketCatalog, SandboxExchange
-    from intent.rules import RuleParser
+    """What ``POST /v1/simulations`` answers, with the settings in force (parser, policy,
+    venue's markets and seed): the same call through :meth:`Services.simulate`."""
+    from execution.preview.pipeline import SimulationError
+    from web.services import SIMULATION_EPOCH_MS, build_services
     from web.settings import Settings
 
     settings = Settings()
     balances = dict(args.balance) if args.balance else dict(settings.demo_balances)
-    clock = SystemClock()
-    venue = SandboxExchange(
-        MarketCatalog.default(),
-        balances=balances,
-        clock=clock,
-        seed=settings.seed if args.seed is None else args.seed,
-        account_id="simulation",
-    )
+    services = build_services(settings)
     try:
-        result = simulate_text(
+        result = services.simulate(
             args.text,
             balances,
-            parser=RuleParser(),
-            venue=venue,
-            policy=Policy(),
-            now_ms=clock.now_ms(),
-            default_quote=settings.default_quote,
-            ttl_ms=settings.confirmation_ttl_s * 1000,
+            seed=args.seed,
+            as_of_ms=SIMULATION_EPOCH_MS if args.as_of is None else args.as_of,
         )
     except SimulationError as exc:
         print(f"tradeassist simulate: {exc}", file=sys.stderr)
         return 1
+    finally:
+        services.close()
     stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     return 0
 

@@ -13,8 +13,8 @@ from execution.checkpoints import Checkpoints
 from execution.clock import Clock, ManualClock, SystemClock
 from execution.journal import Journal, SQLiteJournal
 from execution.limits import LimitLedger, open_ledger
-from execution.plan_simulation import simulate_text
 from execution.policy import Policy, PolicyStore
+from execution.preview.pipeline import Pipeline, simulate
 from execution.sandbox import MarketCatalog, SandboxExchange, SandboxMarket
 from execution.sandbox.remote import RemoteSandbox
 from execution.scenarios import SymbolScenario
@@ -160,17 +160,15 @@ class Services:
     ) -> dict[str, Any]:
         """Parse, plan and preview ``text`` on an isolated sandbox account at ``as_of_ms``;
         sends nothing, and the same arguments always give the same answer."""
-        return simulate_text(
-            text,
-            balances,
-            parser=self.parser,
+        pipeline = Pipeline(
             venue=self.venues.isolated(balances, seed, ManualClock(as_of_ms)),
             policy=self.current_policy(),
-            now_ms=as_of_ms,
-            default_quote=self.settings.default_quote,
+            now_ms=lambda: as_of_ms,
             ttl_ms=self.settings.confirmation_ttl_s * 1000,
+            default_quote=self.settings.default_quote,
             scenario=scenario,
         )
+        return simulate(pipeline, self.parser, text, balances)
 
 
 def build_parser(settings: Settings) -> Parser:

@@ -93,13 +93,41 @@ def test_eval_intents_on_a_missing_file_says_so() -> None:
     assert "no such file" in done.stderr
 
 
-def test_simulate_prints_intent_plan_and_preview() -> None:
-    done = _run("simulate", "buy 0.01 BTC", "--balance", "USDT=1000")
+def test_simulate_prints_intent_plan_and_preview(tmp_path: Path) -> None:
+    done = _run(
+        "simulate",
+        "buy 0.01 BTC",
+        "--balance",
+        "USDT=1000",
+        env={"TRADEASSIST_DATA_DIR": str(tmp_path)},
+    )
 
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["plan"]["steps"][0]["order"]["symbol"] == "BTC/USDT"
     assert result["preview"]["steps"][0]["balances_before"]["USDT"] == "1000"
+    # the settings in force, as the simulation API has them: its instant by default
+    assert result["preview"]["steps"][0]["created_ms"] == 1_767_225_600_000
+
+
+def test_simulate_blocks_what_the_policy_denies(tmp_path: Path) -> None:
+    env = {"TRADEASSIST_DATA_DIR": str(tmp_path)}
+    done = _run("simulate", "buy 1 BTC", "--balance", "USDT=100000", env=env)
+    assert done.returncode == 0, done.stderr
+    (step,) = json.loads(done.stdout)["preview"]["steps"]
+    assert "NOTIONAL_EXCEEDS_MAX_PER_ORDER" in [
+        w["code"] for w in step["warnings"] if w["blocking"]
+    ]
+
+
+def test_simulate_takes_an_instant_with_its_zone(tmp_path: Path) -> None:
+    env = {"TRADEASSIST_DATA_DIR": str(tmp_path)}
+    done = _run("simulate", "buy 0.01 BTC", "--as-of", "2026-03-01T00:00:00Z", env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["preview"]["steps"][0]["created_ms"] == 1_772_323_200_000
+    done = _run("simulate", "buy 0.01 BTC", "--as-of", "2026-03-01", env=env)
+    assert done.returncode == 2
+    assert "with its zone" in done.stderr
 
 
 def test_simulate_rejects_a_malformed_balance() -> None:

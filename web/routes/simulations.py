@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from execution.plan_simulation import SimulationError
+from execution.preview.pipeline import SimulationError
 from execution.scenarios import SymbolScenario
 from web.auth import Principal
 from web.deps import CurrentPrincipal, ServicesDep
