@@ -30,7 +30,7 @@ from execution.errors import (
     OrderNotFound,
     PermissionDenied,
     RequoteRequired,
-    TokenMismatch,
+    StepNotConfirmable,
     TokenReused,
     VenueError,
     VenueUnavailable,
@@ -622,7 +622,7 @@ class Assistant:
                 "blocked",
                 "paused",
             ):
-                raise TokenReused(
+                raise InvalidTransition(
                     f"step {step_id!r} is {step.state}; it cannot be previewed again now"
                 )
             if step.kind == "mandate":
@@ -656,7 +656,7 @@ class Assistant:
             step = self._step(state, step_id)
             stoppable = ("armed", "paused") if step.kind == "mandate" else ()
             if step.state not in ("planned", "awaiting_confirmation", "blocked", *stoppable):
-                raise TokenReused(f"step {step_id!r} is already {step.state}")
+                raise InvalidTransition(f"step {step_id!r} is already {step.state}")
             try:
                 self._append(
                     state,
@@ -666,7 +666,7 @@ class Assistant:
                 )
             except InvalidTransition:
                 # Another process moved the step first (confirmed it, say).
-                raise TokenReused(
+                raise InvalidTransition(
                     f"step {step_id!r} is already {state.steps[step_id].state}"
                 ) from None
             updates = self._advance_dependents(state, actor, step_id)
@@ -993,7 +993,7 @@ class Assistant:
         (source_id,) = step.depends_on
         source = state.steps[source_id]
         if source.state not in ("filled", "partially_filled") or not source.venue_order:
-            raise TokenMismatch(
+            raise InvalidTransition(
                 f"step {step.step_id!r} is previewed once step {source_id} has filled "
                 f"(it is {source.state})"
             )
@@ -1007,7 +1007,7 @@ class Assistant:
 
     def _check_token(self, state: SessionState, step: StepView, actor: Actor, token: str) -> None:
         if step.preview_hash is None or step.expires_ms is None or step.policy_version is None:
-            raise TokenMismatch(f"step {step.step_id!r} has no preview to confirm")
+            raise StepNotConfirmable(f"step {step.step_id!r} has no preview to confirm")
         binding = Binding(
             state.session_id,
             step.plan_id,
@@ -1018,12 +1018,15 @@ class Assistant:
             step.policy_version,
         )
         if step.state != "awaiting_confirmation":
-            if self._checkpoints.matches(token, binding):
+            if step.confirmed_by is not None and self._checkpoints.matches(token, binding):
                 raise TokenReused(
                     f"this token was already used: step {step.step_id!r} is "
                     f"{step.state}; nothing more was sent"
                 )
-            raise TokenMismatch(f"step {step.step_id!r} is {step.state} and cannot be confirmed")
+            # ("confirming a rejected step said token_reused": no token was used)
+            raise StepNotConfirmable(
+                f"step {step.step_id!r} is {step.state} and cannot be confirmed; nothing was sent"
+            )
         self._checkpoints.check(token, binding, self._clock.now_ms())
 
     # --- the executor: send once, settle by clientOrderId -------------------------------
@@ -1326,7 +1329,7 @@ class Assistant:
         if bought is not None:
             return sized(step.order, bought), free
         if source.preview is None:
-            raise TokenMismatch(f"step {step.step_id!r} is previewed once step {source_id} is")
+            raise InvalidTransition(f"step {step.step_id!r} is previewed once step {source_id} is")
         expected = StepPreview.model_validate(source.preview)
         return sized(step.order, expected.received[1]), {**free, **expected.balances_after}
 

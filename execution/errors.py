@@ -112,6 +112,13 @@ class TokenMismatch(ConfirmationRefused):
     code = "token_mismatch"
 
 
+class StepNotConfirmable(ConfirmationRefused):
+    """The step is not awaiting confirmation (rejected, skipped, blocked, waiting on the step
+    before it, or never previewed): no token confirms it now, and nothing was sent."""
+
+    code = "step_not_confirmable"
+
+
 class RequoteRequired(ConfirmationRefused):
     """The market, fees, balances or policy moved since the preview: nothing was sent,
     and the new preview (in ``details``) needs its own confirmation."""

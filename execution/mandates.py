@@ -19,10 +19,8 @@ from decimal import Decimal
 from typing import Any
 
 from execution.clock import iso
-from intent.models import Mandate, Model, OrderSpec, Trigger, plain
+from intent.models import BPS, Mandate, Model, OrderSpec, Trigger, plain
 from intent.planner import describe_duration
-
-BPS = Decimal(10_000)
 
 
 class MandateTerms(Model):

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from execution.simulator import BPS, StepPreview
-from intent.models import plain
+from execution.simulator import StepPreview
+from intent.models import BPS, plain
 
 DEFAULT_TOLERANCE_BPS = Decimal(50)
 

@@ -34,7 +34,7 @@ from execution.clock import Clock
 from execution.errors import InvalidTransition, JournalConflict, JournalError
 from execution.journal import Event, Journal, chain_event
 from execution.lifecycle import plan_path, plan_state_for
-from execution.session_state import SessionState
+from execution.session_state import SessionState, fold
 
 _MAX_ATTEMPTS = 50
 _CACHE_SIZE = 512
@@ -87,10 +87,7 @@ class SessionLog:
                 return copy.deepcopy(self.load(session_id))
             finally:
                 lock.release()
-        state = SessionState(session_id)
-        for event in self.journal.read(session_id):
-            state.apply(event)
-        return state
+        return fold(session_id, self.journal.read(session_id))
 
     def catch_up(self, state: SessionState) -> None:
         """Fold in the entries appended after ``state.head`` (by any process).
@@ -216,10 +213,8 @@ class SessionLog:
 
     def _refold(self, state: SessionState) -> None:
         """Replace ``state`` (in place: callers hold it) with a fold of the whole journal."""
-        fresh = SessionState(state.session_id)
         try:
-            for event in self.journal.read(state.session_id):
-                fresh.apply(event)
+            fresh = fold(state.session_id, self.journal.read(state.session_id))
         except Exception:
             self.forget(state.session_id)
             raise

@@ -7,7 +7,7 @@ support console show is recomputed here, so a replay shows exactly what happened
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from execution.errors import InvalidTransition
@@ -80,29 +80,10 @@ class StepView:
     superseded_by: str | None = None  # the bracket exit that fired first and skipped this
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "step_id": self.step_id,
-            "plan_id": self.plan_id,
-            "description": self.description,
-            "kind": self.kind,
-            "cancel_order_id": self.cancel_order_id,
-            "order": self.order,
-            "state": self.state,
-            "preview": self.preview,
-            "preview_hash": self.preview_hash,
-            "expires_ms": self.expires_ms,
-            "client_order_id": self.client_order_id,
-            "depends_on": list(self.depends_on),
-            "previewed_order": self.previewed_order,
-            "venue_order": self.venue_order,
-            "error": self.error,
-            "confirmed_by": self.confirmed_by,
-            "updated_ms": self.updated_ms,
-            "mandate": self.mandate,
-            "parent": self.parent,
-            "armed_ms": self.armed_ms,
-            "superseded_by": self.superseded_by,
-        }
+        """Every field, as the API shows the step (a hand-kept list had left three out)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["depends_on"] = list(self.depends_on)
+        return out
 
 
 @dataclass
@@ -286,6 +267,7 @@ def step_state_for(order: Mapping[str, Any], *, resting: bool = False) -> StepSt
 
 
 def fold(session_id: str, events: Iterable[Event]) -> SessionState:
+    """The state of a session whose journal holds ``events``, in order."""
     state = SessionState(session_id)
     for event in events:
         state.apply(event)

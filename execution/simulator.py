@@ -19,9 +19,8 @@ from execution.filters import check_filters
 from execution.journal import canonical_json
 from execution.mandates import MandateTerms
 from execution.venue import Venue
-from intent.models import Model, OrderSpec, Side, plain
+from intent.models import BPS, Model, OrderSpec, Side, plain
 
-BPS = Decimal(10_000)
 ZERO = Decimal(0)
 
 

@@ -65,7 +65,7 @@ from intent.models import (
     clarification_question,
 )
 from intent.numbers import parse_number
-from intent.parser import ParseOutput, Provenance
+from intent.parser import MAX_INPUT_CHARS, ParseOutput, Provenance
 from intent.plausibility import Problem, ProblemField, implausibilities
 
 if TYPE_CHECKING:
@@ -98,8 +98,6 @@ INVALID_QUESTION = (
     'and how much? For example "buy 0.1 BTC" or "sell 2 SOL at 180".'
 )
 
-#: Longer utterances are refused without a request (the rule parser's limit too).
-MAX_INPUT_CHARS = 2000
 _MAX_ERROR_CHARS = 600  # how much of a validation error is quoted back to the model
 
 

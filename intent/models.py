@@ -23,6 +23,10 @@ MissingField = Literal["amount", "asset", "side", "price"]
 PriceSlot = Literal["limit_price", "trigger_below", "trigger_above", "take_profit", "stop_loss"]
 
 
+#: Basis points in one: slippage, price bands and tolerances are counted in them.
+BPS = Decimal(10_000)
+
+
 def plain(value: Decimal) -> str:
     """A decimal as people write it: no exponent, no trailing zeros (``1E+2`` → ``100``)."""
     return format(value.normalize(), "f")

@@ -11,6 +11,8 @@ from typing import Protocol
 from intent.models import Clarification, Intent, Model, Unsupported
 
 ParseOutput = Intent | Clarification | Unsupported
+#: Longer input is refused unread by every parser: nobody types a trade that long.
+MAX_INPUT_CHARS = 2000
 
 
 class Provenance(Model):
@@ -34,12 +36,6 @@ class Parser(Protocol):
     def version(self) -> str: ...
 
     def parse(self, text: str) -> ParseOutput: ...
-
-
-class TracedParser(Parser, Protocol):
-    """A parser that also says where each result came from."""
-
-    def parse_traced(self, text: str) -> tuple[ParseOutput, Provenance]: ...
 
 
 def parse_traced(parser: Parser, text: str) -> tuple[ParseOutput, Provenance]:

@@ -72,8 +72,8 @@ from intent.numbers import (
     parse_english,
     parse_number,
 )
+from intent.parser import MAX_INPUT_CHARS, ParseOutput
 
-ParseOutput = Intent | Clarification | Unsupported
 TradeSide = Literal["buy", "sell", "convert"]
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -141,9 +141,6 @@ def _intent(**values: Any) -> Intent:
 def _clarification(**values: Any) -> Clarification:
     return _construct(Clarification, _CLARIFICATION_T, values)
 
-
-#: Longer inputs are refused rather than parsed: nobody types a trade that long.
-MAX_INPUT_CHARS = 2000
 
 # ---------------------------------------------------------------------------------------------
 # 1. Normalization

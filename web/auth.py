@@ -184,4 +184,3 @@ DEMO_SUPPORT = Principal("demo-support", "Demo Support", "support", frozenset({"
 DEMO_PRODUCT = Principal("demo-product", "Demo Product Team", "product", frozenset({"simulate"}))
 # Development only, like every demo account: production refuses TRADEASSIST_DEMO_ACCOUNTS.
 DEMO_ADMIN = Principal("demo-admin", "Demo Admin", "admin", frozenset({"settings", "read"}))
-DEMO_ACCOUNTS = (DEMO_CUSTOMER, DEMO_SUPPORT, DEMO_PRODUCT, DEMO_ADMIN)

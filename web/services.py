@@ -54,7 +54,7 @@ def _isolated(
     return market.open_account(balances=balances, clock=clock, account_id="simulation")
 
 
-class SandboxAccounts:
+class LocalSandboxAccounts:
     """One in-process sandbox account per customer, all trading on one shared market
     (``TRADEASSIST_VENUE=sandbox``: each app process has its own)."""
 
@@ -131,18 +131,17 @@ class Services:
     journal: Journal
     principals: Principals
     parser: Parser
-    policy: Policy
     venues: Accounts
     assistant: Assistant
+    # Policy versions and audit (the newest version is in force) and the daily-usage ledger.
+    policy_store: PolicyStore
+    limits: LimitLedger
     # What close() releases besides the principals (the journal's connections).
     closers: list[Callable[[], None]] = field(default_factory=list)
-    # Policy versions and audit (the newest version is in force) and the daily-usage ledger.
-    policy_store: PolicyStore | None = None
-    limits: LimitLedger | None = None
 
     def current_policy(self) -> Policy:
         """The policy in force: the newest published version (any process may publish)."""
-        return self.policy if self.policy_store is None else self.policy_store.current()
+        return self.policy_store.current()
 
     def close(self) -> None:
         for close in self.closers:
@@ -225,7 +224,7 @@ def build_venues(settings: Settings, clock: Clock) -> Accounts:
         )
         remote.check()
         return remote
-    return SandboxAccounts(catalog, clock, settings.seed, settings.demo_balances)
+    return LocalSandboxAccounts(catalog, clock, settings.seed, settings.demo_balances)
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -246,7 +245,6 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
             principals.remove(demo.user_id)
     parser = build_parser(settings)
     policy_store = PolicyStore(settings.database_path, clock)
-    policy = policy_store.current()
     journal_url = settings.journal_url
     limits = open_ledger(
         clock,
@@ -273,10 +271,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         journal,
         principals,
         parser,
-        policy,
         venues,
         assistant,
+        policy_store,
+        limits,
         closers=[journal.close, limits.close, policy_store.close],
-        policy_store=policy_store,
-        limits=limits,
     )

@@ -23,6 +23,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from execution.clock import iso
+from intent.models import BPS
 
 if TYPE_CHECKING:
     from ccxt.base.types import OrderBook
@@ -41,7 +42,6 @@ __all__ = [
     "stable_seed",
 ]
 
-_BPS = Decimal(10_000)
 _DRAW_RESOLUTION = 1_000_000  # uniform draws as exact Decimals, not floats
 
 
@@ -190,7 +190,7 @@ def generate_book(
     notional = params.level_notional_usd / usd_rate
 
     rng = random.Random(stable_seed(seed, symbol))  # noqa: S311 (simulation, not crypto)
-    half = params.spread_bps / 2 / _BPS
+    half = params.spread_bps / 2 / BPS
     best_ask = _round_to(reference_price * (1 + half), tick, ROUND_CEILING)
     best_bid = _round_to(reference_price * (1 - half), tick, ROUND_FLOOR)
     if best_ask <= best_bid:  # coarse tick or zero spread: keep the book uncrossed
@@ -210,14 +210,14 @@ def generate_book(
         bid_offset += bid_gap
         level_notional = notional * params.size_growth**i
 
-        ask_price = _round_to(best_ask * (1 + ask_offset / _BPS), tick, ROUND_CEILING)
+        ask_price = _round_to(best_ask * (1 + ask_offset / BPS), tick, ROUND_CEILING)
         if asks and ask_price <= asks[-1].price:
             ask_price = asks[-1].price + tick
         if price_max is None or ask_price <= price_max:
             amount = _round_to(level_notional * ask_jitter / ask_price, step, ROUND_FLOOR)
             asks.append(Level(ask_price, max(amount, amount_min)))
 
-        bid_price = _round_to(best_bid * (1 - bid_offset / _BPS), tick, ROUND_FLOOR)
+        bid_price = _round_to(best_bid * (1 - bid_offset / BPS), tick, ROUND_FLOOR)
         if bids and bid_price >= bids[-1].price:
             bid_price = bids[-1].price - tick
         if bid_price >= price_min and bid_price > 0:

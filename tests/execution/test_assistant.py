@@ -299,7 +299,7 @@ def test_a_reject_racing_a_confirm_leaves_one_outcome(
 
     a.confirm_step(session, pending.step_id, ALICE, pending.token)
 
-    with pytest.raises(TokenReused, match="already filled"):
+    with pytest.raises(InvalidTransition, match="already filled"):
         b.reject_step(session, pending.step_id, ALICE)
 
 

@@ -94,8 +94,6 @@ def test_load_corpus(tmp_path: Path) -> None:
 
 
 def test_dev_corpus_score() -> None:
-    if not DEV_CORPUS.is_file():
-        pytest.skip(f"dev corpus not found at {DEV_CORPUS} (shared/ sits beside the repo)")
     report = evaluate(load_corpus(DEV_CORPUS), RuleParser())
     assert report.wrong_executable == 0, format_report(report)
     assert report.exact >= DEV_MIN_EXACT, format_report(report)

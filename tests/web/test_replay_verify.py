@@ -172,7 +172,6 @@ def test_support_page_shows_the_re_simulation(client: TestClient, services: Serv
     )
     assert 'id="rerun-findings"' not in page
 
-    assert services.policy_store is not None
     _, published = services.policy_store.publish(PolicyRules(max_slippage_bps=150), by="admin")
     page = client.get(f"/support/sessions/{sid}").text
     assert "<strong>Re-run differs</strong> in 1 of 4 checks (3 match)" in page
@@ -186,14 +185,14 @@ def test_reverify_and_replay_use_the_policy_in_force_not_the_one_at_start_up(
     client: TestClient, services: Services, settings: Settings
 ) -> None:
     sid = _session_with_a_plan(client)
-    assert services.policy_store is not None
+    recorded = services.current_policy()
     _, published = services.policy_store.publish(PolicyRules(max_slippage_bps=150), by="admin")
 
     body = client.get(f"/api/support/sessions/{sid}/reverify", headers=SUPPORT).json()
     replay = _run("replay", sid, "--verify", env={"TRADEASSIST_DATA_DIR": str(settings.data_dir)})
 
     (preview,) = [c for c in body["rerun"]["checks"] if c["kind"] == "step_previewed"]
-    note = f"policy: {published.version} in force, {services.policy.version} recorded"
+    note = f"policy: {published.version} in force, {recorded.version} recorded"
     assert note in preview["notes"]
     assert note in replay.stdout
     assert replay.returncode == 1  # the re-run under the new version differs, and says why

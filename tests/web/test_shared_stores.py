@@ -24,7 +24,7 @@ from execution.sandbox.remote import RemoteSandbox
 from tests.sandbox_server import REPO, SandboxProcess, clean_environment, sandbox_server
 from tests.support import free_port
 from web.app import create_app
-from web.services import RemoteSandboxAccounts, SandboxAccounts, build_services
+from web.services import LocalSandboxAccounts, RemoteSandboxAccounts, build_services
 from web.settings import Settings, SettingsError
 
 from .conftest import CUSTOMER, PRODUCT
@@ -149,7 +149,7 @@ def test_buy_on_the_redis_journal_with_the_embedded_venue(
         journal_prefix=prefix,
     )
     services = build_services(settings)
-    assert isinstance(services.venues, SandboxAccounts)
+    assert isinstance(services.venues, LocalSandboxAccounts)
     with TestClient(create_app(settings, services=services)) as client:
         sid = _session(client)
         (pending,) = _say(client, sid, "buy 0.01 BTC")["pending"]

@@ -13,9 +13,8 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from execution.clock import iso
-from execution.policy import Policy, PolicyRules, PolicyStore, TierName
+from execution.policy import Policy, PolicyRules, TierName
 from web.deps import Admin, ServicesDep
-from web.services import Services
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
 
@@ -25,13 +24,6 @@ class TierIn(BaseModel):
     tier: TierName = Field(examples=["pro"])
 
 
-def _store(services: Services) -> PolicyStore:
-    store = services.policy_store
-    if store is None:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "no policy store is configured")
-    return store
-
-
 def _policy_json(policy: Policy) -> dict[str, Any]:
     return {"version": policy.version, "policy": policy.model_dump(mode="json")}
 
@@ -39,13 +31,13 @@ def _policy_json(policy: Policy) -> dict[str, Any]:
 @router.get("/policy")
 def get_policy(principal: Admin, services: ServicesDep) -> dict[str, Any]:
     """The policy in force and its version."""
-    return _policy_json(_store(services).current())
+    return _policy_json(services.policy_store.current())
 
 
 @router.put("/policy")
 def put_policy(body: PolicyRules, principal: Admin, services: ServicesDep) -> dict[str, Any]:
     """Publish ``body`` (every rule; the version is assigned here) as the policy in force."""
-    old, new = _store(services).publish(body, by=principal.user_id)
+    old, new = services.policy_store.publish(body, by=principal.user_id)
     return {**_policy_json(new), "previous_version": old.version}
 
 
@@ -55,7 +47,7 @@ def policy_versions(principal: Admin, services: ServicesDep) -> dict[str, Any]:
     return {
         "versions": [
             {"version": v.version, "created_at": iso(v.created_ms), "created_by": v.created_by}
-            for v in _store(services).versions()
+            for v in services.policy_store.versions()
         ]
     }
 
@@ -63,7 +55,7 @@ def policy_versions(principal: Admin, services: ServicesDep) -> dict[str, Any]:
 @router.put("/principals/{user_id}/tier")
 def put_tier(user_id: str, body: TierIn, principal: Admin, services: ServicesDep) -> dict[str, Any]:
     """Move an account to a tier the policy in force defines."""
-    policy = _store(services).current()
+    policy = services.policy_store.current()
     if body.tier not in policy.tiers:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
@@ -97,6 +89,6 @@ def audit(principal: Admin, services: ServicesDep) -> dict[str, Any]:
                 "old": e.old_value,
                 "new": e.new_value,
             }
-            for e in _store(services).audit()
+            for e in services.policy_store.audit()
         ]
     }
