@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from execution.clock import Clock
@@ -25,6 +27,7 @@ from execution.errors import (
     VenueUnavailable,
 )
 from execution.worker import Worker, WorkerSettings
+from web.deps import SESSION_COOKIE
 from web.routes import admin_api, pages, sessions_api, simulations, support_api
 from web.services import Services, build_services
 from web.settings import Settings
@@ -33,12 +36,49 @@ HERE = Path(__file__).resolve().parent
 
 
 def _error(
-    status_code: int, code: str, message: str, details: dict[str, Any] | None = None
+    status_code: int,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
+    """The one error envelope (web.deps.ErrorOut): ``{"error": {"code", "message",
+    "details"}}``."""
     error: dict[str, Any] = {"code": code, "message": message}
     if details is not None:
         error["details"] = details
-    return JSONResponse({"error": error}, status_code=status_code)
+    return JSONResponse({"error": error}, status_code=status_code, headers=headers)
+
+
+#: The code of an HTTP error raised by a route or by the framework, by its status.
+_HTTP_CODES = {
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    422: "invalid_request",
+    503: "unavailable",
+}
+
+
+def _validation_details(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """Where and what, never the input itself (it may be huge, or not JSON at all)."""
+    return [
+        {
+            "loc": [part if isinstance(part, int) else str(part) for part in e.get("loc", ())],
+            "msg": str(e.get("msg", "")),
+            "type": str(e.get("type", "")),
+        }
+        for e in errors
+        if isinstance(e, Mapping)
+    ]
+
+
+def _summary(errors: list[dict[str, Any]]) -> str:
+    return (
+        "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
+        or "invalid request"
+    )
 
 
 def create_app(
@@ -83,7 +123,7 @@ def create_app(
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.derived_key("session-cookie").hex(),
-        session_cookie="tradeassist_session",
+        session_cookie=SESSION_COOKIE,
         same_site="strict",
         https_only=settings.mode == "production",
         max_age=8 * 3600,
@@ -112,6 +152,19 @@ def create_app(
         (LimitStoreError, status.HTTP_503_SERVICE_UNAVAILABLE),
         (VenueError, status.HTTP_502_BAD_GATEWAY),
     ]
+
+    @app.exception_handler(StarletteHTTPException)
+    def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        if isinstance(exc.detail, list):  # a route's own field errors (a tier not defined)
+            errors = _validation_details(exc.detail)
+            return _error(exc.status_code, code, _summary(errors), {"errors": errors})
+        return _error(exc.status_code, code, str(exc.detail), headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _validation_details(exc.errors())
+        return _error(422, "invalid_request", _summary(errors), {"errors": errors})
 
     @app.exception_handler(ExecutionError)
     def execution_error(request: Request, exc: ExecutionError) -> JSONResponse:

@@ -257,7 +257,7 @@ def cmd_simulate(args: argparse.Namespace, stdout: TextIO) -> int:
         return 1
     finally:
         services.close()
-    stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    stdout.write(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
     return 0
 
 

@@ -5,16 +5,51 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Request, Security, status
+from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 
 from execution.assistant import Actor, Channel, Role
 from web.auth import Principal
 from web.services import Services
 
 CSRF_HEADER = "X-CSRF-Token"
+SESSION_COOKIE = "tradeassist_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# The ways to call (OpenAPI's security schemes): a bearer token (customers, support and
+# admins get one; the product team's API key is one too), or the browser's signed session
+# cookie, whose state-changing requests also carry the session's CSRF token.
+_BEARER = HTTPBearer(
+    auto_error=False, description="an account's token, or a product API key (scope simulate)"
+)
+_COOKIE = APIKeyCookie(
+    name=SESSION_COOKIE, auto_error=False, description="the signed-in browser session (/login)"
+)
+_CSRF = APIKeyHeader(
+    name=CSRF_HEADER,
+    auto_error=False,
+    description="with the session cookie, on every request that changes state",
+)
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: dict[str, Any] | None = None
+
+
+class ErrorOut(BaseModel):
+    """Every error: ``{"error": {"code", "message", "details"}}``."""
+
+    error: ErrorBody
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The error responses a route documents, each with the one envelope."""
+    return {code: {"model": ErrorOut} for code in codes}
 
 
 def get_services(request: Request) -> Services:
@@ -50,9 +85,15 @@ def _bearer(request: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-def optional_principal(request: Request, services: ServicesDep) -> Principal | None:
+def optional_principal(
+    request: Request,
+    services: ServicesDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_BEARER)],
+    cookie: Annotated[str | None, Security(_COOKIE)],
+    csrf: Annotated[str | None, Security(_CSRF)],
+) -> Principal | None:
     """The caller from ``Authorization: Bearer`` or, failing that, the session cookie."""
-    token = _bearer(request)
+    token = bearer.credentials if bearer is not None else None
     if token is not None:
         principal = services.principals.by_secret(token)
         if principal is None:
@@ -67,7 +108,7 @@ def optional_principal(request: Request, services: ServicesDep) -> Principal | N
         return None
     principal = services.principals.by_id(user_id)
     if principal is not None and request.method not in SAFE_METHODS:
-        check_csrf(request, request.headers.get(CSRF_HEADER))
+        check_csrf(request, csrf)
     return principal
 
 

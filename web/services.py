@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Protocol
 
 from execution.assistant import Assistant
 from execution.checkpoints import Checkpoints
@@ -14,7 +14,7 @@ from execution.clock import Clock, ManualClock, SystemClock
 from execution.journal import Journal, SQLiteJournal
 from execution.limits import LimitLedger, open_ledger
 from execution.policy import Policy, PolicyStore
-from execution.preview.pipeline import Pipeline, simulate
+from execution.preview.pipeline import Pipeline, Simulation, simulate
 from execution.sandbox import MarketCatalog, SandboxExchange, SandboxMarket
 from execution.sandbox.remote import RemoteSandbox
 from execution.scenarios import SymbolScenario
@@ -156,7 +156,7 @@ class Services:
         seed: int | None = None,
         scenario: Mapping[str, SymbolScenario] | None = None,
         as_of_ms: int = SIMULATION_EPOCH_MS,
-    ) -> dict[str, Any]:
+    ) -> Simulation:
         """Parse, plan and preview ``text`` on an isolated sandbox account at ``as_of_ms``;
         sends nothing, and the same arguments always give the same answer."""
         pipeline = Pipeline(

@@ -30,7 +30,7 @@ from execution.simulator import PreviewWarning, Simulator, StepPreview
 from execution.venue import Venue
 from intent.canonical import to_canonical
 from intent.errors import PlanningError
-from intent.models import Intent, Mandate, OrderSpec, Plan, PlanStep, plain
+from intent.models import Intent, Mandate, Model, OrderSpec, Plan, PlanStep, plain
 from intent.parser import Parser
 from intent.planner import plan_intent
 
@@ -277,12 +277,33 @@ class SimulationError(ValueError):
     """The text cannot be simulated as a plan; the message says why."""
 
 
+class SimulatedStep(StepPreview):
+    """One step's preview, as the chat shows it, with the policy's decision on it."""
+
+    policy: PolicyDecision
+
+
+class SimulatedPreview(Model):
+    steps: tuple[SimulatedStep, ...]
+    policy_version: str
+
+
+class Simulation(Model):
+    """What a text would do: its canonical reading, and for a trade its plan and preview;
+    otherwise ``message`` says why there is none (the question the chat would ask)."""
+
+    intent: dict[str, Any]
+    plan: Plan | None = None
+    preview: SimulatedPreview | None = None
+    message: str | None = None
+
+
 def simulate(
     pipeline: Pipeline, parser: Parser, text: str, balances: Mapping[str, Decimal]
-) -> dict[str, Any]:
-    """``{"intent", "plan", "preview"}`` for ``text``; a non-trade gives plan and preview
-    null. Runs on whatever account ``pipeline.venue`` is: the simulation API and the CLI
-    give it a throwaway one, so nothing is journaled or sent."""
+) -> Simulation:
+    """The :class:`Simulation` of ``text``. Runs on whatever account ``pipeline.venue`` is:
+    the simulation API and the CLI give it a throwaway one, so nothing is journaled or
+    sent."""
     markets = call_translated(lambda: pipeline.venue.load_markets())
     unknown = sorted(set(pipeline.scenario or {}) - set(markets))
     if unknown:
@@ -291,27 +312,21 @@ def simulate(
     canonical = to_canonical(result)
     if not isinstance(result, Intent):
         message = result.question if result.kind == "clarification" else result.message
-        return {"intent": canonical, "plan": None, "preview": None, "message": message}
+        return Simulation(intent=canonical, message=message)
     if result.action in ("query", "cancel"):
-        return {
-            "intent": canonical,
-            "plan": None,
-            "preview": None,
-            "message": f"{result.action} requests have no plan to simulate",
-        }
+        return Simulation(
+            intent=canonical, message=f"{result.action} requests have no plan to simulate"
+        )
     try:
         plan = pipeline.plan(result, plan_id="sim", balances=balances, symbols=markets.keys())
     except PlanningError as exc:
         raise SimulationError(str(exc)) from exc
-    steps = [
-        {
-            **evaluation.preview.model_dump(mode="json"),
-            "policy": evaluation.decision.model_dump(mode="json"),
-        }
+    steps = tuple(
+        SimulatedStep(**dict(evaluation.preview), policy=evaluation.decision)
         for _, evaluation in pipeline.evaluate_plan(plan, balances)
-    ]
-    return {
-        "intent": canonical,
-        "plan": plan.model_dump(mode="json"),
-        "preview": {"steps": steps, "policy_version": pipeline.policy.version},
-    }
+    )
+    return Simulation(
+        intent=canonical,
+        plan=plan,
+        preview=SimulatedPreview(steps=steps, policy_version=pipeline.policy.version),
+    )

@@ -97,7 +97,7 @@ def test_an_admin_without_the_settings_scope_may_read_sessions_only(
     refused = client.get("/v1/admin/policy", headers=headers)
 
     assert refused.status_code == 403
-    assert "'settings' scope" in refused.json()["detail"]
+    assert "'settings' scope" in refused.json()["error"]["message"]
     assert client.get("/api/support/sessions", headers=headers).status_code == 200
     assert client.post("/api/sessions", headers=headers).status_code == 403  # never trades
 
@@ -198,7 +198,7 @@ def test_an_invalid_policy_is_422_naming_the_field_and_nothing_is_stored(
     response = client.put("/v1/admin/policy", json={**RULES, **change}, headers=ADMIN)
 
     assert response.status_code == 422
-    assert [e["loc"] for e in response.json()["detail"]] == [loc]
+    assert [e["loc"] for e in response.json()["error"]["details"]["errors"]] == [loc]
     assert _versions(client) == [DEFAULT_VERSION]
     assert _audit(client) == []
     assert client.get("/v1/admin/policy", headers=ADMIN).json()["version"] == DEFAULT_VERSION
@@ -237,9 +237,9 @@ def test_a_tier_the_policy_lacks_is_422_and_nothing_changes(
     )
 
     assert unknown.status_code == malformed.status_code == 422
-    assert [e["loc"] for e in unknown.json()["detail"]] == [["body", "tier"]]
-    assert "no tier 'gold'" in unknown.json()["detail"][0]["msg"]
-    assert [e["loc"] for e in malformed.json()["detail"]] == [["body", "tier"]]
+    assert [e["loc"] for e in unknown.json()["error"]["details"]["errors"]] == [["body", "tier"]]
+    assert "no tier 'gold'" in unknown.json()["error"]["details"]["errors"][0]["msg"]
+    assert [e["loc"] for e in malformed.json()["error"]["details"]["errors"]] == [["body", "tier"]]
     customer = services.principals.by_id("demo-customer")
     assert customer is not None
     assert customer.tier == "verified"

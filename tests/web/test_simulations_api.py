@@ -49,7 +49,7 @@ def test_simulation_explains_what_it_cannot_plan(client: TestClient) -> None:
         "/v1/simulations", json={"text": "buy 5 DOGE with HKD"}, headers=PRODUCT
     )
     assert no_market.status_code == 422
-    assert "DOGE/HKD" in no_market.json()["detail"]
+    assert "DOGE/HKD" in no_market.json()["error"]["message"]
 
 
 def test_negative_balances_are_rejected(client: TestClient) -> None:

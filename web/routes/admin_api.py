@@ -7,16 +7,14 @@ next preview in every app process (:meth:`PolicyStore.current`).
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from execution.clock import iso
 from execution.policy import Policy, PolicyRules, TierName
-from web.deps import Admin, ServicesDep
+from web.deps import Admin, ServicesDep, errors
 
-router = APIRouter(prefix="/v1/admin", tags=["admin"])
+router = APIRouter(prefix="/v1/admin", tags=["admin"], responses=errors(401, 403, 404, 422))
 
 
 class TierIn(BaseModel):
@@ -24,36 +22,71 @@ class TierIn(BaseModel):
     tier: TierName = Field(examples=["pro"])
 
 
-def _policy_json(policy: Policy) -> dict[str, Any]:
-    return {"version": policy.version, "policy": policy.model_dump(mode="json")}
+class PolicyOut(BaseModel):
+    version: str = Field(examples=["2026-12-07.1"])
+    policy: Policy
+
+
+class PublishedOut(PolicyOut):
+    previous_version: str
+
+
+class VersionOut(BaseModel):
+    version: str
+    created_at: str = Field(description="ISO 8601 UTC")
+    created_by: str
+
+
+class VersionsOut(BaseModel):
+    versions: list[VersionOut]
+
+
+class TierOut(BaseModel):
+    user_id: str
+    tier: str
+    previous_tier: str
+
+
+class AuditEntryOut(BaseModel):
+    at: str = Field(description="ISO 8601 UTC")
+    who: str
+    action: str
+    subject: str
+    old: str | None
+    new: str | None
+
+
+class AuditOut(BaseModel):
+    entries: list[AuditEntryOut]
 
 
 @router.get("/policy")
-def get_policy(principal: Admin, services: ServicesDep) -> dict[str, Any]:
+def get_policy(principal: Admin, services: ServicesDep) -> PolicyOut:
     """The policy in force and its version."""
-    return _policy_json(services.policy_store.current())
+    policy = services.policy_store.current()
+    return PolicyOut(version=policy.version, policy=policy)
 
 
 @router.put("/policy")
-def put_policy(body: PolicyRules, principal: Admin, services: ServicesDep) -> dict[str, Any]:
+def put_policy(body: PolicyRules, principal: Admin, services: ServicesDep) -> PublishedOut:
     """Publish ``body`` (every rule; the version is assigned here) as the policy in force."""
     old, new = services.policy_store.publish(body, by=principal.user_id)
-    return {**_policy_json(new), "previous_version": old.version}
+    return PublishedOut(version=new.version, policy=new, previous_version=old.version)
 
 
 @router.get("/policy/versions")
-def policy_versions(principal: Admin, services: ServicesDep) -> dict[str, Any]:
+def policy_versions(principal: Admin, services: ServicesDep) -> VersionsOut:
     """Every version ever in force, oldest first."""
-    return {
-        "versions": [
-            {"version": v.version, "created_at": iso(v.created_ms), "created_by": v.created_by}
+    return VersionsOut(
+        versions=[
+            VersionOut(version=v.version, created_at=iso(v.created_ms), created_by=v.created_by)
             for v in services.policy_store.versions()
         ]
-    }
+    )
 
 
 @router.put("/principals/{user_id}/tier")
-def put_tier(user_id: str, body: TierIn, principal: Admin, services: ServicesDep) -> dict[str, Any]:
+def put_tier(user_id: str, body: TierIn, principal: Admin, services: ServicesDep) -> TierOut:
     """Move an account to a tier the policy in force defines."""
     policy = services.policy_store.current()
     if body.tier not in policy.tiers:
@@ -73,22 +106,22 @@ def put_tier(user_id: str, body: TierIn, principal: Admin, services: ServicesDep
     )
     if old is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no account {user_id!r}")
-    return {"user_id": user_id, "tier": body.tier, "previous_tier": old}
+    return TierOut(user_id=user_id, tier=body.tier, previous_tier=old)
 
 
 @router.get("/audit")
-def audit(principal: Admin, services: ServicesDep) -> dict[str, Any]:
+def audit(principal: Admin, services: ServicesDep) -> AuditOut:
     """Every administrative change, oldest first."""
-    return {
-        "entries": [
-            {
-                "at": iso(e.at_ms),
-                "who": e.who,
-                "action": e.action,
-                "subject": e.subject,
-                "old": e.old_value,
-                "new": e.new_value,
-            }
+    return AuditOut(
+        entries=[
+            AuditEntryOut(
+                at=iso(e.at_ms),
+                who=e.who,
+                action=e.action,
+                subject=e.subject,
+                old=e.old_value,
+                new=e.new_value,
+            )
             for e in services.policy_store.audit()
         ]
-    }
+    )

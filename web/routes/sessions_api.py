@@ -9,9 +9,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from execution.assistant import PendingConfirmation, StepUpdate, Turn
 from execution.session_state import StepView
-from web.deps import Customer, ServicesDep, SessionReader, actor_for
+from web.deps import Customer, ServicesDep, SessionReader, actor_for, errors
 
-router = APIRouter(prefix="/api/sessions", tags=["customer sessions"])
+router = APIRouter(
+    prefix="/api/sessions",
+    tags=["customer sessions"],
+    # 409: a refused confirmation (token_expired, token_reused, token_mismatch,
+    # step_not_confirmable, requote_required with the new preview, limit_exceeded) or a step
+    # that cannot move (invalid_transition); 502/503: the venue failed or did not answer
+    responses=errors(401, 403, 404, 409, 422, 502, 503),
+)
 
 
 class MessageIn(BaseModel):
@@ -96,34 +103,57 @@ def refresh_preview(
     return StepOut(step=step.to_json(), pending=pending)
 
 
+class SessionOut(BaseModel):
+    """A session as its journal folds. Plans, steps and orders keep the journal's shapes
+    (``Plan``, the step views, ccxt order structures)."""
+
+    id: str
+    owner: str
+    plans: list[dict[str, Any]]
+    steps: list[dict[str, Any]]
+    orders: list[dict[str, Any]]
+    transcript: list[dict[str, Any]] = Field(description="role, text, ts_ms per line")
+    balances: dict[str, dict[str, str]] = Field(description="free, used, total per currency")
+
+
+class ChainCheck(BaseModel):
+    ok: bool
+    problems: list[str]
+
+
+class EventsOut(BaseModel):
+    events: list[dict[str, Any]] = Field(description="seq, ts_ms, kind, actor, payload, hashes")
+    verification: ChainCheck
+
+
 @router.get("/{session_id}")
 def get_session(
     session_id: str, request: Request, principal: SessionReader, services: ServicesDep
-) -> dict[str, Any]:
+) -> SessionOut:
     """The session as its journal folds: plans, steps, orders, transcript and balances."""
     state = services.assistant.state(session_id, actor_for(principal, request))
     balances = services.assistant.balances(state.owner)
-    return {
-        "id": session_id,
-        "owner": state.owner,
-        "plans": state.plans_json(),
-        "steps": [step.to_json() for step in state.steps.values()],
-        "orders": [step.venue_order for step in state.steps.values() if step.venue_order],
-        "transcript": state.transcript,
-        "balances": {
+    return SessionOut(
+        id=session_id,
+        owner=state.owner,
+        plans=state.plans_json(),
+        steps=[step.to_json() for step in state.steps.values()],
+        orders=[step.venue_order for step in state.steps.values() if step.venue_order],
+        transcript=state.transcript,
+        balances={
             part: {k: str(v) for k, v in values.items()} for part, values in balances.items()
         },
-    }
+    )
 
 
 @router.get("/{session_id}/events")
 def get_events(
     session_id: str, request: Request, principal: SessionReader, services: ServicesDep
-) -> dict[str, Any]:
+) -> EventsOut:
     """The session's journal, with the result of checking its hash chain."""
     events = services.assistant.events(session_id, actor_for(principal, request))
     verification = services.journal.verify(session_id)
-    return {
-        "events": [event.to_json() for event in events],
-        "verification": {"ok": verification.ok, "problems": list(verification.problems)},
-    }
+    return EventsOut(
+        events=[event.to_json() for event in events],
+        verification=ChainCheck(ok=verification.ok, problems=list(verification.problems)),
+    )

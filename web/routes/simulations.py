@@ -14,13 +14,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from execution.preview.pipeline import SimulationError
+from execution.preview.pipeline import SimulatedPreview, Simulation, SimulationError
 from execution.scenarios import SymbolScenario
+from intent.models import Plan
 from web.auth import Principal
-from web.deps import CurrentPrincipal, ServicesDep
+from web.deps import CurrentPrincipal, ServicesDep, errors
 from web.services import SIMULATION_EPOCH_MS, Services
 
-router = APIRouter(prefix="/v1", tags=["simulations"])
+router = APIRouter(prefix="/v1", tags=["simulations"], responses=errors(401, 403, 422))
 MAX_BATCH = 100
 
 
@@ -68,7 +69,27 @@ class BatchIn(BaseModel):
     simulations: list[SimulationIn] = Field(min_length=1, max_length=MAX_BATCH)
 
 
-def _run(services: Services, body: SimulationIn) -> dict[str, Any]:
+class SimulationFailure(BaseModel):
+    code: str = Field(examples=["not_plannable"])
+    message: str
+
+
+class BatchItem(BaseModel):
+    """One batch item: ``ok`` and the :class:`Simulation`'s fields, or ``error``."""
+
+    ok: bool
+    intent: dict[str, Any] | None = None
+    plan: Plan | None = None
+    preview: SimulatedPreview | None = None
+    message: str | None = None
+    error: SimulationFailure | None = None
+
+
+class BatchOut(BaseModel):
+    results: list[BatchItem]
+
+
+def _run(services: Services, body: SimulationIn) -> Simulation:
     as_of_ms = SIMULATION_EPOCH_MS if body.as_of is None else int(body.as_of.timestamp() * 1000)
     return services.simulate(
         body.text, body.balances, seed=body.seed, scenario=body.scenario, as_of_ms=as_of_ms
@@ -78,7 +99,7 @@ def _run(services: Services, body: SimulationIn) -> dict[str, Any]:
 @router.post("/simulations")
 def create_simulation(
     body: SimulationIn, principal: Simulator, services: ServicesDep
-) -> dict[str, Any]:
+) -> Simulation:
     """Simulate what ``text`` would do with ``balances``: intent, plan and preview."""
     try:
         return _run(services, body)
@@ -87,15 +108,14 @@ def create_simulation(
 
 
 @router.post("/simulations/batch")
-def create_simulations(
-    body: BatchIn, principal: Simulator, services: ServicesDep
-) -> dict[str, Any]:
+def create_simulations(body: BatchIn, principal: Simulator, services: ServicesDep) -> BatchOut:
     """Up to 100 simulations at once; each result is ``{"ok": true, ...}`` or carries its
     own ``error``, so one bad request does not sink the others."""
-    results: list[dict[str, Any]] = []
+    results: list[BatchItem] = []
     for item in body.simulations:
         try:
-            results.append({"ok": True, **_run(services, item)})
+            results.append(BatchItem(ok=True, **dict(_run(services, item))))
         except SimulationError as exc:
-            results.append({"ok": False, "error": {"code": "not_plannable", "message": str(exc)}})
-    return {"results": results}
+            failure = SimulationFailure(code="not_plannable", message=str(exc))
+            results.append(BatchItem(ok=False, error=failure))
+    return BatchOut(results=results)

@@ -5,53 +5,77 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
 
 from execution.clock import iso
 from execution.journal import Verification
 from execution.replay import ReplayReport, parsers_for, rerun
-from web.deps import ServicesDep, Support, actor_for
+from web.deps import ServicesDep, Support, actor_for, errors
 from web.services import Services
 
-router = APIRouter(prefix="/api/support", tags=["support"])
+router = APIRouter(prefix="/api/support", tags=["support"], responses=errors(401, 403, 404))
+
+
+class SessionSummary(BaseModel):
+    id: str
+    owner: str
+    opened_at: str = Field(description="ISO 8601 UTC")
+    last_at: str = Field(description="ISO 8601 UTC")
+    events: int
+
+
+class SessionsOut(BaseModel):
+    sessions: list[SessionSummary]
+
+
+class ChainOut(BaseModel):
+    ok: bool
+    events: int
+    problems: list[str]
+
+
+class ReverifyOut(BaseModel):
+    session_id: str
+    ok: bool = Field(description="false on a broken chain or any difference")
+    chain: ChainOut
+    rerun: dict[str, Any] = Field(description="every check of the re-run, with its differences")
 
 
 @router.get("/sessions")
-def list_sessions(principal: Support, services: ServicesDep) -> dict[str, Any]:
+def list_sessions(principal: Support, services: ServicesDep) -> SessionsOut:
     """Every session, newest first."""
-    return {
-        "sessions": [
-            {
-                "id": s.session_id,
-                "owner": s.owner,
-                "opened_at": iso(s.opened_ms),
-                "last_at": iso(s.last_ms),
-                "events": s.events,
-            }
+    return SessionsOut(
+        sessions=[
+            SessionSummary(
+                id=s.session_id,
+                owner=s.owner,
+                opened_at=iso(s.opened_ms),
+                last_at=iso(s.last_ms),
+                events=s.events,
+            )
             for s in services.journal.sessions()
         ]
-    }
+    )
 
 
 @router.get("/sessions/{session_id}/reverify")
 def reverify_session(
     session_id: str, request: Request, principal: Support, services: ServicesDep
-) -> dict[str, Any]:
+) -> ReverifyOut:
     """The re-simulation diff: the chain check, then every parse, plan and preview of the
     session re-run on its recorded inputs and compared with what was recorded. Read-only:
     nothing is journaled and no venue is asked. ``ok`` is false on a broken chain or any
     difference."""
     services.assistant.state(session_id, actor_for(principal, request))  # 404 if unknown
     verification, report = reverify(services, session_id)
-    return {
-        "session_id": session_id,
-        "ok": verification.ok and report.ok,
-        "chain": {
-            "ok": verification.ok,
-            "events": verification.events,
-            "problems": list(verification.problems),
-        },
-        "rerun": report.to_json(),
-    }
+    return ReverifyOut(
+        session_id=session_id,
+        ok=verification.ok and report.ok,
+        chain=ChainOut(
+            ok=verification.ok, events=verification.events, problems=list(verification.problems)
+        ),
+        rerun=report.to_json(),
+    )
 
 
 def reverify(services: Services, session_id: str) -> tuple[Verification, ReplayReport]:
