@@ -92,7 +92,8 @@ def optional_principal(
     cookie: Annotated[str | None, Security(_COOKIE)],
     csrf: Annotated[str | None, Security(_CSRF)],
 ) -> Principal | None:
-    """The caller from ``Authorization: Bearer`` or, failing that, the session cookie."""
+    """The caller from ``Authorization: Bearer`` or, failing that, the session cookie
+    (``cookie`` only declares the scheme: the session middleware has already read it)."""
     token = bearer.credentials if bearer is not None else None
     if token is not None:
         principal = services.principals.by_secret(token)
