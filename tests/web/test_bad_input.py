@@ -1,0 +1,77 @@
+"""Bodies that are JSON but not numbers or text we accept (a bare NaN, Infinity, 1e400, a lone
+surrogate) are 422 naming the field, on every route that reads a body: never a 500 (FastAPI's
+own 422 handler failed while echoing such input back), and nothing is stored or sent."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from web.services import Services
+
+from .conftest import CUSTOMER, PRODUCT
+
+ADMIN = {"Authorization": "Bearer demo-admin-token"}
+JSON = {"Content-Type": "application/json"}
+
+BAD_NUMBERS = ("NaN", "Infinity", "-Infinity", "1e400")
+
+
+@pytest.fixture
+def unraised(services: Services, client: TestClient) -> TestClient:
+    """The app as a server runs it: an exception is a 500, not raised into the test."""
+    return TestClient(client.app, raise_server_exceptions=False)
+
+
+@pytest.mark.parametrize("number", BAD_NUMBERS)
+def test_a_non_finite_number_is_refused_naming_its_field(unraised: TestClient, number: str) -> None:
+    simulation = unraised.post(
+        "/v1/simulations",
+        headers={**PRODUCT, **JSON},
+        content=f'{{"text": "buy 0.01 BTC", "balances": {{"USDT": {number}}}}}',
+    )
+    seed = unraised.post(
+        "/v1/simulations", headers={**PRODUCT, **JSON}, content=f'{{"text": "x", "seed": {number}}}'
+    )
+    policy = unraised.put(
+        "/v1/admin/policy",
+        headers={**ADMIN, **JSON},
+        content=f'{{"max_slippage_bps": {number}}}',
+    )
+    sid = unraised.post("/api/sessions", headers=CUSTOMER).json()["id"]
+    message = unraised.post(
+        f"/api/sessions/{sid}/messages",
+        headers={**CUSTOMER, **JSON},
+        content=f'{{"text": {number}}}',
+    )
+    confirm = unraised.post(
+        f"/api/sessions/{sid}/steps/p1.1/confirm",
+        headers={**CUSTOMER, **JSON},
+        content=f'{{"token": {number}}}',
+    )
+    for response, field in (
+        (simulation, ["body", "balances", "USDT"]),
+        (seed, ["body", "seed"]),
+        (policy, ["body", "max_slippage_bps"]),
+        (message, ["body", "text"]),
+        (confirm, ["body", "token"]),
+    ):
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert error["code"] == "invalid_request"
+        assert field in [e["loc"] for e in error["details"]["errors"]], error
+
+
+def test_a_lone_surrogate_is_refused_naming_its_field(unraised: TestClient) -> None:
+    sid = unraised.post("/api/sessions", headers=CUSTOMER).json()["id"]
+    for path, headers in (
+        (f"/api/sessions/{sid}/messages", CUSTOMER),
+        ("/v1/simulations", PRODUCT),
+    ):
+        response = unraised.post(
+            path, headers={**headers, **JSON}, content='{"text": "buy \\ud800 btc"}'
+        )
+        assert response.status_code == 422, response.text
+        assert response.json()["error"]["details"]["errors"][0]["loc"] == ["body", "text"]
+    events = unraised.get(f"/api/sessions/{sid}/events", headers=CUSTOMER).json()["events"]
+    assert [e["kind"] for e in events] == ["session_opened"]  # nothing of it was stored
