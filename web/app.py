@@ -27,6 +27,7 @@ from execution.errors import (
     VenueUnavailable,
 )
 from execution.worker import Worker, WorkerSettings
+from web.body_limit import BodyLimit
 from web.deps import SESSION_COOKIE
 from web.routes import admin_api, pages, sessions_api, simulations, support_api
 from web.services import Services, build_services
@@ -127,6 +128,11 @@ def create_app(
         same_site="strict",
         https_only=settings.mode == "production",
         max_age=8 * 3600,
+    )
+    app.add_middleware(
+        BodyLimit,
+        default=settings.max_body_bytes,
+        larger={"/v1/simulations/batch": settings.max_batch_body_bytes},
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for router in (

@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     data_dir: Path = Path.home() / ".local" / "share" / "tradeassist"
     secret_key: str = Field(default=DEFAULT_SECRET_KEY, min_length=32)
 
+    # The largest request body accepted (413 beyond): a chat message or a simulation is a
+    # few hundred bytes; a batch of simulations is allowed more.
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_batch_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+
     parser: Literal["rules", "llm", "hybrid"] = "rules"
     # The LLM parser (off by default): any OpenAI-compatible endpoint.
     llm_base_url: str | None = None

@@ -75,3 +75,33 @@ def test_a_lone_surrogate_is_refused_naming_its_field(unraised: TestClient) -> N
         assert response.json()["error"]["details"]["errors"][0]["loc"] == ["body", "text"]
     events = unraised.get(f"/api/sessions/{sid}/events", headers=CUSTOMER).json()["events"]
     assert [e["kind"] for e in events] == ["session_opened"]  # nothing of it was stored
+
+
+def test_a_body_over_its_route_s_limit_is_413_unread(unraised: TestClient) -> None:
+    sid = unraised.post("/api/sessions", headers=CUSTOMER).json()["id"]
+    big = '{"text": "' + "x" * 70_000 + '"}'
+    declared = unraised.post(
+        f"/api/sessions/{sid}/messages", headers={**CUSTOMER, **JSON}, content=big
+    )
+    chunked = unraised.post(  # no Content-Length: counted as it arrives
+        f"/api/sessions/{sid}/messages",
+        headers={**CUSTOMER, **JSON},
+        content=(big[i : i + 8192].encode() for i in range(0, len(big), 8192)),
+    )
+    for response in (declared, chunked):
+        assert response.status_code == 413, response.text
+        assert response.json()["error"]["code"] == "body_too_large"
+        assert len(response.content) < 300
+    events = unraised.get(f"/api/sessions/{sid}/events", headers=CUSTOMER).json()["events"]
+    assert [e["kind"] for e in events] == ["session_opened"]
+
+    # a batch may be larger (1 MB by default): 100 simulations of 500 characters pass
+    balances = {f"COIN{n}": "1000.00000000" for n in range(20)}
+    batch = {
+        "simulations": [
+            {"text": "buy 0.01 BTC " + "x" * 487, "balances": balances} for _ in range(100)
+        ]
+    }
+    passed = unraised.post("/v1/simulations/batch", headers=PRODUCT, json=batch)
+    assert passed.status_code == 200, passed.text[:200]
+    assert len(passed.request.content) > 64 * 1024
