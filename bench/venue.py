@@ -27,8 +27,8 @@ from typing import Any
 import ccxt
 
 from execution.clock import ManualClock
+from execution.preview.simulator import Simulator
 from execution.sandbox import MarketCatalog, SandboxExchange
-from execution.simulator import Simulator
 from intent.models import OrderSpec
 
 SHARED = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "ccxt-static"

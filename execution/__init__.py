@@ -14,6 +14,7 @@ from execution.errors import (
     NotFound,
     OrderRejected,
     PermissionDenied,
+    StepNotConfirmable,
     TokenExpired,
     TokenMismatch,
     TokenReused,
@@ -22,7 +23,7 @@ from execution.errors import (
 )
 from execution.journal import Event, Journal, SQLiteJournal, Verification
 from execution.policy import Policy, PolicyDecision
-from execution.simulator import Simulator, StepPreview
+from execution.preview.simulator import Simulator, StepPreview
 from execution.venue import Venue
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "PolicyDecision",
     "SQLiteJournal",
     "Simulator",
+    "StepNotConfirmable",
     "StepPreview",
     "SystemClock",
     "TokenExpired",

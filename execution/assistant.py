@@ -49,15 +49,15 @@ from execution.mandates import (
 )
 from execution.policy import DEFAULT_TIER, Policy, PolicyDecision
 from execution.preview.pipeline import Pipeline, PreviewFailed, StepEvaluation
-from execution.requote import DEFAULT_TOLERANCE_BPS, requote_reasons
-from execution.session_log import SessionLog
-from execution.session_state import SessionState, StepView
-from execution.simulator import (
+from execution.preview.requote import DEFAULT_TOLERANCE_BPS, requote_reasons
+from execution.preview.simulator import (
     CancelPreview,
     StepPreview,
     dec,
     preview_cancel,
 )
+from execution.session_log import SessionLog
+from execution.session_state import SessionState, StepView
 from execution.venue import Venue
 from intent.canonical import to_canonical
 from intent.dialogue import Corrected, respond, to_record

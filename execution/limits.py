@@ -48,7 +48,7 @@ import redis
 
 from execution.clock import Clock
 from execution.policy import MAX_MONEY, Denial, Policy, daily_limit_denial
-from execution.simulator import StepPreview
+from execution.preview.simulator import StepPreview
 from execution.stores import immediate_transaction, store_errors
 
 QUANTUM = Decimal("1e-8")

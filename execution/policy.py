@@ -35,7 +35,7 @@ from pydantic import (
 
 from execution.clock import Clock
 from execution.errors import LimitStoreError
-from execution.simulator import StepPreview
+from execution.preview.simulator import StepPreview
 from execution.stores import immediate_transaction, store_errors
 from intent.models import Model, plain
 

@@ -15,9 +15,9 @@ from execution.journal import Journal, SQLiteJournal
 from execution.limits import LimitLedger, open_ledger
 from execution.policy import Policy, PolicyStore
 from execution.preview.pipeline import Pipeline, Simulation, simulate
+from execution.preview.scenarios import SymbolScenario
 from execution.sandbox import MarketCatalog, SandboxExchange, SandboxMarket
 from execution.sandbox.remote import RemoteSandbox
-from execution.scenarios import SymbolScenario
 from execution.venue import Venue
 from intent.hybrid import HybridParser
 from intent.llm import LLMParser, LLMSettings

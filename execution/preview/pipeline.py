@@ -25,8 +25,8 @@ from typing import Any
 from execution.errors import VenueError, call_translated
 from execution.mandates import condition_holds, sized, terms_for
 from execution.policy import DEFAULT_TIER, Denial, Policy, PolicyDecision
-from execution.scenarios import SymbolScenario, apply_scenario, book_mid
-from execution.simulator import PreviewWarning, Simulator, StepPreview
+from execution.preview.scenarios import SymbolScenario, apply_scenario, book_mid
+from execution.preview.simulator import PreviewWarning, Simulator, StepPreview
 from execution.venue import Venue
 from intent.canonical import to_canonical
 from intent.errors import PlanningError

@@ -40,7 +40,7 @@ from execution.limits import (
     utc_day,
 )
 from execution.policy import Denial, Policy, daily_limit_denial
-from execution.simulator import StepPreview
+from execution.preview.simulator import StepPreview
 from tests.execution.test_policy import eth_buy  # noqa: F401  (fixture)
 from tests.support import free_port
 

@@ -22,8 +22,8 @@ from execution.policy import (
     PolicyStore,
     TierLimits,
 )
+from execution.preview.simulator import Simulator, StepPreview
 from execution.sandbox import MarketCatalog, SandboxExchange
-from execution.simulator import Simulator, StepPreview
 from intent.models import OrderSpec
 
 DAY_MS = 86_400_000

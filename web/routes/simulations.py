@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from execution.preview.pipeline import SimulatedPreview, Simulation, SimulationError
-from execution.scenarios import SymbolScenario
+from execution.preview.scenarios import SymbolScenario
 from intent.models import Plan
 from web.auth import Principal
 from web.deps import CurrentPrincipal, ServicesDep, errors

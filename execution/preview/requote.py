@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from execution.simulator import StepPreview
+from execution.preview.simulator import StepPreview
 from intent.models import BPS, plain
 
 DEFAULT_TOLERANCE_BPS = Decimal(50)
