@@ -40,7 +40,7 @@ import redis
 
 from execution.clock import Clock, SystemClock
 from execution.journal import Event, Journal, SQLiteJournal, canonical_json, chain_event
-from execution.journal_redis import RedisJournal
+from execution.journal.redis import RedisJournal
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 WARM_UP = 500

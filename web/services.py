@@ -198,7 +198,7 @@ def open_journal(settings: Settings, clock: Clock) -> ClosableJournal:
         )
     import redis
 
-    from execution.journal_redis import RedisJournal
+    from execution.journal.redis import RedisJournal
 
     url = settings.journal_url.get_secret_value()
     shown = f"TRADEASSIST_JOURNAL_URL={redact_url(url)}"

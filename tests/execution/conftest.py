@@ -9,7 +9,7 @@ import pytest
 
 from execution.clock import ManualClock
 from execution.journal import Journal, SQLiteJournal
-from execution.journal_redis import RedisJournal
+from execution.journal.redis import RedisJournal
 
 
 @pytest.fixture(params=["sqlite", "redis"])

@@ -27,7 +27,7 @@ from execution.assistant import Assistant, PendingConfirmation, client_order_id
 from execution.clock import ManualClock
 from execution.errors import RequoteRequired, VenueUnavailable
 from execution.journal import Journal, SQLiteJournal
-from execution.journal_redis import RedisJournal
+from execution.journal.redis import RedisJournal
 from execution.lifecycle import PLAN_TRANSITIONS, TERMINAL_STEP_STATES
 from execution.limits import LimitLedger, RedisLimitLedger, SQLiteLimitLedger
 from execution.sandbox import FaultPlan, MarketCatalog, SandboxMarket

@@ -32,7 +32,7 @@ from execution.assistant import Assistant, client_order_id
 from execution.clock import SystemClock
 from execution.errors import ConfirmationRefused
 from execution.journal import Journal, SQLiteJournal
-from execution.journal_redis import RedisJournal
+from execution.journal.redis import RedisJournal
 from execution.sandbox.remote import RemoteSandbox
 from execution.venue import Venue
 from tests.execution.assistant_support import ALICE, make_assistant

@@ -39,7 +39,7 @@ from execution.journal import (
     chain_event,
     entry_hash,
 )
-from execution.journal_redis import RedisJournal
+from execution.journal.redis import RedisJournal
 
 
 class ClosableJournal(Journal, Protocol):

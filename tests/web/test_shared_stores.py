@@ -19,7 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from execution.clock import SystemClock
-from execution.journal_redis import RedisJournal
+from execution.journal.redis import RedisJournal
 from execution.sandbox.remote import RemoteSandbox
 from tests.sandbox_server import REPO, SandboxProcess, clean_environment, sandbox_server
 from tests.support import free_port

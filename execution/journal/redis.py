@@ -53,7 +53,7 @@ import redis
 
 from execution.clock import Clock
 from execution.errors import JournalError
-from execution.journal import (
+from execution.journal.chain import (
     GENESIS_HASH,
     Event,
     SessionSummary,

@@ -1,0 +1,42 @@
+"""The journal: an append-only, hash-chained log of events per session.
+
+- :mod:`~execution.journal.chain`: the entries, their hash chain and its verification;
+- :mod:`~execution.journal.protocol`: the one contract every backend keeps;
+- :mod:`~execution.journal.sqlite`: the embedded journal (the default);
+- :mod:`~execution.journal.redis`: the journal shared by several app processes (imported
+  only where configured).
+
+Session state is a fold over these events (:mod:`execution.session_state`).
+"""
+
+from execution.journal.chain import (
+    GENESIS_HASH,
+    Event,
+    SessionSummary,
+    Verification,
+    canonical_json,
+    chain_event,
+    conflict,
+    entry_hash,
+    hash_and_entry,
+    stored_entries,
+    verify_chain,
+)
+from execution.journal.protocol import Journal
+from execution.journal.sqlite import SQLiteJournal
+
+__all__ = [
+    "GENESIS_HASH",
+    "Event",
+    "Journal",
+    "SQLiteJournal",
+    "SessionSummary",
+    "Verification",
+    "canonical_json",
+    "chain_event",
+    "conflict",
+    "entry_hash",
+    "hash_and_entry",
+    "stored_entries",
+    "verify_chain",
+]

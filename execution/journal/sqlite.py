@@ -1,0 +1,198 @@
+"""The embedded journal: one SQLite file in WAL mode."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from execution.clock import Clock
+from execution.errors import JournalError
+from execution.journal.chain import (
+    GENESIS_HASH,
+    Event,
+    SessionSummary,
+    Verification,
+    canonical_json,
+    chain_event,
+    conflict,
+    stored_entries,
+    verify_chain,
+)
+from execution.stores import immediate_transaction
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    session_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    ts_ms INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    PRIMARY KEY (session_id, seq)
+);
+CREATE TABLE IF NOT EXISTS session_heads (
+    session_id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    opened_ms INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL,
+    last_hash TEXT NOT NULL,
+    last_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS session_heads_owner ON session_heads (owner, opened_ms);
+"""
+
+
+class SQLiteJournal:
+    """The embedded journal: one SQLite file in WAL mode.
+
+    Durability: ``synchronous=FULL`` by default, so an acknowledged append survives a
+    power loss; ``NORMAL`` survives a process crash but may lose the last appends on
+    power loss. The first event of a session must carry ``payload["owner"]``.
+    """
+
+    def __init__(self, path: Path | str, clock: Clock, *, synchronous: str = "FULL") -> None:
+        if synchronous not in {"FULL", "NORMAL", "OFF"}:
+            raise ValueError(f"synchronous must be FULL, NORMAL or OFF, not {synchronous!r}")
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(
+            str(path), check_same_thread=False, isolation_level=None, timeout=30
+        )
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(f"PRAGMA synchronous={synchronous}")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def append(
+        self,
+        session_id: str,
+        kind: str,
+        actor: str,
+        payload: Mapping[str, Any],
+        *,
+        expect: tuple[int, str] | None = None,
+    ) -> Event:
+        with self._lock:
+            try:
+                with immediate_transaction(self._db):
+                    current = self._head(session_id)
+                    if expect is not None and current != expect:
+                        raise conflict(session_id, current, expect, repr(kind))
+                    # The time is read after the head is known, so a later entry never
+                    # carries an earlier time than the one it follows.
+                    event = chain_event(
+                        session_id, current, self._clock.now_ms(), kind, actor, payload
+                    )
+                    self._store(current, [event])
+            except sqlite3.Error as exc:
+                raise JournalError(f"could not append {kind!r} to {session_id!r}: {exc}") from exc
+        return event
+
+    def append_events(self, events: Sequence[Event]) -> None:
+        stored_entries(events)  # checks the segment
+        first = events[0]
+        expect = (first.seq - 1, first.prev_hash)
+        with self._lock:
+            try:
+                with immediate_transaction(self._db):
+                    current = self._head(first.session_id)
+                    if current != expect:
+                        raise conflict(first.session_id, current, expect, f"{len(events)} entries")
+                    self._store(current, events)
+            except sqlite3.Error as exc:
+                raise JournalError(
+                    f"could not append {len(events)} entries to {first.session_id!r}: {exc}"
+                ) from exc
+
+    def _head(self, session_id: str) -> tuple[int, str]:
+        head = self._db.execute(
+            "SELECT last_seq, last_hash FROM session_heads WHERE session_id = ?", (session_id,)
+        ).fetchone()
+        return (-1, GENESIS_HASH) if head is None else (int(head[0]), str(head[1]))
+
+    def _store(self, current: tuple[int, str], events: Sequence[Event]) -> None:
+        """Insert a checked segment that follows ``current``; the caller's transaction."""
+        first, last = events[0], events[-1]
+        if current[0] < 0:
+            owner = first.payload.get("owner")
+            if not isinstance(owner, str) or not owner:
+                raise JournalError(
+                    f"the first event of session {first.session_id!r} must name its owner"
+                )
+            self._db.execute(
+                "INSERT INTO session_heads VALUES (?, ?, ?, ?, ?, ?)",
+                (first.session_id, owner, first.ts_ms, -1, GENESIS_HASH, first.ts_ms),
+            )
+        self._db.executemany(
+            "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    e.session_id,
+                    e.seq,
+                    e.ts_ms,
+                    e.kind,
+                    e.actor,
+                    canonical_json(e.payload),
+                    e.prev_hash,
+                    e.hash,
+                )
+                for e in events
+            ],
+        )
+        self._db.execute(
+            "UPDATE session_heads SET last_seq = ?, last_hash = ?, last_ms = ? "
+            "WHERE session_id = ?",
+            (last.seq, last.hash, last.ts_ms, last.session_id),
+        )
+
+    def read(self, session_id: str, after_seq: int = -1) -> list[Event]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT session_id, seq, ts_ms, kind, actor, payload, prev_hash, hash "
+                "FROM events WHERE session_id = ? AND seq > ? ORDER BY seq",
+                (session_id, after_seq),
+            ).fetchall()
+        return [
+            Event(r[0], int(r[1]), int(r[2]), r[3], r[4], json.loads(r[5]), r[6], r[7])
+            for r in rows
+        ]
+
+    def sessions(self, owner: str | None = None) -> list[SessionSummary]:
+        query = "SELECT session_id, owner, opened_ms, last_seq, last_ms FROM session_heads"
+        args: tuple[str, ...] = ()
+        if owner is not None:
+            query += " WHERE owner = ?"
+            args = (owner,)
+        with self._lock:
+            rows = self._db.execute(query + " ORDER BY opened_ms DESC, session_id", args).fetchall()
+        return [SessionSummary(r[0], r[1], int(r[2]), int(r[3]) + 1, int(r[4])) for r in rows]
+
+    def verify(self, session_id: str) -> Verification:
+        events = self.read(session_id)
+        result = verify_chain(session_id, events)
+        with self._lock:
+            head = self._db.execute(
+                "SELECT last_seq, last_hash FROM session_heads WHERE session_id = ?",
+                (session_id,),
+            ).fetchone()
+        if head is None:
+            return result
+        # A deleted tail leaves a valid-looking chain; the head remembers the last entry.
+        last = (events[-1].seq, events[-1].hash) if events else (-1, GENESIS_HASH)
+        if (int(head[0]), head[1]) != last:
+            problems = (
+                *result.problems,
+                f"chain head is entry {head[0]} but the log ends at entry {last[0]}: "
+                "entries were removed or replaced",
+            )
+            return Verification(session_id, False, len(events), problems)
+        return result
