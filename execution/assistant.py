@@ -18,7 +18,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from execution import session_state as ev
 from execution.checkpoints import Binding, Checkpoints
 from execution.clock import Clock, iso
 from execution.errors import (
@@ -37,7 +36,6 @@ from execution.errors import (
     call_translated,
 )
 from execution.journal import GENESIS_HASH, Event, Journal
-from execution.lifecycle import IN_FLIGHT_STEP_STATES, TERMINAL_STEP_STATES
 from execution.limits import LimitLedger, Reservation, reserve_order, used_today
 from execution.mandates import (
     band_breach,
@@ -56,8 +54,10 @@ from execution.preview.simulator import (
     dec,
     preview_cancel,
 )
-from execution.session_log import SessionLog
-from execution.session_state import SessionState, StepView
+from execution.session import state as ev
+from execution.session.lifecycle import IN_FLIGHT_STEP_STATES, TERMINAL_STEP_STATES
+from execution.session.log import SessionLog
+from execution.session.state import SessionState, StepView
 from execution.venue import Venue
 from intent.canonical import to_canonical
 from intent.dialogue import Corrected, respond, to_record

@@ -330,7 +330,7 @@ def cmd_replay(args: argparse.Namespace, stdout: TextIO) -> int:
     # Parse, plan and preview re-run on the recorded inputs, with the app's configuration
     # (the policy in force is the newest version published to the store).
     from execution.policy import PolicyStore
-    from execution.replay import format_report, parsers_for, rerun
+    from execution.session.replay import format_report, parsers_for, rerun
     from web.services import build_parser
 
     store = PolicyStore(settings.database_path, SystemClock())

@@ -6,7 +6,7 @@
 - :mod:`~execution.journal.redis`: the journal shared by several app processes (imported
   only where configured).
 
-Session state is a fold over these events (:mod:`execution.session_state`).
+Session state is a fold over these events (:mod:`execution.session.state`).
 """
 
 from execution.journal.chain import (

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-from execution import session_state as ev
 from execution.assistant import Assistant, PendingConfirmation
 from execution.clock import ManualClock
 from execution.errors import (
@@ -27,16 +26,17 @@ from execution.errors import (
     TokenReused,
 )
 from execution.journal import SQLiteJournal
-from execution.lifecycle import (
+from execution.limits import SQLiteLimitLedger
+from execution.policy import Policy
+from execution.sandbox import MarketCatalog, SandboxMarket
+from execution.session import state as ev
+from execution.session.lifecycle import (
     PLAN_TRANSITIONS,
     STEP_TRANSITIONS,
     check_plan_transition,
     plan_path,
     plan_state_for,
 )
-from execution.limits import SQLiteLimitLedger
-from execution.policy import Policy
-from execution.sandbox import MarketCatalog, SandboxMarket
 from execution.venue import Venue
 from tests.execution.assistant_support import (
     ALICE,

@@ -22,16 +22,16 @@ import ccxt
 import pytest
 from ccxt.base.types import Trade
 
-from execution import session_state as ev
 from execution.assistant import Assistant, PendingConfirmation, client_order_id
 from execution.clock import ManualClock
 from execution.errors import RequoteRequired, VenueUnavailable
 from execution.journal import Journal, SQLiteJournal
 from execution.journal.redis import RedisJournal
-from execution.lifecycle import PLAN_TRANSITIONS, TERMINAL_STEP_STATES
 from execution.limits import LimitLedger, RedisLimitLedger, SQLiteLimitLedger
 from execution.sandbox import FaultPlan, MarketCatalog, SandboxMarket
-from execution.session_state import SessionState
+from execution.session import state as ev
+from execution.session.lifecycle import PLAN_TRANSITIONS, TERMINAL_STEP_STATES
+from execution.session.state import SessionState
 from execution.venue import Venue
 from tests.execution.assistant_support import ALICE, make_assistant
 

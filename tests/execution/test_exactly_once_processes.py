@@ -27,13 +27,13 @@ from typing import Any
 
 import pytest
 
-from execution import session_state as ev
 from execution.assistant import Assistant, client_order_id
 from execution.clock import SystemClock
 from execution.errors import ConfirmationRefused
 from execution.journal import Journal, SQLiteJournal
 from execution.journal.redis import RedisJournal
 from execution.sandbox.remote import RemoteSandbox
+from execution.session import state as ev
 from execution.venue import Venue
 from tests.execution.assistant_support import ALICE, make_assistant
 from tests.sandbox_server import SandboxProcess, sandbox_server

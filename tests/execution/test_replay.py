@@ -11,13 +11,14 @@ from typing import Any
 
 import pytest
 
-from execution import session_state as ev
 from execution.assistant import Actor, Assistant
 from execution.checkpoints import Checkpoints
 from execution.clock import ManualClock
 from execution.journal import Event, SQLiteJournal
 from execution.policy import Policy
-from execution.replay import (
+from execution.sandbox import MarketCatalog, SandboxExchange
+from execution.session import state as ev
+from execution.session.replay import (
     ABSENT,
     Check,
     Difference,
@@ -27,7 +28,6 @@ from execution.replay import (
     parsers_for,
     rerun,
 )
-from execution.sandbox import MarketCatalog, SandboxExchange
 from intent.hybrid import HybridParser
 from intent.llm import LLMParser, LLMSettings
 from intent.models import Amount, Intent

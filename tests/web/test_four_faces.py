@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from execution.assistant import Actor
-from execution.replay import parsers_for, rerun
+from execution.session.replay import parsers_for, rerun
 from web.services import SIMULATION_EPOCH_MS, Services
 
 from .conftest import CUSTOMER, PRODUCT

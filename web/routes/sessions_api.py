@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from execution.assistant import PendingConfirmation, StepUpdate, Turn
-from execution.session_state import StepView
+from execution.session.state import StepView
 from web.deps import Customer, ServicesDep, SessionReader, actor_for, errors
 
 router = APIRouter(

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from execution.clock import iso
 from execution.journal import Verification
-from execution.replay import ReplayReport, parsers_for, rerun
+from execution.session.replay import ReplayReport, parsers_for, rerun
 from web.deps import ServicesDep, Support, actor_for, errors
 from web.services import Services
 

@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, NoReturn
 
-from execution import session_state as ev
 from execution.journal import Event, canonical_json
 from execution.policy import DEFAULT_TIER, Policy
 from execution.preview.pipeline import judge
 from execution.preview.simulator import Simulator, preview_cancel
-from execution.session_state import SessionState
+from execution.session import state as ev
+from execution.session.state import SessionState
 from intent.canonical import to_canonical
 from intent.dialogue import respond, to_record
 from intent.errors import PlanningError

@@ -29,12 +29,12 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from execution import session_state as ev
 from execution.clock import Clock
 from execution.errors import InvalidTransition, JournalConflict, JournalError
 from execution.journal import Event, Journal, chain_event
-from execution.lifecycle import plan_path, plan_state_for
-from execution.session_state import SessionState, fold
+from execution.session import state as ev
+from execution.session.lifecycle import plan_path, plan_state_for
+from execution.session.state import SessionState, fold
 
 _MAX_ATTEMPTS = 50
 _CACHE_SIZE = 512

@@ -12,7 +12,7 @@ from typing import Any
 
 from execution.errors import InvalidTransition
 from execution.journal import GENESIS_HASH, Event
-from execution.lifecycle import (
+from execution.session.lifecycle import (
     PlanState,
     StepState,
     check_plan_transition,
