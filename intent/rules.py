@@ -604,10 +604,7 @@ def _observed(m: re.Match[str]) -> str:
     coin = m.group(coin_group).strip()
     named = tokenize(coin)
     code = named[0].code if len(named) == 1 and named[0].tag in "AQ" else ASSET_ALIASES.get(coin)
-    whole_coin = coin in ASSET_ALIASES or (
-        len(named) == 1 and named[0].end - named[0].start == len(coin)
-    )
-    if kind == "le" and (code is None or not whole_coin):
+    if kind == "le" and (code is None or not _whole_coin(coin, named)):
         # ("姨太赚够7了"): only where a named coin has got to; else its number is asked about
         return _REMARK_NUMBER.sub(_unreadable_number, m.group())
     ended_by_space = kind == "le" or m.string[m.end() : m.end() + 1].isspace()
@@ -640,6 +637,11 @@ def _observed(m: re.Match[str]) -> str:
     whole = named_again or (code is None and kind == "en")
     start = m.start(coin_group if whole else said_group)
     return m.string[m.start() : start] + " " * (m.end() - start)
+
+
+def _whole_coin(coin: str, named: list[Token]) -> bool:
+    """Whether ``coin`` is a coin's name and nothing more ("姨太赚够" is more)."""
+    return coin in ASSET_ALIASES or (len(named) == 1 and named[0].end - named[0].start == len(coin))
 
 
 _AT_A_PRICE = re.compile(r"['’]s\b|\b(?:is|at|around|about|like|trading|sitting)\b|@")

@@ -219,9 +219,17 @@ def test_rejected_step_sends_nothing_and_cannot_be_confirmed(
         f"/api/sessions/{sid}/steps/{pending['step_id']}/reject", headers=CUSTOMER
     )
 
+    assert rejected.status_code == 200, rejected.text
     assert rejected.json()["step"]["state"] == "rejected"
-    assert _confirm(client, sid, pending["step_id"], pending["token"]).status_code == 409
+    refused = _confirm(client, sid, pending["step_id"], pending["token"])
+    # no token was used: the step was said no to (this said "token_reused")
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "step_not_confirmable"
+    assert "rejected" in refused.json()["error"]["message"]
     assert not _orders(services)
+    again = client.post(f"/api/sessions/{sid}/steps/{pending['step_id']}/reject", headers=CUSTOMER)
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "invalid_transition"
 
 
 def test_short_balance_is_blocked_with_no_token(client: TestClient) -> None:
@@ -563,25 +571,3 @@ def test_a_request_withdrawn_after_its_preview_cannot_be_confirmed(
     refused = _confirm(client, sid, pending["step_id"], pending["token"])
     assert refused.status_code == 409, refused.text
     assert not _orders(services)
-
-
-def test_confirming_a_rejected_step_is_refused_as_not_confirmable(
-    client: TestClient, services: Services
-) -> None:
-    sid = _session(client)
-    (pending,) = _say(client, sid, "buy 0.01 BTC")["pending"]
-    rejected = client.post(
-        f"/api/sessions/{sid}/steps/{pending['step_id']}/reject", headers=CUSTOMER
-    )
-    assert rejected.status_code == 200, rejected.text
-
-    refused = _confirm(client, sid, pending["step_id"], pending["token"])
-
-    # no token was used: the step was said no to (this said "token_reused")
-    assert refused.status_code == 409
-    assert refused.json()["error"]["code"] == "step_not_confirmable"
-    assert "rejected" in refused.json()["error"]["message"]
-    assert not _orders(services)
-    again = client.post(f"/api/sessions/{sid}/steps/{pending['step_id']}/reject", headers=CUSTOMER)
-    assert again.status_code == 409
-    assert again.json()["error"]["code"] == "invalid_transition"
