@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from execution.assistant import Actor
+from execution.actors import Actor
 from execution.clock import SystemClock
 from intent.evaluate import load_corpus
 from intent.rules import RuleParser

@@ -28,7 +28,7 @@ import ccxt
 
 from execution.clock import ManualClock
 from execution.preview.simulator import Simulator
-from execution.sandbox import MarketCatalog, SandboxExchange
+from execution.venues.sandbox import MarketCatalog, SandboxExchange
 from intent.models import OrderSpec
 
 SHARED = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "ccxt-static"

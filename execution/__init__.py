@@ -1,10 +1,11 @@
 """Execution: venues, preview, policy, checkpoints, journal and the assistant.
 
-The sandbox exchange lives in :mod:`execution.sandbox` and is not re-exported here: it
+The sandbox exchange lives in :mod:`execution.venues.sandbox` and is not re-exported here: it
 imports ccxt, which is slow, and nothing else in this package needs it at import time.
 """
 
-from execution.assistant import Actor, Assistant, PendingConfirmation, Turn
+from execution.actors import Actor
+from execution.assistant import Assistant, PendingConfirmation, Turn
 from execution.checkpoints import Binding, Checkpoints
 from execution.clock import Clock, ManualClock, SystemClock
 from execution.errors import (
@@ -24,7 +25,7 @@ from execution.errors import (
 from execution.journal import Event, Journal, SQLiteJournal, Verification
 from execution.policy import Policy, PolicyDecision
 from execution.preview.simulator import Simulator, StepPreview
-from execution.venue import Venue
+from execution.venues.protocol import Venue
 
 __all__ = [
     "Actor",

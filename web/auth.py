@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from execution.assistant import Role
+from execution.actors import Role
 from execution.policy import AUDIT_SCHEMA, DEFAULT_TIER, record_audit
 from execution.stores import immediate_transaction
 

@@ -237,16 +237,16 @@ def cmd_parse(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
 def cmd_simulate(args: argparse.Namespace, stdout: TextIO) -> int:
     """What ``POST /v1/simulations`` answers, with the settings in force (parser, policy,
-    venue's markets and seed): the same call through :meth:`Services.simulate`."""
-    from execution.preview.pipeline import SimulationError
-    from web.services import SIMULATION_EPOCH_MS, build_services
+    venue's markets and seed): the same call through :meth:`Simulations.run`."""
+    from execution.preview.pipeline import SIMULATION_EPOCH_MS, SimulationError
+    from web.services import build_services
     from web.settings import Settings
 
     settings = Settings()
     balances = dict(args.balance) if args.balance else dict(settings.demo_balances)
     services = build_services(settings)
     try:
-        result = services.simulate(
+        result = services.simulations.run(
             args.text,
             balances,
             seed=args.seed,
@@ -351,8 +351,8 @@ def cmd_replay(args: argparse.Namespace, stdout: TextIO) -> int:
 
 
 def cmd_sandbox_server(args: argparse.Namespace) -> int:
-    from execution.sandbox import MarketCatalog, SandboxMarket
-    from execution.sandbox.server import make_server, serve
+    from execution.venues.sandbox import MarketCatalog, SandboxMarket
+    from execution.venues.sandbox.server import make_server, serve
     from web.settings import Settings
 
     settings = Settings()

@@ -11,7 +11,7 @@ from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
-from execution.assistant import Actor, Channel, Role
+from execution.actors import Actor, Channel, Role
 from web.auth import Principal
 from web.services import Services
 

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Protocol
 
 from execution.assistant import Assistant
 from execution.checkpoints import Checkpoints
-from execution.clock import Clock, ManualClock, SystemClock
+from execution.clock import Clock, SystemClock
+from execution.errors import VenueUnavailable
 from execution.journal import Journal, SQLiteJournal
-from execution.limits import LimitLedger, open_ledger
 from execution.policy import Policy, PolicyStore
-from execution.preview.pipeline import Pipeline, Simulation, simulate
-from execution.preview.scenarios import SymbolScenario
-from execution.sandbox import MarketCatalog, SandboxExchange, SandboxMarket
-from execution.sandbox.remote import RemoteSandbox
-from execution.venue import Venue
+from execution.policy.limits import LimitLedger, open_ledger
+from execution.preview.pipeline import Simulations
+from execution.venues.accounts import Accounts, LocalSandboxAccounts, RemoteSandboxAccounts
+from execution.venues.sandbox import MarketCatalog
 from intent.hybrid import HybridParser
 from intent.llm import LLMParser, LLMSettings
 from intent.parser import Parser
@@ -26,102 +23,9 @@ from intent.rules import RuleParser
 from web.auth import DEMO_ADMIN, DEMO_CUSTOMER, DEMO_PRODUCT, DEMO_SUPPORT, Principals
 from web.settings import Settings, SettingsError, redact_url
 
-# Simulations run at this instant unless asked otherwise: 2026-01-01T00:00:00Z.
-SIMULATION_EPOCH_MS = 1_767_225_600_000
-
-
-class Accounts(Protocol):
-    """The venue of each customer, and throwaway in-process accounts for simulations."""
-
-    def __call__(self, user_id: str) -> Venue: ...
-
-    def isolated(
-        self, balances: Mapping[str, Decimal], seed: int | None, clock: Clock
-    ) -> Venue: ...
-
 
 class ClosableJournal(Journal, Protocol):
     def close(self) -> None: ...
-
-
-def _isolated(
-    market: SandboxMarket, balances: Mapping[str, Decimal], seed: int | None, clock: Clock
-) -> Venue:
-    """A throwaway account for simulations: same markets, its own balances, seed and
-    clock (a simulation runs at a fixed instant, so it can be repeated exactly)."""
-    if seed is not None and seed != market.seed:
-        market = SandboxMarket(market.catalog, seed=seed, params=market.params)
-    return market.open_account(balances=balances, clock=clock, account_id="simulation")
-
-
-class LocalSandboxAccounts:
-    """One in-process sandbox account per customer, all trading on one shared market
-    (``TRADEASSIST_VENUE=sandbox``: each app process has its own)."""
-
-    def __init__(
-        self,
-        catalog: MarketCatalog,
-        clock: Clock,
-        seed: int,
-        opening_balances: Mapping[str, Decimal],
-    ) -> None:
-        self._market = SandboxMarket(catalog, seed=seed)
-        self._clock = clock
-        self._opening = dict(opening_balances)
-        self._accounts: dict[str, SandboxExchange] = {}
-        self._lock = threading.Lock()
-
-    def __call__(self, user_id: str) -> Venue:
-        with self._lock:
-            venue = self._accounts.get(user_id)
-            if venue is None:
-                venue = self._market.open_account(
-                    balances=self._opening, clock=self._clock, account_id=user_id
-                )
-                self._accounts[user_id] = venue
-            return venue
-
-    def isolated(self, balances: Mapping[str, Decimal], seed: int | None, clock: Clock) -> Venue:
-        """A throwaway in-process account for a simulation (see :func:`_isolated`)."""
-        return _isolated(self._market, balances, seed, clock)
-
-
-class RemoteSandboxAccounts:
-    """Each customer's account on the sandbox server at ``base_url``
-    (``TRADEASSIST_VENUE=sandbox-remote``): every app process trades on the same accounts,
-    which outlive the process. Simulations still run on in-process accounts."""
-
-    def __init__(self, base_url: str, timeout_s: float, catalog: MarketCatalog, seed: int) -> None:
-        self.base_url = base_url
-        self._timeout_s = timeout_s
-        self._simulations = SandboxMarket(catalog, seed=seed)
-        self._accounts: dict[str, RemoteSandbox] = {}
-        self._lock = threading.Lock()
-
-    def __call__(self, user_id: str) -> RemoteSandbox:
-        with self._lock:
-            venue = self._accounts.get(user_id)
-            if venue is None:  # kept: it caches the markets
-                venue = RemoteSandbox(self.base_url, user_id, self._timeout_s)
-                self._accounts[user_id] = venue
-            return venue
-
-    def isolated(self, balances: Mapping[str, Decimal], seed: int | None, clock: Clock) -> Venue:
-        """A throwaway in-process account for a simulation (see :func:`_isolated`)."""
-        return _isolated(self._simulations, balances, seed, clock)
-
-    def check(self) -> None:
-        """:class:`SettingsError` naming TRADEASSIST_VENUE_URL unless the server answers."""
-        import ccxt
-
-        probe = RemoteSandbox(self.base_url, "-", self._timeout_s)
-        try:
-            probe.health()
-        except ccxt.BaseError as exc:
-            raise SettingsError(
-                f"TRADEASSIST_VENUE_URL={self.base_url} does not answer as a sandbox server "
-                f"(start one with `tradeassist sandbox-server`): {exc}"
-            ) from None
 
 
 @dataclass
@@ -133,6 +37,7 @@ class Services:
     parser: Parser
     venues: Accounts
     assistant: Assistant
+    simulations: Simulations
     # Policy versions and audit (the newest version is in force) and the daily-usage ledger.
     policy_store: PolicyStore
     limits: LimitLedger
@@ -147,27 +52,6 @@ class Services:
         for close in self.closers:
             close()
         self.principals.close()
-
-    def simulate(
-        self,
-        text: str,
-        balances: Mapping[str, Decimal],
-        *,
-        seed: int | None = None,
-        scenario: Mapping[str, SymbolScenario] | None = None,
-        as_of_ms: int = SIMULATION_EPOCH_MS,
-    ) -> Simulation:
-        """Parse, plan and preview ``text`` on an isolated sandbox account at ``as_of_ms``;
-        sends nothing, and the same arguments always give the same answer."""
-        pipeline = Pipeline(
-            venue=self.venues.isolated(balances, seed, ManualClock(as_of_ms)),
-            policy=self.current_policy(),
-            now_ms=lambda: as_of_ms,
-            ttl_ms=self.settings.confirmation_ttl_s * 1000,
-            default_quote=self.settings.default_quote,
-            scenario=scenario,
-        )
-        return simulate(pipeline, self.parser, text, balances)
 
 
 def build_parser(settings: Settings) -> Parser:
@@ -222,7 +106,12 @@ def build_venues(settings: Settings, clock: Clock) -> Accounts:
         remote = RemoteSandboxAccounts(
             settings.venue_url, settings.venue_timeout_s, catalog, settings.seed
         )
-        remote.check()
+        try:
+            remote.check()
+        except VenueUnavailable as exc:
+            raise SettingsError(
+                f"TRADEASSIST_VENUE_URL={exc} (start one with `tradeassist sandbox-server`)"
+            ) from None
         return remote
     return LocalSandboxAccounts(catalog, clock, settings.seed, settings.demo_balances)
 
@@ -273,6 +162,13 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         parser,
         venues,
         assistant,
+        Simulations(
+            accounts=venues,
+            policy=policy_store.current,
+            parser=parser,
+            ttl_ms=settings.confirmation_ttl_s * 1000,
+            default_quote=settings.default_quote,
+        ),
         policy_store,
         limits,
         closers=[journal.close, limits.close, policy_store.close],

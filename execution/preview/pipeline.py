@@ -22,12 +22,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from execution.clock import ManualClock
 from execution.errors import VenueError, call_translated
 from execution.mandates import condition_holds, sized, terms_for
 from execution.policy import DEFAULT_TIER, Denial, Policy, PolicyDecision
 from execution.preview.scenarios import SymbolScenario, apply_scenario, book_mid
 from execution.preview.simulator import PreviewWarning, Simulator, StepPreview
-from execution.venue import Venue
+from execution.venues.protocol import IsolatedAccounts, Venue
 from intent.canonical import to_canonical
 from intent.errors import PlanningError
 from intent.models import Intent, Mandate, Model, OrderSpec, Plan, PlanStep, plain
@@ -330,3 +331,40 @@ def simulate(
         plan=plan,
         preview=SimulatedPreview(steps=steps, policy_version=pipeline.policy.version),
     )
+
+
+# Simulations run at this instant unless asked otherwise: 2026-01-01T00:00:00Z.
+SIMULATION_EPOCH_MS = 1_767_225_600_000
+
+
+@dataclass(frozen=True, slots=True)
+class Simulations:
+    """The product team's what-ifs (the simulation API and ``tradeassist simulate``): the
+    chat's pipeline on a throwaway account, with the policy in force, at a fixed instant."""
+
+    accounts: IsolatedAccounts
+    policy: Callable[[], Policy]
+    parser: Parser
+    ttl_ms: int
+    default_quote: str
+
+    def run(
+        self,
+        text: str,
+        balances: Mapping[str, Decimal],
+        *,
+        seed: int | None = None,
+        scenario: Mapping[str, SymbolScenario] | None = None,
+        as_of_ms: int = SIMULATION_EPOCH_MS,
+    ) -> Simulation:
+        """Parse, plan and preview ``text`` on an isolated sandbox account at ``as_of_ms``;
+        sends nothing, and the same arguments always give the same answer."""
+        pipeline = Pipeline(
+            venue=self.accounts.isolated(balances, seed, ManualClock(as_of_ms)),
+            policy=self.policy(),
+            now_ms=lambda: as_of_ms,
+            ttl_ms=self.ttl_ms,
+            default_quote=self.default_quote,
+            scenario=scenario,
+        )
+        return simulate(pipeline, self.parser, text, balances)

@@ -15,10 +15,10 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from execution.filters import check_filters
 from execution.journal import canonical_json
 from execution.mandates import MandateTerms
-from execution.venue import Venue
+from execution.venues.filters import check_filters
+from execution.venues.protocol import Venue
 from intent.models import BPS, Model, OrderSpec, Side, plain
 
 ZERO = Decimal(0)

@@ -7,14 +7,15 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from execution.assistant import Actor, Assistant
+from execution.actors import Actor
+from execution.assistant import Assistant
 from execution.checkpoints import Checkpoints
 from execution.clock import Clock
 from execution.journal import Journal
-from execution.limits import LimitLedger
 from execution.policy import DEFAULT_TIER, Policy
-from execution.sandbox import MarketCatalog, SandboxMarket
-from execution.venue import Venue
+from execution.policy.limits import LimitLedger
+from execution.venues.protocol import Venue
+from execution.venues.sandbox import MarketCatalog, SandboxMarket
 from intent.rules import RuleParser
 
 KEY = b"k" * 32

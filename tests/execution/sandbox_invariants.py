@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from execution.sandbox import MarketCatalog, SandboxExchange
+from execution.venues.sandbox import MarketCatalog, SandboxExchange
 
 
 def d(value: Any) -> Decimal:

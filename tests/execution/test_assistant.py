@@ -26,9 +26,8 @@ from execution.errors import (
     TokenReused,
 )
 from execution.journal import SQLiteJournal
-from execution.limits import SQLiteLimitLedger
 from execution.policy import Policy
-from execution.sandbox import MarketCatalog, SandboxMarket
+from execution.policy.limits import SQLiteLimitLedger
 from execution.session import state as ev
 from execution.session.lifecycle import (
     PLAN_TRANSITIONS,
@@ -37,7 +36,8 @@ from execution.session.lifecycle import (
     plan_path,
     plan_state_for,
 )
-from execution.venue import Venue
+from execution.venues.protocol import Venue
+from execution.venues.sandbox import MarketCatalog, SandboxMarket
 from tests.execution.assistant_support import (
     ALICE,
     Accounts,

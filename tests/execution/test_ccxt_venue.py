@@ -1,4 +1,4 @@
-"""Tests of the ccxt adapter (execution.ccxt_venue) beyond the shared Venue contract.
+"""Tests of the ccxt adapter (execution.venues.ccxt_adapter) beyond the shared Venue contract.
 
 No test touches the network: HTTP is replaced either at ccxt's ``fetch`` (as ccxt's
 static tests do) or, to run ccxt's real ``fetch`` (error handling, logging), at the
@@ -20,7 +20,6 @@ import pytest
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from execution.ccxt_venue import CcxtVenue, TranslatingVenue
 from execution.errors import (
     DuplicateOrder,
     ExecutionError,
@@ -31,6 +30,7 @@ from execution.errors import (
     VenueUnavailable,
     call_translated,
 )
+from execution.venues.ccxt_adapter import CcxtVenue, TranslatingVenue
 from tests.execution.test_venue_contract import (
     RecordedTransport,
     SentRequest,
@@ -109,7 +109,7 @@ def test_exchange_without_a_test_url_is_refused() -> None:
 
 
 def test_production_needs_testnet_false(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="execution.ccxt_venue"):
+    with caplog.at_level(logging.WARNING, logger="execution.venues.ccxt_adapter"):
         venue = CcxtVenue("kraken", testnet=False)
     assert venue.testnet is False
     assert venue.exchange.urls["api"] == ccxt.kraken().urls["api"]
@@ -428,10 +428,10 @@ def test_translating_venue_leaves_other_exceptions_alone() -> None:
 
 def test_importing_the_package_does_not_import_ccxt() -> None:
     code = (
-        "import sys, execution, execution.errors, execution.venue; "
+        "import sys, execution, execution.errors, execution.venues.protocol; "
         "assert 'ccxt' not in sys.modules, 'ccxt imported'; "
         "from execution.errors import VenueConfigurationError; "
         "assert VenueConfigurationError.code == 'venue_configuration'; "
-        "import execution.ccxt_venue; assert 'ccxt' in sys.modules"
+        "import execution.venues.ccxt_adapter; assert 'ccxt' in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)

@@ -27,12 +27,12 @@ from execution.clock import ManualClock
 from execution.errors import RequoteRequired, VenueUnavailable
 from execution.journal import Journal, SQLiteJournal
 from execution.journal.redis import RedisJournal
-from execution.limits import LimitLedger, RedisLimitLedger, SQLiteLimitLedger
-from execution.sandbox import FaultPlan, MarketCatalog, SandboxMarket
+from execution.policy.limits import LimitLedger, RedisLimitLedger, SQLiteLimitLedger
 from execution.session import state as ev
 from execution.session.lifecycle import PLAN_TRANSITIONS, TERMINAL_STEP_STATES
 from execution.session.state import SessionState
-from execution.venue import Venue
+from execution.venues.protocol import Venue
+from execution.venues.sandbox import FaultPlan, MarketCatalog, SandboxMarket
 from tests.execution.assistant_support import ALICE, make_assistant
 
 PLANS = 500

@@ -32,9 +32,9 @@ from execution.clock import SystemClock
 from execution.errors import ConfirmationRefused
 from execution.journal import Journal, SQLiteJournal
 from execution.journal.redis import RedisJournal
-from execution.sandbox.remote import RemoteSandbox
 from execution.session import state as ev
-from execution.venue import Venue
+from execution.venues.protocol import Venue
+from execution.venues.sandbox.remote import RemoteSandbox
 from tests.execution.assistant_support import ALICE, make_assistant
 from tests.sandbox_server import SandboxProcess, sandbox_server
 

@@ -28,7 +28,8 @@ import redis
 from execution.clock import ManualClock
 from execution.errors import LimitStoreError
 from execution.journal import SQLiteJournal
-from execution.limits import (
+from execution.policy import Denial, Policy, daily_limit_denial
+from execution.policy.limits import (
     QUANTUM,
     LimitLedger,
     RedisLimitLedger,
@@ -39,7 +40,6 @@ from execution.limits import (
     used_today,
     utc_day,
 )
-from execution.policy import Denial, Policy, daily_limit_denial
 from execution.preview.simulator import StepPreview
 from tests.execution.test_policy import eth_buy  # noqa: F401  (fixture)
 from tests.support import free_port

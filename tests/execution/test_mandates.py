@@ -15,9 +15,9 @@ from execution.assistant import Assistant, PendingConfirmation
 from execution.clock import ManualClock
 from execution.journal import Journal, SQLiteJournal
 from execution.policy import Policy
-from execution.sandbox import FaultPlan, MarketCatalog, SandboxMarket
 from execution.session import state as ev
 from execution.session.replay import format_report, rerun
+from execution.venues.sandbox import FaultPlan, MarketCatalog, SandboxMarket
 from intent.rules import RuleParser
 from tests.execution.assistant_support import (
     ALICE,

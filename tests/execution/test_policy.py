@@ -23,7 +23,7 @@ from execution.policy import (
     TierLimits,
 )
 from execution.preview.simulator import Simulator, StepPreview
-from execution.sandbox import MarketCatalog, SandboxExchange
+from execution.venues.sandbox import MarketCatalog, SandboxExchange
 from intent.models import OrderSpec
 
 DAY_MS = 86_400_000

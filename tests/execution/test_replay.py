@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from execution.assistant import Actor, Assistant
+from execution.actors import Actor
+from execution.assistant import Assistant
 from execution.checkpoints import Checkpoints
 from execution.clock import ManualClock
 from execution.journal import Event, SQLiteJournal
 from execution.policy import Policy
-from execution.sandbox import MarketCatalog, SandboxExchange
 from execution.session import state as ev
 from execution.session.replay import (
     ABSENT,
@@ -28,6 +28,7 @@ from execution.session.replay import (
     parsers_for,
     rerun,
 )
+from execution.venues.sandbox import MarketCatalog, SandboxExchange
 from intent.hybrid import HybridParser
 from intent.llm import LLMParser, LLMSettings
 from intent.models import Amount, Intent

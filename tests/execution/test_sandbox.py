@@ -1,4 +1,4 @@
-"""Tests of the seeded sandbox exchange (execution.sandbox)."""
+"""Tests of the seeded sandbox exchange (execution.venues.sandbox)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from execution.clock import ManualClock
-from execution.sandbox import (
+from execution.venues.protocol import Venue
+from execution.venues.sandbox import (
     BookParams,
     MarketCatalog,
     SandboxExchange,
@@ -23,7 +24,6 @@ from execution.sandbox import (
     generate_book,
     stable_seed,
 )
-from execution.venue import Venue
 from tests.conftest import CCXT_STATIC
 from tests.execution.sandbox_invariants import (
     cancel_all_releases_everything,
@@ -583,7 +583,7 @@ def test_order_not_found(ex: SandboxExchange) -> None:
 
 def test_venue_and_clock_do_not_import_ccxt() -> None:
     code = (
-        "import sys, execution.venue, execution.clock; "
+        "import sys, execution.venues.protocol, execution.clock; "
         "assert 'ccxt' not in sys.modules, 'ccxt imported'"
     )
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)

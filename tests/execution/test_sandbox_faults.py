@@ -1,4 +1,4 @@
-"""Seeded fault injection (execution.sandbox.faults)."""
+"""Seeded fault injection (execution.venues.sandbox.faults)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import ccxt
 import pytest
 
 from execution.clock import ManualClock
-from execution.sandbox import MarketCatalog, SandboxExchange, SandboxMarket
-from execution.sandbox.faults import FaultPlan
+from execution.venues.sandbox import MarketCatalog, SandboxExchange, SandboxMarket
+from execution.venues.sandbox.faults import FaultPlan
 
 
 @pytest.fixture(scope="module")

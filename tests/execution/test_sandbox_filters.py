@@ -1,4 +1,4 @@
-"""HashKey ``info.filters`` in the sandbox (execution.filters)."""
+"""HashKey ``info.filters`` in the sandbox (execution.venues.filters)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import ccxt
 import pytest
 
 from execution.clock import ManualClock
-from execution.filters import check_filters, parse_filters, price_band
-from execution.sandbox import MarketCatalog, SandboxExchange, SandboxMarket
+from execution.venues.filters import check_filters, parse_filters, price_band
+from execution.venues.sandbox import MarketCatalog, SandboxExchange, SandboxMarket
 from tests.conftest import CCXT_STATIC
 
 FIXTURES = CCXT_STATIC / "markets"

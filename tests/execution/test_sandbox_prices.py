@@ -1,4 +1,4 @@
-"""The seeded price process and snapshot books (execution.sandbox.prices / book)."""
+"""The seeded price process and snapshot books (execution.venues.sandbox.prices / book)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import ccxt
 import pytest
 
 from execution.clock import ManualClock
-from execution.sandbox import MarketCatalog, SandboxMarket, StaticPrices
-from execution.sandbox.prices import (
+from execution.venues.sandbox import MarketCatalog, SandboxMarket, StaticPrices
+from execution.venues.sandbox.prices import (
     DEFAULT_ORIGIN_MS,
     STABLE_VOLATILITY,
     RandomWalkPrices,

@@ -22,12 +22,12 @@ from urllib.parse import urlsplit
 import ccxt
 import pytest
 
-from execution.ccxt_venue import TranslatingVenue
 from execution.clock import SystemClock
 from execution.errors import DuplicateOrder, VenueUnavailable, call_translated
-from execution.sandbox import MarketCatalog, SandboxMarket
-from execution.sandbox.remote import RemoteSandbox
-from execution.venue import Venue
+from execution.venues.ccxt_adapter import TranslatingVenue
+from execution.venues.protocol import Venue
+from execution.venues.sandbox import MarketCatalog, SandboxMarket
+from execution.venues.sandbox.remote import RemoteSandbox
 from tests.execution.venue_contract import OrderArgs, VenueCase, VenueContract
 from tests.sandbox_server import REPO, SandboxProcess, clean_environment, sandbox_server
 from tests.support import free_port
@@ -144,7 +144,7 @@ def translated(fn: Callable[[], Any]) -> Exception:
 
 CLIENT = """
 import sys
-from execution.sandbox.remote import RemoteSandbox
+from execution.venues.sandbox.remote import RemoteSandbox
 venue = RemoteSandbox(sys.argv[1], sys.argv[2])
 order = venue.create_order("ETH/USDT", "limit", "buy", 1, 1000, {"clientOrderId": "survives"})
 print(order["id"], flush=True)

@@ -1,4 +1,4 @@
-"""Resting orders and triggered orders on a moving price (execution.sandbox.exchange)."""
+"""Resting orders and triggered orders on a moving price (execution.venues.sandbox.exchange)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from execution.clock import ManualClock
-from execution.sandbox import MarketCatalog, SandboxExchange, SandboxMarket
-from execution.sandbox.prices import RandomWalkPrices
+from execution.venues.sandbox import MarketCatalog, SandboxExchange, SandboxMarket
+from execution.venues.sandbox.prices import RandomWalkPrices
 from tests.execution.sandbox_invariants import (
     cancel_all_releases_everything,
     check_account,

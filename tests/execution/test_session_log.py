@@ -16,10 +16,10 @@ from execution.assistant import Assistant
 from execution.clock import ManualClock
 from execution.errors import InvalidTransition, JournalError
 from execution.journal import Event, Journal
-from execution.sandbox import MarketCatalog, SandboxMarket
 from execution.session import state as ev
 from execution.session.log import SessionLog
 from execution.session.state import SessionState, fold
+from execution.venues.sandbox import MarketCatalog, SandboxMarket
 from tests.execution.assistant_support import ALICE, Accounts, make_assistant
 
 SESSION = "s1"

@@ -8,7 +8,7 @@ import pytest
 
 from execution.clock import ManualClock
 from execution.preview.simulator import Simulator, StepPreview
-from execution.sandbox import MarketCatalog, SandboxExchange
+from execution.venues.sandbox import MarketCatalog, SandboxExchange
 from intent.models import OrderSpec
 
 BALANCES = {"USDT": Decimal(20_000), "BTC": Decimal("0.5"), "ETH": Decimal(3)}

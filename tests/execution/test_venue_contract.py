@@ -20,9 +20,9 @@ from urllib.parse import parse_qsl, urlsplit
 import ccxt
 import pytest
 
-from execution.ccxt_venue import CcxtVenue, TranslatingVenue
 from execution.clock import ManualClock
-from execution.sandbox import MarketCatalog, SandboxExchange
+from execution.venues.ccxt_adapter import CcxtVenue, TranslatingVenue
+from execution.venues.sandbox import MarketCatalog, SandboxExchange
 from tests.conftest import CCXT_STATIC
 from tests.execution import venue_contract as contract
 from tests.execution.venue_contract import OrderArgs, VenueCase, VenueContract

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from execution.assistant import Actor
+from execution.actors import Actor
 from execution.clock import ManualClock
 from execution.journal import SQLiteJournal
-from execution.sandbox import MarketCatalog, SandboxMarket
+from execution.venues.sandbox import MarketCatalog, SandboxMarket
 from execution.worker import Worker, WorkerSettings
 from tests.execution.assistant_support import ALICE, Accounts, MovablePrices, make_assistant
 from tests.sandbox_server import REPO, clean_environment, sandbox_server

@@ -7,7 +7,7 @@ which contracts do not apply to it, each with the reason. A contract that does n
 is skipped with that reason, never passed vacuously.
 
 Every venue under contract raises our errors (:mod:`execution.errors`), not ccxt's: a raw
-ccxt venue is wrapped in :class:`execution.ccxt_venue.TranslatingVenue` first.
+ccxt venue is wrapped in :class:`execution.venues.ccxt_adapter.TranslatingVenue` first.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pytest
 from ccxt.base import types as ccxt_types
 
 from execution.errors import DuplicateOrder, OrderNotFound, OrderRejected, VenueError
-from execution.venue import Venue
+from execution.venues.protocol import Venue
 
 ORDER_KEYS = frozenset(ccxt_types.Order.__annotations__)
 TICKER_KEYS = frozenset(ccxt_types.Ticker.__annotations__)

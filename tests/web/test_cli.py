@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from execution.assistant import Actor
+from execution.actors import Actor
 from execution.clock import ManualClock
 from intent.canonical import CANONICAL_KEYS
 from web.services import build_services

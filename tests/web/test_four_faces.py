@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from execution.assistant import Actor
+from execution.actors import Actor
+from execution.preview.pipeline import SIMULATION_EPOCH_MS
 from execution.session.replay import parsers_for, rerun
-from web.services import SIMULATION_EPOCH_MS, Services
+from web.services import Services
 
 from .conftest import CUSTOMER, PRODUCT
 from .test_cli import _run

@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from execution.assistant import Actor
+from execution.actors import Actor
 from execution.clock import ManualClock
 from execution.journal import entry_hash
 from execution.policy import PolicyRules

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from execution.assistant import Actor
+from execution.actors import Actor
 from execution.clock import ManualClock
 from tests.execution.assistant_support import make_assistant
 from web.app import create_app

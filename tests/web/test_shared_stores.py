@@ -20,11 +20,12 @@ from fastapi.testclient import TestClient
 
 from execution.clock import SystemClock
 from execution.journal.redis import RedisJournal
-from execution.sandbox.remote import RemoteSandbox
+from execution.venues.accounts import LocalSandboxAccounts, RemoteSandboxAccounts
+from execution.venues.sandbox.remote import RemoteSandbox
 from tests.sandbox_server import REPO, SandboxProcess, clean_environment, sandbox_server
 from tests.support import free_port
 from web.app import create_app
-from web.services import LocalSandboxAccounts, RemoteSandboxAccounts, build_services
+from web.services import build_services
 from web.settings import Settings, SettingsError
 
 from .conftest import CUSTOMER, PRODUCT

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from execution.assistant import Actor
+from execution.actors import Actor
 from execution.clock import iso
 from web.auth import Principal
 from web.deps import ServicesDep, check_csrf, csrf_token

@@ -14,12 +14,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from execution.preview.pipeline import SimulatedPreview, Simulation, SimulationError
+from execution.preview.pipeline import (
+    SIMULATION_EPOCH_MS,
+    SimulatedPreview,
+    Simulation,
+    SimulationError,
+)
 from execution.preview.scenarios import SymbolScenario
 from intent.models import Plan
 from web.auth import Principal
 from web.deps import CurrentPrincipal, ServicesDep, errors
-from web.services import SIMULATION_EPOCH_MS, Services
+from web.services import Services
 
 router = APIRouter(prefix="/v1", tags=["simulations"], responses=errors(401, 403, 422))
 MAX_BATCH = 100
@@ -91,7 +96,7 @@ class BatchOut(BaseModel):
 
 def _run(services: Services, body: SimulationIn) -> Simulation:
     as_of_ms = SIMULATION_EPOCH_MS if body.as_of is None else int(body.as_of.timestamp() * 1000)
-    return services.simulate(
+    return services.simulations.run(
         body.text, body.balances, seed=body.seed, scenario=body.scenario, as_of_ms=as_of_ms
     )
 

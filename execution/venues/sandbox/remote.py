@@ -1,11 +1,11 @@
-"""A Venue that is an account on a sandbox server (:mod:`execution.sandbox.server`).
+"""A Venue that is an account on a sandbox server (:mod:`execution.venues.sandbox.server`).
 
 Every app process holding a :class:`RemoteSandbox` for an account trades on the same
 account: the venue's state lives in the server process and outlives any app process.
 Calls answer what the account itself answers (the same ccxt structures) and raise what it
 raises: a ccxt exception from the server is raised here as the same ccxt class with the
 same message, so :func:`execution.errors.call_translated` translates it exactly as for
-an embedded :class:`~execution.sandbox.SandboxExchange`. When the server cannot be
+an embedded :class:`~execution.venues.sandbox.SandboxExchange`. When the server cannot be
 reached the outcome is unknown: ``ccxt.NetworkError`` (``ccxt.RequestTimeout`` when it
 did not answer in time; ``ccxt.ExchangeNotAvailable`` when it failed), which the product
 resolves by looking an order up by its clientOrderId, never by resending.
@@ -45,7 +45,7 @@ def parse_base_url(base_url: str) -> tuple[str, str, int | None, str]:
 
 
 class RemoteSandbox:
-    """One account on a sandbox server, implementing :class:`execution.venue.Venue`."""
+    """One account on a sandbox server, implementing :class:`execution.venues.protocol.Venue`."""
 
     id = "sandbox"
 

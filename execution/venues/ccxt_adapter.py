@@ -1,4 +1,4 @@
-"""Real venues: any ccxt exchange behind the :class:`~execution.venue.Venue` protocol.
+"""Real venues: any ccxt exchange behind the :class:`~execution.venues.protocol.Venue` protocol.
 
 :class:`CcxtVenue` wraps one ccxt (sync) exchange instance for one account:
 
@@ -44,7 +44,7 @@ from execution.errors import (
 if TYPE_CHECKING:
     from ccxt.base.types import Balances, MarketInterface, Order, OrderBook, Ticker, Trade
 
-    from execution.venue import Venue
+    from execution.venues.protocol import Venue
 
 __all__ = [
     "DEFAULT_BACKOFF_SECONDS",
@@ -87,10 +87,10 @@ _REDACTED = "***"
 
 
 class TranslatingVenue:
-    """A :class:`~execution.venue.Venue` that raises our errors around one raising ccxt's.
+    """A :class:`~execution.venues.protocol.Venue` that raises our errors around one raising ccxt's.
 
     For venues that speak ccxt's exceptions by design, such as
-    :class:`~execution.sandbox.SandboxExchange`. Nothing is retried or changed otherwise.
+    :class:`~execution.venues.sandbox.SandboxExchange`. Nothing is retried or changed otherwise.
     """
 
     def __init__(self, inner: Venue) -> None:
@@ -181,7 +181,7 @@ class _RedactingLogger(logging.LoggerAdapter[logging.Logger]):
 
 
 class CcxtVenue:
-    """One account on a real ccxt exchange, implementing :class:`~execution.venue.Venue`.
+    """One account on a real ccxt exchange, implementing :class:`~execution.venues.protocol.Venue`.
 
     ``exchange_id`` is ccxt's id (``'hashkey'``, ``'binance'``, ...). ``options`` are
     ccxt's exchange-specific options (deep-merged into ``exchange.options``). Pass

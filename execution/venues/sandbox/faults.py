@@ -1,7 +1,7 @@
 """Seeded fault injection for the sandbox exchange: the failures a real venue produces.
 
 A :class:`FaultPlan` is configuration (probabilities per call, a latency range, which
-methods are affected); each :class:`~execution.sandbox.exchange.SandboxExchange` turns it
+methods are affected); each :class:`~execution.venues.sandbox.exchange.SandboxExchange` turns it
 into its own :class:`FaultInjector`, whose RNG is seeded from ``(plan.seed, account_id)``
 and is independent of the book seed. Every affected call draws exactly two numbers (one
 for latency, one for the fault), so decisions are reproducible for a given seed and call
@@ -31,7 +31,7 @@ from typing import Literal
 
 import ccxt
 
-from execution.sandbox.book import stable_seed
+from execution.venues.sandbox.book import stable_seed
 
 __all__ = ["DEFAULT_FAULT_METHODS", "FaultDecision", "FaultInjector", "FaultKind", "FaultPlan"]
 

@@ -2,25 +2,25 @@
 
 ``MarketCatalog`` holds ccxt-format spot markets and reference prices, ``generate_book``
 builds seeded order books, ``SandboxMarket`` shares those books between accounts and
-``SandboxExchange`` is one account implementing :class:`execution.venue.Venue`.
+``SandboxExchange`` is one account implementing :class:`execution.venues.protocol.Venue`.
 ``RandomWalkPrices`` moves books over time (static prices stay the default), ``filters``
 holds HashKey's ``info.filters`` as pure checks (``price_band``, ``check_filters``) and
 ``FaultPlan`` injects seeded network faults.
 
 Importing this package imports ccxt (slow, ~0.4 s); keep it out of modules that must
-import fast, such as :mod:`execution.venue` and :mod:`execution.clock`.
+import fast, such as :mod:`execution.venues.protocol` and :mod:`execution.clock`.
 """
 
 from __future__ import annotations
 
-from execution.filters import (
+from execution.venues.filters import (
     FilterViolation,
     MarketFilters,
     check_filters,
     parse_filters,
     price_band,
 )
-from execution.sandbox.book import (
+from execution.venues.sandbox.book import (
     Book,
     BookParams,
     Level,
@@ -31,16 +31,16 @@ from execution.sandbox.book import (
     shift_book,
     stable_seed,
 )
-from execution.sandbox.exchange import (
+from execution.venues.sandbox.exchange import (
     DEFAULT_DEPTH,
     DEFAULT_SPREAD_BPS,
     TRIGGER_MARKET_BUY_BUFFER,
     SandboxExchange,
     SandboxMarket,
 )
-from execution.sandbox.faults import FaultPlan
-from execution.sandbox.markets import MarketCatalog
-from execution.sandbox.prices import RandomWalkPrices, SteppedPriceSource
+from execution.venues.sandbox.faults import FaultPlan
+from execution.venues.sandbox.markets import MarketCatalog
+from execution.venues.sandbox.prices import RandomWalkPrices, SteppedPriceSource
 
 __all__ = [
     "DEFAULT_DEPTH",

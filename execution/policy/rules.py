@@ -1,28 +1,16 @@
-"""Versioned policy: the exchange's limits, checked on every preview.
+"""The exchange's rules, checked on every preview: caps per order and per UTC day by tier
+and quote currency, price bands, and what a denial says.
 
 A denial is data, not an exception: a :class:`PolicyDecision` with reason codes such as
 ``NOTIONAL_EXCEEDS_MAX_PER_ORDER: max=50000 USDT, got=61000 USDT``, journaled as an event.
-
-Limits depend on the customer's tier (``basic``, ``verified``, ``pro``): a cap per order and
-a cap per UTC day, per quote currency. :meth:`Policy.check` is given what the customer has
-already used today (from :mod:`execution.limits`); the ledger enforces the daily cap again,
-atomically, when an order is about to be sent.
-
-:class:`PolicyStore` keeps every version ever published (SQLite table ``policy_versions``)
-and an audit of each administrative change (``admin_audit``); :meth:`PolicyStore.current`
-is what new previews must use.
+:meth:`Policy.check` is given what the customer has already used today (from
+:mod:`execution.policy.limits`); the ledger enforces the daily cap again, atomically, when
+an order is about to be sent.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Annotated
 
 from pydantic import (
@@ -33,10 +21,7 @@ from pydantic import (
     field_validator,
 )
 
-from execution.clock import Clock
-from execution.errors import LimitStoreError
 from execution.preview.simulator import StepPreview
-from execution.stores import immediate_transaction, store_errors
 from intent.models import Model, plain
 
 DEFAULT_VERSION = "2026-11-21.2"
@@ -163,7 +148,7 @@ class Policy(PolicyRules):
         used_today: Decimal = Decimal(0),
     ) -> PolicyDecision:
         """Every rule against ``preview``; ``used_today`` is the notional the customer has
-        already committed today in the preview's quote currency (see execution.limits)."""
+        already committed today in the preview's quote currency (see execution.policy.limits)."""
         if used_today < 0:
             raise ValueError(f"used_today cannot be negative: {used_today}")
         base, quote = preview.symbol.split("/", 1)
@@ -241,178 +226,3 @@ class Policy(PolicyRules):
         if used_today + preview.notional > daily_cap:
             denials.append(daily_limit_denial(quote, daily_cap, used_today, preview.notional, tier))
         return denials
-
-
-# --- the store of versions, and the audit of administrative changes -------------------
-
-AUDIT_SCHEMA = """
-CREATE TABLE IF NOT EXISTS admin_audit (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at_ms INTEGER NOT NULL,
-    who TEXT NOT NULL,
-    action TEXT NOT NULL,
-    subject TEXT NOT NULL,
-    old_value TEXT,
-    new_value TEXT NOT NULL
-);
-"""
-
-_POLICY_SCHEMA = """
-CREATE TABLE IF NOT EXISTS policy_versions (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    version TEXT NOT NULL UNIQUE,
-    body TEXT NOT NULL,
-    created_ms INTEGER NOT NULL,
-    created_by TEXT NOT NULL
-);
-"""
-
-BUILTIN_AUTHOR = "builtin"
-
-
-def record_audit(
-    db: sqlite3.Connection,
-    *,
-    at_ms: int,
-    who: str,
-    action: str,
-    subject: str,
-    old_value: str | None,
-    new_value: str,
-) -> None:
-    """One audit row, written inside the caller's transaction (so it lands with the change)."""
-    db.execute(
-        "INSERT INTO admin_audit (at_ms, who, action, subject, old_value, new_value) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (at_ms, who, action, subject, old_value, new_value),
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    id: int
-    at_ms: int
-    who: str
-    action: str  # "policy_published" or "tier_changed"
-    subject: str  # "policy", or the user whose tier changed
-    old_value: str | None  # the version or tier before
-    new_value: str  # the version or tier after
-
-
-@dataclass(frozen=True, slots=True)
-class PolicyVersion:
-    version: str
-    created_ms: int
-    created_by: str
-
-
-class PolicyStore:
-    """Every published policy version in SQLite (next to the journal); the newest is in force.
-
-    :meth:`current` reads the newest version's number on each call (one indexed lookup) and
-    re-parses the rules only when it changed, so a version published by any process is in
-    force for the next preview everywhere. :meth:`publish` stores a new version and its audit
-    row in one transaction.
-    """
-
-    def __init__(self, path: Path | str, clock: Clock, *, initial: Policy | None = None) -> None:
-        self._clock = clock
-        self._lock = threading.Lock()
-        with store_errors("open the policy store"):
-            self._db = sqlite3.connect(
-                str(path), check_same_thread=False, isolation_level=None, timeout=30
-            )
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_POLICY_SCHEMA + AUDIT_SCHEMA)
-        self._cached: tuple[int, Policy] | None = None
-        seed = initial or Policy()
-        with self._transaction("store the initial policy"):
-            if self._db.execute("SELECT 1 FROM policy_versions LIMIT 1").fetchone() is None:
-                self._insert(seed, BUILTIN_AUTHOR)
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    @contextmanager
-    def _transaction(self, what: str) -> Iterator[None]:
-        with self._lock, store_errors(what), immediate_transaction(self._db):
-            yield
-
-    def _insert(self, policy: Policy, by: str) -> None:
-        self._db.execute(
-            "INSERT INTO policy_versions (version, body, created_ms, created_by) "
-            "VALUES (?, ?, ?, ?)",
-            (policy.version, policy.model_dump_json(), self._clock.now_ms(), by),
-        )
-
-    def current(self) -> Policy:
-        """The policy in force now: the newest version stored."""
-        with self._lock, store_errors("read the current policy"):
-            row = self._db.execute("SELECT max(seq) FROM policy_versions").fetchone()
-            if row[0] is None:
-                raise LimitStoreError("could not read the current policy: no version is stored")
-            seq = int(row[0])
-            if self._cached is not None and self._cached[0] == seq:
-                return self._cached[1]
-            body = self._db.execute(
-                "SELECT body FROM policy_versions WHERE seq = ?", (seq,)
-            ).fetchone()[0]
-            policy = Policy.model_validate_json(body)
-            self._cached = (seq, policy)
-            return policy
-
-    def publish(self, rules: PolicyRules, by: str) -> tuple[Policy, Policy]:
-        """Store ``rules`` as a new version (``<UTC date>.<n>``, n counting that day's
-        versions) and audit it; return (the policy it replaced, the new one)."""
-        now = self._clock.now_ms()
-        day = datetime.fromtimestamp(now / 1000, tz=UTC).date().isoformat()
-        with self._transaction("publish a policy version"):
-            (body,) = self._db.execute(
-                "SELECT body FROM policy_versions ORDER BY seq DESC LIMIT 1"
-            ).fetchone()
-            old = Policy.model_validate_json(body)
-            counters = [
-                int(v.rpartition(".")[2])
-                for (v,) in self._db.execute(
-                    "SELECT version FROM policy_versions WHERE version LIKE ?", (f"{day}.%",)
-                )
-                if v.rpartition(".")[2].isdigit()
-            ]
-            new = Policy(**dict(rules), version=f"{day}.{max(counters, default=0) + 1}")
-            self._insert(new, by)
-            record_audit(
-                self._db,
-                at_ms=now,
-                who=by,
-                action="policy_published",
-                subject="policy",
-                old_value=old.version,
-                new_value=new.version,
-            )
-        return old, new
-
-    def versions(self) -> list[PolicyVersion]:
-        """Every version, oldest first."""
-        with self._lock, store_errors("list policy versions"):
-            rows = self._db.execute(
-                "SELECT version, created_ms, created_by FROM policy_versions ORDER BY seq"
-            ).fetchall()
-        return [PolicyVersion(r[0], int(r[1]), r[2]) for r in rows]
-
-    def version(self, version: str) -> Policy | None:
-        """A stored version's rules (what a replay of an old preview must use)."""
-        with self._lock, store_errors("read a policy version"):
-            row = self._db.execute(
-                "SELECT body FROM policy_versions WHERE version = ?", (version,)
-            ).fetchone()
-        return None if row is None else Policy.model_validate_json(row[0])
-
-    def audit(self) -> list[AuditEntry]:
-        """Every administrative change (policies and tiers), oldest first."""
-        with self._lock, store_errors("read the audit"):
-            rows = self._db.execute(
-                "SELECT id, at_ms, who, action, subject, old_value, new_value "
-                "FROM admin_audit ORDER BY id"
-            ).fetchall()
-        return [AuditEntry(int(r[0]), int(r[1]), r[2], r[3], r[4], r[5], r[6]) for r in rows]

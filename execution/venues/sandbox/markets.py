@@ -3,7 +3,7 @@
 Markets are kept exactly in ccxt's ``MarketInterface`` shape so that code written against
 the sandbox runs unchanged against a real ccxt exchange. Two layouts are accepted:
 
-* the sandbox layout (``execution/data/sandbox_markets.json``)::
+* the sandbox layout (``execution/venues/sandbox/data/markets.json``)::
 
       {"precisionMode": "TICK_SIZE", "markets": {symbol: market, ...},
        "reference_prices": {symbol: "65000", ...}}
@@ -41,10 +41,10 @@ __all__ = [
 PrecisionMode = Literal["TICK_SIZE", "DECIMAL_PLACES"]
 
 #: Package-relative location of the bundled sandbox markets.
-DEFAULT_MARKETS_RESOURCE = "data/sandbox_markets.json"
+DEFAULT_MARKETS_RESOURCE = "data/markets.json"
 # Anchored on this file rather than on the name "execution", which a test package of the
-# same name could shadow; the data ships as package data next to execution/sandbox.
-_DEFAULT_MARKETS_PATH = Path(__file__).resolve().parents[1] / DEFAULT_MARKETS_RESOURCE
+# same name could shadow; the data ships as package data next to execution/venues/sandbox.
+_DEFAULT_MARKETS_PATH = Path(__file__).resolve().parent / DEFAULT_MARKETS_RESOURCE
 
 #: Currencies valued at one US dollar when sizing books (an approximation used for
 #: liquidity only, never for balances or fills).
@@ -116,9 +116,11 @@ class MarketCatalog:
 
     @classmethod
     def default(cls) -> MarketCatalog:
-        """The bundled sandbox catalog (``execution/data/sandbox_markets.json``)."""
+        """The bundled sandbox catalog (``execution/venues/sandbox/data/markets.json``)."""
         document = json.loads(_DEFAULT_MARKETS_PATH.read_text(encoding="utf-8"))
-        return cls._from_document(document, source=f"execution/{DEFAULT_MARKETS_RESOURCE}")
+        return cls._from_document(
+            document, source=f"execution/venues/sandbox/{DEFAULT_MARKETS_RESOURCE}"
+        )
 
     @classmethod
     def from_file(

@@ -1,7 +1,8 @@
 """A deterministic sandbox exchange speaking ccxt's unified (sync) API.
 
 :class:`SandboxMarket` is the shared world (catalog, seed, book shape, price source);
-:class:`SandboxExchange` is one account on it and implements :class:`execution.venue.Venue`.
+:class:`SandboxExchange` is one account on it and implements
+:class:`execution.venues.protocol.Venue`.
 Many accounts (one per customer) share a :class:`SandboxMarket` and so see the same books.
 
 Execution model, chosen to be simple, reproducible and honest about what it simulates:
@@ -23,7 +24,7 @@ Execution model, chosen to be simple, reproducible and honest about what it simu
   it takes at its limit price what the book offers at or better than that price, so it
   fills *partially* where that depth is short and the remainder stays open.
 * **Time.** On every account call the exchange catches up with the clock: with a stepped
-  price process (:class:`~execution.sandbox.prices.RandomWalkPrices`) it visits each grid
+  price process (:class:`~execution.venues.sandbox.prices.RandomWalkPrices`) it visits each grid
   time since the last call, in order, firing triggers and filling resting orders at the
   prices of that moment; other price sources are evaluated at the current time only.
 * **Triggered orders** (``params`` ``triggerPrice``/``stopPrice`` for stop and
@@ -38,10 +39,10 @@ Execution model, chosen to be simple, reproducible and honest about what it simu
   ``buyPriceUpRate``, else :data:`TRIGGER_MARKET_BUY_BUFFER`). A triggered market buy spends
   at most that reservation; what it cannot pay for is cancelled.
 * **Filters.** Beyond ``limits`` (amount, price, cost), HashKey's ``info.filters`` are
-  enforced with ``ccxt.InvalidOrder`` (:mod:`execution.filters`); the price bands
+  enforced with ``ccxt.InvalidOrder`` (:mod:`execution.venues.filters`); the price bands
   use the book's reference price at the time (for a triggered order at placement: its
   trigger price; at activation: the price then, cancelling the order if it is outside).
-* **Faults** (optional :class:`~execution.sandbox.faults.FaultPlan`): seeded network
+* **Faults** (optional :class:`~execution.venues.sandbox.faults.FaultPlan`): seeded network
   errors, timeouts before or after the venue processed the request, rate limits and
   latency on the methods that would go over the network.
 * **Order responses** carry ``trades: []``, as HashKey's ``createOrder`` and ``fetchOrder``
@@ -81,8 +82,8 @@ from ccxt.base.decimal_to_precision import (
 )
 
 from execution.clock import Clock, iso
-from execution.filters import MarketFilters, check_filters, parse_filters
-from execution.sandbox.book import (
+from execution.venues.filters import MarketFilters, check_filters, parse_filters
+from execution.venues.sandbox.book import (
     Book,
     BookParams,
     Level,
@@ -92,9 +93,9 @@ from execution.sandbox.book import (
     generate_book,
     shift_book,
 )
-from execution.sandbox.faults import FaultInjector, FaultPlan
-from execution.sandbox.markets import MarketCatalog
-from execution.sandbox.prices import SteppedPriceSource
+from execution.venues.sandbox.faults import FaultInjector, FaultPlan
+from execution.venues.sandbox.markets import MarketCatalog
+from execution.venues.sandbox.prices import SteppedPriceSource
 
 if TYPE_CHECKING:
     from ccxt.base.types import Balances, MarketInterface, Order, OrderBook, Ticker, Trade
@@ -131,7 +132,7 @@ class SandboxMarket:
     """The shared side of the sandbox: markets, seeded books and reference prices.
 
     ``prices`` is the hook for a price process; by default prices are the catalog's
-    static reference prices (pass a :class:`~execution.sandbox.prices.RandomWalkPrices` to
+    static reference prices (pass a :class:`~execution.venues.sandbox.prices.RandomWalkPrices` to
     move them). ``snapshot`` replaces generated books by recorded ones for the symbols it
     holds: a path to a JSON file or a mapping ``{symbol: ccxt OrderBook}``; those books are
     used as they are with static prices, and moved proportionally with the price process
@@ -433,13 +434,13 @@ class _MarketRules:
 
 
 class SandboxExchange:
-    """One account on the sandbox venue, implementing :class:`execution.venue.Venue`.
+    """One account on the sandbox venue, implementing :class:`execution.venues.protocol.Venue`.
 
     ``balances`` are the account's starting totals (all free). Either pass ``shared`` (a
     :class:`SandboxMarket` several accounts use) or let the exchange build its own from
     ``catalog``, ``seed``, ``spread_bps`` and ``depth``; with ``shared``, any of those given
     must agree with it. ``faults`` injects seeded failures (see
-    :mod:`execution.sandbox.faults`); its decisions are logged in ``self.faults.log``. See
+    :mod:`execution.venues.sandbox.faults`); its decisions are logged in ``self.faults.log``. See
     the module docstring for the execution model.
     """
 

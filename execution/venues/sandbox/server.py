@@ -1,10 +1,10 @@
 """The sandbox exchange as a server process, shared by several app processes.
 
-One :class:`~execution.sandbox.SandboxMarket` and one
-:class:`~execution.sandbox.SandboxExchange` account per account id (opened on first use
+One :class:`~execution.venues.sandbox.SandboxMarket` and one
+:class:`~execution.venues.sandbox.SandboxExchange` account per account id (opened on first use
 with the configured opening balances), served over HTTP/JSON so that the venue outlives
 any app process and every app process trades on the same accounts.
-:class:`execution.sandbox.remote.RemoteSandbox` is the client. Start one with
+:class:`execution.venues.sandbox.remote.RemoteSandbox` is the client. Start one with
 ``tradeassist sandbox-server --port N --seed S``; it prints ``sandbox listening on
 http://HOST:PORT`` once it accepts connections (``--port 0`` picks a free port, named in
 that line).
@@ -44,8 +44,8 @@ from urllib.parse import unquote
 import ccxt
 
 from execution.clock import Clock, SystemClock
-from execution.sandbox.exchange import SandboxExchange, SandboxMarket
-from execution.venue import Venue
+from execution.venues.protocol import Venue
+from execution.venues.sandbox.exchange import SandboxExchange, SandboxMarket
 
 # The Venue methods the server answers: every method of the protocol (the ``id`` attribute
 # is not one), read from it so the two cannot drift apart.

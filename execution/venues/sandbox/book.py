@@ -8,7 +8,7 @@ symbol (Python's ``hash()`` is salted per process, so it would break reproducibi
 Where the reference price comes from is a separate concern (:class:`PriceSource`): the
 bundled :class:`StaticPrices` returns the catalog's fixed price whatever the time, and a
 future price process can implement ``reference_price(symbol, now_ms)`` to move books over
-time without touching the generator (see :mod:`execution.sandbox.prices`). Books can also
+time without touching the generator (see :mod:`execution.venues.sandbox.prices`). Books can also
 come from a snapshot (:func:`book_from_snapshot`), moved with the price by
 :func:`shift_book`.
 """
@@ -28,7 +28,7 @@ from intent.models import BPS
 if TYPE_CHECKING:
     from ccxt.base.types import OrderBook
 
-    from execution.sandbox.markets import MarketCatalog
+    from execution.venues.sandbox.markets import MarketCatalog
 
 __all__ = [
     "Book",

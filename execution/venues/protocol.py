@@ -11,7 +11,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:  # ccxt is heavy to import; its types are only needed by the checker.
+    from collections.abc import Mapping
+    from decimal import Decimal
+
     from ccxt.base.types import Balances, MarketInterface, Order, OrderBook, Ticker, Trade
+
+    from execution.clock import Clock
 
 
 @runtime_checkable
@@ -55,3 +60,11 @@ class Venue(Protocol):
     def amount_to_precision(self, symbol: str, amount: Any) -> str: ...
 
     def price_to_precision(self, symbol: str, price: Any) -> str: ...
+
+
+class IsolatedAccounts(Protocol):
+    """Throwaway in-process accounts, what a simulation runs on."""
+
+    def isolated(
+        self, balances: Mapping[str, Decimal], seed: int | None, clock: Clock
+    ) -> Venue: ...

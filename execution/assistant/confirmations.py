@@ -1,0 +1,232 @@
+"""Confirmations: the customer's yes or no to a step they were shown. A yes checks the token
+against the preview shown, previews again (a requote if the market, fees, balances or
+policy moved beyond tolerance), reserves the day's notional, journals the confirmation with
+the exact text shown, and only then hands the order to the executor.
+
+Relies on: the confirmation being appended through :class:`SessionLog` under the session's
+lock; if another process moved the step first the append is refused and the token is
+checked again, which then says how (used, expired, replaced). That is what makes a step's
+order go out once however many processes confirm it at the same time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+
+from execution.actors import Actor
+from execution.assistant.context import Context
+from execution.assistant.dependents import Dependents
+from execution.assistant.executor import Executor
+from execution.assistant.mandate_runner import MandateRunner
+from execution.assistant.previews import PendingConfirmation, Previews, StepUpdate
+from execution.assistant.reservations import Reservations, reservation_json
+from execution.assistant.texts import cancel_text, confirmation_text
+from execution.errors import InvalidTransition, JournalError, RequoteRequired, VenueError
+from execution.preview.requote import requote_reasons
+from execution.preview.simulator import CancelPreview, StepPreview
+from execution.session import state as ev
+from execution.session.state import SessionState, StepView
+from intent.models import OrderSpec
+
+
+class Confirmations:
+    """Confirm, reject and re-preview steps awaiting the customer."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        previews: Previews,
+        reservations: Reservations,
+        executor: Executor,
+        dependents: Dependents,
+        mandates: MandateRunner,
+    ) -> None:
+        self._ctx = ctx
+        self._previews = previews
+        self._reservations = reservations
+        self._executor = executor
+        self._dependents = dependents
+        self._mandates = mandates
+
+    def refresh_step(
+        self, session_id: str, step_id: str, actor: Actor
+    ) -> tuple[StepView, PendingConfirmation | None]:
+        """A new preview and token for a step still awaiting confirmation (e.g. expired)."""
+        self._ctx.require_customer(actor, "preview orders")
+        with self._ctx.log.lock(session_id):
+            state = self._ctx.load(session_id, actor)
+            step = self._ctx.step(state, step_id)
+            if step.state not in (
+                "planned",
+                "waiting",
+                "awaiting_confirmation",
+                "blocked",
+                "paused",
+            ):
+                raise InvalidTransition(
+                    f"step {step_id!r} is {step.state}; it cannot be previewed again now"
+                )
+            if step.kind == "mandate":
+                order, balances = self._mandates.mandate_inputs(state, step)
+                _, pending = self._previews.preview_step(state, actor, step, order, balances)
+                return copy.copy(self._ctx.step(state, step_id)), pending
+            if step.state in ("planned", "waiting") and step.depends_on:
+                pending = self._dependents.preview_dependent(state, actor, step)
+                return copy.copy(self._ctx.step(state, step_id)), pending
+            if step.kind == "cancel_order":
+                _, pending = self._previews.preview_cancel(state, actor, step)
+                return copy.copy(self._ctx.step(state, step_id)), pending
+            _, pending = self._previews.preview_step(
+                state,
+                actor,
+                step,
+                step.previewed_order or step.order,
+                self._ctx.balances(state.owner)["free"],
+            )
+            return copy.copy(self._ctx.step(state, step_id)), pending
+
+    def reject_step(
+        self, session_id: str, step_id: str, actor: Actor
+    ) -> tuple[StepView, list[StepUpdate]]:
+        """Say no to a step: nothing is sent, and the steps depending on it are skipped.
+        An armed or paused mandate stops: it places no more orders (those already sent
+        stay as they are)."""
+        self._ctx.require_customer(actor, "reject steps")
+        with self._ctx.log.lock(session_id):
+            state = self._ctx.load(session_id, actor)
+            step = self._ctx.step(state, step_id)
+            stoppable = ("armed", "paused") if step.kind == "mandate" else ()
+            if step.state not in ("planned", "awaiting_confirmation", "blocked", *stoppable):
+                raise InvalidTransition(f"step {step_id!r} is already {step.state}")
+            try:
+                self._ctx.append(
+                    state,
+                    actor,
+                    ev.STEP_REJECTED,
+                    {"step_id": step_id, "user": actor.user_id, "channel": actor.channel},
+                )
+            except InvalidTransition:
+                # Another process moved the step first (confirmed it, say).
+                raise InvalidTransition(
+                    f"step {step_id!r} is already {state.steps[step_id].state}"
+                ) from None
+            updates = self._dependents.advance_dependents(state, actor, step_id)
+            return copy.copy(self._ctx.step(state, step_id)), updates
+
+    def confirm_step(
+        self, session_id: str, step_id: str, actor: Actor, token: str
+    ) -> tuple[StepView, list[StepUpdate]]:
+        """Check the token against the preview shown, preview again, then submit the order
+        exactly once.
+
+        Returns the step and what its outcome did to the steps depending on it (a fresh
+        preview and token on what it actually yielded, or skipped). Raises
+        :class:`RequoteRequired` (with the new preview and token) when the market, fees,
+        balances or policy moved beyond tolerance since the preview."""
+        self._ctx.require_customer(actor, "confirm orders")
+        with self._ctx.log.lock(session_id):
+            state = self._ctx.load(session_id, actor)
+            for _ in range(_CONFIRM_ATTEMPTS):
+                step = self._ctx.step(state, step_id)
+                self._previews.check_token_journaled(state, step, actor, token)
+                assert step.preview is not None  # the token check ensured a preview was shown
+                if step.kind == "cancel_order":
+                    if not self._confirm_cancel(state, actor, step):
+                        continue  # another process got there first: the token check says how
+                    return copy.copy(self._ctx.step(state, step_id)), []
+                shown = StepPreview.model_validate(step.preview)
+                if step.kind == "mandate":
+                    if not self._arm(state, actor, step, shown):
+                        continue  # another process got there first: the token check says how
+                    return copy.copy(self._ctx.step(state, step_id)), []
+                try:
+                    self._requote_if_moved(state, actor, step, shown)
+                except InvalidTransition:
+                    continue  # another process moved the step: the token check says how
+                reservation = self._reservations.reserve_daily(state, actor, step, shown)
+                try:
+                    self._previews.journal_confirmation(
+                        state,
+                        actor,
+                        step_id,
+                        confirmation_text(step.description, shown),
+                        reservation=reservation_json(reservation),
+                    )
+                except BaseException as exc:
+                    self._reservations.release(reservation)
+                    if isinstance(exc, InvalidTransition):
+                        continue  # another process got there first: the token check says how
+                    raise
+                self._ctx.crash_point("confirmed")
+                self._executor.submit(state, actor, step_id, shown)
+                updates = self._dependents.advance_dependents(state, actor, step_id)
+                return copy.copy(self._ctx.step(state, step_id)), updates
+            raise JournalError(f"step {step_id!r} kept changing while it was being confirmed")
+
+    def _requote_if_moved(
+        self, state: SessionState, actor: Actor, step: StepView, shown: StepPreview
+    ) -> None:
+        """Preview the step again now; if it moved beyond tolerance, record the new
+        preview and raise RequoteRequired with its token. Nothing is sent either way."""
+        order = OrderSpec.model_validate(step.previewed_order or step.order)
+        now = self._ctx.evaluate(
+            state.owner, step.step_id, order, self._ctx.balances(state.owner)["free"]
+        )
+        reasons = requote_reasons(shown, now.preview, self._ctx.tolerance_bps)
+        if not reasons:
+            return
+        message = "the preview is out of date: " + "; ".join(reasons) + ". Nothing was sent"
+        refused = RequoteRequired(message, {})
+        # The new preview first: if another process moved the step meanwhile (confirmed
+        # it, say), this raises InvalidTransition and the caller checks the token again.
+        pending = self._previews.record_preview(
+            state,
+            actor,
+            step,
+            now,
+            requote={"reasons": reasons, "replaces": step.preview_hash},
+        )
+        self._previews.refused(state, actor, step.step_id, refused)
+        refused.details = {
+            "step": self._ctx.step(state, step.step_id).to_json(),
+            "pending": None if pending is None else pending.model_dump(mode="json"),
+            "reasons": reasons,
+        }
+        raise refused
+
+    def _arm(self, state: SessionState, actor: Actor, step: StepView, shown: StepPreview) -> bool:
+        """Journal a mandate's confirmation (it becomes armed) and run it once now: an
+        order already due goes out at once. False if another process moved it first.
+
+        Nothing is re-quoted and no daily notional is counted here: the customer agreed
+        to terms, not to today's figures, and each order the mandate places is previewed,
+        checked against the terms and the policy, and counted when it is due."""
+        try:
+            self._previews.journal_confirmation(
+                state, actor, step.step_id, confirmation_text(step.description, shown)
+            )
+        except InvalidTransition:
+            return False
+        # It is armed either way; if the venue fails now, the worker's next pass tries again.
+        with contextlib.suppress(VenueError, InvalidTransition):
+            self._mandates.run_mandate(state, step.step_id)
+        return True
+
+    def _confirm_cancel(self, state: SessionState, actor: Actor, step: StepView) -> bool:
+        """Journal the confirmation of a cancel step and cancel the order; False if another
+        process changed the step first."""
+        assert step.preview is not None
+        shown = CancelPreview.model_validate(step.preview)
+        try:
+            self._previews.journal_confirmation(
+                state, actor, step.step_id, cancel_text(step.description, shown)
+            )
+        except InvalidTransition:
+            return False
+        self._ctx.crash_point("confirmed")
+        self._executor.submit_cancel(state, actor, step.step_id, shown)
+        return True
+
+
+_CONFIRM_ATTEMPTS = 5

@@ -1,0 +1,138 @@
+"""What every room of the assistant shares: its collaborators and settings, and the few
+things each room does the same way (load a session under its lock, append an event, read
+balances, preview one step through the pipeline).
+
+The journal is the only state: a room appends through :meth:`Context.append`, which goes to
+:class:`execution.session.log.SessionLog`; the log refuses an event that does not follow
+from the session as loaded (another process moved it first) by raising
+:class:`~execution.errors.InvalidTransition`. That refusal, under the session's lock, is
+the exactly-once invariant every room relies on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from execution.actors import ASSISTANT_ACTOR, Actor
+from execution.checkpoints import Checkpoints
+from execution.clock import Clock
+from execution.errors import NotFound, PermissionDenied, call_translated
+from execution.journal import Event, Journal
+from execution.policy import Policy
+from execution.policy.limits import LimitLedger, used_today
+from execution.preview.pipeline import Pipeline, StepEvaluation
+from execution.preview.simulator import dec
+from execution.session import state as ev
+from execution.session.log import SessionLog
+from execution.session.state import SessionState, StepView
+from execution.venues.protocol import Venue
+from intent.models import Mandate, OrderSpec
+from intent.parser import Parser
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """The assistant's collaborators and settings, shared by its rooms."""
+
+    journal: Journal
+    log: SessionLog
+    parser: Parser
+    venue_for: Callable[[str], Venue]
+    checkpoints: Checkpoints
+    # The policy in force: a version an administrator publishes applies to the next preview
+    # in every process.
+    policy: Callable[[], Policy]
+    clock: Clock
+    tier_of: Callable[[str], str]
+    limits: LimitLedger | None
+    default_quote: str
+    ttl_ms: int
+    tolerance_bps: Decimal
+    new_id: Callable[[], str]
+    # Called with the name of each point between a confirmation and the fill being journaled
+    # ("confirmed", "submitted", "sent", "accepted"); the crash tests kill the process there.
+    crash_point: Callable[[str], None]
+
+    def load(self, session_id: str, actor: Actor) -> SessionState:
+        """The session to decide on; the caller holds the session's lock."""
+        state = self.log.load(session_id)
+        self.check_visible(session_id, state.owner if state.events else None, actor)
+        return state
+
+    @staticmethod
+    def check_visible(session_id: str, owner: str | None, actor: Actor) -> None:
+        """``owner``: the session's (None: no such session)."""
+        if owner is None or (actor.role == "customer" and owner != actor.user_id):
+            raise NotFound(f"no session {session_id!r}")
+        if actor.role not in ("customer", "support", "admin"):
+            raise PermissionDenied(f"role {actor.role!r} cannot read sessions")
+
+    def balances(self, user_id: str) -> dict[str, dict[str, Decimal]]:
+        raw = call_translated(lambda: self.venue_for(user_id).fetch_balance())
+        return {
+            part: {ccy: dec(v) for ccy, v in (raw.get(part) or {}).items() if v}
+            for part in ("free", "used", "total")
+        }
+
+    def pipeline_for(self, owner: str) -> Pipeline:
+        """What ``owner``'s previews depend on: their account and tier, the policy in force,
+        what they have traded today, the clock."""
+        limits = self.limits
+        return Pipeline(
+            venue=self.venue_for(owner),
+            policy=self.policy(),
+            now_ms=self.clock.now_ms,
+            ttl_ms=self.ttl_ms,
+            default_quote=self.default_quote,
+            tier=self.tier_of(owner),
+            used_today=(lambda preview: Decimal(0))
+            if limits is None
+            else (lambda preview: used_today(limits, owner, preview)),
+        )
+
+    def evaluate(
+        self,
+        owner: str,
+        step_id: str,
+        order: OrderSpec,
+        balances: Mapping[str, Decimal],
+        mandate: Mandate | None = None,
+    ) -> StepEvaluation:
+        """Preview one step on the venue now and check it against the policy; no record."""
+        return self.pipeline_for(owner).evaluate(step_id, order, balances, mandate)
+
+    def append(
+        self, state: SessionState, actor: Actor, kind: str, payload: dict[str, Any]
+    ) -> Event:
+        # What the customer did is theirs; what followed from it is the assistant's.
+        by = actor.user_id if kind in ev.CUSTOMER_EVENTS else ASSISTANT_ACTOR
+        return self.log.append(state, kind, by, payload)
+
+    @staticmethod
+    def step(state: SessionState, step_id: str) -> StepView:
+        try:
+            return state.steps[step_id]
+        except KeyError:
+            raise NotFound(f"no step {step_id!r} in session {state.session_id!r}") from None
+
+    @staticmethod
+    def require_customer(actor: Actor, what: str) -> None:
+        if actor.role != "customer":
+            raise PermissionDenied(f"role {actor.role!r} cannot {what}")
+
+
+def jsonable(value: Any) -> Any:
+    """ccxt structures hold floats, None and nested dicts; keep them as JSON data."""
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    return value

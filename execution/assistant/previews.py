@@ -1,0 +1,251 @@
+"""Previews and checkpoints: a step previewed on the venue now, checked against the policy,
+journaled with every input a replay needs, and the single-use token that lets the customer
+confirm exactly that preview.
+
+Relies on: the token is bound to the preview's hash, the session's owner, the expiry and the
+policy version (:mod:`execution.checkpoints`), so a confirmation can only be of what was
+shown; and on :class:`SessionLog` refusing a preview of a step another process moved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from execution.actors import Actor
+from execution.assistant.context import Context, jsonable
+from execution.assistant.texts import cancel_text, confirmation_text
+from execution.checkpoints import Binding
+from execution.clock import iso
+from execution.errors import ConfirmationRefused, StepNotConfirmable, TokenReused
+from execution.preview.pipeline import StepEvaluation
+from execution.preview.simulator import CancelPreview, StepPreview, preview_cancel
+from execution.session import state as ev
+from execution.session.state import SessionState, StepView
+from intent.models import Mandate, Model, OrderSpec
+
+
+class PendingConfirmation(Model):
+    """A step awaiting the customer's yes, with the token bound to its preview."""
+
+    step_id: str
+    token: str
+    expires_ms: int
+    expires_at: str
+    preview_hash: str
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class StepUpdate:
+    """A step whose state changed as a consequence, with its new token if it has one."""
+
+    step: StepView
+    pending: PendingConfirmation | None
+
+
+class Previews:
+    """Preview steps, journal them, and issue and check the tokens that confirm them."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    def preview_step(
+        self,
+        state: SessionState,
+        actor: Actor,
+        step: StepView,
+        order_spec: OrderSpec | Mapping[str, Any],
+        balances: Mapping[str, Decimal],
+        *,
+        waiting: bool = False,
+    ) -> tuple[StepPreview, PendingConfirmation | None]:
+        """Preview one step and journal it; a token only if it can be confirmed now."""
+        order = OrderSpec.model_validate(order_spec)
+        mandate = None if step.mandate is None else Mandate.model_validate(step.mandate)
+        evaluation = self._ctx.evaluate(state.owner, step.step_id, order, balances, mandate)
+        return evaluation.preview, self.record_preview(state, actor, step, evaluation, waiting)
+
+    def record_preview(
+        self,
+        state: SessionState,
+        actor: Actor,
+        step: StepView,
+        evaluation: StepEvaluation,
+        waiting: bool = False,
+        requote: Mapping[str, Any] | None = None,
+    ) -> PendingConfirmation | None:
+        preview, decision, book = evaluation.preview, evaluation.decision, evaluation.book
+        preview_hash = preview.digest()
+        payload: dict[str, Any] = {
+            "plan_id": step.plan_id,
+            "step_id": step.step_id,
+            "preview": preview.model_dump(mode="json"),
+            "preview_hash": preview_hash,
+            "expires_ms": preview.expires_ms,
+            "policy_version": preview.policy_version,
+            "blocked": preview.blocked,
+            "waiting": waiting,
+            "order": evaluation.order.model_dump(mode="json"),
+            # The inputs of this preview, so a replay can re-run it exactly.
+            "venue": evaluation.venue_id,
+            "market": jsonable(evaluation.market),
+            "balances": {ccy: str(v) for ccy, v in evaluation.balances.items()},
+            "book": {
+                "timestamp": book.get("timestamp"),
+                # Every level fetched (Simulator book_depth): a preview may walk them all.
+                "bids": list(book["bids"]),
+                "asks": list(book["asks"]),
+            },
+            "policy": decision.model_dump(mode="json"),
+            "tier": evaluation.tier,
+            "used_today": str(evaluation.used_today),
+        }
+        if evaluation.mandate is not None:
+            payload["mandate"] = evaluation.mandate.model_dump(mode="json")
+        if requote is not None:
+            payload["requote"] = dict(requote)
+        self._ctx.append(state, actor, ev.STEP_PREVIEWED, payload)
+        if not decision.allowed:
+            self._ctx.append(
+                state,
+                actor,
+                ev.POLICY_DENIED,
+                {"step_id": step.step_id, "decision": decision.model_dump(mode="json")},
+            )
+        if preview.blocked or waiting:
+            return None
+        return self._issue(state, step, preview, confirmation_text(step.description, preview))
+
+    def _issue(
+        self,
+        state: SessionState,
+        step: StepView,
+        preview: StepPreview | CancelPreview,
+        summary: str,
+    ) -> PendingConfirmation:
+        """The single-use token for ``preview``, bound to the session's owner."""
+        preview_hash = preview.digest()
+        binding = Binding(
+            state.session_id,
+            step.plan_id,
+            step.step_id,
+            preview_hash,
+            state.owner,
+            preview.expires_ms,
+            preview.policy_version,
+        )
+        return PendingConfirmation(
+            step_id=step.step_id,
+            token=self._ctx.checkpoints.issue(binding),
+            expires_ms=preview.expires_ms,
+            expires_at=iso(preview.expires_ms),
+            preview_hash=preview_hash,
+            summary=summary,
+        )
+
+    def preview_cancel(
+        self, state: SessionState, actor: Actor, step: StepView
+    ) -> tuple[CancelPreview, PendingConfirmation]:
+        """Preview a cancel step (the order it names, the funds it frees) and journal it."""
+        assert step.cancel_order_id is not None  # a cancel step names its order
+        order = OrderSpec.model_validate(step.order)
+        preview = preview_cancel(
+            step.step_id,
+            step.cancel_order_id,
+            order,
+            policy_version=self._ctx.policy().version,
+            now_ms=self._ctx.clock.now_ms(),
+            ttl_ms=self._ctx.ttl_ms,
+        )
+        self._ctx.append(
+            state,
+            actor,
+            ev.STEP_PREVIEWED,
+            {
+                "plan_id": step.plan_id,
+                "step_id": step.step_id,
+                "preview": preview.model_dump(mode="json"),
+                "preview_hash": preview.digest(),
+                "expires_ms": preview.expires_ms,
+                "policy_version": preview.policy_version,
+                "blocked": False,
+                "waiting": False,
+                "order": order.model_dump(mode="json"),
+                "cancel": {"order_id": step.cancel_order_id},
+            },
+        )
+        return preview, self._issue(state, step, preview, cancel_text(step.description, preview))
+
+    def _check_token(self, state: SessionState, step: StepView, actor: Actor, token: str) -> None:
+        if step.preview_hash is None or step.expires_ms is None or step.policy_version is None:
+            raise StepNotConfirmable(f"step {step.step_id!r} has no preview to confirm")
+        binding = Binding(
+            state.session_id,
+            step.plan_id,
+            step.step_id,
+            step.preview_hash,
+            actor.user_id,
+            step.expires_ms,
+            step.policy_version,
+        )
+        if step.state != "awaiting_confirmation":
+            if step.confirmed_by is not None and self._ctx.checkpoints.matches(token, binding):
+                raise TokenReused(
+                    f"this token was already used: step {step.step_id!r} is "
+                    f"{step.state}; nothing more was sent"
+                )
+            # ("confirming a rejected step said token_reused": no token was used)
+            raise StepNotConfirmable(
+                f"step {step.step_id!r} is {step.state} and cannot be confirmed; nothing was sent"
+            )
+        self._ctx.checkpoints.check(token, binding, self._ctx.clock.now_ms())
+
+    def check_token_journaled(
+        self, state: SessionState, step: StepView, actor: Actor, token: str
+    ) -> None:
+        try:
+            self._check_token(state, step, actor, token)
+        except ConfirmationRefused as exc:
+            self.refused(state, actor, step.step_id, exc)
+            raise
+
+    def refused(
+        self, state: SessionState, actor: Actor, step_id: str, exc: ConfirmationRefused
+    ) -> None:
+        self._ctx.append(
+            state,
+            actor,
+            ev.CONFIRMATION_REFUSED,
+            {
+                "step_id": step_id,
+                "code": exc.code,
+                "message": str(exc),
+                "user": actor.user_id,
+                "channel": actor.channel,
+            },
+        )
+
+    def journal_confirmation(
+        self, state: SessionState, actor: Actor, step_id: str, shown_text: str, **extra: Any
+    ) -> None:
+        """Journal the confirmation of the preview the step shows now: who, through which
+        channel, and the exact text shown. Raises InvalidTransition if another process
+        moved the step first."""
+        step = state.steps[step_id]
+        self._ctx.append(
+            state,
+            actor,
+            ev.STEP_CONFIRMED,
+            {
+                "step_id": step_id,
+                "user": actor.user_id,
+                "channel": actor.channel,
+                "preview_hash": step.preview_hash,
+                "policy_version": step.policy_version,
+                "shown_text": shown_text,
+                **extra,
+            },
+        )
