@@ -92,7 +92,7 @@ def _writer(journal: Journal, clock: Clock) -> Write:
 
 # The writes of one market buy in the app after its session is open, in events per
 # write: the message; reading, plan, preview and reply; confirmation and plan move; the
-# submitted order; the accepted order and plan move (tests/execution/test_session_log.py).
+# submitted order; the accepted order and plan move (tests/execution/session/test_log.py).
 APP_MIX = (1, 4, 2, 1, 2)
 
 

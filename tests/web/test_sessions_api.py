@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from execution.actors import Actor
 from execution.clock import ManualClock
-from tests.execution.assistant_support import make_assistant
+from tests.execution.assistant.support import make_assistant
 from web.app import create_app
 from web.auth import Principal
 from web.services import Services

@@ -1,7 +1,7 @@
 """The daily-usage ledger: how much notional each customer committed per UTC day and quote.
 
 The contract and what the assistant calls are in :mod:`.ledger`; the two backends, which
-pass one contract suite (``tests/execution/test_limits.py``), in :mod:`.sqlite` (embedded,
+pass one contract suite (``tests/execution/policy/test_limits.py``), in :mod:`.sqlite` (embedded,
 the default) and :mod:`.redis` (shared by several app processes).
 """
 

@@ -8,7 +8,7 @@ ledger, so the second check is the one that holds: no two concurrent reservation
 together take a day past its cap. A reservation is :meth:`release`-d when its order is not
 sent or fails before the venue accepts it; an accepted order keeps its reservation.
 
-Two backends pass one contract suite (``tests/execution/test_limits.py``):
+Two backends pass one contract suite (``tests/execution/policy/test_limits.py``):
 
 * :class:`SQLiteLimitLedger`: tables ``limit_usage`` and ``limit_reservations`` in the
   journal's database file; a reservation is one ``BEGIN IMMEDIATE`` transaction, which

@@ -33,7 +33,7 @@ from execution.session.lifecycle import PLAN_TRANSITIONS, TERMINAL_STEP_STATES
 from execution.session.state import SessionState
 from execution.venues.protocol import Venue
 from execution.venues.sandbox import FaultPlan, MarketCatalog, SandboxMarket
-from tests.execution.assistant_support import ALICE, make_assistant
+from tests.execution.assistant.support import ALICE, make_assistant
 
 PLANS = 500
 TEXTS = ("buy 0.001 BTC", "sell 0.01 ETH", "convert 0.01 ETH to SOL", "buy 0.05 SOL")

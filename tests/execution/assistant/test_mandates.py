@@ -19,7 +19,7 @@ from execution.session import state as ev
 from execution.session.replay import format_report, rerun
 from execution.venues.sandbox import FaultPlan, MarketCatalog, SandboxMarket
 from intent.rules import RuleParser
-from tests.execution.assistant_support import (
+from tests.execution.assistant.support import (
     ALICE,
     OPENING,
     Accounts,

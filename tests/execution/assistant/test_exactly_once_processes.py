@@ -35,7 +35,7 @@ from execution.journal.redis import RedisJournal
 from execution.session import state as ev
 from execution.venues.protocol import Venue
 from execution.venues.sandbox.remote import RemoteSandbox
-from tests.execution.assistant_support import ALICE, make_assistant
+from tests.execution.assistant.support import ALICE, make_assistant
 from tests.sandbox_server import SandboxProcess, sandbox_server
 
 PROCESSES, THREADS = 4, 50

@@ -1,7 +1,7 @@
 """What only the SQLite journal has: its file mode and durability setting.
 
 Appending, listing, tamper detection and concurrency are the journal contract, run against
-SQLite and Redis alike in tests/execution/test_journal_contract.py.
+SQLite and Redis alike in tests/execution/journal/test_contract.py.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from execution.session import state as ev
 from execution.session.log import SessionLog
 from execution.session.state import SessionState, fold
 from execution.venues.sandbox import MarketCatalog, SandboxMarket
-from tests.execution.assistant_support import ALICE, Accounts, make_assistant
+from tests.execution.assistant.support import ALICE, Accounts, make_assistant
 
 SESSION = "s1"
 

@@ -1,6 +1,6 @@
 """The assistant's checkpoints: requote on confirm, plan lifecycles, the race between
 concurrent confirmations, and reconciliation after a crash — on a real sandbox venue and
-real journals (SQLite here; tests/execution/test_exactly_once.py runs both backends
+real journals (SQLite here; test_exactly_once_processes.py runs both backends
 across processes)."""
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from execution.session.lifecycle import (
 )
 from execution.venues.protocol import Venue
 from execution.venues.sandbox import MarketCatalog, SandboxMarket
-from tests.execution.assistant_support import (
+from tests.execution.assistant.support import (
     ALICE,
     Accounts,
     Counting,
@@ -307,7 +307,7 @@ def test_a_reject_racing_a_confirm_leaves_one_outcome(
 
 
 class Crash(BaseException):
-    """Stands for the process dying at a point (tests/execution/test_exactly_once.py
+    """Stands for the process dying at a point (test_exactly_once_processes.py
     really kills it)."""
 
 

@@ -41,7 +41,7 @@ from execution.policy.limits import (
     utc_day,
 )
 from execution.preview.simulator import StepPreview
-from tests.execution.test_policy import eth_buy  # noqa: F401  (fixture)
+from tests.execution.policy.test_rules import eth_buy  # noqa: F401  (fixture)
 from tests.support import free_port
 
 DAY = date(2026, 1, 1)

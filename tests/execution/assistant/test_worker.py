@@ -17,7 +17,7 @@ from execution.clock import ManualClock
 from execution.journal import SQLiteJournal
 from execution.venues.sandbox import MarketCatalog, SandboxMarket
 from execution.worker import Worker, WorkerSettings
-from tests.execution.assistant_support import ALICE, Accounts, MovablePrices, make_assistant
+from tests.execution.assistant.support import ALICE, Accounts, MovablePrices, make_assistant
 from tests.sandbox_server import REPO, clean_environment, sandbox_server
 from web.app import create_app
 from web.services import build_services
