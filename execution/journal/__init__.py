@@ -1,6 +1,8 @@
 """The journal: an append-only, hash-chained log of events per session.
 
 - :mod:`~execution.journal.chain`: the entries, their hash chain and its verification;
+- :mod:`~execution.journal.events`: the session event kinds and one typed payload model per
+  kind (imported on its own: the backends store any JSON payload);
 - :mod:`~execution.journal.protocol`: the one contract every backend keeps;
 - :mod:`~execution.journal.sqlite`: the embedded journal (the default);
 - :mod:`~execution.journal.redis`: the journal shared by several app processes (imported

@@ -12,6 +12,35 @@ from typing import Any
 
 from execution.errors import InvalidTransition
 from execution.journal import GENESIS_HASH, Event
+
+# The event kinds live with their payload models; they are re-exported here, where they
+# have always been read from (``from execution.session import state as ev``): see __all__.
+from execution.journal.events import (
+    CONFIRMATION_REFUSED,
+    CUSTOMER_EVENTS,
+    INTENT_PARSED,
+    MANDATE_ENDED,
+    MANDATE_PAUSED,
+    MESSAGE_RECEIVED,
+    ORDER_ACCEPTED,
+    ORDER_CANCELED,
+    ORDER_FAILED,
+    ORDER_SUBMITTED,
+    ORDER_UNKNOWN,
+    ORDER_UPDATED,
+    PLAN_CREATED,
+    PLAN_UPDATED,
+    PLANNING_FAILED,
+    POLICY_DENIED,
+    PREVIEW_FAILED,
+    REPLY_SENT,
+    SESSION_OPENED,
+    STEP_ADDED,
+    STEP_CONFIRMED,
+    STEP_PREVIEWED,
+    STEP_REJECTED,
+    STEP_SKIPPED,
+)
 from execution.session.lifecycle import (
     PlanState,
     StepState,
@@ -19,37 +48,6 @@ from execution.session.lifecycle import (
     check_step_transition,
 )
 from intent.dialogue import DialogueState, advance, from_record
-
-# Event kinds, past tense: each names something that happened.
-SESSION_OPENED = "session_opened"
-MESSAGE_RECEIVED = "message_received"
-INTENT_PARSED = "intent_parsed"
-REPLY_SENT = "reply_sent"
-PLAN_CREATED = "plan_created"
-PLANNING_FAILED = "planning_failed"
-STEP_PREVIEWED = "step_previewed"
-PREVIEW_FAILED = "preview_failed"  # the venue could not be read; the step stays planned
-POLICY_DENIED = "policy_denied"
-CONFIRMATION_REFUSED = "confirmation_refused"
-STEP_CONFIRMED = "step_confirmed"
-STEP_REJECTED = "step_rejected"
-ORDER_SUBMITTED = "order_submitted"
-ORDER_ACCEPTED = "order_accepted"
-ORDER_FAILED = "order_failed"
-ORDER_UNKNOWN = "order_unknown"
-ORDER_UPDATED = "order_updated"  # a resting order's later status, learned from the venue
-ORDER_CANCELED = "order_canceled"  # a cancel step's order was canceled by the venue
-STEP_SKIPPED = "step_skipped"
-PLAN_UPDATED = "plan_updated"
-# Mandates (steps the worker carries out after one confirmation):
-STEP_ADDED = "step_added"  # one order of an armed mandate, about to be previewed and sent
-MANDATE_PAUSED = "mandate_paused"  # a bound was reached: the customer is asked again
-MANDATE_ENDED = "mandate_ended"  # every order placed (or expired after some)
-
-# Events that record what the customer did (the rest record what the assistant did).
-CUSTOMER_EVENTS = frozenset(
-    {SESSION_OPENED, MESSAGE_RECEIVED, STEP_CONFIRMED, STEP_REJECTED, CONFIRMATION_REFUSED}
-)
 
 
 @dataclass
@@ -272,3 +270,35 @@ def fold(session_id: str, events: Iterable[Event]) -> SessionState:
     for event in events:
         state.apply(event)
     return state
+
+
+__all__ = [
+    "CONFIRMATION_REFUSED",
+    "CUSTOMER_EVENTS",
+    "INTENT_PARSED",
+    "MANDATE_ENDED",
+    "MANDATE_PAUSED",
+    "MESSAGE_RECEIVED",
+    "ORDER_ACCEPTED",
+    "ORDER_CANCELED",
+    "ORDER_FAILED",
+    "ORDER_SUBMITTED",
+    "ORDER_UNKNOWN",
+    "ORDER_UPDATED",
+    "PLANNING_FAILED",
+    "PLAN_CREATED",
+    "PLAN_UPDATED",
+    "POLICY_DENIED",
+    "PREVIEW_FAILED",
+    "REPLY_SENT",
+    "SESSION_OPENED",
+    "STEP_ADDED",
+    "STEP_CONFIRMED",
+    "STEP_PREVIEWED",
+    "STEP_REJECTED",
+    "STEP_SKIPPED",
+    "SessionState",
+    "StepView",
+    "fold",
+    "step_state_for",
+]
