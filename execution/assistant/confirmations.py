@@ -23,9 +23,9 @@ from execution.assistant.previews import PendingConfirmation, Previews, StepUpda
 from execution.assistant.reservations import Reservations, reservation_json
 from execution.assistant.texts import cancel_text, confirmation_text
 from execution.errors import InvalidTransition, JournalError, RequoteRequired, VenueError
+from execution.journal import events
 from execution.preview.requote import requote_reasons
 from execution.preview.simulator import CancelPreview, StepPreview
-from execution.session import state as ev
 from execution.session.state import SessionState, StepView
 from intent.models import OrderSpec
 
@@ -103,8 +103,7 @@ class Confirmations:
                 self._ctx.append(
                     state,
                     actor,
-                    ev.STEP_REJECTED,
-                    {"step_id": step_id, "user": actor.user_id, "channel": actor.channel},
+                    events.StepRejected(step_id=step_id, user=actor.user_id, channel=actor.channel),
                 )
             except InvalidTransition:
                 # Another process moved the step first (confirmed it, say).
@@ -185,7 +184,7 @@ class Confirmations:
             actor,
             step,
             now,
-            requote={"reasons": reasons, "replaces": step.preview_hash},
+            requote=events.Requote(reasons=reasons, replaces=step.preview_hash),
         )
         self._previews.refused(state, actor, step.step_id, refused)
         refused.details = {

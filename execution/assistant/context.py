@@ -21,12 +21,11 @@ from execution.actors import ASSISTANT_ACTOR, Actor
 from execution.checkpoints import Checkpoints
 from execution.clock import Clock
 from execution.errors import NotFound, PermissionDenied, call_translated
-from execution.journal import Event, Journal
+from execution.journal import Event, Journal, events
 from execution.policy import Policy
 from execution.policy.limits import LimitLedger, used_today
 from execution.preview.pipeline import Pipeline, StepEvaluation
 from execution.preview.simulator import dec
-from execution.session import state as ev
 from execution.session.log import SessionLog
 from execution.session.state import SessionState, StepView
 from execution.venues.protocol import Venue
@@ -105,12 +104,11 @@ class Context:
         """Preview one step on the venue now and check it against the policy; no record."""
         return self.pipeline_for(owner).evaluate(step_id, order, balances, mandate)
 
-    def append(
-        self, state: SessionState, actor: Actor, kind: str, payload: dict[str, Any]
-    ) -> Event:
-        # What the customer did is theirs; what followed from it is the assistant's.
-        by = actor.user_id if kind in ev.CUSTOMER_EVENTS else ASSISTANT_ACTOR
-        return self.log.append(state, kind, by, payload)
+    def append(self, state: SessionState, actor: Actor, payload: events.Payload) -> Event:
+        """Journal one event (see :meth:`SessionLog.append`), as ``actor``'s if it records
+        what the customer did, else as the assistant's (what followed from it)."""
+        by = actor.user_id if payload.kind in events.CUSTOMER_EVENTS else ASSISTANT_ACTOR
+        return self.log.append(state, payload, by)
 
     @staticmethod
     def step(state: SessionState, step_id: str) -> StepView:

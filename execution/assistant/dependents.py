@@ -16,7 +16,7 @@ from execution.assistant.context import Context
 from execution.assistant.executor import order_yield
 from execution.assistant.previews import PendingConfirmation, Previews, StepUpdate
 from execution.errors import InvalidTransition, VenueError
-from execution.session import state as ev
+from execution.journal import events
 from execution.session.lifecycle import TERMINAL_STEP_STATES
 from execution.session.state import SessionState, StepView
 from intent.models import OrderSpec
@@ -45,8 +45,9 @@ class Dependents:
                     self._ctx.append(
                         state,
                         actor,
-                        ev.STEP_SKIPPED,
-                        {"step_id": step.step_id, "reason": f"step {step_id} bought nothing"},
+                        events.StepSkipped(
+                            step_id=step.step_id, reason=f"step {step_id} bought nothing"
+                        ),
                     )
                     updates.append(StepUpdate(copy.copy(self._ctx.step(state, step.step_id)), None))
                 continue
@@ -61,8 +62,7 @@ class Dependents:
                     self._ctx.append(
                         state,
                         actor,
-                        ev.PREVIEW_FAILED,
-                        {"step_id": step.step_id, "error": str(exc)},
+                        events.PreviewFailed(step_id=step.step_id, error=str(exc)),
                     )
                     pending = None
             elif source.state in ("failed", "rejected", "skipped", "canceled"):
@@ -70,8 +70,9 @@ class Dependents:
                 self._ctx.append(
                     state,
                     actor,
-                    ev.STEP_SKIPPED,
-                    {"step_id": step.step_id, "reason": f"step {step_id} {source.state}"},
+                    events.StepSkipped(
+                        step_id=step.step_id, reason=f"step {step_id} {source.state}"
+                    ),
                 )
             else:
                 continue  # still open or unknown: keep waiting

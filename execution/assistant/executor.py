@@ -18,8 +18,8 @@ from execution.actors import Actor
 from execution.assistant.context import Context, jsonable
 from execution.assistant.reservations import Reservations
 from execution.errors import OrderNotFound, VenueError, VenueUnavailable, call_translated
+from execution.journal import events
 from execution.preview.simulator import CancelPreview, StepPreview, dec
-from execution.session import state as ev
 from execution.session.state import SessionState
 
 
@@ -64,8 +64,7 @@ class Executor:
         self._ctx.append(
             state,
             actor,
-            ev.ORDER_SUBMITTED,
-            {"step_id": step_id, "client_order_id": coid, "request": request},
+            events.OrderSubmitted(step_id=step_id, client_order_id=coid, request=request),
         )
         self._ctx.crash_point("submitted")
         try:
@@ -84,13 +83,11 @@ class Executor:
             self.settle_by_lookup(state, actor, step_id, preview.symbol, str(exc))
             return
         except VenueError as exc:
-            self._ctx.append(state, actor, ev.ORDER_FAILED, {"step_id": step_id, "error": str(exc)})
+            self._ctx.append(state, actor, events.OrderFailed(step_id=step_id, error=str(exc)))
             self._reservations.release_for(state, step_id)
             return
         self._ctx.crash_point("sent")
-        self._ctx.append(
-            state, actor, ev.ORDER_ACCEPTED, {"step_id": step_id, "order": jsonable(order)}
-        )
+        self._ctx.append(state, actor, events.OrderAccepted(step_id=step_id, order=jsonable(order)))
         self._ctx.crash_point("accepted")
 
     def settle_by_lookup(
@@ -104,8 +101,7 @@ class Executor:
             self._ctx.append(
                 state,
                 actor,
-                ev.ORDER_FAILED,
-                {"step_id": step_id, "error": f"not accepted by the venue: {why}"},
+                events.OrderFailed(step_id=step_id, error=f"not accepted by the venue: {why}"),
             )
             self._reservations.release_for(state, step_id)
             return True
@@ -113,17 +109,14 @@ class Executor:
             self._ctx.append(
                 state,
                 actor,
-                ev.ORDER_UNKNOWN,
-                {
-                    "step_id": step_id,
-                    "error": f"{why}; the lookup by clientOrderId failed too: {lookup_exc}; "
+                events.OrderUnknown(
+                    step_id=step_id,
+                    error=f"{why}; the lookup by clientOrderId failed too: {lookup_exc}; "
                     "it will be reconciled, not resent",
-                },
+                ),
             )
             return False
-        self._ctx.append(
-            state, actor, ev.ORDER_ACCEPTED, {"step_id": step_id, "order": jsonable(order)}
-        )
+        self._ctx.append(state, actor, events.OrderAccepted(step_id=step_id, order=jsonable(order)))
         return True
 
     def submit_cancel(
@@ -134,12 +127,11 @@ class Executor:
         self._ctx.append(
             state,
             actor,
-            ev.ORDER_SUBMITTED,
-            {
-                "step_id": step_id,
-                "client_order_id": None,
-                "request": {"cancel": shown.order_id, "symbol": shown.symbol},
-            },
+            events.OrderSubmitted(
+                step_id=step_id,
+                client_order_id=None,
+                request={"cancel": shown.order_id, "symbol": shown.symbol},
+            ),
         )
         self._ctx.crash_point("submitted")
         try:
@@ -149,7 +141,7 @@ class Executor:
             self.settle_cancel(state, actor, step_id, shown, str(exc))
             return
         except VenueError as exc:
-            self._ctx.append(state, actor, ev.ORDER_FAILED, {"step_id": step_id, "error": str(exc)})
+            self._ctx.append(state, actor, events.OrderFailed(step_id=step_id, error=str(exc)))
             return
         self._ctx.crash_point("sent")
         self._canceled(state, actor, step_id, order)
@@ -165,8 +157,7 @@ class Executor:
             self._ctx.append(
                 state,
                 actor,
-                ev.ORDER_UNKNOWN,
-                {"step_id": step_id, "error": f"{why}; the lookup failed too: {exc}"},
+                events.OrderUnknown(step_id=step_id, error=f"{why}; the lookup failed too: {exc}"),
             )
             return False
         if order.get("status") == "canceled":
@@ -175,12 +166,11 @@ class Executor:
             self._ctx.append(
                 state,
                 actor,
-                ev.ORDER_FAILED,
-                {
-                    "step_id": step_id,
-                    "error": f"not canceled: the order is {order.get('status')} ({why})",
-                    "order": jsonable(order),
-                },
+                events.OrderFailed(
+                    step_id=step_id,
+                    error=f"not canceled: the order is {order.get('status')} ({why})",
+                    order=jsonable(order),
+                ),
             )
         return True
 
@@ -189,11 +179,11 @@ class Executor:
     ) -> None:
         """Record a cancel step done, and the canceled order on the step that placed it."""
         data = jsonable(order)
-        self._ctx.append(state, actor, ev.ORDER_CANCELED, {"step_id": step_id, "order": data})
+        self._ctx.append(state, actor, events.OrderCanceled(step_id=step_id, order=data))
         for placed in list(state.steps.values()):
             if placed.state == "open" and placed.client_order_id == order.get("clientOrderId"):
                 self._ctx.append(
-                    state, actor, ev.ORDER_UPDATED, {"step_id": placed.step_id, "order": data}
+                    state, actor, events.OrderUpdated(step_id=placed.step_id, order=data)
                 )
 
     def order_by_client_id(

@@ -44,11 +44,10 @@ from execution.assistant.reservations import Reservations
 from execution.assistant.turns import Turn, Turns
 from execution.checkpoints import Checkpoints
 from execution.clock import Clock
-from execution.journal import GENESIS_HASH, Event, Journal
+from execution.journal import GENESIS_HASH, Event, Journal, events
 from execution.policy import DEFAULT_TIER, Policy
 from execution.policy.limits import LimitLedger
 from execution.preview.requote import DEFAULT_TOLERANCE_BPS
-from execution.session import state as ev
 from execution.session.log import SessionLog
 from execution.session.state import SessionState, StepView
 from execution.venues.protocol import Venue
@@ -108,12 +107,9 @@ class Assistant:
     def open_session(self, actor: Actor) -> str:
         self._ctx.require_customer(actor, "open a session")
         session_id = self._ctx.new_id()
+        opened = events.SessionOpened(owner=actor.user_id, channel=actor.channel)
         self._ctx.journal.append(
-            session_id,
-            ev.SESSION_OPENED,
-            actor.user_id,
-            {"owner": actor.user_id, "channel": actor.channel},
-            expect=(-1, GENESIS_HASH),
+            session_id, opened.kind, actor.user_id, opened.to_json(), expect=(-1, GENESIS_HASH)
         )
         return session_id
 

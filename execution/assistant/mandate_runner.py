@@ -21,10 +21,10 @@ from execution.assistant.previews import Previews
 from execution.assistant.reservations import Reservations, reservation_json
 from execution.assistant.texts import confirmation_text
 from execution.errors import InvalidTransition, LimitExceeded, VenueError, call_translated
+from execution.journal import events
 from execution.mandates import band_breach, condition_holds, next_due_ms, sized, ticker_price
 from execution.preview.pipeline import StepEvaluation
 from execution.preview.simulator import StepPreview
-from execution.session import state as ev
 from execution.session.lifecycle import IN_FLIGHT_STEP_STATES, TERMINAL_STEP_STATES
 from execution.session.state import SessionState, StepView
 from intent.models import OrderSpec, PlanStep, plain
@@ -140,32 +140,30 @@ class MandateRunner:
                 self._ctx.append(
                     state,
                     SYSTEM,
-                    ev.STEP_SKIPPED,
-                    {
-                        "step_id": other,
-                        "reason": f"one cancels the other: {mandate_id} fired at {plain(price)}",
-                        "superseded_by": mandate_id,
-                    },
+                    events.StepSkipped(
+                        step_id=other,
+                        reason=f"one cancels the other: {mandate_id} fired at {plain(price)}",
+                        superseded_by=mandate_id,
+                    ),
                 )
         if child is None:
             n = len(children) + 1
             self._ctx.append(
                 state,
                 SYSTEM,
-                ev.STEP_ADDED,
-                {
-                    "plan_id": step.plan_id,
-                    "step_id": child_id,
-                    "parent": mandate_id,
-                    "price": plain(price),
-                    "step": PlanStep(
+                events.StepAdded(
+                    plan_id=step.plan_id,
+                    step_id=child_id,
+                    parent=mandate_id,
+                    price=plain(price),
+                    step=PlanStep(
                         step_id=child_id,
                         kind="place_order",
                         description=f"{order_words(order)} (order {n} of {terms.orders} "
                         f"of {mandate_id})",
                         order=order,
                     ).model_dump(mode="json"),
-                },
+                ),
             )
         self._send_for_mandate(state, step, self._ctx.step(state, child_id), evaluation)
         return f"order {child_id} {state.steps[child_id].state}"
@@ -199,31 +197,24 @@ class MandateRunner:
 
     def _pause(self, state: SessionState, step: StepView, reason: str) -> None:
         """Stop a mandate at a bound and ask the customer (in the session's transcript)."""
-        self._ctx.append(
-            state, SYSTEM, ev.MANDATE_PAUSED, {"step_id": step.step_id, "reason": reason}
-        )
+        self._ctx.append(state, SYSTEM, events.MandatePaused(step_id=step.step_id, reason=reason))
         self._ctx.append(
             state,
             SYSTEM,
-            ev.REPLY_SENT,
-            {
-                "text": f"I paused step {step.step_id} ({step.description}): {reason}. "
+            events.ReplySent(
+                text=f"I paused step {step.step_id} ({step.description}): {reason}. "
                 "Nothing more is sent until you preview it again and confirm, or stop it.",
-                "step_id": step.step_id,
-            },
+                step_id=step.step_id,
+            ),
         )
 
     def _end(self, state: SessionState, step: StepView, reason: str) -> str:
-        self._ctx.append(
-            state, SYSTEM, ev.MANDATE_ENDED, {"step_id": step.step_id, "reason": reason}
-        )
+        self._ctx.append(state, SYSTEM, events.MandateEnded(step_id=step.step_id, reason=reason))
         self._dependents.advance_dependents(state, SYSTEM, step.step_id)
         return "done"
 
     def _skip(self, state: SessionState, step: StepView, reason: str) -> str:
-        self._ctx.append(
-            state, SYSTEM, ev.STEP_SKIPPED, {"step_id": step.step_id, "reason": reason}
-        )
+        self._ctx.append(state, SYSTEM, events.StepSkipped(step_id=step.step_id, reason=reason))
         self._dependents.advance_dependents(state, SYSTEM, step.step_id)
         return "skipped"
 

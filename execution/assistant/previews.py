@@ -20,9 +20,9 @@ from execution.assistant.texts import cancel_text, confirmation_text
 from execution.checkpoints import Binding
 from execution.clock import iso
 from execution.errors import ConfirmationRefused, StepNotConfirmable, TokenReused
+from execution.journal import events
 from execution.preview.pipeline import StepEvaluation
 from execution.preview.simulator import CancelPreview, StepPreview, preview_cancel
-from execution.session import state as ev
 from execution.session.state import SessionState, StepView
 from intent.models import Mandate, Model, OrderSpec
 
@@ -75,45 +75,50 @@ class Previews:
         step: StepView,
         evaluation: StepEvaluation,
         waiting: bool = False,
-        requote: Mapping[str, Any] | None = None,
+        requote: events.Requote | None = None,
     ) -> PendingConfirmation | None:
         preview, decision, book = evaluation.preview, evaluation.decision, evaluation.book
-        preview_hash = preview.digest()
-        payload: dict[str, Any] = {
-            "plan_id": step.plan_id,
-            "step_id": step.step_id,
-            "preview": preview.model_dump(mode="json"),
-            "preview_hash": preview_hash,
-            "expires_ms": preview.expires_ms,
-            "policy_version": preview.policy_version,
-            "blocked": preview.blocked,
-            "waiting": waiting,
-            "order": evaluation.order.model_dump(mode="json"),
-            # The inputs of this preview, so a replay can re-run it exactly.
-            "venue": evaluation.venue_id,
-            "market": jsonable(evaluation.market),
-            "balances": {ccy: str(v) for ccy, v in evaluation.balances.items()},
-            "book": {
-                "timestamp": book.get("timestamp"),
-                # Every level fetched (Simulator book_depth): a preview may walk them all.
-                "bids": list(book["bids"]),
-                "asks": list(book["asks"]),
-            },
-            "policy": decision.model_dump(mode="json"),
-            "tier": evaluation.tier,
-            "used_today": str(evaluation.used_today),
-        }
+        optional: dict[str, Any] = {}  # keys written only when they apply
         if evaluation.mandate is not None:
-            payload["mandate"] = evaluation.mandate.model_dump(mode="json")
+            optional["mandate"] = evaluation.mandate.model_dump(mode="json")
         if requote is not None:
-            payload["requote"] = dict(requote)
-        self._ctx.append(state, actor, ev.STEP_PREVIEWED, payload)
+            optional["requote"] = requote
+        self._ctx.append(
+            state,
+            actor,
+            events.StepPreviewed(
+                plan_id=step.plan_id,
+                step_id=step.step_id,
+                preview=preview.model_dump(mode="json"),
+                preview_hash=preview.digest(),
+                expires_ms=preview.expires_ms,
+                policy_version=preview.policy_version,
+                blocked=preview.blocked,
+                waiting=waiting,
+                order=evaluation.order.model_dump(mode="json"),
+                # The inputs of this preview, so a replay can re-run it exactly.
+                venue=evaluation.venue_id,
+                market=jsonable(evaluation.market),
+                balances={ccy: str(v) for ccy, v in evaluation.balances.items()},
+                book={
+                    "timestamp": book.get("timestamp"),
+                    # Every level fetched (Simulator book_depth): a preview may walk them all.
+                    "bids": list(book["bids"]),
+                    "asks": list(book["asks"]),
+                },
+                policy=decision.model_dump(mode="json"),
+                tier=evaluation.tier,
+                used_today=str(evaluation.used_today),
+                **optional,
+            ),
+        )
         if not decision.allowed:
             self._ctx.append(
                 state,
                 actor,
-                ev.POLICY_DENIED,
-                {"step_id": step.step_id, "decision": decision.model_dump(mode="json")},
+                events.PolicyDenied(
+                    step_id=step.step_id, decision=decision.model_dump(mode="json")
+                ),
             )
         if preview.blocked or waiting:
             return None
@@ -163,19 +168,18 @@ class Previews:
         self._ctx.append(
             state,
             actor,
-            ev.STEP_PREVIEWED,
-            {
-                "plan_id": step.plan_id,
-                "step_id": step.step_id,
-                "preview": preview.model_dump(mode="json"),
-                "preview_hash": preview.digest(),
-                "expires_ms": preview.expires_ms,
-                "policy_version": preview.policy_version,
-                "blocked": False,
-                "waiting": False,
-                "order": order.model_dump(mode="json"),
-                "cancel": {"order_id": step.cancel_order_id},
-            },
+            events.StepPreviewed(
+                plan_id=step.plan_id,
+                step_id=step.step_id,
+                preview=preview.model_dump(mode="json"),
+                preview_hash=preview.digest(),
+                expires_ms=preview.expires_ms,
+                policy_version=preview.policy_version,
+                blocked=False,
+                waiting=False,
+                order=order.model_dump(mode="json"),
+                cancel=events.CancelTarget(order_id=step.cancel_order_id),
+            ),
         )
         return preview, self._issue(state, step, preview, cancel_text(step.description, preview))
 
@@ -218,14 +222,13 @@ class Previews:
         self._ctx.append(
             state,
             actor,
-            ev.CONFIRMATION_REFUSED,
-            {
-                "step_id": step_id,
-                "code": exc.code,
-                "message": str(exc),
-                "user": actor.user_id,
-                "channel": actor.channel,
-            },
+            events.ConfirmationRefused(
+                step_id=step_id,
+                code=exc.code,
+                message=str(exc),
+                user=actor.user_id,
+                channel=actor.channel,
+            ),
         )
 
     def journal_confirmation(
@@ -235,17 +238,19 @@ class Previews:
         channel, and the exact text shown. Raises InvalidTransition if another process
         moved the step first."""
         step = state.steps[step_id]
+        # (the token check, or the mandate's own preview, ensured the step was previewed)
+        assert step.preview_hash is not None
+        assert step.policy_version is not None
         self._ctx.append(
             state,
             actor,
-            ev.STEP_CONFIRMED,
-            {
-                "step_id": step_id,
-                "user": actor.user_id,
-                "channel": actor.channel,
-                "preview_hash": step.preview_hash,
-                "policy_version": step.policy_version,
-                "shown_text": shown_text,
+            events.StepConfirmed(
+                step_id=step_id,
+                user=actor.user_id,
+                channel=actor.channel,
+                preview_hash=step.preview_hash,
+                policy_version=step.policy_version,
+                shown_text=shown_text,
                 **extra,
-            },
+            ),
         )

@@ -16,8 +16,8 @@ from execution.assistant.dependents import Dependents
 from execution.assistant.executor import Executor, client_order_id
 from execution.assistant.reservations import Reservations
 from execution.errors import OrderNotFound, VenueError
+from execution.journal import events
 from execution.preview.simulator import CancelPreview
-from execution.session import state as ev
 from execution.session.lifecycle import IN_FLIGHT_STEP_STATES
 from execution.session.state import SessionState, StepView
 
@@ -73,8 +73,9 @@ class Reconciler:
                 self._ctx.append(
                     state,
                     SYSTEM,
-                    ev.ORDER_FAILED,
-                    {"step_id": step.step_id, "error": "not sent: the app stopped first"},
+                    events.OrderFailed(
+                        step_id=step.step_id, error="not sent: the app stopped first"
+                    ),
                 )
                 return True
             return self._executor.settle_cancel(
@@ -90,30 +91,27 @@ class Reconciler:
                 self._ctx.append(
                     state,
                     SYSTEM,
-                    ev.ORDER_FAILED,
-                    {
-                        "step_id": step.step_id,
-                        "error": "not sent: the app stopped after the confirmation and "
+                    events.OrderFailed(
+                        step_id=step.step_id,
+                        error="not sent: the app stopped after the confirmation and "
                         "before sending; nothing was sent. Ask for a new preview",
-                    },
+                    ),
                 )
                 self._reservations.release_for(state, step.step_id)
                 return True
             self._ctx.append(
                 state,
                 SYSTEM,
-                ev.ORDER_SUBMITTED,
-                {
-                    "step_id": step.step_id,
-                    "client_order_id": client_order_id(state.session_id, step.step_id),
-                    "recovered": True,
-                },
+                events.OrderSubmitted(
+                    step_id=step.step_id,
+                    client_order_id=client_order_id(state.session_id, step.step_id),
+                    recovered=True,
+                ),
             )
             self._ctx.append(
                 state,
                 SYSTEM,
-                ev.ORDER_ACCEPTED,
-                {"step_id": step.step_id, "order": jsonable(order)},
+                events.OrderAccepted(step_id=step.step_id, order=jsonable(order)),
             )
             return True
         if step.state == "submitted":
@@ -125,7 +123,7 @@ class Reconciler:
         if (order.get("status"), order.get("filled")) == (known.get("status"), known.get("filled")):
             return False
         self._ctx.append(
-            state, SYSTEM, ev.ORDER_UPDATED, {"step_id": step.step_id, "order": jsonable(order)}
+            state, SYSTEM, events.OrderUpdated(step_id=step.step_id, order=jsonable(order))
         )
         return True
 

@@ -15,10 +15,10 @@ from execution.actors import Actor
 from execution.assistant.context import Context
 from execution.assistant.previews import Previews
 from execution.errors import LimitExceeded
+from execution.journal import events
 from execution.policy import PolicyDecision
 from execution.policy.limits import Reservation, reserve_order
 from execution.preview.simulator import StepPreview
-from execution.session import state as ev
 from execution.session.state import SessionState, StepView
 
 
@@ -48,8 +48,7 @@ class Reservations:
         self._ctx.append(
             state,
             actor,
-            ev.POLICY_DENIED,
-            {"step_id": step.step_id, "decision": decision.model_dump(mode="json")},
+            events.PolicyDenied(step_id=step.step_id, decision=decision.model_dump(mode="json")),
         )
         refused = LimitExceeded(f"{outcome.message}. Nothing was sent")
         self._previews.refused(state, actor, step.step_id, refused)

@@ -16,8 +16,8 @@ from execution.assistant.context import Context, jsonable
 from execution.assistant.previews import PendingConfirmation, Previews
 from execution.assistant.texts import fmt
 from execution.errors import VenueError, call_translated
+from execution.journal import events
 from execution.preview.pipeline import PreviewFailed
-from execution.session import state as ev
 from execution.session.state import SessionState
 from intent.canonical import to_canonical
 from intent.dialogue import Corrected, respond, to_record
@@ -51,9 +51,7 @@ class Turns:
         with self._ctx.log.lock(session_id):
             state = self._ctx.load(session_id, actor)
             dialogue = state.dialogue
-            self._ctx.append(
-                state, actor, ev.MESSAGE_RECEIVED, {"text": text, "channel": actor.channel}
-            )
+            self._ctx.append(state, actor, events.MessageReceived(text=text, channel=actor.channel))
             # The message is on record before it is parsed; what the assistant made of it
             # (reading, plan, previews and the reply shown) is stored as one segment.
             with self._ctx.log.batch(state):
@@ -61,16 +59,19 @@ class Turns:
                 # What the message means after what was said before (intent.dialogue).
                 outcome = respond(dialogue, text, raw)
                 result = outcome.result
-                payload: dict[str, Any] = {
-                    "provenance": provenance.model_dump(mode="json"),
-                    "result": raw.model_dump(mode="json"),
-                }
                 record = to_record(dialogue, outcome)
-                if record is not None:
-                    payload["dialogue"] = record
                 canonical = to_canonical(raw if result is None else result)
-                payload["canonical"] = canonical
-                self._ctx.append(state, actor, ev.INTENT_PARSED, payload)
+                self._ctx.append(
+                    state,
+                    actor,
+                    events.IntentParsed(
+                        provenance=provenance.model_dump(mode="json"),
+                        result=raw.model_dump(mode="json"),
+                        canonical=canonical,
+                        # only when a turn was merged with, or dropped, what came before
+                        **({} if record is None else {"dialogue": record}),
+                    ),
+                )
                 spans = () if isinstance(raw, Unsupported) else raw.spans
                 if isinstance(outcome, Corrected) and isinstance(result, Intent):
                     # A correction replaces the request it corrects: the old plan's steps
@@ -90,7 +91,7 @@ class Turns:
                     )
                 else:
                     turn = self._respond(state, actor, result, canonical, spans)
-                self._ctx.append(state, actor, ev.REPLY_SENT, {"text": turn.reply})
+                self._ctx.append(state, actor, events.ReplySent(text=turn.reply))
             return turn
 
     def _respond(
@@ -133,15 +134,18 @@ class Turns:
                 open_orders=open_orders,
             )
         except PlanningError as exc:
-            self._ctx.append(state, actor, ev.PLANNING_FAILED, {"reason": str(exc)})
+            self._ctx.append(state, actor, events.PlanningFailed(reason=str(exc)))
             return reply(f"I understood the request, but {exc}.")
-        created: dict[str, Any] = {
-            "plan": plan.model_dump(mode="json"),
-            "balances_snapshot": {k: str(v) for k, v in balances.items()},
-        }
-        if result.action == "cancel":
-            created["open_orders"] = jsonable(open_orders)  # what the cancel was planned on
-        self._ctx.append(state, actor, ev.PLAN_CREATED, created)
+        self._ctx.append(
+            state,
+            actor,
+            events.PlanCreated(
+                plan=plan.model_dump(mode="json"),
+                balances_snapshot={k: str(v) for k, v in balances.items()},
+                # a cancel: the open orders it was planned on
+                **({"open_orders": jsonable(open_orders)} if result.action == "cancel" else {}),
+            ),
+        )
         pending: list[PendingConfirmation] = []
         previews: list[dict[str, Any]] = []
         failed: list[str] = []
@@ -171,7 +175,7 @@ class Turns:
         except PreviewFailed as exc:
             # Nothing is guessed: the step stays planned, to be previewed again.
             self._ctx.append(
-                state, actor, ev.PREVIEW_FAILED, {"step_id": exc.step_id, "error": str(exc)}
+                state, actor, events.PreviewFailed(step_id=exc.step_id, error=str(exc))
             )
             failed.append(f"step {exc.step_id} could not be previewed ({exc})")
         lines = [f"Here is the plan ({len(plan.steps)} step{'s' if len(plan.steps) > 1 else ''})."]
@@ -235,8 +239,7 @@ class Turns:
                 self._ctx.append(
                     state,
                     actor,
-                    ev.STEP_SKIPPED,
-                    {"step_id": step.step_id, "reason": reason},
+                    events.StepSkipped(step_id=step.step_id, reason=reason),
                 )
 
 

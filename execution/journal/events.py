@@ -23,8 +23,10 @@ The models here describe those payloads exactly as they are stored:
   models meets it: during a rolling upgrade on the shared journal, an older reader would
   refuse it.
 
-Nothing writes through these models yet: :class:`~execution.assistant.Assistant` still
-builds its payloads as dicts, which these models must accept unchanged.
+Every writer goes through them: the assistant's rooms build these models
+(:meth:`execution.assistant.context.Context.append`), :meth:`SessionLog.append` validates
+each payload again as its kind's model before it is chained, and the fold
+(:meth:`SessionState.apply`) and the replay read the typed payload, never the raw dict.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ from typing import Any
 from execution.clock import Clock
 from execution.errors import InvalidTransition, JournalConflict, JournalError
 from execution.journal import Event, Journal, chain_event
-from execution.session import state as ev
+from execution.journal import events as ev
 from execution.session.lifecycle import plan_path, plan_state_for
 from execution.session.state import SessionState, fold
 
@@ -109,14 +109,14 @@ class SessionLog:
             self.forget(state.session_id)  # never keep a half-folded state
             raise
 
-    def append(self, state: SessionState, kind: str, by: str, payload: Mapping[str, Any]) -> Event:
-        """Append ``kind``, with the plan transitions it implies, if it is valid on the
-        journal's current head, and fold it in (inside :meth:`batch`: when it ends).
+    def append(self, state: SessionState, payload: ev.Payload, by: str) -> Event:
+        """Append ``payload``'s event, with the plan transitions it implies, if it is valid
+        on the journal's current head, and fold it in (inside :meth:`batch`: when it ends).
 
         Raises :class:`~execution.errors.InvalidTransition` when the event cannot follow
         the session as it now stands (after catching up on other processes' entries)."""
         with self.batch(state):
-            return self._stage(state, kind, by, payload)
+            return self._stage(state, payload.kind, by, payload.to_json())
 
     @contextmanager
     def batch(self, state: SessionState) -> Iterator[None]:
@@ -149,8 +149,9 @@ class SessionLog:
 
     def _stage(self, state: SessionState, kind: str, by: str, payload: Mapping[str, Any]) -> Event:
         """Check one event on the state, fold it in and add it (with the plan moves it
-        implies) to the open batch."""
-        state.check(kind, payload)
+        implies) to the open batch. The payload is validated as its kind's model first, so
+        nothing the models do not describe reaches the journal."""
+        state.check(ev.parse_payload(kind, payload))
         event = chain_event(state.session_id, state.head, self._clock.now_ms(), kind, by, payload)
         try:
             state.apply(event)
@@ -170,9 +171,8 @@ class SessionLog:
             if s.plan_id == plan_id and s.superseded_by is None
         ]
         for plan_state in plan_path(state.plan_states[plan_id], plan_state_for(steps)):
-            self._stage(
-                state, ev.PLAN_UPDATED, "assistant", {"plan_id": plan_id, "state": plan_state}
-            )
+            moved = ev.PlanUpdated(plan_id=plan_id, state=plan_state)
+            self._stage(state, moved.kind, "assistant", moved.to_json())
 
     def _write(self, state: SessionState, staged: list[Event]) -> None:
         """Store a batch; if another process appended first, fold the journal afresh and

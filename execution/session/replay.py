@@ -14,22 +14,22 @@ Nothing here reads a venue or writes anywhere.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, NoReturn
 
 from execution.journal import Event, canonical_json
+from execution.journal import events as ev
 from execution.policy import DEFAULT_TIER, Policy
 from execution.preview.pipeline import judge
 from execution.preview.simulator import Simulator, preview_cancel
-from execution.session import state as ev
 from execution.session.state import SessionState
 from intent.canonical import to_canonical
 from intent.dialogue import respond, to_record
 from intent.errors import PlanningError
 from intent.hybrid import HybridParser
-from intent.models import Intent, Mandate, OrderSpec
+from intent.models import Intent, OrderSpec
 from intent.parser import Parser, parse_traced
 from intent.planner import plan_intent
 from intent.rules import RuleParser
@@ -253,45 +253,64 @@ class _Replay:
     def run(self) -> ReplayReport:
         seen = _Seen(SessionState(self.session_id))
         # The markets a plan's previews recorded: the symbols its re-plan may use.
+        read: list[tuple[Event, ev.AnyPayload | Exception]] = []
         for event in self.events:
-            if event.kind == ev.STEP_PREVIEWED and isinstance(event.payload.get("market"), dict):
-                symbol = event.payload["market"].get("symbol")
-                plan_id = str(event.payload.get("plan_id"))
-                if isinstance(symbol, str):
-                    seen.markets.setdefault(plan_id, set()).add(symbol)
-        checks: list[Check] = []
-        handlers: dict[str, Callable[[Event, _Seen], Check]] = {
-            ev.INTENT_PARSED: self._parse,
-            ev.PLAN_CREATED: self._plan,
-            ev.PLANNING_FAILED: self._planning_failed,
-            ev.STEP_PREVIEWED: self._preview,
-        }
-        for event in self.events:
-            handler = handlers.get(event.kind)
-            if handler is not None:
-                try:
-                    checks.append(handler(event, seen))
-                except Exception as exc:  # a malformed entry is a finding, not a crash
-                    checks.append(_raised(event, _WHAT.get(event.kind, event.kind), exc))
             try:
-                if event.kind == ev.MESSAGE_RECEIVED:
-                    seen.message = str(event.payload["text"])
-                elif event.kind == ev.INTENT_PARSED:
-                    seen.intent = _effective(event.payload)
+                read.append((event, ev.parse_payload(event.kind, event.payload)))
+            except ValueError as exc:  # pydantic's ValidationError names the key
+                read.append((event, exc))
+        for _, payload in read:
+            if isinstance(payload, ev.StepPreviewed) and payload.market is not None:
+                symbol = payload.market.get("symbol")
+                if isinstance(symbol, str):
+                    seen.markets.setdefault(payload.plan_id, set()).add(symbol)
+        checks: list[Check] = []
+        for event, payload in read:
+            if isinstance(payload, Exception):  # a malformed entry is a finding, not a crash
+                checks.append(_raised(event, f"read its {event.kind} payload", payload))
+                continue
+            try:
+                check = self._rerun(event, payload, seen)
+            except Exception as exc:
+                checks.append(_raised(event, _WHAT.get(event.kind, event.kind), exc))
+            else:
+                if check is not None:
+                    checks.append(check)
+            try:
+                if isinstance(payload, ev.MessageReceived):
+                    seen.message = payload.text
+                elif isinstance(payload, ev.IntentParsed):
+                    seen.intent = _effective(payload)
                 seen.state.apply(event)
             except Exception as exc:
                 checks.append(_raised(event, "fold into the session state", exc))
         return ReplayReport(self.session_id, tuple(checks))
 
+    def _rerun(self, event: Event, payload: ev.AnyPayload, seen: _Seen) -> Check | None:
+        """Re-run what ``event`` records, if it records a computation (None if not)."""
+        match payload:
+            case ev.IntentParsed():
+                return self._parse(event, payload, seen)
+            case ev.PlanCreated():
+                return self._plan(event, payload, seen)
+            case ev.PlanningFailed():
+                return _not_rerun(
+                    event,
+                    "plan",
+                    "planning failed; the balances and markets it saw are not journaled",
+                )
+            case ev.StepPreviewed():
+                return self._preview(event, payload)
+        return None
+
     # parse --------------------------------------------------------------------------
 
-    def _parse(self, event: Event, seen: _Seen) -> Check:
-        p = event.payload
+    def _parse(self, event: Event, p: ev.IntentParsed, seen: _Seen) -> Check:
         text = seen.message
         what = "parse" if text is None else f"parse {_quote(text)}"
         if text is None:
             return _not_rerun(event, what, "no message_received precedes it")
-        provenance = p.get("provenance") or {}
+        provenance = p.provenance or {}
         name = str(provenance.get("parser"))
         parser = self.parsers.get(name)
         if parser is None:
@@ -315,24 +334,21 @@ class _Replay:
                 "parser": provenance.get("parser", ABSENT),
                 "version": provenance.get("version", ABSENT),
             },
-            "result": p.get("result", ABSENT),
-            "dialogue": p.get("dialogue", ABSENT),
-            "canonical": p.get("canonical", ABSENT),
+            "result": p.result,
+            "dialogue": _given(p, "dialogue"),
+            "canonical": p.canonical,
         }
         payload.setdefault("dialogue", ABSENT)
         return _compared(event, what, recorded, payload)
 
     # plan ---------------------------------------------------------------------------
 
-    def _plan(self, event: Event, seen: _Seen) -> Check:
-        p = event.payload
-        recorded_plan = p["plan"]
+    def _plan(self, event: Event, p: ev.PlanCreated, seen: _Seen) -> Check:
+        recorded_plan = p.plan
         plan_id = f"p{len(seen.state.plans) + 1}"  # as the assistant numbers plans
         what = f"plan {recorded_plan.get('plan_id', plan_id)}"
         if seen.intent is None or seen.intent.get("kind") != "intent":
             return _not_rerun(event, what, "no parsed intent precedes it")
-        if "balances_snapshot" not in p:
-            return _not_rerun(event, what, "its balance snapshot was not journaled")
         symbols = seen.markets.get(str(recorded_plan.get("plan_id")), set())
         unseen = sorted({s["order"]["symbol"] for s in recorded_plan.get("steps", ())} - symbols)
         if seen.intent.get("action") == "cancel":
@@ -342,7 +358,7 @@ class _Replay:
                 event, what, f"no preview journaled the market of {', '.join(unseen)}"
             )
         intent = Intent.model_validate(seen.intent)
-        balances = {ccy: Decimal(str(v)) for ccy, v in p["balances_snapshot"].items()}
+        balances = {ccy: Decimal(v) for ccy, v in p.balances_snapshot.items()}
         try:
             plan = plan_intent(
                 intent,
@@ -350,28 +366,23 @@ class _Replay:
                 symbols=symbols,
                 balances=balances,
                 default_quote=self.default_quote,
-                open_orders=p.get("open_orders", ()),
+                open_orders=p.open_orders or (),
             )
         except PlanningError as exc:
             return _check(event, what, [Difference("plan", "a plan", f"planning failed: {exc}")])
         return _compared(event, what, {"plan": recorded_plan}, {"plan": plan})
 
-    def _planning_failed(self, event: Event, seen: _Seen) -> Check:
-        return _not_rerun(
-            event,
-            "plan",
-            "planning failed; the balances and markets it saw are not journaled",
-        )
-
     # preview ------------------------------------------------------------------------
 
-    def _cancel_preview(self, event: Event, what: str, p: Mapping[str, Any]) -> Check:
+    def _cancel_preview(
+        self, event: Event, what: str, p: ev.StepPreviewed, cancel: ev.CancelTarget
+    ) -> Check:
         """A cancel step's preview: re-made from the order it names, as recorded."""
-        recorded_preview = p["preview"]
+        recorded_preview = p.preview
         preview = preview_cancel(
-            str(p["step_id"]),
-            str(p["cancel"]["order_id"]),
-            OrderSpec.model_validate(p["order"]),
+            p.step_id,
+            cancel.order_id,
+            OrderSpec.model_validate(p.order),
             policy_version=self.policy.version,
             now_ms=int(recorded_preview["created_ms"]),
             ttl_ms=self.ttl_ms,
@@ -382,22 +393,21 @@ class _Replay:
             "expires_ms": preview.expires_ms,
             "policy_version": preview.policy_version,
         }
-        recorded = {k: p.get(k, ABSENT) for k in rerun_payload}
+        recorded = {k: _given(p, k) for k in rerun_payload}
         return _compared(event, what, recorded, rerun_payload, ())
 
-    def _preview(self, event: Event, seen: _Seen) -> Check:
-        p = event.payload
-        step_id = str(p["step_id"])
+    def _preview(self, event: Event, p: ev.StepPreviewed) -> Check:
+        step_id = p.step_id
         what = f"preview {step_id}"
-        recorded_preview = p["preview"]
-        if "cancel" in p:
-            return self._cancel_preview(event, what, p)
+        recorded_preview = p.preview
+        if p.cancel is not None:
+            return self._cancel_preview(event, what, p, p.cancel)
         inputs = ("order", "balances", "market", "book")
-        absent = [k for k in inputs if k not in p]
-        if absent:
+        absent = [k for k in inputs if getattr(p, k) is None]
+        if absent or p.order is None or p.balances is None or p.market is None or p.book is None:
             return _not_rerun(event, what, f"its inputs were not journaled: {', '.join(absent)}")
-        order = OrderSpec.model_validate(p["order"])
-        book = p["book"]
+        order = OrderSpec.model_validate(p.order)
+        book = p.book
         side = "asks" if order.side == "buy" else "bids"
         had = int(recorded_preview["assumptions"]["book_levels"])
         if len(book[side]) < had:
@@ -408,22 +418,20 @@ class _Replay:
                 "the preview had",
             )
         notes: list[str] = []
-        venue_id = p.get("venue")
+        venue_id = p.venue
         if venue_id is None:
             venue_id = recorded_preview["assumptions"]["venue"]
             notes.append("venue id: taken from the recorded preview (not journaled then)")
         recorded_ttl = int(recorded_preview["expires_ms"]) - int(recorded_preview["created_ms"])
         if recorded_ttl != self.ttl_ms:
             notes.append(f"confirmation TTL: {self.ttl_ms} ms now, {recorded_ttl} ms recorded")
-        if p.get("policy_version") != self.policy.version:
-            notes.append(
-                f"policy: {self.policy.version} in force, {p.get('policy_version')} recorded"
-            )
+        if p.policy_version != self.policy.version:
+            notes.append(f"policy: {self.policy.version} in force, {p.policy_version} recorded")
         simulator = Simulator(
             _RecordedVenue(str(venue_id)), policy_version=self.policy.version, ttl_ms=self.ttl_ms
         )
-        balances = {ccy: Decimal(str(v)) for ccy, v in p["balances"].items()}
-        recorded_used = Decimal(str(p.get("used_today", "0")))
+        balances = {ccy: Decimal(v) for ccy, v in p.balances.items()}
+        recorded_used = Decimal(p.used_today or "0")
         preview, decision, _ = judge(
             simulator,
             self.policy,
@@ -431,10 +439,10 @@ class _Replay:
             order,
             balances,
             int(recorded_preview["created_ms"]),
-            market=p["market"],
+            market=p.market,
             book=book,
-            mandate=None if p.get("mandate") is None else Mandate.model_validate(p["mandate"]),
-            tier=str(p.get("tier", DEFAULT_TIER)),
+            mandate=p.mandate_model(),
+            tier=p.tier or DEFAULT_TIER,
             used_today=lambda preview: recorded_used,
         )
         rerun_payload = {
@@ -445,7 +453,7 @@ class _Replay:
             "blocked": preview.blocked,
             "policy": decision,
         }
-        recorded = {k: p.get(k, ABSENT) for k in rerun_payload}
+        recorded = {k: _given(p, k) for k in rerun_payload}
         return _compared(event, what, recorded, rerun_payload, tuple(notes))
 
 
@@ -457,11 +465,17 @@ _WHAT = {
 }
 
 
-def _effective(payload: Mapping[str, Any]) -> dict[str, Any] | None:
+def _effective(payload: ev.IntentParsed) -> dict[str, Any] | None:
     """The parse result the assistant acted on: the dialogue's merge, if there was one."""
-    dialogue = payload.get("dialogue")
-    effective = payload.get("result") if dialogue is None else dialogue.get("result")
+    dialogue = payload.dialogue
+    effective = payload.result if dialogue is None else dialogue.get("result")
     return None if effective is None else dict(effective)
+
+
+def _given(payload: ev.Payload, key: str) -> Any:
+    """The value recorded under ``key``, or ABSENT if the entry has no such key (a key
+    stored as null is None)."""
+    return getattr(payload, key) if key in payload.model_fields_set else ABSENT
 
 
 def _quote(text: str, limit: int = 28) -> str:

@@ -8,39 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, Literal
 
 from execution.errors import InvalidTransition
 from execution.journal import GENESIS_HASH, Event
-
-# The event kinds live with their payload models; they are re-exported here, where they
-# have always been read from (``from execution.session import state as ev``): see __all__.
-from execution.journal.events import (
-    CONFIRMATION_REFUSED,
-    CUSTOMER_EVENTS,
-    INTENT_PARSED,
-    MANDATE_ENDED,
-    MANDATE_PAUSED,
-    MESSAGE_RECEIVED,
-    ORDER_ACCEPTED,
-    ORDER_CANCELED,
-    ORDER_FAILED,
-    ORDER_SUBMITTED,
-    ORDER_UNKNOWN,
-    ORDER_UPDATED,
-    PLAN_CREATED,
-    PLAN_UPDATED,
-    PLANNING_FAILED,
-    POLICY_DENIED,
-    PREVIEW_FAILED,
-    REPLY_SENT,
-    SESSION_OPENED,
-    STEP_ADDED,
-    STEP_CONFIRMED,
-    STEP_PREVIEWED,
-    STEP_REJECTED,
-    STEP_SKIPPED,
-)
+from execution.journal import events as ev
 from execution.session.lifecycle import (
     PlanState,
     StepState,
@@ -84,6 +56,15 @@ class StepView:
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of the conversation, as the customer saw it."""
+
+    role: Literal["customer", "assistant"]
+    text: str
+    ts_ms: int
+
+
 @dataclass
 class SessionState:
     session_id: str
@@ -92,7 +73,7 @@ class SessionState:
     plans: dict[str, dict[str, Any]] = field(default_factory=dict)
     plan_states: dict[str, PlanState] = field(default_factory=dict)
     steps: dict[str, StepView] = field(default_factory=dict)
-    transcript: list[dict[str, Any]] = field(default_factory=list)
+    transcript: list[Line] = field(default_factory=list)
     events: int = 0
     # The last entry folded in: (seq, hash). A decision taken on this state is appended
     # only if the journal's head is still this entry.
@@ -108,118 +89,118 @@ class SessionState:
     def latest_plan_id(self) -> str | None:
         return next(reversed(self.plans), None)
 
-    def check(self, kind: str, payload: Mapping[str, Any]) -> None:
-        """Raise :class:`InvalidTransition` if an event of ``kind`` cannot follow now."""
-        if kind == STEP_CONFIRMED:
-            step = self._step(payload["step_id"])
-            if step.preview_hash != payload.get("preview_hash"):
+    def check(self, payload: ev.AnyPayload) -> None:
+        """Raise :class:`InvalidTransition` if ``payload``'s event cannot follow now."""
+        if isinstance(payload, ev.StepConfirmed):
+            step = self._step(payload.step_id)
+            if step.preview_hash != payload.preview_hash:
                 raise InvalidTransition(
                     f"step {step.step_id!r} was previewed again; the confirmation was for "
                     "an earlier preview"
                 )
-        target = self._step_target(kind, payload)
+        target = self._step_target(payload)
         if target is not None:
             step_id, new = target
             check_step_transition(step_id, self._step(step_id).state, new)
-        elif kind == PLAN_UPDATED:
-            plan_id = payload["plan_id"]
-            check_plan_transition(plan_id, self.plan_states[plan_id], payload["state"])
-        elif kind == PLAN_CREATED and payload["plan"]["plan_id"] in self.plans:
-            raise InvalidTransition(f"plan {payload['plan']['plan_id']!r} already exists")
-        if kind == STEP_ADDED and payload["step_id"] in self.steps:
-            raise InvalidTransition(f"step {payload['step_id']!r} already exists")
-        if kind in (STEP_ADDED, STEP_CONFIRMED) and payload.get("parent") is not None:
-            parent = self._step(payload["parent"])
-            if parent.state != "armed":
+        elif isinstance(payload, ev.PlanUpdated):
+            check_plan_transition(payload.plan_id, self.plan_states[payload.plan_id], payload.state)
+        elif isinstance(payload, ev.PlanCreated) and payload.plan["plan_id"] in self.plans:
+            raise InvalidTransition(f"plan {payload.plan['plan_id']!r} already exists")
+        if isinstance(payload, ev.StepAdded) and payload.step_id in self.steps:
+            raise InvalidTransition(f"step {payload.step_id!r} already exists")
+        parent = getattr(payload, "parent", None)
+        if isinstance(payload, ev.StepAdded | ev.StepConfirmed) and parent is not None:
+            mandate = self._step(parent)
+            if mandate.state != "armed":
                 raise InvalidTransition(
-                    f"mandate {parent.step_id!r} is {parent.state}: it places no order now"
+                    f"mandate {mandate.step_id!r} is {mandate.state}: it places no order now"
                 )
 
     def apply(self, event: Event) -> None:
-        """Fold one event in; raises InvalidTransition on an impossible change."""
-        p = event.payload
-        kind = event.kind
-        target = self._step_target(kind, p)
+        """Fold one event in; raises InvalidTransition on an impossible change (and
+        pydantic's ValidationError, naming the key, on a payload its kind does not allow)."""
+        p = ev.parse_payload(event.kind, event.payload)
+        target = self._step_target(p)
         if target is not None:
             step = self._move(*target)
             step.updated_ms = event.ts_ms
-            if kind == STEP_PREVIEWED:
-                step.preview, step.preview_hash = p["preview"], p["preview_hash"]
-                step.expires_ms, step.policy_version = p["expires_ms"], p["policy_version"]
-                step.previewed_order = p.get("order")
-            elif kind == STEP_CONFIRMED:
-                step.confirmed_by, step.reservation = str(p["user"]), p.get("reservation")
-                if step.state == "armed":
-                    step.armed_ms = event.ts_ms
-            elif kind == ORDER_SUBMITTED:
-                step.client_order_id = p["client_order_id"]
-            elif kind in (ORDER_ACCEPTED, ORDER_UPDATED, ORDER_CANCELED):
-                step.venue_order = p["order"]
-            elif kind == ORDER_FAILED:
-                step.error = p["error"]
-            elif kind == STEP_SKIPPED:
-                step.error, step.superseded_by = p["reason"], p.get("superseded_by")
-            elif kind in (MANDATE_PAUSED, MANDATE_ENDED):
-                step.error = p["reason"]
-        elif kind == SESSION_OPENED:
-            self.owner, self.opened_ms = str(p["owner"]), event.ts_ms
-        elif kind == MESSAGE_RECEIVED:
-            self.transcript.append({"role": "customer", "text": p["text"], "ts_ms": event.ts_ms})
-        elif kind == INTENT_PARSED:
-            outcome = from_record(p.get("dialogue"), p["result"])
-            self.dialogue = advance(self.dialogue, self.transcript[-1]["text"], outcome)
-        elif kind == REPLY_SENT:
-            self.transcript.append({"role": "assistant", "text": p["text"], "ts_ms": event.ts_ms})
-        elif kind == PLAN_CREATED:
-            plan = p["plan"]
-            self.plans[plan["plan_id"]] = plan
-            self.plan_states[plan["plan_id"]] = "proposed"
-            for step in plan["steps"]:
-                self._add_step(plan["plan_id"], step)
-        elif kind == STEP_ADDED:
-            self._add_step(p["plan_id"], p["step"], parent=p["parent"])
-            self.steps[p["step_id"]].created_ms = event.ts_ms
-        elif kind == PLAN_UPDATED:
-            plan_id, new_state = p["plan_id"], p["state"]
-            check_plan_transition(plan_id, self.plan_states[plan_id], new_state)
-            self.plan_states[plan_id] = new_state
-        elif kind == ORDER_UNKNOWN:
-            self._step(p["step_id"]).error = p["error"]
+            match p:
+                case ev.StepPreviewed():
+                    step.preview, step.preview_hash = p.preview, p.preview_hash
+                    step.expires_ms, step.policy_version = p.expires_ms, p.policy_version
+                    step.previewed_order = p.order
+                case ev.StepConfirmed():
+                    step.confirmed_by = p.user
+                    step.reservation = None if p.reservation is None else p.reservation.model_dump()
+                    if step.state == "armed":
+                        step.armed_ms = event.ts_ms
+                case ev.OrderSubmitted():
+                    step.client_order_id = p.client_order_id
+                case ev.OrderAccepted() | ev.OrderUpdated() | ev.OrderCanceled():
+                    step.venue_order = p.order
+                case ev.OrderFailed():
+                    step.error = p.error
+                case ev.StepSkipped():
+                    step.error, step.superseded_by = p.reason, p.superseded_by
+                case ev.MandatePaused() | ev.MandateEnded():
+                    step.error = p.reason
+        else:
+            match p:
+                case ev.SessionOpened():
+                    self.owner, self.opened_ms = p.owner, event.ts_ms
+                case ev.MessageReceived():
+                    self.transcript.append(Line("customer", p.text, event.ts_ms))
+                case ev.IntentParsed():
+                    outcome = from_record(p.dialogue, p.result)
+                    self.dialogue = advance(self.dialogue, self.transcript[-1].text, outcome)
+                case ev.ReplySent():
+                    self.transcript.append(Line("assistant", p.text, event.ts_ms))
+                case ev.PlanCreated():
+                    plan_id = p.plan["plan_id"]
+                    self.plans[plan_id] = p.plan
+                    self.plan_states[plan_id] = "proposed"
+                    for planned in p.plan["steps"]:
+                        self._add_step(plan_id, planned)
+                case ev.StepAdded():
+                    self._add_step(p.plan_id, p.step, parent=p.parent)
+                    self.steps[p.step_id].created_ms = event.ts_ms
+                case ev.PlanUpdated():
+                    check_plan_transition(p.plan_id, self.plan_states[p.plan_id], p.state)
+                    self.plan_states[p.plan_id] = p.state
+                case ev.OrderUnknown():
+                    self._step(p.step_id).error = p.error
         self.events += 1
         self.head = (event.seq, event.hash)
 
-    def _step_target(self, kind: str, p: Mapping[str, Any]) -> tuple[str, StepState] | None:
+    def _step_target(self, p: ev.AnyPayload) -> tuple[str, StepState] | None:
         """The step an event moves and the state it moves it to (None: no step moves)."""
         new: StepState
-        if kind == STEP_PREVIEWED:
-            new = "awaiting_confirmation"
-            if p.get("waiting"):
-                new = "waiting"
-            elif p["blocked"]:
-                new = "blocked"
-        elif kind == STEP_CONFIRMED:
-            new = "armed" if self._step(p["step_id"]).kind == "mandate" else "confirmed"
-        elif kind == STEP_REJECTED:
-            new = "rejected"
-        elif kind == ORDER_SUBMITTED:
-            new = "submitted"
-        elif kind == ORDER_ACCEPTED:
-            new = step_state_for(p["order"])
-        elif kind == ORDER_UPDATED:
-            new = step_state_for(p["order"], resting=True)
-        elif kind == ORDER_CANCELED:
-            new = "done"
-        elif kind == ORDER_FAILED:
-            new = "failed"
-        elif kind == STEP_SKIPPED:
-            new = "skipped"
-        elif kind == MANDATE_PAUSED:
-            new = "paused"
-        elif kind == MANDATE_ENDED:
-            new = "done"
-        else:
-            return None
-        return str(p["step_id"]), new
+        match p:
+            case ev.StepPreviewed():
+                new = (
+                    "waiting" if p.waiting else "blocked" if p.blocked else "awaiting_confirmation"
+                )
+            case ev.StepConfirmed():
+                new = "armed" if self._step(p.step_id).kind == "mandate" else "confirmed"
+            case ev.StepRejected():
+                new = "rejected"
+            case ev.OrderSubmitted():
+                new = "submitted"
+            case ev.OrderAccepted():
+                new = step_state_for(p.order)
+            case ev.OrderUpdated():
+                new = step_state_for(p.order, resting=True)
+            case ev.OrderCanceled() | ev.MandateEnded():
+                new = "done"
+            case ev.OrderFailed():
+                new = "failed"
+            case ev.StepSkipped():
+                new = "skipped"
+            case ev.MandatePaused():
+                new = "paused"
+            case _:
+                return None
+        return p.step_id, new
 
     def _add_step(self, plan_id: str, step: Mapping[str, Any], parent: str | None = None) -> None:
         self.steps[step["step_id"]] = StepView(
@@ -272,33 +253,4 @@ def fold(session_id: str, events: Iterable[Event]) -> SessionState:
     return state
 
 
-__all__ = [
-    "CONFIRMATION_REFUSED",
-    "CUSTOMER_EVENTS",
-    "INTENT_PARSED",
-    "MANDATE_ENDED",
-    "MANDATE_PAUSED",
-    "MESSAGE_RECEIVED",
-    "ORDER_ACCEPTED",
-    "ORDER_CANCELED",
-    "ORDER_FAILED",
-    "ORDER_SUBMITTED",
-    "ORDER_UNKNOWN",
-    "ORDER_UPDATED",
-    "PLANNING_FAILED",
-    "PLAN_CREATED",
-    "PLAN_UPDATED",
-    "POLICY_DENIED",
-    "PREVIEW_FAILED",
-    "REPLY_SENT",
-    "SESSION_OPENED",
-    "STEP_ADDED",
-    "STEP_CONFIRMED",
-    "STEP_PREVIEWED",
-    "STEP_REJECTED",
-    "STEP_SKIPPED",
-    "SessionState",
-    "StepView",
-    "fold",
-    "step_state_for",
-]
+__all__ = ["Line", "SessionState", "StepView", "fold", "step_state_for"]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from execution.assistant import PendingConfirmation, StepUpdate, Turn
-from execution.session.state import StepView
+from execution.session.state import Line, StepView
 from web.deps import Customer, ServicesDep, SessionReader, actor_for, errors
 
 router = APIRouter(
@@ -39,15 +39,15 @@ class StepOut(BaseModel):
     """A step's state; ``pending`` when it can be confirmed now; ``next``: the steps its
     outcome moved (a convert's second order, previewed on what the first yielded)."""
 
-    step: dict[str, Any]
+    step: StepView
     pending: PendingConfirmation | None = None
     next: list[StepOut] = Field(default_factory=list)
 
 
 def _step_out(step: StepView, updates: list[StepUpdate]) -> StepOut:
     return StepOut(
-        step=step.to_json(),
-        next=[StepOut(step=u.step.to_json(), pending=u.pending) for u in updates],
+        step=step,
+        next=[StepOut(step=u.step, pending=u.pending) for u in updates],
     )
 
 
@@ -100,7 +100,7 @@ def refresh_preview(
     step, pending = services.assistant.refresh_step(
         session_id, step_id, actor_for(principal, request)
     )
-    return StepOut(step=step.to_json(), pending=pending)
+    return StepOut(step=step, pending=pending)
 
 
 class SessionOut(BaseModel):
@@ -109,10 +109,10 @@ class SessionOut(BaseModel):
 
     id: str
     owner: str
-    plans: list[dict[str, Any]]
-    steps: list[dict[str, Any]]
-    orders: list[dict[str, Any]]
-    transcript: list[dict[str, Any]] = Field(description="role, text, ts_ms per line")
+    plans: list[dict[str, Any]] = Field(description="each plan (intent.models.Plan) and its state")
+    steps: list[StepView]
+    orders: list[dict[str, Any]] = Field(description="the venue's orders (ccxt structures)")
+    transcript: list[Line]
     balances: dict[str, dict[str, str]] = Field(description="free, used, total per currency")
 
 
@@ -121,8 +121,22 @@ class ChainCheck(BaseModel):
     problems: list[str]
 
 
+class EventOut(BaseModel):
+    """One journal entry. ``payload`` is exactly what was stored and hash-chained; its keys
+    for each ``kind`` are the models of ``execution/journal/events.py``."""
+
+    session_id: str
+    seq: int
+    ts_ms: int
+    kind: str
+    actor: str
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
 class EventsOut(BaseModel):
-    events: list[dict[str, Any]] = Field(description="seq, ts_ms, kind, actor, payload, hashes")
+    events: list[EventOut]
     verification: ChainCheck
 
 
@@ -137,7 +151,7 @@ def get_session(
         id=session_id,
         owner=state.owner,
         plans=state.plans_json(),
-        steps=[step.to_json() for step in state.steps.values()],
+        steps=list(state.steps.values()),
         orders=[step.venue_order for step in state.steps.values() if step.venue_order],
         transcript=state.transcript,
         balances={
@@ -154,6 +168,6 @@ def get_events(
     events = services.assistant.events(session_id, actor_for(principal, request))
     verification = services.journal.verify(session_id)
     return EventsOut(
-        events=[event.to_json() for event in events],
+        events=[EventOut.model_validate(event.to_json()) for event in events],
         verification=ChainCheck(ok=verification.ok, problems=list(verification.problems)),
     )

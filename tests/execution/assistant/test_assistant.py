@@ -26,9 +26,9 @@ from execution.errors import (
     TokenReused,
 )
 from execution.journal import SQLiteJournal
+from execution.journal import events as ev
 from execution.policy import Policy
 from execution.policy.limits import SQLiteLimitLedger
-from execution.session import state as ev
 from execution.session.lifecycle import (
     PLAN_TRANSITIONS,
     STEP_TRANSITIONS,

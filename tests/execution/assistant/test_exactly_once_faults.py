@@ -26,9 +26,9 @@ from execution.assistant import Assistant, PendingConfirmation, client_order_id
 from execution.clock import ManualClock
 from execution.errors import RequoteRequired, VenueUnavailable
 from execution.journal import Journal, SQLiteJournal
+from execution.journal import events as ev
 from execution.journal.redis import RedisJournal
 from execution.policy.limits import LimitLedger, RedisLimitLedger, SQLiteLimitLedger
-from execution.session import state as ev
 from execution.session.lifecycle import PLAN_TRANSITIONS, TERMINAL_STEP_STATES
 from execution.session.state import SessionState
 from execution.venues.protocol import Venue

@@ -31,8 +31,8 @@ from execution.assistant import Assistant, client_order_id
 from execution.clock import SystemClock
 from execution.errors import ConfirmationRefused
 from execution.journal import Journal, SQLiteJournal
+from execution.journal import events as ev
 from execution.journal.redis import RedisJournal
-from execution.session import state as ev
 from execution.venues.protocol import Venue
 from execution.venues.sandbox.remote import RemoteSandbox
 from tests.execution.assistant.support import ALICE, make_assistant

@@ -14,8 +14,8 @@ import pytest
 from execution.assistant import Assistant, PendingConfirmation
 from execution.clock import ManualClock
 from execution.journal import Journal, SQLiteJournal
+from execution.journal import events as ev
 from execution.policy import Policy
-from execution.session import state as ev
 from execution.session.replay import format_report, rerun
 from execution.venues.sandbox import FaultPlan, MarketCatalog, SandboxMarket
 from intent.rules import RuleParser
@@ -112,7 +112,7 @@ def test_a_gap_through_the_band_pauses_and_asks_then_resumes_on_the_new_preview(
     state = assistant.state(session, ALICE)
     assert state.steps["p1.1"].state == "paused"
     assert "outside the agreed band 58200–61800" in (state.steps["p1.1"].error or "")
-    assert "I paused step p1.1" in state.transcript[-1]["text"]
+    assert "I paused step p1.1" in state.transcript[-1].text
     assert venue.created == []
 
     step, fresh = assistant.refresh_step(session, "p1.1", ALICE)  # the customer looks again

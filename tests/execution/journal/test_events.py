@@ -21,6 +21,7 @@ from execution.assistant import PendingConfirmation
 from execution.clock import ManualClock
 from execution.errors import ConfirmationRefused, RequoteRequired
 from execution.journal import Event, SQLiteJournal, canonical_json, events
+from execution.journal import events as ev
 from execution.journal.events import (
     EVENT_KINDS,
     PAYLOAD_MODELS,
@@ -30,7 +31,6 @@ from execution.journal.events import (
     parse_payload,
 )
 from execution.policy.limits import SQLiteLimitLedger
-from execution.session import state as ev
 from execution.venues.protocol import Venue
 from execution.venues.sandbox import MarketCatalog, SandboxMarket
 from tests.execution.assistant.support import ALICE, Accounts, MovablePrices, make_assistant

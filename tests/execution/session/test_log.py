@@ -16,7 +16,7 @@ from execution.assistant import Assistant
 from execution.clock import ManualClock
 from execution.errors import InvalidTransition, JournalError
 from execution.journal import Event, Journal
-from execution.session import state as ev
+from execution.journal import events as ev
 from execution.session.log import SessionLog
 from execution.session.state import SessionState, fold
 from execution.venues.sandbox import MarketCatalog, SandboxMarket
@@ -55,15 +55,15 @@ def _step(step_id: str) -> dict[str, Any]:
 
 def _open(log: SessionLog) -> SessionState:
     """A session with one proposed plan of two steps."""
-    log.journal.append(SESSION, ev.SESSION_OPENED, "alice", {"owner": "alice"})
+    log.journal.append(SESSION, ev.SESSION_OPENED, "alice", {"owner": "alice", "channel": "chat"})
     state = log.load(SESSION)
     plan = {"plan_id": "p1", "steps": [_step("p1.1"), _step("p1.2")]}
-    log.append(state, ev.PLAN_CREATED, "assistant", {"plan": plan})
+    log.append(state, ev.PlanCreated(plan=plan, balances_snapshot={}), "assistant")
     return state
 
 
-def _reject(step_id: str) -> dict[str, Any]:
-    return {"step_id": step_id, "user": "alice", "channel": "web"}
+def _reject(step_id: str) -> ev.StepRejected:
+    return ev.StepRejected(step_id=step_id, user="alice", channel="web")
 
 
 def _journal_fold(journal: Journal) -> SessionState:
@@ -77,8 +77,8 @@ def test_an_event_and_the_plan_move_it_implies_are_one_write(
     log = SessionLog(journal, clock)
     state = _open(log)
 
-    log.append(state, ev.STEP_REJECTED, "alice", _reject("p1.1"))
-    log.append(state, ev.STEP_REJECTED, "alice", _reject("p1.2"))
+    log.append(state, _reject("p1.1"), "alice")
+    log.append(state, _reject("p1.2"), "alice")
 
     assert journal.writes[-1] == [ev.STEP_REJECTED, ev.PLAN_UPDATED]
     assert state.plan_states["p1"] == "canceled"
@@ -95,9 +95,9 @@ def test_a_batch_is_one_write_and_the_code_inside_reads_its_events(
     writes = len(journal.writes)
 
     with log.batch(state):
-        log.append(state, ev.MESSAGE_RECEIVED, "alice", {"text": "no thanks"})
-        log.append(state, ev.STEP_REJECTED, "alice", _reject("p1.1"))
-        log.append(state, ev.STEP_REJECTED, "alice", _reject("p1.2"))
+        log.append(state, ev.MessageReceived(text="no thanks", channel="chat"), "alice")
+        log.append(state, _reject("p1.1"), "alice")
+        log.append(state, _reject("p1.2"), "alice")
         assert state.plan_states["p1"] == "canceled"  # folded in as it was decided
         assert log.load(SESSION) is state  # loading inside the batch does not undo it
         assert len(journal.read(SESSION)) == 2  # nothing stored yet
@@ -117,8 +117,8 @@ def test_a_batch_that_raises_keeps_what_was_decided_before(
 
     def reject_twice() -> None:
         with log.batch(state):
-            log.append(state, ev.STEP_REJECTED, "alice", _reject("p1.1"))
-            log.append(state, ev.STEP_REJECTED, "alice", _reject("p1.1"))  # already rejected
+            log.append(state, _reject("p1.1"), "alice")
+            log.append(state, _reject("p1.1"), "alice")  # already rejected
 
     with pytest.raises(InvalidTransition):
         reject_twice()
@@ -136,11 +136,11 @@ def test_a_batch_overtaken_by_another_process_is_made_again_on_the_new_head(
     other = theirs.load(SESSION)
 
     with ours.batch(state):
-        ours.append(state, ev.MESSAGE_RECEIVED, "alice", {"text": "ours"})
-        ours.append(state, ev.STEP_REJECTED, "alice", _reject("p1.1"))
+        ours.append(state, ev.MessageReceived(text="ours", channel="chat"), "alice")
+        ours.append(state, _reject("p1.1"), "alice")
         clock.advance(5)
-        theirs.append(other, ev.MESSAGE_RECEIVED, "alice", {"text": "theirs"})
-        theirs.append(other, ev.STEP_REJECTED, "alice", _reject("p1.2"))
+        theirs.append(other, ev.MessageReceived(text="theirs", channel="chat"), "alice")
+        theirs.append(other, _reject("p1.2"), "alice")
 
     journal = ours.journal
     kinds = [
@@ -166,9 +166,9 @@ def test_an_overtaken_event_that_no_longer_fits_is_refused_with_its_whole_batch(
 
     def overtaken() -> None:
         with ours.batch(state):
-            ours.append(state, ev.MESSAGE_RECEIVED, "alice", {"text": "ours"})
-            ours.append(state, ev.STEP_REJECTED, "alice", _reject("p1.1"))
-            theirs.append(other, ev.STEP_REJECTED, "alice", _reject("p1.1"))  # decides first
+            ours.append(state, ev.MessageReceived(text="ours", channel="chat"), "alice")
+            ours.append(state, _reject("p1.1"), "alice")
+            theirs.append(other, _reject("p1.1"), "alice")  # decides first
 
     with pytest.raises(InvalidTransition):
         overtaken()
@@ -190,7 +190,7 @@ def test_a_journal_failure_at_the_end_of_a_batch_leaves_nothing_unstored_behind(
     journal.fail = True
 
     with pytest.raises(JournalError, match="down"):
-        log.append(state, ev.STEP_REJECTED, "alice", _reject("p1.1"))
+        log.append(state, _reject("p1.1"), "alice")
 
     journal.fail = False
     reloaded = log.load(SESSION)

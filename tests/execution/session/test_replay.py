@@ -16,8 +16,8 @@ from execution.assistant import Assistant
 from execution.checkpoints import Checkpoints
 from execution.clock import ManualClock
 from execution.journal import Event, SQLiteJournal
+from execution.journal import events as ev
 from execution.policy import Policy
-from execution.session import state as ev
 from execution.session.replay import (
     ABSENT,
     Check,
