@@ -28,7 +28,7 @@ from intent.models import BPS
 if TYPE_CHECKING:
     from ccxt.base.types import OrderBook
 
-    from execution.venues.sandbox.markets import MarketCatalog
+    from execution.venues.sandbox.catalog import MarketCatalog
 
 __all__ = [
     "Book",

@@ -3,9 +3,10 @@
 A :class:`FaultPlan` is configuration (probabilities per call, a latency range, which
 methods are affected); each :class:`~execution.venues.sandbox.exchange.SandboxExchange` turns it
 into its own :class:`FaultInjector`, whose RNG is seeded from ``(plan.seed, account_id)``
-and is independent of the book seed. Every affected call draws exactly two numbers (one
-for latency, one for the fault), so decisions are reproducible for a given seed and call
-sequence whatever the outcomes were.
+and is independent of the book seed; the account's methods that would go over the network
+are decorated with :func:`faultable`, which runs them through it. Every affected call
+draws exactly two numbers (one for latency, one for the fault), so decisions are
+reproducible for a given seed and call sequence whatever the outcomes were.
 
 Faults, decided per call in this order of probability mass:
 
@@ -24,16 +25,24 @@ stay fast. Pass ``sleep=lambda s: clock.advance(round(s * 1000))`` to let latenc
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Concatenate, Literal, ParamSpec, Protocol, TypeVar
 
 import ccxt
 
 from execution.venues.sandbox.book import stable_seed
 
-__all__ = ["DEFAULT_FAULT_METHODS", "FaultDecision", "FaultInjector", "FaultKind", "FaultPlan"]
+__all__ = [
+    "DEFAULT_FAULT_METHODS",
+    "FaultDecision",
+    "FaultInjector",
+    "FaultKind",
+    "FaultPlan",
+    "faultable",
+]
 
 FaultKind = Literal["network_error", "rate_limit", "timeout_before", "timeout_after"]
 
@@ -172,3 +181,41 @@ class FaultInjector:
             f"call #{decision.call}): the request WAS processed; look the result up (an order "
             "by its clientOrderId) instead of resending"
         ) from cause
+
+
+class _Faultable(Protocol):
+    """What :func:`faultable` needs of an exchange: its id and its injector, if any."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def faults(self) -> FaultInjector | None: ...
+
+
+_S = TypeVar("_S", bound=_Faultable)
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def faultable(method: Callable[Concatenate[_S, _P], _R]) -> Callable[Concatenate[_S, _P], _R]:
+    """Run ``method`` through the account's fault injector, if it has one."""
+    name = method.__name__
+
+    @functools.wraps(method)
+    def wrapper(self: _S, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        injector = self.faults
+        if injector is None:
+            return method(self, *args, **kwargs)
+        decision = injector.decide(name)
+        injector.raise_before(decision, self.id)
+        try:
+            result = method(self, *args, **kwargs)
+        except ccxt.BaseError as exc:
+            # The venue answered with an error, but the answer was lost on the way back.
+            injector.raise_after(decision, self.id, cause=exc)
+            raise
+        injector.raise_after(decision, self.id)
+        return result
+
+    return wrapper

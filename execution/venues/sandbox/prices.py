@@ -25,10 +25,10 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from execution.venues.sandbox.markets import USD_LIKE
+from execution.venues.sandbox.catalog import USD_LIKE
 
 if TYPE_CHECKING:
-    from execution.venues.sandbox.markets import MarketCatalog
+    from execution.venues.sandbox.catalog import MarketCatalog
 
 __all__ = [
     "DEFAULT_ORIGIN_MS",

@@ -28,7 +28,7 @@ from execution.venues.ccxt_adapter import TranslatingVenue
 from execution.venues.protocol import Venue
 from execution.venues.sandbox import MarketCatalog, SandboxMarket
 from execution.venues.sandbox.remote import RemoteSandbox
-from tests.execution.venue_contract import OrderArgs, VenueCase, VenueContract
+from tests.execution.venues.contract import OrderArgs, VenueCase, VenueContract
 from tests.sandbox_server import REPO, SandboxProcess, clean_environment, sandbox_server
 from tests.support import free_port
 

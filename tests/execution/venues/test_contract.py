@@ -1,4 +1,4 @@
-"""The Venue contract (tests/execution/venue_contract.py) against every venue we ship:
+"""The Venue contract (tests/execution/venues/contract.py) against every venue we ship:
 
 * the sandbox exchange, wrapped in :class:`TranslatingVenue` (it raises ccxt's errors);
 * :class:`CcxtVenue` around ccxt's real HashKey Global exchange class, whose HTTP
@@ -24,8 +24,8 @@ from execution.clock import ManualClock
 from execution.venues.ccxt_adapter import CcxtVenue, TranslatingVenue
 from execution.venues.sandbox import MarketCatalog, SandboxExchange
 from tests.conftest import CCXT_STATIC
-from tests.execution import venue_contract as contract
-from tests.execution.venue_contract import OrderArgs, VenueCase, VenueContract
+from tests.execution.venues import contract
+from tests.execution.venues.contract import OrderArgs, VenueCase, VenueContract
 
 
 def ccxt_static() -> Path:
@@ -210,7 +210,7 @@ def hashkey_case(root: Path) -> VenueCase:
         not_applicable={
             contract.CLIENT_ORDER_ID_LOOKUP: (
                 "the recorded createOrder responses carry HashKey-generated clientOrderIds, "
-                "and no fetchOrder by clientOrderId is recorded; test_ccxt_venue checks the "
+                "and no fetchOrder by clientOrderId is recorded; test_ccxt_adapter checks the "
                 "request the adapter sends for that lookup instead"
             ),
             contract.DUPLICATE_CLIENT_ORDER_ID: (
@@ -221,7 +221,7 @@ def hashkey_case(root: Path) -> VenueCase:
                 "cancelOrder response is of an already filled market order (status closed)"
             ),
             contract.UNKNOWN_ORDER: (
-                "no error response is recorded for HashKey; test_ccxt_venue runs ccxt's "
+                "no error response is recorded for HashKey; test_ccxt_adapter runs ccxt's "
                 "handling of HashKey's 'order not found' body through the real fetch path"
             ),
         },

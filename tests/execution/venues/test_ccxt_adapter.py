@@ -31,14 +31,14 @@ from execution.errors import (
     call_translated,
 )
 from execution.venues.ccxt_adapter import CcxtVenue, TranslatingVenue
-from tests.execution.test_venue_contract import (
+from tests.execution.venues.test_contract import (
     RecordedTransport,
     SentRequest,
     ccxt_static,
     offline_exchange,
 )
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 API_KEY = "hk-api-key-0123456789"
 SECRET = "hk-secret-abcdefghijklmnop"
 

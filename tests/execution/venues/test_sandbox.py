@@ -25,7 +25,7 @@ from execution.venues.sandbox import (
     stable_seed,
 )
 from tests.conftest import CCXT_STATIC
-from tests.execution.sandbox_invariants import (
+from tests.execution.venues.sandbox_invariants import (
     cancel_all_releases_everything,
     check_account,
     d,
@@ -33,7 +33,7 @@ from tests.execution.sandbox_invariants import (
 )
 
 FIXTURES = CCXT_STATIC / "markets"
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 ORDER_KEYS = set(ccxt_types.Order.__annotations__)
 TRADE_KEYS = set(ccxt_types.Trade.__annotations__)

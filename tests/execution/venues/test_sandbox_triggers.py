@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from execution.clock import ManualClock
 from execution.venues.sandbox import MarketCatalog, SandboxExchange, SandboxMarket
 from execution.venues.sandbox.prices import RandomWalkPrices
-from tests.execution.sandbox_invariants import (
+from tests.execution.venues.sandbox_invariants import (
     cancel_all_releases_everything,
     check_account,
     d,
