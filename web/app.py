@@ -29,7 +29,7 @@ from execution.errors import (
 from execution.worker import Worker, WorkerSettings
 from web.body_limit import BodyLimit
 from web.deps import SESSION_COOKIE
-from web.routes import admin_api, pages, sessions_api, simulations, support_api
+from web.routes import admin_api, orders_api, pages, sessions_api, simulations, support_api
 from web.services import Services, build_services
 from web.settings import Settings
 
@@ -138,6 +138,7 @@ def create_app(
     for router in (
         pages.router,
         sessions_api.router,
+        orders_api.router,
         support_api.router,
         simulations.router,
         admin_api.router,

@@ -27,6 +27,7 @@ from execution.policy.limits import LimitLedger, used_today
 from execution.preview.pipeline import Pipeline, StepEvaluation
 from execution.preview.simulator import dec
 from execution.session.log import SessionLog
+from execution.session.overview import Overview, overview
 from execution.session.state import SessionState, StepView
 from execution.venues.protocol import Venue
 from intent.models import Mandate, OrderSpec
@@ -109,6 +110,12 @@ class Context:
         what the customer did, else as the assistant's (what followed from it)."""
         by = actor.user_id if payload.kind in events.CUSTOMER_EVENTS else ASSISTANT_ACTOR
         return self.log.append(state, payload, by)
+
+    def overview(self, actor: Actor) -> Overview:
+        """What ``actor`` (a customer) has working across all their sessions."""
+        self.require_customer(actor, "see their orders")
+        summaries = self.journal.sessions(owner=actor.user_id)
+        return overview(self.log.snapshot(s.session_id) for s in summaries)
 
     @staticmethod
     def step(state: SessionState, step_id: str) -> StepView:

@@ -44,11 +44,12 @@ from execution.assistant.reservations import Reservations
 from execution.assistant.turns import Turn, Turns
 from execution.checkpoints import Checkpoints
 from execution.clock import Clock
-from execution.journal import GENESIS_HASH, Event, Journal, events
+from execution.journal import GENESIS_HASH, Event, Journal, SessionSummary, events
 from execution.policy import DEFAULT_TIER, Policy
 from execution.policy.limits import LimitLedger
 from execution.preview.requote import DEFAULT_TOLERANCE_BPS
 from execution.session.log import SessionLog
+from execution.session.overview import Overview
 from execution.session.state import SessionState, StepView
 from execution.venues.protocol import Venue
 from intent.parser import Parser
@@ -128,6 +129,17 @@ class Assistant:
 
     def balances(self, user_id: str) -> dict[str, dict[str, Decimal]]:
         return self._ctx.balances(user_id)
+
+    def sessions(self, actor: Actor) -> list[SessionSummary]:
+        """The customer's own sessions, newest activity first."""
+        self._ctx.require_customer(actor, "list their sessions")
+        mine = self._ctx.journal.sessions(owner=actor.user_id)
+        return sorted(mine, key=lambda s: (s.last_ms, s.session_id), reverse=True)
+
+    def overview(self, actor: Actor) -> Overview:
+        """What the customer has working across all their sessions (see
+        :mod:`execution.session.overview`)."""
+        return self._ctx.overview(actor)
 
     # --- the customer's messages and decisions ---------------------------------------
 

@@ -25,7 +25,11 @@ from execution.journal import events
 from execution.mandates import band_breach, condition_holds, next_due_ms, sized, ticker_price
 from execution.preview.pipeline import StepEvaluation
 from execution.preview.simulator import StepPreview
-from execution.session.lifecycle import IN_FLIGHT_STEP_STATES, TERMINAL_STEP_STATES
+from execution.session.lifecycle import (
+    IN_FLIGHT_STEP_STATES,
+    TERMINAL_STEP_STATES,
+    UNSENT_STEP_STATES,
+)
 from execution.session.state import SessionState, StepView
 from intent.models import OrderSpec, PlanStep, plain
 from intent.planner import order_words
@@ -98,7 +102,7 @@ class MandateRunner:
         if last is not None and last.state == "failed" and last.updated_ms >= step.armed_ms:
             self._pause(state, step, f"order {last.step_id} failed: {last.error}")
             return "paused"
-        sent = [c for c in children if c.state not in ("failed", *_UNSENT)]
+        sent = [c for c in children if c.state not in UNSENT_STEP_STATES]
         placed = len(sent)
         if placed >= terms.orders:
             return self._end(state, step, f"all {terms.orders} orders placed")
@@ -239,7 +243,6 @@ class MandateRunner:
 
 
 _MANDATE_ACTIONS = 4  # per mandate per pass: e.g. skip the other exit, place, end
-_UNSENT = ("planned", "awaiting_confirmation", "blocked", "rejected", "skipped")
 
 
 @dataclass

@@ -120,7 +120,7 @@ class Turns:
         if isinstance(result, Clarification):
             return reply(result.question)
         if result.action == "query":
-            return reply(self._answer_query(state.owner, result))
+            return reply(self._answer_query(actor, result))
         pipeline = self._ctx.pipeline_for(state.owner)
         balances = self._ctx.balances(state.owner)["free"]
         open_orders: list[Any] = []
@@ -194,7 +194,8 @@ class Turns:
             pending=tuple(pending),
         )
 
-    def _answer_query(self, user_id: str, intent: Intent) -> str:
+    def _answer_query(self, actor: Actor, intent: Intent) -> str:
+        user_id = actor.user_id
         venue = self._ctx.venue_for(user_id)
         if intent.query == "price":
             if intent.asset is None:
@@ -215,18 +216,29 @@ class Turns:
             held = ", ".join(f"{ccy} {fmt(v)}" for ccy, v in sorted(free.items()))
             return f"Your balances: {held or 'none'}."
         orders = call_translated(lambda: venue.fetch_open_orders())
+        # Standing orders too: a weekly purchase or a stop-loss is an order to the customer.
+        standing = self._ctx.overview(actor).mandates
         if intent.asset is not None:
-            orders = [o for o in orders if str(o.get("symbol", "")).startswith(f"{intent.asset}/")]
-        if not orders:
-            return "You have no open orders."
-        return (
-            "Open orders: "
-            + "; ".join(
+            prefix = f"{intent.asset}/"
+            orders = [o for o in orders if str(o.get("symbol", "")).startswith(prefix)]
+            standing = tuple(m for m in standing if m.symbol.startswith(prefix))
+        if not orders and not standing:
+            return "You have no open orders and no standing orders."
+        lines = []
+        if orders:
+            listed = "; ".join(
                 f"{o['side']} {o['amount']} {o['symbol']} at {o['price']} ({o['status']})"
                 for o in orders
             )
-            + "."
-        )
+            lines.append(f"Open orders: {listed}.")
+        if standing:
+            listed = "; ".join(
+                f"{m.description} ({_MANDATE_STATE[m.state]}, "
+                f"{m.orders_placed} of {m.orders_total} orders placed)"
+                for m in standing
+            )
+            lines.append(f"Standing orders: {listed}.")
+        return " ".join(lines)
 
     def _replace_unconfirmed(self, state: SessionState, actor: Actor, reason: str) -> None:
         """Skip the latest plan's steps not yet confirmed: a correction replaced them, or the
@@ -243,5 +255,11 @@ class Turns:
                 )
 
 
+# How a standing order's state is said to the customer.
+_MANDATE_STATE = {
+    "armed": "active",
+    "paused": "paused",
+    "awaiting_confirmation": "awaiting your confirmation",
+}
 # Steps a correction replaces: none of them was confirmed, so nothing was sent or armed.
 _REPLACEABLE = frozenset({"planned", "awaiting_confirmation", "blocked", "waiting"})

@@ -71,6 +71,10 @@ TERMINAL_STEP_STATES: frozenset[StepState] = frozenset(
 )
 # Steps in these states were sent (or may have been): the venue must be asked about them.
 IN_FLIGHT_STEP_STATES: frozenset[StepState] = frozenset({"confirmed", "submitted", "open"})
+# A mandate's orders that never reached the venue (not counted among those it placed).
+UNSENT_STEP_STATES: frozenset[StepState] = frozenset(
+    {"planned", "awaiting_confirmation", "blocked", "rejected", "skipped", "failed"}
+)
 
 PlanState = Literal[
     "proposed",  # previewed; nothing confirmed yet

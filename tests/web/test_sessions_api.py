@@ -335,7 +335,9 @@ def test_queries_are_answered_from_the_venue(client: TestClient) -> None:
     assert price["result"] == "intent"
     assert price["reply"].startswith("BTC/USDT: bid ")
     assert balance["reply"] == "You hold 4 ETH."
-    assert _say(client, sid, "show my open orders")["reply"] == "You have no open orders."
+    assert _say(client, sid, "show my open orders")["reply"] == (
+        "You have no open orders and no standing orders."
+    )
 
 
 def test_what_is_understood_but_cannot_be_planned_sends_nothing(

@@ -51,6 +51,32 @@ def _step_out(step: StepView, updates: list[StepUpdate]) -> StepOut:
     )
 
 
+class SessionListed(BaseModel):
+    id: str
+    opened_ms: int
+    last_ms: int
+    events: int
+
+
+class SessionsListed(BaseModel):
+    sessions: list[SessionListed]
+
+
+@router.get("")
+def list_sessions(request: Request, principal: Customer, services: ServicesDep) -> SessionsListed:
+    """The signed-in customer's own sessions, newest activity first (the chat page continues
+    the newest)."""
+    mine = services.assistant.sessions(actor_for(principal, request))
+    return SessionsListed(
+        sessions=[
+            SessionListed(
+                id=s.session_id, opened_ms=s.opened_ms, last_ms=s.last_ms, events=s.events
+            )
+            for s in mine
+        ]
+    )
+
+
 @router.post("", status_code=201)
 def create_session(request: Request, principal: Customer, services: ServicesDep) -> SessionCreated:
     """Open a new chat session for the signed-in customer."""
