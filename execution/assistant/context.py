@@ -105,7 +105,7 @@ class Context:
         """Preview one step on the venue now and check it against the policy; no record."""
         return self.pipeline_for(owner).evaluate(step_id, order, balances, mandate)
 
-    def append(self, state: SessionState, actor: Actor, payload: events.Payload) -> Event:
+    def append(self, state: SessionState, actor: Actor, payload: events.AnyPayload) -> Event:
         """Journal one event (see :meth:`SessionLog.append`), as ``actor``'s if it records
         what the customer did, else as the assistant's (what followed from it)."""
         by = actor.user_id if payload.kind in events.CUSTOMER_EVENTS else ASSISTANT_ACTOR

@@ -109,14 +109,14 @@ class SessionLog:
             self.forget(state.session_id)  # never keep a half-folded state
             raise
 
-    def append(self, state: SessionState, payload: ev.Payload, by: str) -> Event:
+    def append(self, state: SessionState, payload: ev.AnyPayload, by: str) -> Event:
         """Append ``payload``'s event, with the plan transitions it implies, if it is valid
         on the journal's current head, and fold it in (inside :meth:`batch`: when it ends).
 
         Raises :class:`~execution.errors.InvalidTransition` when the event cannot follow
         the session as it now stands (after catching up on other processes' entries)."""
         with self.batch(state):
-            return self._stage(state, payload.kind, by, payload.to_json())
+            return self._stage(state, payload.kind, by, payload.to_json(), payload)
 
     @contextmanager
     def batch(self, state: SessionState) -> Iterator[None]:
@@ -147,14 +147,24 @@ class SessionLog:
         with self._guard:
             self._cache.pop(session_id, None)
 
-    def _stage(self, state: SessionState, kind: str, by: str, payload: Mapping[str, Any]) -> Event:
+    def _stage(
+        self,
+        state: SessionState,
+        kind: str,
+        by: str,
+        payload: Mapping[str, Any],
+        typed: ev.AnyPayload | None = None,
+    ) -> Event:
         """Check one event on the state, fold it in and add it (with the plan moves it
-        implies) to the open batch. The payload is validated as its kind's model first, so
-        nothing the models do not describe reaches the journal."""
-        state.check(ev.parse_payload(kind, payload))
+        implies) to the open batch. The payload is its kind's model (``typed``, which
+        validated it when it was made) or is validated as one here, so nothing the models
+        do not describe reaches the journal."""
+        if typed is None:
+            typed = ev.parse_payload(kind, payload)
+        state.check(typed)
         event = chain_event(state.session_id, state.head, self._clock.now_ms(), kind, by, payload)
         try:
-            state.apply(event)
+            state.apply(event, typed)
         except Exception:
             self.forget(state.session_id)  # the batch's end folds the journal afresh
             raise
@@ -172,7 +182,7 @@ class SessionLog:
         ]
         for plan_state in plan_path(state.plan_states[plan_id], plan_state_for(steps)):
             moved = ev.PlanUpdated(plan_id=plan_id, state=plan_state)
-            self._stage(state, moved.kind, "assistant", moved.to_json())
+            self._stage(state, moved.kind, "assistant", moved.to_json(), moved)
 
     def _write(self, state: SessionState, staged: list[Event]) -> None:
         """Store a batch; if another process appended first, fold the journal afresh and

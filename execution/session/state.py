@@ -116,10 +116,11 @@ class SessionState:
                     f"mandate {mandate.step_id!r} is {mandate.state}: it places no order now"
                 )
 
-    def apply(self, event: Event) -> None:
-        """Fold one event in; raises InvalidTransition on an impossible change (and
-        pydantic's ValidationError, naming the key, on a payload its kind does not allow)."""
-        p = ev.parse_payload(event.kind, event.payload)
+    def apply(self, event: Event, payload: ev.AnyPayload | None = None) -> None:
+        """Fold one event in (``payload``: its payload as a model, if the caller has it);
+        raises InvalidTransition on an impossible change, and pydantic's ValidationError,
+        naming the key, on a payload its kind does not allow."""
+        p = ev.parse_payload(event.kind, event.payload) if payload is None else payload
         target = self._step_target(p)
         if target is not None:
             step = self._move(*target)
