@@ -243,7 +243,7 @@ class ConfirmationRefused(_StepEvent):
 
 
 class DailyReservation(Part):
-    """The daily notional counted at confirmation (execution.limits.Reservation)."""
+    """The daily notional counted at confirmation (execution.policy.limits.Reservation)."""
 
     reservation_id: str
     user_id: str

@@ -2,7 +2,7 @@
 
 Modules, one job each:
 
-* :mod:`.markets`: :class:`MarketCatalog`, ccxt-format spot markets and reference prices;
+* :mod:`.catalog`: :class:`MarketCatalog`, ccxt-format spot markets and reference prices;
 * :mod:`.book`: seeded order books (:func:`generate_book`), recorded ones
   (:func:`book_from_snapshot`) and static reference prices;
 * :mod:`.prices`: :class:`RandomWalkPrices`, a seeded price process moving the books over
