@@ -158,23 +158,27 @@ function clockText(ms) {
   const seconds = Math.max(0, Math.ceil(ms / 1000));
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
 }
+function showCountdown(node, left) {
+  node.dataset.secondsLeft = String(Math.max(0, Math.ceil(left / 1000)));
+  node.textContent = TEXT.countdown(clockText(left));
+}
 function tickCountdowns() {
   const now = Date.now() + clockSkewMs;
-  for (const [node, { expiresMs, onExpire }] of countdowns) {
-    if (!node.isConnected && node.dataset.started) { countdowns.delete(node); continue; }
-    node.dataset.started = "1";
-    const left = expiresMs - now;
-    node.dataset.secondsLeft = String(Math.max(0, Math.ceil(left / 1000)));
-    node.textContent = TEXT.countdown(clockText(left));
+  for (const [node, entry] of countdowns) {
+    // A card replaced before it was ever shown, or since removed: forget its countdown.
+    if (!node.isConnected && entry.ticked) { countdowns.delete(node); continue; }
+    entry.ticked = true;
+    const left = entry.expiresMs - now;
+    showCountdown(node, left);
     if (left <= 0) {
       countdowns.delete(node);
-      onExpire();
+      entry.onExpire();
     }
   }
 }
 function startCountdown(node, expiresMs, onExpire) {
-  countdowns.set(node, { expiresMs, onExpire });
-  node.textContent = TEXT.countdown(clockText(expiresMs - Date.now() - clockSkewMs));
+  countdowns.set(node, { expiresMs, onExpire, ticked: false });
+  showCountdown(node, expiresMs - Date.now() - clockSkewMs);
 }
 function stopCountdown(node) {
   countdowns.delete(node);
