@@ -46,7 +46,7 @@ def test_the_chat_after_a_failure_and_an_expiry_has_no_serious_violation(
 ) -> None:
     page = sign_in(browser, short_ttl_server, viewport=PHONE)
     send(page, "buy 0.01 BTC")
-    expect(page.locator(".plan-step button.refresh")).to_be_visible(timeout=8_000)
+    expect(page.locator(".plan-step button.refresh")).to_be_visible(timeout=15_000)
     page.route("**/api/sessions/*/messages", lambda route: route.abort())
     send(page, "buy 0.1 ETH")
     expect(page.locator(".bubble.error button.retry")).to_be_visible()

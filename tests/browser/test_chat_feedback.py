@@ -101,7 +101,7 @@ def test_an_expired_quote_is_refreshed_and_confirmed(
     status = card.locator(".step-status")
     expect(status).to_have_text(
         "This quote expired. Nothing was sent. Refresh it to see the current price.",
-        timeout=8_000,
+        timeout=15_000,
     )
     expect(status).not_to_contain_text("p1.1")  # no internal step id on screen
     expect(card.locator("button.confirm")).to_have_count(0)
@@ -242,4 +242,27 @@ def test_a_question_leaves_focus_in_the_box(browser: Browser, server: str) -> No
     send(page, "buy some bitcoin")
     expect(page.locator(".bubble.assistant").last).to_contain_text("How much BTC")
     expect(page.locator("#message")).to_be_focused()
+    page.close()
+
+
+def test_a_stop_that_cannot_reach_the_exchange_can_be_pressed_again(
+    browser: Browser, server: str
+) -> None:
+    page = sign_in(browser, server, viewport=PHONE)
+    send(page, "buy 20 USDT of BTC every day for 3 days")
+    card = page.locator(".plan-step", has_text="every 1 day, 3 orders")
+    card.locator("button.confirm").click()
+    status = card.locator(".step-status")
+    expect(status).to_contain_text("Armed")
+
+    page.route("**/steps/*/reject", lambda route: route.abort())
+    stop = card.locator("button.stop")
+    stop.click()
+    expect(status).to_have_text(
+        "Can't reach the exchange, so this may still be armed. Press Stop again."
+    )
+    expect(stop).to_be_enabled()
+    page.unroute("**/steps/*/reject")
+    stop.click()
+    expect(status).to_contain_text("Stopped: no more orders are placed")
     page.close()

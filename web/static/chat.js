@@ -9,6 +9,7 @@ const TEXT = {
   // A confirmation that got no answer may or may not have reached the exchange.
   unreachableConfirm: "Can't reach the exchange, so we don't know yet whether this order went out. Retry checks first and sends nothing twice.",
   startFailed: "Can't reach the exchange, so the chat could not start. Nothing was sent.",
+  unreachableStop: "Can't reach the exchange, so this may still be armed. Press Stop again.",
   retry: "Retry",
   sorry: (message) => `Sorry: ${message}`,
   countdown: (time) => `Quote valid for ${time}`,
@@ -44,6 +45,7 @@ const VENUE_ANSWERS = new Set(["order_rejected", "order_not_found", "duplicate_o
 
 async function api(method, path, body) {
   let response;
+  const sentAt = Date.now();
   try {
     response = await fetch(path, {
       method,
@@ -56,10 +58,12 @@ async function api(method, path, body) {
     failure.unreachable = true;
     throw failure;
   }
+  // The header is whole seconds (+500 ms on average) stamped between sending and
+  // receiving (their midpoint); only a clock clearly off is corrected, not the noise.
   const served = Date.parse(response.headers.get("Date") || "");
   if (!Number.isNaN(served)) {
-    const skew = served - Date.now();
-    clockSkewMs = Math.abs(skew) > 2000 ? skew : 0; // the header has 1 s resolution
+    const skew = served + 500 - (sentAt + Date.now()) / 2;
+    clockSkewMs = Math.abs(skew) > 3000 ? skew : 0;
   }
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
@@ -461,7 +465,7 @@ function renderMandate(card, step) {
         const fresh = await api("POST", `/api/sessions/${sessionId}/steps/${step.step_id}/preview`);
         card.replaceWith(stepCard(fresh.step, fresh.step.preview, fresh.pending));
       } catch (error) {
-        status.textContent = `Could not preview it again: ${error.message}`;
+        status.textContent = error.unreachable ? TEXT.unreachable : `Could not preview it again: ${error.message}`;
         again.disabled = false;
       }
     });
@@ -476,7 +480,8 @@ function renderMandate(card, step) {
         renderMandate(card, result.step);
         showNext(result.next);
       } catch (error) {
-        status.textContent = `Could not stop it: ${error.message}`;
+        status.textContent = error.unreachable ? TEXT.unreachableStop : `Could not stop it: ${error.message}`;
+        for (const button of bar.querySelectorAll("button")) button.disabled = false;
         pollSoon();
       }
     });
