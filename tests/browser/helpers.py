@@ -73,10 +73,12 @@ def session(page: Page) -> dict[str, Any]:
     return found
 
 
-def screenshot(page: Page, name: str) -> Path:
+def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
+    """The whole page (the sticky message box then sits where the viewport ended), or
+    only what the screen shows."""
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
 
 

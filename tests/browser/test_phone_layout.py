@@ -46,7 +46,9 @@ def test_the_chat_with_a_preview_never_scrolls_sideways(
     page = _with_preview(browser, server, viewport)
     assert_no_sideways_scroll(page)
     if viewport["width"] in (390, 1280):
-        screenshot(page, f"chat-preview-{viewport['width']}x{viewport['height']}")
+        size = f"{viewport['width']}x{viewport['height']}"
+        screenshot(page, f"chat-preview-{size}")
+        screenshot(page, f"chat-preview-{size}-screen", full_page=False)
     page.close()
 
 
