@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,11 +28,12 @@ CHROMIUM_FLAGS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def _serve(data_dir: Path, **settings: str) -> Iterator[str]:
+    """`tradeassist serve` on a free port and its own data directory; ``settings`` are
+    extra environment variables (``TRADEASSIST_...``)."""
     port = free_port()
-    data_dir = tmp_path_factory.mktemp("data")
-    env = {**os.environ, "TRADEASSIST_DATA_DIR": str(data_dir)}
+    env = {**os.environ, "TRADEASSIST_DATA_DIR": str(data_dir), **settings}
     log = (data_dir / "server.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "web.cli", "serve", "--port", str(port)],
@@ -58,6 +60,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         process.terminate()
         process.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with _serve(tmp_path_factory.mktemp("data")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def short_ttl_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server whose confirmation tokens live 5 s (the shortest the settings allow)."""
+    with _serve(tmp_path_factory.mktemp("data"), TRADEASSIST_CONFIRMATION_TTL_S="5") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -98,3 +98,30 @@ def test_support_timeline_explains_each_parse(client: TestClient) -> None:
     assert "by the rules parser" in page
     assert 'title="asset">bitcoin</mark> → asset' in page
     assert "A reply to the assistant's question: answered." in page
+
+
+def test_chat_page_labels_its_box_and_has_a_balances_drawer(client: TestClient) -> None:
+    _login(client, "demo-customer", "demo-customer-token")
+    html = client.get("/chat").text
+    assert '<label for="message"' in html
+    assert re.search(r"<h1[^>]*>[^<]+</h1>", html)
+    assert re.search(r'id="balances-toggle"[^>]*\n?[^>]*aria-controls="balances-panel"', html)
+    assert 'id="balances-panel"' in html
+    assert 'main class="chat-page"' in html
+
+
+def test_support_tables_name_each_cell_for_narrow_screens(client: TestClient) -> None:
+    _login(client, "demo-customer", "demo-customer-token")
+    client.post("/logout", data={"csrf": _csrf(client.get("/chat").text)})
+    customer = {"Authorization": "Bearer demo-customer-token"}
+    session_id = client.post("/api/sessions", headers=customer).json()["id"]
+    client.post(
+        f"/api/sessions/{session_id}/messages", json={"text": "buy 0.01 BTC"}, headers=customer
+    )
+    _login(client, "demo-support", "demo-support-token")
+    listing = client.get("/support").text
+    for label in ("Session", "Customer", "Opened", "Last event", "Events"):
+        assert f'data-label="{label}"' in listing
+    page = client.get(f"/support/sessions/{session_id}").text
+    for label in ("Step", "What", "State", "clientOrderId"):
+        assert f'data-label="{label}"' in page

@@ -1,6 +1,28 @@
 // The chat page: a thin client of the JSON API (/api/sessions/...). No build step.
 "use strict";
 
+// Every customer-facing sentence this file adds, in one place, to be translated later.
+const TEXT = {
+  hello: "Hello. Tell me what you would like to trade; I will show you a preview and send nothing until you confirm.",
+  sending: "Preparing your preview…",
+  unreachable: "Can't reach the exchange. Nothing was sent.",
+  // A confirmation that got no answer may or may not have reached the exchange.
+  unreachableConfirm: "Can't reach the exchange, so we don't know yet whether this order went out. Retry checks first and sends nothing twice.",
+  startFailed: "Can't reach the exchange, so the chat could not start. Nothing was sent.",
+  unreachableStop: "Can't reach the exchange, so this may still be armed. Press Stop again.",
+  retry: "Retry",
+  sorry: (message) => `Sorry: ${message}`,
+  countdown: (time) => `Quote valid for ${time}`,
+  expired: "This quote expired. Nothing was sent. Refresh it to see the current price.",
+  refreshQuote: "Refresh quote",
+  refreshing: "Getting a fresh quote…",
+  confirmLabel: (n, what) => `Confirm step ${n}: ${what}`,
+  rejectLabel: (n, what) => `Reject step ${n}: ${what}`,
+  refreshLabel: (n, what) => `Refresh quote for step ${n}: ${what}`,
+  retryLabel: (n, what) => `Retry step ${n}: ${what}`,
+  retryMessageLabel: (text) => `Retry sending: ${text}`,
+};
+
 const csrf = document.querySelector('meta[name="csrf-token"]').content;
 const transcript = document.getElementById("transcript");
 let sessionId = null;
@@ -13,14 +35,36 @@ const shownReplies = new Map();
 let transcriptSeen = 0;
 // Steps that can still change without the customer: the page polls while any is here.
 const LIVE_STATES = new Set(["armed", "paused", "confirmed", "submitted", "open"]);
+// The server's clock minus this browser's (from the Date header), so a countdown to a
+// token's expires_ms (server time) is right on a device whose clock is off.
+let clockSkewMs = 0;
+
+// Errors the page cannot attribute to the request itself: no answer, or a server error
+// that is not the venue refusing an order (those come as a 502 with our error code).
+const VENUE_ANSWERS = new Set(["order_rejected", "order_not_found", "duplicate_order"]);
 
 async function api(method, path, body) {
-  const response = await fetch(path, {
-    method,
-    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    credentials: "same-origin",
-  });
+  let response;
+  const sentAt = Date.now();
+  try {
+    response = await fetch(path, {
+      method,
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "same-origin",
+    });
+  } catch (cause) {
+    const failure = new Error(TEXT.unreachable);
+    failure.unreachable = true;
+    throw failure;
+  }
+  // The header is whole seconds (+500 ms on average) stamped between sending and
+  // receiving (their midpoint); only a clock clearly off is corrected, not the noise.
+  const served = Date.parse(response.headers.get("Date") || "");
+  if (!Number.isNaN(served)) {
+    const skew = served + 500 - (sentAt + Date.now()) / 2;
+    clockSkewMs = Math.abs(skew) > 3000 ? skew : 0;
+  }
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
     const error = data.error || {};
@@ -28,6 +72,7 @@ async function api(method, path, body) {
     const failure = new Error(typeof message === "string" ? message : JSON.stringify(message));
     failure.code = error.code;
     failure.details = error.details;
+    failure.unreachable = response.status >= 500 && !VENUE_ANSWERS.has(error.code);
     throw failure;
   }
   return data;
@@ -53,7 +98,7 @@ function say(role, text) {
 }
 
 function row(label, value) {
-  return el("tr", {}, el("th", {}, label), el("td", {}, value));
+  return el("tr", {}, el("th", { scope: "row" }, label), el("td", {}, value));
 }
 
 // Sending a message and polling the session run one at a time, so a poll never sees
@@ -103,13 +148,64 @@ function mandateRows(terms, quote) {
   return rows;
 }
 
+// Steps are numbered as the customer sees them (1, 2, ... in their plan), never by id.
+const stepNumbers = new Map();
+function stepNumber(stepId) {
+  if (stepNumbers.has(stepId)) return stepNumbers.get(stepId);
+  const tail = /\.(\d+)$/.exec(stepId);
+  return tail ? Number(tail[1]) : 1;
+}
+
+// Live countdowns to each pending token's expiry, ticked once a second.
+const countdowns = new Map(); // element -> { expiresMs, onExpire }
+function clockText(ms) {
+  const seconds = Math.max(0, Math.ceil(ms / 1000));
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+}
+function showCountdown(node, left) {
+  node.dataset.secondsLeft = String(Math.max(0, Math.ceil(left / 1000)));
+  node.textContent = TEXT.countdown(clockText(left));
+}
+function tickCountdowns() {
+  const now = Date.now() + clockSkewMs;
+  for (const [node, entry] of countdowns) {
+    // A card replaced before it was ever shown, or since removed: forget its countdown.
+    if (!node.isConnected && entry.ticked) { countdowns.delete(node); continue; }
+    entry.ticked = true;
+    const left = entry.expiresMs - now;
+    showCountdown(node, left);
+    if (left <= 0) {
+      countdowns.delete(node);
+      entry.onExpire();
+    }
+  }
+}
+function startCountdown(node, expiresMs, onExpire) {
+  countdowns.set(node, { expiresMs, onExpire, ticked: false });
+  showCountdown(node, expiresMs - Date.now() - clockSkewMs);
+}
+function stopCountdown(node) {
+  countdowns.delete(node);
+}
+setInterval(tickCountdowns, 1000);
+
+// Move keyboard and screen-reader focus to a card that just arrived.
+function focusCard(card) {
+  card.focus({ preventScroll: true });
+  card.scrollIntoView({ block: "nearest" });
+}
+
 function stepCard(step, preview, pending, notice) {
   const base = preview.symbol.split("/")[0];
   const quote = preview.symbol.split("/")[1];
   const terms = step.kind === "mandate" ? preview.mandate : null;
   const card = el("div", { class: terms ? "plan-step mandate" : "plan-step", "data-step-id": step.step_id });
   card.dataset.state = step.state || "";
-  card.append(el("h3", {}, step.description));
+  const titleId = `step-title-${step.step_id}`;
+  card.setAttribute("role", "group");
+  card.setAttribute("aria-labelledby", titleId);
+  card.tabIndex = -1;
+  card.append(el("h3", { id: titleId }, step.description));
   const table = el("table", { class: "figures" });
   if (terms) table.append(...mandateRows(terms, quote));
   if (preview.kind === "cancel") {
@@ -158,54 +254,139 @@ function stepCard(step, preview, pending, notice) {
   }
   if (pending) {
     card.append(el("p", { class: "summary" }, pending.summary));
-    const confirm = el("button", { class: "confirm", type: "button" }, terms ? "Confirm mandate" : "Confirm");
-    const reject = el("button", { class: "reject", type: "button" }, "Reject");
-    const expires = el("p", { class: "muted expires" }, `Confirm before ${new Date(pending.expires_ms).toLocaleTimeString()}.`);
-    let token = pending.token;
-    confirm.addEventListener("click", async () => {
+    const what = step.description;
+    const n = stepNumber(step.step_id);
+    const confirm = el("button", { class: "confirm", type: "button", "aria-label": TEXT.confirmLabel(n, what) },
+      terms ? "Confirm mandate" : "Confirm");
+    const reject = el("button", { class: "reject", type: "button", "aria-label": TEXT.rejectLabel(n, what) }, "Reject");
+    // A live countdown to the token's expiry; role=timer is not announced every second.
+    const expires = el("p", { class: "muted expires", role: "timer" });
+    const actions = el("div", { class: "actions" }, confirm, reject);
+    const token = pending.token;
+    let busy = false;
+    const setStatus = (text, css) => {
+      status.textContent = text;
+      status.className = `step-status ${css}`;
+    };
+    const retryButton = (run) => {
+      const retry = el("button", { class: "retry", type: "button", "aria-label": TEXT.retryLabel(n, what) }, TEXT.retry);
+      retry.addEventListener("click", () => { retry.remove(); run(); });
+      status.append(" ", retry);
+    };
+    const expire = () => {
+      // Once the token has expired, one button: preview again for a fresh quote and token.
+      stopCountdown(expires);
+      expires.remove();
+      setStatus(TEXT.expired, "expired");
+      const refresh = el("button", { class: "refresh", type: "button", "aria-label": TEXT.refreshLabel(n, what) },
+        TEXT.refreshQuote);
+      const fetchAgain = async () => {
+        refresh.disabled = reject.disabled = true;
+        setStatus(TEXT.refreshing, "progress");
+        try {
+          const fresh = await api("POST", `/api/sessions/${sessionId}/steps/${step.step_id}/preview`);
+          const replacement = stepCard(fresh.step, fresh.step.preview, fresh.pending);
+          card.replaceWith(replacement);
+          focusCard(replacement);
+        } catch (error) {
+          refresh.disabled = reject.disabled = false;
+          setStatus(error.unreachable ? TEXT.unreachable : `Not sent: ${error.message}`, "error");
+          if (error.unreachable) retryButton(fetchAgain);
+        }
+      };
+      refresh.addEventListener("click", fetchAgain);
+      confirm.replaceWith(refresh);
+    };
+    const confirmNow = async () => {
+      busy = true;
       confirm.disabled = reject.disabled = true;
       try {
         const result = await api("POST", `/api/sessions/${sessionId}/steps/${step.step_id}/confirm`, { token });
-        confirm.remove(); reject.remove(); expires.remove();
+        stopCountdown(expires);
+        actions.remove(); expires.remove();
         if (terms) renderMandate(card, result.step);
         else showStepResult(status, result.step);
         card.dataset.state = result.step.state;
         showNext(result.next);
-        await refreshBalances();
+        await refreshBalances().catch(() => {});
         pollSoon();
       } catch (error) {
+        busy = false;
         if (error.code === "requote_required" && error.details) {
           // The market or the account moved: show the new preview, to be confirmed anew.
+          stopCountdown(expires);
           const fresh = error.details.step;
-          card.replaceWith(stepCard(fresh, fresh.preview, error.details.pending,
-            `Not sent: ${error.details.reasons.join("; ")}. Here is the new preview.`));
+          const replacement = stepCard(fresh, fresh.preview, error.details.pending,
+            `Not sent: ${error.details.reasons.join("; ")}. Here is the new preview.`);
+          card.replaceWith(replacement);
+          focusCard(replacement);
           return;
         }
-        status.textContent = `Not sent: ${error.message}`;
-        status.className = "step-status error";
-        if (/expired/.test(error.message)) {
-          const refresh = el("button", { class: "refresh", type: "button" }, "Refresh quote");
-          refresh.addEventListener("click", async () => {
-            const fresh = await api("POST", `/api/sessions/${sessionId}/steps/${step.step_id}/preview`);
-            card.replaceWith(stepCard(fresh.step, fresh.step.preview, fresh.pending));
-          });
-          confirm.replaceWith(refresh);
+        if (error.code === "token_expired") {
+          expire();
+          reject.disabled = false;
+          return;
         }
+        if (error.unreachable) {
+          // The order may have gone out: a retry first asks the journal where the step is.
+          setStatus(TEXT.unreachableConfirm, "error");
+          retryButton(checkThenConfirm);
+        } else {
+          setStatus(`Not sent: ${error.message}`, "error");
+        }
+        confirm.disabled = reject.disabled = false;
       }
-    });
-    reject.addEventListener("click", async () => {
+    };
+    const checkThenConfirm = async () => {
       confirm.disabled = reject.disabled = true;
+      let session;
+      try {
+        session = await api("GET", `/api/sessions/${sessionId}`);
+      } catch (error) {
+        setStatus(TEXT.unreachableConfirm, "error");
+        retryButton(checkThenConfirm);
+        confirm.disabled = reject.disabled = false;
+        return;
+      }
+      const now = session.steps.find((s) => s.step_id === step.step_id);
+      if (now && now.state === "awaiting_confirmation") {
+        await confirmNow();
+        return;
+      }
+      // It moved (the confirmation had reached the exchange): show where it is now.
+      stopCountdown(expires);
+      actions.remove(); expires.remove();
+      if (now) {
+        card.dataset.state = now.state;
+        if (terms) renderMandate(card, now);
+        else showStepResult(status, now);
+      }
+      renderBalances(session);
+      pollSoon();
+    };
+    confirm.addEventListener("click", confirmNow);
+    const rejectNow = async () => {
+      confirm.disabled = reject.disabled = true;
+      const refresh = card.querySelector("button.refresh");
+      if (refresh) refresh.disabled = true;
       try {
         const result = await api("POST", `/api/sessions/${sessionId}/steps/${step.step_id}/reject`);
+        stopCountdown(expires);
         status.textContent = `Rejected. Nothing was sent (${result.step.state}).`;
+        status.className = "step-status";
         card.dataset.state = result.step.state;
-        confirm.remove(); reject.remove(); expires.remove();
+        actions.remove(); expires.remove();
         showNext(result.next);
       } catch (error) {
-        status.textContent = error.message;
+        confirm.disabled = reject.disabled = false;
+        if (refresh) refresh.disabled = false;
+        setStatus(error.unreachable ? TEXT.unreachable : error.message, "error");
+        if (error.unreachable) retryButton(rejectNow);
       }
-    });
-    card.append(el("div", { class: "actions" }, confirm, reject), expires);
+    };
+    reject.addEventListener("click", rejectNow);
+    card.append(actions, expires);
+    startCountdown(expires, pending.expires_ms, () => { if (!busy) expire(); });
   }
   return card;
 }
@@ -284,7 +465,7 @@ function renderMandate(card, step) {
         const fresh = await api("POST", `/api/sessions/${sessionId}/steps/${step.step_id}/preview`);
         card.replaceWith(stepCard(fresh.step, fresh.step.preview, fresh.pending));
       } catch (error) {
-        status.textContent = `Could not preview it again: ${error.message}`;
+        status.textContent = error.unreachable ? TEXT.unreachable : `Could not preview it again: ${error.message}`;
         again.disabled = false;
       }
     });
@@ -299,7 +480,8 @@ function renderMandate(card, step) {
         renderMandate(card, result.step);
         showNext(result.next);
       } catch (error) {
-        status.textContent = `Could not stop it: ${error.message}`;
+        status.textContent = error.unreachable ? TEXT.unreachableStop : `Could not stop it: ${error.message}`;
+        for (const button of bar.querySelectorAll("button")) button.disabled = false;
         pollSoon();
       }
     });
@@ -411,16 +593,18 @@ function showStepResult(status, step) {
 function renderTurn(turn) {
   shownReplies.set(turn.reply, (shownReplies.get(turn.reply) || 0) + 1);
   const bubble = say("assistant", turn.reply);
-  if (!turn.plan || !turn.preview) return;
+  if (!turn.plan || !turn.preview) return null;
   const pendingById = Object.fromEntries(turn.pending.map((p) => [p.step_id, p]));
   const previewById = Object.fromEntries(turn.preview.steps.map((p) => [p.step_id, p]));
   const card = el("div", { class: "plan-card" });
   for (const note of turn.plan.notes) card.append(el("p", { class: "note" }, note));
-  for (const step of turn.plan.steps) {
-    card.append(stepCard(step, previewById[step.step_id], pendingById[step.step_id]));
-  }
+  turn.plan.steps.forEach((step, i) => stepNumbers.set(step.step_id, i + 1));
+  const cards = turn.plan.steps.map((step) =>
+    stepCard(step, previewById[step.step_id], pendingById[step.step_id]));
+  card.append(...cards);
   bubble.append(card);
-  card.scrollIntoView({ block: "end" });
+  // The card to read first: the first one waiting for a confirmation.
+  return cards.find((c) => c.querySelector("button.confirm")) || cards[0] || null;
 }
 
 async function refreshBalances() {
@@ -448,36 +632,106 @@ function highlight(bubble, text, spans) {
   bubble.replaceChildren(...nodes);
 }
 
-document.getElementById("composer").addEventListener("submit", async (event) => {
+const composer = document.getElementById("composer");
+const input = document.getElementById("message");
+const sendButton = composer.querySelector("button[type=submit]");
+
+// One message at a time: while one is on its way the box and Send are disabled, a
+// progress bubble shows, and any further submit (a double Enter, a second click) is
+// ignored, so a message makes one preview.
+let inFlight = false;
+function setSending(sending) {
+  inFlight = sending;
+  input.disabled = sendButton.disabled = sending;
+  composer.setAttribute("aria-busy", String(sending));
+  transcript.setAttribute("aria-busy", String(sending));
+}
+
+async function send(text, bubble) {
+  if (inFlight) return;
+  setSending(true);
+  const progress = el("div", { class: "bubble assistant progress", role: "status" },
+    el("span", { class: "spinner", "aria-hidden": "true" }), TEXT.sending);
+  transcript.append(progress);
+  progress.scrollIntoView({ block: "end" });
+  let arrived = null;
+  try {
+    await ensureSession();
+    await serial(async () => {
+      const turn = await api("POST", `/api/sessions/${sessionId}/messages`, { text });
+      progress.remove();
+      highlight(bubble, text, turn.spans);
+      arrived = renderTurn(turn);
+    });
+  } catch (error) {
+    progress.remove();
+    const failed = say("assistant error", error.unreachable ? TEXT.unreachable : TEXT.sorry(error.message));
+    if (error.unreachable) {
+      const retry = el("button", { class: "retry", type: "button", "aria-label": TEXT.retryMessageLabel(text) }, TEXT.retry);
+      retry.addEventListener("click", () => {
+        if (inFlight) return;
+        failed.remove();
+        send(text, bubble);
+      });
+      failed.append(" ", retry);
+      arrived = retry;
+    }
+  } finally {
+    progress.remove();
+    setSending(false);
+  }
+  if (arrived) focusCard(arrived);
+  else input.focus();
+}
+
+composer.addEventListener("submit", (event) => {
   event.preventDefault();
-  const input = document.getElementById("message");
+  if (inFlight) return;
   const text = input.value.trim();
   if (!text) return;
   input.value = "";
-  const bubble = say("customer", text);
-  try {
-    await ready; // a message typed while the session is still being opened waits for it
-    await serial(async () => {
-      const turn = await api("POST", `/api/sessions/${sessionId}/messages`, { text });
-      highlight(bubble, text, turn.spans);
-      renderTurn(turn);
-    });
-  } catch (error) {
-    say("assistant error", `Sorry: ${error.message}`);
-  }
+  send(text, say("customer", text));
 });
+
+// The balances panel is a drawer on narrow screens (the toggle is hidden on wide ones).
+const balancesToggle = document.getElementById("balances-toggle");
+const balancesPanel = document.getElementById("balances-panel");
+balancesToggle?.addEventListener("click", () => {
+  const open = balancesToggle.getAttribute("aria-expanded") !== "true";
+  balancesToggle.setAttribute("aria-expanded", String(open));
+  balancesPanel.classList.toggle("open", open);
+});
+if (balancesToggle) balancesToggle.disabled = false;
+
+// The session is opened when the page loads; if that fails, a Retry (or the first
+// message) opens it.
+let opening = null;
+function ensureSession() {
+  if (sessionId) return Promise.resolve(sessionId);
+  if (!opening) {
+    opening = api("POST", "/api/sessions").then((created) => {
+      sessionId = created.id;
+      document.body.dataset.sessionId = sessionId;
+      return sessionId;
+    }).finally(() => { opening = null; });
+  }
+  return opening;
+}
+
+async function start() {
+  try {
+    await ensureSession();
+    say("assistant", TEXT.hello);
+    await refreshBalances();
+  } catch (error) {
+    const failed = say("assistant error", error.unreachable ? TEXT.startFailed : TEXT.sorry(error.message));
+    const retry = el("button", { class: "retry", type: "button" }, TEXT.retry);
+    retry.addEventListener("click", () => { failed.remove(); start(); });
+    failed.append(" ", retry);
+  }
+}
 
 for (const control of document.querySelectorAll("#composer input, #composer button")) {
   control.disabled = false;
 }
-
-const ready = (async () => {
-  try {
-    sessionId = (await api("POST", "/api/sessions")).id;
-    document.body.dataset.sessionId = sessionId;
-    say("assistant", "Hello. Tell me what you would like to trade; I will show you a preview and send nothing until you confirm.");
-    await refreshBalances();
-  } catch (error) {
-    say("assistant error", `Could not start a session: ${error.message}`);
-  }
-})();
+start();
