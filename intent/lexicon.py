@@ -404,7 +404,7 @@ WORDS: dict[str, Entry] = {
         "amount",
     ),
     # what follows corrects what came before ("0.2 BTC, sorry 0.25"); a correction that
-    # names no value it can replace is dropped (intent.rules._self_corrections)
+    # names no value it can replace is dropped (intent.rules.corrections._self_corrections)
     **_tags("#", "correction", "oops", "typo", "sorry", "actually"),
     # An exception to the amount: "sell everything except a moon bag", "all but 2 SOL" say
     # what is kept, never what is sold, so the amount is asked

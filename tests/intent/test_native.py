@@ -23,6 +23,24 @@ COMPILED = not intent.rules.__file__.endswith(".py")  # type: ignore[union-attr]
 PURE = "the Python source runs here (no C compiler, or edited since it was compiled)"
 
 
+def _source_package(name: str) -> ModuleType:
+    """``intent/<name>/`` run as Python: its modules imported from their sources (as the
+    stale-module guard does), then the compiled ones put back."""
+    prefix = f"intent.{name}"
+    ours = [k for k in sys.modules if k == prefix or k.startswith(f"{prefix}.")]
+    compiled = {k: sys.modules.pop(k) for k in ours}
+    finder = native.SourceFinder(Path(native.__file__).parent)
+    sys.meta_path.insert(0, finder)
+    try:
+        return importlib.import_module(prefix)
+    finally:
+        sys.meta_path.remove(finder)
+        for k in [k for k in sys.modules if k == prefix or k.startswith(f"{prefix}.")]:
+            del sys.modules[k]
+        sys.modules.update(compiled)
+        setattr(intent, name, compiled[prefix])
+
+
 def _source_module(name: str) -> ModuleType:
     """``intent/<name>.py`` run as Python under another module name."""
     path = Path(native.__file__).with_name(f"{name}.py")
@@ -37,7 +55,7 @@ def _source_module(name: str) -> ModuleType:
 
 @pytest.mark.skipif(not COMPILED, reason=PURE)
 def test_compiled_parser_reads_every_tuning_row_as_its_source_does() -> None:
-    source = _source_module("rules").RuleParser()
+    source = _source_package("rules").RuleParser()
     compiled = intent.rules.RuleParser()
     texts = [
         row["text"] for name in ("dev", "tune") for row in load_corpus(CORPORA / f"{name}.jsonl")
@@ -58,10 +76,12 @@ def test_compiled_numbers_read_as_their_source_does() -> None:
 def _compiled_tree(tmp_path: Path) -> Path:
     """A copy of the compiled modules' folder: sources, a compiled file, the build record."""
     folder = tmp_path / "intent"
-    folder.mkdir()
-    for name in native.COMPILED:
-        shutil.copy(Path(native.__file__).with_name(f"{name}.py"), folder)
-        (folder / f"{name}.cpython-311-x86_64-linux-gnu.so").write_bytes(b"")
+    installed = Path(native.__file__).parent
+    for source in native.sources(installed):
+        copy = folder / source.relative_to(installed)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, copy)
+        copy.with_name(f"{copy.stem}.cpython-311-x86_64-linux-gnu.so").write_bytes(b"")
     (folder / native.BUILT_FROM).write_text(json.dumps(native.source_digests(folder)))
     return folder
 
@@ -77,6 +97,13 @@ def test_an_edited_source_makes_its_compiled_module_stale(tmp_path: Path) -> Non
     assert native.stale(folder)
 
 
+def test_an_edited_module_of_the_rules_package_makes_it_stale(tmp_path: Path) -> None:
+    folder = _compiled_tree(tmp_path)
+    with (folder / "rules" / "tokens.py").open("a") as source:
+        source.write("# edited after the build\n")
+    assert native.stale(folder)
+
+
 def test_a_compiled_module_without_its_build_record_is_stale(tmp_path: Path) -> None:
     folder = _compiled_tree(tmp_path)
     (folder / native.BUILT_FROM).unlink()
@@ -85,7 +112,7 @@ def test_a_compiled_module_without_its_build_record_is_stale(tmp_path: Path) -> 
 
 def test_pure_python_has_nothing_to_guard(tmp_path: Path) -> None:
     folder = _compiled_tree(tmp_path)
-    for built in folder.glob("*.so"):
+    for built in folder.rglob("*.so"):
         built.unlink()
     (folder / native.BUILT_FROM).unlink()
     assert not native.stale(folder)
@@ -93,22 +120,26 @@ def test_pure_python_has_nothing_to_guard(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not COMPILED, reason=PURE)
 def test_an_edited_install_runs_the_source_and_says_so(tmp_path: Path) -> None:
-    """A copy of the installed package whose rules.py was edited after the build."""
+    """A copy of the installed package whose rules/grammar.py was edited after the build."""
     installed = Path(intent.__file__).parent
     copy = tmp_path / "intent"
     shutil.copytree(installed, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    with (copy / "rules.py").open("a") as source:
+    with (copy / "rules" / "grammar.py").open("a") as source:
         source.write("EDITED_AFTER_THE_BUILD = True\n")
     probe = (
         "import warnings; warnings.simplefilter('always');"
-        "import intent.rules as r, intent.numbers as n;"
-        "print(r.__file__, n.__file__, r.EDITED_AFTER_THE_BUILD,"
+        "import intent.rules as r, intent.rules.grammar as g, intent.numbers as n;"
+        "print(r.__file__, g.__file__, n.__file__, g.EDITED_AFTER_THE_BUILD,"
         " r.RuleParser().parse('buy 1 btc').action)"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True
     )
-    rules_file, numbers_file, edited, action = done.stdout.split()
-    assert (rules_file, numbers_file) == (str(copy / "rules.py"), str(copy / "numbers.py"))
+    rules_file, grammar_file, numbers_file, edited, action = done.stdout.split()
+    assert (rules_file, grammar_file, numbers_file) == (
+        str(copy / "rules" / "__init__.py"),
+        str(copy / "rules" / "grammar.py"),
+        str(copy / "numbers.py"),
+    )
     assert (edited, action) == ("True", "buy")
     assert "StaleCompiledParser" in done.stderr

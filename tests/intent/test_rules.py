@@ -2027,7 +2027,7 @@ def test_wrong_trades_the_fifteenth_batch_found(text: str, expected: dict[str, A
 def test_every_pre_check_lets_through_what_its_pattern_matches() -> None:
     """The cheap pre-checks before the long patterns skip nothing those patterns read, on
     every message of the tuning corpora."""
-    from intent import rules
+    from intent.rules import normalization as rules
 
     corpora = Path(__file__).parent / "corpora"
     texts = [
