@@ -37,8 +37,7 @@ const TEXT = {
   noStandingOrders: "No standing orders.",
   recentFills: "Recent fills",
   noFills: "No fills yet.",
-  columns: { symbol: "Symbol", side: "Side", amount: "Amount", price: "Price", filled: "Filled",
-    average: "Average price", time: "Time" },
+  columns: { price: "Price", filled: "Filled", average: "Average price" },
   sides: { buy: "Buy", sell: "Sell" },
   market: "Market",
   active: "Active",
@@ -777,7 +776,7 @@ const drawerToggle = document.getElementById("balances-toggle");
 const sidePanel = document.getElementById("side-panel");
 function setDrawer(open) {
   drawerToggle.setAttribute("aria-expanded", String(open));
-  sidePanel.classList.toggle("open", open);
+  sidePanel.classList.toggle("is-open", open);
 }
 drawerToggle?.addEventListener("click", () => setDrawer(drawerToggle.getAttribute("aria-expanded") !== "true"));
 if (drawerToggle) drawerToggle.disabled = false;
@@ -1006,10 +1005,21 @@ function sideWord(side) {
   return TEXT.sides[side] || side;
 }
 
-function table(label, columns, rows) {
-  return el("table", { class: "grid compact", "aria-label": label },
-    el("thead", {}, el("tr", {}, ...columns.map((c) => el("th", { scope: "col" }, c)))),
-    el("tbody", {}, ...rows));
+// One order or fill: what and how much on the first line, the figures on the second.
+// (The separators are for screen readers; the layout spaces the parts.)
+function orderLine(head, ...facts) {
+  const spaced = facts.flatMap((f, i) => (i ? [el("span", { class: "visually-hidden" }, "; "), f] : [f]));
+  return el("li", {}, el("span", { class: "order-head" }, head), " ", el("span", { class: "order-facts" }, ...spaced));
+}
+
+function fact(label, value) {
+  return el("span", { class: "fact" }, el("span", { class: "fact-label" }, `${label} `), value);
+}
+
+// A decimal from the API without trailing zeros ("2.0" -> "2", "0.000300" -> "0.0003").
+function plain(value) {
+  const text = String(value);
+  return /^-?\d+\.\d+$/.test(text) ? text.replace(/\.?0+$/, "") : text;
 }
 
 function renderOrders(overview) {
@@ -1019,17 +1029,21 @@ function renderOrders(overview) {
     ? el("ul", { class: "standing-list" }, ...overview.mandates.map(standingItem))
     : el("p", { class: "muted empty" }, TEXT.noStandingOrders);
   const open = overview.orders.length
-    ? table(TEXT.openOrders, [c.symbol, c.side, c.amount, c.price, c.filled], overview.orders.map((o) =>
-      el("tr", { "data-step-id": o.step_id },
-        el("td", {}, o.symbol), el("td", {}, sideWord(o.side)), el("td", {}, o.amount),
-        el("td", {}, o.price === null ? TEXT.market : o.price), el("td", {}, o.filled))))
+    ? el("ul", { class: "order-list" }, ...overview.orders.map((o) => {
+      const line = orderLine(`${sideWord(o.side)} ${plain(o.amount)} ${o.symbol}`,
+        fact(c.price, o.price === null ? TEXT.market : plain(o.price)), fact(c.filled, plain(o.filled)));
+      line.dataset.stepId = o.step_id;
+      return line;
+    }))
     : el("p", { class: "muted empty" }, TEXT.noOpenOrders);
   const fills = overview.fills.length
-    ? table(TEXT.recentFills, [c.symbol, c.side, c.amount, c.average, c.time], overview.fills.map((f) =>
-      el("tr", { "data-step-id": f.step_id },
-        el("td", {}, f.symbol), el("td", {}, sideWord(f.side)), el("td", {}, f.amount),
-        el("td", {}, f.average === null ? "–" : f.average),
-        el("td", {}, el("time", { datetime: new Date(f.ts_ms).toISOString() }, shortWhen(f.ts_ms))))))
+    ? el("ul", { class: "order-list" }, ...overview.fills.map((f) => {
+      const line = orderLine(`${sideWord(f.side)} ${plain(f.amount)} ${f.symbol}`,
+        fact(c.average, f.average === null ? "–" : plain(f.average)),
+        el("time", { class: "fact", datetime: new Date(f.ts_ms).toISOString() }, shortWhen(f.ts_ms)));
+      line.dataset.stepId = f.step_id;
+      return line;
+    }))
     : el("p", { class: "muted empty" }, TEXT.noFills);
   ordersBody.replaceChildren(
     el("section", { id: "standing-orders", "aria-labelledby": "standing-title" },
@@ -1039,6 +1053,11 @@ function renderOrders(overview) {
     el("section", { id: "recent-fills", "aria-labelledby": "fills-title" },
       el("h3", { id: "fills-title" }, TEXT.recentFills), fills),
   );
+}
+
+// The server's terms sentence names its end as an ISO time: shown in local time here.
+function localTimes(text) {
+  return text.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z/g, (iso) => when(Date.parse(iso)));
 }
 
 function shortWhen(ms) {
@@ -1053,7 +1072,7 @@ function standingItem(m) {
   if (m.next_run_ms) facts.push(TEXT.nextRun(when(m.next_run_ms)));
   item.append(
     el("p", { class: "standing-title" }, m.description),
-    el("p", { class: "terms" }, m.terms),
+    el("p", { class: "terms" }, localTimes(m.terms)),
     el("p", { class: "standing-state" }, el("span", { class: `state-word ${m.state}` }, state), ` · ${facts.join(" · ")}`),
   );
   const bar = el("div", { class: "actions" });
