@@ -77,7 +77,7 @@ def test_visiting_the_chat_opens_no_session_until_a_message(browser: Browser, se
     page.goto(f"{server}/chat")
     chat_ready(page)
     assert _sessions(page) == []
-    expect(page.locator("#conversations summary")).to_have_text("Earlier conversations (0)")
+    expect(page.locator("#conversations summary")).to_have_text("Your conversations (0)")
 
     send(page, "what is the price of BTC")
     expect(page.locator(".bubble.assistant")).to_have_count(2)

@@ -26,7 +26,7 @@ const TEXT = {
   rejected: "Rejected. Nothing was sent.",
   // The conversations: the one shown, a new one, the earlier ones.
   newConversation: "New conversation",
-  conversations: (n) => `Earlier conversations (${n})`,
+  conversations: (n) => `Your conversations (${n})`,
   emptyConversation: "(empty)",
   unknownConversation: "…",
   openFailed: "Can't reach the exchange, so this conversation could not be shown.",
