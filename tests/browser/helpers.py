@@ -3,6 +3,7 @@ horizontal overflow, the session as the API folds it, screenshots and axe-core."
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +29,34 @@ def sign_in(
     server: str,
     who: tuple[str, str] = CUSTOMER,
     viewport: ViewportSize | None = None,
+    *,
+    fresh: bool = True,
 ) -> Page:
+    """Sign in; a customer lands in a fresh conversation unless ``fresh`` is False (the
+    page then shows the newest one, as it does on a reload)."""
     page = browser.new_page(viewport=viewport or DESKTOP)
     page.goto(f"{server}/login")
     page.fill("input[name=user_id]", who[0])
     page.fill("input[name=token]", who[1])
     page.click("button[type=submit]")
     expect(page).not_to_have_url(f"{server}/login")
+    if fresh and who == CUSTOMER:
+        new_conversation(page)
     return page
+
+
+def chat_ready(page: Page) -> None:
+    """The chat page has loaded: the newest conversation continued, or a greeting."""
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+
+
+def new_conversation(page: Page) -> None:
+    """Start a fresh conversation (the page continues the newest one on load); its session
+    is opened by the first message."""
+    chat_ready(page)
+    page.click("#new-conversation")
+    expect(page.locator("#transcript .bubble")).to_have_count(1)
+    expect(page.locator("body")).not_to_have_attribute("data-session-id", re.compile(".+"))
 
 
 def send(page: Page, text: str) -> None:

@@ -7,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.helpers import new_conversation
+
 pytestmark = pytest.mark.browser
 
 
@@ -19,8 +21,16 @@ def _sign_in(browser: Browser, server: str, user: str, token: str) -> Page:
     return page
 
 
-def test_customer_buys_and_sees_the_fill(browser: Browser, server: str) -> None:
+def _customer(browser: Browser, server: str) -> Page:
+    """The customer signed in, in a fresh conversation (the page continues the newest)."""
     page = _sign_in(browser, server, "demo-customer", "demo-customer-token")
+    expect(page).to_have_url(f"{server}/chat")
+    new_conversation(page)
+    return page
+
+
+def test_customer_buys_and_sees_the_fill(browser: Browser, server: str) -> None:
+    page = _customer(browser, server)
     expect(page).to_have_url(f"{server}/chat")
     expect(page.locator("#balances tr[data-currency=BTC] td")).to_have_text("0.5")
 
@@ -42,7 +52,7 @@ def test_customer_buys_and_sees_the_fill(browser: Browser, server: str) -> None:
 
 
 def test_support_console_shows_verified_timeline(browser: Browser, server: str) -> None:
-    customer = _sign_in(browser, server, "demo-customer", "demo-customer-token")
+    customer = _customer(browser, server)
     customer.fill("#message", "sell 2 SOL at 180")
     customer.press("#message", "Enter")
     expect(customer.locator(".plan-step button.confirm").last).to_be_visible()
@@ -77,7 +87,7 @@ def test_wrong_token_cannot_sign_in(browser: Browser, server: str) -> None:
 
 
 def test_clarification_dialogue_and_highlighted_words(browser: Browser, server: str) -> None:
-    page = _sign_in(browser, server, "demo-customer", "demo-customer-token")
+    page = _customer(browser, server)
 
     page.fill("#message", "buy some bitcoin")
     page.press("#message", "Enter")
@@ -95,7 +105,7 @@ def test_clarification_dialogue_and_highlighted_words(browser: Browser, server: 
 def test_a_stale_preview_is_shown_again_before_anything_is_sent(
     browser: Browser, server: str
 ) -> None:
-    page = _sign_in(browser, server, "demo-customer", "demo-customer-token")
+    page = _customer(browser, server)
     page.fill("#message", "buy 0.01 BTC")
     page.press("#message", "Enter")
     btc = page.locator(".plan-step", has_text="Buy 0.01 BTC")  # locators are lazy: by text
@@ -119,7 +129,7 @@ def test_a_stale_preview_is_shown_again_before_anything_is_sent(
 
 
 def test_customer_cancels_a_resting_order(browser: Browser, server: str) -> None:
-    page = _sign_in(browser, server, "demo-customer", "demo-customer-token")
+    page = _customer(browser, server)
     page.fill("#message", "buy 0.01 BTC at 50000")
     page.press("#message", "Enter")
     resting = page.locator(".plan-step", has_text="Buy 0.01 BTC limit 50000")
@@ -138,7 +148,7 @@ def test_customer_cancels_a_resting_order(browser: Browser, server: str) -> None
 
 
 def test_a_customer_in_chinese_is_understood_and_corrected(browser: Browser, server: str) -> None:
-    page = _sign_in(browser, server, "demo-customer", "demo-customer-token")
+    page = _customer(browser, server)
 
     page.fill("#message", "用0.01个bitcoiin换姨太")  # a misspelt coin, a convert by roles
     page.press("#message", "Enter")

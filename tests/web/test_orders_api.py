@@ -134,3 +134,14 @@ def test_the_sessions_list_is_the_customers_newest_activity_first(
     assert [s["id"] for s in listed] == [first, second]
     assert listed[0]["events"] > listed[1]["events"] == 1
     assert listed[0]["last_ms"] > listed[1]["last_ms"]
+
+
+def test_balances_need_no_session(client: TestClient) -> None:
+    """The chat page opens a session on the first message: it shows the balances before."""
+    balances = client.get("/api/balances", headers=CUSTOMER)
+    assert balances.status_code == 200, balances.text
+    assert Decimal(balances.json()["total"]["BTC"]) == Decimal("0.5")
+    assert set(balances.json()) == {"free", "used", "total"}
+    assert client.get("/api/sessions", headers=CUSTOMER).json() == {"sessions": []}
+    assert client.get("/api/balances", headers=SUPPORT).status_code == 403
+    assert client.get("/api/balances").status_code == 401

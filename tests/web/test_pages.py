@@ -105,8 +105,11 @@ def test_chat_page_labels_its_box_and_has_a_balances_drawer(client: TestClient) 
     html = client.get("/chat").text
     assert '<label for="message"' in html
     assert re.search(r"<h1[^>]*>[^<]+</h1>", html)
-    assert re.search(r'id="balances-toggle"[^>]*\n?[^>]*aria-controls="balances-panel"', html)
-    assert 'id="balances-panel"' in html
+    # The drawer holds the balances, the Orders & plans panel and the conversations.
+    assert re.search(r'id="balances-toggle"[^>]*\n?[^>]*aria-controls="side-panel"', html)
+    side = html[html.index('id="side-panel"') :]
+    assert side.index('id="balances-panel"') < side.index('id="orders-panel"')
+    assert 'id="new-conversation"' in html
     assert 'main class="chat-page"' in html
 
 

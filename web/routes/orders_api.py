@@ -1,19 +1,38 @@
-"""What the customer has working, across all their sessions: the orders panel's source."""
+"""What the customer has working, across all their sessions: the orders panel's source; and
+their balances, which the chat page shows before any session exists."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
 
 from execution.session.overview import Overview
 from web.deps import Customer, ServicesDep, actor_for, errors
 
-router = APIRouter(prefix="/api/orders", tags=["customer orders"], responses=errors(401, 403))
+router = APIRouter(tags=["customer orders"], responses=errors(401, 403))
 
 
-@router.get("")
+class BalancesOut(BaseModel):
+    """The customer's balances, per currency, as decimal strings."""
+
+    free: dict[str, str] = Field(description="available to trade")
+    used: dict[str, str] = Field(description="held by open orders")
+    total: dict[str, str]
+
+
+@router.get("/api/orders")
 def get_orders(request: Request, principal: Customer, services: ServicesDep) -> Overview:
     """Open orders, standing orders (mandates: armed, paused or awaiting confirmation, with
     their terms, orders placed of the total and the next run) and the recent fills. A
     mandate is stopped with ``POST /api/sessions/{session_id}/steps/{step_id}/reject`` and
     resumed (a paused one) by previewing it again and confirming."""
     return services.assistant.overview(actor_for(principal, request))
+
+
+@router.get("/api/balances", responses=errors(502, 503))
+def get_balances(request: Request, principal: Customer, services: ServicesDep) -> BalancesOut:
+    """The signed-in customer's balances (the chat page shows them before any session)."""
+    balances = services.assistant.balances(actor_for(principal, request).user_id)
+    return BalancesOut(
+        **{part: {k: str(v) for k, v in values.items()} for part, values in balances.items()}
+    )

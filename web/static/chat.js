@@ -21,6 +21,44 @@ const TEXT = {
   refreshLabel: (n, what) => `Refresh quote for step ${n}: ${what}`,
   retryLabel: (n, what) => `Retry step ${n}: ${what}`,
   retryMessageLabel: (text) => `Retry sending: ${text}`,
+  // A step restored after a reload whose token this tab no longer holds.
+  reloadedQuote: "Refresh the quote to confirm this step. Nothing was sent.",
+  rejected: "Rejected. Nothing was sent.",
+  // The conversations: the one shown, a new one, the earlier ones.
+  newConversation: "New conversation",
+  conversations: (n) => `Your conversations (${n})`,
+  emptyConversation: "(empty)",
+  unknownConversation: "…",
+  openFailed: "Can't reach the exchange, so this conversation could not be shown.",
+  // The Orders & plans panel.
+  openOrders: "Open orders",
+  noOpenOrders: "No open orders.",
+  standingOrders: "Standing orders",
+  noStandingOrders: "No standing orders.",
+  recentFills: "Recent fills",
+  noFills: "No fills yet.",
+  columns: { price: "Price", filled: "Filled", average: "Average price" },
+  sides: { buy: "Buy", sell: "Sell" },
+  market: "Market",
+  active: "Active",
+  paused: (reason) => (reason ? `Paused: ${reason}` : "Paused"),
+  awaiting: "Awaiting your confirmation",
+  placed: (k, n) => `${k} of ${n} placed`,
+  nextRun: (time) => `Next run: ${time}`,
+  stop: "Stop",
+  resume: "Resume",
+  show: "Show",
+  stopLabel: (what) => `Stop standing order: ${what}`,
+  resumeLabel: (what) => `Resume standing order: ${what}`,
+  showLabel: (what) => `Show in its conversation: ${what}`,
+  stopQuestion: "Stop this standing order? Orders already placed stay as they are.",
+  stopYes: "Yes, stop it",
+  stopNo: "Keep it",
+  stopped: (what) => `Stopped: ${what}. Orders already placed stay as they are.`,
+  stopFailed: (message) => `Could not stop it: ${message}`,
+  resumeFailed: (message) => `Could not resume it: ${message}`,
+  resumeHere: "Here is the standing order again, on the current terms. Confirm it to resume it.",
+  ordersUnavailable: "Can't reach the exchange, so your orders could not be shown.",
 };
 
 const csrf = document.querySelector('meta[name="csrf-token"]').content;
@@ -90,12 +128,27 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
-function say(role, text) {
+function say(role, text, scroll = true) {
   const bubble = el("div", { class: `bubble ${role}` }, text);
   transcript.append(bubble);
-  bubble.scrollIntoView({ block: "end" });
+  if (scroll) bubble.scrollIntoView({ block: "end" });
   return bubble;
 }
+
+// Tokens of the steps waiting for a confirmation, kept for this tab only (sessionStorage),
+// so a reload still shows Confirm and the countdown while the token is valid.
+const keptTokens = {
+  key: (sid, stepId) => `tradeassist.pending.${sid}.${stepId}`,
+  keep(sid, pending) {
+    try { sessionStorage.setItem(this.key(sid, pending.step_id), JSON.stringify(pending)); } catch (e) { /* none kept */ }
+  },
+  recall(sid, stepId) {
+    try { return JSON.parse(sessionStorage.getItem(this.key(sid, stepId)) || "null"); } catch (e) { return null; }
+  },
+  forget(sid, stepId) {
+    try { sessionStorage.removeItem(this.key(sid, stepId)); } catch (e) { /* nothing */ }
+  },
+};
 
 function row(label, value) {
   return el("tr", {}, el("th", { scope: "row" }, label), el("td", {}, value));
@@ -253,7 +306,9 @@ function stepCard(step, preview, pending, notice) {
     status.className = "step-status waiting";
   }
   if (pending) {
-    card.append(el("p", { class: "summary" }, pending.summary));
+    const sid = sessionId;
+    if (pending.token) keptTokens.keep(sid, pending);
+    if (pending.summary) card.append(el("p", { class: "summary" }, pending.summary));
     const what = step.description;
     const n = stepNumber(step.step_id);
     const confirm = el("button", { class: "confirm", type: "button", "aria-label": TEXT.confirmLabel(n, what) },
@@ -273,11 +328,12 @@ function stepCard(step, preview, pending, notice) {
       retry.addEventListener("click", () => { retry.remove(); run(); });
       status.append(" ", retry);
     };
-    const expire = () => {
+    const expire = (why = TEXT.expired) => {
       // Once the token has expired, one button: preview again for a fresh quote and token.
       stopCountdown(expires);
       expires.remove();
-      setStatus(TEXT.expired, "expired");
+      keptTokens.forget(sid, step.step_id);
+      setStatus(why, "expired");
       const refresh = el("button", { class: "refresh", type: "button", "aria-label": TEXT.refreshLabel(n, what) },
         TEXT.refreshQuote);
       const fetchAgain = async () => {
@@ -288,6 +344,7 @@ function stepCard(step, preview, pending, notice) {
           const replacement = stepCard(fresh.step, fresh.step.preview, fresh.pending);
           card.replaceWith(replacement);
           focusCard(replacement);
+          refreshOrders();
         } catch (error) {
           refresh.disabled = reject.disabled = false;
           setStatus(error.unreachable ? TEXT.unreachable : `Not sent: ${error.message}`, "error");
@@ -302,6 +359,7 @@ function stepCard(step, preview, pending, notice) {
       confirm.disabled = reject.disabled = true;
       try {
         const result = await api("POST", `/api/sessions/${sessionId}/steps/${step.step_id}/confirm`, { token });
+        keptTokens.forget(sid, step.step_id);
         stopCountdown(expires);
         actions.remove(); expires.remove();
         if (terms) renderMandate(card, result.step);
@@ -309,6 +367,7 @@ function stepCard(step, preview, pending, notice) {
         card.dataset.state = result.step.state;
         showNext(result.next);
         await refreshBalances().catch(() => {});
+        refreshOrders();
         pollSoon();
       } catch (error) {
         busy = false;
@@ -362,6 +421,7 @@ function stepCard(step, preview, pending, notice) {
         else showStepResult(status, now);
       }
       renderBalances(session);
+      refreshOrders();
       pollSoon();
     };
     confirm.addEventListener("click", confirmNow);
@@ -371,12 +431,14 @@ function stepCard(step, preview, pending, notice) {
       if (refresh) refresh.disabled = true;
       try {
         const result = await api("POST", `/api/sessions/${sessionId}/steps/${step.step_id}/reject`);
+        keptTokens.forget(sid, step.step_id);
         stopCountdown(expires);
         status.textContent = `Rejected. Nothing was sent (${result.step.state}).`;
         status.className = "step-status";
         card.dataset.state = result.step.state;
         actions.remove(); expires.remove();
         showNext(result.next);
+        refreshOrders();
       } catch (error) {
         confirm.disabled = reject.disabled = false;
         if (refresh) refresh.disabled = false;
@@ -386,7 +448,8 @@ function stepCard(step, preview, pending, notice) {
     };
     reject.addEventListener("click", rejectNow);
     card.append(actions, expires);
-    startCountdown(expires, pending.expires_ms, () => { if (!busy) expire(); });
+    if (token) startCountdown(expires, pending.expires_ms, () => { if (!busy) expire(); });
+    else expire(TEXT.reloadedQuote);
   }
   return card;
 }
@@ -464,6 +527,7 @@ function renderMandate(card, step) {
       try {
         const fresh = await api("POST", `/api/sessions/${sessionId}/steps/${step.step_id}/preview`);
         card.replaceWith(stepCard(fresh.step, fresh.step.preview, fresh.pending));
+        refreshOrders();
       } catch (error) {
         status.textContent = error.unreachable ? TEXT.unreachable : `Could not preview it again: ${error.message}`;
         again.disabled = false;
@@ -479,6 +543,7 @@ function renderMandate(card, step) {
         const result = await api("POST", `/api/sessions/${sessionId}/steps/${step.step_id}/reject`);
         renderMandate(card, result.step);
         showNext(result.next);
+        refreshOrders();
       } catch (error) {
         status.textContent = error.unreachable ? TEXT.unreachableStop : `Could not stop it: ${error.message}`;
         for (const button of bar.querySelectorAll("button")) button.disabled = false;
@@ -499,7 +564,9 @@ function mandateSignature(step) {
 // can still change on its own (the worker or the venue moving it).
 async function pollOnce() {
   if (!sessionId) return false;
-  const session = await api("GET", `/api/sessions/${sessionId}`);
+  const id = sessionId;
+  const session = await api("GET", `/api/sessions/${id}`);
+  if (id !== sessionId) return false; // another conversation was opened meanwhile
   for (const key of Object.keys(childrenByParent)) delete childrenByParent[key];
   for (const step of session.steps) {
     if (step.parent) (childrenByParent[step.parent] ||= []).push(step);
@@ -524,6 +591,12 @@ async function pollOnce() {
   }
   showNewMessages(session.transcript);
   renderBalances(session);
+  // The worker placed, paused or ended something: the panel shows it too.
+  const signature = stepsSignature(session.steps);
+  if (signature !== lastSignature) {
+    lastSignature = signature;
+    refreshOrders();
+  }
   return live;
 }
 
@@ -608,7 +681,7 @@ function renderTurn(turn) {
 }
 
 async function refreshBalances() {
-  renderBalances(await api("GET", `/api/sessions/${sessionId}`));
+  renderBalances({ balances: await api("GET", "/api/balances") });
 }
 
 function renderBalances(session) {
@@ -656,13 +729,17 @@ async function send(text, bubble) {
   progress.scrollIntoView({ block: "end" });
   let arrived = null;
   try {
+    const created = !sessionId;
     await ensureSession();
+    if (created) firstMessages.set(sessionId, text);
     await serial(async () => {
       const turn = await api("POST", `/api/sessions/${sessionId}/messages`, { text });
       progress.remove();
       highlight(bubble, text, turn.spans);
       arrived = renderTurn(turn);
     });
+    refreshOrders();
+    refreshConversations().catch(() => {});
   } catch (error) {
     progress.remove();
     const failed = say("assistant error", error.unreachable ? TEXT.unreachable : TEXT.sorry(error.message));
@@ -693,45 +770,418 @@ composer.addEventListener("submit", (event) => {
   send(text, say("customer", text));
 });
 
-// The balances panel is a drawer on narrow screens (the toggle is hidden on wide ones).
-const balancesToggle = document.getElementById("balances-toggle");
-const balancesPanel = document.getElementById("balances-panel");
-balancesToggle?.addEventListener("click", () => {
-  const open = balancesToggle.getAttribute("aria-expanded") !== "true";
-  balancesToggle.setAttribute("aria-expanded", String(open));
-  balancesPanel.classList.toggle("open", open);
-});
-if (balancesToggle) balancesToggle.disabled = false;
+// Balances, orders and the conversations are a drawer on narrow screens (the toggle is
+// hidden on wide ones).
+const drawerToggle = document.getElementById("balances-toggle");
+const sidePanel = document.getElementById("side-panel");
+function setDrawer(open) {
+  drawerToggle.setAttribute("aria-expanded", String(open));
+  sidePanel.classList.toggle("is-open", open);
+}
+drawerToggle?.addEventListener("click", () => setDrawer(drawerToggle.getAttribute("aria-expanded") !== "true"));
+if (drawerToggle) drawerToggle.disabled = false;
+// On a phone, what the customer chose in the drawer is in the conversation below it.
+function closeDrawerOnPhone() {
+  if (drawerToggle && getComputedStyle(drawerToggle).display !== "none") setDrawer(false);
+}
 
-// The session is opened when the page loads; if that fails, a Retry (or the first
-// message) opens it.
+// A session is opened on the customer's first message, never just by visiting the page.
 let opening = null;
 function ensureSession() {
   if (sessionId) return Promise.resolve(sessionId);
   if (!opening) {
     opening = api("POST", "/api/sessions").then((created) => {
-      sessionId = created.id;
-      document.body.dataset.sessionId = sessionId;
+      setSession(created.id);
       return sessionId;
     }).finally(() => { opening = null; });
   }
   return opening;
 }
 
+function setSession(id) {
+  sessionId = id;
+  if (id) document.body.dataset.sessionId = id;
+  else delete document.body.dataset.sessionId;
+  for (const button of document.querySelectorAll("#conversation-list button")) {
+    if (button.dataset.sessionId === id) button.setAttribute("aria-current", "true");
+    else button.removeAttribute("aria-current");
+  }
+}
+
+// Everything the page keeps about the conversation shown, back to a clean slate.
+let lastSignature = "";
+function stepsSignature(steps) {
+  return steps.map((s) => `${s.step_id}:${s.state}`).join("|");
+}
+function resetConversation() {
+  transcript.replaceChildren();
+  shownReplies.clear();
+  transcriptSeen = 0;
+  stepNumbers.clear();
+  for (const key of Object.keys(childrenByParent)) delete childrenByParent[key];
+  countdowns.clear();
+  if (pollTimer !== null) clearTimeout(pollTimer);
+  pollTimer = null;
+  lastSignature = "";
+}
+
+// Which reply showed which plan: the plans are numbered in the order they were made, one
+// per reply that presented one (the reply right after the customer's message).
+const PLAN_REPLY = /Here is the plan \(\d+ steps?\)/;
+function planReplies(lines) {
+  const found = [];
+  lines.forEach((line, i) => {
+    if (line.role === "assistant" && i > 0 && lines[i - 1].role === "customer" && PLAN_REPLY.test(line.text)) {
+      found.push(i);
+    }
+  });
+  return found;
+}
+
+// A step as the journal has it now, as its card: a pending one with Confirm and its
+// countdown while this tab still holds a valid token, or Refresh quote.
+function restoredCard(step) {
+  if (!step.preview) {
+    const card = el("div", { class: "plan-step", "data-step-id": step.step_id, "data-state": step.state },
+      el("h3", {}, step.description), el("p", { class: "step-status muted" }, `State: ${step.state}`));
+    return card;
+  }
+  if (step.state === "awaiting_confirmation") {
+    const kept = keptTokens.recall(sessionId, step.step_id);
+    const valid = kept && kept.preview_hash === step.preview_hash && kept.expires_ms > Date.now() + clockSkewMs;
+    if (!valid) keptTokens.forget(sessionId, step.step_id);
+    return stepCard(step, step.preview, valid ? kept : { step_id: step.step_id, token: null, expires_ms: 0, summary: "" });
+  }
+  const card = stepCard(step, step.preview, null);
+  card.dataset.state = step.state;
+  if (step.kind === "mandate") return card;
+  const status = card.querySelector(".step-status");
+  if (step.state === "rejected") {
+    status.textContent = TEXT.rejected;
+  } else if (!["planned", "waiting", "blocked", "skipped"].includes(step.state)) {
+    showStepResult(status, step);
+  }
+  return card;
+}
+
+function restoredPlan(plan, steps) {
+  const card = el("div", { class: "plan-card" });
+  for (const note of plan.notes || []) card.append(el("p", { class: "note" }, note));
+  plan.steps.forEach((step, i) => stepNumbers.set(step.step_id, i + 1));
+  card.append(...plan.steps.map((planned) => restoredCard(steps.get(planned.step_id) || { ...planned, state: "planned" })));
+  return card;
+}
+
+// Show a conversation as it stands: its transcript, and its plans under the replies that
+// presented them; it becomes the one the customer writes in.
+async function showSession(id) {
+  const session = await api("GET", `/api/sessions/${id}`);
+  resetConversation();
+  setSession(id);
+  say("assistant", TEXT.hello, false);
+  for (const step of session.steps) {
+    if (step.parent) (childrenByParent[step.parent] ||= []).push(step);
+  }
+  const steps = new Map(session.steps.map((step) => [step.step_id, step]));
+  const replies = planReplies(session.transcript);
+  let last = null;
+  let shown = 0;
+  session.transcript.forEach((line, i) => {
+    last = say(line.role, line.text, false);
+    const at = replies.indexOf(i);
+    if (at >= 0 && at < session.plans.length) {
+      last.append(restoredPlan(session.plans[at], steps));
+      shown += 1;
+    }
+  });
+  for (const plan of session.plans.slice(shown)) (last || transcript.lastElementChild).append(restoredPlan(plan, steps));
+  transcriptSeen = session.transcript.length;
+  lastSignature = stepsSignature(session.steps);
+  const first = session.transcript.find((line) => line.role === "customer");
+  firstMessages.set(id, first ? first.text : "");
+  showConversationLabel(id);
+  renderBalances(session);
+  transcript.lastElementChild?.scrollIntoView({ block: "end" });
+  if (session.steps.some((step) => LIVE_STATES.has(step.state))) schedulePoll(2000);
+}
+
+function showEmptyConversation() {
+  resetConversation();
+  setSession(null);
+  say("assistant", TEXT.hello);
+}
+
+// --- Earlier conversations: listed at once; each one's first message is fetched only when
+// the list is opened (GET /api/sessions/{id} per conversation, one at a time).
+let conversations = [];
+const firstMessages = new Map(); // session id -> its first customer message ("" if none)
+const conversationList = document.getElementById("conversation-list");
+const conversationsBox = document.getElementById("conversations");
+
+async function refreshConversations() {
+  conversations = (await api("GET", "/api/sessions")).sessions;
+  renderConversations();
+  return conversations;
+}
+
+function conversationLabel(listed) {
+  if (listed.events <= 1) return TEXT.emptyConversation; // opened, nothing said
+  if (!firstMessages.has(listed.id)) return TEXT.unknownConversation;
+  return firstMessages.get(listed.id) || TEXT.emptyConversation;
+}
+
+function renderConversations() {
+  conversationsBox.querySelector("summary").textContent = TEXT.conversations(conversations.length);
+  conversationList.replaceChildren(...conversations.map((listed) => {
+    const button = el("button", { type: "button", class: "conversation", "data-session-id": listed.id },
+      el("time", { datetime: new Date(listed.last_ms).toISOString() }, when(listed.last_ms)),
+      el("span", { class: "first-message" }, conversationLabel(listed)));
+    if (listed.id === sessionId) button.setAttribute("aria-current", "true");
+    button.addEventListener("click", () => openConversation(listed.id));
+    return el("li", {}, button);
+  }));
+  if (conversationsBox.open) fetchLabels();
+}
+
+function showConversationLabel(id) {
+  const listed = conversations.find((c) => c.id === id);
+  const span = conversationList.querySelector(`button[data-session-id="${id}"] .first-message`);
+  if (listed && span) span.textContent = conversationLabel(listed);
+}
+
+let fetchingLabels = false;
+async function fetchLabels() {
+  if (fetchingLabels) return;
+  fetchingLabels = true;
+  try {
+    for (const listed of conversations) {
+      if (listed.events <= 1 || firstMessages.has(listed.id)) continue;
+      const session = await api("GET", `/api/sessions/${listed.id}`).catch(() => null);
+      if (!session) break;
+      const first = session.transcript.find((line) => line.role === "customer");
+      firstMessages.set(listed.id, first ? first.text : "");
+      showConversationLabel(listed.id);
+    }
+  } finally {
+    fetchingLabels = false;
+  }
+}
+conversationsBox.addEventListener("toggle", () => { if (conversationsBox.open) fetchLabels(); });
+
+async function openConversation(id) {
+  if (inFlight) return;
+  try {
+    await serial(() => showSession(id));
+    closeDrawerOnPhone();
+    input.focus();
+  } catch (error) {
+    say("assistant error", error.unreachable ? TEXT.openFailed : TEXT.sorry(error.message));
+  }
+}
+
+const newConversation = document.getElementById("new-conversation");
+newConversation.addEventListener("click", async () => {
+  if (inFlight) return;
+  await serial(async () => showEmptyConversation());
+  closeDrawerOnPhone();
+  input.focus();
+});
+
+// --- Orders & plans: what the customer has working, across all their sessions.
+const ordersBody = document.getElementById("orders-body");
+const ordersStatus = document.getElementById("orders-status");
+let ordersAsked = 0;
+// Each call asks afresh; an answer older than one already shown is dropped.
+function refreshOrders() {
+  const asked = ++ordersAsked;
+  return api("GET", "/api/orders").then((overview) => {
+    if (asked === ordersAsked) renderOrders(overview);
+  }).catch((error) => {
+    if (asked === ordersAsked && error.unreachable) ordersStatus.textContent = TEXT.ordersUnavailable;
+  });
+}
+
+function sideWord(side) {
+  return TEXT.sides[side] || side;
+}
+
+// One order or fill: what and how much on the first line, the figures on the second.
+// (The separators are for screen readers; the layout spaces the parts.)
+function orderLine(head, ...facts) {
+  const spaced = facts.flatMap((f, i) => (i ? [el("span", { class: "visually-hidden" }, "; "), f] : [f]));
+  return el("li", {}, el("span", { class: "order-head" }, head), " ", el("span", { class: "order-facts" }, ...spaced));
+}
+
+function fact(label, value) {
+  return el("span", { class: "fact" }, el("span", { class: "fact-label" }, `${label} `), value);
+}
+
+// A decimal from the API without trailing zeros ("2.0" -> "2", "0.000300" -> "0.0003").
+function plain(value) {
+  const text = String(value);
+  return /^-?\d+\.\d+$/.test(text) ? text.replace(/\.?0+$/, "") : text;
+}
+
+function renderOrders(overview) {
+  if (ordersStatus.textContent === TEXT.ordersUnavailable) ordersStatus.textContent = "";
+  const c = TEXT.columns;
+  const standing = overview.mandates.length
+    ? el("ul", { class: "standing-list" }, ...overview.mandates.map(standingItem))
+    : el("p", { class: "muted empty" }, TEXT.noStandingOrders);
+  const open = overview.orders.length
+    ? el("ul", { class: "order-list" }, ...overview.orders.map((o) => {
+      const line = orderLine(`${sideWord(o.side)} ${plain(o.amount)} ${o.symbol}`,
+        fact(c.price, o.price === null ? TEXT.market : plain(o.price)), fact(c.filled, plain(o.filled)));
+      line.dataset.stepId = o.step_id;
+      return line;
+    }))
+    : el("p", { class: "muted empty" }, TEXT.noOpenOrders);
+  const fills = overview.fills.length
+    ? el("ul", { class: "order-list" }, ...overview.fills.map((f) => {
+      const line = orderLine(`${sideWord(f.side)} ${plain(f.amount)} ${f.symbol}`,
+        fact(c.average, f.average === null ? "–" : plain(f.average)),
+        el("time", { class: "fact", datetime: new Date(f.ts_ms).toISOString() }, shortWhen(f.ts_ms)));
+      line.dataset.stepId = f.step_id;
+      return line;
+    }))
+    : el("p", { class: "muted empty" }, TEXT.noFills);
+  ordersBody.replaceChildren(
+    el("section", { id: "standing-orders", "aria-labelledby": "standing-title" },
+      el("h3", { id: "standing-title" }, TEXT.standingOrders), standing),
+    el("section", { id: "open-orders", "aria-labelledby": "open-title" },
+      el("h3", { id: "open-title" }, TEXT.openOrders), open),
+    el("section", { id: "recent-fills", "aria-labelledby": "fills-title" },
+      el("h3", { id: "fills-title" }, TEXT.recentFills), fills),
+  );
+}
+
+// The server's terms sentence names its end as an ISO time: shown in local time here.
+function localTimes(text) {
+  return text.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z/g, (iso) => when(Date.parse(iso)));
+}
+
+function shortWhen(ms) {
+  return new Date(ms).toLocaleString([], { dateStyle: "short", timeStyle: "short" });
+}
+
+function standingItem(m) {
+  const item = el("li", { class: `standing ${m.state}`, "data-session-id": m.session_id,
+    "data-step-id": m.step_id, "data-state": m.state });
+  const state = m.state === "armed" ? TEXT.active : m.state === "paused" ? TEXT.paused(m.reason) : TEXT.awaiting;
+  const facts = [TEXT.placed(m.orders_placed, m.orders_total)];
+  if (m.next_run_ms) facts.push(TEXT.nextRun(when(m.next_run_ms)));
+  item.append(
+    el("p", { class: "standing-title" }, m.description),
+    el("p", { class: "terms" }, localTimes(m.terms)),
+    el("p", { class: "standing-state" }, el("span", { class: `state-word ${m.state}` }, state), ` · ${facts.join(" · ")}`),
+  );
+  const bar = el("div", { class: "actions" });
+  if (m.state === "paused") {
+    const resume = el("button", { class: "panel-resume", type: "button", "aria-label": TEXT.resumeLabel(m.description) }, TEXT.resume);
+    resume.addEventListener("click", () => resumeStanding(m, item, resume));
+    bar.append(resume);
+  }
+  if (m.state === "awaiting_confirmation") {
+    const show = el("button", { class: "panel-show reject", type: "button", "aria-label": TEXT.showLabel(m.description) }, TEXT.show);
+    show.addEventListener("click", () => showStep(m.session_id, m.step_id));
+    bar.append(show);
+  } else {
+    const stop = el("button", { class: "panel-stop reject", type: "button", "aria-label": TEXT.stopLabel(m.description) }, TEXT.stop);
+    stop.addEventListener("click", () => askStop(m, item, bar));
+    bar.append(stop);
+  }
+  item.append(bar);
+  return item;
+}
+
+// Stop asks once more in the item itself; only "Yes, stop it" rejects the mandate.
+function askStop(m, item, bar) {
+  const question = el("p", { class: "stop-question", id: `stop-q-${m.session_id}-${m.step_id}` }, TEXT.stopQuestion);
+  const yes = el("button", { class: "panel-stop-yes", type: "button" }, TEXT.stopYes);
+  const no = el("button", { class: "panel-stop-no reject", type: "button" }, TEXT.stopNo);
+  const ask = el("div", { class: "stop-ask", role: "group", "aria-labelledby": question.id }, question,
+    el("div", { class: "actions" }, yes, no));
+  bar.replaceWith(ask);
+  yes.focus();
+  no.addEventListener("click", () => {
+    ask.replaceWith(bar);
+    bar.querySelector(".panel-stop")?.focus();
+  });
+  yes.addEventListener("click", async () => {
+    yes.disabled = no.disabled = true;
+    try {
+      const result = await api("POST", `/api/sessions/${m.session_id}/steps/${m.step_id}/reject`);
+      ordersStatus.textContent = TEXT.stopped(m.description);
+      if (m.session_id === sessionId) {
+        showNext(result.next);
+        pollSoon(); // its card in the conversation shows it stopped
+      }
+      await refreshOrders();
+      document.getElementById("orders-title").focus();
+    } catch (error) {
+      yes.disabled = no.disabled = false;
+      ordersStatus.textContent = error.unreachable ? TEXT.unreachableStop : TEXT.stopFailed(error.message);
+      refreshOrders();
+    }
+  });
+}
+
+// Resume previews the paused mandate again and shows that preview in its conversation,
+// to be confirmed like any step.
+async function resumeStanding(m, item, button) {
+  if (inFlight) return;
+  button.disabled = true;
+  try {
+    const fresh = await api("POST", `/api/sessions/${m.session_id}/steps/${m.step_id}/preview`);
+    if (fresh.pending) keptTokens.keep(m.session_id, fresh.pending);
+    await serial(async () => {
+      if (m.session_id !== sessionId) await showSession(m.session_id);
+      const old = transcript.querySelector(`.plan-step[data-step-id="${m.step_id}"]`);
+      const card = old && old.querySelector("button.confirm") ? old : stepCard(fresh.step, fresh.step.preview, fresh.pending);
+      if (!old) say("assistant", TEXT.resumeHere).append(el("div", { class: "plan-card" }, card));
+      else if (old !== card) old.replaceWith(card);
+      closeDrawerOnPhone();
+      focusCard(card);
+    });
+    refreshOrders();
+  } catch (error) {
+    button.disabled = false;
+    ordersStatus.textContent = error.unreachable ? TEXT.unreachable : TEXT.resumeFailed(error.message);
+  }
+}
+
+// A step in its conversation, opened if need be (the panel's Show).
+async function showStep(sid, stepId) {
+  if (inFlight) return;
+  try {
+    if (sid !== sessionId) await serial(() => showSession(sid));
+    closeDrawerOnPhone();
+    const card = transcript.querySelector(`.plan-step[data-step-id="${stepId}"]`);
+    if (card) focusCard(card);
+  } catch (error) {
+    ordersStatus.textContent = error.unreachable ? TEXT.openFailed : TEXT.sorry(error.message);
+  }
+}
+
+// On load: the balances, the conversations, and the newest one continued (or a greeting,
+// the session opened on the first message); then the orders panel.
 async function start() {
   try {
-    await ensureSession();
-    say("assistant", TEXT.hello);
-    await refreshBalances();
+    const [listed] = await Promise.all([refreshConversations(), refreshBalances()]);
+    if (listed.length) await serial(() => showSession(listed[0].id));
+    else await serial(async () => showEmptyConversation());
+    document.body.dataset.ready = "true";
   } catch (error) {
+    resetConversation();
     const failed = say("assistant error", error.unreachable ? TEXT.startFailed : TEXT.sorry(error.message));
     const retry = el("button", { class: "retry", type: "button" }, TEXT.retry);
     retry.addEventListener("click", () => { failed.remove(); start(); });
     failed.append(" ", retry);
   }
+  refreshOrders();
 }
 
-for (const control of document.querySelectorAll("#composer input, #composer button")) {
+for (const control of document.querySelectorAll("#composer input, #composer button, #new-conversation")) {
   control.disabled = false;
 }
 start();
