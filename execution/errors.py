@@ -142,6 +142,13 @@ class InvalidTransition(ExecutionError):
     code = "invalid_transition"
 
 
+class DuplicateMessage(InvalidTransition):
+    """A message with this idempotency key was already received in the session: it was not
+    handled again (a double submit, or a retry after a lost answer)."""
+
+    code = "duplicate_message"
+
+
 class JournalError(ExecutionError):
     """The journal could not record or read an event."""
 

@@ -143,8 +143,10 @@ class Assistant:
 
     # --- the customer's messages and decisions ---------------------------------------
 
-    def handle_message(self, session_id: str, actor: Actor, text: str) -> Turn:
-        return self._turns.handle_message(session_id, actor, text)
+    def handle_message(
+        self, session_id: str, actor: Actor, text: str, idempotency_key: str | None = None
+    ) -> Turn:
+        return self._turns.handle_message(session_id, actor, text, idempotency_key)
 
     def refresh_step(
         self, session_id: str, step_id: str, actor: Actor

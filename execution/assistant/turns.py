@@ -46,12 +46,20 @@ class Turns:
         self._ctx = ctx
         self._previews = previews
 
-    def handle_message(self, session_id: str, actor: Actor, text: str) -> Turn:
+    def handle_message(
+        self, session_id: str, actor: Actor, text: str, idempotency_key: str | None = None
+    ) -> Turn:
+        """Journal the message, then read, plan and preview it. A message whose
+        ``idempotency_key`` the session already received raises :class:`DuplicateMessage`
+        (in any process: the journal's append refuses it) and nothing is done twice."""
         self._ctx.require_customer(actor, "send messages")
         with self._ctx.log.lock(session_id):
             state = self._ctx.load(session_id, actor)
             dialogue = state.dialogue
-            self._ctx.append(state, actor, events.MessageReceived(text=text, channel=actor.channel))
+            keyed = {} if idempotency_key is None else {"idempotency_key": idempotency_key}
+            self._ctx.append(
+                state, actor, events.MessageReceived(text=text, channel=actor.channel, **keyed)
+            )
             # The message is on record before it is parsed; what the assistant made of it
             # (reading, plan, previews and the reply shown) is stored as one segment.
             with self._ctx.log.batch(state):

@@ -118,6 +118,9 @@ class MessageReceived(Payload):
     kind: Literal["message_received"] = "message_received"
     text: str
     channel: str
+    # The client's key for this message (Idempotency-Key): a second message with the same
+    # key is refused, so a double submit or a retry never makes a second preview.
+    idempotency_key: str | None = None
 
 
 class IntentParsed(Payload):

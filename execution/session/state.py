@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
-from execution.errors import InvalidTransition
+from execution.errors import DuplicateMessage, InvalidTransition
 from execution.journal import GENESIS_HASH, Event
 from execution.journal import events as ev
 from execution.session.lifecycle import (
@@ -78,6 +78,8 @@ class SessionState:
     # The last entry folded in: (seq, hash). A decision taken on this state is appended
     # only if the journal's head is still this entry.
     head: tuple[int, str] = (-1, GENESIS_HASH)
+    # The idempotency keys of the messages received (a repeat is refused, not handled).
+    message_keys: set[str] = field(default_factory=set)
     # The conversation: the question the assistant is waiting on, the last request.
     dialogue: DialogueState = field(default_factory=DialogueState)
 
@@ -91,6 +93,10 @@ class SessionState:
 
     def check(self, payload: ev.AnyPayload) -> None:
         """Raise :class:`InvalidTransition` if ``payload``'s event cannot follow now."""
+        if isinstance(payload, ev.MessageReceived) and payload.idempotency_key in self.message_keys:
+            raise DuplicateMessage(
+                "this message was already received (same idempotency key); it was not handled again"
+            )
         if isinstance(payload, ev.StepConfirmed):
             step = self._step(payload.step_id)
             if step.preview_hash != payload.preview_hash:
@@ -151,6 +157,8 @@ class SessionState:
                     self.owner, self.opened_ms = p.owner, event.ts_ms
                 case ev.MessageReceived():
                     self.transcript.append(Line("customer", p.text, event.ts_ms))
+                    if p.idempotency_key is not None:
+                        self.message_keys.add(p.idempotency_key)
                 case ev.IntentParsed():
                     outcome = from_record(p.dialogue, p.result)
                     self.dialogue = advance(self.dialogue, self.transcript[-1].text, outcome)

@@ -147,6 +147,53 @@ def test_a_message_that_cannot_reach_the_exchange_says_so_and_retries(
     page.close()
 
 
+def test_a_message_whose_answer_was_lost_is_not_handled_twice(
+    browser: Browser, server: str
+) -> None:
+    """The message reached the assistant, which previewed it; its answer never came back.
+    Retry sends it again with the same idempotency key: the server refuses the repeat and
+    the page shows the conversation as the server has it, with one preview."""
+    page = sign_in(browser, server, viewport=PHONE)
+    keys: list[str | None] = []
+
+    def reach_then_drop(route: Route) -> None:
+        keys.append(route.request.headers.get("idempotency-key"))
+        route.fetch()  # the assistant receives and previews the message...
+        route.abort("connectionreset")  # ...and the answer never comes back
+
+    page.route("**/api/sessions/*/messages", reach_then_drop)
+    send(page, "buy 0.01 BTC")
+    failed = page.locator(".bubble.error")
+    expect(failed).to_contain_text(UNREACHABLE)
+    page.unroute("**/api/sessions/*/messages")
+
+    answers: list[int] = []
+    page.on(
+        "response",
+        lambda r: answers.append(r.status) if r.url.endswith("/messages") else None,
+    )
+    keys_again: list[str | None] = []
+    page.on(
+        "request",
+        lambda r: (
+            keys_again.append(r.headers.get("idempotency-key"))
+            if r.url.endswith("/messages")
+            else None
+        ),
+    )
+    failed.locator("button.retry").click()
+    expect(failed).to_have_count(0)
+    expect(page.locator(".plan-step")).to_have_count(1)
+    expect(page.locator(".bubble.customer")).to_have_count(1)
+    assert keys[0]
+    assert keys_again == keys
+    assert answers == [409]  # refused as a duplicate: nothing was handled twice
+    state = session(page)
+    assert [t["text"] for t in state["transcript"] if t["role"] == "customer"] == ["buy 0.01 BTC"]
+    assert len(state["plans"]) == 1
+    page.close()
+
+
 def test_a_server_error_on_a_message_is_said_plainly(browser: Browser, server: str) -> None:
     page = sign_in(browser, server, viewport=DESKTOP)
     page.route(

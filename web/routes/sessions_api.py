@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from execution.assistant import PendingConfirmation, StepUpdate, Turn
@@ -85,10 +85,24 @@ def create_session(request: Request, principal: Customer, services: ServicesDep)
 
 @router.post("/{session_id}/messages")
 def post_message(
-    session_id: str, body: MessageIn, request: Request, principal: Customer, services: ServicesDep
+    session_id: str,
+    body: MessageIn,
+    request: Request,
+    principal: Customer,
+    services: ServicesDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            pattern=r"^[A-Za-z0-9_-]{8,64}$",
+            description="the client's key for this message: a second message with the same "
+            "key is refused (409 duplicate_message), so a retry never makes a second preview",
+        ),
+    ] = None,
 ) -> Turn:
     """Send one customer message; the reply carries the plan, its preview and the tokens."""
-    return services.assistant.handle_message(session_id, actor_for(principal, request), body.text)
+    return services.assistant.handle_message(
+        session_id, actor_for(principal, request), body.text, idempotency_key
+    )
 
 
 @router.post("/{session_id}/steps/{step_id}/confirm")

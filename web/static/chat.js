@@ -81,13 +81,13 @@ let clockSkewMs = 0;
 // that is not the venue refusing an order (those come as a 502 with our error code).
 const VENUE_ANSWERS = new Set(["order_rejected", "order_not_found", "duplicate_order"]);
 
-async function api(method, path, body) {
+async function api(method, path, body, extraHeaders = {}) {
   let response;
   const sentAt = Date.now();
   try {
     response = await fetch(path, {
       method,
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, ...extraHeaders },
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: "same-origin",
     });
@@ -720,7 +720,15 @@ function setSending(sending) {
   transcript.setAttribute("aria-busy", String(sending));
 }
 
-async function send(text, bubble) {
+// One key per message, kept across its retries: the server refuses a second message with
+// the same key (409 duplicate_message), so a retry after a lost answer never makes a
+// second preview; the page then shows the conversation as the server has it.
+function messageKey() {
+  return (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`.replace(".", ""))
+    .replace(/[^A-Za-z0-9_-]/g, "");
+}
+
+async function send(text, bubble, key = messageKey()) {
   if (inFlight) return;
   setSending(true);
   const progress = el("div", { class: "bubble assistant progress", role: "status" },
@@ -733,7 +741,8 @@ async function send(text, bubble) {
     await ensureSession();
     if (created) firstMessages.set(sessionId, text);
     await serial(async () => {
-      const turn = await api("POST", `/api/sessions/${sessionId}/messages`, { text });
+      const turn = await api("POST", `/api/sessions/${sessionId}/messages`, { text },
+        { "Idempotency-Key": key });
       progress.remove();
       highlight(bubble, text, turn.spans);
       arrived = renderTurn(turn);
@@ -742,13 +751,19 @@ async function send(text, bubble) {
     refreshConversations().catch(() => {});
   } catch (error) {
     progress.remove();
+    if (error.code === "duplicate_message") {
+      // The first try reached the server (its answer was lost): show what it made of it.
+      await showSession(sessionId).catch(() => {});
+      refreshOrders();
+      return;
+    }
     const failed = say("assistant error", error.unreachable ? TEXT.unreachable : TEXT.sorry(error.message));
     if (error.unreachable) {
       const retry = el("button", { class: "retry", type: "button", "aria-label": TEXT.retryMessageLabel(text) }, TEXT.retry);
       retry.addEventListener("click", () => {
         if (inFlight) return;
         failed.remove();
-        send(text, bubble);
+        send(text, bubble, key);
       });
       failed.append(" ", retry);
       arrived = retry;

@@ -14,7 +14,7 @@ import pytest
 
 from execution.assistant import Assistant
 from execution.clock import ManualClock
-from execution.errors import InvalidTransition, JournalError
+from execution.errors import DuplicateMessage, InvalidTransition, JournalError
 from execution.journal import Event, Journal
 from execution.journal import events as ev
 from execution.session.log import SessionLog
@@ -221,3 +221,25 @@ def test_a_message_turn_is_two_writes_the_message_then_all_that_answers_it(
         [ev.ORDER_ACCEPTED, ev.PLAN_UPDATED],
     ]
     assert journal.verify(session).ok
+
+
+def test_a_message_key_another_process_appended_first_is_refused_on_the_new_head(
+    shared_journal: Callable[[], Journal], clock: ManualClock
+) -> None:
+    """Both processes folded the session before either received the message; the one that
+    appends second meets the journal's new head, folds it, and the repeat is refused."""
+    ours, theirs = SessionLog(shared_journal(), clock), SessionLog(shared_journal(), clock)
+    state = _open(ours)
+    other = theirs.load(SESSION)
+    keyed = ev.MessageReceived(text="buy 0.01 BTC", channel="chat", idempotency_key="k-000001")
+
+    theirs.append(other, keyed, "alice")
+    with pytest.raises(DuplicateMessage, match="already received"):
+        ours.append(state, keyed, "alice")
+
+    folded = _journal_fold(ours.journal)
+    assert [line.text for line in folded.transcript] == ["buy 0.01 BTC"]
+    assert folded.message_keys == {"k-000001"}
+    # A different key is a different message.
+    ours.append(state, keyed.model_copy(update={"idempotency_key": "k-000002"}), "alice")
+    assert len(_journal_fold(ours.journal).transcript) == 2
