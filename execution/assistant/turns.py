@@ -99,7 +99,8 @@ class Turns:
                     )
                 else:
                     turn = self._respond(state, actor, result, canonical, spans)
-                self._ctx.append(state, actor, events.ReplySent(text=turn.reply))
+                shown = {} if turn.plan is None else {"plan_id": turn.plan.plan_id}
+                self._ctx.append(state, actor, events.ReplySent(text=turn.reply, **shown))
             return turn
 
     def _respond(

@@ -139,6 +139,7 @@ class ReplySent(Payload):
     kind: Literal["reply_sent"] = "reply_sent"
     text: str
     step_id: str | None = None  # the mandate a pause asks about
+    plan_id: str | None = None  # the plan this reply presented (absent before it was kept)
 
 
 # --- plans and previews -------------------------------------------------------------------

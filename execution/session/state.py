@@ -63,6 +63,7 @@ class Line:
     role: Literal["customer", "assistant"]
     text: str
     ts_ms: int
+    plan_id: str | None = None  # the plan a reply presented
 
 
 @dataclass
@@ -163,7 +164,7 @@ class SessionState:
                     outcome = from_record(p.dialogue, p.result)
                     self.dialogue = advance(self.dialogue, self.transcript[-1].text, outcome)
                 case ev.ReplySent():
-                    self.transcript.append(Line("assistant", p.text, event.ts_ms))
+                    self.transcript.append(Line("assistant", p.text, event.ts_ms, p.plan_id))
                 case ev.PlanCreated():
                     plan_id = p.plan["plan_id"]
                     self.plans[plan_id] = p.plan

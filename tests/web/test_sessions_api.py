@@ -573,3 +573,15 @@ def test_a_request_withdrawn_after_its_preview_cannot_be_confirmed(
     refused = _confirm(client, sid, pending["step_id"], pending["token"])
     assert refused.status_code == 409, refused.text
     assert not _orders(services)
+
+
+def test_a_reply_names_the_plan_it_presented(client: TestClient) -> None:
+    """So the page can put each plan back under its reply after a reload, in any language."""
+    sid = _session(client)
+    _say(client, sid, "buy 0.01 BTC")
+    _say(client, sid, "what is the price of ETH")
+    _say(client, sid, "sell 1 SOL")
+    session = client.get(f"/api/sessions/{sid}", headers=CUSTOMER).json()
+    replies = [line for line in session["transcript"] if line["role"] == "assistant"]
+    assert [line["plan_id"] for line in replies] == ["p1", None, "p2"]
+    assert [plan["plan_id"] for plan in session["plans"]] == ["p1", "p2"]

@@ -898,18 +898,23 @@ async function showSession(id) {
     if (step.parent) (childrenByParent[step.parent] ||= []).push(step);
   }
   const steps = new Map(session.steps.map((step) => [step.step_id, step]));
-  const replies = planReplies(session.transcript);
+  // Each reply names the plan it presented (plan_id); replies journaled before that was
+  // kept are matched by their wording, in order.
+  const plansById = new Map(session.plans.map((plan) => [plan.plan_id, plan]));
+  const unnamed = session.plans.filter((plan) => !session.transcript.some((line) => line.plan_id === plan.plan_id));
+  const replies = planReplies(session.transcript.map((line) => (line.plan_id ? { ...line, role: "named" } : line)));
+  const placed = new Set();
   let last = null;
-  let shown = 0;
   session.transcript.forEach((line, i) => {
     last = say(line.role, line.text, false);
     const at = replies.indexOf(i);
-    if (at >= 0 && at < session.plans.length) {
-      last.append(restoredPlan(session.plans[at], steps));
-      shown += 1;
+    const plan = line.plan_id ? plansById.get(line.plan_id) : at >= 0 ? unnamed[at] : undefined;
+    if (plan && !placed.has(plan.plan_id)) {
+      last.append(restoredPlan(plan, steps));
+      placed.add(plan.plan_id);
     }
   });
-  for (const plan of session.plans.slice(shown)) (last || transcript.lastElementChild).append(restoredPlan(plan, steps));
+  for (const plan of session.plans.filter((p) => !placed.has(p.plan_id))) (last || transcript.lastElementChild).append(restoredPlan(plan, steps));
   transcriptSeen = session.transcript.length;
   lastSignature = stepsSignature(session.steps);
   const first = session.transcript.find((line) => line.role === "customer");
