@@ -3,30 +3,50 @@ shown, with the confirmation."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from execution.mandates import terms_text
 from execution.preview.simulator import CancelPreview, StepPreview
-from intent.models import plain
+
+# Fiat and stablecoins are shown to the cent; other amounts to at most 8 decimals.
+CASH = frozenset({"USD", "USDT", "USDC", "FDUSD", "TUSD", "DAI", "HKD", "EUR", "GBP"})
+_EIGHT = Decimal("0.00000001")
 
 
-def fmt(value: Decimal, places: int | None = None) -> str:
-    return plain(value) if places is None else f"{value:,.{places}f}"
+def money(value: Decimal, currency: str) -> str:
+    """An amount of ``currency`` as the customer reads it: thousands separators, 2 decimals
+    for fiat and stablecoins, otherwise up to 8 without trailing zeros; never an exponent.
+    (The chat page's ``money`` in web/static/chat.js follows the same rules.)"""
+    if currency in CASH:  # half away from zero, as the page's Intl.NumberFormat rounds
+        return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
+    return _trimmed(
+        value.quantize(_EIGHT, rounding=ROUND_HALF_UP).normalize() if value else Decimal(0)
+    )
+
+
+def _trimmed(value: Decimal) -> str:
+    whole, _, frac = format(value, "f").partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    grouped = f"{int(whole.lstrip('-') or 0):,}"
+    return f"{sign}{grouped}.{frac}" if frac else f"{sign}{grouped}"
 
 
 def confirmation_text(description: str, preview: StepPreview) -> str:
-    """The exact sentence shown next to Confirm; it is journaled with the confirmation."""
+    """The exact sentence shown next to Confirm, and journaled with the confirmation: what
+    the customer pays and gets (the card's figures say the rest), then each warning and a
+    mandate's terms."""
     base, quote = preview.symbol.split("/", 1)
-    avg = "n/a" if preview.average_price is None else fmt(preview.average_price, 2)
-    worst = "n/a" if preview.worst_price is None else fmt(preview.worst_price, 2)
-    after = ", ".join(f"{ccy} {fmt(val)}" for ccy, val in preview.balances_after.items())
-    verb = "pay" if preview.side == "buy" else "receive"
-    text = (
-        f"{description}: {fmt(preview.amount)} {base} at ≈ {avg} {quote} average "
-        f"(worst {worst}, slippage {preview.slippage_bps} bps); you {verb} ≈ "
-        f"{fmt(preview.notional, 2)} {quote}; fee {fmt(preview.fee.cost)} "
-        f"{preview.fee.currency} ({fmt(preview.fee.rate * 100)}%). Balances after: {after}."
-    )
+    fee = preview.fee
+    got_ccy, got = preview.received
+    if preview.side == "buy":
+        pay = preview.notional + (fee.cost if fee.currency == quote else Decimal(0))
+        deal = f"you pay ≈ {money(pay, quote)} {quote} and get ≈ {money(got, got_ccy)} {got_ccy}"
+    else:
+        deal = (
+            f"you sell {money(preview.amount, base)} {base} and get ≈ "
+            f"{money(got, got_ccy)} {got_ccy}"
+        )
+    text = f"{description}: {deal}."
     for warning in preview.warnings:
         text += f" Warning: {warning.message}."
     if preview.mandate is not None:
@@ -37,6 +57,7 @@ def confirmation_text(description: str, preview: StepPreview) -> str:
 def cancel_text(description: str, preview: CancelPreview) -> str:
     """The sentence shown next to Confirm for a cancel step."""
     return (
-        f"{description}: frees ≈ {fmt(preview.releases.amount)} {preview.releases.currency}. "
+        f"{description}: frees ≈ {money(preview.releases.amount, preview.releases.currency)} "
+        f"{preview.releases.currency}. "
         "Whatever has already filled stays filled."
     )

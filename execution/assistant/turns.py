@@ -14,7 +14,7 @@ from typing import Any, Literal
 from execution.actors import Actor
 from execution.assistant.context import Context, jsonable
 from execution.assistant.previews import PendingConfirmation, Previews
-from execution.assistant.texts import fmt
+from execution.assistant.texts import money
 from execution.errors import VenueError, call_translated
 from execution.journal import events
 from execution.preview.pipeline import PreviewFailed
@@ -221,8 +221,9 @@ class Turns:
         if intent.query == "balance":
             free = self._ctx.balances(user_id)["total"]
             if intent.asset is not None:
-                return f"You hold {fmt(free.get(intent.asset, Decimal(0)))} {intent.asset}."
-            held = ", ".join(f"{ccy} {fmt(v)}" for ccy, v in sorted(free.items()))
+                held_one = money(free.get(intent.asset, Decimal(0)), intent.asset)
+                return f"You hold {held_one} {intent.asset}."
+            held = ", ".join(f"{ccy} {money(v, ccy)}" for ccy, v in sorted(free.items()))
             return f"Your balances: {held or 'none'}."
         orders = call_translated(lambda: venue.fetch_open_orders())
         # Standing orders too: a weekly purchase or a stop-loss is an order to the customer.

@@ -41,7 +41,7 @@ def test_customer_buys_and_sees_the_fill(browser: Browser, server: str) -> None:
     expect(step).to_contain_text("Buy 0.01 BTC at market on BTC/USDT")
     expect(step).to_contain_text("Average price")
     expect(step).to_contain_text("Slippage")
-    expect(step.locator(".summary")).to_contain_text("Balances after")
+    expect(step.locator(".summary")).to_contain_text("you pay ≈")
     step.locator("button.confirm").click()
 
     expect(step.locator(".step-status")).to_have_text(re.compile(r"^Filled: 0\.01 at [\d.]+"))

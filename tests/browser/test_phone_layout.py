@@ -111,7 +111,7 @@ def _figure_boxes(page: Page) -> list[dict[str, Any]]:
 def test_preview_figures_stack_label_over_value_on_a_phone(browser: Browser, server: str) -> None:
     page = _with_preview(browser, server, PHONE)
     rows = _figure_boxes(page)
-    assert len(rows) >= 5
+    assert len(rows) >= 3  # average price, fee, balances after; the rest is behind Details
     for row in rows:
         label, value, card = row["label"], row["value"], row["card"]
         # The value sits under its label and has the card's width, not a sliver of it,

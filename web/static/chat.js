@@ -38,6 +38,21 @@ const TEXT = {
   recentFills: "Recent fills",
   noFills: "No fills yet.",
   columns: { price: "Price", filled: "Filled", average: "Average price" },
+  // The preview card: plain words first, the trader's figures one click away.
+  youPay: "You pay",
+  youSell: "You sell",
+  youGet: "You get",
+  about: "≈",
+  averagePrice: "Average price",
+  fee: "Fee",
+  balancesAfter: "Balances after",
+  shortBy: (amount) => `short by ${amount}`,
+  details: "Details",
+  worstPrice: "Worst price",
+  midPrice: "Mid price",
+  slippage: "Slippage",
+  notional: "Order value",
+  assumes: (model, tier, policy) => `Assumes: ${model}; fee tier ${tier}; policy ${policy}.`,
   sides: { buy: "Buy", sell: "Sell" },
   market: "Market",
   active: "Active",
@@ -248,6 +263,39 @@ function focusCard(card) {
   card.scrollIntoView({ block: "nearest" });
 }
 
+// What the customer pays and gets, in one line, before any figure.
+function deal(preview, base, quote, terms) {
+  const fee = Number(preview.fee.cost);
+  const each = terms && terms.orders > 1 ? " (each order)" : "";
+  let give; let get;
+  if (preview.side === "buy") {
+    give = `${TEXT.youPay} ${TEXT.about} ${money(Number(preview.notional) + (preview.fee.currency === quote ? fee : 0), quote)} ${quote}`;
+    get = `${TEXT.youGet} ${TEXT.about} ${money(Number(preview.expected_amount) - (preview.fee.currency === base ? fee : 0), base)} ${base}`;
+  } else {
+    give = `${TEXT.youSell} ${money(preview.amount, base)} ${base}`;
+    get = `${TEXT.youGet} ${TEXT.about} ${money(Number(preview.notional) - (preview.fee.currency === quote ? fee : 0), quote)} ${quote}`;
+  }
+  return el("p", { class: "deal" }, el("strong", {}, give), " · ", el("strong", {}, get), each);
+}
+
+// The trader's figures, one click away.
+function details(preview, base, quote) {
+  const more = el("table", { class: "more-figures" },
+    row(TEXT.worstPrice, preview.worst_price ? `${price(preview.worst_price)} ${quote}` : "n/a"),
+    row(TEXT.midPrice, `${price(preview.mid_price)} ${quote}`),
+    row(TEXT.slippage, `${num(preview.slippage_bps, 0, 2)} bps (${preview.levels} level(s))`),
+    row(TEXT.notional, `${money(preview.notional, quote)} ${quote}`),
+    row("Amount", `${money(preview.amount, base)} ${base}` +
+      (preview.expected_amount !== preview.amount ? ` (≈ ${money(preview.expected_amount, base)} expected to fill)` : "")),
+  );
+  const box = el("details", { class: "more" }, el("summary", {}, TEXT.details), more);
+  if (preview.assumptions) {
+    box.append(el("p", { class: "muted assumptions" },
+      TEXT.assumes(preview.assumptions.fill_model, preview.assumptions.fee_tier, preview.policy_version)));
+  }
+  return box;
+}
+
 function stepCard(step, preview, pending, notice) {
   const base = preview.symbol.split("/")[0];
   const quote = preview.symbol.split("/")[1];
@@ -264,27 +312,26 @@ function stepCard(step, preview, pending, notice) {
   if (preview.kind === "cancel") {
     table.append(
       row("Order", `${preview.order_id} on ${preview.symbol}`),
-      row("Resting", `${preview.side} ${preview.amount} ${base}` + (preview.price ? ` at ${preview.price} ${quote}` : "")),
-      row("Frees", `${preview.releases.amount} ${preview.releases.currency}`),
+      row("Resting", `${preview.side} ${money(preview.amount, base)} ${base}` + (preview.price ? ` at ${price(preview.price)} ${quote}` : "")),
+      row("Frees", `${money(preview.releases.amount, preview.releases.currency)} ${preview.releases.currency}`),
     );
-  } else table.append(
-    row(terms && terms.orders > 1 ? "Amount (each order)" : "Amount", `${preview.amount} ${base}` + (preview.expected_amount !== preview.amount ? ` (≈ ${preview.expected_amount} expected to fill)` : "")),
-    row("Average price", preview.average_price ? `${preview.average_price} ${quote}` : "n/a"),
-    row("Worst price", preview.worst_price ? `${preview.worst_price} ${quote}` : "n/a"),
-    row("Mid price", `${preview.mid_price} ${quote}`),
-    row("Slippage", `${preview.slippage_bps} bps (${preview.levels} level(s))`),
-    row("Notional", `${preview.notional} ${quote}`),
-    row("Fee", `${preview.fee.cost} ${preview.fee.currency} (${(Number(preview.fee.rate) * 100).toFixed(3)}%)`),
-    row("Balances after", Object.entries(preview.balances_after).map(([c, v]) => `${c} ${v}`).join(", ")),
-  );
+  } else {
+    // What the customer pays and gets, first: the sentence shown next to Confirm (and
+    // journaled with the confirmation) when there is one, else worked out the same way.
+    card.append(pending && pending.summary
+      ? el("p", { class: "deal summary" }, pending.summary)
+      : deal(preview, base, quote, terms));
+    table.append(
+      row(TEXT.averagePrice, preview.average_price ? `${price(preview.average_price)} ${quote}` : "n/a"),
+      row(TEXT.fee, `${money(preview.fee.cost, preview.fee.currency)} ${preview.fee.currency} (${(Number(preview.fee.rate) * 100).toFixed(2)}%)`),
+      row(TEXT.balancesAfter, Object.entries(preview.balances_after)
+        .map(([c, v]) => (Number(v) < 0 ? `${c} ${TEXT.shortBy(money(-Number(v), c))}` : `${c} ${money(v, c)}`)).join(", ")),
+    );
+  }
   card.append(table);
   for (const note of preview.notes || []) card.append(el("p", { class: "note" }, note));
   for (const warning of preview.warnings) {
     card.append(el("p", { class: warning.blocking ? "warning blocking" : "warning", "data-code": warning.code }, warning.message));
-  }
-  if (preview.assumptions) {
-    card.append(el("p", { class: "muted assumptions" },
-      `Assumes: ${preview.assumptions.fill_model}; fee tier ${preview.assumptions.fee_tier}; policy ${preview.policy_version}.`));
   }
   const status = el("p", { class: "step-status" });
   card.append(status);
@@ -308,7 +355,7 @@ function stepCard(step, preview, pending, notice) {
   if (pending) {
     const sid = sessionId;
     if (pending.token) keptTokens.keep(sid, pending);
-    if (pending.summary) card.append(el("p", { class: "summary" }, pending.summary));
+    if (pending.summary && preview.kind === "cancel") card.append(el("p", { class: "summary" }, pending.summary));
     const what = step.description;
     const n = stepNumber(step.step_id);
     const confirm = el("button", { class: "confirm", type: "button", "aria-label": TEXT.confirmLabel(n, what) },
@@ -451,6 +498,8 @@ function stepCard(step, preview, pending, notice) {
     if (token) startCountdown(expires, pending.expires_ms, () => { if (!busy) expire(); });
     else expire(TEXT.reloadedQuote);
   }
+  // The trader's figures last, after the buttons: plain words and the decision come first.
+  if (preview.kind !== "cancel") card.append(details(preview, base, quote));
   return card;
 }
 
@@ -687,7 +736,7 @@ async function refreshBalances() {
 function renderBalances(session) {
   const body = document.querySelector("#balances tbody");
   body.replaceChildren(...Object.entries(session.balances.total).sort().map(([ccy, total]) =>
-    el("tr", { "data-currency": ccy }, el("th", {}, ccy), el("td", {}, total))));
+    el("tr", { "data-currency": ccy }, el("th", {}, ccy), el("td", {}, money(total, ccy)))));
 }
 
 // Mark the words of the customer's message that produced each field of the intent.
@@ -1037,9 +1086,23 @@ function fact(label, value) {
 }
 
 // A decimal from the API without trailing zeros ("2.0" -> "2", "0.000300" -> "0.0003").
+// Numbers, formatted in one place: thousands separators; fiat and stablecoin values to 2
+// decimals; other amounts up to 8 decimals without trailing noise; prices at least 2
+// decimals. Never exponent notation ("0E-9" is 0).
+const CASH = new Set(["USD", "USDT", "USDC", "FDUSD", "TUSD", "DAI", "HKD", "EUR", "GBP"]);
+function num(value, min, max) {
+  const n = Number(value);
+  if (!Number.isFinite(n)) return String(value);
+  return n.toLocaleString("en-US", { minimumFractionDigits: min, maximumFractionDigits: max });
+}
+function money(value, currency) {
+  return CASH.has(currency) ? num(value, 2, 2) : num(value, 0, 8);
+}
+function price(value) {
+  return num(value, 2, 8);
+}
 function plain(value) {
-  const text = String(value);
-  return /^-?\d+\.\d+$/.test(text) ? text.replace(/\.?0+$/, "") : text;
+  return num(value, 0, 8);
 }
 
 function renderOrders(overview) {
