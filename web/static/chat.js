@@ -52,6 +52,9 @@ const TEXT = {
   midPrice: "Mid price",
   slippage: "Slippage",
   notional: "Order value",
+  amount: "Amount",
+  expectedToFill: (amount) => `(≈ ${amount} expected to fill)`,
+  eachOrder: " (each order)",
   assumes: (model, tier, policy) => `Assumes: ${model}; fee tier ${tier}; policy ${policy}.`,
   sides: { buy: "Buy", sell: "Sell" },
   market: "Market",
@@ -266,7 +269,7 @@ function focusCard(card) {
 // What the customer pays and gets, in one line, before any figure.
 function deal(preview, base, quote, terms) {
   const fee = Number(preview.fee.cost);
-  const each = terms && terms.orders > 1 ? " (each order)" : "";
+  const each = terms && terms.orders > 1 ? TEXT.eachOrder : "";
   let give; let get;
   if (preview.side === "buy") {
     give = `${TEXT.youPay} ${TEXT.about} ${money(Number(preview.notional) + (preview.fee.currency === quote ? fee : 0), quote)} ${quote}`;
@@ -285,8 +288,8 @@ function details(preview, base, quote) {
     row(TEXT.midPrice, `${price(preview.mid_price)} ${quote}`),
     row(TEXT.slippage, `${num(preview.slippage_bps, 0, 2)} bps (${preview.levels} level(s))`),
     row(TEXT.notional, `${money(preview.notional, quote)} ${quote}`),
-    row("Amount", `${money(preview.amount, base)} ${base}` +
-      (preview.expected_amount !== preview.amount ? ` (≈ ${money(preview.expected_amount, base)} expected to fill)` : "")),
+    row(TEXT.amount, `${money(preview.amount, base)} ${base}` +
+      (preview.expected_amount !== preview.amount ? ` ${TEXT.expectedToFill(money(preview.expected_amount, base))}` : "")),
   );
   const box = el("details", { class: "more" }, el("summary", {}, TEXT.details), more);
   if (preview.assumptions) {
