@@ -134,7 +134,7 @@ def test_customer_cancels_a_resting_order(browser: Browser, server: str) -> None
     page.press("#message", "Enter")
     resting = page.locator(".plan-step", has_text="Buy 0.01 BTC limit 50000")
     resting.locator("button.confirm").click()
-    expect(resting.locator(".step-status")).to_contain_text("is open at 50000")
+    expect(resting.locator(".step-status")).to_contain_text("is open at 50,000.00")
 
     page.fill("#message", "cancel my BTC order")
     page.press("#message", "Enter")

@@ -53,6 +53,7 @@ const TEXT = {
   slippage: "Slippage",
   notional: "Order value",
   amount: "Amount",
+  inFlight: "Confirmed: sending to the exchange…",
   expectedToFill: (amount) => `(≈ ${amount} expected to fill)`,
   eachOrder: " (each order)",
   assumes: (model, tier, policy) => `Assumes: ${model}; fee tier ${tier}; policy ${policy}.`,
@@ -694,21 +695,26 @@ function showNext(updates) {
 
 function showStepResult(status, step) {
   const order = step.venue_order || {};
+  const base = String(order.symbol || "").split("/")[0];
+  const amount = (value) => money(value || 0, base);
   if (step.state === "done") {
-    status.textContent = `Canceled: order ${order.id} (${order.filled || 0} had filled).`;
+    status.textContent = `Canceled: order ${order.id} (${amount(order.filled)} had filled).`;
     status.className = "step-status filled";
   } else if (step.state === "filled") {
-    status.textContent = `Filled: ${order.filled} at ${order.average} average (order ${order.id}).`;
+    status.textContent = `Filled: ${amount(order.filled)} at ${price(order.average)} average (order ${order.id}).`;
     status.className = "step-status filled";
   } else if (step.state === "partially_filled") {
-    status.textContent = `Partially filled: ${order.filled} of ${order.amount} at ${order.average} average (order ${order.id}).`;
+    status.textContent = `Partially filled: ${amount(order.filled)} of ${amount(order.amount)} at ${price(order.average)} average (order ${order.id}).`;
     status.className = "step-status filled";
   } else if (step.state === "canceled") {
     status.textContent = `Order ${order.id} was canceled before anything filled.`;
     status.className = "step-status muted";
   } else if (step.state === "open") {
-    status.textContent = `Order ${order.id} is open at ${order.price}: ${order.remaining} remaining.`;
+    status.textContent = `Order ${order.id} is open at ${price(order.price)}: ${amount(order.remaining)} remaining.`;
     status.className = "step-status open";
+  } else if (step.state === "confirmed" || step.state === "submitted") {
+    status.textContent = TEXT.inFlight;
+    status.className = "step-status progress";
   } else {
     status.textContent = `State: ${step.state}${step.error ? ` — ${step.error}` : ""}`;
     status.className = "step-status error";
