@@ -86,16 +86,12 @@ class Previews:
         self._ctx.append(
             state,
             actor,
-            events.StepPreviewed(
-                plan_id=step.plan_id,
-                step_id=step.step_id,
-                preview=preview.model_dump(mode="json"),
-                preview_hash=preview.digest(),
-                expires_ms=preview.expires_ms,
-                policy_version=preview.policy_version,
+            _previewed(
+                step,
+                preview,
+                evaluation.order,
                 blocked=preview.blocked,
                 waiting=waiting,
-                order=evaluation.order.model_dump(mode="json"),
                 # The inputs of this preview, so a replay can re-run it exactly.
                 venue=evaluation.venue_id,
                 market=jsonable(evaluation.market),
@@ -168,16 +164,12 @@ class Previews:
         self._ctx.append(
             state,
             actor,
-            events.StepPreviewed(
-                plan_id=step.plan_id,
-                step_id=step.step_id,
-                preview=preview.model_dump(mode="json"),
-                preview_hash=preview.digest(),
-                expires_ms=preview.expires_ms,
-                policy_version=preview.policy_version,
+            _previewed(
+                step,
+                preview,
+                order,
                 blocked=False,
                 waiting=False,
-                order=order.model_dump(mode="json"),
                 cancel=events.CancelTarget(order_id=step.cancel_order_id),
             ),
         )
@@ -254,3 +246,29 @@ class Previews:
                 **extra,
             ),
         )
+
+
+def _previewed(
+    step: StepView,
+    preview: StepPreview | CancelPreview,
+    order: OrderSpec,
+    *,
+    blocked: bool,
+    waiting: bool,
+    **more: Any,
+) -> events.StepPreviewed:
+    """The ``step_previewed`` event of ``preview``: what was shown and the hash, expiry and
+    policy version a confirmation binds to, with ``more`` (an order's replay inputs, or the
+    order a cancel names)."""
+    return events.StepPreviewed(
+        plan_id=step.plan_id,
+        step_id=step.step_id,
+        preview=preview.model_dump(mode="json"),
+        preview_hash=preview.digest(),
+        expires_ms=preview.expires_ms,
+        policy_version=preview.policy_version,
+        blocked=blocked,
+        waiting=waiting,
+        order=order.model_dump(mode="json"),
+        **more,
+    )

@@ -19,16 +19,9 @@ def money(value: Decimal, currency: str) -> str:
     (The chat page's ``money`` in web/static/chat.js follows the same rules.)"""
     if currency in CASH:  # half away from zero, as the page's Intl.NumberFormat rounds
         return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
-    return _trimmed(
-        value.quantize(_EIGHT, rounding=ROUND_HALF_UP).normalize() if value else Decimal(0)
-    )
-
-
-def _trimmed(value: Decimal) -> str:
-    whole, _, frac = format(value, "f").partition(".")
-    sign = "-" if whole.startswith("-") else ""
-    grouped = f"{int(whole.lstrip('-') or 0):,}"
-    return f"{sign}{grouped}.{frac}" if frac else f"{sign}{grouped}"
+    if not value:
+        return "0"
+    return format(value.quantize(_EIGHT, rounding=ROUND_HALF_UP).normalize(), ",f")
 
 
 def confirmation_text(description: str, preview: StepPreview) -> str:

@@ -32,7 +32,7 @@ each payload again as its kind's model before it is chained, and the fold
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -385,34 +385,9 @@ AnyPayload = (
 EventPayload = Annotated[AnyPayload, Field(discriminator="kind")]
 EVENT_PAYLOAD_ADAPTER: TypeAdapter[AnyPayload] = TypeAdapter(EventPayload)
 
-#: The model of each kind, in the order the kinds are listed above.
+#: The model of each kind, in the order of the union above (its one list of the models).
 PAYLOAD_MODELS: Mapping[str, type[Payload]] = {
-    model.model_fields["kind"].default: model
-    for model in (
-        SessionOpened,
-        MessageReceived,
-        IntentParsed,
-        ReplySent,
-        PlanCreated,
-        PlanningFailed,
-        StepPreviewed,
-        PreviewFailed,
-        PolicyDenied,
-        ConfirmationRefused,
-        StepConfirmed,
-        StepRejected,
-        OrderSubmitted,
-        OrderAccepted,
-        OrderFailed,
-        OrderUnknown,
-        OrderUpdated,
-        OrderCanceled,
-        StepSkipped,
-        PlanUpdated,
-        StepAdded,
-        MandatePaused,
-        MandateEnded,
-    )
+    model.model_fields["kind"].default: model for model in get_args(AnyPayload)
 }
 EVENT_KINDS: frozenset[str] = frozenset(PAYLOAD_MODELS)
 

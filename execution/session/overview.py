@@ -2,8 +2,9 @@
 (mandates) and recent fills, as the orders panel and the chat's "what orders do I have"
 show them.
 
-A read model over the sessions' folds (nothing here is stored): the same computation serves
-``GET /api/orders`` and the chat's answer, so both always agree with the journal.
+A read model over the sessions' folds (nothing here is stored). ``GET /api/orders`` returns
+it, and the chat's answer to an orders question takes its standing orders from it (its open
+orders it still asks the venue for).
 """
 
 from __future__ import annotations

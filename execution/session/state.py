@@ -115,9 +115,8 @@ class SessionState:
             raise InvalidTransition(f"plan {payload.plan['plan_id']!r} already exists")
         if isinstance(payload, ev.StepAdded) and payload.step_id in self.steps:
             raise InvalidTransition(f"step {payload.step_id!r} already exists")
-        parent = getattr(payload, "parent", None)
-        if isinstance(payload, ev.StepAdded | ev.StepConfirmed) and parent is not None:
-            mandate = self._step(parent)
+        if isinstance(payload, ev.StepAdded | ev.StepConfirmed) and payload.parent is not None:
+            mandate = self._step(payload.parent)
             if mandate.state != "armed":
                 raise InvalidTransition(
                     f"mandate {mandate.step_id!r} is {mandate.state}: it places no order now"

@@ -110,7 +110,9 @@ class LimitLedger(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class _Request:
+class CheckedRequest:
+    """A reservation's key and amounts, checked and on the QUANTUM grid (both backends')."""
+
     user_id: str
     day: date
     quote: str
@@ -118,7 +120,8 @@ class _Request:
     cap: Decimal
 
 
-def _key_parts(user_id: str, day: date, quote: str) -> None:
+def check_key(user_id: str, day: date, quote: str) -> None:
+    """ValueError naming the part of a ledger key that is malformed (both backends')."""
     if not isinstance(user_id, str) or not user_id:
         raise ValueError(f"user_id must be a non-empty string, not {user_id!r}")
     if isinstance(day, datetime) or not isinstance(day, date):
@@ -127,9 +130,11 @@ def _key_parts(user_id: str, day: date, quote: str) -> None:
         raise ValueError(f"quote must be a currency code, not {quote!r}")
 
 
-def _request(user_id: str, day: date, quote: str, amount: Decimal, cap: Decimal) -> _Request:
+def checked_request(
+    user_id: str, day: date, quote: str, amount: Decimal, cap: Decimal
+) -> CheckedRequest:
     """Validate a reservation and put its amount and cap on the QUANTUM grid."""
-    _key_parts(user_id, day, quote)
+    check_key(user_id, day, quote)
     for name, value in (("amount", amount), ("cap", cap)):
         if not isinstance(value, Decimal) or not value.is_finite():
             raise ValueError(f"{name} must be a finite Decimal, not {value!r}")
@@ -139,18 +144,13 @@ def _request(user_id: str, day: date, quote: str, amount: Decimal, cap: Decimal)
         raise ValueError(f"amount must be positive, not {amount}")
     if cap < 0:
         raise ValueError(f"cap must not be negative, not {cap}")
-    return _Request(
+    return CheckedRequest(
         user_id,
         day,
         quote,
         amount.quantize(QUANTUM, rounding=ROUND_CEILING),
         cap.quantize(QUANTUM, rounding=ROUND_FLOOR),
     )
-
-
-def _plain(value: Decimal) -> str:
-    """A decimal string without exponent, as stored."""
-    return format(value, "f")
 
 
 def used_today(ledger: LimitLedger, user_id: str, preview: StepPreview) -> Decimal:

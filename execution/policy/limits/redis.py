@@ -15,8 +15,8 @@ from execution.policy.limits.ledger import (
     SCALE,
     Refusal,
     Reservation,
-    _key_parts,
-    _request,
+    check_key,
+    checked_request,
     utc_day,
 )
 from execution.stores import store_errors
@@ -121,7 +121,7 @@ class RedisLimitLedger:
     def reserve(
         self, user_id: str, day: date, quote: str, amount: Decimal, cap: Decimal
     ) -> Reservation | Refusal:
-        r = _request(user_id, day, quote, amount, cap)
+        r = checked_request(user_id, day, quote, amount, cap)
         reservation_id = uuid.uuid4().hex
         with store_errors(f"reserve {amount} {quote} for {user_id!r}"):
             status, total = self._reserve(
@@ -140,7 +140,7 @@ class RedisLimitLedger:
         return bool(released)
 
     def used(self, user_id: str, day: date, quote: str) -> Decimal:
-        _key_parts(user_id, day, quote)
+        check_key(user_id, day, quote)
         with store_errors(f"read the usage of {user_id!r}"):
             units = self._client.hget(self.key(user_id, day, quote), "used")
         return _from_units(units if units is not None else "0")

@@ -16,12 +16,17 @@ from execution.policy.limits.ledger import (
     QUANTUM,
     Refusal,
     Reservation,
-    _key_parts,
-    _plain,
-    _request,
+    check_key,
+    checked_request,
     utc_day,
 )
 from execution.stores import immediate_transaction, store_errors
+
+
+def _plain(value: Decimal) -> str:
+    """A decimal string without exponent, as this ledger stores it."""
+    return format(value, "f")
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS limit_usage (
@@ -79,7 +84,7 @@ class SQLiteLimitLedger:
     def reserve(
         self, user_id: str, day: date, quote: str, amount: Decimal, cap: Decimal
     ) -> Reservation | Refusal:
-        r = _request(user_id, day, quote, amount, cap)
+        r = checked_request(user_id, day, quote, amount, cap)
         reservation_id = uuid.uuid4().hex
         with self._transaction(f"reserve {amount} {quote} for {user_id!r}"):
             used = self._used(r.user_id, r.day.isoformat(), r.quote)
@@ -126,6 +131,6 @@ class SQLiteLimitLedger:
         return True
 
     def used(self, user_id: str, day: date, quote: str) -> Decimal:
-        _key_parts(user_id, day, quote)
+        check_key(user_id, day, quote)
         with self._lock, store_errors(f"read the usage of {user_id!r}"):
             return self._used(user_id, day.isoformat(), quote)
