@@ -19,8 +19,10 @@ from decimal import Decimal
 from typing import Any
 
 from execution.clock import iso
+from execution.i18n import DEFAULT_LOCALE, Locale
+from execution.i18n.catalogue import render
+from execution.i18n.numbers import grouped
 from intent.models import BPS, Mandate, Model, OrderSpec, Trigger, plain
-from intent.planner import describe_duration
 
 
 class MandateTerms(Model):
@@ -101,18 +103,46 @@ def sized(order: OrderSpec | Mapping[str, Any], amount: Decimal | None) -> Order
     return spec if amount is None else spec.model_copy(update={"amount": amount})
 
 
-def terms_text(terms: MandateTerms) -> str:
+def terms_text(terms: MandateTerms, locale: Locale = DEFAULT_LOCALE) -> str:
     """The mandate's bounds as one sentence, shown and journaled with the confirmation."""
     parts = []
     if terms.condition is not None:
-        when = "at or below" if terms.condition.op == "<=" else "at or above"
-        parts.append(f"only once the price is {when} {plain(terms.condition.price)}")
+        when = "terms.when_below" if terms.condition.op == "<=" else "terms.when_above"
+        parts.append(render(when, locale, {"price": grouped(terms.condition.price)}))
     if terms.orders > 1:
-        every = f", one every {describe_duration(terms.every_s)}" if terms.every_s else ""
-        parts.append(f"at most {terms.orders} orders{every}")
-    parts.append(
-        f"each expected between {plain(terms.band_low)} and {plain(terms.band_high)}, "
-        "else it pauses and asks you"
-    )
-    parts.append(f"until {iso(terms.expires_ms)}")
-    return "Mandate: " + "; ".join(parts) + "."
+        if terms.every_s:
+            every = duration(terms.every_s, locale)
+            parts.append(
+                render("terms.orders_every", locale, {"orders": terms.orders, "every": every})
+            )
+        else:
+            parts.append(render("terms.orders", locale, {"orders": terms.orders}))
+    band = {"low": grouped(terms.band_low), "high": grouped(terms.band_high)}
+    parts.append(render("terms.band", locale, band))
+    parts.append(render("terms.until", locale, {"when": iso(terms.expires_ms)}))
+    return render("terms.lead", locale, {"parts": render("terms.join", locale).join(parts)})
+
+
+def duration(seconds: int, locale: Locale = DEFAULT_LOCALE) -> str:
+    """``604800`` → "1 week", "1 周", "1 週": the largest whole unit."""
+    for name, size in (("week", 604_800), ("day", 86_400), ("hour", 3_600), ("minute", 60)):
+        if seconds % size == 0:
+            n = seconds // size
+            return render(f"unit.{name}{'' if n == 1 else 's'}", locale, {"n": n})
+    return render("unit.seconds", locale, {"n": seconds})
+
+
+def terms_summary(mandate: Mandate, locale: Locale) -> str:
+    """When a mandate's orders go out, in a few words: its condition and its cadence."""
+    parts = []
+    if mandate.condition is not None:
+        when = "terms.when_below" if mandate.condition.op == "<=" else "terms.when_above"
+        parts.append(render(when, locale, {"price": grouped(mandate.condition.price)}))
+    if mandate.count > 1:
+        params: dict[str, object] = {"orders": mandate.count}
+        if mandate.every_s:
+            params["every"] = duration(mandate.every_s, locale)
+        parts.append(
+            render("terms.orders_every" if mandate.every_s else "terms.orders", locale, params)
+        )
+    return render("terms.join", locale).join(parts)

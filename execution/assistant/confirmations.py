@@ -149,7 +149,7 @@ class Confirmations:
                         state,
                         actor,
                         step_id,
-                        confirmation_text(step.description, shown),
+                        confirmation_text(step.description, shown, state.language),
                         reservation=reservation_json(reservation),
                     )
                 except BaseException as exc:
@@ -203,7 +203,10 @@ class Confirmations:
         checked against the terms and the policy, and counted when it is due."""
         try:
             self._previews.journal_confirmation(
-                state, actor, step.step_id, confirmation_text(step.description, shown)
+                state,
+                actor,
+                step.step_id,
+                confirmation_text(step.description, shown, state.language),
             )
         except InvalidTransition:
             return False
@@ -219,7 +222,10 @@ class Confirmations:
         shown = CancelPreview.model_validate(step.preview)
         try:
             self._previews.journal_confirmation(
-                state, actor, step.step_id, cancel_text(step.description, shown)
+                state,
+                actor,
+                step.step_id,
+                cancel_text(step.description, shown, state.language),
             )
         except InvalidTransition:
             return False

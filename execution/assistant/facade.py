@@ -44,6 +44,7 @@ from execution.assistant.reservations import Reservations
 from execution.assistant.turns import Turn, Turns
 from execution.checkpoints import Checkpoints
 from execution.clock import Clock
+from execution.i18n import Locale
 from execution.journal import GENESIS_HASH, Event, Journal, SessionSummary, events
 from execution.policy import DEFAULT_TIER, Policy
 from execution.policy.limits import LimitLedger
@@ -144,9 +145,14 @@ class Assistant:
     # --- the customer's messages and decisions ---------------------------------------
 
     def handle_message(
-        self, session_id: str, actor: Actor, text: str, idempotency_key: str | None = None
+        self,
+        session_id: str,
+        actor: Actor,
+        text: str,
+        idempotency_key: str | None = None,
+        locale: Locale | None = None,
     ) -> Turn:
-        return self._turns.handle_message(session_id, actor, text, idempotency_key)
+        return self._turns.handle_message(session_id, actor, text, idempotency_key, locale)
 
     def refresh_step(
         self, session_id: str, step_id: str, actor: Actor

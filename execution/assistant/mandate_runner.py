@@ -19,8 +19,9 @@ from execution.assistant.dependents import Dependents, bought
 from execution.assistant.executor import Executor
 from execution.assistant.previews import Previews
 from execution.assistant.reservations import Reservations, reservation_json
-from execution.assistant.texts import confirmation_text
+from execution.assistant.texts import confirmation_text, warning_text
 from execution.errors import InvalidTransition, LimitExceeded, VenueError, call_translated
+from execution.i18n.catalogue import render
 from execution.journal import events
 from execution.mandates import band_breach, condition_holds, next_due_ms, sized, ticker_price
 from execution.preview.pipeline import StepEvaluation
@@ -131,7 +132,9 @@ class MandateRunner:
         evaluation = self._ctx.evaluate(
             state.owner, child_id, order, self._ctx.balances(state.owner)["free"]
         )
-        reasons = [w.message for w in evaluation.preview.warnings if w.blocking]
+        reasons = [
+            warning_text(w, state.language) for w in evaluation.preview.warnings if w.blocking
+        ]
         if order.type == "market":
             breach = band_breach(terms, evaluation.preview.average_price)
             if breach is not None:
@@ -188,7 +191,7 @@ class MandateRunner:
                 state,
                 SYSTEM,
                 child.step_id,
-                confirmation_text(child.description, shown),
+                confirmation_text(child.description, shown, state.language),
                 parent=mandate.step_id,
                 mandate_confirmed_by=mandate.confirmed_by,
                 reservation=reservation_json(reservation),
@@ -206,9 +209,11 @@ class MandateRunner:
             state,
             SYSTEM,
             events.ReplySent(
-                text=f"I paused step {step.step_id} ({step.description}): {reason}. "
-                "Nothing more is sent until you preview it again and confirm, or stop it.",
+                text=render(
+                    "reply.paused", state.language, {"title": step.description, "reason": reason}
+                ),
                 step_id=step.step_id,
+                **({} if state.locale is None else {"locale": state.locale}),
             ),
         )
 

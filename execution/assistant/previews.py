@@ -118,7 +118,12 @@ class Previews:
             )
         if preview.blocked or waiting:
             return None
-        return self._issue(state, step, preview, confirmation_text(step.description, preview))
+        return self._issue(
+            state,
+            step,
+            preview,
+            confirmation_text(step.description, preview, state.language),
+        )
 
     def _issue(
         self,
@@ -173,7 +178,12 @@ class Previews:
                 cancel=events.CancelTarget(order_id=step.cancel_order_id),
             ),
         )
-        return preview, self._issue(state, step, preview, cancel_text(step.description, preview))
+        return preview, self._issue(
+            state,
+            step,
+            preview,
+            cancel_text(step.description, preview, state.language),
+        )
 
     def _check_token(self, state: SessionState, step: StepView, actor: Actor, token: str) -> None:
         if step.preview_hash is None or step.expires_ms is None or step.policy_version is None:
@@ -243,6 +253,7 @@ class Previews:
                 preview_hash=step.preview_hash,
                 policy_version=step.policy_version,
                 shown_text=shown_text,
+                **({} if state.locale is None else {"locale": state.locale}),
                 **extra,
             ),
         )

@@ -1,30 +1,53 @@
-"""The sentences the customer is shown next to Confirm; each is journaled, exactly as
-shown, with the confirmation."""
+"""The sentences the customer is shown on a step: its title, the line next to Confirm (each
+journaled, exactly as shown, with the confirmation), its warnings and a mandate's terms, in
+the customer's language (:mod:`execution.i18n`)."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from execution.mandates import terms_text
-from execution.preview.simulator import CancelPreview, StepPreview
+from execution.i18n import DEFAULT_LOCALE, Locale
+from execution.i18n.catalogue import has, render
+from execution.i18n.numbers import grouped, money
+from execution.mandates import terms_summary, terms_text
+from execution.preview.simulator import CancelPreview, PreviewWarning, StepPreview
+from intent.models import Plan, PlanStep
 
-# Fiat and stablecoins are shown to the cent; other amounts to at most 8 decimals.
-CASH = frozenset({"USD", "USDT", "USDC", "FDUSD", "TUSD", "DAI", "HKD", "EUR", "GBP"})
-_EIGHT = Decimal("0.00000001")
+__all__ = [
+    "cancel_text",
+    "confirmation_text",
+    "money",
+    "step_title",
+    "terms_text",
+    "titled",
+    "warning_text",
+]
 
 
-def money(value: Decimal, currency: str) -> str:
-    """An amount of ``currency`` as the customer reads it: thousands separators, 2 decimals
-    for fiat and stablecoins, otherwise up to 8 without trailing zeros; never an exponent.
-    (The chat page's ``money`` in web/static/chat.js follows the same rules.)"""
-    if currency in CASH:  # half away from zero, as the page's Intl.NumberFormat rounds
-        return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
-    if not value:
-        return "0"
-    return format(value.quantize(_EIGHT, rounding=ROUND_HALF_UP).normalize(), ",f")
+def warning_text(warning: PreviewWarning, locale: Locale = DEFAULT_LOCALE) -> str:
+    """A warning or refusal as the customer reads it: what limit applies and what it allows;
+    never a venue's filter code (that stays in ``warning.message`` for support)."""
+    params = dict(warning.params)
+    if warning.code == "PRICE_OUTSIDE_BAND" and "side" in params:
+        code = f"deny.PRICE_OUTSIDE_BAND_{params['side']}"
+    elif warning.code.startswith("venue_"):
+        what = render(f"warn.venue_what.{params.get('what', 'other')}", locale)
+        return render("warn.venue_rejects", locale, {"what": what})
+    elif has(f"warn.{warning.code}"):
+        code = f"warn.{warning.code}"
+    else:
+        code = f"deny.{warning.code}"
+    if not has(code):  # a code with no sentence yet: support's message, never nothing
+        return warning.message
+    try:
+        return render(code, locale, params)
+    except KeyError:  # journaled before its parameters were: support's message
+        return warning.message
 
 
-def confirmation_text(description: str, preview: StepPreview) -> str:
+def confirmation_text(
+    description: str, preview: StepPreview, locale: Locale = DEFAULT_LOCALE
+) -> str:
     """The exact sentence shown next to Confirm, and journaled with the confirmation: what
     the customer pays and gets (the card's figures say the rest), then each warning and a
     mandate's terms."""
@@ -33,24 +56,114 @@ def confirmation_text(description: str, preview: StepPreview) -> str:
     got_ccy, got = preview.received
     if preview.side == "buy":
         pay = preview.notional + (fee.cost if fee.currency == quote else Decimal(0))
-        deal = f"you pay ≈ {money(pay, quote)} {quote} and get ≈ {money(got, got_ccy)} {got_ccy}"
-    else:
-        deal = (
-            f"you sell {money(preview.amount, base)} {base} and get ≈ "
-            f"{money(got, got_ccy)} {got_ccy}"
+        text = render(
+            "confirm.buy",
+            locale,
+            {
+                "title": description,
+                "pay": money(pay, quote),
+                "quote": quote,
+                "got": money(got, got_ccy),
+                "got_ccy": got_ccy,
+            },
         )
-    text = f"{description}: {deal}."
+    else:
+        text = render(
+            "confirm.sell",
+            locale,
+            {
+                "title": description,
+                "amount": money(preview.amount, base),
+                "base": base,
+                "got": money(got, got_ccy),
+                "got_ccy": got_ccy,
+            },
+        )
     for warning in preview.warnings:
-        text += f" Warning: {warning.message}."
+        text += render("confirm.warning", locale, {"text": warning_text(warning, locale)})
     if preview.mandate is not None:
-        text += " " + terms_text(preview.mandate)
+        text += " " + terms_text(preview.mandate, locale)
     return text
 
 
-def cancel_text(description: str, preview: CancelPreview) -> str:
+def cancel_text(description: str, preview: CancelPreview, locale: Locale = DEFAULT_LOCALE) -> str:
     """The sentence shown next to Confirm for a cancel step."""
-    return (
-        f"{description}: frees ≈ {money(preview.releases.amount, preview.releases.currency)} "
-        f"{preview.releases.currency}. "
-        "Whatever has already filled stays filled."
+    releases = preview.releases
+    return render(
+        "confirm.cancel",
+        locale,
+        {
+            "title": description,
+            "amount": money(releases.amount, releases.currency),
+            "currency": releases.currency,
+        },
     )
+
+
+def step_title(step: PlanStep, number: dict[str, int], locale: Locale) -> str:
+    """A step's title in ``locale``, from what it does (the planner's English title for an
+    English customer). ``number``: each step's position in the plan, counted from 1."""
+    if locale == "en" or step.kind == "cancel_order":
+        return step.description
+    order = step.order
+    base, quote = order.symbol.split("/", 1)
+    how = (
+        render("step.at_market", locale)
+        if order.type == "market"
+        else render("step.at_limit", locale, {"price": grouped(order.price or Decimal(0))})
+    )
+    mandate = step.mandate
+    if mandate is not None and mandate.amount_from is not None:
+        exit_kind = (
+            "step.stop_loss"
+            if mandate.condition is not None and mandate.condition.op == "<="
+            else "step.take_profit"
+        )
+        exit_title = render(
+            "step.exit",
+            locale,
+            {
+                "name": render(exit_kind, locale),
+                "base": base,
+                "step": number.get(mandate.amount_from, "?"),
+                "how": how,
+            },
+        )
+        return f"{exit_title} — {terms_summary(mandate, locale)}"
+    if order.amount is not None:
+        size = f"{money(order.amount, base)} {base}"
+    elif order.quote_amount is not None:
+        size = render(
+            "step.size_quote",
+            locale,
+            {"amount": money(order.quote_amount, quote), "quote": quote, "base": base},
+        )
+    else:
+        funding = number.get(order.quote_amount_from or "", "?")
+        size = render("step.size_from", locale, {"base": base, "quote": quote, "step": funding})
+    title = render(
+        "step.order",
+        locale,
+        {
+            "side": render(f"side.{order.side}", locale),
+            "size": size,
+            "how": how,
+            "symbol": order.symbol,
+        },
+    )
+    if mandate is not None and (mandate.count > 1 or mandate.condition is not None):
+        title += " — " + terms_summary(mandate, locale)
+    return title
+
+
+def titled(plan: Plan, locale: Locale) -> Plan:
+    """``plan`` with its steps titled in ``locale``: the titles the customer is shown, and
+    journaled with the plan."""
+    if locale == "en":
+        return plan
+    number = {step.step_id: n for n, step in enumerate(plan.steps, start=1)}
+    steps = tuple(
+        step.model_copy(update={"description": step_title(step, number, locale)})
+        for step in plan.steps
+    )
+    return plan.model_copy(update={"steps": steps})

@@ -14,10 +14,14 @@ from typing import Any, Literal
 from execution.actors import Actor
 from execution.assistant.context import Context, jsonable
 from execution.assistant.previews import PendingConfirmation, Previews
-from execution.assistant.texts import money
+from execution.assistant.replies import question, refusal
+from execution.assistant.texts import money, titled, warning_text
 from execution.errors import VenueError, call_translated
+from execution.i18n import DEFAULT_LOCALE, Locale, locale_of_message
+from execution.i18n.catalogue import render
 from execution.journal import events
 from execution.preview.pipeline import PreviewFailed
+from execution.preview.simulator import PreviewWarning, dec
 from execution.session.state import SessionState
 from intent.canonical import to_canonical
 from intent.dialogue import Corrected, respond, to_record
@@ -37,6 +41,9 @@ class Turn(Model):
     plan: Plan | None = None
     preview: dict[str, Any] | None = None
     pending: tuple[PendingConfirmation, ...] = ()
+    #: the language of ``reply`` and of every text in the plan: the message's own, else the
+    #: page's (execution.i18n)
+    locale: Locale = DEFAULT_LOCALE
 
 
 class Turns:
@@ -47,18 +54,27 @@ class Turns:
         self._previews = previews
 
     def handle_message(
-        self, session_id: str, actor: Actor, text: str, idempotency_key: str | None = None
+        self,
+        session_id: str,
+        actor: Actor,
+        text: str,
+        idempotency_key: str | None = None,
+        locale: Locale | None = None,
     ) -> Turn:
         """Journal the message, then read, plan and preview it. A message whose
         ``idempotency_key`` the session already received raises :class:`DuplicateMessage`
-        (in any process: the journal's append refuses it) and nothing is done twice."""
+        (in any process: the journal's append refuses it) and nothing is done twice.
+        ``locale``: the page's language, used when the message does not say ("0.5")."""
         self._ctx.require_customer(actor, "send messages")
         with self._ctx.log.lock(session_id):
             state = self._ctx.load(session_id, actor)
             dialogue = state.dialogue
             keyed = {} if idempotency_key is None else {"idempotency_key": idempotency_key}
+            spoken = locale_of_message(text, locale or state.locale) or DEFAULT_LOCALE
             self._ctx.append(
-                state, actor, events.MessageReceived(text=text, channel=actor.channel, **keyed)
+                state,
+                actor,
+                events.MessageReceived(text=text, channel=actor.channel, locale=spoken, **keyed),
             )
             # The message is on record before it is parsed; what the assistant made of it
             # (reading, plan, previews and the reply shown) is stored as one segment.
@@ -92,15 +108,18 @@ class Turns:
                 if result is None:
                     turn = Turn(
                         session_id=session_id,
-                        reply="OK, I dropped that request. Nothing was sent.",
+                        reply=render("reply.dropped", spoken),
                         result=raw.kind,
                         intent=canonical,
                         spans=spans,
+                        locale=spoken,
                     )
                 else:
-                    turn = self._respond(state, actor, result, canonical, spans)
+                    turn = self._respond(state, actor, result, canonical, spans, spoken)
                 shown = {} if turn.plan is None else {"plan_id": turn.plan.plan_id}
-                self._ctx.append(state, actor, events.ReplySent(text=turn.reply, **shown))
+                self._ctx.append(
+                    state, actor, events.ReplySent(text=turn.reply, locale=spoken, **shown)
+                )
             return turn
 
     def _respond(
@@ -110,9 +129,15 @@ class Turns:
         result: ParseOutput,
         canonical: dict[str, Any],
         spans: tuple[Span, ...],
+        locale: Locale,
     ) -> Turn:
         corrections = () if isinstance(result, Unsupported) else result.corrections
-        read_as = "".join(f'I read "{c.written}" as {c.meant} ({c.code}). ' for c in corrections)
+        read_as = "".join(
+            render(
+                "reply.read_as", locale, {"written": c.written, "meant": f"{c.meant} ({c.code})"}
+            )
+            for c in corrections
+        )
 
         def reply(text: str, **extra: Any) -> Turn:
             return Turn(
@@ -121,15 +146,16 @@ class Turns:
                 result=result.kind,
                 intent=canonical,
                 spans=spans,
+                locale=locale,
                 **extra,
             )
 
         if isinstance(result, Unsupported):
-            return reply(result.message)
+            return reply(refusal(result, locale))
         if isinstance(result, Clarification):
-            return reply(result.question)
+            return reply(question(result, locale))
         if result.action == "query":
-            return reply(self._answer_query(actor, result))
+            return reply(self._answer_query(actor, result, locale))
         pipeline = self._ctx.pipeline_for(state.owner)
         balances = self._ctx.balances(state.owner)["free"]
         open_orders: list[Any] = []
@@ -144,7 +170,8 @@ class Turns:
             )
         except PlanningError as exc:
             self._ctx.append(state, actor, events.PlanningFailed(reason=str(exc)))
-            return reply(f"I understood the request, but {exc}.")
+            return reply(render("reply.planning_failed", locale, {"reason": exc}))
+        plan = titled(plan, locale)  # the step titles shown, journaled with the plan
         self._ctx.append(
             state,
             actor,
@@ -165,6 +192,7 @@ class Turns:
                 )
                 previews.append(cancel.model_dump(mode="json"))
                 pending.append(cancel_token)
+        number = {step.step_id: n for n, step in enumerate(plan.steps, start=1)}
         try:
             for step, evaluation in pipeline.evaluate_plan(plan, balances):
                 # A dependent order is previewed on what the earlier step is expected to
@@ -178,7 +206,7 @@ class Turns:
                     evaluation,
                     waiting=bool(step.depends_on) and step.kind != "mandate",
                 )
-                previews.append(evaluation.preview.model_dump(mode="json"))
+                previews.append(_shown(evaluation.preview.model_dump(mode="json"), locale))
                 if token is not None:
                     pending.append(token)
         except PreviewFailed as exc:
@@ -186,45 +214,65 @@ class Turns:
             self._ctx.append(
                 state, actor, events.PreviewFailed(step_id=exc.step_id, error=str(exc))
             )
-            failed.append(f"step {exc.step_id} could not be previewed ({exc})")
-        lines = [f"Here is the plan ({len(plan.steps)} step{'s' if len(plan.steps) > 1 else ''})."]
+            failed.append(
+                render(
+                    "reply.preview_failed",
+                    locale,
+                    {"step": number.get(exc.step_id, exc.step_id), "error": exc},
+                )
+            )
+        lines = [
+            render("reply.plan_one", locale)
+            if len(plan.steps) == 1
+            else render("reply.plan_many", locale, {"steps": len(plan.steps)})
+        ]
         if failed:
-            lines.append(f"Nothing was sent: {'; '.join(failed)}. Ask me to preview it again.")
+            lines.extend(failed)
         else:
             lines.append(
-                "Nothing is sent until you confirm each step."
-                if pending
-                else "It cannot be confirmed as it stands: see the warnings."
+                render("reply.confirm_each", locale) if pending else render("reply.blocked", locale)
             )
         return reply(
-            " ".join(lines),
+            _SENTENCE_SEPARATOR[locale].join(lines),
             plan=plan,
             preview={"steps": previews, "policy_version": self._ctx.policy().version},
             pending=tuple(pending),
         )
 
-    def _answer_query(self, actor: Actor, intent: Intent) -> str:
+    def _answer_query(self, actor: Actor, intent: Intent, locale: Locale) -> str:
         user_id = actor.user_id
         venue = self._ctx.venue_for(user_id)
         if intent.query == "price":
             if intent.asset is None:
-                return "Which asset's price would you like?"
+                return render("ask.price_of_what", locale)
             symbol = f"{intent.asset}/{intent.quote or self._ctx.default_quote}"
             try:
                 ticker = call_translated(lambda: venue.fetch_ticker(symbol))
-            except VenueError as exc:
-                return f"I could not get a price for {symbol}: {exc}"
-            return (
-                f"{symbol}: bid {ticker.get('bid')}, ask {ticker.get('ask')}, "
-                f"last {ticker.get('last')}."
+            except VenueError:
+                return render("answer.price_failed", locale, {"symbol": symbol})
+            quote = symbol.split("/", 1)[1]
+            return render(
+                "answer.price",
+                locale,
+                {
+                    "symbol": symbol,
+                    **{
+                        side: "–" if ticker.get(side) is None else money(dec(ticker[side]), quote)
+                        for side in ("bid", "ask", "last")
+                    },
+                },
             )
         if intent.query == "balance":
             free = self._ctx.balances(user_id)["total"]
             if intent.asset is not None:
                 held_one = money(free.get(intent.asset, Decimal(0)), intent.asset)
-                return f"You hold {held_one} {intent.asset}."
-            held = ", ".join(f"{ccy} {money(v, ccy)}" for ccy, v in sorted(free.items()))
-            return f"Your balances: {held or 'none'}."
+                return render("answer.holding", locale, {"amount": held_one, "asset": intent.asset})
+            if not free:
+                return render("answer.no_balances", locale)
+            held = _LIST_SEPARATOR[locale].join(
+                f"{ccy} {money(v, ccy)}" for ccy, v in sorted(free.items())
+            )
+            return render("answer.balances", locale, {"list": held})
         orders = call_translated(lambda: venue.fetch_open_orders())
         # Standing orders too: a weekly purchase or a stop-loss is an order to the customer.
         standing = self._ctx.overview(actor).mandates
@@ -233,22 +281,28 @@ class Turns:
             orders = [o for o in orders if str(o.get("symbol", "")).startswith(prefix)]
             standing = tuple(m for m in standing if m.symbol.startswith(prefix))
         if not orders and not standing:
-            return "You have no open orders and no standing orders."
+            return render("answer.no_orders", locale)
         lines = []
+        separator = _LIST_SEPARATOR[locale]
         if orders:
-            listed = "; ".join(
-                f"{o['side']} {o['amount']} {o['symbol']} at {o['price']} ({o['status']})"
-                for o in orders
-            )
-            lines.append(f"Open orders: {listed}.")
+            listed = separator.join(_order_line(o, locale) for o in orders)
+            lines.append(render("answer.open_orders", locale, {"list": listed}))
         if standing:
-            listed = "; ".join(
-                f"{m.description} ({_MANDATE_STATE[m.state]}, "
-                f"{m.orders_placed} of {m.orders_total} orders placed)"
+            listed = separator.join(
+                render(
+                    "answer.standing_order",
+                    locale,
+                    {
+                        "description": m.description,
+                        "state": render(f"state.{m.state}", locale),
+                        "placed": m.orders_placed,
+                        "total": m.orders_total,
+                    },
+                )
                 for m in standing
             )
-            lines.append(f"Standing orders: {listed}.")
-        return " ".join(lines)
+            lines.append(render("answer.standing_orders", locale, {"list": listed}))
+        return _SENTENCE_SEPARATOR[locale].join(lines)
 
     def _replace_unconfirmed(self, state: SessionState, actor: Actor, reason: str) -> None:
         """Skip the latest plan's steps not yet confirmed: a correction replaced them, or the
@@ -265,11 +319,36 @@ class Turns:
                 )
 
 
-# How a standing order's state is said to the customer.
-_MANDATE_STATE = {
-    "armed": "active",
-    "paused": "paused",
-    "awaiting_confirmation": "awaiting your confirmation",
-}
+_LIST_SEPARATOR: dict[Locale, str] = {"en": "; ", "zh-Hans": "；", "zh-Hant": "；"}
+_SENTENCE_SEPARATOR: dict[Locale, str] = {"en": " ", "zh-Hans": "", "zh-Hant": ""}
+
+
+def _order_line(order: Any, locale: Locale) -> str:
+    """An open venue order as the customer reads it: side, amount, asset, price, status."""
+    symbol = str(order.get("symbol", ""))
+    base, _, quote = symbol.partition("/")
+    price = order.get("price")
+    return render(
+        "answer.open_order",
+        locale,
+        {
+            "side": render(f"side.{order['side']}", locale),
+            "amount": money(dec(order["amount"]), base),
+            "asset": base,
+            "price": render("order.market", locale) if price is None else money(dec(price), quote),
+            "status": order.get("status", ""),
+        },
+    )
+
+
+def _shown(preview: dict[str, Any], locale: Locale) -> dict[str, Any]:
+    """A preview as the page is given it: each warning with the sentence shown for it."""
+    warnings = preview.get("warnings") or []
+    shown = [
+        {**w, "text": warning_text(PreviewWarning.model_validate(w), locale)} for w in warnings
+    ]
+    return {**preview, "warnings": shown}
+
+
 # Steps a correction replaces: none of them was confirmed, so nothing was sent or armed.
 _REPLACEABLE = frozenset({"planned", "awaiting_confirmation", "blocked", "waiting"})

@@ -121,6 +121,9 @@ class MessageReceived(Payload):
     # The client's key for this message (Idempotency-Key): a second message with the same
     # key is refused, so a double submit or a retry never makes a second preview.
     idempotency_key: str | None = None
+    # The language the assistant answers in (execution.i18n): the message's own, else the
+    # page's; absent before replies were translated (English).
+    locale: str | None = None
 
 
 class IntentParsed(Payload):
@@ -140,6 +143,8 @@ class ReplySent(Payload):
     text: str
     step_id: str | None = None  # the mandate a pause asks about
     plan_id: str | None = None  # the plan this reply presented (absent before it was kept)
+    locale: str | None = None  # the language ``text`` is in (absent: English)
+    codes: list[str] | None = None  # the catalogue's sentences ``text`` is made of
 
 
 # --- plans and previews -------------------------------------------------------------------
@@ -267,6 +272,7 @@ class StepConfirmed(_StepEvent):
     preview_hash: str
     policy_version: str
     shown_text: str  # the sentence shown next to Confirm
+    locale: str | None = None  # the language it was shown in (absent: English)
     reservation: DailyReservation | None = None  # an order step: null without a daily cap
     parent: str | None = None  # an order placed under a mandate: the mandate ...
     mandate_confirmed_by: str | None = None  # ... and who armed it

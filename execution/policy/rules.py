@@ -10,7 +10,7 @@ an order is about to be sent.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Annotated
 
 from pydantic import (
@@ -21,6 +21,7 @@ from pydantic import (
     field_validator,
 )
 
+from execution.i18n.numbers import money
 from execution.preview.simulator import StepPreview
 from intent.models import Model, plain
 
@@ -34,8 +35,12 @@ Money = Annotated[Decimal, Field(gt=0, le=MAX_MONEY, decimal_places=8)]
 
 
 class Denial(Model):
+    """A rule the order breaks: ``message`` for support, ``params`` for the sentence the
+    customer is shown (execution.i18n), which says what the limit is and what it allows."""
+
     code: str
     message: str
+    params: dict[str, str] = Field(default_factory=dict, exclude_if=lambda v: not v)
 
 
 class PolicyDecision(Model):
@@ -121,6 +126,11 @@ def daily_limit_denial(
     of_tier = f" (tier {tier})" if tier is not None else ""
     return Denial(
         code="NOTIONAL_EXCEEDS_MAX_PER_DAY",
+        params={
+            "cap": money(cap, quote),
+            "left": money(max(cap - used, Decimal(0)), quote),
+            "quote": quote,
+        },
         message=f"NOTIONAL_EXCEEDS_MAX_PER_DAY: max={plain(cap)} {quote} per day{of_tier}, "
         f"already used={used:.2f} {quote}, this order={amount:.2f} {quote}",
     )
@@ -158,7 +168,9 @@ class Policy(PolicyRules):
                 if asset not in self.allowed_assets:
                     denials.append(
                         Denial(
-                            code="ASSET_NOT_ALLOWED", message=f"ASSET_NOT_ALLOWED: asset={asset}"
+                            code="ASSET_NOT_ALLOWED",
+                            message=f"ASSET_NOT_ALLOWED: asset={asset}",
+                            params={"asset": asset},
                         )
                     )
         denials.extend(self._notional_denials(preview, quote, tier, used_today))
@@ -168,9 +180,17 @@ class Policy(PolicyRules):
             signed = preview.price - preview.mid_price
             distance = (signed if preview.side == "buy" else -signed) / preview.mid_price * 100
             if distance > self.max_limit_distance_pct:
+                away = self.max_limit_distance_pct / 100
+                bound = preview.mid_price * (1 + away if preview.side == "buy" else 1 - away)
                 denials.append(
                     Denial(
                         code="PRICE_OUTSIDE_BAND",
+                        params={
+                            "side": preview.side,
+                            "pct": plain(self.max_limit_distance_pct),
+                            "bound": money(bound, quote),
+                            "quote": quote,
+                        },
                         message=f"PRICE_OUTSIDE_BAND: max={self.max_limit_distance_pct}% "
                         f"{'above' if preview.side == 'buy' else 'below'} the mid "
                         f"{preview.mid_price:.2f}, got={distance:.2f}%",
@@ -180,6 +200,10 @@ class Policy(PolicyRules):
             denials.append(
                 Denial(
                     code="SLIPPAGE_EXCEEDS_MAX",
+                    params={
+                        "max": plain(self.max_slippage_bps / 100),
+                        "got": plain((preview.slippage_bps / 100).quantize(Decimal("0.01"))),
+                    },
                     message=f"SLIPPAGE_EXCEEDS_MAX: max={self.max_slippage_bps} bps, "
                     f"got={preview.slippage_bps} bps",
                 )
@@ -203,6 +227,7 @@ class Policy(PolicyRules):
         if order_cap is None or daily_cap is None:
             return Denial(
                 code="QUOTE_NOT_ALLOWED",
+                params={"quote": quote},
                 message=f"QUOTE_NOT_ALLOWED: no per-order limit for {quote}",
             )
         return order_cap, daily_cap
@@ -216,9 +241,18 @@ class Policy(PolicyRules):
         order_cap, daily_cap = caps
         denials: list[Denial] = []
         if preview.notional > order_cap:
+            base = preview.symbol.split("/", 1)[0]
+            price = preview.average_price or preview.mid_price
+            most = order_cap / price if price > 0 else Decimal(0)
             denials.append(
                 Denial(
                     code="NOTIONAL_EXCEEDS_MAX_PER_ORDER",
+                    params={
+                        "cap": money(order_cap, quote),
+                        "quote": quote,
+                        "base": base,
+                        "max_amount": money(most.quantize(Decimal("0.000001"), ROUND_DOWN), base),
+                    },
                     message=f"NOTIONAL_EXCEEDS_MAX_PER_ORDER: max={order_cap} {quote}, "
                     f"got={preview.notional:.2f} {quote}",
                 )

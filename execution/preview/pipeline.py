@@ -123,7 +123,9 @@ def apply_policy(
 
 
 def _denial_warning(denial: Denial) -> PreviewWarning:
-    return PreviewWarning(code=denial.code, message=denial.message, blocking=True)
+    return PreviewWarning(
+        code=denial.code, message=denial.message, blocking=True, params=denial.params
+    )
 
 
 def judge(

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from execution.i18n.numbers import money
 from execution.journal import canonical_json
 from execution.mandates import MandateTerms
 from execution.venues.filters import check_filters
@@ -37,12 +38,27 @@ class Fee(Model):
     cost: Decimal
 
 
+# What a venue filter concerns, as the customer is told it (the filter's name stays in the
+# warning's message, for support).
+_FILTER_CONCERNS = {
+    "LOT_SIZE": "amount",
+    "TRADE_AMOUNT": "value",
+    "MIN_NOTIONAL": "value",
+    "PRICE_FILTER": "price",
+}
+
+
 class PreviewWarning(Model):
-    """Something the customer must see before confirming. ``blocking`` ones stop confirmation."""
+    """Something the customer must see before confirming. ``blocking`` ones stop confirmation.
+
+    ``message`` is for support (it may name a venue's filter); the customer is shown the
+    sentence :mod:`execution.i18n` renders from ``code`` and ``params`` in their language."""
 
     code: str
     message: str
     blocking: bool = False
+    # absent from the JSON when empty: previews journaled before params hash as they did
+    params: dict[str, str] = Field(default_factory=dict, exclude_if=lambda v: not v)
 
 
 class Assumptions(Model):
@@ -297,6 +313,11 @@ class Simulator:
                 warnings.append(
                     PreviewWarning(
                         code="thin_book",
+                        params={
+                            "filled": money(walk.filled, base),
+                            "rest": money(resting, base),
+                            "base": base,
+                        },
                         message=f"the visible book holds only {plain(walk.filled)} {base}: "
                         f"{plain(resting)} {base} might not fill",
                     )
@@ -347,8 +368,14 @@ class Simulator:
         if spend > have:
             warnings.append(
                 PreviewWarning(
-                    code="insufficient_balance",
+                    code="insufficient_balance" if have > 0 else "nothing_held",
                     blocking=True,
+                    params={
+                        "need": money(spend, spend_currency),
+                        "have": money(have, spend_currency),
+                        "short": money(spend - have, spend_currency),
+                        "currency": spend_currency,
+                    },
                     message=f"this needs {plain(spend)} {spend_currency} "
                     f"but you have {plain(have)} {spend_currency}",
                 )
@@ -358,6 +385,11 @@ class Simulator:
             warnings.append(
                 PreviewWarning(
                     code="partial_fill_risk",
+                    params={
+                        "rest": money(resting, base),
+                        "base": base,
+                        "price": money(limit or ZERO, quote),
+                    },
                     message=f"{plain(resting)} {base} would rest on the book at "
                     f"{plain(limit or ZERO)} and fills only if the market comes to that price; "
                     "it may fill in part or not at all",
@@ -378,6 +410,9 @@ class Simulator:
             warnings.append(
                 PreviewWarning(
                     code="outside_price_band" if banded else f"venue_{violation.filter.lower()}",
+                    params={}
+                    if banded
+                    else {"what": _FILTER_CONCERNS.get(violation.filter, "other")},
                     message=f"the venue would reject this: {violation.message}",
                     blocking=True,
                 )
@@ -432,6 +467,7 @@ class Simulator:
                 PreviewWarning(
                     code="amount_rounds_to_zero",
                     blocking=True,
+                    params={"step": str(market.get("precision", {}).get("amount")), "base": base},
                     message=f"the amount rounds to zero at this market's step "
                     f"({market.get('precision', {}).get('amount')} {base})",
                 )
@@ -442,6 +478,11 @@ class Simulator:
                 PreviewWarning(
                     code="below_min_amount",
                     blocking=True,
+                    params={
+                        "min": money(dec(amount_limits["min"]), base),
+                        "amount": money(amount, base),
+                        "base": base,
+                    },
                     message=f"{plain(amount)} {base} is below this market's minimum of "
                     f"{plain(dec(amount_limits['min']))} {base}",
                 )
@@ -451,6 +492,11 @@ class Simulator:
                 PreviewWarning(
                     code="above_max_amount",
                     blocking=True,
+                    params={
+                        "max": money(dec(amount_limits["max"]), base),
+                        "amount": money(amount, base),
+                        "base": base,
+                    },
                     message=f"{plain(amount)} {base} is above this market's maximum of "
                     f"{plain(dec(amount_limits['max']))} {base}",
                 )
@@ -460,6 +506,11 @@ class Simulator:
                 PreviewWarning(
                     code="below_min_notional",
                     blocking=True,
+                    params={
+                        "min": money(dec(cost_limits["min"]), quote),
+                        "value": money(notional, quote),
+                        "quote": quote,
+                    },
                     message=f"{plain(notional)} {quote} is below this market's minimum order value "
                     f"of {plain(dec(cost_limits['min']))} {quote}",
                 )

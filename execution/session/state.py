@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from execution.errors import DuplicateMessage, InvalidTransition
+from execution.i18n import DEFAULT_LOCALE, Locale, parse_locale
 from execution.journal import GENESIS_HASH, Event
 from execution.journal import events as ev
 from execution.session.lifecycle import (
@@ -83,10 +84,17 @@ class SessionState:
     message_keys: set[str] = field(default_factory=set)
     # The conversation: the question the assistant is waiting on, the last request.
     dialogue: DialogueState = field(default_factory=DialogueState)
+    # The language the assistant last answered in (None: English, before it was recorded).
+    locale: Locale | None = None
 
     def plans_json(self) -> list[dict[str, Any]]:
         """Each plan with the state its lifecycle is in."""
         return [{**plan, "state": self.plan_states[pid]} for pid, plan in self.plans.items()]
+
+    @property
+    def language(self) -> Locale:
+        """The language to speak to the customer in: the last one answered in."""
+        return self.locale or DEFAULT_LOCALE
 
     @property
     def latest_plan_id(self) -> str | None:
@@ -159,6 +167,7 @@ class SessionState:
                     self.transcript.append(Line("customer", p.text, event.ts_ms))
                     if p.idempotency_key is not None:
                         self.message_keys.add(p.idempotency_key)
+                    self.locale = parse_locale(p.locale) or self.locale
                 case ev.IntentParsed():
                     outcome = from_record(p.dialogue, p.result)
                     self.dialogue = advance(self.dialogue, self.transcript[-1].text, outcome)

@@ -35,8 +35,16 @@ TEXTS = {
 
 def _comparable(steps: list[dict[str, Any]]) -> str:
     """The steps as JSON, without the policy verdict the simulation adds beside each (the
-    chat journals it apart) and with the plan's own id ("p1", "sim") made one."""
-    shown = [{k: v for k, v in step.items() if k != "policy"} for step in steps]
+    chat journals it apart), without the sentence the chat shows for each warning (rendered
+    at that edge, in the customer's language) and with the plan's own id ("p1", "sim") made
+    one."""
+    shown = [
+        {
+            **{k: v for k, v in step.items() if k != "policy"},
+            "warnings": [{k: v for k, v in w.items() if k != "text"} for w in step["warnings"]],
+        }
+        for step in steps
+    ]
     return re.sub(r'"(?:p1|sim)\.', '"P.', json.dumps(shown, sort_keys=True))
 
 

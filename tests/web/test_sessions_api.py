@@ -375,7 +375,7 @@ def test_a_price_condition_is_previewed_at_its_price_and_armed_not_sent(
     assert preview["assumptions"]["scenario"] == {"at_price": "60000"}
     assert Decimal(preview["mid_price"]) == Decimal(60_000)
     (pending,) = turn["pending"]
-    assert "Mandate: only once the price is at or below 60000" in pending["summary"]
+    assert "Mandate: only once the price is at or below 60,000" in pending["summary"]
     step = _confirm(client, sid, pending["step_id"], pending["token"]).json()["step"]
     assert step["state"] == "armed"
     assert not _orders(services)  # BTC is above 60k: the worker waits

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from execution.assistant import PendingConfirmation, StepUpdate, Turn
+from execution.i18n import Locale
 from execution.session.state import Line, StepView
 from web.deps import Customer, ServicesDep, SessionReader, actor_for, errors
 
@@ -24,6 +25,8 @@ router = APIRouter(
 class MessageIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str = Field(min_length=1, max_length=500)
+    #: the page's language, used when the message does not say which ("0.5")
+    locale: Locale | None = None
 
 
 class ConfirmIn(BaseModel):
@@ -101,7 +104,7 @@ def post_message(
 ) -> Turn:
     """Send one customer message; the reply carries the plan, its preview and the tokens."""
     return services.assistant.handle_message(
-        session_id, actor_for(principal, request), body.text, idempotency_key
+        session_id, actor_for(principal, request), body.text, idempotency_key, body.locale
     )
 
 

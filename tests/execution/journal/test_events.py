@@ -228,8 +228,8 @@ def test_the_shapes_that_differ_within_one_kind_are_all_written(written: list[Ev
     assert any("reservation" not in p for p in confirmed)  # a mandate armed, a cancel
     assert any(isinstance(p.get("reservation"), dict) for p in confirmed)
     assert any("parent" in p and "mandate_confirmed_by" in p for p in confirmed)
-    assert frozenset({"text", "step_id"}) in keys(ev.REPLY_SENT)
-    assert frozenset({"text"}) in keys(ev.REPLY_SENT)
+    assert frozenset({"text", "step_id", "locale"}) in keys(ev.REPLY_SENT)
+    assert frozenset({"text", "locale"}) in keys(ev.REPLY_SENT)
     previewed = [
         StepPreviewed.model_validate({**e.payload, "kind": e.kind})
         for e in written

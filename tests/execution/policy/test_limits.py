@@ -280,6 +280,7 @@ def test_reserve_order_counts_against_the_tiers_daily_cap(
         code="NOTIONAL_EXCEEDS_MAX_PER_DAY",
         message="NOTIONAL_EXCEEDS_MAX_PER_DAY: max=10000 USDT per day (tier basic), "
         "already used=6000.00 USDT, this order=6000.00 USDT",
+        params={"cap": "10,000.00", "left": "4,000.00", "quote": "USDT"},
     )
     # The same day's usage under a higher tier's cap: the customer was moved up.
     assert isinstance(verified, Reservation)
