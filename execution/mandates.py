@@ -18,10 +18,9 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from execution.clock import iso
 from execution.i18n import DEFAULT_LOCALE, Locale
 from execution.i18n.catalogue import render
-from execution.i18n.numbers import grouped
+from execution.i18n.numbers import grouped, moment
 from intent.models import BPS, Mandate, Model, OrderSpec, Trigger, plain
 
 
@@ -119,7 +118,7 @@ def terms_text(terms: MandateTerms, locale: Locale = DEFAULT_LOCALE) -> str:
             parts.append(render("terms.orders", locale, {"orders": terms.orders}))
     band = {"low": grouped(terms.band_low), "high": grouped(terms.band_high)}
     parts.append(render("terms.band", locale, band))
-    parts.append(render("terms.until", locale, {"when": iso(terms.expires_ms)}))
+    parts.append(render("terms.until", locale, {"when": moment(terms.expires_ms)}))
     return render("terms.lead", locale, {"parts": render("terms.join", locale).join(parts)})
 
 

@@ -8,7 +8,17 @@ class IntentError(Exception):
 
 
 class PlanningError(IntentError):
-    """The intent is understood but cannot be planned; the message says why, for the customer."""
+    """The intent is understood but cannot be planned; the message says why, in English.
+
+    ``code`` and ``params`` say the same for the customer's language (execution.i18n's
+    ``plan.<code>`` sentences); without a code the English message is all there is."""
+
+    def __init__(
+        self, message: str, code: str | None = None, params: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params or {}
 
 
 class LLMError(IntentError):

@@ -88,13 +88,18 @@ def plan_intent(
     if intent.schedule is not None and (intent.trigger is not None or bracket):
         raise PlanningError(
             "a schedule cannot be combined with a price condition or a take-profit / "
-            "stop-loss; ask for them separately"
+            "stop-loss; ask for them separately",
+            "schedule_with_condition",
         )
     listed = {part for symbol in symbols for part in symbol.split("/")}
     for code in (intent.asset, intent.to):
         if code is not None and code not in listed:
             # Understood, but not traded here: say so rather than "which asset?".
-            raise PlanningError(f"{code} is not listed on this exchange, so it cannot be traded")
+            raise PlanningError(
+                f"{code} is not listed on this exchange, so it cannot be traded",
+                "not_listed",
+                {"asset": code},
+            )
     planner = _Planner(plan_id, symbols, balances, default_quote)
     if intent.action == "convert":
         steps = planner.convert(intent, intent.asset, intent.amount)
@@ -152,7 +157,7 @@ class _Planner:
             )
         order_type = intent.order_type or "market"
         if order_type == "limit" and intent.limit_price is None:
-            raise PlanningError("a limit order needs a price")
+            raise PlanningError("a limit order needs a price", "limit_needs_price")
         return self._step(
             1,
             OrderSpec(
@@ -238,7 +243,9 @@ class _Planner:
         if schedule.every is not None and schedule.count is None:
             raise PlanningError(
                 f"say how many orders to place (at most {MAX_ORDERS}): a repeating order "
-                "needs an end"
+                "needs an end",
+                "schedule_needs_count",
+                {"max": str(MAX_ORDERS)},
             )
         if schedule.every is not None:
             every_s, count = duration_s(schedule.every), schedule.count or 1
@@ -259,7 +266,11 @@ class _Planner:
         else:
             raise PlanningError("a schedule needs 'every' or 'over'")
         if count > MAX_ORDERS:
-            raise PlanningError(f"a schedule places at most {MAX_ORDERS} orders; {count} asked")
+            raise PlanningError(
+                f"a schedule places at most {MAX_ORDERS} orders; {count} asked",
+                "schedule_too_many",
+                {"max": str(MAX_ORDERS), "count": str(count)},
+            )
         return self._step(
             1,
             order,
@@ -290,11 +301,14 @@ class _Planner:
         tp, sl = intent.take_profit, intent.stop_loss
         if entry.order.side != "buy":
             raise PlanningError(
-                "a take-profit or stop-loss is attached to a buy: it sells what the buy got"
+                "a take-profit or stop-loss is attached to a buy: it sells what the buy got",
+                "exits_need_buy",
             )
         if tp is not None and sl is not None and tp <= sl:
             raise PlanningError(
-                f"the take-profit ({plain(tp)}) must be above the stop-loss ({plain(sl)})"
+                f"the take-profit ({plain(tp)}) must be above the stop-loss ({plain(sl)})",
+                "tp_not_above_sl",
+                {"tp": plain(tp), "sl": plain(sl)},
             )
         entry_price = entry.order.price or (
             intent.trigger.price if intent.trigger is not None else None
@@ -304,7 +318,9 @@ class _Planner:
         ):
             raise PlanningError(
                 f"the take-profit must be above and the stop-loss below the entry price "
-                f"({plain(entry_price)})"
+                f"({plain(entry_price)})",
+                "exits_around_entry",
+                {"entry": plain(entry_price)},
             )
         base = entry.order.symbol.split("/", 1)[0]
         exits = [
@@ -343,23 +359,37 @@ class _Planner:
         for quote in candidates:
             if f"{give}/{quote}" in self.symbols and f"{get}/{quote}" in self.symbols:
                 return quote
-        raise PlanningError(f"there is no market path from {give} to {get} on this venue")
+        raise PlanningError(
+            f"there is no market path from {give} to {get} on this venue",
+            "no_path",
+            {"give": give, "get": get},
+        )
 
     def _market(self, asset: str, quote: str) -> str:
         symbol = f"{asset}/{quote}"
         if symbol not in self.symbols:
             alternatives = sorted(s for s in self.symbols if s.startswith(f"{asset}/"))
             hint = f"; markets for {asset}: {', '.join(alternatives)}" if alternatives else ""
-            raise PlanningError(f"there is no {symbol} market on this venue{hint}")
+            raise PlanningError(
+                f"there is no {symbol} market on this venue{hint}",
+                "no_market",
+                {"symbol": symbol, "asset": asset, "quote": quote},
+            )
         return symbol
 
     def _share(self, amount: Amount, held_ccy: str) -> Decimal:
         if amount.value > HUNDRED:
-            raise PlanningError(f"{plain(amount.value)}% is more than all of your holdings")
+            raise PlanningError(
+                f"{plain(amount.value)}% is more than all of your holdings",
+                "share_over_all",
+                {"share": plain(amount.value)},
+            )
         held = self.balances.get(held_ccy, Decimal(0))
         if held <= 0:
             raise PlanningError(
-                f"you hold no {held_ccy}, so {plain(amount.value)}% of it is nothing"
+                f"you hold no {held_ccy}, so {plain(amount.value)}% of it is nothing",
+                "nothing_held",
+                {"currency": held_ccy},
             )
         share = held * amount.value / HUNDRED
         self.notes.append(

@@ -82,7 +82,7 @@ def confirmation_text(
     for warning in preview.warnings:
         text += render("confirm.warning", locale, {"text": warning_text(warning, locale)})
     if preview.mandate is not None:
-        text += " " + terms_text(preview.mandate, locale)
+        text += (" " if locale == "en" else "") + terms_text(preview.mandate, locale)
     return text
 
 

@@ -170,7 +170,10 @@ class Turns:
             )
         except PlanningError as exc:
             self._ctx.append(state, actor, events.PlanningFailed(reason=str(exc)))
-            return reply(render("reply.planning_failed", locale, {"reason": exc}))
+            if exc.code is None:
+                return reply(render("reply.planning_failed_other", locale, {"reason": exc}))
+            reason = render(f"plan.{exc.code}", locale, exc.params)
+            return reply(render("reply.planning_failed", locale, {"reason": reason}))
         plan = titled(plan, locale)  # the step titles shown, journaled with the plan
         self._ctx.append(
             state,

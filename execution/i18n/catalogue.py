@@ -54,7 +54,7 @@ MESSAGES: Final[dict[str, tuple[str, str, str]]] = {
         "没有发送任何订单：第 {step} 步无法预览（{error}）。请让我重新预览。",
         "沒有發送任何訂單：第 {step} 步無法預覽（{error}）。請讓我重新預覽。",
     ),
-    "reply.planning_failed": (
+    "reply.planning_failed_other": (  # a reason the planner says in English only
         "I understood the request, but {reason}.",
         "我明白您的请求，但无法执行：{reason}。",
         "我明白您的請求，但無法執行：{reason}。",
@@ -64,6 +64,68 @@ MESSAGES: Final[dict[str, tuple[str, str, str]]] = {
         "confirm, or stop it.",
         "我已暂停“{title}”：{reason}。在您重新预览并确认或停止它之前，不会再发送任何订单。",
         "我已暫停「{title}」：{reason}。在您重新預覽並確認或停止它之前，不會再發送任何訂單。",
+    ),
+    "reply.planning_failed": (
+        "I understood the request, but {reason}.",
+        "我明白您的请求，但{reason}。",
+        "我明白您的請求，但{reason}。",
+    ),
+    "plan.not_listed": (
+        "{asset} is not listed on this exchange, so it cannot be traded",
+        "本交易所没有上架 {asset}，无法交易",
+        "本交易所沒有上架 {asset}，無法交易",
+    ),
+    "plan.no_path": (
+        "there is no way to convert {give} to {get} here",
+        "这里无法把 {give} 兑换成 {get}",
+        "這裡無法把 {give} 兌換成 {get}",
+    ),
+    "plan.no_market": (
+        "{asset} cannot be traded against {quote} here",
+        "这里不能用 {quote} 交易 {asset}",
+        "這裡不能用 {quote} 交易 {asset}",
+    ),
+    "plan.share_over_all": (
+        "{share}% is more than all of your holdings",
+        "{share}% 超过了您的全部持仓",
+        "{share}% 超過了您的全部持倉",
+    ),
+    "plan.nothing_held": (
+        "you hold no {currency}",
+        "您没有持有 {currency}",
+        "您沒有持有 {currency}",
+    ),
+    "plan.tp_not_above_sl": (
+        "the take-profit ({tp}) must be above the stop-loss ({sl})",
+        "止盈价（{tp}）必须高于止损价（{sl}）",
+        "止賺價（{tp}）必須高於止蝕價（{sl}）",
+    ),
+    "plan.exits_around_entry": (
+        "the take-profit must be above and the stop-loss below the entry price ({entry})",
+        "止盈价必须高于、止损价必须低于买入价（{entry}）",
+        "止賺價必須高於、止蝕價必須低於買入價（{entry}）",
+    ),
+    "plan.exits_need_buy": (
+        "a take-profit or stop-loss goes with a buy: it sells what the buy got",
+        "止盈或止损要跟随买入订单：它卖出的是买入所得",
+        "止賺或止蝕要跟隨買入訂單：它賣出的是買入所得",
+    ),
+    "plan.schedule_needs_count": (
+        "say how many orders to place (at most {max}): a repeating order needs an end",
+        "请说明一共下几笔（最多 {max} 笔）：定期订单需要有结束",
+        "請說明一共落幾筆（最多 {max} 筆）：定期訂單需要有結束",
+    ),
+    "plan.schedule_too_many": (
+        "a schedule places at most {max} orders; {count} asked",
+        "定期订单最多 {max} 笔，您要求了 {count} 笔",
+        "定期訂單最多 {max} 筆，您要求了 {count} 筆",
+    ),
+    "plan.limit_needs_price": ("a limit order needs a price", "限价单需要价格", "限價單需要價格"),
+    "plan.schedule_with_condition": (
+        "a schedule cannot be combined with a price condition or a take-profit / stop-loss; "
+        "ask for them separately",
+        "定期订单不能同时设置价格条件或止盈止损，请分开提出",
+        "定期訂單不能同時設定價格條件或止賺止蝕，請分開提出",
     ),
     # --- questions (a clarification, one sentence per missing field) ---------------------
     "ask.side": (
@@ -312,8 +374,8 @@ MESSAGES: Final[dict[str, tuple[str, str, str]]] = {
     ),
     "step.size_quote": (
         "{amount} {quote} of {base}",
-        "价值 {amount} {quote} 的 {base}",
-        "價值 {amount} {quote} 的 {base}",
+        "{amount} {quote} 的 {base}",
+        "{amount} {quote} 的 {base}",
     ),
     "step.size_from": (
         "{base} with the {quote} from step {step}",
@@ -340,7 +402,7 @@ MESSAGES: Final[dict[str, tuple[str, str, str]]] = {
         "{title}：您卖出 {amount} {base}，获得约 {got} {got_ccy}。",
         "{title}：您賣出 {amount} {base}，獲得約 {got} {got_ccy}。",
     ),
-    "confirm.warning": (" Warning: {text}.", " 注意：{text}。", " 注意：{text}。"),
+    "confirm.warning": (" Warning: {text}.", "注意：{text}。", "注意：{text}。"),
     "confirm.cancel": (
         "{title}: frees ≈ {amount} {currency}. Whatever has already filled stays filled.",
         "{title}：释放约 {amount} {currency}。已成交的部分保持不变。",
@@ -362,8 +424,8 @@ MESSAGES: Final[dict[str, tuple[str, str, str]]] = {
     "terms.orders": ("at most {orders} orders", "最多 {orders} 笔订单", "最多 {orders} 筆訂單"),
     "terms.orders_every": (
         "at most {orders} orders, one every {every}",
-        "最多 {orders} 笔订单，每 {every} 一笔",
-        "最多 {orders} 筆訂單，每 {every} 一筆",
+        "最多 {orders} 笔订单，每 {every}一笔",
+        "最多 {orders} 筆訂單，每 {every}一筆",
     ),
     "terms.band": (
         "each expected between {low} and {high}, else it pauses and asks you",

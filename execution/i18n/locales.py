@@ -62,7 +62,7 @@ def negotiate(accept_language: str | None) -> Locale:
     for position, item in enumerate((accept_language or "").split(",")):
         tag, _, params = item.strip().partition(";")
         quality = 1.0
-        match = re.search(r"q\s*=\s*([0-9.]+)", params)
+        match = re.search(r"q\s*=\s*([^;\s]*)", params)
         if match:
             try:
                 quality = float(match.group(1))

@@ -3,6 +3,7 @@ web/static/chat.js follows the same rules)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 # Fiat and stablecoins are shown to the cent; other amounts to at most 8 decimals.
@@ -23,3 +24,8 @@ def money(value: Decimal, currency: str) -> str:
 def grouped(value: Decimal) -> str:
     """A price or level as written for a person: separators, no trailing zeros (65,000)."""
     return format(value.normalize(), ",f")
+
+
+def moment(ms: int) -> str:
+    """An instant as the customer reads it, in UTC to the minute: ``2026-02-05 00:00 UTC``."""
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
