@@ -19,13 +19,14 @@ from execution.assistant.dependents import Dependents, bought
 from execution.assistant.executor import Executor
 from execution.assistant.previews import Previews
 from execution.assistant.reservations import Reservations, reservation_json
-from execution.assistant.texts import confirmation_text, warning_text
+from execution.assistant.texts import confirmation_text
 from execution.errors import InvalidTransition, LimitExceeded, VenueError, call_translated
 from execution.i18n.catalogue import render
 from execution.journal import events
 from execution.mandates import band_breach, condition_holds, next_due_ms, sized, ticker_price
 from execution.preview.pipeline import StepEvaluation
 from execution.preview.simulator import StepPreview
+from execution.preview.warnings import warning_text
 from execution.session.lifecycle import (
     IN_FLIGHT_STEP_STATES,
     TERMINAL_STEP_STATES,

@@ -7,10 +7,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from execution.i18n import DEFAULT_LOCALE, Locale
-from execution.i18n.catalogue import has, render
+from execution.i18n.catalogue import render
 from execution.i18n.numbers import grouped, money
 from execution.mandates import terms_summary, terms_text
-from execution.preview.simulator import CancelPreview, PreviewWarning, StepPreview
+from execution.preview.simulator import CancelPreview, StepPreview
+from execution.preview.warnings import warning_text
 from intent.models import Plan, PlanStep
 
 __all__ = [
@@ -20,29 +21,7 @@ __all__ = [
     "step_title",
     "terms_text",
     "titled",
-    "warning_text",
 ]
-
-
-def warning_text(warning: PreviewWarning, locale: Locale = DEFAULT_LOCALE) -> str:
-    """A warning or refusal as the customer reads it: what limit applies and what it allows;
-    never a venue's filter code (that stays in ``warning.message`` for support)."""
-    params = dict(warning.params)
-    if warning.code == "PRICE_OUTSIDE_BAND" and "side" in params:
-        code = f"deny.PRICE_OUTSIDE_BAND_{params['side']}"
-    elif warning.code.startswith("venue_"):
-        what = render(f"warn.venue_what.{params.get('what', 'other')}", locale)
-        return render("warn.venue_rejects", locale, {"what": what})
-    elif has(f"warn.{warning.code}"):
-        code = f"warn.{warning.code}"
-    else:
-        code = f"deny.{warning.code}"
-    if not has(code):  # a code with no sentence yet: support's message, never nothing
-        return warning.message
-    try:
-        return render(code, locale, params)
-    except KeyError:  # journaled before its parameters were: support's message
-        return warning.message
 
 
 def confirmation_text(

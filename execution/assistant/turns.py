@@ -15,13 +15,14 @@ from execution.actors import Actor
 from execution.assistant.context import Context, jsonable
 from execution.assistant.previews import PendingConfirmation, Previews
 from execution.assistant.replies import question, refusal
-from execution.assistant.texts import money, titled, warning_text
+from execution.assistant.texts import money, titled
 from execution.errors import VenueError, call_translated
 from execution.i18n import DEFAULT_LOCALE, Locale, locale_of_message
 from execution.i18n.catalogue import render
 from execution.journal import events
 from execution.preview.pipeline import PreviewFailed
 from execution.preview.simulator import PreviewWarning, dec
+from execution.preview.warnings import warning_text
 from execution.session.state import SessionState
 from intent.canonical import to_canonical
 from intent.dialogue import Corrected, respond, to_record

@@ -14,6 +14,8 @@ from execution.errors import DuplicateMessage, InvalidTransition
 from execution.i18n import DEFAULT_LOCALE, Locale, parse_locale
 from execution.journal import GENESIS_HASH, Event
 from execution.journal import events as ev
+from execution.preview.simulator import PreviewWarning
+from execution.preview.warnings import warning_text
 from execution.session.lifecycle import (
     PlanState,
     StepState,
@@ -49,11 +51,14 @@ class StepView:
     created_ms: int | None = None  # when the mandate added this step
     armed_ms: int | None = None  # when the mandate was (last) confirmed
     superseded_by: str | None = None  # the bracket exit that fired first and skipped this
+    # each of the preview's warnings as the customer was shown it, in the session's language
+    warning_texts: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """Every field, as the API shows the step (a hand-kept list had left three out)."""
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["depends_on"] = list(self.depends_on)
+        out["warning_texts"] = list(self.warning_texts)
         return out
 
 
@@ -144,6 +149,7 @@ class SessionState:
                     step.preview, step.preview_hash = p.preview, p.preview_hash
                     step.expires_ms, step.policy_version = p.expires_ms, p.policy_version
                     step.previewed_order = p.order
+                    step.warning_texts = _warning_texts(p.preview, self.language)
                 case ev.StepConfirmed():
                     step.confirmed_by = p.user
                     step.reservation = None if p.reservation is None else p.reservation.model_dump()
@@ -272,3 +278,11 @@ def fold(session_id: str, events: Iterable[Event]) -> SessionState:
 
 
 __all__ = ["Line", "SessionState", "StepView", "fold", "step_state_for"]
+
+
+def _warning_texts(preview: dict[str, Any], locale: Locale) -> tuple[str, ...]:
+    """The sentences shown for a preview's warnings (a cancel's preview has none)."""
+    return tuple(
+        warning_text(PreviewWarning.model_validate(w), locale)
+        for w in preview.get("warnings") or ()
+    )

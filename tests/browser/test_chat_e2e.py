@@ -154,7 +154,7 @@ def test_a_customer_in_chinese_is_understood_and_corrected(browser: Browser, ser
     page.press("#message", "Enter")
 
     reply = page.locator(".bubble.assistant").last
-    expect(reply).to_contain_text('I read "bitcoiin" as Bitcoin (BTC).')
+    expect(reply).to_contain_text("我把“bitcoiin”理解为 Bitcoin (BTC)。")  # in its language
     step = page.locator(".plan-step").first
     expect(step).to_contain_text("BTC")
     expect(step).to_contain_text("ETH")

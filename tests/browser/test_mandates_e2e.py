@@ -103,7 +103,7 @@ def test_a_paused_mandate_asks_and_is_confirmed_again(browser: Browser, server: 
     status = mandate.locator(".step-status")
     expect(status).to_contain_text(re.compile(r"^Paused: this needs 0\.3 BTC but you have 0\.2"))
     expect(mandate.locator("button.stop")).to_be_visible()
-    pause_message = page.locator(".bubble.assistant", has_text="I paused Buy")
+    pause_message = page.locator(".bubble.assistant", has_text="I paused Sell 0.3 BTC")
     expect(pause_message).to_have_count(1)
     expect(pause_message).to_contain_text("Nothing more is sent until you preview it again")
     page.wait_for_timeout(4_500)  # two more polls: the message is shown once

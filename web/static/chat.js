@@ -334,9 +334,12 @@ function stepCard(step, preview, pending, notice) {
   }
   card.append(table);
   for (const note of preview.notes || []) card.append(el("p", { class: "note" }, note));
-  for (const warning of preview.warnings) {
-    card.append(el("p", { class: warning.blocking ? "warning blocking" : "warning", "data-code": warning.code }, warning.message));
-  }
+  // The sentence the customer is shown (the server renders it in their language); the
+  // warning's message is support's, with the venue's codes.
+  preview.warnings.forEach((warning, i) => {
+    const shown = warning.text || (step.warning_texts || [])[i] || warning.message;
+    card.append(el("p", { class: warning.blocking ? "warning blocking" : "warning", "data-code": warning.code }, shown));
+  });
   const status = el("p", { class: "step-status" });
   card.append(status);
   if (notice) {
