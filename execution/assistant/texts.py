@@ -54,3 +54,29 @@ def cancel_text(description: str, preview: CancelPreview) -> str:
         f"{preview.releases.currency}. "
         "Whatever has already filled stays filled."
     )
+
+
+# Stopping a standing order from the chat: one code per sentence, to be translated later.
+STOP_TEXTS: dict[str, str] = {
+    "stop.shown": "Stop: {description} — {placed} of {total} orders placed; orders already "
+    "placed stay placed.",
+    "stop.plan": "Here is what would stop. Nothing changes until you confirm.",
+    "stop.none": "You have no standing order like that.",
+    "stop.none_but": "You have no standing order like that. Your standing orders: {listed}.",
+    "stop.which": "Several standing orders match: {listed}. Which one should I stop? Say it "
+    "with its asset or kind, or press Stop next to it under Orders & plans.",
+    "stop.listed": "{description} ({state}, {placed} of {total} orders placed)",
+    "stop.not_found": "the standing order could not be found any more; nothing was changed",
+}
+# A standing order's state, as the sentences above say it.
+STANDING_STATE_TEXTS: dict[str, str] = {
+    "armed": "active",
+    "paused": "paused",
+    "awaiting_confirmation": "awaiting your confirmation",
+    "blocked": "blocked",
+}
+
+
+def stop_text(code: str, **params: object) -> str:
+    """The sentence ``code`` of :data:`STOP_TEXTS`, with ``params`` filled in."""
+    return STOP_TEXTS[code].format(**params)
