@@ -218,3 +218,29 @@ def test_a_stop_session_replays_with_no_difference(
     assert [c.what for c in report.checks if c.kind == ev.PLAN_CREATED] == ["plan p1"]
     assert [c.what for c in report.checks if c.kind == ev.STEP_PREVIEWED] == ["preview p1.1"]
     assert all(c.status == "ok" for c in report.checks), format_report(report)
+
+
+def test_a_stop_asked_in_the_mandates_own_session_stops_it_there(
+    assistant: Assistant, venue: Counting
+) -> None:
+    session, mandate = _arm(assistant, WEEKLY_BTC)
+    turn = assistant.handle_message(session, ALICE, "取消每周买比特币")
+    (pending,) = turn.pending
+
+    step, _ = assistant.confirm_step(session, pending.step_id, ALICE, pending.token)
+
+    state = assistant.state(session, ALICE)
+    assert (step.state, state.steps[mandate].state) == ("done", "rejected")
+    assert state.plan_states["p2"] == "completed"
+    assert len(venue.created) == 1
+
+
+def test_rejecting_the_stop_leaves_the_mandate_working(assistant: Assistant) -> None:
+    dca, mandate = _arm(assistant, WEEKLY_BTC)
+    session, pending = _ask_stop(assistant, "cancel my recurring BTC buy")
+
+    step, _ = assistant.reject_step(session, pending.step_id, ALICE)
+
+    assert step.state == "rejected"
+    assert assistant.state(dca, ALICE).steps[mandate].state == "armed"
+    assert len(assistant.overview(ALICE).mandates) == 1
