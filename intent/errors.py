@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from intent.models import StandingOrderRef
+
 
 class IntentError(Exception):
     """Root of every error raised by :mod:`intent`."""
@@ -35,3 +40,20 @@ class LLMRefused(LLMError):
 
 class LLMInvalidOutput(LLMError):
     """The model answered, but not with a JSON object that validates against the intent schema."""
+
+
+class StandingOrderNotFound(PlanningError):
+    """A cancel names a standing order the customer does not have; ``standing`` is what
+    they do have (``intent.models.StandingOrderRef``), to be listed in the reply."""
+
+    def __init__(self, message: str, standing: tuple[StandingOrderRef, ...] = ()) -> None:
+        super().__init__(message)
+        self.standing = standing
+
+
+class WhichStandingOrder(PlanningError):
+    """A cancel names a standing order, and several match: ``candidates`` are asked about."""
+
+    def __init__(self, message: str, candidates: tuple[StandingOrderRef, ...]) -> None:
+        super().__init__(message)
+        self.candidates = candidates

@@ -18,8 +18,19 @@ from collections.abc import Collection, Mapping, Sequence
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from intent.errors import PlanningError
-from intent.models import Amount, Intent, Mandate, OrderSpec, Plan, PlanStep, Trigger, plain
+from intent.errors import PlanningError, StandingOrderNotFound, WhichStandingOrder
+from intent.models import (
+    Amount,
+    Intent,
+    Mandate,
+    MandateRef,
+    OrderSpec,
+    Plan,
+    PlanStep,
+    StandingOrderRef,
+    Trigger,
+    plain,
+)
 
 QUOTE_CURRENCIES = frozenset({"USD", "USDT", "USDC", "HKD", "EUR"})
 HUNDRED = Decimal(100)
@@ -68,10 +79,14 @@ def plan_intent(
     balances: Mapping[str, Decimal],
     default_quote: str = "USDT",
     open_orders: Sequence[Mapping[str, Any]] = (),
+    standing: Sequence[StandingOrderRef] = (),
 ) -> Plan:
     """Build the plan for ``intent``; raise :class:`PlanningError` saying what cannot be done.
 
-    ``open_orders`` (ccxt order structures) is what a cancel can name."""
+    ``open_orders`` (ccxt order structures) is what a cancel can name; ``standing`` (the
+    customer's standing orders, in every session) what a cancel naming one can stop."""
+    if intent.action == "cancel" and intent.standing_kind is not None:
+        return _stop_plan(intent, plan_id, standing)
     if intent.action == "cancel":
         return _cancel_plan(intent, plan_id, open_orders)
     if intent.action not in ("buy", "sell", "convert"):
@@ -472,6 +487,52 @@ def _cancel_plan(intent: Intent, plan_id: str, open_orders: Sequence[Mapping[str
             )
         )
     return Plan(plan_id=plan_id, intent=intent, steps=tuple(steps))
+
+
+def standing_matches(
+    intent: Intent, standing: Sequence[StandingOrderRef]
+) -> list[StandingOrderRef]:
+    """The standing orders a cancel names: of its kind (any, for "mandate"; any with a
+    price condition, for "conditional") and of its asset, if it says one."""
+    kind = intent.standing_kind
+
+    def of_kind(ref: StandingOrderRef) -> bool:
+        if kind == "mandate" or kind == ref.kind:
+            return True
+        return kind == "conditional" and ref.kind != "recurring"
+
+    return [
+        ref
+        for ref in standing
+        if of_kind(ref)
+        and (intent.asset is None or ref.order.symbol.split("/", 1)[0] == intent.asset)
+    ]
+
+
+def _stop_plan(intent: Intent, plan_id: str, standing: Sequence[StandingOrderRef]) -> Plan:
+    """One confirmable ``stop_mandate`` step for the one standing order the cancel names;
+    none or several raise, saying what the customer has."""
+    matching = standing_matches(intent, standing)
+    if not matching:
+        raise StandingOrderNotFound(
+            "you have no standing order like that, so there is nothing to stop",
+            tuple(standing),
+        )
+    if len(matching) > 1:
+        raise WhichStandingOrder("several standing orders match; which one?", tuple(matching))
+    target = matching[0]
+    step = PlanStep(
+        step_id=f"{plan_id}.1",
+        kind="stop_mandate",
+        description=f"Stop: {target.description}",
+        order=target.order,
+        stop=MandateRef(
+            session_id=target.session_id,
+            step_id=target.step_id,
+            description=target.description,
+        ),
+    )
+    return Plan(plan_id=plan_id, intent=intent, steps=(step,))
 
 
 def _venue_number(value: Any) -> Decimal:

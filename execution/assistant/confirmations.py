@@ -19,13 +19,15 @@ from execution.assistant.context import Context
 from execution.assistant.dependents import Dependents
 from execution.assistant.executor import Executor
 from execution.assistant.mandate_runner import MandateRunner
-from execution.assistant.previews import PendingConfirmation, Previews, StepUpdate
+from execution.assistant.previews import PendingConfirmation, Previews, StepUpdate, stop_summary
 from execution.assistant.reservations import Reservations, reservation_json
+from execution.assistant.stops import Stops
 from execution.assistant.texts import cancel_text, confirmation_text
 from execution.errors import InvalidTransition, JournalError, RequoteRequired, VenueError
 from execution.journal import events
 from execution.preview.requote import requote_reasons
 from execution.preview.simulator import CancelPreview, StepPreview
+from execution.preview.stop import StopPreview
 from execution.session.state import SessionState, StepView
 from intent.models import OrderSpec
 
@@ -41,6 +43,7 @@ class Confirmations:
         executor: Executor,
         dependents: Dependents,
         mandates: MandateRunner,
+        stops: Stops,
     ) -> None:
         self._ctx = ctx
         self._previews = previews
@@ -48,6 +51,7 @@ class Confirmations:
         self._executor = executor
         self._dependents = dependents
         self._mandates = mandates
+        self._stops = stops
 
     def refresh_step(
         self, session_id: str, step_id: str, actor: Actor
@@ -77,6 +81,9 @@ class Confirmations:
             if step.kind == "cancel_order":
                 _, pending = self._previews.preview_cancel(state, actor, step)
                 return copy.copy(self._ctx.step(state, step_id)), pending
+            if step.kind == "stop_mandate":
+                _, stop_pending = self._previews.preview_stop(state, actor, step)
+                return copy.copy(self._ctx.step(state, step_id)), stop_pending
             _, pending = self._previews.preview_step(
                 state,
                 actor,
@@ -134,6 +141,10 @@ class Confirmations:
                     if not self._confirm_cancel(state, actor, step):
                         continue  # another process got there first: the token check says how
                     return copy.copy(self._ctx.step(state, step_id)), []
+                if step.kind == "stop_mandate":
+                    if not self._confirm_stop(state, actor, step):
+                        continue  # another process got there first: the token check says how
+                    break  # carried out below, once this session's lock is released
                 shown = StepPreview.model_validate(step.preview)
                 if step.kind == "mandate":
                     if not self._arm(state, actor, step, shown):
@@ -161,7 +172,11 @@ class Confirmations:
                 self._executor.submit(state, actor, step_id, shown)
                 updates = self._dependents.advance_dependents(state, actor, step_id)
                 return copy.copy(self._ctx.step(state, step_id)), updates
-            raise JournalError(f"step {step_id!r} kept changing while it was being confirmed")
+            else:
+                raise JournalError(f"step {step_id!r} kept changing while it was being confirmed")
+        # A stop step, confirmed: the mandate it names is stopped under its own session's
+        # lock (never while holding this one), then the outcome is recorded here.
+        return self._stops.carry_out(session_id, step_id, actor), []
 
     def _requote_if_moved(
         self, state: SessionState, actor: Actor, step: StepView, shown: StepPreview
@@ -231,6 +246,22 @@ class Confirmations:
             return False
         self._ctx.crash_point("confirmed")
         self._executor.submit_cancel(state, actor, step.step_id, shown)
+        return True
+
+    def _confirm_stop(self, state: SessionState, actor: Actor, step: StepView) -> bool:
+        """Journal the confirmation of a stop step, with the sentence shown; False if
+        another process changed the step first."""
+        assert step.preview is not None
+        try:
+            self._previews.journal_confirmation(
+                state,
+                actor,
+                step.step_id,
+                stop_summary(StopPreview.model_validate(step.preview), state.language),
+            )
+        except InvalidTransition:
+            return False
+        self._ctx.crash_point("confirmed")
         return True
 
 

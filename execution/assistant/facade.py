@@ -41,6 +41,7 @@ from execution.assistant.mandate_runner import MandateReport, MandateRunner
 from execution.assistant.previews import PendingConfirmation, Previews, StepUpdate
 from execution.assistant.reconciler import Reconciler, ReconcileReport
 from execution.assistant.reservations import Reservations
+from execution.assistant.stops import Stops
 from execution.assistant.turns import Turn, Turns
 from execution.checkpoints import Checkpoints
 from execution.clock import Clock
@@ -97,12 +98,13 @@ class Assistant:
         executor = Executor(ctx, reservations)
         dependents = Dependents(ctx, previews)
         mandates = MandateRunner(ctx, previews, reservations, executor, dependents)
-        self._turns = Turns(ctx, previews)
+        stops = Stops(ctx, dependents)
+        self._turns = Turns(ctx, previews, stops)
         self._confirmations = Confirmations(
-            ctx, previews, reservations, executor, dependents, mandates
+            ctx, previews, reservations, executor, dependents, mandates, stops
         )
         self._mandates = mandates
-        self._reconciler = Reconciler(ctx, executor, reservations, dependents)
+        self._reconciler = Reconciler(ctx, executor, reservations, dependents, stops)
 
     # --- sessions -----------------------------------------------------------------
 

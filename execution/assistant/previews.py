@@ -16,13 +16,16 @@ from typing import Any
 
 from execution.actors import Actor
 from execution.assistant.context import Context, jsonable
-from execution.assistant.texts import cancel_text, confirmation_text
+from execution.assistant.texts import cancel_text, confirmation_text, stop_text
 from execution.checkpoints import Binding
 from execution.clock import iso
 from execution.errors import ConfirmationRefused, StepNotConfirmable, TokenReused
+from execution.i18n import Locale
 from execution.journal import events
 from execution.preview.pipeline import StepEvaluation
 from execution.preview.simulator import CancelPreview, StepPreview, preview_cancel
+from execution.preview.stop import StopPreview, preview_stop
+from execution.session.lifecycle import UNSENT_STEP_STATES
 from execution.session.state import SessionState, StepView
 from intent.models import Mandate, Model, OrderSpec
 
@@ -129,7 +132,7 @@ class Previews:
         self,
         state: SessionState,
         step: StepView,
-        preview: StepPreview | CancelPreview,
+        preview: StepPreview | CancelPreview | StopPreview,
         summary: str,
     ) -> PendingConfirmation:
         """The single-use token for ``preview``, bound to the session's owner."""
@@ -184,6 +187,52 @@ class Previews:
             preview,
             cancel_text(step.description, preview, state.language),
         )
+
+    def preview_stop(
+        self, state: SessionState, actor: Actor, step: StepView
+    ) -> tuple[StopPreview, PendingConfirmation | None]:
+        """Preview a stop step (the standing order it names, as it stands now: how many of
+        its orders are placed) and journal it. No token if the standing order has ended
+        meanwhile: there is nothing left to stop, and the preview says its state."""
+        assert step.stop is not None  # a stop step names its mandate
+        session_id, target_id = str(step.stop["session_id"]), str(step.stop["step_id"])
+        target = self._ctx.log.snapshot(session_id)
+        mandate = target.steps.get(target_id) if target.owner == state.owner else None
+        if mandate is None:
+            state_now, placed, total = "not_found", 0, 1
+        else:
+            placed = sum(1 for c in target.children(target_id) if c.state not in UNSENT_STEP_STATES)
+            total = int((mandate.mandate or {}).get("count") or 1)
+            state_now = mandate.state
+        preview = preview_stop(
+            step.step_id,
+            session_id=session_id,
+            target_step_id=target_id,
+            description=str(step.stop["description"]),
+            symbol=str(step.order["symbol"]),
+            state=state_now,
+            orders_placed=placed,
+            orders_total=total,
+            policy_version=self._ctx.policy().version,
+            now_ms=self._ctx.clock.now_ms(),
+            ttl_ms=self._ctx.ttl_ms,
+        )
+        stoppable = state_now in STOPPABLE_MANDATE_STATES
+        self._ctx.append(
+            state,
+            actor,
+            _previewed(
+                step,
+                preview,
+                OrderSpec.model_validate(step.order),
+                blocked=not stoppable,
+                waiting=False,
+                stop=events.StopTarget(session_id=session_id, step_id=target_id),
+            ),
+        )
+        if not stoppable:
+            return preview, None
+        return preview, self._issue(state, step, preview, stop_summary(preview, state.language))
 
     def _check_token(self, state: SessionState, step: StepView, actor: Actor, token: str) -> None:
         if step.preview_hash is None or step.expires_ms is None or step.policy_version is None:
@@ -259,9 +308,26 @@ class Previews:
         )
 
 
+#: A mandate in these states is still working, or waiting to: a stop step can stop it.
+STOPPABLE_MANDATE_STATES = frozenset(
+    {"planned", "awaiting_confirmation", "blocked", "armed", "paused"}
+)
+
+
+def stop_summary(preview: StopPreview, locale: Locale) -> str:
+    """The sentence shown next to Confirm for a stop step, and journaled with its yes."""
+    return stop_text(
+        "stop.shown",
+        locale,
+        description=preview.description,
+        placed=preview.orders_placed,
+        total=preview.orders_total,
+    )
+
+
 def _previewed(
     step: StepView,
-    preview: StepPreview | CancelPreview,
+    preview: StepPreview | CancelPreview | StopPreview,
     order: OrderSpec,
     *,
     blocked: bool,

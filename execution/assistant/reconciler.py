@@ -15,6 +15,7 @@ from execution.assistant.context import Context, jsonable
 from execution.assistant.dependents import Dependents
 from execution.assistant.executor import Executor, client_order_id
 from execution.assistant.reservations import Reservations
+from execution.assistant.stops import Stops
 from execution.errors import OrderNotFound, VenueError
 from execution.journal import events
 from execution.preview.simulator import CancelPreview
@@ -26,9 +27,15 @@ class Reconciler:
     """Settle in-flight steps with what the venue says."""
 
     def __init__(
-        self, ctx: Context, executor: Executor, reservations: Reservations, dependents: Dependents
+        self,
+        ctx: Context,
+        executor: Executor,
+        reservations: Reservations,
+        dependents: Dependents,
+        stops: Stops,
     ) -> None:
         self._ctx = ctx
+        self._stops = stops
         self._executor = executor
         self._reservations = reservations
         self._dependents = dependents
@@ -43,12 +50,16 @@ class Reconciler:
         report = ReconcileReport()
         now = self._ctx.clock.now_ms()
         for summary in self._ctx.journal.sessions():
+            stops: list[str] = []  # confirmed stop steps: finished once the lock is released
             with self._ctx.log.lock(summary.session_id):
                 state = self._ctx.log.load(summary.session_id)
                 for step in list(state.steps.values()):
                     if step.state not in IN_FLIGHT_STEP_STATES or now - step.updated_ms < grace_ms:
                         continue
                     report.checked += 1
+                    if step.kind == "stop_mandate":
+                        stops.append(step.step_id)
+                        continue
                     try:
                         settled = self._reconcile_step(state, step)
                     except VenueError as exc:
@@ -62,6 +73,11 @@ class Reconciler:
                     elif step.state != "open":
                         report.unsettled.append(f"{state.session_id}/{step.step_id}: unknown")
                 self._ctx.log.sync_plans(state)
+            for step_id in stops:
+                # The app stopped between a stop's confirmation and its outcome: finish it
+                # (the customer's yes stands; stopping sends nothing).
+                stopped = self._stops.carry_out(summary.session_id, step_id, SYSTEM)
+                report.settled.append(f"{summary.session_id}/{step_id}: {stopped.state}")
         return report
 
     def _reconcile_step(self, state: SessionState, step: StepView) -> bool:

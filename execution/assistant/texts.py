@@ -146,3 +146,8 @@ def titled(plan: Plan, locale: Locale) -> Plan:
         for step in plan.steps
     )
     return plan.model_copy(update={"steps": steps})
+
+
+def stop_text(code: str, locale: Locale = DEFAULT_LOCALE, **params: object) -> str:
+    """A sentence about stopping a standing order from the chat (catalogue ``stop.*``)."""
+    return render(code, locale, params)

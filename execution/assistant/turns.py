@@ -15,7 +15,8 @@ from execution.actors import Actor
 from execution.assistant.context import Context, jsonable
 from execution.assistant.previews import PendingConfirmation, Previews
 from execution.assistant.replies import question, refusal
-from execution.assistant.texts import money, titled
+from execution.assistant.stops import Stops, listed
+from execution.assistant.texts import money, stop_text, titled
 from execution.errors import VenueError, call_translated
 from execution.i18n import DEFAULT_LOCALE, Locale, locale_of_message
 from execution.i18n.catalogue import render
@@ -26,8 +27,8 @@ from execution.preview.warnings import warning_text
 from execution.session.state import SessionState
 from intent.canonical import to_canonical
 from intent.dialogue import Corrected, respond, to_record
-from intent.errors import PlanningError
-from intent.models import Clarification, Intent, Model, Plan, Span, Unsupported
+from intent.errors import PlanningError, StandingOrderNotFound, WhichStandingOrder
+from intent.models import Clarification, Intent, Model, Plan, Span, StandingOrderRef, Unsupported
 from intent.parser import ParseOutput, parse_traced
 
 
@@ -50,9 +51,10 @@ class Turn(Model):
 class Turns:
     """Answer customer messages: read, plan, preview; never send."""
 
-    def __init__(self, ctx: Context, previews: Previews) -> None:
+    def __init__(self, ctx: Context, previews: Previews, stops: Stops) -> None:
         self._ctx = ctx
         self._previews = previews
+        self._stops = stops
 
     def handle_message(
         self,
@@ -160,7 +162,13 @@ class Turns:
         pipeline = self._ctx.pipeline_for(state.owner)
         balances = self._ctx.balances(state.owner)["free"]
         open_orders: list[Any] = []
-        if result.action == "cancel":
+        # A cancel that names a standing order ("stop my weekly BTC buys") stops one of
+        # the customer's mandates, in whichever session; any other cancel, open orders.
+        stopping = result.action == "cancel" and result.standing_kind is not None
+        standing: tuple[StandingOrderRef, ...] = ()
+        if stopping:
+            standing = self._stops.standing(actor)
+        elif result.action == "cancel":
             open_orders = call_translated(lambda: pipeline.venue.fetch_open_orders())
         try:
             plan = pipeline.plan(
@@ -168,13 +176,27 @@ class Turns:
                 plan_id=f"p{len(state.plans) + 1}",
                 balances=balances,
                 open_orders=open_orders,
+                standing=standing,
             )
+        except WhichStandingOrder as exc:
+            self._ctx.append(state, actor, events.PlanningFailed(reason=str(exc)))
+            return reply(stop_text("stop.which", locale, listed=listed(exc.candidates, locale)))
+        except StandingOrderNotFound as exc:
+            self._ctx.append(state, actor, events.PlanningFailed(reason=str(exc)))
+            if not exc.standing:
+                return reply(stop_text("stop.none", locale))
+            return reply(stop_text("stop.none_but", locale, listed=listed(exc.standing, locale)))
         except PlanningError as exc:
             self._ctx.append(state, actor, events.PlanningFailed(reason=str(exc)))
             if exc.code is None:
                 return reply(render("reply.planning_failed_other", locale, {"reason": exc}))
             reason = render(f"plan.{exc.code}", locale, exc.params)
             return reply(render("reply.planning_failed", locale, {"reason": reason}))
+        planned_on: dict[str, Any] = {}
+        if stopping:  # a stop: the standing orders it was planned on
+            planned_on["standing_orders"] = [r.model_dump(mode="json") for r in standing]
+        elif result.action == "cancel":  # a cancel: the open orders it was planned on
+            planned_on["open_orders"] = jsonable(open_orders)
         plan = titled(plan, locale)  # the step titles shown, journaled with the plan
         self._ctx.append(
             state,
@@ -182,20 +204,26 @@ class Turns:
             events.PlanCreated(
                 plan=plan.model_dump(mode="json"),
                 balances_snapshot={k: str(v) for k, v in balances.items()},
-                # a cancel: the open orders it was planned on
-                **({"open_orders": jsonable(open_orders)} if result.action == "cancel" else {}),
+                **planned_on,
             ),
         )
         pending: list[PendingConfirmation] = []
         previews: list[dict[str, Any]] = []
         failed: list[str] = []
-        for step in plan.steps:  # (a cancel's plan is of cancel steps only)
+        for step in plan.steps:  # (a cancel's plan is of cancel steps only; a stop's too)
             if step.kind == "cancel_order":
                 cancel, cancel_token = self._previews.preview_cancel(
                     state, actor, state.steps[step.step_id]
                 )
                 previews.append(cancel.model_dump(mode="json"))
                 pending.append(cancel_token)
+            elif step.kind == "stop_mandate":
+                stop, stop_token = self._previews.preview_stop(
+                    state, actor, state.steps[step.step_id]
+                )
+                previews.append(stop.model_dump(mode="json"))
+                if stop_token is not None:
+                    pending.append(stop_token)
         number = {step.step_id: n for n, step in enumerate(plan.steps, start=1)}
         try:
             for step, evaluation in pipeline.evaluate_plan(plan, balances):
@@ -224,6 +252,13 @@ class Turns:
                     locale,
                     {"step": number.get(exc.step_id, exc.step_id), "error": exc},
                 )
+            )
+        if stopping and pending:
+            return reply(
+                stop_text("stop.plan", locale),
+                plan=plan,
+                preview={"steps": previews, "policy_version": self._ctx.policy().version},
+                pending=tuple(pending),
             )
         lines = [
             render("reply.plan_one", locale)

@@ -361,6 +361,7 @@ MESSAGES: Final[dict[str, tuple[str, str, str]]] = {
         "{description}（{state}，已落 {placed}/{total} 筆）",
     ),
     "state.armed": ("active", "生效中", "生效中"),
+    "state.blocked": ("blocked", "受阻", "受阻"),
     "state.paused": ("paused", "已暂停", "已暫停"),
     "state.awaiting_confirmation": ("awaiting your confirmation", "待您确认", "待您確認"),
     "side.buy": ("buy", "买入", "買入"),
@@ -391,6 +392,39 @@ MESSAGES: Final[dict[str, tuple[str, str, str]]] = {
     ),
     "step.take_profit": ("Take-profit", "止盈", "止賺"),
     "step.stop_loss": ("Stop-loss", "止损", "止蝕"),
+    # --- stopping a standing order from the chat -----------------------------------------
+    "stop.shown": (
+        "Stop: {description} — {placed} of {total} orders placed; orders already placed stay "
+        "placed.",
+        "停止：{description} — 已下 {placed}/{total} 笔；已下的订单保持不变。",
+        "停止：{description} — 已落 {placed}/{total} 筆；已落的訂單保持不變。",
+    ),
+    "stop.plan": (
+        "Here is what would stop. Nothing changes until you confirm.",
+        "以下是将被停止的指令。您确认之前不会有任何改变。",
+        "以下是將被停止的指令。您確認之前不會有任何改變。",
+    ),
+    "stop.none": (
+        "You have no standing order like that.",
+        "您没有这样的自动执行指令。",
+        "您沒有這樣的自動執行指令。",
+    ),
+    "stop.none_but": (
+        "You have no standing order like that. Your standing orders: {listed}.",
+        "您没有这样的自动执行指令。您现有的指令：{listed}。",
+        "您沒有這樣的自動執行指令。您現有的指令：{listed}。",
+    ),
+    "stop.which": (
+        "Several standing orders match: {listed}. Which one should I stop? Say it with its "
+        "asset or kind, or press Stop next to it under Orders & plans.",
+        "有多个指令符合：{listed}。要停止哪一个？请说明资产或类型，或在“订单与计划”中点击它旁边的“停止”。",
+        "有多個指令符合：{listed}。要停止哪一個？請說明資產或類型，或在「訂單與計劃」中按它旁邊的「停止」。",
+    ),
+    "stop.not_found": (
+        "the standing order could not be found any more; nothing was changed",
+        "找不到该指令，没有作任何改变",
+        "找不到該指令，沒有作任何改變",
+    ),
     # --- the sentence next to Confirm ----------------------------------------------------
     "confirm.buy": (
         "{title}: you pay ≈ {pay} {quote} and get ≈ {got} {got_ccy}.",

@@ -41,6 +41,7 @@ from execution.session.lifecycle import PlanState
 if TYPE_CHECKING:
     from execution.policy import PolicyDecision
     from execution.preview.simulator import CancelPreview, StepPreview
+    from execution.preview.stop import StopPreview
     from intent.models import Mandate, OrderSpec, Plan, PlanStep
 
 # Event kinds, past tense: each names something that happened.
@@ -68,6 +69,7 @@ PLAN_UPDATED = "plan_updated"
 STEP_ADDED = "step_added"  # one order of an armed mandate, about to be previewed and sent
 MANDATE_PAUSED = "mandate_paused"  # a bound was reached: the customer is asked again
 MANDATE_ENDED = "mandate_ended"  # every order placed (or expired after some)
+MANDATE_STOPPED = "mandate_stopped"  # a stop step carried out: the mandate it names stopped
 
 # Events that record what the customer did (the rest record what the assistant did).
 CUSTOMER_EVENTS = frozenset(
@@ -155,6 +157,8 @@ class PlanCreated(Payload):
     plan: Json  # intent.models.Plan
     balances_snapshot: dict[str, str]  # the free balances it was planned on
     open_orders: list[Json] | None = None  # a cancel's plan: the ccxt orders it was planned on
+    # a stop's plan: the standing orders it was planned on (intent.models.StandingOrderRef)
+    standing_orders: list[Json] | None = None
 
     def plan_model(self) -> Plan:
         from intent.models import Plan
@@ -176,6 +180,13 @@ class Requote(Part):
 
 class CancelTarget(Part):
     order_id: str  # the venue's id of the order a cancel step cancels
+
+
+class StopTarget(Part):
+    """The mandate a stop step stops: its session and step."""
+
+    session_id: str
+    step_id: str
 
 
 class StepPreviewed(_StepEvent):
@@ -201,12 +212,16 @@ class StepPreviewed(_StepEvent):
     mandate: Json | None = None  # intent.models.Mandate, for a mandate step
     requote: Requote | None = None
     cancel: CancelTarget | None = None
+    stop: StopTarget | None = None  # a stop step's preview: the mandate it stops
 
-    def preview_model(self) -> StepPreview | CancelPreview:
+    def preview_model(self) -> StepPreview | CancelPreview | StopPreview:
         from execution.preview.simulator import CancelPreview, StepPreview
+        from execution.preview.stop import StopPreview
 
         if self.cancel is not None or self.preview.get("kind") == "cancel":
             return CancelPreview.model_validate(self.preview)
+        if self.stop is not None or self.preview.get("kind") == "stop":
+            return StopPreview.model_validate(self.preview)
         return StepPreview.model_validate(self.preview)
 
     def order_model(self) -> OrderSpec | None:
@@ -282,6 +297,8 @@ class StepRejected(_StepEvent):
     kind: Literal["step_rejected"] = "step_rejected"
     user: str
     channel: str
+    # a mandate stopped from another step (a stop step, in any session): that step
+    stopped_by: StopTarget | None = None
 
 
 # --- orders -------------------------------------------------------------------------------
@@ -362,6 +379,19 @@ class MandateEnded(_StepEvent):
     reason: str
 
 
+class MandateStopped(_StepEvent):
+    """A stop step carried out (it is done): what became of the mandate it names."""
+
+    kind: Literal["mandate_stopped"] = "mandate_stopped"
+    target: StopTarget
+    # "stopped": it was working and places no more orders; "ended": it had already ended
+    # (done, skipped or rejected) before the stop reached it, so nothing changed
+    outcome: Literal["stopped", "ended"]
+    state: str  # the mandate's state after the stop
+    orders_placed: int
+    orders_total: int
+
+
 AnyPayload = (
     SessionOpened
     | MessageReceived
@@ -386,6 +416,7 @@ AnyPayload = (
     | StepAdded
     | MandatePaused
     | MandateEnded
+    | MandateStopped
 )
 #: Every payload, discriminated by ``kind``.
 EventPayload = Annotated[AnyPayload, Field(discriminator="kind")]
@@ -417,6 +448,7 @@ __all__ = [
     "INTENT_PARSED",
     "MANDATE_ENDED",
     "MANDATE_PAUSED",
+    "MANDATE_STOPPED",
     "MESSAGE_RECEIVED",
     "ORDER_ACCEPTED",
     "ORDER_CANCELED",
@@ -445,6 +477,7 @@ __all__ = [
     "IntentParsed",
     "MandateEnded",
     "MandatePaused",
+    "MandateStopped",
     "MessageReceived",
     "OrderAccepted",
     "OrderCanceled",
@@ -467,5 +500,6 @@ __all__ = [
     "StepPreviewed",
     "StepRejected",
     "StepSkipped",
+    "StopTarget",
     "parse_payload",
 ]

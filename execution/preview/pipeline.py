@@ -17,7 +17,7 @@ chat would block is blocked in a simulation too.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -31,7 +31,16 @@ from execution.preview.simulator import PreviewWarning, Simulator, StepPreview
 from execution.venues.protocol import IsolatedAccounts, Venue
 from intent.canonical import to_canonical
 from intent.errors import PlanningError
-from intent.models import Intent, Mandate, Model, OrderSpec, Plan, PlanStep, plain
+from intent.models import (
+    Intent,
+    Mandate,
+    Model,
+    OrderSpec,
+    Plan,
+    PlanStep,
+    StandingOrderRef,
+    plain,
+)
 from intent.parser import Parser
 from intent.planner import plan_intent
 
@@ -199,6 +208,7 @@ class Pipeline:
         balances: Mapping[str, Decimal],
         open_orders: list[Any] | tuple[Any, ...] = (),
         symbols: Collection[str] | None = None,
+        standing: Sequence[StandingOrderRef] = (),
     ) -> Plan:
         """The plan of a trade or cancel ``intent`` on the venue's markets (``symbols`` if
         they were loaded already); :class:`PlanningError` if it has none."""
@@ -211,6 +221,7 @@ class Pipeline:
             balances=balances,
             default_quote=self.default_quote,
             open_orders=list(open_orders),
+            standing=standing,
         )
 
     def evaluate(
@@ -265,7 +276,7 @@ class Pipeline:
         step if the venue fails (the later steps build on its figures)."""
         sequence = PlanSequence(balances)
         for step in plan.steps:
-            if step.kind == "cancel_order":
+            if step.kind in ("cancel_order", "stop_mandate"):  # no order to preview
                 continue
             order, step_balances = sequence.inputs(step)
             try:

@@ -26,7 +26,7 @@ StepState = Literal[
     "filled",  # fully filled
     "partially_filled",  # part filled, the rest canceled (book exhausted, or by request)
     "canceled",  # a resting order canceled before anything filled
-    "done",  # a cancel step carried out, or a mandate that has placed its orders
+    "done",  # a cancel or stop step carried out, or a mandate that has placed its orders
     "skipped",  # never sent: the step it depended on did not fill, the mandate expired,
     # or the other exit of a take-profit / stop-loss pair fired first
     "failed",  # the venue rejected it, or it was never sent (interrupted before sending)
@@ -46,7 +46,8 @@ STEP_TRANSITIONS: dict[StepState, frozenset[StepState]] = {
     "paused": frozenset({"awaiting_confirmation", "blocked", "rejected", "skipped", "done"}),
     # confirmed -> failed: the app stopped after the confirmation, before journaling the
     # send; reconciliation found no order under the step's clientOrderId.
-    "confirmed": frozenset({"submitted", "failed"}),
+    # confirmed -> done: a stop step carried out (the mandate it names stopped; no order).
+    "confirmed": frozenset({"submitted", "failed", "done"}),
     "submitted": frozenset({"open", "filled", "partially_filled", "failed", "done"}),
     "open": frozenset({"open", "filled", "partially_filled", "canceled"}),
     "canceled": frozenset(),

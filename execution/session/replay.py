@@ -24,12 +24,13 @@ from execution.journal import events as ev
 from execution.policy import DEFAULT_TIER, Policy
 from execution.preview.pipeline import judge
 from execution.preview.simulator import Simulator, preview_cancel
+from execution.preview.stop import preview_stop
 from execution.session.state import SessionState
 from intent.canonical import to_canonical
 from intent.dialogue import respond, to_record
 from intent.errors import PlanningError
 from intent.hybrid import HybridParser
-from intent.models import Intent, OrderSpec
+from intent.models import Intent, OrderSpec, StandingOrderRef
 from intent.parser import Parser, parse_traced
 from intent.planner import plan_intent
 from intent.rules import RuleParser
@@ -352,7 +353,9 @@ class _Replay:
         symbols = seen.markets.get(str(recorded_plan.get("plan_id")), set())
         unseen = sorted({s["order"]["symbol"] for s in recorded_plan.get("steps", ())} - symbols)
         if seen.intent.get("action") == "cancel":
-            unseen = []  # a cancel is planned on the open orders it journaled, not on markets
+            # a cancel is planned on the open orders (a stop: the standing orders) it
+            # journaled, not on markets
+            unseen = []
         if unseen:
             return _not_rerun(
                 event, what, f"no preview journaled the market of {', '.join(unseen)}"
@@ -367,6 +370,7 @@ class _Replay:
                 balances=balances,
                 default_quote=self.default_quote,
                 open_orders=p.open_orders or (),
+                standing=[StandingOrderRef.model_validate(r) for r in p.standing_orders or ()],
             )
         except PlanningError as exc:
             return _check(event, what, [Difference("plan", "a plan", f"planning failed: {exc}")])
@@ -396,12 +400,42 @@ class _Replay:
         recorded = {k: _given(p, k) for k in rerun_payload}
         return _compared(event, what, recorded, rerun_payload, ())
 
+    def _stop_preview(
+        self, event: Event, what: str, p: ev.StepPreviewed, stop: ev.StopTarget
+    ) -> Check:
+        """A stop step's preview: re-made from the standing order it names, as recorded
+        (its state and orders placed were read from that order's session)."""
+        recorded_preview = p.preview
+        preview = preview_stop(
+            p.step_id,
+            session_id=stop.session_id,
+            target_step_id=stop.step_id,
+            description=str(recorded_preview["description"]),
+            symbol=str(recorded_preview["symbol"]),
+            state=str(recorded_preview["state"]),
+            orders_placed=int(recorded_preview["orders_placed"]),
+            orders_total=int(recorded_preview["orders_total"]),
+            policy_version=self.policy.version,
+            now_ms=int(recorded_preview["created_ms"]),
+            ttl_ms=self.ttl_ms,
+        )
+        rerun_payload = {
+            "preview": preview,
+            "preview_hash": preview.digest(),
+            "expires_ms": preview.expires_ms,
+            "policy_version": preview.policy_version,
+        }
+        recorded = {k: _given(p, k) for k in rerun_payload}
+        return _compared(event, what, recorded, rerun_payload, ())
+
     def _preview(self, event: Event, p: ev.StepPreviewed) -> Check:
         step_id = p.step_id
         what = f"preview {step_id}"
         recorded_preview = p.preview
         if p.cancel is not None:
             return self._cancel_preview(event, what, p, p.cancel)
+        if p.stop is not None:
+            return self._stop_preview(event, what, p, p.stop)
         inputs = ("order", "balances", "market", "book")
         absent = [k for k in inputs if getattr(p, k) is None]
         if absent or p.order is None or p.balances is None or p.market is None or p.book is None:

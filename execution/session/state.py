@@ -32,7 +32,7 @@ class StepView:
     description: str
     order: dict[str, Any]
     state: StepState = "planned"
-    kind: str = "place_order"  # or "cancel_order"
+    kind: str = "place_order"  # or "cancel_order", "mandate", "stop_mandate"
     cancel_order_id: str | None = None  # the venue order a cancel step names
     depends_on: tuple[str, ...] = ()
     preview: dict[str, Any] | None = None
@@ -53,6 +53,8 @@ class StepView:
     superseded_by: str | None = None  # the bracket exit that fired first and skipped this
     # each of the preview's warnings as the customer was shown it, in the session's language
     warning_texts: tuple[str, ...] = ()
+    stop: dict[str, Any] | None = None  # a stop step's mandate (intent.models.MandateRef)
+    stopped_by: dict[str, Any] | None = None  # a mandate stopped by a stop step: that step
 
     def to_json(self) -> dict[str, Any]:
         """Every field, as the API shows the step (a hand-kept list had left three out)."""
@@ -165,6 +167,8 @@ class SessionState:
                     step.error, step.superseded_by = p.reason, p.superseded_by
                 case ev.MandatePaused() | ev.MandateEnded():
                     step.error = p.reason
+                case ev.StepRejected() if p.stopped_by is not None:
+                    step.stopped_by = p.stopped_by.model_dump()
         else:
             match p:
                 case ev.SessionOpened():
@@ -214,7 +218,7 @@ class SessionState:
                 new = step_state_for(p.order)
             case ev.OrderUpdated():
                 new = step_state_for(p.order, resting=True)
-            case ev.OrderCanceled() | ev.MandateEnded():
+            case ev.OrderCanceled() | ev.MandateEnded() | ev.MandateStopped():
                 new = "done"
             case ev.OrderFailed():
                 new = "failed"
@@ -237,6 +241,7 @@ class SessionState:
             cancel_order_id=step.get("cancel_order_id"),
             mandate=step.get("mandate"),
             parent=parent,
+            stop=step.get("stop"),
         )
 
     def children(self, mandate_id: str) -> list[StepView]:

@@ -18,6 +18,7 @@ from intent.models import (
     QueryKind,
     Schedule,
     Span,
+    StandingKind,
     Trigger,
     clarification_question,
     exit_of_a_sale,
@@ -63,6 +64,37 @@ _STOP_THEN_PRICE = re.compile(r"K@?N")
 #: ("姨太那笔4200的卖单不要了": the order named first, then not wanted, in Chinese order)
 _MY_ORDER = re.compile(r"^[^BSCDg]*~m?r|^[^BSCDg]*~[^BSCDg]*A[LKr]$|^[^BSCDg]*[BS]?r~[^BSCDg]*$")
 _NAMED_ORDER = re.compile(r"~[^BSCDgX]*A[^BSCDgXN]*[BS](?:@N)?(?![^,]*[AN])")
+
+
+#: The standing order a cancel names, by its kind, in the normalized text (traditional
+#: characters are read as simplified ones): the first kind that matches, in this order.
+_STANDING_KINDS: tuple[tuple[StandingKind, re.Pattern[str]], ...] = (
+    ("take_profit", re.compile(r"take[\s-]*profits?\b|\btps?\b|止盈")),
+    ("stop_loss", re.compile(r"stop[\s-]*loss(?:es)?\b|\bsls?\b|止损|止蚀|止蝕")),
+    (
+        "recurring",
+        re.compile(
+            r"recurr|repeat|\bdca\b|dollar[\s-]*cost|auto[\s-]*(?:buy|invest|purchas)"
+            r"|\b(?:daily|weekly|monthly|hourly)\b|\bschedul"
+            r"|\bevery\s+(?:day|week|month|hour|mon|tue|wed|thu|fri|sat|sun)"
+            r"|定投|定期|每(?:周|天|日|月|个月|小时|星期|礼拜)|自动(?:买|投)"
+        ),
+    ),
+    (
+        "conditional",
+        re.compile(r"conditional|\btrigger(?:ed)?\s+orders?|条件单|条件委托|触发单"),
+    ),
+    ("mandate", re.compile(r"standing\s+orders?|\bmandates?\b|automatic\s+orders?|自动单")),
+)
+
+
+def _standing_kind(text: str) -> StandingKind | None:
+    """The kind of standing order a cancel names ("stop my weekly BTC buys": recurring,
+    "取消止损": a stop-loss); None: it names open orders, as before."""
+    for kind, pattern in _STANDING_KINDS:
+        if pattern.search(text):
+            return kind
+    return None
 
 
 def _first_tag(an: _Analysis, tags: str) -> int:
@@ -164,12 +196,15 @@ def _interpret(text: str, an: _Analysis) -> ParseOutput:
         asset = mentions[0].code if mentions else None
         if mentions:
             mark("asset", mentions[0].index)
+        named = _standing_kind(an.text)
         return _intent(
             action="cancel",
             asset=asset,
             # "cancel my last order": the one placed last, never all of them
             order_ref="last" if "q" in tags else None,
             spans=_spans(text, an, fields),
+            # (only when named: a result's dump leaves it out otherwise)
+            **({} if named is None else {"standing_kind": named}),
         )
 
     strong = {t for t in tags if t in "BSCD"}

@@ -78,6 +78,15 @@ const TEXT = {
   resumeFailed: (message) => `Could not resume it: ${message}`,
   resumeHere: "Here is the standing order again, on the current terms. Confirm it to resume it.",
   ordersUnavailable: "Can't reach the exchange, so your orders could not be shown.",
+  // Stopping a standing order from the chat ("stop my weekly BTC buys"): the stop step's card.
+  stopSummary: (what, k, n) => `Stop: ${what} — ${k} of ${n} orders placed; orders already placed stay placed.`,
+  stopConfirm: "Confirm",
+  stopReject: "Reject",
+  stopDone: (what) => `Stopped: ${what}. No more orders are placed; those already placed stay placed.`,
+  stopEnded: (what) => `Nothing to stop: ${what} has already ended.`,
+  stopInFlight: "Confirmed: stopping it…",
+  stopAgain: "Show it again",
+  stopNotDone: (message) => `Not stopped: ${message}`,
 };
 
 const csrf = document.querySelector('meta[name="csrf-token"]').content;
@@ -301,6 +310,7 @@ function details(preview, base, quote) {
 }
 
 function stepCard(step, preview, pending, notice) {
+  if (preview.kind === "stop") return stopCard(step, preview, pending);
   const base = preview.symbol.split("/")[0];
   const quote = preview.symbol.split("/")[1];
   const terms = step.kind === "mandate" ? preview.mandate : null;
@@ -507,6 +517,75 @@ function stepCard(step, preview, pending, notice) {
   }
   // The trader's figures last, after the buttons: plain words and the decision come first.
   if (preview.kind !== "cancel") card.append(details(preview, base, quote));
+  return card;
+}
+
+// A stop step's card: which standing order stops and how far it got; Confirm stops it
+// (in whichever conversation it was set up), Reject leaves it working.
+function stopCard(step, preview, pending) {
+  const card = el("div", { class: "plan-step stop", "data-step-id": step.step_id, "data-state": step.state || "" });
+  const titleId = `step-title-${step.step_id}`;
+  card.setAttribute("role", "group");
+  card.setAttribute("aria-labelledby", titleId);
+  card.tabIndex = -1;
+  const what = preview.description;
+  card.append(el("h3", { id: titleId }, step.description),
+    el("p", { class: "deal summary" }, (pending && pending.summary) || TEXT.stopSummary(what, preview.orders_placed, preview.orders_total)));
+  const status = el("p", { class: "step-status" });
+  card.append(status);
+  const show = (state) => {
+    card.dataset.state = state;
+    const texts = { done: [TEXT.stopDone(what), "filled"], rejected: [TEXT.rejected, "muted"],
+      blocked: [TEXT.stopEnded(what), "muted"], confirmed: [TEXT.stopInFlight, "progress"] };
+    const [text, css] = texts[state] || [state === "failed" ? TEXT.stopNotDone(step.error || state) : "", "error"];
+    status.textContent = text;
+    status.className = `step-status ${css}`;
+  };
+  if (!pending) {
+    if (step.state) show(step.state);
+    return card;
+  }
+  const sid = sessionId;
+  const n = stepNumber(step.step_id);
+  if (pending.token) keptTokens.keep(sid, pending);
+  const confirm = el("button", { class: "confirm", type: "button", "aria-label": TEXT.confirmLabel(n, step.description) }, TEXT.stopConfirm);
+  const reject = el("button", { class: "reject", type: "button", "aria-label": TEXT.rejectLabel(n, step.description) }, TEXT.stopReject);
+  const actions = el("div", { class: "actions" }, confirm, reject);
+  card.append(actions);
+  const answer = async (path, body) => {
+    confirm.disabled = reject.disabled = true;
+    try {
+      const result = await api("POST", `/api/sessions/${sid}/steps/${step.step_id}/${path}`, body);
+      keptTokens.forget(sid, step.step_id);
+      actions.remove();
+      show(result.step.state);
+      if (result.step.state === "done") ordersStatus.textContent = TEXT.stopped(what);
+      refreshOrders();
+    } catch (error) {
+      confirm.disabled = reject.disabled = false;
+      status.textContent = error.unreachable ? TEXT.unreachableStop : TEXT.stopNotDone(error.message);
+      status.className = "step-status error";
+    }
+  };
+  reject.addEventListener("click", () => answer("reject"));
+  if (pending.token) {
+    confirm.addEventListener("click", () => answer("confirm", { token: pending.token }));
+  } else {
+    // Restored after a reload without its token: shown again, with a fresh one.
+    confirm.textContent = TEXT.stopAgain;
+    confirm.addEventListener("click", async () => {
+      confirm.disabled = true;
+      try {
+        const fresh = await api("POST", `/api/sessions/${sid}/steps/${step.step_id}/preview`);
+        const replacement = stepCard(fresh.step, fresh.step.preview, fresh.pending);
+        card.replaceWith(replacement);
+        focusCard(replacement);
+      } catch (error) {
+        confirm.disabled = false;
+        status.textContent = error.unreachable ? TEXT.unreachable : TEXT.stopNotDone(error.message);
+      }
+    });
+  }
   return card;
 }
 
@@ -930,7 +1009,7 @@ function restoredCard(step) {
   }
   const card = stepCard(step, step.preview, null);
   card.dataset.state = step.state;
-  if (step.kind === "mandate") return card;
+  if (step.kind === "mandate" || step.kind === "stop_mandate") return card;
   const status = card.querySelector(".step-status");
   if (step.state === "rejected") {
     status.textContent = TEXT.rejected;

@@ -179,6 +179,11 @@ class Flows:
         self.ask("never mind", session)
         self.ask("buy 0.01 BTC", session)
         self.ask("never mind", session)
+        # A standing order stopped from the chat, from another session.
+        session, (weekly,) = self.ask("buy 100 USDT of ETH every week for 4 weeks")
+        self.confirm(session, weekly)
+        session, (stop,) = self.ask("stop my weekly ETH buys")
+        assert self.confirm(session, stop) == "done"
 
     def events(self) -> Iterator[Event]:
         for summary in self.journal.sessions():
@@ -283,7 +288,7 @@ def test_the_kinds_are_the_ones_the_session_reads() -> None:
         value for name, value in vars(events).items() if name.isupper() and isinstance(value, str)
     }
     assert constants == EVENT_KINDS
-    assert len(EVENT_KINDS) == 23
+    assert len(EVENT_KINDS) == 24  # (mandate_stopped: a stop step carried out)
     assert all(model.model_fields["kind"].default == k for k, model in PAYLOAD_MODELS.items())
     assert ev.STEP_PREVIEWED is events.STEP_PREVIEWED
     assert ev.CUSTOMER_EVENTS is events.CUSTOMER_EVENTS
