@@ -90,14 +90,14 @@ def step_change(state: SessionState, step: StepView) -> dict[str, Any]:
 
 def change_for(state: SessionState, event: Event) -> Change:
     """The change ``event`` made, read on ``state`` (folded at least up to it)."""
+    if event.kind == ev.REPLY_SENT:  # before steps: a reply may name the step it is about
+        text = event.payload.get("text")
+        plan_id = event.payload.get("plan_id")
+        return Change(event.seq, "reply", {"text": text, "plan_id": plan_id, "ts_ms": event.ts_ms})
     step_id = event.payload.get("step_id")
     if event.kind != ev.PLAN_UPDATED and isinstance(step_id, str) and step_id in state.steps:
         step = state.steps[step_id]
         return Change(event.seq, "step", step_change(state, step), key=step_id)
-    if event.kind == ev.REPLY_SENT:
-        text = event.payload.get("text")
-        plan_id = event.payload.get("plan_id")
-        return Change(event.seq, "reply", {"text": text, "plan_id": plan_id, "ts_ms": event.ts_ms})
     if event.kind in (ev.PLAN_CREATED, ev.PLAN_UPDATED):
         plan = event.payload.get("plan")
         plan_id = plan.get("plan_id") if isinstance(plan, dict) else event.payload.get("plan_id")

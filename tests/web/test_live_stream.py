@@ -390,3 +390,27 @@ def test_the_server_stops_at_once_with_streams_open(
             thread.join(timeout=5)
             assert not thread.is_alive(), "uvicorn still waits for the open streams"
             assert time.monotonic() - asked < 3
+
+
+def test_a_reply_about_a_step_is_sent_as_a_reply(client: TestClient) -> None:
+    """The worker's word to the customer (a mandate paused at a bound) names its step; it is
+    a line of the conversation, sent as one."""
+    sid = _session(client)
+    (mandate,) = _say(client, sid, "sell 0.3 BTC if it rises above 1000")["pending"]
+    (sale,) = _say(client, sid, "sell 0.3 BTC")["pending"]
+    _confirm(client, sid, sale)  # leaves about 0.2 BTC: too little for the mandate
+    after = _seq(client, sid)
+    assert _confirm(client, sid, mandate)["state"] == "paused"
+
+    found = frames(client.get(f"/api/sessions/{sid}/stream?after={after}", headers=CUSTOMER).text)
+    replies = [f["data"]["text"] for f in found if f["event"] == "reply"]
+    assert len(replies) == 1
+    assert replies[0].startswith("I paused step p1.1")
+    steps = [f["data"] for f in found if f["event"] == "step"]
+    assert steps[-1]["state"] == "paused"
+    assert steps[-1]["mandate_progress"] == {
+        "step_id": "p1.1",
+        "state": "paused",
+        "placed": 0,
+        "total": 1,
+    }

@@ -37,22 +37,34 @@ import re
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import anyio
 from anyio import to_thread
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, Field
 
 from execution.errors import JournalError
 from execution.journal import Event, Journal
 from execution.session.changes import CONCERNS_ORDERS, Change, catch_up, follow
 from execution.session.state import SessionState
-from web.deps import Customer, ErrorBody, ErrorOut, ServicesDep, actor_for, errors
+from web.deps import Customer, ErrorBody, ErrorOut, ServicesDep, actor_for
 
 logger = logging.getLogger(__name__)
 
-router = APIRouter(tags=["live updates"], responses=errors(400, 401, 403, 404))
+
+def _json_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The errors a stream answers with, in the one JSON envelope (a route's own models
+    would be documented as its event stream's)."""
+    envelope = {"schema": {"$ref": "#/components/schemas/ErrorOut"}}
+    return {
+        code: {"description": "Error", "content": {"application/json": envelope}} for code in codes
+    }
+
+
+# 400: a Last-Event-ID (or ?after=) that is no position of the stream; 404: not their session
+router = APIRouter(tags=["live updates"], responses=_json_errors(400, 401, 403, 404, 422))
 
 #: How long EventSource waits before reconnecting after a connection ends (ms).
 RETRY_MS = 1_000
@@ -90,6 +102,24 @@ class StreamHub:
     def close(self) -> None:
         """End every open stream (safe from a signal handler or any thread)."""
         self._closing.set()
+
+
+class StreamEvent(BaseModel):
+    """One Server-Sent Event, as the lines ``id: …``, ``event: …``, ``data: …`` and a blank
+    line. Besides events, a stream sends ``retry: 1000``, ``: ping`` comments, and lines
+    ``id: …`` alone (the position moved; no event)."""
+
+    id: str = Field(description="the position to resume after (Last-Event-ID)")
+    event: Literal["step", "reply", "plan", "orders"]
+    data: dict[str, Any] = Field(
+        description="step: the step as it now stands (no preview; mandate_progress for a "
+        "mandate's steps); reply: text, plan_id, ts_ms; plan: plan_id, state; orders: resync "
+        "(fetch the panel), sessions (session id -> the step ids that changed)"
+    )
+
+
+class EventStreamResponse(StreamingResponse):
+    media_type = "text/event-stream"
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,14 +186,14 @@ async def _run(
         await anyio.sleep(timing.poll_s)
 
 
-def _stream(frames: AsyncIterator[str]) -> StreamingResponse:
-    return StreamingResponse(frames, media_type="text/event-stream", headers=_HEADERS)
+def _stream(frames: AsyncIterator[str]) -> EventStreamResponse:
+    return EventStreamResponse(frames, headers=_HEADERS)
 
 
 @router.get(
     "/api/sessions/{session_id}/stream",
-    response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}},
+    response_class=EventStreamResponse,
+    responses={200: {"model": StreamEvent}},
 )
 async def session_stream(
     session_id: str,
@@ -210,8 +240,8 @@ async def session_stream(
 
 @router.get(
     "/api/orders/stream",
-    response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}},
+    response_class=EventStreamResponse,
+    responses={200: {"model": StreamEvent}},
 )
 async def orders_stream(
     request: Request,
@@ -287,4 +317,12 @@ def _total(heads: dict[str, int]) -> int:
     return sum(last + 1 for last in heads.values())
 
 
-__all__ = ["MESSAGES", "RETRY_MS", "StreamHub", "StreamTiming", "router"]
+__all__ = [
+    "MESSAGES",
+    "RETRY_MS",
+    "EventStreamResponse",
+    "StreamEvent",
+    "StreamHub",
+    "StreamTiming",
+    "router",
+]
