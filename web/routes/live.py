@@ -183,7 +183,7 @@ async def _run(
         elif now - quiet_since >= timing.heartbeat_s:
             yield ": ping\n\n"
             quiet_since = now
-        await anyio.sleep(timing.poll_s)
+        await anyio.sleep(max(0.0, min(timing.poll_s, started + timing.lifetime_s - now)))
 
 
 def _stream(frames: AsyncIterator[str]) -> EventStreamResponse:
