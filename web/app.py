@@ -29,7 +29,15 @@ from execution.errors import (
 from execution.worker import Worker, WorkerSettings
 from web.body_limit import BodyLimit
 from web.deps import SESSION_COOKIE
-from web.routes import admin_api, orders_api, pages, sessions_api, simulations, support_api
+from web.routes import (
+    admin_api,
+    live,
+    orders_api,
+    pages,
+    sessions_api,
+    simulations,
+    support_api,
+)
 from web.services import Services, build_services
 from web.settings import Settings
 
@@ -108,6 +116,7 @@ def create_app(
         thread = worker.start_thread() if settings.embedded_worker else None
         app.state.worker = worker
         yield
+        streams.close()  # open live streams end now, not at their lifetime
         if thread is not None:
             worker.stop()
             thread.join(timeout=30)
@@ -120,6 +129,13 @@ def create_app(
         description="Intent-driven trading assistant with confirmation checkpoints.",
     )
     app.state.services = services
+    # The live streams (web/routes/live.py); `tradeassist serve` closes them on SIGTERM.
+    app.state.streams = streams = live.StreamHub()
+    app.state.stream_timing = live.StreamTiming(
+        poll_s=settings.stream_poll_s,
+        heartbeat_s=settings.stream_heartbeat_s,
+        lifetime_s=settings.stream_lifetime_s,
+    )
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.add_middleware(
         SessionMiddleware,
@@ -139,6 +155,7 @@ def create_app(
         pages.router,
         sessions_api.router,
         orders_api.router,
+        live.router,
         support_api.router,
         simulations.router,
         admin_api.router,

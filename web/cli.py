@@ -14,7 +14,12 @@ import sys
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TextIO
+from types import FrameType
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    import uvicorn
+    from fastapi import FastAPI
 
 
 def _balance(text: str) -> tuple[str, Decimal]:
@@ -176,8 +181,6 @@ def cmd_worker(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from web.app import create_app
     from web.settings import Settings
 
@@ -192,8 +195,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
         f"(mode {settings.mode}, data in {settings.data_dir})",
         file=sys.stderr,
     )
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+    make_server(create_app(settings), settings.host, settings.port).run()
     return 0
+
+
+def make_server(app: FastAPI, host: str, port: int) -> uvicorn.Server:
+    """uvicorn for ``app``, which ends the app's live streams as soon as it is told to stop
+    (SIGTERM, SIGINT): uvicorn waits for open responses to finish, and a stream would
+    otherwise finish only at the end of its lifetime."""
+    import uvicorn
+
+    streams = app.state.streams
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            streams.close()
+            super().handle_exit(sig, frame)
+
+    return Server(uvicorn.Config(app, host=host, port=port, timeout_graceful_shutdown=10))
 
 
 #: Lines per chunk a parser process takes; below two chunks, one process parses all.

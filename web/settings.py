@@ -94,6 +94,11 @@ class Settings(BaseSettings):
     # turns it on unless this is set. Off for apps built in tests and libraries.
     embedded_worker: bool = False
     worker_interval_s: float = Field(default=2.0, gt=0, le=3_600)
+    # Live updates (web/routes/live.py): how often each open stream reads the journal's
+    # tail, how often a quiet stream sends a heartbeat, how long one connection lasts.
+    stream_poll_s: float = Field(default=0.5, gt=0, le=60)
+    stream_heartbeat_s: float = Field(default=15, gt=0, le=300)
+    stream_lifetime_s: float = Field(default=300, gt=0, le=3_600)
     journal_synchronous: Literal["FULL", "NORMAL"] = "FULL"
     # Unset: SQLite under data_dir. redis://HOST:PORT/DB: the Redis journal, shared by
     # several app processes. SecretStr: the URL may carry a password.

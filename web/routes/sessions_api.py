@@ -157,6 +157,10 @@ class SessionOut(BaseModel):
     orders: list[dict[str, Any]] = Field(description="the venue's orders (ccxt structures)")
     transcript: list[Line]
     balances: dict[str, dict[str, str]] = Field(description="free, used, total per currency")
+    seq: int = Field(
+        description="the last journal entry folded in: follow the session's changes from "
+        "there with GET /api/sessions/{id}/stream?after=seq"
+    )
 
 
 class ChainCheck(BaseModel):
@@ -200,6 +204,7 @@ def get_session(
         balances={
             part: {k: str(v) for k, v in values.items()} for part, values in balances.items()
         },
+        seq=state.head[0],
     )
 
 

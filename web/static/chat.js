@@ -87,19 +87,19 @@ const TEXT = {
   stopInFlight: "Confirmed: stopping it…",
   stopAgain: "Show it again",
   stopNotDone: (message) => `Not stopped: ${message}`,
+  // Live updates (Server-Sent Events): shown only while they stay down.
+  livePaused: "Live updates paused — reconnecting…",
 };
 
 const csrf = document.querySelector('meta[name="csrf-token"]').content;
 const transcript = document.getElementById("transcript");
 let sessionId = null;
-// Mandate orders placed by the worker, by their mandate's step id (from the last poll).
+// Mandate orders placed by the worker, by their mandate's step id (as last heard).
 const childrenByParent = {};
-// Assistant replies this page has already shown (text -> count), and how much of the
-// session's transcript has been looked at: a poll shows only the messages it adds
-// (a mandate paused by the worker, say), each once.
+// Assistant replies this page has already shown (text -> count): a reply the live stream
+// brings is shown only if the page has not (a mandate paused by the worker, say), once.
 const shownReplies = new Map();
-let transcriptSeen = 0;
-// Steps that can still change without the customer: the page polls while any is here.
+// Steps that can still change without the customer: a live update moves their cards.
 const LIVE_STATES = new Set(["armed", "paused", "confirmed", "submitted", "open"]);
 // The server's clock minus this browser's (from the Date header), so a countdown to a
 // token's expires_ms (server time) is right on a device whose clock is off.
@@ -315,6 +315,7 @@ function stepCard(step, preview, pending, notice) {
   const quote = preview.symbol.split("/")[1];
   const terms = step.kind === "mandate" ? preview.mandate : null;
   const card = el("div", { class: terms ? "plan-step mandate" : "plan-step", "data-step-id": step.step_id });
+  rememberStep(step, preview);
   card.dataset.state = step.state || "";
   const titleId = `step-title-${step.step_id}`;
   card.setAttribute("role", "group");
@@ -432,7 +433,6 @@ function stepCard(step, preview, pending, notice) {
         showNext(result.next);
         await refreshBalances().catch(() => {});
         refreshOrders();
-        pollSoon();
       } catch (error) {
         busy = false;
         if (error.code === "requote_required" && error.details) {
@@ -486,7 +486,6 @@ function stepCard(step, preview, pending, notice) {
       }
       renderBalances(session);
       refreshOrders();
-      pollSoon();
     };
     confirm.addEventListener("click", confirmNow);
     const rejectNow = async () => {
@@ -682,7 +681,6 @@ function renderMandate(card, step) {
       } catch (error) {
         status.textContent = error.unreachable ? TEXT.unreachableStop : `Could not stop it: ${error.message}`;
         for (const button of bar.querySelectorAll("button")) button.disabled = false;
-        pollSoon();
       }
     });
     bar.append(stop);
@@ -695,75 +693,143 @@ function mandateSignature(step) {
   return [step.state, step.error || "", ...children].join("|");
 }
 
-// Bring the cards in line with the session as the journal folds it; true while any step
-// can still change on its own (the worker or the venue moving it).
-async function pollOnce() {
-  if (!sessionId) return false;
-  const id = sessionId;
-  const session = await api("GET", `/api/sessions/${id}`);
-  if (id !== sessionId) return false; // another conversation was opened meanwhile
-  for (const key of Object.keys(childrenByParent)) delete childrenByParent[key];
-  for (const step of session.steps) {
-    if (step.parent) (childrenByParent[step.parent] ||= []).push(step);
+// --- Live updates: the server pushes what changed (Server-Sent Events from the journal):
+// the conversation shown (its steps, and replies the page has not shown) on one stream, the
+// orders panel (any of the customer's conversations) on another. EventSource reconnects
+// by itself and resumes after the last event it heard (Last-Event-ID). Each update is
+// applied through serial(), so it never overtakes a message being sent.
+const stepViews = new Map(); // step id -> the step as last heard, with its preview
+const LIVE_DOWN_MS = 10000; // only an outage this long is mentioned
+const liveDown = new Set();
+let liveStatus = null;
+
+function rememberStep(step, preview) {
+  const before = stepViews.get(step.step_id) || {};
+  stepViews.set(step.step_id, { ...before, ...step, preview: preview || step.preview || before.preview });
+}
+
+function showLiveStatus() {
+  if (!liveStatus) {
+    liveStatus = el("p", { id: "live-status", class: "muted live-status", role: "status" });
+    composer.before(liveStatus);
   }
-  let live = false;
-  for (const step of session.steps) {
-    if (LIVE_STATES.has(step.state)) live = true;
-    if (step.parent) continue;
-    const card = document.querySelector(`.plan-step[data-step-id="${step.step_id}"]`);
-    if (!card) continue;
-    if (step.kind === "mandate") {
-      // Only cards past their confirmation: a preview waiting for one is left alone.
-      const after = ["armed", "paused", "done", "skipped", "rejected"].includes(step.state);
-      const shown = ["armed", "paused", "done", "skipped", "rejected", "blocked"].includes(card.dataset.state);
-      if (after && shown && card.dataset.signature !== mandateSignature(step)) {
-        renderMandate(card, step);
+  liveStatus.textContent = liveDown.size ? TEXT.livePaused : "";
+}
+
+// An EventSource calling handlers[event type](data, id); reopened (from where `resume`
+// says) if it gives up (the server refused it, say). close() ends it for good.
+function liveStream(url, handlers, resume) {
+  let source = null;
+  let downTimer = null;
+  let reopenTimer = null;
+  let closed = false;
+  const up = () => {
+    clearTimeout(downTimer);
+    downTimer = null;
+    if (liveDown.delete(handle)) showLiveStatus();
+  };
+  const open = (from) => {
+    source = new EventSource(from);
+    for (const [kind, apply] of Object.entries(handlers)) {
+      source.addEventListener(kind, (event) => apply(JSON.parse(event.data), event.lastEventId));
+    }
+    source.addEventListener("open", up);
+    source.addEventListener("error", () => {
+      if (closed) return;
+      if (downTimer === null) {
+        downTimer = setTimeout(() => { liveDown.add(handle); showLiveStatus(); }, LIVE_DOWN_MS);
       }
-    } else if (LIVE_STATES.has(card.dataset.state) && card.dataset.state !== step.state) {
-      showStepResult(card.querySelector(".step-status"), step);
-      card.dataset.state = step.state;
-    }
+      if (source.readyState === EventSource.CLOSED) {
+        reopenTimer = setTimeout(() => { if (!closed) open(resume()); }, 5000);
+      }
+    });
+  };
+  const handle = {
+    close() {
+      closed = true;
+      clearTimeout(reopenTimer);
+      if (source) source.close();
+      up();
+    },
+  };
+  open(url);
+  return handle;
+}
+
+let sessionStream = null;
+let heardSeq = -1;
+function followSession(id, after) {
+  if (sessionStream) sessionStream.close();
+  sessionStream = null;
+  if (!id || typeof EventSource !== "function") return;
+  heardSeq = after;
+  const url = (from) => `/api/sessions/${encodeURIComponent(id)}/stream?after=${from}`;
+  let stream = null;
+  const apply = (handler) => (data, eventId) => serial(async () => {
+    const seq = Number(eventId.split(":").pop());
+    if (stream !== sessionStream || seq <= heardSeq) return; // another conversation, or heard
+    heardSeq = seq;
+    handler(data);
+  });
+  stream = liveStream(url(after), { step: apply(applyStep), reply: apply(showReply) }, () => url(heardSeq));
+  sessionStream = stream;
+}
+
+// A step's change (without its preview, which the page keeps): its card, or its mandate's.
+function applyStep(change) {
+  rememberStep(change);
+  const step = stepViews.get(change.step_id);
+  if (!step.parent) {
+    refreshCard(step);
+    return;
   }
-  showNewMessages(session.transcript);
-  renderBalances(session);
-  // The worker placed, paused or ended something: the panel shows it too.
-  const signature = stepsSignature(session.steps);
-  if (signature !== lastSignature) {
-    lastSignature = signature;
+  const siblings = (childrenByParent[step.parent] ||= []);
+  const at = siblings.findIndex((child) => child.step_id === step.step_id);
+  if (at >= 0) siblings[at] = step;
+  else siblings.push(step);
+  const mandate = stepViews.get(step.parent);
+  if (mandate) refreshCard(mandate);
+}
+
+function refreshCard(step) {
+  const card = document.querySelector(`.plan-step[data-step-id="${step.step_id}"]`);
+  if (!card) return;
+  if (step.kind === "mandate") {
+    // Only cards past their confirmation: a preview waiting for one is left alone.
+    const after = ["armed", "paused", "done", "skipped", "rejected"].includes(step.state);
+    const shown = ["armed", "paused", "done", "skipped", "rejected", "blocked"].includes(card.dataset.state);
+    if (after && shown && step.preview && card.dataset.signature !== mandateSignature(step)) {
+      renderMandate(card, step);
+    }
+  } else if (LIVE_STATES.has(card.dataset.state) && card.dataset.state !== step.state) {
+    showStepResult(card.querySelector(".step-status"), step);
+    card.dataset.state = step.state;
+  }
+}
+
+function showReply(line) {
+  const shown = shownReplies.get(line.text) || 0;
+  if (shown > 0) shownReplies.set(line.text, shown - 1);
+  else say("assistant notice", line.text);
+}
+
+// The orders panel: fetched again (with the balances) when a change concerns it, once for
+// a burst of changes.
+let ordersStream = null;
+let ordersTimer = null;
+function ordersChanged() {
+  clearTimeout(ordersTimer);
+  ordersTimer = setTimeout(() => {
     refreshOrders();
+    refreshBalances().catch(() => {});
+  }, 250);
+}
+function followOrders() {
+  if (typeof EventSource !== "function") {
+    refreshOrders();
+    return;
   }
-  return live;
-}
-
-function showNewMessages(entries) {
-  for (const entry of entries.slice(transcriptSeen)) {
-    if (entry.role !== "assistant") continue;
-    const shown = shownReplies.get(entry.text) || 0;
-    if (shown > 0) shownReplies.set(entry.text, shown - 1);
-    else say("assistant notice", entry.text);
-  }
-  transcriptSeen = entries.length;
-}
-
-let pollTimer = null;
-function schedulePoll(delay) {
-  if (pollTimer !== null) return;
-  pollTimer = setTimeout(async () => {
-    pollTimer = null;
-    let again = true;
-    try {
-      again = await serial(pollOnce);
-    } catch (error) {
-      again = true; // a failed poll is tried again
-    }
-    if (again) schedulePoll(2000);
-  }, delay);
-}
-
-function pollSoon() {
-  if (pollTimer !== null) clearTimeout(pollTimer);
-  pollTimer = null;
-  schedulePoll(0);
+  if (!ordersStream) ordersStream = liveStream("/api/orders/stream", { orders: ordersChanged }, () => "/api/orders/stream");
 }
 
 // Steps that moved because of this one: a fresh card for each (new preview, or skipped).
@@ -947,6 +1013,7 @@ function ensureSession() {
   if (!opening) {
     opening = api("POST", "/api/sessions").then((created) => {
       setSession(created.id);
+      followSession(created.id, 0); // the new session's one entry: its opening
       return sessionId;
     }).finally(() => { opening = null; });
   }
@@ -964,20 +1031,14 @@ function setSession(id) {
 }
 
 // Everything the page keeps about the conversation shown, back to a clean slate.
-let lastSignature = "";
-function stepsSignature(steps) {
-  return steps.map((s) => `${s.step_id}:${s.state}`).join("|");
-}
 function resetConversation() {
   transcript.replaceChildren();
   shownReplies.clear();
-  transcriptSeen = 0;
   stepNumbers.clear();
   for (const key of Object.keys(childrenByParent)) delete childrenByParent[key];
   countdowns.clear();
-  if (pollTimer !== null) clearTimeout(pollTimer);
-  pollTimer = null;
-  lastSignature = "";
+  stepViews.clear();
+  followSession(null);
 }
 
 // Which reply showed which plan: the plans are numbered in the order they were made, one
@@ -1036,6 +1097,7 @@ async function showSession(id) {
   say("assistant", TEXT.hello, false);
   for (const step of session.steps) {
     if (step.parent) (childrenByParent[step.parent] ||= []).push(step);
+    rememberStep(step);
   }
   const steps = new Map(session.steps.map((step) => [step.step_id, step]));
   // Each reply names the plan it presented (plan_id); replies journaled before that was
@@ -1055,14 +1117,12 @@ async function showSession(id) {
     }
   });
   for (const plan of session.plans.filter((p) => !placed.has(p.plan_id))) (last || transcript.lastElementChild).append(restoredPlan(plan, steps));
-  transcriptSeen = session.transcript.length;
-  lastSignature = stepsSignature(session.steps);
   const first = session.transcript.find((line) => line.role === "customer");
   firstMessages.set(id, first ? first.text : "");
   showConversationLabel(id);
   renderBalances(session);
   transcript.lastElementChild?.scrollIntoView({ block: "end" });
-  if (session.steps.some((step) => LIVE_STATES.has(step.state))) schedulePoll(2000);
+  followSession(id, session.seq); // what changes from here on is pushed
 }
 
 function showEmptyConversation() {
@@ -1286,10 +1346,7 @@ function askStop(m, item, bar) {
     try {
       const result = await api("POST", `/api/sessions/${m.session_id}/steps/${m.step_id}/reject`);
       ordersStatus.textContent = TEXT.stopped(m.description);
-      if (m.session_id === sessionId) {
-        showNext(result.next);
-        pollSoon(); // its card in the conversation shows it stopped
-      }
+      if (m.session_id === sessionId) showNext(result.next); // the stream moves its card
       await refreshOrders();
       document.getElementById("orders-title").focus();
     } catch (error) {
@@ -1352,7 +1409,7 @@ async function start() {
     retry.addEventListener("click", () => { failed.remove(); start(); });
     failed.append(" ", retry);
   }
-  refreshOrders();
+  followOrders(); // its first event fetches the panel
 }
 
 for (const control of document.querySelectorAll("#composer input, #composer button, #new-conversation")) {

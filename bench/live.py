@@ -1,0 +1,161 @@
+"""Benchmark live updates on a 400-message session: the old poll (GET /api/sessions/{id})
+against the Server-Sent Events stream (web/routes/live.py), bytes and time per update.
+
+Run: ``python bench/live.py [--turns 200] [--n 20] [--redis redis://127.0.0.1:6379/15]``.
+The session is built through the app (``--turns`` messages of "buy 0.01 BTC", each a plan
+with its preview, so twice as many transcript lines). Measured in process (TestClient; no
+network), with the system clock. Figures are written down in bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from execution.actors import Actor
+from execution.journal import Journal
+from execution.session.changes import Change, follow
+from execution.session.state import SessionState
+from web.app import create_app
+from web.routes.live import _OrdersFollower, _session_frames
+from web.services import Services, build_services
+from web.settings import Settings
+
+CUSTOMER = {"Authorization": "Bearer demo-customer-token"}
+
+
+def _ms(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p50 = statistics.median(ordered) * 1000
+    p90 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))] * 1000
+    return f"p50 {p50:8.3f} ms  p90 {p90:8.3f} ms"
+
+
+def _timed(fn: Callable[[], Any], n: int) -> tuple[list[float], Any]:
+    samples, result = [], None
+    for _ in range(n):
+        start = time.perf_counter()
+        result = fn()
+        samples.append(time.perf_counter() - start)
+    return samples, result
+
+
+def run(settings: Settings, turns: int, n: int, label: str) -> None:
+    services: Services = build_services(settings)
+    try:
+        with TestClient(create_app(settings, services=services)) as client:
+            sid = client.post("/api/sessions", headers=CUSTOMER).json()["id"]
+            started = time.perf_counter()
+            pending: list[dict[str, Any]] = []
+            for _ in range(turns):
+                turn = client.post(
+                    f"/api/sessions/{sid}/messages", json={"text": "buy 0.01 BTC"}, headers=CUSTOMER
+                ).json()
+                pending.extend(turn["pending"])
+            built = time.perf_counter() - started
+            whole = client.get(f"/api/sessions/{sid}", headers=CUSTOMER)
+            lines = len(whole.json()["transcript"])
+            print(
+                f"[{label}] session: {lines} transcript lines, {whole.json()['seq'] + 1} journal "
+                f"entries, built in {built:.1f} s"
+            )
+
+            # The old page: each poll fetched the whole session.
+            polls, response = _timed(
+                lambda: client.get(f"/api/sessions/{sid}", headers=CUSTOMER), n
+            )
+            print(
+                f"[{label}] poll GET /api/sessions/{{id}}      {len(response.content):>9,} B"
+                f"  {_ms(polls)}  (per poll, every 2 s while a step was live)"
+            )
+
+            # The stream: what one update costs. A step confirmed (and filled) is the update.
+            journal = services.journal
+            state = services.assistant.state(sid, Actor("demo-customer", "customer", "chat"))
+            idle, _ = _timed(lambda: journal.read(sid, after_seq=state.head[0]), n * 50)
+            print(
+                f"[{label}] stream idle tick (tail read)     {0:>9,} B  {_ms(idle)}"
+                f"  (per open stream, every {settings.stream_poll_s} s)"
+            )
+            sizes, costs = [], []
+            for step in pending[:n]:
+                client.post(
+                    f"/api/sessions/{sid}/steps/{step['step_id']}/confirm",
+                    json={"token": step["token"]},
+                    headers=CUSTOMER,
+                )
+                start = time.perf_counter()
+                frames = _session_frames(sid, _follow(journal, sid, state))
+                costs.append(time.perf_counter() - start)
+                sizes.append(len(frames.encode()))
+            print(
+                f"[{label}] stream update (step confirmed→filled) "
+                f"{statistics.median(sizes):>6,.0f} B"
+                f"  {_ms(costs)}  (read tail + fold + frames; {len(sizes)} updates)"
+            )
+            follower = _OrdersFollower(journal, "demo-customer", {})
+            follower.poll()
+            orders_idle, _ = _timed(follower.poll, n * 50)
+            print(
+                f"[{label}] orders stream idle tick           {0:>9,} B  {_ms(orders_idle)}"
+                f"  ({len(journal.sessions(owner='demo-customer'))} session(s))"
+            )
+
+            # A connection: authorize, snapshot the session, catch up one entry, end.
+            head = client.get(f"/api/sessions/{sid}", headers=CUSTOMER).json()["seq"]
+            connects, response = _timed(
+                lambda: client.get(
+                    f"/api/sessions/{sid}/stream?after={head - 1}", headers=CUSTOMER
+                ),
+                max(3, n // 4),
+            )
+            lifetime = settings.stream_lifetime_s
+            setup = [c - lifetime for c in connects]
+            print(
+                f"[{label}] stream connect (+1 entry behind) {len(response.content):>6,} B"
+                f"  {_ms(setup)}  (beyond its {lifetime} s lifetime; once per connection)"
+            )
+    finally:
+        services.close()
+
+
+def _follow(journal: Journal, sid: str, state: SessionState) -> list[Change]:
+    return follow(state, journal.read(sid, after_seq=state.head[0]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--turns", type=int, default=200)
+    parser.add_argument("--n", type=int, default=20)
+    parser.add_argument("--redis", help="also on the Redis journal at this URL")
+    args = parser.parse_args()
+    print(
+        time.strftime("%H:%M:%S"), "load average:", ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        base = {"data_dir": Path(tmp), "stream_lifetime_s": 0.05, "confirmation_ttl_s": 600}
+        run(Settings(**base), args.turns, args.n, "sqlite")  # type: ignore[arg-type]
+        if args.redis:
+            prefix = f"bench-live:{uuid.uuid4().hex}:"
+            run(
+                Settings(**base, journal_url=args.redis, journal_prefix=prefix),  # type: ignore[arg-type]
+                args.turns,
+                args.n,
+                "redis",
+            )
+    print(
+        time.strftime("%H:%M:%S"), "load average:", ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    )
+
+
+if __name__ == "__main__":
+    main()
