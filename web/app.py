@@ -18,6 +18,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from execution.clock import Clock
 from execution.errors import (
     ConfirmationRefused,
+    DisclosureRefused,
     ExecutionError,
     InvalidTransition,
     LimitStoreError,
@@ -29,7 +30,15 @@ from execution.errors import (
 from execution.worker import Worker, WorkerSettings
 from web.body_limit import BodyLimit
 from web.deps import SESSION_COOKIE
-from web.routes import admin_api, orders_api, pages, sessions_api, simulations, support_api
+from web.routes import (
+    admin_api,
+    disclosures_api,
+    orders_api,
+    pages,
+    sessions_api,
+    simulations,
+    support_api,
+)
 from web.services import Services, build_services
 from web.settings import Settings
 
@@ -142,6 +151,7 @@ def create_app(
         support_api.router,
         simulations.router,
         admin_api.router,
+        disclosures_api.router,
     ):
         app.include_router(router)
 
@@ -155,6 +165,7 @@ def create_app(
         (PermissionDenied, status.HTTP_403_FORBIDDEN),
         (ConfirmationRefused, status.HTTP_409_CONFLICT),
         (InvalidTransition, status.HTTP_409_CONFLICT),
+        (DisclosureRefused, status.HTTP_409_CONFLICT),
         (VenueUnavailable, status.HTTP_503_SERVICE_UNAVAILABLE),
         (LimitStoreError, status.HTTP_503_SERVICE_UNAVAILABLE),
         (VenueError, status.HTTP_502_BAD_GATEWAY),
