@@ -17,6 +17,7 @@ from execution.assistant.previews import PendingConfirmation, Previews
 from execution.assistant.texts import money
 from execution.errors import VenueError, call_translated
 from execution.journal import events
+from execution.preview.depth import Depth, walked_depth
 from execution.preview.pipeline import PreviewFailed
 from execution.session.state import SessionState
 from intent.canonical import to_canonical
@@ -157,6 +158,7 @@ class Turns:
         )
         pending: list[PendingConfirmation] = []
         previews: list[dict[str, Any]] = []
+        depth: dict[str, Depth] = {}  # the book side each order's preview walked
         failed: list[str] = []
         for step in plan.steps:  # (a cancel's plan is of cancel steps only)
             if step.kind == "cancel_order":
@@ -179,6 +181,11 @@ class Turns:
                     waiting=bool(step.depends_on) and step.kind != "mandate",
                 )
                 previews.append(evaluation.preview.model_dump(mode="json"))
+                walked = walked_depth(
+                    evaluation.preview.side, evaluation.preview.worst_price, evaluation.book
+                )
+                if walked is not None:
+                    depth[step.step_id] = walked
                 if token is not None:
                     pending.append(token)
         except PreviewFailed as exc:
@@ -199,7 +206,11 @@ class Turns:
         return reply(
             " ".join(lines),
             plan=plan,
-            preview={"steps": previews, "policy_version": self._ctx.policy().version},
+            preview={
+                "steps": previews,
+                "policy_version": self._ctx.policy().version,
+                "depth": depth,
+            },
             pending=tuple(pending),
         )
 
