@@ -17,7 +17,7 @@ from execution.assistant.previews import PendingConfirmation, Previews
 from execution.assistant.texts import money
 from execution.errors import VenueError, call_translated
 from execution.journal import events
-from execution.preview.depth import Depth, walked_depth
+from execution.preview.depth import Depth, market_mid, walked_depth
 from execution.preview.pipeline import PreviewFailed
 from execution.session.state import SessionState
 from intent.canonical import to_canonical
@@ -158,7 +158,9 @@ class Turns:
         )
         pending: list[PendingConfirmation] = []
         previews: list[dict[str, Any]] = []
-        depth: dict[str, Depth] = {}  # the book side each order's preview walked
+        # What each card draws: the book side an order's preview walked; the market's mid
+        depth: dict[str, Depth] = {}
+        mids: dict[str, str] = {}
         failed: list[str] = []
         for step in plan.steps:  # (a cancel's plan is of cancel steps only)
             if step.kind == "cancel_order":
@@ -184,8 +186,11 @@ class Turns:
                 walked = walked_depth(
                     evaluation.preview.side, evaluation.preview.worst_price, evaluation.book
                 )
-                if walked is not None:
+                if walked is not None and evaluation.mandate is None:
                     depth[step.step_id] = walked
+                mid = market_mid(evaluation.book)
+                if mid is not None:
+                    mids[step.step_id] = mid
                 if token is not None:
                     pending.append(token)
         except PreviewFailed as exc:
@@ -210,6 +215,7 @@ class Turns:
                 "steps": previews,
                 "policy_version": self._ctx.policy().version,
                 "depth": depth,
+                "market_mid": mids,
             },
             pending=tuple(pending),
         )

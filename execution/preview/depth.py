@@ -1,4 +1,6 @@
-"""The side of the order book a preview walked, compact enough to draw on its card.
+"""The side of the order book a preview walked, compact enough to draw on its card, and
+the market's mid on that book (a mandate waiting for its trigger is previewed on the book
+moved there, so its preview's own mid is the trigger's, not the market's).
 
 A buy walks the asks (cheapest first), a sell the bids (dearest first). The levels kept are
 those up to the preview's worst price and a few past it (so the picture shows what lies
@@ -60,3 +62,14 @@ def walked_depth(
             walked += 1
         out.append([_text(price), _text(amount)])
     return out if walked else None
+
+
+def market_mid(book: Mapping[str, Any] | None) -> str | None:
+    """The mid of ``book`` (halfway between its best bid and best ask) as a decimal string;
+    None without both sides."""
+    if not book or not book.get("bids") or not book.get("asks"):
+        return None
+    bid, ask = _dec(book["bids"][0][0]), _dec(book["asks"][0][0])
+    if bid is None or ask is None:
+        return None
+    return _text((bid + ask) / 2)

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from execution.errors import DuplicateMessage, InvalidTransition
 from execution.journal import GENESIS_HASH, Event
 from execution.journal import events as ev
-from execution.preview.depth import Depth, walked_depth
+from execution.preview.depth import Depth, market_mid, walked_depth
 from execution.session.lifecycle import (
     PlanState,
     StepState,
@@ -49,8 +49,10 @@ class StepView:
     created_ms: int | None = None  # when the mandate added this step
     armed_ms: int | None = None  # when the mandate was (last) confirmed
     superseded_by: str | None = None  # the bracket exit that fired first and skipped this
-    # The book side the last preview walked, as [price, amount] (execution.preview.depth)
+    # The book side the last preview of an order walked, as [price, amount], and the
+    # market's mid on the book it was taken on (execution.preview.depth): what the card draws
     depth: Depth | None = None
+    market_mid: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Every field, as the API shows the step (a hand-kept list had left three out)."""
@@ -139,13 +141,11 @@ class SessionState:
                     step.preview, step.preview_hash = p.preview, p.preview_hash
                     step.expires_ms, step.policy_version = p.expires_ms, p.policy_version
                     step.previewed_order = p.order
-                    step.depth = (
-                        None
-                        if p.cancel is not None
-                        else walked_depth(
-                            str(p.preview.get("side")), p.preview.get("worst_price"), p.book
-                        )
-                    )
+                    step.depth, step.market_mid = None, market_mid(p.book)
+                    if p.cancel is None and p.mandate is None:  # (a waiting mandate's
+                        # preview walked the book moved to its trigger, not this one)
+                        side, worst = str(p.preview.get("side")), p.preview.get("worst_price")
+                        step.depth = walked_depth(side, worst, p.book)
                 case ev.StepConfirmed():
                     step.confirmed_by = p.user
                     step.reservation = None if p.reservation is None else p.reservation.model_dump()

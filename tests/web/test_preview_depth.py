@@ -54,3 +54,24 @@ def test_a_limit_order_that_rests_walks_nothing(client: TestClient) -> None:
     assert turn["preview"]["depth"] == {}
     (step,) = client.get(f"/api/sessions/{sid}", headers=CUSTOMER).json()["steps"]
     assert step["depth"] is None
+
+
+def test_a_bracket_draws_the_entry_walk_and_every_step_knows_the_market_mid(
+    client: TestClient,
+) -> None:
+    sid, turn = _turn(client, "buy 0.01 BTC with take profit at 70000 and stop loss at 60000")
+
+    entry, take_profit, stop_loss = turn["preview"]["steps"]
+    # The exits wait for their triggers: previewed on the book moved there, so their own
+    # mid is the trigger's and no walk of today's book is drawn for them.
+    assert list(turn["preview"]["depth"]) == [entry["step_id"]]
+    assert Decimal(take_profit["mid_price"]) == 70000
+    mids = turn["preview"]["market_mid"]
+    assert set(mids) == {entry["step_id"], take_profit["step_id"], stop_loss["step_id"]}
+    assert len(set(mids.values())) == 1
+    assert Decimal(mids[entry["step_id"]]) == Decimal(entry["mid_price"])
+    view = client.get(f"/api/sessions/{sid}", headers=CUSTOMER).json()
+    by_id = {s["step_id"]: s for s in view["steps"]}
+    assert {k: by_id[k]["market_mid"] for k in mids} == mids
+    assert by_id[take_profit["step_id"]]["depth"] is None
+    assert by_id[entry["step_id"]]["depth"] == turn["preview"]["depth"][entry["step_id"]]

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from execution.preview.depth import MAX_LEVELS, PAST_WORST, walked_depth
+from execution.preview.depth import MAX_LEVELS, PAST_WORST, market_mid, walked_depth
 
 BOOK: dict[str, Any] = {
     "timestamp": 1,
@@ -67,3 +67,10 @@ def test_levels_are_decimal_strings_without_exponents() -> None:
         ["0.00001234", "120000"],
         ["0.00006", "1000000"],
     ]
+
+
+def test_the_market_mid_is_halfway_between_the_best_bid_and_ask() -> None:
+    assert market_mid(BOOK) == "100"
+    assert market_mid({"bids": [[99.5, 1]], "asks": [[100, 1]]}) == "99.75"
+    assert market_mid({"bids": [], "asks": [[100, 1]]}) is None
+    assert market_mid(None) is None
