@@ -185,3 +185,32 @@ class LimitStoreError(ExecutionError):
     Redis failed); nothing was reserved or published."""
 
     code = "limit_store_error"
+
+
+# --- disclosures ----------------------------------------------------------------------
+
+
+class DisclosureRequired(PermissionDenied):
+    """The customer has not acknowledged the risk disclosure in force: no message is taken
+    until they have (``details``: the version to acknowledge)."""
+
+    code = "disclosure_required"
+
+    def __init__(self, message: str, details: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.details = details
+
+
+class DisclosureRefused(ExecutionError):
+    """An acknowledgement that is not of the disclosure the server shows now (an older
+    version, another text): nothing was recorded."""
+
+    code = "disclosure_refused"
+
+
+class DisclosureStale(DisclosureRefused):
+    code = "disclosure_stale"
+
+
+class DisclosureMismatch(DisclosureRefused):
+    code = "disclosure_mismatch"

@@ -18,6 +18,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from execution.clock import Clock
 from execution.errors import (
     ConfirmationRefused,
+    DisclosureRefused,
     ExecutionError,
     InvalidTransition,
     LimitStoreError,
@@ -31,6 +32,7 @@ from web.body_limit import BodyLimit
 from web.deps import SESSION_COOKIE
 from web.routes import (
     admin_api,
+    disclosures_api,
     live,
     orders_api,
     pages,
@@ -159,6 +161,7 @@ def create_app(
         support_api.router,
         simulations.router,
         admin_api.router,
+        disclosures_api.router,
     ):
         app.include_router(router)
 
@@ -172,6 +175,7 @@ def create_app(
         (PermissionDenied, status.HTTP_403_FORBIDDEN),
         (ConfirmationRefused, status.HTTP_409_CONFLICT),
         (InvalidTransition, status.HTTP_409_CONFLICT),
+        (DisclosureRefused, status.HTTP_409_CONFLICT),
         (VenueUnavailable, status.HTTP_503_SERVICE_UNAVAILABLE),
         (LimitStoreError, status.HTTP_503_SERVICE_UNAVAILABLE),
         (VenueError, status.HTTP_502_BAD_GATEWAY),

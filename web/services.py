@@ -9,6 +9,7 @@ from typing import Protocol
 from execution.assistant import Assistant
 from execution.checkpoints import Checkpoints
 from execution.clock import Clock, SystemClock
+from execution.disclosures import RiskAcknowledgements
 from execution.errors import VenueUnavailable
 from execution.journal import Journal, SQLiteJournal
 from execution.policy import Policy, PolicyStore
@@ -41,6 +42,8 @@ class Services:
     # Policy versions and audit (the newest version is in force) and the daily-usage ledger.
     policy_store: PolicyStore
     limits: LimitLedger
+    # Who acknowledged which version of the risk disclosure (before their first message).
+    disclosures: RiskAcknowledgements
     # What close() releases besides the principals (the journal's connections).
     closers: list[Callable[[], None]] = field(default_factory=list)
 
@@ -51,6 +54,7 @@ class Services:
     def close(self) -> None:
         for close in self.closers:
             close()
+        self.disclosures.close()
         self.principals.close()
 
 
@@ -171,5 +175,6 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         ),
         policy_store,
         limits,
+        RiskAcknowledgements(settings.database_path, clock),
         closers=[journal.close, limits.close, policy_store.close],
     )

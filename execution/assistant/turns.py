@@ -21,6 +21,7 @@ from execution.errors import VenueError, call_translated
 from execution.i18n import DEFAULT_LOCALE, Locale, locale_of_message
 from execution.i18n.catalogue import render
 from execution.journal import events
+from execution.preview.depth import Depth, market_mid, walked_depth
 from execution.preview.pipeline import PreviewFailed
 from execution.preview.simulator import PreviewWarning, dec
 from execution.preview.warnings import warning_text
@@ -209,6 +210,9 @@ class Turns:
         )
         pending: list[PendingConfirmation] = []
         previews: list[dict[str, Any]] = []
+        # What each card draws: the book side an order's preview walked; the market's mid
+        depth: dict[str, Depth] = {}
+        mids: dict[str, str] = {}
         failed: list[str] = []
         for step in plan.steps:  # (a cancel's plan is of cancel steps only; a stop's too)
             if step.kind == "cancel_order":
@@ -239,6 +243,14 @@ class Turns:
                     waiting=bool(step.depends_on) and step.kind != "mandate",
                 )
                 previews.append(_shown(evaluation.preview.model_dump(mode="json"), locale))
+                walked = walked_depth(
+                    evaluation.preview.side, evaluation.preview.worst_price, evaluation.book
+                )
+                if walked is not None and evaluation.mandate is None:
+                    depth[step.step_id] = walked
+                mid = market_mid(evaluation.book)
+                if mid is not None:
+                    mids[step.step_id] = mid
                 if token is not None:
                     pending.append(token)
         except PreviewFailed as exc:
@@ -274,7 +286,12 @@ class Turns:
         return reply(
             _SENTENCE_SEPARATOR[locale].join(lines),
             plan=plan,
-            preview={"steps": previews, "policy_version": self._ctx.policy().version},
+            preview={
+                "steps": previews,
+                "policy_version": self._ctx.policy().version,
+                "depth": depth,
+                "market_mid": mids,
+            },
             pending=tuple(pending),
         )
 

@@ -68,8 +68,10 @@ class AuditEntry:
     id: int
     at_ms: int
     who: str
-    action: str  # "policy_published" or "tier_changed"
-    subject: str  # "policy", or the user whose tier changed
+    # "policy_published", "tier_changed", or "risk_disclosure_acknowledged" (a customer's,
+    # see execution.disclosures: new_value is the JSON of the version, locale and text)
+    action: str
+    subject: str  # "policy", or the user whose tier changed or who acknowledged
     old_value: str | None  # the version or tier before
     new_value: str  # the version or tier after
 
@@ -184,7 +186,8 @@ class PolicyStore:
         return None if row is None else Policy.model_validate_json(row[0])
 
     def audit(self) -> list[AuditEntry]:
-        """Every administrative change (policies and tiers), oldest first."""
+        """Every administrative change (policies and tiers) and every customer's
+        acknowledgement of a disclosure, oldest first."""
         with self._lock, store_errors("read the audit"):
             rows = self._db.execute(
                 "SELECT id, at_ms, who, action, subject, old_value, new_value "

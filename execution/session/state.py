@@ -14,6 +14,7 @@ from execution.errors import DuplicateMessage, InvalidTransition
 from execution.i18n import DEFAULT_LOCALE, Locale, parse_locale
 from execution.journal import GENESIS_HASH, Event
 from execution.journal import events as ev
+from execution.preview.depth import Depth, market_mid, walked_depth
 from execution.preview.simulator import PreviewWarning
 from execution.preview.warnings import warning_text
 from execution.session.lifecycle import (
@@ -55,6 +56,10 @@ class StepView:
     warning_texts: tuple[str, ...] = ()
     stop: dict[str, Any] | None = None  # a stop step's mandate (intent.models.MandateRef)
     stopped_by: dict[str, Any] | None = None  # a mandate stopped by a stop step: that step
+    # The book side the last preview of an order walked, as [price, amount], and the
+    # market's mid on the book it was taken on (execution.preview.depth): what the card draws
+    depth: Depth | None = None
+    market_mid: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Every field, as the API shows the step (a hand-kept list had left three out)."""
@@ -152,6 +157,11 @@ class SessionState:
                     step.expires_ms, step.policy_version = p.expires_ms, p.policy_version
                     step.previewed_order = p.order
                     step.warning_texts = _warning_texts(p.preview, self.language)
+                    step.depth, step.market_mid = None, market_mid(p.book)
+                    if p.cancel is None and p.mandate is None:  # (a waiting mandate's
+                        # preview walked the book moved to its trigger, not this one)
+                        side, worst = str(p.preview.get("side")), p.preview.get("worst_price")
+                        step.depth = walked_depth(side, worst, p.book)
                 case ev.StepConfirmed():
                     step.confirmed_by = p.user
                     step.reservation = None if p.reservation is None else p.reservation.model_dump()

@@ -68,6 +68,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture
+def first_visit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server of its own for one test, whose customer has not yet acknowledged the risk
+    disclosure (the first visit)."""
+    with _serve(tmp_path_factory.mktemp("data")) as url:
+        yield url
+
+
 @pytest.fixture(scope="module")
 def short_ttl_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A server whose confirmation tokens live 5 s (the shortest the settings allow)."""

@@ -31,18 +31,33 @@ def sign_in(
     viewport: ViewportSize | None = None,
     *,
     fresh: bool = True,
+    acknowledge: bool = True,
 ) -> Page:
     """Sign in; a customer lands in a fresh conversation unless ``fresh`` is False (the
-    page then shows the newest one, as it does on a reload)."""
+    page then shows the newest one, as it does on a reload). A customer who has not yet
+    acknowledged the risk disclosure does so (:func:`acknowledge_disclosure`) unless
+    ``acknowledge`` is False (the dialog then stays open)."""
     page = browser.new_page(viewport=viewport or DESKTOP)
     page.goto(f"{server}/login")
     page.fill("input[name=user_id]", who[0])
     page.fill("input[name=token]", who[1])
     page.click("button[type=submit]")
     expect(page).not_to_have_url(f"{server}/login")
+    if acknowledge and page.url.endswith("/chat"):
+        acknowledge_disclosure(page)
     if fresh and who == CUSTOMER:
         new_conversation(page)
     return page
+
+
+def acknowledge_disclosure(page: Page) -> None:
+    """Once the chat page has loaded: if it shows the risk disclosure (the customer's first
+    visit), press "I understand" and wait until the server has recorded it."""
+    chat_ready(page)
+    if page.locator("body").get_attribute("data-disclosure") == "required":
+        page.click("#risk-disclosure button.risk-ack")
+        expect(page.locator("body")).to_have_attribute("data-disclosure", "acknowledged")
+    expect(page.locator("#risk-disclosure")).to_have_count(0)
 
 
 def chat_ready(page: Page) -> None:

@@ -14,6 +14,7 @@ from tests.browser.helpers import (
     DESKTOP,
     PHONE,
     SUPPORT,
+    acknowledge_disclosure,
     axe_violations,
     describe,
     send,
@@ -36,6 +37,23 @@ def test_the_chat_with_a_preview_has_no_serious_violation(
     expect(page.locator(".bubble.assistant").last).to_contain_text("How much BTC")
     if viewport["width"] < 760:
         page.click("#balances-toggle")  # the drawer open, so axe sees the balances too
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+    page.close()
+
+
+@pytest.mark.parametrize("viewport", SIZES)
+def test_the_risk_disclosure_open_and_acknowledged_has_no_serious_violation(
+    browser: Browser, first_visit_server: str, viewport: ViewportSize
+) -> None:
+    page = sign_in(browser, first_visit_server, viewport=viewport, acknowledge=False, fresh=False)
+    expect(page.locator("dialog#risk-disclosure")).to_be_visible()
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+
+    acknowledge_disclosure(page)
+    send(page, "buy 0.01 BTC")
+    expect(page.locator(".plan-step svg.depth-chart")).to_be_visible()
     violations = axe_violations(page)
     assert not violations, describe(violations)
     page.close()

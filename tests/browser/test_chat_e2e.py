@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.helpers import new_conversation
+from tests.browser.helpers import acknowledge_disclosure, new_conversation
 
 pytestmark = pytest.mark.browser
 
@@ -25,6 +25,7 @@ def _customer(browser: Browser, server: str) -> Page:
     """The customer signed in, in a fresh conversation (the page continues the newest)."""
     page = _sign_in(browser, server, "demo-customer", "demo-customer-token")
     expect(page).to_have_url(f"{server}/chat")
+    acknowledge_disclosure(page)  # the first visit to this server shows it
     new_conversation(page)
     return page
 

@@ -12,7 +12,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, Request, expect
 
-from tests.browser.helpers import CUSTOMER, DESKTOP, new_conversation, send, sign_in
+from tests.browser.helpers import (
+    CUSTOMER,
+    DESKTOP,
+    acknowledge_disclosure,
+    new_conversation,
+    send,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -62,6 +69,7 @@ def _watched_sign_in(browser: Browser, server: str) -> tuple[Page, list[str]]:
     page.fill("input[name=user_id]", CUSTOMER[0])
     page.fill("input[name=token]", CUSTOMER[1])
     page.click("button[type=submit]")
+    acknowledge_disclosure(page)
     new_conversation(page)
     return page, seen
 

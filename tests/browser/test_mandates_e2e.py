@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.helpers import new_conversation
+from tests.browser.helpers import acknowledge_disclosure, new_conversation
 
 pytestmark = pytest.mark.browser
 
@@ -20,6 +20,7 @@ def _sign_in(browser: Browser, server: str) -> Page:
     page.fill("input[name=token]", "demo-customer-token")
     page.click("button[type=submit]")
     expect(page).to_have_url(f"{server}/chat")
+    acknowledge_disclosure(page)  # the first visit to this server shows it
     new_conversation(page)  # the page continues the newest conversation: start afresh
     return page
 

@@ -336,6 +336,7 @@ def test_the_journal_records_who_parsed_and_the_llm_sees_only_the_text(
     from fastapi.testclient import TestClient
 
     from execution.clock import ManualClock
+    from tests.support import acknowledge_risk
     from web.app import create_app
     from web.services import build_services
     from web.settings import Settings
@@ -353,6 +354,7 @@ def test_the_journal_records_who_parsed_and_the_llm_sees_only_the_text(
     customer = {"Authorization": "Bearer demo-customer-token"}
     try:
         with TestClient(create_app(settings, services=services)) as client:
+            acknowledge_risk(client, customer)
             sid = client.post("/api/sessions", headers=customer).json()["id"]
             for text in ("buy 0.01 BTC", "0.5 BTC please"):
                 response = client.post(

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from execution.clock import ManualClock
+from tests.support import acknowledge_risk
 from web.app import create_app
 from web.services import Services, build_services
 from web.settings import Settings
@@ -32,5 +33,15 @@ def services(settings: Settings, clock: ManualClock) -> Iterator[Services]:
 
 @pytest.fixture
 def client(settings: Settings, services: Services) -> Iterator[TestClient]:
+    """The app, whose demo customer has acknowledged the risk disclosure (as the chat page
+    has them do before their first message); :func:`unacknowledged_client` has not."""
+    with TestClient(create_app(settings, services=services)) as test_client:
+        acknowledge_risk(test_client, CUSTOMER)
+        yield test_client
+
+
+@pytest.fixture
+def unacknowledged_client(settings: Settings, services: Services) -> Iterator[TestClient]:
+    """The app before the demo customer acknowledged the risk disclosure."""
     with TestClient(create_app(settings, services=services)) as test_client:
         yield test_client

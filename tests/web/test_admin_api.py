@@ -34,6 +34,15 @@ RULES: dict[str, Any] = {
     "max_limit_distance_pct": "5",
     "max_slippage_bps": "100",
 }
+
+
+@pytest.fixture
+def client(unacknowledged_client: TestClient) -> TestClient:
+    """The app with nothing in its audit yet (no customer has acknowledged the risk
+    disclosure): these tests read the audit whole."""
+    return unacknowledged_client
+
+
 ENDPOINTS = [
     ("GET", "/v1/admin/policy", None),
     ("PUT", "/v1/admin/policy", RULES),

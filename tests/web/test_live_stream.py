@@ -21,6 +21,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from execution.clock import ManualClock
+from tests.support import acknowledge_risk
 from web.app import create_app
 from web.auth import Principal
 from web.cli import make_server
@@ -339,6 +340,7 @@ def test_the_stream_works_on_the_redis_journal(
     services = build_services(settings)
     try:
         with TestClient(create_app(settings, services=services)) as client:
+            acknowledge_risk(client, CUSTOMER)
             sid = _session(client)
             (pending,) = _say(client, sid, "buy 0.01 BTC")["pending"]
             after = _seq(client, sid)

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from execution.actors import Actor
 from execution.clock import ManualClock
 from tests.execution.assistant.support import make_assistant
+from tests.support import acknowledge_risk
 from web.app import create_app
 from web.auth import Principal
 from web.services import Services
@@ -277,6 +278,7 @@ def test_customers_cannot_see_each_other(client: TestClient, services: Services)
     sid = _session(client)
 
     bob = {"Authorization": "Bearer bob-token"}
+    acknowledge_risk(client, bob)
     assert client.get(f"/api/sessions/{sid}", headers=bob).status_code == 404
     assert (
         client.post(

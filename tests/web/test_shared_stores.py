@@ -23,7 +23,7 @@ from execution.journal.redis import RedisJournal
 from execution.venues.accounts import LocalSandboxAccounts, RemoteSandboxAccounts
 from execution.venues.sandbox.remote import RemoteSandbox
 from tests.sandbox_server import REPO, SandboxProcess, clean_environment, sandbox_server
-from tests.support import free_port
+from tests.support import acknowledge_risk, free_port
 from web.app import create_app
 from web.services import build_services
 from web.settings import Settings, SettingsError
@@ -69,6 +69,8 @@ def shared_env(
 
 
 def _session(client: TestClient) -> str:
+    """A new session of the demo customer, who has acknowledged the risk disclosure."""
+    acknowledge_risk(client, CUSTOMER)
     response = client.post("/api/sessions", headers=CUSTOMER)
     assert response.status_code == 201, response.text
     return str(response.json()["id"])

@@ -111,7 +111,9 @@ def put_tier(user_id: str, body: TierIn, principal: Admin, services: ServicesDep
 
 @router.get("/audit")
 def audit(principal: Admin, services: ServicesDep) -> AuditOut:
-    """Every administrative change, oldest first."""
+    """Every administrative change, and every customer's acknowledgement of the risk
+    disclosure (``risk_disclosure_acknowledged``: ``new`` is the JSON of the version,
+    locale and exact text shown), oldest first."""
     return AuditOut(
         entries=[
             AuditEntryOut(

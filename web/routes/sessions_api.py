@@ -17,7 +17,8 @@ router = APIRouter(
     tags=["customer sessions"],
     # 409: a refused confirmation (token_expired, token_reused, token_mismatch,
     # step_not_confirmable, requote_required with the new preview, limit_exceeded) or a step
-    # that cannot move (invalid_transition); 502/503: the venue failed or did not answer
+    # that cannot move (invalid_transition); 403 disclosure_required: a message before the
+    # risk disclosure was acknowledged; 502/503: the venue failed or did not answer
     responses=errors(401, 403, 404, 409, 422, 502, 503),
 )
 
@@ -102,7 +103,10 @@ def post_message(
         ),
     ] = None,
 ) -> Turn:
-    """Send one customer message; the reply carries the plan, its preview and the tokens."""
+    """Send one customer message; the reply carries the plan, its preview and the tokens.
+    Refused (403 disclosure_required) until the customer acknowledged the risk disclosure
+    in force (/api/disclosures/risk)."""
+    services.disclosures.require(principal.user_id)
     return services.assistant.handle_message(
         session_id, actor_for(principal, request), body.text, idempotency_key, body.locale
     )

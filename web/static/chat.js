@@ -89,6 +89,25 @@ const TEXT = {
   stopNotDone: (message) => `Not stopped: ${message}`,
   // Live updates (Server-Sent Events): shown only while they stay down.
   livePaused: "Live updates paused — reconnecting…",
+  // Disclosures: what the assistant is (always shown) and the first-use risk disclosure
+  // (its own text comes from the server, in the page's language).
+  assistantRole: "An automated assistant: it carries out your own instructions and gives no investment advice.",
+  disclosureUnreachable: "Can't reach the exchange, so your acknowledgement was not recorded. Try again.",
+  disclosureNotRecorded: (message) => `Your acknowledgement was not recorded: ${message}`,
+  disclosureFirst: "Please read the risk disclosure and acknowledge it before sending a message.",
+  // Pictures: the book side an order walks; a mandate's levels against the market.
+  chartAverage: "Average",
+  chartWorst: "Worst",
+  chartNow: "Now",
+  takeProfit: "Take profit",
+  stopLoss: "Stop loss",
+  trigger: "Trigger",
+  depthLabel: (side, levels, from, to, average, worst, quote) =>
+    `Order book ${side === "buy" ? "asks" : "bids"} this ${side} walks: ${levels} price level${levels === 1 ? "" : "s"} ` +
+    `from ${from} to ${to} ${quote}; expected average price ${average} ${quote}, worst price ${worst} ${quote}.`,
+  levelsLabel: (now, marks, quote) =>
+    `Price levels against the current price of ${now} ${quote}: ` +
+    marks.map((m) => `${m.label} at ${m.price} ${quote}`).join(", ") + ".",
 };
 
 const csrf = document.querySelector('meta[name="csrf-token"]').content;
@@ -309,6 +328,109 @@ function details(preview, base, quote) {
   return box;
 }
 
+// --- Pictures (inline SVG, no library): the book side an order walks, with its expected
+// average and worst price; a mandate's trigger, take-profit and stop-loss against the market.
+const SVG_NS = "http://www.w3.org/2000/svg";
+function svg(tag, attrs, ...children) {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [key, value] of Object.entries(attrs || {})) node.setAttribute(key, String(value));
+  for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  return node;
+}
+// Where a label goes so that it stays inside the picture.
+function anchorAt(x, width) {
+  return x < width * 0.25 ? "start" : x > width * 0.75 ? "end" : "middle";
+}
+const round1 = (v) => Math.round(v * 10) / 10;
+
+// The cumulative depth of the levels walked (in the order walked), a line at the expected
+// average price and one at the worst; prices grow to the right.
+function depthChart(preview, depth, quote) {
+  if (!depth || !depth.length || !preview.average_price || !preview.worst_price) return null;
+  const W = 320; const H = 104; const pad = 6; const top = 30; const bottom = 18;
+  const levels = depth.map(([p, a]) => [Number(p), Number(a)]);
+  const average = Number(preview.average_price);
+  const worst = Number(preview.worst_price);
+  let lo = Math.min(average, worst, ...levels.map((l) => l[0]));
+  let hi = Math.max(average, worst, ...levels.map((l) => l[0]));
+  const margin = hi > lo ? (hi - lo) * 0.05 : Math.max(hi * 0.0005, 1e-9);
+  lo -= margin; hi += margin;
+  let total = 0;
+  const steps = levels.map(([p, a]) => [p, (total += a)]);
+  const x = (p) => round1(pad + ((p - lo) / (hi - lo)) * (W - 2 * pad));
+  const y = (c) => round1(H - bottom - (total ? c / total : 0) * (H - top - bottom));
+  let path = `M${x(steps[0][0])},${y(0)} L${x(steps[0][0])},${y(steps[0][1])}`;
+  for (let i = 1; i < steps.length; i += 1) {
+    path += ` L${x(steps[i][0])},${y(steps[i - 1][1])} L${x(steps[i][0])},${y(steps[i][1])}`;
+  }
+  path += ` L${x(steps[steps.length - 1][0])},${y(0)} Z`;
+  const marker = (cls, value, label, row) => {
+    const at = x(value);
+    return svg("g", { class: cls, "data-price": value, "data-x": at },
+      svg("line", { x1: at, x2: at, y1: row - 2, y2: H - bottom }),
+      svg("text", { x: at, y: row - 5, "text-anchor": anchorAt(at, W) }, `${label} ${price(value)}`));
+  };
+  const first = levels[0][0]; const last = levels[levels.length - 1][0];
+  return svg("svg", {
+    class: "depth-chart", viewBox: `0 0 ${W} ${H}`, role: "img", "data-side": preview.side,
+    "aria-label": TEXT.depthLabel(preview.side, levels.length, price(first), price(last),
+      price(average), price(worst), quote),
+  },
+  svg("path", { class: "depth-area", d: path }),
+  svg("line", { class: "depth-axis", x1: pad, x2: W - pad, y1: H - bottom, y2: H - bottom }),
+  svg("text", { class: "depth-tick", x: x(first), y: H - 4, "text-anchor": anchorAt(x(first), W) }, price(first)),
+  svg("text", { class: "depth-tick", x: x(last), y: H - 4, "text-anchor": anchorAt(x(last), W) }, price(last)),
+  marker("depth-average", average, TEXT.chartAverage, 14),
+  marker("depth-worst", worst, TEXT.chartWorst, 28));
+}
+
+// A mandate's levels (its trigger, and the other exits of its bracket) on one scale with
+// the market's price when it was previewed.
+const mandateLevels = new Map(); // step id -> { op, price, exit }
+function rememberLevels(previews) {
+  for (const preview of previews) {
+    const terms = preview && preview.mandate;
+    if (terms && terms.condition) {
+      mandateLevels.set(preview.step_id, { op: terms.condition.op, price: Number(terms.condition.price), exit: !!terms.amount_from });
+    }
+  }
+}
+function levelName(level) {
+  if (!level.exit) return TEXT.trigger;
+  return level.op === ">=" ? TEXT.takeProfit : TEXT.stopLoss;
+}
+function levelScale(step, preview, now, quote) {
+  const terms = preview.mandate;
+  if (!terms || !terms.condition || !now) return null;
+  const own = { op: terms.condition.op, price: Number(terms.condition.price), exit: !!terms.amount_from };
+  const group = [own, ...(terms.oco_with || []).map((id) => mandateLevels.get(id)).filter(Boolean)];
+  const marks = group.map((level) => ({ ...level, label: levelName(level) }))
+    .sort((a, b) => a.price - b.price);
+  const current = Number(now);
+  const W = 320; const H = 66; const pad = 8; const lineY = 34;
+  let lo = Math.min(current, ...marks.map((m) => m.price));
+  let hi = Math.max(current, ...marks.map((m) => m.price));
+  const margin = hi > lo ? (hi - lo) * 0.06 : Math.max(hi * 0.01, 1e-9);
+  lo -= margin; hi += margin;
+  const x = (p) => round1(pad + ((p - lo) / (hi - lo)) * (W - 2 * pad));
+  const nowAt = x(current);
+  return svg("svg", {
+    class: "level-scale", viewBox: `0 0 ${W} ${H}`, role: "img",
+    "aria-label": TEXT.levelsLabel(price(current), marks.map((m) => ({ label: m.label, price: price(m.price) })), quote),
+  },
+  svg("line", { class: "level-axis", x1: pad, x2: W - pad, y1: lineY, y2: lineY }),
+  ...marks.map((m) => {
+    const at = x(m.price);
+    const kind = m.label === TEXT.takeProfit ? "take-profit" : m.label === TEXT.stopLoss ? "stop-loss" : "trigger";
+    return svg("g", { class: `level-mark ${kind}`, "data-price": m.price, "data-x": at, "data-own": String(m === marks.find((k) => k.price === own.price && k.op === own.op)) },
+      svg("line", { x1: at, x2: at, y1: lineY - 12, y2: lineY + 6 }),
+      svg("text", { x: at, y: lineY - 16, "text-anchor": anchorAt(at, W) }, `${m.label} ${price(m.price)}`));
+  }),
+  svg("g", { class: "level-now", "data-price": current, "data-x": nowAt },
+    svg("circle", { cx: nowAt, cy: lineY, r: 4 }),
+    svg("text", { x: nowAt, y: lineY + 22, "text-anchor": anchorAt(nowAt, W) }, `${TEXT.chartNow} ${price(current)}`)));
+}
+
 function stepCard(step, preview, pending, notice) {
   if (preview.kind === "stop") return stopCard(step, preview, pending);
   const base = preview.symbol.split("/")[0];
@@ -336,6 +458,8 @@ function stepCard(step, preview, pending, notice) {
     card.append(pending && pending.summary
       ? el("p", { class: "deal summary" }, pending.summary)
       : deal(preview, base, quote, terms));
+    const picture = terms ? levelScale(step, preview, step.market_mid, quote) : depthChart(preview, step.depth, quote);
+    if (picture) card.append(picture);
     table.append(
       row(TEXT.averagePrice, preview.average_price ? `${price(preview.average_price)} ${quote}` : "n/a"),
       row(TEXT.fee, `${money(preview.fee.cost, preview.fee.currency)} ${preview.fee.currency} (${(Number(preview.fee.rate) * 100).toFixed(2)}%)`),
@@ -878,8 +1002,10 @@ function renderTurn(turn) {
   const card = el("div", { class: "plan-card" });
   for (const note of turn.plan.notes) card.append(el("p", { class: "note" }, note));
   turn.plan.steps.forEach((step, i) => stepNumbers.set(step.step_id, i + 1));
+  rememberLevels(turn.preview.steps);
+  const drawn = (step) => ({ ...step, depth: (turn.preview.depth || {})[step.step_id], market_mid: (turn.preview.market_mid || {})[step.step_id] });
   const cards = turn.plan.steps.map((step) =>
-    stepCard(step, previewById[step.step_id], pendingById[step.step_id]));
+    stepCard(drawn(step), previewById[step.step_id], pendingById[step.step_id]));
   card.append(...cards);
   bubble.append(card);
   // The card to read first: the first one waiting for a confirmation.
@@ -936,6 +1062,12 @@ function messageKey() {
 
 async function send(text, bubble, key = messageKey()) {
   if (inFlight) return;
+  if (!disclosureAcknowledged()) {
+    bubble.remove();
+    input.value = text;
+    if (disclosure) showDisclosure();
+    return;
+  }
   setSending(true);
   const progress = el("div", { class: "bubble assistant progress", role: "status" },
     el("span", { class: "spinner", "aria-hidden": "true" }), TEXT.sending);
@@ -957,6 +1089,12 @@ async function send(text, bubble, key = messageKey()) {
     refreshConversations().catch(() => {});
   } catch (error) {
     progress.remove();
+    if (error.code === "disclosure_required") {
+      // (a newer version came into force since the page loaded)
+      say("assistant notice", TEXT.disclosureFirst);
+      await checkDisclosure().catch(() => {});
+      return;
+    }
     if (error.code === "duplicate_message") {
       // The first try reached the server (its answer was lost): show what it made of it.
       await showSession(sessionId).catch(() => {});
@@ -1035,6 +1173,7 @@ function resetConversation() {
   transcript.replaceChildren();
   shownReplies.clear();
   stepNumbers.clear();
+  mandateLevels.clear();
   for (const key of Object.keys(childrenByParent)) delete childrenByParent[key];
   countdowns.clear();
   stepViews.clear();
@@ -1084,6 +1223,7 @@ function restoredPlan(plan, steps) {
   const card = el("div", { class: "plan-card" });
   for (const note of plan.notes || []) card.append(el("p", { class: "note" }, note));
   plan.steps.forEach((step, i) => stepNumbers.set(step.step_id, i + 1));
+  rememberLevels(plan.steps.map((planned) => (steps.get(planned.step_id) || {}).preview));
   card.append(...plan.steps.map((planned) => restoredCard(steps.get(planned.step_id) || { ...planned, state: "planned" })));
   return card;
 }
@@ -1394,11 +1534,66 @@ async function showStep(sid, stepId) {
   }
 }
 
+// --- The risk disclosure: before the customer's first message, in the page's language; the
+// server records the acknowledgement (per customer) and refuses messages until then.
+let disclosure = null; // GET /api/disclosures/risk's answer
+function pageLocale() {
+  const lang = (document.documentElement.lang || "en").toLowerCase();
+  if (!lang.startsWith("zh")) return "en";
+  return /hant|-tw|-hk|-mo/.test(lang) ? "zh-Hant" : "zh-Hans";
+}
+function disclosureAcknowledged() {
+  return !!(disclosure && disclosure.acknowledged);
+}
+async function checkDisclosure() {
+  disclosure = await api("GET", `/api/disclosures/risk?locale=${encodeURIComponent(pageLocale())}`);
+  document.body.dataset.disclosure = disclosure.acknowledged ? "acknowledged" : "required";
+  if (!disclosure.acknowledged) showDisclosure();
+}
+// A modal dialog: the page behind it is inert (the message box too) until "I understand";
+// Escape does not dismiss it.
+function showDisclosure() {
+  document.getElementById("risk-disclosure")?.remove();
+  const shown = disclosure;
+  input.disabled = sendButton.disabled = true;
+  const problem = el("p", { class: "risk-problem error", role: "alert" });
+  const understand = el("button", { type: "button", class: "risk-ack" }, shown.acknowledge);
+  const dialog = el("dialog", { id: "risk-disclosure", class: "risk-disclosure", "aria-labelledby": "risk-title",
+    "aria-describedby": "risk-text", "data-version": shown.version, lang: shown.locale },
+  el("h2", { id: "risk-title" }, shown.title),
+  el("div", { id: "risk-text" }, ...shown.paragraphs.map((line) => el("p", {}, line))),
+  problem, el("div", { class: "actions" }, understand));
+  dialog.addEventListener("cancel", (event) => event.preventDefault());
+  understand.addEventListener("click", async () => {
+    understand.disabled = true;
+    problem.textContent = "";
+    try {
+      await api("POST", "/api/disclosures/risk/ack", { version: shown.version, locale: shown.locale, text: shown.text });
+      disclosure = { ...shown, acknowledged: true };
+      document.body.dataset.disclosure = "acknowledged";
+      dialog.close();
+      dialog.remove();
+      input.disabled = sendButton.disabled = inFlight;
+      input.focus();
+    } catch (error) {
+      understand.disabled = false;
+      if (error.code === "disclosure_stale" || error.code === "disclosure_mismatch") {
+        await checkDisclosure().catch(() => {}); // the wording changed meanwhile: the new one
+        return;
+      }
+      problem.textContent = error.unreachable ? TEXT.disclosureUnreachable : TEXT.disclosureNotRecorded(error.message);
+    }
+  });
+  document.body.append(dialog);
+  dialog.showModal();
+  understand.focus();
+}
+
 // On load: the balances, the conversations, and the newest one continued (or a greeting,
 // the session opened on the first message); then the orders panel.
 async function start() {
   try {
-    const [listed] = await Promise.all([refreshConversations(), refreshBalances()]);
+    const [listed] = await Promise.all([refreshConversations(), refreshBalances(), checkDisclosure()]);
     if (listed.length) await serial(() => showSession(listed[0].id));
     else await serial(async () => showEmptyConversation());
     document.body.dataset.ready = "true";
@@ -1415,4 +1610,5 @@ async function start() {
 for (const control of document.querySelectorAll("#composer input, #composer button, #new-conversation")) {
   control.disabled = false;
 }
+document.getElementById("assistant-role").textContent = TEXT.assistantRole;
 start();
