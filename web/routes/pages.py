@@ -10,6 +10,14 @@ from fastapi.templating import Jinja2Templates
 
 from execution.actors import Actor
 from execution.clock import iso
+from execution.i18n import LOCALES, Locale
+from execution.i18n.page import (
+    LANG_COOKIE,
+    LANGUAGE_MARKS,
+    LANGUAGE_NAMES,
+    PAGE_TEXT,
+    page_locale,
+)
 from web.auth import Principal
 from web.deps import ServicesDep, check_csrf, csrf_token
 from web.routes.support_api import reverify
@@ -31,9 +39,58 @@ def _signed_in(request: Request, services: ServicesDep) -> Principal | None:
 def _page(
     request: Request, name: str, principal: Principal | None, **context: object
 ) -> HTMLResponse:
+    """A page in English (the support console's pages)."""
     return templates(request).TemplateResponse(
-        request, name, {"principal": principal, "csrf": csrf_token(request), **context}
+        request,
+        name,
+        {"principal": principal, "csrf": csrf_token(request), "t": PAGE_TEXT["en"], **context},
     )
+
+
+#: A year: the language chosen stays chosen.
+_LANG_COOKIE_AGE_S = 365 * 24 * 3600
+
+
+def _localized_page(
+    request: Request, name: str, principal: Principal | None, **context: object
+) -> HTMLResponse:
+    """A page in the customer's language (the address's ``?lang=``, the ``lang`` cookie, or
+    Accept-Language), with the language switch in its header."""
+    locale, remember = page_locale(
+        request.query_params.get("lang"),
+        request.cookies.get(LANG_COOKIE),
+        request.headers.get("accept-language"),
+    )
+    response = _page(
+        request,
+        name,
+        principal,
+        locale=locale,
+        t=PAGE_TEXT[locale],
+        languages=_languages(locale),
+        **context,
+    )
+    response.headers.add_vary_header("Accept-Language")
+    if remember:
+        _remember(response, locale)
+    return response
+
+
+def _languages(current: Locale) -> list[dict[str, object]]:
+    return [
+        {
+            "locale": locale,
+            "mark": LANGUAGE_MARKS[locale],
+            "name": LANGUAGE_NAMES[locale],
+            "current": locale == current,
+        }
+        for locale in LOCALES
+    ]
+
+
+def _remember(response: Response, locale: Locale) -> None:
+    # Not HttpOnly: the page's script sets the same cookie when the switch is used.
+    response.set_cookie(LANG_COOKIE, locale, max_age=_LANG_COOKIE_AGE_S, samesite="lax")
 
 
 def _guard(request: Request, services: ServicesDep, *roles: str) -> Principal | Response:
@@ -54,7 +111,7 @@ def home(request: Request, services: ServicesDep) -> Response:
 
 @router.get("/login")
 def login_form(request: Request, services: ServicesDep) -> Response:
-    return _page(request, "login.html", _signed_in(request, services), error=None)
+    return _localized_page(request, "login.html", _signed_in(request, services), failed=False)
 
 
 @router.post("/login")
@@ -68,7 +125,7 @@ def login(
     check_csrf(request, csrf)
     principal = services.principals.by_login(user_id.strip(), token)
     if principal is None:
-        response = _page(request, "login.html", None, error="Unknown user or wrong token.")
+        response = _localized_page(request, "login.html", None, failed=True)
         response.status_code = status.HTTP_401_UNAUTHORIZED
         return response
     request.session.clear()
@@ -88,7 +145,12 @@ def chat(request: Request, services: ServicesDep) -> Response:
     principal = _guard(request, services, "customer")
     if isinstance(principal, Response):
         return principal
-    return _page(request, "chat.html", principal)
+    return _localized_page(
+        request,
+        "chat.html",
+        principal,
+        page_text={locale: text.model_dump() for locale, text in PAGE_TEXT.items()},
+    )
 
 
 @router.get("/support")

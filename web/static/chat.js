@@ -1,114 +1,15 @@
 // The chat page: a thin client of the JSON API (/api/sessions/...). No build step.
 "use strict";
 
-// Every customer-facing sentence this file adds, in one place, to be translated later.
-const TEXT = {
-  hello: "Hello. Tell me what you would like to trade; I will show you a preview and send nothing until you confirm.",
-  sending: "Preparing your preview…",
-  unreachable: "Can't reach the exchange. Nothing was sent.",
-  // A confirmation that got no answer may or may not have reached the exchange.
-  unreachableConfirm: "Can't reach the exchange, so we don't know yet whether this order went out. Retry checks first and sends nothing twice.",
-  startFailed: "Can't reach the exchange, so the chat could not start. Nothing was sent.",
-  unreachableStop: "Can't reach the exchange, so this may still be armed. Press Stop again.",
-  retry: "Retry",
-  sorry: (message) => `Sorry: ${message}`,
-  countdown: (time) => `Quote valid for ${time}`,
-  expired: "This quote expired. Nothing was sent. Refresh it to see the current price.",
-  refreshQuote: "Refresh quote",
-  refreshing: "Getting a fresh quote…",
-  confirmLabel: (n, what) => `Confirm step ${n}: ${what}`,
-  rejectLabel: (n, what) => `Reject step ${n}: ${what}`,
-  refreshLabel: (n, what) => `Refresh quote for step ${n}: ${what}`,
-  retryLabel: (n, what) => `Retry step ${n}: ${what}`,
-  retryMessageLabel: (text) => `Retry sending: ${text}`,
-  // A step restored after a reload whose token this tab no longer holds.
-  reloadedQuote: "Refresh the quote to confirm this step. Nothing was sent.",
-  rejected: "Rejected. Nothing was sent.",
-  // The conversations: the one shown, a new one, the earlier ones.
-  newConversation: "New conversation",
-  conversations: (n) => `Your conversations (${n})`,
-  emptyConversation: "(empty)",
-  unknownConversation: "…",
-  openFailed: "Can't reach the exchange, so this conversation could not be shown.",
-  // The Orders & plans panel.
-  openOrders: "Open orders",
-  noOpenOrders: "No open orders.",
-  standingOrders: "Standing orders",
-  noStandingOrders: "No standing orders.",
-  recentFills: "Recent fills",
-  noFills: "No fills yet.",
-  columns: { price: "Price", filled: "Filled", average: "Average price" },
-  // The preview card: plain words first, the trader's figures one click away.
-  youPay: "You pay",
-  youSell: "You sell",
-  youGet: "You get",
-  about: "≈",
-  averagePrice: "Average price",
-  fee: "Fee",
-  balancesAfter: "Balances after",
-  shortBy: (amount) => `short by ${amount}`,
-  details: "Details",
-  worstPrice: "Worst price",
-  midPrice: "Mid price",
-  slippage: "Slippage",
-  notional: "Order value",
-  amount: "Amount",
-  inFlight: "Confirmed: sending to the exchange…",
-  expectedToFill: (amount) => `(≈ ${amount} expected to fill)`,
-  eachOrder: " (each order)",
-  assumes: (model, tier, policy) => `Assumes: ${model}; fee tier ${tier}; policy ${policy}.`,
-  sides: { buy: "Buy", sell: "Sell" },
-  market: "Market",
-  active: "Active",
-  paused: (reason) => (reason ? `Paused: ${reason}` : "Paused"),
-  awaiting: "Awaiting your confirmation",
-  placed: (k, n) => `${k} of ${n} placed`,
-  nextRun: (time) => `Next run: ${time}`,
-  stop: "Stop",
-  resume: "Resume",
-  show: "Show",
-  stopLabel: (what) => `Stop standing order: ${what}`,
-  resumeLabel: (what) => `Resume standing order: ${what}`,
-  showLabel: (what) => `Show in its conversation: ${what}`,
-  stopQuestion: "Stop this standing order? Orders already placed stay as they are.",
-  stopYes: "Yes, stop it",
-  stopNo: "Keep it",
-  stopped: (what) => `Stopped: ${what}. Orders already placed stay as they are.`,
-  stopFailed: (message) => `Could not stop it: ${message}`,
-  resumeFailed: (message) => `Could not resume it: ${message}`,
-  resumeHere: "Here is the standing order again, on the current terms. Confirm it to resume it.",
-  ordersUnavailable: "Can't reach the exchange, so your orders could not be shown.",
-  // Stopping a standing order from the chat ("stop my weekly BTC buys"): the stop step's card.
-  stopSummary: (what, k, n) => `Stop: ${what} — ${k} of ${n} orders placed; orders already placed stay placed.`,
-  stopConfirm: "Confirm",
-  stopReject: "Reject",
-  stopDone: (what) => `Stopped: ${what}. No more orders are placed; those already placed stay placed.`,
-  stopEnded: (what) => `Nothing to stop: ${what} has already ended.`,
-  stopInFlight: "Confirmed: stopping it…",
-  stopAgain: "Show it again",
-  stopNotDone: (message) => `Not stopped: ${message}`,
-  // Live updates (Server-Sent Events): shown only while they stay down.
-  livePaused: "Live updates paused — reconnecting…",
-  // Disclosures: what the assistant is (always shown) and the first-use risk disclosure
-  // (its own text comes from the server, in the page's language).
-  assistantRole: "An automated assistant: it carries out your own instructions and gives no investment advice.",
-  disclosureUnreachable: "Can't reach the exchange, so your acknowledgement was not recorded. Try again.",
-  disclosureNotRecorded: (message) => `Your acknowledgement was not recorded: ${message}`,
-  disclosureFirst: "Please read the risk disclosure and acknowledge it before sending a message.",
-  // Pictures: the book side an order walks; a mandate's levels against the market.
-  chartAverage: "Average",
-  chartWorst: "Worst",
-  chartNow: "Now",
-  takeProfit: "Take profit",
-  stopLoss: "Stop loss",
-  trigger: "Trigger",
-  depthLabel: (side, levels, from, to, average, worst, quote) =>
-    `Order book ${side === "buy" ? "asks" : "bids"} this ${side} walks: ${levels} price level${levels === 1 ? "" : "s"} ` +
-    `from ${from} to ${to} ${quote}; expected average price ${average} ${quote}, worst price ${worst} ${quote}.`,
-  levelsLabel: (now, marks, quote) =>
-    `Price levels against the current price of ${now} ${quote}: ` +
-    marks.map((m) => `${m.label} at ${m.price} ${quote}`).join(", ") + ".",
-};
+// The page's language: <html lang>, as the server chose it (the switch's `lang` cookie, else
+// Accept-Language). TEXT is that language's catalogue (web/static/text.js, loaded first);
+// the switch, or a reply in another language, changes both (setLocale).
+let pageLocale = TEXTS[document.documentElement.lang] ? document.documentElement.lang : "en";
+let TEXT = TEXTS[pageLocale];
+// The templates' own words in every language (headings, labels), for re-labelling in place.
+const PAGE_TEXT = JSON.parse(document.getElementById("page-text").textContent);
+// Dates and times in the page's language (Hong Kong's conventions for English and 繁體).
+const INTL_LOCALES = { en: "en-HK", "zh-Hans": "zh-Hans-CN", "zh-Hant": "zh-Hant-HK" };
 
 const csrf = document.querySelector('meta[name="csrf-token"]').content;
 const transcript = document.getElementById("transcript");
@@ -153,7 +54,7 @@ async function api(method, path, body, extraHeaders = {}) {
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
     const error = data.error || {};
-    const message = error.message || data.detail || `HTTP ${response.status}`;
+    const message = error.message || data.detail || TEXT.httpError(response.status);
     const failure = new Error(typeof message === "string" ? message : JSON.stringify(message));
     failure.code = error.code;
     failure.details = error.details;
@@ -212,38 +113,33 @@ function serial(task) {
 
 function duration(seconds) {
   for (const [unit, size] of [["day", 86400], ["hour", 3600], ["minute", 60], ["second", 1]]) {
-    if (seconds >= size && seconds % size === 0) {
-      const n = seconds / size;
-      return `${n} ${unit}${n === 1 ? "" : "s"}`;
-    }
+    if (seconds >= size && seconds % size === 0) return TEXT.duration(seconds / size, unit);
   }
-  return `${seconds} seconds`;
+  return TEXT.duration(seconds, "second");
 }
 
 function conditionText(condition, quote) {
-  const bound = condition.op === "<=" ? "at or below" : "at or above";
-  return `price is ${bound} ${condition.price} ${quote}`;
+  return TEXT.condition(condition.op, condition.price, quote);
 }
 
 function when(ms) {
-  return new Date(ms).toLocaleString();
+  return new Date(ms).toLocaleString(INTL_LOCALES[pageLocale]);
 }
 
 // The terms a mandate's confirmation agrees to, as rows of the figures table.
 function mandateRows(terms, quote) {
   const rows = [];
-  rows.push(row("Condition", terms.condition
-    ? `Only once the ${conditionText(terms.condition, quote)}`
-    : "None: the first order goes out when you confirm"));
-  rows.push(row("Orders", terms.orders > 1
-    ? `At most ${terms.orders}` + (terms.every_s ? `, one every ${duration(terms.every_s)}` : "")
-    : "One"));
-  if (terms.amount_from) rows.push(row("Sells", `What step ${terms.amount_from} bought`));
-  rows.push(row("Price band", `Each order expected between ${terms.band_low} and ${terms.band_high} ${quote} ` +
-    `(around ${terms.reference_price}); outside it the mandate pauses and asks you`));
-  rows.push(row("Until", when(terms.expires_ms)));
+  rows.push(row(TEXT.rowCondition, terms.condition
+    ? TEXT.conditionOnly(conditionText(terms.condition, quote))
+    : TEXT.noCondition));
+  rows.push(row(TEXT.rowOrders, terms.orders > 1
+    ? TEXT.atMost(terms.orders) + (terms.every_s ? TEXT.oneEvery(duration(terms.every_s)) : "")
+    : TEXT.oneOrder));
+  if (terms.amount_from) rows.push(row(TEXT.rowSells, TEXT.whatStepBought(terms.amount_from)));
+  rows.push(row(TEXT.rowPriceBand, TEXT.priceBand(terms.band_low, terms.band_high, quote, terms.reference_price)));
+  rows.push(row(TEXT.rowUntil, when(terms.expires_ms)));
   if ((terms.oco_with || []).length) {
-    rows.push(row("One cancels the other", `With step ${terms.oco_with.join(", ")}: the first to fire skips the other`));
+    rows.push(row(TEXT.rowOco, TEXT.ocoWith(TEXT.list(terms.oco_with))));
   }
   return rows;
 }
@@ -313,9 +209,9 @@ function deal(preview, base, quote, terms) {
 // The trader's figures, one click away.
 function details(preview, base, quote) {
   const more = el("table", { class: "more-figures" },
-    row(TEXT.worstPrice, preview.worst_price ? `${price(preview.worst_price)} ${quote}` : "n/a"),
+    row(TEXT.worstPrice, preview.worst_price ? `${price(preview.worst_price)} ${quote}` : TEXT.notAvailable),
     row(TEXT.midPrice, `${price(preview.mid_price)} ${quote}`),
-    row(TEXT.slippage, `${num(preview.slippage_bps, 0, 2)} bps (${preview.levels} level(s))`),
+    row(TEXT.slippage, TEXT.slippageValue(num(preview.slippage_bps, 0, 2), preview.levels)),
     row(TEXT.notional, `${money(preview.notional, quote)} ${quote}`),
     row(TEXT.amount, `${money(preview.amount, base)} ${base}` +
       (preview.expected_amount !== preview.amount ? ` ${TEXT.expectedToFill(money(preview.expected_amount, base))}` : "")),
@@ -448,9 +344,10 @@ function stepCard(step, preview, pending, notice) {
   if (terms) table.append(...mandateRows(terms, quote));
   if (preview.kind === "cancel") {
     table.append(
-      row("Order", `${preview.order_id} on ${preview.symbol}`),
-      row("Resting", `${preview.side} ${money(preview.amount, base)} ${base}` + (preview.price ? ` at ${price(preview.price)} ${quote}` : "")),
-      row("Frees", `${money(preview.releases.amount, preview.releases.currency)} ${preview.releases.currency}`),
+      row(TEXT.rowOrder, TEXT.orderOn(preview.order_id, preview.symbol)),
+      row(TEXT.rowResting, TEXT.resting(sideWord(preview.side), `${money(preview.amount, base)} ${base}`,
+        preview.price ? `${price(preview.price)} ${quote}` : null)),
+      row(TEXT.rowFrees, `${money(preview.releases.amount, preview.releases.currency)} ${preview.releases.currency}`),
     );
   } else {
     // What the customer pays and gets, first: the sentence shown next to Confirm (and
@@ -461,10 +358,11 @@ function stepCard(step, preview, pending, notice) {
     const picture = terms ? levelScale(step, preview, step.market_mid, quote) : depthChart(preview, step.depth, quote);
     if (picture) card.append(picture);
     table.append(
-      row(TEXT.averagePrice, preview.average_price ? `${price(preview.average_price)} ${quote}` : "n/a"),
-      row(TEXT.fee, `${money(preview.fee.cost, preview.fee.currency)} ${preview.fee.currency} (${(Number(preview.fee.rate) * 100).toFixed(2)}%)`),
-      row(TEXT.balancesAfter, Object.entries(preview.balances_after)
-        .map(([c, v]) => (Number(v) < 0 ? `${c} ${TEXT.shortBy(money(-Number(v), c))}` : `${c} ${money(v, c)}`)).join(", ")),
+      row(TEXT.averagePrice, preview.average_price ? `${price(preview.average_price)} ${quote}` : TEXT.notAvailable),
+      row(TEXT.fee, TEXT.feeValue(`${money(preview.fee.cost, preview.fee.currency)} ${preview.fee.currency}`,
+        (Number(preview.fee.rate) * 100).toFixed(2))),
+      row(TEXT.balancesAfter, TEXT.list(Object.entries(preview.balances_after)
+        .map(([c, v]) => (Number(v) < 0 ? `${c} ${TEXT.shortBy(money(-Number(v), c))}` : `${c} ${money(v, c)}`)))),
     );
   }
   card.append(table);
@@ -487,11 +385,10 @@ function stepCard(step, preview, pending, notice) {
   if (terms && !pending && step.state && step.preview) {
     renderMandate(card, step);
   } else if (step.state === "skipped") {
-    status.textContent = `Skipped: ${step.error}. Nothing was sent.`;
+    status.textContent = TEXT.skippedStatus(step.error);
     status.className = "step-status error";
   } else if (!pending && (step.depends_on || []).length) {
-    status.textContent = `Waits for step ${step.depends_on.join(", ")} to fill; it is then previewed ` +
-      "again with what that step actually yielded, for you to confirm.";
+    status.textContent = TEXT.waitsFor(TEXT.list(step.depends_on));
     status.className = "step-status waiting";
   }
   if (pending) {
@@ -501,8 +398,8 @@ function stepCard(step, preview, pending, notice) {
     const what = step.description;
     const n = stepNumber(step.step_id);
     const confirm = el("button", { class: "confirm", type: "button", "aria-label": TEXT.confirmLabel(n, what) },
-      terms ? "Confirm mandate" : "Confirm");
-    const reject = el("button", { class: "reject", type: "button", "aria-label": TEXT.rejectLabel(n, what) }, "Reject");
+      terms ? TEXT.confirmMandate : TEXT.confirm);
+    const reject = el("button", { class: "reject", type: "button", "aria-label": TEXT.rejectLabel(n, what) }, TEXT.reject);
     // A live countdown to the token's expiry; role=timer is not announced every second.
     const expires = el("p", { class: "muted expires", role: "timer" });
     const actions = el("div", { class: "actions" }, confirm, reject);
@@ -536,7 +433,7 @@ function stepCard(step, preview, pending, notice) {
           refreshOrders();
         } catch (error) {
           refresh.disabled = reject.disabled = false;
-          setStatus(error.unreachable ? TEXT.unreachable : `Not sent: ${error.message}`, "error");
+          setStatus(error.unreachable ? TEXT.unreachable : TEXT.notSent(error.message), "error");
           if (error.unreachable) retryButton(fetchAgain);
         }
       };
@@ -564,7 +461,7 @@ function stepCard(step, preview, pending, notice) {
           stopCountdown(expires);
           const fresh = error.details.step;
           const replacement = stepCard(fresh, fresh.preview, error.details.pending,
-            `Not sent: ${error.details.reasons.join("; ")}. Here is the new preview.`);
+            TEXT.requoted(error.details.reasons));
           card.replaceWith(replacement);
           focusCard(replacement);
           return;
@@ -579,7 +476,7 @@ function stepCard(step, preview, pending, notice) {
           setStatus(TEXT.unreachableConfirm, "error");
           retryButton(checkThenConfirm);
         } else {
-          setStatus(`Not sent: ${error.message}`, "error");
+          setStatus(TEXT.notSent(error.message), "error");
         }
         confirm.disabled = reject.disabled = false;
       }
@@ -620,7 +517,7 @@ function stepCard(step, preview, pending, notice) {
         const result = await api("POST", `/api/sessions/${sessionId}/steps/${step.step_id}/reject`);
         keptTokens.forget(sid, step.step_id);
         stopCountdown(expires);
-        status.textContent = `Rejected. Nothing was sent (${result.step.state}).`;
+        status.textContent = TEXT.rejectedState(stateWord(result.step.state));
         status.className = "step-status";
         card.dataset.state = result.step.state;
         actions.remove(); expires.remove();
@@ -715,14 +612,14 @@ function stopCard(step, preview, pending) {
 function childText(child, index, symbol) {
   const [base, quote] = symbol.split("/");
   const order = child.venue_order || {};
-  const head = `Order ${index + 1} (${child.step_id}): `;
-  if (child.state === "filled") return head + `filled ${order.filled} ${base} at ${order.average} ${quote} average (order ${order.id})`;
-  if (child.state === "partially_filled") return head + `partially filled: ${order.filled} of ${order.amount} ${base} at ${order.average} ${quote} average`;
-  if (child.state === "open") return head + `open at ${order.price} ${quote}, ${order.remaining} ${base} remaining`;
-  if (child.state === "canceled") return head + "canceled before anything filled";
-  if (child.state === "failed") return head + `failed: ${child.error}`;
-  if (["confirmed", "submitted"].includes(child.state)) return head + "being sent";
-  return head + child.state + (child.error ? `: ${child.error}` : "");
+  const head = TEXT.childHead(index + 1, child.step_id);
+  if (child.state === "filled") return head + TEXT.childFilled(`${order.filled} ${base}`, `${order.average} ${quote}`, order.id);
+  if (child.state === "partially_filled") return head + TEXT.childPartial(order.filled, `${order.amount} ${base}`, `${order.average} ${quote}`);
+  if (child.state === "open") return head + TEXT.childOpen(`${order.price} ${quote}`, `${order.remaining} ${base}`);
+  if (child.state === "canceled") return head + TEXT.childCanceled;
+  if (child.state === "failed") return head + TEXT.childFailed(child.error);
+  if (["confirmed", "submitted"].includes(child.state)) return head + TEXT.childSending;
+  return head + TEXT.childOther(stateWord(child.state), child.error);
 }
 
 // A mandate card after its confirmation: its state, its orders so far, and what the
@@ -744,34 +641,34 @@ function renderMandate(card, step) {
   const actions = [];
   if (step.state === "armed") {
     const what = terms.orders > 1
-      ? `up to ${terms.orders} orders, one every ${duration(terms.every_s || 0)}` +
-        (terms.condition ? `, each only while the ${conditionText(terms.condition, quote)}` : "")
-      : terms.condition ? `places the order once the ${conditionText(terms.condition, quote)}` : "places the order";
-    text = `Armed: ${what}; each expected between ${terms.band_low} and ${terms.band_high} ${quote}; until ${when(terms.expires_ms)}.` +
-      (terms.orders > 1 ? ` ${placed} of ${terms.orders} placed so far.` : "");
+      ? TEXT.armedMany(terms.orders, duration(terms.every_s || 0)) +
+        (terms.condition ? TEXT.armedWhile(conditionText(terms.condition, quote)) : "")
+      : terms.condition ? TEXT.armedOnceWhen(conditionText(terms.condition, quote)) : TEXT.armedOnce;
+    text = TEXT.armed(what, terms.band_low, terms.band_high, quote, when(terms.expires_ms)) +
+      (terms.orders > 1 ? TEXT.placedSoFar(placed, terms.orders) : "");
     actions.push("stop");
   } else if (step.state === "paused") {
-    text = `Paused: ${step.error}. Nothing more is sent until you preview it again and confirm, or stop it.`;
+    text = TEXT.pausedStatus(step.error);
     actions.push("preview", "stop");
   } else if (step.state === "blocked") {
-    text = "Blocked: see the warnings above. Preview it again when they are resolved, or stop it.";
+    text = TEXT.blockedStatus;
     css = "error";
     actions.push("preview", "stop");
   } else if (step.state === "done") {
-    text = `Done: ${step.error || `${placed} order(s) placed`}.`;
+    text = TEXT.doneStatus(step.error || TEXT.ordersPlaced(placed));
     css = "filled";
   } else if (step.state === "skipped") {
     text = step.superseded_by
-      ? `Skipped: step ${step.superseded_by} fired first (one cancels the other). Nothing more is sent.`
-      : `Skipped: ${step.error}. Nothing more is sent.`;
+      ? TEXT.skippedFirst(step.superseded_by)
+      : TEXT.skippedMore(step.error);
     css = "muted";
   } else if (step.state === "rejected") {
     text = step.armed_ms
-      ? `Stopped: no more orders are placed${placed ? `; the ${placed} already sent stay as they are` : ""}.`
-      : "Rejected. Nothing was sent (rejected).";
+      ? TEXT.stoppedMandate(placed)
+      : TEXT.rejectedState(stateWord("rejected"));
     css = "muted";
   } else {
-    text = `State: ${step.state}${step.error ? ` — ${step.error}` : ""}`;
+    text = TEXT.stateLine(stateWord(step.state), step.error);
   }
   status.textContent = text;
   status.className = `step-status mandate-status ${css}`;
@@ -779,7 +676,7 @@ function renderMandate(card, step) {
   if (!actions.length) return;
   const bar = el("div", { class: "actions mandate-actions" });
   if (actions.includes("preview")) {
-    const again = el("button", { class: "preview-again", type: "button" }, "Preview again");
+    const again = el("button", { class: "preview-again", type: "button" }, TEXT.previewAgain);
     again.addEventListener("click", async () => {
       again.disabled = true;
       try {
@@ -787,14 +684,14 @@ function renderMandate(card, step) {
         card.replaceWith(stepCard(fresh.step, fresh.step.preview, fresh.pending));
         refreshOrders();
       } catch (error) {
-        status.textContent = error.unreachable ? TEXT.unreachable : `Could not preview it again: ${error.message}`;
+        status.textContent = error.unreachable ? TEXT.unreachable : TEXT.previewAgainFailed(error.message);
         again.disabled = false;
       }
     });
     bar.append(again);
   }
   if (actions.includes("stop")) {
-    const stop = el("button", { class: "stop reject", type: "button" }, "Stop");
+    const stop = el("button", { class: "stop reject", type: "button" }, TEXT.stop);
     stop.addEventListener("click", async () => {
       for (const button of bar.querySelectorAll("button")) button.disabled = true;
       try {
@@ -803,7 +700,7 @@ function renderMandate(card, step) {
         showNext(result.next);
         refreshOrders();
       } catch (error) {
-        status.textContent = error.unreachable ? TEXT.unreachableStop : `Could not stop it: ${error.message}`;
+        status.textContent = error.unreachable ? TEXT.unreachableStop : TEXT.stopFailed(error.message);
         for (const button of bar.querySelectorAll("button")) button.disabled = false;
       }
     });
@@ -970,25 +867,25 @@ function showStepResult(status, step) {
   const base = String(order.symbol || "").split("/")[0];
   const amount = (value) => money(value || 0, base);
   if (step.state === "done") {
-    status.textContent = `Canceled: order ${order.id} (${amount(order.filled)} had filled).`;
+    status.textContent = TEXT.resultDone(order.id, amount(order.filled));
     status.className = "step-status filled";
   } else if (step.state === "filled") {
-    status.textContent = `Filled: ${amount(order.filled)} at ${price(order.average)} average (order ${order.id}).`;
+    status.textContent = TEXT.resultFilled(amount(order.filled), price(order.average), order.id);
     status.className = "step-status filled";
   } else if (step.state === "partially_filled") {
-    status.textContent = `Partially filled: ${amount(order.filled)} of ${amount(order.amount)} at ${price(order.average)} average (order ${order.id}).`;
+    status.textContent = TEXT.resultPartial(amount(order.filled), amount(order.amount), price(order.average), order.id);
     status.className = "step-status filled";
   } else if (step.state === "canceled") {
-    status.textContent = `Order ${order.id} was canceled before anything filled.`;
+    status.textContent = TEXT.resultCanceled(order.id);
     status.className = "step-status muted";
   } else if (step.state === "open") {
-    status.textContent = `Order ${order.id} is open at ${price(order.price)}: ${amount(order.remaining)} remaining.`;
+    status.textContent = TEXT.resultOpen(order.id, price(order.price), amount(order.remaining));
     status.className = "step-status open";
   } else if (step.state === "confirmed" || step.state === "submitted") {
     status.textContent = TEXT.inFlight;
     status.className = "step-status progress";
   } else {
-    status.textContent = `State: ${step.state}${step.error ? ` — ${step.error}` : ""}`;
+    status.textContent = TEXT.stateLine(stateWord(step.state), step.error);
     status.className = "step-status error";
   }
 }
@@ -1079,11 +976,16 @@ async function send(text, bubble, key = messageKey()) {
     await ensureSession();
     if (created) firstMessages.set(sessionId, text);
     await serial(async () => {
-      const turn = await api("POST", `/api/sessions/${sessionId}/messages`, { text },
+      const turn = await api("POST", `/api/sessions/${sessionId}/messages`, { text, locale: pageLocale },
         { "Idempotency-Key": key });
       progress.remove();
-      highlight(bubble, text, turn.spans);
-      arrived = renderTurn(turn);
+      arrived = turn.locale && turn.locale !== pageLocale && TEXTS[turn.locale]
+        ? await adoptTurnLocale(turn, text)
+        : null;
+      if (!arrived) {
+        highlight(bubble, text, turn.spans);
+        arrived = renderTurn(turn);
+      }
     });
     refreshOrders();
     refreshConversations().catch(() => {});
@@ -1115,6 +1017,12 @@ async function send(text, bubble, key = messageKey()) {
   } finally {
     progress.remove();
     setSending(false);
+  }
+  if (relabelWanted) {
+    // The language was switched while the message was on its way: shown again now.
+    relabelWanted = false;
+    await relabelContent();
+    arrived = null;
   }
   if (arrived) focusCard(arrived);
   else input.focus();
@@ -1198,7 +1106,7 @@ function planReplies(lines) {
 function restoredCard(step) {
   if (!step.preview) {
     const card = el("div", { class: "plan-step", "data-step-id": step.step_id, "data-state": step.state },
-      el("h3", {}, step.description), el("p", { class: "step-status muted" }, `State: ${step.state}`));
+      el("h3", {}, step.description), el("p", { class: "step-status muted" }, TEXT.stateLine(stateWord(step.state), "")));
     return card;
   }
   if (step.state === "awaiting_confirmation") {
@@ -1365,6 +1273,10 @@ function sideWord(side) {
   return TEXT.sides[side] || side;
 }
 
+function stateWord(state) {
+  return TEXT.states[state] || state;
+}
+
 // One order or fill: what and how much on the first line, the figures on the second.
 // (The separators are for screen readers; the layout spaces the parts.)
 function orderLine(head, ...facts) {
@@ -1396,7 +1308,9 @@ function plain(value) {
   return num(value, 0, 8);
 }
 
+let lastOverview = null; // re-rendered as it is when the language changes
 function renderOrders(overview) {
+  lastOverview = overview;
   if (ordersStatus.textContent === TEXT.ordersUnavailable) ordersStatus.textContent = "";
   const c = TEXT.columns;
   const standing = overview.mandates.length
@@ -1435,7 +1349,7 @@ function localTimes(text) {
 }
 
 function shortWhen(ms) {
-  return new Date(ms).toLocaleString([], { dateStyle: "short", timeStyle: "short" });
+  return new Date(ms).toLocaleString(INTL_LOCALES[pageLocale], { dateStyle: "short", timeStyle: "short" });
 }
 
 function standingItem(m) {
@@ -1537,16 +1451,11 @@ async function showStep(sid, stepId) {
 // --- The risk disclosure: before the customer's first message, in the page's language; the
 // server records the acknowledgement (per customer) and refuses messages until then.
 let disclosure = null; // GET /api/disclosures/risk's answer
-function pageLocale() {
-  const lang = (document.documentElement.lang || "en").toLowerCase();
-  if (!lang.startsWith("zh")) return "en";
-  return /hant|-tw|-hk|-mo/.test(lang) ? "zh-Hant" : "zh-Hans";
-}
 function disclosureAcknowledged() {
   return !!(disclosure && disclosure.acknowledged);
 }
 async function checkDisclosure() {
-  disclosure = await api("GET", `/api/disclosures/risk?locale=${encodeURIComponent(pageLocale())}`);
+  disclosure = await api("GET", `/api/disclosures/risk?locale=${encodeURIComponent(pageLocale)}`);
   document.body.dataset.disclosure = disclosure.acknowledged ? "acknowledged" : "required";
   if (!disclosure.acknowledged) showDisclosure();
 }
@@ -1606,6 +1515,94 @@ async function start() {
   }
   followOrders(); // its first event fetches the panel
 }
+
+// --- The language: EN / 简 / 繁 in the header, and the language of the customer's message.
+// Each is a link (?lang=, which the server remembers in the `lang` cookie) that works
+// without script; here it switches in place and keeps the conversation.
+function setLocale(locale) {
+  if (!TEXTS[locale] || locale === pageLocale) return false;
+  pageLocale = locale;
+  TEXT = TEXTS[locale];
+  document.documentElement.lang = locale;
+  document.cookie = `lang=${locale}; path=/; max-age=31536000; samesite=lax`;
+  labelPage();
+  document.getElementById("assistant-role").textContent = TEXT.assistantRole;
+  // the risk disclosure, if still to be acknowledged, is shown again in the new language
+  if (disclosure && !disclosure.acknowledged) checkDisclosure().catch(() => {});
+  return true;
+}
+
+// The templates' words (marked data-text, data-text-aria-label, data-text-placeholder).
+function labelPage() {
+  const words = PAGE_TEXT[pageLocale];
+  const word = (key) => key.split(".").reduce((found, part) => (found == null ? found : found[part]), words);
+  for (const node of document.querySelectorAll("[data-text]")) {
+    const value = word(node.dataset.text);
+    if (typeof value === "string") node.textContent = value;
+  }
+  for (const node of document.querySelectorAll("[data-text-aria-label]")) {
+    node.setAttribute("aria-label", word(node.dataset.textAriaLabel));
+  }
+  for (const node of document.querySelectorAll("[data-text-placeholder]")) {
+    node.placeholder = word(node.dataset.textPlaceholder);
+  }
+  document.title = words.chat_title;
+  for (const link of document.querySelectorAll("#language-switch a[data-locale]")) {
+    if (link.dataset.locale === pageLocale) link.setAttribute("aria-current", "true");
+    else link.removeAttribute("aria-current");
+  }
+}
+
+// What the script wrote, written again in the new language: the lists, the orders panel,
+// and the conversation (as the server has it; tokens this tab holds keep their Confirm).
+let relabelWanted = false;
+async function relabelContent() {
+  renderConversations();
+  if (lastOverview) renderOrders(lastOverview);
+  if (inFlight) {
+    relabelWanted = true; // after the message on its way (send shows it again)
+    return;
+  }
+  try {
+    await serial(() => (sessionId ? showSession(sessionId) : showEmptyConversation()));
+  } catch (error) {
+    say("assistant error", error.unreachable ? TEXT.openFailed : TEXT.sorry(error.message));
+  }
+}
+
+// A reply in another language than the page's (the customer wrote in it): the page takes
+// that language and shows the conversation again in it, this turn included. The card to
+// read first, or null when the conversation could not be fetched (the turn is then shown
+// as it is).
+async function adoptTurnLocale(turn, text) {
+  for (const pending of turn.pending || []) {
+    if (pending.token) keptTokens.keep(sessionId, pending);
+  }
+  setLocale(turn.locale);
+  renderConversations();
+  if (lastOverview) renderOrders(lastOverview);
+  try {
+    await showSession(sessionId);
+  } catch (error) {
+    return null;
+  }
+  const customer = [...transcript.querySelectorAll(".bubble.customer")].pop();
+  if (customer && customer.textContent === text) highlight(customer, text, turn.spans);
+  const cards = (turn.plan ? turn.plan.steps : [])
+    .map((step) => transcript.querySelector(`.plan-step[data-step-id="${step.step_id}"]`))
+    .filter(Boolean);
+  return cards.find((c) => c.querySelector("button.confirm")) || cards[0] || transcript.lastElementChild;
+}
+
+for (const link of document.querySelectorAll("#language-switch a[data-locale]")) {
+  link.addEventListener("click", (event) => {
+    event.preventDefault();
+    if (setLocale(link.dataset.locale)) relabelContent();
+  });
+}
+// Arrived by a switch link (?lang=): the address without it, so a reload keeps the choice
+// the cookie now holds.
+if (new URLSearchParams(location.search).has("lang")) history.replaceState(null, "", location.pathname);
 
 for (const control of document.querySelectorAll("#composer input, #composer button, #new-conversation")) {
   control.disabled = false;
