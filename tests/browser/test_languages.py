@@ -14,8 +14,8 @@ from playwright.sync_api import Browser, Page, Request, Route, ViewportSize, exp
 from tests.browser.helpers import (
     CUSTOMER,
     DESKTOP,
-    acknowledge_disclosure,
     PHONE,
+    acknowledge_disclosure,
     assert_no_sideways_scroll,
     axe_violations,
     describe,
