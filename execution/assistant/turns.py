@@ -16,10 +16,11 @@ from execution.assistant.context import Context, jsonable
 from execution.assistant.previews import PendingConfirmation, Previews
 from execution.assistant.replies import question, refusal
 from execution.assistant.stops import Stops, listed
-from execution.assistant.texts import money, stop_text, titled
+from execution.assistant.texts import money, stop_text
 from execution.errors import VenueError, call_translated
 from execution.i18n import DEFAULT_LOCALE, Locale, locale_of_message
 from execution.i18n.catalogue import render
+from execution.i18n.plans import note_text, titled
 from execution.journal import events
 from execution.preview.depth import Depth, market_mid, walked_depth
 from execution.preview.pipeline import PreviewFailed
@@ -398,12 +399,14 @@ def _order_line(order: Any, locale: Locale) -> str:
 
 
 def _shown(preview: dict[str, Any], locale: Locale) -> dict[str, Any]:
-    """A preview as the page is given it: each warning with the sentence shown for it."""
+    """A preview as the page is given it: each warning with the sentence shown for it, and
+    its notes as shown (``note_texts``; ``notes`` stay as the simulator wrote them)."""
     warnings = preview.get("warnings") or []
     shown = [
         {**w, "text": warning_text(PreviewWarning.model_validate(w), locale)} for w in warnings
     ]
-    return {**preview, "warnings": shown}
+    notes = [note_text(n, locale) for n in preview.get("notes") or ()]
+    return {**preview, "warnings": shown, "note_texts": notes}
 
 
 # Steps a correction replaces: none of them was confirmed, so nothing was sent or armed.

@@ -367,6 +367,50 @@ MESSAGES: Final[dict[str, tuple[str, str, str]]] = {
     "side.buy": ("buy", "买入", "買入"),
     "side.sell": ("sell", "卖出", "賣出"),
     "order.market": ("market", "市价", "市價"),
+    # --- notes on a plan or a preview (execution/i18n/plans.py) ----------------------------
+    "note.default_quote": (
+        "priced in {quote}, the default quote currency",
+        "以默认计价货币 {quote} 计价",
+        "以預設計價貨幣 {quote} 計價",
+    ),
+    "note.bridge": (
+        "there is no {give}/{get} market: sell {give} for {bridge}, then buy {get} with the "
+        "{bridge} received; the second order is previewed again, and confirmed separately, "
+        "once the first has filled",
+        "没有 {give}/{get} 市场：先把 {give} 卖成 {bridge}，再用所得 {bridge} 买入 {get}；第二笔订单在第一笔成交后重新预览，并需另行确认",
+        "沒有 {give}/{get} 市場：先把 {give} 賣成 {bridge}，再用所得 {bridge} 買入 {get}；第二張訂單在第一張成交後重新預覽，並需另行確認",
+    ),
+    "note.month": ("a month is taken as 30 days", "一个月按 30 天计算", "一個月按 30 天計算"),
+    "note.sliced": (
+        "{total} in {count} orders of {each}",
+        "共 {total}，分 {count} 笔，每笔 {each}",
+        "共 {total}，分 {count} 筆，每筆 {each}",
+    ),
+    "note.oco": (
+        "take-profit and stop-loss: the first to fire cancels the other",
+        "止盈与止损：先触发的一方会取消另一方",
+        "止賺與止蝕：先觸發的一方會取消另一方",
+    ),
+    "note.share": (
+        "{share}% of your {held} {ccy} (balance when planned) = {amount} {ccy}",
+        "您 {held} {ccy}（规划时的余额）的 {share}% = {amount} {ccy}",
+        "您 {held} {ccy}（規劃時的結餘）的 {share}% = {amount} {ccy}",
+    ),
+    "note.tick": (
+        "limit price rounded to the market's price step: {old} → {new}",
+        "限价已按市场最小价位调整：{old} → {new}",
+        "限價已按市場最小價位調整：{old} → {new}",
+    ),
+    "note.approx": (
+        "{spend} {quote} ≈ {approx} {base} at the current order book",
+        "按当前订单簿，{spend} {quote} ≈ {approx} {base}",
+        "按當前訂單簿，{spend} {quote} ≈ {approx} {base}",
+    ),
+    "note.amount_step": (
+        "amount rounded to the market's step: {old} → {new}",
+        "数量已按市场最小单位调整：{old} → {new}",
+        "數量已按市場最小單位調整：{old} → {new}",
+    ),
     # --- a step as the card's title says it --------------------------------------------
     "step.order": (
         "{side} {size} {how} on {symbol}",

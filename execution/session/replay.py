@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, NoReturn
 
+from execution.i18n.plans import titled
 from execution.journal import Event, canonical_json
 from execution.journal import events as ev
 from execution.policy import DEFAULT_TIER, Policy
@@ -374,7 +375,8 @@ class _Replay:
             )
         except PlanningError as exc:
             return _check(event, what, [Difference("plan", "a plan", f"planning failed: {exc}")])
-        return _compared(event, what, {"plan": recorded_plan}, {"plan": plan})
+        shown = titled(plan, seen.state.language)  # as the customer was shown it
+        return _compared(event, what, {"plan": recorded_plan}, {"plan": shown})
 
     # preview ------------------------------------------------------------------------
 

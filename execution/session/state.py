@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from execution.errors import DuplicateMessage, InvalidTransition
 from execution.i18n import DEFAULT_LOCALE, Locale, parse_locale
+from execution.i18n.plans import note_text
 from execution.journal import GENESIS_HASH, Event
 from execution.journal import events as ev
 from execution.preview.depth import Depth, market_mid, walked_depth
@@ -54,6 +55,7 @@ class StepView:
     superseded_by: str | None = None  # the bracket exit that fired first and skipped this
     # each of the preview's warnings as the customer was shown it, in the session's language
     warning_texts: tuple[str, ...] = ()
+    note_texts: tuple[str, ...] = ()  # and its notes
     stop: dict[str, Any] | None = None  # a stop step's mandate (intent.models.MandateRef)
     stopped_by: dict[str, Any] | None = None  # a mandate stopped by a stop step: that step
     # The book side the last preview of an order walked, as [price, amount], and the
@@ -66,6 +68,7 @@ class StepView:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["depends_on"] = list(self.depends_on)
         out["warning_texts"] = list(self.warning_texts)
+        out["note_texts"] = list(self.note_texts)
         return out
 
 
@@ -157,6 +160,8 @@ class SessionState:
                     step.expires_ms, step.policy_version = p.expires_ms, p.policy_version
                     step.previewed_order = p.order
                     step.warning_texts = _warning_texts(p.preview, self.language)
+                    notes = p.preview.get("notes") or ()
+                    step.note_texts = tuple(note_text(n, self.language) for n in notes)
                     step.depth, step.market_mid = None, market_mid(p.book)
                     if p.cancel is None and p.mandate is None:  # (a waiting mandate's
                         # preview walked the book moved to its trigger, not this one)

@@ -35,12 +35,12 @@ TEXTS = {
 
 def _comparable(steps: list[dict[str, Any]]) -> str:
     """The steps as JSON, without the policy verdict the simulation adds beside each (the
-    chat journals it apart), without the sentence the chat shows for each warning (rendered
-    at that edge, in the customer's language) and with the plan's own id ("p1", "sim") made
-    one."""
+    chat journals it apart), without the sentences the chat shows for each warning and note
+    (rendered at that edge, in the customer's language) and with the plan's own id ("p1",
+    "sim") made one."""
     shown = [
         {
-            **{k: v for k, v in step.items() if k != "policy"},
+            **{k: v for k, v in step.items() if k not in ("policy", "note_texts")},
             "warnings": [{k: v for k, v in w.items() if k != "text"} for w in step["warnings"]],
         }
         for step in steps

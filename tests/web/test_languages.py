@@ -10,6 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from execution.actors import Actor
+from execution.i18n.plans import note_text
+from execution.session.replay import parsers_for, rerun
 from web.services import Services
 
 from .conftest import CUSTOMER
@@ -175,3 +177,48 @@ def test_refusals_and_answers_are_in_the_messages_language(
     turn = _say(client, sid, text)
     assert turn["locale"] == locale
     assert turn["reply"].startswith(reply), turn["reply"]
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        ("用 0.01 個比特幣換以太幣",),  # a convert with its notes
+        ("买 0.01 BTC 止盈 70000 止损 55000",),  # a bracket: titles and terms
+        ("每周买 100 USDT 的 BTC，买 4 次",),  # a schedule
+        ("我想買比特幣", "0.01"),  # a question answered with figures only
+    ],
+)
+def test_a_session_in_chinese_replays_without_a_difference(
+    client: TestClient, services: Services, settings: Any, messages: tuple[str, ...]
+) -> None:
+    sid = _session(client)
+    for text in messages:
+        turn = _say(client, sid, text)
+    assert turn["locale"] in ("zh-Hans", "zh-Hant")
+    assert turn["plan"] is not None, turn["reply"]
+    assert all(
+        not c.isascii() or c.isspace() or c.isdigit() or c in ",.%/()"
+        for n in turn["plan"]["notes"]
+        for c in n.replace("BTC", "").replace("ETH", "").replace("USDT", "")
+    ), turn["plan"]["notes"]
+
+    report = rerun(
+        sid,
+        _journal(services, sid),
+        parsers=parsers_for(services.parser),
+        policy=services.current_policy(),
+        ttl_ms=settings.confirmation_ttl_s * 1000,
+        default_quote=settings.default_quote,
+    )
+    assert report.ok, report.to_json()
+    assert any(c.what.startswith("plan") and c.status == "ok" for c in report.checks)
+
+
+def test_notes_are_said_in_each_language_with_figures_formatted_once() -> None:
+    note = "0.01 BTC ≈ 0.203020951762 ETH at the current book"
+    assert note_text(note, "en") == "0.01 BTC ≈ 0.20302095 ETH at the current order book"
+    assert note_text(note, "zh-Hans") == "按当前订单簿，0.01 BTC ≈ 0.20302095 ETH"
+    assert note_text("1000 in 4 orders of 250", "zh-Hant") == "共 1,000，分 4 筆，每筆 250"
+    assert note_text("something new the planner says", "zh-Hant") == (
+        "something new the planner says"  # not listed yet: as written, never nothing
+    )

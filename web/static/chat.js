@@ -366,7 +366,9 @@ function stepCard(step, preview, pending, notice) {
     );
   }
   card.append(table);
-  for (const note of preview.notes || []) card.append(el("p", { class: "note" }, note));
+  // the notes as shown in the customer's language (the server's), else as written
+  const notes = preview.note_texts || (step.note_texts && step.note_texts.length ? step.note_texts : preview.notes) || [];
+  for (const note of notes) card.append(el("p", { class: "note" }, note));
   // The sentence the customer is shown (the server renders it in their language); the
   // warning's message is support's, with the venue's codes.
   preview.warnings.forEach((warning, i) => {
