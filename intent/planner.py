@@ -352,7 +352,7 @@ class _Planner:
                     step_id=step_id,
                     kind="mandate",
                     description=f"{name.capitalize()}: sell the {base} bought in step "
-                    f"{entry.step_id} at market on {entry.order.symbol}, once the price is "
+                    f"{entry.step_id.rsplit('.', 1)[-1]} at market on {entry.order.symbol}, once the price is "
                     f"{when} {plain(trigger.price)}",
                     order=OrderSpec(symbol=entry.order.symbol, side="sell", type="market"),
                     depends_on=(entry.step_id,),

@@ -54,7 +54,9 @@ async function api(method, path, body, extraHeaders = {}) {
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
     const error = data.error || {};
-    const message = error.message || data.detail || TEXT.httpError(response.status);
+    // A refusal the page knows is said in the customer's language (the server's message,
+    // with its step ids and venue codes, is for support and the API).
+    const message = TEXT.errors[error.code] || error.message || data.detail || TEXT.httpError(response.status);
     const failure = new Error(typeof message === "string" ? message : JSON.stringify(message));
     failure.code = error.code;
     failure.details = error.details;

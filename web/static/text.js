@@ -189,6 +189,20 @@ TEXTS.en = {
   levelsLabel: (now, marks, quote) =>
     `Price levels against the current price of ${now} ${quote}: ` +
     marks.map((m) => `${m.label} at ${m.price} ${quote}`).join(", ") + ".",
+  // Refusals by their code (the server's message stays for support).
+  errors: {
+    order_rejected: "The exchange refused this order. Nothing was filled.",
+    order_not_found: "The exchange no longer has this order.",
+    duplicate_order: "This order was already sent once; it was not sent again.",
+    token_reused: "This step was already confirmed; it was not sent again.",
+    token_mismatch: "This confirmation does not match the quote shown. Refresh the quote.",
+    step_not_confirmable: "This step can no longer be confirmed. Nothing was sent.",
+    limit_exceeded: "This would take you past your daily trading limit. Nothing was sent.",
+    invalid_transition: "This step has already moved on; refresh to see where it stands.",
+    journal_conflict: "Something changed at the same moment; please try again.",
+    not_found: "This conversation or step could not be found.",
+    permission_denied: "Your account is not allowed to do this.",
+  },
 };
 
 TEXTS["zh-Hans"] = {
@@ -358,6 +372,19 @@ TEXTS["zh-Hans"] = {
   levelsLabel: (now, marks, quote) =>
     `相对现价 ${now} ${quote} 的价位：` +
     marks.map((m) => `${m.label} ${m.price} ${quote}`).join("，") + "。",
+  errors: {
+    order_rejected: "交易所拒绝了这张订单，没有成交。",
+    order_not_found: "交易所已经没有这张订单。",
+    duplicate_order: "这张订单已经发送过一次，没有重复发送。",
+    token_reused: "这一步已经确认过，没有重复发送。",
+    token_mismatch: "这次确认与显示的报价不符，请刷新报价。",
+    step_not_confirmable: "这一步已无法确认，没有发送任何订单。",
+    limit_exceeded: "这会超出您的每日交易额度，没有发送任何订单。",
+    invalid_transition: "这一步的状态已经改变，请刷新查看。",
+    journal_conflict: "同一时间有其他改动，请重试。",
+    not_found: "找不到这个对话或步骤。",
+    permission_denied: "您的账户不能进行此操作。",
+  },
 };
 TEXTS["zh-Hant"] = {
   hello: "您好。請告訴我您想交易什麼；我會先給您看預覽，在您確認之前不會發送任何訂單。",
@@ -526,4 +553,17 @@ TEXTS["zh-Hant"] = {
   levelsLabel: (now, marks, quote) =>
     `相對現價 ${now} ${quote} 的價位：` +
     marks.map((m) => `${m.label} ${m.price} ${quote}`).join("，") + "。",
+  errors: {
+    order_rejected: "交易所拒絕了這張訂單，沒有成交。",
+    order_not_found: "交易所已經沒有這張訂單。",
+    duplicate_order: "這張訂單已經發送過一次，沒有重複發送。",
+    token_reused: "這一步已經確認過，沒有重複發送。",
+    token_mismatch: "這次確認與顯示的報價不符，請重新報價。",
+    step_not_confirmable: "這一步已無法確認，沒有發送任何訂單。",
+    limit_exceeded: "這會超出您的每日交易額度，沒有發送任何訂單。",
+    invalid_transition: "這一步的狀態已經改變，請重新整理查看。",
+    journal_conflict: "同一時間有其他改動，請重試。",
+    not_found: "找不到這個對話或步驟。",
+    permission_denied: "您的帳戶不能進行此操作。",
+  },
 };
