@@ -351,9 +351,10 @@ class _Planner:
                 PlanStep(
                     step_id=step_id,
                     kind="mandate",
+                    # the entry by its number in the plan: the customer never sees step ids
                     description=f"{name.capitalize()}: sell the {base} bought in step "
-                    f"{entry.step_id.rsplit('.', 1)[-1]} at market on {entry.order.symbol}, once the price is "
-                    f"{when} {plain(trigger.price)}",
+                    f"{entry.step_id.rsplit('.', 1)[-1]} at market on {entry.order.symbol}, "
+                    f"once the price is {when} {plain(trigger.price)}",
                     order=OrderSpec(symbol=entry.order.symbol, side="sell", type="market"),
                     depends_on=(entry.step_id,),
                     mandate=Mandate(
