@@ -20,7 +20,7 @@ from execution.assistant.texts import money, stop_text
 from execution.errors import VenueError, call_translated
 from execution.i18n import DEFAULT_LOCALE, Locale, locale_of_message
 from execution.i18n.catalogue import render
-from execution.i18n.plans import note_text, titled
+from execution.i18n.plans import bracket_sentence, note_text, titled
 from execution.journal import events
 from execution.preview.depth import Depth, market_mid, walked_depth
 from execution.preview.pipeline import PreviewFailed
@@ -274,9 +274,12 @@ class Turns:
                 pending=tuple(pending),
             )
         lines = [
-            render("reply.plan_one", locale)
-            if len(plan.steps) == 1
-            else render("reply.plan_many", locale, {"steps": len(plan.steps)})
+            bracket_sentence(plan, locale)
+            or (
+                render("reply.plan_one", locale)
+                if len(plan.steps) == 1
+                else render("reply.plan_many", locale, {"steps": len(plan.steps)})
+            )
         ]
         if failed:
             lines.extend(failed)

@@ -38,6 +38,28 @@ MESSAGES: Final[dict[str, tuple[str, str, str]]] = {
         "这是执行计划（共 {steps} 步）。",
         "這是執行計劃（共 {steps} 步）。",
     ),
+    "reply.bracket_two": (
+        "Here is the plan: {entry}, then sell what it buys {exits}, whichever comes first "
+        "(the other is then cancelled).",
+        "执行计划：{entry}，之后在{exits}时卖出所得，以先触发者为准（另一方随即取消）。",
+        "執行計劃：{entry}，之後在{exits}時賣出所得，以先觸發者為準（另一方隨即取消）。",
+    ),
+    "reply.bracket_one": (
+        "Here is the plan: {entry}, then sell what it buys {exits}.",
+        "执行计划：{entry}，之后在{exits}时卖出所得。",
+        "執行計劃：{entry}，之後在{exits}時賣出所得。",
+    ),
+    "bracket.take_profit": (
+        "at {price} or above (take-profit)",
+        "价格升至 {price} 或以上（止盈）",
+        "價格升至 {price} 或以上（止賺）",
+    ),
+    "bracket.stop_loss": (
+        "at {price} or below (stop-loss)",
+        "价格跌至 {price} 或以下（止损）",
+        "價格跌至 {price} 或以下（止蝕）",
+    ),
+    "bracket.or": (" or ", "或", "或"),
     "reply.confirm_each": (
         "Nothing is sent until you confirm each step.",
         "每一步都要您确认后才会发送。",

@@ -154,3 +154,29 @@ def titled(plan: Plan, locale: Locale) -> Plan:
     )
     notes = tuple(note_text(note, locale) for note in plan.notes)
     return plan.model_copy(update={"steps": steps, "notes": notes})
+
+
+def bracket_sentence(plan: Plan, locale: Locale) -> str | None:
+    """A bracket's terms in one sentence (the entry, then its exits, whichever fires first),
+    said before its legs; None for a plan without exits."""
+    exits = [
+        step
+        for step in plan.steps
+        if step.mandate is not None
+        and step.mandate.amount_from is not None
+        and step.mandate.condition is not None
+    ]
+    if not exits or plan.steps[0] in exits:
+        return None
+    said = []
+    for step in exits:
+        condition = step.mandate.condition if step.mandate is not None else None
+        assert condition is not None  # (filtered above)
+        kind = "bracket.stop_loss" if condition.op == "<=" else "bracket.take_profit"
+        said.append(render(kind, locale, {"price": grouped(condition.price)}))
+    code = "reply.bracket_two" if len(said) > 1 else "reply.bracket_one"
+    return render(
+        code,
+        locale,
+        {"entry": plan.steps[0].description, "exits": render("bracket.or", locale).join(said)},
+    )

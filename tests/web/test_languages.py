@@ -222,3 +222,28 @@ def test_notes_are_said_in_each_language_with_figures_formatted_once() -> None:
     assert note_text("something new the planner says", "zh-Hant") == (
         "something new the planner says"  # not listed yet: as written, never nothing
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "reply"),
+    [
+        (
+            "buy 0.01 BTC with take profit at 70000 and stop loss at 55000",
+            "Here is the plan: Buy 0.01 BTC at market on BTC/USDT, then sell what it buys at "
+            "70,000 or above (take-profit) or at 55,000 or below (stop-loss), whichever comes "
+            "first (the other is then cancelled). Nothing is sent until you confirm each step.",
+        ),
+        (
+            "買 0.01 BTC 止賺 70000 止蝕 55000",
+            "執行計劃：買入 0.01 BTC，市價（BTC/USDT），之後在價格升至 70,000 或以上（止賺）或價格跌至 "
+            "55,000 或以下（止蝕）時賣出所得，以先觸發者為準（另一方隨即取消）。每一步都要您確認後才會發送。",
+        ),
+    ],
+)
+def test_a_bracket_is_said_in_one_sentence_before_its_legs(
+    client: TestClient, text: str, reply: str
+) -> None:
+    turn = _say(client, _session(client), text)
+    assert turn["reply"] == reply
+    assert len(turn["plan"]["steps"]) == 3
+    assert not any("p1." in s["description"] for s in turn["plan"]["steps"])  # no ids shown

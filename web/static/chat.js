@@ -334,7 +334,10 @@ function stepCard(step, preview, pending, notice) {
   const base = preview.symbol.split("/")[0];
   const quote = preview.symbol.split("/")[1];
   const terms = step.kind === "mandate" ? preview.mandate : null;
-  const card = el("div", { class: terms ? "plan-step mandate" : "plan-step", "data-step-id": step.step_id });
+  // A bracket's exits (and a convert's second order) are legs of the step they follow:
+  // nested under it, after the plan's one-sentence terms in the reply.
+  const leg = (step.depends_on || []).length ? " leg" : "";
+  const card = el("div", { class: (terms ? "plan-step mandate" : "plan-step") + leg, "data-step-id": step.step_id });
   rememberStep(step, preview);
   card.dataset.state = step.state || "";
   const titleId = `step-title-${step.step_id}`;
@@ -392,7 +395,7 @@ function stepCard(step, preview, pending, notice) {
     status.textContent = TEXT.skippedStatus(step.error);
     status.className = "step-status error";
   } else if (!pending && (step.depends_on || []).length) {
-    status.textContent = TEXT.waitsFor(TEXT.list(step.depends_on));
+    status.textContent = TEXT.waitsFor(TEXT.list(step.depends_on.map((id) => stepNumbers.get(id) || "?")));
     status.className = "step-status waiting";
   }
   if (pending) {
