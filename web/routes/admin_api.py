@@ -141,7 +141,8 @@ def put_tier(user_id: str, body: TierIn, principal: Admin, services: ServicesDep
 def audit(principal: Admin, services: ServicesDep) -> AuditOut:
     """Every administrative change, and every customer's acknowledgement of the risk
     disclosure (``risk_disclosure_acknowledged``: ``new`` is the JSON of the version,
-    locale and exact text shown), oldest first."""
+    locale and exact text shown), oldest first, each with its place and hash in the audit's
+    chain (``GET /v1/admin/audit/verify`` checks it)."""
     return AuditOut(
         entries=[
             AuditEntryOut(
