@@ -8,7 +8,8 @@ is a new version, which every customer acknowledges again.
 An acknowledgement is stored as a row of the audit table the administrators read
 (``admin_audit``, ``GET /v1/admin/audit``), next to the accounts: per customer (not per
 browser), with who, when (the injected clock), the version, the locale and the exact text
-shown. It is written once, in one transaction, and never updated; the session journal is not
+shown. It is written once, in one transaction, and never updated (the audit is
+hash-chained: :mod:`execution.policy.audit`); the session journal is not
 the place (the customer has no session before their first message, and the record is the
 customer's, not one conversation's).
 """
@@ -26,7 +27,7 @@ from pydantic import BaseModel, ConfigDict
 
 from execution.clock import Clock
 from execution.errors import DisclosureMismatch, DisclosureRequired, DisclosureStale
-from execution.policy import AUDIT_SCHEMA, record_audit
+from execution.policy import prepare_audit, record_audit
 from execution.stores import immediate_transaction, store_errors
 
 Locale = Literal["en", "zh-Hans", "zh-Hant"]
@@ -158,7 +159,7 @@ class RiskAcknowledgements:
                 str(path), check_same_thread=False, isolation_level=None, timeout=30
             )
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(AUDIT_SCHEMA)
+            prepare_audit(self._db)
 
     def close(self) -> None:
         with self._lock:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Literal
 
 from execution.actors import Role
-from execution.policy import AUDIT_SCHEMA, DEFAULT_TIER, record_audit
+from execution.policy import DEFAULT_TIER, prepare_audit, record_audit
 from execution.stores import immediate_transaction
 
 ROLE_SCOPES: dict[Role, frozenset[str]] = {
@@ -69,9 +69,14 @@ class Principals:
 
     def __init__(self, path: Path | str) -> None:
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        # The busy timeout of the other stores on this file: a tier change waits for the
+        # audit's write lock (another process's append) instead of failing.
+        self._db = sqlite3.connect(
+            str(path), check_same_thread=False, isolation_level=None, timeout=30
+        )
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA + AUDIT_SCHEMA)
+        self._db.executescript(_SCHEMA)
+        prepare_audit(self._db)
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(principals)")}
         if "tier" not in columns:  # a database from before tiers: everyone is verified
             self._db.execute(

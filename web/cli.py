@@ -1,4 +1,5 @@
-"""The ``tradeassist`` command: serve, parse, simulate, eval-intents, replay, sandbox-server.
+"""The ``tradeassist`` command: serve, parse, simulate, eval-intents, replay, audit,
+sandbox-server.
 
 Imports are deferred to each command so that ``parse`` and ``eval-intents`` never load
 ccxt or FastAPI.
@@ -117,6 +118,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="check the hash chain and re-run parse, plan and preview on the recorded inputs",
     )
+
+    audit = commands.add_parser(
+        "audit", help="print the administrators' audit (policy, tiers, disclosure acknowledgements)"
+    )
+    audit.add_argument("--verify", action="store_true", help="check the audit's hash chain")
 
     sandbox = commands.add_parser(
         "sandbox-server", help="serve the sandbox exchange to several app processes"
@@ -369,6 +375,42 @@ def cmd_replay(args: argparse.Namespace, stdout: TextIO) -> int:
     return 0 if verification.ok and report.ok else 1
 
 
+def cmd_audit(args: argparse.Namespace, stdout: TextIO) -> int:
+    from execution.clock import SystemClock, iso
+    from execution.policy import PolicyStore
+    from web.settings import Settings
+
+    settings = Settings()
+    if not settings.database_path.is_file():
+        print(f"tradeassist audit: no database at {settings.database_path}", file=sys.stderr)
+        return 2
+    store = PolicyStore(settings.database_path, SystemClock())
+    try:
+        entries = store.audit()
+        verification = store.verify_audit() if args.verify else None
+    finally:
+        store.close()
+    for e in entries:
+        place = "-" if e.seq is None else str(e.seq)
+        stdout.write(
+            f"#{place:<4} {iso(e.at_ms)} {e.action:<30} {e.subject} by {e.who}: "
+            f"{e.old_value} -> {e.new_value[:120]}\n"
+        )
+    if verification is None:
+        return 0
+    if verification.ok:
+        stdout.write(
+            f"audit chain verified: {verification.rows} entries, head #{verification.head_seq} "
+            f"{verification.head_hash}\n"
+        )
+        return 0
+    stdout.write(
+        "audit chain BROKEN:\n"
+        + "".join(f"  {p.kind}: {p.detail}\n" for p in verification.problems)
+    )
+    return 1
+
+
 def cmd_sandbox_server(args: argparse.Namespace) -> int:
     from execution.venues.sandbox import MarketCatalog, SandboxMarket
     from execution.venues.sandbox.server import make_server, serve
@@ -426,6 +468,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return cmd_sandbox_server(args)
     if args.command == "worker":
         return cmd_worker(args, sys.stdout)
+    if args.command == "audit":
+        return cmd_audit(args, sys.stdout)
     return cmd_replay(args, sys.stdout)
 
 

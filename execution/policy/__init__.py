@@ -1,7 +1,16 @@
-"""The exchange's policy: its rules (:mod:`.rules`), every version published and the audit
-of changes (:mod:`.store`), and the daily-usage ledger that enforces the per-day caps
-across processes (:mod:`.limits`)."""
+"""The exchange's policy: its rules (:mod:`.rules`), every version published (:mod:`.store`)
+and the hash-chained audit of changes (:mod:`.audit`), and the daily-usage ledger that
+enforces the per-day caps across processes (:mod:`.limits`)."""
 
+from execution.policy.audit import (
+    AUDIT_SCHEMA,
+    AuditEntry,
+    AuditProblem,
+    AuditVerification,
+    prepare_audit,
+    record_audit,
+    verify_audit,
+)
 from execution.policy.rules import (
     DEFAULT_TIER,
     DEFAULT_VERSION,
@@ -14,13 +23,7 @@ from execution.policy.rules import (
     TierName,
     daily_limit_denial,
 )
-from execution.policy.store import (
-    AUDIT_SCHEMA,
-    AuditEntry,
-    PolicyStore,
-    PolicyVersion,
-    record_audit,
-)
+from execution.policy.store import PolicyStore, PolicyVersion
 
 __all__ = [
     "AUDIT_SCHEMA",
@@ -28,6 +31,8 @@ __all__ = [
     "DEFAULT_VERSION",
     "MAX_MONEY",
     "AuditEntry",
+    "AuditProblem",
+    "AuditVerification",
     "Denial",
     "Policy",
     "PolicyDecision",
@@ -37,5 +42,7 @@ __all__ = [
     "TierLimits",
     "TierName",
     "daily_limit_denial",
+    "prepare_audit",
     "record_audit",
+    "verify_audit",
 ]

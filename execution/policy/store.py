@@ -1,8 +1,8 @@
 """Every version of the policy ever published, and the audit of administrative changes.
 
 :class:`PolicyStore` keeps the versions (SQLite table ``policy_versions``) and an audit row
-for each change (``admin_audit``); :meth:`PolicyStore.current` is what new previews must
-use, in every process.
+for each change (``admin_audit``, hash-chained: :mod:`.audit`); :meth:`PolicyStore.current`
+is what new previews must use, in every process.
 """
 
 from __future__ import annotations
@@ -17,20 +17,17 @@ from pathlib import Path
 
 from execution.clock import Clock
 from execution.errors import LimitStoreError
+from execution.policy.audit import (
+    AuditEntry,
+    AuditVerification,
+    entries,
+    prepare_audit,
+    read_audit,
+    record_audit,
+    verify_audit,
+)
 from execution.policy.rules import Policy, PolicyRules
 from execution.stores import immediate_transaction, store_errors
-
-AUDIT_SCHEMA = """
-CREATE TABLE IF NOT EXISTS admin_audit (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at_ms INTEGER NOT NULL,
-    who TEXT NOT NULL,
-    action TEXT NOT NULL,
-    subject TEXT NOT NULL,
-    old_value TEXT,
-    new_value TEXT NOT NULL
-);
-"""
 
 _POLICY_SCHEMA = """
 CREATE TABLE IF NOT EXISTS policy_versions (
@@ -43,37 +40,6 @@ CREATE TABLE IF NOT EXISTS policy_versions (
 """
 
 BUILTIN_AUTHOR = "builtin"
-
-
-def record_audit(
-    db: sqlite3.Connection,
-    *,
-    at_ms: int,
-    who: str,
-    action: str,
-    subject: str,
-    old_value: str | None,
-    new_value: str,
-) -> None:
-    """One audit row, written inside the caller's transaction (so it lands with the change)."""
-    db.execute(
-        "INSERT INTO admin_audit (at_ms, who, action, subject, old_value, new_value) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (at_ms, who, action, subject, old_value, new_value),
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    id: int
-    at_ms: int
-    who: str
-    # "policy_published", "tier_changed", or "risk_disclosure_acknowledged" (a customer's,
-    # see execution.disclosures: new_value is the JSON of the version, locale and text)
-    action: str
-    subject: str  # "policy", or the user whose tier changed or who acknowledged
-    old_value: str | None  # the version or tier before
-    new_value: str  # the version or tier after
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +66,8 @@ class PolicyStore:
                 str(path), check_same_thread=False, isolation_level=None, timeout=30
             )
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_POLICY_SCHEMA + AUDIT_SCHEMA)
+            self._db.executescript(_POLICY_SCHEMA)
+            prepare_audit(self._db)
         self._cached: tuple[int, Policy] | None = None
         seed = initial or Policy()
         with self._transaction("store the initial policy"):
@@ -189,8 +156,12 @@ class PolicyStore:
         """Every administrative change (policies and tiers) and every customer's
         acknowledgement of a disclosure, oldest first."""
         with self._lock, store_errors("read the audit"):
-            rows = self._db.execute(
-                "SELECT id, at_ms, who, action, subject, old_value, new_value "
-                "FROM admin_audit ORDER BY id"
-            ).fetchall()
-        return [AuditEntry(int(r[0]), int(r[1]), r[2], r[3], r[4], r[5], r[6]) for r in rows]
+            rows, _ = read_audit(self._db)
+        return entries(rows)
+
+    def verify_audit(self) -> AuditVerification:
+        """Check the audit's hash chain: every row's hash and link, its order and its head
+        (:func:`~execution.policy.audit.verify_audit`)."""
+        with self._lock, store_errors("read the audit"):
+            rows, head = read_audit(self._db)
+        return verify_audit(rows, head)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -157,6 +158,7 @@ def test_put_publishes_a_new_version_in_force_for_new_previews(
     }
     assert _versions(client) == [DEFAULT_VERSION, "2026-01-01.1"]
     (entry,) = _audit(client)
+    assert re.fullmatch(r"[0-9a-f]{64}", entry.pop("hash"))  # the chain: test_audit_chain.py
     assert entry == {
         "at": "2026-01-01T00:00:00.000Z",
         "who": "demo-admin",
@@ -164,6 +166,7 @@ def test_put_publishes_a_new_version_in_force_for_new_previews(
         "subject": "policy",
         "old": DEFAULT_VERSION,
         "new": "2026-01-01.1",
+        "seq": 1,
     }
     # The next preview runs under it: a simulation carries the new version and its caps.
     simulated = client.post(

@@ -1,7 +1,8 @@
 """Administrators (role ``admin``, scope ``settings``): the policy in force and customer tiers.
 
 Every change is stored with who made it and when, and audited (old and new version or
-tier) in the same transaction; other roles get 403. A published policy is in force for the
+tier) in the same transaction, in a hash chain that ``GET /v1/admin/audit/verify`` checks;
+other roles get 403. A published policy is in force for the
 next preview in every app process (:meth:`PolicyStore.current`).
 """
 
@@ -12,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from execution.clock import iso
 from execution.policy import Policy, PolicyRules, TierName
+from execution.policy.audit import AuditProblemKind
 from web.deps import Admin, ServicesDep, errors
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], responses=errors(401, 403, 404, 422))
@@ -54,10 +56,36 @@ class AuditEntryOut(BaseModel):
     subject: str
     old: str | None
     new: str | None
+    seq: int | None = Field(description="its place in the hash chain (null: not in it)")
+    hash: str | None = Field(description="SHA-256 of the entry and the hash before it")
 
 
 class AuditOut(BaseModel):
     entries: list[AuditEntryOut]
+
+
+class AuditProblemOut(BaseModel):
+    kind: AuditProblemKind = Field(
+        description="edited: a row's content no longer gives its hash; deleted: rows are "
+        "missing; reordered: rows are stored out of chain order; broken_link: a row does "
+        "not link to the one before (or to the chain head); unchained: written outside "
+        "the chain"
+    )
+    seq: int | None = Field(description="the row's place in the chain (the first missing)")
+    row_id: int | None = Field(description="the row's id in admin_audit, if it is there")
+    detail: str
+
+
+class AuditHeadOut(BaseModel):
+    seq: int = Field(description="the last row's place in the chain (0: empty)")
+    hash: str = Field(description="the last row's hash: note it outside the database")
+
+
+class AuditVerificationOut(BaseModel):
+    ok: bool
+    rows: int
+    head: AuditHeadOut
+    problems: list[AuditProblemOut]
 
 
 @router.get("/policy")
@@ -113,7 +141,8 @@ def put_tier(user_id: str, body: TierIn, principal: Admin, services: ServicesDep
 def audit(principal: Admin, services: ServicesDep) -> AuditOut:
     """Every administrative change, and every customer's acknowledgement of the risk
     disclosure (``risk_disclosure_acknowledged``: ``new`` is the JSON of the version,
-    locale and exact text shown), oldest first."""
+    locale and exact text shown), oldest first, each with its place and hash in the audit's
+    chain (``GET /v1/admin/audit/verify`` checks it)."""
     return AuditOut(
         entries=[
             AuditEntryOut(
@@ -123,7 +152,25 @@ def audit(principal: Admin, services: ServicesDep) -> AuditOut:
                 subject=e.subject,
                 old=e.old_value,
                 new=e.new_value,
+                seq=e.seq,
+                hash=e.hash,
             )
             for e in services.policy_store.audit()
         ]
+    )
+
+
+@router.get("/audit/verify")
+def verify_audit(principal: Admin, services: ServicesDep) -> AuditVerificationOut:
+    """Check the audit's hash chain: each entry's hash, its link to the one before, the
+    stored order and the chain head. ``ok`` false lists each problem and where it is."""
+    checked = services.policy_store.verify_audit()
+    return AuditVerificationOut(
+        ok=checked.ok,
+        rows=checked.rows,
+        head=AuditHeadOut(seq=checked.head_seq, hash=checked.head_hash),
+        problems=[
+            AuditProblemOut(kind=p.kind, seq=p.seq, row_id=p.row_id, detail=p.detail)
+            for p in checked.problems
+        ],
     )
