@@ -30,7 +30,6 @@ const SAMPLES = {
   requoted: [["‹1›", "‹2›"]],
   duration: [2, "hour"],
   condition: ["<=", "‹2›", "‹3›"],
-  slippageValue: ["‹1›", 2],
   ordersPlaced: [2],
   placedSoFar: [1, 3],
   placed: [1, 3],

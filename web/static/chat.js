@@ -213,7 +213,7 @@ function details(preview, base, quote) {
   const more = el("table", { class: "more-figures" },
     row(TEXT.worstPrice, preview.worst_price ? `${price(preview.worst_price)} ${quote}` : TEXT.notAvailable),
     row(TEXT.midPrice, `${price(preview.mid_price)} ${quote}`),
-    row(TEXT.slippage, TEXT.slippageValue(num(preview.slippage_bps, 0, 2), preview.levels)),
+    row(TEXT.slippage, TEXT.slippageValue(num(Number(preview.slippage_bps) / 100, 2, 2))),
     row(TEXT.notional, `${money(preview.notional, quote)} ${quote}`),
     row(TEXT.amount, `${money(preview.amount, base)} ${base}` +
       (preview.expected_amount !== preview.amount ? ` ${TEXT.expectedToFill(money(preview.expected_amount, base))}` : "")),
