@@ -41,7 +41,8 @@ def test_customer_buys_and_sees_the_fill(browser: Browser, server: str) -> None:
     step = page.locator(".plan-step")
     expect(step).to_contain_text("Buy 0.01 BTC at market on BTC/USDT")
     expect(step).to_contain_text("Average price")
-    expect(step).to_contain_text(re.compile(r"Price impact\s*≈ 0\.\d\d% from the mid price"))  # %, not bps
+    # price impact in %, not bps
+    expect(step).to_contain_text(re.compile(r"Price impact\s*≈ 0\.\d\d% from the mid price"))
     expect(step.locator(".summary")).to_contain_text("you pay ≈")
     step.locator("button.confirm").click()
 
