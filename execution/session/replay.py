@@ -24,8 +24,8 @@ from execution.journal import Event, canonical_json
 from execution.journal import events as ev
 from execution.policy import DEFAULT_TIER, Policy
 from execution.preview.pipeline import judge
-from execution.preview.simulator import Simulator, preview_cancel
-from execution.preview.stop import preview_stop
+from execution.preview.simulator import CancelPreview, Simulator, preview_cancel
+from execution.preview.stop import StopPreview, preview_stop
 from execution.session.state import SessionState
 from intent.canonical import to_canonical
 from intent.dialogue import respond, to_record
@@ -393,14 +393,7 @@ class _Replay:
             now_ms=int(recorded_preview["created_ms"]),
             ttl_ms=self.ttl_ms,
         )
-        rerun_payload = {
-            "preview": preview,
-            "preview_hash": preview.digest(),
-            "expires_ms": preview.expires_ms,
-            "policy_version": preview.policy_version,
-        }
-        recorded = {k: _given(p, k) for k in rerun_payload}
-        return _compared(event, what, recorded, rerun_payload, ())
+        return _compared_preview(event, what, p, preview)
 
     def _stop_preview(
         self, event: Event, what: str, p: ev.StepPreviewed, stop: ev.StopTarget
@@ -421,14 +414,7 @@ class _Replay:
             now_ms=int(recorded_preview["created_ms"]),
             ttl_ms=self.ttl_ms,
         )
-        rerun_payload = {
-            "preview": preview,
-            "preview_hash": preview.digest(),
-            "expires_ms": preview.expires_ms,
-            "policy_version": preview.policy_version,
-        }
-        recorded = {k: _given(p, k) for k in rerun_payload}
-        return _compared(event, what, recorded, rerun_payload, ())
+        return _compared_preview(event, what, p, preview)
 
     def _preview(self, event: Event, p: ev.StepPreviewed) -> Check:
         step_id = p.step_id
@@ -499,6 +485,21 @@ _WHAT = {
     ev.PLANNING_FAILED: "plan",
     ev.STEP_PREVIEWED: "preview",
 }
+
+
+def _compared_preview(
+    event: Event, what: str, p: ev.StepPreviewed, preview: CancelPreview | StopPreview
+) -> Check:
+    """A cancel's or a stop's re-made preview against the one journaled: the preview, its
+    hash, its expiry and the policy version it was made under."""
+    rerun_payload = {
+        "preview": preview,
+        "preview_hash": preview.digest(),
+        "expires_ms": preview.expires_ms,
+        "policy_version": preview.policy_version,
+    }
+    recorded = {k: _given(p, k) for k in rerun_payload}
+    return _compared(event, what, recorded, rerun_payload, ())
 
 
 def _effective(payload: ev.IntentParsed) -> dict[str, Any] | None:
