@@ -17,7 +17,6 @@ customer's, not one conversation's).
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +27,7 @@ from pydantic import BaseModel, ConfigDict
 from execution.clock import Clock
 from execution.errors import DisclosureMismatch, DisclosureRequired, DisclosureStale
 from execution.policy import prepare_audit, record_audit
-from execution.stores import immediate_transaction, store_errors
+from execution.stores import immediate_transaction, open_database, store_errors
 
 Locale = Literal["en", "zh-Hans", "zh-Hant"]
 LOCALES: tuple[Locale, ...] = ("en", "zh-Hans", "zh-Hant")
@@ -155,10 +154,7 @@ class RiskAcknowledgements:
         self._clock = clock
         self._lock = threading.Lock()
         with store_errors("open the disclosure store"):
-            self._db = sqlite3.connect(
-                str(path), check_same_thread=False, isolation_level=None, timeout=30
-            )
-            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db = open_database(path)
             prepare_audit(self._db)
 
     def close(self) -> None:

@@ -5,10 +5,36 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from execution.errors import LimitStoreError
+
+BUSY_TIMEOUT_S = 30.0  # how long a writer waits for another connection's write lock
+
+
+def open_database(path: Path | str, schema: str = "") -> sqlite3.Connection:
+    """A connection to the SQLite file the stores share (autocommit, WAL, the busy timeout),
+    with ``schema`` (``CREATE ... IF NOT EXISTS``) applied. Switching a file to WAL, and a
+    schema statement racing another process's, can answer "database is locked" at once
+    instead of waiting: those are retried until the busy timeout has passed."""
+    db = sqlite3.connect(
+        str(path), check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT_S
+    )
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            if schema:
+                db.executescript(schema)
+            return db
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                db.close()
+                raise
+            time.sleep(0.05)
 
 
 @contextmanager

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from typing import Literal
 
 from execution.actors import Role
 from execution.policy import DEFAULT_TIER, prepare_audit, record_audit
-from execution.stores import immediate_transaction
+from execution.stores import immediate_transaction, open_database
 
 ROLE_SCOPES: dict[Role, frozenset[str]] = {
     "customer": frozenset({"trade"}),
@@ -71,11 +70,7 @@ class Principals:
         self._lock = threading.Lock()
         # The busy timeout of the other stores on this file: a tier change waits for the
         # audit's write lock (another process's append) instead of failing.
-        self._db = sqlite3.connect(
-            str(path), check_same_thread=False, isolation_level=None, timeout=30
-        )
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
+        self._db = open_database(path, _SCHEMA)
         prepare_audit(self._db)
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(principals)")}
         if "tier" not in columns:  # a database from before tiers: everyone is verified

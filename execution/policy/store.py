@@ -7,7 +7,6 @@ is what new previews must use, in every process.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,7 +26,7 @@ from execution.policy.audit import (
     verify_audit,
 )
 from execution.policy.rules import Policy, PolicyRules
-from execution.stores import immediate_transaction, store_errors
+from execution.stores import immediate_transaction, open_database, store_errors
 
 _POLICY_SCHEMA = """
 CREATE TABLE IF NOT EXISTS policy_versions (
@@ -62,11 +61,7 @@ class PolicyStore:
         self._clock = clock
         self._lock = threading.Lock()
         with store_errors("open the policy store"):
-            self._db = sqlite3.connect(
-                str(path), check_same_thread=False, isolation_level=None, timeout=30
-            )
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_POLICY_SCHEMA)
+            self._db = open_database(path, _POLICY_SCHEMA)
             prepare_audit(self._db)
         self._cached: tuple[int, Policy] | None = None
         seed = initial or Policy()
