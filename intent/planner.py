@@ -98,7 +98,8 @@ def plan_intent(
     if intent.action == "convert" and conditional:
         raise PlanningError(
             "a convert is done now, at market: price conditions, schedules and "
-            "take-profit / stop-loss are for buy and sell orders"
+            "take-profit / stop-loss are for buy and sell orders",
+            "convert_now",
         )
     if intent.schedule is not None and (intent.trigger is not None or bracket):
         raise PlanningError(
@@ -189,17 +190,22 @@ class _Planner:
         """``give`` → ``intent.to``: one order on a direct market, else two through a quote."""
         get = intent.to
         if get is None or get == give:
-            raise PlanningError("a convert needs two different assets")
+            raise PlanningError("a convert needs two different assets", "convert_same")
         if intent.order_type == "limit":
             raise PlanningError(
-                "a convert is done at market; for a limit price place a limit order"
+                "a convert is done at market; for a limit price place a limit order",
+                "convert_limit",
             )
         if amount.is_share:
             given = self._share(amount, give)
         elif amount.unit == give:
             given = amount.value
         else:
-            raise PlanningError(f"say how much {give} to convert (the amount is in {amount.unit})")
+            raise PlanningError(
+                f"say how much {give} to convert (the amount is in {amount.unit})",
+                "convert_amount",
+                {"give": give},
+            )
         if f"{get}/{give}" in self.symbols:  # e.g. BTC → ETH on ETH/BTC: buy ETH with BTC
             order = OrderSpec(symbol=f"{get}/{give}", side="buy", type="market", quote_amount=given)
             return (self._step(1, order),)
@@ -248,12 +254,14 @@ class _Planner:
         if schedule.on is not None:
             raise PlanningError(
                 f"a schedule starting on a {schedule.on.title()} is not available yet: the first "
-                "order would go when you confirm; say 'every week' to start now"
+                "order would go when you confirm; say 'every week' to start now",
+                "schedule_start_day",
             )
         if schedule.day is not None:
             raise PlanningError(
                 f"a schedule on day {schedule.day} of each month is not available yet: the "
-                "first order would go when you confirm; say 'every month' to start now"
+                "first order would go when you confirm; say 'every month' to start now",
+                "schedule_month_day",
             )
         if schedule.every is not None and schedule.count is None:
             raise PlanningError(
@@ -462,7 +470,11 @@ def _cancel_plan(intent: Intent, plan_id: str, open_orders: Sequence[Mapping[str
     ]
     if not matching:
         which = f"{intent.asset} " if intent.asset is not None else ""
-        raise PlanningError(f"you have no open {which}orders, so there is nothing to cancel")
+        raise PlanningError(
+            f"you have no open {which}orders, so there is nothing to cancel",
+            "nothing_to_cancel_asset" if intent.asset is not None else "nothing_to_cancel",
+            {} if intent.asset is None else {"asset": intent.asset},
+        )
     if intent.order_ref == "last":
         matching = [max(matching, key=lambda o: (int(o.get("timestamp") or 0), str(o["id"])))]
     steps = []

@@ -142,6 +142,49 @@ MESSAGES: Final[dict[str, tuple[str, str, str]]] = {
         "定期订单最多 {max} 笔，您要求了 {count} 笔",
         "定期訂單最多 {max} 筆，您要求了 {count} 筆",
     ),
+    "plan.convert_now": (
+        "a convert is done now, at market: price conditions, schedules and take-profit / "
+        "stop-loss are for buy and sell orders",
+        "兑换会立即按市价完成：价格条件、定期和止盈止损只适用于买入和卖出订单",
+        "兌換會即時按市價完成：價格條件、定期和止賺止蝕只適用於買入和賣出訂單",
+    ),
+    "plan.convert_same": (
+        "a convert needs two different assets",
+        "兑换需要两种不同的资产",
+        "兌換需要兩種不同的資產",
+    ),
+    "plan.convert_limit": (
+        "a convert is done at market; for a limit price place a limit order",
+        "兑换按市价完成；如需指定价格，请下限价单",
+        "兌換按市價完成；如需指定價格，請落限價單",
+    ),
+    "plan.convert_amount": (
+        "say how much {give} to convert",
+        "请说明要兑换多少 {give}",
+        "請說明要兌換多少 {give}",
+    ),
+    "plan.schedule_start_day": (
+        "a schedule cannot start on a later day yet: the first order would go when you "
+        "confirm; say 'every week' to start now",
+        "定期订单暂时不能从之后某天开始：第一笔会在您确认时下单；请说“每周”从现在开始",
+        "定期訂單暫時不能由之後某天開始：第一筆會在您確認時落單；請說「每週」由現在開始",
+    ),
+    "plan.schedule_month_day": (
+        "a schedule on a set day of each month is not available yet: the first order would "
+        "go when you confirm; say 'every month' to start now",
+        "暂不支持每月指定日期的定期订单：第一笔会在您确认时下单；请说“每月”从现在开始",
+        "暫不支援每月指定日期的定期訂單：第一筆會在您確認時落單；請說「每月」由現在開始",
+    ),
+    "plan.nothing_to_cancel": (
+        "you have no open orders, so there is nothing to cancel",
+        "您没有挂单，没有可以取消的订单",
+        "您沒有掛單，沒有可以取消的訂單",
+    ),
+    "plan.nothing_to_cancel_asset": (
+        "you have no open {asset} orders, so there is nothing to cancel",
+        "您没有 {asset} 挂单，没有可以取消的订单",
+        "您沒有 {asset} 掛單，沒有可以取消的訂單",
+    ),
     "plan.limit_needs_price": ("a limit order needs a price", "限价单需要价格", "限價單需要價格"),
     "plan.schedule_with_condition": (
         "a schedule cannot be combined with a price condition or a take-profit / stop-loss; "
