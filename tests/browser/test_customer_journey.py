@@ -345,6 +345,10 @@ def test_a_customer_journey(browser: Browser, journey_server: str, viewport: Vie
     # 5. A live update: the worker places the minute purchase's second order; the panel
     # shows it without a reload.
     panel = _orders_panel(page)
+    # Seen before the second order goes out, so that what follows comes with no action of
+    # the customer's: only by the stream.
+    assert time.monotonic() - armed_at < 55, "the stages before the live update took too long"
+    expect(every_minute).to_contain_text("1 of 3 placed")
     left = NEXT_ORDER_S - (time.monotonic() - armed_at)
     expect(every_minute).to_contain_text("2 of 3 placed", timeout=max(left, 1) * 1000)
     second = f"{minutely['step_id']}.2"
