@@ -170,8 +170,7 @@ def _order(page: Page, locale: str, width: int) -> None:
     card.locator("details.more summary").click()  # the trader's figures, read too
     expect(card.locator("table.more-figures")).to_be_visible()
     if locale != "en":
-        # (Known, left for the server: the preview's assumptions are English sentences.)
-        _in_chinese(card, leaving=".assumptions")
+        _in_chinese(card)
         # (The standing order's title is the one it was planned with, in English here; the
         # conversations are named by the customer's own first words.)
         _in_chinese(page.locator("#side-panel"), leaving=".standing-title, #conversation-list")

@@ -219,9 +219,21 @@ function details(preview, base, quote) {
   const box = el("details", { class: "more" }, el("summary", {}, TEXT.details), more);
   if (preview.assumptions) {
     box.append(el("p", { class: "muted assumptions" },
-      TEXT.assumes(preview.assumptions.fill_model, preview.assumptions.fee_tier, preview.policy_version)));
+      TEXT.assumes(fillModel(preview, quote), feeTier(preview), preview.policy_version)));
   }
   return box;
+}
+
+// How the preview assumes the order fills, and the fee tier it applies, in the page's
+// language (as execution/preview/simulator.py works them out: a market order, or a limit
+// order that takes from the book, pays the taker rate).
+function fillModel(preview, quote) {
+  if (preview.type === "market") return TEXT.fillMarket(preview.assumptions.book_levels);
+  return preview.levels > 0 ? TEXT.fillLimitTakes(`${price(preview.price)} ${quote}`) : TEXT.fillLimitRests;
+}
+function feeTier(preview) {
+  const taker = preview.type === "market" || preview.levels > 0;
+  return TEXT.feeTier(taker ? TEXT.taker : TEXT.maker, num(Number(preview.fee.rate) * 100, 0, 4));
 }
 
 // --- Pictures (inline SVG, no library): the book side an order walks, with its expected
