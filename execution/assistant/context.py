@@ -21,6 +21,7 @@ from execution.actors import ASSISTANT_ACTOR, Actor
 from execution.checkpoints import Checkpoints
 from execution.clock import Clock
 from execution.errors import NotFound, PermissionDenied, call_translated
+from execution.i18n import DEFAULT_LOCALE, Locale
 from execution.journal import Event, Journal, events
 from execution.policy import Policy
 from execution.policy.limits import LimitLedger, used_today
@@ -111,11 +112,12 @@ class Context:
         by = actor.user_id if payload.kind in events.CUSTOMER_EVENTS else ASSISTANT_ACTOR
         return self.log.append(state, payload, by)
 
-    def overview(self, actor: Actor) -> Overview:
-        """What ``actor`` (a customer) has working across all their sessions."""
+    def overview(self, actor: Actor, locale: Locale = DEFAULT_LOCALE) -> Overview:
+        """What ``actor`` (a customer) has working across all their sessions (the standing
+        orders' terms in ``locale``)."""
         self.require_customer(actor, "see their orders")
         summaries = self.journal.sessions(owner=actor.user_id)
-        return overview(self.log.snapshot(s.session_id) for s in summaries)
+        return overview((self.log.snapshot(s.session_id) for s in summaries), locale=locale)
 
     @staticmethod
     def step(state: SessionState, step_id: str) -> StepView:

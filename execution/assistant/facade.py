@@ -45,7 +45,7 @@ from execution.assistant.stops import Stops
 from execution.assistant.turns import Turn, Turns
 from execution.checkpoints import Checkpoints
 from execution.clock import Clock
-from execution.i18n import Locale
+from execution.i18n import DEFAULT_LOCALE, Locale
 from execution.journal import GENESIS_HASH, Event, Journal, SessionSummary, events
 from execution.policy import DEFAULT_TIER, Policy
 from execution.policy.limits import LimitLedger
@@ -139,10 +139,10 @@ class Assistant:
         mine = self._ctx.journal.sessions(owner=actor.user_id)
         return sorted(mine, key=lambda s: (s.last_ms, s.session_id), reverse=True)
 
-    def overview(self, actor: Actor) -> Overview:
+    def overview(self, actor: Actor, locale: Locale = DEFAULT_LOCALE) -> Overview:
         """What the customer has working across all their sessions (see
-        :mod:`execution.session.overview`)."""
-        return self._ctx.overview(actor)
+        :mod:`execution.session.overview`), the standing orders' terms in ``locale``."""
+        return self._ctx.overview(actor, locale)
 
     # --- the customer's messages and decisions ---------------------------------------
 

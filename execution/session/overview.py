@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, Literal
 
+from execution.i18n import DEFAULT_LOCALE, Locale
 from execution.mandates import MandateTerms, next_due_ms, terms_text
 from execution.preview.simulator import StepPreview, dec
 from execution.session.lifecycle import UNSENT_STEP_STATES
@@ -79,15 +80,21 @@ class Overview(Model):
     fills: tuple[Fill, ...] = ()
 
 
-def overview(states: Iterable[SessionState], *, recent: int = RECENT_FILLS) -> Overview:
-    """Everything working in ``states`` (one customer's sessions), newest first."""
+def overview(
+    states: Iterable[SessionState],
+    *,
+    recent: int = RECENT_FILLS,
+    locale: Locale = DEFAULT_LOCALE,
+) -> Overview:
+    """Everything working in ``states`` (one customer's sessions), newest first; the
+    standing orders' terms in ``locale``."""
     orders: list[OpenOrder] = []
     mandates: list[StandingOrder] = []
     fills: list[Fill] = []
     for state in states:
         for step in state.steps.values():
             if step.kind == "mandate":
-                standing = _standing(state, step)
+                standing = _standing(state, step, locale)
                 if standing is not None:
                     mandates.append(standing)
                 continue
@@ -140,7 +147,7 @@ def _fill(state: SessionState, step: StepView, order: dict[str, Any]) -> Fill:
     )
 
 
-def _standing(state: SessionState, step: StepView) -> StandingOrder | None:
+def _standing(state: SessionState, step: StepView, locale: Locale) -> StandingOrder | None:
     shown = _SHOWN.get(step.state)
     if shown is None or step.preview is None:
         return None
@@ -159,7 +166,7 @@ def _standing(state: SessionState, step: StepView) -> StandingOrder | None:
         state=shown,
         description=step.description,
         symbol=str(step.order.get("symbol", "")),
-        terms=terms_text(terms),
+        terms=terms_text(terms, locale),
         orders_placed=len(placed),
         orders_total=terms.orders,
         next_run_ms=next_run,

@@ -79,13 +79,15 @@ def test_visiting_the_chat_opens_no_session_until_a_message(browser: Browser, se
     assert _sessions(page) == []
     expect(page.locator("#conversations summary")).to_have_text("Your conversations (0)")
 
+    # (not the "Preparing…" bubble, shown before the conversation is opened)
+    replies = page.locator(".bubble.assistant:not(.progress)")
     send(page, "what is the price of BTC")
-    expect(page.locator(".bubble.assistant")).to_have_count(2)
+    expect(replies).to_have_count(2)
     first = _sessions(page)
     assert len(first) == 1
     assert _session_id(page) == first[0]
     send(page, "what is the price of ETH")  # the same conversation
-    expect(page.locator(".bubble.assistant")).to_have_count(3)
+    expect(replies).to_have_count(3)
     assert _sessions(page) == first
 
     new_conversation(page)
@@ -110,11 +112,16 @@ def test_visiting_the_chat_opens_no_session_until_a_message(browser: Browser, se
     )
     assert _session_id(page) == first[0]
 
-    # A reload continues the newest activity; the preview's token is still held, so its
-    # Confirm and countdown are back.
+    # A reload continues the conversation the tab showed (not the one with the newest
+    # activity: a mandate's order elsewhere must not switch the customer's view) ...
     page.goto(f"{server}/chat")
     chat_ready(page)
-    assert _session_id(page) == both[0]
+    assert _session_id(page) == first[0]
+    # ... and back in the newest one, the preview's token is still held, so its Confirm and
+    # countdown are back.
+    page.locator("#conversations summary").click()
+    page.locator(f"#conversation-list button[data-session-id='{both[0]}']").click()
+    expect(page.locator("body")).to_have_attribute("data-session-id", both[0])
     card = page.locator(".plan-step", has_text="Buy 0.01 BTC")
     expect(card.locator("button.confirm")).to_be_visible()
     expect(card.locator(".expires")).to_contain_text("Quote valid for")

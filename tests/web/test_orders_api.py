@@ -145,3 +145,23 @@ def test_balances_need_no_session(client: TestClient) -> None:
     assert client.get("/api/sessions", headers=CUSTOMER).json() == {"sessions": []}
     assert client.get("/api/balances", headers=SUPPORT).status_code == 403
     assert client.get("/api/balances").status_code == 401
+
+
+def test_the_standing_orders_terms_come_in_the_language_asked_for(client: TestClient) -> None:
+    weekly = _session(client)
+    _confirm_all(client, weekly, _say(client, weekly, "buy 100 USDT of BTC every week for 4 weeks"))
+    english = _orders(client)["mandates"][0]["terms"]
+    assert "at most 4 orders, one every 1 week" in english
+
+    for locale, words in (("zh-Hans", "每 1 周"), ("zh-Hant", "每 1 週")):
+        response = client.get(f"/api/orders?locale={locale}", headers=CUSTOMER)
+        assert response.status_code == 200, response.text
+        (standing,) = response.json()["mandates"]
+        assert words in standing["terms"], standing["terms"]
+        assert "every" not in standing["terms"]
+        # the description is the one the step was planned with
+        assert standing["description"] == _orders(client)["mandates"][0]["description"]
+
+    refused = client.get("/api/orders?locale=fr", headers=CUSTOMER)
+    assert refused.status_code == 422
+    assert "locale" in refused.text

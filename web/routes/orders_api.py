@@ -3,9 +3,12 @@ their balances, which the chat page shows before any session exists."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
+from execution.i18n import Locale
 from execution.session.overview import Overview
 from web.deps import Customer, ServicesDep, actor_for, errors
 
@@ -21,12 +24,18 @@ class BalancesOut(BaseModel):
 
 
 @router.get("/api/orders")
-def get_orders(request: Request, principal: Customer, services: ServicesDep) -> Overview:
+def get_orders(
+    request: Request,
+    principal: Customer,
+    services: ServicesDep,
+    locale: Annotated[Locale, Query(description="the language of the terms")] = "en",
+) -> Overview:
     """Open orders, standing orders (mandates: armed, paused or awaiting confirmation, with
     their terms, orders placed of the total and the next run) and the recent fills. A
     mandate is stopped with ``POST /api/sessions/{session_id}/steps/{step_id}/reject`` and
-    resumed (a paused one) by previewing it again and confirming."""
-    return services.assistant.overview(actor_for(principal, request))
+    resumed (a paused one) by previewing it again and confirming. ``locale``: the language
+    of each standing order's terms (its description is the one it was planned with)."""
+    return services.assistant.overview(actor_for(principal, request), locale)
 
 
 @router.get("/api/balances", responses=errors(502, 503))

@@ -114,7 +114,7 @@ function serial(task) {
 }
 
 function duration(seconds) {
-  for (const [unit, size] of [["day", 86400], ["hour", 3600], ["minute", 60], ["second", 1]]) {
+  for (const [unit, size] of [["week", 604800], ["day", 86400], ["hour", 3600], ["minute", 60], ["second", 1]]) {
     if (seconds >= size && seconds % size === 0) return TEXT.duration(seconds / size, unit);
   }
   return TEXT.duration(seconds, "second");
@@ -138,7 +138,7 @@ function mandateRows(terms, quote) {
     ? TEXT.atMost(terms.orders) + (terms.every_s ? TEXT.oneEvery(duration(terms.every_s)) : "")
     : TEXT.oneOrder));
   if (terms.amount_from) rows.push(row(TEXT.rowSells, TEXT.whatStepBought(terms.amount_from)));
-  rows.push(row(TEXT.rowPriceBand, TEXT.priceBand(terms.band_low, terms.band_high, quote, terms.reference_price)));
+  rows.push(row(TEXT.rowPriceBand, TEXT.priceBand(plain(terms.band_low), plain(terms.band_high), quote, plain(terms.reference_price))));
   rows.push(row(TEXT.rowUntil, when(terms.expires_ms)));
   if ((terms.oco_with || []).length) {
     rows.push(row(TEXT.rowOco, TEXT.ocoWith(TEXT.list(terms.oco_with))));
@@ -221,9 +221,21 @@ function details(preview, base, quote) {
   const box = el("details", { class: "more" }, el("summary", {}, TEXT.details), more);
   if (preview.assumptions) {
     box.append(el("p", { class: "muted assumptions" },
-      TEXT.assumes(preview.assumptions.fill_model, preview.assumptions.fee_tier, preview.policy_version)));
+      TEXT.assumes(fillModel(preview, quote), feeTier(preview), preview.policy_version)));
   }
   return box;
+}
+
+// How the preview assumes the order fills, and the fee tier it applies, in the page's
+// language (as execution/preview/simulator.py works them out: a market order, or a limit
+// order that takes from the book, pays the taker rate).
+function fillModel(preview, quote) {
+  if (preview.type === "market") return TEXT.fillMarket(preview.assumptions.book_levels);
+  return preview.levels > 0 ? TEXT.fillLimitTakes(`${price(preview.price)} ${quote}`) : TEXT.fillLimitRests;
+}
+function feeTier(preview) {
+  const taker = preview.type === "market" || preview.levels > 0;
+  return TEXT.feeTier(taker ? TEXT.taker : TEXT.maker, num(Number(preview.fee.rate) * 100, 0, 4));
 }
 
 // --- Pictures (inline SVG, no library): the book side an order walks, with its expected
@@ -264,9 +276,12 @@ function depthChart(preview, depth, quote) {
   path += ` L${x(steps[steps.length - 1][0])},${y(0)} Z`;
   const marker = (cls, value, label, row) => {
     const at = x(value);
+    // A label beside its line, not on it (nor on the other marker's line at the same price).
+    const anchor = anchorAt(at, W);
+    const nudge = anchor === "start" ? 3 : anchor === "end" ? -3 : 0;
     return svg("g", { class: cls, "data-price": value, "data-x": at },
       svg("line", { x1: at, x2: at, y1: row - 2, y2: H - bottom }),
-      svg("text", { x: at, y: row - 5, "text-anchor": anchorAt(at, W) }, `${label} ${price(value)}`));
+      svg("text", { x: at + nudge, y: row - 5, "text-anchor": anchor }, `${label} ${price(value)}`));
   };
   const first = levels[0][0]; const last = levels[levels.length - 1][0];
   return svg("svg", {
@@ -395,7 +410,7 @@ function stepCard(step, preview, pending, notice) {
     status.textContent = TEXT.skippedStatus(step.error);
     status.className = "step-status error";
   } else if (!pending && (step.depends_on || []).length) {
-    status.textContent = TEXT.waitsFor(TEXT.list(step.depends_on.map((id) => stepNumbers.get(id) || "?")));
+    status.textContent = TEXT.waitsFor(TEXT.list(step.depends_on.map(stepNumber)));
     status.className = "step-status waiting";
   }
   if (pending) {
@@ -619,10 +634,10 @@ function stopCard(step, preview, pending) {
 function childText(child, index, symbol) {
   const [base, quote] = symbol.split("/");
   const order = child.venue_order || {};
-  const head = TEXT.childHead(index + 1, child.step_id);
-  if (child.state === "filled") return head + TEXT.childFilled(`${order.filled} ${base}`, `${order.average} ${quote}`, order.id);
-  if (child.state === "partially_filled") return head + TEXT.childPartial(order.filled, `${order.amount} ${base}`, `${order.average} ${quote}`);
-  if (child.state === "open") return head + TEXT.childOpen(`${order.price} ${quote}`, `${order.remaining} ${base}`);
+  const head = TEXT.childHead(index + 1);
+  if (child.state === "filled") return head + TEXT.childFilled(`${plain(order.filled)} ${base}`, `${price(order.average)} ${quote}`, order.id);
+  if (child.state === "partially_filled") return head + TEXT.childPartial(plain(order.filled), `${plain(order.amount)} ${base}`, `${price(order.average)} ${quote}`);
+  if (child.state === "open") return head + TEXT.childOpen(`${price(order.price)} ${quote}`, `${plain(order.remaining)} ${base}`);
   if (child.state === "canceled") return head + TEXT.childCanceled;
   if (child.state === "failed") return head + TEXT.childFailed(child.error);
   if (["confirmed", "submitted"].includes(child.state)) return head + TEXT.childSending;
@@ -651,7 +666,7 @@ function renderMandate(card, step) {
       ? TEXT.armedMany(terms.orders, duration(terms.every_s || 0)) +
         (terms.condition ? TEXT.armedWhile(conditionText(terms.condition, quote)) : "")
       : terms.condition ? TEXT.armedOnceWhen(conditionText(terms.condition, quote)) : TEXT.armedOnce;
-    text = TEXT.armed(what, terms.band_low, terms.band_high, quote, when(terms.expires_ms)) +
+    text = TEXT.armed(what, plain(terms.band_low), plain(terms.band_high), quote, when(terms.expires_ms)) +
       (terms.orders > 1 ? TEXT.placedSoFar(placed, terms.orders) : "");
     actions.push("stop");
   } else if (step.state === "paused") {
@@ -666,7 +681,7 @@ function renderMandate(card, step) {
     css = "filled";
   } else if (step.state === "skipped") {
     text = step.superseded_by
-      ? TEXT.skippedFirst(step.superseded_by)
+      ? TEXT.skippedFirst(stepNumber(step.superseded_by))
       : TEXT.skippedMore(step.error);
     css = "muted";
   } else if (step.state === "rejected") {
@@ -1073,10 +1088,17 @@ function ensureSession() {
   return opening;
 }
 
+// The conversation this tab shows, kept across a reload: a mandate's order or a stop
+// written into another conversation makes that one newer, but the page continues this one.
+const SHOWN_KEY = "tradeassist.shown-session";
 function setSession(id) {
   sessionId = id;
   if (id) document.body.dataset.sessionId = id;
   else delete document.body.dataset.sessionId;
+  try {
+    if (id) sessionStorage.setItem(SHOWN_KEY, id);
+    else sessionStorage.removeItem(SHOWN_KEY);
+  } catch (e) { /* not kept: the newest is continued */ }
   for (const button of document.querySelectorAll("#conversation-list button")) {
     if (button.dataset.sessionId === id) button.setAttribute("aria-current", "true");
     else button.removeAttribute("aria-current");
@@ -1269,7 +1291,7 @@ let ordersAsked = 0;
 // Each call asks afresh; an answer older than one already shown is dropped.
 function refreshOrders() {
   const asked = ++ordersAsked;
-  return api("GET", "/api/orders").then((overview) => {
+  return api("GET", `/api/orders?locale=${encodeURIComponent(pageLocale)}`).then((overview) => {
     if (asked === ordersAsked) renderOrders(overview);
   }).catch((error) => {
     if (asked === ordersAsked && error.unreachable) ordersStatus.textContent = TEXT.ordersUnavailable;
@@ -1326,7 +1348,7 @@ function renderOrders(overview) {
   const open = overview.orders.length
     ? el("ul", { class: "order-list" }, ...overview.orders.map((o) => {
       const line = orderLine(`${sideWord(o.side)} ${plain(o.amount)} ${o.symbol}`,
-        fact(c.price, o.price === null ? TEXT.market : plain(o.price)), fact(c.filled, plain(o.filled)));
+        fact(c.price, o.price === null ? TEXT.market : price(o.price)), fact(c.filled, plain(o.filled)));
       line.dataset.stepId = o.step_id;
       return line;
     }))
@@ -1334,7 +1356,7 @@ function renderOrders(overview) {
   const fills = overview.fills.length
     ? el("ul", { class: "order-list" }, ...overview.fills.map((f) => {
       const line = orderLine(`${sideWord(f.side)} ${plain(f.amount)} ${f.symbol}`,
-        fact(c.average, f.average === null ? "–" : plain(f.average)),
+        fact(c.average, f.average === null ? "–" : price(f.average)),
         el("time", { class: "fact", datetime: new Date(f.ts_ms).toISOString() }, shortWhen(f.ts_ms)));
       line.dataset.stepId = f.step_id;
       return line;
@@ -1350,9 +1372,11 @@ function renderOrders(overview) {
   );
 }
 
-// The server's terms sentence names its end as an ISO time: shown in local time here.
+// The server's terms sentence names its end in UTC (an ISO time, or "2026-02-05 00:00 UTC"
+// as execution/i18n/numbers.moment writes it): shown in local time here, as the next run is.
 function localTimes(text) {
-  return text.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z/g, (iso) => when(Date.parse(iso)));
+  return text.replace(/\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z| UTC)/g,
+    (utc) => when(Date.parse(utc.replace(" UTC", "Z").replace(" ", "T"))));
 }
 
 function shortWhen(ms) {
@@ -1505,12 +1529,16 @@ function showDisclosure() {
   understand.focus();
 }
 
-// On load: the balances, the conversations, and the newest one continued (or a greeting,
+// On load: the balances, the conversations, and the one this tab showed (else the newest)
+// continued (or a greeting,
 // the session opened on the first message); then the orders panel.
 async function start() {
   try {
     const [listed] = await Promise.all([refreshConversations(), refreshBalances(), checkDisclosure()]);
-    if (listed.length) await serial(() => showSession(listed[0].id));
+    let shown = null;
+    try { shown = sessionStorage.getItem(SHOWN_KEY); } catch (e) { /* none kept */ }
+    const continued = listed.find((s) => s.id === shown) || listed[0];
+    if (continued) await serial(() => showSession(continued.id));
     else await serial(async () => showEmptyConversation());
     document.body.dataset.ready = "true";
   } catch (error) {
@@ -1566,6 +1594,7 @@ let relabelWanted = false;
 async function relabelContent() {
   renderConversations();
   if (lastOverview) renderOrders(lastOverview);
+  refreshOrders(); // the standing orders' terms, in the new language
   if (inFlight) {
     relabelWanted = true; // after the message on its way (send shows it again)
     return;
@@ -1588,6 +1617,7 @@ async function adoptTurnLocale(turn, text) {
   setLocale(turn.locale);
   renderConversations();
   if (lastOverview) renderOrders(lastOverview);
+  refreshOrders(); // the standing orders' terms, in the new language
   try {
     await showSession(sessionId);
   } catch (error) {
