@@ -119,7 +119,7 @@ def terms_text(terms: MandateTerms, locale: Locale = DEFAULT_LOCALE) -> str:
     band = {"low": grouped(terms.band_low), "high": grouped(terms.band_high)}
     parts.append(render("terms.band", locale, band))
     parts.append(render("terms.until", locale, {"when": moment(terms.expires_ms)}))
-    return render("terms.lead", locale, {"parts": render("terms.join", locale).join(parts)})
+    return render("terms.lead", locale, {"parts": render("list.join", locale).join(parts)})
 
 
 def duration(seconds: int, locale: Locale = DEFAULT_LOCALE) -> str:
@@ -144,4 +144,4 @@ def terms_summary(mandate: Mandate, locale: Locale) -> str:
         parts.append(
             render("terms.orders_every" if mandate.every_s else "terms.orders", locale, params)
         )
-    return render("terms.join", locale).join(parts)
+    return render("list.join", locale).join(parts)

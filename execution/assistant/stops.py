@@ -14,6 +14,7 @@ outcome is recorded once.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 
 from execution.actors import Actor
 from execution.assistant.context import Context
@@ -22,9 +23,10 @@ from execution.assistant.previews import STOPPABLE_MANDATE_STATES
 from execution.assistant.texts import stop_text
 from execution.errors import InvalidTransition
 from execution.i18n import Locale
+from execution.i18n.catalogue import render
 from execution.journal import events
 from execution.session.lifecycle import UNSENT_STEP_STATES
-from execution.session.overview import overview
+from execution.session.overview import StandingOrder, overview
 from execution.session.state import StepView
 from intent.models import Mandate, OrderSpec, StandingOrderRef, standing_kind_of
 
@@ -144,9 +146,10 @@ class Stops:
             )
 
 
-def listed(standing: tuple[StandingOrderRef, ...], locale: Locale) -> str:
-    """Standing orders as the customer reads them: plain descriptions, no ids."""
-    return ("; " if locale == "en" else "；").join(
+def listed(standing: Sequence[StandingOrderRef | StandingOrder], locale: Locale) -> str:
+    """Standing orders as the customer reads them: plain descriptions, no ids (a stop's
+    question, and the answer to "what orders do I have")."""
+    return render("list.join", locale).join(
         stop_text(
             "answer.standing_order",
             locale,

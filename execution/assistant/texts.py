@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from execution.i18n import DEFAULT_LOCALE, Locale
+from execution.i18n import DEFAULT_LOCALE, SENTENCE_BREAK, Locale
 from execution.i18n.catalogue import render
 from execution.i18n.numbers import money
 from execution.mandates import terms_text
@@ -58,7 +58,7 @@ def confirmation_text(
     for warning in preview.warnings:
         text += render("confirm.warning", locale, {"text": warning_text(warning, locale)})
     if preview.mandate is not None:
-        text += (" " if locale == "en" else "") + terms_text(preview.mandate, locale)
+        text += SENTENCE_BREAK[locale] + terms_text(preview.mandate, locale)
     return text
 
 

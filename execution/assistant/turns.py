@@ -18,7 +18,7 @@ from execution.assistant.replies import question, refusal
 from execution.assistant.stops import Stops, listed
 from execution.assistant.texts import money, stop_text
 from execution.errors import VenueError, call_translated
-from execution.i18n import DEFAULT_LOCALE, Locale, locale_of_message
+from execution.i18n import DEFAULT_LOCALE, SENTENCE_BREAK, Locale, locale_of_message
 from execution.i18n.catalogue import render
 from execution.i18n.plans import bracket_sentence, note_text, titled
 from execution.journal import events
@@ -288,7 +288,7 @@ class Turns:
                 render("reply.confirm_each", locale) if pending else render("reply.blocked", locale)
             )
         return reply(
-            _SENTENCE_SEPARATOR[locale].join(lines),
+            SENTENCE_BREAK[locale].join(lines),
             plan=plan,
             preview={
                 "steps": previews,
@@ -329,7 +329,7 @@ class Turns:
                 return render("answer.holding", locale, {"amount": held_one, "asset": intent.asset})
             if not free:
                 return render("answer.no_balances", locale)
-            held = _LIST_SEPARATOR[locale].join(
+            held = render("list.join", locale).join(
                 f"{ccy} {money(v, ccy)}" for ccy, v in sorted(free.items())
             )
             return render("answer.balances", locale, {"list": held})
@@ -343,26 +343,14 @@ class Turns:
         if not orders and not standing:
             return render("answer.no_orders", locale)
         lines = []
-        separator = _LIST_SEPARATOR[locale]
         if orders:
-            listed = separator.join(_order_line(o, locale) for o in orders)
-            lines.append(render("answer.open_orders", locale, {"list": listed}))
+            said = render("list.join", locale).join(_order_line(o, locale) for o in orders)
+            lines.append(render("answer.open_orders", locale, {"list": said}))
         if standing:
-            listed = separator.join(
-                render(
-                    "answer.standing_order",
-                    locale,
-                    {
-                        "description": m.description,
-                        "state": render(f"state.{m.state}", locale),
-                        "placed": m.orders_placed,
-                        "total": m.orders_total,
-                    },
-                )
-                for m in standing
+            lines.append(
+                render("answer.standing_orders", locale, {"list": listed(standing, locale)})
             )
-            lines.append(render("answer.standing_orders", locale, {"list": listed}))
-        return _SENTENCE_SEPARATOR[locale].join(lines)
+        return SENTENCE_BREAK[locale].join(lines)
 
     def _replace_unconfirmed(self, state: SessionState, actor: Actor, reason: str) -> None:
         """Skip the latest plan's steps not yet confirmed: a correction replaced them, or the
@@ -377,10 +365,6 @@ class Turns:
                     actor,
                     events.StepSkipped(step_id=step.step_id, reason=reason),
                 )
-
-
-_LIST_SEPARATOR: dict[Locale, str] = {"en": "; ", "zh-Hans": "；", "zh-Hant": "；"}
-_SENTENCE_SEPARATOR: dict[Locale, str] = {"en": " ", "zh-Hans": "", "zh-Hant": ""}
 
 
 def _order_line(order: Any, locale: Locale) -> str:

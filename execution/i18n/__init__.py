@@ -7,6 +7,7 @@ Text shown to people is rendered at the edge from a message code and its paramet
 from execution.i18n.locales import (
     DEFAULT_LOCALE,
     LOCALES,
+    SENTENCE_BREAK,
     Locale,
     locale_of_message,
     negotiate,
@@ -16,6 +17,7 @@ from execution.i18n.locales import (
 __all__ = [
     "DEFAULT_LOCALE",
     "LOCALES",
+    "SENTENCE_BREAK",
     "Locale",
     "locale_of_message",
     "negotiate",

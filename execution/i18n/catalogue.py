@@ -553,7 +553,7 @@ MESSAGES: Final[dict[str, tuple[str, str, str]]] = {
     ),
     # --- a mandate's terms ---------------------------------------------------------------
     "terms.lead": ("Mandate: {parts}.", "自动执行条件：{parts}。", "自動執行條件：{parts}。"),
-    "terms.join": ("; ", "；", "；"),
+    "list.join": ("; ", "；", "；"),  # between the items of a list (terms, orders, balances)
     "terms.when_below": (
         "only once the price is at or below {price}",
         "仅在价格跌至 {price} 或以下时",

@@ -16,6 +16,8 @@ from intent.lexicon import TRAD_TO_SIMP
 Locale = Literal["en", "zh-Hans", "zh-Hant"]
 LOCALES: Final[tuple[Locale, ...]] = get_args(Locale)
 DEFAULT_LOCALE: Final[Locale] = "en"
+#: what goes between two sentences: Chinese puts no space after 。
+SENTENCE_BREAK: Final[dict[Locale, str]] = {"en": " ", "zh-Hans": "", "zh-Hant": ""}
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
