@@ -3,7 +3,9 @@ horizontal overflow, the session as the API folds it, screenshots and axe-core."
 
 from __future__ import annotations
 
+import json
 import re
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -136,3 +138,20 @@ def describe(violations: list[dict[str, Any]]) -> str:
         + "; ".join(" ".join(n["target"]) for n in v["nodes"][:4])
         for v in violations
     )
+
+
+def page_get(page: Page, path: str) -> Any:
+    """GET ``path`` from inside the page: the signed-in customer's cookie and session."""
+    return page.evaluate("async (path) => await (await fetch(path)).json()", path)
+
+
+def customer_api(server: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    """The customer's API from outside the page (another device: their phone, a script)."""
+    request = urllib.request.Request(  # noqa: S310 (our own http URL)
+        f"{server}{path}",
+        method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {CUSTOMER[1]}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        return json.loads(response.read())

@@ -15,10 +15,8 @@ the stops from the chat and the expired quote come before the minute has passed.
 
 from __future__ import annotations
 
-import json
 import re
 import time
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,11 +25,11 @@ from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
 
 from tests.browser.conftest import _serve
 from tests.browser.helpers import (
-    CUSTOMER,
     DESKTOP,
     PHONE,
     acknowledge_disclosure,
     assert_no_sideways_scroll,
+    customer_api,
     screenshot,
     send,
     sign_in,
@@ -118,18 +116,6 @@ def journey_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     once, short enough to watch one expire."""
     with _serve(tmp_path_factory.mktemp("data"), TRADEASSIST_CONFIRMATION_TTL_S="5") as url:
         yield url
-
-
-def _api(server: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    """The customer's API from another device."""
-    request = urllib.request.Request(  # noqa: S310 (our own http URL)
-        f"{server}{path}",
-        method=method,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"Authorization": f"Bearer {CUSTOMER[1]}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-        return json.loads(response.read())
 
 
 def _settled(page: Page) -> None:
@@ -231,10 +217,12 @@ def test_a_customer_journey(browser: Browser, journey_server: str, viewport: Vie
 
     # Another device of the customer's arms a purchase every minute (its first order goes
     # out now; the worker sends the second a minute later, to be seen live in stage 5).
-    elsewhere = _api(server, "POST", "/api/sessions")["id"]
-    turn = _api(server, "POST", f"/api/sessions/{elsewhere}/messages", {"text": EVERY_MINUTE})
+    elsewhere = customer_api(server, "POST", "/api/sessions")["id"]
+    turn = customer_api(
+        server, "POST", f"/api/sessions/{elsewhere}/messages", {"text": EVERY_MINUTE}
+    )
     (minutely,) = turn["pending"]
-    armed = _api(
+    armed = customer_api(
         server,
         "POST",
         f"/api/sessions/{elsewhere}/steps/{minutely['step_id']}/confirm",
@@ -360,7 +348,7 @@ def test_a_customer_journey(browser: Browser, journey_server: str, viewport: Vie
     every_minute.locator("button.panel-stop-yes").click()
     expect(every_minute).to_have_count(0)
     expect(page.locator("#orders-status")).to_contain_text("Stopped: Buy 20 USDT of ETH")
-    assert not [m for m in _api(server, "GET", "/api/orders")["mandates"]]
+    assert not [m for m in customer_api(server, "GET", "/api/orders")["mandates"]]
     _settled(page)
     screenshot(page, f"journey-end-{width}")
     page.close()

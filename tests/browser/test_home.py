@@ -6,7 +6,6 @@ paused one resumed from it), at a phone's and a desktop's size."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
@@ -19,6 +18,7 @@ from tests.browser.helpers import (
     chat_ready,
     describe,
     new_conversation,
+    page_get,
     screenshot,
     send,
     sign_in,
@@ -31,12 +31,8 @@ DAILY = "buy 20 USDT of BTC every day for 3 days"
 STOPPED = "Stopped: no more orders are placed; the 1 already sent stay as they are."
 
 
-def _get(page: Page, path: str) -> Any:
-    return page.evaluate("async (path) => await (await fetch(path)).json()", path)
-
-
 def _sessions(page: Page) -> list[str]:
-    return [s["id"] for s in _get(page, "/api/sessions")["sessions"]]
+    return [s["id"] for s in page_get(page, "/api/sessions")["sessions"]]
 
 
 def _session_id(page: Page) -> str:
@@ -203,7 +199,9 @@ def test_a_mandate_survives_a_reload_and_is_stopped_from_the_panel(
     expect(item).to_have_count(0)
     expect(page.locator("#orders-status")).to_contain_text("Stopped:")
     expect(card.locator(".step-status")).to_have_text(STOPPED)
-    assert not [m for m in _get(page, "/api/orders")["mandates"] if m["session_id"] == session_id]
+    assert not [
+        m for m in page_get(page, "/api/orders")["mandates"] if m["session_id"] == session_id
+    ]
     page.close()
 
 

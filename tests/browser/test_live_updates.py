@@ -4,10 +4,7 @@ fetching the whole session (GET /api/sessions/{id}) again."""
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.request
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, Request, expect
@@ -16,6 +13,7 @@ from tests.browser.helpers import (
     CUSTOMER,
     DESKTOP,
     acknowledge_disclosure,
+    customer_api,
     new_conversation,
     send,
     sign_in,
@@ -24,18 +22,6 @@ from tests.browser.helpers import (
 pytestmark = pytest.mark.browser
 
 DAILY = "buy 20 USDT of BTC every day for 3 days"
-
-
-def _api(server: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    """The customer's API from outside the page (a second client: their phone, a script)."""
-    request = urllib.request.Request(  # noqa: S310 (our own http URL)
-        f"{server}{path}",
-        method=method,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"Authorization": f"Bearer {CUSTOMER[1]}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-        return json.loads(response.read())
 
 
 def _requests(page: Page) -> list[str]:
@@ -87,10 +73,10 @@ def test_a_mandate_armed_elsewhere_fills_and_the_panel_shows_it_live(
 
     # Another client of the customer's API arms a mandate in another session; its first
     # order goes out and fills at once.
-    other = _api(server, "POST", "/api/sessions")["id"]
-    turn = _api(server, "POST", f"/api/sessions/{other}/messages", {"text": DAILY})
+    other = customer_api(server, "POST", "/api/sessions")["id"]
+    turn = customer_api(server, "POST", f"/api/sessions/{other}/messages", {"text": DAILY})
     (pending,) = turn["pending"]
-    step = _api(
+    step = customer_api(
         server,
         "POST",
         f"/api/sessions/{other}/steps/{pending['step_id']}/confirm",
@@ -106,7 +92,7 @@ def test_a_mandate_armed_elsewhere_fills_and_the_panel_shows_it_live(
     expect(fill).to_contain_text("BTC/USDT")
 
     # Stopped elsewhere too: the panel lets it go.
-    _api(server, "POST", f"/api/sessions/{other}/steps/{pending['step_id']}/reject")
+    customer_api(server, "POST", f"/api/sessions/{other}/steps/{pending['step_id']}/reject")
     expect(item).to_have_count(0)
 
     # The page loaded the newest conversation once (GET /api/sessions/{id}) and then only
@@ -133,7 +119,7 @@ def test_a_mandate_stopped_elsewhere_moves_its_card_and_says_so_once(
     replies = page.locator(".bubble.assistant").count()
 
     # The customer stops it from another client: the card says so without a reload.
-    _api(server, "POST", f"/api/sessions/{session_id}/steps/p1.1/reject")
+    customer_api(server, "POST", f"/api/sessions/{session_id}/steps/p1.1/reject")
     expect(status).to_have_text(
         "Stopped: no more orders are placed; the 1 already sent stay as they are."
     )
@@ -142,7 +128,7 @@ def test_a_mandate_stopped_elsewhere_moves_its_card_and_says_so_once(
 
     # A message sent elsewhere: its reply is shown here once; the page's own messages'
     # replies are not shown twice.
-    _api(server, "POST", f"/api/sessions/{session_id}/messages", {"text": "hello"})
+    customer_api(server, "POST", f"/api/sessions/{session_id}/messages", {"text": "hello"})
     notice = page.locator(".bubble.assistant.notice")
     expect(notice).to_have_count(1)
     send(page, "buy 0.01 BTC")
@@ -164,7 +150,7 @@ def test_a_reload_follows_from_where_the_page_loaded(browser: Browser, server: s
     page.reload()
     expect(page.locator("body")).to_have_attribute("data-ready", "true")
     seen = _requests(page)
-    _api(server, "POST", f"/api/sessions/{session_id}/messages", {"text": "hello"})
+    customer_api(server, "POST", f"/api/sessions/{session_id}/messages", {"text": "hello"})
     expect(page.locator(".bubble.assistant.notice")).to_have_count(1)
     assert _whole_session_fetches(seen) == [], seen
     page.close()

@@ -4,20 +4,14 @@ takes the purchase off the Orders & plans panel."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
-from tests.browser.helpers import chat_ready, new_conversation, send, sign_in
+from tests.browser.helpers import chat_ready, new_conversation, page_get, send, sign_in
 
 pytestmark = pytest.mark.browser
 
 WEEKLY = "buy 20 USDT of BTC every week for 10 weeks"
-
-
-def _get(page: Page, path: str) -> Any:
-    return page.evaluate("async (path) => await (await fetch(path)).json()", path)
 
 
 def test_stop_my_weekly_btc_buys_from_the_chat(browser: Browser, server: str) -> None:
@@ -56,8 +50,8 @@ def test_stop_my_weekly_btc_buys_from_the_chat(browser: Browser, server: str) ->
     expect(card.locator("button.confirm")).to_have_count(0)
     expect(standing).to_have_count(0)
     expect(page.locator("#orders-status")).to_contain_text("Stopped: Buy 20 USDT of BTC")
-    assert not [m for m in _get(page, "/api/orders")["mandates"] if m["session_id"] == armed_in]
-    stopped = _get(page, f"/api/sessions/{armed_in}")
+    assert not [m for m in page_get(page, "/api/orders")["mandates"] if m["session_id"] == armed_in]
+    stopped = page_get(page, f"/api/sessions/{armed_in}")
     assert next(s for s in stopped["steps"] if s["step_id"] == "p1.1")["state"] == "rejected"
 
     page.reload()  # the stop card reads the same after a reload
