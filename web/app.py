@@ -41,7 +41,7 @@ from web.routes import (
     support_api,
 )
 from web.services import Services, build_services
-from web.settings import Settings
+from web.settings import Settings, retention_text
 
 HERE = Path(__file__).resolve().parent
 
@@ -166,8 +166,13 @@ def create_app(
         app.include_router(router)
 
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    def healthz() -> dict[str, str | int | None]:
+        """Alive; and the record-keeping setting in force, so an operator can check it."""
+        return {
+            "status": "ok",
+            "retention_days": settings.retention_days,
+            "retention": retention_text(settings.retention_days),
+        }
 
     # Domain errors become HTTP errors here, at the boundary, and nowhere else.
     mapping: list[tuple[type[ExecutionError], int]] = [

@@ -49,6 +49,21 @@ def redact_url(url: str) -> str:
 
 JOURNAL_URL_SCHEMES = ("redis", "rediss", "unix")
 
+#: The shortest journal retention accepted: seven years (7 x 365 days + 2 leap days), the
+#: longest record-keeping period the SFC's rules name for a licensed platform's records
+#: (README.md, "Record keeping"). A shorter period is refused, never rounded up.
+MIN_RETENTION_DAYS = 2557
+
+
+def retention_text(days: int | None) -> str:
+    """The retention in force in words, as ``/healthz`` and the start-up line report it."""
+    if days is None:
+        return "sessions are kept forever (TRADEASSIST_RETENTION_DAYS unset)"
+    return (
+        f"sessions must be kept at least {days} days (TRADEASSIST_RETENTION_DAYS); "
+        "nothing is deleted by the app"
+    )
+
 
 class Settings(BaseSettings):
     """Every knob of the app; see README.md for the table."""
@@ -104,6 +119,9 @@ class Settings(BaseSettings):
     # several app processes. SecretStr: the URL may carry a password.
     journal_url: SecretStr | None = None
     journal_prefix: str = Field(default="tradeassist:", min_length=1)
+    # How long the operator must keep session journals (README "Record keeping"). Unset or
+    # 0: forever. Recorded and reported only: the app never deletes a session.
+    retention_days: int | None = None
 
     demo_accounts: bool = True
     demo_customer_token: str = DEFAULT_CUSTOMER_TOKEN
@@ -165,6 +183,20 @@ class Settings(BaseSettings):
                 f"TRADEASSIST_JOURNAL_URL={shown} must be a Redis URL "
                 "(redis://HOST:PORT/DB, rediss://... or unix://PATH), "
                 "or be unset for SQLite under TRADEASSIST_DATA_DIR"
+            )
+        return value
+
+    @field_validator("retention_days")
+    @classmethod
+    def _retention_is_at_least_the_minimum(cls, value: int | None) -> int | None:
+        if value is None or value == 0:
+            return None  # keep forever
+        if value < MIN_RETENTION_DAYS:
+            raise ValueError(
+                f"TRADEASSIST_RETENTION_DAYS={value} is shorter than the record-keeping "
+                f'minimum of {MIN_RETENTION_DAYS} days (7 years; see README.md, "Record '
+                'keeping"): set at least that, or 0 (or leave it unset) to keep every '
+                "session forever"
             )
         return value
 

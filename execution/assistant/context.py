@@ -27,6 +27,7 @@ from execution.policy import Policy
 from execution.policy.limits import LimitLedger, used_today
 from execution.preview.pipeline import Pipeline, StepEvaluation
 from execution.preview.simulator import dec
+from execution.session.customer import CustomerView, customer_view
 from execution.session.log import SessionLog
 from execution.session.overview import Overview, overview
 from execution.session.state import SessionState, StepView
@@ -118,6 +119,15 @@ class Context:
         self.require_customer(actor, "see their orders")
         summaries = self.journal.sessions(owner=actor.user_id)
         return overview((self.log.snapshot(s.session_id) for s in summaries), locale=locale)
+
+    def customer_view(self, customer_id: str, actor: Actor) -> CustomerView:
+        """Everything of one customer's, for support staff (see
+        :mod:`execution.session.customer`): an empty view for a customer with no session."""
+        if actor.role not in ("support", "admin"):
+            raise PermissionDenied(f"role {actor.role!r} cannot read a customer's record")
+        summaries = self.journal.sessions(owner=customer_id)
+        states = [self.log.snapshot(s.session_id) for s in summaries]
+        return customer_view(customer_id, summaries, states)
 
     @staticmethod
     def step(state: SessionState, step_id: str) -> StepView:

@@ -46,10 +46,20 @@ from execution.assistant.turns import Turn, Turns
 from execution.checkpoints import Checkpoints
 from execution.clock import Clock
 from execution.i18n import DEFAULT_LOCALE, Locale
-from execution.journal import GENESIS_HASH, Event, Journal, SessionSummary, events
+from execution.journal import (
+    DEFAULT_PAGE,
+    GENESIS_HASH,
+    Event,
+    Journal,
+    Page,
+    SessionSummary,
+    events,
+    read_page,
+)
 from execution.policy import DEFAULT_TIER, Policy
 from execution.policy.limits import LimitLedger
 from execution.preview.requote import DEFAULT_TOLERANCE_BPS
+from execution.session.customer import CustomerView
 from execution.session.log import SessionLog
 from execution.session.overview import Overview
 from execution.session.state import SessionState, StepView
@@ -130,6 +140,16 @@ class Assistant:
         self._ctx.check_visible(session_id, owner, actor)
         return events
 
+    def events_page(
+        self, session_id: str, actor: Actor, after: int = -1, limit: int = DEFAULT_PAGE
+    ) -> Page:
+        """One page of the session's journal (see :func:`~execution.journal.read_page`),
+        under the same visibility rule: the owner is read from the first entry alone."""
+        first = self._ctx.journal.read(session_id, -1, 1)
+        owner = str(first[0].payload.get("owner", "")) if first else None
+        self._ctx.check_visible(session_id, owner, actor)
+        return read_page(self._ctx.journal, session_id, after, limit)
+
     def balances(self, user_id: str) -> dict[str, dict[str, Decimal]]:
         return self._ctx.balances(user_id)
 
@@ -143,6 +163,11 @@ class Assistant:
         """What the customer has working across all their sessions (see
         :mod:`execution.session.overview`), the standing orders' terms in ``locale``."""
         return self._ctx.overview(actor, locale)
+
+    def customer_view(self, customer_id: str, actor: Actor) -> CustomerView:
+        """One customer's sessions, orders, fills and standing orders, for support staff
+        (see :mod:`execution.session.customer`)."""
+        return self._ctx.customer_view(customer_id, actor)
 
     # --- the customer's messages and decisions ---------------------------------------
 

@@ -3,6 +3,8 @@
 - :mod:`~execution.journal.chain`: the entries, their hash chain and its verification;
 - :mod:`~execution.journal.events`: the session event kinds and one typed payload model per
   kind (imported on its own: the backends store any JSON payload);
+- :mod:`~execution.journal.page`: one page of a session's journal, its stretch of the chain
+  checked;
 - :mod:`~execution.journal.protocol`: the one contract every backend keeps;
 - :mod:`~execution.journal.sqlite`: the embedded journal (the default);
 - :mod:`~execution.journal.redis`: the journal shared by several app processes (imported
@@ -24,13 +26,17 @@ from execution.journal.chain import (
     stored_entries,
     verify_chain,
 )
+from execution.journal.page import DEFAULT_PAGE, MAX_PAGE, Page, read_page
 from execution.journal.protocol import Journal
 from execution.journal.sqlite import SQLiteJournal
 
 __all__ = [
+    "DEFAULT_PAGE",
     "GENESIS_HASH",
+    "MAX_PAGE",
     "Event",
     "Journal",
+    "Page",
     "SQLiteJournal",
     "SessionSummary",
     "Verification",
@@ -39,6 +45,7 @@ __all__ = [
     "conflict",
     "entry_hash",
     "hash_and_entry",
+    "read_page",
     "stored_entries",
     "verify_chain",
 ]

@@ -136,6 +136,12 @@ def stored_entries(events: Sequence[Event]) -> list[str]:
     return entries
 
 
+def check_limit(limit: int | None) -> None:
+    """Refuse a negative page size given to :meth:`Journal.read` (None: no limit)."""
+    if limit is not None and limit < 0:
+        raise JournalError(f"a read's limit must be at least 0 (or None), not {limit!r}")
+
+
 @dataclass(frozen=True, slots=True)
 class Verification:
     """The result of checking one session's chain."""
@@ -155,11 +161,16 @@ class SessionSummary:
     last_ms: int
 
 
-def verify_chain(session_id: str, events: list[Event]) -> Verification:
-    """Recompute every hash and link; name each entry that does not match."""
+def verify_chain(
+    session_id: str, events: list[Event], after: tuple[int, str] = (-1, GENESIS_HASH)
+) -> Verification:
+    """Recompute every hash and link; name each entry that does not match.
+
+    ``events`` are the entries that follow ``after`` (seq, hash): the whole log by default,
+    or one page of it, whose first entry must link to the hash of the entry before it."""
     problems: list[str] = []
-    prev = GENESIS_HASH
-    for expected_seq, event in enumerate(events):
+    prev = after[1]
+    for expected_seq, event in enumerate(events, start=after[0] + 1):
         if event.seq != expected_seq:
             problems.append(f"entry {expected_seq}: found seq {event.seq!r} (missing entry?)")
         if event.prev_hash != prev:

@@ -31,8 +31,9 @@ class Journal(Protocol):
         (an event and the plan transitions it implies, or a whole reply) is one step."""
         ...
 
-    def read(self, session_id: str, after_seq: int = -1) -> list[Event]:
-        """The session's events with ``seq > after_seq``, in order."""
+    def read(self, session_id: str, after_seq: int = -1, limit: int | None = None) -> list[Event]:
+        """The session's events with ``seq > after_seq``, in order; at most ``limit`` of
+        them (None: all). ``read(s, seq - 1, 1)`` is the one entry at ``seq``."""
         ...
 
     def sessions(self, owner: str | None = None) -> list[SessionSummary]: ...

@@ -59,6 +59,7 @@ from execution.journal.chain import (
     SessionSummary,
     Verification,
     canonical_json,
+    check_limit,
     conflict,
     hash_and_entry,
     stored_entries,
@@ -344,12 +345,17 @@ class RedisJournal:
         self._remember_head(session_id, head)
         return head
 
-    def read(self, session_id: str, after_seq: int = -1) -> list[Event]:
-        """The session's events after ``after_seq`` in log order (the list index is the
-        seq; an empty list for an unknown session)."""
+    def read(self, session_id: str, after_seq: int = -1, limit: int | None = None) -> list[Event]:
+        """The session's events after ``after_seq`` in log order, at most ``limit`` (the
+        list index is the seq, so a page is one LRANGE; an empty list for an unknown
+        session)."""
+        check_limit(limit)
         start = max(after_seq + 1, 0)
+        if limit == 0:
+            return []
+        stop = -1 if limit is None else start + limit - 1
         try:
-            raw = self._client.lrange(self._log_key(session_id), start, -1)
+            raw = self._client.lrange(self._log_key(session_id), start, stop)
         except redis.RedisError as exc:
             raise JournalError(
                 f"could not read session {session_id!r}: {type(exc).__name__}: {exc}"

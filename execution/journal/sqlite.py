@@ -18,6 +18,7 @@ from execution.journal.chain import (
     Verification,
     canonical_json,
     chain_event,
+    check_limit,
     conflict,
     stored_entries,
     verify_chain,
@@ -154,12 +155,14 @@ class SQLiteJournal:
             (last.seq, last.hash, last.ts_ms, last.session_id),
         )
 
-    def read(self, session_id: str, after_seq: int = -1) -> list[Event]:
+    def read(self, session_id: str, after_seq: int = -1, limit: int | None = None) -> list[Event]:
+        check_limit(limit)
         with self._lock:
+            # LIMIT -1: no limit; the primary key (session_id, seq) serves the range.
             rows = self._db.execute(
                 "SELECT session_id, seq, ts_ms, kind, actor, payload, prev_hash, hash "
-                "FROM events WHERE session_id = ? AND seq > ? ORDER BY seq",
-                (session_id, after_seq),
+                "FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                (session_id, after_seq, -1 if limit is None else limit),
             ).fetchall()
         return [
             Event(r[0], int(r[1]), int(r[2]), r[3], r[4], json.loads(r[5]), r[6], r[7])

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from execution.i18n import DEFAULT_LOCALE, Locale
 from execution.mandates import MandateTerms, next_due_ms, terms_text
 from execution.preview.simulator import StepPreview, dec
-from execution.session.lifecycle import UNSENT_STEP_STATES
+from execution.session.lifecycle import UNSENT_STEP_STATES, StepState
 from execution.session.state import SessionState, StepView
 from intent.models import Model
 
@@ -50,14 +50,15 @@ class StandingOrder(Model):
 
     session_id: str
     step_id: str
-    state: MandateShown
+    # the working states (MandateShown) in the customer's panel; any state for support
+    state: StepState
     description: str
     symbol: str
     terms: str  # the terms as one sentence
     orders_placed: int
     orders_total: int
     next_run_ms: int | None  # when the next order is due (armed, on a schedule)
-    reason: str | None  # why it paused
+    reason: str | None  # why it paused (or ended)
 
 
 class Fill(Model):
@@ -83,18 +84,21 @@ class Overview(Model):
 def overview(
     states: Iterable[SessionState],
     *,
-    recent: int = RECENT_FILLS,
+    recent: int | None = RECENT_FILLS,
     locale: Locale = DEFAULT_LOCALE,
+    ended: bool = False,
 ) -> Overview:
     """Everything working in ``states`` (one customer's sessions), newest first; the
-    standing orders' terms in ``locale``."""
+    standing orders' terms in ``locale``. ``recent``: how many fills (None: all);
+    ``ended``: every standing order whatever its state (rejected, stopped, done), as the
+    support console's customer view shows them, not only the working ones."""
     orders: list[OpenOrder] = []
     mandates: list[StandingOrder] = []
     fills: list[Fill] = []
     for state in states:
         for step in state.steps.values():
             if step.kind == "mandate":
-                standing = _standing(state, step, locale)
+                standing = _standing(state, step, locale, ended=ended)
                 if standing is not None:
                     mandates.append(standing)
                 continue
@@ -109,7 +113,7 @@ def overview(
     return Overview(
         orders=tuple(orders),
         mandates=tuple(mandates),
-        fills=tuple(fills[:recent]),
+        fills=tuple(fills if recent is None else fills[:recent]),
     )
 
 
@@ -147,8 +151,10 @@ def _fill(state: SessionState, step: StepView, order: dict[str, Any]) -> Fill:
     )
 
 
-def _standing(state: SessionState, step: StepView, locale: Locale) -> StandingOrder | None:
-    shown = _SHOWN.get(step.state)
+def _standing(
+    state: SessionState, step: StepView, locale: Locale, *, ended: bool = False
+) -> StandingOrder | None:
+    shown: StepState | None = step.state if ended else _SHOWN.get(step.state)
     if shown is None or step.preview is None:
         return None
     terms: MandateTerms | None = StepPreview.model_validate(step.preview).mandate
@@ -170,7 +176,8 @@ def _standing(state: SessionState, step: StepView, locale: Locale) -> StandingOr
         orders_placed=len(placed),
         orders_total=terms.orders,
         next_run_ms=next_run,
-        reason=step.error if shown == "paused" else None,
+        # why it paused (or, for support, why it ended: expired, stopped, failed)
+        reason=step.error if shown not in ("armed", "awaiting_confirmation") else None,
     )
 
 

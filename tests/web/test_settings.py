@@ -6,9 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from web.settings import Settings
+from web.app import create_app
+from web.settings import MIN_RETENTION_DAYS, Settings, retention_text
 
 
 def test_defaults_run_everything_embedded(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -105,3 +107,46 @@ def test_a_refused_journal_url_does_not_show_its_password() -> None:
     message = str(refused.value)
     assert "TRADEASSIST_JOURNAL_URL=http://user:***@127.0.0.1/0 must be a Redis URL" in message
     assert "hunter2" not in message
+
+
+# --- record keeping ---------------------------------------------------------------------
+
+
+def test_retention_is_unset_by_default_and_nothing_is_deleted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("TRADEASSIST_RETENTION_DAYS", raising=False)
+
+    assert Settings().retention_days is None
+    assert Settings(retention_days=0).retention_days is None  # 0: keep forever, as unset
+    assert retention_text(None).startswith("sessions are kept forever")
+
+
+def test_a_retention_of_at_least_seven_years_is_read_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TRADEASSIST_RETENTION_DAYS", str(MIN_RETENTION_DAYS))
+
+    assert Settings().retention_days == MIN_RETENTION_DAYS == 2557
+    assert Settings(retention_days=3653).retention_days == 3653
+
+
+@pytest.mark.parametrize("days", [1, 365, 5 * 365, MIN_RETENTION_DAYS - 1, -1])
+def test_a_retention_shorter_than_seven_years_is_refused_by_name(days: int) -> None:
+    with pytest.raises(ValidationError) as refused:
+        Settings(retention_days=days)
+
+    message = str(refused.value)
+    assert f"TRADEASSIST_RETENTION_DAYS={days} is shorter than" in message
+    assert "2557 days (7 years" in message
+    assert "0 (or leave it unset) to keep every session forever" in message
+
+
+def test_healthz_reports_the_retention_in_force(tmp_path: Path) -> None:
+    for days, words in ((None, "kept forever"), (3000, "at least 3000 days")):
+        app = create_app(Settings(data_dir=tmp_path / str(days), retention_days=days))
+        with TestClient(app) as client:
+            health = client.get("/healthz").json()
+        assert health["status"] == "ok"
+        assert health["retention_days"] == days
+        assert words in health["retention"]

@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 
 from execution.actors import Actor
 from execution.clock import iso
+from execution.errors import NotFound
 from execution.i18n import LOCALES, Locale
 from execution.i18n.page import (
     LANG_COOKIE,
@@ -20,7 +21,7 @@ from execution.i18n.page import (
 )
 from web.auth import Principal
 from web.deps import ServicesDep, check_csrf, csrf_token
-from web.routes.support_api import reverify
+from web.routes.support_api import customer_record, reverify
 
 router = APIRouter(include_in_schema=False)
 HOME_BY_ROLE = {"customer": "/chat", "support": "/support", "product": "/docs", "admin": "/support"}
@@ -180,4 +181,30 @@ def support_session(session_id: str, request: Request, services: ServicesDep) ->
         verification=verification,
         report=report,
         iso=iso,
+    )
+
+
+@router.get("/support/customers/{customer_id}")
+def support_customer(customer_id: str, request: Request, services: ServicesDep) -> Response:
+    """One customer's sessions, orders, fills and standing orders (the JSON twin:
+    ``GET /api/support/customers/{customer_id}``)."""
+    principal = _guard(request, services, "support", "admin")
+    if isinstance(principal, Response):
+        return principal
+    actor = Actor(principal.user_id, principal.role, "chat")
+    try:
+        view = customer_record(services, customer_id, actor)
+    except NotFound as exc:
+        response = _page(
+            request,
+            "support_customer.html",
+            principal,
+            customer_id=customer_id,
+            view=None,
+            message=str(exc),
+        )
+        response.status_code = status.HTTP_404_NOT_FOUND
+        return response
+    return _page(
+        request, "support_customer.html", principal, customer_id=customer_id, view=view, iso=iso
     )

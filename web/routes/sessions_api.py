@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from execution.assistant import PendingConfirmation, StepUpdate, Turn
 from execution.i18n import Locale
+from execution.journal import DEFAULT_PAGE, MAX_PAGE
 from execution.session.state import Line, StepView
 from web.deps import Customer, ServicesDep, SessionReader, actor_for, errors
 
@@ -172,6 +173,13 @@ class ChainCheck(BaseModel):
     problems: list[str]
 
 
+class PageChainCheck(ChainCheck):
+    """The page's stretch of the hash chain: each entry's hash recomputed, each linked to
+    the one before, the first to the hash of entry ``checked_from`` (-1: the start)."""
+
+    checked_from: int
+
+
 class EventOut(BaseModel):
     """One journal entry. ``payload`` is exactly what was stored and hash-chained; its keys
     for each ``kind`` are the models of ``execution/journal/events.py``."""
@@ -188,7 +196,15 @@ class EventOut(BaseModel):
 
 class EventsOut(BaseModel):
     events: list[EventOut]
-    verification: ChainCheck
+    next_after: int | None = Field(
+        description="pass as ``after`` for the next page; null: this page reaches the end"
+    )
+    chain: PageChainCheck
+    verification: ChainCheck = Field(
+        description="deprecated, kept for older callers: the same check as ``chain`` (this "
+        "page's entries, not the whole journal: /api/support/sessions/{id}/reverify checks "
+        "all of it)"
+    )
 
 
 @router.get("/{session_id}")
@@ -212,14 +228,27 @@ def get_session(
     )
 
 
-@router.get("/{session_id}/events")
+@router.get("/{session_id}/events", responses=errors(422))
 def get_events(
-    session_id: str, request: Request, principal: SessionReader, services: ServicesDep
+    session_id: str,
+    request: Request,
+    principal: SessionReader,
+    services: ServicesDep,
+    after: Annotated[
+        int, Query(ge=-1, description="the entries after this seq (-1: from the first)")
+    ] = -1,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_PAGE, description="at most this many entries")
+    ] = DEFAULT_PAGE,
 ) -> EventsOut:
-    """The session's journal, with the result of checking its hash chain."""
-    events = services.assistant.events(session_id, actor_for(principal, request))
-    verification = services.journal.verify(session_id)
+    """One page of the session's journal, each entry with its ``seq``, and the check of
+    the page's stretch of the hash chain (linked to entry ``after``). Follow ``next_after``
+    for the rest."""
+    page = services.assistant.events_page(session_id, actor_for(principal, request), after, limit)
+    problems = list(page.chain.problems)
     return EventsOut(
-        events=[EventOut.model_validate(event.to_json()) for event in events],
-        verification=ChainCheck(ok=verification.ok, problems=list(verification.problems)),
+        events=[EventOut.model_validate(event.to_json()) for event in page.events],
+        next_after=page.next_after,
+        chain=PageChainCheck(ok=page.chain.ok, checked_from=page.after, problems=problems),
+        verification=ChainCheck(ok=page.chain.ok, problems=problems),
     )

@@ -1,4 +1,5 @@
-"""Support staff: read-only access to every session and its verified journal."""
+"""Support staff: read-only access to every session and its verified journal, and to each
+customer's record across their sessions."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
+from execution.actors import Actor
 from execution.clock import iso
+from execution.errors import NotFound
 from execution.journal import Verification
+from execution.session.customer import CustomerView
 from execution.session.replay import ReplayReport, parsers_for, rerun
 from web.deps import ServicesDep, Support, actor_for, errors
 from web.services import Services
@@ -76,6 +80,26 @@ def reverify_session(
         ),
         rerun=report.to_json(),
     )
+
+
+@router.get("/customers/{customer_id}")
+def get_customer(
+    customer_id: str, request: Request, principal: Support, services: ServicesDep
+) -> CustomerView:
+    """One customer: every session (opened, last event, outcome), every order sent for them
+    (clientOrderId, symbol, side, quantity, state, average fill price, fee), every fill and
+    every standing order (mandate) in its current state. 404 for an unknown customer."""
+    return customer_record(services, customer_id, actor_for(principal, request))
+
+
+def customer_record(services: Services, customer_id: str, actor: Actor) -> CustomerView:
+    """The customer view the page and the API show: a customer account, or anyone who
+    has sessions in the journal (an account since removed), else :class:`NotFound`."""
+    view = services.assistant.customer_view(customer_id, actor)
+    account = services.principals.by_id(customer_id)
+    if not view.sessions and (account is None or account.role != "customer"):
+        raise NotFound(f"no customer {customer_id!r}: no customer account and no session")
+    return view
 
 
 def reverify(services: Services, session_id: str) -> tuple[Verification, ReplayReport]:
