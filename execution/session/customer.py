@@ -36,6 +36,13 @@ class CustomerSession(Model):
     outcome: str
 
 
+class OrderFee(Model):
+    """The fee the venue charged, exactly (ccxt reports a float)."""
+
+    cost: Decimal
+    currency: str
+
+
 class CustomerOrder(Model):
     """An order the assistant sent (or was about to send) for the customer: the step's
     state, and the venue's figures for what filled."""
@@ -50,7 +57,7 @@ class CustomerOrder(Model):
     state: StepState
     filled: Decimal
     average: Decimal | None  # the fills' average price
-    fee: dict[str, Any] | None  # {"cost", "currency"} as the venue reported it
+    fee: OrderFee | None
 
 
 class CustomerView(Model):
@@ -118,8 +125,21 @@ def _order(state: SessionState, step: StepView) -> CustomerOrder:
         state=step.state,
         filled=dec(venue.get("filled") or 0),
         average=None if average is None else dec(average),
-        fee=dict(fee) if isinstance(fee, dict) else None,
+        fee=_fee(fee),
     )
 
 
-__all__ = ["NO_PLAN", "CustomerOrder", "CustomerSession", "CustomerView", "customer_view"]
+def _fee(fee: Any) -> OrderFee | None:
+    if not isinstance(fee, dict) or fee.get("cost") is None:
+        return None
+    return OrderFee(cost=dec(fee["cost"]), currency=str(fee.get("currency") or ""))
+
+
+__all__ = [
+    "NO_PLAN",
+    "CustomerOrder",
+    "CustomerSession",
+    "CustomerView",
+    "OrderFee",
+    "customer_view",
+]

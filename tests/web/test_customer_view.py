@@ -69,7 +69,7 @@ def test_every_session_order_fill_and_standing_order_of_the_customer(
     assert Decimal(first["average"]) == Decimal(str(buy["venue_order"]["average"]))
     assert first["order_id"] == str(buy["venue_order"]["id"])
     assert first["fee"]["currency"] == "BTC"
-    assert Decimal(str(first["fee"]["cost"])) > 0
+    assert Decimal(first["fee"]["cost"]) == Decimal(str(buy["venue_order"]["fee"]["cost"])) > 0
     # each standing order's first order is an order of the customer's too
     assert {o["session_id"] for o in view["orders"]} == {bought, weekly, stopped}
 
@@ -139,6 +139,7 @@ def test_the_customer_page_and_the_link_from_a_session(client: TestClient) -> No
     assert "Customer demo-customer" in page.text
     assert f'href="/support/sessions/{sid}"' in page.text
     assert "BTC/USDT" in page.text
+    assert "e-0" not in page.text  # fees in plain notation, not as the venue's floats
 
     missing = client.get("/support/customers/nobody")
     assert missing.status_code == 404

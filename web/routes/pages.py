@@ -19,6 +19,7 @@ from execution.i18n.page import (
     PAGE_TEXT,
     page_locale,
 )
+from execution.preview.simulator import dec
 from web.auth import Principal
 from web.deps import ServicesDep, check_csrf, csrf_token
 from web.routes.support_api import customer_record, reverify
@@ -206,5 +207,16 @@ def support_customer(customer_id: str, request: Request, services: ServicesDep) 
         response.status_code = status.HTTP_404_NOT_FOUND
         return response
     return _page(
-        request, "support_customer.html", principal, customer_id=customer_id, view=view, iso=iso
+        request,
+        "support_customer.html",
+        principal,
+        customer_id=customer_id,
+        view=view,
+        iso=iso,
+        plain=_plain,
     )
+
+
+def _plain(number: object) -> str:
+    """A venue's number in plain decimal notation (ccxt's float fee 1.53e-06 as 0.00000153)."""
+    return format(dec(number), "f")

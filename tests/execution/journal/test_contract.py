@@ -38,6 +38,7 @@ from execution.journal import (
     canonical_json,
     chain_event,
     entry_hash,
+    read_page,
 )
 from execution.journal.redis import RedisJournal
 
@@ -405,6 +406,58 @@ def test_read_after_seq_returns_the_tail(journal: Journal, clock: ManualClock) -
     assert journal.read("s1", after_seq=-1) == everything
     assert journal.read("s1", after_seq=4) == []
     assert journal.read("unknown", after_seq=3) == []
+
+
+def test_read_with_a_limit_returns_a_range(journal: Journal, clock: ManualClock) -> None:
+    _fill(journal, clock, n=6)
+    everything = journal.read("s1")
+
+    assert journal.read("s1", 1, 2) == everything[2:4]
+    assert journal.read("s1", 2, 1) == [everything[3]]  # the one entry at seq 3
+    assert journal.read("s1", -1, 100) == everything
+    assert journal.read("s1", 4, 5) == everything[5:]
+    assert journal.read("s1", 1, 0) == []
+    assert journal.read("s1", 5, 3) == []
+    assert journal.read("unknown", -1, 3) == []
+    with pytest.raises(JournalError, match="limit must be at least 0"):
+        journal.read("s1", -1, -1)
+
+
+def test_a_page_is_checked_against_the_entry_before_it(
+    journal: Journal, clock: ManualClock
+) -> None:
+    _fill(journal, clock, n=7)
+    everything = journal.read("s1")
+
+    page = read_page(journal, "s1", after=2, limit=3)
+
+    assert page.events == everything[3:6]
+    assert page.next_after == 5
+    assert page.chain.ok
+    assert page.chain.events == 3
+    last = read_page(journal, "s1", after=5, limit=3)
+    assert (last.events, last.next_after, last.chain.ok) == (everything[6:], None, True)
+    assert read_page(journal, "s1", after=6).events == []
+    with pytest.raises(ValueError, match="limit must be from 1 to 1000"):
+        read_page(journal, "s1", limit=1001)
+    with pytest.raises(ValueError, match="after must be -1"):
+        read_page(journal, "s1", after=-2)
+
+
+def test_a_page_names_an_edited_entry_and_a_missing_one(
+    journal: Journal, clock: ManualClock, store: Store
+) -> None:
+    _fill(journal, clock, n=8)
+    store.edit_payload("s1", 4, {"n": 4, "text": "message 4 (edited)"})
+
+    edited = read_page(journal, "s1", after=2, limit=3)
+    assert edited.chain.problems == ("entry 4 (message_received): content does not match its hash",)
+    assert read_page(journal, "s1", after=4, limit=3).chain.ok  # 4's stored hash still links
+
+    store.delete("s1", 6)
+    after_gap = read_page(journal, "s1", after=5, limit=3)
+    assert not after_gap.chain.ok
+    assert any("entry 6" in problem for problem in after_gap.chain.problems)
 
 
 def test_append_with_the_current_head_lands(journal: Journal) -> None:
