@@ -13,6 +13,7 @@ import redis
 from fastapi.testclient import TestClient
 
 from execution.journal import canonical_json, hash_and_entry
+from web.auth import Principal
 from web.services import Services
 from web.settings import Settings
 
@@ -193,7 +194,7 @@ def test_a_rewritten_entry_with_its_hash_recomputed_breaks_the_next_link(
 
 
 def test_who_may_read_a_session_s_events_is_unchanged(
-    client: TestClient, long_session: str
+    client: TestClient, services: Services, long_session: str
 ) -> None:
     assert _page(client, long_session, "?limit=3", SUPPORT)["events"][0]["seq"] == 0
     admin = {"Authorization": "Bearer demo-admin-token"}
@@ -203,3 +204,10 @@ def test_who_may_read_a_session_s_events_is_unchanged(
     assert client.get(f"/api/sessions/{long_session}/events").status_code == 401
     unknown = client.get("/api/sessions/no-such-session/events?after=5", headers=CUSTOMER)
     assert unknown.status_code == 404
+    services.principals.put(Principal("bob", "Bob", "customer", frozenset({"trade"})), "bob-t")
+    for after in (-1, 150):  # any page of another customer's session: as if it did not exist
+        theirs = client.get(
+            f"/api/sessions/{long_session}/events?after={after}",
+            headers={"Authorization": "Bearer bob-t"},
+        )
+        assert theirs.status_code == 404, theirs.text
