@@ -59,6 +59,8 @@ def test_the_customer_page_shows_a_fill_and_a_standing_order(browser: Browser, s
     expect(standing).to_contain_text("every 1 week")
     sessions = page.locator("#customer-sessions tbody tr")
     expect(sessions).to_have_count(2)
+    assert_no_sideways_scroll(page)
+    screenshot(page, "support-customer-1280x800")
     violations = axe_violations(page)
     assert not violations, "support customer: " + describe(violations)
 
