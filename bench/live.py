@@ -25,6 +25,7 @@ from execution.actors import Actor
 from execution.journal import Journal
 from execution.session.changes import Change, follow
 from execution.session.state import SessionState
+from tests.support import acknowledge_risk
 from web.app import create_app
 from web.routes.live import _OrdersFollower, _session_frames
 from web.services import Services, build_services
@@ -53,6 +54,7 @@ def run(settings: Settings, turns: int, n: int, label: str) -> None:
     services: Services = build_services(settings)
     try:
         with TestClient(create_app(settings, services=services)) as client:
+            acknowledge_risk(client, CUSTOMER)  # messages are refused until then
             sid = client.post("/api/sessions", headers=CUSTOMER).json()["id"]
             started = time.perf_counter()
             pending: list[dict[str, Any]] = []
