@@ -67,9 +67,13 @@ def reverify_session(
     nothing is journaled and no venue is asked. ``ok`` is false on a broken chain or any
     difference."""
     services.assistant.state(session_id, actor_for(principal, request))  # 404 if unknown
-    verification, report = reverify(services, session_id)
+    return reverify_out(*reverify(services, session_id))
+
+
+def reverify_out(verification: Verification, report: ReplayReport) -> ReverifyOut:
+    """The re-run report as the API (and a session's export bundle) gives it."""
     return ReverifyOut(
-        session_id=session_id,
+        session_id=verification.session_id,
         ok=verification.ok and report.ok,
         chain=ChainOut(
             ok=verification.ok, events=verification.events, problems=list(verification.problems)
