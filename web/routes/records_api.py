@@ -169,7 +169,12 @@ def get_statement(
 @router.get(
     "/api/support/sessions/{session_id}/export",
     response_class=Response,
-    responses={200: {"content": {"application/zip": {}}, "description": "the bundle"}},
+    responses={
+        200: {
+            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "the bundle (a zip)",
+        }
+    },
 )
 def export_bundle(
     session_id: str, request: Request, principal: Support, services: ServicesDep
