@@ -14,7 +14,17 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from execution.records.bundle import verify_bundle
-from tests.browser.helpers import SUPPORT, page_get, screenshot, send, sign_in
+from tests.browser.helpers import (
+    PHONE,
+    SUPPORT,
+    assert_no_sideways_scroll,
+    axe_violations,
+    describe,
+    page_get,
+    screenshot,
+    send,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -63,6 +73,17 @@ def test_contract_note_for_a_fill_as_the_customer_and_as_support(
     customer.goto(f"{server}/api/contract-notes/{note['order_id']}?format=html")
     _shows_the_note(customer, note)
     screenshot(customer, "contract-note")
+    violations = axe_violations(customer)
+    assert not violations, describe(violations)
+    customer.set_viewport_size(PHONE)
+    assert_no_sideways_scroll(customer)
+    # The month's statement, printable, lists the note.
+    customer.goto(f"{server}/api/statements/demo-customer/{note['trade_date'][:7]}?format=html")
+    expect(customer.locator("#fills")).to_contain_text(note["note_number"])
+    expect(customer.locator("#assumptions")).to_contain_text("No balance history is kept")
+    assert_no_sideways_scroll(customer)  # the fills' table scrolls by itself
+    violations = axe_violations(customer)
+    assert not violations, describe(violations)
     customer.close()
 
     support = sign_in(browser, server, SUPPORT)
