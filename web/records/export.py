@@ -18,9 +18,10 @@ from execution.actors import Actor
 from execution.clock import iso
 from execution.errors import PermissionDenied
 from execution.i18n.page import PAGE_TEXT
-from execution.journal import Verification
+from execution.journal import Event, Verification
 from execution.records.bundle import build_bundle
 from execution.session.replay import ReplayReport
+from execution.session.state import fold
 from web.routes.support_api import reverify, reverify_out
 from web.services import Services
 
@@ -38,13 +39,18 @@ def render_transcript(
     services: Services,
     session_id: str,
     reader: Actor,
+    events: list[Event] | None = None,
     checked: tuple[Verification, ReplayReport] | None = None,
 ) -> str:
     """The session as the support console shows it, as one self-contained page (the
     stylesheet inlined, no links back into the console). ``reader`` must be allowed to
-    read the session (NotFound otherwise); ``checked``: its :func:`reverify`, if done."""
-    state = services.assistant.state(session_id, reader)
-    verification, report = checked or reverify(services, session_id)
+    read the session (NotFound otherwise); ``events``: its journal as already read, and
+    ``checked`` their :func:`reverify`, so that a bundle's files show the same entries."""
+    if events is None:
+        events = services.assistant.events(session_id, reader)
+    else:
+        services.assistant.events(session_id, reader)  # the same visibility rule
+    verification, report = checked or reverify(services, session_id, events)
     page = (
         _environment()
         .get_template("support_session.html")
@@ -52,8 +58,8 @@ def render_transcript(
             principal=None,
             csrf="",
             t=PAGE_TEXT["en"],
-            state=state,
-            events=services.journal.read(session_id),
+            state=fold(session_id, events),
+            events=events,
             verification=verification,
             report=report,
             iso=iso,
@@ -66,17 +72,17 @@ def render_transcript(
 
 def export_session(services: Services, session_id: str, exporter: Actor) -> bytes:
     """The session's export bundle at the services' clock time, by ``exporter``: support
-    or an administrator (another role is PermissionDenied; an unknown session NotFound)."""
+    or an administrator (another role is PermissionDenied; an unknown session NotFound).
+    The journal is read once: every file of the bundle shows the same entries."""
     if exporter.role not in ("support", "admin"):
         raise PermissionDenied(f"role {exporter.role!r} cannot export sessions")
     events = services.assistant.events(session_id, exporter)  # NotFound if unknown
-    checked = reverify(services, session_id)
-    transcript = render_transcript(services, session_id, exporter, checked)
+    checked = reverify(services, session_id, events)
     return build_bundle(
         session_id,
         events,
         reverify_out(*checked).model_dump(mode="json"),
-        transcript,
+        render_transcript(services, session_id, exporter, events, checked),
         exporter=f"{exporter.user_id} ({exporter.role}, {exporter.channel})",
         now_ms=services.clock.now_ms(),
     )

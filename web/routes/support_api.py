@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from execution.clock import iso
-from execution.journal import Verification
+from execution.journal import Event, Verification, verify_chain
 from execution.session.replay import ReplayReport, parsers_for, rerun
 from web.deps import ServicesDep, Support, actor_for, errors
 from web.services import Services
@@ -82,12 +82,21 @@ def reverify_out(verification: Verification, report: ReplayReport) -> ReverifyOu
     )
 
 
-def reverify(services: Services, session_id: str) -> tuple[Verification, ReplayReport]:
-    """Check the session's chain and re-run it with the app's parser, policy and settings."""
-    verification = services.journal.verify(session_id)
+def reverify(
+    services: Services, session_id: str, events: list[Event] | None = None
+) -> tuple[Verification, ReplayReport]:
+    """Check the session's chain and re-run it with the app's parser, policy and settings;
+    ``events``: the journal as already read (an export checks the entries it holds)."""
+    if events is None:
+        verification, events = (
+            services.journal.verify(session_id),
+            services.journal.read(session_id),
+        )
+    else:
+        verification = verify_chain(session_id, events)
     report = rerun(
         session_id,
-        services.journal.read(session_id),
+        events,
         parsers=parsers_for(services.parser),
         policy=services.current_policy(),
         ttl_ms=services.settings.confirmation_ttl_s * 1000,
