@@ -27,6 +27,7 @@ from execution.errors import (
     VenueError,
     VenueUnavailable,
 )
+from execution.records.contract_notes import NoFill
 from execution.worker import Worker, WorkerSettings
 from web.body_limit import BodyLimit
 from web.deps import SESSION_COOKIE
@@ -36,6 +37,7 @@ from web.routes import (
     live,
     orders_api,
     pages,
+    records_api,
     sessions_api,
     simulations,
     support_api,
@@ -162,6 +164,7 @@ def create_app(
         simulations.router,
         admin_api.router,
         disclosures_api.router,
+        records_api.router,
     ):
         app.include_router(router)
 
@@ -181,6 +184,7 @@ def create_app(
         (ConfirmationRefused, status.HTTP_409_CONFLICT),
         (InvalidTransition, status.HTTP_409_CONFLICT),
         (DisclosureRefused, status.HTTP_409_CONFLICT),
+        (NoFill, status.HTTP_409_CONFLICT),
         (VenueUnavailable, status.HTTP_503_SERVICE_UNAVAILABLE),
         (LimitStoreError, status.HTTP_503_SERVICE_UNAVAILABLE),
         (VenueError, status.HTTP_502_BAD_GATEWAY),

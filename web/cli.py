@@ -1,5 +1,5 @@
-"""The ``tradeassist`` command: serve, parse, simulate, eval-intents, replay, audit,
-sandbox-server.
+"""The ``tradeassist`` command: serve, parse, simulate, eval-intents, replay, export,
+verify-export, audit, sandbox-server.
 
 Imports are deferred to each command so that ``parse`` and ``eval-intents`` never load
 ccxt or FastAPI.
@@ -118,6 +118,22 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="check the hash chain and re-run parse, plan and preview on the recorded inputs",
     )
+
+    export = commands.add_parser(
+        "export", help="a session's export bundle (zip) for complaint handling"
+    )
+    export.add_argument("session_id")
+    export.add_argument(
+        "-o", "--output", type=Path, help="the zip to write (default: session-<id>.zip)"
+    )
+    export.add_argument(
+        "--by", default="cli", help="who exports it, as the manifest records (default: cli)"
+    )
+
+    verify_export = commands.add_parser(
+        "verify-export", help="check an export bundle: its manifest's hashes and its hash chain"
+    )
+    verify_export.add_argument("file", type=Path)
 
     audit = commands.add_parser(
         "audit", help="print the administrators' audit (policy, tiers, disclosure acknowledgements)"
@@ -375,6 +391,51 @@ def cmd_replay(args: argparse.Namespace, stdout: TextIO) -> int:
     return 0 if verification.ok and report.ok else 1
 
 
+def cmd_export(args: argparse.Namespace, stdout: TextIO) -> int:
+    from execution.actors import Actor
+    from execution.errors import NotFound
+    from execution.records.bundle import bundle_digest
+    from web.records.export import export_session
+    from web.services import build_services
+    from web.settings import Settings
+
+    settings = Settings()
+    if settings.journal_url is None and not settings.database_path.is_file():
+        print(f"tradeassist export: no database at {settings.database_path}", file=sys.stderr)
+        return 2
+    services = build_services(settings)
+    try:
+        data = export_session(services, args.session_id, Actor(args.by, "support", "cli"))
+    except NotFound:
+        print(f"tradeassist export: no session {args.session_id!r}", file=sys.stderr)
+        return 2
+    finally:
+        services.close()
+    target: Path = args.output or Path(f"session-{args.session_id}.zip")
+    target.write_bytes(data)
+    stdout.write(f"wrote {target} ({len(data)} bytes, sha256 {bundle_digest(data)})\n")
+    return 0
+
+
+def cmd_verify_export(args: argparse.Namespace, stdout: TextIO) -> int:
+    from execution.records.bundle import bundle_digest, verify_bundle
+
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        print(f"tradeassist verify-export: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 2
+    check = verify_bundle(data)
+    if check.ok:
+        stdout.write(
+            f"bundle verified: session {check.session_id}, {check.events} entries, every file "
+            f"matches the manifest, the chain links (sha256 {bundle_digest(data)})\n"
+        )
+        return 0
+    stdout.write("bundle does NOT verify:\n" + "".join(f"  {p}\n" for p in check.problems))
+    return 1
+
+
 def cmd_audit(args: argparse.Namespace, stdout: TextIO) -> int:
     from execution.clock import SystemClock, iso
     from execution.policy import PolicyStore
@@ -470,6 +531,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return cmd_worker(args, sys.stdout)
     if args.command == "audit":
         return cmd_audit(args, sys.stdout)
+    if args.command == "export":
+        return cmd_export(args, sys.stdout)
+    if args.command == "verify-export":
+        return cmd_verify_export(args, sys.stdout)
     return cmd_replay(args, sys.stdout)
 
 

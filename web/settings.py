@@ -8,6 +8,7 @@ the app refuses to start with a default secret or with demo accounts enabled.
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -99,6 +100,9 @@ class Settings(BaseSettings):
     venue_timeout_s: float = Field(default=10, gt=0, le=120)
     seed: int = 7
     default_quote: str = "USDT"
+    # Hong Kong public holidays (ISO dates, a JSON list): contract notes are due two business
+    # days after the trade, and business days skip weekends and these. Unset: weekends only.
+    hk_holidays: frozenset[date] = frozenset()
     confirmation_ttl_s: int = Field(default=30, ge=5, le=600)
     # Confirming previews again; a move beyond this needs a new confirmation.
     requote_tolerance_bps: Decimal = Field(default=Decimal(50), ge=0, le=1_000)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sqlite3
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 from execution.actors import Actor
 from execution.clock import ManualClock
 from intent.canonical import CANONICAL_KEYS
+from web.records.export import export_session
 from web.services import build_services
 from web.settings import Settings
 
@@ -159,6 +162,54 @@ def test_replay_verify_passes_then_detects_tampering(tmp_path: Path) -> None:
     assert "chain BROKEN" in broken.stdout
 
     assert _run("replay", "no-such-session", env=env).returncode == 2
+
+
+def test_export_writes_the_bundle_the_api_serves_and_verify_export_checks_it(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(data_dir=tmp_path / "data")
+    services = build_services(settings, ManualClock())
+    actor = Actor("demo-customer", "customer", "cli")
+    session_id = services.assistant.open_session(actor)
+    turn = services.assistant.handle_message(session_id, actor, "buy 0.01 BTC")
+    (pending,) = turn.pending
+    services.assistant.confirm_step(session_id, pending.step_id, actor, pending.token)
+    in_process = _files(export_session(services, session_id, Actor("cli", "support", "cli")))
+    services.close()
+    env = {"TRADEASSIST_DATA_DIR": str(settings.data_dir)}
+    target = tmp_path / "bundle.zip"
+
+    done = _run("export", session_id, "-o", str(target), env=env)
+
+    assert done.returncode == 0, done.stderr
+    assert f"wrote {target}" in done.stdout
+    written = _files(target.read_bytes())
+    # The same function made both: the same files, only the export time differs.
+    for name in ("events.jsonl", "transcript.html", "verification.json"):
+        assert written[name] == in_process[name], name
+    manifest = json.loads(written["manifest.json"])
+    assert manifest["exporter"] == "cli (support, cli)"
+    assert manifest["files"] == json.loads(in_process["manifest.json"])["files"]
+
+    checked = _run("verify-export", str(target))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert f"bundle verified: session {session_id}" in checked.stdout
+
+    data = bytearray(target.read_bytes())
+    at = data.index(b"manifest.json")  # a byte of a stored file name: the zip breaks
+    data[at] ^= 1
+    (tmp_path / "broken.zip").write_bytes(bytes(data))
+    broken = _run("verify-export", str(tmp_path / "broken.zip"))
+    assert broken.returncode == 1
+    assert "does NOT verify" in broken.stdout
+
+    assert _run("export", "no-such-session", env=env).returncode == 2
+    assert _run("verify-export", str(tmp_path / "missing.zip")).returncode == 2
+
+
+def _files(bundle: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(bundle)) as opened:
+        return {name: opened.read(name) for name in opened.namelist()}
 
 
 def test_serve_refuses_unsafe_production_settings() -> None:

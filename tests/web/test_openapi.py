@@ -20,9 +20,13 @@ def test_every_route_declares_its_response_errors_and_security(client: TestClien
     for method, path, op in operations:
         where = f"{method.upper()} {path}"
         ok = next(op["responses"][c] for c in ("200", "201") if c in op["responses"])
-        # A stream (web/routes/live.py) describes its events; every other route its JSON.
-        media = "text/event-stream" if path.endswith("/stream") else "application/json"
-        assert "$ref" in ok["content"][media]["schema"], where
+        if path.endswith("/export"):  # a session's export bundle (web/routes/records_api.py)
+            binary = {"type": "string", "format": "binary"}
+            assert ok["content"]["application/zip"]["schema"] == binary, where
+        else:
+            # A stream (web/routes/live.py) describes its events; every other route its JSON.
+            media = "text/event-stream" if path.endswith("/stream") else "application/json"
+            assert "$ref" in ok["content"][media]["schema"], where
         assert op["responses"]["401"]["content"]["application/json"]["schema"] == {
             "$ref": "#/components/schemas/ErrorOut"
         }, where

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from execution.actors import Actor
 from execution.clock import iso
 from execution.errors import NotFound
-from execution.journal import Verification
+from execution.journal import Event, Verification, verify_chain
 from execution.session.customer import CustomerView
 from execution.session.replay import ReplayReport, parsers_for, rerun
 from web.deps import ServicesDep, Support, actor_for, errors
@@ -71,9 +71,13 @@ def reverify_session(
     nothing is journaled and no venue is asked. ``ok`` is false on a broken chain or any
     difference."""
     services.assistant.state(session_id, actor_for(principal, request))  # 404 if unknown
-    verification, report = reverify(services, session_id)
+    return reverify_out(*reverify(services, session_id))
+
+
+def reverify_out(verification: Verification, report: ReplayReport) -> ReverifyOut:
+    """The re-run report as the API (and a session's export bundle) gives it."""
     return ReverifyOut(
-        session_id=session_id,
+        session_id=verification.session_id,
         ok=verification.ok and report.ok,
         chain=ChainOut(
             ok=verification.ok, events=verification.events, problems=list(verification.problems)
@@ -102,12 +106,21 @@ def customer_record(services: Services, customer_id: str, actor: Actor) -> Custo
     return view
 
 
-def reverify(services: Services, session_id: str) -> tuple[Verification, ReplayReport]:
-    """Check the session's chain and re-run it with the app's parser, policy and settings."""
-    verification = services.journal.verify(session_id)
+def reverify(
+    services: Services, session_id: str, events: list[Event] | None = None
+) -> tuple[Verification, ReplayReport]:
+    """Check the session's chain and re-run it with the app's parser, policy and settings;
+    ``events``: the journal as already read (an export checks the entries it holds)."""
+    if events is None:
+        verification, events = (
+            services.journal.verify(session_id),
+            services.journal.read(session_id),
+        )
+    else:
+        verification = verify_chain(session_id, events)
     report = rerun(
         session_id,
-        services.journal.read(session_id),
+        events,
         parsers=parsers_for(services.parser),
         policy=services.current_policy(),
         ttl_ms=services.settings.confirmation_ttl_s * 1000,
