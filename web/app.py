@@ -27,6 +27,7 @@ from execution.errors import (
     VenueError,
     VenueUnavailable,
 )
+from execution.session.transcript import pretty
 from execution.worker import Worker, WorkerSettings
 from web.body_limit import BodyLimit
 from web.deps import SESSION_COOKIE
@@ -138,7 +139,8 @@ def create_app(
         heartbeat_s=settings.stream_heartbeat_s,
         lifetime_s=settings.stream_lifetime_s,
     )
-    app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    app.state.templates = templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.filters["pretty"] = pretty  # raw journal payloads, real characters
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.derived_key("session-cookie").hex(),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Request, status
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from execution.clock import iso
 from execution.journal import Verification
+from execution.journal.events import NOTE_MAX_CHARS, SupportNote
 from execution.session.replay import ReplayReport, parsers_for, rerun
 from web.deps import ServicesDep, Support, actor_for, errors
 from web.services import Services
@@ -39,6 +40,26 @@ class ReverifyOut(BaseModel):
     ok: bool = Field(description="false on a broken chain or any difference")
     chain: ChainOut
     rerun: dict[str, Any] = Field(description="every check of the re-run, with its differences")
+
+
+class NoteIn(BaseModel):
+    """An internal note: what support wants the next reader of the session to know."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NOTE_MAX_CHARS)
+    ] = Field(description=f"1 to {NOTE_MAX_CHARS} characters (surrounding spaces dropped)")
+
+
+class NoteOut(BaseModel):
+    session_id: str
+    seq: int = Field(description="the note's entry in the session's journal")
+    author: str
+    role: str
+    text: str
+    at: str = Field(description="ISO 8601 UTC")
+    hash: str
 
 
 @router.get("/sessions")
@@ -75,6 +96,30 @@ def reverify_session(
             ok=verification.ok, events=verification.events, problems=list(verification.problems)
         ),
         rerun=report.to_json(),
+    )
+
+
+@router.post(
+    "/sessions/{session_id}/notes",
+    status_code=status.HTTP_201_CREATED,
+    responses=errors(409, 422),
+)
+def add_note(
+    session_id: str, body: NoteIn, request: Request, principal: Support, services: ServicesDep
+) -> NoteOut:
+    """Attach an internal note to the session (support and admin staff). It is journaled
+    like every entry, so it cannot be edited or deleted; it changes nothing the customer
+    sees or the session's trading state, and a re-run passes over it."""
+    event = services.assistant.add_note(session_id, actor_for(principal, request), body.text)
+    note = SupportNote.model_validate({**event.payload, "kind": event.kind})
+    return NoteOut(
+        session_id=session_id,
+        seq=event.seq,
+        author=note.author,
+        role=note.role,
+        text=note.text,
+        at=iso(event.ts_ms),
+        hash=event.hash,
     )
 
 
