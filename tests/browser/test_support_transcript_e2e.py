@@ -17,6 +17,8 @@ from tests.browser.helpers import (
     PHONE,
     SUPPORT,
     assert_no_sideways_scroll,
+    axe_violations,
+    describe,
     page_get,
     screenshot,
     send,
@@ -91,6 +93,8 @@ def test_a_chinese_session_reads_as_the_customer_saw_it(browser: Browser, server
     raw.locator("summary").click()
     expect(raw.locator("pre")).to_contain_text('"text": "买0.01个比特币"')
     assert_no_sideways_scroll(page)
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
     screenshot(page, "support-transcript-1280")
     page.close()
 
