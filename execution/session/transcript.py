@@ -29,6 +29,7 @@ from typing import Any, Literal, TypedDict
 
 from execution.assistant.texts import refusal_text
 from execution.clock import iso
+from execution.errors import InvalidTransition
 from execution.i18n import DEFAULT_LOCALE, Locale, parse_locale
 from execution.i18n.numbers import grouped, money
 from execution.i18n.page import LANGUAGE_NAMES
@@ -56,15 +57,18 @@ EntryKind = Literal[
     "mandate",
     "plan_state",
     "note",
+    "unreadable",
 ]
 #: What support should look at: a message that tried to instruct the assistant, an order
-#: the policy blocked, a confirmation refused, an order that failed or is in doubt.
-Flag = Literal["injection", "blocked", "refused", "failed"]
+#: the policy blocked, a confirmation refused, a preview or an order that failed (or is in
+#: doubt), an entry that does not read as the app writes it.
+Flag = Literal["injection", "blocked", "refused", "failed", "unreadable"]
 FLAG_TEXT: Mapping[Flag, str] = {
     "injection": "Injection attempt",
     "blocked": "Blocked by policy",
     "refused": "Confirmation refused",
-    "failed": "Order failed",
+    "failed": "Failed",
+    "unreadable": "Unreadable entry",
 }
 
 
@@ -186,12 +190,17 @@ class Transcript:
         return tuple(e for t in self.turns for e in t.entries if flag in e.flags)
 
 
-def transcript(session_id: str, events: Iterable[Event]) -> Transcript:
+def transcript(events: Iterable[Event], *, session_id: str | None = None) -> Transcript:
     """Fold ``events`` (one session's journal, in order) into its turns as the customer
-    saw them, and its steps as they stand."""
-    builder = _Builder(session_id)
+    saw them, and its steps as they stand. ``session_id``: the session's id, if ``events``
+    may be empty (else it is the events')."""
+    builder: _Builder | None = None if session_id is None else _Builder(session_id)
     for event in events:
+        if builder is None:
+            builder = _Builder(event.session_id)
         builder.add(event)
+    if builder is None:
+        raise ValueError("no events and no session_id: whose transcript is it?")
     return builder.finish()
 
 
@@ -227,7 +236,12 @@ class _Builder:
         return self.turns[-1][0]
 
     def add(self, event: Event) -> None:
-        payload = ev.parse_payload(event.kind, event.payload)
+        try:
+            payload = ev.parse_payload(event.kind, event.payload)
+        except ValueError as exc:  # a malformed entry is shown as such, never a crash
+            self.turns[-1][1].append(_unreadable(event, f"its payload does not read: {exc}"))
+            self.turn_of[event.seq] = len(self.turns) - 1
+            return
         if isinstance(payload, ev.MessageReceived):
             locale = parse_locale(payload.locale) or self.state.language
             self.turns.append((locale, []))
@@ -235,7 +249,10 @@ class _Builder:
         if entry is not None:
             self.turns[-1][1].append(entry)
         self.turn_of[event.seq] = len(self.turns) - 1
-        self.state.apply(event, payload)
+        try:
+            self.state.apply(event, payload)
+        except InvalidTransition as exc:  # a journal edited out of order: say so, go on
+            self.turns[-1][1].append(_unreadable(event, f"it cannot follow: {exc}"))
 
     def finish(self) -> Transcript:
         turns = tuple(
@@ -514,6 +531,21 @@ class _Builder:
             flags=("blocked",) if p.blocked else (),
             **base,
         )
+
+
+def _unreadable(event: Event, why: str) -> Entry:
+    return Entry(
+        kind="unreadable",
+        seq=event.seq,
+        ts_ms=event.ts_ms,
+        actor=event.actor,
+        event_kind=event.kind,
+        title=f"Entry #{event.seq} ({event.kind}) is not what the app writes",
+        hash=event.hash,
+        payload=event.payload,
+        detail=why,
+        flags=("unreadable",),
+    )
 
 
 # --- figures ------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -186,6 +187,9 @@ def test_support_page_shows_the_re_simulation(client: TestClient, services: Serv
     )
     assert f'class="recorded"><pre>&#34;{recorded}&#34;</pre>' in finding  # side by side
     assert f"policy: {published.version} in force" in finding
+    # the preview's entry in the transcript links back to its finding
+    (seq,) = re.findall(r'id="finding-(\d+)"', page)
+    assert f'<a class="flag flag-differs" href="#finding-{seq}">Re-run differs</a>' in page
 
 
 def test_reverify_and_replay_use_the_policy_in_force_not_the_one_at_start_up(

@@ -172,7 +172,7 @@ def support_session(session_id: str, request: Request, services: ServicesDep) ->
         return principal
     actor = Actor(principal.user_id, principal.role, "chat")
     services.assistant.state(session_id, actor)  # 404 if there is no such session
-    told = transcript(session_id, services.journal.read(session_id))
+    told = transcript(services.journal.read(session_id), session_id=session_id)
     verification, report = reverify(services, session_id)
     return _page(
         request,
@@ -182,6 +182,7 @@ def support_session(session_id: str, request: Request, services: ServicesDep) ->
         verification=verification,
         report=report,
         findings=[(c, told.turn_of(c.seq)) for c in report.checks if c.status != "ok"],
+        differing={c.seq for c in report.differences},
         note_max=NOTE_MAX_CHARS,
         iso=iso,
     )

@@ -41,7 +41,7 @@ def _events_with_a_note(session: Session) -> tuple[list[Event], list[Event]]:
 def test_each_turn_holds_what_the_customer_saw_in_their_language(session: Session) -> None:
     _, events = _events_with_a_note(session)
 
-    told = transcript(session.id, events)
+    told = transcript(events)
 
     opening, turn = told.turns
     assert (opening.number, [e.kind for e in opening.entries]) == (0, ["opened"])
@@ -114,9 +114,29 @@ def test_a_span_that_does_not_match_its_text_is_left_out(session: Session) -> No
     shifted = dataclasses.replace(parsed, payload={**parsed.payload, "result": result})
     forged = [shifted if e is parsed else e for e in events]
 
-    message = transcript(session.id, forged).turns[1].message
+    message = transcript(forged).turns[1].message
 
     assert message is not None
     assert "".join(p.text for p in message.pieces) == "buy 0.01 BTC"
     assert "action" not in [p.field for p in message.pieces]  # the shifted span, left out
     assert "asset" in [p.field for p in message.pieces]
+
+
+def test_an_entry_the_app_would_not_write_is_shown_not_fatal(session: Session) -> None:
+    session.say("buy 0.01 BTC")
+    events = session.events()
+    parsed = next(e for e in events if e.kind == "intent_parsed")
+    odd = dataclasses.replace(parsed, payload={**parsed.payload, "surprise": 1})
+
+    told = transcript([odd if e is parsed else e for e in events])
+
+    (entry,) = told.flagged("unreadable")
+    assert entry.seq == parsed.seq
+    assert "surprise" in (entry.detail or "")
+    assert any(e.kind == "preview" for e in told.turns[1].entries)  # the rest still reads
+
+
+def test_a_transcript_needs_its_session() -> None:
+    assert transcript([], session_id="s").turns[0].entries == ()
+    with pytest.raises(ValueError, match="no events and no session_id"):
+        transcript([])
