@@ -151,6 +151,12 @@ def test_a_re_run_that_differs_shows_both_values_side_by_side(
     # The finding names its turn; the link goes there.
     finding.locator('a[href="#turn-1"]').click()
     expect(page).to_have_url(f"{server}/support/sessions/{sid}#turn-1")
-    expect(page.locator(f"#e{previewed['seq']}")).to_contain_text("Preview of p1.1")
+    entry = page.locator(f"#e{previewed['seq']}")
+    expect(entry).to_contain_text("Preview of p1.1")
+    expect(entry.locator("a.flag-differs")).to_have_attribute(
+        "href", f"#finding-{previewed['seq']}"
+    )
     assert_no_sideways_scroll(page)
+    finding.scroll_into_view_if_needed()
+    screenshot(page, "support-rerun-differs-1280", full_page=False)
     page.close()
