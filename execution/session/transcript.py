@@ -33,6 +33,7 @@ from execution.errors import InvalidTransition
 from execution.i18n import DEFAULT_LOCALE, Locale, parse_locale
 from execution.i18n.numbers import grouped, money
 from execution.i18n.page import LANGUAGE_NAMES
+from execution.i18n.plans import note_text
 from execution.journal import Event
 from execution.journal import events as ev
 from execution.preview.simulator import PreviewWarning
@@ -109,6 +110,7 @@ class Entry:
     text: str | None = None
     pieces: tuple[Piece, ...] = ()
     sentences: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # a plan's or a preview's notes, as the customer read them
     figures: tuple[Figure, ...] = ()
     detail: str | None = None
     step_id: str | None = None
@@ -313,6 +315,7 @@ class _Builder:
                     kind="plan",
                     title=f"Plan {p.plan.get('plan_id', '')}",
                     sentences=tuple(str(s.get("description", "")) for s in steps),
+                    notes=tuple(str(n) for n in p.plan.get("notes") or ()),  # (as titled)
                     locale=locale,
                     detail="planned on the balances "
                     + ", ".join(f"{ccy} {_plain(v)}" for ccy, v in p.balances_snapshot.items()),
@@ -524,6 +527,7 @@ class _Builder:
             title=f"Preview of {p.step_id}{again} ({state})",
             text=title,
             sentences=warnings,
+            notes=tuple(note_text(str(n), locale) for n in preview.get("notes") or ()),
             figures=_preview_figures(preview),
             locale=locale,
             detail=detail,

@@ -81,6 +81,7 @@ def test_the_page_shows_each_turn_as_the_customer_saw_it_in_chinese(
     assert "in 简体中文" in first
     assert '<blockquote class="said customer" lang="zh-Hans">' in first
     assert '<mark class="span span-asset" title="asset">比特币</mark>' in first
+    assert '<ul class="shown-notes" lang="zh-Hans"><li>以默认计价货币 USDT 计价</li>' in first
     # The preview card's figures, formatted as the chat formats them.
     assert "<dt>Amount</dt><dd>0.01 BTC</dd>" in first
     assert "<dt>Expected price</dt><dd>65,032.5 USDT</dd>" in first
