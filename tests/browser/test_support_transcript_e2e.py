@@ -88,6 +88,14 @@ def test_a_chinese_session_reads_as_the_customer_saw_it(browser: Browser, server
     expect(page.locator("#turn-3 h3 .flag-blocked")).to_be_visible()
     expect(page.locator("#turn-3 .entry-denied .shown-sentences")).to_contain_text("单笔订单上限")
     expect(page.locator("#session-flags")).to_contain_text("Injection attempt")
+    # A note from the page's form: journaled, shown as written, in the timeline too.
+    page.fill("#note-text", "客户来电：确认是本人 <b>操作</b>")
+    page.click("#note-form button[type=submit]")
+    expect(page.locator("#notes-list")).to_contain_text("客户来电：确认是本人 <b>操作</b>")
+    expect(page.locator("#turn-3 .entry-note blockquote")).to_have_text(
+        "客户来电：确认是本人 <b>操作</b>"
+    )
+    assert _texts(page, ".entry-reply blockquote.said") == replies  # the customer's, unchanged
     # The raw payload, one click away, with its characters as they are.
     raw = page.locator("#turn-1 .entry-message details.raw")
     raw.locator("summary").click()
