@@ -44,6 +44,7 @@ from web.routes import (
 )
 from web.services import Services, build_services
 from web.settings import Settings, retention_text
+from web.templating import TEMPLATES, add_filters
 
 HERE = Path(__file__).resolve().parent
 
@@ -140,7 +141,8 @@ def create_app(
         heartbeat_s=settings.stream_heartbeat_s,
         lifetime_s=settings.stream_lifetime_s,
     )
-    app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    app.state.templates = templates = Jinja2Templates(directory=TEMPLATES)
+    add_filters(templates.env)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.derived_key("session-cookie").hex(),

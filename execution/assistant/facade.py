@@ -18,6 +18,7 @@ module with one job and says which exactly-once invariant it relies on:
 :mod:`.mandate_runner`    standing orders the worker places after one confirmation
 :mod:`.reconciler`        in-flight steps settled with the venue
 :mod:`.texts`             the sentences shown next to Confirm
+:mod:`.notes`             support's internal notes on a session (never trading state)
 :mod:`.context`           what the rooms share (the log, the venue, the clock, settings)
 ========================  =============================================================
 
@@ -38,6 +39,7 @@ from execution.assistant.context import Context
 from execution.assistant.dependents import Dependents
 from execution.assistant.executor import Executor
 from execution.assistant.mandate_runner import MandateReport, MandateRunner
+from execution.assistant.notes import Notes
 from execution.assistant.previews import PendingConfirmation, Previews, StepUpdate
 from execution.assistant.reconciler import Reconciler, ReconcileReport
 from execution.assistant.reservations import Reservations
@@ -114,6 +116,7 @@ class Assistant:
             ctx, previews, reservations, executor, dependents, mandates, stops
         )
         self._mandates = mandates
+        self._notes = Notes(ctx)
         self._reconciler = Reconciler(ctx, executor, reservations, dependents, stops)
 
     # --- sessions -----------------------------------------------------------------
@@ -196,6 +199,12 @@ class Assistant:
         self, session_id: str, step_id: str, actor: Actor, token: str
     ) -> tuple[StepView, list[StepUpdate]]:
         return self._confirmations.confirm_step(session_id, step_id, actor, token)
+
+    # --- support -----------------------------------------------------------------------
+
+    def add_note(self, session_id: str, actor: Actor, text: str) -> Event:
+        """Attach a support (or admin) member's internal note to the session's journal."""
+        return self._notes.add_note(session_id, actor, text)
 
     # --- what the worker does ---------------------------------------------------------
 

@@ -4,10 +4,11 @@ the customer's language (:mod:`execution.i18n`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from execution.i18n import DEFAULT_LOCALE, SENTENCE_BREAK, Locale
-from execution.i18n.catalogue import render
+from execution.i18n.catalogue import has, render
 from execution.i18n.numbers import money
 from execution.mandates import terms_text
 from execution.preview.simulator import CancelPreview, StepPreview
@@ -17,8 +18,12 @@ __all__ = [
     "cancel_text",
     "confirmation_text",
     "money",
+    "refusal_text",
     "terms_text",
 ]
+
+# How the chat page joins a requote's reasons (web/static/text.js ``requoted``).
+_REASONS_JOIN: dict[Locale, str] = {"en": "; ", "zh-Hans": "；", "zh-Hant": "；"}
 
 
 def confirmation_text(
@@ -79,3 +84,18 @@ def cancel_text(description: str, preview: CancelPreview, locale: Locale = DEFAU
 def stop_text(code: str, locale: Locale = DEFAULT_LOCALE, **params: object) -> str:
     """A sentence about stopping a standing order from the chat (catalogue ``stop.*``)."""
     return render(code, locale, params)
+
+
+def refusal_text(
+    code: str, locale: Locale = DEFAULT_LOCALE, *, message: str = "", reasons: Sequence[str] = ()
+) -> str:
+    """What the chat page said when a confirmation was refused (``code``, as journaled by
+    ``confirmation_refused``): an expired quote asks for a fresh one, a requote gives its
+    ``reasons`` and shows the new preview, any other refusal is "not sent" and why. A code
+    with no sentence says the server's ``message``, as the page does."""
+    if code == "token_expired":
+        return render("refused.token_expired", locale)
+    if code == "requote_required":
+        return render("refused.requoted", locale, {"reasons": _REASONS_JOIN[locale].join(reasons)})
+    why = render(f"refused.{code}", locale) if has(f"refused.{code}") else message
+    return render("refused.not_sent", locale, {"text": why})

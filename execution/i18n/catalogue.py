@@ -677,6 +677,38 @@ MESSAGES: Final[dict[str, tuple[str, str, str]]] = {
         "您的账户尚未设置交易额度，请联系客服",
         "您的帳戶尚未設定交易額度，請聯絡客服",
     ),
+    # --- a confirmation refused (the chat page says the same, web/static/text.js) --------
+    "refused.not_sent": ("Not sent: {text}", "未发送：{text}", "未發送：{text}"),
+    "refused.token_expired": (
+        "This quote expired. Nothing was sent. Refresh it to see the current price.",
+        "报价已过期，未发送任何订单。请刷新以查看最新价格。",
+        "報價已過期，未發送任何訂單。請刷新以查看最新價格。",
+    ),
+    "refused.token_reused": (
+        "This step was already confirmed; it was not sent again.",
+        "这一步已经确认过，没有重复发送。",
+        "這一步已經確認過，沒有重複發送。",
+    ),
+    "refused.token_mismatch": (
+        "This confirmation does not match the quote shown. Refresh the quote.",
+        "这次确认与显示的报价不符，请刷新报价。",
+        "這次確認與顯示的報價不符，請重新報價。",
+    ),
+    "refused.step_not_confirmable": (
+        "This step can no longer be confirmed. Nothing was sent.",
+        "这一步已无法确认，没有发送任何订单。",
+        "這一步已無法確認，沒有發送任何訂單。",
+    ),
+    "refused.limit_exceeded": (
+        "This would take you past your daily trading limit. Nothing was sent.",
+        "这会超出您的每日交易额度，没有发送任何订单。",
+        "這會超出您的每日交易額度，沒有發送任何訂單。",
+    ),
+    "refused.requoted": (
+        "Not sent: {reasons}. Here is the new preview.",
+        "未发送：{reasons}。以下是新的预览。",
+        "未發送：{reasons}。以下是新的預覽。",
+    ),
     "deny.QUOTE_NOT_ALLOWED": (
         "orders priced in {quote} are not available to your account",
         "您的账户不能下以 {quote} 计价的订单",

@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter
 
 from execution.session.lifecycle import PlanState
 
@@ -70,6 +70,11 @@ STEP_ADDED = "step_added"  # one order of an armed mandate, about to be previewe
 MANDATE_PAUSED = "mandate_paused"  # a bound was reached: the customer is asked again
 MANDATE_ENDED = "mandate_ended"  # every order placed (or expired after some)
 MANDATE_STOPPED = "mandate_stopped"  # a stop step carried out: the mandate it names stopped
+# Support (never read by the fold's trading state, the replay or the customer's chat):
+SUPPORT_NOTE = "support_note"  # an internal note a member of staff attached to the session
+
+#: The longest note support may attach (characters).
+NOTE_MAX_CHARS = 2000
 
 # Events that record what the customer did (the rest record what the assistant did).
 CUSTOMER_EVENTS = frozenset(
@@ -392,6 +397,20 @@ class MandateStopped(_StepEvent):
     orders_total: int
 
 
+# --- support ------------------------------------------------------------------------------
+
+
+class SupportNote(Payload):
+    """An internal note support (or an admin) attached to the session: who wrote it and
+    what. It is an entry like any other (chained, never edited or deleted); the session's
+    trading state and its re-run pass over it."""
+
+    kind: Literal["support_note"] = "support_note"
+    author: str  # the member of staff's user id
+    role: Literal["support", "admin"]
+    text: Annotated[str, StringConstraints(min_length=1, max_length=NOTE_MAX_CHARS)]
+
+
 AnyPayload = (
     SessionOpened
     | MessageReceived
@@ -417,6 +436,7 @@ AnyPayload = (
     | MandatePaused
     | MandateEnded
     | MandateStopped
+    | SupportNote
 )
 #: Every payload, discriminated by ``kind``.
 EventPayload = Annotated[AnyPayload, Field(discriminator="kind")]
@@ -450,6 +470,7 @@ __all__ = [
     "MANDATE_PAUSED",
     "MANDATE_STOPPED",
     "MESSAGE_RECEIVED",
+    "NOTE_MAX_CHARS",
     "ORDER_ACCEPTED",
     "ORDER_CANCELED",
     "ORDER_FAILED",
@@ -469,6 +490,7 @@ __all__ = [
     "STEP_PREVIEWED",
     "STEP_REJECTED",
     "STEP_SKIPPED",
+    "SUPPORT_NOTE",
     "AnyPayload",
     "CancelTarget",
     "ConfirmationRefused",
@@ -501,5 +523,6 @@ __all__ = [
     "StepRejected",
     "StepSkipped",
     "StopTarget",
+    "SupportNote",
     "parse_payload",
 ]

@@ -172,3 +172,23 @@ def test_the_page_locale(
     asked: str | None, cookie: str | None, accept: str | None, expected: tuple[str, bool]
 ) -> None:
     assert page_locale(asked, cookie, accept) == expected
+
+
+def test_a_refused_confirmation_reads_as_the_chat_page_said_it(
+    catalogues: dict[str, dict[str, dict[str, Any]]],
+) -> None:
+    """The support console says a journaled refusal (refusal_text, from the catalogue) in
+    the words the chat page showed the customer (text.js): the two must not drift."""
+    from execution.assistant.texts import refusal_text
+
+    for locale in LOCALES:
+        page = catalogues[locale]
+        said = page["notSent"]["value"].replace("‹1›", "{}")
+        assert refusal_text("token_expired", locale) == page["expired"]["value"], locale
+        for code in ("token_reused", "token_mismatch", "step_not_confirmable", "limit_exceeded"):
+            expected = said.format(page[f"errors.{code}"]["value"])
+            assert refusal_text(code, locale) == expected, (locale, code)
+        requoted = page["requoted"]["value"]  # for the sample reasons ‹1›, ‹2›
+        assert refusal_text("requote_required", locale, reasons=["‹1›", "‹2›"]) == requoted
+        # a code the page has no sentence for: the server's message, as the page showed it
+        assert refusal_text("new_code", locale, message="why") == said.format("why")

@@ -94,10 +94,11 @@ def test_support_timeline_explains_each_parse(client: TestClient) -> None:
 
     page = client.get(f"/support/sessions/{sid}").text
 
-    assert "Understood as <strong>clarify</strong>" in page
-    assert "by the rules parser" in page
-    assert 'title="asset">bitcoin</mark> → asset' in page
-    assert "A reply to the assistant's question: answered." in page
+    assert "Understood as clarify" in page
+    assert "read by the rules parser 1.0.0" in page
+    # the customer's words, with what the parser took each for
+    assert '<mark class="span span-asset" title="asset">bitcoin</mark>' in page
+    assert "a reply to the assistant&#39;s question: answered" in page
 
 
 def test_chat_page_labels_its_box_and_has_a_balances_drawer(client: TestClient) -> None:

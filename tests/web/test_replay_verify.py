@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -171,14 +172,24 @@ def test_support_page_shows_the_re_simulation(client: TestClient, services: Serv
         page
     )
     assert 'id="rerun-findings"' not in page
+    recorded = services.current_policy().version
 
     _, published = services.policy_store.publish(PolicyRules(max_slippage_bps=150), by="admin")
     page = client.get(f"/support/sessions/{sid}").text
     assert "<strong>Re-run differs</strong> in 1 of 4 checks (3 match)" in page
-    assert "preview p1.1:" in page
-    assert "<code>policy_version</code>" in page
-    assert f'<code>"{published.version}"</code>' in page
-    assert f"policy: {published.version} in force" in page
+    finding = page[page.index('id="finding-') : page.index("</article>")]
+    assert "Differs:</span>\n        preview p1.1" in finding
+    assert 'in <a href="#turn-2">turn 2</a>' in finding  # the turn "0.01" made the preview in
+    assert "<code>policy_version</code>" in finding
+    assert (
+        f'<td data-label="Re-run now" class="rerun-value"><pre>&#34;{published.version}&#34;'
+        in (finding)
+    )
+    assert f'class="recorded"><pre>&#34;{recorded}&#34;</pre>' in finding  # side by side
+    assert f"policy: {published.version} in force" in finding
+    # the preview's entry in the transcript links back to its finding
+    (seq,) = re.findall(r'id="finding-(\d+)"', page)
+    assert f'<a class="flag flag-differs" href="#finding-{seq}">Re-run differs</a>' in page
 
 
 def test_reverify_and_replay_use_the_policy_in_force_not_the_one_at_start_up(

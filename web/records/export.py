@@ -15,15 +15,14 @@ from pathlib import Path
 import jinja2
 
 from execution.actors import Actor
-from execution.clock import iso
 from execution.errors import PermissionDenied
 from execution.i18n.page import PAGE_TEXT
 from execution.journal import Event, Verification
 from execution.records.bundle import build_bundle
 from execution.session.replay import ReplayReport
-from execution.session.state import fold
-from web.routes.support_api import reverify, reverify_out
+from web.routes.support_api import reverify, reverify_out, session_page
 from web.services import Services
+from web.templating import TEMPLATES, add_filters
 
 WEB = Path(__file__).resolve().parent.parent
 _STYLESHEET = '<link rel="stylesheet" href="/static/style.css">'
@@ -32,7 +31,9 @@ _STYLESHEET = '<link rel="stylesheet" href="/static/style.css">'
 @cache
 def _environment() -> jinja2.Environment:
     # The app's templates, escaped as the app renders them (Starlette's Jinja2Templates).
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(WEB / "templates"), autoescape=True)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+    add_filters(env)
+    return env
 
 
 def render_transcript(
@@ -50,7 +51,6 @@ def render_transcript(
         events = services.assistant.events(session_id, reader)
     else:
         services.assistant.events(session_id, reader)  # the same visibility rule
-    verification, report = checked or reverify(services, session_id, events)
     page = (
         _environment()
         .get_template("support_session.html")
@@ -58,12 +58,8 @@ def render_transcript(
             principal=None,
             csrf="",
             t=PAGE_TEXT["en"],
-            state=fold(session_id, events),
-            events=events,
-            verification=verification,
-            report=report,
-            iso=iso,
             exported=True,
+            **session_page(services, session_id, events, checked),
         )
     )
     css = (WEB / "static" / "style.css").read_text()

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
 
 from execution.actors import Actor
 from execution.clock import iso
@@ -19,10 +20,11 @@ from execution.i18n.page import (
     PAGE_TEXT,
     page_locale,
 )
+from execution.journal.events import NOTE_MAX_CHARS
 from execution.preview.simulator import dec
 from web.auth import Principal
 from web.deps import ServicesDep, check_csrf, csrf_token
-from web.routes.support_api import customer_record, reverify
+from web.routes.support_api import NoteIn, customer_record, session_page
 
 router = APIRouter(include_in_schema=False)
 HOME_BY_ROLE = {"customer": "/chat", "support": "/support", "product": "/docs", "admin": "/support"}
@@ -170,19 +172,8 @@ def support_session(session_id: str, request: Request, services: ServicesDep) ->
     if isinstance(principal, Response):
         return principal
     actor = Actor(principal.user_id, principal.role, "chat")
-    state = services.assistant.state(session_id, actor)
-    events = services.journal.read(session_id)
-    verification, report = reverify(services, session_id)
-    return _page(
-        request,
-        "support_session.html",
-        principal,
-        state=state,
-        events=events,
-        verification=verification,
-        report=report,
-        iso=iso,
-    )
+    services.assistant.state(session_id, actor)  # 404 if there is no such session
+    return _page(request, "support_session.html", principal, **session_page(services, session_id))
 
 
 @router.get("/support/customers/{customer_id}")
@@ -220,3 +211,30 @@ def support_customer(customer_id: str, request: Request, services: ServicesDep) 
 def _plain(number: object) -> str:
     """A venue's number in plain decimal notation (ccxt's float fee 1.53e-06 as 0.00000153)."""
     return format(dec(number), "f")
+
+
+@router.post("/support/sessions/{session_id}/notes")
+def support_note(
+    session_id: str,
+    request: Request,
+    services: ServicesDep,
+    text: Annotated[str, Form()],
+    csrf: Annotated[str, Form()],
+) -> Response:
+    """The session page's note form: the note is journaled, and the page shown again."""
+    check_csrf(request, csrf)
+    principal = _guard(request, services, "support", "admin")
+    if isinstance(principal, Response):
+        return principal
+    try:
+        note = NoteIn(text=text)
+    except ValidationError as exc:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            f"a note needs 1 to {NOTE_MAX_CHARS} characters: {exc.errors()[0]['msg']}",
+        ) from None
+    actor = Actor(principal.user_id, principal.role, "chat")
+    event = services.assistant.add_note(session_id, actor, note.text)
+    return RedirectResponse(
+        f"/support/sessions/{session_id}#e{event.seq}", status.HTTP_303_SEE_OTHER
+    )

@@ -3,17 +3,19 @@ customer's record across their sessions."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Request, status
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from execution.actors import Actor
 from execution.clock import iso
 from execution.errors import NotFound
 from execution.journal import Event, Verification, verify_chain
+from execution.journal.events import NOTE_MAX_CHARS, SupportNote
 from execution.session.customer import CustomerView
 from execution.session.replay import ReplayReport, parsers_for, rerun
+from execution.session.transcript import transcript
 from web.deps import ServicesDep, Support, actor_for, errors
 from web.services import Services
 
@@ -43,6 +45,26 @@ class ReverifyOut(BaseModel):
     ok: bool = Field(description="false on a broken chain or any difference")
     chain: ChainOut
     rerun: dict[str, Any] = Field(description="every check of the re-run, with its differences")
+
+
+class NoteIn(BaseModel):
+    """An internal note: what support wants the next reader of the session to know."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NOTE_MAX_CHARS)
+    ] = Field(description=f"1 to {NOTE_MAX_CHARS} characters (surrounding spaces dropped)")
+
+
+class NoteOut(BaseModel):
+    session_id: str
+    seq: int = Field(description="the note's entry in the session's journal")
+    author: str
+    role: str
+    text: str
+    at: str = Field(description="ISO 8601 UTC")
+    hash: str
 
 
 @router.get("/sessions")
@@ -106,6 +128,30 @@ def customer_record(services: Services, customer_id: str, actor: Actor) -> Custo
     return view
 
 
+@router.post(
+    "/sessions/{session_id}/notes",
+    status_code=status.HTTP_201_CREATED,
+    responses=errors(409, 422),
+)
+def add_note(
+    session_id: str, body: NoteIn, request: Request, principal: Support, services: ServicesDep
+) -> NoteOut:
+    """Attach an internal note to the session (support and admin staff). It is journaled
+    like every entry, so it cannot be edited or deleted; it changes nothing the customer
+    sees or the session's trading state, and a re-run passes over it."""
+    event = services.assistant.add_note(session_id, actor_for(principal, request), body.text)
+    note = SupportNote.model_validate({**event.payload, "kind": event.kind})
+    return NoteOut(
+        session_id=session_id,
+        seq=event.seq,
+        author=note.author,
+        role=note.role,
+        text=note.text,
+        at=iso(event.ts_ms),
+        hash=event.hash,
+    )
+
+
 def reverify(
     services: Services, session_id: str, events: list[Event] | None = None
 ) -> tuple[Verification, ReplayReport]:
@@ -127,3 +173,28 @@ def reverify(
         default_quote=services.settings.default_quote,
     )
     return verification, report
+
+
+def session_page(
+    services: Services,
+    session_id: str,
+    events: list[Event] | None = None,
+    checked: tuple[Verification, ReplayReport] | None = None,
+) -> dict[str, Any]:
+    """What the console's session page (``support_session.html``) lays out: the transcript,
+    the chain check and the re-run's findings, each linked to its turn. The page and a
+    session's export bundle both render this; ``events`` and ``checked``: the journal as
+    already read and its :func:`reverify` (an export shows the entries it holds)."""
+    if events is None:
+        events = services.journal.read(session_id)
+    verification, report = checked or reverify(services, session_id, events)
+    told = transcript(events, session_id=session_id)
+    return {
+        "tx": told,
+        "verification": verification,
+        "report": report,
+        "findings": [(c, told.turn_of(c.seq)) for c in report.checks if c.status != "ok"],
+        "differing": {c.seq for c in report.differences},
+        "note_max": NOTE_MAX_CHARS,
+        "iso": iso,
+    }

@@ -17,6 +17,7 @@ import ccxt
 import pytest
 from pydantic import BaseModel, ValidationError
 
+from execution.actors import Actor
 from execution.assistant import PendingConfirmation
 from execution.clock import ManualClock
 from execution.errors import ConfirmationRefused, RequoteRequired
@@ -184,6 +185,8 @@ class Flows:
         self.confirm(session, weekly)
         session, (stop,) = self.ask("stop my weekly ETH buys")
         assert self.confirm(session, stop) == "done"
+        # A note support attached to a session.
+        a.add_note(session, Actor("sam", "support", "chat"), "asked by phone to stop it")
 
     def events(self) -> Iterator[Event]:
         for summary in self.journal.sessions():
@@ -288,7 +291,7 @@ def test_the_kinds_are_the_ones_the_session_reads() -> None:
         value for name, value in vars(events).items() if name.isupper() and isinstance(value, str)
     }
     assert constants == EVENT_KINDS
-    assert len(EVENT_KINDS) == 24  # (mandate_stopped: a stop step carried out)
+    assert len(EVENT_KINDS) == 25  # (support_note: staff's internal note)
     assert all(model.model_fields["kind"].default == k for k, model in PAYLOAD_MODELS.items())
     assert ev.STEP_PREVIEWED is events.STEP_PREVIEWED
     assert ev.CUSTOMER_EVENTS is events.CUSTOMER_EVENTS
