@@ -57,6 +57,7 @@ from execution.journal import (
     SessionSummary,
     events,
     read_page,
+    withhold,
 )
 from execution.policy import DEFAULT_TIER, Policy
 from execution.policy.limits import LimitLedger
@@ -147,11 +148,13 @@ class Assistant:
         self, session_id: str, actor: Actor, after: int = -1, limit: int = DEFAULT_PAGE
     ) -> Page:
         """One page of the session's journal (see :func:`~execution.journal.read_page`),
-        under the same visibility rule: the owner is read from the first entry alone."""
+        under the same visibility rule: the owner is read from the first entry alone. The
+        customer does not read staff's internal notes: their payload is withheld."""
         first = self._ctx.journal.read(session_id, -1, 1)
         owner = str(first[0].payload.get("owner", "")) if first else None
         self._ctx.check_visible(session_id, owner, actor)
-        return read_page(self._ctx.journal, session_id, after, limit)
+        page = read_page(self._ctx.journal, session_id, after, limit)
+        return withhold(page, events.STAFF_ONLY) if actor.role == "customer" else page
 
     def balances(self, user_id: str) -> dict[str, dict[str, Decimal]]:
         return self._ctx.balances(user_id)

@@ -26,7 +26,7 @@ from execution.journal.chain import (
     stored_entries,
     verify_chain,
 )
-from execution.journal.page import DEFAULT_PAGE, MAX_PAGE, Page, read_page
+from execution.journal.page import DEFAULT_PAGE, MAX_PAGE, WITHHELD, Page, read_page, withhold
 from execution.journal.protocol import Journal
 from execution.journal.sqlite import SQLiteJournal
 
@@ -34,6 +34,7 @@ __all__ = [
     "DEFAULT_PAGE",
     "GENESIS_HASH",
     "MAX_PAGE",
+    "WITHHELD",
     "Event",
     "Journal",
     "Page",
@@ -48,4 +49,5 @@ __all__ = [
     "read_page",
     "stored_entries",
     "verify_chain",
+    "withhold",
 ]

@@ -72,6 +72,8 @@ MANDATE_ENDED = "mandate_ended"  # every order placed (or expired after some)
 MANDATE_STOPPED = "mandate_stopped"  # a stop step carried out: the mandate it names stopped
 # Support (never read by the fold's trading state, the replay or the customer's chat):
 SUPPORT_NOTE = "support_note"  # an internal note a member of staff attached to the session
+#: Entries only staff read in full: a customer reading their journal gets them withheld.
+STAFF_ONLY: frozenset[str] = frozenset({SUPPORT_NOTE})
 
 #: The longest note support may attach (characters).
 NOTE_MAX_CHARS = 2000
@@ -485,6 +487,7 @@ __all__ = [
     "PREVIEW_FAILED",
     "REPLY_SENT",
     "SESSION_OPENED",
+    "STAFF_ONLY",
     "STEP_ADDED",
     "STEP_CONFIRMED",
     "STEP_PREVIEWED",

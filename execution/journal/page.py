@@ -8,7 +8,7 @@ without reading the whole log.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from execution.journal.chain import GENESIS_HASH, Event, Verification, verify_chain
 from execution.journal.protocol import Journal
@@ -61,4 +61,17 @@ def read_page(
     return Page(session_id, after, events, events[-1].seq if more else None, chain)
 
 
-__all__ = ["DEFAULT_PAGE", "MAX_PAGE", "Page", "read_page"]
+#: What a reader who may not see an entry's payload gets in its place (the entry's kind,
+#: seq, time and hashes stay: the log shows that something was recorded, and where).
+WITHHELD: dict[str, str] = {"withheld": "staff only"}
+
+
+def withhold(page: Page, kinds: frozenset[str]) -> Page:
+    """The page with the payload of each entry of ``kinds`` replaced by :data:`WITHHELD`.
+    ``chain`` stays the check of the stored entries, made before anything was withheld (a
+    withheld entry's own hash cannot be recomputed from what is shown)."""
+    events = [replace(e, payload=WITHHELD) if e.kind in kinds else e for e in page.events]
+    return replace(page, events=events)
+
+
+__all__ = ["DEFAULT_PAGE", "MAX_PAGE", "WITHHELD", "Page", "read_page", "withhold"]

@@ -189,6 +189,27 @@ def test_support_and_admin_attach_notes_that_change_nothing_else(
     assert f'id="e{note["seq"]}"' in page
 
 
+def test_the_customer_reading_their_journal_gets_a_note_withheld(client: TestClient) -> None:
+    sid = _session(client)
+    note = client.post(
+        f"/api/support/sessions/{sid}/notes", json={"text": "customer called"}, headers=SUPPORT
+    ).json()
+
+    def entry(headers: dict[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
+        page = client.get(f"/api/sessions/{sid}/events?limit=1000", headers=headers).json()
+        (found,) = [e for e in page["events"] if e["seq"] == note["seq"]]
+        return found, page["chain"]
+
+    seen_by_customer, chain = entry(CUSTOMER)
+    seen_by_support, _ = entry(SUPPORT)
+    assert seen_by_support["payload"]["text"] == "customer called"
+    # The entry is there (kind, time, hashes), its words are not; the chain was checked on
+    # what is stored, so it still holds.
+    assert seen_by_customer["payload"] == {"withheld": "staff only"}
+    assert (seen_by_customer["kind"], seen_by_customer["hash"]) == ("support_note", note["hash"])
+    assert chain["ok"] is True
+
+
 def test_notes_are_for_staff_only_and_bounded(client: TestClient) -> None:
     sid = _session(client)
     url = f"/api/support/sessions/{sid}/notes"

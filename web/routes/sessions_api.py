@@ -182,7 +182,9 @@ class PageChainCheck(ChainCheck):
 
 class EventOut(BaseModel):
     """One journal entry. ``payload`` is exactly what was stored and hash-chained; its keys
-    for each ``kind`` are the models of ``execution/journal/events.py``."""
+    for each ``kind`` are the models of ``execution/journal/events.py``. A customer reads
+    staff's internal notes (``support_note``) with the payload ``{"withheld": "staff
+    only"}``: the entry and its hashes stay, the chain check ran on the stored entry."""
 
     session_id: str
     seq: int
