@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
 
 from execution.actors import Actor
 from execution.clock import iso
@@ -18,9 +20,10 @@ from execution.i18n.page import (
     PAGE_TEXT,
     page_locale,
 )
+from execution.journal.index import FLAGS
 from web.auth import Principal
 from web.deps import ServicesDep, check_csrf, csrf_token
-from web.routes.support_api import reverify
+from web.routes.support_api import STATES, SessionFilters, reverify, search_sessions
 
 router = APIRouter(include_in_schema=False)
 HOME_BY_ROLE = {"customer": "/chat", "support": "/support", "product": "/docs", "admin": "/support"}
@@ -158,8 +161,43 @@ def support_sessions(request: Request, services: ServicesDep) -> Response:
     principal = _guard(request, services, "support", "admin")
     if isinstance(principal, Response):
         return principal
-    sessions = services.journal.sessions()
-    return _page(request, "support_sessions.html", principal, sessions=sessions, iso=iso)
+    asked: dict[str, object] = dict(request.query_params)
+    asked["flag"] = request.query_params.getlist("flag")
+    try:
+        filters = SessionFilters.model_validate(asked)
+    except ValidationError as exc:
+        problems = [f"{'.'.join(map(str, e['loc'])) or 'query'}: {e['msg']}" for e in exc.errors()]
+        page = _page(
+            request,
+            "support_sessions.html",
+            principal,
+            filters=SessionFilters(),
+            states=STATES,
+            flags=FLAGS,
+            sessions=[],
+            older=None,
+            problems=problems,
+            iso=iso,
+        )
+        page.status_code = status.HTTP_422_UNPROCESSABLE_CONTENT
+        return page
+    found = search_sessions(services, filters)
+    older = None
+    if found.next is not None:
+        kept = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
+        older = "/support?" + urlencode([*kept, ("cursor", found.next.encode())])
+    return _page(
+        request,
+        "support_sessions.html",
+        principal,
+        filters=filters,
+        states=STATES,
+        flags=FLAGS,
+        sessions=found.sessions,
+        older=older,
+        problems=[],
+        iso=iso,
+    )
 
 
 @router.get("/support/sessions/{session_id}")
