@@ -20,7 +20,7 @@ from execution.i18n.page import (
     PAGE_TEXT,
     page_locale,
 )
-from execution.journal.index import FLAGS
+from execution.journal.index import DEFAULT_LIMIT, FLAGS
 from web.auth import Principal
 from web.deps import ServicesDep, check_csrf, csrf_token
 from web.routes.support_api import STATES, SessionFilters, reverify, search_sessions
@@ -174,6 +174,7 @@ def support_sessions(request: Request, services: ServicesDep) -> Response:
             filters=SessionFilters(),
             states=STATES,
             flags=FLAGS,
+            default_limit=DEFAULT_LIMIT,
             sessions=[],
             older=None,
             problems=problems,
@@ -193,6 +194,7 @@ def support_sessions(request: Request, services: ServicesDep) -> Response:
         filters=filters,
         states=STATES,
         flags=FLAGS,
+        default_limit=DEFAULT_LIMIT,
         sessions=found.sessions,
         older=older,
         problems=[],
