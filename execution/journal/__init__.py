@@ -3,6 +3,8 @@
 - :mod:`~execution.journal.chain`: the entries, their hash chain and its verification;
 - :mod:`~execution.journal.events`: the session event kinds and one typed payload model per
   kind (imported on its own: the backends store any JSON payload);
+- :mod:`~execution.journal.index`: the session index the support console searches, kept by
+  every backend in the same atomic step as the events it covers;
 - :mod:`~execution.journal.protocol`: the one contract every backend keeps;
 - :mod:`~execution.journal.sqlite`: the embedded journal (the default);
 - :mod:`~execution.journal.redis`: the journal shared by several app processes (imported

@@ -425,19 +425,6 @@ class SessionQuery:
         """Members sort at or above this: ``since``'s bound."""
         return None if self.since_ms is None else f"{self.since_ms:015d}"
 
-    def matches(self, index: SessionIndex) -> bool:
-        """The whole query on one index (the backends narrow first, then check this)."""
-        tags = index.tags()
-        if any(tag not in tags for tag in self.tags()):
-            return False
-        upper, lower = self.upper_member(), self.lower_member()
-        if upper is not None and not index.member < upper:
-            return False
-        if lower is not None and not index.member >= lower:
-            return False
-        needle = self.needle
-        return needle is None or needle in index.text
-
 
 @dataclass(frozen=True, slots=True)
 class SessionPage:

@@ -532,7 +532,7 @@ class RedisJournal:
                 chunk = ids[start : start + 1000]
                 pipe = self._client.pipeline(transaction=False)
                 for session_id in chunk:
-                    pipe.hmget(self._head_key(session_id), ["last_seq", "index_seq", "index"])
+                    pipe.hmget(self._head_key(session_id), ["last_seq", "index_seq"])
                 for session_id, head in zip(chunk, pipe.execute(), strict=True):
                     if head[0] is None or head[0] == head[1]:
                         continue  # gone, or current
@@ -549,7 +549,8 @@ class RedisJournal:
         events = self.read(session_id)[: last_seq + 1]
         if len(events) != last_seq + 1:
             return 0  # a damaged log: verify() names it; nothing to index it from
-        stored = loads(_text(head[2])) if head[2] is not None else None
+        kept = self._client.hget(self._head_key(session_id), "index")
+        stored = None if kept is None else loads(_text(kept))
         index = index_events(None, events)
         before = set() if stored is None else stored.tags()
         after = index.tags()
