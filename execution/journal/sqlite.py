@@ -186,20 +186,23 @@ class SQLiteJournal:
 
     def _index(self, session_id: str, events: Sequence[Event]) -> None:
         """Move the session's index over ``events``, just stored; the caller's transaction."""
-        row = self._db.execute(
-            "SELECT data FROM session_index WHERE session_id = ?", (session_id,)
-        ).fetchone()
-        prior = None if row is None else loads(row[0])
+        stored = self._stored_index(session_id)
+        prior = stored
         if prior is not None and prior.last_seq != events[0].seq - 1:
             prior = None  # behind (written by a version without the index): start over
         if prior is None and events[0].seq > 0:
             events = self._read(session_id, -1)  # the whole log, this segment included
-        self._write_index(prior, index_events(prior, events))
+        self._write_index(stored, index_events(prior, events))
 
-    def _write_index(self, prior: SessionIndex | None, index: SessionIndex) -> None:
-        if prior is None:
-            self._db.execute("DELETE FROM session_tags WHERE session_id = ?", (index.session_id,))
-        before = set() if prior is None else prior.tags()
+    def _stored_index(self, session_id: str) -> SessionIndex | None:
+        row = self._db.execute(
+            "SELECT data FROM session_index WHERE session_id = ?", (session_id,)
+        ).fetchone()
+        return None if row is None else loads(row[0])
+
+    def _write_index(self, stored: SessionIndex | None, index: SessionIndex) -> None:
+        """Replace the stored index (and its tags) with ``index``."""
+        before = set() if stored is None else stored.tags()
         after = index.tags()
         self._db.execute(
             "INSERT OR REPLACE INTO session_index VALUES (?, ?, ?, ?, ?)",
@@ -230,7 +233,8 @@ class SQLiteJournal:
                 with immediate_transaction(self._db):
                     events = self._read(session_id, -1)
                     if events:
-                        self._write_index(None, index_events(None, events))
+                        stored = self._stored_index(session_id)
+                        self._write_index(stored, index_events(None, events))
         return len(behind)
 
     def search(self, query: SessionQuery) -> SessionPage:
