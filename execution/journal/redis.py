@@ -365,7 +365,9 @@ class RedisJournal:
                 known = self._known(session_id, expect)
                 if known.head != expect:
                     raise conflict(session_id, known.head, expect, repr(kind), _TURN_NOTE)
-            for attempt in range(self._max_attempts if expect is None else 1):
+            # With ``expect``, a second try only if the head is still ``expect`` (the index
+            # stored with it was not the one this client knew: a backfill, say).
+            for attempt in range(self._max_attempts if expect is None else 2):
                 # The time is read after the head is known, so a later entry never carries
                 # an earlier time than the one it follows.
                 (last_seq, prev) = known.head
@@ -386,7 +388,7 @@ class RedisJournal:
                 # Refused: another writer moved the head or holds the turn. Retry on the
                 # head it reports; after the first miss (often just a cold cache), back off
                 # with jitter so contending processes stop colliding in lockstep.
-                if expect is not None:
+                if expect is not None and refused.head != expect:
                     raise conflict(session_id, refused.head, expect, repr(kind), _TURN_NOTE)
                 known = refused
                 if attempt:
@@ -398,8 +400,8 @@ class RedisJournal:
 
     def append_events(self, events: Sequence[Event]) -> None:
         """Store a segment built with :func:`~execution.journal.chain_event`, all or none,
-        in one round trip; a refusal raises :class:`JournalConflict` (no retry: the
-        segment is chained to the head it names)."""
+        in one round trip; a head other than the one the segment names raises
+        :class:`JournalConflict` (no retry: the segment is chained to that head)."""
         entries = stored_entries(events)
         first = events[0]
         session_id = first.session_id
@@ -408,10 +410,12 @@ class RedisJournal:
         stripe = self._locks[zlib.crc32(session_id.encode()) % _LOCK_STRIPES]
         with stripe:
             known = self._known(session_id, expect)
-            refused = (
-                known
-                if known.head != expect
-                else self._store(
+            # A second try only if the head is still ``expect`` (the index stored with it
+            # was not the one this client knew: a backfill, say).
+            for _ in range(2):
+                if known.head != expect:
+                    break
+                refused = self._store(
                     session_id,
                     known,
                     first.payload.get("owner"),
@@ -420,9 +424,10 @@ class RedisJournal:
                     claim_turn=False,
                     what=what,
                 )
-            )
-        if refused is not None:
-            raise conflict(session_id, refused.head, expect, what, _TURN_NOTE)
+                if refused is None:
+                    return
+                known = refused
+        raise conflict(session_id, known.head, expect, what, _TURN_NOTE)
 
     def _indexed(self, session_id: str, known: _Known, events: Sequence[Event]) -> SessionIndex:
         """The session's index after ``events``, which follow ``known.head``: from the
