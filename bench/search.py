@@ -12,7 +12,8 @@ function as every append (SQLite at ``synchronous=OFF`` for the build). Then tim
 ``Journal.search`` (what GET /api/support/sessions and /support call), ``runs`` times each,
 p50 and p99:
 
-* by customer (one of 2,000); by text, common (以太坊, ~1 in 6) and rare (~1 in 1,000);
+* by customer (one of 2,000); by text, common (以太坊, ~1 in 6), rare (~1 in 1,000) and
+  absent (every session's text is read);
 * by flag (mandate_paused); by symbol (SOL); the first page of everything; and a deep
   page (the 40th of 50, by its cursor).
 
@@ -180,6 +181,7 @@ def _searches(journal: Journal, sessions: int) -> dict[str, Callable[[], int]]:
         "customer": run(SessionQuery(owner="cust-00042")),
         "text common (以太坊)": run(SessionQuery(text="以太坊")),
         "text rare": run(SessionQuery(text="Double check the FEE")),
+        "text absent (reads all)": run(SessionQuery(text="比特幣現貨ETF")),
         "flag mandate_paused": run(SessionQuery(flags=("mandate_paused",))),
         "symbol SOL": run(SessionQuery(symbol="SOL")),
         "first page, no filter": run(SessionQuery()),
