@@ -7,20 +7,28 @@ Layout (every key starts with the configured prefix, ``tradeassist:`` by default
 * ``journal:s:<session>:log``: a list of entries, each the canonical JSON of
   :meth:`Event.to_json`, in sequence order;
 * ``journal:s:<session>:head``: a hash holding ``owner``, ``opened_ms``, ``last_seq``,
-  ``last_hash`` and ``last_ms``: the chain head;
+  ``last_hash`` and ``last_ms``: the chain head; and the session's index
+  (:mod:`~execution.journal.index`): ``index`` (its JSON), ``index_seq`` (the entry it
+  covers) and ``text`` (what a text search reads);
 * ``journal:s:<session>:turn``: while it exists, the one client allowed to append (see
   below), with a short lease;
 * ``journal:sessions``: a sorted set of every session, scored by its opening time;
-* ``journal:o:<owner>``: the same, for one owner's sessions.
+* ``journal:o:<owner>``: the same, for one owner's sessions;
+* ``journal:x:all`` and ``journal:x:<tag>``: the session index's sets, every session and
+  those with a tag (``owner:…``, ``state:…``, ``symbol:…``, ``flag:…``, ``said``), all
+  scored 0 and sorted by member (the opening time zero-padded, then the id), so a page
+  is a ``ZREVRANGEBYLEX`` below the cursor.
 
-The suffixes differ in their last character and the namespaces (``s:``, ``o:``,
+The suffixes differ in their last character and the namespaces (``s:``, ``o:``, ``x:``,
 ``sessions``) in their first, so no session id or owner can make two keys collide.
 
 **Atomicity.** The entry hash is SHA-256 over the previous hash, and Redis' Lua has no
 SHA-256, so the hash is computed here and the append is a compare-and-set: one Lua script
 (:data:`_APPEND_LUA`, loaded once and called with EVALSHA) checks that the head is still
 the one the hash was computed from, then pushes the entry and moves the head, in one
-step. The same script stores a segment of several entries (:meth:`append_events`, one
+step, and stores the session's index beside them (computed here by
+:func:`~execution.journal.index.index_events` from the index stored with that head). The
+same script stores a segment of several entries (:meth:`append_events`, one
 decision of the app) in one round trip, all or none. If another client got there first,
 the script writes nothing and answers with the current head; the append is recomputed on
 it and tried again, a bounded number of times.
