@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from execution.clock import ManualClock
 from execution.errors import JournalError
-from execution.journal import GENESIS_HASH, Event, chain_event
+from execution.journal import GENESIS_HASH, Event, SQLiteJournal, chain_event
 from execution.journal import events as ev
 from execution.journal.index import Cursor, SessionQuery, index_events
+from execution.journal.redis import RedisJournal
 
 
 def _chain(*payloads: ev.Payload | tuple[str, dict[str, object]]) -> list[Event]:
@@ -67,3 +71,37 @@ def test_a_query_is_checked_when_made() -> None:
         SessionQuery(flags=("odd",))  # type: ignore[arg-type]
     assert SessionQuery(text="  以太坊  ").needle == "以太坊"
     assert SessionQuery(text="   ").needle is None
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "redis"])
+def test_events_are_stored_only_with_their_index(
+    backend: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The index is written in the events' own step: when it cannot be, neither are they."""
+    journal: SQLiteJournal | RedisJournal
+    if backend == "sqlite":
+        journal = SQLiteJournal(tmp_path / "journal.sqlite3", clock)
+    else:
+        url = request.getfixturevalue("test_redis_url")
+        journal = RedisJournal.from_url(url, clock, prefix=request.getfixturevalue("redis_prefix"))
+    opened = ev.SessionOpened(owner="ann", channel="chat")
+    journal.append("s1", opened.kind, "test", opened.to_json())
+
+    def broken(prior: object, events: object) -> None:
+        raise RuntimeError("the index could not be computed")
+
+    monkeypatch.setattr(f"execution.journal.{backend}.index_events", broken)
+    said = ev.MessageReceived(text="buy 1 BTC", channel="chat")
+    with pytest.raises(RuntimeError, match="could not be computed"):
+        journal.append("s1", said.kind, "test", said.to_json())
+    monkeypatch.undo()
+    assert [e.kind for e in journal.read("s1")] == ["session_opened"]
+    found = journal.search(SessionQuery(include_empty=True)).sessions
+    assert [(s.session_id, s.events, s.messages) for s in found] == [("s1", 1, 0)]
+    journal.append("s1", said.kind, "test", said.to_json())
+    assert journal.search(SessionQuery(text="BUY 1")).sessions[0].events == 2
+    journal.close()
