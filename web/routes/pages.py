@@ -20,7 +20,7 @@ from execution.i18n.page import (
     PAGE_TEXT,
     page_locale,
 )
-from execution.journal.index import DEFAULT_LIMIT, FLAGS
+from execution.journal.index import DEFAULT_LIMIT, FLAGS, SessionIndex
 from web.auth import Principal
 from web.deps import ServicesDep, check_csrf, csrf_token
 from web.routes.support_api import STATES, SessionFilters, reverify, search_sessions
@@ -167,19 +167,7 @@ def support_sessions(request: Request, services: ServicesDep) -> Response:
         filters = SessionFilters.model_validate(asked)
     except ValidationError as exc:
         problems = [f"{'.'.join(map(str, e['loc'])) or 'query'}: {e['msg']}" for e in exc.errors()]
-        page = _page(
-            request,
-            "support_sessions.html",
-            principal,
-            filters=SessionFilters(),
-            states=STATES,
-            flags=FLAGS,
-            default_limit=DEFAULT_LIMIT,
-            sessions=[],
-            older=None,
-            problems=problems,
-            iso=iso,
-        )
+        page = _sessions_page(request, principal, SessionFilters(), [], None, problems)
         page.status_code = status.HTTP_422_UNPROCESSABLE_CONTENT
         return page
     found = search_sessions(services, filters)
@@ -187,6 +175,18 @@ def support_sessions(request: Request, services: ServicesDep) -> Response:
     if found.next is not None:
         kept = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
         older = "/support?" + urlencode([*kept, ("cursor", found.next.encode())])
+    return _sessions_page(request, principal, filters, found.sessions, older, [])
+
+
+def _sessions_page(
+    request: Request,
+    principal: Principal,
+    filters: SessionFilters,
+    sessions: list[SessionIndex],
+    older: str | None,
+    problems: list[str],
+) -> HTMLResponse:
+    """The console's list: the search form, one line per session, the link to older ones."""
     return _page(
         request,
         "support_sessions.html",
@@ -195,9 +195,9 @@ def support_sessions(request: Request, services: ServicesDep) -> Response:
         states=STATES,
         flags=FLAGS,
         default_limit=DEFAULT_LIMIT,
-        sessions=found.sessions,
+        sessions=sessions,
         older=older,
-        problems=[],
+        problems=problems,
         iso=iso,
     )
 
