@@ -152,7 +152,7 @@ class ReverifyOut(BaseModel):
     rerun: dict[str, Any] = Field(description="every check of the re-run, with its differences")
 
 
-@router.get("/sessions")
+@router.get("/sessions", responses=errors(422))
 def list_sessions(
     principal: Support, services: ServicesDep, filters: Annotated[SessionFilters, Query()]
 ) -> SessionsOut:
