@@ -5,6 +5,8 @@
   kind (imported on its own: the backends store any JSON payload);
 - :mod:`~execution.journal.page`: one page of a session's journal, its stretch of the chain
   checked;
+- :mod:`~execution.journal.index`: the session index the support console searches, kept by
+  every backend in the same atomic step as the events it covers;
 - :mod:`~execution.journal.protocol`: the one contract every backend keeps;
 - :mod:`~execution.journal.sqlite`: the embedded journal (the default);
 - :mod:`~execution.journal.redis`: the journal shared by several app processes (imported

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from execution.journal.chain import Event, SessionSummary, Verification
+from execution.journal.index import SessionPage, SessionQuery
 
 
 class Journal(Protocol):
@@ -37,5 +38,11 @@ class Journal(Protocol):
         ...
 
     def sessions(self, owner: str | None = None) -> list[SessionSummary]: ...
+
+    def search(self, query: SessionQuery) -> SessionPage:
+        """The sessions the query matches, newest first (by opening time, then id), one
+        page from the session index (:mod:`~execution.journal.index`), which each append
+        keeps in the same atomic step as its events."""
+        ...
 
     def verify(self, session_id: str) -> Verification: ...

@@ -23,6 +23,15 @@ from execution.journal.chain import (
     stored_entries,
     verify_chain,
 )
+from execution.journal.index import (
+    SessionIndex,
+    SessionPage,
+    SessionQuery,
+    dumps,
+    index_events,
+    loads,
+    page_of,
+)
 from execution.stores import immediate_transaction
 
 _SCHEMA = """
@@ -46,6 +55,23 @@ CREATE TABLE IF NOT EXISTS session_heads (
     last_ms INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS session_heads_owner ON session_heads (owner, opened_ms);
+-- The session index (execution.journal.index), written in the transaction of the events
+-- it covers: one row per session (``data``: its JSON; ``member``: its place in time order)
+-- and one row per tag it carries (owner, state, symbol, flag, said).
+CREATE TABLE IF NOT EXISTS session_index (
+    session_id TEXT PRIMARY KEY,
+    member TEXT NOT NULL,
+    last_seq INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS session_index_member ON session_index (member);
+CREATE TABLE IF NOT EXISTS session_tags (
+    tag TEXT NOT NULL,
+    member TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    PRIMARY KEY (tag, member)
+) WITHOUT ROWID;
 """
 
 
@@ -68,6 +94,7 @@ class SQLiteJournal:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(f"PRAGMA synchronous={synchronous}")
         self._db.executescript(_SCHEMA)
+        self.backfill_index()
 
     def close(self) -> None:
         with self._lock:
@@ -154,16 +181,81 @@ class SQLiteJournal:
             "WHERE session_id = ?",
             (last.seq, last.hash, last.ts_ms, last.session_id),
         )
+        self._index(first.session_id, events)
+
+    # --- the session index ------------------------------------------------------------
+
+    def _index(self, session_id: str, events: Sequence[Event]) -> None:
+        """Move the session's index over ``events``, just stored; the caller's transaction."""
+        stored = self._stored_index(session_id)
+        prior = stored
+        if prior is not None and prior.last_seq != events[0].seq - 1:
+            prior = None  # behind (written by a version without the index): start over
+        if prior is None and events[0].seq > 0:
+            events = self._read(session_id, -1)  # the whole log, this segment included
+        self._write_index(stored, index_events(prior, events))
+
+    def _stored_index(self, session_id: str) -> SessionIndex | None:
+        row = self._db.execute(
+            "SELECT data FROM session_index WHERE session_id = ?", (session_id,)
+        ).fetchone()
+        return None if row is None else loads(row[0])
+
+    def _write_index(self, stored: SessionIndex | None, index: SessionIndex) -> None:
+        """Replace the stored index (and its tags) with ``index``."""
+        before = set() if stored is None else stored.tags()
+        after = index.tags()
+        self._db.execute(
+            "INSERT OR REPLACE INTO session_index VALUES (?, ?, ?, ?, ?)",
+            (index.session_id, index.member, index.last_seq, index.text, dumps(index)),
+        )
+        self._db.executemany(
+            "DELETE FROM session_tags WHERE tag = ? AND member = ?",
+            [(tag, index.member) for tag in before - after],
+        )
+        self._db.executemany(
+            "INSERT OR IGNORE INTO session_tags VALUES (?, ?, ?)",
+            [(tag, index.member, index.session_id) for tag in after - before],
+        )
+
+    def backfill_index(self) -> int:
+        """Index every session whose index is missing or behind its log (a journal written
+        before the index existed); idempotent. Returns how many were indexed."""
+        with self._lock:
+            behind = [
+                r[0]
+                for r in self._db.execute(
+                    "SELECT h.session_id FROM session_heads h LEFT JOIN session_index i "
+                    "ON i.session_id = h.session_id "
+                    "WHERE i.last_seq IS NULL OR i.last_seq != h.last_seq"
+                ).fetchall()
+            ]
+            for session_id in behind:
+                with immediate_transaction(self._db):
+                    events = self._read(session_id, -1)
+                    if events:
+                        stored = self._stored_index(session_id)
+                        self._write_index(stored, index_events(None, events))
+        return len(behind)
+
+    def search(self, query: SessionQuery) -> SessionPage:
+        sql, args = _search_sql(query)
+        with self._lock:
+            rows = self._db.execute(sql, args).fetchall()
+        return page_of(query, [loads(r[0]) for r in rows])
 
     def read(self, session_id: str, after_seq: int = -1, limit: int | None = None) -> list[Event]:
         check_limit(limit)
         with self._lock:
-            # LIMIT -1: no limit; the primary key (session_id, seq) serves the range.
-            rows = self._db.execute(
-                "SELECT session_id, seq, ts_ms, kind, actor, payload, prev_hash, hash "
-                "FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-                (session_id, after_seq, -1 if limit is None else limit),
-            ).fetchall()
+            return self._read(session_id, after_seq, limit)
+
+    def _read(self, session_id: str, after_seq: int, limit: int | None = None) -> list[Event]:
+        # LIMIT -1: no limit; the primary key (session_id, seq) serves the range.
+        rows = self._db.execute(
+            "SELECT session_id, seq, ts_ms, kind, actor, payload, prev_hash, hash "
+            "FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+            (session_id, after_seq, -1 if limit is None else limit),
+        ).fetchall()
         return [
             Event(r[0], int(r[1]), int(r[2]), r[3], r[4], json.loads(r[5]), r[6], r[7])
             for r in rows
@@ -199,3 +291,41 @@ class SQLiteJournal:
             )
             return Verification(session_id, False, len(events), problems)
         return result
+
+
+def _search_sql(query: SessionQuery) -> tuple[str, list[object]]:
+    """The query as one SELECT of index rows in newest-first order: it walks the first
+    tag's rows (the most selective filter) backwards and checks the rest per row."""
+    tags = query.tags()
+    args: list[object] = []
+    where: list[str] = []
+    if tags:
+        sql = (
+            "SELECT i.data FROM session_tags t JOIN session_index i ON i.session_id = t.session_id"
+        )
+        member = "t.member"
+        where.append("t.tag = ?")
+        args.append(tags[0])
+        for tag in tags[1:]:
+            where.append(
+                "EXISTS (SELECT 1 FROM session_tags o WHERE o.tag = ? AND o.member = t.member)"
+            )
+            args.append(tag)
+    else:
+        sql, member = "SELECT i.data FROM session_index i", "i.member"
+    upper, lower = query.upper_member(), query.lower_member()
+    if upper is not None:
+        where.append(f"{member} < ?")
+        args.append(upper)
+    if lower is not None:
+        where.append(f"{member} >= ?")
+        args.append(lower)
+    needle = query.needle
+    if needle is not None:
+        where.append("instr(i.text, ?) > 0")
+        args.append(needle)
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += f" ORDER BY {member} DESC LIMIT ?"
+    args.append(query.limit + 1)
+    return sql, args

@@ -24,6 +24,7 @@ from execution.session.lifecycle import (
     check_plan_transition,
     check_step_transition,
 )
+from execution.session.moves import step_move, step_state_for
 from intent.dialogue import DialogueState, advance, from_record
 
 
@@ -217,33 +218,7 @@ class SessionState:
 
     def _step_target(self, p: ev.AnyPayload) -> tuple[str, StepState] | None:
         """The step an event moves and the state it moves it to (None: no step moves)."""
-        new: StepState
-        match p:
-            case ev.StepPreviewed():
-                new = (
-                    "waiting" if p.waiting else "blocked" if p.blocked else "awaiting_confirmation"
-                )
-            case ev.StepConfirmed():
-                new = "armed" if self._step(p.step_id).kind == "mandate" else "confirmed"
-            case ev.StepRejected():
-                new = "rejected"
-            case ev.OrderSubmitted():
-                new = "submitted"
-            case ev.OrderAccepted():
-                new = step_state_for(p.order)
-            case ev.OrderUpdated():
-                new = step_state_for(p.order, resting=True)
-            case ev.OrderCanceled() | ev.MandateEnded() | ev.MandateStopped():
-                new = "done"
-            case ev.OrderFailed():
-                new = "failed"
-            case ev.StepSkipped():
-                new = "skipped"
-            case ev.MandatePaused():
-                new = "paused"
-            case _:
-                return None
-        return p.step_id, new
+        return step_move(p, lambda step_id: self._step(step_id).kind)
 
     def _add_step(self, plan_id: str, step: Mapping[str, Any], parent: str | None = None) -> None:
         self.steps[step["step_id"]] = StepView(
@@ -274,19 +249,6 @@ class SessionState:
         check_step_transition(step_id, step.state, new)
         step.state = new
         return step
-
-
-def step_state_for(order: Mapping[str, Any], *, resting: bool = False) -> StepState:
-    """The step state a venue order's ccxt ``status`` means. An order that ends unfilled
-    failed when the venue ended it on arrival, and was canceled once it had rested."""
-    status = order.get("status")
-    if status == "closed":
-        return "filled"
-    if status == "open":
-        return "open"
-    if (order.get("filled") or 0) > 0:
-        return "partially_filled"
-    return "canceled" if resting and status == "canceled" else "failed"
 
 
 def fold(session_id: str, events: Iterable[Event]) -> SessionState:

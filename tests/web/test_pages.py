@@ -124,7 +124,7 @@ def test_support_tables_name_each_cell_for_narrow_screens(client: TestClient) ->
     )
     _login(client, "demo-support", "demo-support-token")
     listing = client.get("/support").text
-    for label in ("Session", "Customer", "Opened", "Last event", "Events"):
+    for label in ("Session", "Customer", "Opened", "First request", "Orders", "Outcome", "Flags"):
         assert f'data-label="{label}"' in listing
     page = client.get(f"/support/sessions/{session_id}").text
     for label in ("Step", "What", "State", "clientOrderId"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -21,10 +22,18 @@ from execution.i18n.page import (
     page_locale,
 )
 from execution.journal.events import NOTE_MAX_CHARS
+from execution.journal.index import DEFAULT_LIMIT, FLAGS, SessionIndex
 from execution.preview.simulator import dec
 from web.auth import Principal
 from web.deps import ServicesDep, check_csrf, csrf_token
-from web.routes.support_api import NoteIn, customer_record, session_page
+from web.routes.support_api import (
+    STATES,
+    NoteIn,
+    SessionFilters,
+    customer_record,
+    search_sessions,
+    session_page,
+)
 
 router = APIRouter(include_in_schema=False)
 HOME_BY_ROLE = {"customer": "/chat", "support": "/support", "product": "/docs", "admin": "/support"}
@@ -162,8 +171,45 @@ def support_sessions(request: Request, services: ServicesDep) -> Response:
     principal = _guard(request, services, "support", "admin")
     if isinstance(principal, Response):
         return principal
-    sessions = services.journal.sessions()
-    return _page(request, "support_sessions.html", principal, sessions=sessions, iso=iso)
+    asked: dict[str, object] = dict(request.query_params)
+    asked["flag"] = request.query_params.getlist("flag")
+    try:
+        filters = SessionFilters.model_validate(asked)
+    except ValidationError as exc:
+        problems = [f"{'.'.join(map(str, e['loc'])) or 'query'}: {e['msg']}" for e in exc.errors()]
+        page = _sessions_page(request, principal, SessionFilters(), [], None, problems)
+        page.status_code = status.HTTP_422_UNPROCESSABLE_CONTENT
+        return page
+    found = search_sessions(services, filters)
+    older = None
+    if found.next is not None:
+        kept = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
+        older = "/support?" + urlencode([*kept, ("cursor", found.next.encode())])
+    return _sessions_page(request, principal, filters, found.sessions, older, [])
+
+
+def _sessions_page(
+    request: Request,
+    principal: Principal,
+    filters: SessionFilters,
+    sessions: list[SessionIndex],
+    older: str | None,
+    problems: list[str],
+) -> HTMLResponse:
+    """The console's list: the search form, one line per session, the link to older ones."""
+    return _page(
+        request,
+        "support_sessions.html",
+        principal,
+        filters=filters,
+        states=STATES,
+        flags=FLAGS,
+        default_limit=DEFAULT_LIMIT,
+        sessions=sessions,
+        older=older,
+        problems=problems,
+        iso=iso,
+    )
 
 
 @router.get("/support/sessions/{session_id}")

@@ -3,17 +3,28 @@ customer's record across their sessions."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import UTC, datetime
+from typing import Annotated, Any, get_args
 
-from fastapi import APIRouter, Request, status
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from fastapi import APIRouter, Query, Request, status
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from execution.actors import Actor
 from execution.clock import iso
 from execution.errors import NotFound
 from execution.journal import Event, Verification, verify_chain
 from execution.journal.events import NOTE_MAX_CHARS, SupportNote
+from execution.journal.index import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    Cursor,
+    Flag,
+    SessionIndex,
+    SessionPage,
+    SessionQuery,
+)
 from execution.session.customer import CustomerView
+from execution.session.lifecycle import PlanState, StepState
 from execution.session.replay import ReplayReport, parsers_for, rerun
 from execution.session.transcript import transcript
 from web.deps import ServicesDep, Support, actor_for, errors
@@ -22,16 +33,116 @@ from web.services import Services
 router = APIRouter(prefix="/api/support", tags=["support"], responses=errors(401, 403, 404))
 
 
+#: Every state the ``state`` filter takes: a plan's or a step's.
+STATES: tuple[str, ...] = tuple(dict.fromkeys((*get_args(PlanState), *get_args(StepState))))
+
+
+class SessionFilters(BaseModel):
+    """The support console's search of sessions, as the API and the page take it (a blank
+    form field is no filter)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    customer: str | None = Field(default=None, max_length=200, description="the owner's id")
+    since: datetime | None = Field(
+        default=None, description="opened at or after (ISO 8601; no zone: UTC)"
+    )
+    until: datetime | None = Field(
+        default=None, description="opened before (ISO 8601; no zone: UTC)"
+    )
+    state: str | None = Field(default=None, description="a plan state or a step state")
+    symbol: str | None = Field(
+        default=None, max_length=40, description="a market (BTC/USDT) or an asset (BTC)"
+    )
+    q: str | None = Field(
+        default=None,
+        max_length=200,
+        description="text in the messages or plan descriptions (case-insensitive)",
+    )
+    flag: list[Flag] = Field(default_factory=list, description="each flag must be raised")
+    include_empty: bool = Field(
+        default=False, description="also sessions in which the customer wrote nothing"
+    )
+    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    cursor: str | None = Field(
+        default=None, max_length=400, description="next_cursor of the page before"
+    )
+
+    @field_validator("customer", "since", "until", "state", "symbol", "q", "cursor", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("state")
+    @classmethod
+    def _known_state(cls, value: str | None) -> str | None:
+        if value is not None and value not in STATES:
+            raise ValueError(f"unknown state {value!r}; states are {', '.join(STATES)}")
+        return value
+
+    @field_validator("cursor")
+    @classmethod
+    def _our_cursor(cls, value: str | None) -> str | None:
+        if value is not None:
+            Cursor.decode(value)  # ValueError names what is wrong
+        return value
+
+    def query(self) -> SessionQuery:
+        return SessionQuery(
+            owner=self.customer,
+            since_ms=None if self.since is None else _ms(self.since),
+            until_ms=None if self.until is None else _ms(self.until),
+            state=self.state,
+            symbol=self.symbol,
+            text=self.q,
+            flags=tuple(self.flag),
+            include_empty=self.include_empty,
+            limit=self.limit,
+            after=None if self.cursor is None else Cursor.decode(self.cursor),
+        )
+
+
+def _ms(when: datetime) -> int:
+    aware = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    return int(aware.timestamp() * 1000)
+
+
 class SessionSummary(BaseModel):
     id: str
     owner: str
     opened_at: str = Field(description="ISO 8601 UTC")
     last_at: str = Field(description="ISO 8601 UTC")
     events: int
+    first_request: str = Field(description="the customer's first message ('' if none)")
+    orders_placed: int = Field(description="orders the venue accepted")
+    outcome: str = Field(description="execution.journal.index's outcome code")
+    flags: list[Flag]
+    symbols: list[str]
+
+    @classmethod
+    def of(cls, index: SessionIndex) -> SessionSummary:
+        return cls(
+            id=index.session_id,
+            owner=index.owner,
+            opened_at=iso(index.opened_ms),
+            last_at=iso(index.last_ms),
+            events=index.events,
+            first_request=index.first_request,
+            orders_placed=index.orders_placed,
+            outcome=index.outcome,
+            flags=list(index.flags),
+            symbols=list(index.symbols),
+        )
 
 
 class SessionsOut(BaseModel):
     sessions: list[SessionSummary]
+    next_cursor: str | None = Field(description="the next page's cursor; null on the last page")
+
+
+def search_sessions(services: Services, filters: SessionFilters) -> SessionPage:
+    """The one search of sessions: the API and the console page both call it."""
+    return services.journal.search(filters.query())
 
 
 class ChainOut(BaseModel):
@@ -67,20 +178,17 @@ class NoteOut(BaseModel):
     hash: str
 
 
-@router.get("/sessions")
-def list_sessions(principal: Support, services: ServicesDep) -> SessionsOut:
-    """Every session, newest first."""
+@router.get("/sessions", responses=errors(422))
+def list_sessions(
+    principal: Support, services: ServicesDep, filters: Annotated[SessionFilters, Query()]
+) -> SessionsOut:
+    """Sessions newest first (by opening time), filtered, a page at a time: pass
+    ``next_cursor`` back as ``cursor`` for the next (older) page. Sessions in which the
+    customer wrote nothing are left out unless ``include_empty``."""
+    found = search_sessions(services, filters)
     return SessionsOut(
-        sessions=[
-            SessionSummary(
-                id=s.session_id,
-                owner=s.owner,
-                opened_at=iso(s.opened_ms),
-                last_at=iso(s.last_ms),
-                events=s.events,
-            )
-            for s in services.journal.sessions()
-        ]
+        sessions=[SessionSummary.of(index) for index in found.sessions],
+        next_cursor=None if found.next is None else found.next.encode(),
     )
 
 
