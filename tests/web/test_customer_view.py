@@ -4,6 +4,8 @@ the same folds as the customer's own GET /api/orders."""
 
 from __future__ import annotations
 
+import html
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -140,6 +142,14 @@ def test_the_customer_page_and_the_link_from_a_session(client: TestClient) -> No
     assert f'href="/support/sessions/{sid}"' in page.text
     assert "BTC/USDT" in page.text
     assert "e-0" not in page.text  # fees in plain notation, not as the venue's floats
+    # Its records: the filled order's contract note and this month's statement, each opening.
+    (note,) = re.findall(r'class="contract-note-link" href="([^"]+)"', page.text)
+    assert "Contract note" in client.get(html.unescape(note)).text
+    statement = re.search(
+        r'href="(/api/statements/demo-customer/\d{4}-\d{2}\?format=html)"', page.text
+    )
+    assert statement is not None
+    assert client.get(html.unescape(statement.group(1))).status_code == 200
 
     missing = client.get("/support/customers/nobody")
     assert missing.status_code == 404

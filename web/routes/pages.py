@@ -24,6 +24,7 @@ from execution.i18n.page import (
 from execution.journal.events import NOTE_MAX_CHARS
 from execution.journal.index import DEFAULT_LIMIT, FLAGS, SessionIndex
 from execution.preview.simulator import dec
+from execution.records.calendar import trade_date
 from web.auth import Principal
 from web.deps import ServicesDep, check_csrf, csrf_token
 from web.routes.support_api import (
@@ -249,6 +250,7 @@ def support_customer(customer_id: str, request: Request, services: ServicesDep) 
         principal,
         customer_id=customer_id,
         view=view,
+        month=trade_date(services.clock.now_ms()).strftime("%Y-%m"),  # this month, in HKT
         iso=iso,
         plain=_plain,
     )
