@@ -64,6 +64,7 @@ class StandingOrder(Model):
 class Fill(Model):
     session_id: str
     step_id: str
+    order_id: str | None = None  # the venue's id: its contract note (/api/contract-notes/{id})
     description: str
     symbol: str
     side: str
@@ -139,6 +140,7 @@ def _fill(state: SessionState, step: StepView, order: dict[str, Any]) -> Fill:
     return Fill(
         session_id=state.session_id,
         step_id=step.step_id,
+        order_id=None if order.get("id") is None else str(order["id"]),
         description=step.description,
         symbol=str(order["symbol"]),
         side=str(order["side"]),

@@ -70,7 +70,13 @@ def test_contract_note_for_a_fill_as_the_customer_and_as_support(
     notes = page_get(customer, "/api/contract-notes")["notes"]
     (note,) = [n for n in notes if n["session_id"] == session_id]
 
-    customer.goto(f"{server}/api/contract-notes/{note['order_id']}?format=html")
+    # The customer opens it from their fill in the Orders & plans panel (a new tab).
+    fill = customer.locator("#recent-fills li").first
+    expect(fill).to_contain_text("Buy 0.01 BTC/USDT")
+    with customer.context.expect_page() as opened:
+        fill.locator("a.contract-note-link").click()
+    chat, customer = customer, opened.value
+    customer.wait_for_load_state()
     _shows_the_note(customer, note)
     screenshot(customer, "contract-note")
     violations = axe_violations(customer)
@@ -84,7 +90,7 @@ def test_contract_note_for_a_fill_as_the_customer_and_as_support(
     assert_no_sideways_scroll(customer)  # the fills' table scrolls by itself
     violations = axe_violations(customer)
     assert not violations, describe(violations)
-    customer.close()
+    chat.close()
 
     support = sign_in(browser, server, SUPPORT)
     support.goto(f"{server}/support/sessions/{session_id}")

@@ -1357,7 +1357,8 @@ function renderOrders(overview) {
     ? el("ul", { class: "order-list" }, ...overview.fills.map((f) => {
       const line = orderLine(`${sideWord(f.side)} ${plain(f.amount)} ${f.symbol}`,
         fact(c.average, f.average === null ? "–" : price(f.average)),
-        el("time", { class: "fact", datetime: new Date(f.ts_ms).toISOString() }, shortWhen(f.ts_ms)));
+        el("time", { class: "fact", datetime: new Date(f.ts_ms).toISOString() }, shortWhen(f.ts_ms)),
+        ...(f.order_id ? [el("a", { class: "fact contract-note-link", href: `/api/contract-notes/${encodeURIComponent(f.order_id)}?format=html`, target: "_blank", rel: "noopener" }, TEXT.contractNote)] : []));
       line.dataset.stepId = f.step_id;
       return line;
     }))

@@ -41,6 +41,7 @@ TEXTS.en = {
   noStandingOrders: "No standing orders.",
   recentFills: "Recent fills",
   noFills: "No fills yet.",
+  contractNote: "Contract note",
   columns: { price: "Price", filled: "Filled", average: "Average price" },
   // The preview card: plain words first, the trader's figures one click away.
   youPay: "You pay",
@@ -244,6 +245,7 @@ TEXTS["zh-Hans"] = {
   noStandingOrders: "没有常设指令。",
   recentFills: "最近成交",
   noFills: "暂无成交。",
+  contractNote: "成交单据",
   columns: { price: "价格", filled: "已成交", average: "成交均价" },
   youPay: "您支付",
   youSell: "您卖出",
@@ -432,6 +434,7 @@ TEXTS["zh-Hant"] = {
   noStandingOrders: "沒有長期指示。",
   recentFills: "最近成交",
   noFills: "暫無成交。",
+  contractNote: "成交單據",
   columns: { price: "價格", filled: "已成交", average: "成交均價" },
   youPay: "您支付",
   youSell: "您賣出",
