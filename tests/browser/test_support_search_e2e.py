@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, expect
 
-from tests.browser.helpers import SUPPORT, customer_api, sign_in
+from tests.browser.helpers import (
+    PHONE,
+    SUPPORT,
+    assert_no_sideways_scroll,
+    axe_violations,
+    customer_api,
+    describe,
+    screenshot,
+    sign_in,
+)
 
 
 def test_support_searches_sessions_and_pages_older(
@@ -25,6 +34,13 @@ def test_support_searches_sessions_and_pages_older(
     expect(page).to_have_url(f"{server}/support")
     rows = page.locator("#sessions tbody tr[data-session-id]")
     expect(rows).to_have_count(3)
+    screenshot(page, "support-sessions-1280")
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+    page.set_viewport_size(PHONE)
+    assert_no_sideways_scroll(page)
+    screenshot(page, "support-sessions-390")
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     page.check("#session-filters input[name=include_empty]")
     page.click("#session-filters button[type=submit]")
