@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +24,7 @@ import redis
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
+from bench.timing import ms, timed
 from tests.support import acknowledge_risk
 from web.app import create_app
 from web.deps import SessionReader, actor_for
@@ -34,22 +33,6 @@ from web.services import Services, build_services
 from web.settings import Settings
 
 CUSTOMER = {"Authorization": "Bearer demo-customer-token"}
-
-
-def _ms(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p50 = statistics.median(ordered) * 1000
-    p90 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))] * 1000
-    return f"p50 {p50:8.1f} ms  p90 {p90:8.1f} ms"
-
-
-def _timed(fn: Callable[[], Any], n: int) -> tuple[list[float], Any]:
-    samples, result = [], None
-    for _ in range(n):
-        start = time.perf_counter()
-        result = fn()
-        samples.append(time.perf_counter() - start)
-    return samples, result
 
 
 def _mount_the_whole_read(app: FastAPI, services: Services) -> None:
@@ -83,26 +66,26 @@ def run(settings: Settings, turns: int, n: int, label: str) -> None:
             entries = len(services.journal.read(sid))
             print(f"[{label}] session: {turns} turns, {entries} journal entries")
 
-            before, response = _timed(
+            before, response = timed(
                 lambda: client.get(f"/bench/sessions/{sid}/events", headers=CUSTOMER), n
             )
             assert response.status_code == 200, response.text
             print(
                 f"[{label}] whole journal (before)        {len(response.content):>10,} B"
-                f"  {_ms(before)}  ({len(response.json()['events'])} entries)"
+                f"  {ms(before)}  ({len(response.json()['events'])} entries)"
             )
             for after in (-1, entries // 2):
                 url = f"/api/sessions/{sid}/events?after={after}&limit=100"
-                page, response = _timed(lambda url=url: client.get(url, headers=CUSTOMER), n)
+                page, response = timed(lambda url=url: client.get(url, headers=CUSTOMER), n)
                 body = response.json()
                 assert response.status_code == 200, response.text
                 assert body["chain"]["ok"], body["chain"]
                 print(
                     f"[{label}] one page of 100, after={after:<5}  {len(response.content):>10,} B"
-                    f"  {_ms(page)}  (next_after {body['next_after']})"
+                    f"  {ms(page)}  (next_after {body['next_after']})"
                 )
-            pages, _ = _timed(lambda: _walk(client, sid), max(3, n // 4))
-            print(f"[{label}] every page of 100, walked     {'':>12}  {_ms(pages)}")
+            pages, _ = timed(lambda: _walk(client, sid), max(3, n // 4))
+            print(f"[{label}] every page of 100, walked     {'':>12}  {ms(pages)}")
     finally:
         services.close()
 

@@ -15,12 +15,12 @@ import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 
+from bench.timing import ms, timed
 from execution.actors import Actor
 from execution.journal import Journal
 from execution.session.changes import Change, follow
@@ -32,22 +32,6 @@ from web.services import Services, build_services
 from web.settings import Settings
 
 CUSTOMER = {"Authorization": "Bearer demo-customer-token"}
-
-
-def _ms(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p50 = statistics.median(ordered) * 1000
-    p90 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))] * 1000
-    return f"p50 {p50:8.3f} ms  p90 {p90:8.3f} ms"
-
-
-def _timed(fn: Callable[[], Any], n: int) -> tuple[list[float], Any]:
-    samples, result = [], None
-    for _ in range(n):
-        start = time.perf_counter()
-        result = fn()
-        samples.append(time.perf_counter() - start)
-    return samples, result
 
 
 def run(settings: Settings, turns: int, n: int, label: str) -> None:
@@ -72,20 +56,18 @@ def run(settings: Settings, turns: int, n: int, label: str) -> None:
             )
 
             # The old page: each poll fetched the whole session.
-            polls, response = _timed(
-                lambda: client.get(f"/api/sessions/{sid}", headers=CUSTOMER), n
-            )
+            polls, response = timed(lambda: client.get(f"/api/sessions/{sid}", headers=CUSTOMER), n)
             print(
                 f"[{label}] poll GET /api/sessions/{{id}}      {len(response.content):>9,} B"
-                f"  {_ms(polls)}  (per poll, every 2 s while a step was live)"
+                f"  {ms(polls, 3)}  (per poll, every 2 s while a step was live)"
             )
 
             # The stream: what one update costs. A step confirmed (and filled) is the update.
             journal = services.journal
             state = services.assistant.state(sid, Actor("demo-customer", "customer", "chat"))
-            idle, _ = _timed(lambda: journal.read(sid, after_seq=state.head[0]), n * 50)
+            idle, _ = timed(lambda: journal.read(sid, after_seq=state.head[0]), n * 50)
             print(
-                f"[{label}] stream idle tick (tail read)     {0:>9,} B  {_ms(idle)}"
+                f"[{label}] stream idle tick (tail read)     {0:>9,} B  {ms(idle, 3)}"
                 f"  (per open stream, every {settings.stream_poll_s} s)"
             )
             sizes, costs = [], []
@@ -102,19 +84,19 @@ def run(settings: Settings, turns: int, n: int, label: str) -> None:
             print(
                 f"[{label}] stream update (step confirmed→filled) "
                 f"{statistics.median(sizes):>6,.0f} B"
-                f"  {_ms(costs)}  (read tail + fold + frames; {len(sizes)} updates)"
+                f"  {ms(costs, 3)}  (read tail + fold + frames; {len(sizes)} updates)"
             )
             follower = _OrdersFollower(journal, "demo-customer", {})
             follower.poll()
-            orders_idle, _ = _timed(follower.poll, n * 50)
+            orders_idle, _ = timed(follower.poll, n * 50)
             print(
-                f"[{label}] orders stream idle tick           {0:>9,} B  {_ms(orders_idle)}"
+                f"[{label}] orders stream idle tick           {0:>9,} B  {ms(orders_idle, 3)}"
                 f"  ({len(journal.sessions(owner='demo-customer'))} session(s))"
             )
 
             # A connection: authorize, snapshot the session, catch up one entry, end.
             head = client.get(f"/api/sessions/{sid}", headers=CUSTOMER).json()["seq"]
-            connects, response = _timed(
+            connects, response = timed(
                 lambda: client.get(
                     f"/api/sessions/{sid}/stream?after={head - 1}", headers=CUSTOMER
                 ),
@@ -124,7 +106,7 @@ def run(settings: Settings, turns: int, n: int, label: str) -> None:
             setup = [c - lifetime for c in connects]
             print(
                 f"[{label}] stream connect (+1 entry behind) {len(response.content):>6,} B"
-                f"  {_ms(setup)}  (beyond its {lifetime} s lifetime; once per connection)"
+                f"  {ms(setup, 3)}  (beyond its {lifetime} s lifetime; once per connection)"
             )
     finally:
         services.close()
