@@ -190,6 +190,18 @@ def orders_per_confirmed_step(services: Services) -> tuple[int, int, int]:
     return steps, orders, wrong
 
 
+def _drop_keys(url: str, prefix: str) -> None:
+    """Delete this run's keys (and only them) from the Redis the journal used."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        for key in client.scan_iter(match=f"{prefix}*", count=1_000):
+            client.delete(key)
+    finally:
+        client.close()
+
+
 def _load() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
@@ -216,12 +228,13 @@ def main() -> None:
     backend = "redis" if args.journal_url else "sqlite"
     for name, load in loads:
         with tempfile.TemporaryDirectory() as tmp:
+            prefix = f"bench-chat:{os.getpid()}:{secrets.token_hex(4)}:"
             settings = Settings(
                 data_dir=Path(tmp),
                 journal_synchronous="NORMAL",
                 demo_balances=BALANCES,
                 journal_url=None if args.journal_url is None else SecretStr(args.journal_url),
-                journal_prefix=f"bench:{os.getpid()}:{secrets.token_hex(4)}:",
+                journal_prefix=prefix,
             )
             services = build_services(settings, SystemClock())
             try:
@@ -229,6 +242,8 @@ def main() -> None:
                 steps, orders, wrong = orders_per_confirmed_step(services)
             finally:
                 services.close()
+                if args.journal_url is not None:
+                    _drop_keys(args.journal_url, prefix)
         elapsed = tally.elapsed
         rate = tally.requotes / tally.confirmations if tally.confirmations else 0.0
         samples = sorted(tally.confirm_ns) or [0]
