@@ -162,8 +162,9 @@ class Confirmations:
                 sent = shown if fresh is None else fresh.preview
                 reservation = self._reservations.reserve_daily(state, actor, step, sent)
                 try:
-                    # The fresh preview (if its figures are new) and the confirmation of
-                    # the one shown: one segment, so neither is stored without the other.
+                    # The fresh preview (if its figures are new), then the confirmation of
+                    # the one shown, in one segment: the confirmation is never stored
+                    # without the preview its order is sent on.
                     with self._ctx.log.batch(state):
                         sent_on: dict[str, str] = {}
                         if fresh is not None:

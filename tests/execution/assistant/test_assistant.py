@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from execution.assistant import Assistant, PendingConfirmation
+from execution.assistant.texts import confirmation_text
 from execution.clock import ManualClock
 from execution.errors import (
     ConfirmationRefused,
@@ -29,6 +30,7 @@ from execution.journal import SQLiteJournal
 from execution.journal import events as ev
 from execution.policy import Policy
 from execution.policy.limits import SQLiteLimitLedger
+from execution.preview.simulator import StepPreview
 from execution.session.lifecycle import (
     PLAN_TRANSITIONS,
     STEP_TRANSITIONS,
@@ -236,6 +238,9 @@ def test_a_balance_change_that_leaves_the_order_funded_confirms_on_a_fresh_previ
     assert confirmed.payload["preview_hash"] == pending.preview_hash
     assert confirmed.payload["sent_on"] == fresh.payload["preview_hash"]
     assert confirmed.payload["shown_text"] == pending.summary
+    # ... and that sentence describes what was sent: the same one, made from the fresh preview.
+    sent = StepPreview.model_validate(fresh.payload["preview"])
+    assert confirmation_text(step.description, sent) == pending.summary
     assert submitted.payload["request"]["amount"] == fresh.payload["preview"]["amount"]
     assert step.preview_hash == pending.preview_hash
     assert step.sent_preview_hash == fresh.payload["preview_hash"]
