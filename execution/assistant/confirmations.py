@@ -1,7 +1,8 @@
 """Confirmations: the customer's yes or no to a step they were shown. A yes checks the token
-against the preview shown, previews again (a requote if the market, fees, balances or
-policy moved beyond tolerance), reserves the day's notional, journals the confirmation with
-the exact text shown, and only then hands the order to the executor.
+against the preview shown, previews again (a requote only if the fresh preview changed
+materially: :func:`execution.preview.requote.material_change`), reserves the day's
+notional, journals the fresh preview the order goes out on together with the confirmation
+and the exact text shown, and only then hands the order to the executor.
 
 Relies on: the confirmation being appended through :class:`SessionLog` under the session's
 lock; if another process moved the step first the append is refused and the token is
@@ -25,7 +26,9 @@ from execution.assistant.stops import Stops
 from execution.assistant.texts import cancel_text, confirmation_text
 from execution.errors import InvalidTransition, JournalError, RequoteRequired, VenueError
 from execution.journal import events
-from execution.preview.requote import requote_reasons
+from execution.policy import PolicyDecision
+from execution.preview.pipeline import StepEvaluation
+from execution.preview.requote import material_change, same_figures
 from execution.preview.simulator import CancelPreview, StepPreview
 from execution.preview.stop import StopPreview
 from execution.session.state import SessionState, StepView
@@ -128,8 +131,10 @@ class Confirmations:
 
         Returns the step and what its outcome did to the steps depending on it (a fresh
         preview and token on what it actually yielded, or skipped). Raises
-        :class:`RequoteRequired` (with the new preview and token) when the market, fees,
-        balances or policy moved beyond tolerance since the preview."""
+        :class:`RequoteRequired` (with the new preview and token) when the fresh preview
+        is no longer what the customer agreed to (price, amounts or fee beyond tolerance,
+        another policy verdict, a new blocking warning such as an unfunded order); a
+        balance that changed but still covers the order is not such a change."""
         self._ctx.require_customer(actor, "confirm orders")
         with self._ctx.log.lock(session_id):
             state = self._ctx.load(session_id, actor)
@@ -151,25 +156,35 @@ class Confirmations:
                         continue  # another process got there first: the token check says how
                     return copy.copy(self._ctx.step(state, step_id)), []
                 try:
-                    self._requote_if_moved(state, actor, step, shown)
+                    fresh = self._requote_if_moved(state, actor, step, shown)
                 except InvalidTransition:
                     continue  # another process moved the step: the token check says how
-                reservation = self._reservations.reserve_daily(state, actor, step, shown)
+                sent = shown if fresh is None else fresh.preview
+                reservation = self._reservations.reserve_daily(state, actor, step, sent)
                 try:
-                    self._previews.journal_confirmation(
-                        state,
-                        actor,
-                        step_id,
-                        confirmation_text(step.description, shown, state.language),
-                        reservation=reservation_json(reservation),
-                    )
+                    # The fresh preview (if its figures are new), then the confirmation of
+                    # the one shown, in one segment: the confirmation is never stored
+                    # without the preview its order is sent on.
+                    with self._ctx.log.batch(state):
+                        sent_on: dict[str, str] = {}
+                        if fresh is not None:
+                            self._previews.record_repreview(state, actor, step, fresh)
+                            sent_on["sent_on"] = sent.digest()
+                        self._previews.journal_confirmation(
+                            state,
+                            actor,
+                            step_id,
+                            confirmation_text(step.description, shown, state.language),
+                            reservation=reservation_json(reservation),
+                            **sent_on,
+                        )
                 except BaseException as exc:
                     self._reservations.release(reservation)
                     if isinstance(exc, InvalidTransition):
                         continue  # another process got there first: the token check says how
                     raise
                 self._ctx.crash_point("confirmed")
-                self._executor.submit(state, actor, step_id, shown)
+                self._executor.submit(state, actor, step_id, sent)
                 updates = self._dependents.advance_dependents(state, actor, step_id)
                 return copy.copy(self._ctx.step(state, step_id)), updates
             else:
@@ -180,16 +195,28 @@ class Confirmations:
 
     def _requote_if_moved(
         self, state: SessionState, actor: Actor, step: StepView, shown: StepPreview
-    ) -> None:
-        """Preview the step again now; if it moved beyond tolerance, record the new
-        preview and raise RequoteRequired with its token. Nothing is sent either way."""
+    ) -> StepEvaluation | None:
+        """Preview the step again now. If it changed materially since ``shown``
+        (:func:`material_change`), record the new preview and raise RequoteRequired with
+        its token; nothing is sent. Otherwise the confirmation of ``shown`` stands, and
+        this returns the fresh evaluation to send the order on (None if its figures are
+        exactly ``shown``'s)."""
         order = OrderSpec.model_validate(step.previewed_order or step.order)
         now = self._ctx.evaluate(
             state.owner, step.step_id, order, self._ctx.balances(state.owner)["free"]
         )
-        reasons = requote_reasons(shown, now.preview, self._ctx.tolerance_bps)
-        if not reasons:
-            return
+        # A token is issued only for a preview the policy allowed (a denial blocks it).
+        seen_verdict = PolicyDecision(policy_version=shown.policy_version, allowed=True)
+        changes = material_change(
+            shown,
+            now.preview,
+            seen_verdict=seen_verdict,
+            fresh_verdict=now.decision,
+            tolerance_bps=self._ctx.tolerance_bps,
+        )
+        if not changes:
+            return None if same_figures(shown, now.preview) else now
+        reasons = [change.message for change in changes]
         message = "the preview is out of date: " + "; ".join(reasons) + ". Nothing was sent"
         refused = RequoteRequired(message, {})
         # The new preview first: if another process moved the step meanwhile (confirmed

@@ -244,7 +244,8 @@ class MandateRunner:
             return sized(step.order, got), free
         if source.preview is None:
             raise InvalidTransition(f"step {step.step_id!r} is previewed once step {source_id} is")
-        expected = StepPreview.model_validate(source.preview)
+        # (the entry's order went out on its fresh preview, if one was made at confirmation)
+        expected = StepPreview.model_validate(source.sent_preview or source.preview)
         return sized(step.order, expected.received[1]), {**free, **expected.balances_after}
 
 

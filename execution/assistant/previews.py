@@ -80,37 +80,11 @@ class Previews:
         waiting: bool = False,
         requote: events.Requote | None = None,
     ) -> PendingConfirmation | None:
-        preview, decision, book = evaluation.preview, evaluation.decision, evaluation.book
+        preview, decision = evaluation.preview, evaluation.decision
         optional: dict[str, Any] = {}  # keys written only when they apply
-        if evaluation.mandate is not None:
-            optional["mandate"] = evaluation.mandate.model_dump(mode="json")
         if requote is not None:
             optional["requote"] = requote
-        self._ctx.append(
-            state,
-            actor,
-            _previewed(
-                step,
-                preview,
-                evaluation.order,
-                blocked=preview.blocked,
-                waiting=waiting,
-                # The inputs of this preview, so a replay can re-run it exactly.
-                venue=evaluation.venue_id,
-                market=jsonable(evaluation.market),
-                balances={ccy: str(v) for ccy, v in evaluation.balances.items()},
-                book={
-                    "timestamp": book.get("timestamp"),
-                    # Every level fetched (Simulator book_depth): a preview may walk them all.
-                    "bids": list(book["bids"]),
-                    "asks": list(book["asks"]),
-                },
-                policy=decision.model_dump(mode="json"),
-                tier=evaluation.tier,
-                used_today=str(evaluation.used_today),
-                **optional,
-            ),
-        )
+        self._ctx.append(state, actor, _order_previewed(step, evaluation, waiting, **optional))
         if not decision.allowed:
             self._ctx.append(
                 state,
@@ -126,6 +100,22 @@ class Previews:
             step,
             preview,
             confirmation_text(step.description, preview, state.language),
+        )
+
+    def record_repreview(
+        self, state: SessionState, actor: Actor, step: StepView, evaluation: StepEvaluation
+    ) -> None:
+        """Journal the fresh preview made at the confirmation of the preview the step
+        shows, found within tolerance of it: the order goes out on it. No token: the
+        customer's confirmation of what they saw stands (the caller journals it next, in
+        the same segment)."""
+        assert step.preview_hash is not None  # a confirmation is of a preview shown
+        # (a denial or a blocking warning is a material change: a requote, not this)
+        assert evaluation.decision.allowed
+        assert not evaluation.preview.blocked
+        repreview = events.Repreview(confirms=step.preview_hash)
+        self._ctx.append(
+            state, actor, _order_previewed(step, evaluation, False, repreview=repreview)
         )
 
     def _issue(
@@ -322,6 +312,37 @@ def stop_summary(preview: StopPreview, locale: Locale) -> str:
         description=preview.description,
         placed=preview.orders_placed,
         total=preview.orders_total,
+    )
+
+
+def _order_previewed(
+    step: StepView, evaluation: StepEvaluation, waiting: bool, **optional: Any
+) -> events.StepPreviewed:
+    """The ``step_previewed`` event of an order step's ``evaluation``, with every input a
+    replay needs to re-run it, and ``optional`` keys (a requote, a repreview)."""
+    preview, book = evaluation.preview, evaluation.book
+    if evaluation.mandate is not None:
+        optional["mandate"] = evaluation.mandate.model_dump(mode="json")
+    return _previewed(
+        step,
+        preview,
+        evaluation.order,
+        blocked=preview.blocked,
+        waiting=waiting,
+        # The inputs of this preview, so a replay can re-run it exactly.
+        venue=evaluation.venue_id,
+        market=jsonable(evaluation.market),
+        balances={ccy: str(v) for ccy, v in evaluation.balances.items()},
+        book={
+            "timestamp": book.get("timestamp"),
+            # Every level fetched (Simulator book_depth): a preview may walk them all.
+            "bids": list(book["bids"]),
+            "asks": list(book["asks"]),
+        },
+        policy=evaluation.decision.model_dump(mode="json"),
+        tier=evaluation.tier,
+        used_today=str(evaluation.used_today),
+        **optional,
     )
 
 

@@ -185,6 +185,14 @@ class Requote(Part):
     replaces: str | None
 
 
+class Repreview(Part):
+    """The step previewed again at its confirmation and found within tolerance of the
+    preview the customer saw (:func:`execution.preview.requote.material_change`): their
+    confirmation of that preview stands, and the order is sent on this one."""
+
+    confirms: str  # the hash of the preview the customer saw (the one the token binds)
+
+
 class CancelTarget(Part):
     order_id: str  # the venue's id of the order a cancel step cancels
 
@@ -218,6 +226,8 @@ class StepPreviewed(_StepEvent):
     used_today: str | None = None
     mandate: Json | None = None  # intent.models.Mandate, for a mandate step
     requote: Requote | None = None
+    # a fresh preview made at confirmation, within tolerance: the order is sent on it
+    repreview: Repreview | None = None
     cancel: CancelTarget | None = None
     stop: StopTarget | None = None  # a stop step's preview: the mandate it stops
 
@@ -298,6 +308,9 @@ class StepConfirmed(_StepEvent):
     reservation: DailyReservation | None = None  # an order step: null without a daily cap
     parent: str | None = None  # an order placed under a mandate: the mandate ...
     mandate_confirmed_by: str | None = None  # ... and who armed it
+    # the hash of the fresh preview the order is sent on (its ``step_previewed`` with
+    # ``repreview`` comes just before); absent: sent on the preview confirmed
+    sent_on: str | None = None
 
 
 class StepRejected(_StepEvent):
@@ -518,6 +531,7 @@ __all__ = [
     "PolicyDenied",
     "PreviewFailed",
     "ReplySent",
+    "Repreview",
     "Requote",
     "SessionOpened",
     "StepAdded",

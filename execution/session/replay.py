@@ -419,6 +419,8 @@ class _Replay:
     def _preview(self, event: Event, p: ev.StepPreviewed) -> Check:
         step_id = p.step_id
         what = f"preview {step_id}"
+        if p.repreview is not None:
+            what += " again at confirmation"  # the fresh preview the order was sent on
         recorded_preview = p.preview
         if p.cancel is not None:
             return self._cancel_preview(event, what, p, p.cancel)

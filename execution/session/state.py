@@ -63,6 +63,11 @@ class StepView:
     # market's mid on the book it was taken on (execution.preview.depth): what the card draws
     depth: Depth | None = None
     market_mid: str | None = None
+    # The fresh preview made at confirmation and found within tolerance of ``preview``
+    # (the one the customer saw, which ``preview_hash`` and the token still name): the
+    # order is sent on it. None when the order goes out on ``preview`` itself.
+    sent_preview: dict[str, Any] | None = None
+    sent_preview_hash: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Every field, as the API shows the step (a hand-kept list had left three out)."""
@@ -129,6 +134,18 @@ class SessionState:
                     f"step {step.step_id!r} was previewed again; the confirmation was for "
                     "an earlier preview"
                 )
+            if payload.sent_on is not None and payload.sent_on != step.sent_preview_hash:
+                raise InvalidTransition(
+                    f"step {step.step_id!r}: the confirmation sends on preview "
+                    f"{payload.sent_on[:12]}, which is not its fresh preview"
+                )
+        if isinstance(payload, ev.StepPreviewed) and payload.repreview is not None:
+            step = self._step(payload.step_id)
+            if step.preview_hash != payload.repreview.confirms:
+                raise InvalidTransition(
+                    f"step {step.step_id!r} was previewed again; the fresh preview is of "
+                    "an earlier one"
+                )
         target = self._step_target(payload)
         if target is not None:
             step_id, new = target
@@ -156,7 +173,12 @@ class SessionState:
             step = self._move(*target)
             step.updated_ms = event.ts_ms
             match p:
+                case ev.StepPreviewed() if p.repreview is not None:
+                    # The customer's confirmation is of the preview they saw: it stays the
+                    # step's preview (and the token's); the order goes out on this one.
+                    step.sent_preview, step.sent_preview_hash = p.preview, p.preview_hash
                 case ev.StepPreviewed():
+                    step.sent_preview = step.sent_preview_hash = None
                     step.preview, step.preview_hash = p.preview, p.preview_hash
                     step.expires_ms, step.policy_version = p.expires_ms, p.policy_version
                     step.previewed_order = p.order

@@ -378,7 +378,8 @@ class _Builder:
                     text=p.shown_text,
                     locale=parse_locale(p.locale) or DEFAULT_LOCALE,
                     detail=f"by {by} via {p.channel}; policy {p.policy_version}; "
-                    f"preview {p.preview_hash[:12]}…",
+                    f"preview {p.preview_hash[:12]}…"
+                    + ("" if p.sent_on is None else f"; sent on preview {p.sent_on[:12]}…"),
                     step_id=p.step_id,
                     **base,
                 )
@@ -523,6 +524,12 @@ class _Builder:
         detail = f"policy {p.policy_version}; expires {iso(p.expires_ms)}"
         if p.requote is not None:
             detail += "; previewed again because " + "; ".join(p.requote.reasons)
+        if p.repreview is not None:
+            state, again = "sent on it", " again at confirmation"
+            detail = (
+                f"policy {p.policy_version}; within tolerance of the preview confirmed "
+                f"({p.repreview.confirms[:12]}…): the confirmation stands"
+            )
         return Entry(
             kind="preview",
             title=f"Preview of {p.step_id}{again} ({state})",

@@ -104,7 +104,7 @@ def test_clarification_dialogue_and_highlighted_words(browser: Browser, server: 
     page.close()
 
 
-def test_a_stale_preview_is_shown_again_before_anything_is_sent(
+def test_a_preview_still_funded_after_another_order_confirms_and_an_unfunded_one_is_refused(
     browser: Browser, server: str
 ) -> None:
     page = _customer(browser, server)
@@ -112,21 +112,23 @@ def test_a_stale_preview_is_shown_again_before_anything_is_sent(
     page.press("#message", "Enter")
     btc = page.locator(".plan-step", has_text="Buy 0.01 BTC")  # locators are lazy: by text
     expect(btc.locator("button.confirm")).to_be_visible()
-    # A second order spends USDT, so the first preview's balances are out of date.
-    page.fill("#message", "buy 0.1 ETH")
+    page.fill("#message", "buy 0.3 BTC")
     page.press("#message", "Enter")
-    eth = page.locator(".plan-step", has_text="Buy 0.1 ETH")
+    big = page.locator(".plan-step", has_text="Buy 0.3 BTC")
+    expect(big.locator("button.confirm")).to_be_visible()
+    # A third order spends USDT: the first preview's balances are out of date, but it is
+    # still funded; the second no longer is.
+    page.fill("#message", "buy 2 ETH")
+    page.press("#message", "Enter")
+    eth = page.locator(".plan-step", has_text="Buy 2 ETH")
     eth.locator("button.confirm").click()
     expect(eth.locator(".step-status")).to_contain_text("Filled")
 
     btc.locator("button.confirm").click()
+    expect(btc.locator(".step-status")).to_have_text(re.compile(r"^Filled: 0\.01 at"))
 
-    requoted = btc
-    expect(requoted.locator(".step-status")).to_contain_text(
-        "Not sent: your USDT balance changed since the preview"
-    )
-    requoted.locator("button.confirm").click()
-    expect(requoted.locator(".step-status")).to_have_text(re.compile(r"^Filled: 0\.01 at"))
+    big.locator("button.confirm").click()
+    expect(big.locator(".step-status")).to_contain_text("Not sent: this needs")
     page.close()
 
 

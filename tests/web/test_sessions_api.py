@@ -469,27 +469,46 @@ def test_rejecting_the_first_step_of_a_convert_skips_the_second(
     assert not _orders(services)
 
 
-def test_a_changed_balance_at_confirmation_is_a_409_with_the_new_preview(
+def test_a_changed_balance_that_leaves_the_order_funded_confirms_it(
     client: TestClient, services: Services
 ) -> None:
     sid = _session(client)
     pending = _say(client, sid, "buy 0.01 BTC")["pending"][0]
-    # The customer's USDT moves between the preview and the confirmation.
+    # The customer's USDT moves between the preview and the confirmation; 0.01 BTC is
+    # still covered and its figures are within tolerance: no new confirmation is needed.
     services.venues("demo-customer").create_order("ETH/USDT", "market", "buy", 0.5)
+
+    confirmed = _confirm(client, sid, pending["step_id"], pending["token"])
+
+    assert confirmed.status_code == 200, confirmed.text
+    step = confirmed.json()["step"]
+    assert step["state"] == "filled"
+    assert step["preview_hash"] == pending["preview_hash"]  # what the customer confirmed
+    assert (
+        step["sent_preview"]["balances_before"]["USDT"]
+        != (step["preview"]["balances_before"]["USDT"])
+    )  # what the order was sent on
+    assert len(_orders(services)) == 2
+
+
+def test_a_changed_balance_that_leaves_the_order_unfunded_is_a_409_with_the_new_preview(
+    client: TestClient, services: Services
+) -> None:
+    sid = _session(client)
+    pending = _say(client, sid, "buy 0.3 BTC")["pending"][0]  # about 19,500 of 25,000 USDT
+    services.venues("demo-customer").create_order("ETH/USDT", "market", "buy", 2)
 
     refused = _confirm(client, sid, pending["step_id"], pending["token"])
 
     assert refused.status_code == 409
     error = refused.json()["error"]
     assert error["code"] == "requote_required"
-    assert error["details"]["reasons"] == ["your USDT balance changed since the preview"]
-    new = error["details"]["pending"]
-    assert new["preview_hash"] != pending["preview_hash"]
-    assert error["details"]["step"]["preview_hash"] == new["preview_hash"]
+    (reason,) = error["details"]["reasons"]
+    assert reason.startswith("this needs 19509.75 USDT but you have")
+    assert error["details"]["pending"] is None  # blocked: nothing to confirm
+    assert error["details"]["step"]["state"] == "blocked"
+    assert error["details"]["step"]["preview_hash"] != pending["preview_hash"]
     assert len(_orders(services)) == 1  # only the ETH order: nothing was sent for the step
-    confirmed = _confirm(client, sid, pending["step_id"], new["token"])
-    assert confirmed.status_code == 200, confirmed.text
-    assert confirmed.json()["step"]["state"] == "filled"
 
 
 def test_session_shows_each_plans_lifecycle_state(client: TestClient) -> None:

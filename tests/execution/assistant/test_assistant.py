@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from execution.assistant import Assistant, PendingConfirmation
+from execution.assistant.texts import confirmation_text
 from execution.clock import ManualClock
 from execution.errors import (
     ConfirmationRefused,
@@ -29,6 +30,7 @@ from execution.journal import SQLiteJournal
 from execution.journal import events as ev
 from execution.policy import Policy
 from execution.policy.limits import SQLiteLimitLedger
+from execution.preview.simulator import StepPreview
 from execution.session.lifecycle import (
     PLAN_TRANSITIONS,
     STEP_TRANSITIONS,
@@ -209,31 +211,108 @@ def _shown_average(journal: SQLiteJournal, session: str, pending: PendingConfirm
     return Decimal(shown.payload["preview"]["average_price"])
 
 
-def test_a_balance_change_needs_a_new_confirmation(
-    assistant: Assistant, accounts: Accounts
+def test_a_balance_change_that_leaves_the_order_funded_confirms_on_a_fresh_preview(
+    assistant: Assistant, accounts: Accounts, journal: SQLiteJournal
 ) -> None:
     session, pending = _plan(assistant, "buy 0.01 BTC")
-    # Spend USDT elsewhere between the preview and the confirmation.
+    # Spend USDT elsewhere between the preview and the confirmation: still funded.
     accounts("alice").create_order("ETH/USDT", "market", "buy", 0.1)
 
-    with pytest.raises(RequoteRequired, match="your USDT balance changed"):
+    step, _ = assistant.confirm_step(session, pending.step_id, ALICE, pending.token)
+
+    assert step.state == "filled"
+    events = journal.read(session)
+    kinds = [e.kind for e in events]
+    assert ev.CONFIRMATION_REFUSED not in kinds
+    # The fresh preview is journaled, in the confirmation's segment, before the order.
+    fresh = [e for e in events if e.kind == ev.STEP_PREVIEWED][-1]
+    confirmed = next(e for e in events if e.kind == ev.STEP_CONFIRMED)
+    submitted = next(e for e in events if e.kind == ev.ORDER_SUBMITTED)
+    assert fresh.seq + 1 == confirmed.seq < submitted.seq
+    assert fresh.payload["repreview"] == {"confirms": pending.preview_hash}
+    assert (
+        fresh.payload["balances"]["USDT"] != _shown(journal, session, pending)["balances"]["USDT"]
+    )
+    # The confirmation is of what the customer saw (the token's hash, the sentence shown);
+    # the order went out on the fresh preview's figures.
+    assert confirmed.payload["preview_hash"] == pending.preview_hash
+    assert confirmed.payload["sent_on"] == fresh.payload["preview_hash"]
+    assert confirmed.payload["shown_text"] == pending.summary
+    # ... and that sentence describes what was sent: the same one, made from the fresh preview.
+    sent = StepPreview.model_validate(fresh.payload["preview"])
+    assert confirmation_text(step.description, sent) == pending.summary
+    assert submitted.payload["request"]["amount"] == fresh.payload["preview"]["amount"]
+    assert step.preview_hash == pending.preview_hash
+    assert step.sent_preview_hash == fresh.payload["preview_hash"]
+    # The token was used: a second confirmation says so, and sends nothing more.
+    with pytest.raises(TokenReused):
+        assistant.confirm_step(session, pending.step_id, ALICE, pending.token)
+    assert len(accounts("alice").fetch_my_trades()) == 2  # the ETH buy, and this one
+    assert journal.verify(session).ok
+
+
+def test_a_confirmation_with_nothing_changed_journals_no_second_preview(
+    assistant: Assistant, journal: SQLiteJournal
+) -> None:
+    session, pending = _plan(assistant, "buy 0.01 BTC")
+
+    assistant.confirm_step(session, pending.step_id, ALICE, pending.token)
+
+    events = journal.read(session)
+    assert [e.kind for e in events].count(ev.STEP_PREVIEWED) == 1
+    assert "sent_on" not in next(e for e in events if e.kind == ev.STEP_CONFIRMED).payload
+
+
+def _shown(journal: SQLiteJournal, session: str, pending: PendingConfirmation) -> dict[str, Any]:
+    """The ``step_previewed`` payload behind ``pending``."""
+    return next(
+        e.payload
+        for e in journal.read(session)
+        if e.kind == ev.STEP_PREVIEWED and e.payload["preview_hash"] == pending.preview_hash
+    )
+
+
+def test_a_balance_change_that_leaves_the_order_unfunded_needs_a_new_confirmation(
+    assistant: Assistant, accounts: Accounts
+) -> None:
+    session, pending = _plan(assistant, "buy 0.3 BTC")  # about 19,500 of 25,000 USDT
+    accounts("alice").create_order("ETH/USDT", "market", "buy", 2)  # about 6,400 USDT
+
+    with pytest.raises(RequoteRequired, match=r"needs 19509\.75 USDT but you have"):
         assistant.confirm_step(session, pending.step_id, ALICE, pending.token)
 
+    assert len(accounts("alice").fetch_my_trades()) == 1  # only the ETH buy
 
-def test_a_new_policy_version_needs_a_new_confirmation(
+
+def test_a_new_policy_version_with_the_same_verdict_confirms_as_shown(
     journal: SQLiteJournal, accounts: Accounts, clock: ManualClock
 ) -> None:
     first = make_assistant(journal, accounts, clock, policy=Policy(version="v1"))
     session, pending = _plan(first)
     later = make_assistant(journal, accounts, clock, policy=Policy(version="v2"))
 
+    step, _ = later.confirm_step(session, pending.step_id, ALICE, pending.token)
+
+    assert step.state == "filled"
+    fresh = [e for e in journal.read(session) if e.kind == ev.STEP_PREVIEWED][-1]
+    assert fresh.payload["policy_version"] == "v2"  # the order was checked under v2
+    assert fresh.payload["repreview"] == {"confirms": pending.preview_hash}
+
+
+def test_a_new_policy_version_with_another_verdict_needs_a_new_confirmation(
+    journal: SQLiteJournal, accounts: Accounts, clock: ManualClock
+) -> None:
+    first = make_assistant(journal, accounts, clock, policy=Policy(version="v1"))
+    session, pending = _plan(first)
+    strict = Policy(version="v2", allowed_assets=frozenset({"ETH", "USDT"}))
+    later = make_assistant(journal, accounts, clock, policy=strict)
+
     with pytest.raises(RequoteRequired, match="policy changed from v1 to v2") as refused:
         later.confirm_step(session, pending.step_id, ALICE, pending.token)
 
     assert refused.value.details is not None
-    new = PendingConfirmation.model_validate(refused.value.details["pending"])
-    step, _ = later.confirm_step(session, pending.step_id, ALICE, new.token)
-    assert step.state == "filled"
+    assert refused.value.details["pending"] is None  # BTC is not allowed: blocked
+    assert accounts("alice").fetch_my_trades() == []
 
 
 def test_a_change_that_blocks_the_step_leaves_nothing_to_confirm(

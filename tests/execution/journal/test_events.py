@@ -134,6 +134,10 @@ class Flows:
         with pytest.raises(RequoteRequired):
             self.confirm(session, moved)
         self.move("BTC/USDT", "1")
+        # A fresh preview at confirmation: the balance changed, the order is still funded.
+        session, (funded,) = self.ask("buy 0.01 BTC")
+        self.venue.create_order("ETH/USDT", "market", "buy", 0.1)
+        assert self.confirm(session, funded) == "filled"
         # A policy denial: above the default tier's per-order cap.
         session, pending = self.ask("buy 2 BTC")
         assert pending == []
@@ -245,6 +249,8 @@ def test_the_shapes_that_differ_within_one_kind_are_all_written(written: list[Ev
     ]
     assert any(p.cancel is not None and p.book is None for p in previewed)
     assert any(p.requote is not None for p in previewed)
+    assert any(p.repreview is not None for p in previewed)
+    assert any("sent_on" in p for p in confirmed)
     assert any(p.mandate is not None for p in previewed)
     assert any("superseded_by" in e.payload for e in written if e.kind == ev.STEP_SKIPPED)
     assert any("order" in e.payload for e in written if e.kind == ev.ORDER_FAILED)

@@ -189,6 +189,23 @@ def test_a_real_session_replays_with_no_difference(session: Session) -> None:
     assert report.counts == {"ok": 16, "difference": 0, "not_rerun": 1}
 
 
+def test_the_fresh_preview_an_order_was_sent_on_replays_too(session: Session) -> None:
+    (pending,) = session.say("buy 0.01 BTC").pending
+    session.venue.create_order("ETH/USDT", "market", "buy", 0.5)  # the balance changes
+    step, _ = session.confirm(pending.step_id, pending.token)
+    assert step.sent_preview_hash is not None  # sent on a fresh preview, no requote
+    events = session.events()
+
+    report = _rerun(events)
+
+    assert report.ok, format_report(report)
+    fresh = _check(report, _seq(events, ev.STEP_PREVIEWED, 1))
+    assert (fresh.what, fresh.status) == ("preview p1.1 again at confirmation", "ok")
+    # A fresh preview that does not re-run to what was journaled is a difference.
+    edited = _edited(events, fresh.seq, lambda payload: payload["balances"].update({"USDT": "1"}))
+    assert "preview.balances_before.USDT" in _paths(_check(_rerun(edited), fresh.seq))
+
+
 def test_the_dialogue_merge_is_re_run_on_the_folded_pending_question(
     session: Session,
 ) -> None:

@@ -140,3 +140,20 @@ def test_a_transcript_needs_its_session() -> None:
     assert transcript([], session_id="s").turns[0].entries == ()
     with pytest.raises(ValueError, match="no events and no session_id"):
         transcript([])
+
+
+def test_the_fresh_preview_an_order_was_sent_on_is_shown_to_support(session: Session) -> None:
+    (pending,) = session.say("buy 0.01 BTC").pending
+    session.venue.create_order("ETH/USDT", "market", "buy", 0.5)  # funded, figures within
+    session.confirm(pending.step_id, pending.token)
+
+    (turn,) = transcript(session.events()).turns[1:]
+
+    fresh = [e for e in turn.entries if e.kind == "preview"][-1]
+    assert fresh.title == "Preview of p1.1 again at confirmation (sent on it)"
+    assert fresh.detail is not None
+    assert f"within tolerance of the preview confirmed ({pending.preview_hash[:12]}" in fresh.detail
+    confirmed = next(e for e in turn.entries if e.kind == "confirmed")
+    assert confirmed.text == pending.summary  # the sentence the customer confirmed
+    assert confirmed.detail is not None
+    assert "; sent on preview " in confirmed.detail
