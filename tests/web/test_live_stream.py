@@ -279,11 +279,17 @@ def test_the_orders_stream_hears_a_mandate_placing_an_order_in_another_session(
         (pending,) = _say(client, daily, "buy 20 USDT of BTC every day for 3 days")["pending"]
         _confirm(client, daily, pending)
 
+    def listen() -> list[dict[str, Any]]:
+        resumed = {**CUSTOMER, "Last-Event-ID": position}
+        return frames(client.get("/api/orders/stream", headers=resumed).text)
+
     placing = _during(mandate_elsewhere)
-    found = frames(
-        client.get("/api/orders/stream", headers={**CUSTOMER, "Last-Event-ID": position}).text
-    )
+    found = listen()
     placing.join()
+    if not any(f["event"] == "orders" for f in found):
+        # On a loaded machine the mandate can outlast the stream's lifetime: the reconnect
+        # from the same position hears it then.
+        found = listen()
     orders = [f for f in found if f["event"] == "orders"]
     assert orders, found
     touched: dict[str, set[str]] = {}
