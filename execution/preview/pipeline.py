@@ -43,7 +43,7 @@ from intent.models import (
     StandingOrderRef,
     plain,
 )
-from intent.parser import Parser
+from intent.parser import Parser, RememberingParser
 from intent.planner import plan_intent
 
 
@@ -389,6 +389,11 @@ class Simulations:
     default_quote: str
     # The books of a (seed, instant, symbol, scenario), built once (bounded LRU).
     snapshots: SnapshotCache = field(default_factory=SnapshotCache)
+
+    def __post_init__(self) -> None:
+        # A deterministic parser's results are remembered by text (bounded LRU).
+        if getattr(self.parser, "deterministic", False):
+            object.__setattr__(self, "parser", RememberingParser(self.parser))
 
     def run(
         self,

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
-from execution.venues.sandbox.frozen import freeze
+from execution.venues.frozen import freeze
 
 __all__ = ["Snapshot", "SnapshotCache"]
 

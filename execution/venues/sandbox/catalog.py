@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import ccxt
 
-from execution.venues.sandbox.frozen import FrozenDict, freeze
+from execution.venues.frozen import FrozenDict, freeze
 
 if TYPE_CHECKING:
     from ccxt.base.types import MarketInterface
@@ -108,7 +108,7 @@ class MarketCatalog:
 
     Build one with :meth:`default`, :meth:`from_file` or :meth:`from_markets`; the
     constructor takes already-normalised data and freezes it
-    (:mod:`execution.venues.sandbox.frozen`). Lookups hand out the frozen markets
+    (:mod:`execution.venues.frozen`). Lookups hand out the frozen markets
     themselves, never copies: every account and every simulation of a process shares them,
     and none can alter what the others see (a change raises ``TypeError``).
     """

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from execution.venues.frozen import FrozenDict, FrozenList, freeze, thaw
 from execution.venues.sandbox import MarketCatalog
-from execution.venues.sandbox.frozen import FrozenDict, FrozenList, freeze, thaw
 
 DATA = {"a": [1, {"b": [2, 3]}], "c": {"d": None}, "e": (4, [5])}
 
