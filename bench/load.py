@@ -105,6 +105,15 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     return status, await reader.readexactly(length)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU the process ``pid`` has used (every thread), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+SERVER_PID = 0  # set by main(): whose CPU each phase counts
+
+
 @dataclass
 class Phase:
     name: str
@@ -112,6 +121,12 @@ class Phase:
     failures: int = 0
     items: int = 0
     elapsed: float = 0.0
+    cpu: float = 0.0  # the server's CPU seconds during the phase
+
+    @property
+    def cpu_ms(self) -> float:
+        """The server's CPU per request, ms: what it costs whatever else the machine runs."""
+        return self.cpu * 1000 / max(1, len(self.latencies))
 
     def line(self, unit: str = "req/s", per: int = 1) -> str:
         lat = sorted(self.latencies)
@@ -121,7 +136,8 @@ class Phase:
         fails = f"  FAILED {self.failures}" if self.failures else ""
         return (
             f"{self.name:<34} n={n:<6} {rate:>8,.0f} {unit:<7} "
-            f"p50 {p50 * 1000:7.2f} ms  p99 {p99 * 1000:7.2f} ms{fails}"
+            f"p50 {p50 * 1000:7.2f} ms  p99 {p99 * 1000:7.2f} ms  "
+            f"server CPU {self.cpu_ms:6.3f} ms/req{fails}"
         )
 
 
@@ -157,9 +173,10 @@ async def drive(
         finally:
             writer.close()
 
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), cpu_seconds(SERVER_PID)
     await asyncio.gather(*(connection() for _ in range(connections)))
     phase.elapsed = time.perf_counter() - began
+    phase.cpu = cpu_seconds(SERVER_PID) - cpu
     return phase
 
 
@@ -190,6 +207,7 @@ async def run(opts: argparse.Namespace, port: int) -> None:
     await drive(port, Phase("warm-up"), lambda i: singles[i % 4], one, connections=n, seconds=2)
     print(uptime())
     rates: dict[str, list[float]] = {"healthz": [], "sims": []}
+    cpu: dict[str, list[float]] = {"healthz": [], "sims": []}
     for _ in range(opts.rounds):
         h = await drive(
             port, Phase(f"GET /healthz ({n} conns)"), lambda i: healthz, one,
@@ -203,8 +221,13 @@ async def run(opts: argparse.Namespace, port: int) -> None:
         print(s.line())
         rates["healthz"].append(len(h.latencies) / h.elapsed)
         rates["sims"].append(len(s.latencies) / s.elapsed)
+        cpu["healthz"].append(h.cpu_ms)
+        cpu["sims"].append(s.cpu_ms)
     ratios = [s / h for s, h in zip(rates["sims"], rates["healthz"], strict=True)]
-    print("simulations / healthz: " + ", ".join(f"{r:.2f}x" for r in ratios))
+    print("simulations / healthz, req/s: " + ", ".join(f"{r:.2f}x" for r in ratios))
+    by_cpu = [h / s for s, h in zip(cpu["sims"], cpu["healthz"], strict=True)]
+    print("simulations / healthz, by server CPU per request: ")
+    print("  " + ", ".join(f"{r:.2f}x" for r in by_cpu))
 
     def fresh(i: int) -> bytes:  # a text the server has not parsed yet
         text = f"buy {Decimal('0.01') + Decimal(i) / 10**7} BTC"
@@ -217,16 +240,19 @@ async def run(opts: argparse.Namespace, port: int) -> None:
     print(new.line())
     best_single = max(rates["sims"])
     formats = {"json": ("JSON", batch_json, results), "ndjson": ("NDJSON", batch_ndjson, lines)}
-    for name, body, count in (formats[f] for f in opts.formats.split(",") if f):
+    for name, body, count in (formats[f] for f in opts.formats.split(",") if opts.batches):
         phase = await drive(
             port, Phase(f"batch of {opts.batch}, {name} (2 conns)"), lambda i, b=body: b, count,
             connections=2, seconds=opts.seconds * 2, max_requests=opts.batches,
         )  # fmt: skip
         rate = phase.items / phase.elapsed
         print(phase.line())
+        single_cpu = min(cpu["sims"])
+        item_cpu = phase.cpu * 1000 / max(1, phase.items)
         print(
             f"  {phase.items:,} simulations in {phase.elapsed:.2f} s: {rate:,.0f} simulations/s "
-            f"= {rate / best_single:.1f}x the single-request rate"
+            f"= {rate / best_single:.1f}x the single-request rate; server CPU "
+            f"{item_cpu:.3f} ms per simulation = {single_cpu / item_cpu:.1f}x less than a request"
         )
     print(uptime())
 
@@ -243,6 +269,8 @@ def main() -> None:
     port = free_port()
     with tempfile.TemporaryDirectory() as data_dir:
         server = start_server(port, data_dir)
+        global SERVER_PID
+        SERVER_PID = server.pid
         try:
             try:
                 import uvloop

@@ -395,6 +395,13 @@ class Simulations:
         if getattr(self.parser, "deterministic", False):
             object.__setattr__(self, "parser", RememberingParser(self.parser))
 
+    @property
+    def in_memory(self) -> bool:
+        """Whether :meth:`run` given a ``policy`` does no I/O: true with a deterministic
+        parser (the rules), false with one that may call an LLM. The accounts are always
+        in-process sandbox accounts."""
+        return isinstance(self.parser, RememberingParser)
+
     def run(
         self,
         text: str,

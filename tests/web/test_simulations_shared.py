@@ -4,6 +4,7 @@ what-if snapshots built once per (seed, instant, symbol, scenario), both caches 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 from decimal import Decimal
 
@@ -15,6 +16,8 @@ from execution.preview.scenarios import SymbolScenario
 from execution.preview.snapshots import SnapshotCache
 from execution.venues.accounts import LocalSandboxAccounts, SeededMarkets
 from execution.venues.sandbox import MarketCatalog, SandboxMarket
+from intent.parser import ParseOutput, RememberingParser
+from intent.rules.parser import RuleParser
 from web.services import Services
 
 from .simulation_corpus import corpus_requests
@@ -109,3 +112,23 @@ def test_a_simulation_builds_its_snapshot_once_per_seed_instant_and_scenario(
     assert len(cache) == 4
     run(scenario={"ETH/USDT": SymbolScenario(shock_pct=Decimal("-5.0"))})  # the same what-if
     assert len(cache) == 4
+
+
+def test_only_a_simulation_with_the_rule_parser_runs_on_the_event_loop(
+    services: Services,
+) -> None:
+    assert services.simulations.in_memory  # the rules: CPU only
+    assert isinstance(services.simulations.parser, RememberingParser)
+
+    class MayCallAnLLM:
+        name = "llm"
+        version = "1"
+
+        def parse(self, text: str) -> ParseOutput:
+            return RuleParser().parse(text)
+
+    other = dataclasses.replace(services.simulations, parser=MayCallAnLLM())
+    assert not other.in_memory  # run in the thread pool
+    assert other.run("buy 0.1 ETH", {"USDT": Decimal(1000)}) == services.simulations.run(
+        "buy 0.1 ETH", {"USDT": Decimal(1000)}
+    )

@@ -5,12 +5,14 @@ a given order-book ``seed`` and optional what-if ``scenario`` per symbol, so the
 request always gives the same answer.
 
 Answers are written by pydantic-core straight from the typed models
-(:meth:`~pydantic.BaseModel.model_dump_json`), never walked as untyped dicts. A single
-simulation reads the policy store, so its route is a sync one (FastAPI's thread pool). A
-batch is validated once as a whole; its items run a chunk at a time in the thread pool (the
-policy read once for the batch), each with its own result or error, and the answer is one
-JSON document or, with ``Accept: application/x-ndjson``, one JSON line per item streamed as
-the chunks finish.
+(:meth:`~pydantic.BaseModel.model_dump_json`), never walked as untyped dicts. What blocks
+runs in FastAPI's thread pool: the caller's lookup and the policy read (sync dependencies),
+and a simulation whose parser may call an LLM; a simulation with the rule parser is CPU
+only and runs on the event loop. A batch is validated once as a whole; its items run a
+chunk at a time in the thread pool (the loop stays free for other requests; the policy is
+read once for the batch), each with its own result or error, and the answer is one JSON
+document or, with ``Accept: application/x-ndjson``, one JSON line per item streamed as the
+chunks finish.
 """
 
 from __future__ import annotations
@@ -126,11 +128,23 @@ def _json(model: BaseModel) -> Response:
     return Response(model.model_dump_json(), media_type="application/json")
 
 
+def policy_in_force(services: ServicesDep) -> Policy:
+    """The policy a simulation is judged by (sync: it reads the policy store)."""
+    return services.simulations.policy()
+
+
+PolicyInForce = Annotated[Policy, Depends(policy_in_force)]
+
+
 @router.post("/simulations", response_model=Simulation)
-def create_simulation(body: SimulationIn, principal: Simulator, services: ServicesDep) -> Response:
+async def create_simulation(
+    body: SimulationIn, principal: Simulator, services: ServicesDep, policy: PolicyInForce
+) -> Response:
     """Simulate what ``text`` would do with ``balances``: intent, plan and preview."""
     try:
-        return _json(_run(services, body))
+        if services.simulations.in_memory:  # CPU only: on the event loop, no thread hop
+            return _json(_run(services, body, policy))
+        return _json(await run_in_threadpool(_run, services, body, policy))  # may call an LLM
     except SimulationError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
 
