@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, Security, status
@@ -52,7 +52,9 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorOut} for code in codes}
 
 
-def get_services(request: Request) -> Services:
+# Dependencies that only read what is in memory are ``async``: FastAPI runs a sync
+# dependency in its thread pool, one trip per dependency per request.
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -113,7 +115,7 @@ def optional_principal(
     return principal
 
 
-def current_principal(
+async def current_principal(
     principal: Annotated[Principal | None, Depends(optional_principal)],
 ) -> Principal:
     if principal is None:
@@ -131,11 +133,11 @@ def actor_for(principal: Principal, request: Request) -> Actor:
     return Actor(principal.user_id, principal.role, channel)
 
 
-def allowing(*grants: tuple[Role, str]) -> Callable[[Principal], Principal]:
+def allowing(*grants: tuple[Role, str]) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency admitting a principal whose (role, scope) matches one of ``grants``:
     the role says who they are, the scope what their account was given (ROLE_SCOPES)."""
 
-    def dependency(principal: CurrentPrincipal) -> Principal:
+    async def dependency(principal: CurrentPrincipal) -> Principal:
         roles = {role for role, _ in grants}
         if principal.role not in roles:
             raise HTTPException(

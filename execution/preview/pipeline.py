@@ -17,8 +17,8 @@ chat would block is blocked in a simulation too.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Hashable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -26,8 +26,10 @@ from execution.clock import ManualClock
 from execution.errors import VenueError, call_translated
 from execution.mandates import condition_holds, sized, terms_for
 from execution.policy import DEFAULT_TIER, Denial, Policy, PolicyDecision
+from execution.preview.decimals import preview_decimals
 from execution.preview.scenarios import SymbolScenario, apply_scenario, book_mid
 from execution.preview.simulator import PreviewWarning, Simulator, StepPreview
+from execution.preview.snapshots import Snapshot, SnapshotCache
 from execution.venues.protocol import IsolatedAccounts, Venue
 from intent.canonical import to_canonical
 from intent.errors import PlanningError
@@ -41,7 +43,7 @@ from intent.models import (
     StandingOrderRef,
     plain,
 )
-from intent.parser import Parser
+from intent.parser import Parser, RememberingParser
 from intent.planner import plan_intent
 
 
@@ -137,6 +139,7 @@ def _denial_warning(denial: Denial) -> PreviewWarning:
     )
 
 
+@preview_decimals
 def judge(
     simulator: Simulator,
     policy: Policy,
@@ -199,7 +202,12 @@ class Pipeline:
     tier: str = DEFAULT_TIER
     used_today: Callable[[StepPreview], Decimal] = lambda preview: Decimal(0)
     scenario: Mapping[str, SymbolScenario] | None = None
+    # Snapshots reused across pipelines whose venue books are the same for the same
+    # ``snapshot_key`` (a simulation's seed and instant); ``None``: ask the venue each time.
+    snapshots: SnapshotCache | None = None
+    snapshot_key: Hashable = None
 
+    @preview_decimals
     def plan(
         self,
         intent: Intent,
@@ -224,6 +232,7 @@ class Pipeline:
             standing=standing,
         )
 
+    @preview_decimals
     def evaluate(
         self,
         step_id: str,
@@ -233,10 +242,8 @@ class Pipeline:
     ) -> StepEvaluation:
         """Preview one step on the venue's book now (or its what-if) and judge it."""
         simulator = Simulator(self.venue, policy_version=self.policy.version, ttl_ms=self.ttl_ms)
-        market, book = call_translated(lambda: simulator.snapshot(order.symbol))
         what_if = (self.scenario or {}).get(order.symbol)
-        if what_if is not None:
-            book = apply_scenario(book, market, what_if)
+        market, book = self._snapshot(simulator, order.symbol, what_if)
         preview, decision, used = judge(
             simulator,
             self.policy,
@@ -267,6 +274,25 @@ class Pipeline:
             used,
             mandate,
         )
+
+    def _snapshot(
+        self, simulator: Simulator, symbol: str, what_if: SymbolScenario | None
+    ) -> Snapshot:
+        """The market and book ``symbol`` is previewed on (its what-if applied): from
+        :attr:`snapshots` when the pipeline has them, else the venue's now."""
+
+        def build() -> Snapshot:
+            market, book = call_translated(lambda: simulator.snapshot(symbol))
+            if what_if is not None:
+                book = apply_scenario(book, market, what_if)
+            return market, book
+
+        if self.snapshots is None:
+            return build()
+        shape = None
+        if what_if is not None:
+            shape = (what_if.shock_pct, what_if.spread_mult, what_if.depth_mult)
+        return self.snapshots.get((self.snapshot_key, symbol, shape), build)
 
     def evaluate_plan(
         self, plan: Plan, balances: Mapping[str, Decimal]
@@ -312,6 +338,7 @@ class Simulation(Model):
     message: str | None = None
 
 
+@preview_decimals
 def simulate(
     pipeline: Pipeline, parser: Parser, text: str, balances: Mapping[str, Decimal]
 ) -> Simulation:
@@ -360,6 +387,20 @@ class Simulations:
     parser: Parser
     ttl_ms: int
     default_quote: str
+    # The books of a (seed, instant, symbol, scenario), built once (bounded LRU).
+    snapshots: SnapshotCache = field(default_factory=SnapshotCache)
+
+    def __post_init__(self) -> None:
+        # A deterministic parser's results are remembered by text (bounded LRU).
+        if getattr(self.parser, "deterministic", False):
+            object.__setattr__(self, "parser", RememberingParser(self.parser))
+
+    @property
+    def in_memory(self) -> bool:
+        """Whether :meth:`run` given a ``policy`` does no I/O: true with a deterministic
+        parser (the rules), false with one that may call an LLM. The accounts are always
+        in-process sandbox accounts."""
+        return isinstance(self.parser, RememberingParser)
 
     def run(
         self,
@@ -369,15 +410,19 @@ class Simulations:
         seed: int | None = None,
         scenario: Mapping[str, SymbolScenario] | None = None,
         as_of_ms: int = SIMULATION_EPOCH_MS,
+        policy: Policy | None = None,
     ) -> Simulation:
         """Parse, plan and preview ``text`` on an isolated sandbox account at ``as_of_ms``;
-        sends nothing, and the same arguments always give the same answer."""
+        sends nothing, and the same arguments always give the same answer. ``policy``: the
+        one to judge by (a batch reads the policy in force once), else the one in force."""
         pipeline = Pipeline(
             venue=self.accounts.isolated(balances, seed, ManualClock(as_of_ms)),
-            policy=self.policy(),
+            policy=self.policy() if policy is None else policy,
             now_ms=lambda: as_of_ms,
             ttl_ms=self.ttl_ms,
             default_quote=self.default_quote,
             scenario=scenario,
+            snapshots=self.snapshots,
+            snapshot_key=(seed, as_of_ms),
         )
         return simulate(pipeline, self.parser, text, balances)

@@ -11,6 +11,7 @@ request always gives the same answer.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Protocol
@@ -30,14 +31,46 @@ class Accounts(IsolatedAccounts, Protocol):
     def __call__(self, user_id: str) -> Venue: ...
 
 
-def _isolated(
-    market: SandboxMarket, balances: Mapping[str, Decimal], seed: int | None, clock: Clock
-) -> Venue:
-    """A throwaway account for simulations: same markets, its own balances, seed and
-    clock (a simulation runs at a fixed instant, so it can be repeated exactly)."""
-    if seed is not None and seed != market.seed:
-        market = SandboxMarket(market.catalog, seed=seed, params=market.params)
-    return market.open_account(balances=balances, clock=clock, account_id="simulation")
+class SeededMarkets:
+    """The markets simulations run on, one per order-book seed, each built once: the
+    process's own market for its seed, and a bounded LRU of the others (at most
+    ``capacity``; the least recently used seed goes first). Each market keeps its own
+    books cached (:meth:`SandboxMarket.book`), so a seed's books are generated once while
+    it stays here, and every market shares the process's one frozen catalog."""
+
+    def __init__(self, home: SandboxMarket, capacity: int = 64) -> None:
+        if capacity < 1:
+            raise ValueError(f"capacity must be at least 1, got {capacity!r}")
+        self.home = home
+        self.capacity = capacity
+        self._others: OrderedDict[int, SandboxMarket] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, seed: int | None) -> SandboxMarket:
+        """The market of ``seed`` (the home market's for ``None``)."""
+        if seed is None or seed == self.home.seed:
+            return self.home
+        with self._lock:
+            market = self._others.get(seed)
+            if market is None:
+                market = SandboxMarket(self.home.catalog, seed=seed, params=self.home.params)
+                self._others[seed] = market
+                if len(self._others) > self.capacity:
+                    self._others.popitem(last=False)
+            else:
+                self._others.move_to_end(seed)
+            return market
+
+    def seeds(self) -> list[int]:
+        """The seeds cached besides the home market's, least recently used first."""
+        with self._lock:
+            return list(self._others)
+
+    def isolated(self, balances: Mapping[str, Decimal], seed: int | None, clock: Clock) -> Venue:
+        """A throwaway account for simulations: the seed's shared market (catalog and
+        books), its own balances and clock (a simulation runs at a fixed instant, so it can
+        be repeated exactly)."""
+        return self(seed).open_account(balances=balances, clock=clock, account_id="simulation")
 
 
 class LocalSandboxAccounts:
@@ -52,6 +85,7 @@ class LocalSandboxAccounts:
         opening_balances: Mapping[str, Decimal],
     ) -> None:
         self._market = SandboxMarket(catalog, seed=seed)
+        self.simulations = SeededMarkets(self._market)
         self._clock = clock
         self._opening = dict(opening_balances)
         self._accounts: dict[str, SandboxExchange] = {}
@@ -68,8 +102,8 @@ class LocalSandboxAccounts:
             return venue
 
     def isolated(self, balances: Mapping[str, Decimal], seed: int | None, clock: Clock) -> Venue:
-        """A throwaway in-process account for a simulation (see :func:`_isolated`)."""
-        return _isolated(self._market, balances, seed, clock)
+        """A throwaway in-process account for a simulation (see :class:`SeededMarkets`)."""
+        return self.simulations.isolated(balances, seed, clock)
 
 
 class RemoteSandboxAccounts:
@@ -80,7 +114,7 @@ class RemoteSandboxAccounts:
     def __init__(self, base_url: str, timeout_s: float, catalog: MarketCatalog, seed: int) -> None:
         self.base_url = base_url
         self._timeout_s = timeout_s
-        self._simulations = SandboxMarket(catalog, seed=seed)
+        self.simulations = SeededMarkets(SandboxMarket(catalog, seed=seed))
         self._accounts: dict[str, RemoteSandbox] = {}
         self._lock = threading.Lock()
 
@@ -93,8 +127,8 @@ class RemoteSandboxAccounts:
             return venue
 
     def isolated(self, balances: Mapping[str, Decimal], seed: int | None, clock: Clock) -> Venue:
-        """A throwaway in-process account for a simulation (see :func:`_isolated`)."""
-        return _isolated(self._simulations, balances, seed, clock)
+        """A throwaway in-process account for a simulation (see :class:`SeededMarkets`)."""
+        return self.simulations.isolated(balances, seed, clock)
 
     def check(self) -> None:
         """:class:`VenueUnavailable` unless the server answers as a sandbox server."""

@@ -38,6 +38,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 from functools import cached_property
 from typing import Any, Literal
 
+from execution.venues.frozen import FrozenDict
 from intent.models import plain
 
 __all__ = [
@@ -90,6 +91,29 @@ class MarketFilters:
             for name in self.__dataclass_fields__
             if name not in ("symbol", "tick")
         )
+
+
+#: The filters of frozen (shared, unchangeable) markets, parsed once: id -> (market, filters).
+#: The market is held, so its id cannot be reused while it is here; bounded all the same.
+_PARSED: dict[int, tuple[Mapping[str, Any], MarketFilters]] = {}
+_PARSED_MAX = 1024
+
+
+def filters_of(market: Mapping[str, Any] | MarketFilters) -> MarketFilters:
+    """The filters of ``market``: parsed once for a frozen market (which cannot change),
+    else each time."""
+    if isinstance(market, MarketFilters):
+        return market
+    if not isinstance(market, FrozenDict):
+        return parse_filters(market)
+    found = _PARSED.get(id(market))
+    if found is not None and found[0] is market:
+        return found[1]
+    filters = parse_filters(market)
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.clear()
+    _PARSED[id(market)] = (market, filters)
+    return filters
 
 
 def parse_filters(market: Mapping[str, Any]) -> MarketFilters:
@@ -172,8 +196,7 @@ def price_band(
     a buy may have. ``kind`` selects ``LIMIT_TRADING`` (a limit order's price) or
     ``MARKET_TRADING`` (a market order's expected average price).
     """
-    filters = market if isinstance(market, MarketFilters) else parse_filters(market)
-    return _band(filters, reference, kind)
+    return _band(filters_of(market), reference, kind)
 
 
 def check_filters(
@@ -195,7 +218,7 @@ def check_filters(
     whose inputs are missing (a band without ``reference``, a market notional without
     ``expected_cost``) are skipped, so a caller may check what it knows.
     """
-    f = market if isinstance(market, MarketFilters) else parse_filters(market)
+    f = filters_of(market)
     out: list[FilterViolation] = []
     symbol = f.symbol
 

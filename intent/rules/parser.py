@@ -150,6 +150,8 @@ class RuleParser:
 
     name: ClassVar[str] = "rules"  # (ClassVar: a class attribute once compiled too)
     version: ClassVar[str] = "1.0.0"
+    # The same text always gives the same (immutable) result: results may be remembered.
+    deterministic: ClassVar[bool] = True
 
     def parse(self, text: str) -> ParseOutput:
         """Parse ``text``; never raises for any string."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from fastapi.testclient import TestClient
@@ -141,6 +142,68 @@ def test_batch_runs_each_request_on_its_own(client: TestClient, services: Servic
 
 
 def test_batch_limits_and_keys(client: TestClient) -> None:
-    too_many = {"simulations": [BODY] * 101}
-    assert client.post("/v1/simulations/batch", json=too_many, headers=PRODUCT).status_code == 422
+    texts = ("buy 0.01 BTC", "sell 1 ETH at 3250", "convert 1 ETH to SOL", "buy 500 USDT of ETH")
+    items = [{"text": texts[i % 4], "balances": {"USDT": "10000", "ETH": "2"}} for i in range(1000)]
+    full = client.post("/v1/simulations/batch", json={"simulations": items}, headers=PRODUCT)
+    assert full.status_code == 200, full.text[:500]
+    assert [r["ok"] for r in full.json()["results"]] == [True] * 1000
+
+    for wrong in ([BODY] * 1001, []):
+        refused = client.post("/v1/simulations/batch", json={"simulations": wrong}, headers=PRODUCT)
+        assert refused.status_code == 422
+        (error,) = refused.json()["error"]["details"]["errors"]
+        assert error["loc"] == ["body", "simulations"], error
+    assert "at most 1000 items" in refused_message(client, [BODY] * 1001)
     assert client.post("/v1/simulations/batch", json={"simulations": [BODY]}).status_code == 401
+
+
+def test_batch_streams_one_ndjson_line_per_item_each_with_its_own_error(
+    client: TestClient,
+) -> None:
+    items = [BODY, {"text": "buy 5 DOGE with HKD"}, {"text": "buy some ETH"}, {**BODY, "seed": 3}]
+    items = items * 30  # more than one chunk of the thread pool
+    as_json = client.post("/v1/simulations/batch", json={"simulations": items}, headers=PRODUCT)
+
+    with client.stream(
+        "POST",
+        "/v1/simulations/batch",
+        json={"simulations": items},
+        headers={**PRODUCT, "Accept": "application/x-ndjson"},
+    ) as streamed:
+        assert streamed.status_code == 200
+        assert streamed.headers["content-type"] == "application/x-ndjson"
+        assert "content-length" not in streamed.headers  # streamed, not sent in one piece
+        lines = list(streamed.iter_lines())
+
+    assert len(lines) == len(items)
+    results = [json.loads(line) for line in lines]
+    assert results == as_json.json()["results"]  # the same items, in the same order
+    assert [r["ok"] for r in results[:4]] == [True, False, True, True]
+    assert results[1]["error"] == {
+        "code": "not_plannable",
+        "message": results[1]["error"]["message"],
+    }
+    assert "DOGE/HKD" in results[1]["error"]["message"]
+    assert results[2]["intent"]["action"] == "clarify"
+    assert results[0]["preview"] == _sim(client)["preview"]
+    assert results[3]["preview"] == _sim(client, seed=3)["preview"]
+
+
+def test_an_invalid_item_refuses_the_batch_naming_it_before_anything_runs(
+    client: TestClient,
+) -> None:
+    items = [BODY, {**BODY, "balances": {"USD": "-1"}}]
+    response = client.post(
+        "/v1/simulations/batch",
+        json={"simulations": items},
+        headers={**PRODUCT, "Accept": "application/x-ndjson"},
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/json"
+    assert "body.simulations.1.balances" in response.json()["error"]["message"]
+
+
+def refused_message(client: TestClient, items: list[dict[str, object]]) -> str:
+    response = client.post("/v1/simulations/batch", json={"simulations": items}, headers=PRODUCT)
+    assert response.status_code == 422
+    return str(response.json()["error"]["message"])

@@ -3,17 +3,32 @@
 Every simulation runs on a throwaway sandbox account at a fixed instant (``as_of``), with
 a given order-book ``seed`` and optional what-if ``scenario`` per symbol, so the same
 request always gives the same answer.
+
+Answers are written by pydantic-core straight from the typed models
+(:meth:`~pydantic.BaseModel.model_dump_json`), never walked as untyped dicts. What blocks
+runs in FastAPI's thread pool: the caller's lookup and the policy read (sync dependencies),
+and a simulation whose parser may call an LLM; a simulation with the rule parser is CPU
+only and runs on the event loop. A batch is validated once as a whole; its items run a
+chunk at a time in the thread pool (the loop stays free for other requests; the policy is
+read once for the batch), each with its own result or error, and the answer is one JSON
+document or, with ``Accept: application/x-ndjson``, one JSON line per item streamed as the
+chunks finish.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from starlette.concurrency import run_in_threadpool
 
+from execution.errors import ExecutionError
+from execution.policy import Policy
 from execution.preview.pipeline import (
     SIMULATION_EPOCH_MS,
     SimulatedPreview,
@@ -27,10 +42,13 @@ from web.deps import CurrentPrincipal, ServicesDep, errors
 from web.services import Services
 
 router = APIRouter(prefix="/v1", tags=["simulations"], responses=errors(401, 403, 422))
-MAX_BATCH = 100
+MAX_BATCH = 1000
+#: Items a batch runs per trip to the thread pool (and per streamed NDJSON chunk).
+BATCH_CHUNK = 50
+NDJSON = "application/x-ndjson"
 
 
-def simulate_scope(principal: CurrentPrincipal) -> Principal:
+async def simulate_scope(principal: CurrentPrincipal) -> Principal:
     if "simulate" not in principal.scopes:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this key lacks the 'simulate' scope")
     return principal
@@ -94,33 +112,98 @@ class BatchOut(BaseModel):
     results: list[BatchItem]
 
 
-def _run(services: Services, body: SimulationIn) -> Simulation:
+def _run(services: Services, body: SimulationIn, policy: Policy | None = None) -> Simulation:
     as_of_ms = SIMULATION_EPOCH_MS if body.as_of is None else int(body.as_of.timestamp() * 1000)
     return services.simulations.run(
-        body.text, body.balances, seed=body.seed, scenario=body.scenario, as_of_ms=as_of_ms
+        body.text,
+        body.balances,
+        seed=body.seed,
+        scenario=body.scenario,
+        as_of_ms=as_of_ms,
+        policy=policy,
     )
 
 
-@router.post("/simulations")
-def create_simulation(
-    body: SimulationIn, principal: Simulator, services: ServicesDep
-) -> Simulation:
+def _json(model: BaseModel) -> Response:
+    return Response(model.model_dump_json(), media_type="application/json")
+
+
+def policy_in_force(services: ServicesDep) -> Policy:
+    """The policy a simulation is judged by (sync: it reads the policy store)."""
+    return services.simulations.policy()
+
+
+PolicyInForce = Annotated[Policy, Depends(policy_in_force)]
+
+
+@router.post("/simulations", response_model=Simulation)
+async def create_simulation(
+    body: SimulationIn, principal: Simulator, services: ServicesDep, policy: PolicyInForce
+) -> Response:
     """Simulate what ``text`` would do with ``balances``: intent, plan and preview."""
     try:
-        return _run(services, body)
+        if services.simulations.in_memory:  # CPU only: on the event loop, no thread hop
+            return _json(_run(services, body, policy))
+        return _json(await run_in_threadpool(_run, services, body, policy))  # may call an LLM
     except SimulationError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
 
 
-@router.post("/simulations/batch")
-def create_simulations(body: BatchIn, principal: Simulator, services: ServicesDep) -> BatchOut:
-    """Up to 100 simulations at once; each result is ``{"ok": true, ...}`` or carries its
-    own ``error``, so one bad request does not sink the others."""
-    results: list[BatchItem] = []
-    for item in body.simulations:
-        try:
-            results.append(BatchItem(ok=True, **dict(_run(services, item))))
-        except SimulationError as exc:
-            failure = SimulationFailure(code="not_plannable", message=str(exc))
-            results.append(BatchItem(ok=False, error=failure))
-    return BatchOut(results=results)
+def _item(services: Services, body: SimulationIn, policy: Policy) -> BatchItem:
+    """One item's result, or its own error (the others run regardless). Built without
+    validation: its parts are the typed models the simulation returned."""
+    try:
+        sim = _run(services, body, policy)
+    except SimulationError as exc:
+        failure = SimulationFailure(code="not_plannable", message=str(exc))
+        return BatchItem.model_construct(ok=False, error=failure)
+    except ExecutionError as exc:  # the venue or a store failed for this item
+        return BatchItem.model_construct(
+            ok=False, error=SimulationFailure(code=exc.code, message=str(exc))
+        )
+    return BatchItem.model_construct(
+        ok=True, intent=sim.intent, plan=sim.plan, preview=sim.preview, message=sim.message
+    )
+
+
+def _items(services: Services, items: Sequence[SimulationIn], policy: Policy) -> list[bytes]:
+    return [_item(services, body, policy).model_dump_json().encode() for body in items]
+
+
+async def _chunks(
+    services: Services, items: Sequence[SimulationIn], policy: Policy
+) -> AsyncIterator[list[bytes]]:
+    """Each item's JSON, :data:`BATCH_CHUNK` at a time, each chunk run in the thread pool
+    (the event loop serves other requests meanwhile)."""
+    for start in range(0, len(items), BATCH_CHUNK):
+        yield await run_in_threadpool(_items, services, items[start : start + BATCH_CHUNK], policy)
+
+
+@router.post(
+    "/simulations/batch",
+    response_model=BatchOut,
+    responses={
+        200: {
+            "content": {
+                NDJSON: {"schema": {"type": "string", "description": "a BatchItem per line"}}
+            }
+        }
+    },
+)
+async def create_simulations(
+    body: BatchIn, principal: Simulator, services: ServicesDep, request: Request
+) -> Response:
+    """Up to 1,000 simulations at once, the batch validated as a whole. Each result is
+    ``{"ok": true, ...}`` or carries its own ``error``, so one bad request does not sink the
+    others. ``Accept: application/x-ndjson`` streams one result per line, in order."""
+    policy = await run_in_threadpool(services.simulations.policy)
+    items = body.simulations
+    if NDJSON in request.headers.get("accept", ""):
+
+        async def lines() -> AsyncIterator[bytes]:
+            async for chunk in _chunks(services, items, policy):
+                yield b"".join(line + b"\n" for line in chunk)
+
+        return StreamingResponse(lines(), media_type=NDJSON)
+    parts = [line async for chunk in _chunks(services, items, policy) for line in chunk]
+    return Response(b'{"results":[' + b",".join(parts) + b"]}", media_type="application/json")

@@ -24,9 +24,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import ccxt
+
+from execution.venues.frozen import FrozenDict, freeze
 
 if TYPE_CHECKING:
     from ccxt.base.types import MarketInterface
@@ -104,13 +107,23 @@ class MarketCatalog:
     """An immutable set of spot markets (ccxt structures) with reference prices.
 
     Build one with :meth:`default`, :meth:`from_file` or :meth:`from_markets`; the
-    constructor takes already-normalised data. Lookups return deep copies, so callers
-    (one sandbox account per customer) cannot alter what other accounts see.
+    constructor takes already-normalised data and freezes it
+    (:mod:`execution.venues.frozen`). Lookups hand out the frozen markets
+    themselves, never copies: every account and every simulation of a process shares them,
+    and none can alter what the others see (a change raises ``TypeError``).
     """
 
     markets: Mapping[str, Mapping[str, Any]]
     reference_prices: Mapping[str, Decimal] = field(default_factory=dict)
     source: str = "<memory>"
+    # Every market keyed by symbol in symbol order: what ``load_markets()`` returns.
+    _all: FrozenDict = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        markets = freeze(self.markets)
+        object.__setattr__(self, "markets", markets)
+        object.__setattr__(self, "reference_prices", MappingProxyType(dict(self.reference_prices)))
+        object.__setattr__(self, "_all", FrozenDict({s: markets[s] for s in sorted(markets)}))
 
     # -- construction -------------------------------------------------------------------
 
@@ -193,7 +206,7 @@ class MarketCatalog:
     @property
     def symbols(self) -> list[str]:
         """Sorted unified symbols, as ccxt's ``exchange.symbols``."""
-        return sorted(self.markets)
+        return list(self._all)
 
     @property
     def currencies(self) -> list[str]:
@@ -213,9 +226,9 @@ class MarketCatalog:
         return iter(self.symbols)
 
     def market(self, symbol: str) -> MarketInterface:
-        """A copy of the ccxt market for ``symbol``; ``ccxt.BadSymbol`` if unknown."""
+        """The (frozen, shared) ccxt market for ``symbol``; ``ccxt.BadSymbol`` if unknown."""
         try:
-            return copy.deepcopy(dict(self.markets[symbol]))
+            return cast("MarketInterface", self.markets[symbol])
         except KeyError:
             raise ccxt.BadSymbol(
                 f"sandbox does not have market symbol {symbol!r} "
@@ -223,8 +236,9 @@ class MarketCatalog:
             ) from None
 
     def all_markets(self) -> dict[str, MarketInterface]:
-        """Copies of every market, keyed by symbol (``exchange.load_markets()``)."""
-        return {symbol: self.market(symbol) for symbol in self.symbols}
+        """Every market, keyed by symbol in symbol order (``exchange.load_markets()``): one
+        frozen mapping, shared, built once with the catalog."""
+        return cast("dict[str, MarketInterface]", self._all)
 
     def find(self, base: str, quote: str) -> MarketInterface | None:
         """The market trading ``base`` against ``quote`` (case-insensitive), or ``None``."""
@@ -237,7 +251,7 @@ class MarketCatalog:
 
     def reference_price(self, symbol: str) -> Decimal:
         """The static mid price of ``symbol`` (quote per base); ``ccxt.BadSymbol`` if none."""
-        if symbol not in self.markets:  # BadSymbol for an unknown market (without a copy)
+        if symbol not in self.markets:  # BadSymbol for an unknown market
             self.market(symbol)
         try:
             return self.reference_prices[symbol]

@@ -93,7 +93,6 @@ class SandboxExchange:
                 raise ValueError(f"starting balance of {code} must be >= 0, got {amount!r}")
             self._total[code] = value
             self._used[code] = _ZERO
-        self._markets: dict[str, MarketInterface] | None = None
         self._orders: dict[str, OrderState] = {}
         # Open orders only, in creation order: what a clock catch-up has to look at.
         self._active: dict[str, OrderState] = {}
@@ -117,17 +116,14 @@ class SandboxExchange:
         return self.catalog.symbols
 
     def load_markets(self, reload: bool = False) -> dict[str, MarketInterface]:
-        """Every market, copied from the catalog once per account and cached, as ccxt
-        caches ``exchange.markets``; ``reload`` copies them again."""
-        with self._lock:
-            if self._markets is None or reload:
-                self._markets = self.catalog.all_markets()
-            return self._markets
+        """Every market, as ccxt's ``exchange.markets``: the catalog's own frozen mapping,
+        shared by every account and never copied (the catalog cannot change, so ``reload``
+        has nothing to reload)."""
+        return self.catalog.all_markets()
 
     def market(self, symbol: str) -> MarketInterface:
-        """The ccxt market of ``symbol``; ``ccxt.BadSymbol`` if unknown."""
-        found = self.load_markets().get(symbol)
-        return found if found is not None else self.catalog.market(symbol)
+        """The (frozen, shared) ccxt market of ``symbol``; ``ccxt.BadSymbol`` if unknown."""
+        return self.catalog.market(symbol)
 
     def _market(self, symbol: str) -> Mapping[str, Any]:
         # Internal, uncopied view; BadSymbol with the catalog's message when unknown.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import subprocess
 import sys
 from decimal import Decimal, InvalidOperation
@@ -116,8 +117,13 @@ def test_catalog_lookup(catalog: MarketCatalog) -> None:
     assert found is not None
     assert found["symbol"] == "ETH/BTC"
     assert catalog.find("BTC", "EUR") is None
-    # Copies: callers cannot change what other accounts see.
-    catalog.market("BTC/USDT")["taker"] = 1.0
+    # Shared, not copied: every caller gets the same frozen market, and none can change
+    # what other accounts see; a deep copy is the caller's own to change.
+    assert catalog.market("BTC/USDT") is catalog.market("BTC/USDT")
+    with pytest.raises(TypeError, match="'taker'"):
+        catalog.market("BTC/USDT")["taker"] = 1.0
+    own = copy.deepcopy(catalog.market("BTC/USDT"))
+    own["taker"] = 1.0
     assert catalog.market("BTC/USDT")["taker"] == 0.001
     assert catalog.usd_rate("USDT") == 1
     hkd = catalog.usd_rate("HKD")
