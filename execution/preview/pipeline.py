@@ -23,10 +23,10 @@ from decimal import Decimal
 from typing import Any
 
 from execution.clock import ManualClock
+from execution.decimals import fixed_decimals
 from execution.errors import VenueError, call_translated
 from execution.mandates import condition_holds, sized, terms_for
 from execution.policy import DEFAULT_TIER, Denial, Policy, PolicyDecision
-from execution.preview.decimals import preview_decimals
 from execution.preview.scenarios import SymbolScenario, apply_scenario, book_mid
 from execution.preview.simulator import PreviewWarning, Simulator, StepPreview
 from execution.preview.snapshots import Snapshot, SnapshotCache
@@ -139,7 +139,7 @@ def _denial_warning(denial: Denial) -> PreviewWarning:
     )
 
 
-@preview_decimals
+@fixed_decimals
 def judge(
     simulator: Simulator,
     policy: Policy,
@@ -207,7 +207,7 @@ class Pipeline:
     snapshots: SnapshotCache | None = None
     snapshot_key: Hashable = None
 
-    @preview_decimals
+    @fixed_decimals
     def plan(
         self,
         intent: Intent,
@@ -232,7 +232,7 @@ class Pipeline:
             standing=standing,
         )
 
-    @preview_decimals
+    @fixed_decimals
     def evaluate(
         self,
         step_id: str,
@@ -338,7 +338,7 @@ class Simulation(Model):
     message: str | None = None
 
 
-@preview_decimals
+@fixed_decimals
 def simulate(
     pipeline: Pipeline, parser: Parser, text: str, balances: Mapping[str, Decimal]
 ) -> Simulation:

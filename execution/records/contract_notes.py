@@ -33,6 +33,7 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Literal
 
+from execution.decimals import fixed_decimals
 from execution.errors import ExecutionError
 from execution.records.calendar import contract_note_due, iso_hkt, iso_utc, trade_date
 from execution.records.figures import Figure
@@ -104,6 +105,7 @@ def note_number(record: OrderRecord) -> str:
     return f"CN-{day}-{digest[:10].upper()}"
 
 
+@fixed_decimals
 def contract_note(record: OrderRecord, holidays: Collection[date] = ()) -> ContractNote:
     """The contract note of a filled order; :class:`NoFill` if nothing has filled."""
     if not record.filled or record.first_fill_ms is None or record.last_fill_ms is None:

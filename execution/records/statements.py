@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
+from execution.decimals import fixed_decimals
 from execution.records.calendar import InvalidMonth, Month, iso_hkt, iso_utc
 from execution.records.contract_notes import ContractNote
 from execution.records.figures import Figure, plain
@@ -70,6 +71,7 @@ class Statement(Model):
     notes: tuple[str, ...]  # the assumptions made
 
 
+@fixed_decimals
 def build_statement(
     customer: str,
     month: Month,
