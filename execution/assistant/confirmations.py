@@ -216,7 +216,7 @@ class Confirmations:
         )
         if not changes:
             return None if same_figures(shown, now.preview) else now
-        reasons = [change.message for change in changes]
+        reasons = [change.message for change in changes]  # English, for support
         message = "the preview is out of date: " + "; ".join(reasons) + ". Nothing was sent"
         refused = RequoteRequired(message, {})
         # The new preview first: if another process moved the step meanwhile (confirmed
@@ -226,13 +226,18 @@ class Confirmations:
             actor,
             step,
             now,
-            requote=events.Requote(reasons=reasons, replaces=step.preview_hash),
+            requote=events.Requote(
+                reasons=reasons,
+                replaces=step.preview_hash,
+                said=[change.to_json() for change in changes],
+            ),
         )
         self._previews.refused(state, actor, step.step_id, refused)
         refused.details = {
             "step": self._ctx.step(state, step.step_id).to_json(),
             "pending": None if pending is None else pending.model_dump(mode="json"),
-            "reasons": reasons,
+            # As the customer reads them: in the language of their conversation.
+            "reasons": [change.text(state.language) for change in changes],
         }
         raise refused
 

@@ -704,6 +704,55 @@ MESSAGES: Final[dict[str, tuple[str, str, str]]] = {
         "这会超出您的每日交易额度，没有发送任何订单。",
         "這會超出您的每日交易額度，沒有發送任何訂單。",
     ),
+    # A requote's reasons (execution/preview/requote.py Reason): what moved since the preview.
+    "requote.fill_changed": (
+        "the order would no longer fill the way it was previewed",
+        "订单已不能按预览的方式成交",
+        "訂單已不能按預覽的方式成交",
+    ),
+    "requote.price_moved": (
+        "the expected price moved {bps} bps (from {was} to {now} {quote}; tolerance {tolerance} bps)",
+        "预计价格变动了 {bps} 个基点（从 {was} 到 {now} {quote}；容许范围 {tolerance} 个基点）",
+        "預計價格變動了 {bps} 個基點（由 {was} 到 {now} {quote}；容許範圍 {tolerance} 個基點）",
+    ),
+    "requote.what.sent": ("the amount sent", "下单数量", "落單數量"),
+    "requote.what.get": ("what you get", "您将收到的数额", "您將收到的數額"),
+    "requote.what.pay": ("what you pay", "您需支付的数额", "您需支付的數額"),
+    "requote.amount_currency": (
+        "{what} is now in {now_currency}, not {was_currency}",
+        "{what}现以 {now_currency} 计，而非 {was_currency}",
+        "{what}現以 {now_currency} 計，而非 {was_currency}",
+    ),
+    "requote.amount_moved": (
+        "{what} is now {now} {currency}, not {was} ({bps} bps; tolerance {tolerance} bps)",
+        "{what}现为 {now} {currency}，而非 {was}（变动 {bps} 个基点；容许范围 {tolerance} 个基点）",
+        "{what}現為 {now} {currency}，而非 {was}（變動 {bps} 個基點；容許範圍 {tolerance} 個基點）",
+    ),
+    "requote.amount_new": (
+        "{what} is now {now} {currency}, not {was} (a new amount; tolerance {tolerance} bps)",
+        "{what}现为 {now} {currency}，而非 {was}（新的数额；容许范围 {tolerance} 个基点）",
+        "{what}現為 {now} {currency}，而非 {was}（新的數額；容許範圍 {tolerance} 個基點）",
+    ),
+    "requote.fee_rate": (
+        "the fee is now {rate}% in {currency}, not {was_rate}% in {was_currency}",
+        "手续费现为 {rate}%（以 {currency} 收取），而非 {was_rate}%（以 {was_currency} 收取）",
+        "手續費現為 {rate}%（以 {currency} 收取），而非 {was_rate}%（以 {was_currency} 收取）",
+    ),
+    "requote.fee_moved": (
+        "the fee is now {now} {currency}, not {was} ({bps} bps; tolerance {tolerance} bps)",
+        "手续费现为 {now} {currency}，而非 {was}（变动 {bps} 个基点；容许范围 {tolerance} 个基点）",
+        "手續費現為 {now} {currency}，而非 {was}（變動 {bps} 個基點；容許範圍 {tolerance} 個基點）",
+    ),
+    "requote.fee_new": (
+        "the fee is now {now} {currency}, not {was} (a new amount; tolerance {tolerance} bps)",
+        "手续费现为 {now} {currency}，而非 {was}（新的数额；容许范围 {tolerance} 个基点）",
+        "手續費現為 {now} {currency}，而非 {was}（新的數額；容許範圍 {tolerance} 個基點）",
+    ),
+    "requote.policy": (
+        "the policy changed from {was} to {now}, and so did its verdict",
+        "交易规则已由 {was} 更新为 {now}，判定结果也随之改变",
+        "交易規則已由 {was} 更新為 {now}，判定結果亦隨之改變",
+    ),
     "refused.requoted": (
         "Not sent: {reasons}. Here is the new preview.",
         "未发送：{reasons}。以下是新的预览。",

@@ -179,10 +179,14 @@ class PlanningFailed(Payload):
 
 
 class Requote(Part):
-    """Why a step was previewed again at confirmation, and the preview it replaces."""
+    """Why a step was previewed again at confirmation, and the preview it replaces.
+    ``reasons``: in English, for support; ``said``: each reason as its code and figures
+    (:class:`execution.preview.requote.Reason`), to say it in the customer's language
+    (absent from entries written before it was kept)."""
 
     reasons: list[str]
     replaces: str | None
+    said: list[dict[str, Any]] = Field(default_factory=list, exclude_if=lambda v: not v)
 
 
 class Repreview(Part):

@@ -25,12 +25,16 @@ describes it within the tolerance. Nothing is ever silently refreshed beyond it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
+from execution.i18n import DEFAULT_LOCALE, Locale
+from execution.i18n.catalogue import render
 from execution.policy import PolicyDecision
-from execution.preview.simulator import StepPreview
+from execution.preview.simulator import PreviewWarning, StepPreview
+from execution.preview.warnings import warning_text
 from intent.models import BPS, plain
 
 DEFAULT_TOLERANCE_BPS = Decimal(50)
@@ -40,11 +44,50 @@ ReasonCode = Literal["price", "amount", "fee", "policy", "blocking_warning"]
 
 @dataclass(frozen=True, slots=True)
 class Reason:
-    """One material change: what kind (``code``) and, for support and the customer's
-    refusal, what moved and by how much (``message``)."""
+    """One material change: what kind (``code``), and the sentence that says what moved
+    and by how much: catalogue ``requote.<key>`` filled with ``params`` (figures already
+    formatted), or a blocking ``warning``'s own sentence. Said in the customer's language
+    with :meth:`text`; :attr:`message` is the English, for support and the journal."""
 
     code: ReasonCode
-    message: str
+    key: str
+    params: Mapping[str, str] = field(default_factory=dict)
+    warning: PreviewWarning | None = None
+
+    def text(self, locale: Locale = DEFAULT_LOCALE) -> str:
+        if self.warning is not None:
+            return warning_text(self.warning, locale)
+        params = dict(self.params)
+        if "what" in params:  # which amount: its words in the same language
+            params["what"] = render(f"requote.what.{params['what']}", locale)
+        return render(f"requote.{self.key}", locale, params)
+
+    @property
+    def message(self) -> str:
+        return self.text(DEFAULT_LOCALE)
+
+    def to_json(self) -> dict[str, Any]:
+        """As the journal keeps it (``Requote.said``), to be said again in any language."""
+        data: dict[str, Any] = {"code": self.code, "key": self.key, "params": dict(self.params)}
+        if self.warning is not None:
+            data["warning"] = self.warning.model_dump(mode="json")
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Reason:
+        warning = data.get("warning")
+        return cls(
+            code=data["code"],
+            key=data["key"],
+            params=dict(data.get("params") or {}),
+            warning=None if warning is None else PreviewWarning.model_validate(warning),
+        )
+
+
+def said_in(locale: Locale, english: Sequence[str], said: Sequence[Mapping[str, Any]]) -> list[str]:
+    """A journaled requote's reasons in ``locale``: from their codes (``said``), or the
+    ``english`` sentences of an entry written before codes were kept."""
+    return [Reason.from_json(reason).text(locale) for reason in said] if said else list(english)
 
 
 def material_change(
@@ -73,33 +116,50 @@ def material_change(
     # price
     if seen.average_price is None or fresh.average_price is None:
         if seen.average_price != fresh.average_price:
-            reasons.append(
-                Reason("price", "the order would no longer fill the way it was previewed")
-            )
+            reasons.append(Reason("price", "fill_changed"))
     elif (bps := moved(seen.average_price, fresh.average_price)) is not None:
         reasons.append(
             Reason(
                 "price",
-                f"the expected price moved {bps:.1f} bps (from {plain(seen.average_price)} "
-                f"to {plain(fresh.average_price)} {quote}; tolerance {plain(tolerance_bps)} bps)",
+                "price_moved",
+                {
+                    "bps": f"{bps:.1f}",
+                    "was": plain(seen.average_price),
+                    "now": plain(fresh.average_price),
+                    "quote": quote,
+                    "tolerance": plain(tolerance_bps),
+                },
             )
         )
 
     # amounts: what is sent, what the customer gets and what they pay
     sides = (
-        ("the amount sent", (base, seen.amount), (base, fresh.amount)),
-        ("what you get", seen.received, fresh.received),
-        ("what you pay", _paid(seen), _paid(fresh)),
+        ("sent", (base, seen.amount), (base, fresh.amount)),
+        ("get", seen.received, fresh.received),
+        ("pay", _paid(seen), _paid(fresh)),
     )
     for what, (was_ccy, was), (now_ccy, now) in sides:
         if was_ccy != now_ccy:
-            reasons.append(Reason("amount", f"{what} is now in {now_ccy}, not {was_ccy}"))
+            reasons.append(
+                Reason(
+                    "amount",
+                    "amount_currency",
+                    {"what": what, "now_currency": now_ccy, "was_currency": was_ccy},
+                )
+            )
         elif (bps := moved(was, now)) is not None:
             reasons.append(
                 Reason(
                     "amount",
-                    f"{what} is now {plain(now)} {now_ccy}, not {plain(was)} "
-                    f"({_bps(bps)}; tolerance {plain(tolerance_bps)} bps)",
+                    "amount_moved" if bps.is_finite() else "amount_new",
+                    {
+                        "what": what,
+                        "now": plain(now),
+                        "was": plain(was),
+                        "currency": now_ccy,
+                        "bps": f"{bps:.1f}" if bps.is_finite() else "",
+                        "tolerance": plain(tolerance_bps),
+                    },
                 )
             )
 
@@ -108,16 +168,27 @@ def material_change(
         reasons.append(
             Reason(
                 "fee",
-                f"the fee is now {plain(fresh.fee.rate * 100)}% in {fresh.fee.currency}, not "
-                f"{plain(seen.fee.rate * 100)}% in {seen.fee.currency}",
+                "fee_rate",
+                {
+                    "rate": plain(fresh.fee.rate * 100),
+                    "currency": fresh.fee.currency,
+                    "was_rate": plain(seen.fee.rate * 100),
+                    "was_currency": seen.fee.currency,
+                },
             )
         )
     elif (bps := moved(seen.fee.cost, fresh.fee.cost)) is not None:
         reasons.append(
             Reason(
                 "fee",
-                f"the fee is now {plain(fresh.fee.cost)} {fresh.fee.currency}, not "
-                f"{plain(seen.fee.cost)} ({_bps(bps)}; tolerance {plain(tolerance_bps)} bps)",
+                "fee_moved" if bps.is_finite() else "fee_new",
+                {
+                    "now": plain(fresh.fee.cost),
+                    "was": plain(seen.fee.cost),
+                    "currency": fresh.fee.currency,
+                    "bps": f"{bps:.1f}" if bps.is_finite() else "",
+                    "tolerance": plain(tolerance_bps),
+                },
             )
         )
 
@@ -128,8 +199,8 @@ def material_change(
         reasons.append(
             Reason(
                 "policy",
-                f"the policy changed from {seen_verdict.policy_version} to "
-                f"{fresh_verdict.policy_version}, and so did its verdict",
+                "policy",
+                {"was": seen_verdict.policy_version, "now": fresh_verdict.policy_version},
             )
         )
 
@@ -137,7 +208,7 @@ def material_change(
     shown_blocking = {w.code for w in seen.warnings if w.blocking}
     for warning in fresh.warnings:
         if warning.blocking and warning.code not in shown_blocking:
-            reasons.append(Reason("blocking_warning", warning.message))
+            reasons.append(Reason("blocking_warning", "warning", warning=warning))
     return reasons
 
 
@@ -159,8 +230,11 @@ def _verdict(decision: PolicyDecision) -> tuple[bool, frozenset[str]]:
     return decision.allowed, frozenset(d.code for d in decision.denials)
 
 
-def _bps(bps: Decimal) -> str:
-    return "a new amount" if bps.is_infinite() else f"{bps:.1f} bps"
-
-
-__all__ = ["DEFAULT_TOLERANCE_BPS", "Reason", "ReasonCode", "material_change", "same_figures"]
+__all__ = [
+    "DEFAULT_TOLERANCE_BPS",
+    "Reason",
+    "ReasonCode",
+    "material_change",
+    "said_in",
+    "same_figures",
+]

@@ -36,6 +36,7 @@ from execution.i18n.page import LANGUAGE_NAMES
 from execution.i18n.plans import note_text
 from execution.journal import Event
 from execution.journal import events as ev
+from execution.preview.requote import said_in
 from execution.preview.simulator import PreviewWarning
 from execution.preview.warnings import warning_text
 from execution.session.state import SessionState, StepView
@@ -232,11 +233,16 @@ class _Builder:
         self.state = SessionState(session_id)
         self.turns: list[tuple[Locale, list[Entry]]] = [(DEFAULT_LOCALE, [])]
         self.turn_of: dict[int, int] = {}
-        self.requotes: dict[str, list[str]] = {}  # step → the reasons of its last requote
+        self.requotes: dict[str, ev.Requote] = {}  # step → its last requote
 
     @property
     def locale(self) -> Locale:
         return self.turns[-1][0]
+
+    def _said(self, p: ev.ConfirmationRefused, locale: Locale) -> list[str]:
+        """The reasons of the step's last requote, as the customer read them."""
+        requote = self.requotes.get(p.step_id)
+        return [] if requote is None else said_in(locale, requote.reasons, requote.said)
 
     def add(self, event: Event) -> None:
         try:
@@ -362,7 +368,7 @@ class _Builder:
                     kind="refused",
                     title=f"Confirmation of {p.step_id} refused: {p.code}",
                     text=refusal_text(
-                        p.code, locale, message=p.message, reasons=self.requotes.get(p.step_id, ())
+                        p.code, locale, message=p.message, reasons=self._said(p, locale)
                     ),
                     locale=locale,
                     detail=f"{p.message} (by {p.user} via {p.channel})",
@@ -516,7 +522,7 @@ class _Builder:
             for w in preview.get("warnings") or ()
         )
         if p.requote is not None:
-            self.requotes[p.step_id] = list(p.requote.reasons)
+            self.requotes[p.step_id] = p.requote
         step = self.state.steps.get(p.step_id)
         title = step.description if step is not None else p.step_id
         state = "waiting" if p.waiting else "blocked" if p.blocked else "to confirm"

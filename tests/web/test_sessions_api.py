@@ -504,11 +504,30 @@ def test_a_changed_balance_that_leaves_the_order_unfunded_is_a_409_with_the_new_
     error = refused.json()["error"]
     assert error["code"] == "requote_required"
     (reason,) = error["details"]["reasons"]
-    assert reason.startswith("this needs 19509.75 USDT but you have")
+    assert reason.startswith("this needs 19,509.75 USDT but you have")  # as the customer reads it
     assert error["details"]["pending"] is None  # blocked: nothing to confirm
     assert error["details"]["step"]["state"] == "blocked"
     assert error["details"]["step"]["preview_hash"] != pending["preview_hash"]
     assert len(_orders(services)) == 1  # only the ETH order: nothing was sent for the step
+
+
+def test_a_requote_gives_its_reasons_in_the_language_of_the_conversation(
+    client: TestClient, services: Services
+) -> None:
+    sid = _session(client)
+    pending = _say(client, sid, "买 0.3 个比特币")["pending"][0]
+    services.venues("demo-customer").create_order("ETH/USDT", "market", "buy", 2)
+
+    refused = _confirm(client, sid, pending["step_id"], pending["token"])
+
+    assert refused.status_code == 409
+    error = refused.json()["error"]
+    (reason,) = error["details"]["reasons"]
+    assert "需要" in reason, reason
+    assert "this needs" in error["message"]  # support reads the English
+    requoted = [e for e in services.journal.read(sid) if e.kind == "step_previewed"][-1]
+    (said,) = requoted.payload["requote"]["said"]
+    assert said["code"] == "blocking_warning"
 
 
 def test_session_shows_each_plans_lifecycle_state(client: TestClient) -> None:

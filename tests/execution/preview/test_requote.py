@@ -7,6 +7,7 @@ book, the second time with one input changed, and checks which material changes
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,7 +18,13 @@ import pytest
 from execution.clock import ManualClock
 from execution.policy import Policy, PolicyDecision
 from execution.preview.pipeline import judge
-from execution.preview.requote import ReasonCode, material_change, same_figures
+from execution.preview.requote import (
+    Reason,
+    ReasonCode,
+    material_change,
+    said_in,
+    same_figures,
+)
 from execution.preview.simulator import Fee, PreviewWarning, Simulator, StepPreview
 from execution.venues.sandbox import MarketCatalog, SandboxExchange
 from intent.models import OrderSpec
@@ -75,6 +82,12 @@ def _judged(
 def _changes(
     order: OrderSpec, fresh: Fresh, clock: ManualClock, *, tweak: Any = None
 ) -> set[ReasonCode]:
+    return {reason.code for reason in _reasons(order, fresh, clock, tweak=tweak)}
+
+
+def _reasons(
+    order: OrderSpec, fresh: Fresh, clock: ManualClock, *, tweak: Any = None
+) -> list[Reason]:
     venue = SandboxExchange(MarketCatalog.default(), balances=BALANCES, clock=clock, seed=7)
     seen, seen_verdict = _judged(venue, order, clock.now_ms(), Fresh())
     assert seen_verdict.allowed
@@ -83,8 +96,7 @@ def _changes(
     now, verdict = _judged(venue, order, clock.now_ms(), fresh)
     if tweak is not None:
         now = tweak(now)
-    found = material_change(seen, now, seen_verdict=seen_verdict, fresh_verdict=verdict)
-    return {reason.code for reason in found}
+    return material_change(seen, now, seen_verdict=seen_verdict, fresh_verdict=verdict)
 
 
 @pytest.mark.parametrize(
@@ -191,6 +203,38 @@ def test_the_reasons_say_what_moved_and_by_how_much(clock: ManualClock) -> None:
         seen, now, seen_verdict=verdict, fresh_verdict=verdict, tolerance_bps=Decimal(150)
     )
     assert wider == []
+
+
+@pytest.mark.parametrize(
+    ("order", "fresh", "tweak"),
+    [
+        (BUY, Fresh(price_factor=Decimal("1.01")), None),  # price, amount
+        (BUY_USDT, Fresh(price_factor=Decimal("0.99")), None),  # price, amount, fee cost
+        (BUY, Fresh(taker=Decimal("0.002")), None),  # fee rate
+        (BUY, Fresh(), lambda p: _with_fee(p, currency="USDT")),  # fee currency
+        (BUY, Fresh(), lambda p: p.model_copy(update={"average_price": None})),  # no fill
+        (BUY, Fresh(policy=Policy(version="v2", allowed_assets=frozenset({"ETH", "USDT"}))), None),
+        (BUY, Fresh(balances={**BALANCES, "USDT": Decimal(100)}), None),  # unfunded
+    ],
+)
+def test_the_reasons_are_said_in_the_customers_language(
+    order: OrderSpec, fresh: Fresh, tweak: Any, clock: ManualClock
+) -> None:
+    reasons = _reasons(order, fresh, clock, tweak=tweak)
+    assert reasons
+    journaled = [reason.to_json() for reason in reasons]
+    assert [Reason.from_json(data) for data in journaled] == reasons  # as the journal keeps it
+    english = said_in("en", [], journaled)
+    assert english == [reason.message for reason in reasons]
+    for locale in ("zh-Hans", "zh-Hant"):
+        said = said_in(locale, english, journaled)
+        for sentence, in_english in zip(said, english, strict=True):
+            assert sentence != in_english
+            # Only figures, currencies, versions and units stay in Latin letters.
+            words = {w for w in re.findall(r"[A-Za-z]+", sentence) if w not in {"bps"}}
+            assert words <= {"USDT", "BTC", "ETH", "v", "v1", "v2", "USD"}, sentence
+    # An entry written before codes were kept is said as it was: in English.
+    assert said_in("zh-Hans", english, []) == english
 
 
 def test_same_figures_ignores_only_the_instant(clock: ManualClock) -> None:
