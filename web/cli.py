@@ -236,8 +236,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.workers != 1:
         from web.serving import run_workers
 
-        run_workers(settings, args.workers)
-        return 0
+        return run_workers(settings, args.workers)
     print(
         f"tradeassist on http://{settings.host}:{settings.port} "
         f"(mode {settings.mode}, data in {settings.data_dir})",

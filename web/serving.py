@@ -1,8 +1,8 @@
 """Several app processes on one port: ``tradeassist serve --workers N``.
 
-uvicorn's own supervisor (``uvicorn.run(..., workers=N)``) binds the socket once, starts N
-processes that each build the app from the environment (:func:`app_from_environment`,
-an app factory) and accept on the shared socket, restarts one that dies, and passes
+:func:`run_workers` starts N processes (spawned) that each build the app from the
+environment (:func:`app_from_environment`, an app factory) and serve it with uvicorn on
+a socket of their own in one ``SO_REUSEPORT`` group, restarts one that dies, and passes
 SIGTERM on. Each process has its own caches and connections; what they share is in the
 stores the settings name:
 
@@ -21,8 +21,14 @@ journal is the one-process store.
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.process
 import os
+import signal
+import socket
 import sys
+import threading
+import time
 
 from fastapi import FastAPI
 
@@ -60,17 +66,63 @@ def app_from_environment() -> FastAPI:
     return create_app(Settings())
 
 
-def run_workers(settings: Settings, workers: int) -> None:
-    """Serve ``workers`` processes on ``settings.host:port`` until SIGTERM or SIGINT.
+def listening_socket(host: str, port: int, *, shared: bool) -> socket.socket:
+    """A TCP socket bound to ``host:port``; ``shared``: with ``SO_REUSEPORT``, so that each
+    process has its own and the kernel spreads new connections evenly between them."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if shared:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def serve_one(host: str, port: int) -> None:
+    """One app process (the supervisor's child): the app from the environment, served by
+    uvicorn on a socket of its own in the port's ``SO_REUSEPORT`` group."""
+    from web.cli import make_server
+
+    sock = listening_socket(host, port, shared=True)
+    server = make_server(app_from_environment(), host, port)
+    server.run(sockets=[sock])
+    sys.exit(0 if server.started else _FAILED_TO_START)
+
+
+_FAILED_TO_START = 3
+#: A process that exits sooner than this after it was started failed to start: the
+#: supervisor stops instead of restarting it for ever.
+_START_GRACE_S = 60.0
+
+
+def run_workers(settings: Settings, workers: int) -> int:
+    """Serve ``workers`` processes on ``settings.host:port`` until SIGTERM or SIGINT; the
+    exit status (0, or 1 if a process failed to start).
+
+    Each process listens on a socket of its own in one ``SO_REUSEPORT`` group, and the
+    kernel gives each new connection to one of them by its addresses' hash. (uvicorn's
+    own ``--workers`` shares one socket, and the first process to wake accepts every
+    connection waiting; measured with 16 keep-alive clients, one process served nearly
+    all of them: bench/RESULTS.md.) This process only supervises: it restarts a process
+    that dies after it has started, and passes SIGTERM on.
 
     The stores are opened once here first, so a setting naming something unusable is
-    refused once, by name, before any process starts (not retried by the supervisor)."""
-    import uvicorn
-
+    refused once, by name, before any process starts."""
     from web.services import build_services
 
     check_several_processes(settings, workers)
     build_services(settings).close()
+    try:  # a port already taken is refused here (not shared with whoever holds it)
+        listening_socket(settings.host, settings.port, shared=False).close()
+    except OSError as exc:
+        raise SettingsError(
+            f"cannot listen on {settings.host}:{settings.port} (TRADEASSIST_HOST, "
+            f"TRADEASSIST_PORT or --host/--port): {exc}"
+        ) from None
     # The processes read their settings from the environment: pass on what the command
     # line decided (whether the worker runs embedded).
     os.environ["TRADEASSIST_EMBEDDED_WORKER"] = "true" if settings.embedded_worker else "false"
@@ -81,11 +133,39 @@ def run_workers(settings: Settings, workers: int) -> None:
         f"journal {redact_url(journal.get_secret_value())}, venue {settings.venue_url}",
         file=sys.stderr,
     )
-    uvicorn.run(
-        "web.serving:app_from_environment",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=workers,
-        timeout_graceful_shutdown=10,
-    )
+    context = multiprocessing.get_context("spawn")
+    stop = threading.Event()
+
+    def start() -> tuple[multiprocessing.process.BaseProcess, float]:
+        process = context.Process(target=serve_one, args=(settings.host, settings.port))
+        process.start()
+        return process, time.monotonic()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    running = [start() for _ in range(workers)]
+    status = 0
+    while not stop.wait(0.2):
+        for index, (process, started) in enumerate(running):
+            if process.is_alive():
+                continue
+            if time.monotonic() - started < _START_GRACE_S:
+                print(
+                    f"tradeassist: process {process.pid} exited with {process.exitcode} "
+                    "while starting; stopping",
+                    file=sys.stderr,
+                )
+                status = 1
+                stop.set()
+                break
+            print(f"tradeassist: process {process.pid} exited; restarting", file=sys.stderr)
+            running[index] = start()
+    for process, _ in running:
+        if process.is_alive():
+            process.terminate()  # SIGTERM: each ends its streams and finishes its requests
+    for process, _ in running:
+        process.join(timeout=30)
+        if process.is_alive():
+            process.kill()
+            process.join()
+    return status
