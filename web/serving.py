@@ -94,8 +94,9 @@ def serve_one(host: str, port: int) -> None:
 
 
 _FAILED_TO_START = 3
-#: A process that exits sooner than this after it was started failed to start: the
-#: supervisor stops instead of restarting it for ever.
+#: A process that exits by itself sooner than this after it was started failed to start:
+#: the supervisor stops instead of restarting it for ever. One killed by a signal is
+#: restarted whenever it dies.
 _START_GRACE_S = 60.0
 
 
@@ -149,7 +150,8 @@ def run_workers(settings: Settings, workers: int) -> int:
         for index, (process, started) in enumerate(running):
             if process.is_alive():
                 continue
-            if time.monotonic() - started < _START_GRACE_S:
+            killed = (process.exitcode or 0) < 0  # by a signal (the OOM killer, kill -9)
+            if not killed and time.monotonic() - started < _START_GRACE_S:
                 print(
                     f"tradeassist: process {process.pid} exited with {process.exitcode} "
                     "while starting; stopping",

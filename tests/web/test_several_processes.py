@@ -7,7 +7,9 @@ Redis is the test server (tests/conftest.py), under a key prefix of each test's 
 
 from __future__ import annotations
 
+import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -24,7 +26,7 @@ import pytest
 from execution.clock import SystemClock
 from execution.journal.redis import RedisJournal
 from execution.venues.sandbox.remote import RemoteSandbox
-from tests.app_server import app_server
+from tests.app_server import app_server, wait_until_up
 from tests.sandbox_server import REPO, SandboxProcess, clean_environment, sandbox_server
 from tests.support import acknowledge_risk, free_port
 
@@ -52,7 +54,9 @@ def shared(
     }
 
 
-def _serve_workers(workers: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def _serve_workers(
+    workers: str, env: dict[str, str], port: int | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [
             sys.executable,
@@ -60,7 +64,7 @@ def _serve_workers(workers: str, env: dict[str, str]) -> subprocess.CompletedPro
             "web.cli",
             "serve",
             "--port",
-            str(free_port()),
+            str(port or free_port()),
             "--workers",
             workers,
         ],
@@ -111,6 +115,18 @@ def test_zero_workers_is_refused(tmp_path: Path) -> None:
 
     assert done.returncode == 2
     assert "--workers must be at least 1, not 0" in done.stderr
+
+
+def test_a_taken_port_is_refused_before_any_process_starts(shared: dict[str, str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = _serve_workers("2", shared, port)
+
+    assert done.returncode == 2
+    assert f"tradeassist: cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 # --- one state across processes ---------------------------------------------------------
@@ -245,3 +261,24 @@ def test_serve_workers_2_runs_two_processes_that_serve_one_state_and_stop_togeth
     log = app.log.read_text()
     assert "2 processes on http://127.0.0.1:" in log
     assert log.count("Application startup complete") == 2
+
+
+def test_a_process_killed_is_replaced_and_the_port_keeps_answering(
+    tmp_path: Path, shared: dict[str, str]
+) -> None:
+    with app_server(tmp_path, shared, workers=2) as app:
+        first = _children(app.process.pid)
+        assert len(first) == 2
+        os.kill(first[0], signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while True:
+            now = _children(app.process.pid)
+            if len(now) == 2 and first[0] not in now:
+                break
+            assert time.monotonic() < deadline, f"not replaced: {now}"
+            time.sleep(0.2)
+        wait_until_up(app.url, app.process, app.log, timeout_s=60)
+        with httpx.Client(base_url=app.url, timeout=30) as client:
+            answers = {client.get("/healthz").status_code for _ in range(20)}
+    assert answers == {200}
+    assert f"process {first[0]} exited; restarting" in app.log.read_text()
