@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -38,7 +39,7 @@ import redis
 
 from execution.venues.sandbox.remote import RemoteSandbox
 from tests.app_server import app_server
-from tests.sandbox_server import sandbox_server
+from tests.sandbox_server import SandboxProcess, sandbox_server
 from web.auth import Principal, Principals
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -104,6 +105,8 @@ class Run:
     latencies_ms: list[float] = field(default_factory=list)
     orders_checked: int = 0
     problems: list[str] = field(default_factory=list)
+    # CPU seconds spent during the timed window, by whom.
+    cpu_s: dict[str, float] = field(default_factory=dict)
 
     @property
     def rate(self) -> float:
@@ -119,8 +122,35 @@ class Run:
             f"{self.rate:.1f} trades/s; trade p50 {self.percentile(0.5):.0f} ms, "
             f"p99 {self.percentile(0.99):.0f} ms; requotes {self.requotes}; "
             f"venue: {self.orders_checked} orders, one per confirmed step"
+            + "; CPU ms per trade: "
+            + ", ".join(f"{k} {v * 1000 / max(self.trades, 1):.1f}" for k, v in self.cpu_s.items())
             + ("" if not self.problems else f"; PROBLEMS: {self.problems[:3]}")
         )
+
+
+def _cpu_s(pids: list[int]) -> float:
+    """User + system CPU seconds of ``pids`` so far (from /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def _app_pids(parent: int) -> list[int]:
+    """``tradeassist serve`` and the processes it spawned to serve."""
+    found = [parent]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == parent:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError):
+            continue
+    return found
 
 
 def _customers(data_dir: Path, label: str, count: int) -> list[tuple[str, str]]:
@@ -140,7 +170,8 @@ def _customers(data_dir: Path, label: str, count: int) -> list[tuple[str, str]]:
     return made
 
 
-def measure(processes: int, args: argparse.Namespace, venue_url: str, tmp: Path) -> Run:
+def measure(processes: int, args: argparse.Namespace, venue: SandboxProcess, tmp: Path) -> Run:
+    venue_url = venue.url
     label = f"w{processes}-{uuid.uuid4().hex[:6]}"
     prefix = f"bench-scale:{label}:"
     data_dir = tmp / label
@@ -187,12 +218,19 @@ def measure(processes: int, args: argparse.Namespace, venue_url: str, tmp: Path)
             threads = [threading.Thread(target=loop, args=(c,)) for c in customers]
             for thread in threads:
                 thread.start()
+            who = {
+                "app": _app_pids(app.process.pid),
+                "sandbox server": [venue.process.pid],
+                "bench client": [os.getpid()],
+            }
+            cpu_before = {name: _cpu_s(pids) for name, pids in who.items()}
             began = time.perf_counter()
             stop_at[0] = began + args.seconds
             start.wait()
             for thread in threads:
                 thread.join(timeout=args.seconds + 120)
             run.seconds = time.perf_counter() - began
+            run.cpu_s = {name: _cpu_s(pids) - cpu_before[name] for name, pids in who.items()}
             for customer in customers:
                 customer.close()
     finally:
@@ -229,7 +267,7 @@ def main() -> None:
     runs = []
     with tempfile.TemporaryDirectory() as tmp, sandbox_server(seed=7, balances=BALANCES) as venue:
         for processes in args.processes:
-            run = measure(processes, args, venue.url, Path(tmp))
+            run = measure(processes, args, venue, Path(tmp))
             print(run.line(), flush=True)
             runs.append(run)
     load_after = _uptime()
