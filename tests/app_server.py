@@ -16,6 +16,9 @@ from pathlib import Path
 from tests.sandbox_server import REPO, clean_environment
 from tests.support import free_port
 
+#: What uvicorn logs when one process has started the app.
+STARTED = "Application startup complete"
+
 
 @dataclass(frozen=True)
 class AppProcess:
@@ -66,6 +69,13 @@ def app_server(
         url = f"http://127.0.0.1:{port}"
         try:
             wait_until_up(url, process, log, timeout_s)
+            # Each process listens on its own socket: the first up answers /healthz while
+            # the others may still be starting (and would get no connection opened now).
+            deadline = time.monotonic() + timeout_s
+            while log.read_text().count(STARTED) < workers:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"not every process started:\n{log.read_text()}")
+                time.sleep(0.1)
             yield AppProcess(process, url, log)
         finally:
             if process.poll() is None:
