@@ -29,6 +29,8 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -39,7 +41,7 @@ import redis
 
 from execution.venues.sandbox.remote import RemoteSandbox
 from tests.app_server import app_server
-from tests.sandbox_server import SandboxProcess, sandbox_server
+from tests.sandbox_server import REPO, SandboxProcess, clean_environment, sandbox_server
 from web.auth import Principal, Principals
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -170,6 +172,25 @@ def _customers(data_dir: Path, label: str, count: int) -> list[tuple[str, str]]:
     return made
 
 
+@contextmanager
+def _worker(env: dict[str, str], tmp: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """``tradeassist worker`` beside the app, stopped with SIGTERM after."""
+    with (tmp / "worker.log").open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "web.cli", "worker"],
+            cwd=REPO,
+            env=clean_environment(**env),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield process
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
 def measure(processes: int, args: argparse.Namespace, venue: SandboxProcess, tmp: Path) -> Run:
     venue_url = venue.url
     label = f"w{processes}-{uuid.uuid4().hex[:6]}"
@@ -182,11 +203,14 @@ def measure(processes: int, args: argparse.Namespace, venue: SandboxProcess, tmp
         "TRADEASSIST_JOURNAL_PREFIX": prefix,
         "TRADEASSIST_VENUE": "sandbox-remote",
         "TRADEASSIST_VENUE_URL": venue_url,
+        # As docker-compose.yml deploys it: the worker is its own process, not a thread
+        # of each app process (its pass folds every session: the leader would pay for all).
+        "TRADEASSIST_EMBEDDED_WORKER": "false",
     }
     run = Run(processes)
     confirmed: dict[str, list[str]] = {user: [] for user, _ in accounts}
     try:
-        with app_server(tmp, env, workers=processes) as app:
+        with app_server(tmp, env, workers=processes) as app, _worker(env, tmp) as worker:
             customers = [Customer(app.url, user, token) for user, token in accounts]
             for customer in customers:
                 customer.open()
@@ -221,6 +245,7 @@ def measure(processes: int, args: argparse.Namespace, venue: SandboxProcess, tmp
             who = {
                 "app": _app_pids(app.process.pid),
                 "sandbox server": [venue.process.pid],
+                "worker": [worker.pid],
                 "bench client": [os.getpid()],
             }
             cpu_before = {name: _cpu_s(pids) for name, pids in who.items()}
@@ -290,7 +315,8 @@ def main() -> None:
         "",
         f"{args.customers} customers at once, each its own session, each trade '{TEXT}' and "
         "its confirmation over HTTP (keep-alive, client threads in the bench process); real "
-        "`tradeassist serve --workers N` on 127.0.0.1, the Redis journal, one sandbox server.",
+        "`tradeassist serve --workers N` on 127.0.0.1 (embedded worker off), one `tradeassist "
+        "worker`, the Redis journal, one sandbox server.",
         "",
         *(f"- {r.line()}" for r in runs),
         *([f"- ratio: **{ratio:.2f}x** (target >= 1.6x)"] if ratio is not None else []),
