@@ -188,3 +188,30 @@ def test_a_lease_shorter_than_the_interval_is_refused_by_name() -> None:
 
     with pytest.raises(ValidationError, match=r"TRADEASSIST_WORKER_LEASE_S=1\.0 must be longer"):
         Settings(worker_lease_s=1, worker_interval_s=2)
+
+
+def test_two_apps_with_embedded_workers_on_redis_run_one_worker_between_them(
+    test_redis_url: str, redis_prefix: str, tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from web.app import create_app
+    from web.settings import Settings
+
+    settings = Settings(
+        data_dir=tmp_path,
+        journal_url=test_redis_url,
+        journal_prefix=redis_prefix,
+        embedded_worker=True,
+        worker_interval_s=0.02,
+        worker_lease_s=2,
+    )
+    first, second = create_app(settings), create_app(settings)
+    with TestClient(first), TestClient(second):
+        time.sleep(0.5)
+        workers = [first.state.worker, second.state.worker]
+        # Each made its start-up pass; after that only the lease's holder makes passes.
+        acting, idle = sorted(workers, key=lambda w: w.passes, reverse=True)
+        assert acting.passes > 5
+        assert idle.passes == 1
+        assert idle.waited > 5
