@@ -74,11 +74,12 @@ class RedisLease:
 
     def hold(self) -> bool:
         """Renew the lease if this holder has it, else take it if it is free; True if this
-        holder has it now (for ``lease_ms``). A Redis error counts as not holding it."""
+        holder has it now (for ``lease_ms``). A Redis error counts as not holding it (and
+        the lease, still this holder's in Redis, is renewed by the next call that works)."""
         try:
-            if self.epoch is not None and self._renew(
-                keys=[self.key], args=[self.holder, self.lease_ms]
-            ):
+            if self._renew(keys=[self.key], args=[self.holder, self.lease_ms]):
+                if self.epoch is None:  # held all along; a Redis error made us doubt it
+                    self.epoch = int(self._client.get(f"{self.key}:epoch") or 0)
                 return True
             if self.epoch is not None:
                 log.warning("lease %s lost (epoch %s): stopping", self.key, self.epoch)
@@ -95,8 +96,7 @@ class RedisLease:
     def release(self) -> None:
         """Give the lease up now (if this holder has it), so another takes it at once."""
         try:
-            if self.epoch is not None:
-                self._release(keys=[self.key], args=[self.holder])
+            self._release(keys=[self.key], args=[self.holder])
         except redis.RedisError as exc:
             log.warning("lease %s: could not release (%s); it lapses by itself", self.key, exc)
         self.epoch = None

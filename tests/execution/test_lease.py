@@ -55,6 +55,19 @@ def test_one_holder_at_a_time_and_a_release_hands_over(
     assert b.epoch == first + 1
 
 
+def test_a_holder_that_doubted_its_lease_finds_it_still_its_own(
+    client: redis.Redis[bytes], redis_prefix: str
+) -> None:
+    a, b = _lease(client, redis_prefix, "a"), _lease(client, redis_prefix, "b")
+    assert a.hold()
+    taken = a.epoch
+    a.epoch = None  # as after a Redis error: not acting, but the key still names a
+
+    assert a.hold()
+    assert a.epoch == taken
+    assert not b.hold()
+
+
 def test_a_lapsed_lease_is_taken_over_and_never_renewed_by_its_old_holder(
     client: redis.Redis[bytes], redis_prefix: str
 ) -> None:
