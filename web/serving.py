@@ -2,8 +2,8 @@
 
 :func:`run_workers` starts N processes (spawned) that each build the app from the
 environment (:func:`app_from_environment`, an app factory) and serve it with uvicorn on
-a socket of their own in one ``SO_REUSEPORT`` group, restarts one that dies, and passes
-SIGTERM on. Each process has its own caches and connections; what they share is in the
+a socket of their own in one ``SO_REUSEPORT`` group, restarts one killed by a signal, and
+passes SIGTERM on. Each process has its own caches and connections; what they share is in the
 stores the settings name:
 
 * the journal and the daily-limits ledger in Redis (``TRADEASSIST_JOURNAL_URL``), where
@@ -12,7 +12,8 @@ stores the settings name:
 * the customers' accounts on a sandbox server (``TRADEASSIST_VENUE=sandbox-remote``);
 * the principals, the policy versions and their audit, and the risk acknowledgements in
   the SQLite file under ``TRADEASSIST_DATA_DIR`` (WAL; several processes on one host);
-* the worker, on a thread of each process, acting only while it holds a lease in Redis.
+* the worker, on a thread of each process (or as ``tradeassist worker`` with
+  ``TRADEASSIST_EMBEDDED_WORKER=false``), acting only while it holds a lease in Redis.
 
 The embedded defaults are refused for N > 1 (:func:`check_several_processes`): an
 in-process sandbox would give each process its own balances and orders, and the SQLite
