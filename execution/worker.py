@@ -8,9 +8,11 @@ first to fire skips the other) and DCA / TWAP schedules. It sends only inside a 
 the customer confirmed, each order previewed and checked against its terms when due, and
 pauses the mandate to ask when an order would fall outside them.
 
-``tradeassist worker`` runs it as its own process (one per deployment is enough, more
-are safe: they race in the journal like any other writer); with
-``TRADEASSIST_EMBEDDED_WORKER`` the app runs it on a thread of its own.
+``tradeassist worker`` runs it as its own process; with ``TRADEASSIST_EMBEDDED_WORKER``
+the app runs it on a thread of its own. On the Redis journal each pass first takes (or
+renews) a lease in Redis (:mod:`execution.lease`), so however many workers are started one
+acts and the others wait to take over; without one (SQLite, one process) every pass acts.
+Either way two passes racing would be safe: they race in the journal like any other writer.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from typing import Protocol
 
 from execution.assistant import Assistant, MandateReport, ReconcileReport
 from execution.errors import ExecutionError
@@ -31,14 +34,29 @@ class WorkerSettings:
     grace_ms: int = 30_000  # steps changed more recently belong to their own process
 
 
-class Worker:
-    """Runs reconciliation passes until stopped."""
+class Lease(Protocol):
+    """Who may act (:class:`execution.lease.RedisLease`)."""
 
-    def __init__(self, assistant: Assistant, settings: WorkerSettings | None = None) -> None:
+    def hold(self) -> bool: ...
+
+    def release(self) -> None: ...
+
+
+class Worker:
+    """Runs reconciliation passes until stopped; with a ``lease``, only while it holds it."""
+
+    def __init__(
+        self,
+        assistant: Assistant,
+        settings: WorkerSettings | None = None,
+        lease: Lease | None = None,
+    ) -> None:
         self._assistant = assistant
         self._settings = settings or WorkerSettings()
+        self._lease = lease
         self._stop = threading.Event()
-        self.passes = 0
+        self.passes = 0  # passes made
+        self.waited = 0  # passes left to the lease's holder
 
     def run_once(self) -> tuple[ReconcileReport, MandateReport]:
         """One pass: every step in flight, then every armed mandate."""
@@ -56,12 +74,19 @@ class Worker:
         ``wait_first``: the caller has just made a pass (the app does, at start-up)."""
         if wait_first and self._stop.wait(self._settings.interval_s):
             return
-        while not self._stop.is_set():
-            try:
-                self.run_once()
-            except ExecutionError as exc:  # the journal or venue failed: try again later
-                log.warning("worker pass failed: %s: %s", exc.code, exc)
-            self._stop.wait(self._settings.interval_s)
+        try:
+            while not self._stop.is_set():
+                if self._lease is None or self._lease.hold():
+                    try:
+                        self.run_once()
+                    except ExecutionError as exc:  # the journal or venue failed: try later
+                        log.warning("worker pass failed: %s: %s", exc.code, exc)
+                else:
+                    self.waited += 1  # another worker holds the lease: it acts
+                self._stop.wait(self._settings.interval_s)
+        finally:
+            if self._lease is not None:
+                self._lease.release()  # a stopping holder hands over at once
 
     def stop(self) -> None:
         self._stop.set()

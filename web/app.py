@@ -42,7 +42,7 @@ from web.routes import (
     simulations,
     support_api,
 )
-from web.services import Services, build_services
+from web.services import Services, build_services, open_worker_lease
 from web.settings import Settings, retention_text
 from web.templating import TEMPLATES, add_filters
 
@@ -107,16 +107,20 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Embedded, the worker runs on a thread and, on Redis, acts only while it holds
+        # the lease (so N app processes run one worker between them).
+        lease = open_worker_lease(settings) if settings.embedded_worker else None
         worker = Worker(
             services.assistant,
             WorkerSettings(
                 interval_s=settings.worker_interval_s,
                 grace_ms=settings.reconcile_grace_s * 1000,
             ),
+            lease,
         )
         # Steps a stopped process left between confirmation and fill are settled with
         # the venue by clientOrderId before anything new is served; nothing is resent.
-        # This is the worker's first pass; embedded, it then runs on a thread.
+        # This is the worker's first pass, made by every process as it starts.
         worker.run_once()
         thread = worker.start_thread() if settings.embedded_worker else None
         app.state.worker = worker
@@ -125,6 +129,8 @@ def create_app(
         if thread is not None:
             worker.stop()
             thread.join(timeout=30)
+        if lease is not None:
+            lease.close()
         services.close()
 
     app = FastAPI(

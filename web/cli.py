@@ -58,6 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the web app (embedded defaults)")
     serve.add_argument("--host", help="bind address (default: TRADEASSIST_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default: TRADEASSIST_PORT or 8000)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="app processes sharing the port (default 1); more than one needs the shared "
+        "stores: TRADEASSIST_JOURNAL_URL (Redis) and TRADEASSIST_VENUE=sandbox-remote",
+    )
 
     parse = commands.add_parser("parse", help="parse utterances read one per line on stdin")
     parse.add_argument(
@@ -166,15 +173,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_worker(args: argparse.Namespace, out: TextIO) -> int:
     from execution.worker import Worker, WorkerSettings
-    from web.services import build_services
+    from web.services import build_services, open_worker_lease
     from web.settings import Settings
 
     settings = Settings()
     services = build_services(settings)
     interval = args.interval or settings.worker_interval_s
+    if not args.once and settings.journal_url is not None and interval >= settings.worker_lease_s:
+        print(
+            f"tradeassist worker: --interval {interval} must be shorter than "
+            f"TRADEASSIST_WORKER_LEASE_S={settings.worker_lease_s} (the lease is renewed once "
+            "a pass)",
+            file=sys.stderr,
+        )
+        services.close()
+        return 2
+    lease = None if args.once else open_worker_lease(settings)
     worker = Worker(
         services.assistant,
         WorkerSettings(interval_s=interval, grace_ms=settings.reconcile_grace_s * 1000),
+        lease,
     )
     try:
         if args.once:
@@ -195,10 +213,13 @@ def cmd_worker(args: argparse.Namespace, out: TextIO) -> int:
             return 0
         for stop_on in (signal.SIGTERM, signal.SIGINT):  # finish the pass, then stop
             signal.signal(stop_on, lambda *_: worker.stop())
-        print(f"tradeassist worker: a pass every {interval} s", file=sys.stderr)
+        elected = "" if lease is None else f", while it holds the lease {lease.key}"
+        print(f"tradeassist worker: a pass every {interval} s{elected}", file=sys.stderr)
         worker.run()
         return 0
     finally:
+        if lease is not None:
+            lease.close()
         services.close()
 
 
@@ -212,6 +233,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if "TRADEASSIST_EMBEDDED_WORKER" not in os.environ:
         overrides["embedded_worker"] = True  # the one-process default runs its worker too
     settings = Settings(**overrides)  # type: ignore[arg-type]
+    if args.workers != 1:
+        from web.serving import run_workers
+
+        return run_workers(settings, args.workers)
     print(
         f"tradeassist on http://{settings.host}:{settings.port} "
         f"(mode {settings.mode}, data in {settings.data_dir})",

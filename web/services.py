@@ -12,6 +12,7 @@ from execution.clock import Clock, SystemClock
 from execution.disclosures import RiskAcknowledgements
 from execution.errors import VenueUnavailable
 from execution.journal import Journal, SQLiteJournal
+from execution.lease import RedisLease
 from execution.policy import Policy, PolicyStore
 from execution.policy.limits import LimitLedger, open_ledger
 from execution.preview.pipeline import Simulations
@@ -101,6 +102,18 @@ def open_journal(settings: Settings, clock: Clock) -> ClosableJournal:
     finally:
         probe.close()
     return RedisJournal.from_url(url, clock, prefix=settings.journal_prefix)
+
+
+def open_worker_lease(settings: Settings) -> RedisLease | None:
+    """The lease the worker holds while it acts, in the Redis journal's Redis (under its
+    prefix); None on SQLite, where one process runs the worker."""
+    if settings.journal_url is None:
+        return None
+    return RedisLease.from_url(
+        settings.journal_url.get_secret_value(),
+        f"{settings.journal_prefix}worker:lease",
+        int(settings.worker_lease_s * 1000),
+    )
 
 
 def build_venues(settings: Settings, clock: Clock) -> Accounts:

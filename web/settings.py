@@ -113,6 +113,10 @@ class Settings(BaseSettings):
     # turns it on unless this is set. Off for apps built in tests and libraries.
     embedded_worker: bool = False
     worker_interval_s: float = Field(default=2.0, gt=0, le=3_600)
+    # On the Redis journal the worker acts only while it holds a lease in Redis
+    # (execution/lease.py), so one worker acts however many are started; another takes
+    # over this long after the holder stops renewing (it dies, or stalls).
+    worker_lease_s: float = Field(default=10.0, ge=0.5, le=3_600)
     # Live updates (web/routes/live.py): how often each open stream reads the journal's
     # tail, how often a quiet stream sends a heartbeat, how long one connection lasts.
     stream_poll_s: float = Field(default=0.5, gt=0, le=60)
@@ -203,6 +207,16 @@ class Settings(BaseSettings):
                 "session forever"
             )
         return value
+
+    @model_validator(mode="after")
+    def _lease_outlives_a_pause(self) -> Settings:
+        if self.worker_lease_s <= self.worker_interval_s:
+            raise ValueError(
+                f"TRADEASSIST_WORKER_LEASE_S={self.worker_lease_s} must be longer than "
+                f"TRADEASSIST_WORKER_INTERVAL_S={self.worker_interval_s} (the lease is renewed "
+                "once a pass, and would lapse between passes)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _remote_venue_needs_a_url(self) -> Settings:

@@ -54,7 +54,13 @@ class SessionLog:
         self._guard = threading.Lock()
 
     def lock(self, session_id: str) -> threading.RLock:
-        """The lock this process holds while it decides and appends for ``session_id``."""
+        """The lock this process holds while it decides and appends for ``session_id``.
+
+        It only queues this process's threads (one fold, no compare-and-set retries among
+        them); it excludes nothing across processes and nothing relies on it to: the
+        exclusion is the journal's compare-and-set (:meth:`_write`), which holds however
+        many processes serve the session (``tests/web/test_several_processes.py``,
+        ``tests/execution/assistant/test_exactly_once_processes.py``)."""
         with self._guard:
             lock = self._locks.get(session_id)
             if lock is None:
