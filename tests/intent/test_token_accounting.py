@@ -243,6 +243,9 @@ def test_an_inserted_time_is_never_ignored(case: tuple[str, str, int]) -> None:
     assert not _ignores_insertion(original, altered, at), altered
 
 
+# Exhaustive: every order × every place. It takes a minute or two on a quiet machine and
+# several times that on a loaded one, past the suite's 300 s guard against hangs.
+@pytest.mark.timeout(1200)
 @pytest.mark.parametrize("words", ["7", "not", "tomorrow", "不要", "明天"])
 def test_every_insertion_place_of_every_order_for_each_kind(words: str) -> None:
     """The same property, exhaustively for one insertion of each kind (no sampling)."""
