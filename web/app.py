@@ -29,6 +29,7 @@ from execution.errors import (
 )
 from execution.records.contract_notes import NoFill
 from execution.worker import Worker, WorkerSettings
+from web import api_docs
 from web.body_limit import BodyLimit
 from web.deps import SESSION_COOKIE
 from web.routes import (
@@ -42,6 +43,7 @@ from web.routes import (
     simulations,
     support_api,
 )
+from web.security_headers import SecurityHeaders
 from web.services import Services, build_services, open_worker_lease
 from web.settings import Settings, retention_text
 from web.templating import TEMPLATES, add_filters
@@ -138,6 +140,10 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
         description="Intent-driven trading assistant with confirmation checkpoints.",
+        # Served by web/api_docs.py: open in development, admin or product in production.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     app.state.services = services
     # The live streams (web/routes/live.py); `tradeassist serve` closes them on SIGTERM.
@@ -162,6 +168,8 @@ def create_app(
         default=settings.max_body_bytes,
         larger={"/v1/simulations/batch": settings.max_batch_body_bytes},
     )
+    # Outermost of the app's own middleware, so a 413 or a session error carries them too.
+    app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for router in (
         pages.router,
@@ -175,6 +183,8 @@ def create_app(
         records_api.router,
     ):
         app.include_router(router)
+
+    api_docs.install(app, settings)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str | int | None]:

@@ -23,6 +23,7 @@ from intent.llm import LLMParser, LLMSettings
 from intent.parser import Parser
 from intent.rules import RuleParser
 from web.auth import DEMO_ADMIN, DEMO_CUSTOMER, DEMO_PRODUCT, DEMO_SUPPORT, Principals
+from web.redis_durability import require_durable
 from web.settings import Settings, SettingsError, redact_url
 
 
@@ -97,6 +98,8 @@ def open_journal(settings: Settings, clock: Clock) -> ClosableJournal:
         raise SettingsError(f"{shown} is not a usable Redis URL: {exc}") from None
     try:
         probe.ping()
+        if settings.mode == "production":
+            require_durable(probe, settings.redis_durability_ack)
     except redis.RedisError as exc:
         raise SettingsError(f"{shown} does not answer: {type(exc).__name__}: {exc}") from None
     finally:

@@ -17,6 +17,8 @@ from urllib.parse import urlsplit, urlunsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from web.secret_strength import GENERATE_HINT, weakness
+
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me-in-production-0000"  # noqa: S105
 DEFAULT_CUSTOMER_TOKEN = "demo-customer-token"  # noqa: S105
 DEFAULT_SUPPORT_TOKEN = "demo-support-token"  # noqa: S105
@@ -130,6 +132,10 @@ class Settings(BaseSettings):
     # How long the operator must keep session journals (README "Record keeping"). Unset or
     # 0: forever. Recorded and reported only: the app never deletes a session.
     retention_days: int | None = None
+    # In production a Redis journal must persist (AOF on, or a connected replica), or the
+    # operator accepts that a Redis restart may lose sessions by setting this to
+    # "volatile" (web/redis_durability.py checks at start-up).
+    redis_durability_ack: Literal["volatile"] | None = None
 
     demo_accounts: bool = True
     demo_customer_token: str = DEFAULT_CUSTOMER_TOKEN
@@ -238,7 +244,12 @@ class Settings(BaseSettings):
             return self
         problems = []
         if self.secret_key == DEFAULT_SECRET_KEY:
-            problems.append("TRADEASSIST_SECRET_KEY is the development default")
+            problems.append(
+                f"TRADEASSIST_SECRET_KEY is the development default; generate one with "
+                f"`{GENERATE_HINT}`"
+            )
+        elif (weak := weakness(self.secret_key)) is not None:
+            problems.append(f"TRADEASSIST_SECRET_KEY {weak}; generate one with `{GENERATE_HINT}`")
         if self.demo_accounts:
             problems.append("TRADEASSIST_DEMO_ACCOUNTS must be false (demo accounts enabled)")
         for name, value, default in (

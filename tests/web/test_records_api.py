@@ -164,7 +164,9 @@ def test_the_printable_contract_note(client: TestClient) -> None:
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     html = page.text
-    assert "@media print" in html
+    # The print stylesheet is a file (the CSP allows no inline style).
+    assert '<link rel="stylesheet" href="/static/records.css">' in html
+    assert "@media print" in client.get("/static/records.css").text
     for shown in (
         note["note_number"],
         note["customer_id"],
@@ -281,7 +283,7 @@ def test_the_statement_as_csv_and_html(client: TestClient) -> None:
 
     page = client.get("/api/statements/demo-customer/2026-01?format=html", headers=SUPPORT)
     assert page.status_code == 200
-    assert "@media print" in page.text
+    assert '<link rel="stylesheet" href="/static/records.css">' in page.text
     for fill in statement["fills"]:
         assert fill["note_number"] in page.text
     assert "No balance history is kept" in page.text

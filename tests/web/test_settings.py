@@ -12,6 +12,9 @@ from pydantic import ValidationError
 from web.app import create_app
 from web.settings import MIN_RETENTION_DAYS, Settings, retention_text
 
+#: What `secrets.token_urlsafe(48)` printed once (a fixed value: tests use no randomness).
+STRONG_SECRET = "q3Vx9LkT0bZr7YwN2hJcF5mPaE8sUdG1oRiK4tXvQyW6nBzCeHfAjLuMgSpDlO-_x7Qm"
+
 
 def test_defaults_run_everything_embedded(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("MODE", "HOST", "PORT", "DATA_DIR", "PARSER", "VENUE", "VENUE_URL", "JOURNAL_URL"):
@@ -47,7 +50,7 @@ def test_production_refuses_default_secret_and_demo_accounts() -> None:
 
 
 def test_production_starts_with_a_real_secret_and_no_demo_accounts() -> None:
-    settings = Settings(mode="production", secret_key="s" * 48, demo_accounts=False)
+    settings = Settings(mode="production", secret_key=STRONG_SECRET, demo_accounts=False)
 
     assert settings.mode == "production"
 
