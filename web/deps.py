@@ -87,7 +87,7 @@ def _bearer(request: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-def optional_principal(
+async def optional_principal(
     request: Request,
     services: ServicesDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_BEARER)],
@@ -95,7 +95,9 @@ def optional_principal(
     csrf: Annotated[str | None, Security(_CSRF)],
 ) -> Principal | None:
     """The caller from ``Authorization: Bearer`` or, failing that, the session cookie
-    (``cookie`` only declares the scheme: the session middleware has already read it)."""
+    (``cookie`` only declares the scheme: the session middleware has already read it).
+    On the event loop: the principals are read on their own read-only SQLite connection,
+    which never waits on a writer (:class:`~web.auth.Principals`)."""
     token = bearer.credentials if bearer is not None else None
     if token is not None:
         principal = services.principals.by_secret(token)

@@ -128,8 +128,9 @@ def _json(model: BaseModel) -> Response:
     return Response(model.model_dump_json(), media_type="application/json")
 
 
-def policy_in_force(services: ServicesDep) -> Policy:
-    """The policy a simulation is judged by (sync: it reads the policy store)."""
+async def policy_in_force(services: ServicesDep) -> Policy:
+    """The policy a simulation is judged by, read on the event loop: the policy store reads
+    its SQLite file on a read-only connection that never waits on a writer."""
     return services.simulations.policy()
 
 
@@ -196,7 +197,7 @@ async def create_simulations(
     """Up to 1,000 simulations at once, the batch validated as a whole. Each result is
     ``{"ok": true, ...}`` or carries its own ``error``, so one bad request does not sink the
     others. ``Accept: application/x-ndjson`` streams one result per line, in order."""
-    policy = await run_in_threadpool(services.simulations.policy)
+    policy = services.simulations.policy()
     items = body.simulations
     if NDJSON in request.headers.get("accept", ""):
 
