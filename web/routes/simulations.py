@@ -18,6 +18,7 @@ chunks finish.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -38,7 +39,7 @@ from execution.preview.pipeline import (
 from execution.preview.scenarios import SymbolScenario
 from intent.models import Plan
 from web.auth import Principal
-from web.deps import CurrentPrincipal, ServicesDep, errors
+from web.deps import CALLER_SECURITY, errors, request_caller, signed_in
 from web.services import Services
 
 router = APIRouter(prefix="/v1", tags=["simulations"], responses=errors(401, 403, 422))
@@ -46,15 +47,33 @@ MAX_BATCH = 1000
 #: Items a batch runs per trip to the thread pool (and per streamed NDJSON chunk).
 BATCH_CHUNK = 50
 NDJSON = "application/x-ndjson"
+#: The ways to call, documented as on every other route (the one dependency reads them).
+SECURITY: dict[str, Any] = {"security": CALLER_SECURITY}
 
 
-async def simulate_scope(principal: CurrentPrincipal) -> Principal:
+@dataclass(frozen=True, slots=True)
+class SimulationCall:
+    """Who simulates (a principal with the ``simulate`` scope), with what services, judged by
+    which policy: what each simulation request needs, found by one dependency."""
+
+    principal: Principal
+    services: Services
+    policy: Policy
+
+
+async def simulation_call(request: Request) -> SimulationCall:
+    """The caller, checked for the ``simulate`` scope, and the policy in force, both read on
+    the event loop for the very request: the principals and the policy store read their
+    SQLite file on read-only connections that never wait on a writer, and nothing is
+    cached, so a revoked key or a published policy counts from the next request on."""
+    services: Services = request.app.state.services
+    principal = signed_in(request_caller(request, services))
     if "simulate" not in principal.scopes:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this key lacks the 'simulate' scope")
-    return principal
+    return SimulationCall(principal, services, services.simulations.policy())
 
 
-Simulator = Annotated[Principal, Depends(simulate_scope)]
+Simulator = Annotated[SimulationCall, Depends(simulation_call)]
 
 
 class SimulationIn(BaseModel):
@@ -128,20 +147,10 @@ def _json(model: BaseModel) -> Response:
     return Response(model.model_dump_json(), media_type="application/json")
 
 
-async def policy_in_force(services: ServicesDep) -> Policy:
-    """The policy a simulation is judged by, read on the event loop: the policy store reads
-    its SQLite file on a read-only connection that never waits on a writer."""
-    return services.simulations.policy()
-
-
-PolicyInForce = Annotated[Policy, Depends(policy_in_force)]
-
-
-@router.post("/simulations", response_model=Simulation)
-async def create_simulation(
-    body: SimulationIn, principal: Simulator, services: ServicesDep, policy: PolicyInForce
-) -> Response:
+@router.post("/simulations", response_model=Simulation, openapi_extra=SECURITY)
+async def create_simulation(body: SimulationIn, call: Simulator) -> Response:
     """Simulate what ``text`` would do with ``balances``: intent, plan and preview."""
+    services, policy = call.services, call.policy
     try:
         if services.simulations.in_memory:  # CPU only: on the event loop, no thread hop
             return _json(_run(services, body, policy))
@@ -190,14 +199,13 @@ async def _chunks(
             }
         }
     },
+    openapi_extra=SECURITY,
 )
-async def create_simulations(
-    body: BatchIn, principal: Simulator, services: ServicesDep, request: Request
-) -> Response:
+async def create_simulations(body: BatchIn, call: Simulator, request: Request) -> Response:
     """Up to 1,000 simulations at once, the batch validated as a whole. Each result is
     ``{"ok": true, ...}`` or carries its own ``error``, so one bad request does not sink the
     others. ``Accept: application/x-ndjson`` streams one result per line, in order."""
-    policy = services.simulations.policy()
+    services, policy = call.services, call.policy
     items = body.simulations
     if NDJSON in request.headers.get("accept", ""):
 
