@@ -101,7 +101,11 @@ async def optional_principal(
 
 #: The security requirement :func:`optional_principal`'s schemes give a route, for a route
 #: that finds its caller with :func:`request_caller` (one dependency instead of five).
-CALLER_SECURITY: list[dict[str, list[str]]] = [{"HTTPBearer": []}, {"APIKeyCookie": []}, {"APIKeyHeader": []}]
+CALLER_SECURITY: list[dict[str, list[str]]] = [
+    {"HTTPBearer": []},
+    {"APIKeyCookie": []},
+    {"APIKeyHeader": []},
+]
 
 
 def request_caller(request: Request, services: Services) -> Principal | None:
