@@ -5,14 +5,15 @@ a given order-book ``seed`` and optional what-if ``scenario`` per symbol, so the
 request always gives the same answer.
 
 Answers are written by pydantic-core straight from the typed models
-(:meth:`~pydantic.BaseModel.model_dump_json`), never walked as untyped dicts. What blocks
-runs in FastAPI's thread pool: the caller's lookup and the policy read (sync dependencies),
-and a simulation whose parser may call an LLM; a simulation with the rule parser is CPU
-only and runs on the event loop. A batch is validated once as a whole; its items run a
-chunk at a time in the thread pool (the loop stays free for other requests; the policy is
-read once for the batch), each with its own result or error, and the answer is one JSON
-document or, with ``Accept: application/x-ndjson``, one JSON line per item streamed as the
-chunks finish.
+(:meth:`~pydantic.BaseModel.model_dump_json`), never walked as untyped dicts. One
+dependency (:func:`simulation_call`) finds the caller and the policy in force on the event
+loop (microsecond SQLite reads that never wait on a writer, nothing cached). What may block
+runs in FastAPI's thread pool: a simulation whose parser may call an LLM; a simulation with
+the rule parser is CPU only and runs on the event loop. A batch is validated once as a
+whole; its items run a chunk at a time in the thread pool (the loop stays free for other
+requests; the policy is read once for the batch), each with its own result or error, and
+the answer is one JSON document or, with ``Accept: application/x-ndjson``, one JSON line
+per item streamed as the chunks finish.
 """
 
 from __future__ import annotations
