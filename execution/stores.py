@@ -37,6 +37,18 @@ def open_database(path: Path | str, schema: str = "") -> sqlite3.Connection:
             time.sleep(0.05)
 
 
+def open_reader(path: Path | str) -> sqlite3.Connection:
+    """A read-only connection to a store's file (opened, with its schema, by
+    :func:`open_database` first). In WAL mode its reads see every committed write of any
+    connection or process and never wait on a writer: microseconds, so fit for the event
+    loop, where a connection that also writes could wait out a busy timeout."""
+    db = sqlite3.connect(
+        str(path), check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT_S
+    )
+    db.execute("PRAGMA query_only = ON")
+    return db
+
+
 @contextmanager
 def immediate_transaction(db: sqlite3.Connection) -> Iterator[None]:
     """One write transaction that takes SQLite's write lock before its first read, so a

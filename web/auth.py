@@ -23,7 +23,7 @@ from typing import Literal
 
 from execution.actors import Role
 from execution.policy import DEFAULT_TIER, prepare_audit, record_audit
-from execution.stores import immediate_transaction, open_database
+from execution.stores import immediate_transaction, open_database, open_reader
 
 ROLE_SCOPES: dict[Role, frozenset[str]] = {
     "customer": frozenset({"trade"}),
@@ -64,13 +64,20 @@ _SELECT_BY = {"user_id": _SELECT + "user_id = ?", "secret_hash": _SELECT + "secr
 
 
 class Principals:
-    """The account store (SQLite, next to the journal)."""
+    """The account store (SQLite, next to the journal).
+
+    Lookups read on their own read-only connection and lock, never queued behind a write
+    that waits for SQLite's write lock: a read in WAL mode takes microseconds and never
+    waits on a writer, so the request path calls them on the event loop. Nothing is
+    cached: a key removed or replaced by any process fails on the next request."""
 
     def __init__(self, path: Path | str) -> None:
         self._lock = threading.Lock()
         # The busy timeout of the other stores on this file: a tier change waits for the
         # audit's write lock (another process's append) instead of failing.
         self._db = open_database(path, _SCHEMA)
+        self._read_lock = threading.Lock()
+        self._reader = open_reader(path)
         prepare_audit(self._db)
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(principals)")}
         if "tier" not in columns:  # a database from before tiers: everyone is verified
@@ -81,6 +88,8 @@ class Principals:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+        with self._read_lock:
+            self._reader.close()
 
     def put(self, principal: Principal, secret: str) -> None:
         """Create or replace an account; ``secret`` is hashed, never stored.
@@ -155,8 +164,8 @@ class Principals:
         return None if row is None else _principal(row)
 
     def _row(self, column: Literal["user_id", "secret_hash"], value: str) -> _Row | None:
-        with self._lock:
-            row = self._db.execute(_SELECT_BY[column], (value,)).fetchone()
+        with self._read_lock:
+            row = self._reader.execute(_SELECT_BY[column], (value,)).fetchone()
         return None if row is None else (row[0], row[1], row[2], row[3], row[4], row[5])
 
 

@@ -26,7 +26,7 @@ from execution.policy.audit import (
     verify_audit,
 )
 from execution.policy.rules import Policy, PolicyRules
-from execution.stores import immediate_transaction, open_database, store_errors
+from execution.stores import immediate_transaction, open_database, open_reader, store_errors
 
 _POLICY_SCHEMA = """
 CREATE TABLE IF NOT EXISTS policy_versions (
@@ -53,8 +53,10 @@ class PolicyStore:
 
     :meth:`current` reads the newest version's number on each call (one indexed lookup) and
     re-parses the rules only when it changed, so a version published by any process is in
-    force for the next preview everywhere. :meth:`publish` stores a new version and its audit
-    row in one transaction.
+    force for the next preview everywhere. It reads on its own read-only connection and lock,
+    never queued behind a publication waiting for SQLite's write lock: a WAL read takes
+    microseconds and never waits on a writer, so the request path calls it on the event
+    loop. :meth:`publish` stores a new version and its audit row in one transaction.
     """
 
     def __init__(self, path: Path | str, clock: Clock, *, initial: Policy | None = None) -> None:
@@ -63,6 +65,8 @@ class PolicyStore:
         with store_errors("open the policy store"):
             self._db = open_database(path, _POLICY_SCHEMA)
             prepare_audit(self._db)
+            self._reader = open_reader(path)
+        self._read_lock = threading.Lock()
         self._cached: tuple[int, Policy] | None = None
         seed = initial or Policy()
         with self._transaction("store the initial policy"):
@@ -72,6 +76,8 @@ class PolicyStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+        with self._read_lock:
+            self._reader.close()
 
     @contextmanager
     def _transaction(self, what: str) -> Iterator[None]:
@@ -87,14 +93,14 @@ class PolicyStore:
 
     def current(self) -> Policy:
         """The policy in force now: the newest version stored."""
-        with self._lock, store_errors("read the current policy"):
-            row = self._db.execute("SELECT max(seq) FROM policy_versions").fetchone()
+        with self._read_lock, store_errors("read the current policy"):
+            row = self._reader.execute("SELECT max(seq) FROM policy_versions").fetchone()
             if row[0] is None:
                 raise LimitStoreError("could not read the current policy: no version is stored")
             seq = int(row[0])
             if self._cached is not None and self._cached[0] == seq:
                 return self._cached[1]
-            body = self._db.execute(
+            body = self._reader.execute(
                 "SELECT body FROM policy_versions WHERE seq = ?", (seq,)
             ).fetchone()[0]
             policy = Policy.model_validate_json(body)

@@ -5,19 +5,21 @@ a given order-book ``seed`` and optional what-if ``scenario`` per symbol, so the
 request always gives the same answer.
 
 Answers are written by pydantic-core straight from the typed models
-(:meth:`~pydantic.BaseModel.model_dump_json`), never walked as untyped dicts. What blocks
-runs in FastAPI's thread pool: the caller's lookup and the policy read (sync dependencies),
-and a simulation whose parser may call an LLM; a simulation with the rule parser is CPU
-only and runs on the event loop. A batch is validated once as a whole; its items run a
-chunk at a time in the thread pool (the loop stays free for other requests; the policy is
-read once for the batch), each with its own result or error, and the answer is one JSON
-document or, with ``Accept: application/x-ndjson``, one JSON line per item streamed as the
-chunks finish.
+(:meth:`~pydantic.BaseModel.model_dump_json`), never walked as untyped dicts. One
+dependency (:func:`simulation_call`) finds the caller and the policy in force on the event
+loop (microsecond SQLite reads that never wait on a writer, nothing cached). What may block
+runs in FastAPI's thread pool: a simulation whose parser may call an LLM; a simulation with
+the rule parser is CPU only and runs on the event loop. A batch is validated once as a
+whole; its items run a chunk at a time in the thread pool (the loop stays free for other
+requests; the policy is read once for the batch), each with its own result or error, and
+the answer is one JSON document or, with ``Accept: application/x-ndjson``, one JSON line
+per item streamed as the chunks finish.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -38,7 +40,7 @@ from execution.preview.pipeline import (
 from execution.preview.scenarios import SymbolScenario
 from intent.models import Plan
 from web.auth import Principal
-from web.deps import CurrentPrincipal, ServicesDep, errors
+from web.deps import CALLER_SECURITY, errors, request_caller, signed_in
 from web.services import Services
 
 router = APIRouter(prefix="/v1", tags=["simulations"], responses=errors(401, 403, 422))
@@ -46,15 +48,33 @@ MAX_BATCH = 1000
 #: Items a batch runs per trip to the thread pool (and per streamed NDJSON chunk).
 BATCH_CHUNK = 50
 NDJSON = "application/x-ndjson"
+#: The ways to call, documented as on every other route (the one dependency reads them).
+SECURITY: dict[str, Any] = {"security": CALLER_SECURITY}
 
 
-async def simulate_scope(principal: CurrentPrincipal) -> Principal:
+@dataclass(frozen=True, slots=True)
+class SimulationCall:
+    """Who simulates (a principal with the ``simulate`` scope), with what services, judged by
+    which policy: what each simulation request needs, found by one dependency."""
+
+    principal: Principal
+    services: Services
+    policy: Policy
+
+
+async def simulation_call(request: Request) -> SimulationCall:
+    """The caller, checked for the ``simulate`` scope, and the policy in force, both read on
+    the event loop for the very request: the principals and the policy store read their
+    SQLite file on read-only connections that never wait on a writer, and nothing is
+    cached, so a revoked key or a published policy counts from the next request on."""
+    services: Services = request.app.state.services
+    principal = signed_in(request_caller(request, services))
     if "simulate" not in principal.scopes:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this key lacks the 'simulate' scope")
-    return principal
+    return SimulationCall(principal, services, services.simulations.policy())
 
 
-Simulator = Annotated[Principal, Depends(simulate_scope)]
+Simulator = Annotated[SimulationCall, Depends(simulation_call)]
 
 
 class SimulationIn(BaseModel):
@@ -128,19 +148,10 @@ def _json(model: BaseModel) -> Response:
     return Response(model.model_dump_json(), media_type="application/json")
 
 
-def policy_in_force(services: ServicesDep) -> Policy:
-    """The policy a simulation is judged by (sync: it reads the policy store)."""
-    return services.simulations.policy()
-
-
-PolicyInForce = Annotated[Policy, Depends(policy_in_force)]
-
-
-@router.post("/simulations", response_model=Simulation)
-async def create_simulation(
-    body: SimulationIn, principal: Simulator, services: ServicesDep, policy: PolicyInForce
-) -> Response:
+@router.post("/simulations", response_model=Simulation, openapi_extra=SECURITY)
+async def create_simulation(body: SimulationIn, call: Simulator) -> Response:
     """Simulate what ``text`` would do with ``balances``: intent, plan and preview."""
+    services, policy = call.services, call.policy
     try:
         if services.simulations.in_memory:  # CPU only: on the event loop, no thread hop
             return _json(_run(services, body, policy))
@@ -189,14 +200,13 @@ async def _chunks(
             }
         }
     },
+    openapi_extra=SECURITY,
 )
-async def create_simulations(
-    body: BatchIn, principal: Simulator, services: ServicesDep, request: Request
-) -> Response:
+async def create_simulations(body: BatchIn, call: Simulator, request: Request) -> Response:
     """Up to 1,000 simulations at once, the batch validated as a whole. Each result is
     ``{"ok": true, ...}`` or carries its own ``error``, so one bad request does not sink the
     others. ``Accept: application/x-ndjson`` streams one result per line, in order."""
-    policy = await run_in_threadpool(services.simulations.policy)
+    services, policy = call.services, call.policy
     items = body.simulations
     if NDJSON in request.headers.get("accept", ""):
 
