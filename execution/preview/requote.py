@@ -47,7 +47,7 @@ class Reason:
     """One material change: what kind (``code``), and the sentence that says what moved
     and by how much: catalogue ``requote.<key>`` filled with ``params`` (figures already
     formatted), or a blocking ``warning``'s own sentence. Said in the customer's language
-    with :meth:`text`; :attr:`message` is the English, for support and the journal."""
+    with :meth:`text`; :attr:`message` is for support and the journal's English."""
 
     code: ReasonCode
     key: str
@@ -64,7 +64,9 @@ class Reason:
 
     @property
     def message(self) -> str:
-        return self.text(DEFAULT_LOCALE)
+        """For support: a warning's own message (with the venue's or policy's code), else
+        the English sentence."""
+        return self.text(DEFAULT_LOCALE) if self.warning is None else self.warning.message
 
     def to_json(self) -> dict[str, Any]:
         """As the journal keeps it (``Requote.said``), to be said again in any language."""

@@ -225,7 +225,7 @@ def test_the_reasons_are_said_in_the_customers_language(
     journaled = [reason.to_json() for reason in reasons]
     assert [Reason.from_json(data) for data in journaled] == reasons  # as the journal keeps it
     english = said_in("en", [], journaled)
-    assert english == [reason.message for reason in reasons]
+    assert english == [reason.text("en") for reason in reasons]
     for locale in ("zh-Hans", "zh-Hant"):
         said = said_in(locale, english, journaled)
         for sentence, in_english in zip(said, english, strict=True):
