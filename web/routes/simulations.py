@@ -10,14 +10,16 @@ dependency (:func:`simulation_call`) finds the caller and the policy in force on
 loop (microsecond SQLite reads that never wait on a writer, nothing cached). What may block
 runs in FastAPI's thread pool: a simulation whose parser may call an LLM; a simulation with
 the rule parser is CPU only and runs on the event loop. A batch is validated once as a
-whole; its items run a chunk at a time in the thread pool (the loop stays free for other
-requests; the policy is read once for the batch), each with its own result or error, and
+whole; its items run a chunk at a time, where a single simulation would (the loop serves
+other requests between chunks; the policy is read once for the batch), each with its own
+result or error, and
 the answer is one JSON document or, with ``Accept: application/x-ndjson``, one JSON line
 per item streamed as the chunks finish.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -184,10 +186,17 @@ def _items(services: Services, items: Sequence[SimulationIn], policy: Policy) ->
 async def _chunks(
     services: Services, items: Sequence[SimulationIn], policy: Policy
 ) -> AsyncIterator[list[bytes]]:
-    """Each item's JSON, :data:`BATCH_CHUNK` at a time, each chunk run in the thread pool
-    (the event loop serves other requests meanwhile)."""
+    """Each item's JSON, :data:`BATCH_CHUNK` at a time. CPU-only simulations (the rule
+    parser) run on the event loop, which serves other requests between chunks; ones that
+    may call an LLM run in the thread pool."""
+    inline = services.simulations.in_memory
     for start in range(0, len(items), BATCH_CHUNK):
-        yield await run_in_threadpool(_items, services, items[start : start + BATCH_CHUNK], policy)
+        chunk = items[start : start + BATCH_CHUNK]
+        if inline:
+            yield _items(services, chunk, policy)
+            await asyncio.sleep(0)  # let the loop serve what arrived meanwhile
+        else:
+            yield await run_in_threadpool(_items, services, chunk, policy)
 
 
 @router.post(
