@@ -23,6 +23,7 @@ from execution.assistant.texts import confirmation_text
 from execution.errors import InvalidTransition, LimitExceeded, VenueError, call_translated
 from execution.i18n.catalogue import render
 from execution.journal import events
+from execution.journal.index import sessions_in
 from execution.mandates import band_breach, condition_holds, next_due_ms, sized, ticker_price
 from execution.preview.pipeline import StepEvaluation
 from execution.preview.simulator import StepPreview
@@ -59,9 +60,10 @@ class MandateRunner:
         condition holds, inside the agreed terms; pause and ask at a bound. Every order is
         a step of its own, journaled like a confirmed one, so reconciliation covers it."""
         report = MandateReport()
-        for summary in self._ctx.journal.sessions():
-            with self._ctx.log.lock(summary.session_id):
-                state = self._ctx.log.load(summary.session_id)
+        # Only the sessions the index says have a mandate armed (not every session).
+        for session_id in sessions_in(self._ctx.journal.search, {"armed"}):
+            with self._ctx.log.lock(session_id):
+                state = self._ctx.log.load(session_id)
                 for step in list(state.steps.values()):
                     if step.kind != "mandate" or step.state != "armed":
                         continue

@@ -18,6 +18,7 @@ from execution.assistant.reservations import Reservations
 from execution.assistant.stops import Stops
 from execution.errors import OrderNotFound, VenueError
 from execution.journal import events
+from execution.journal.index import sessions_in
 from execution.preview.simulator import CancelPreview
 from execution.session.lifecycle import IN_FLIGHT_STEP_STATES
 from execution.session.state import SessionState, StepView
@@ -49,10 +50,11 @@ class Reconciler:
         the process that may still be working on them. Nothing is ever sent from here."""
         report = ReconcileReport()
         now = self._ctx.clock.now_ms()
-        for summary in self._ctx.journal.sessions():
+        # Only the sessions the index says have a step in flight (not every session).
+        for session_id in sessions_in(self._ctx.journal.search, IN_FLIGHT_STEP_STATES):
             stops: list[str] = []  # confirmed stop steps: finished once the lock is released
-            with self._ctx.log.lock(summary.session_id):
-                state = self._ctx.log.load(summary.session_id)
+            with self._ctx.log.lock(session_id):
+                state = self._ctx.log.load(session_id)
                 for step in list(state.steps.values()):
                     if step.state not in IN_FLIGHT_STEP_STATES or now - step.updated_ms < grace_ms:
                         continue
@@ -76,8 +78,8 @@ class Reconciler:
             for step_id in stops:
                 # The app stopped between a stop's confirmation and its outcome: finish it
                 # (the customer's yes stands; stopping sends nothing).
-                stopped = self._stops.carry_out(summary.session_id, step_id, SYSTEM)
-                report.settled.append(f"{summary.session_id}/{step_id}: {stopped.state}")
+                stopped = self._stops.carry_out(session_id, step_id, SYSTEM)
+                report.settled.append(f"{session_id}/{step_id}: {stopped.state}")
         return report
 
     def _reconcile_step(self, state: SessionState, step: StepView) -> bool:

@@ -37,7 +37,7 @@ import base64
 import binascii
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -442,6 +442,23 @@ def page_of(query: SessionQuery, found: Sequence[SessionIndex]) -> SessionPage:
     return SessionPage(shown, Cursor(last.opened_ms, last.session_id) if more and last else None)
 
 
+def sessions_in(search: Callable[[SessionQuery], SessionPage], states: Iterable[str]) -> list[str]:
+    """The ids of the sessions with a plan or step now in one of ``states``, oldest first:
+    what the worker visits instead of folding every session on every pass. The index is
+    written with the events it covers, so a step in one of these states is never missed."""
+    found: dict[str, int] = {}
+    for state in sorted(set(states)):
+        after: Cursor | None = None
+        while True:
+            query = SessionQuery(state=state, include_empty=True, limit=MAX_LIMIT, after=after)
+            page = search(query)
+            found.update((s.session_id, s.opened_ms) for s in page.sessions)
+            if page.next is None:
+                break
+            after = page.next
+    return sorted(found, key=lambda session_id: (found[session_id], session_id))
+
+
 def dumps(index: SessionIndex) -> str:
     return json.dumps(index.to_json(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
@@ -469,4 +486,5 @@ __all__ = [
     "loads",
     "order_key",
     "page_of",
+    "sessions_in",
 ]

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from execution.actors import Actor
 from execution.clock import ManualClock
-from execution.journal import SQLiteJournal
+from execution.journal import Event, SQLiteJournal
 from execution.venues.sandbox import MarketCatalog, SandboxMarket
 from execution.worker import Worker, WorkerSettings
 from tests.execution.assistant.support import ALICE, Accounts, MovablePrices, make_assistant
@@ -69,6 +69,56 @@ def test_a_pass_runs_the_armed_mandates_after_settling_what_is_in_flight(
 
     assert mandates.actions == [f"{session}/p1.1: order p1.1.2 filled", f"{session}/p1.1: done"]
     assert assistant.state(session, ALICE).plan_states["p1"] == "completed"
+
+
+class CountingReads(SQLiteJournal):
+    """The journal, counting whose events are read (each session a pass folds)."""
+
+    def __init__(self, path: Path, clock: ManualClock) -> None:
+        super().__init__(path, clock)
+        self.reads: list[str] = []
+
+    def read(self, session_id: str, after_seq: int = -1, limit: int | None = None) -> list[Event]:
+        self.reads.append(session_id)
+        return super().read(session_id, after_seq, limit)
+
+
+def test_a_pass_reads_only_the_sessions_with_a_step_in_flight_or_a_mandate_armed(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    prices = MovablePrices(MarketCatalog.default())
+    accounts = Accounts(clock, SandboxMarket(MarketCatalog.default(), seed=7, prices=prices))
+    journal = CountingReads(tmp_path / "j.sqlite3", clock)
+    assistant = make_assistant(journal, accounts, clock)
+
+    def confirmed(text: str) -> str:
+        session = assistant.open_session(ALICE)
+        (pending,) = assistant.handle_message(session, ALICE, text).pending
+        assistant.confirm_step(session, pending.step_id, ALICE, pending.token)
+        return session
+
+    resting = confirmed("buy 0.01 BTC at 55000")  # open at the venue: in flight
+    armed = confirmed("buy 0.01 BTC if it drops below 60k")  # a mandate armed
+    quiet = [confirmed("buy 0.001 BTC") for _ in range(5)]  # filled: nothing to do
+    waiting = assistant.open_session(ALICE)  # a preview awaiting its confirmation
+    assert assistant.handle_message(waiting, ALICE, "sell 0.01 ETH").pending
+    assistant.open_session(ALICE)  # opened, nothing said
+    worker = Worker(assistant, WorkerSettings(interval_s=0.01, grace_ms=0))
+
+    journal.reads.clear()
+    report, mandates = worker.run_once()
+
+    assert (report.checked, mandates.checked) == (1, 1)
+    assert set(journal.reads) == {resting, armed}  # not the 5 filled, the waiting, the empty
+
+    prices.factor["BTC/USDT"] = Decimal("0.8")  # the resting order fills, the mandate fires
+    clock.advance(60_000)
+    worker.run_once()
+    assert assistant.state(resting, ALICE).steps["p1.1"].state == "filled"
+    journal.reads.clear()
+    report, mandates = worker.run_once()
+    assert set(journal.reads) <= {armed}  # what is left: the mandate's own order, if resting
+    assert all(assistant.state(s, ALICE).steps["p1.1"].state == "filled" for s in quiet)
 
 
 @pytest.mark.parametrize("embedded", [True, False])
