@@ -3,8 +3,9 @@
 :func:`run_workers` starts N processes (spawned) that each build the app from the
 environment (:func:`app_from_environment`, an app factory) and serve it with uvicorn on
 a socket of their own in one ``SO_REUSEPORT`` group, restarts one killed by a signal, and
-passes SIGTERM on. Each process has its own caches and connections; what they share is in the
-stores the settings name:
+passes SIGTERM on; the processes end with it, even when it is killed (:func:`end_with_parent`).
+Each process has its own caches and connections; what they share is in the stores the
+settings name:
 
 * the journal and the daily-limits ledger in Redis (``TRADEASSIST_JOURNAL_URL``), where
   every decision is a compare-and-set on the session's chain head, so concurrent
@@ -22,6 +23,7 @@ journal is the one-process store.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import multiprocessing.process
 import os
@@ -83,11 +85,30 @@ def listening_socket(host: str, port: int, *, shared: bool) -> socket.socket:
     return sock
 
 
-def serve_one(host: str, port: int) -> None:
+def end_with_parent(parent_pid: int) -> None:
+    """Have the kernel send this process SIGTERM when its parent dies, however it dies
+    (``kill -9`` of the supervisor included), so that no app process outlives it serving
+    on a port nobody supervises; exit now if the parent is already gone. Linux only (the
+    ``prctl`` call); elsewhere a no-op."""
+    if sys.platform != "linux":
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent_pid:  # the parent died before the call
+        sys.exit(_FAILED_TO_START)
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def serve_one(host: str, port: int, parent_pid: int) -> None:
     """One app process (the supervisor's child): the app from the environment, served by
-    uvicorn on a socket of its own in the port's ``SO_REUSEPORT`` group."""
+    uvicorn on a socket of its own in the port's ``SO_REUSEPORT`` group, ending with its
+    supervisor."""
     from web.cli import make_server
 
+    end_with_parent(parent_pid)
     sock = listening_socket(host, port, shared=True)
     server = make_server(app_from_environment(), host, port)
     server.run(sockets=[sock])
@@ -139,7 +160,9 @@ def run_workers(settings: Settings, workers: int) -> int:
     stop = threading.Event()
 
     def start() -> tuple[multiprocessing.process.BaseProcess, float]:
-        process = context.Process(target=serve_one, args=(settings.host, settings.port))
+        process = context.Process(
+            target=serve_one, args=(settings.host, settings.port, os.getpid())
+        )
         process.start()
         return process, time.monotonic()
 

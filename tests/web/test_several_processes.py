@@ -282,3 +282,27 @@ def test_a_process_killed_is_replaced_and_the_port_keeps_answering(
             answers = {client.get("/healthz").status_code for _ in range(20)}
     assert answers == {200}
     assert f"process {first[0]} exited; restarting" in app.log.read_text()
+
+
+def test_the_processes_end_when_their_supervisor_is_killed(
+    tmp_path: Path, shared: dict[str, str]
+) -> None:
+    with app_server(tmp_path, shared, workers=2) as app:
+        workers = _children(app.process.pid)
+        assert len(workers) == 2
+        app.process.kill()  # SIGKILL: the supervisor passes nothing on
+        app.process.wait(timeout=10)
+        deadline = time.monotonic() + 30
+        while alive := [pid for pid in workers if _running(pid)]:
+            assert time.monotonic() < deadline, f"outlived their supervisor: {alive}"
+            time.sleep(0.1)
+        with pytest.raises(httpx.TransportError):
+            httpx.get(f"{app.url}/healthz", timeout=5)
+
+
+def _running(pid: int) -> bool:
+    """``pid`` exists and is not a zombie (one reaped by nobody yet has stopped serving)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
