@@ -167,7 +167,7 @@ def provider(clock: ManualClock) -> Iterator[Provider]:
     handler = type("Handler", (_Handler,), {"provider": found})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     found.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield found
     server.shutdown()
@@ -621,3 +621,24 @@ def test_the_token_endpoint_down_is_a_503_page(
         down = client.get(_path(back), headers={"Accept-Language": "zh-Hant"})
         assert down.status_code == 503
         assert f"{PROVIDER}暫時沒有回應" in down.text
+
+
+def test_a_public_client_sends_its_id_and_no_secret(
+    tmp_path: Path, provider: Provider, clock: ManualClock
+) -> None:
+    settings = _settings(
+        tmp_path,
+        provider,
+        oidc_client_id=CLIENT_ID,
+        oidc_authorization_url=f"{provider.issuer}/authorize",
+        oidc_token_url=f"{provider.issuer}/token",
+        oidc_audience=CLIENT_ID,
+    )
+    services = build_services(settings, clock)
+    with TestClient(create_app(settings, services=services)) as client:
+        back = _to_provider(client)
+        assert client.get(_path(back), follow_redirects=False).status_code == 200
+        assert client.get("/chat", follow_redirects=False).status_code == 200
+    sent = provider.token_requests[-1]
+    assert sent["authorization"] is None
+    assert sent["form"]["client_id"] == CLIENT_ID
