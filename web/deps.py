@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, Security, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
@@ -102,7 +103,9 @@ async def optional_principal(
 ) -> Principal | None:
     """The caller from ``Authorization: Bearer`` or, failing that, the session cookie
     (``cookie`` only declares the scheme: the session middleware has already read it)."""
-    return caller(request, services, bearer.credentials if bearer is not None else None, csrf)
+    return await _caller(
+        request, services, bearer.credentials if bearer is not None else None, csrf
+    )
 
 
 #: The security requirement :func:`optional_principal`'s schemes give a route, for a route
@@ -114,9 +117,21 @@ CALLER_SECURITY: list[dict[str, list[str]]] = [
 ]
 
 
-def request_caller(request: Request, services: Services) -> Principal | None:
+async def request_caller(request: Request, services: Services) -> Principal | None:
     """:func:`optional_principal` read straight from the request's headers."""
-    return caller(request, services, _bearer(request), request.headers.get(CSRF_HEADER))
+    return await _caller(request, services, _bearer(request), request.headers.get(CSRF_HEADER))
+
+
+async def _caller(
+    request: Request, services: Services, token: str | None, csrf: str | None
+) -> Principal | None:
+    """:func:`caller`, on the event loop for our own tokens and the cookie; on a worker
+    thread for what may be the identity provider's JWT (two dots; none of our tokens has
+    one), whose check may fetch the provider's keys or provision the account, and must
+    not hold up every other request meanwhile."""
+    if token is not None and services.identity is not None and token.count(".") == 2:
+        return await run_in_threadpool(caller, request, services, token, csrf)
+    return caller(request, services, token, csrf)
 
 
 def caller(
@@ -129,7 +144,8 @@ def caller(
     revoked key fails on the next request.
 
     A token that is none of ours is, when the identity provider is configured, verified
-    as one of its JWTs (web/identity/): refused, a 401; the provider not answering, a 503."""
+    as one of its JWTs (web/identity/; then on a worker thread, :func:`_caller`): refused,
+    a 401; the provider not answering, a 503."""
     if token is not None:
         principal = services.principals.by_secret(token)
         if principal is None and services.identity is not None:

@@ -181,7 +181,7 @@ def _settings(tmp_path: Path, provider: Provider, **changes: Any) -> Settings:
         "oidc_audience": AUDIENCE,
         "oidc_jwks_url": f"{provider.issuer}/jwks",
         "oidc_role_claim": "groups",
-        "oidc_role_map": {"ta-support": "support", "ta-admin": "admin"},
+        "oidc_role_map": {"ta-support": "support", "ta-admin": "admin", "ta-product": "product"},
         "oidc_tier_claim": "tier",
         "oidc_provider_name": PROVIDER,
         "oidc_jwks_min_refetch_s": 60,
@@ -262,6 +262,19 @@ def test_roles_and_tiers_are_mapped_from_the_claims(
     changes = [e for e in audit["entries"] if e["subject"] == "oidc:alice-7"]
     assert [(e["old"], e["new"]) for e in changes] == [("basic", "pro")]
     assert changes[0]["who"] == f"identity provider {provider.issuer}"
+
+
+def test_the_first_role_of_the_map_wins_and_a_product_key_simulates(
+    client: TestClient, provider: Provider, app_services: Services
+) -> None:
+    both = provider.token(sub="carol", groups="ta-admin ta-support")
+    assert client.get("/api/support/sessions", headers=_bearer(both)).status_code == 200
+    carol = app_services.principals.by_id("oidc:carol")
+    assert carol is not None
+    assert carol.role == "support"  # ta-support comes first in the map
+    product = _bearer(provider.token(sub="dave", groups=["ta-product"]))
+    simulated = client.post("/v1/simulations", json={"text": "buy 0.01 BTC"}, headers=product)
+    assert simulated.status_code == 200, simulated.text
 
 
 def test_a_subject_cannot_become_one_of_our_accounts(
