@@ -56,6 +56,7 @@ class Provider:
     )
     published: list[dict[str, Any]] = field(default_factory=list)
     jwks_fetches: int = 0
+    jwks_down: bool = False  # answer 503 to the JWKS (an outage)
     # The authorization requests it saw, by the code it issued for each.
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
     token_requests: list[dict[str, Any]] = field(default_factory=list)
@@ -113,7 +114,10 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path == "/jwks":
             self.provider.jwks_fetches += 1
-            self._json(200, {"keys": self.provider.published})
+            if self.provider.jwks_down:
+                self._json(503, {"error": "temporarily_unavailable"})
+            else:
+                self._json(200, {"keys": self.provider.published})
         elif url.path == "/authorize":  # OIDC Core 3.1.2.5: back with code and state
             asked = {k: v[0] for k, v in parse_qs(url.query).items()}
             code = secrets.token_urlsafe(16)
@@ -406,6 +410,22 @@ def test_the_provider_down_is_503_naming_it_not_500(
         # Our own tokens still work while the provider is down.
         ours = client.get("/api/sessions", headers=_bearer("demo-customer-token"))
         assert ours.is_success
+
+
+def test_known_keys_outlive_an_outage_but_new_kids_wait_for_the_provider(
+    client: TestClient, provider: Provider, clock: ManualClock
+) -> None:
+    assert client.get("/api/sessions", headers=_bearer(provider.token())).is_success
+    provider.jwks_down = True
+    clock.advance(3_600_000)  # the keys are due for a refetch, which fails
+    assert client.get("/api/sessions", headers=_bearer(provider.token())).is_success
+    assert provider.jwks_fetches == 2
+    unknown = client.get("/api/sessions", headers=_bearer(provider.token("k9")))
+    assert unknown.status_code == 503  # the provider may have k9: we cannot tell
+    provider.jwks_down = False
+    clock.advance(60_000)
+    _refused(client, provider.token("k9"), "no signing key 'k9'")
+    assert provider.jwks_fetches == 3
 
 
 def test_without_oidc_a_jwt_is_just_an_invalid_token(
