@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
@@ -139,12 +139,9 @@ def _pending(request: Request, services: Services) -> PendingSignIn | None:
     return PendingSignIn(str(state), str(nonce), str(verifier))
 
 
-def _refused(request: Request, services: Services, problem: str, code: int) -> Response:
-    response = login_page(
-        request,
-        services,
-        provider_problem="unavailable" if problem == "unavailable" else "failed",
-        status_code=code,
-    )
+def _refused(
+    request: Request, services: Services, problem: Literal["failed", "unavailable"], code: int
+) -> Response:
+    response = login_page(request, services, provider_problem=problem, status_code=code)
     response.delete_cookie(PENDING_COOKIE, path=PENDING_PATH)
     return response

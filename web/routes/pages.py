@@ -35,6 +35,7 @@ from web.routes.support_api import (
     search_sessions,
     session_page,
 )
+from web.services import Services
 
 router = APIRouter(include_in_schema=False)
 HOME_BY_ROLE = {"customer": "/chat", "support": "/support", "product": "/docs", "admin": "/support"}
@@ -125,7 +126,7 @@ def home(request: Request, services: ServicesDep) -> Response:
 
 def login_page(
     request: Request,
-    services: ServicesDep,
+    services: Services,
     *,
     failed: bool = False,
     provider_problem: Literal["failed", "unavailable"] | None = None,
