@@ -36,6 +36,7 @@ from web.routes import (
     admin_api,
     disclosures_api,
     live,
+    oidc_login,
     orders_api,
     pages,
     records_api,
@@ -176,6 +177,7 @@ def create_app(
     for router in (
         simulations.router,
         pages.router,
+        oidc_login.router,
         sessions_api.router,
         orders_api.router,
         live.router,

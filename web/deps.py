@@ -3,27 +3,34 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, Security, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from execution.actors import Actor, Channel, Role
 from web.auth import Principal
+from web.identity import InvalidToken, ProviderUnavailable
 from web.services import Services
 
 CSRF_HEADER = "X-CSRF-Token"
 SESSION_COOKIE = "tradeassist_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
+log = logging.getLogger(__name__)
+
 # The ways to call (OpenAPI's security schemes): a bearer token (customers, support and
 # admins get one; the product team's API key is one too), or the browser's signed session
 # cookie, whose state-changing requests also carry the session's CSRF token.
 _BEARER = HTTPBearer(
-    auto_error=False, description="an account's token, or a product API key (scope simulate)"
+    auto_error=False,
+    description="an account's token, a product API key (scope simulate), or (when "
+    "configured) an access token of the exchange's identity provider (a JWT)",
 )
 _COOKIE = APIKeyCookie(
     name=SESSION_COOKIE, auto_error=False, description="the signed-in browser session (/login)"
@@ -96,7 +103,9 @@ async def optional_principal(
 ) -> Principal | None:
     """The caller from ``Authorization: Bearer`` or, failing that, the session cookie
     (``cookie`` only declares the scheme: the session middleware has already read it)."""
-    return caller(request, services, bearer.credentials if bearer is not None else None, csrf)
+    return await _caller(
+        request, services, bearer.credentials if bearer is not None else None, csrf
+    )
 
 
 #: The security requirement :func:`optional_principal`'s schemes give a route, for a route
@@ -108,9 +117,21 @@ CALLER_SECURITY: list[dict[str, list[str]]] = [
 ]
 
 
-def request_caller(request: Request, services: Services) -> Principal | None:
+async def request_caller(request: Request, services: Services) -> Principal | None:
     """:func:`optional_principal` read straight from the request's headers."""
-    return caller(request, services, _bearer(request), request.headers.get(CSRF_HEADER))
+    return await _caller(request, services, _bearer(request), request.headers.get(CSRF_HEADER))
+
+
+async def _caller(
+    request: Request, services: Services, token: str | None, csrf: str | None
+) -> Principal | None:
+    """:func:`caller`, on the event loop for our own tokens and the cookie; on a worker
+    thread for what may be the identity provider's JWT (two dots; none of our tokens has
+    one), whose check may fetch the provider's keys or provision the account, and must
+    not hold up every other request meanwhile."""
+    if token is not None and services.identity is not None and token.count(".") == 2:
+        return await run_in_threadpool(caller, request, services, token, csrf)
+    return caller(request, services, token, csrf)
 
 
 def caller(
@@ -120,9 +141,15 @@ def caller(
     (whose state-changing requests must carry the session's ``csrf`` token). Called on the
     event loop: the principals are read on their own read-only SQLite connection, which
     never waits on a writer (:class:`~web.auth.Principals`); nothing is cached, so a
-    revoked key fails on the next request."""
+    revoked key fails on the next request.
+
+    A token that is none of ours is, when the identity provider is configured, verified
+    as one of its JWTs (web/identity/; then on a worker thread, :func:`_caller`): refused,
+    a 401; the provider not answering, a 503."""
     if token is not None:
         principal = services.principals.by_secret(token)
+        if principal is None and services.identity is not None:
+            return _provider_principal(services, token)
         if principal is None:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,
@@ -137,6 +164,36 @@ def caller(
     if principal is not None and request.method not in SAFE_METHODS:
         check_csrf(request, csrf)
     return principal
+
+
+def _provider_principal(services: Services, token: str) -> Principal:
+    """The identity provider's user whose token this is; the provider's errors end here."""
+    assert services.identity is not None
+    try:
+        return services.identity.principal(token)
+    except InvalidToken as exc:
+        # RFC 6750, 3: the reason goes in the challenge too (it never quotes the token).
+        log.info("bearer JWT refused: %s", exc)
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            f"invalid bearer token: {exc}",
+            headers={"WWW-Authenticate": _challenge(str(exc))},
+        ) from None
+    except ProviderUnavailable as exc:
+        log.warning("identity provider unavailable: %s", exc)
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            f"the identity provider ({services.identity.verifier.issuer}) is unavailable, "
+            "so the bearer token cannot be checked; try again shortly",
+            headers={"Retry-After": "30"},
+        ) from None
+
+
+def _challenge(reason: str) -> str:
+    """The WWW-Authenticate challenge: a header is latin-1, and the reason may quote a
+    value from the token (a kid), so only printable ASCII, no quote or backslash, is kept."""
+    quoted = "".join(c if " " <= c <= "~" and c not in '"\\' else "?" for c in reason)[:200]
+    return f'Bearer error="invalid_token", error_description="{quoted}"'
 
 
 def signed_in(principal: Principal | None) -> Principal:

@@ -23,6 +23,7 @@ from intent.llm import LLMParser, LLMSettings
 from intent.parser import Parser
 from intent.rules import RuleParser
 from web.auth import DEMO_ADMIN, DEMO_CUSTOMER, DEMO_PRODUCT, DEMO_SUPPORT, Principals
+from web.identity import CodeFlow, IdentityProvider, build_code_flow, build_identity
 from web.redis_durability import require_durable
 from web.settings import Settings, SettingsError, redact_url
 
@@ -48,6 +49,10 @@ class Services:
     disclosures: RiskAcknowledgements
     # What close() releases besides the principals (the journal's connections).
     closers: list[Callable[[], None]] = field(default_factory=list)
+    # The exchange's identity provider (web/identity/): its bearer tokens, and the
+    # browser's "Sign in with" (None while the settings leave it off).
+    identity: IdentityProvider | None = None
+    sign_in_flow: CodeFlow | None = None
 
     def current_policy(self) -> Policy:
         """The policy in force: the newest published version (any process may publish)."""
@@ -174,6 +179,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         confirmation_ttl_ms=settings.confirmation_ttl_s * 1000,
         requote_tolerance_bps=settings.requote_tolerance_bps,
     )
+    identity = build_identity(
+        settings, clock, principals, lambda: policy_store.current().tiers.keys()
+    )
     return Services(
         settings,
         clock,
@@ -193,4 +201,6 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         limits,
         RiskAcknowledgements(settings.database_path, clock),
         closers=[journal.close, limits.close, policy_store.close],
+        identity=identity,
+        sign_in_flow=build_code_flow(settings, identity),
     )

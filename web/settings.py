@@ -17,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from execution.actors import Role
 from web.secret_strength import GENERATE_HINT, weakness
 
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me-in-production-0000"  # noqa: S105
@@ -66,6 +67,34 @@ def retention_text(days: int | None) -> str:
         f"sessions must be kept at least {days} days (TRADEASSIST_RETENTION_DAYS); "
         "nothing is deleted by the app"
     )
+
+
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _all_or_none(values: dict[str, str | None], purpose: str) -> None:
+    missing = [name for name, value in values.items() if not value]
+    if missing and len(missing) < len(values):
+        given = ", ".join(name for name in values if name not in missing)
+        raise ValueError(
+            f"{given} is set but {', '.join(missing)} is not (all are needed {purpose})"
+        )
+
+
+def _check_provider_url(name: str, url: str, mode: str) -> None:
+    """An identity provider's URL: https, or http to this machine in development (tests)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
+    except ValueError as exc:
+        raise ValueError(f"{name}={url!r} is not a URL: {exc}") from None
+    if not parts.hostname or parts.scheme not in ("https", "http"):
+        raise ValueError(f"{name}={url!r} must be an https:// URL")
+    if parts.scheme == "http" and (mode == "production" or parts.hostname not in _LOOPBACK):
+        raise ValueError(
+            f"{name}={url!r} must be https:// (http:// is accepted only for 127.0.0.1 "
+            "in development)"
+        )
 
 
 class Settings(BaseSettings):
@@ -136,6 +165,36 @@ class Settings(BaseSettings):
     # operator accepts that a Redis restart may lose sessions by setting this to
     # "volatile" (web/redis_durability.py checks at start-up).
     redis_durability_ack: Literal["volatile"] | None = None
+
+    # Customers from the exchange's identity provider (web/identity/; README "Identity
+    # provider (OIDC)"). The three of issuer, audience and JWKS URL turn on bearer JWTs;
+    # a client id (with the authorization and token URLs) adds "Sign in with" to /login.
+    oidc_issuer: str | None = None
+    oidc_audience: str | None = None
+    oidc_jwks_url: str | None = None
+    oidc_leeway_s: int = Field(default=30, ge=0, le=300)
+    oidc_timeout_s: float = Field(default=5, gt=0, le=60)
+    # Keys are refetched after max_age, or sooner for a kid not seen, but never twice
+    # within min_refetch: a stream of made-up kids cannot make us hammer the provider.
+    oidc_jwks_max_age_s: int = Field(default=3600, ge=60, le=86_400)
+    oidc_jwks_min_refetch_s: int = Field(default=60, ge=1, le=3_600)
+    # The claim naming the caller's role (a string or a list; a dotted path reaches into
+    # an object, e.g. realm_access.roles), and its values' roles: the first entry of the
+    # map (in the order written) whose value the claim holds wins; none: customer.
+    oidc_role_claim: str | None = None
+    oidc_role_map: dict[str, Role] = Field(default_factory=dict)
+    # The claim naming the caller's tier (one of the policy's tiers); unset, or a value the
+    # policy does not define: the tier an administrator set (default verified).
+    oidc_tier_claim: str | None = None
+    oidc_provider_name: str = Field(default="identity provider", min_length=1, max_length=60)
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None  # a confidential client; unset: PKCE alone
+    oidc_authorization_url: str | None = None
+    oidc_token_url: str | None = None
+    # Where the provider sends the browser back (registered with it); unset: this app's
+    # own /login/oidc/callback as the request reached it.
+    oidc_redirect_url: str | None = None
+    oidc_scope: str = "openid profile email"
 
     demo_accounts: bool = True
     demo_customer_token: str = DEFAULT_CUSTOMER_TOKEN
@@ -236,6 +295,45 @@ class Settings(BaseSettings):
                 "TRADEASSIST_VENUE_URL is set but TRADEASSIST_VENUE=sandbox runs an "
                 "in-process sandbox and would ignore it; set TRADEASSIST_VENUE=sandbox-remote"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _oidc_is_whole(self) -> Settings:
+        verifying = {
+            "TRADEASSIST_OIDC_ISSUER": self.oidc_issuer,
+            "TRADEASSIST_OIDC_AUDIENCE": self.oidc_audience,
+            "TRADEASSIST_OIDC_JWKS_URL": self.oidc_jwks_url,
+        }
+        _all_or_none(verifying, "to verify the identity provider's tokens")
+        signing_in = {
+            "TRADEASSIST_OIDC_CLIENT_ID": self.oidc_client_id,
+            "TRADEASSIST_OIDC_AUTHORIZATION_URL": self.oidc_authorization_url,
+            "TRADEASSIST_OIDC_TOKEN_URL": self.oidc_token_url,
+        }
+        _all_or_none(signing_in, 'for "Sign in with" the identity provider')
+        if self.oidc_client_id is not None and self.oidc_issuer is None:
+            raise ValueError(
+                "TRADEASSIST_OIDC_CLIENT_ID needs TRADEASSIST_OIDC_ISSUER, "
+                "TRADEASSIST_OIDC_AUDIENCE and TRADEASSIST_OIDC_JWKS_URL (the id_token "
+                "is verified like a bearer token)"
+            )
+        if self.oidc_client_id is None and (
+            self.oidc_client_secret is not None or self.oidc_redirect_url is not None
+        ):
+            raise ValueError(
+                "TRADEASSIST_OIDC_CLIENT_SECRET and TRADEASSIST_OIDC_REDIRECT_URL need "
+                "TRADEASSIST_OIDC_CLIENT_ID"
+            )
+        if self.oidc_role_map and self.oidc_role_claim is None:
+            raise ValueError("TRADEASSIST_OIDC_ROLE_MAP needs TRADEASSIST_OIDC_ROLE_CLAIM")
+        for name, url in (
+            *verifying.items(),
+            ("TRADEASSIST_OIDC_AUTHORIZATION_URL", self.oidc_authorization_url),
+            ("TRADEASSIST_OIDC_TOKEN_URL", self.oidc_token_url),
+            ("TRADEASSIST_OIDC_REDIRECT_URL", self.oidc_redirect_url),
+        ):
+            if url is not None and name != "TRADEASSIST_OIDC_AUDIENCE":
+                _check_provider_url(name, url, self.mode)
         return self
 
     @model_validator(mode="after")

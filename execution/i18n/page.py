@@ -49,6 +49,11 @@ class PageText(BaseModel):
     user: str
     access_label: str
     login_failed: str
+    # Signing in with the identity provider; ``{provider}`` is its name (a setting).
+    sign_in_with: str
+    provider_sign_in_failed: str
+    provider_unavailable: str
+    signed_in_continue: str
     # The chat page.
     chat_title: str
     chat_heading: str
@@ -80,6 +85,10 @@ PAGE_TEXT: Final[dict[Locale, PageText]] = {
         user="User",
         access_label="Access token",
         login_failed="Unknown user or wrong token.",
+        sign_in_with="Sign in with {provider}",
+        provider_sign_in_failed="Signing in with {provider} did not work. Please try again.",
+        provider_unavailable="{provider} is not answering. Please try again in a moment.",
+        signed_in_continue="Signed in: continue",
         chat_title="Chat · tradeassist",
         chat_heading="Trading assistant chat",
         new_conversation="New conversation",
@@ -103,6 +112,10 @@ PAGE_TEXT: Final[dict[Locale, PageText]] = {
         user="用户名",
         access_label="访问令牌",
         login_failed="用户名不存在或令牌错误。",
+        sign_in_with="使用{provider}登录",
+        provider_sign_in_failed="使用{provider}登录未成功，请重试。",
+        provider_unavailable="{provider}暂时没有响应，请稍后再试。",
+        signed_in_continue="已登录，继续",
         chat_title="对话 · tradeassist",
         chat_heading="交易助手对话",
         new_conversation="新对话",
@@ -126,6 +139,10 @@ PAGE_TEXT: Final[dict[Locale, PageText]] = {
         user="用戶名稱",
         access_label="存取令牌",
         login_failed="用戶名稱不存在或令牌錯誤。",
+        sign_in_with="使用{provider}登入",
+        provider_sign_in_failed="使用{provider}登入未成功，請重試。",
+        provider_unavailable="{provider}暫時沒有回應，請稍後再試。",
+        signed_in_continue="已登入，繼續",
         chat_title="對話 · tradeassist",
         chat_heading="交易助手對話",
         new_conversation="新對話",

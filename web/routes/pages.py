@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Request, status
@@ -35,6 +35,7 @@ from web.routes.support_api import (
     search_sessions,
     session_page,
 )
+from web.services import Services
 
 router = APIRouter(include_in_schema=False)
 HOME_BY_ROLE = {"customer": "/chat", "support": "/support", "product": "/docs", "admin": "/support"}
@@ -123,9 +124,42 @@ def home(request: Request, services: ServicesDep) -> Response:
     return RedirectResponse(target, status.HTTP_303_SEE_OTHER)
 
 
+def login_page(
+    request: Request,
+    services: Services,
+    *,
+    failed: bool = False,
+    provider_problem: Literal["failed", "unavailable"] | None = None,
+    status_code: int = status.HTTP_200_OK,
+) -> HTMLResponse:
+    """The sign-in page: the token form and, when the identity provider's sign-in is set up,
+    its "Sign in with" link; ``failed`` says the token was wrong, ``provider_problem`` why
+    signing in with the provider did not work."""
+    response = _localized_page(
+        request,
+        "login.html",
+        None if failed or provider_problem else _signed_in(request, services),
+        failed=failed,
+        provider=services.settings.oidc_provider_name,
+        provider_sign_in=services.sign_in_flow is not None,
+        provider_problem=provider_problem,
+    )
+    response.status_code = status_code
+    return response
+
+
+def sign_in(request: Request, principal: Principal) -> Response:
+    """Start ``principal``'s browser session (a new one: what the old held, its CSRF token
+    too, is dropped) and send them to their home page. Both ways in call it: the token form
+    (POST /login) and the identity provider's callback (web/routes/oidc_login.py)."""
+    request.session.clear()
+    request.session["user_id"] = principal.user_id
+    return RedirectResponse(HOME_BY_ROLE[principal.role], status.HTTP_303_SEE_OTHER)
+
+
 @router.get("/login")
 def login_form(request: Request, services: ServicesDep) -> Response:
-    return _localized_page(request, "login.html", _signed_in(request, services), failed=False)
+    return login_page(request, services)
 
 
 @router.post("/login")
@@ -139,12 +173,8 @@ def login(
     check_csrf(request, csrf)
     principal = services.principals.by_login(user_id.strip(), token)
     if principal is None:
-        response = _localized_page(request, "login.html", None, failed=True)
-        response.status_code = status.HTTP_401_UNAUTHORIZED
-        return response
-    request.session.clear()
-    request.session["user_id"] = principal.user_id
-    return RedirectResponse(HOME_BY_ROLE[principal.role], status.HTTP_303_SEE_OTHER)
+        return login_page(request, services, failed=True, status_code=401)
+    return sign_in(request, principal)
 
 
 @router.post("/logout")

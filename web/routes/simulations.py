@@ -70,7 +70,7 @@ async def simulation_call(request: Request) -> SimulationCall:
     SQLite file on read-only connections that never wait on a writer, and nothing is
     cached, so a revoked key or a published policy counts from the next request on."""
     services: Services = request.app.state.services
-    principal = signed_in(request_caller(request, services))
+    principal = signed_in(await request_caller(request, services))
     if "simulate" not in principal.scopes:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this key lacks the 'simulate' scope")
     return SimulationCall(principal, services, services.simulations.policy())
