@@ -22,7 +22,7 @@ from execution.clock import Clock
 from execution.errors import VenueUnavailable
 from execution.venues.protocol import IsolatedAccounts, Venue
 from execution.venues.sandbox import MarketCatalog, SandboxExchange, SandboxMarket
-from execution.venues.sandbox.remote import RemoteSandbox
+from execution.venues.sandbox.remote import KeptConnections, RemoteSandbox
 
 
 class Accounts(IsolatedAccounts, Protocol):
@@ -117,12 +117,14 @@ class RemoteSandboxAccounts:
         self.simulations = SeededMarkets(SandboxMarket(catalog, seed=seed))
         self._accounts: dict[str, RemoteSandbox] = {}
         self._lock = threading.Lock()
+        # One kept-alive connection per thread for every account's reads, not one each.
+        self._connections = KeptConnections(base_url, timeout_s)
 
     def __call__(self, user_id: str) -> RemoteSandbox:
         with self._lock:
             venue = self._accounts.get(user_id)
             if venue is None:  # kept: it caches the markets
-                venue = RemoteSandbox(self.base_url, user_id, self._timeout_s)
+                venue = RemoteSandbox(self.base_url, user_id, self._timeout_s, self._connections)
                 self._accounts[user_id] = venue
             return venue
 

@@ -10,14 +10,19 @@ reached the outcome is unknown: ``ccxt.NetworkError`` (``ccxt.RequestTimeout`` w
 did not answer in time; ``ccxt.ExchangeNotAvailable`` when it failed), which the product
 resolves by looking an order up by its clientOrderId, never by resending.
 
-One HTTP connection per call (``Connection: close``): a kept-alive connection the server
-dropped in between would make even a never-delivered order look "unknown".
+A call that sends (:data:`SENDS`: an order or a cancel) opens a connection of its own and
+closes it (``Connection: close``): a kept-alive connection the server dropped in between
+would make even a never-delivered order look "unknown". Every other call only reads, and
+reuses its thread's kept-alive connection (:class:`KeptConnections`, shared by the accounts
+of one server): no TCP handshake and no server thread per read. A read that fails on a
+reused connection is asked once more on a new one (reading twice changes nothing).
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from decimal import Decimal
 from http.client import HTTPConnection, HTTPException, HTTPSConnection
 from typing import TYPE_CHECKING, Any, NoReturn, cast
@@ -44,18 +49,64 @@ def parse_base_url(base_url: str) -> tuple[str, str, int | None, str]:
     return parts.scheme, parts.hostname, parts.port, parts.path.rstrip("/")
 
 
+#: The calls that change the account: each on a connection of its own, never resent.
+SENDS = frozenset({"create_order", "cancel_order"})
+#: A kept connection idle longer than this is closed rather than reused: well inside the
+#: server's own idle limit (300 s), so the server never drops one a read is about to use.
+KEEP_IDLE_S = 30.0
+
+
+class KeptConnections:
+    """Each thread's kept-alive connection to one sandbox server, for the calls that read."""
+
+    def __init__(self, base_url: str, timeout_s: float) -> None:
+        self._scheme, self._host, self._port, _ = parse_base_url(base_url)
+        self.timeout_s = timeout_s
+        self._local = threading.local()
+
+    def new(self) -> HTTPConnection:
+        connection_class = HTTPSConnection if self._scheme == "https" else HTTPConnection
+        return connection_class(self._host, self._port, timeout=self.timeout_s)
+
+    def take(self) -> HTTPConnection | None:
+        """This thread's connection, if it has one not idle too long (the caller owns it
+        until :meth:`keep`)."""
+        held: tuple[HTTPConnection, float] | None = getattr(self._local, "held", None)
+        self._local.held = None
+        if held is None:
+            return None
+        connection, since = held
+        if time.monotonic() - since > KEEP_IDLE_S:
+            connection.close()
+            return None
+        return connection
+
+    def keep(self, connection: HTTPConnection) -> None:
+        old: tuple[HTTPConnection, float] | None = getattr(self._local, "held", None)
+        if old is not None:
+            old[0].close()
+        self._local.held = (connection, time.monotonic())
+
+
 class RemoteSandbox:
     """One account on a sandbox server, implementing :class:`execution.venues.protocol.Venue`."""
 
     id = "sandbox"
 
-    def __init__(self, base_url: str, account_id: str, timeout_s: float = 10.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        account_id: str,
+        timeout_s: float = 10.0,
+        connections: KeptConnections | None = None,
+    ) -> None:
         if timeout_s <= 0:
             raise ValueError(f"timeout_s must be positive, got {timeout_s!r}")
-        self._scheme, self._host, self._port, self._prefix = parse_base_url(base_url)
+        self._prefix = parse_base_url(base_url)[3]
         self.base_url = base_url.rstrip("/")
         self.account_id = account_id
         self.timeout_s = timeout_s
+        self._connections = connections or KeptConnections(base_url, timeout_s)
         self._account_path = f"{self._prefix}/accounts/{quote(account_id, safe='')}"
         self._markets: dict[str, MarketInterface] | None = None
         self._markets_lock = threading.Lock()
@@ -65,29 +116,63 @@ class RemoteSandbox:
 
     # -- transport ---------------------------------------------------------------------
 
-    def _request(self, verb: str, path: str, what: str, body: Any = None) -> Any:
+    def _request(
+        self, verb: str, path: str, what: str, body: Any = None, *, sends: bool = False
+    ) -> Any:
+        """One call; ``sends``: it changes the account (a connection of its own, closed
+        after, and never asked twice)."""
         data = None if body is None else json.dumps(body, default=_encode).encode()
-        connection_class = HTTPSConnection if self._scheme == "https" else HTTPConnection
-        connection = connection_class(self._host, self._port, timeout=self.timeout_s)
-        headers = {"Connection": "close", "Accept": "application/json"}
+        headers = {"Accept": "application/json"}
         if data is not None:
             headers["Content-Type"] = "application/json"
+        if sends:
+            headers["Connection"] = "close"
+            return self._exchange(self._connections.new(), verb, path, what, data, headers)
+        kept = self._connections.take()
+        if kept is not None:
+            try:
+                return self._exchange(kept, verb, path, what, data, headers, keep=True)
+            except _Dropped:
+                pass  # the server closed it meanwhile: ask again on a new connection
+        return self._exchange(self._connections.new(), verb, path, what, data, headers, keep=True)
+
+    def _exchange(
+        self,
+        connection: HTTPConnection,
+        verb: str,
+        path: str,
+        what: str,
+        data: bytes | None,
+        headers: dict[str, str],
+        *,
+        keep: bool = False,
+    ) -> Any:
+        """Send one request on ``connection`` and read the answer; with ``keep``, hand the
+        connection back for the thread's next read unless the server is closing it. A kept
+        connection found closed before any answer raises :class:`_Dropped`."""
+        reused = keep and connection.sock is not None
         try:
             connection.request(verb, path, body=data, headers=headers)
             response = connection.getresponse()
             status, raw = response.status, response.read()
         except TimeoutError as exc:
+            connection.close()
             raise self._error(
                 "RequestTimeout",
                 f"the sandbox server at {self.base_url} did not answer {what} "
                 f"within {self.timeout_s}s",
             ) from exc
         except (OSError, HTTPException) as exc:
+            connection.close()
+            if reused:
+                raise _Dropped from exc
             raise self._error(
                 "NetworkError",
                 f"the sandbox server at {self.base_url} failed {what}: {type(exc).__name__}: {exc}",
             ) from exc
-        finally:
+        if keep and not response.will_close:
+            self._connections.keep(connection)
+        else:
             connection.close()
         return self._answer(status, raw, what)
 
@@ -134,7 +219,11 @@ class RemoteSandbox:
 
     def _call(self, method: str, **args: Any) -> Any:
         return self._request(
-            "POST", f"{self._account_path}/{method}", f"{method}()", {"args": args}
+            "POST",
+            f"{self._account_path}/{method}",
+            f"{method}()",
+            {"args": args},
+            sends=method in SENDS,
         )
 
     # -- administration (not part of the Venue protocol) ----------------------------------
@@ -221,6 +310,10 @@ class RemoteSandbox:
 
     def price_to_precision(self, symbol: str, price: Any) -> str:
         return cast(str, self._call("price_to_precision", symbol=symbol, price=price))
+
+
+class _Dropped(Exception):
+    """A kept-alive connection the server had closed: the read never reached it."""
 
 
 def _message(answer: Any, raw: bytes) -> str:

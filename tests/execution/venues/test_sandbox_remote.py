@@ -13,6 +13,8 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -27,7 +29,9 @@ from execution.errors import DuplicateOrder, VenueUnavailable, call_translated
 from execution.venues.ccxt_adapter import TranslatingVenue
 from execution.venues.protocol import Venue
 from execution.venues.sandbox import MarketCatalog, SandboxMarket
-from execution.venues.sandbox.remote import RemoteSandbox
+from execution.venues.sandbox import server as server_module
+from execution.venues.sandbox.remote import KeptConnections, RemoteSandbox
+from execution.venues.sandbox.server import SandboxServer, make_server
 from tests.execution.venues.contract import OrderArgs, VenueCase, VenueContract
 from tests.sandbox_server import REPO, SandboxProcess, clean_environment, sandbox_server
 from tests.support import free_port
@@ -144,7 +148,9 @@ def translated(fn: Callable[[], Any]) -> Exception:
 
 CLIENT = """
 import sys
-from execution.venues.sandbox.remote import RemoteSandbox
+from execution.venues.sandbox import server as server_module
+from execution.venues.sandbox.remote import KeptConnections, RemoteSandbox
+from execution.venues.sandbox.server import SandboxServer, make_server
 venue = RemoteSandbox(sys.argv[1], sys.argv[2])
 order = venue.create_order("ETH/USDT", "limit", "buy", 1, 1000, {"clientOrderId": "survives"})
 print(order["id"], flush=True)
@@ -266,6 +272,74 @@ def test_account_ids_travel_percent_encoded(server: SandboxProcess) -> None:
 
     assert order["info"]["accountId"] == account
     assert [o["id"] for o in venue.fetch_orders()] == [order["id"]]
+
+
+# --- kept-alive reads, a connection of its own for each send ----------------------------
+
+
+class Opened(KeptConnections):
+    """Kept connections, counting the new ones."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__(base_url, 10.0)
+        self.opened = 0
+
+    def new(self) -> http.client.HTTPConnection:
+        self.opened += 1
+        return super().new()
+
+
+@pytest.fixture
+def in_process_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxServer]:
+    """A sandbox server in this process that drops a connection idle for 0.3 s."""
+    monkeypatch.setattr(server_module._Handler, "timeout", 0.3)
+    market = SandboxMarket(MarketCatalog.default(), seed=SEED)
+    running = make_server("127.0.0.1", 0, market=market, opening_balances=BALANCES)
+    thread = threading.Thread(target=running.serve_forever, daemon=True)
+    thread.start()
+    yield running
+    running.shutdown()
+    running.server_close()
+
+
+def test_reads_share_a_kept_connection_and_every_send_opens_its_own(
+    in_process_server: SandboxServer,
+) -> None:
+    connections = Opened(in_process_server.url)
+    alice = RemoteSandbox(in_process_server.url, "alice", connections=connections)
+    bob = RemoteSandbox(in_process_server.url, "bob", connections=connections)
+
+    for venue in (alice, bob, alice, bob):  # two accounts, one thread: one connection
+        venue.fetch_balance()
+        venue.fetch_order_book("BTC/USDT")
+    assert connections.opened == 1
+
+    alice.create_order("BTC/USDT", "market", "buy", 0.01, None, {"clientOrderId": "k1"})
+    bob.create_order("BTC/USDT", "market", "buy", 0.01, None, {"clientOrderId": "k1"})
+    assert connections.opened == 3  # each send on a connection of its own
+    alice.fetch_balance()
+    assert connections.opened == 3  # the reads' connection is still kept
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:  # each thread its own
+        list(pool.map(lambda _: bob.fetch_balance(), range(4)))
+    assert 4 <= connections.opened <= 7
+
+
+def test_a_read_on_a_connection_the_server_dropped_is_asked_again_and_a_send_never_is(
+    in_process_server: SandboxServer,
+) -> None:
+    connections = Opened(in_process_server.url)
+    venue = RemoteSandbox(in_process_server.url, "dropped", connections=connections)
+    before = venue.fetch_balance()
+    time.sleep(1.0)  # the server closes the idle connection
+
+    assert venue.fetch_balance()["total"] == before["total"]  # asked again, a new connection
+    assert connections.opened == 2
+    time.sleep(1.0)
+    venue.create_order("BTC/USDT", "market", "buy", 0.01, None, {"clientOrderId": "once"})
+    account = in_process_server.accounts.get("dropped")
+    assert account is not None
+    assert len(account.orders()) == 1
 
 
 # --- a server that is gone or silent -----------------------------------------------------
