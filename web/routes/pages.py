@@ -26,6 +26,7 @@ from execution.journal.index import DEFAULT_LIMIT, FLAGS, SessionIndex
 from execution.preview.simulator import dec
 from execution.records.calendar import trade_date
 from web.auth import Principal
+from web.browser_sessions import sign_in, sign_out
 from web.deps import ServicesDep, check_csrf, csrf_token
 from web.routes.support_api import (
     STATES,
@@ -142,16 +143,17 @@ def login(
         response = _localized_page(request, "login.html", None, failed=True)
         response.status_code = status.HTTP_401_UNAUTHORIZED
         return response
-    request.session.clear()
-    request.session["user_id"] = principal.user_id
-    return RedirectResponse(HOME_BY_ROLE[principal.role], status.HTTP_303_SEE_OTHER)
+    home = RedirectResponse(HOME_BY_ROLE[principal.role], status.HTTP_303_SEE_OTHER)
+    sign_in(request, home, principal)  # a new session, under a new id
+    return home
 
 
 @router.post("/logout")
 def logout(request: Request, csrf: Annotated[str, Form()]) -> Response:
     check_csrf(request, csrf)
-    request.session.clear()
-    return RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
+    response = RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
+    sign_out(request, response)  # ended in the store: a copy of the cookie no longer works
+    return response
 
 
 @router.get("/chat")
