@@ -185,8 +185,8 @@ class _Loaded:
 
 class BrowserSessionMiddleware:
     """``request.session`` from the store: loaded (uncached) when the request arrives, and
-    stored when the response starts if a route changed it: created (a new id and cookie)
-    when it gains its first value, updated, or ended (cookie deleted) when emptied."""
+    stored when the response starts if a route changed it. A request without the cookie
+    (a bearer token's) costs no read."""
 
     def __init__(self, app: ASGIApp, *, store: BrowserSessions, secure: bool) -> None:
         self.app = app
@@ -210,21 +210,28 @@ class BrowserSessionMiddleware:
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
-                header = await anyio.to_thread.run_sync(self._store_changes, scope, stale)
+                header = await self._set_cookie(scope, stale)
                 if header is not None:
                     MutableHeaders(scope=message).append("set-cookie", header)
             await send(message)
 
         await self.app(scope, receive, send_wrapper)
 
-    def _store_changes(self, scope: Scope, stale: bool) -> str | None:
-        """The Set-Cookie the response needs, if any, after storing what changed."""
+    async def _set_cookie(self, scope: Scope, stale: bool) -> str | None:
+        """The Set-Cookie the response needs, if any, once what changed is stored. A
+        request that changed nothing (nearly every one) stays on the event loop."""
+        loaded: _Loaded = scope[_LOADED]
+        if scope["session"] != loaded.snapshot:
+            return await anyio.to_thread.run_sync(self._store_changes, scope)
+        if stale and loaded.session_id is None:  # a cookie of an ended session: drop it
+            return cookie_header("", max_age_s=0, secure=self.secure)
+        return None
+
+    def _store_changes(self, scope: Scope) -> str | None:
+        """Store the session a route changed: created (a new id and cookie) when it gains
+        its first value, updated, or ended (cookie deleted) when emptied."""
         loaded: _Loaded = scope[_LOADED]
         data: dict[str, Any] = scope["session"]
-        if data == loaded.snapshot:
-            if stale and loaded.session_id is None:
-                return cookie_header("", max_age_s=0, secure=self.secure)
-            return None
         if loaded.session_id is None:
             if not data:
                 return None
