@@ -33,6 +33,8 @@ SHOWN_CHARS = len(KEY_PREFIX) + 4
 KEY_ROLE: Role = "product"
 KEY_SCOPES = ROLE_SCOPES[KEY_ROLE]
 DAY_MS = 24 * 3600 * 1000
+#: The longest a key may live: a key is replaced at least every two years.
+MAX_EXPIRY_DAYS = 730
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS api_keys (
@@ -126,8 +128,10 @@ class ApiKeys:
         check_scopes(sorted(scopes))
         if not name.strip():
             raise ApiKeyError("a key needs a name")
-        if expires_in_days < 1:
-            raise ApiKeyError(f"expires_in_days must be at least 1, got {expires_in_days!r}")
+        if not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
+            raise ApiKeyError(
+                f"expires_in_days must be 1 to {MAX_EXPIRY_DAYS}, got {expires_in_days!r}"
+            )
         secret = KEY_PREFIX + secrets.token_urlsafe(32)
         key = ApiKey(
             id=secrets.token_hex(8),

@@ -275,8 +275,10 @@ class Principals:
         return str(row[0])
 
     def remove(self, user_id: str) -> None:
-        with self._lock:
+        """Delete an account (the demo accounts, in production) and end its sessions."""
+        with self._lock, immediate_transaction(self._db):
             self._db.execute("DELETE FROM principals WHERE user_id = ?", (user_id,))
+            end_sessions_of(self._db, user_id)
 
     def by_secret(self, secret: str) -> Principal | None:
         """The account whose token or API key is ``secret``."""

@@ -145,7 +145,12 @@ def test_keys_create_list_revoke(
     assert audited[0][1].startswith("cli")  # without --by: the operator's login name
 
 
-def test_keys_create_refuses_a_scope_keys_may_not_hold(settings: Settings) -> None:
+def test_keys_create_refuses_a_scope_keys_may_not_hold_and_a_long_life(
+    settings: Settings,
+) -> None:
     refused = _run(settings, "keys", "create", "trader", "--scope", "trade")
     assert refused.returncode == 2
     assert "cannot hold the scope 'trade'" in refused.stderr
+    forever = _run(settings, "keys", "create", "forever", "--expires-in-days", "3650")
+    assert forever.returncode == 2
+    assert "expires_in_days must be 1 to 730, got 3650" in forever.stderr

@@ -13,15 +13,12 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from execution.clock import iso
-from web.api_keys import KEY_SCOPES, ApiKey, ApiKeyError, check_scopes
+from web.api_keys import KEY_SCOPES, MAX_EXPIRY_DAYS, ApiKey, ApiKeyError, check_scopes
 from web.deps import Admin, ServicesDep, errors
 
 router = APIRouter(
     prefix="/v1/admin/api-keys", tags=["admin"], responses=errors(401, 403, 404, 409, 422)
 )
-
-#: The longest a key may live: a key is rotated at least every two years.
-MAX_EXPIRY_DAYS = 730
 
 
 class ApiKeyIn(BaseModel):
