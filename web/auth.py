@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import threading
 from dataclasses import dataclass
@@ -66,6 +67,10 @@ CREATE TABLE IF NOT EXISTS principals (
     disabled_at_ms INTEGER
 );
 """
+
+
+#: What an administrator may name an account: what a person types at /login, and logs show.
+_USER_ID = re.compile(r"[A-Za-z0-9._@-]{1,64}")
 
 
 class AccountError(ValueError):
@@ -157,7 +162,12 @@ class Principals:
     def add(self, principal: Principal, *, by: str, at_ms: int) -> str:
         """Add an account and audit it (who, when, role and scopes); its token, which is
         shown only now (the store keeps its hash). :class:`AccountError` if the id is taken
-        (by a disabled account too: ids are never given twice) or a scope is not the role's."""
+        (by a disabled account too: ids are never given twice), is not a plain name, or a
+        scope is not the role's."""
+        if not _USER_ID.fullmatch(principal.user_id):
+            raise AccountError(
+                f"a user id is 1 to 64 letters, digits and . _ @ -, got {principal.user_id!r}"
+            )
         _check_scopes(principal)
         token = secrets.token_urlsafe(32)
         with self._lock, immediate_transaction(self._db):

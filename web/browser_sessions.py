@@ -180,7 +180,6 @@ _LOADED = "tradeassist.browser_session"
 class _Loaded:
     session_id: str | None
     snapshot: dict[str, Any]
-    expires_at_ms: int
 
 
 class BrowserSessionMiddleware:
@@ -200,10 +199,10 @@ class BrowserSessionMiddleware:
         session_id = HTTPConnection(scope).cookies.get(SESSION_COOKIE) or None
         stored = None if session_id is None else self.store.load(session_id)
         if stored is None:
-            loaded = _Loaded(None, {}, 0)
+            loaded = _Loaded(None, {})
             stale = session_id is not None  # a cookie for a session that has ended
         else:
-            loaded = _Loaded(session_id, dict(stored.data), stored.expires_at_ms)
+            loaded = _Loaded(session_id, dict(stored.data))
             stale = False
         scope["session"] = dict(loaded.snapshot)
         scope[_LOADED] = loaded
@@ -221,7 +220,12 @@ class BrowserSessionMiddleware:
         """The Set-Cookie the response needs, if any, once what changed is stored. A
         request that changed nothing (nearly every one) stays on the event loop."""
         loaded: _Loaded = scope[_LOADED]
-        if scope["session"] != loaded.snapshot:
+        data: dict[str, Any] = scope["session"]
+        if data != loaded.snapshot:
+            if data and data.get("user_id") != loaded.snapshot.get("user_id"):
+                # Signing in by hand would keep the id a visitor had before (fixation), and
+                # leave the session out of reach of end_sessions_of.
+                raise RuntimeError("sign a principal in with web.browser_sessions.sign_in")
             return await anyio.to_thread.run_sync(self._store_changes, scope)
         if stale and loaded.session_id is None:  # a cookie of an ended session: drop it
             return cookie_header("", max_age_s=0, secure=self.secure)
@@ -236,7 +240,7 @@ class BrowserSessionMiddleware:
             if not data:
                 return None
             session_id, expires = self.store.create(data)
-            scope[_LOADED] = _Loaded(session_id, dict(data), expires)
+            scope[_LOADED] = _Loaded(session_id, dict(data))
             return self._cookie(session_id, expires)
         if not data:
             self.store.delete(loaded.session_id)
@@ -266,7 +270,7 @@ def sign_in(request: Request, response: Response, principal: Principal) -> None:
         data, replacing=None if loaded is None else loaded.session_id
     )
     # The middleware sees an unchanged session: it stores and sends nothing more.
-    request.scope[_LOADED] = _Loaded(session_id, dict(data), expires)
+    request.scope[_LOADED] = _Loaded(session_id, dict(data))
     request.scope["session"] = dict(data)
     response.headers.append(
         "set-cookie",
@@ -281,6 +285,6 @@ def sign_out(request: Request, response: Response) -> None:
     loaded: _Loaded | None = request.scope.get(_LOADED)
     if loaded is not None and loaded.session_id is not None:
         sessions.delete(loaded.session_id)
-    request.scope[_LOADED] = _Loaded(None, {}, 0)
+    request.scope[_LOADED] = _Loaded(None, {})
     request.scope["session"] = {}
     response.headers.append("set-cookie", cookie_header("", max_age_s=0, secure=secure))

@@ -107,6 +107,9 @@ def test_users_refusals_name_what_is_wrong(settings: Settings, client: TestClien
     tier = _run(settings, "users", "add", "bob", "--role", "customer", "--tier", "gold")
     assert tier.returncode == 2
     assert "no tier 'gold'" in tier.stderr
+    spaced = _run(settings, "users", "add", "bob smith", "--role", "customer")
+    assert spaced.returncode == 2
+    assert "got 'bob smith'" in spaced.stderr
     unknown = _run(settings, "users", "disable", "nobody")
     assert unknown.returncode == 2
     assert "no account 'nobody'" in unknown.stderr

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
 from execution.clock import ManualClock
@@ -247,3 +248,18 @@ def test_a_session_ended_in_one_app_is_refused_by_another_at_once(
     client.post("/logout", data={"csrf": csrf}, follow_redirects=False)
 
     assert second_app.get("/api/sessions").status_code == 401
+
+
+def test_a_route_cannot_sign_someone_in_behind_sign_in(client: TestClient) -> None:
+    # Setting request.session["user_id"] by hand would keep the visitor's id (fixation).
+    app = client.app
+    assert isinstance(app, FastAPI)
+
+    @app.get("/test-fixation")
+    def fixation(request: Request) -> dict[str, str]:
+        request.session["user_id"] = "demo-customer"
+        return {}
+
+    with pytest.raises(RuntimeError, match="sign_in"):
+        client.get("/test-fixation")
+    assert client.get("/api/sessions").status_code == 401
