@@ -13,7 +13,6 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.sessions import SessionMiddleware
 
 from execution.clock import Clock
 from execution.errors import (
@@ -31,9 +30,10 @@ from execution.records.contract_notes import NoFill
 from execution.worker import Worker, WorkerSettings
 from web import api_docs
 from web.body_limit import BodyLimit
-from web.deps import SESSION_COOKIE
+from web.browser_sessions import BrowserSessionMiddleware
 from web.routes import (
     admin_api,
+    api_keys_api,
     disclosures_api,
     live,
     oidc_login,
@@ -73,6 +73,7 @@ _HTTP_CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    409: "conflict",
     422: "invalid_request",
     503: "unavailable",
 }
@@ -156,13 +157,12 @@ def create_app(
     )
     app.state.templates = templates = Jinja2Templates(directory=TEMPLATES)
     add_filters(templates.env)
+    # request.session, kept on the server (the cookie holds an opaque id): sign-out,
+    # disabling an account and rotating its token end its sessions at once.
     app.add_middleware(
-        SessionMiddleware,
-        secret_key=settings.derived_key("session-cookie").hex(),
-        session_cookie=SESSION_COOKIE,
-        same_site="strict",
-        https_only=settings.mode == "production",
-        max_age=8 * 3600,
+        BrowserSessionMiddleware,
+        store=services.browser_sessions,
+        secure=settings.mode == "production",
     )
     app.add_middleware(
         BodyLimit,
@@ -183,6 +183,7 @@ def create_app(
         live.router,
         support_api.router,
         admin_api.router,
+        api_keys_api.router,
         disclosures_api.router,
         records_api.router,
     ):

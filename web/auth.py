@@ -8,6 +8,12 @@ Roles, the scopes each may hold (:data:`ROLE_SCOPES`), and what they allow:
 - ``admin`` (``settings``, ``read``): the policy and customer tiers (``/v1/admin``), and
   what support may read; never trade.
 
+Accounts an administrator adds (:meth:`Principals.add`) get a random token, shown once;
+disabling an account (:meth:`Principals.disable`) or rotating its token
+(:meth:`Principals.rotate_token`) ends its browser sessions in the same transaction, and is
+audited with who and when. A disabled account is kept (its id is never given again) but
+no lookup finds it.
+
 Every principal has a ``tier`` (``verified`` unless set) that selects its limits in the
 policy; an administrator changes it with :meth:`Principals.set_tier`, which audits it.
 """
@@ -16,6 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+import secrets
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +32,7 @@ from typing import Literal
 from execution.actors import Role
 from execution.policy import DEFAULT_TIER, prepare_audit, record_audit
 from execution.stores import immediate_transaction, open_database, open_reader
+from web.browser_sessions import end_sessions_of, prepare_sessions
 
 ROLE_SCOPES: dict[Role, frozenset[str]] = {
     "customer": frozenset({"trade"}),
@@ -54,12 +63,46 @@ CREATE TABLE IF NOT EXISTS principals (
     role TEXT NOT NULL,
     scopes TEXT NOT NULL,
     secret_hash TEXT NOT NULL UNIQUE,
-    tier TEXT NOT NULL DEFAULT 'verified'
+    tier TEXT NOT NULL DEFAULT 'verified',
+    disabled_at_ms INTEGER
 );
 """
 
+
+#: What an administrator may name an account: what a person types at /login, and logs show.
+_USER_ID = re.compile(r"[A-Za-z0-9._@-]{1,64}")
+
+
+class AccountError(ValueError):
+    """An account change that cannot be made: the message names the account or scope."""
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """An account as an operator lists it: never its token."""
+
+    user_id: str
+    display_name: str
+    role: str
+    scopes: str
+    tier: str
+    disabled_at_ms: int | None
+
+
+def _check_scopes(principal: Principal) -> None:
+    allowed = ROLE_SCOPES.get(principal.role)
+    if allowed is None:
+        raise AccountError(f"unknown role {principal.role!r}")
+    if not principal.scopes <= allowed:
+        extra = ", ".join(sorted(principal.scopes - allowed))
+        raise AccountError(f"role {principal.role!r} cannot hold the scope(s) {extra}")
+
+
 _Row = tuple[str, str, str, str, str, str]
-_SELECT = "SELECT user_id, display_name, role, scopes, secret_hash, tier FROM principals WHERE "
+_SELECT = (
+    "SELECT user_id, display_name, role, scopes, secret_hash, tier FROM principals "
+    "WHERE disabled_at_ms IS NULL AND "
+)
 _SELECT_BY = {"user_id": _SELECT + "user_id = ?", "secret_hash": _SELECT + "secret_hash = ?"}
 
 
@@ -84,6 +127,9 @@ class Principals:
             self._db.execute(
                 f"ALTER TABLE principals ADD COLUMN tier TEXT NOT NULL DEFAULT '{DEFAULT_TIER}'"
             )
+        if "disabled_at_ms" not in columns:  # from before accounts could be disabled
+            self._db.execute("ALTER TABLE principals ADD COLUMN disabled_at_ms INTEGER")
+        prepare_sessions(self._db)
 
     def close(self) -> None:
         with self._lock:
@@ -94,13 +140,9 @@ class Principals:
     def put(self, principal: Principal, secret: str) -> None:
         """Create or replace an account; ``secret`` is hashed, never stored.
 
-        A scope the role may not hold (:data:`ROLE_SCOPES`) is refused with ValueError."""
-        allowed = ROLE_SCOPES.get(principal.role)
-        if allowed is None:
-            raise ValueError(f"unknown role {principal.role!r}")
-        if not principal.scopes <= allowed:
-            extra = ", ".join(sorted(principal.scopes - allowed))
-            raise ValueError(f"role {principal.role!r} cannot hold the scope(s) {extra}")
+        A scope the role may not hold (:data:`ROLE_SCOPES`) is refused with
+        :class:`AccountError` (a ValueError)."""
+        _check_scopes(principal)
         with self._lock:
             self._db.execute(
                 "INSERT INTO principals (user_id, display_name, role, scopes, secret_hash, tier) "
@@ -116,6 +158,110 @@ class Principals:
                     principal.tier,
                 ),
             )
+
+    def add(self, principal: Principal, *, by: str, at_ms: int) -> str:
+        """Add an account and audit it (who, when, role and scopes); its token, which is
+        shown only now (the store keeps its hash). :class:`AccountError` if the id is taken
+        (by a disabled account too: ids are never given twice), is not a plain name, or a
+        scope is not the role's."""
+        if not _USER_ID.fullmatch(principal.user_id):
+            raise AccountError(
+                f"a user id is 1 to 64 letters, digits and . _ @ -, got {principal.user_id!r}"
+            )
+        _check_scopes(principal)
+        token = secrets.token_urlsafe(32)
+        with self._lock, immediate_transaction(self._db):
+            taken = self._db.execute(
+                "SELECT disabled_at_ms FROM principals WHERE user_id = ?", (principal.user_id,)
+            ).fetchone()
+            if taken is not None:
+                state = "a disabled account" if taken[0] is not None else "an account"
+                raise AccountError(f"{principal.user_id!r} is already {state}")
+            self._db.execute(
+                "INSERT INTO principals (user_id, display_name, role, scopes, secret_hash, tier) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    principal.user_id,
+                    principal.display_name,
+                    principal.role,
+                    " ".join(sorted(principal.scopes)),
+                    hash_secret(token),
+                    principal.tier,
+                ),
+            )
+            record_audit(
+                self._db,
+                at_ms=at_ms,
+                who=by,
+                action="user_added",
+                subject=principal.user_id,
+                old_value=None,
+                new_value=f"role={principal.role} scopes={' '.join(sorted(principal.scopes))} "
+                f"tier={principal.tier}",
+            )
+        return token
+
+    def disable(self, user_id: str, *, by: str, at_ms: int) -> int:
+        """Disable ``user_id``: its token stops working and its browser sessions end, in one
+        transaction with the audit row; how many sessions ended. :class:`AccountError` if
+        there is no such enabled account."""
+        with self._lock, immediate_transaction(self._db):
+            self._require_enabled(user_id)
+            self._db.execute(
+                "UPDATE principals SET disabled_at_ms = ? WHERE user_id = ?", (at_ms, user_id)
+            )
+            ended = end_sessions_of(self._db, user_id)
+            record_audit(
+                self._db,
+                at_ms=at_ms,
+                who=by,
+                action="user_disabled",
+                subject=user_id,
+                old_value="enabled",
+                new_value=f"disabled; {ended} session(s) ended",
+            )
+        return ended
+
+    def rotate_token(self, user_id: str, *, by: str, at_ms: int) -> str:
+        """Give ``user_id`` a new token (shown only now), ending its browser sessions and
+        auditing it in one transaction. :class:`AccountError` if there is no such enabled
+        account."""
+        token = secrets.token_urlsafe(32)
+        with self._lock, immediate_transaction(self._db):
+            self._require_enabled(user_id)
+            self._db.execute(
+                "UPDATE principals SET secret_hash = ? WHERE user_id = ?",
+                (hash_secret(token), user_id),
+            )
+            ended = end_sessions_of(self._db, user_id)
+            record_audit(
+                self._db,
+                at_ms=at_ms,
+                who=by,
+                action="token_rotated",
+                subject=user_id,
+                old_value=None,
+                new_value=f"new token; {ended} session(s) ended",
+            )
+        return token
+
+    def accounts(self) -> list[Account]:
+        """Every account, disabled ones too, by id (never a secret)."""
+        with self._read_lock:
+            rows = self._reader.execute(
+                "SELECT user_id, display_name, role, scopes, tier, disabled_at_ms "
+                "FROM principals ORDER BY user_id"
+            ).fetchall()
+        return [Account(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+
+    def _require_enabled(self, user_id: str) -> None:
+        row = self._db.execute(
+            "SELECT disabled_at_ms FROM principals WHERE user_id = ?", (user_id,)
+        ).fetchone()
+        if row is None:
+            raise AccountError(f"no account {user_id!r}")
+        if row[0] is not None:
+            raise AccountError(f"account {user_id!r} is disabled")
 
     def set_tier(self, user_id: str, tier: str, *, by: str, at_ms: int) -> str | None:
         """Move ``user_id`` to ``tier`` and audit it (who, when, old and new tier) in the same
@@ -139,8 +285,10 @@ class Principals:
         return str(row[0])
 
     def remove(self, user_id: str) -> None:
-        with self._lock:
+        """Delete an account (the demo accounts, in production) and end its sessions."""
+        with self._lock, immediate_transaction(self._db):
             self._db.execute("DELETE FROM principals WHERE user_id = ?", (user_id,))
+            end_sessions_of(self._db, user_id)
 
     def by_secret(self, secret: str) -> Principal | None:
         """The account whose token or API key is ``secret``."""

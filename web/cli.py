@@ -1,5 +1,5 @@
 """The ``tradeassist`` command: serve, parse, simulate, eval-intents, replay, export,
-verify-export, audit, sandbox-server.
+verify-export, audit, users, keys, sandbox-server.
 
 Imports are deferred to each command so that ``parse`` and ``eval-intents`` never load
 ccxt or FastAPI.
@@ -147,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     audit.add_argument("--verify", action="store_true", help="check the audit's hash chain")
 
+    _add_account_commands(commands)
+
     sandbox = commands.add_parser(
         "sandbox-server", help="serve the sandbox exchange to several app processes"
     )
@@ -169,6 +171,171 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--once", action="store_true", help="one pass, print what it did")
     worker.add_argument("--interval", type=float, help="seconds between passes (default: settings)")
     return parser
+
+
+def _operator() -> str:
+    """Who the audit says made a change from the command line, unless ``--by`` says."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no login name for this uid (e.g. a bare container)
+        return "cli"
+
+
+def _add_by(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--by",
+        help="who makes the change, as the audit records it (default: cli:<your login name>)",
+    )
+
+
+def _add_account_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``users add|list|disable|rotate`` and ``keys create|list|revoke``: what an
+    administrator manages, on the database under TRADEASSIST_DATA_DIR, audited."""
+    users = commands.add_parser("users", help="add, list, disable accounts; rotate a token")
+    user_commands = users.add_subparsers(dest="users_command", required=True)
+    add = user_commands.add_parser("add", help="add an account; prints its token, once")
+    add.add_argument("user_id")
+    add.add_argument("--role", required=True, choices=["customer", "support", "product", "admin"])
+    add.add_argument("--name", help="display name (default: the user id)")
+    add.add_argument(
+        "--scope",
+        action="append",
+        dest="scopes",
+        help="a scope (repeatable; default: every scope of the role)",
+    )
+    add.add_argument("--tier", help="the customer tier (default: verified)")
+    _add_by(add)
+    user_commands.add_parser("list", help="every account (never a token)")
+    disable = user_commands.add_parser(
+        "disable", help="end an account's access and browser sessions, at once"
+    )
+    disable.add_argument("user_id")
+    _add_by(disable)
+    rotate = user_commands.add_parser(
+        "rotate", help="a new token for an account (prints it, once); ends its sessions"
+    )
+    rotate.add_argument("user_id")
+    _add_by(rotate)
+
+    keys = commands.add_parser("keys", help="create, list, revoke API keys")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    create = key_commands.add_parser("create", help="issue a key; prints it, once")
+    create.add_argument("name")
+    create.add_argument(
+        "--scope",
+        action="append",
+        dest="scopes",
+        help="a scope (repeatable; default: simulate, all a key may hold)",
+    )
+    create.add_argument(
+        "--expires-in-days", type=int, default=90, help="days until it expires (default 90)"
+    )
+    _add_by(create)
+    key_commands.add_parser("list", help="every key (never a secret)")
+    revoke = key_commands.add_parser("revoke", help="revoke a key, at once in every process")
+    revoke.add_argument("key_id")
+    _add_by(revoke)
+
+
+def cmd_users(args: argparse.Namespace, stdout: TextIO) -> int:
+    from execution.clock import SystemClock, iso
+    from execution.policy import DEFAULT_TIER, PolicyStore
+    from web.auth import ROLE_SCOPES, AccountError, Principal, Principals
+    from web.settings import Settings
+
+    settings = Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    principals = Principals(settings.database_path)
+    by = getattr(args, "by", None) or _operator()
+    now = SystemClock().now_ms()
+    try:
+        if args.users_command == "list":
+            for a in principals.accounts():
+                state = (
+                    "enabled" if a.disabled_at_ms is None else f"disabled {iso(a.disabled_at_ms)}"
+                )
+                stdout.write(
+                    f"{a.user_id}\t{a.role}\t{a.scopes}\t{a.tier}\t{state}\t{a.display_name}\n"
+                )
+            return 0
+        if args.users_command == "add":
+            scopes = frozenset(args.scopes) if args.scopes else ROLE_SCOPES[args.role]
+            tier = args.tier or DEFAULT_TIER
+            store = PolicyStore(settings.database_path, SystemClock())
+            try:
+                policy = store.current()
+            finally:
+                store.close()
+            if tier not in policy.tiers:
+                raise AccountError(
+                    f"policy {policy.version} has no tier {tier!r} "
+                    f"(known: {', '.join(sorted(policy.tiers))})"
+                )
+            principal = Principal(args.user_id, args.name or args.user_id, args.role, scopes, tier)
+            token = principals.add(principal, by=by, at_ms=now)
+            stdout.write(f"added {args.user_id} ({args.role}); token, shown only now:\n{token}\n")
+            return 0
+        if args.users_command == "disable":
+            ended = principals.disable(args.user_id, by=by, at_ms=now)
+            stdout.write(f"disabled {args.user_id}; {ended} browser session(s) ended\n")
+            return 0
+        token = principals.rotate_token(args.user_id, by=by, at_ms=now)
+        stdout.write(
+            f"new token for {args.user_id} (the old one no longer works; its sessions ended), "
+            f"shown only now:\n{token}\n"
+        )
+        return 0
+    except AccountError as exc:
+        print(f"tradeassist users {args.users_command}: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        principals.close()
+
+
+def cmd_keys(args: argparse.Namespace, stdout: TextIO) -> int:
+    from execution.clock import SystemClock, iso
+    from web.api_keys import KEY_SCOPES, ApiKeyError, ApiKeys, check_scopes
+    from web.settings import Settings
+
+    settings = Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    keys = ApiKeys(settings.database_path)
+    by = getattr(args, "by", None) or _operator()
+    now = SystemClock().now_ms()
+    try:
+        if args.keys_command == "list":
+            for k in keys.all():
+                state = (
+                    f"revoked {iso(k.revoked_at_ms)} by {k.revoked_by}"
+                    if k.revoked_at_ms is not None
+                    else ("expired" if k.expires_at_ms <= now else "active")
+                )
+                stdout.write(
+                    f"{k.id}\t{k.prefix}…\t{k.name}\t{' '.join(sorted(k.scopes))}\t"
+                    f"created {iso(k.created_at_ms)} by {k.created_by}\t"
+                    f"expires {iso(k.expires_at_ms)}\t{state}\n"
+                )
+            return 0
+        if args.keys_command == "create":
+            scopes = check_scopes(args.scopes or sorted(KEY_SCOPES))
+            key, secret = keys.issue(
+                args.name, scopes, expires_in_days=args.expires_in_days, by=by, at_ms=now
+            )
+            stdout.write(
+                f"key {key.id} ({key.prefix}…, expires {iso(key.expires_at_ms)}), "
+                f"shown only now:\n{secret}\n"
+            )
+            return 0
+        key = keys.revoke(args.key_id, by=by, at_ms=now)
+        stdout.write(f"revoked {key.id} ({key.prefix}…)\n")
+        return 0
+    except ApiKeyError as exc:
+        print(f"tradeassist keys {args.keys_command}: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        keys.close()
 
 
 def cmd_worker(args: argparse.Namespace, out: TextIO) -> int:
@@ -556,6 +723,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return cmd_worker(args, sys.stdout)
     if args.command == "audit":
         return cmd_audit(args, sys.stdout)
+    if args.command == "users":
+        return cmd_users(args, sys.stdout)
+    if args.command == "keys":
+        return cmd_keys(args, sys.stdout)
     if args.command == "export":
         return cmd_export(args, sys.stdout)
     if args.command == "verify-export":

@@ -14,23 +14,25 @@ from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCreden
 from pydantic import BaseModel
 
 from execution.actors import Actor, Channel, Role
+from web.api_keys import KEY_PREFIX
 from web.auth import Principal
+from web.browser_sessions import SESSION_COOKIE
 from web.identity import InvalidToken, ProviderUnavailable
 from web.services import Services
 
 CSRF_HEADER = "X-CSRF-Token"
-SESSION_COOKIE = "tradeassist_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 log = logging.getLogger(__name__)
 
 # The ways to call (OpenAPI's security schemes): a bearer token (customers, support and
-# admins get one; the product team's API key is one too), or the browser's signed session
-# cookie, whose state-changing requests also carry the session's CSRF token.
+# admins get one; an API key an administrator issued is one too), or the browser's session
+# cookie (an opaque id of a session kept on the server), whose state-changing requests also
+# carry the session's CSRF token.
 _BEARER = HTTPBearer(
     auto_error=False,
-    description="an account's token, a product API key (scope simulate), or (when "
-    "configured) an access token of the exchange's identity provider (a JWT)",
+    description="an account's token, an API key (ta_live_…, acts as the product role), or "
+    "(when configured) an access token of the exchange's identity provider (a JWT)",
 )
 _COOKIE = APIKeyCookie(
     name=SESSION_COOKIE, auto_error=False, description="the signed-in browser session (/login)"
@@ -102,7 +104,8 @@ async def optional_principal(
     csrf: Annotated[str | None, Security(_CSRF)],
 ) -> Principal | None:
     """The caller from ``Authorization: Bearer`` or, failing that, the session cookie
-    (``cookie`` only declares the scheme: the session middleware has already read it)."""
+    (``cookie`` only declares the scheme: the session middleware has already read it,
+    web.browser_sessions)."""
     return await _caller(
         request, services, bearer.credentials if bearer is not None else None, csrf
     )
@@ -137,15 +140,24 @@ async def _caller(
 def caller(
     request: Request, services: Services, token: str | None, csrf: str | None
 ) -> Principal | None:
-    """The caller whose bearer ``token`` this is or, without one, the session's account
-    (whose state-changing requests must carry the session's ``csrf`` token). Called on the
-    event loop: the principals are read on their own read-only SQLite connection, which
-    never waits on a writer (:class:`~web.auth.Principals`); nothing is cached, so a
-    revoked key fails on the next request.
+    """The caller whose bearer ``token`` (an account's token or an API key) this is or,
+    without one, the browser session's account (whose state-changing requests must carry
+    the session's ``csrf`` token). Called on the event loop: the principals, keys and
+    sessions are read on their own read-only SQLite connections, which never wait on a
+    writer (:class:`~web.auth.Principals`); nothing is cached, so a revoked key, an ended
+    session or a disabled account fails on the next request, in every process.
 
     A token that is none of ours is, when the identity provider is configured, verified
     as one of its JWTs (web/identity/; then on a worker thread, :func:`_caller`): refused,
     a 401; the provider not answering, a 503."""
+    if token is not None and token.startswith(KEY_PREFIX):
+        key = services.api_keys.by_secret(token)
+        refusal = "invalid bearer token" if key is None else key.refusal(services.clock.now_ms())
+        if key is None or refusal is not None:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED, refusal, headers={"WWW-Authenticate": "Bearer"}
+            )
+        return key.principal()
     if token is not None:
         principal = services.principals.by_secret(token)
         if principal is None and services.identity is not None:

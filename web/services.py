@@ -22,7 +22,9 @@ from intent.hybrid import HybridParser
 from intent.llm import LLMParser, LLMSettings
 from intent.parser import Parser
 from intent.rules import RuleParser
+from web.api_keys import ApiKeys
 from web.auth import DEMO_ADMIN, DEMO_CUSTOMER, DEMO_PRODUCT, DEMO_SUPPORT, Principals
+from web.browser_sessions import BrowserSessions
 from web.identity import CodeFlow, IdentityProvider, build_code_flow, build_identity
 from web.redis_durability import require_durable
 from web.settings import Settings, SettingsError, redact_url
@@ -47,6 +49,9 @@ class Services:
     limits: LimitLedger
     # Who acknowledged which version of the risk disclosure (before their first message).
     disclosures: RiskAcknowledgements
+    # The keys administrators issue, and the browsers' sessions (both next to the principals).
+    api_keys: ApiKeys
+    browser_sessions: BrowserSessions
     # What close() releases besides the principals (the journal's connections).
     closers: list[Callable[[], None]] = field(default_factory=list)
     # The exchange's identity provider (web/identity/): its bearer tokens, and the
@@ -62,6 +67,8 @@ class Services:
         for close in self.closers:
             close()
         self.disclosures.close()
+        self.api_keys.close()
+        self.browser_sessions.close()
         self.principals.close()
 
 
@@ -200,6 +207,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         policy_store,
         limits,
         RiskAcknowledgements(settings.database_path, clock),
+        ApiKeys(settings.database_path),
+        BrowserSessions(settings.database_path, clock),
         closers=[journal.close, limits.close, policy_store.close],
         identity=identity,
         sign_in_flow=build_code_flow(settings, identity),

@@ -366,7 +366,7 @@ class Settings(BaseSettings):
         return self
 
     def derived_key(self, purpose: str) -> bytes:
-        """A separate key per purpose (cookies, confirmation tokens) from the one secret."""
+        """A separate key per purpose (e.g. confirmation tokens) from the one secret."""
         return hashlib.sha256(f"{purpose}\x1f{self.secret_key}".encode()).digest()
 
     @property

@@ -245,6 +245,18 @@ def test_a_valid_token_signs_the_customer_in(
     assert client.get("/api/support/sessions", headers=headers).status_code == 403
 
 
+def test_an_account_an_administrator_disabled_stays_out_whatever_the_provider_says(
+    client: TestClient, provider: Provider, app_services: Services, clock: ManualClock
+) -> None:
+    token = provider.token(tier="pro")
+    assert client.get("/api/sessions", headers=_bearer(token)).status_code == 200
+    app_services.principals.disable("oidc:alice-7", by="demo-admin", at_ms=clock.now_ms())
+
+    _refused(client, token, "this account is disabled")
+    _refused(client, provider.token(tier="gold"), "this account is disabled")
+    assert app_services.principals.by_id("oidc:alice-7") is None  # not revived
+
+
 def test_roles_and_tiers_are_mapped_from_the_claims(
     client: TestClient, provider: Provider, app_services: Services
 ) -> None:

@@ -121,6 +121,8 @@ class IdentityProvider:
         if known != wanted:
             # A random secret nobody is told: this account has no token of ours.
             self._principals.put(wanted, secrets.token_urlsafe(32))
+            if self._principals.by_id(user_id) is None:  # disabled by an administrator
+                raise InvalidToken("this account is disabled")
         if named_tier is not None and named_tier != wanted.tier:
             self._principals.set_tier(
                 user_id,

@@ -18,9 +18,10 @@ from fastapi.responses import RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from execution.i18n.page import LANG_COOKIE, PAGE_TEXT, page_locale
+from web.browser_sessions import sign_in
 from web.deps import ServicesDep, csrf_token
 from web.identity import CodeFlow, InvalidToken, PendingSignIn, ProviderUnavailable
-from web.routes.pages import login_page, sign_in, templates
+from web.routes.pages import HOME_BY_ROLE, login_page, templates
 from web.services import Services
 
 router = APIRouter(include_in_schema=False)
@@ -99,7 +100,11 @@ def oidc_callback(
     except ProviderUnavailable as exc:
         log.warning("identity provider unavailable at sign-in: %s", exc)
         return _refused(request, services, "unavailable", 503)
-    home = sign_in(request, principal).headers["location"]
+    # A new session under a new id; its cookie goes on the page below, whose form needs
+    # the new session's CSRF token (so the session starts before the page is written).
+    started = Response()
+    sign_in(request, started, principal)
+    home = HOME_BY_ROLE[principal.role]
     locale, _ = page_locale(
         request.query_params.get("lang"),
         request.cookies.get(LANG_COOKIE),
@@ -116,6 +121,7 @@ def oidc_callback(
             "home": home,
         },
     )
+    response.headers.append("set-cookie", started.headers["set-cookie"])
     response.delete_cookie(PENDING_COOKIE, path=PENDING_PATH)
     return response
 

@@ -26,6 +26,7 @@ from execution.journal.index import DEFAULT_LIMIT, FLAGS, SessionIndex
 from execution.preview.simulator import dec
 from execution.records.calendar import trade_date
 from web.auth import Principal
+from web.browser_sessions import sign_in, sign_out
 from web.deps import ServicesDep, check_csrf, csrf_token
 from web.routes.support_api import (
     STATES,
@@ -148,15 +149,6 @@ def login_page(
     return response
 
 
-def sign_in(request: Request, principal: Principal) -> Response:
-    """Start ``principal``'s browser session (a new one: what the old held, its CSRF token
-    too, is dropped) and send them to their home page. Both ways in call it: the token form
-    (POST /login) and the identity provider's callback (web/routes/oidc_login.py)."""
-    request.session.clear()
-    request.session["user_id"] = principal.user_id
-    return RedirectResponse(HOME_BY_ROLE[principal.role], status.HTTP_303_SEE_OTHER)
-
-
 @router.get("/login")
 def login_form(request: Request, services: ServicesDep) -> Response:
     return login_page(request, services)
@@ -174,14 +166,17 @@ def login(
     principal = services.principals.by_login(user_id.strip(), token)
     if principal is None:
         return login_page(request, services, failed=True, status_code=401)
-    return sign_in(request, principal)
+    home = RedirectResponse(HOME_BY_ROLE[principal.role], status.HTTP_303_SEE_OTHER)
+    sign_in(request, home, principal)  # a new session, under a new id
+    return home
 
 
 @router.post("/logout")
 def logout(request: Request, csrf: Annotated[str, Form()]) -> Response:
     check_csrf(request, csrf)
-    request.session.clear()
-    return RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
+    response = RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
+    sign_out(request, response)  # ended in the store: a copy of the cookie no longer works
+    return response
 
 
 @router.get("/chat")
