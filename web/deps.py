@@ -108,27 +108,42 @@ CALLER_SECURITY: list[dict[str, list[str]]] = [
 ]
 
 
-def request_caller(request: Request, services: Services) -> Principal | None:
+def request_caller(request: Request, services: Services, *, guard: bool = True) -> Principal | None:
     """:func:`optional_principal` read straight from the request's headers."""
-    return caller(request, services, _bearer(request), request.headers.get(CSRF_HEADER))
+    return caller(
+        request, services, _bearer(request), request.headers.get(CSRF_HEADER), guard=guard
+    )
 
 
 def caller(
-    request: Request, services: Services, token: str | None, csrf: str | None
+    request: Request,
+    services: Services,
+    token: str | None,
+    csrf: str | None,
+    *,
+    guard: bool = True,
 ) -> Principal | None:
     """The caller whose bearer ``token`` this is or, without one, the session's account
     (whose state-changing requests must carry the session's ``csrf`` token). Called on the
     event loop: the principals are read on their own read-only SQLite connection, which
     never waits on a writer (:class:`~web.auth.Principals`); nothing is cached, so a
-    revoked key fails on the next request."""
+    revoked key fails on the next request.
+
+    An unknown token counts against the address's limit (429 past it, else 401); a known
+    one is refused too (429) while the address is past it, so guesses learn nothing. That
+    check is skipped with ``guard=False`` only by a caller that makes it at once itself,
+    with its own charges (:meth:`~web.rate_limits.RateLimits.admit`: one call)."""
     if token is not None:
         principal = services.principals.by_secret(token)
         if principal is None:
+            services.rate_limits.bearer_failed(request)  # 429 past the limit
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,
                 "invalid bearer token",
                 headers={"WWW-Authenticate": "Bearer"},
             )
+        if guard:
+            services.rate_limits.admit(request)
         return principal
     user_id = request.session.get("user_id")
     if not isinstance(user_id, str):

@@ -16,6 +16,7 @@ from execution.lease import RedisLease
 from execution.policy import Policy, PolicyStore
 from execution.policy.limits import LimitLedger, open_ledger
 from execution.preview.pipeline import Simulations
+from execution.rate_limits import SessionBounds, open_buckets, previews_limit, refusals_limit
 from execution.venues.accounts import Accounts, LocalSandboxAccounts, RemoteSandboxAccounts
 from execution.venues.sandbox import MarketCatalog
 from intent.hybrid import HybridParser
@@ -23,6 +24,7 @@ from intent.llm import LLMParser, LLMSettings
 from intent.parser import Parser
 from intent.rules import RuleParser
 from web.auth import DEMO_ADMIN, DEMO_CUSTOMER, DEMO_PRODUCT, DEMO_SUPPORT, Principals
+from web.rate_limits import RateLimits
 from web.redis_durability import require_durable
 from web.settings import Settings, SettingsError, redact_url
 
@@ -46,6 +48,8 @@ class Services:
     limits: LimitLedger
     # Who acknowledged which version of the risk disclosure (before their first message).
     disclosures: RiskAcknowledgements
+    # The abuse limits of the HTTP routes (their buckets also bound sessions' growth).
+    rate_limits: RateLimits
     # What close() releases besides the principals (the journal's connections).
     closers: list[Callable[[], None]] = field(default_factory=list)
 
@@ -161,6 +165,12 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         redis_url=None if journal_url is None else journal_url.get_secret_value(),
         prefix=settings.journal_prefix,
     )
+    # Beside the journal: in this process's memory, or in the Redis journal's Redis.
+    buckets = open_buckets(
+        clock,
+        redis_url=None if journal_url is None else journal_url.get_secret_value(),
+        prefix=settings.journal_prefix,
+    )
     assistant = Assistant(
         journal=journal,
         parser=parser,
@@ -173,6 +183,11 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         default_quote=settings.default_quote,
         confirmation_ttl_ms=settings.confirmation_ttl_s * 1000,
         requote_tolerance_bps=settings.requote_tolerance_bps,
+        session_bounds=SessionBounds(
+            buckets,
+            refusals_limit(settings.rate_session_refusals),
+            previews_limit(settings.rate_session_previews),
+        ),
     )
     return Services(
         settings,
@@ -192,5 +207,6 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         policy_store,
         limits,
         RiskAcknowledgements(settings.database_path, clock),
-        closers=[journal.close, limits.close, policy_store.close],
+        RateLimits(settings, buckets),
+        closers=[journal.close, limits.close, policy_store.close, buckets.close],
     )

@@ -137,8 +137,12 @@ def login(
     csrf: Annotated[str, Form()],
 ) -> Response:
     check_csrf(request, csrf)
-    principal = services.principals.by_login(user_id.strip(), token)
+    user_id = user_id.strip()
+    # Past either limit (this address, this user id), 429 before the token is checked.
+    services.rate_limits.check_login(request, user_id)
+    principal = services.principals.by_login(user_id, token)
     if principal is None:
+        services.rate_limits.login_failed(request, user_id)
         response = _localized_page(request, "login.html", None, failed=True)
         response.status_code = status.HTTP_401_UNAUTHORIZED
         return response

@@ -107,6 +107,7 @@ def post_message(
     """Send one customer message; the reply carries the plan, its preview and the tokens.
     Refused (403 disclosure_required) until the customer acknowledged the risk disclosure
     in force (/api/disclosures/risk)."""
+    services.rate_limits.message(principal)
     services.disclosures.require(principal.user_id)
     return services.assistant.handle_message(
         session_id, actor_for(principal, request), body.text, idempotency_key, body.locale
