@@ -19,8 +19,10 @@ router = APIRouter(
     # 409: a refused confirmation (token_expired, token_reused, token_mismatch,
     # step_not_confirmable, requote_required with the new preview, limit_exceeded) or a step
     # that cannot move (invalid_transition); 403 disclosure_required: a message before the
-    # risk disclosure was acknowledged; 502/503: the venue failed or did not answer
-    responses=errors(401, 403, 404, 409, 422, 502, 503),
+    # risk disclosure was acknowledged; 429 rate_limited: an abuse limit (messages, the
+    # session's refused confirmations or fresh previews, unknown bearer tokens; Retry-After);
+    # 502/503: the venue failed or did not answer
+    responses=errors(401, 403, 404, 409, 422, 429, 502, 503),
 )
 
 

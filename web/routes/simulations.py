@@ -44,7 +44,9 @@ from web.deps import CALLER_SECURITY, errors, request_caller, signed_in
 from web.services import Services
 from web.settings import LARGEST_BATCH
 
-router = APIRouter(prefix="/v1", tags=["simulations"], responses=errors(401, 403, 422))
+# 429 rate_limited: simulations per principal or per address (a batch counts its items), or
+# unknown bearer tokens from the address (Retry-After).
+router = APIRouter(prefix="/v1", tags=["simulations"], responses=errors(401, 403, 422, 429))
 MAX_BATCH = LARGEST_BATCH
 #: Items a batch runs per trip to the thread pool (and per streamed NDJSON chunk).
 BATCH_CHUNK = 50
