@@ -13,7 +13,7 @@ Refused: 429 ``rate_limited`` with ``Retry-After`` (:class:`~execution.errors.Ra
 
 An address is the socket peer's (``request.client``), which uvicorn replaces with the
 ``X-Forwarded-For`` client only when the peer is a trusted proxy (``FORWARDED_ALLOW_IPS``,
-default ``127.0.0.1``: README "Abuse limits"); the header is never read here. An IPv6
+default ``127.0.0.1,::1``: README "Abuse limits"); the header is never read here. An IPv6
 address counts by its /64, the block one subscriber gets.
 """
 
@@ -90,11 +90,13 @@ class RateLimits:
         failure left (the request is then refused with 429 rather than 401)."""
         admit(self.buckets, Charge(self.bearer_ip, client_address(request)))
 
-    def admit(self, request: Request, *charges: Charge) -> None:
-        """Take ``charges``, and with a bearer token check that the address may still use
-        one (one call to the buckets); RateLimited otherwise."""
+    def admit(self, request: Request, *charges: Charge, address: str | None = None) -> None:
+        """Take ``charges``, and with a bearer token check that the address (``address``,
+        or the request's) may still use one: one call to the buckets; RateLimited
+        otherwise."""
         if _has_bearer(request):
-            charges = (Charge(self.bearer_ip, client_address(request), 0), *charges)
+            address = client_address(request) if address is None else address
+            charges = (Charge(self.bearer_ip, address, 0), *charges)
         if charges:
             admit(self.buckets, *charges)
 
@@ -105,8 +107,10 @@ class RateLimits:
     def simulations_of(self, request: Request, principal: Principal, count: int) -> None:
         """Count ``count`` simulations against ``principal`` and the address, with the bearer
         check (:meth:`admit`): the simulation route's one call to the buckets."""
+        address = client_address(request)
         self.admit(
             request,
             Charge(self.simulations, principal.user_id, count),
-            Charge(self.simulations_ip, client_address(request), count),
+            Charge(self.simulations_ip, address, count),
+            address=address,
         )

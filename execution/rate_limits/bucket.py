@@ -16,7 +16,7 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from execution.clock import Clock
 from execution.errors import RateLimited
@@ -58,21 +58,15 @@ class Limit:
         return "a minute" if self.window_ms == 60_000 else f"per {self.window_ms / 1000:g} s"
 
 
-@dataclass(frozen=True, slots=True)
-class Charge:
+class Charge(NamedTuple):
     """``cost`` tokens from ``subject``'s bucket of ``limit``; cost 0 only checks that one
-    token is left (a failure not yet known to have happened, such as a login)."""
+    token is left (a failure not yet known to have happened, such as a login). A tuple:
+    made on every limited request. A cost beyond the capacity is refused when charged
+    (:func:`checked`)."""
 
     limit: Limit
     subject: str
     cost: int = 1
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.cost <= self.limit.capacity:
-            raise ValueError(
-                f"a charge of {self.cost!r} cannot fit limit {self.limit.name!r} "
-                f"(capacity {self.limit.capacity})"
-            )
 
     @property
     def key(self) -> str:
@@ -123,10 +117,14 @@ def rate_limited(refusal: Refusal) -> RateLimited:
     )
 
 
-def over_by(tat: int, now: int, charge: Charge) -> int:
-    """How long (ms) until ``charge`` would fit a bucket whose time is ``tat``; <= 0: now."""
-    limit = charge.limit
-    return max(tat, now) + max(charge.cost, 1) * limit.interval_ms - now - limit.burst_ms
+def checked(charge: Charge) -> Charge:
+    """``charge``, or ValueError if its cost could never fit its limit's bucket."""
+    if not 0 <= charge.cost <= charge.limit.capacity:
+        raise ValueError(
+            f"a charge of {charge.cost!r} cannot fit limit {charge.limit.name!r} "
+            f"(capacity {charge.limit.capacity})"
+        )
+    return charge
 
 
 class MemoryBuckets:
@@ -144,22 +142,24 @@ class MemoryBuckets:
         self._sweep_at = sweep_at
 
     def charge(self, charges: Sequence[Charge]) -> Refusal | None:
+        keyed = [(checked(charge), charge.key) for charge in charges]
         now = self._clock.now_ms()
         with self._lock:
             tats = self._tats
-            refusal: Refusal | None = None
-            for charge in charges:
-                over = over_by(tats.get(charge.key, now), now, charge)
-                if over > 0 and (refusal is None or over > refusal.retry_after_ms):
-                    refusal = Refusal(charge.limit, over)
-            if refusal is not None:
-                return refusal
-            for charge in charges:
-                if charge.cost:
-                    key = charge.key
-                    tats[key] = (
-                        max(tats.get(key, now), now) + charge.cost * charge.limit.interval_ms
-                    )
+            worst, wait = None, 0
+            for (limit, _, cost), key in keyed:
+                tat = tats.get(key, now)
+                # when this charge would fit: its cost (one for a check) past the burst
+                over = (tat if tat > now else now) + (cost or 1) * limit.interval_ms
+                over -= now + limit.burst_ms
+                if over > wait:
+                    worst, wait = limit, over
+            if worst is not None:
+                return Refusal(worst, wait)
+            for (limit, _, cost), key in keyed:
+                if cost:
+                    tat = tats.get(key, now)
+                    tats[key] = (tat if tat > now else now) + cost * limit.interval_ms
             if len(tats) > self._sweep_at:
                 self._sweep(now)
         return None

@@ -16,7 +16,7 @@ import redis
 
 from execution.clock import Clock
 from execution.errors import RateLimitStoreError
-from execution.rate_limits.bucket import Charge, Refusal
+from execution.rate_limits.bucket import Charge, Refusal, checked
 from execution.stores import store_errors
 
 # KEYS: the buckets. ARGV[1]: now (ms); then per bucket: interval (ms), burst (ms), cost
@@ -81,7 +81,8 @@ class RedisBuckets:
             return None
         args: list[int] = [self._clock.now_ms()]
         for charge in charges:
-            args += (charge.limit.interval_ms, charge.limit.burst_ms, charge.cost)
+            limit, _, cost = checked(charge)
+            args += (limit.interval_ms, limit.burst_ms, cost)
         with store_errors("charge the rate limits", RateLimitStoreError):
             worst, wait = self._charge(keys=[self.key(c) for c in charges], args=args)
         if int(worst) == 0:

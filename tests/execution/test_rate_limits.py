@@ -201,9 +201,14 @@ def test_a_wait_under_a_second_is_one_second() -> None:
     assert Refusal(TEN, 1_001).retry_after_s == 2
 
 
-def test_a_charge_larger_than_the_bucket_is_refused_when_made() -> None:
+def test_a_charge_larger_than_the_bucket_is_refused(buckets: Buckets) -> None:
     with pytest.raises(ValueError, match="cannot fit limit 'ten'"):
-        Charge(TEN, "a", 11)
+        take(buckets, Charge(TEN, "a", 11))
+    with pytest.raises(ValueError, match="cannot fit limit 'ten'"):
+        take(buckets, Charge(TEN, "a", -1))
+
+
+def test_a_limit_needs_a_capacity_and_a_name() -> None:
     with pytest.raises(ValueError, match="capacity"):
         Limit("zero", 0, "nothing")
     with pytest.raises(ValueError, match="name"):
