@@ -21,7 +21,8 @@ from fastapi.testclient import TestClient
 from starlette.requests import Request
 
 from execution.clock import ManualClock
-from tests.support import acknowledge_risk
+from execution.rate_limits import RedisBuckets
+from tests.support import acknowledge_risk, free_port
 from web.app import create_app
 from web.auth import Principal
 from web.rate_limits import client_address
@@ -250,6 +251,22 @@ def test_the_bearer_limit_holds_across_two_apps_on_one_redis(
     _assert_limited(second.get("/api/sessions", headers=CUSTOMER), "bearer_ip", 15)
     clock.advance(15_000)
     assert second.get("/api/sessions", headers=CUSTOMER).status_code == 200
+
+
+def test_a_redis_that_does_not_answer_is_a_503_not_a_traceback(
+    tmp_path: Path, clock: ManualClock, made: list[Services]
+) -> None:
+    app = _app(made, _settings(tmp_path), clock)
+    gone = RedisBuckets.from_url(f"redis://127.0.0.1:{free_port()}/0", clock, prefix="x:")
+    made[0].rate_limits.buckets = gone
+    try:
+        answer = _from(app).post("/v1/simulations", json=ONE, headers=PRODUCT)
+    finally:
+        gone.close()
+    assert answer.status_code == 503
+    error = answer.json()["error"]
+    assert error["code"] == "rate_limit_store_error"
+    assert error["message"].startswith("could not charge the rate limits: ConnectionError")
 
 
 # --- messages ---------------------------------------------------------------------------
