@@ -375,6 +375,29 @@ def test_simulations_are_limited_per_address_across_principals(
     assert _from(app, ELSEWHERE).post("/v1/simulations", json=ONE, headers=other).status_code == 200
 
 
+def test_a_simulation_makes_one_call_to_the_buckets(
+    tmp_path: Path, clock: ManualClock, made: list[Services]
+) -> None:
+    """The bearer check, the principal's and the address's buckets in one charge (on Redis,
+    one script call: one round trip); a batch adds one for its other items."""
+    app = _app(made, _settings(tmp_path), clock)
+    limits = made[0].rate_limits
+    calls: list[list[str]] = []
+    charge = limits.buckets.charge
+
+    def counted(charges: Any) -> Any:
+        calls.append([c.limit.name for c in charges])
+        return charge(charges)
+
+    limits.buckets.charge = counted  # type: ignore[method-assign]
+    client = _from(app)
+    assert client.post("/v1/simulations", json=ONE, headers=PRODUCT).status_code == 200
+    assert calls == [["bearer_ip", "simulations", "simulations_ip"]]
+    batch = {"simulations": [ONE] * 3}
+    assert client.post("/v1/simulations/batch", json=batch, headers=PRODUCT).status_code == 200
+    assert len(calls) == 3
+
+
 def test_a_simulation_limit_below_a_batch_is_refused() -> None:
     with pytest.raises(ValueError, match="rate_simulations_per_principal"):
         Settings(rate_simulations_per_principal=999)
