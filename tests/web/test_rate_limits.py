@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -22,6 +23,7 @@ from starlette.requests import Request
 
 from execution.clock import ManualClock
 from execution.rate_limits import RedisBuckets
+from tests.app_server import app_server
 from tests.support import acknowledge_risk, free_port
 from web.app import create_app
 from web.auth import Principal
@@ -267,6 +269,36 @@ def test_a_redis_that_does_not_answer_is_a_503_not_a_traceback(
     error = answer.json()["error"]
     assert error["code"] == "rate_limit_store_error"
     assert error["message"].startswith("could not charge the rate limits: ConnectionError")
+
+
+def test_the_limits_hold_across_two_uvicorn_processes_on_one_redis(
+    tmp_path: Path, test_redis_url: str, redis_prefix: str
+) -> None:
+    """Two ``tradeassist serve`` processes on one Redis (the wall clock): the guesses made
+    through either count against one bucket, and both then refuse the right token."""
+    env = {
+        "TRADEASSIST_DATA_DIR": str(tmp_path / "data"),
+        "TRADEASSIST_JOURNAL_URL": test_redis_url,
+        "TRADEASSIST_JOURNAL_PREFIX": redis_prefix,
+        "TRADEASSIST_RATE_BEARER_FAILURES_PER_IP": "4",
+    }
+    guess = {"Authorization": "Bearer guess"}
+    with (
+        app_server(tmp_path, env) as first,
+        app_server(tmp_path, env) as second,
+        httpx.Client(base_url=first.url, timeout=30) as a,
+        httpx.Client(base_url=second.url, timeout=30) as b,
+    ):
+        statuses = [c.get("/api/sessions", headers=guess).status_code for c in (a, b) * 3]
+        right = [c.get("/api/sessions", headers=CUSTOMER) for c in (a, b)]
+
+    assert statuses == [401] * 4 + [429] * 2
+    for answer in right:
+        assert answer.status_code == 429
+        assert 1 <= int(answer.headers["retry-after"]) <= 15
+        assert answer.json()["error"]["details"]["limit"] == "bearer_ip"
+    for server in (first, second):
+        assert "Traceback" not in server.log.read_text()
 
 
 # --- messages ---------------------------------------------------------------------------
