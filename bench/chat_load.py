@@ -327,6 +327,7 @@ def fresh_app(customers: int, *, http: bool, journal_url: str | None) -> Iterato
             demo_balances=BALANCES,
             journal_url=None if journal_url is None else SecretStr(journal_url),
             journal_prefix=prefix,
+            rate_session_refusals=1_000_000,  # requotes under load: no bound in the way
         )
         try:
             if http:
@@ -363,6 +364,9 @@ def _served(settings: Settings, customers: int) -> Iterator[App]:
         "TRADEASSIST_VENUE": "sandbox-remote",
         "TRADEASSIST_VENUE_URL": venue_url,
         "TRADEASSIST_EMBEDDED_WORKER": "false",  # the chat alone
+        # The abuse limits are checked, but the load is the point: no bound is reached.
+        "TRADEASSIST_RATE_MESSAGES_PER_PRINCIPAL": "1000000",
+        "TRADEASSIST_RATE_SESSION_REFUSALS": "1000000",
     }
     if settings.journal_url is not None:
         env["TRADEASSIST_JOURNAL_URL"] = settings.journal_url.get_secret_value()

@@ -114,13 +114,23 @@ def main() -> None:
     args = parser.parse_args()
     print(_load())
     with tempfile.TemporaryDirectory() as tmp:
-        run(Settings(data_dir=Path(tmp) / "sqlite"), args.turns, args.n, "sqlite")
+        # (a session of --turns messages at once: no message limit in the way)
+        many = 1_000_000
+        run(
+            Settings(data_dir=Path(tmp) / "sqlite", rate_messages_per_principal=many),
+            args.turns,
+            args.n,
+            "sqlite",
+        )
         if args.redis:
             prefix = f"bench-events:{uuid.uuid4().hex}:"
             try:
                 run(
                     Settings(
-                        data_dir=Path(tmp) / "redis", journal_url=args.redis, journal_prefix=prefix
+                        data_dir=Path(tmp) / "redis",
+                        journal_url=args.redis,
+                        journal_prefix=prefix,
+                        rate_messages_per_principal=many,
                     ),  # type: ignore[arg-type]
                     args.turns,
                     args.n,

@@ -126,7 +126,12 @@ def main() -> None:
         time.strftime("%H:%M:%S"), "load average:", ", ".join(f"{x:.2f}" for x in os.getloadavg())
     )
     with tempfile.TemporaryDirectory() as tmp:
-        base = {"data_dir": Path(tmp), "stream_lifetime_s": 0.05, "confirmation_ttl_s": 600}
+        base = {
+            "data_dir": Path(tmp),
+            "stream_lifetime_s": 0.05,
+            "confirmation_ttl_s": 600,
+            "rate_messages_per_principal": 1_000_000,  # --turns messages at once
+        }
         run(Settings(**base), args.turns, args.n, "sqlite")  # type: ignore[arg-type]
         if args.redis:
             prefix = f"bench-live:{uuid.uuid4().hex}:"

@@ -55,6 +55,10 @@ def start_server(port: int, data_dir: str) -> subprocess.Popen[bytes]:
         "PYTHONPATH": str(REPO),
         "TRADEASSIST_DATA_DIR": data_dir,
         "TRADEASSIST_EMBEDDED_WORKER": "false",
+        # The simulation limits are checked on every request (their cost is measured), but
+        # the load is the point: no bound is reached.
+        "TRADEASSIST_RATE_SIMULATIONS_PER_PRINCIPAL": str(10**9),
+        "TRADEASSIST_RATE_SIMULATIONS_PER_IP": str(10**9),
     }
     command = [sys.executable, "-m", "web.cli", "serve", "--host", HOST, "--port", str(port)]
     server = subprocess.Popen(

@@ -206,6 +206,9 @@ def measure(processes: int, args: argparse.Namespace, venue: SandboxProcess, tmp
         # As docker-compose.yml deploys it: the worker is its own process, not a thread
         # of each app process (its pass folds every session: the leader would pay for all).
         "TRADEASSIST_EMBEDDED_WORKER": "false",
+        # The abuse limits are checked, but the load is the point: no bound is reached.
+        "TRADEASSIST_RATE_MESSAGES_PER_PRINCIPAL": "1000000",
+        "TRADEASSIST_RATE_SESSION_REFUSALS": "1000000",
     }
     run = Run(processes)
     confirmed: dict[str, list[str]] = {user: [] for user, _ in accounts}

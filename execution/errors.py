@@ -187,6 +187,27 @@ class LimitStoreError(ExecutionError):
     code = "limit_store_error"
 
 
+class RateLimited(ExecutionError):
+    """Temporary: too many requests of one kind in the window (an abuse limit,
+    :mod:`execution.rate_limits`); nothing was done, not even journaled. The caller may
+    retry after ``retry_after_s`` seconds (``details``: the limit's name and that wait)."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, limit: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.retry_after_s = retry_after_s
+        self.details = {"limit": limit, "retry_after_s": retry_after_s}
+
+
+class RateLimitStoreError(ExecutionError):
+    """The abuse limits' buckets could not be read or changed (Redis failed); nothing was
+    done."""
+
+    code = "rate_limit_store_error"
+
+
 # --- disclosures ----------------------------------------------------------------------
 
 

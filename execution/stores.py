@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from execution.errors import LimitStoreError
+from execution.errors import ExecutionError, LimitStoreError
 
 BUSY_TIMEOUT_S = 30.0  # how long a writer waits for another connection's write lock
 
@@ -65,10 +65,11 @@ def immediate_transaction(db: sqlite3.Connection) -> Iterator[None]:
 
 
 @contextmanager
-def store_errors(what: str) -> Iterator[None]:
-    """The one place where the ledger's and the policy store's own errors (sqlite3,
-    redis-py) become :class:`LimitStoreError`. Needs no redis import (the SQLite journal
-    imports this module): if redis was never loaded, no exception can be one of its."""
+def store_errors(what: str, error: type[ExecutionError] = LimitStoreError) -> Iterator[None]:
+    """The one place where the ledger's, the policy store's and the rate limits' own errors
+    (sqlite3, redis-py) become ours: ``error`` (:class:`LimitStoreError` unless told).
+    Needs no redis import (the SQLite journal imports this module): if redis was never
+    loaded, no exception can be one of its."""
     try:
         yield
     except Exception as exc:
@@ -76,5 +77,5 @@ def store_errors(what: str) -> Iterator[None]:
         if isinstance(exc, sqlite3.Error) or (
             redis is not None and isinstance(exc, redis.RedisError)
         ):
-            raise LimitStoreError(f"could not {what}: {type(exc).__name__}: {exc}") from exc
+            raise error(f"could not {what}: {type(exc).__name__}: {exc}") from exc
         raise

@@ -23,6 +23,8 @@ from execution.errors import (
     LimitStoreError,
     NotFound,
     PermissionDenied,
+    RateLimited,
+    RateLimitStoreError,
     VenueError,
     VenueUnavailable,
 )
@@ -210,6 +212,7 @@ def create_app(
         (NoFill, status.HTTP_409_CONFLICT),
         (VenueUnavailable, status.HTTP_503_SERVICE_UNAVAILABLE),
         (LimitStoreError, status.HTTP_503_SERVICE_UNAVAILABLE),
+        (RateLimitStoreError, status.HTTP_503_SERVICE_UNAVAILABLE),
         (VenueError, status.HTTP_502_BAD_GATEWAY),
     ]
 
@@ -225,6 +228,18 @@ def create_app(
     def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = _validation_details(exc.errors())
         return _error(422, "invalid_request", _summary(errors), {"errors": errors})
+
+    @app.exception_handler(RateLimited)
+    def rate_limited(request: Request, exc: RateLimited) -> JSONResponse:
+        """An abuse limit (web/rate_limits.py, execution/rate_limits): 429, and when to
+        retry in whole seconds."""
+        return _error(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            exc.code,
+            str(exc),
+            exc.details,
+            headers={"Retry-After": str(exc.retry_after_s)},
+        )
 
     @app.exception_handler(ExecutionError)
     def execution_error(request: Request, exc: ExecutionError) -> JSONResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hmac
 import logging
 import secrets
@@ -106,9 +107,8 @@ async def optional_principal(
     """The caller from ``Authorization: Bearer`` or, failing that, the session cookie
     (``cookie`` only declares the scheme: the session middleware has already read it,
     web.browser_sessions)."""
-    return await _caller(
-        request, services, bearer.credentials if bearer is not None else None, csrf
-    )
+    token = bearer.credentials if bearer is not None else None
+    return await _caller(request, services, token, csrf, guard=True)
 
 
 #: The security requirement :func:`optional_principal`'s schemes give a route, for a route
@@ -120,25 +120,36 @@ CALLER_SECURITY: list[dict[str, list[str]]] = [
 ]
 
 
-async def request_caller(request: Request, services: Services) -> Principal | None:
+async def request_caller(
+    request: Request, services: Services, *, guard: bool = True
+) -> Principal | None:
     """:func:`optional_principal` read straight from the request's headers."""
-    return await _caller(request, services, _bearer(request), request.headers.get(CSRF_HEADER))
+    return await _caller(
+        request, services, _bearer(request), request.headers.get(CSRF_HEADER), guard=guard
+    )
 
 
 async def _caller(
-    request: Request, services: Services, token: str | None, csrf: str | None
+    request: Request, services: Services, token: str | None, csrf: str | None, *, guard: bool
 ) -> Principal | None:
     """:func:`caller`, on the event loop for our own tokens and the cookie; on a worker
     thread for what may be the identity provider's JWT (two dots; none of our tokens has
     one), whose check may fetch the provider's keys or provision the account, and must
     not hold up every other request meanwhile."""
     if token is not None and services.identity is not None and token.count(".") == 2:
-        return await run_in_threadpool(caller, request, services, token, csrf)
-    return caller(request, services, token, csrf)
+        return await run_in_threadpool(
+            functools.partial(caller, request, services, token, csrf, guard=guard)
+        )
+    return caller(request, services, token, csrf, guard=guard)
 
 
 def caller(
-    request: Request, services: Services, token: str | None, csrf: str | None
+    request: Request,
+    services: Services,
+    token: str | None,
+    csrf: str | None,
+    *,
+    guard: bool = True,
 ) -> Principal | None:
     """The caller whose bearer ``token`` (an account's token or an API key) this is or,
     without one, the browser session's account (whose state-changing requests must carry
@@ -149,26 +160,33 @@ def caller(
 
     A token that is none of ours is, when the identity provider is configured, verified
     as one of its JWTs (web/identity/; then on a worker thread, :func:`_caller`): refused,
-    a 401; the provider not answering, a 503."""
+    a 401; the provider not answering, a 503.
+
+    A refused token counts against the address's limit (429 past it, else 401); a known
+    one is refused too (429) while the address is past it, so guesses learn nothing. That
+    check is skipped with ``guard=False`` only by a caller that makes it at once itself,
+    with its own charges (:meth:`~web.rate_limits.RateLimits.admit`: one call)."""
     if token is not None and token.startswith(KEY_PREFIX):
         key = services.api_keys.by_secret(token)
         refusal = "invalid bearer token" if key is None else key.refusal(services.clock.now_ms())
         if key is None or refusal is not None:
+            services.rate_limits.bearer_failed(request)  # 429 past the limit
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED, refusal, headers={"WWW-Authenticate": "Bearer"}
             )
-        return key.principal()
+        return _guarded(request, services, key.principal(), guard)
     if token is not None:
         principal = services.principals.by_secret(token)
         if principal is None and services.identity is not None:
-            return _provider_principal(services, token)
+            principal = _provider_principal(request, services, token)
         if principal is None:
+            services.rate_limits.bearer_failed(request)  # 429 past the limit
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,
                 "invalid bearer token",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        return principal
+        return _guarded(request, services, principal, guard)
     user_id = request.session.get("user_id")
     if not isinstance(user_id, str):
         return None
@@ -178,7 +196,14 @@ def caller(
     return principal
 
 
-def _provider_principal(services: Services, token: str) -> Principal:
+def _guarded(request: Request, services: Services, principal: Principal, guard: bool) -> Principal:
+    """``principal``, unless this address is past its limit of refused tokens (429)."""
+    if guard:
+        services.rate_limits.admit(request)
+    return principal
+
+
+def _provider_principal(request: Request, services: Services, token: str) -> Principal:
     """The identity provider's user whose token this is; the provider's errors end here."""
     assert services.identity is not None
     try:
@@ -186,6 +211,7 @@ def _provider_principal(services: Services, token: str) -> Principal:
     except InvalidToken as exc:
         # RFC 6750, 3: the reason goes in the challenge too (it never quotes the token).
         log.info("bearer JWT refused: %s", exc)
+        services.rate_limits.bearer_failed(request)  # 429 past the limit
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             f"invalid bearer token: {exc}",

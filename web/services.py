@@ -16,6 +16,7 @@ from execution.lease import RedisLease
 from execution.policy import Policy, PolicyStore
 from execution.policy.limits import LimitLedger, open_ledger
 from execution.preview.pipeline import Simulations
+from execution.rate_limits import SessionBounds, open_buckets, previews_limit, refusals_limit
 from execution.venues.accounts import Accounts, LocalSandboxAccounts, RemoteSandboxAccounts
 from execution.venues.sandbox import MarketCatalog
 from intent.hybrid import HybridParser
@@ -26,6 +27,7 @@ from web.api_keys import ApiKeys
 from web.auth import DEMO_ADMIN, DEMO_CUSTOMER, DEMO_PRODUCT, DEMO_SUPPORT, Principals
 from web.browser_sessions import BrowserSessions
 from web.identity import CodeFlow, IdentityProvider, build_code_flow, build_identity
+from web.rate_limits import RateLimits
 from web.redis_durability import require_durable
 from web.settings import Settings, SettingsError, redact_url
 
@@ -52,6 +54,8 @@ class Services:
     # The keys administrators issue, and the browsers' sessions (both next to the principals).
     api_keys: ApiKeys
     browser_sessions: BrowserSessions
+    # The abuse limits of the HTTP routes (their buckets also bound sessions' growth).
+    rate_limits: RateLimits
     # What close() releases besides the principals (the journal's connections).
     closers: list[Callable[[], None]] = field(default_factory=list)
     # The exchange's identity provider (web/identity/): its bearer tokens, and the
@@ -173,6 +177,12 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         redis_url=None if journal_url is None else journal_url.get_secret_value(),
         prefix=settings.journal_prefix,
     )
+    # Beside the journal: in this process's memory, or in the Redis journal's Redis.
+    buckets = open_buckets(
+        clock,
+        redis_url=None if journal_url is None else journal_url.get_secret_value(),
+        prefix=settings.journal_prefix,
+    )
     assistant = Assistant(
         journal=journal,
         parser=parser,
@@ -185,6 +195,11 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         default_quote=settings.default_quote,
         confirmation_ttl_ms=settings.confirmation_ttl_s * 1000,
         requote_tolerance_bps=settings.requote_tolerance_bps,
+        session_bounds=SessionBounds(
+            buckets,
+            refusals_limit(settings.rate_session_refusals),
+            previews_limit(settings.rate_session_previews),
+        ),
     )
     identity = build_identity(
         settings, clock, principals, lambda: policy_store.current().tiers.keys()
@@ -209,7 +224,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         RiskAcknowledgements(settings.database_path, clock),
         ApiKeys(settings.database_path),
         BrowserSessions(settings.database_path, clock),
-        closers=[journal.close, limits.close, policy_store.close],
+        RateLimits(settings, buckets),
+        closers=[journal.close, limits.close, policy_store.close, buckets.close],
         identity=identity,
         sign_in_flow=build_code_flow(settings, identity),
     )

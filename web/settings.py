@@ -53,6 +53,10 @@ def redact_url(url: str) -> str:
 
 JOURNAL_URL_SCHEMES = ("redis", "rediss", "unix")
 
+#: The most simulations one batch may hold (web/routes/simulations.py ``MAX_BATCH``): the
+#: simulation limits are at least this, so a batch always fits an unused bucket.
+LARGEST_BATCH = 1000
+
 #: The shortest journal retention accepted: seven years (7 x 365 days + 2 leap days), the
 #: longest record-keeping period the SFC's rules name for a licensed platform's records
 #: (README.md, "Record keeping"). A shorter period is refused, never rounded up.
@@ -116,6 +120,19 @@ class Settings(BaseSettings):
     # few hundred bytes; a batch of simulations is allowed more.
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_batch_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+
+    # Abuse limits (web/rate_limits.py, README "Abuse limits"), each so many a minute per
+    # subject; beyond, 429 rate_limited with Retry-After. Simulations count a batch's items,
+    # so their limits are at least the largest batch (web/routes/simulations.py MAX_BATCH).
+    rate_login_failures_per_ip: int = Field(default=30, ge=1, le=1_000_000)
+    rate_login_failures_per_user: int = Field(default=10, ge=1, le=1_000_000)
+    rate_bearer_failures_per_ip: int = Field(default=30, ge=1, le=1_000_000)
+    rate_messages_per_principal: int = Field(default=60, ge=1, le=1_000_000)
+    rate_simulations_per_principal: int = Field(default=6_000, ge=LARGEST_BATCH, le=10**9)
+    rate_simulations_per_ip: int = Field(default=12_000, ge=LARGEST_BATCH, le=10**9)
+    # A session's journal growth: refused confirmations and fresh previews of its steps.
+    rate_session_refusals: int = Field(default=30, ge=1, le=1_000_000)
+    rate_session_previews: int = Field(default=30, ge=1, le=1_000_000)
 
     parser: Literal["rules", "llm", "hybrid"] = "rules"
     # The LLM parser (off by default): any OpenAI-compatible endpoint.

@@ -74,6 +74,7 @@ class Confirmations:
                 raise InvalidTransition(
                     f"step {step_id!r} is {step.state}; it cannot be previewed again now"
                 )
+            self._previews.admit_preview(state, actor)  # past the bound, nothing is journaled
             if step.kind == "mandate":
                 order, balances = self._mandates.mandate_inputs(state, step)
                 _, pending = self._previews.preview_step(state, actor, step, order, balances)
@@ -219,6 +220,8 @@ class Confirmations:
         reasons = [change.message for change in changes]  # English, for support
         message = "the preview is out of date: " + "; ".join(reasons) + ". Nothing was sent"
         refused = RequoteRequired(message, {})
+        # Counted before the new preview is journaled: past the session's bound, nothing is.
+        self._previews.admit_refusal(state, actor)
         # The new preview first: if another process moved the step meanwhile (confirmed
         # it, say), this raises InvalidTransition and the caller checks the token again.
         pending = self._previews.record_preview(
@@ -232,7 +235,7 @@ class Confirmations:
                 said=[change.to_json() for change in changes],
             ),
         )
-        self._previews.refused(state, actor, step.step_id, refused)
+        self._previews.refused(state, actor, step.step_id, refused, admitted=True)
         refused.details = {
             "step": self._ctx.step(state, step.step_id).to_json(),
             "pending": None if pending is None else pending.model_dump(mode="json"),

@@ -27,6 +27,7 @@ from execution.policy import Policy
 from execution.policy.limits import LimitLedger, used_today
 from execution.preview.pipeline import Pipeline, StepEvaluation
 from execution.preview.simulator import dec
+from execution.rate_limits import SessionBounds
 from execution.session.customer import CustomerView, customer_view
 from execution.session.log import SessionLog
 from execution.session.overview import Overview, overview
@@ -55,6 +56,9 @@ class Context:
     ttl_ms: int
     tolerance_bps: Decimal
     new_id: Callable[[], str]
+    # How many refused confirmations and fresh previews a session may journal a minute
+    # (None: no bound).
+    bounds: SessionBounds | None
     # Called with the name of each point between a confirmation and the fill being journaled
     # ("confirmed", "submitted", "sent", "accepted"); the crash tests kill the process there.
     crash_point: Callable[[str], None]

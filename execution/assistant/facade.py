@@ -62,6 +62,7 @@ from execution.journal import (
 from execution.policy import DEFAULT_TIER, Policy
 from execution.policy.limits import LimitLedger
 from execution.preview.requote import DEFAULT_TOLERANCE_BPS
+from execution.rate_limits import SessionBounds
 from execution.session.customer import CustomerView
 from execution.session.log import SessionLog
 from execution.session.overview import Overview
@@ -89,6 +90,7 @@ class Assistant:
         requote_tolerance_bps: Decimal = DEFAULT_TOLERANCE_BPS,
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
         crash_point: Callable[[str], None] | None = None,
+        session_bounds: SessionBounds | None = None,
     ) -> None:
         self._ctx = ctx = Context(
             journal=journal,
@@ -104,6 +106,7 @@ class Assistant:
             ttl_ms=confirmation_ttl_ms,
             tolerance_bps=requote_tolerance_bps,
             new_id=new_id,
+            bounds=session_bounds,
             crash_point=crash_point or (lambda point: None),
         )
         previews = Previews(ctx)

@@ -257,9 +257,34 @@ class Previews:
             self.refused(state, actor, step.step_id, exc)
             raise
 
+    def admit_refusal(self, state: SessionState, actor: Actor) -> None:
+        """Count a refused confirmation of the customer's against the session's bound, before
+        anything of it is journaled: past the bound, RateLimited and nothing is journaled.
+        The worker's own refusals (a standing order's) are not counted."""
+        bounds = self._ctx.bounds
+        if bounds is not None and actor.role == "customer":
+            bounds.admit_refusal(state.session_id)
+
+    def admit_preview(self, state: SessionState, actor: Actor) -> None:
+        """Count a fresh preview the customer asked for against the session's bound:
+        past the bound, RateLimited and nothing is journaled."""
+        bounds = self._ctx.bounds
+        if bounds is not None and actor.role == "customer":
+            bounds.admit_preview(state.session_id)
+
     def refused(
-        self, state: SessionState, actor: Actor, step_id: str, exc: ConfirmationRefused
+        self,
+        state: SessionState,
+        actor: Actor,
+        step_id: str,
+        exc: ConfirmationRefused,
+        *,
+        admitted: bool = False,
     ) -> None:
+        """Journal a refused confirmation; counted against the session's bound first
+        (:meth:`admit_refusal`) unless the caller already did (``admitted``)."""
+        if not admitted:
+            self.admit_refusal(state, actor)
         self._ctx.append(
             state,
             actor,

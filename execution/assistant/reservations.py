@@ -42,6 +42,9 @@ class Reservations:
         )
         if isinstance(outcome, Reservation):
             return outcome
+        # Counted before the denial is journaled: past the session's bound, nothing is
+        # (and the reservation was refused, so nothing is held).
+        self._previews.admit_refusal(state, actor)
         decision = PolicyDecision(
             policy_version=shown.policy_version, allowed=False, denials=(outcome,)
         )
@@ -51,7 +54,7 @@ class Reservations:
             events.PolicyDenied(step_id=step.step_id, decision=decision.model_dump(mode="json")),
         )
         refused = LimitExceeded(f"{outcome.message}. Nothing was sent")
-        self._previews.refused(state, actor, step.step_id, refused)
+        self._previews.refused(state, actor, step.step_id, refused, admitted=True)
         raise refused
 
     def release(self, reservation: Reservation | None) -> None:

@@ -163,8 +163,12 @@ def login(
     csrf: Annotated[str, Form()],
 ) -> Response:
     check_csrf(request, csrf)
-    principal = services.principals.by_login(user_id.strip(), token)
+    user_id = user_id.strip()
+    # Past either limit (this address, this user id), 429 before the token is checked.
+    services.rate_limits.check_login(request, user_id)
+    principal = services.principals.by_login(user_id, token)
     if principal is None:
+        services.rate_limits.login_failed(request, user_id)
         return login_page(request, services, failed=True, status_code=401)
     home = RedirectResponse(HOME_BY_ROLE[principal.role], status.HTTP_303_SEE_OTHER)
     sign_in(request, home, principal)  # a new session, under a new id

@@ -19,8 +19,10 @@ router = APIRouter(
     # 409: a refused confirmation (token_expired, token_reused, token_mismatch,
     # step_not_confirmable, requote_required with the new preview, limit_exceeded) or a step
     # that cannot move (invalid_transition); 403 disclosure_required: a message before the
-    # risk disclosure was acknowledged; 502/503: the venue failed or did not answer
-    responses=errors(401, 403, 404, 409, 422, 502, 503),
+    # risk disclosure was acknowledged; 429 rate_limited: an abuse limit (messages, the
+    # session's refused confirmations or fresh previews, unknown bearer tokens; Retry-After);
+    # 502/503: the venue failed or did not answer
+    responses=errors(401, 403, 404, 409, 422, 429, 502, 503),
 )
 
 
@@ -107,6 +109,7 @@ def post_message(
     """Send one customer message; the reply carries the plan, its preview and the tokens.
     Refused (403 disclosure_required) until the customer acknowledged the risk disclosure
     in force (/api/disclosures/risk)."""
+    services.rate_limits.message(principal)
     services.disclosures.require(principal.user_id)
     return services.assistant.handle_message(
         session_id, actor_for(principal, request), body.text, idempotency_key, body.locale

@@ -44,9 +44,12 @@ from intent.models import Plan
 from web.auth import Principal
 from web.deps import CALLER_SECURITY, errors, request_caller, signed_in
 from web.services import Services
+from web.settings import LARGEST_BATCH
 
-router = APIRouter(prefix="/v1", tags=["simulations"], responses=errors(401, 403, 422))
-MAX_BATCH = 1000
+# 429 rate_limited: simulations per principal or per address (a batch counts its items), or
+# unknown bearer tokens from the address (Retry-After).
+router = APIRouter(prefix="/v1", tags=["simulations"], responses=errors(401, 403, 422, 429))
+MAX_BATCH = LARGEST_BATCH
 #: Items a batch runs per trip to the thread pool (and per streamed NDJSON chunk).
 BATCH_CHUNK = 50
 NDJSON = "application/x-ndjson"
@@ -70,7 +73,11 @@ async def simulation_call(request: Request) -> SimulationCall:
     SQLite file on read-only connections that never wait on a writer, and nothing is
     cached, so a revoked key or a published policy counts from the next request on."""
     services: Services = request.app.state.services
-    principal = signed_in(await request_caller(request, services))
+    # The bearer check with the simulation's own charges (one call to the buckets), before
+    # anything tells a known token from an unknown one (the scope check); a batch's other
+    # items are counted by its route.
+    principal = signed_in(await request_caller(request, services, guard=False))
+    services.rate_limits.simulations_of(request, principal, 1)
     if "simulate" not in principal.scopes:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this key lacks the 'simulate' scope")
     return SimulationCall(principal, services, services.simulations.policy())
@@ -217,6 +224,8 @@ async def create_simulations(body: BatchIn, call: Simulator, request: Request) -
     others. ``Accept: application/x-ndjson`` streams one result per line, in order."""
     services, policy = call.services, call.policy
     items = body.simulations
+    if len(items) > 1:  # the first was counted with the call (simulation_call)
+        services.rate_limits.simulations_of(request, call.principal, len(items) - 1)
     if NDJSON in request.headers.get("accept", ""):
 
         async def lines() -> AsyncIterator[bytes]:

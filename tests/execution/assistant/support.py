@@ -14,6 +14,7 @@ from execution.clock import Clock
 from execution.journal import Journal
 from execution.policy import DEFAULT_TIER, Policy
 from execution.policy.limits import LimitLedger
+from execution.rate_limits import SessionBounds
 from execution.venues.protocol import Venue
 from execution.venues.sandbox import MarketCatalog, SandboxMarket
 from intent.rules import RuleParser
@@ -89,6 +90,7 @@ def make_assistant(
     crash_point: Callable[[str], None] | None = None,
     tier: str = DEFAULT_TIER,
     limits: LimitLedger | None = None,
+    session_bounds: SessionBounds | None = None,
 ) -> Assistant:
     return Assistant(
         journal=journal,
@@ -100,4 +102,5 @@ def make_assistant(
         tier_of=lambda user_id: tier,
         limits=limits,
         crash_point=crash_point,
+        session_bounds=session_bounds,
     )
