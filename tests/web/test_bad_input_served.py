@@ -11,14 +11,13 @@ the server runs as it does in production, so a traceback it would log is seen.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.app_server import AppProcess, app_server
+from tests.app_server import AppProcess, app_server, assert_no_trace
 from tests.support import acknowledge_risk
 
 from .conftest import CUSTOMER, PRODUCT
@@ -89,15 +88,6 @@ def _refused(response: httpx.Response, what: str) -> None:
 def since(served: AppProcess) -> int:
     """Where the server's log stands as the test starts: each test reads only its own."""
     return served.log.stat().st_size
-
-
-def assert_no_trace(served: AppProcess, since: int = 0) -> None:
-    """The server logged no traceback and answered no 5xx after byte ``since`` of its log."""
-    log = served.log.read_bytes()[since:].decode(errors="replace")
-    assert "Traceback" not in log, log[-3_000:]
-    assert "Exception in ASGI application" not in log, log[-3_000:]
-    answered_5xx = re.findall(r'"[A-Z]+ [^"]*" 5\d\d', log)
-    assert answered_5xx == [], answered_5xx
 
 
 def test_non_finite_numbers_are_4xx_and_log_no_traceback(
