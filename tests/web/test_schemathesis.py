@@ -73,14 +73,23 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
 @pytest.fixture(scope="module")
 def real_ids(served: AppProcess) -> dict[str, str]:
     """Path values that name something that exists: a session of the demo customer (who has
-    acknowledged the risk disclosure, so their messages are read), and the customer."""
+    acknowledged the risk disclosure, so their messages are read) with a previewed step, the
+    customer, a month of statements."""
     with httpx.Client(base_url=served.url, timeout=30) as client:
         acknowledge_risk(client, CUSTOMER)
         sid = client.post("/api/sessions", headers=CUSTOMER).json()["id"]
         client.post(
             f"/api/sessions/{sid}/messages", headers=CUSTOMER, json={"text": "buy 0.01 BTC"}
         )
-    return {"session_id": sid, "customer": "demo-customer", "user_id": "demo-customer"}
+    customer = "demo-customer"
+    return {
+        "session_id": sid,
+        "step_id": "p1.1",  # the step its plan previewed
+        "customer": customer,
+        "customer_id": customer,
+        "user_id": customer,
+        "month": "2026-12",
+    }
 
 
 @pytest.fixture(scope="module")

@@ -171,7 +171,7 @@ def _item(services: Services, body: SimulationIn, policy: Policy) -> BatchItem:
     except SimulationError as exc:
         failure = SimulationFailure(code="not_plannable", message=str(exc))
         return BatchItem.model_construct(ok=False, error=failure)
-    except ExecutionError as exc:  # the venue or a store failed for this item
+    except ExecutionError as exc:  # the venue or a store failed, or its what-if was refused
         return BatchItem.model_construct(
             ok=False, error=SimulationFailure(code=exc.code, message=str(exc))
         )
