@@ -127,6 +127,9 @@ def test_the_chat_says_a_standing_order_below_the_tick_cannot_be_previewed(
     failed = [e for e in events if e["kind"] == "preview_failed"]
     assert len(failed) == 1
     assert "moved to 0.001" in failed[0]["payload"]["error"]
+    again = unraised.post(f"/api/sessions/{sid}/steps/p1.1/preview", headers=CUSTOMER)
+    assert again.status_code == 422, again.text  # the same book, refused the same way
+    assert again.json()["error"]["code"] == "scenario_refused"
 
 
 def _figures(low: Decimal, high: Decimal) -> st.SearchStrategy[str]:
