@@ -208,6 +208,21 @@ class RateLimitStoreError(ExecutionError):
     code = "rate_limit_store_error"
 
 
+# --- previews ------------------------------------------------------------------------
+
+
+class ScenarioRefused(ExecutionError):
+    """A what-if would leave a book that cannot be previewed: a side with no level left, or a
+    level priced at or below zero on the market's tick. Nothing was previewed; the caller
+    must ask for a milder what-if (``details``: the symbol, the side and what went wrong)."""
+
+    code = "scenario_refused"
+
+    def __init__(self, message: str, details: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.details = details
+
+
 # --- disclosures ----------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@ or a benchmark, wait until it answers, and stop it after."""
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import sys
@@ -85,3 +86,12 @@ def app_server(
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
+
+
+def assert_no_trace(served: AppProcess, since: int = 0) -> None:
+    """The server logged no traceback and answered no 5xx after byte ``since`` of its log."""
+    log = served.log.read_bytes()[since:].decode(errors="replace")
+    assert "Traceback" not in log, log[-3_000:]
+    assert "Exception in ASGI application" not in log, log[-3_000:]
+    answered_5xx = re.findall(r'"[A-Z]+ [^"]*" 5\d\d', log)
+    assert answered_5xx == [], answered_5xx

@@ -25,9 +25,11 @@ from execution.errors import (
     PermissionDenied,
     RateLimited,
     RateLimitStoreError,
+    ScenarioRefused,
     VenueError,
     VenueUnavailable,
 )
+from execution.preview.pipeline import PreviewFailed
 from execution.records.contract_notes import NoFill
 from execution.worker import Worker, WorkerSettings
 from web import api_docs
@@ -210,6 +212,7 @@ def create_app(
         (InvalidTransition, status.HTTP_409_CONFLICT),
         (DisclosureRefused, status.HTTP_409_CONFLICT),
         (NoFill, status.HTTP_409_CONFLICT),
+        (ScenarioRefused, status.HTTP_422_UNPROCESSABLE_CONTENT),
         (VenueUnavailable, status.HTTP_503_SERVICE_UNAVAILABLE),
         (LimitStoreError, status.HTTP_503_SERVICE_UNAVAILABLE),
         (RateLimitStoreError, status.HTTP_503_SERVICE_UNAVAILABLE),
@@ -243,8 +246,10 @@ def create_app(
 
     @app.exception_handler(ExecutionError)
     def execution_error(request: Request, exc: ExecutionError) -> JSONResponse:
+        # A step whose preview failed answers as its cause does (the venue, or a what-if).
+        cause = exc.cause if isinstance(exc, PreviewFailed) else exc
         for kind, code in mapping:
-            if isinstance(exc, kind):
+            if isinstance(cause, kind):
                 return _error(code, exc.code, str(exc), exc.details)
         return _error(status.HTTP_500_INTERNAL_SERVER_ERROR, exc.code, str(exc))
 

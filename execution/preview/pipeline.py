@@ -24,10 +24,10 @@ from typing import Any
 
 from execution.clock import ManualClock
 from execution.decimals import fixed_decimals
-from execution.errors import VenueError, call_translated
+from execution.errors import ExecutionError, ScenarioRefused, VenueError, call_translated
 from execution.mandates import condition_holds, sized, terms_for
 from execution.policy import DEFAULT_TIER, Denial, Policy, PolicyDecision
-from execution.preview.scenarios import SymbolScenario, apply_scenario, book_mid
+from execution.preview.scenarios import SymbolScenario, apply_scenario, book_mid, reshaped
 from execution.preview.simulator import PreviewWarning, Simulator, StepPreview
 from execution.preview.snapshots import Snapshot, SnapshotCache
 from execution.venues.protocol import IsolatedAccounts, Venue
@@ -79,9 +79,10 @@ class PlanSequence:
 
 
 def at_price(book: Mapping[str, Any], market: Mapping[str, Any], price: Decimal) -> dict[str, Any]:
-    """``book`` moved as a whole so that its mid is (about, on the tick) ``price``."""
+    """``book`` moved as a whole so that its mid is (about, on the tick) ``price``;
+    :class:`~execution.errors.ScenarioRefused` if that book cannot be drawn on the tick."""
     shock = (price / book_mid(book) - 1) * 100
-    return apply_scenario(book, market, SymbolScenario(shock_pct=shock))
+    return reshaped(book, market, shock_pct=shock, what=f"moved to {plain(price)}")
 
 
 def preview_order(
@@ -181,13 +182,17 @@ class StepEvaluation:
     mandate: Mandate | None = None  # a mandate step's bounds, previewed with its order
 
 
-class PreviewFailed(VenueError):
-    """The venue failed while a plan's step was previewed; the later steps were not."""
+class PreviewFailed(ExecutionError):
+    """A plan's step could not be previewed, and the later steps were not: the venue failed
+    (a :class:`VenueError`), or the book it would be previewed on cannot be drawn (a
+    :class:`ScenarioRefused`). Its code and details are its cause's."""
 
-    def __init__(self, step_id: str, cause: VenueError) -> None:
+    def __init__(self, step_id: str, cause: VenueError | ScenarioRefused) -> None:
         super().__init__(str(cause))
         self.step_id = step_id
         self.cause = cause
+        self.code = cause.code
+        self.details = cause.details
 
 
 @dataclass(frozen=True)
@@ -299,7 +304,8 @@ class Pipeline:
     ) -> Iterator[tuple[PlanStep, StepEvaluation]]:
         """Each order step of ``plan`` previewed and judged in turn, on the balances the
         steps before it leave (:class:`PlanSequence`); :class:`PreviewFailed` naming the
-        step if the venue fails (the later steps build on its figures)."""
+        step if the venue fails or its book cannot be drawn (the later steps build on its
+        figures)."""
         sequence = PlanSequence(balances)
         for step in plan.steps:
             if step.kind in ("cancel_order", "stop_mandate"):  # no order to preview
@@ -307,7 +313,7 @@ class Pipeline:
             order, step_balances = sequence.inputs(step)
             try:
                 evaluation = self.evaluate(step.step_id, order, step_balances, step.mandate)
-            except VenueError as exc:
+            except (VenueError, ScenarioRefused) as exc:
                 raise PreviewFailed(step.step_id, exc) from exc
             sequence.record(step, evaluation.preview)
             yield step, evaluation

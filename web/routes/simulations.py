@@ -33,6 +33,7 @@ from starlette.concurrency import run_in_threadpool
 
 from execution.errors import ExecutionError
 from execution.policy import Policy
+from execution.policy.rules import Currency
 from execution.preview.pipeline import (
     SIMULATION_EPOCH_MS,
     SimulatedPreview,
@@ -89,7 +90,9 @@ Simulator = Annotated[SimulationCall, Depends(simulation_call)]
 class SimulationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str = Field(min_length=1, max_length=500, examples=["buy $500 of ETH"])
-    balances: dict[str, Decimal] = Field(default_factory=dict, examples=[{"USDT": "10000"}])
+    # A currency code, as the venue lists it: a key is named back in an error (and a lone
+    # surrogate in one made pydantic-core fail building the error: a 500).
+    balances: dict[Currency, Decimal] = Field(default_factory=dict, examples=[{"USDT": "10000"}])
     seed: int | None = Field(default=None, description="order-book seed; default: the app's")
     scenario: dict[str, SymbolScenario] = Field(
         default_factory=dict,
@@ -177,7 +180,7 @@ def _item(services: Services, body: SimulationIn, policy: Policy) -> BatchItem:
     except SimulationError as exc:
         failure = SimulationFailure(code="not_plannable", message=str(exc))
         return BatchItem.model_construct(ok=False, error=failure)
-    except ExecutionError as exc:  # the venue or a store failed for this item
+    except ExecutionError as exc:  # the venue or a store failed, or its what-if was refused
         return BatchItem.model_construct(
             ok=False, error=SimulationFailure(code=exc.code, message=str(exc))
         )
