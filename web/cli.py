@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     import uvicorn
@@ -177,6 +177,12 @@ def cmd_worker(args: argparse.Namespace, out: TextIO) -> int:
     from web.settings import Settings
 
     settings = Settings()
+    if settings.log_format == "json":
+        import logging.config
+
+        from web.json_logs import logging_config
+
+        logging.config.dictConfig(logging_config())
     services = build_services(settings)
     interval = args.interval or settings.worker_interval_s
     if not args.once and settings.journal_url is not None and interval >= settings.worker_lease_s:
@@ -252,6 +258,8 @@ def make_server(app: FastAPI, host: str, port: int) -> uvicorn.Server:
     otherwise finish only at the end of its lifetime."""
     import uvicorn
 
+    from web.json_logs import logging_config
+
     streams = app.state.streams
 
     class Server(uvicorn.Server):
@@ -259,7 +267,13 @@ def make_server(app: FastAPI, host: str, port: int) -> uvicorn.Server:
             streams.close()
             super().handle_exit(sig, frame)
 
-    return Server(uvicorn.Config(app, host=host, port=port, timeout_graceful_shutdown=10))
+    settings = app.state.services.settings
+    logs: dict[str, Any] = (
+        {"log_config": logging_config(), "access_log": False}  # web/telemetry.py logs them
+        if settings.log_format == "json"
+        else {}
+    )
+    return Server(uvicorn.Config(app, host=host, port=port, timeout_graceful_shutdown=10, **logs))
 
 
 #: Lines per chunk a parser process takes; below two chunks, one process parses all.

@@ -137,6 +137,15 @@ class Settings(BaseSettings):
     # "volatile" (web/redis_durability.py checks at start-up).
     redis_durability_ack: Literal["volatile"] | None = None
 
+    # Observability (README "Observability"). /metrics: open in development; in production
+    # to this host (no proxy in between), or to a scraper with this bearer token, or to
+    # anyone if metrics_public. Logs: one JSON object a line, or uvicorn's text.
+    metrics_token: SecretStr | None = None
+    metrics_public: bool = False
+    log_format: Literal["json", "text"] = "json"
+    # How long /readyz waits for each dependency (journal, venue, LLM endpoint).
+    readyz_timeout_s: float = Field(default=2.0, gt=0, le=30)
+
     demo_accounts: bool = True
     demo_customer_token: str = DEFAULT_CUSTOMER_TOKEN
     demo_support_token: str = DEFAULT_SUPPORT_TOKEN

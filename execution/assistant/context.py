@@ -17,9 +17,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from execution import metrics
 from execution.actors import ASSISTANT_ACTOR, Actor
 from execution.checkpoints import Checkpoints
 from execution.clock import Clock
+from execution.correlation import current_request_id
 from execution.errors import NotFound, PermissionDenied, call_translated
 from execution.i18n import DEFAULT_LOCALE, Locale
 from execution.journal import Event, Journal, events
@@ -111,7 +113,15 @@ class Context:
         """Journal one event (see :meth:`SessionLog.append`), as ``actor``'s if it records
         what the customer did, else as the assistant's (what followed from it)."""
         by = actor.user_id if payload.kind in events.CUSTOMER_EVENTS else ASSISTANT_ACTOR
-        return self.log.append(state, payload, by)
+        request_id = current_request_id()
+        if request_id is not None and "request_id" not in payload.model_fields_set:
+            # The request it was decided in, to find its log lines (absent for the worker).
+            payload = payload.model_copy(update={"request_id": request_id})
+        event = self.log.append(state, payload, by)
+        step = state.steps.get(str(event.payload.get("step_id")))
+        if step is None or step.kind != "cancel_order":  # a cancel's own news is no order's
+            metrics.count_order(payload.kind, payload)
+        return event
 
     def overview(self, actor: Actor, locale: Locale = DEFAULT_LOCALE) -> Overview:
         """What ``actor`` (a customer) has working across all their sessions (the standing

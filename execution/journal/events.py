@@ -100,6 +100,10 @@ class Payload(BaseModel):
     model_config = _CONFIG
 
     kind: str
+    # The id of the request the event was decided in (X-Request-ID; web/telemetry.py), to
+    # find its log lines; absent for the worker's events and in entries written before it
+    # was kept (so their hashes are unchanged).
+    request_id: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The payload as the journal stores it: the keys that were given (a ``None``

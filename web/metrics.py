@@ -1,0 +1,97 @@
+"""``GET /metrics``: the Prometheus text exposition, and who may read it.
+
+The HTTP histogram is defined here (the web's own metric; the domain's are in
+execution/metrics.py). One process: the default registry. Several
+(``tradeassist serve --workers N``): every process writes its values to files in
+``PROMETHEUS_MULTIPROC_DIR``, which the supervisor (web/serving.py) sets to a fresh
+directory before it starts them, and each scrape adds up every process's files, whichever
+process answers it.
+
+Who may read it (README "Observability"): in development, anyone; in production, a
+client on the same host that came directly (127.0.0.1 or ::1, no ``X-Forwarded-For``: a
+request through the proxy is never local), or a scrape with
+``Authorization: Bearer $TRADEASSIST_METRICS_TOKEN``; ``TRADEASSIST_METRICS_PUBLIC=true``
+opens it to anyone. The token, when set, is accepted in every mode.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+from typing import Final
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.multiprocess import MultiProcessCollector
+
+from web.settings import Settings
+
+#: The environment variable prometheus-client reads to write each process's values to files.
+MULTIPROC_ENV: Final = "PROMETHEUS_MULTIPROC_DIR"
+
+HTTP_REQUEST_DURATION: Final = Histogram(
+    "tradeassist_http_request_duration_seconds",
+    "Time from a request's arrival to the end of its response, by route template (never "
+    "the raw path), method and status.",
+    ["route", "method", "status"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+
+_LOCAL_HOSTS: Final = frozenset({"127.0.0.1", "::1"})
+
+
+def exposition() -> bytes:
+    """The metrics in Prometheus's text format: every process's, in multiprocess mode."""
+    directory = os.environ.get(MULTIPROC_ENV)
+    if not directory:
+        return generate_latest(REGISTRY)
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, path=directory)  # type: ignore[no-untyped-call]
+    return generate_latest(registry)
+
+
+def check_may_read(settings: Settings, request: Request) -> None:
+    """Raise 401 or 403 unless the caller may read the metrics (see the module's rule)."""
+    token = settings.metrics_token
+    if token is not None:
+        given = request.headers.get("authorization", "")
+        scheme, _, credentials = given.partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(
+            credentials.encode(), token.get_secret_value().encode()
+        ):
+            return
+    if settings.mode == "development" or settings.metrics_public:
+        return
+    client = request.client
+    direct = "x-forwarded-for" not in request.headers
+    if direct and client is not None and client.host in _LOCAL_HOSTS:
+        return
+    if token is not None:
+        raise HTTPException(
+            401,
+            "/metrics needs Authorization: Bearer with TRADEASSIST_METRICS_TOKEN",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    raise HTTPException(
+        403,
+        "/metrics is open only to this host in production: set TRADEASSIST_METRICS_TOKEN "
+        "for a remote scraper, or TRADEASSIST_METRICS_PUBLIC=true",
+    )
+
+
+def router(settings: Settings) -> APIRouter:
+    """The ``/metrics`` route, under ``settings``' access rule."""
+    routes = APIRouter()
+
+    @routes.get("/metrics", include_in_schema=False)
+    def metrics(request: Request) -> Response:
+        check_may_read(settings, request)
+        return Response(exposition(), media_type=CONTENT_TYPE_LATEST)
+
+    return routes
