@@ -32,7 +32,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
-            "request_id": current_request_id(),
+            "request_id": record.__dict__.get("request_id") or current_request_id(),
         }
         for name in _EXTRA_FIELDS:
             if name in record.__dict__:

@@ -104,6 +104,7 @@ class Telemetry:
                     route,
                     status,
                     extra={
+                        "request_id": request_id,
                         "route": route,
                         "method": method if method in _METHODS else "other",
                         "status": status,

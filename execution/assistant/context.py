@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from execution import metrics
 from execution.actors import ASSISTANT_ACTOR, Actor
@@ -113,10 +113,7 @@ class Context:
         """Journal one event (see :meth:`SessionLog.append`), as ``actor``'s if it records
         what the customer did, else as the assistant's (what followed from it)."""
         by = actor.user_id if payload.kind in events.CUSTOMER_EVENTS else ASSISTANT_ACTOR
-        request_id = current_request_id()
-        if request_id is not None and "request_id" not in payload.model_fields_set:
-            # The request it was decided in, to find its log lines (absent for the worker).
-            payload = payload.model_copy(update={"request_id": request_id})
+        payload = stamped(payload)
         event = self.log.append(state, payload, by)
         step = state.steps.get(str(event.payload.get("step_id")))
         if step is None or step.kind != "cancel_order":  # a cancel's own news is no order's
@@ -150,6 +147,18 @@ class Context:
     def require_customer(actor: Actor, what: str) -> None:
         if actor.role != "customer":
             raise PermissionDenied(f"role {actor.role!r} cannot {what}")
+
+
+_P = TypeVar("_P", bound=events.Payload)
+
+
+def stamped(payload: _P) -> _P:
+    """``payload`` with the id of the request being served (the request it was decided in,
+    to find its log lines), unless it has one; as it is outside a request (the worker)."""
+    request_id = current_request_id()
+    if request_id is None or "request_id" in payload.model_fields_set:
+        return payload
+    return payload.model_copy(update={"request_id": request_id})
 
 
 def jsonable(value: Any) -> Any:
