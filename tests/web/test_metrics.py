@@ -4,6 +4,7 @@ adding up into one scrape (multiprocess mode)."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from execution.clock import ManualClock
 from tests.app_server import app_server
-from tests.sandbox_server import SandboxProcess, sandbox_server
+from tests.sandbox_server import REPO, SandboxProcess, sandbox_server
 from tests.support import acknowledge_risk
 from web.app import create_app
 from web.services import Services, build_services
@@ -280,3 +281,24 @@ def test_two_serve_processes_add_up_in_every_scrape(
         assert value(samples, "tradeassist_orders_total", state="filled") == 1
         assert value(samples, "tradeassist_journal_append_seconds_count", backend="redis") >= 3
     assert len(set(started)) == 2, log  # two processes served
+
+
+def test_the_grafana_dashboard_queries_only_metrics_the_app_exposes(client: TestClient) -> None:
+    dashboard = json.loads((REPO / "deploy/grafana/tradeassist.json").read_text())
+    suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_count", "_sum")}
+    exposed = {  # every family, even one with nothing counted yet (its TYPE line)
+        family.name + suffix
+        for family in text_string_to_metric_families(client.get("/metrics").text)
+        for suffix in suffixes.get(family.type, ("",))
+    }
+    exprs = [t["expr"] for panel in dashboard["panels"] for t in panel["targets"]]
+
+    used = {name for expr in exprs for name in re.findall(r"tradeassist_[a-z_]+", expr)}
+    assert used <= exposed, used - exposed
+    assert len(dashboard["panels"]) >= 10
+    assert {"route", "le"} <= {
+        label
+        for expr in exprs
+        for labels in re.findall(r"by \(([^)]*)\)", expr)
+        for label in labels.split(", ")
+    }
