@@ -364,10 +364,17 @@ class RedisJournal:
         *,
         expect: tuple[int, str] | None = None,
     ) -> Event:
+        """Append one event after the session's chain head, atomically; return it.
+
+        With ``expect``, one compare-and-set against that head and no retry: a refusal
+        raises :class:`JournalConflict` with the head Redis reported."""
         with _APPEND_TIME.time():
             return self._append(session_id, kind, actor, payload, expect=expect)
 
     def append_events(self, events: Sequence[Event]) -> None:
+        """Store a segment built with :func:`~execution.journal.chain_event`, all or none,
+        in one round trip; a head other than the one the segment names raises
+        :class:`JournalConflict` (no retry: the segment is chained to that head)."""
         with _APPEND_TIME.time():
             self._append_events(events)
 
@@ -380,10 +387,6 @@ class RedisJournal:
         *,
         expect: tuple[int, str] | None = None,
     ) -> Event:
-        """Append one event after the session's chain head, atomically; return it.
-
-        With ``expect``, one compare-and-set against that head and no retry: a refusal
-        raises :class:`JournalConflict` with the head Redis reported."""
         payload_json = canonical_json(payload)  # fails early on what JSON cannot hold
         data = json.loads(payload_json)  # the payload as it will be read back
         owner = data.get("owner")
@@ -429,9 +432,6 @@ class RedisJournal:
         )
 
     def _append_events(self, events: Sequence[Event]) -> None:
-        """Store a segment built with :func:`~execution.journal.chain_event`, all or none,
-        in one round trip; a head other than the one the segment names raises
-        :class:`JournalConflict` (no retry: the segment is chained to that head)."""
         entries = stored_entries(events)
         first = events[0]
         session_id = first.session_id
