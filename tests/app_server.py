@@ -85,3 +85,17 @@ def app_server(
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
+
+
+def served_processes(pid: int) -> list[int]:
+    """The processes ``pid`` (``serve --workers N``) spawned to serve, from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and b"multiprocessing.spawn" in cmdline:
+            found.append(int(stat.parent.name))
+    return found

@@ -5,7 +5,10 @@ adding up into one scrape (multiprocess mode)."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +18,7 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from execution.clock import ManualClock
-from tests.app_server import app_server
+from tests.app_server import app_server, served_processes
 from tests.sandbox_server import REPO, SandboxProcess, sandbox_server
 from tests.support import acknowledge_risk
 from web.app import create_app
@@ -302,3 +305,41 @@ def test_the_grafana_dashboard_queries_only_metrics_the_app_exposes(client: Test
         for labels in re.findall(r"by \(([^)]*)\)", expr)
         for label in labels.split(", ")
     }
+
+
+def test_a_killed_process_counts_stay_in_the_sum_and_the_directory_goes_at_the_end(
+    tmp_path: Path, test_redis_url: str, redis_prefix: str, venue: SandboxProcess
+) -> None:
+    env = {
+        "TRADEASSIST_DATA_DIR": str(tmp_path / "data"),
+        "TRADEASSIST_JOURNAL_URL": test_redis_url,
+        "TRADEASSIST_JOURNAL_PREFIX": redis_prefix,
+        "TRADEASSIST_VENUE": "sandbox-remote",
+        "TRADEASSIST_VENUE_URL": venue.url,
+    }
+    requests = 30
+    count = "tradeassist_http_request_duration_seconds_count"
+    healthz = {"route": "/healthz", "method": "GET", "status": "200"}
+    with app_server(tmp_path, env, workers=2) as server:
+        for _ in range(requests):
+            with httpx.Client(base_url=server.url, timeout=30) as one:
+                assert one.get("/healthz").status_code == 200
+        children = served_processes(server.process.pid)
+        assert len(children) == 2
+        directory = Path(_environ(children[0])["PROMETHEUS_MULTIPROC_DIR"])
+        assert {f"counter_{pid}.db" for pid in children} <= {p.name for p in directory.iterdir()}
+        os.kill(children[0], signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while len(set(served_processes(server.process.pid)) - {children[0]}) < 2:
+            assert time.monotonic() < deadline, "the killed process was not replaced"
+            time.sleep(0.2)
+        with httpx.Client(base_url=server.url, timeout=30) as one:
+            after = scrape(one)
+
+    assert value(after, count, **healthz) >= requests  # the dead process's requests too
+    assert not directory.exists()  # the supervisor removed it when it stopped
+
+
+def _environ(pid: int) -> dict[str, str]:
+    raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    return dict(item.decode().split("=", 1) for item in raw if b"=" in item)
