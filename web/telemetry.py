@@ -97,23 +97,24 @@ class Telemetry:
             elapsed = perf_counter() - started
             route = getattr(scope.get("route"), "path", None) or "unmatched"
             method = scope["method"]
+            if method not in _METHODS:
+                method = "other"  # a client's made-up method adds no series
             key = (route, method, status)
             series = self._series.get(key)
             if series is None:
-                label = method if method in _METHODS else "other"
-                series = HTTP_REQUEST_DURATION.labels(route, label, str(status))
+                series = HTTP_REQUEST_DURATION.labels(route, method, str(status))
                 self._series[key] = series
             series.observe(elapsed)
             if access_log.isEnabledFor(logging.INFO):
                 access_log.info(
                     "%s %s %s",
-                    method if method in _METHODS else "other",
+                    method,
                     route,
                     status,
                     extra={
                         "request_id": request_id,
                         "route": route,
-                        "method": method if method in _METHODS else "other",
+                        "method": method,
                         "status": status,
                         "duration_ms": round(elapsed * 1000, 3),
                     },

@@ -101,6 +101,10 @@ def test_requests_are_counted_by_route_template_method_and_status(client: TestCl
     assert moved(before, after, count, route=route, method="GET", status="404") == 3
     assert moved(before, after, count, route="unmatched", method="GET", status="404") == 1
     assert not any("a1" in dict(labels).get("route", "") for _, labels in after)
+    client.request("BREW", "/healthz")  # a made-up method: one "other" series, not its own
+    brewed = scrape(client)
+    assert moved(after, brewed, count, route="/healthz", method="other", status="405") == 1
+    assert not any(dict(labels).get("method") == "BREW" for _, labels in brewed)
     bucket = "tradeassist_http_request_duration_seconds_bucket"
     assert moved(before, after, bucket, route=route, method="GET", status="404", le="+Inf") == 3
 
