@@ -116,7 +116,9 @@ def test_prometheus_scrapes_the_app_port_and_is_opt_in(compose: dict[str, Any]) 
     source, target = mount.split(":")[:2]
     assert target == "/etc/prometheus/prometheus.yml"
     config = yaml.safe_load((REPO / source).read_text())
-    (job,) = config["scrape_configs"]
-    port = compose["services"]["app"]["environment"]["TRADEASSIST_PORT"]
-    assert job["metrics_path"] == "/metrics"
-    assert job["static_configs"] == [{"targets": [f"app:{port}"]}]
+    app, worker = config["scrape_configs"]
+    environment = compose["services"]["app"]["environment"]
+    assert app["metrics_path"] == worker["metrics_path"] == "/metrics"
+    assert app["static_configs"] == [{"targets": [f"app:{environment['TRADEASSIST_PORT']}"]}]
+    worker_port = compose["services"]["worker"]["environment"]["TRADEASSIST_WORKER_METRICS_PORT"]
+    assert worker["static_configs"] == [{"targets": [f"worker:{worker_port}"]}]

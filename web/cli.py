@@ -195,12 +195,25 @@ def cmd_worker(args: argparse.Namespace, out: TextIO) -> int:
         services.close()
         return 2
     lease = None if args.once else open_worker_lease(settings)
+    stop_metrics = None
     worker = Worker(
         services.assistant,
         WorkerSettings(interval_s=interval, grace_ms=settings.reconcile_grace_s * 1000),
         lease,
     )
     try:
+        if not args.once and settings.worker_metrics_port is not None:
+            from web.metrics import serve_for_worker
+
+            try:
+                stop_metrics = serve_for_worker(settings, settings.worker_metrics_port)
+            except OSError as exc:
+                print(
+                    f"tradeassist worker: cannot serve metrics on {settings.host}:"
+                    f"{settings.worker_metrics_port} (TRADEASSIST_WORKER_METRICS_PORT): {exc}",
+                    file=sys.stderr,
+                )
+                return 2
         if args.once:
             report, mandates = worker.run_once()
             out.write(
@@ -224,6 +237,8 @@ def cmd_worker(args: argparse.Namespace, out: TextIO) -> int:
         worker.run()
         return 0
     finally:
+        if stop_metrics is not None:
+            stop_metrics()
         if lease is not None:
             lease.close()
         services.close()

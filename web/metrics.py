@@ -18,7 +18,11 @@ from __future__ import annotations
 
 import hmac
 import os
-from typing import Final
+import threading
+from collections.abc import Callable
+from socketserver import ThreadingMixIn
+from typing import Any, Final
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from prometheus_client import (
@@ -56,33 +60,86 @@ def exposition() -> bytes:
     return generate_latest(registry)
 
 
-def check_may_read(settings: Settings, request: Request) -> None:
-    """Raise 401 or 403 unless the caller may read the metrics (see the module's rule)."""
+def refusal(
+    settings: Settings, authorization: str | None, client_host: str | None, proxied: bool
+) -> tuple[int, str] | None:
+    """Why a caller may not read the metrics (status, message), or None if they may:
+    ``authorization``, the request's header; ``client_host``, the peer's address;
+    ``proxied``, whether it came through a proxy (``X-Forwarded-For``)."""
     token = settings.metrics_token
     if token is not None:
-        given = request.headers.get("authorization", "")
-        scheme, _, credentials = given.partition(" ")
+        scheme, _, credentials = (authorization or "").partition(" ")
         if scheme.lower() == "bearer" and hmac.compare_digest(
             credentials.encode(), token.get_secret_value().encode()
         ):
-            return
+            return None
     if settings.mode == "development" or settings.metrics_public:
-        return
-    client = request.client
-    direct = "x-forwarded-for" not in request.headers
-    if direct and client is not None and client.host in _LOCAL_HOSTS:
-        return
+        return None
+    if not proxied and client_host in _LOCAL_HOSTS:
+        return None
     if token is not None:
-        raise HTTPException(
-            401,
-            "/metrics needs Authorization: Bearer with TRADEASSIST_METRICS_TOKEN",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    raise HTTPException(
+        return 401, "/metrics needs Authorization: Bearer with TRADEASSIST_METRICS_TOKEN"
+    return (
         403,
         "/metrics is open only to this host in production: set TRADEASSIST_METRICS_TOKEN "
         "for a remote scraper, or TRADEASSIST_METRICS_PUBLIC=true",
     )
+
+
+def check_may_read(settings: Settings, request: Request) -> None:
+    """Raise 401 or 403 unless the caller may read the metrics (see :func:`refusal`)."""
+    client = request.client
+    refused = refusal(
+        settings,
+        request.headers.get("authorization"),
+        None if client is None else client.host,
+        "x-forwarded-for" in request.headers,
+    )
+    if refused is not None:
+        status, message = refused
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        raise HTTPException(status, message, headers=headers)
+
+
+def serve_for_worker(settings: Settings, port: int) -> Callable[[], None]:
+    """``GET /metrics`` for ``tradeassist worker`` (a process of its own, not scraped with
+    the app's) on ``settings.host:port``, under the same rule, on a thread; the function
+    that stops it. (Under ``serve``, the embedded worker's counts are in the app's.)"""
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        if environ.get("PATH_INFO") != "/metrics" or environ.get("REQUEST_METHOD") != "GET":
+            start_response("404 Not Found", [("Content-Type", "text/plain")])
+            return [b"only GET /metrics here\n"]
+        refused = refusal(
+            settings,
+            environ.get("HTTP_AUTHORIZATION"),
+            environ.get("REMOTE_ADDR"),
+            "HTTP_X_FORWARDED_FOR" in environ,
+        )
+        if refused is not None:
+            status, message = refused
+            start_response(f"{status} Refused", [("Content-Type", "text/plain")])
+            return [message.encode() + b"\n"]
+        start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST)])
+        return [exposition()]
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            """Scrapes are not logged (the app's access log covers requests)."""
+
+    server = make_server(settings.host, port, app, ThreadingWSGIServer, Quiet)
+    thread = threading.Thread(target=server.serve_forever, name="worker-metrics", daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        server.shutdown()
+        server.server_close()
+
+    return stop
+
+
+class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
 
 
 def router(settings: Settings) -> APIRouter:

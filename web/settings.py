@@ -143,6 +143,9 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = None
     metrics_public: bool = False
     log_format: Literal["json", "text"] = "json"
+    # `tradeassist worker` (a process of its own) serves its metrics on this port of
+    # TRADEASSIST_HOST, under the same rule; unset: not served.
+    worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
     # How long /readyz waits for each dependency (journal, venue, LLM endpoint).
     readyz_timeout_s: float = Field(default=2.0, gt=0, le=30)
 

@@ -8,6 +8,8 @@ import json
 import os
 import re
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -19,9 +21,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from execution.clock import ManualClock
 from tests.app_server import app_server, served_processes
-from tests.sandbox_server import REPO, SandboxProcess, sandbox_server
-from tests.support import acknowledge_risk
+from tests.sandbox_server import REPO, SandboxProcess, clean_environment, sandbox_server
+from tests.support import acknowledge_risk, free_port
 from web.app import create_app
+from web.metrics import refusal
 from web.services import Services, build_services
 from web.settings import Settings
 
@@ -347,3 +350,58 @@ def test_a_killed_process_counts_stay_in_the_sum_and_the_directory_goes_at_the_e
 def _environ(pid: int) -> dict[str, str]:
     raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
     return dict(item.decode().split("=", 1) for item in raw if b"=" in item)
+
+
+# --- `tradeassist worker`, a process of its own --------------------------------------------
+
+
+def test_a_worker_process_serves_its_own_metrics_under_the_same_rule(tmp_path: Path) -> None:
+    port = free_port()
+    token = "worker-scrape-" + "t" * 30
+    env = {
+        "TRADEASSIST_DATA_DIR": str(tmp_path / "data"),
+        "TRADEASSIST_WORKER_METRICS_PORT": str(port),
+        "TRADEASSIST_METRICS_TOKEN": token,
+        "TRADEASSIST_WORKER_INTERVAL_S": "0.2",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "web.cli", "worker"],
+        cwd=REPO,
+        env=clean_environment(**env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                answer = httpx.get(f"{url}/metrics", timeout=2)
+                break
+            except httpx.TransportError:
+                assert worker.poll() is None, worker.stderr.read() if worker.stderr else ""
+                assert time.monotonic() < deadline, "the worker's metrics never answered"
+                time.sleep(0.2)
+        elsewhere = httpx.get(f"{url}/other", timeout=2)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+
+    assert answer.status_code == 200  # development: open, as the app's
+    names = {f.name for f in text_string_to_metric_families(answer.text)}
+    assert {"tradeassist_mandate_runs", "tradeassist_orders"} <= names
+    assert elsewhere.status_code == 404
+    assert worker.returncode == 0
+
+
+def test_the_worker_metrics_rule_is_the_apps(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, **PRODUCTION, metrics_token="t" * 40)
+
+    assert refusal(settings, None, "127.0.0.1", proxied=False) is None
+    assert refusal(settings, "Bearer " + "t" * 40, "198.51.100.7", proxied=True) is None
+    assert refusal(settings, "Bearer nope", "198.51.100.7", proxied=False) == (
+        401,
+        "/metrics needs Authorization: Bearer with TRADEASSIST_METRICS_TOKEN",
+    )
+    assert refusal(settings, None, "127.0.0.1", proxied=True) is not None
