@@ -95,3 +95,17 @@ def assert_no_trace(served: AppProcess, since: int = 0) -> None:
     assert "Exception in ASGI application" not in log, log[-3_000:]
     answered_5xx = re.findall(r'"[A-Z]+ [^"]*" 5\d\d', log)
     assert answered_5xx == [], answered_5xx
+
+
+def served_processes(pid: int) -> list[int]:
+    """The processes ``pid`` (``serve --workers N``) spawned to serve, from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and b"multiprocessing.spawn" in cmdline:
+            found.append(int(stat.parent.name))
+    return found

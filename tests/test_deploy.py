@@ -42,7 +42,7 @@ def compose() -> dict[str, Any]:
 
 def test_the_services_and_their_volumes(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    assert set(services) == {"redis", "sandbox", "app", "worker", "proxy"}
+    assert set(services) == {"redis", "sandbox", "app", "worker", "proxy", "prometheus"}
     for name, service in services.items():
         for needed in service.get("depends_on", {}):
             assert needed in services, f"{name} depends on a service that is not there"
@@ -107,3 +107,18 @@ def test_the_proxy_serves_the_app_port_from_its_caddyfile(compose: dict[str, Any
     assert f"reverse_proxy app:{port}" in caddyfile
     assert "health_uri /healthz" in caddyfile
     assert caddyfile.count("{") == caddyfile.count("}")
+
+
+def test_prometheus_scrapes_the_app_port_and_is_opt_in(compose: dict[str, Any]) -> None:
+    prometheus = compose["services"]["prometheus"]
+    assert prometheus["profiles"] == ["observability"]  # `docker compose up` leaves it out
+    mount = next(v for v in prometheus["volumes"] if v.startswith("./"))
+    source, target = mount.split(":")[:2]
+    assert target == "/etc/prometheus/prometheus.yml"
+    config = yaml.safe_load((REPO / source).read_text())
+    app, worker = config["scrape_configs"]
+    environment = compose["services"]["app"]["environment"]
+    assert app["metrics_path"] == worker["metrics_path"] == "/metrics"
+    assert app["static_configs"] == [{"targets": [f"app:{environment['TRADEASSIST_PORT']}"]}]
+    worker_port = compose["services"]["worker"]["environment"]["TRADEASSIST_WORKER_METRICS_PORT"]
+    assert worker["static_configs"] == [{"targets": [f"worker:{worker_port}"]}]

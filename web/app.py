@@ -32,9 +32,10 @@ from execution.errors import (
 from execution.preview.pipeline import PreviewFailed
 from execution.records.contract_notes import NoFill
 from execution.worker import Worker, WorkerSettings
-from web import api_docs
+from web import api_docs, metrics
 from web.body_limit import BodyLimit
 from web.browser_sessions import BrowserSessionMiddleware
+from web.readiness import readiness
 from web.routes import (
     admin_api,
     api_keys_api,
@@ -51,6 +52,7 @@ from web.routes import (
 from web.security_headers import SecurityHeaders
 from web.services import Services, build_services, open_worker_lease
 from web.settings import Settings, retention_text
+from web.telemetry import Telemetry
 from web.templating import TEMPLATES, add_filters
 
 HERE = Path(__file__).resolve().parent
@@ -175,6 +177,8 @@ def create_app(
     )
     # Outermost of the app's own middleware, so a 413 or a session error carries them too.
     app.add_middleware(SecurityHeaders)
+    # Outermost: every response (a 413 too) carries the request id and is timed.
+    app.add_middleware(Telemetry)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # Routes are matched in order, each costing a few microseconds: the simulation API, the
     # hot path of the product team's scripts, comes first (no other route's path overlaps).
@@ -194,6 +198,7 @@ def create_app(
         app.include_router(router)
 
     api_docs.install(app, settings)
+    app.include_router(metrics.router(settings))
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str | int | None]:
@@ -203,6 +208,22 @@ def create_app(
             "retention_days": settings.retention_days,
             "retention": retention_text(settings.retention_days),
         }
+
+    @app.get("/readyz", include_in_schema=False, response_model=None)
+    def readyz() -> dict[str, Any] | JSONResponse:
+        """Ready: the journal, the venue and (if the parser uses one) the LLM endpoint
+        answer (web/readiness.py); 503 naming each that does not."""
+        checks = readiness(services, settings.readyz_timeout_s)
+        shown = {check.name: check.to_json() for check in checks}
+        failed = [check for check in checks if not check.ok]
+        if not failed:
+            return {"status": "ready", "checks": shown}
+        return _error(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "not_ready",
+            "not ready: " + "; ".join(f"{check.name} ({check.error})" for check in failed),
+            {"failed": [check.name for check in failed], "checks": shown},
+        )
 
     # Domain errors become HTTP errors here, at the boundary, and nowhere else.
     mapping: list[tuple[type[ExecutionError], int]] = [

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     import uvicorn
@@ -344,6 +344,12 @@ def cmd_worker(args: argparse.Namespace, out: TextIO) -> int:
     from web.settings import Settings
 
     settings = Settings()
+    if settings.log_format == "json":
+        import logging.config
+
+        from web.json_logs import logging_config
+
+        logging.config.dictConfig(logging_config())
     services = build_services(settings)
     interval = args.interval or settings.worker_interval_s
     if not args.once and settings.journal_url is not None and interval >= settings.worker_lease_s:
@@ -356,12 +362,25 @@ def cmd_worker(args: argparse.Namespace, out: TextIO) -> int:
         services.close()
         return 2
     lease = None if args.once else open_worker_lease(settings)
+    stop_metrics = None
     worker = Worker(
         services.assistant,
         WorkerSettings(interval_s=interval, grace_ms=settings.reconcile_grace_s * 1000),
         lease,
     )
     try:
+        if not args.once and settings.worker_metrics_port is not None:
+            from web.metrics import serve_for_worker
+
+            try:
+                stop_metrics = serve_for_worker(settings, settings.worker_metrics_port)
+            except OSError as exc:
+                print(
+                    f"tradeassist worker: cannot serve metrics on {settings.host}:"
+                    f"{settings.worker_metrics_port} (TRADEASSIST_WORKER_METRICS_PORT): {exc}",
+                    file=sys.stderr,
+                )
+                return 2
         if args.once:
             report, mandates = worker.run_once()
             out.write(
@@ -385,6 +404,8 @@ def cmd_worker(args: argparse.Namespace, out: TextIO) -> int:
         worker.run()
         return 0
     finally:
+        if stop_metrics is not None:
+            stop_metrics()
         if lease is not None:
             lease.close()
         services.close()
@@ -419,6 +440,8 @@ def make_server(app: FastAPI, host: str, port: int) -> uvicorn.Server:
     otherwise finish only at the end of its lifetime."""
     import uvicorn
 
+    from web.json_logs import logging_config
+
     streams = app.state.streams
 
     class Server(uvicorn.Server):
@@ -426,7 +449,13 @@ def make_server(app: FastAPI, host: str, port: int) -> uvicorn.Server:
             streams.close()
             super().handle_exit(sig, frame)
 
-    return Server(uvicorn.Config(app, host=host, port=port, timeout_graceful_shutdown=10))
+    settings = app.state.services.settings
+    logs: dict[str, Any] = (
+        {"log_config": logging_config(), "access_log": False}  # web/telemetry.py logs them
+        if settings.log_format == "json"
+        else {}
+    )
+    return Server(uvicorn.Config(app, host=host, port=port, timeout_graceful_shutdown=10, **logs))
 
 
 #: Lines per chunk a parser process takes; below two chunks, one process parses all.

@@ -27,14 +27,18 @@ import ctypes
 import multiprocessing
 import multiprocessing.process
 import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 import threading
 import time
 
 from fastapi import FastAPI
+from prometheus_client.multiprocess import mark_process_dead
 
+from web.metrics import MULTIPROC_ENV
 from web.settings import Settings, SettingsError, redact_url
 
 
@@ -156,6 +160,10 @@ def run_workers(settings: Settings, workers: int) -> int:
         f"journal {redact_url(journal.get_secret_value())}, venue {settings.venue_url}",
         file=sys.stderr,
     )
+    # Each process writes its metrics to files here, and /metrics adds them all up
+    # (web/metrics.py): a fresh directory, so no earlier run's counts are added in.
+    metrics_dir = tempfile.mkdtemp(prefix="tradeassist-metrics-")
+    os.environ[MULTIPROC_ENV] = metrics_dir
     context = multiprocessing.get_context("spawn")
     stop = threading.Event()
 
@@ -185,6 +193,8 @@ def run_workers(settings: Settings, workers: int) -> int:
                 stop.set()
                 break
             print(f"tradeassist: process {process.pid} exited; restarting", file=sys.stderr)
+            # Its counters stay (a total never goes down); its live gauges go.
+            mark_process_dead(process.pid, metrics_dir)  # type: ignore[no-untyped-call]
             running[index] = start()
     for process, _ in running:
         if process.is_alive():
@@ -194,4 +204,5 @@ def run_workers(settings: Settings, workers: int) -> int:
         if process.is_alive():
             process.kill()
             process.join()
+    shutil.rmtree(metrics_dir, ignore_errors=True)
     return status

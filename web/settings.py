@@ -213,6 +213,18 @@ class Settings(BaseSettings):
     oidc_redirect_url: str | None = None
     oidc_scope: str = "openid profile email"
 
+    # Observability (README "Observability"). /metrics: open in development; in production
+    # to this host (no proxy in between), or to a scraper with this bearer token, or to
+    # anyone if metrics_public. Logs: one JSON object a line, or uvicorn's text.
+    metrics_token: SecretStr | None = None
+    metrics_public: bool = False
+    log_format: Literal["json", "text"] = "json"
+    # `tradeassist worker` (a process of its own) serves its metrics on this port of
+    # TRADEASSIST_HOST, under the same rule; unset: not served.
+    worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    # How long /readyz waits for each dependency (journal, venue, LLM endpoint).
+    readyz_timeout_s: float = Field(default=2.0, gt=0, le=30)
+
     demo_accounts: bool = True
     demo_customer_token: str = DEFAULT_CUSTOMER_TOKEN
     demo_support_token: str = DEFAULT_SUPPORT_TOKEN

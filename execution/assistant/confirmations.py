@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import copy
 
+from execution import metrics
 from execution.actors import Actor
 from execution.assistant.context import Context
 from execution.assistant.dependents import Dependents
@@ -24,7 +25,13 @@ from execution.assistant.previews import PendingConfirmation, Previews, StepUpda
 from execution.assistant.reservations import Reservations, reservation_json
 from execution.assistant.stops import Stops
 from execution.assistant.texts import cancel_text, confirmation_text
-from execution.errors import InvalidTransition, JournalError, RequoteRequired, VenueError
+from execution.errors import (
+    ConfirmationRefused,
+    InvalidTransition,
+    JournalError,
+    RequoteRequired,
+    VenueError,
+)
 from execution.journal import events
 from execution.policy import PolicyDecision
 from execution.preview.pipeline import StepEvaluation
@@ -136,6 +143,26 @@ class Confirmations:
         is no longer what the customer agreed to (price, amounts or fee beyond tolerance,
         another policy verdict, a new blocking warning such as an unfunded order); a
         balance that changed but still covers the order is not such a change."""
+        try:
+            done = self._confirm_step(session_id, step_id, actor, token)
+        except RequoteRequired:
+            metrics.CONFIRMATIONS.labels("requote").inc()
+            raise
+        except ConfirmationRefused:
+            metrics.CONFIRMATIONS.labels("refused").inc()
+            raise
+        except InvalidTransition:
+            metrics.CONFIRMATIONS.labels("conflict").inc()
+            raise
+        except Exception:
+            metrics.CONFIRMATIONS.labels("error").inc()
+            raise
+        metrics.CONFIRMATIONS.labels("confirmed").inc()
+        return done
+
+    def _confirm_step(
+        self, session_id: str, step_id: str, actor: Actor, token: str
+    ) -> tuple[StepView, list[StepUpdate]]:
         self._ctx.require_customer(actor, "confirm orders")
         with self._ctx.log.lock(session_id):
             state = self._ctx.load(session_id, actor)
@@ -236,6 +263,7 @@ class Confirmations:
             ),
         )
         self._previews.refused(state, actor, step.step_id, refused, admitted=True)
+        metrics.REQUOTES.inc()
         refused.details = {
             "step": self._ctx.step(state, step.step_id).to_json(),
             "pending": None if pending is None else pending.model_dump(mode="json"),

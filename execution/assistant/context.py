@@ -15,11 +15,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
+from execution import metrics
 from execution.actors import ASSISTANT_ACTOR, Actor
 from execution.checkpoints import Checkpoints
 from execution.clock import Clock
+from execution.correlation import current_request_id
 from execution.errors import NotFound, PermissionDenied, call_translated
 from execution.i18n import DEFAULT_LOCALE, Locale
 from execution.journal import Event, Journal, events
@@ -115,7 +117,12 @@ class Context:
         """Journal one event (see :meth:`SessionLog.append`), as ``actor``'s if it records
         what the customer did, else as the assistant's (what followed from it)."""
         by = actor.user_id if payload.kind in events.CUSTOMER_EVENTS else ASSISTANT_ACTOR
-        return self.log.append(state, payload, by)
+        payload = stamped(payload)
+        event = self.log.append(state, payload, by)
+        step = state.steps.get(str(event.payload.get("step_id")))
+        if step is None or step.kind != "cancel_order":  # a cancel's own news is no order's
+            metrics.count_order(payload.kind, payload)
+        return event
 
     def overview(self, actor: Actor, locale: Locale = DEFAULT_LOCALE) -> Overview:
         """What ``actor`` (a customer) has working across all their sessions (the standing
@@ -144,6 +151,18 @@ class Context:
     def require_customer(actor: Actor, what: str) -> None:
         if actor.role != "customer":
             raise PermissionDenied(f"role {actor.role!r} cannot {what}")
+
+
+_P = TypeVar("_P", bound=events.Payload)
+
+
+def stamped(payload: _P) -> _P:
+    """``payload`` with the id of the request being served (the request it was decided in,
+    to find its log lines), unless it has one; as it is outside a request (the worker)."""
+    request_id = current_request_id()
+    if request_id is None or "request_id" in payload.model_fields_set:
+        return payload
+    return payload.model_copy(update={"request_id": request_id})
 
 
 def jsonable(value: Any) -> Any:

@@ -35,7 +35,7 @@ from decimal import Decimal
 
 from execution.actors import Actor
 from execution.assistant.confirmations import Confirmations
-from execution.assistant.context import Context
+from execution.assistant.context import Context, stamped
 from execution.assistant.dependents import Dependents
 from execution.assistant.executor import Executor
 from execution.assistant.mandate_runner import MandateReport, MandateRunner
@@ -128,7 +128,7 @@ class Assistant:
     def open_session(self, actor: Actor) -> str:
         self._ctx.require_customer(actor, "open a session")
         session_id = self._ctx.new_id()
-        opened = events.SessionOpened(owner=actor.user_id, channel=actor.channel)
+        opened = stamped(events.SessionOpened(owner=actor.user_id, channel=actor.channel))
         self._ctx.journal.append(
             session_id, opened.kind, actor.user_id, opened.to_json(), expect=(-1, GENESIS_HASH)
         )

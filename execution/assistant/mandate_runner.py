@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from execution import metrics
 from execution.actors import SYSTEM
 from execution.assistant.context import Context
 from execution.assistant.dependents import Dependents, bought
@@ -69,14 +70,16 @@ class MandateRunner:
                         continue
                     report.checked += 1
                     try:
-                        report.actions.extend(
-                            f"{state.session_id}/{done}"
-                            for done in self.run_mandate(state, step.step_id)
-                        )
+                        done = self.run_mandate(state, step.step_id)
                     except VenueError as exc:
+                        metrics.MANDATE_RUNS.labels("venue_error").inc()
                         report.errors.append(f"{state.session_id}/{step.step_id}: {exc}")
                     except InvalidTransition:
+                        metrics.MANDATE_RUNS.labels("conflict").inc()
                         continue  # another process moved it; the next pass sees how
+                    else:
+                        metrics.MANDATE_RUNS.labels("acted" if done else "idle").inc()
+                        report.actions.extend(f"{state.session_id}/{line}" for line in done)
                 self._ctx.log.sync_plans(state)
         return report
 

@@ -8,7 +8,7 @@ write one; a customer, a product key or the worker may not."""
 from __future__ import annotations
 
 from execution.actors import Actor
-from execution.assistant.context import Context
+from execution.assistant.context import Context, stamped
 from execution.errors import PermissionDenied
 from execution.journal import Event, events
 
@@ -28,4 +28,4 @@ class Notes:
         note = events.SupportNote(author=actor.user_id, role=actor.role, text=text)
         with self._ctx.log.lock(session_id):
             state = self._ctx.load(session_id, actor)
-            return self._ctx.log.append(state, note, actor.user_id)
+            return self._ctx.log.append(state, stamped(note), actor.user_id)

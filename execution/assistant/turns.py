@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Literal
 
+from execution import metrics
 from execution.actors import Actor
 from execution.assistant.context import Context, jsonable
 from execution.assistant.previews import PendingConfirmation, Previews
@@ -84,7 +85,12 @@ class Turns:
             # The message is on record before it is parsed; what the assistant made of it
             # (reading, plan, previews and the reply shown) is stored as one segment.
             with self._ctx.log.batch(state):
-                raw, provenance = parse_traced(self._ctx.parser, text)
+                try:
+                    raw, provenance = parse_traced(self._ctx.parser, text)
+                except Exception:
+                    metrics.PARSES.labels("error", spoken).inc()
+                    raise
+                metrics.PARSES.labels(raw.kind, spoken).inc()
                 # What the message means after what was said before (intent.dialogue).
                 outcome = respond(dialogue, text, raw)
                 result = outcome.result

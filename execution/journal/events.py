@@ -16,6 +16,8 @@ The models here describe those payloads exactly as they are stored:
   ``null`` again (``to_json`` dumps the fields that were given, whatever their value), so
   ``parse_payload(e.kind, e.payload).to_json() == e.payload`` for every entry;
 - values are checked strictly, as JSON: a string is not a number, ``1.0`` is not an int;
+- every kind may carry ``request_id``, the request it was decided in (absent for the
+  worker's events and in entries written before it was kept);
 - unknown keys are refused, so a writer's misspelt key fails loudly: every payload the app
   writes passes, and so does every shape in its history, whose retired keys are declared
   (``parser`` and ``parser_version`` of ``intent_parsed``, before provenance was journaled).
@@ -100,6 +102,10 @@ class Payload(BaseModel):
     model_config = _CONFIG
 
     kind: str
+    # The id of the request the event was decided in (X-Request-ID; web/telemetry.py), to
+    # find its log lines; absent for the worker's events and in entries written before it
+    # was kept (so their hashes are unchanged).
+    request_id: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The payload as the journal stores it: the keys that were given (a ``None``

@@ -83,6 +83,7 @@ from execution.journal.index import (
     loads,
     page_of,
 )
+from execution.metrics import JOURNAL_APPEND
 
 # KEYS: head, log, sessions index, owner index, turn, the session index's time order, then
 #       the tag sets the session joins, then those it leaves.
@@ -219,6 +220,10 @@ return {'more', last, unpack(found)}
 _SEARCH_BUDGET = 5000  # members one script call looks at: keeps each call short
 
 _NO_HEAD = (-1, GENESIS_HASH)
+
+
+#: Each append's time (the metric ``tradeassist_journal_append_seconds``).
+_APPEND_TIME = JOURNAL_APPEND.labels("redis")
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,6 +368,25 @@ class RedisJournal:
 
         With ``expect``, one compare-and-set against that head and no retry: a refusal
         raises :class:`JournalConflict` with the head Redis reported."""
+        with _APPEND_TIME.time():
+            return self._append(session_id, kind, actor, payload, expect=expect)
+
+    def append_events(self, events: Sequence[Event]) -> None:
+        """Store a segment built with :func:`~execution.journal.chain_event`, all or none,
+        in one round trip; a head other than the one the segment names raises
+        :class:`JournalConflict` (no retry: the segment is chained to that head)."""
+        with _APPEND_TIME.time():
+            self._append_events(events)
+
+    def _append(
+        self,
+        session_id: str,
+        kind: str,
+        actor: str,
+        payload: Mapping[str, Any],
+        *,
+        expect: tuple[int, str] | None = None,
+    ) -> Event:
         payload_json = canonical_json(payload)  # fails early on what JSON cannot hold
         data = json.loads(payload_json)  # the payload as it will be read back
         owner = data.get("owner")
@@ -407,10 +431,7 @@ class RedisJournal:
             f"({self._max_attempts} attempts)"
         )
 
-    def append_events(self, events: Sequence[Event]) -> None:
-        """Store a segment built with :func:`~execution.journal.chain_event`, all or none,
-        in one round trip; a head other than the one the segment names raises
-        :class:`JournalConflict` (no retry: the segment is chained to that head)."""
+    def _append_events(self, events: Sequence[Event]) -> None:
         entries = stored_entries(events)
         first = events[0]
         session_id = first.session_id

@@ -32,6 +32,7 @@ from execution.journal.index import (
     loads,
     page_of,
 )
+from execution.metrics import JOURNAL_APPEND
 from execution.stores import immediate_transaction
 
 _SCHEMA = """
@@ -75,6 +76,10 @@ CREATE TABLE IF NOT EXISTS session_tags (
 """
 
 
+#: Each append's time (the metric ``tradeassist_journal_append_seconds``).
+_APPEND_TIME = JOURNAL_APPEND.labels("sqlite")
+
+
 class SQLiteJournal:
     """The embedded journal: one SQLite file in WAL mode.
 
@@ -109,6 +114,22 @@ class SQLiteJournal:
         *,
         expect: tuple[int, str] | None = None,
     ) -> Event:
+        with _APPEND_TIME.time():
+            return self._append(session_id, kind, actor, payload, expect=expect)
+
+    def append_events(self, events: Sequence[Event]) -> None:
+        with _APPEND_TIME.time():
+            self._append_events(events)
+
+    def _append(
+        self,
+        session_id: str,
+        kind: str,
+        actor: str,
+        payload: Mapping[str, Any],
+        *,
+        expect: tuple[int, str] | None = None,
+    ) -> Event:
         with self._lock:
             try:
                 with immediate_transaction(self._db):
@@ -125,7 +146,7 @@ class SQLiteJournal:
                 raise JournalError(f"could not append {kind!r} to {session_id!r}: {exc}") from exc
         return event
 
-    def append_events(self, events: Sequence[Event]) -> None:
+    def _append_events(self, events: Sequence[Event]) -> None:
         stored_entries(events)  # checks the segment
         first = events[0]
         expect = (first.seq - 1, first.prev_hash)

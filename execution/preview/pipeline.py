@@ -22,9 +22,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from execution import metrics
 from execution.clock import ManualClock
 from execution.decimals import fixed_decimals
 from execution.errors import ExecutionError, ScenarioRefused, VenueError, call_translated
+from execution.i18n.locales import locale_of_message
 from execution.mandates import condition_holds, sized, terms_for
 from execution.policy import DEFAULT_TIER, Denial, Policy, PolicyDecision
 from execution.preview.scenarios import SymbolScenario, apply_scenario, book_mid, reshaped
@@ -355,7 +357,13 @@ def simulate(
     unknown = sorted(set(pipeline.scenario or {}) - set(markets))
     if unknown:
         raise SimulationError(f"the scenario names symbols this venue does not list: {unknown}")
-    result = parser.parse(text)
+    lang = locale_of_message(text) or "unknown"
+    try:
+        result = parser.parse(text)
+    except Exception:
+        metrics.PARSES.labels("error", lang).inc()
+        raise
+    metrics.PARSES.labels(result.kind, lang).inc()
     canonical = to_canonical(result)
     if not isinstance(result, Intent):
         message = result.question if result.kind == "clarification" else result.message

@@ -26,7 +26,7 @@ import pytest
 from execution.clock import SystemClock
 from execution.journal.redis import RedisJournal
 from execution.venues.sandbox.remote import RemoteSandbox
-from tests.app_server import app_server, wait_until_up
+from tests.app_server import app_server, served_processes, wait_until_up
 from tests.sandbox_server import REPO, SandboxProcess, clean_environment, sandbox_server
 from tests.support import acknowledge_risk, free_port
 
@@ -207,26 +207,12 @@ def test_one_step_confirmed_at_once_through_two_uvicorn_processes_sends_one_orde
     assert kinds["order_submitted"] == 1
 
 
-def _children(pid: int) -> list[int]:
-    """The processes ``pid`` spawned to serve (uvicorn's workers), from /proc."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            cmdline = (stat.parent / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and b"multiprocessing.spawn" in cmdline:
-            found.append(int(stat.parent.name))
-    return found
-
-
 def test_serve_workers_2_runs_two_processes_that_serve_one_state_and_stop_together(
     tmp_path: Path, shared: dict[str, str], venue: SandboxProcess
 ) -> None:
     customers = 8
     with app_server(tmp_path, shared, workers=2) as app:
-        workers = _children(app.process.pid)
+        workers = served_processes(app.process.pid)
         assert len(workers) == 2
         with httpx.Client(base_url=app.url, timeout=30) as client:
             sessions = [_session(client) for _ in range(customers)]
@@ -267,12 +253,12 @@ def test_a_process_killed_is_replaced_and_the_port_keeps_answering(
     tmp_path: Path, shared: dict[str, str]
 ) -> None:
     with app_server(tmp_path, shared, workers=2) as app:
-        first = _children(app.process.pid)
+        first = served_processes(app.process.pid)
         assert len(first) == 2
         os.kill(first[0], signal.SIGKILL)
         deadline = time.monotonic() + 60
         while True:
-            now = _children(app.process.pid)
+            now = served_processes(app.process.pid)
             if len(now) == 2 and first[0] not in now:
                 break
             assert time.monotonic() < deadline, f"not replaced: {now}"
@@ -288,7 +274,7 @@ def test_the_processes_end_when_their_supervisor_is_killed(
     tmp_path: Path, shared: dict[str, str]
 ) -> None:
     with app_server(tmp_path, shared, workers=2) as app:
-        workers = _children(app.process.pid)
+        workers = served_processes(app.process.pid)
         assert len(workers) == 2
         app.process.kill()  # SIGKILL: the supervisor passes nothing on
         app.process.wait(timeout=10)
