@@ -17,6 +17,7 @@ from web.settings import Settings
 CUSTOMER = {"Authorization": "Bearer demo-customer-token"}
 SUPPORT = {"Authorization": "Bearer demo-support-token"}
 PRODUCT = {"Authorization": "Bearer demo-product-api-key"}
+ADMIN = {"Authorization": "Bearer demo-admin-token"}
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from tests.app_server import app_server, served_processes, wait_until_up
 from tests.sandbox_server import REPO, SandboxProcess, clean_environment, sandbox_server
 from tests.support import acknowledge_risk, free_port
 
-from .conftest import CUSTOMER
+from .conftest import ADMIN, CUSTOMER
 
 
 @pytest.fixture(scope="module")
@@ -205,6 +205,34 @@ def test_one_step_confirmed_at_once_through_two_uvicorn_processes_sends_one_orde
     kinds = _journal_kinds(shared, sid)
     assert kinds["step_confirmed"] == 1
     assert kinds["order_submitted"] == 1
+
+
+def test_a_key_issued_and_revoked_through_one_process_counts_at_once_in_the_other(
+    tmp_path: Path, shared: dict[str, str]
+) -> None:
+    simulation = {"text": "buy 0.01 BTC", "balances": {"USDT": "1000"}}
+    with (
+        app_server(tmp_path, shared) as first,
+        app_server(tmp_path, shared) as second,
+        httpx.Client(base_url=first.url, timeout=30) as a,
+        httpx.Client(base_url=second.url, timeout=30) as b,
+    ):
+        issued = a.post(
+            "/v1/admin/api-keys",
+            json={"name": "nightly", "scopes": ["simulate"], "expires_in_days": 7},
+            headers=ADMIN,
+        )
+        assert issued.status_code == 201, issued.text
+        key = {"Authorization": f"Bearer {issued.json()['key']}"}
+        assert b.post("/v1/simulations", json=simulation, headers=key).status_code == 200
+        listed = b.get("/v1/admin/api-keys", headers=ADMIN).json()["keys"]
+        assert [k["id"] for k in listed] == [issued.json()["id"]]
+
+        revoked = a.delete(f"/v1/admin/api-keys/{issued.json()['id']}", headers=ADMIN)
+        assert revoked.status_code in (200, 204), revoked.text
+        refused = b.post("/v1/simulations", json=simulation, headers=key)  # the very next
+    assert refused.status_code == 401, refused.text
+    assert "revoked" in refused.json()["error"]["message"]
 
 
 def test_serve_workers_2_runs_two_processes_that_serve_one_state_and_stop_together(
