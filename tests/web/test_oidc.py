@@ -436,8 +436,8 @@ def _path(url: str) -> str:
 def test_the_login_page_offers_the_provider_in_every_language(browser: TestClient) -> None:
     for lang, words in (
         ("en", f"Sign in with {PROVIDER}"),
-        ("zh-Hans", f"使用{PROVIDER}登录"),
-        ("zh-Hant", f"使用{PROVIDER}登入"),
+        ("zh-Hans", f"使用 {PROVIDER} 登录"),
+        ("zh-Hant", f"使用 {PROVIDER} 登入"),
     ):
         page = browser.get(f"/login?lang={lang}").text
         assert f'<a class="button" href="/login/oidc">{words}</a>' in page
@@ -536,7 +536,7 @@ def test_the_token_endpoint_down_is_a_503_page(
         back = _to_provider(client)
         down = client.get(_path(back), headers={"Accept-Language": "zh-Hant"})
         assert down.status_code == 503
-        assert f"{PROVIDER}暫時沒有回應" in down.text
+        assert f"{PROVIDER} 暫時沒有回應" in down.text
 
 
 def test_a_public_client_sends_its_id_and_no_secret(
