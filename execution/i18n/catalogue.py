@@ -584,6 +584,7 @@ MESSAGES: Final[dict[str, tuple[str, str, str]]] = {
     "unit.hours": ("{n} hours", "{n} 小时", "{n} 小時"),
     "unit.minute": ("{n} minute", "{n} 分钟", "{n} 分鐘"),
     "unit.minutes": ("{n} minutes", "{n} 分钟", "{n} 分鐘"),
+    "unit.second": ("{n} second", "{n} 秒", "{n} 秒"),
     "unit.seconds": ("{n} seconds", "{n} 秒", "{n} 秒"),
     # --- warnings and refusals on a preview (PreviewWarning / Denial codes) ---------------
     "warn.thin_book": (

@@ -11,6 +11,7 @@ from typing import Final
 
 from pydantic import BaseModel, ConfigDict
 
+from execution.i18n.catalogue import render
 from execution.i18n.locales import Locale, negotiate, parse_locale
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "PAGE_TEXT",
     "PageText",
     "page_locale",
+    "retry_wait",
 ]
 
 #: The cookie the language switch sets (readable by the page's script, which writes it too).
@@ -49,6 +51,8 @@ class PageText(BaseModel):
     user: str
     access_label: str
     login_failed: str
+    # Past the sign-in limits (429); ``{wait}`` is :func:`retry_wait`'s "6 seconds".
+    login_rate_limited: str
     # Signing in with the identity provider; ``{provider}`` is its name (a setting).
     sign_in_with: str
     provider_sign_in_failed: str
@@ -85,6 +89,7 @@ PAGE_TEXT: Final[dict[Locale, PageText]] = {
         user="User",
         access_label="Access token",
         login_failed="Unknown user or wrong token.",
+        login_rate_limited="Too many sign-in attempts. Please try again in {wait}.",
         sign_in_with="Sign in with {provider}",
         provider_sign_in_failed="Signing in with {provider} did not work. Please try again.",
         provider_unavailable="{provider} is not answering. Please try again in a moment.",
@@ -112,9 +117,10 @@ PAGE_TEXT: Final[dict[Locale, PageText]] = {
         user="用户名",
         access_label="访问令牌",
         login_failed="用户名不存在或令牌错误。",
-        sign_in_with="使用{provider}登录",
-        provider_sign_in_failed="使用{provider}登录未成功，请重试。",
-        provider_unavailable="{provider}暂时没有响应，请稍后再试。",
+        login_rate_limited="登录尝试次数过多，请在 {wait}后重试。",
+        sign_in_with="使用 {provider} 登录",
+        provider_sign_in_failed="使用 {provider} 登录未成功，请重试。",
+        provider_unavailable="{provider} 暂时没有响应，请稍后再试。",
         signed_in_continue="已登录，继续",
         chat_title="对话 · tradeassist",
         chat_heading="交易助手对话",
@@ -139,9 +145,10 @@ PAGE_TEXT: Final[dict[Locale, PageText]] = {
         user="用戶名稱",
         access_label="存取令牌",
         login_failed="用戶名稱不存在或令牌錯誤。",
-        sign_in_with="使用{provider}登入",
-        provider_sign_in_failed="使用{provider}登入未成功，請重試。",
-        provider_unavailable="{provider}暫時沒有回應，請稍後再試。",
+        login_rate_limited="登入嘗試次數過多，請在 {wait}後重試。",
+        sign_in_with="使用 {provider} 登入",
+        provider_sign_in_failed="使用 {provider} 登入未成功，請重試。",
+        provider_unavailable="{provider} 暫時沒有回應，請稍後再試。",
         signed_in_continue="已登入，繼續",
         chat_title="對話 · tradeassist",
         chat_heading="交易助手對話",
@@ -169,3 +176,13 @@ def page_locale(
     if chosen is not None:
         return chosen, chosen != parse_locale(cookie)
     return parse_locale(cookie) or negotiate(accept_language), False
+
+
+def retry_wait(seconds: int, locale: Locale) -> str:
+    """How long to wait before trying again (a ``Retry-After``), as the customer reads it:
+    whole seconds under a minute ("6 seconds", "6 秒"), else whole minutes, rounded up so
+    that a try after the wait said is admitted ("2 minutes", "2 分钟")."""
+    if seconds < 60:
+        return render("unit.second" if seconds == 1 else "unit.seconds", locale, {"n": seconds})
+    minutes = -(-seconds // 60)
+    return render("unit.minute" if minutes == 1 else "unit.minutes", locale, {"n": minutes})

@@ -1,8 +1,9 @@
 """Customers from the exchange's identity provider (web/identity/): bearer JWTs signed by a
 real RSA key the test generates, whose JWKS a local HTTP server on 127.0.0.1 serves; and the
 browser's sign-in (authorization code + PKCE) against a tiny authorization and token
-endpoint on the same server, which answers as OpenID Connect Core 1.0 documents (3.1.2.5,
-3.1.3.3) and checks what it is sent (state, nonce, the PKCE verifier)."""
+endpoint on the same server (tests/oidc_provider.py), which answers as OpenID Connect Core
+1.0 documents (3.1.2.5, 3.1.3.3) and checks what it is sent (state, nonce, the PKCE
+verifier)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,7 @@ import json
 import logging
 import re
 import secrets
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -24,158 +22,31 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from execution.clock import ManualClock
+from tests.oidc_provider import (
+    AUDIENCE,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    PROVIDER,
+    Provider,
+    serving,
+)
 from tests.support import acknowledge_risk
 from web.app import create_app
 from web.services import Services, build_services
 from web.settings import Settings
-
-AUDIENCE = "tradeassist"
-CLIENT_ID = "tradeassist-web"
-CLIENT_SECRET = "s3cret/with:odd&chars"
-PROVIDER = "Exchange ID"
-
-
-# --- the identity provider, served on 127.0.0.1 ------------------------------------------
-
-
-@dataclass
-class Provider:
-    """The provider's state: its keys, what it published, what it was sent."""
-
-    port: int = 0
-    rsa_key: rsa.RSAPrivateKey = field(
-        default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    )
-    ec_key: ec.EllipticCurvePrivateKey = field(
-        default_factory=lambda: ec.generate_private_key(ec.SECP256R1())
-    )
-    published: list[dict[str, Any]] = field(default_factory=list)
-    jwks_fetches: int = 0
-    jwks_down: bool = False  # answer 503 to the JWKS (an outage)
-    # The authorization requests it saw, by the code it issued for each.
-    codes: dict[str, dict[str, str]] = field(default_factory=dict)
-    token_requests: list[dict[str, Any]] = field(default_factory=list)
-    id_token_claims: dict[str, Any] = field(default_factory=dict)
-    clock: ManualClock = field(default_factory=ManualClock)
-
-    @property
-    def issuer(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def publish(self, *kids: str) -> None:
-        """Publish the RSA key under each of ``kids`` (and the EC key as ``ec-1``)."""
-        rsa_jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.rsa_key.public_key()))
-        ec_jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(self.ec_key.public_key()))
-        self.published = [
-            *({**rsa_jwk, "kid": kid, "use": "sig", "alg": "RS256"} for kid in kids),
-            {**ec_jwk, "kid": "ec-1", "use": "sig", "alg": "ES256"},
-        ]
-
-    def claims(self, **changes: Any) -> dict[str, Any]:
-        now = self.clock.now_ms() // 1000
-        claims = {
-            "iss": self.issuer,
-            "aud": AUDIENCE,
-            "sub": "alice-7",
-            "name": "Alice Chan",
-            "iat": now,
-            "nbf": now,
-            "exp": now + 300,
-        }
-        claims.update(changes)
-        return {k: v for k, v in claims.items() if v is not None}
-
-    def token(self, kid: str = "k1", alg: str = "RS256", **changes: Any) -> str:
-        key = self.ec_key if alg == "ES256" else self.rsa_key
-        return jwt.encode(self.claims(**changes), key, algorithm=alg, headers={"kid": kid})
-
-
-class _Handler(BaseHTTPRequestHandler):
-    provider: Provider
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def _json(self, status: int, body: dict[str, Any]) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_GET(self) -> None:
-        url = urlsplit(self.path)
-        if url.path == "/jwks":
-            self.provider.jwks_fetches += 1
-            if self.provider.jwks_down:
-                self._json(503, {"error": "temporarily_unavailable"})
-            else:
-                self._json(200, {"keys": self.provider.published})
-        elif url.path == "/authorize":  # OIDC Core 3.1.2.5: back with code and state
-            asked = {k: v[0] for k, v in parse_qs(url.query).items()}
-            code = secrets.token_urlsafe(16)
-            self.provider.codes[code] = asked
-            back = f"{asked['redirect_uri']}?{urlencode({'code': code, 'state': asked['state']})}"
-            self.send_response(302)
-            self.send_header("Location", back)
-            self.end_headers()
-        else:
-            self._json(404, {"error": "not_found"})
-
-    def do_POST(self) -> None:  # the token endpoint, OIDC Core 3.1.3
-        length = int(self.headers["Content-Length"])
-        form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
-        self.provider.token_requests.append(
-            {"form": form, "authorization": self.headers.get("Authorization")}
-        )
-        asked = self.provider.codes.pop(form.get("code", ""), None)
-        verifier = form.get("code_verifier", "")
-        challenge = (
-            base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
-            .rstrip(b"=")
-            .decode()
-        )
-        if (
-            asked is None
-            or form.get("grant_type") != "authorization_code"
-            or form.get("redirect_uri") != asked["redirect_uri"]
-            or asked.get("code_challenge_method") != "S256"
-            or challenge != asked["code_challenge"]
-        ):  # RFC 6749, 5.2
-            self._json(400, {"error": "invalid_grant", "error_description": "code refused"})
-            return
-        claims = {"nonce": asked["nonce"], "aud": CLIENT_ID, **self.provider.id_token_claims}
-        id_token = self.provider.token(**claims)
-        self._json(
-            200,
-            {
-                "access_token": secrets.token_urlsafe(24),
-                "token_type": "Bearer",
-                "expires_in": 3600,
-                "id_token": id_token,
-            },
-        )
 
 
 @pytest.fixture
 def provider(clock: ManualClock) -> Iterator[Provider]:
     found = Provider(clock=clock)
     found.publish("k1")
-    handler = type("Handler", (_Handler,), {"provider": found})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    found.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield found
-    server.shutdown()
-    server.server_close()
+    with serving(found):
+        yield found
 
 
 def _settings(tmp_path: Path, provider: Provider, **changes: Any) -> Settings:
@@ -565,8 +436,8 @@ def _path(url: str) -> str:
 def test_the_login_page_offers_the_provider_in_every_language(browser: TestClient) -> None:
     for lang, words in (
         ("en", f"Sign in with {PROVIDER}"),
-        ("zh-Hans", f"使用{PROVIDER}登录"),
-        ("zh-Hant", f"使用{PROVIDER}登入"),
+        ("zh-Hans", f"使用 {PROVIDER} 登录"),
+        ("zh-Hant", f"使用 {PROVIDER} 登入"),
     ):
         page = browser.get(f"/login?lang={lang}").text
         assert f'<a class="button" href="/login/oidc">{words}</a>' in page
@@ -665,7 +536,7 @@ def test_the_token_endpoint_down_is_a_503_page(
         back = _to_provider(client)
         down = client.get(_path(back), headers={"Accept-Language": "zh-Hant"})
         assert down.status_code == 503
-        assert f"{PROVIDER}暫時沒有回應" in down.text
+        assert f"{PROVIDER} 暫時沒有回應" in down.text
 
 
 def test_a_public_client_sends_its_id_and_no_secret(

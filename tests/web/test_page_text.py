@@ -15,7 +15,7 @@ import opencc
 import pytest
 
 from execution.i18n import LOCALES
-from execution.i18n.page import PAGE_TEXT, page_locale
+from execution.i18n.page import PAGE_TEXT, page_locale, retry_wait
 
 STATIC = Path(__file__).resolve().parents[2] / "web" / "static"
 
@@ -172,6 +172,25 @@ def test_the_page_locale(
     asked: str | None, cookie: str | None, accept: str | None, expected: tuple[str, bool]
 ) -> None:
     assert page_locale(asked, cookie, accept) == expected
+
+
+@pytest.mark.parametrize(
+    ("seconds", "en", "hans", "hant"),
+    [
+        (1, "1 second", "1 秒", "1 秒"),
+        (6, "6 seconds", "6 秒", "6 秒"),
+        (59, "59 seconds", "59 秒", "59 秒"),
+        (60, "1 minute", "1 分钟", "1 分鐘"),
+        (61, "2 minutes", "2 分钟", "2 分鐘"),  # rounded up: a try after it is admitted
+        (3600, "60 minutes", "60 分钟", "60 分鐘"),
+    ],
+)
+def test_a_retry_wait_is_whole_seconds_under_a_minute_then_whole_minutes(
+    seconds: int, en: str, hans: str, hant: str
+) -> None:
+    said = [retry_wait(seconds, locale) for locale in ("en", "zh-Hans", "zh-Hant")]
+
+    assert said == [en, hans, hant]
 
 
 def test_a_refused_confirmation_reads_as_the_chat_page_said_it(

@@ -27,6 +27,7 @@ from tests.app_server import app_server
 from tests.support import acknowledge_risk, free_port
 from web.app import create_app
 from web.auth import Principal
+from web.browser_sessions import SESSION_COOKIE
 from web.rate_limits import client_address
 from web.services import Services, build_services
 from web.settings import Settings
@@ -184,6 +185,100 @@ def test_x_forwarded_for_from_the_peer_is_not_believed(
         follow_redirects=False,
     )
     _assert_limited(spoofed, "login_ip", 30)
+
+
+#: What a browser sends with the sign-in form (Chromium's Accept for a navigation).
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize(
+    ("lang", "says"),
+    [
+        ("en", "Too many sign-in attempts. Please try again in 6 seconds."),
+        ("zh-Hans", "登录尝试次数过多，请在 6 秒后重试。"),
+        ("zh-Hant", "登入嘗試次數過多，請在 6 秒後重試。"),
+    ],
+)
+def test_a_browser_past_the_login_limit_gets_the_sign_in_page_saying_how_long_to_wait(
+    tmp_path: Path, clock: ManualClock, made: list[Services], lang: str, says: str
+) -> None:
+    app = _app(made, _settings(tmp_path), clock)  # 10 a minute per user id: 6 s a token
+    browser = _from(app)
+    match = re.search(r'name="csrf" value="([^"]+)"', browser.get(f"/login?lang={lang}").text)
+    assert match
+    csrf = match.group(1)
+    for i in range(10):
+        assert _login(browser, "demo-customer", f"guess-{i}", csrf).status_code == 401
+    cookie = browser.cookies.get(SESSION_COOKIE)
+
+    refused = browser.post(
+        "/login",
+        data={"user_id": "demo-customer", "token": "demo-customer-token", "csrf": csrf},
+        headers={"Accept": BROWSER_ACCEPT},
+        follow_redirects=False,
+    )
+
+    assert refused.status_code == 429
+    assert refused.headers["retry-after"] == "6"
+    assert refused.headers["content-type"].startswith("text/html")
+    assert f'<html lang="{lang}"' in refused.text
+    assert f'<p class="error" role="alert">{says}</p>' in refused.text
+    # The form is there to try again, with the session's CSRF token.
+    assert '<form method="post" action="/login">' in refused.text
+    assert f'name="csrf" value="{csrf}"' in refused.text
+    # Nobody signed in: no new session, none stored for the user, nothing journaled.
+    assert "set-cookie" not in refused.headers
+    assert browser.cookies.get(SESSION_COOKIE) == cookie
+    assert made[0].browser_sessions.count_of("demo-customer") == 0
+    assert made[0].journal.sessions() == []
+    assert browser.get("/chat", follow_redirects=False).headers["location"] == "/login"
+
+    clock.advance(6_000)  # the wait said: the same form now signs in
+    again = browser.post(
+        "/login",
+        data={"user_id": "demo-customer", "token": "demo-customer-token", "csrf": csrf},
+        headers={"Accept": BROWSER_ACCEPT},
+        follow_redirects=False,
+    )
+    assert again.status_code == 303
+    assert again.headers["location"] == "/chat"
+    assert made[0].browser_sessions.count_of("demo-customer") == 1
+
+
+def test_a_browser_past_a_minutes_wait_is_told_it_in_minutes(
+    tmp_path: Path, clock: ManualClock, made: list[Services]
+) -> None:
+    app = _app(made, _settings(tmp_path, rate_login_failures_per_ip=1), clock)
+    browser = _from(app)
+    csrf = _csrf(browser)
+    assert _login(browser, "someone", "guess", csrf).status_code == 401
+
+    refused = browser.post(
+        "/login",
+        data={"user_id": "demo-customer", "token": "demo-customer-token", "csrf": csrf},
+        headers={"Accept": BROWSER_ACCEPT},
+    )
+
+    assert refused.status_code == 429
+    assert refused.headers["retry-after"] == "60"
+    assert "Please try again in 1 minute." in refused.text
+
+
+def test_a_script_past_the_login_limit_keeps_the_json_429(
+    tmp_path: Path, clock: ManualClock, made: list[Services]
+) -> None:
+    app = _app(made, _settings(tmp_path, rate_login_failures_per_ip=1), clock)
+    client = _from(app)
+    csrf = _csrf(client)
+    assert _login(client, "someone", "guess", csrf).status_code == 401
+
+    for accept in ("application/json", "*/*"):
+        refused = client.post(
+            "/login",
+            data={"user_id": "demo-customer", "token": "demo-customer-token", "csrf": csrf},
+            headers={"Accept": accept},
+        )
+        _assert_limited(refused, "login_ip", 60)
 
 
 # --- bearer tokens --------------------------------------------------------------------

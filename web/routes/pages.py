@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from execution.actors import Actor
 from execution.clock import iso
-from execution.errors import NotFound
+from execution.errors import NotFound, RateLimited
 from execution.i18n import LOCALES, Locale
 from execution.i18n.page import (
     LANG_COOKIE,
@@ -20,6 +20,7 @@ from execution.i18n.page import (
     LANGUAGE_NAMES,
     PAGE_TEXT,
     page_locale,
+    retry_wait,
 )
 from execution.journal.events import NOTE_MAX_CHARS
 from execution.journal.index import DEFAULT_LIMIT, FLAGS, SessionIndex
@@ -131,22 +132,32 @@ def login_page(
     *,
     failed: bool = False,
     provider_problem: Literal["failed", "unavailable"] | None = None,
+    retry_after_s: int | None = None,
     status_code: int = status.HTTP_200_OK,
 ) -> HTMLResponse:
     """The sign-in page: the token form and, when the identity provider's sign-in is set up,
     its "Sign in with" link; ``failed`` says the token was wrong, ``provider_problem`` why
-    signing in with the provider did not work."""
+    signing in with the provider did not work, ``retry_after_s`` how long to wait after too
+    many attempts."""
     response = _localized_page(
         request,
         "login.html",
-        None if failed or provider_problem else _signed_in(request, services),
+        None if failed or provider_problem or retry_after_s else _signed_in(request, services),
         failed=failed,
         provider=services.settings.oidc_provider_name,
         provider_sign_in=services.sign_in_flow is not None,
         provider_problem=provider_problem,
+        retry_after_s=retry_after_s,
+        retry_wait=retry_wait,
     )
     response.status_code = status_code
     return response
+
+
+def _wants_page(request: Request) -> bool:
+    """Whether the caller reads HTML (a browser submitting the form) rather than the JSON
+    error envelope (a script posting the form)."""
+    return "text/html" in request.headers.get("accept", "")
 
 
 @router.get("/login")
@@ -164,8 +175,21 @@ def login(
 ) -> Response:
     check_csrf(request, csrf)
     user_id = user_id.strip()
-    # Past either limit (this address, this user id), 429 before the token is checked.
-    services.rate_limits.check_login(request, user_id)
+    # Past either limit (this address, this user id), 429 before the token is checked: for a
+    # browser the sign-in page saying how long to wait, for a script the JSON envelope.
+    try:
+        services.rate_limits.check_login(request, user_id)
+    except RateLimited as limited:
+        if not _wants_page(request):
+            raise
+        page = login_page(
+            request,
+            services,
+            retry_after_s=limited.retry_after_s,
+            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+        )
+        page.headers["Retry-After"] = str(limited.retry_after_s)
+        return page
     principal = services.principals.by_login(user_id, token)
     if principal is None:
         services.rate_limits.login_failed(request, user_id)
