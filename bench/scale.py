@@ -50,6 +50,11 @@ TEXT = "buy 0.001 BTC"
 BALANCES = {"USDT": Decimal(10_000_000), "BTC": Decimal(1_000)}
 
 
+#: uvicorn closes a kept-alive connection idle for 5 s: a customer idle this long (while
+#: the others warm up) opens a new one rather than write into a closed one.
+IDLE_S = 4.0
+
+
 class Customer:
     """One customer's keep-alive connection and session."""
 
@@ -60,12 +65,16 @@ class Customer:
         self._conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
         self._headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         self.session = ""
+        self._used = time.monotonic()
 
     def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         data = None if body is None else json.dumps(body)
+        if time.monotonic() - self._used > IDLE_S:  # the server may have closed it
+            self._conn.close()  # http.client opens a new one for the request
         self._conn.request(method, path, body=data, headers=self._headers)
         response = self._conn.getresponse()
         raw = response.read()
+        self._used = time.monotonic()
         return response.status, json.loads(raw) if raw else None
 
     def open(self) -> None:
