@@ -331,7 +331,7 @@ def support_note(
         note = NoteIn(text=text)
     except ValidationError as exc:
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
             f"a note needs 1 to {NOTE_MAX_CHARS} characters: {exc.errors()[0]['msg']}",
         ) from None
     actor = Actor(principal.user_id, principal.role, "chat")

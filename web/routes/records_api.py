@@ -112,7 +112,7 @@ def _month(text: str) -> Month:
 
 def _bad_month(exc: InvalidMonth) -> HTTPException:
     return HTTPException(
-        status.HTTP_422_UNPROCESSABLE_ENTITY,
+        status.HTTP_422_UNPROCESSABLE_CONTENT,
         [{"loc": ["path", "month"], "msg": str(exc), "type": "value_error"}],
     )
 
